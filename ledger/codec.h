@@ -1,0 +1,37 @@
+// The one place where domain types (ledger/event.h) and the generated
+// protobuf types of proto/banen/v1/events.proto meet: used for the on-disk
+// encoding here and for the wire contract in services/.
+#ifndef BANEN_LEDGER_CODEC_H_
+#define BANEN_LEDGER_CODEC_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "banen/v1/events.pb.h"
+#include "ledger/event.h"
+
+namespace banen {
+
+// Converts a wire event. INVALID_ARGUMENT (with EventErrorDetail for
+// `event_index`) when a field cannot be represented: a date that is not
+// "YYYY-MM-DD", an enum number outside the contract, no payload.
+absl::StatusOr<Event> EventFromProto(const v1::Event& proto, int event_index);
+void EventToProto(const Event& event, v1::Event* proto);
+
+// StoredEvent in both directions; DATA_LOSS when a stored hash is not 32
+// bytes.
+absl::StatusOr<StoredEvent> StoredEventFromProto(const v1::StoredEvent& proto);
+void StoredEventToProto(const StoredEvent& stored, v1::StoredEvent* proto);
+
+// The bytes the hash chain covers: the deterministic serialization of a
+// v1::StoredEvent with only seq, recorded_at and event set.
+std::string CanonicalBytes(uint64_t seq, absl::Time recorded_at,
+                           const Event& event);
+
+// SHA-256(prev_hash || canonical).
+Hash ChainHash(const Hash& prev_hash, std::string_view canonical);
+
+}  // namespace banen
+
+#endif  // BANEN_LEDGER_CODEC_H_

@@ -1,0 +1,245 @@
+// Domain types of the Banenafspraak ledger: plain C++ values, no protobuf.
+//
+// The numeric values of every enum equal the numbers of the wire enums in
+// proto/banen/v1/events.proto (which are stored on disk); ledger/codec.h is the
+// one place that converts between the two.
+#ifndef BANEN_LEDGER_EVENT_H_
+#define BANEN_LEDGER_EVENT_H_
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace banen {
+
+// A calendar day, as days since 1970-01-01. Ordered; cheap to copy.
+struct Date {
+  int32_t days = 0;
+  auto operator<=>(const Date&) const = default;
+};
+
+// Parses a strict "YYYY-MM-DD" that names a real calendar day.
+std::optional<Date> ParseDate(std::string_view text);
+std::string FormatDate(Date date);
+Date MakeDate(int year, int month, int day);
+int YearOf(Date date);
+// The calendar day of `time` in UTC.
+Date DateOf(absl::Time time);
+
+enum class Sector : uint8_t {
+  kUnspecified = 0,
+  kMarkt = 1,
+  kGemeenten = 2,
+  kProvincies = 3,
+  kWaterschappen = 4,
+  kRijk = 5,
+  kDefensie = 6,
+  kPolitie = 7,
+  kUmc = 8,
+  kPrimairOnderwijs = 9,
+  kVoortgezetOnderwijs = 10,
+  kMbo = 11,
+  kHbo = 12,
+  kWo = 13,
+  kOnderzoeksinstellingen = 14,
+  kOverheid = 15,   // aggregate of kGemeenten..kOnderzoeksinstellingen
+  kNationaal = 16,  // aggregate of all concrete sectors
+};
+inline constexpr int kSectorCount = 17;  // including kUnspecified
+inline constexpr Sector kFirstGovernmentSector = Sector::kGemeenten;
+inline constexpr Sector kLastGovernmentSector = Sector::kOnderzoeksinstellingen;
+
+// MARKT or one of the 13 government sectors: what an employer can belong to.
+bool IsConcreteSector(Sector sector);
+// One of the 13 government sectors (part of OVERHEID).
+bool IsGovernmentSector(Sector sector);
+// A concrete sector or an aggregate: what a target or baseline can name.
+bool IsReportableSector(Sector sector);
+// "GEMEENTEN", "MARKT", "OVERHEID", ...; "UNSPECIFIED" for kUnspecified.
+std::string_view SectorName(Sector sector);
+std::optional<Sector> ParseSector(std::string_view name);
+
+enum class ContractForm : uint8_t {
+  kUnspecified = 0,
+  kVast = 1,
+  kTijdelijk = 2,
+  kInleenUitzend = 3,
+  kInleenDetachering = 4,
+  kSroi = 5,
+};
+inline constexpr int kContractFormCount = 6;  // including kUnspecified
+bool IsInleen(ContractForm form);
+std::string_view ContractFormName(ContractForm form);  // "VAST", ...
+std::optional<ContractForm> ParseContractForm(std::string_view name);
+// DOMAIN.md §4: INLEEN_* -> VAST or TIJDELIJK, TIJDELIJK -> VAST.
+bool IsAllowedConversion(ContractForm from, ContractForm to);
+
+enum class OutflowReason : uint8_t {
+  kUnspecified = 0,
+  kEndOfContract = 1,
+  kResignation = 2,
+  kDismissal = 3,
+  kToRegularJob = 4,
+  kRetirement = 5,
+  kDeceased = 6,
+  kOther = 7,
+};
+inline constexpr int kOutflowReasonCount = 8;  // including kUnspecified
+std::string_view OutflowReasonName(OutflowReason reason);
+std::optional<OutflowReason> ParseOutflowReason(std::string_view name);
+
+enum class DeregistrationReason : uint8_t {
+  kUnspecified = 0,
+  kAowAge = 1,
+  kDeceased = 2,
+  kOwnRequest = 3,
+  kBeschutWerk = 4,
+  kOther = 5,
+};
+inline constexpr int kDeregistrationReasonCount = 6;  // incl. kUnspecified
+std::string_view DeregistrationReasonName(DeregistrationReason reason);
+std::optional<DeregistrationReason> ParseDeregistrationReason(
+    std::string_view name);
+
+// Hours per week in hundredths (2550 = 25.5 h = one baan).
+inline constexpr int32_t kHoursPerBaanX100 = 2550;
+inline constexpr int32_t kMaxHoursPerWeekX100 = 8000;
+
+struct EmployerRegistered {
+  std::string employer_id;
+  std::string name;
+  Sector sector = Sector::kUnspecified;
+  std::string parent_employer_id;  // empty: none
+  bool operator==(const EmployerRegistered&) const = default;
+};
+
+struct EmployerReclassified {
+  std::string employer_id;
+  Sector sector = Sector::kUnspecified;
+  bool operator==(const EmployerReclassified&) const = default;
+};
+
+struct PersonRegistered {
+  std::string person_ref;
+  bool operator==(const PersonRegistered&) const = default;
+};
+
+struct PersonDeregistered {
+  std::string person_ref;
+  DeregistrationReason reason = DeregistrationReason::kUnspecified;
+  bool operator==(const PersonDeregistered&) const = default;
+};
+
+struct JobStarted {
+  std::string job_id;
+  std::string employer_id;  // for inleen: the hirer
+  std::string person_ref;
+  ContractForm form = ContractForm::kUnspecified;
+  int32_t hours_x100 = 0;
+  std::string lender_id;                  // required for inleen
+  std::string commissioning_employer_id;  // required for SROI
+  bool operator==(const JobStarted&) const = default;
+};
+
+struct JobConverted {
+  std::string job_id;
+  ContractForm to_form = ContractForm::kUnspecified;
+  int32_t hours_x100 = 0;  // 0: hours unchanged
+  bool operator==(const JobConverted&) const = default;
+};
+
+struct HoursChanged {
+  std::string job_id;
+  int32_t hours_x100 = 0;
+  bool operator==(const HoursChanged&) const = default;
+};
+
+struct JobEnded {
+  std::string job_id;
+  OutflowReason reason = OutflowReason::kUnspecified;
+  bool operator==(const JobEnded&) const = default;
+};
+
+struct EventRetracted {
+  uint64_t target_seq = 0;
+  std::string reason;
+  bool operator==(const EventRetracted&) const = default;
+};
+
+struct TargetSet {
+  Sector sector = Sector::kUnspecified;
+  int32_t year = 0;
+  int64_t banen_x100 = 0;
+  std::string source;
+  bool operator==(const TargetSet&) const = default;
+};
+
+struct BaselineSet {
+  Sector sector = Sector::kUnspecified;
+  int64_t banen_x100 = 0;
+  std::string source;
+  bool operator==(const BaselineSet&) const = default;
+};
+
+// The alternatives are in the order of EventKind.
+using EventPayload =
+    std::variant<EmployerRegistered, EmployerReclassified, PersonRegistered,
+                 PersonDeregistered, JobStarted, JobConverted, HoursChanged,
+                 JobEnded, EventRetracted, TargetSet, BaselineSet>;
+
+enum class EventKind : uint8_t {
+  kEmployerRegistered = 0,
+  kEmployerReclassified,
+  kPersonRegistered,
+  kPersonDeregistered,
+  kJobStarted,
+  kJobConverted,
+  kHoursChanged,
+  kJobEnded,
+  kEventRetracted,
+  kTargetSet,
+  kBaselineSet,
+};
+inline constexpr int kEventKindCount = 11;
+// "JobStarted", ...: the message names of the wire contract.
+std::string_view EventKindName(EventKind kind);
+std::optional<EventKind> ParseEventKind(std::string_view name);
+
+// One employment change as a client sends it.
+struct Event {
+  std::string event_id;
+  Date effective_date;
+  EventPayload payload;
+
+  EventKind kind() const { return static_cast<EventKind>(payload.index()); }
+  bool operator==(const Event&) const = default;
+};
+
+// The job an event of a job's timeline belongs to, or empty for other kinds.
+std::string_view JobIdOf(const Event& event);
+// The person a register event belongs to, or empty for other kinds.
+std::string_view PersonRefOf(const Event& event);
+
+using Hash = std::array<uint8_t, 32>;
+
+// An event as the ledger stored it; see StoredEvent in events.proto for the
+// hash chain.
+struct StoredEvent {
+  uint64_t seq = 0;
+  absl::Time recorded_at;
+  Event event;
+  Hash prev_hash{};
+  Hash hash{};
+  bool operator==(const StoredEvent&) const = default;
+};
+
+}  // namespace banen
+
+#endif  // BANEN_LEDGER_EVENT_H_

@@ -1,0 +1,149 @@
+// EventLog: the durable, hash-chained, validated log of the ledger.
+//
+// Contract
+// - Append() stores a batch of events atomically: every event of the batch is
+//   validated in order, as if applied one by one, against the state of all
+//   events stored before it (DOMAIN.md §4); if any is rejected nothing of the
+//   batch is stored. An OK return means the batch is in the RocksDB WAL and
+//   the WAL is fsync'ed (unless EventLogOptions::sync is false, for tests and
+//   benchmarks that say so).
+// - Sequence numbers are global, gap-free and start at 1. recorded_at is taken
+//   from the injected clock and never decreases; all events of one batch share
+//   it.
+// - Idempotency is permanent: an event whose event_id is already stored with
+//   identical content is not stored again; its original seq is returned and it
+//   is flagged duplicate. The same event_id with other content is rejected
+//   with ALREADY_EXISTS.
+// - Errors: absl::Status codes per DOMAIN.md §4 (INVALID_ARGUMENT malformed,
+//   FAILED_PRECONDITION timeline, NOT_FOUND unknown employer/job/seq,
+//   ALREADY_EXISTS, ABORTED expected seq mismatch), with the event index and
+//   field attached (ledger/event_error.h). A storage failure while writing
+//   makes the log refuse further appends (INTERNAL) until it is reopened:
+//   memory may then be ahead of disk, and reopening rebuilds it from disk.
+//
+// Thread safety: all methods may be called concurrently. Concurrent Append()
+// calls are group-committed: one synced write for many batches.
+//
+// Ownership: the EventLog owns its RocksDB instance; destroying it closes the
+// store after in-flight appends have returned.
+#ifndef BANEN_LEDGER_EVENT_LOG_H_
+#define BANEN_LEDGER_EVENT_LOG_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "ledger/event.h"
+
+namespace banen {
+
+struct AppendBatch {
+  std::vector<Event> events;
+  // Optimistic concurrency: job_id -> the seq of the last event that touched
+  // that job (0: the job must not exist yet). A mismatch rejects the batch
+  // with ABORTED.
+  absl::flat_hash_map<std::string, uint64_t> expected_job_seq;
+};
+
+struct AppendResult {
+  // Per event of the batch: its seq, and whether it was already stored.
+  std::vector<uint64_t> seqs;
+  std::vector<bool> duplicate;
+  // The seqs stored by this batch; both 0 when every event was a duplicate.
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+  absl::Time recorded_at;  // of the events stored by this batch
+};
+
+struct Head {
+  uint64_t seq = 0;  // 0: empty log
+  Hash hash{};       // all zero for the empty log
+  absl::Time recorded_at = absl::InfinitePast();
+};
+
+struct ChainVerification {
+  bool ok = true;
+  uint64_t first_bad_seq = 0;  // when !ok
+  std::string reason;          // when !ok, e.g. "hash mismatch"
+  uint64_t events_checked = 0;
+};
+
+struct EventLogOptions {
+  // Source of recorded_at. Readings that go backwards are clamped.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // fsync the WAL before an append returns OK.
+  bool sync = true;
+  // Called after each group commit, with the newly stored events in seq
+  // order, on the committing thread, before the appends are acknowledged and
+  // before the next group is written. Must not call Append().
+  std::function<void(absl::Span<const StoredEvent>)> on_commit;
+};
+
+class EventLog {
+ public:
+  // Opens (creating if missing) the log in directory `dir`, and rebuilds the
+  // validation state and the event_id index by replaying the stored events.
+  static absl::StatusOr<std::unique_ptr<EventLog>> Open(
+      const std::string& dir, EventLogOptions options = {});
+
+  virtual ~EventLog() = default;
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  // Validates and durably stores `batch`; see the contract above.
+  virtual absl::StatusOr<AppendResult> Append(const AppendBatch& batch) = 0;
+
+  virtual Head GetHead() const = 0;
+
+  // NOT_FOUND if no such event.
+  virtual absl::StatusOr<StoredEvent> GetBySeq(uint64_t seq) const = 0;
+  virtual absl::StatusOr<StoredEvent> GetByEventId(
+      std::string_view event_id) const = 0;
+
+  // Calls `visit` for each stored event with from_seq <= seq <= to_seq (to_seq
+  // 0: up to the head at the time of the call), in seq order, until `visit`
+  // returns false. DATA_LOSS if a stored event cannot be decoded.
+  virtual absl::Status Scan(
+      uint64_t from_seq, uint64_t to_seq,
+      absl::FunctionRef<bool(const StoredEvent&)> visit) const = 0;
+
+  // Recomputes the hash chain over [from_seq, to_seq] (0: the head) from the
+  // stored bytes, starting from the stored hash of from_seq - 1, and reports
+  // the first seq whose stored hash, prev_hash or seq does not match.
+  virtual absl::StatusOr<ChainVerification> VerifyChain(
+      uint64_t from_seq, uint64_t to_seq) const = 0;
+
+  // Blocks until the head is past `seq` or `timeout` passes; returns the head.
+  virtual Head WaitForHeadAfter(uint64_t seq, absl::Duration timeout) const = 0;
+
+  // Records: immutable values stored beside the log (snapshots, projection
+  // checkpoints), namespaced by `space`. Writing a key again with the same
+  // value is OK; with another value it is ALREADY_EXISTS. Writes are synced.
+  virtual absl::Status PutRecord(std::string_view space, std::string_view key,
+                                 std::string_view value) = 0;
+  // NOT_FOUND if absent.
+  virtual absl::StatusOr<std::string> GetRecord(std::string_view space,
+                                                std::string_view key) const = 0;
+  // Calls `visit(key, value)` for the records of `space` in key order, until
+  // it returns false.
+  virtual absl::Status ScanRecords(
+      std::string_view space,
+      absl::FunctionRef<bool(std::string_view, std::string_view)> visit)
+      const = 0;
+
+ protected:
+  EventLog() = default;
+};
+
+}  // namespace banen
+
+#endif  // BANEN_LEDGER_EVENT_LOG_H_
