@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace banen {
 
@@ -23,8 +24,11 @@ struct EventErrorDetail {
 };
 
 // A status with `code`, a readable message and the detail as payload.
+//
+// Takes absl::string_view: Debian's abseil has its own string_view type, which
+// std::string_view does not convert to, and these are fed to absl::StrCat.
 absl::Status EventError(absl::StatusCode code, int event_index,
-                        std::string_view field, std::string_view reason);
+                        absl::string_view field, absl::string_view reason);
 
 // The detail of a status made by EventError, if it is one.
 std::optional<EventErrorDetail> GetEventErrorDetail(const absl::Status& status);

@@ -1,0 +1,208 @@
+#include "ledger/event.h"
+
+#include <array>
+#include <charconv>
+
+#include "absl/time/civil_time.h"
+
+namespace banen {
+namespace {
+
+const absl::CivilDay kEpoch(1970, 1, 1);
+
+// Looks `name` up in a table indexed by enum value; index 0 (unspecified) is
+// never a parse result.
+template <typename Enum, size_t N>
+std::optional<Enum> ParseByName(const std::array<std::string_view, N>& names,
+                                std::string_view name) {
+  for (size_t i = 1; i < N; ++i) {
+    if (names[i] == name) return static_cast<Enum>(i);
+  }
+  return std::nullopt;
+}
+
+template <typename Enum, size_t N>
+std::string_view NameOf(const std::array<std::string_view, N>& names,
+                        Enum value) {
+  const auto index = static_cast<size_t>(value);
+  return index < N ? names[index] : names[0];
+}
+
+constexpr std::array<std::string_view, kSectorCount> kSectorNames = {
+    "UNSPECIFIED",
+    "MARKT",
+    "GEMEENTEN",
+    "PROVINCIES",
+    "WATERSCHAPPEN",
+    "RIJK",
+    "DEFENSIE",
+    "POLITIE",
+    "UMC",
+    "PRIMAIR_ONDERWIJS",
+    "VOORTGEZET_ONDERWIJS",
+    "MBO",
+    "HBO",
+    "WO",
+    "ONDERZOEKSINSTELLINGEN",
+    "OVERHEID",
+    "NATIONAAL"};
+
+constexpr std::array<std::string_view, kContractFormCount> kFormNames = {
+    "UNSPECIFIED",        "VAST", "TIJDELIJK", "INLEEN_UITZEND",
+    "INLEEN_DETACHERING", "SROI"};
+
+constexpr std::array<std::string_view, kOutflowReasonCount> kOutflowNames = {
+    "UNSPECIFIED",    "END_OF_CONTRACT", "RESIGNATION", "DISMISSAL",
+    "TO_REGULAR_JOB", "RETIREMENT",      "DECEASED",    "OTHER"};
+
+constexpr std::array<std::string_view, kDeregistrationReasonCount>
+    kDeregistrationNames = {"UNSPECIFIED", "AOW_AGE",      "DECEASED",
+                            "OWN_REQUEST", "BESCHUT_WERK", "OTHER"};
+
+constexpr std::array<std::string_view, kEventKindCount> kKindNames = {
+    "EmployerRegistered", "EmployerReclassified",
+    "PersonRegistered",   "PersonDeregistered",
+    "JobStarted",         "JobConverted",
+    "HoursChanged",       "JobEnded",
+    "EventRetracted",     "TargetSet",
+    "BaselineSet"};
+
+bool ParseDigits(std::string_view text, int* value) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return std::from_chars(text.data(), text.data() + text.size(), *value).ec ==
+         std::errc();
+}
+
+}  // namespace
+
+std::optional<Date> ParseDate(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
+    return std::nullopt;
+  }
+  int year, month, day;
+  if (!ParseDigits(text.substr(0, 4), &year) ||
+      !ParseDigits(text.substr(5, 2), &month) ||
+      !ParseDigits(text.substr(8, 2), &day)) {
+    return std::nullopt;
+  }
+  const absl::CivilDay civil(year, month, day);
+  // CivilDay normalises 2024-02-30 to 2024-03-01; a real day survives intact.
+  if (civil.year() != year || civil.month() != month || civil.day() != day) {
+    return std::nullopt;
+  }
+  return Date{static_cast<int32_t>(civil - kEpoch)};
+}
+
+std::string FormatDate(Date date) {
+  const absl::CivilDay civil = kEpoch + date.days;
+  char buffer[16];
+  std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02d",
+                static_cast<int>(civil.year()), civil.month(), civil.day());
+  return buffer;
+}
+
+Date MakeDate(int year, int month, int day) {
+  return Date{static_cast<int32_t>(absl::CivilDay(year, month, day) - kEpoch)};
+}
+
+int YearOf(Date date) { return static_cast<int>((kEpoch + date.days).year()); }
+
+Date DateOf(absl::Time time) {
+  return Date{static_cast<int32_t>(absl::ToCivilDay(time, absl::UTCTimeZone()) -
+                                   kEpoch)};
+}
+
+bool IsConcreteSector(Sector sector) {
+  return sector >= Sector::kMarkt && sector <= kLastGovernmentSector;
+}
+
+bool IsGovernmentSector(Sector sector) {
+  return sector >= kFirstGovernmentSector && sector <= kLastGovernmentSector;
+}
+
+bool IsReportableSector(Sector sector) {
+  return sector >= Sector::kMarkt && sector <= Sector::kNationaal;
+}
+
+std::string_view SectorName(Sector sector) {
+  return NameOf(kSectorNames, sector);
+}
+
+std::optional<Sector> ParseSector(std::string_view name) {
+  return ParseByName<Sector>(kSectorNames, name);
+}
+
+bool IsInleen(ContractForm form) {
+  return form == ContractForm::kInleenUitzend ||
+         form == ContractForm::kInleenDetachering;
+}
+
+std::string_view ContractFormName(ContractForm form) {
+  return NameOf(kFormNames, form);
+}
+
+std::optional<ContractForm> ParseContractForm(std::string_view name) {
+  return ParseByName<ContractForm>(kFormNames, name);
+}
+
+bool IsAllowedConversion(ContractForm from, ContractForm to) {
+  if (IsInleen(from)) {
+    return to == ContractForm::kVast || to == ContractForm::kTijdelijk;
+  }
+  return from == ContractForm::kTijdelijk && to == ContractForm::kVast;
+}
+
+std::string_view OutflowReasonName(OutflowReason reason) {
+  return NameOf(kOutflowNames, reason);
+}
+
+std::optional<OutflowReason> ParseOutflowReason(std::string_view name) {
+  return ParseByName<OutflowReason>(kOutflowNames, name);
+}
+
+std::string_view DeregistrationReasonName(DeregistrationReason reason) {
+  return NameOf(kDeregistrationNames, reason);
+}
+
+std::optional<DeregistrationReason> ParseDeregistrationReason(
+    std::string_view name) {
+  return ParseByName<DeregistrationReason>(kDeregistrationNames, name);
+}
+
+std::string_view EventKindName(EventKind kind) {
+  return NameOf(kKindNames, kind);
+}
+
+std::optional<EventKind> ParseEventKind(std::string_view name) {
+  for (size_t i = 0; i < kKindNames.size(); ++i) {
+    if (kKindNames[i] == name) return static_cast<EventKind>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view JobIdOf(const Event& event) {
+  return std::visit(
+      [](const auto& payload) -> std::string_view {
+        if constexpr (requires { payload.job_id; }) {
+          return payload.job_id;
+        } else {
+          return {};
+        }
+      },
+      event.payload);
+}
+
+std::string_view PersonRefOf(const Event& event) {
+  if (const auto* registered = std::get_if<PersonRegistered>(&event.payload)) {
+    return registered->person_ref;
+  }
+  if (const auto* left = std::get_if<PersonDeregistered>(&event.payload)) {
+    return left->person_ref;
+  }
+  return {};
+}
+
+}  // namespace banen

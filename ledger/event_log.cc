@@ -1,0 +1,677 @@
+#include "ledger/event_log.h"
+
+#include <deque>
+#include <optional>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "ledger/absl_compat.h"
+#include "ledger/codec.h"
+#include "ledger/event_error.h"
+#include "ledger/ledger_state.h"
+#include "ledger/status_macros.h"
+#include "ledger/storage_format.h"
+#include "ledger/validation.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+
+namespace banen {
+namespace {
+
+// Many batches share one synced write, but one group's staged events are
+// held in memory until it is written, so the group is bounded.
+constexpr size_t kMaxGroupEvents = 64 * 1024;
+
+// The one conversion of RocksDB's status into the ledger's.
+absl::Status FromRocks(const rocksdb::Status& status,
+                       absl::string_view context) {
+  if (status.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat(context, ": ", status.ToString());
+  if (status.IsNotFound()) return absl::NotFoundError(message);
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  if (status.IsInvalidArgument()) return absl::InvalidArgumentError(message);
+  if (status.IsIOError() || status.IsBusy() || status.IsTryAgain() ||
+      status.IsTimedOut()) {
+    return absl::UnavailableError(message);
+  }
+  return absl::InternalError(message);
+}
+
+// event_id -> seq, kept in memory as 64-bit fingerprints (16 bytes an event)
+// instead of a RocksDB index: an index keyed by random event_ids would turn
+// every append into random-key writes and lookups, while the log itself is
+// written in seq order. A fingerprint match is confirmed against the stored
+// event; the rare id whose fingerprint another id took first is kept whole.
+class EventIdIndex {
+ public:
+  // The seq that `event_id` may be stored at; confirm against the stored
+  // event's id.
+  std::optional<uint64_t> Find(std::string_view event_id) const {
+    if (!colliding_ids_.empty()) {
+      if (const auto it = colliding_ids_.find(AbslView(event_id));
+          it != colliding_ids_.end()) {
+        return it->second;
+      }
+    }
+    const auto it = seq_by_fingerprint_.find(Fingerprint(event_id));
+    if (it == seq_by_fingerprint_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  // `fingerprint_taken`: Find(event_id) returned the seq of another id.
+  void Insert(std::string_view event_id, uint64_t seq, bool fingerprint_taken) {
+    if (fingerprint_taken) {
+      colliding_ids_.emplace(std::string(event_id), seq);
+    } else {
+      seq_by_fingerprint_.emplace(Fingerprint(event_id), seq);
+    }
+  }
+
+ private:
+  static uint64_t Fingerprint(std::string_view event_id) {
+    return absl::Hash<std::string_view>{}(event_id);
+  }
+
+  absl::flat_hash_map<uint64_t, uint64_t> seq_by_fingerprint_;
+  absl::flat_hash_map<std::string, uint64_t> colliding_ids_;
+};
+
+absl::StatusOr<StoredEvent> DecodeStoredEvent(uint64_t seq,
+                                              std::string_view value,
+                                              v1::StoredEvent& scratch) {
+  const std::optional<storage::EventValue> decoded =
+      storage::DecodeEventValue(value);
+  if (!decoded.has_value() ||
+      !scratch.ParseFromArray(decoded->canonical.data(),
+                              static_cast<int>(decoded->canonical.size()))) {
+    return absl::DataLossError(absl::StrCat("event ", seq, " is undecodable"));
+  }
+  ASSIGN_OR_RETURN(StoredEvent stored, StoredEventFromProto(scratch));
+  if (stored.seq != seq) {
+    return absl::DataLossError(absl::StrCat("the event stored under seq ", seq,
+                                            " names seq ", stored.seq));
+  }
+  stored.prev_hash = decoded->prev_hash;
+  stored.hash = decoded->hash;
+  return stored;
+}
+
+// Truncates to what the stored Timestamp keeps, so memory equals disk.
+absl::Time ToMicros(absl::Time time) {
+  return absl::FromUnixMicros(absl::ToUnixMicros(time));
+}
+
+class EventLogImpl final : public EventLog {
+ public:
+  EventLogImpl(EventLogOptions options, std::unique_ptr<rocksdb::DB> db)
+      : options_(std::move(options)), db_(std::move(db)) {}
+
+  absl::Status Recover();
+
+  absl::StatusOr<AppendResult> Append(const AppendBatch& batch) override;
+  Head GetHead() const override;
+  absl::StatusOr<StoredEvent> GetBySeq(uint64_t seq) const override;
+  absl::StatusOr<StoredEvent> GetByEventId(
+      std::string_view event_id) const override;
+  absl::Status Scan(
+      uint64_t from_seq, uint64_t to_seq,
+      absl::FunctionRef<bool(const StoredEvent&)> visit) const override;
+  absl::StatusOr<ChainVerification> VerifyChain(uint64_t from_seq,
+                                                uint64_t to_seq) const override;
+  Head WaitForHeadAfter(uint64_t seq, absl::Duration timeout) const override;
+  absl::Status PutRecord(std::string_view space, std::string_view key,
+                         std::string_view value) override;
+  absl::StatusOr<std::string> GetRecord(std::string_view space,
+                                        std::string_view key) const override;
+  absl::Status ScanRecords(
+      std::string_view space,
+      absl::FunctionRef<bool(std::string_view, std::string_view)> visit)
+      const override;
+
+ private:
+  // One Append() call waiting in the queue.
+  struct Writer {
+    explicit Writer(const AppendBatch* batch) : batch(batch) {}
+    const AppendBatch* const batch;
+    absl::StatusOr<AppendResult> result;
+    bool done = false;
+    absl::CondVar cv;
+  };
+
+  // The events of one group commit, staged for a single synced write.
+  struct Group {
+    absl::Time recorded_at;
+    uint64_t first_seq = 0;
+    std::vector<StoredEvent> events;
+    rocksdb::WriteBatch write_batch;
+  };
+
+  // A new event of the batch being staged, by its event_id.
+  struct NewEventId {
+    size_t batch_index;
+    uint64_t seq;
+    bool fingerprint_taken;
+  };
+  using NewEventIds = absl::flat_hash_map<std::string_view, NewEventId>;
+
+  // What the event_id index says of an incoming event.
+  struct Known {
+    std::optional<uint64_t> original_seq;  // set: an identical duplicate
+    bool fingerprint_taken = false;
+  };
+
+  absl::StatusOr<Head> CommitGroup(absl::Span<Writer* const> writers)
+      ABSL_LOCKS_EXCLUDED(commit_mu_);
+  absl::StatusOr<AppendResult> StageBatch(const AppendBatch& batch,
+                                          Group& group)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  absl::Status StageEvents(const AppendBatch& batch, Group& group,
+                           AppendResult& result, NewEventIds& new_ids)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  absl::StatusOr<Known> LookUpEventId(const AppendBatch& batch, int index,
+                                      const Group& group,
+                                      const NewEventIds& new_ids)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // The event at `seq`, from `group` if it is staged there, else from disk.
+  absl::StatusOr<Event> EventAt(uint64_t seq, const Group& group) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  absl::StatusOr<StoredEvent> ReadStored(uint64_t seq) const;
+
+  const EventLogOptions options_;
+  const std::unique_ptr<rocksdb::DB> db_;
+
+  // Held by the one writer that commits a group; no other thread touches the
+  // validation state or the chain tail.
+  absl::Mutex commit_mu_;
+  LedgerState state_ ABSL_GUARDED_BY(commit_mu_);
+  uint64_t next_seq_ ABSL_GUARDED_BY(commit_mu_) = 1;
+  Hash last_hash_ ABSL_GUARDED_BY(commit_mu_){};
+  absl::Time last_recorded_at_ ABSL_GUARDED_BY(commit_mu_) =
+      absl::InfinitePast();
+
+  // Readers look ids up while the committer adds them.
+  mutable absl::Mutex index_mu_ ABSL_ACQUIRED_AFTER(commit_mu_);
+  EventIdIndex event_ids_ ABSL_GUARDED_BY(index_mu_);
+
+  mutable absl::Mutex mu_;
+  std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
+  Head head_ ABSL_GUARDED_BY(mu_);
+  // Set when a group could not be written: memory is then ahead of disk.
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex records_mu_;  // makes PutRecord's check-then-write atomic
+};
+
+absl::Status EventLogImpl::Recover() {
+  absl::MutexLock commit(&commit_mu_);
+  absl::MutexLock index(&index_mu_);
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  read_options.readahead_size = 4 << 20;
+  const std::string upper = std::string(1, storage::kEventTag + 1);
+  rocksdb::Slice upper_bound(upper);
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  v1::StoredEvent scratch;
+  Group no_group;
+  for (it->Seek(storage::EventKey(1)); it->Valid(); it->Next()) {
+    const std::optional<uint64_t> seq = storage::SeqOfEventKey(
+        std::string_view(it->key().data(), it->key().size()));
+    if (seq != next_seq_) {
+      return absl::DataLossError(
+          absl::StrCat("event ", next_seq_, " is missing from the log"));
+    }
+    ASSIGN_OR_RETURN(
+        StoredEvent stored,
+        DecodeStoredEvent(
+            *seq, std::string_view(it->value().data(), it->value().size()),
+            scratch));
+    const Event& event = stored.event;
+    std::optional<Event> target;
+    if (const auto* retraction = std::get_if<EventRetracted>(&event.payload)) {
+      ASSIGN_OR_RETURN(target, EventAt(retraction->target_seq, no_group));
+    }
+    if (absl::Status valid =
+            state_.Apply(event, *seq, -1, target ? &*target : nullptr);
+        !valid.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          "stored event ", *seq, " fails validation: ", valid.message()));
+    }
+    bool fingerprint_taken = false;
+    if (const std::optional<uint64_t> other = event_ids_.Find(event.event_id)) {
+      ASSIGN_OR_RETURN(Event earlier, EventAt(*other, no_group));
+      if (earlier.event_id == event.event_id) {
+        return absl::DataLossError(absl::StrCat("events ", *other, " and ",
+                                                *seq, " share an event_id"));
+      }
+      fingerprint_taken = true;
+    }
+    event_ids_.Insert(event.event_id, *seq, fingerprint_taken);
+    last_hash_ = stored.hash;
+    last_recorded_at_ = stored.recorded_at;
+    ++next_seq_;
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "replaying the log"));
+  absl::MutexLock lock(&mu_);
+  head_ = Head{next_seq_ - 1, last_hash_, last_recorded_at_};
+  return absl::OkStatus();
+}
+
+// The write path. Appends queue up; the writer at the front commits itself
+// and everyone queued behind it as one group with one synced write, then
+// hands the front to the next writer (LevelDB's DBImpl::Write).
+absl::StatusOr<AppendResult> EventLogImpl::Append(const AppendBatch& batch) {
+  Writer self(&batch);
+  absl::MutexLock lock(&mu_);
+  writers_.push_back(&self);
+  while (!self.done && &self != writers_.front()) self.cv.Wait(&mu_);
+  if (self.done) return std::move(self.result);
+
+  std::vector<Writer*> group;
+  size_t group_events = 0;
+  for (Writer* writer : writers_) {
+    if (!group.empty() &&
+        group_events + writer->batch->events.size() > kMaxGroupEvents) {
+      break;
+    }
+    group.push_back(writer);
+    group_events += writer->batch->events.size();
+  }
+
+  if (failure_.ok()) {
+    mu_.Unlock();
+    absl::StatusOr<Head> committed = CommitGroup(group);
+    mu_.Lock();
+    if (committed.ok()) {
+      head_ = *committed;
+    } else {
+      failure_ = absl::InternalError(absl::StrCat(
+          "the log stopped accepting appends after a failed write (",
+          committed.status().message(), "); reopen it"));
+      for (Writer* writer : group) {
+        if (writer->result.ok()) writer->result = failure_;
+      }
+    }
+  } else {
+    for (Writer* writer : group) writer->result = failure_;
+  }
+  for (Writer* writer : group) {
+    writers_.pop_front();
+    writer->done = true;
+    if (writer != &self) writer->cv.Signal();
+  }
+  if (!writers_.empty()) writers_.front()->cv.Signal();
+  return std::move(self.result);
+}
+
+absl::StatusOr<Head> EventLogImpl::CommitGroup(
+    absl::Span<Writer* const> writers) {
+  absl::MutexLock commit(&commit_mu_);
+  Group group;
+  const absl::Time now = ToMicros(options_.clock());
+  group.recorded_at = std::max(now, last_recorded_at_ + absl::Microseconds(1));
+  group.first_seq = next_seq_;
+  for (Writer* writer : writers) {
+    writer->result = StageBatch(*writer->batch, group);
+  }
+  if (!group.events.empty()) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    RETURN_IF_ERROR(
+        FromRocks(db_->Write(write_options, &group.write_batch), "append"));
+    last_recorded_at_ = group.recorded_at;
+    if (options_.on_commit) options_.on_commit(group.events);
+  }
+  return Head{next_seq_ - 1, last_hash_, last_recorded_at_};
+}
+
+// Stages one atomic batch into `group`, or leaves `group` and the state as
+// they were and returns why the batch is rejected.
+absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
+                                                      Group& group) {
+  if (batch.events.empty()) {
+    return EventError(absl::StatusCode::kInvalidArgument, -1, "events",
+                      "a batch needs at least one event");
+  }
+  for (const auto& [job_id, expected] : batch.expected_job_seq) {
+    const uint64_t actual = state_.LastJobSeq(job_id);
+    if (actual != expected) {
+      return EventError(
+          absl::StatusCode::kAborted, -1, "expected_job_seq",
+          absl::StrCat("job ", job_id, " was last changed at seq ", actual,
+                       ", not ", expected, "; read it again and retry"));
+    }
+  }
+
+  const size_t staged_before = group.events.size();
+  const uint64_t next_seq_before = next_seq_;
+  const Hash last_hash_before = last_hash_;
+  group.write_batch.SetSavePoint();
+  state_.BeginBatch();
+  AppendResult result;
+  NewEventIds new_ids;
+  if (absl::Status status = StageEvents(batch, group, result, new_ids);
+      !status.ok()) {
+    state_.RollbackBatch();
+    group.write_batch.RollbackToSavePoint();
+    group.events.resize(staged_before);
+    next_seq_ = next_seq_before;
+    last_hash_ = last_hash_before;
+    return status;
+  }
+  state_.CommitBatch();
+  group.write_batch.PopSavePoint();
+  {
+    absl::MutexLock index(&index_mu_);
+    for (const auto& [event_id, added] : new_ids) {
+      event_ids_.Insert(event_id, added.seq, added.fingerprint_taken);
+    }
+  }
+  if (next_seq_ != next_seq_before) {
+    result.first_seq = next_seq_before;
+    result.last_seq = next_seq_ - 1;
+  }
+  result.recorded_at = group.recorded_at;
+  return result;
+}
+
+absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
+                                       AppendResult& result,
+                                       NewEventIds& new_ids) {
+  const Date recorded_date = DateOf(group.recorded_at);
+  const int count = static_cast<int>(batch.events.size());
+  result.seqs.reserve(count);
+  result.duplicate.reserve(count);
+  for (int i = 0; i < count; ++i) {
+    const Event& event = batch.events[i];
+    RETURN_IF_ERROR(ValidateEventId(event, i));
+    ASSIGN_OR_RETURN(const Known known,
+                     LookUpEventId(batch, i, group, new_ids));
+    if (known.original_seq.has_value()) {
+      result.seqs.push_back(*known.original_seq);
+      result.duplicate.push_back(true);
+      continue;
+    }
+    RETURN_IF_ERROR(ValidateFields(event, i, recorded_date));
+
+    const uint64_t seq = next_seq_;
+    std::optional<Event> target;
+    if (const auto* retraction = std::get_if<EventRetracted>(&event.payload)) {
+      if (retraction->target_seq >= seq) {
+        return EventError(
+            absl::StatusCode::kNotFound, i, "event_retracted.target_seq",
+            absl::StrCat("no event has seq ", retraction->target_seq));
+      }
+      ASSIGN_OR_RETURN(target, EventAt(retraction->target_seq, group));
+    }
+    RETURN_IF_ERROR(state_.Apply(event, seq, i, target ? &*target : nullptr));
+
+    const std::string canonical = CanonicalBytes(seq, group.recorded_at, event);
+    const Hash hash = ChainHash(last_hash_, canonical);
+    group.write_batch.Put(
+        storage::EventKey(seq),
+        storage::EncodeEventValue(last_hash_, hash, canonical));
+    group.events.push_back(
+        StoredEvent{seq, group.recorded_at, event, last_hash_, hash});
+    new_ids.emplace(event.event_id, NewEventId{static_cast<size_t>(i), seq,
+                                               known.fingerprint_taken});
+    last_hash_ = hash;
+    ++next_seq_;
+    result.seqs.push_back(seq);
+    result.duplicate.push_back(false);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<EventLogImpl::Known> EventLogImpl::LookUpEventId(
+    const AppendBatch& batch, int index, const Group& group,
+    const NewEventIds& new_ids) {
+  const Event& event = batch.events[index];
+  const auto already_stored = [&](uint64_t seq) {
+    return EventError(
+        absl::StatusCode::kAlreadyExists, index, "event_id",
+        absl::StrCat("already stored as seq ", seq, " with other content"));
+  };
+  if (const auto it = new_ids.find(event.event_id); it != new_ids.end()) {
+    if (batch.events[it->second.batch_index] != event) {
+      return already_stored(it->second.seq);
+    }
+    return Known{it->second.seq, false};
+  }
+  std::optional<uint64_t> candidate;
+  {
+    absl::ReaderMutexLock lock(&index_mu_);
+    candidate = event_ids_.Find(event.event_id);
+  }
+  if (!candidate.has_value()) return Known{};
+  ASSIGN_OR_RETURN(const Event stored, EventAt(*candidate, group));
+  if (stored.event_id != event.event_id) return Known{std::nullopt, true};
+  if (stored != event) return already_stored(*candidate);
+  return Known{candidate, false};
+}
+
+absl::StatusOr<Event> EventLogImpl::EventAt(uint64_t seq,
+                                            const Group& group) const {
+  if (group.first_seq != 0 && seq >= group.first_seq) {
+    return group.events.at(seq - group.first_seq).event;
+  }
+  ASSIGN_OR_RETURN(StoredEvent stored, ReadStored(seq));
+  return std::move(stored.event);
+}
+
+absl::StatusOr<StoredEvent> EventLogImpl::ReadStored(uint64_t seq) const {
+  std::string value;
+  RETURN_IF_ERROR(FromRocks(
+      db_->Get(rocksdb::ReadOptions(), storage::EventKey(seq), &value),
+      absl::StrCat("event ", seq)));
+  v1::StoredEvent scratch;
+  return DecodeStoredEvent(seq, value, scratch);
+}
+
+Head EventLogImpl::GetHead() const {
+  absl::MutexLock lock(&mu_);
+  return head_;
+}
+
+absl::StatusOr<StoredEvent> EventLogImpl::GetBySeq(uint64_t seq) const {
+  if (seq == 0 || seq > GetHead().seq) {
+    return absl::NotFoundError(absl::StrCat("no event has seq ", seq));
+  }
+  return ReadStored(seq);
+}
+
+absl::StatusOr<StoredEvent> EventLogImpl::GetByEventId(
+    std::string_view event_id) const {
+  std::optional<uint64_t> seq;
+  {
+    absl::ReaderMutexLock lock(&index_mu_);
+    seq = event_ids_.Find(event_id);
+  }
+  if (seq.has_value()) {
+    absl::StatusOr<StoredEvent> stored = GetBySeq(*seq);
+    if (!stored.ok() || stored->event.event_id == event_id) return stored;
+  }
+  return absl::NotFoundError("no event has that event_id");
+}
+
+absl::Status EventLogImpl::Scan(
+    uint64_t from_seq, uint64_t to_seq,
+    absl::FunctionRef<bool(const StoredEvent&)> visit) const {
+  if (to_seq == 0) to_seq = GetHead().seq;
+  from_seq = std::max<uint64_t>(from_seq, 1);
+  if (from_seq > to_seq) return absl::OkStatus();
+  rocksdb::ReadOptions read_options;
+  read_options.readahead_size = 2 << 20;
+  const std::string upper = storage::EventKey(to_seq + 1);
+  rocksdb::Slice upper_bound(upper);
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  v1::StoredEvent scratch;
+  for (it->Seek(storage::EventKey(from_seq)); it->Valid(); it->Next()) {
+    const std::optional<uint64_t> seq = storage::SeqOfEventKey(
+        std::string_view(it->key().data(), it->key().size()));
+    if (!seq.has_value()) return absl::DataLossError("malformed event key");
+    ASSIGN_OR_RETURN(
+        const StoredEvent stored,
+        DecodeStoredEvent(
+            *seq, std::string_view(it->value().data(), it->value().size()),
+            scratch));
+    if (!visit(stored)) return absl::OkStatus();
+  }
+  return FromRocks(it->status(), "scanning the log");
+}
+
+absl::StatusOr<ChainVerification> EventLogImpl::VerifyChain(
+    uint64_t from_seq, uint64_t to_seq) const {
+  if (to_seq == 0) to_seq = GetHead().seq;
+  from_seq = std::max<uint64_t>(from_seq, 1);
+  ChainVerification verification;
+  const auto bad = [&](uint64_t seq, std::string reason) {
+    verification.ok = false;
+    verification.first_bad_seq = seq;
+    verification.reason = std::move(reason);
+    return verification;
+  };
+  if (from_seq > to_seq) return verification;
+
+  Hash prev{};
+  if (from_seq > 1) {
+    std::string value;
+    const rocksdb::Status read = db_->Get(
+        rocksdb::ReadOptions(), storage::EventKey(from_seq - 1), &value);
+    if (read.IsNotFound()) return bad(from_seq - 1, "missing");
+    RETURN_IF_ERROR(FromRocks(read, "reading the chain"));
+    const std::optional<storage::EventValue> decoded =
+        storage::DecodeEventValue(value);
+    if (!decoded.has_value()) return bad(from_seq - 1, "undecodable");
+    prev = decoded->hash;
+  }
+
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  read_options.readahead_size = 4 << 20;
+  const std::string upper = storage::EventKey(to_seq + 1);
+  rocksdb::Slice upper_bound(upper);
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  uint64_t expected = from_seq;
+  for (it->Seek(storage::EventKey(from_seq)); it->Valid(); it->Next()) {
+    const std::optional<uint64_t> seq = storage::SeqOfEventKey(
+        std::string_view(it->key().data(), it->key().size()));
+    if (seq != expected) return bad(expected, "missing");
+    const std::optional<storage::EventValue> decoded =
+        storage::DecodeEventValue(
+            std::string_view(it->value().data(), it->value().size()));
+    if (!decoded.has_value()) return bad(expected, "undecodable");
+    if (decoded->prev_hash != prev) {
+      return bad(expected, "prev_hash does not match the previous event");
+    }
+    const Hash computed = ChainHash(prev, decoded->canonical);
+    if (computed != decoded->hash) {
+      return bad(expected, "hash does not match the stored bytes");
+    }
+    prev = computed;
+    ++expected;
+    ++verification.events_checked;
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading the chain"));
+  if (expected <= to_seq) return bad(expected, "missing");
+  return verification;
+}
+
+Head EventLogImpl::WaitForHeadAfter(uint64_t seq,
+                                    absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  const auto past = [this, seq]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return head_.seq > seq;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&past), timeout);
+  return head_;
+}
+
+absl::Status CheckSpace(std::string_view space) {
+  if (space.empty() || space.find('\0') != std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        "a record space is a non-empty name without NUL bytes");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventLogImpl::PutRecord(std::string_view space,
+                                     std::string_view key,
+                                     std::string_view value) {
+  RETURN_IF_ERROR(CheckSpace(space));
+  const std::string record_key =
+      absl::StrCat(storage::RecordPrefix(space), AbslView(key));
+  absl::MutexLock lock(&records_mu_);
+  std::string existing;
+  const rocksdb::Status read =
+      db_->Get(rocksdb::ReadOptions(), record_key, &existing);
+  if (read.ok()) {
+    if (existing == value) return absl::OkStatus();
+    return absl::AlreadyExistsError(
+        absl::StrCat("record ", AbslView(space), "/", AbslView(key),
+                     " exists with another value; records are immutable"));
+  }
+  if (!read.IsNotFound()) return FromRocks(read, "reading a record");
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  return FromRocks(db_->Put(write_options, record_key,
+                            rocksdb::Slice(value.data(), value.size())),
+                   "writing a record");
+}
+
+absl::StatusOr<std::string> EventLogImpl::GetRecord(
+    std::string_view space, std::string_view key) const {
+  RETURN_IF_ERROR(CheckSpace(space));
+  std::string value;
+  RETURN_IF_ERROR(FromRocks(
+      db_->Get(rocksdb::ReadOptions(),
+               absl::StrCat(storage::RecordPrefix(space), AbslView(key)),
+               &value),
+      absl::StrCat("record ", AbslView(space), "/", AbslView(key))));
+  return value;
+}
+
+absl::Status EventLogImpl::ScanRecords(
+    std::string_view space,
+    absl::FunctionRef<bool(std::string_view, std::string_view)> visit) const {
+  RETURN_IF_ERROR(CheckSpace(space));
+  const std::string prefix = storage::RecordPrefix(space);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    const std::string_view key(it->key().data() + prefix.size(),
+                               it->key().size() - prefix.size());
+    if (!visit(key, std::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), "scanning records");
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
+    const std::string& dir, EventLogOptions options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.IncreaseParallelism(2);
+  db_options.compression = rocksdb::kLZ4Compression;
+  db_options.write_buffer_size = 64 << 20;
+  rocksdb::DB* raw_db = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, dir, &raw_db),
+                            absl::StrCat("opening ", dir)));
+  auto log = std::make_unique<EventLogImpl>(
+      std::move(options), std::unique_ptr<rocksdb::DB>(raw_db));
+  RETURN_IF_ERROR(log->Recover());
+  return log;
+}
+
+}  // namespace banen

@@ -1,0 +1,404 @@
+#include "ledger/ledger_state.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/absl_compat.h"
+#include "ledger/event_error.h"
+#include "ledger/status_macros.h"
+
+namespace banen {
+namespace {
+
+constexpr char kTargetSeqField[] = "event_retracted.target_seq";
+
+// Why a timeline is invalid, and whether it is the conversion chain (blamed
+// on to_form) rather than an event's date.
+struct TimelineProblem {
+  bool conversion = false;
+  std::string reason;
+};
+
+template <typename Entry>
+void InsertInOrder(std::vector<Entry>& entries, const Entry& entry) {
+  const auto position = std::upper_bound(entries.begin(), entries.end(), entry,
+                                         [](const Entry& a, const Entry& b) {
+                                           return std::tie(a.date, a.seq) <
+                                                  std::tie(b.date, b.seq);
+                                         });
+  entries.insert(position, entry);
+}
+
+template <typename Entry>
+void EraseSeq(std::vector<Entry>& entries, uint64_t seq) {
+  std::erase_if(entries, [seq](const Entry& e) { return e.seq == seq; });
+}
+
+// A job's live events, in (date, seq) order, must read: one JobStarted, then
+// conversions allowed from the form of the moment and hours changes, then at
+// most one JobEnded, and nothing dated on or after the end.
+template <typename Entry>
+std::optional<TimelineProblem> CheckJobTimeline(
+    const std::vector<Entry>& entries) {
+  if (entries.empty()) return std::nullopt;
+  if (entries.front().kind != EventKind::kJobStarted) {
+    return TimelineProblem{false,
+                           "the job would have an event before its start"};
+  }
+  const Entry* end = nullptr;
+  for (const Entry& entry : entries) {
+    if (entry.kind != EventKind::kJobEnded) continue;
+    if (end != nullptr)
+      return TimelineProblem{false, "the job would end twice"};
+    end = &entry;
+  }
+  ContractForm form = entries.front().form;
+  for (size_t i = 1; i < entries.size(); ++i) {
+    const Entry& entry = entries[i];
+    if (entry.kind == EventKind::kJobStarted) {
+      return TimelineProblem{false, "the job would start twice"};
+    }
+    if (end != nullptr && &entry != end && entry.date >= end->date) {
+      return TimelineProblem{
+          false, absl::StrCat("the job would have an event on ",
+                              FormatDate(entry.date), ", on or after its end ",
+                              FormatDate(end->date))};
+    }
+    if (entry.kind == EventKind::kJobConverted) {
+      if (!IsAllowedConversion(form, entry.form)) {
+        return TimelineProblem{
+            true,
+            absl::StrCat("the job would convert from ",
+                         AbslView(ContractFormName(form)), " to ",
+                         AbslView(ContractFormName(entry.form)), " on ",
+                         FormatDate(entry.date), ", which is not allowed")};
+      }
+      form = entry.form;
+    }
+  }
+  return std::nullopt;
+}
+
+// Register events of a person, in (date, seq) order, must alternate:
+// registered, deregistered, registered, ...
+template <typename Entry>
+std::optional<TimelineProblem> CheckRegisterTimeline(
+    const std::vector<Entry>& entries) {
+  bool registered = false;
+  for (const Entry& entry : entries) {
+    if (entry.registered == registered) {
+      return TimelineProblem{
+          false,
+          absl::StrCat(registered ? "the person would register on "
+                                  : "the person would leave the register on ",
+                       FormatDate(entry.date), " while ",
+                       registered ? "already registered" : "not registered")};
+    }
+    registered = entry.registered;
+  }
+  return std::nullopt;
+}
+
+absl::Status FailedPrecondition(int index, absl::string_view field,
+                                absl::string_view reason) {
+  return EventError(absl::StatusCode::kFailedPrecondition, index, field,
+                    reason);
+}
+
+absl::Status NotFound(int index, absl::string_view field,
+                      absl::string_view reason) {
+  return EventError(absl::StatusCode::kNotFound, index, field, reason);
+}
+
+// The wire name of a payload's job_id field, for errors.
+std::string JobIdField(EventKind kind) {
+  switch (kind) {
+    case EventKind::kJobConverted:
+      return "job_converted.job_id";
+    case EventKind::kHoursChanged:
+      return "hours_changed.job_id";
+    case EventKind::kJobEnded:
+      return "job_ended.job_id";
+    default:
+      return "job_started.job_id";
+  }
+}
+
+}  // namespace
+
+absl::Status LedgerState::Apply(const Event& event, uint64_t seq, int index,
+                                const Event* retraction_target) {
+  switch (event.kind()) {
+    case EventKind::kJobStarted:
+    case EventKind::kJobConverted:
+    case EventKind::kHoursChanged:
+    case EventKind::kJobEnded:
+      return ApplyJobEvent(event, seq, index);
+    case EventKind::kPersonRegistered:
+    case EventKind::kPersonDeregistered:
+      return ApplyRegisterEvent(event, seq, index);
+    case EventKind::kEmployerRegistered:
+    case EventKind::kEmployerReclassified:
+      return ApplyEmployerEvent(event, index);
+    case EventKind::kEventRetracted:
+      return ApplyRetraction(std::get<EventRetracted>(event.payload), seq,
+                             index, *retraction_target);
+    case EventKind::kTargetSet:
+    case EventKind::kBaselineSet:
+      return absl::OkStatus();
+  }
+  return absl::InternalError("unknown event kind");
+}
+
+absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
+                                        int index) {
+  const Date date = event.effective_date;
+  if (const auto* start = std::get_if<JobStarted>(&event.payload)) {
+    if (jobs_.contains(start->job_id)) {
+      return EventError(absl::StatusCode::kAlreadyExists, index,
+                        "job_started.job_id", "the job was already started");
+    }
+    if (!employers_.contains(start->employer_id)) {
+      return NotFound(index, "job_started.employer_id", "unknown employer");
+    }
+    if (start->form == ContractForm::kSroi &&
+        !employers_.contains(start->commissioning_employer_id)) {
+      return NotFound(index, "job_started.commissioning_employer_id",
+                      "unknown employer");
+    }
+    Job& job = Mutable(jobs_, start->job_id);
+    job.entries.push_back({date, seq, EventKind::kJobStarted, start->form});
+    job.last_touch_seq = seq;
+    Reference(start->employer_id, +1);
+    if (start->form == ContractForm::kSroi) {
+      Reference(start->commissioning_employer_id, +1);
+    }
+    return absl::OkStatus();
+  }
+
+  const std::string job_id(JobIdOf(event));
+  const auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) {
+    return NotFound(index, JobIdField(event.kind()), "unknown job");
+  }
+  const std::vector<JobEntry>& entries = it->second.entries;
+  const JobEntry& start = entries.front();
+  const auto end = std::find_if(
+      entries.begin(), entries.end(),
+      [](const auto& e) { return e.kind == EventKind::kJobEnded; });
+  if (event.kind() == EventKind::kJobEnded && end != entries.end()) {
+    return FailedPrecondition(
+        index, "effective_date",
+        absl::StrCat("the job already ended on ", FormatDate(end->date)));
+  }
+  if (date < start.date || (end != entries.end() && date >= end->date)) {
+    return FailedPrecondition(
+        index, "effective_date",
+        absl::StrCat("the job is not active on ", FormatDate(date)));
+  }
+
+  JobEntry entry{date, seq, event.kind(), ContractForm::kUnspecified};
+  if (const auto* conversion = std::get_if<JobConverted>(&event.payload)) {
+    entry.form = conversion->to_form;
+  }
+  std::vector<JobEntry> updated = entries;
+  InsertInOrder(updated, entry);
+  if (auto problem = CheckJobTimeline(updated)) {
+    return FailedPrecondition(
+        index, problem->conversion ? "job_converted.to_form" : "effective_date",
+        problem->reason);
+  }
+  Job& job = Mutable(jobs_, job_id);
+  job.entries = std::move(updated);
+  job.last_touch_seq = seq;
+  return absl::OkStatus();
+}
+
+absl::Status LedgerState::ApplyRegisterEvent(const Event& event, uint64_t seq,
+                                             int index) {
+  const std::string person_ref(PersonRefOf(event));
+  const bool registering = event.kind() == EventKind::kPersonRegistered;
+  std::vector<RegisterEntry> updated;
+  if (const auto it = persons_.find(person_ref); it != persons_.end()) {
+    updated = it->second.entries;
+  }
+  InsertInOrder(updated, RegisterEntry{event.effective_date, seq, registering});
+  if (auto problem = CheckRegisterTimeline(updated)) {
+    return FailedPrecondition(index, "effective_date", problem->reason);
+  }
+  Mutable(persons_, person_ref).entries = std::move(updated);
+  return absl::OkStatus();
+}
+
+absl::Status LedgerState::ApplyEmployerEvent(const Event& event, int index) {
+  if (const auto* registered =
+          std::get_if<EmployerRegistered>(&event.payload)) {
+    if (employers_.contains(registered->employer_id)) {
+      return EventError(absl::StatusCode::kAlreadyExists, index,
+                        "employer_registered.employer_id",
+                        "the employer is already registered");
+    }
+    const std::string& parent = registered->parent_employer_id;
+    if (!parent.empty() && !employers_.contains(parent)) {
+      return NotFound(index, "employer_registered.parent_employer_id",
+                      "unknown employer");
+    }
+    Mutable(employers_, registered->employer_id);
+    if (!parent.empty()) Reference(parent, +1);
+    return absl::OkStatus();
+  }
+  const auto& reclassified = std::get<EmployerReclassified>(event.payload);
+  if (!employers_.contains(reclassified.employer_id)) {
+    return NotFound(index, "employer_reclassified.employer_id",
+                    "unknown employer");
+  }
+  Reference(reclassified.employer_id, +1);
+  return absl::OkStatus();
+}
+
+absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
+                                          uint64_t seq, int index,
+                                          const Event& target) {
+  const uint64_t target_seq = retraction.target_seq;
+  if (target.kind() == EventKind::kEventRetracted) {
+    return FailedPrecondition(index, kTargetSeqField,
+                              "a retraction cannot be retracted");
+  }
+  if (retracted_.contains(target_seq)) {
+    return FailedPrecondition(index, kTargetSeqField,
+                              "the event is already retracted");
+  }
+  switch (target.kind()) {
+    case EventKind::kJobStarted:
+    case EventKind::kJobConverted:
+    case EventKind::kHoursChanged:
+    case EventKind::kJobEnded: {
+      const std::string job_id(JobIdOf(target));
+      std::vector<JobEntry> updated = jobs_.at(job_id).entries;
+      EraseSeq(updated, target_seq);
+      if (auto problem = CheckJobTimeline(updated)) {
+        return FailedPrecondition(
+            index, kTargetSeqField,
+            absl::StrCat("without it, ", problem->reason));
+      }
+      if (updated.empty()) {
+        const auto& start = std::get<JobStarted>(target.payload);
+        Reference(start.employer_id, -1);
+        if (start.form == ContractForm::kSroi) {
+          Reference(start.commissioning_employer_id, -1);
+        }
+        Erase(jobs_, job_id);
+      } else {
+        Job& job = Mutable(jobs_, job_id);
+        job.entries = std::move(updated);
+        job.last_touch_seq = seq;
+      }
+      break;
+    }
+    case EventKind::kPersonRegistered:
+    case EventKind::kPersonDeregistered: {
+      const std::string person_ref(PersonRefOf(target));
+      std::vector<RegisterEntry> updated = persons_.at(person_ref).entries;
+      EraseSeq(updated, target_seq);
+      if (auto problem = CheckRegisterTimeline(updated)) {
+        return FailedPrecondition(
+            index, kTargetSeqField,
+            absl::StrCat("without it, ", problem->reason));
+      }
+      if (updated.empty()) {
+        Erase(persons_, person_ref);
+      } else {
+        Mutable(persons_, person_ref).entries = std::move(updated);
+      }
+      break;
+    }
+    case EventKind::kEmployerRegistered: {
+      const auto& registered = std::get<EmployerRegistered>(target.payload);
+      if (employers_.at(registered.employer_id).references > 0) {
+        return FailedPrecondition(
+            index, kTargetSeqField,
+            "the employer still has live jobs, reclassifications or "
+            "child employers");
+      }
+      Erase(employers_, registered.employer_id);
+      if (!registered.parent_employer_id.empty()) {
+        Reference(registered.parent_employer_id, -1);
+      }
+      break;
+    }
+    case EventKind::kEmployerReclassified:
+      Reference(std::get<EmployerReclassified>(target.payload).employer_id, -1);
+      break;
+    case EventKind::kTargetSet:
+    case EventKind::kBaselineSet:
+    case EventKind::kEventRetracted:
+      break;
+  }
+  retracted_.insert(target_seq);
+  if (in_batch_) undo_.emplace_back(target_seq);
+  return absl::OkStatus();
+}
+
+uint64_t LedgerState::LastJobSeq(std::string_view job_id) const {
+  const auto it = jobs_.find(AbslView(job_id));
+  return it == jobs_.end() ? 0 : it->second.last_touch_seq;
+}
+
+void LedgerState::Reference(const std::string& employer_id, int64_t delta) {
+  Mutable(employers_, employer_id).references += delta;
+}
+
+template <typename T>
+T& LedgerState::Mutable(absl::flat_hash_map<std::string, T>& map,
+                        const std::string& key) {
+  auto [it, inserted] = map.try_emplace(key);
+  if (in_batch_) {
+    undo_.emplace_back(
+        Saved<T>{key, inserted ? std::nullopt : std::optional<T>(it->second)});
+  }
+  return it->second;
+}
+
+template <typename T>
+void LedgerState::Erase(absl::flat_hash_map<std::string, T>& map,
+                        const std::string& key) {
+  const auto it = map.find(key);
+  if (it == map.end()) return;
+  if (in_batch_) undo_.emplace_back(Saved<T>{key, std::move(it->second)});
+  map.erase(it);
+}
+
+void LedgerState::BeginBatch() {
+  undo_.clear();
+  in_batch_ = true;
+}
+
+void LedgerState::CommitBatch() {
+  undo_.clear();
+  in_batch_ = false;
+}
+
+void LedgerState::RollbackBatch() {
+  const auto restore = [](auto& map, auto& saved) {
+    if (saved.before.has_value()) {
+      map.insert_or_assign(saved.key, *std::move(saved.before));
+    } else {
+      map.erase(saved.key);
+    }
+  };
+  for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
+    if (auto* job = std::get_if<Saved<Job>>(&*it)) {
+      restore(jobs_, *job);
+    } else if (auto* person = std::get_if<Saved<Person>>(&*it)) {
+      restore(persons_, *person);
+    } else if (auto* employer = std::get_if<Saved<Employer>>(&*it)) {
+      restore(employers_, *employer);
+    } else {
+      retracted_.erase(std::get<uint64_t>(*it));
+    }
+  }
+  undo_.clear();
+  in_batch_ = false;
+}
+
+}  // namespace banen

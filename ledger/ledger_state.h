@@ -1,0 +1,107 @@
+// LedgerState: what the ledger must remember to validate the next event
+// against everything stored before it (DOMAIN.md §4): job timelines, register
+// periods, employers, and which seqs are retracted.
+//
+// Validating one event costs O(events of its job, person or employer), never
+// O(log). The state is pure memory, rebuilt by replaying the log on open.
+//
+// Batches are atomic: BeginBatch() starts recording how to undo every change;
+// RollbackBatch() restores the state as it was, CommitBatch() keeps it.
+//
+// Not thread-safe: the EventLog calls it from one committing thread at a time.
+#ifndef BANEN_LEDGER_LEDGER_STATE_H_
+#define BANEN_LEDGER_LEDGER_STATE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "ledger/event.h"
+
+namespace banen {
+
+class LedgerState {
+ public:
+  // Checks `event`, which will be stored as `seq` (greater than every seq
+  // applied so far), against the state, and applies it if it is valid.
+  // `index` is its place in the batch, for errors. For an EventRetracted,
+  // `retraction_target` is the stored event at target_seq (the caller resolves
+  // it and answers NOT_FOUND for a seq that does not exist); otherwise null.
+  absl::Status Apply(const Event& event, uint64_t seq, int index,
+                     const Event* retraction_target);
+
+  // The seq of the last event that touched `job_id` (including a retraction
+  // of one of its events); 0 if the job does not exist.
+  uint64_t LastJobSeq(std::string_view job_id) const;
+
+  void BeginBatch();
+  void CommitBatch();
+  void RollbackBatch();
+
+ private:
+  struct JobEntry {
+    Date date;
+    uint64_t seq;
+    EventKind kind;
+    ContractForm form;  // JobStarted: its form; JobConverted: to_form
+  };
+  struct Job {
+    std::vector<JobEntry> entries;  // live events, by (date, seq)
+    uint64_t last_touch_seq = 0;
+  };
+  struct RegisterEntry {
+    Date date;
+    uint64_t seq;
+    bool registered;
+  };
+  struct Person {
+    std::vector<RegisterEntry> entries;  // live events, by (date, seq)
+  };
+  struct Employer {
+    // Live events that name this employer: its jobs (as employer or
+    // commissioning employer), its reclassifications, its child employers.
+    // It can only be retracted when nothing refers to it.
+    int64_t references = 0;
+  };
+
+  // How to restore one entry of a map: its value before the batch touched it,
+  // or nullopt when it did not exist.
+  template <typename T>
+  struct Saved {
+    std::string key;
+    std::optional<T> before;
+  };
+  using Undo = std::variant<Saved<Job>, Saved<Person>, Saved<Employer>,
+                            uint64_t /*retracted seq*/>;
+
+  absl::Status ApplyJobEvent(const Event& event, uint64_t seq, int index);
+  absl::Status ApplyRegisterEvent(const Event& event, uint64_t seq, int index);
+  absl::Status ApplyEmployerEvent(const Event& event, int index);
+  absl::Status ApplyRetraction(const EventRetracted& retraction, uint64_t seq,
+                               int index, const Event& target);
+
+  // Adds `delta` references to a registered employer.
+  void Reference(const std::string& employer_id, int64_t delta);
+  // Every entity about to change is saved first, so RollbackBatch can restore.
+  template <typename T>
+  T& Mutable(absl::flat_hash_map<std::string, T>& map, const std::string& key);
+  template <typename T>
+  void Erase(absl::flat_hash_map<std::string, T>& map, const std::string& key);
+
+  absl::flat_hash_map<std::string, Job> jobs_;
+  absl::flat_hash_map<std::string, Person> persons_;
+  absl::flat_hash_map<std::string, Employer> employers_;
+  absl::flat_hash_set<uint64_t> retracted_;
+  std::vector<Undo> undo_;
+  bool in_batch_ = false;
+};
+
+}  // namespace banen
+
+#endif  // BANEN_LEDGER_LEDGER_STATE_H_

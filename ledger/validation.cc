@@ -1,0 +1,215 @@
+#include "ledger/validation.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/event_error.h"
+#include "ledger/status_macros.h"
+
+namespace banen {
+namespace {
+
+absl::Status Invalid(int index, absl::string_view field,
+                     absl::string_view reason) {
+  return EventError(absl::StatusCode::kInvalidArgument, index, field, reason);
+}
+
+absl::Status CheckId(std::string_view value, int index,
+                     absl::string_view field) {
+  if (value.empty()) return Invalid(index, field, "is required");
+  if (value.size() > kMaxIdBytes) {
+    return Invalid(index, field,
+                   absl::StrCat("is longer than ", kMaxIdBytes, " bytes"));
+  }
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return Invalid(index, field, "contains a control character");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPersonRef(std::string_view value, int index,
+                            absl::string_view field) {
+  // The reason never repeats the value: it may be personal data.
+  if (IsValidBsn(value)) {
+    return Invalid(index, field, "is a BSN; the ledger stores pseudonyms only");
+  }
+  if (!IsValidPersonRef(value)) {
+    return Invalid(index, field, "must be 16-64 characters of [A-Za-z0-9_-]");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckHours(int32_t hours_x100, int index,
+                        absl::string_view field) {
+  if (hours_x100 <= 0 || hours_x100 > kMaxHoursPerWeekX100) {
+    return Invalid(index, field,
+                   "must be in 1..8000 (hundredths of an hour per week)");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckSpecified(bool specified, int index,
+                            absl::string_view field) {
+  return specified ? absl::OkStatus() : Invalid(index, field, "is required");
+}
+
+absl::Status CheckEmployerSector(Sector sector, int index,
+                                 absl::string_view field) {
+  if (!IsConcreteSector(sector)) {
+    return Invalid(index, field,
+                   "must be MARKT or one of the 13 government sectors");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckReportableSector(Sector sector, int index,
+                                   absl::string_view field) {
+  if (!IsReportableSector(sector)) {
+    return Invalid(index, field, "must be a sector, OVERHEID or NATIONAAL");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckBanen(int64_t banen_x100, int index,
+                        absl::string_view field) {
+  if (banen_x100 < 0) return Invalid(index, field, "must not be negative");
+  return absl::OkStatus();
+}
+
+// Checks the payload-specific fields; one overload per event kind.
+struct PayloadChecker {
+  int index;
+
+  absl::Status operator()(const EmployerRegistered& e) const {
+    RETURN_IF_ERROR(
+        CheckId(e.employer_id, index, "employer_registered.employer_id"));
+    RETURN_IF_ERROR(
+        CheckEmployerSector(e.sector, index, "employer_registered.sector"));
+    if (!e.parent_employer_id.empty()) {
+      RETURN_IF_ERROR(CheckId(e.parent_employer_id, index,
+                              "employer_registered.parent_employer_id"));
+    }
+    return absl::OkStatus();
+  }
+  absl::Status operator()(const EmployerReclassified& e) const {
+    RETURN_IF_ERROR(
+        CheckId(e.employer_id, index, "employer_reclassified.employer_id"));
+    return CheckEmployerSector(e.sector, index, "employer_reclassified.sector");
+  }
+  absl::Status operator()(const PersonRegistered& e) const {
+    return CheckPersonRef(e.person_ref, index, "person_registered.person_ref");
+  }
+  absl::Status operator()(const PersonDeregistered& e) const {
+    RETURN_IF_ERROR(
+        CheckPersonRef(e.person_ref, index, "person_deregistered.person_ref"));
+    return CheckSpecified(e.reason != DeregistrationReason::kUnspecified, index,
+                          "person_deregistered.reason");
+  }
+  absl::Status operator()(const JobStarted& e) const {
+    RETURN_IF_ERROR(CheckId(e.job_id, index, "job_started.job_id"));
+    RETURN_IF_ERROR(CheckId(e.employer_id, index, "job_started.employer_id"));
+    RETURN_IF_ERROR(
+        CheckPersonRef(e.person_ref, index, "job_started.person_ref"));
+    RETURN_IF_ERROR(CheckSpecified(e.form != ContractForm::kUnspecified, index,
+                                   "job_started.form"));
+    RETURN_IF_ERROR(
+        CheckHours(e.hours_x100, index, "job_started.hours_per_week_x100"));
+    if (IsInleen(e.form)) {
+      RETURN_IF_ERROR(CheckId(e.lender_id, index, "job_started.lender_id"));
+    } else if (!e.lender_id.empty()) {
+      return Invalid(index, "job_started.lender_id",
+                     "is only for INLEEN_UITZEND and INLEEN_DETACHERING");
+    }
+    if (e.form == ContractForm::kSroi) {
+      RETURN_IF_ERROR(CheckId(e.commissioning_employer_id, index,
+                              "job_started.commissioning_employer_id"));
+    } else if (!e.commissioning_employer_id.empty()) {
+      return Invalid(index, "job_started.commissioning_employer_id",
+                     "is only for SROI");
+    }
+    return absl::OkStatus();
+  }
+  absl::Status operator()(const JobConverted& e) const {
+    RETURN_IF_ERROR(CheckId(e.job_id, index, "job_converted.job_id"));
+    if (e.to_form != ContractForm::kVast &&
+        e.to_form != ContractForm::kTijdelijk) {
+      return Invalid(index, "job_converted.to_form",
+                     "must be VAST or TIJDELIJK");
+    }
+    if (e.hours_x100 != 0) {
+      RETURN_IF_ERROR(
+          CheckHours(e.hours_x100, index, "job_converted.hours_per_week_x100"));
+    }
+    return absl::OkStatus();
+  }
+  absl::Status operator()(const HoursChanged& e) const {
+    RETURN_IF_ERROR(CheckId(e.job_id, index, "hours_changed.job_id"));
+    return CheckHours(e.hours_x100, index, "hours_changed.hours_per_week_x100");
+  }
+  absl::Status operator()(const JobEnded& e) const {
+    RETURN_IF_ERROR(CheckId(e.job_id, index, "job_ended.job_id"));
+    return CheckSpecified(e.reason != OutflowReason::kUnspecified, index,
+                          "job_ended.reason");
+  }
+  absl::Status operator()(const EventRetracted& e) const {
+    return CheckSpecified(e.target_seq != 0, index,
+                          "event_retracted.target_seq");
+  }
+  absl::Status operator()(const TargetSet& e) const {
+    RETURN_IF_ERROR(
+        CheckReportableSector(e.sector, index, "target_set.sector"));
+    if (e.year < kFirstTargetYear || e.year > kLastTargetYear) {
+      return Invalid(index, "target_set.year", "must be in 2013..2100");
+    }
+    return CheckBanen(e.banen_x100, index, "target_set.banen_x100");
+  }
+  absl::Status operator()(const BaselineSet& e) const {
+    RETURN_IF_ERROR(
+        CheckReportableSector(e.sector, index, "baseline_set.sector"));
+    return CheckBanen(e.banen_x100, index, "baseline_set.banen_x100");
+  }
+};
+
+}  // namespace
+
+bool IsValidBsn(std::string_view text) {
+  if (text.size() != 9) return false;
+  int sum = 0;
+  for (int i = 0; i < 9; ++i) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) return false;
+    const int digit = text[i] - '0';
+    sum += i < 8 ? (9 - i) * digit : -digit;
+  }
+  return sum % 11 == 0 && text != "000000000";
+}
+
+bool IsValidPersonRef(std::string_view text) {
+  if (text.size() < 16 || text.size() > 64) return false;
+  for (char c : text) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' &&
+        c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::Status ValidateEventId(const Event& event, int index) {
+  return CheckId(event.event_id, index, "event_id");
+}
+
+absl::Status ValidateFields(const Event& event, int index, Date recorded_date) {
+  RETURN_IF_ERROR(ValidateEventId(event, index));
+  const Date latest{recorded_date.days + kMaxDaysAhead};
+  if (event.effective_date < kEarliestEffectiveDate ||
+      event.effective_date > latest) {
+    return Invalid(
+        index, "effective_date",
+        absl::StrCat("must lie between 1998-01-01 and ", FormatDate(latest),
+                     " (recorded date + 366 days)"));
+  }
+  return std::visit(PayloadChecker{index}, event.payload);
+}
+
+}  // namespace banen
