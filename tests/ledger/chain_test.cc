@@ -1,0 +1,260 @@
+// The hash chain (DOMAIN.md §6): VerifyChain on a clean log, and a changed,
+// removed or reordered event, made behind the log's back in RocksDB, is
+// detected at its seq. Also: a BSN never reaches the store.
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ledger/event.h"
+#include "ledger/event_log.h"
+#include "ledger/storage_format.h"
+#include "rocksdb/db.h"
+#include "rocksdb/iterator.h"
+#include "rocksdb/options.h"
+#include "tests/ledger/test_events.h"
+#include "tests/ledger/test_util.h"
+
+namespace banen {
+namespace {
+
+using test::kBsn;
+using test::kPerson1;
+using ::testing::HasSubstr;
+
+constexpr std::string_view kEmployerName = "Gemeente Utrecht";
+
+class ChainTest : public test::LedgerTest {
+ protected:
+  // Seqs 1-10 in four batches; seq 5 registers an employer named
+  // kEmployerName, the others are targets.
+  void AppendTenEvents() {
+    MustAppend({Target(1), Target(2)});
+    clock_.Advance(absl::Seconds(1));
+    MustAppend(
+        {Target(3), Target(4),
+         test::EmployerRegisteredEvent("e5", "2020-01-01", "emp-5",
+                                       Sector::kGemeenten, kEmployerName)});
+    clock_.Advance(absl::Seconds(1));
+    MustAppend({Target(6)});
+    clock_.Advance(absl::Seconds(1));
+    MustAppend({Target(7), Target(8), Target(9), Target(10)});
+    ASSERT_EQ(log_->GetHead().seq, 10u);
+  }
+
+  static Event Target(int i) {
+    return test::TargetSetEvent(absl::StrCat("t", i), "2024-01-01",
+                                Sector::kMarkt, 2013 + i, 100 * i);
+  }
+
+  // The store opened directly, behind the log's back; the log is closed.
+  std::unique_ptr<rocksdb::DB> OpenRaw() {
+    CloseLog();
+    rocksdb::DB* db = nullptr;
+    const rocksdb::Status status =
+        rocksdb::DB::Open(rocksdb::Options(), log_dir(), &db);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return std::unique_ptr<rocksdb::DB>(db);
+  }
+
+  static std::string RawGet(rocksdb::DB& db, const std::string& key) {
+    std::string value;
+    const rocksdb::Status status = db.Get(rocksdb::ReadOptions(), key, &value);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return value;
+  }
+
+  static void RawPut(rocksdb::DB& db, const std::string& key,
+                     const std::string& value) {
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    const rocksdb::Status status = db.Put(options, key, value);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+
+  // Reopens the log after tampering and expects VerifyChain(1, 0) to report
+  // `bad_seq`. Refusing to open with DATA_LOSS naming `bad_seq` is accepted
+  // only where `open_may_refuse` (the tamper leaves no decodable log).
+  void ExpectChainBrokenAt(uint64_t bad_seq, bool open_may_refuse) {
+    absl::StatusOr<std::unique_ptr<EventLog>> log =
+        EventLog::Open(log_dir(), Options());
+    if (!log.ok() && open_may_refuse) {
+      EXPECT_EQ(log.status().code(), absl::StatusCode::kDataLoss)
+          << log.status();
+      EXPECT_THAT(log.status().message(), HasSubstr(absl::StrCat(bad_seq)));
+      return;
+    }
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
+    ASSERT_OK_AND_ASSIGN(const ChainVerification chain,
+                         log_->VerifyChain(1, 0));
+    EXPECT_FALSE(chain.ok);
+    EXPECT_EQ(chain.first_bad_seq, bad_seq);
+    EXPECT_FALSE(chain.reason.empty());
+  }
+};
+
+TEST_F(ChainTest, VerifyChainIsOkOnACleanLog) {
+  AppendTenEvents();
+  ASSERT_OK_AND_ASSIGN(const ChainVerification chain, log_->VerifyChain(1, 0));
+  EXPECT_TRUE(chain.ok) << chain.first_bad_seq << ": " << chain.reason;
+  EXPECT_EQ(chain.events_checked, 10u);
+}
+
+TEST_F(ChainTest, VerifyChainOfARangeChecksThatRange) {
+  AppendTenEvents();
+  ASSERT_OK_AND_ASSIGN(const ChainVerification chain, log_->VerifyChain(3, 7));
+  EXPECT_TRUE(chain.ok) << chain.first_bad_seq << ": " << chain.reason;
+  EXPECT_EQ(chain.events_checked, 5u);
+}
+
+TEST_F(ChainTest, VerifyChainIsOkOnAnEmptyLog) {
+  ASSERT_OK_AND_ASSIGN(const ChainVerification chain, log_->VerifyChain(1, 0));
+  EXPECT_TRUE(chain.ok);
+  EXPECT_EQ(chain.events_checked, 0u);
+}
+
+// One character of the employer name changes ("Gemeente Vtrecht"): the
+// stored event still decodes, its stored hashes are the original ones.
+TEST_F(ChainTest, ChangedEventIsReportedAtItsSeq) {
+  AppendTenEvents();
+  {
+    std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    ASSERT_NE(db, nullptr);
+    const std::string value = RawGet(*db, storage::EventKey(5));
+    const std::optional<storage::EventValue> decoded =
+        storage::DecodeEventValue(value);
+    ASSERT_TRUE(decoded.has_value());
+    std::string canonical(decoded->canonical);
+    const size_t at = canonical.find(kEmployerName);
+    ASSERT_NE(at, std::string::npos);
+    canonical[at + std::string_view("Gemeente ").size()] = 'V';
+    RawPut(*db, storage::EventKey(5),
+           storage::EncodeEventValue(decoded->prev_hash, decoded->hash,
+                                     canonical));
+  }
+  ExpectChainBrokenAt(5, /*open_may_refuse=*/false);
+  if (log_ != nullptr) {
+    ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetBySeq(5));
+    EXPECT_EQ(std::get<EmployerRegistered>(stored.event.payload).name,
+              "Gemeente Vtrecht");
+  }
+}
+
+// The chain before and after the changed event still verifies on its own:
+// a range starts from the stored hash of from_seq - 1.
+TEST_F(ChainTest, RangesAroundAChangedEventStillVerify) {
+  AppendTenEvents();
+  {
+    std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    ASSERT_NE(db, nullptr);
+    const std::string value = RawGet(*db, storage::EventKey(5));
+    const std::optional<storage::EventValue> decoded =
+        storage::DecodeEventValue(value);
+    ASSERT_TRUE(decoded.has_value());
+    std::string canonical(decoded->canonical);
+    const size_t at = canonical.find(kEmployerName);
+    ASSERT_NE(at, std::string::npos);
+    canonical[at] = 'g';
+    RawPut(*db, storage::EventKey(5),
+           storage::EncodeEventValue(decoded->prev_hash, decoded->hash,
+                                     canonical));
+  }
+  OpenLog();
+  ASSERT_NE(log_, nullptr);
+  ASSERT_OK_AND_ASSIGN(const ChainVerification before, log_->VerifyChain(1, 4));
+  EXPECT_TRUE(before.ok) << before.first_bad_seq << ": " << before.reason;
+  EXPECT_EQ(before.events_checked, 4u);
+  ASSERT_OK_AND_ASSIGN(const ChainVerification after, log_->VerifyChain(6, 0));
+  EXPECT_TRUE(after.ok) << after.first_bad_seq << ": " << after.reason;
+  EXPECT_EQ(after.events_checked, 5u);
+  ASSERT_OK_AND_ASSIGN(const ChainVerification from_five,
+                       log_->VerifyChain(5, 0));
+  EXPECT_FALSE(from_five.ok);
+  EXPECT_EQ(from_five.first_bad_seq, 5u);
+}
+
+TEST_F(ChainTest, ChangedStoredHashIsReportedAtItsSeq) {
+  AppendTenEvents();
+  {
+    std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    ASSERT_NE(db, nullptr);
+    std::string value = RawGet(*db, storage::EventKey(7));
+    ASSERT_GT(value.size(), 2 * storage::kHashSize);
+    value[storage::kHashSize] ^= 0x01;  // first byte of the stored hash
+    RawPut(*db, storage::EventKey(7), value);
+  }
+  ExpectChainBrokenAt(7, /*open_may_refuse=*/false);
+}
+
+TEST_F(ChainTest, DeletedEventIsReportedAtItsSeq) {
+  AppendTenEvents();
+  {
+    std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    ASSERT_NE(db, nullptr);
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    ASSERT_TRUE(db->Delete(options, storage::EventKey(5)).ok());
+  }
+  ExpectChainBrokenAt(5, /*open_may_refuse=*/true);
+}
+
+TEST_F(ChainTest, SwappedEventsAreReportedAtTheFirstOfThem) {
+  AppendTenEvents();
+  {
+    std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    ASSERT_NE(db, nullptr);
+    const std::string third = RawGet(*db, storage::EventKey(3));
+    const std::string fourth = RawGet(*db, storage::EventKey(4));
+    RawPut(*db, storage::EventKey(3), fourth);
+    RawPut(*db, storage::EventKey(4), third);
+  }
+  ExpectChainBrokenAt(3, /*open_may_refuse=*/true);
+}
+
+TEST_F(ChainTest, BsnIsRefusedAndNeverReachesTheStore) {
+  AppendTenEvents();
+  ExpectRejected({test::PersonRegisteredEvent("p1", "2024-01-01", kBsn)},
+                 absl::StatusCode::kInvalidArgument, 0,
+                 "person_registered.person_ref");
+  ExpectRejected({test::PersonRegisteredEvent("p2", "2024-01-01", kPerson1),
+                  test::JobStartedEvent("p3", "2024-01-15", "job-1", "emp-5",
+                                        kBsn, ContractForm::kVast, 2550)},
+                 absl::StatusCode::kInvalidArgument, 1,
+                 "job_started.person_ref");
+  CloseLog();
+
+  // Not in any file of the data directory (WAL, tables, logs)...
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(log_dir())) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream file(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(file)),
+                            std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find(kBsn), std::string::npos) << entry.path();
+  }
+  // ...nor in any key or value RocksDB holds.
+  std::unique_ptr<rocksdb::DB> db = OpenRaw();
+  ASSERT_NE(db, nullptr);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->NewIterator(rocksdb::ReadOptions()));
+  int keys = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ++keys;
+    EXPECT_EQ(it->key().ToStringView().find(kBsn), std::string_view::npos);
+    EXPECT_EQ(it->value().ToStringView().find(kBsn), std::string_view::npos)
+        << "in the value of key " << it->key().ToString(/*hex=*/true);
+  }
+  ASSERT_TRUE(it->status().ok()) << it->status().ToString();
+  EXPECT_EQ(keys, 10);
+}
+
+}  // namespace
+}  // namespace banen

@@ -1,0 +1,294 @@
+// ledger/codec.h: domain <-> proto, canonical bytes and the chain hash.
+#include "ledger/codec.h"
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "absl/time/time.h"
+#include "banen/v1/events.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "gtest/gtest.h"
+#include "ledger/event.h"
+#include "tests/ledger/test_events.h"
+#include "tests/ledger/test_util.h"
+
+namespace banen {
+namespace {
+
+using test::CheckEventError;
+using test::kPerson1;
+using test::StatusIs;
+
+// The ledger records time in whole microseconds (what it stores).
+const absl::Time kRecordedAt =
+    absl::FromUnixSeconds(1735732800) + absl::Microseconds(123456);
+
+Hash HashOfByte(uint8_t byte) {
+  Hash hash;
+  hash.fill(byte);
+  return hash;
+}
+
+v1::Event ProtoOf(const Event& event) {
+  v1::Event proto;
+  EventToProto(event, &proto);
+  return proto;
+}
+
+v1::Event AJobStartedProto() {
+  return ProtoOf(test::JobStartedEvent("e1", "2024-01-15", "job-1", "emp-1",
+                                       kPerson1, ContractForm::kVast, 2550));
+}
+
+std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
+TEST(Codec, EventRoundTripsThroughWireBytesForEveryPayloadKind) {
+  const std::vector<Event> events = test::OneEventOfEachKind();
+  std::set<EventKind> kinds;
+  for (const Event& event : events) {
+    SCOPED_TRACE(EventKindName(event.kind()));
+    kinds.insert(event.kind());
+    std::string wire;
+    ASSERT_TRUE(ProtoOf(event).SerializeToString(&wire));
+    v1::Event parsed;
+    ASSERT_TRUE(parsed.ParseFromString(wire));
+    ASSERT_OK_AND_ASSIGN(const Event back, EventFromProto(parsed, 0));
+    EXPECT_EQ(back, event);
+  }
+  EXPECT_EQ(kinds.size(), static_cast<size_t>(kEventKindCount));
+}
+
+TEST(Codec, EventToProtoFillsTheWireFields) {
+  const v1::Event proto = ProtoOf(test::JobStartedEvent(
+      "e1", "2024-01-15", "job-1", "emp-1", kPerson1,
+      ContractForm::kInleenUitzend, 3200, "uitzendbureau-3"));
+  EXPECT_EQ(proto.event_id(), "e1");
+  EXPECT_EQ(proto.effective_date(), "2024-01-15");
+  ASSERT_EQ(proto.payload_case(), v1::Event::kJobStarted);
+  const v1::JobStarted& job = proto.job_started();
+  EXPECT_EQ(job.job_id(), "job-1");
+  EXPECT_EQ(job.employer_id(), "emp-1");
+  EXPECT_EQ(job.person_ref(), kPerson1);
+  EXPECT_EQ(job.form(), v1::CONTRACT_FORM_INLEEN_UITZEND);
+  EXPECT_EQ(job.hours_per_week_x100(), 3200);
+  EXPECT_EQ(job.lender_id(), "uitzendbureau-3");
+  EXPECT_EQ(job.commissioning_employer_id(), "");
+}
+
+TEST(Codec, EnumNumbersEqualTheWireNumbers) {
+  const v1::Event target = ProtoOf(test::TargetSetEvent(
+      "t", "2024-01-01", Sector::kOnderzoeksinstellingen, 2024, 12590));
+  EXPECT_EQ(target.target_set().sector(), v1::SECTOR_ONDERZOEKSINSTELLINGEN);
+  EXPECT_EQ(target.target_set().year(), 2024);
+  EXPECT_EQ(target.target_set().banen_x100(), 12590);
+  const v1::Event ended = ProtoOf(test::JobEndedEvent(
+      "x", "2024-06-01", "job-1", OutflowReason::kToRegularJob));
+  EXPECT_EQ(ended.job_ended().reason(), v1::OUTFLOW_REASON_TO_REGULAR_JOB);
+  const v1::Event deregistered = ProtoOf(test::PersonDeregisteredEvent(
+      "d", "2024-06-01", kPerson1, DeregistrationReason::kBeschutWerk));
+  EXPECT_EQ(deregistered.person_deregistered().reason(),
+            v1::DEREGISTRATION_REASON_BESCHUT_WERK);
+}
+
+TEST(Codec, BadDateIsInvalidArgumentNamingEffectiveDate) {
+  for (const char* date : {"2024-02-30", "2024-1-05", "20240105", ""}) {
+    SCOPED_TRACE(date);
+    v1::Event proto = AJobStartedProto();
+    proto.set_effective_date(date);
+    EXPECT_TRUE(CheckEventError(EventFromProto(proto, 3).status(),
+                                absl::StatusCode::kInvalidArgument, 3,
+                                "effective_date"));
+  }
+}
+
+TEST(Codec, MissingPayloadIsInvalidArgument) {
+  v1::Event proto;
+  proto.set_event_id("e1");
+  proto.set_effective_date("2024-01-15");
+  EXPECT_TRUE(CheckEventError(EventFromProto(proto, 2).status(),
+                              absl::StatusCode::kInvalidArgument, 2,
+                              std::nullopt));
+}
+
+TEST(Codec, OutOfRangeContractFormIsInvalidArgument) {
+  v1::Event proto = AJobStartedProto();
+  proto.mutable_job_started()->set_form(static_cast<v1::ContractForm>(6));
+  EXPECT_TRUE(CheckEventError(EventFromProto(proto, 1).status(),
+                              absl::StatusCode::kInvalidArgument, 1,
+                              "job_started.form"));
+}
+
+TEST(Codec, NegativeEnumNumberIsInvalidArgument) {
+  v1::Event proto = AJobStartedProto();
+  proto.mutable_job_started()->set_form(static_cast<v1::ContractForm>(-1));
+  EXPECT_TRUE(CheckEventError(EventFromProto(proto, 0).status(),
+                              absl::StatusCode::kInvalidArgument, 0,
+                              "job_started.form"));
+}
+
+TEST(Codec, OutOfRangeSectorIsInvalidArgument) {
+  v1::Event proto =
+      ProtoOf(test::EmployerRegisteredEvent("e1", "2024-01-02", "emp-1"));
+  proto.mutable_employer_registered()->set_sector(
+      static_cast<v1::Sector>(kSectorCount));
+  EXPECT_TRUE(CheckEventError(EventFromProto(proto, 4).status(),
+                              absl::StatusCode::kInvalidArgument, 4,
+                              "employer_registered.sector"));
+}
+
+TEST(Codec, OutOfRangeReasonsAreInvalidArgument) {
+  v1::Event ended = ProtoOf(test::JobEndedEvent("x", "2024-06-01", "job-1"));
+  ended.mutable_job_ended()->set_reason(
+      static_cast<v1::OutflowReason>(kOutflowReasonCount));
+  EXPECT_TRUE(CheckEventError(EventFromProto(ended, 0).status(),
+                              absl::StatusCode::kInvalidArgument, 0,
+                              "job_ended.reason"));
+  v1::Event deregistered =
+      ProtoOf(test::PersonDeregisteredEvent("d", "2024-06-01", kPerson1));
+  deregistered.mutable_person_deregistered()->set_reason(
+      static_cast<v1::DeregistrationReason>(kDeregistrationReasonCount));
+  EXPECT_TRUE(CheckEventError(EventFromProto(deregistered, 0).status(),
+                              absl::StatusCode::kInvalidArgument, 0,
+                              "person_deregistered.reason"));
+}
+
+TEST(Codec, OutOfRangeToFormIsInvalidArgument) {
+  v1::Event proto = ProtoOf(
+      test::JobConvertedEvent("c", "2024-03-01", "job-1", ContractForm::kVast));
+  proto.mutable_job_converted()->set_to_form(static_cast<v1::ContractForm>(99));
+  EXPECT_TRUE(CheckEventError(EventFromProto(proto, 0).status(),
+                              absl::StatusCode::kInvalidArgument, 0,
+                              "job_converted.to_form"));
+}
+
+// UNSPECIFIED is a number of the contract: the codec represents it and the
+// EventLog rejects it (validation_test.cc).
+TEST(Codec, UnspecifiedEnumIsRepresentable) {
+  v1::Event proto = AJobStartedProto();
+  proto.mutable_job_started()->set_form(v1::CONTRACT_FORM_UNSPECIFIED);
+  ASSERT_OK_AND_ASSIGN(const Event event, EventFromProto(proto, 0));
+  EXPECT_EQ(std::get<JobStarted>(event.payload).form,
+            ContractForm::kUnspecified);
+}
+
+StoredEvent AStoredEvent() {
+  return StoredEvent{
+      .seq = 7,
+      .recorded_at = kRecordedAt,
+      .event = test::HoursChangedEvent("h1", "2024-04-01", "job-1", 1275),
+      .prev_hash = HashOfByte(0xab),
+      .hash = HashOfByte(0xcd)};
+}
+
+TEST(Codec, StoredEventRoundTrips) {
+  const StoredEvent stored = AStoredEvent();
+  v1::StoredEvent proto;
+  StoredEventToProto(stored, &proto);
+  EXPECT_EQ(proto.seq(), 7u);
+  EXPECT_EQ(proto.recorded_at().seconds(), 1735732800);
+  EXPECT_EQ(proto.recorded_at().nanos(), 123456000);
+  EXPECT_EQ(proto.prev_hash(), std::string(32, '\xab'));
+  EXPECT_EQ(proto.hash(), std::string(32, '\xcd'));
+  ASSERT_OK_AND_ASSIGN(const StoredEvent back, StoredEventFromProto(proto));
+  EXPECT_EQ(back, stored);
+}
+
+TEST(Codec, StoredHashOfWrongLengthIsDataLoss) {
+  v1::StoredEvent proto;
+  StoredEventToProto(AStoredEvent(), &proto);
+  v1::StoredEvent short_hash = proto;
+  short_hash.set_hash(std::string(31, 'x'));
+  EXPECT_THAT(StoredEventFromProto(short_hash),
+              StatusIs(absl::StatusCode::kDataLoss));
+  v1::StoredEvent long_prev = proto;
+  long_prev.set_prev_hash(std::string(33, 'x'));
+  EXPECT_THAT(StoredEventFromProto(long_prev),
+              StatusIs(absl::StatusCode::kDataLoss));
+}
+
+TEST(Codec, CanonicalBytesAreDeterministic) {
+  const Event event =
+      test::JobStartedEvent("e1", "2024-01-15", "job-1", "emp-1", kPerson1,
+                            ContractForm::kSroi, 1000, "", "emp-2");
+  const Event same =
+      test::JobStartedEvent("e1", "2024-01-15", "job-1", "emp-1", kPerson1,
+                            ContractForm::kSroi, 1000, "", "emp-2");
+  const std::string bytes = CanonicalBytes(3, kRecordedAt, event);
+  EXPECT_FALSE(bytes.empty());
+  EXPECT_EQ(CanonicalBytes(3, kRecordedAt, event), bytes);
+  EXPECT_EQ(CanonicalBytes(3, kRecordedAt, same), bytes);
+}
+
+// An auditor recomputes the chain from the proto alone (events.proto).
+TEST(Codec, CanonicalBytesAreTheDeterministicStoredEventWithoutHashes) {
+  const Event event = test::EmployerRegisteredEvent(
+      "e1", "2024-01-02", "min-fin", Sector::kRijk, "Ministerie van Financien");
+  v1::StoredEvent expected;
+  expected.set_seq(42);
+  expected.mutable_recorded_at()->set_seconds(1735732800);
+  expected.mutable_recorded_at()->set_nanos(123456000);
+  EventToProto(event, expected.mutable_event());
+  EXPECT_EQ(CanonicalBytes(42, kRecordedAt, event),
+            DeterministicBytes(expected));
+}
+
+TEST(Codec, CanonicalBytesCoverSeqRecordedAtAndEvent) {
+  const Event event =
+      test::HoursChangedEvent("h1", "2024-04-01", "job-1", 1275);
+  const std::string bytes = CanonicalBytes(3, kRecordedAt, event);
+  EXPECT_NE(CanonicalBytes(4, kRecordedAt, event), bytes);
+  EXPECT_NE(CanonicalBytes(3, kRecordedAt + absl::Microseconds(1), event),
+            bytes);
+  EXPECT_NE(CanonicalBytes(
+                3, kRecordedAt,
+                test::HoursChangedEvent("h1", "2024-04-01", "job-1", 1276)),
+            bytes);
+}
+
+TEST(Codec, ChainHashIsSha256OfPrevHashAndCanonical) {
+  // sha256(32 zero bytes || "abc"), computed independently.
+  const Hash hash = ChainHash(Hash{}, "abc");
+  EXPECT_EQ(absl::BytesToHexString(absl::string_view(
+                reinterpret_cast<const char*>(hash.data()), hash.size())),
+            "365aa7d8f7f9402c4b9434502b4cc89ddb09fe50d7cd95b493b834c62d5a5370");
+}
+
+TEST(Codec, ChainHashDiffersWhenOneCanonicalByteDiffers) {
+  const std::string canonical = CanonicalBytes(
+      5, kRecordedAt,
+      test::EmployerRegisteredEvent("e5", "2024-01-02", "emp-1"));
+  const Hash prev = HashOfByte(0x11);
+  const Hash hash = ChainHash(prev, canonical);
+  EXPECT_EQ(ChainHash(prev, canonical), hash);
+  for (size_t i = 0; i < canonical.size(); ++i) {
+    std::string changed = canonical;
+    changed[i] = static_cast<char>(changed[i] ^ 0x01);
+    EXPECT_NE(ChainHash(prev, changed), hash) << "byte " << i;
+  }
+}
+
+TEST(Codec, ChainHashDiffersWhenPrevHashDiffers) {
+  const std::string canonical = "canonical";
+  Hash prev = HashOfByte(0x11);
+  const Hash hash = ChainHash(prev, canonical);
+  prev[31] ^= 0x80;
+  EXPECT_NE(ChainHash(prev, canonical), hash);
+}
+
+}  // namespace
+}  // namespace banen

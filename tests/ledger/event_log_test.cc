@@ -1,0 +1,524 @@
+// The EventLog contract (ledger/event_log.h): seqs, head and chain, reads,
+// recorded_at, idempotency, atomic batches, reopening, concurrency, records
+// and the commit hook.
+#include "ledger/event_log.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <mutex>
+#include <numeric>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ledger/codec.h"
+#include "ledger/event.h"
+#include "tests/ledger/test_events.h"
+#include "tests/ledger/test_util.h"
+
+namespace banen {
+namespace {
+
+using test::CheckEventError;
+using test::EmployerRegisteredEvent;
+using test::EventRetractedEvent;
+using test::HoursChangedEvent;
+using test::JobEndedEvent;
+using test::JobStartedEvent;
+using test::kPerson1;
+using test::StatusIs;
+using test::TargetSetEvent;
+using ::testing::ElementsAre;
+
+// An event that is valid whatever else is stored: a target, unique by `i`.
+Event Target(int i) {
+  return TargetSetEvent(absl::StrCat("t", i), "2024-01-01", Sector::kMarkt,
+                        2013 + i % 88, 100 * i);
+}
+
+std::vector<uint64_t> Seqs(uint64_t first, uint64_t last) {
+  std::vector<uint64_t> seqs(last - first + 1);
+  std::iota(seqs.begin(), seqs.end(), first);
+  return seqs;
+}
+
+class EventLogTest : public test::LedgerTest {
+ protected:
+  // The seqs Scan(from, to) visits.
+  std::vector<uint64_t> ScannedSeqs(uint64_t from, uint64_t to) {
+    std::vector<uint64_t> seqs;
+    EXPECT_OK(log_->Scan(from, to, [&](const StoredEvent& stored) {
+      seqs.push_back(stored.seq);
+      return true;
+    }));
+    return seqs;
+  }
+};
+
+TEST_F(EventLogTest, EmptyLogHasHeadZero) {
+  const Head head = log_->GetHead();
+  EXPECT_EQ(head.seq, 0u);
+  EXPECT_EQ(head.hash, Hash{});
+  EXPECT_EQ(head.recorded_at, absl::InfinitePast());
+  EXPECT_THAT(log_->GetBySeq(1), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(EventLogTest, SeqsAreGapFreeFromOne) {
+  for (uint64_t seq = 1; seq <= 3; ++seq) {
+    const AppendResult result = MustAppend({Target(seq)});
+    EXPECT_EQ(result.seqs, (std::vector<uint64_t>{seq}));
+    EXPECT_EQ(result.first_seq, seq);
+    EXPECT_EQ(result.last_seq, seq);
+  }
+  EXPECT_EQ(log_->GetHead().seq, 3u);
+}
+
+TEST_F(EventLogTest, BatchReturnsItsSeqRangeAndPerEventSeqs) {
+  MustAppend({Target(1)});
+  const AppendResult result = MustAppend({Target(2), Target(3), Target(4)});
+  EXPECT_EQ(result.seqs, (std::vector<uint64_t>{2, 3, 4}));
+  EXPECT_EQ(result.duplicate, (std::vector<bool>{false, false, false}));
+  EXPECT_EQ(result.first_seq, 2u);
+  EXPECT_EQ(result.last_seq, 4u);
+  for (uint64_t seq = 2; seq <= 4; ++seq) {
+    ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetBySeq(seq));
+    EXPECT_EQ(stored.recorded_at, result.recorded_at) << seq;
+  }
+  EXPECT_EQ(log_->GetHead().recorded_at, result.recorded_at);
+}
+
+TEST_F(EventLogTest, HeadIsTheChainHashRecomputedFromTheStoredEvents) {
+  MustAppend({EmployerRegisteredEvent("e1", "2020-01-01", "emp-1")});
+  MustAppend({JobStartedEvent("e2", "2024-01-15", "job-1", "emp-1", kPerson1,
+                              ContractForm::kVast, 2550),
+              HoursChangedEvent("e3", "2024-03-01", "job-1", 2000)});
+  clock_.Advance(absl::Minutes(5));
+  MustAppend({JobEndedEvent("e4", "2024-06-01", "job-1"), Target(5)});
+  Hash prev{};
+  for (uint64_t seq = 1; seq <= 5; ++seq) {
+    ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetBySeq(seq));
+    EXPECT_EQ(stored.seq, seq);
+    EXPECT_EQ(stored.prev_hash, prev) << seq;
+    const Hash hash =
+        ChainHash(prev, CanonicalBytes(seq, stored.recorded_at, stored.event));
+    EXPECT_EQ(stored.hash, hash) << seq;
+    prev = hash;
+  }
+  const Head head = log_->GetHead();
+  EXPECT_EQ(head.seq, 5u);
+  EXPECT_EQ(head.hash, prev);
+}
+
+TEST_F(EventLogTest, GetBySeqReturnsTheEventAsAppended) {
+  const Event job =
+      JobStartedEvent("e2", "2024-01-15", "job-1", "emp-1", kPerson1,
+                      ContractForm::kInleenUitzend, 3200, "uitzendbureau-1");
+  MustAppend({EmployerRegisteredEvent("e1", "2020-01-01", "emp-1"), job});
+  ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetBySeq(2));
+  EXPECT_EQ(stored.seq, 2u);
+  EXPECT_EQ(stored.event, job);
+  EXPECT_EQ(stored.recorded_at, test::T0());
+  EXPECT_THAT(log_->GetBySeq(0), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(log_->GetBySeq(3), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(EventLogTest, GetByEventIdFindsTheStoredEvent) {
+  MustAppend({Target(1), Target(2)});
+  ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetByEventId("t2"));
+  EXPECT_EQ(stored.seq, 2u);
+  EXPECT_EQ(stored.event, Target(2));
+  ASSERT_OK_AND_ASSIGN(const StoredEvent by_seq, log_->GetBySeq(2));
+  EXPECT_EQ(stored, by_seq);
+  EXPECT_THAT(log_->GetByEventId("t3"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(EventLogTest, ScanVisitsTheRangeInSeqOrder) {
+  MustAppend({Target(1), Target(2)});
+  MustAppend({Target(3)});
+  MustAppend({Target(4), Target(5)});
+  EXPECT_THAT(ScannedSeqs(2, 4), ElementsAre(2, 3, 4));
+  EXPECT_THAT(ScannedSeqs(1, 0), ElementsAre(1, 2, 3, 4, 5));
+  EXPECT_THAT(ScannedSeqs(4, 0), ElementsAre(4, 5));
+  EXPECT_THAT(ScannedSeqs(5, 5), ElementsAre(5));
+}
+
+TEST_F(EventLogTest, ScanPassesTheStoredEvents) {
+  MustAppend({Target(1), Target(2), Target(3)});
+  std::vector<StoredEvent> scanned;
+  ASSERT_OK(log_->Scan(1, 0, [&](const StoredEvent& stored) {
+    scanned.push_back(stored);
+    return true;
+  }));
+  ASSERT_EQ(scanned.size(), 3u);
+  for (const StoredEvent& stored : scanned) {
+    ASSERT_OK_AND_ASSIGN(const StoredEvent by_seq, log_->GetBySeq(stored.seq));
+    EXPECT_EQ(stored, by_seq);
+  }
+}
+
+TEST_F(EventLogTest, ScanStopsWhenVisitReturnsFalse) {
+  MustAppend({Target(1), Target(2), Target(3), Target(4)});
+  std::vector<uint64_t> seqs;
+  ASSERT_OK(log_->Scan(1, 0, [&](const StoredEvent& stored) {
+    seqs.push_back(stored.seq);
+    return stored.seq < 2;
+  }));
+  EXPECT_THAT(seqs, ElementsAre(1, 2));
+}
+
+TEST_F(EventLogTest, RecordedAtComesFromTheInjectedClock) {
+  const AppendResult first = MustAppend({Target(1)});
+  EXPECT_EQ(first.recorded_at, test::T0());
+  clock_.Set(test::T0() + absl::Hours(1));
+  const AppendResult second = MustAppend({Target(2)});
+  EXPECT_EQ(second.recorded_at, test::T0() + absl::Hours(1));
+  ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetBySeq(2));
+  EXPECT_EQ(stored.recorded_at, test::T0() + absl::Hours(1));
+  EXPECT_EQ(log_->GetHead().recorded_at, test::T0() + absl::Hours(1));
+}
+
+TEST_F(EventLogTest, RecordedAtIsClampedWhenTheClockGoesBack) {
+  const absl::Time later = test::T0() + absl::Hours(1);
+  clock_.Set(later);
+  MustAppend({Target(1)});
+  clock_.Set(test::T0());
+  const AppendResult result = MustAppend({Target(2)});
+  EXPECT_GT(result.recorded_at, later);
+  EXPECT_LT(result.recorded_at, later + absl::Seconds(1));
+  ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetBySeq(2));
+  EXPECT_EQ(stored.recorded_at, result.recorded_at);
+}
+
+TEST_F(EventLogTest, RecordedAtStrictlyIncreasesBetweenAppendsOfAFrozenClock) {
+  absl::Time previous = absl::InfinitePast();
+  for (int i = 1; i <= 5; ++i) {
+    const AppendResult result = MustAppend({Target(i)});
+    EXPECT_GT(result.recorded_at, previous) << i;
+    EXPECT_GE(result.recorded_at, test::T0());
+    previous = result.recorded_at;
+  }
+}
+
+TEST_F(EventLogTest, ResendingAnIdenticalBatchReturnsTheOriginalSeqs) {
+  MustAppend({Target(1)});
+  const std::vector<Event> batch = {Target(2), Target(3), Target(4)};
+  MustAppend(batch);
+  const Head head = log_->GetHead();
+  clock_.Advance(absl::Hours(1));
+  const AppendResult again = MustAppend(batch);
+  EXPECT_EQ(again.seqs, (std::vector<uint64_t>{2, 3, 4}));
+  EXPECT_EQ(again.duplicate, (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(again.first_seq, 0u);
+  EXPECT_EQ(again.last_seq, 0u);
+  const Head after = log_->GetHead();
+  EXPECT_EQ(after.seq, head.seq);
+  EXPECT_EQ(after.hash, head.hash);
+  EXPECT_EQ(after.recorded_at, head.recorded_at);
+}
+
+TEST_F(EventLogTest, PartlyKnownBatchStoresOnlyTheNewEvents) {
+  MustAppend({Target(1), Target(2)});
+  const AppendResult result = MustAppend({Target(2), Target(3)});
+  EXPECT_EQ(result.seqs, (std::vector<uint64_t>{2, 3}));
+  EXPECT_EQ(result.duplicate, (std::vector<bool>{true, false}));
+  EXPECT_EQ(result.first_seq, 3u);
+  EXPECT_EQ(result.last_seq, 3u);
+  EXPECT_EQ(log_->GetHead().seq, 3u);
+}
+
+TEST_F(EventLogTest, SameEventIdWithOtherContentIsAlreadyExists) {
+  MustAppend({Target(1)});
+  Event other_date = Target(1);
+  other_date.effective_date = test::D("2024-01-02");
+  ExpectRejected({other_date}, absl::StatusCode::kAlreadyExists, 0, "event_id");
+  Event other_payload = Target(1);
+  std::get<TargetSet>(other_payload.payload).banen_x100 += 1;
+  ExpectRejected({Target(2), other_payload}, absl::StatusCode::kAlreadyExists,
+                 1, "event_id");
+}
+
+TEST_F(EventLogTest, IdempotencyHoldsAfterReopen) {
+  MustAppend({Target(1), Target(2)});
+  ReopenLog();
+  ASSERT_NE(log_, nullptr);
+  const AppendResult again = MustAppend({Target(1), Target(2)});
+  EXPECT_EQ(again.seqs, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(again.duplicate, (std::vector<bool>{true, true}));
+  Event other = Target(2);
+  std::get<TargetSet>(other.payload).source = "another letter";
+  ExpectRejected({other}, absl::StatusCode::kAlreadyExists, 0, "event_id");
+  EXPECT_EQ(log_->GetHead().seq, 2u);
+}
+
+TEST_F(EventLogTest, ABatchWithOneBadEventStoresNothing) {
+  MustAppend({Target(1), Target(2)});
+  const Head head = log_->GetHead();
+  const std::vector<Event> good = {
+      EmployerRegisteredEvent("e3", "2020-01-01", "emp-3"),
+      JobStartedEvent("e4", "2024-01-15", "job-4", "emp-3", kPerson1,
+                      ContractForm::kVast, 2550),
+      Target(5)};
+  std::vector<Event> bad = good;
+  std::get<JobStarted>(bad[1].payload).hours_x100 = 0;
+  const absl::StatusOr<AppendResult> rejected = Append(bad);
+  EXPECT_TRUE(CheckEventError(rejected.status(),
+                              absl::StatusCode::kInvalidArgument, 1,
+                              "job_started.hours_per_week_x100"));
+  EXPECT_EQ(log_->GetHead().seq, head.seq);
+  EXPECT_EQ(log_->GetHead().hash, head.hash);
+  EXPECT_THAT(log_->GetByEventId("e3"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(log_->GetBySeq(3), StatusIs(absl::StatusCode::kNotFound));
+  // Nothing of it leaked into the validation state either, and no seq was
+  // used up: the corrected batch goes in with the next seqs.
+  const AppendResult stored = MustAppend(good);
+  EXPECT_EQ(stored.seqs, (std::vector<uint64_t>{3, 4, 5}));
+  EXPECT_EQ(stored.duplicate, (std::vector<bool>{false, false, false}));
+}
+
+TEST_F(EventLogTest, ReopenContinuesSeqAndChain) {
+  MustAppend({Target(1), Target(2)});
+  MustAppend({Target(3)});
+  const Head head = log_->GetHead();
+  ReopenLog();
+  ASSERT_NE(log_, nullptr);
+  const Head reopened = log_->GetHead();
+  EXPECT_EQ(reopened.seq, 3u);
+  EXPECT_EQ(reopened.hash, head.hash);
+  EXPECT_EQ(reopened.recorded_at, head.recorded_at);
+  const AppendResult result = MustAppend({Target(4)});
+  EXPECT_EQ(result.seqs, (std::vector<uint64_t>{4}));
+  EXPECT_GT(result.recorded_at, head.recorded_at);
+  ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetBySeq(4));
+  EXPECT_EQ(stored.prev_hash, head.hash);
+  ASSERT_OK_AND_ASSIGN(const ChainVerification chain, log_->VerifyChain(1, 0));
+  EXPECT_TRUE(chain.ok) << chain.reason;
+  EXPECT_EQ(chain.events_checked, 4u);
+}
+
+TEST_F(EventLogTest, ReopenRebuildsTheValidationState) {
+  MustAppend({EmployerRegisteredEvent("e1", "2020-01-01", "emp-1"),
+              JobStartedEvent("e2", "2024-01-15", "job-1", "emp-1", kPerson1,
+                              ContractForm::kVast, 2550),
+              Target(3)});
+  MustAppend({EventRetractedEvent("e4", "2024-02-01", 3)});
+  ReopenLog();
+  ASSERT_NE(log_, nullptr);
+  ExpectRejected({EmployerRegisteredEvent("e5", "2020-01-01", "emp-1")},
+                 absl::StatusCode::kAlreadyExists, 0,
+                 "employer_registered.employer_id");
+  ExpectRejected({HoursChangedEvent("e5", "2024-01-14", "job-1", 2000)},
+                 absl::StatusCode::kFailedPrecondition, 0, "effective_date");
+  ExpectRejected({EventRetractedEvent("e5", "2024-02-01", 3)},
+                 absl::StatusCode::kFailedPrecondition, 0,
+                 "event_retracted.target_seq");
+  const AppendResult ended =
+      MustAppend({JobEndedEvent("e5", "2024-06-01", "job-1")});
+  EXPECT_EQ(ended.seqs, (std::vector<uint64_t>{5}));
+}
+
+TEST_F(EventLogTest, ConcurrentAppendersGetDistinctGapFreeSeqs) {
+  constexpr int kThreads = 8;
+  constexpr int kBatchesPerThread = 25;
+  std::vector<std::vector<AppendResult>> results(kThreads);
+  std::vector<std::vector<std::vector<std::string>>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatchesPerThread; ++b) {
+        // Batches of 1 or 2 events with ids unique across threads.
+        std::vector<Event> events;
+        std::vector<std::string> batch_ids;
+        for (int e = 0; e <= b % 2; ++e) {
+          Event event = Target(t * 1000 + b * 10 + e);
+          batch_ids.push_back(event.event_id);
+          events.push_back(std::move(event));
+        }
+        absl::StatusOr<AppendResult> result = Append(std::move(events));
+        if (!result.ok()) {
+          ADD_FAILURE() << result.status();
+          return;
+        }
+        results[t].push_back(*std::move(result));
+        ids[t].push_back(std::move(batch_ids));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  std::vector<uint64_t> all;
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_EQ(results[t].size(), static_cast<size_t>(kBatchesPerThread));
+    for (size_t b = 0; b < results[t].size(); ++b) {
+      const AppendResult& result = results[t][b];
+      // A batch's events are consecutive.
+      EXPECT_EQ(result.seqs, Seqs(result.first_seq, result.last_seq));
+      for (size_t e = 0; e < result.seqs.size(); ++e) {
+        all.push_back(result.seqs[e]);
+        ASSERT_OK_AND_ASSIGN(const StoredEvent stored,
+                             log_->GetByEventId(ids[t][b][e]));
+        EXPECT_EQ(stored.seq, result.seqs[e]);
+        EXPECT_EQ(stored.recorded_at, result.recorded_at);
+      }
+    }
+  }
+  std::sort(all.begin(), all.end());
+  const uint64_t total = kThreads * (kBatchesPerThread / 2 * 3 + 1);
+  EXPECT_EQ(all, Seqs(1, total));
+  EXPECT_EQ(log_->GetHead().seq, total);
+
+  absl::Time previous = absl::InfinitePast();
+  ASSERT_OK(log_->Scan(1, 0, [&](const StoredEvent& stored) {
+    EXPECT_GE(stored.recorded_at, previous) << stored.seq;
+    previous = stored.recorded_at;
+    return true;
+  }));
+  ASSERT_OK_AND_ASSIGN(const ChainVerification chain, log_->VerifyChain(1, 0));
+  EXPECT_TRUE(chain.ok) << chain.first_bad_seq << ": " << chain.reason;
+  EXPECT_EQ(chain.events_checked, total);
+}
+
+TEST_F(EventLogTest, PutRecordThenGetRecord) {
+  ASSERT_OK(log_->PutRecord("snapshots", "2024Q4", "frozen figures"));
+  ASSERT_OK_AND_ASSIGN(const std::string value,
+                       log_->GetRecord("snapshots", "2024Q4"));
+  EXPECT_EQ(value, "frozen figures");
+}
+
+TEST_F(EventLogTest, PutRecordAgainWithTheSameValueIsOk) {
+  ASSERT_OK(log_->PutRecord("snapshots", "2024Q4", "frozen figures"));
+  EXPECT_OK(log_->PutRecord("snapshots", "2024Q4", "frozen figures"));
+}
+
+TEST_F(EventLogTest, PutRecordWithAnotherValueIsAlreadyExists) {
+  ASSERT_OK(log_->PutRecord("snapshots", "2024Q4", "frozen figures"));
+  EXPECT_THAT(log_->PutRecord("snapshots", "2024Q4", "other figures"),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  ASSERT_OK_AND_ASSIGN(const std::string value,
+                       log_->GetRecord("snapshots", "2024Q4"));
+  EXPECT_EQ(value, "frozen figures");
+}
+
+TEST_F(EventLogTest, GetRecordOfAMissingKeyIsNotFound) {
+  ASSERT_OK(log_->PutRecord("snapshots", "2024Q4", "frozen figures"));
+  EXPECT_THAT(log_->GetRecord("snapshots", "2024Q3"),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(log_->GetRecord("checkpoints", "2024Q4"),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(EventLogTest, ScanRecordsVisitsOneSpaceInKeyOrder) {
+  ASSERT_OK(log_->PutRecord("a", "k2", "v2"));
+  ASSERT_OK(log_->PutRecord("a", "k10", "v10"));
+  ASSERT_OK(log_->PutRecord("ab", "k0", "other space"));
+  ASSERT_OK(log_->PutRecord("a", "k1", "v1"));
+  ASSERT_OK(log_->PutRecord("b", "k0", "other space"));
+  std::vector<std::pair<std::string, std::string>> visited;
+  ASSERT_OK(
+      log_->ScanRecords("a", [&](std::string_view key, std::string_view value) {
+        visited.emplace_back(key, value);
+        return true;
+      }));
+  EXPECT_THAT(visited,
+              ElementsAre(std::pair<std::string, std::string>("k1", "v1"),
+                          std::pair<std::string, std::string>("k10", "v10"),
+                          std::pair<std::string, std::string>("k2", "v2")));
+}
+
+TEST_F(EventLogTest, ScanRecordsStopsWhenVisitReturnsFalse) {
+  ASSERT_OK(log_->PutRecord("a", "k1", "v1"));
+  ASSERT_OK(log_->PutRecord("a", "k2", "v2"));
+  ASSERT_OK(log_->PutRecord("a", "k3", "v3"));
+  std::vector<std::string> keys;
+  ASSERT_OK(log_->ScanRecords("a", [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return keys.size() < 2;
+  }));
+  EXPECT_THAT(keys, ElementsAre("k1", "k2"));
+}
+
+TEST_F(EventLogTest, RecordsSurviveReopenAndLeaveTheLogAlone) {
+  MustAppend({Target(1)});
+  const Head head = log_->GetHead();
+  ASSERT_OK(log_->PutRecord("snapshots", "2024Q4", "frozen figures"));
+  EXPECT_EQ(log_->GetHead().seq, head.seq);
+  EXPECT_EQ(log_->GetHead().hash, head.hash);
+  ReopenLog();
+  ASSERT_NE(log_, nullptr);
+  ASSERT_OK_AND_ASSIGN(const std::string value,
+                       log_->GetRecord("snapshots", "2024Q4"));
+  EXPECT_EQ(value, "frozen figures");
+  EXPECT_EQ(log_->GetHead().seq, 1u);
+  EXPECT_THAT(log_->PutRecord("snapshots", "2024Q4", "other figures"),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  ASSERT_OK_AND_ASSIGN(const ChainVerification chain, log_->VerifyChain(1, 0));
+  EXPECT_TRUE(chain.ok) << chain.reason;
+}
+
+TEST_F(EventLogTest, OnCommitGetsTheNewEventsInSeqOrder) {
+  std::mutex mu;
+  std::vector<StoredEvent> committed;
+  EventLogOptions options = Options();
+  options.on_commit = [&](absl::Span<const StoredEvent> events) {
+    std::lock_guard<std::mutex> lock(mu);
+    committed.insert(committed.end(), events.begin(), events.end());
+  };
+  CloseLog();
+  OpenLog(std::move(options));
+  ASSERT_NE(log_, nullptr);
+
+  MustAppend({Target(1), Target(2)});
+  {
+    // Called before the append is acknowledged.
+    std::lock_guard<std::mutex> lock(mu);
+    ASSERT_EQ(committed.size(), 2u);
+  }
+  MustAppend({Target(3)});
+  MustAppend({Target(2), Target(3)});  // duplicates: nothing new
+  CloseLog();                          // on_commit must not run after this
+  OpenLog();
+
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(committed.size(), 3u);
+  for (uint64_t seq = 1; seq <= 3; ++seq) {
+    const StoredEvent& event = committed[seq - 1];
+    EXPECT_EQ(event.seq, seq);
+    ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetBySeq(seq));
+    EXPECT_EQ(event, stored);
+  }
+}
+
+TEST_F(EventLogTest, WaitForHeadAfterReturnsAtOnceWhenTheHeadIsPast) {
+  MustAppend({Target(1), Target(2)});
+  const Head head = log_->WaitForHeadAfter(1, absl::ZeroDuration());
+  EXPECT_EQ(head.seq, 2u);
+  EXPECT_EQ(head.hash, log_->GetHead().hash);
+}
+
+TEST_F(EventLogTest, WaitForHeadAfterTimesOutWithTheCurrentHead) {
+  MustAppend({Target(1), Target(2)});
+  const absl::Time start = absl::Now();
+  const Head head = log_->WaitForHeadAfter(2, absl::Milliseconds(100));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(90));
+  EXPECT_EQ(head.seq, 2u);
+}
+
+TEST_F(EventLogTest, WaitForHeadAfterWakesOnAnAppend) {
+  MustAppend({Target(1)});
+  std::thread appender([&] {
+    absl::SleepFor(absl::Milliseconds(50));
+    MustAppend({Target(2)});
+  });
+  const Head head = log_->WaitForHeadAfter(1, absl::Seconds(30));
+  appender.join();
+  EXPECT_EQ(head.seq, 2u);
+}
+
+}  // namespace
+}  // namespace banen
