@@ -1,12 +1,12 @@
 #include "ledger/codec.h"
 
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 
 #include <cstring>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "ledger/event_error.h"
 #include "ledger/status_macros.h"
@@ -268,31 +268,43 @@ void StoredEventToProto(const StoredEvent& stored, v1::StoredEvent* proto) {
 
 std::string CanonicalBytes(uint64_t seq, absl::Time recorded_at,
                            const Event& event) {
-  v1::StoredEvent proto;
-  proto.set_seq(seq);
-  TimeToProto(recorded_at, proto.mutable_recorded_at());
-  EventToProto(event, proto.mutable_event());
   std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    proto.SerializeToCodedStream(&coded);
-  }
+  AppendCanonicalBytes(seq, recorded_at, event, bytes);
   return bytes;
 }
 
+void AppendCanonicalBytes(uint64_t seq, absl::Time recorded_at,
+                          const Event& event, std::string& out) {
+  // The message lives on a stack arena: this runs once per appended event.
+  alignas(8) char block[2048];
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.initial_block = block;
+  arena_options.initial_block_size = sizeof(block);
+  google::protobuf::Arena arena(arena_options);
+  auto* proto = google::protobuf::Arena::CreateMessage<v1::StoredEvent>(&arena);
+  proto->set_seq(seq);
+  TimeToProto(recorded_at, proto->mutable_recorded_at());
+  EventToProto(event, proto->mutable_event());
+  // Without map fields, the plain serialization is the deterministic one.
+  const size_t size = proto->ByteSizeLong();
+  const size_t offset = out.size();
+  out.resize(offset + size);
+  proto->SerializeWithCachedSizesToArray(
+      reinterpret_cast<uint8_t*>(out.data() + offset));
+}
+
 Hash ChainHash(const Hash& prev_hash, std::string_view canonical) {
-  // The one-shot SHA256() is the non-deprecated OpenSSL 3 entry point that
-  // needs no context allocation, so hash one contiguous buffer.
-  std::string input;
-  input.reserve(prev_hash.size() + canonical.size());
-  input.append(reinterpret_cast<const char*>(prev_hash.data()),
-               prev_hash.size());
-  input.append(canonical);
+  // OpenSSL 3's one-shot SHA256() looks the algorithm up on every call; this
+  // runs once per appended event, so fetch it once and reuse a context.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>
+      context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   Hash hash;
-  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(),
-         hash.data());
+  unsigned int size = 0;
+  EVP_DigestInit_ex2(context.get(), sha256, nullptr);
+  EVP_DigestUpdate(context.get(), prev_hash.data(), prev_hash.size());
+  EVP_DigestUpdate(context.get(), canonical.data(), canonical.size());
+  EVP_DigestFinal_ex(context.get(), hash.data(), &size);
   return hash;
 }
 

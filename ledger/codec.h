@@ -28,6 +28,9 @@ void StoredEventToProto(const StoredEvent& stored, v1::StoredEvent* proto);
 // v1::StoredEvent with only seq, recorded_at and event set.
 std::string CanonicalBytes(uint64_t seq, absl::Time recorded_at,
                            const Event& event);
+// The same bytes, appended to `out`.
+void AppendCanonicalBytes(uint64_t seq, absl::Time recorded_at,
+                          const Event& event, std::string& out);
 
 // SHA-256(prev_hash || canonical).
 Hash ChainHash(const Hash& prev_hash, std::string_view canonical);

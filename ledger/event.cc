@@ -98,10 +98,20 @@ std::optional<Date> ParseDate(std::string_view text) {
 
 std::string FormatDate(Date date) {
   const absl::CivilDay civil = kEpoch + date.days;
-  char buffer[16];
-  std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02d",
-                static_cast<int>(civil.year()), civil.month(), civil.day());
-  return buffer;
+  const auto year = static_cast<int>(civil.year());
+  const int month = civil.month();
+  const int day = civil.day();
+  if (year < 0 || year > 9999) return absl::FormatCivilTime(civil);
+  return std::string{static_cast<char>('0' + year / 1000),
+                     static_cast<char>('0' + year / 100 % 10),
+                     static_cast<char>('0' + year / 10 % 10),
+                     static_cast<char>('0' + year % 10),
+                     '-',
+                     static_cast<char>('0' + month / 10),
+                     static_cast<char>('0' + month % 10),
+                     '-',
+                     static_cast<char>('0' + day / 10),
+                     static_cast<char>('0' + day % 10)};
 }
 
 Date MakeDate(int year, int month, int day) {

@@ -139,7 +139,8 @@ class EventLogImpl final : public EventLog {
     explicit Writer(const AppendBatch* batch) : batch(batch) {}
     const AppendBatch* const batch;
     absl::StatusOr<AppendResult> result;
-    bool done = false;
+    bool taken = false;  // by a group leader; guarded by mu_
+    bool done = false;   // result is final; guarded by mu_
     absl::CondVar cv;
   };
 
@@ -165,8 +166,11 @@ class EventLogImpl final : public EventLog {
     bool fingerprint_taken = false;
   };
 
-  absl::StatusOr<Head> CommitGroup(absl::Span<Writer* const> writers)
-      ABSL_LOCKS_EXCLUDED(commit_mu_);
+  // Stages, writes and acknowledges the group led by `leader`.
+  void CommitGroup(absl::Span<Writer* const> writers, Writer* leader)
+      ABSL_LOCKS_EXCLUDED(commit_mu_, write_mu_, mu_);
+  absl::Status WriteGroup(Group& group)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::StatusOr<AppendResult> StageBatch(const AppendBatch& batch,
                                           Group& group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
@@ -185,14 +189,18 @@ class EventLogImpl final : public EventLog {
   const EventLogOptions options_;
   const std::unique_ptr<rocksdb::DB> db_;
 
-  // Held by the one writer that commits a group; no other thread touches the
+  // Held by the one writer that stages a group; no other thread touches the
   // validation state or the chain tail.
   absl::Mutex commit_mu_;
+  // Held by the one writer that writes a group; taken before commit_mu_ is
+  // released, so groups are written in staging order.
+  absl::Mutex write_mu_ ABSL_ACQUIRED_AFTER(commit_mu_);
   LedgerState state_ ABSL_GUARDED_BY(commit_mu_);
   uint64_t next_seq_ ABSL_GUARDED_BY(commit_mu_) = 1;
   Hash last_hash_ ABSL_GUARDED_BY(commit_mu_){};
   absl::Time last_recorded_at_ ABSL_GUARDED_BY(commit_mu_) =
       absl::InfinitePast();
+  std::string value_buffer_ ABSL_GUARDED_BY(commit_mu_);  // reused per event
 
   // Readers look ids up while the committer adds them.
   mutable absl::Mutex index_mu_ ABSL_ACQUIRED_AFTER(commit_mu_);
@@ -262,72 +270,91 @@ absl::Status EventLogImpl::Recover() {
   return absl::OkStatus();
 }
 
-// The write path. Appends queue up; the writer at the front commits itself
-// and everyone queued behind it as one group with one synced write, then
-// hands the front to the next writer (LevelDB's DBImpl::Write).
+// The write path. Appends queue up; the writer at the front takes itself and
+// everyone queued behind it as one group (LevelDB's DBImpl::Write) and hands
+// the front to the next writer at once. Groups are pipelined: while one group
+// is in its synced write, the next is validated and staged. Staging holds
+// commit_mu_ and takes write_mu_ before letting go of it, so groups are
+// written, acknowledged and reported in the order their seqs were assigned.
 absl::StatusOr<AppendResult> EventLogImpl::Append(const AppendBatch& batch) {
   Writer self(&batch);
-  absl::MutexLock lock(&mu_);
-  writers_.push_back(&self);
-  while (!self.done && &self != writers_.front()) self.cv.Wait(&mu_);
-  if (self.done) return std::move(self.result);
-
   std::vector<Writer*> group;
-  size_t group_events = 0;
-  for (Writer* writer : writers_) {
-    if (!group.empty() &&
-        group_events + writer->batch->events.size() > kMaxGroupEvents) {
-      break;
+  {
+    absl::MutexLock lock(&mu_);
+    writers_.push_back(&self);
+    while (!self.done && (self.taken || &self != writers_.front())) {
+      self.cv.Wait(&mu_);
     }
-    group.push_back(writer);
-    group_events += writer->batch->events.size();
-  }
-
-  if (failure_.ok()) {
-    mu_.Unlock();
-    absl::StatusOr<Head> committed = CommitGroup(group);
-    mu_.Lock();
-    if (committed.ok()) {
-      head_ = *committed;
-    } else {
-      failure_ = absl::InternalError(absl::StrCat(
-          "the log stopped accepting appends after a failed write (",
-          committed.status().message(), "); reopen it"));
-      for (Writer* writer : group) {
-        if (writer->result.ok()) writer->result = failure_;
-      }
+    if (self.done) return std::move(self.result);
+    size_t group_events = 0;
+    while (!writers_.empty()) {
+      Writer* writer = writers_.front();
+      const size_t events = writer->batch->events.size();
+      if (!group.empty() && group_events + events > kMaxGroupEvents) break;
+      writer->taken = true;
+      group.push_back(writer);
+      group_events += events;
+      writers_.pop_front();
     }
-  } else {
-    for (Writer* writer : group) writer->result = failure_;
+    if (!writers_.empty()) writers_.front()->cv.Signal();
   }
-  for (Writer* writer : group) {
-    writers_.pop_front();
-    writer->done = true;
-    if (writer != &self) writer->cv.Signal();
-  }
-  if (!writers_.empty()) writers_.front()->cv.Signal();
+  CommitGroup(group, &self);
   return std::move(self.result);
 }
 
-absl::StatusOr<Head> EventLogImpl::CommitGroup(
-    absl::Span<Writer* const> writers) {
-  absl::MutexLock commit(&commit_mu_);
+void EventLogImpl::CommitGroup(absl::Span<Writer* const> writers,
+                               Writer* leader) {
   Group group;
+  commit_mu_.Lock();
   const absl::Time now = ToMicros(options_.clock());
   group.recorded_at = std::max(now, last_recorded_at_ + absl::Microseconds(1));
   group.first_seq = next_seq_;
   for (Writer* writer : writers) {
     writer->result = StageBatch(*writer->batch, group);
   }
-  if (!group.events.empty()) {
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
-    RETURN_IF_ERROR(
-        FromRocks(db_->Write(write_options, &group.write_batch), "append"));
-    last_recorded_at_ = group.recorded_at;
-    if (options_.on_commit) options_.on_commit(group.events);
+  if (!group.events.empty()) last_recorded_at_ = group.recorded_at;
+  const Head staged_head{next_seq_ - 1, last_hash_, last_recorded_at_};
+  write_mu_.Lock();
+  commit_mu_.Unlock();
+
+  absl::Status written = WriteGroup(group);
+  {
+    absl::MutexLock lock(&mu_);
+    if (written.ok()) {
+      head_ = staged_head;
+    } else {
+      if (failure_.ok()) {
+        failure_ = absl::InternalError(
+            absl::StrCat("the log stopped accepting appends after a failed "
+                         "write (",
+                         written.message(), "); reopen it"));
+      }
+      for (Writer* writer : writers) {
+        if (writer->result.ok()) writer->result = failure_;
+      }
+    }
+    for (Writer* writer : writers) {
+      writer->done = true;
+      if (writer != leader) writer->cv.Signal();
+    }
   }
-  return Head{next_seq_ - 1, last_hash_, last_recorded_at_};
+  write_mu_.Unlock();
+}
+
+absl::Status EventLogImpl::WriteGroup(Group& group) {
+  if (group.events.empty()) return absl::OkStatus();
+  {
+    // A group staged on top of one whose write failed must not be written:
+    // it would leave a gap in the seqs on disk.
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(failure_);
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  RETURN_IF_ERROR(
+      FromRocks(db_->Write(write_options, &group.write_batch), "append"));
+  if (options_.on_commit) options_.on_commit(group.events);
+  return absl::OkStatus();
 }
 
 // Stages one atomic batch into `group`, or leaves `group` and the state as
@@ -387,6 +414,8 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
   const int count = static_cast<int>(batch.events.size());
   result.seqs.reserve(count);
   result.duplicate.reserve(count);
+  new_ids.reserve(count);
+  group.events.reserve(group.events.size() + count);
   for (int i = 0; i < count; ++i) {
     const Event& event = batch.events[i];
     RETURN_IF_ERROR(ValidateEventId(event, i));
@@ -411,11 +440,9 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
     }
     RETURN_IF_ERROR(state_.Apply(event, seq, i, target ? &*target : nullptr));
 
-    const std::string canonical = CanonicalBytes(seq, group.recorded_at, event);
-    const Hash hash = ChainHash(last_hash_, canonical);
-    group.write_batch.Put(
-        storage::EventKey(seq),
-        storage::EncodeEventValue(last_hash_, hash, canonical));
+    const Hash hash = storage::EncodeChainedEvent(
+        last_hash_, seq, group.recorded_at, event, value_buffer_);
+    group.write_batch.Put(storage::EventKey(seq), value_buffer_);
     group.events.push_back(
         StoredEvent{seq, group.recorded_at, event, last_hash_, hash});
     new_ids.emplace(event.event_id, NewEventId{static_cast<size_t>(i), seq,
@@ -571,7 +598,8 @@ absl::StatusOr<ChainVerification> EventLogImpl::VerifyChain(
     if (decoded->prev_hash != prev) {
       return bad(expected, "prev_hash does not match the previous event");
     }
-    const Hash computed = ChainHash(prev, decoded->canonical);
+    const Hash computed = storage::ChainHashOfValue(
+        std::string_view(it->value().data(), it->value().size()));
     if (computed != decoded->hash) {
       return bad(expected, "hash does not match the stored bytes");
     }
@@ -660,14 +688,10 @@ absl::Status EventLogImpl::ScanRecords(
 
 absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
     const std::string& dir, EventLogOptions options) {
-  rocksdb::Options db_options;
-  db_options.create_if_missing = true;
-  db_options.IncreaseParallelism(2);
-  db_options.compression = rocksdb::kLZ4Compression;
-  db_options.write_buffer_size = 64 << 20;
   rocksdb::DB* raw_db = nullptr;
-  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, dir, &raw_db),
-                            absl::StrCat("opening ", dir)));
+  RETURN_IF_ERROR(
+      FromRocks(rocksdb::DB::Open(storage::StoreOptions(), dir, &raw_db),
+                absl::StrCat("opening ", dir)));
   auto log = std::make_unique<EventLogImpl>(
       std::move(options), std::unique_ptr<rocksdb::DB>(raw_db));
   RETURN_IF_ERROR(log->Recover());

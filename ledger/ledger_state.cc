@@ -176,7 +176,7 @@ absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
     return absl::OkStatus();
   }
 
-  const std::string job_id(JobIdOf(event));
+  const absl::string_view job_id = AbslView(JobIdOf(event));
   const auto it = jobs_.find(job_id);
   if (it == jobs_.end()) {
     return NotFound(index, JobIdField(event.kind()), "unknown job");
@@ -201,32 +201,27 @@ absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
   if (const auto* conversion = std::get_if<JobConverted>(&event.payload)) {
     entry.form = conversion->to_form;
   }
-  std::vector<JobEntry> updated = entries;
-  InsertInOrder(updated, entry);
-  if (auto problem = CheckJobTimeline(updated)) {
+  // Changed in place: on a rejection the batch's undo log restores the job.
+  Job& job = Mutable(jobs_, job_id);
+  InsertInOrder(job.entries, entry);
+  if (auto problem = CheckJobTimeline(job.entries)) {
     return FailedPrecondition(
         index, problem->conversion ? "job_converted.to_form" : "effective_date",
         problem->reason);
   }
-  Job& job = Mutable(jobs_, job_id);
-  job.entries = std::move(updated);
   job.last_touch_seq = seq;
   return absl::OkStatus();
 }
 
 absl::Status LedgerState::ApplyRegisterEvent(const Event& event, uint64_t seq,
                                              int index) {
-  const std::string person_ref(PersonRefOf(event));
   const bool registering = event.kind() == EventKind::kPersonRegistered;
-  std::vector<RegisterEntry> updated;
-  if (const auto it = persons_.find(person_ref); it != persons_.end()) {
-    updated = it->second.entries;
-  }
-  InsertInOrder(updated, RegisterEntry{event.effective_date, seq, registering});
-  if (auto problem = CheckRegisterTimeline(updated)) {
+  Person& person = Mutable(persons_, AbslView(PersonRefOf(event)));
+  InsertInOrder(person.entries,
+                RegisterEntry{event.effective_date, seq, registering});
+  if (auto problem = CheckRegisterTimeline(person.entries)) {
     return FailedPrecondition(index, "effective_date", problem->reason);
   }
-  Mutable(persons_, person_ref).entries = std::move(updated);
   return absl::OkStatus();
 }
 
@@ -273,43 +268,36 @@ absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
     case EventKind::kJobConverted:
     case EventKind::kHoursChanged:
     case EventKind::kJobEnded: {
-      const std::string job_id(JobIdOf(target));
-      std::vector<JobEntry> updated = jobs_.at(job_id).entries;
-      EraseSeq(updated, target_seq);
-      if (auto problem = CheckJobTimeline(updated)) {
+      const absl::string_view job_id = AbslView(JobIdOf(target));
+      Job& job = Mutable(jobs_, job_id);
+      EraseSeq(job.entries, target_seq);
+      if (auto problem = CheckJobTimeline(job.entries)) {
         return FailedPrecondition(
             index, kTargetSeqField,
             absl::StrCat("without it, ", problem->reason));
       }
-      if (updated.empty()) {
+      job.last_touch_seq = seq;
+      if (job.entries.empty()) {
         const auto& start = std::get<JobStarted>(target.payload);
         Reference(start.employer_id, -1);
         if (start.form == ContractForm::kSroi) {
           Reference(start.commissioning_employer_id, -1);
         }
         Erase(jobs_, job_id);
-      } else {
-        Job& job = Mutable(jobs_, job_id);
-        job.entries = std::move(updated);
-        job.last_touch_seq = seq;
       }
       break;
     }
     case EventKind::kPersonRegistered:
     case EventKind::kPersonDeregistered: {
-      const std::string person_ref(PersonRefOf(target));
-      std::vector<RegisterEntry> updated = persons_.at(person_ref).entries;
-      EraseSeq(updated, target_seq);
-      if (auto problem = CheckRegisterTimeline(updated)) {
+      const absl::string_view person_ref = AbslView(PersonRefOf(target));
+      Person& person = Mutable(persons_, person_ref);
+      EraseSeq(person.entries, target_seq);
+      if (auto problem = CheckRegisterTimeline(person.entries)) {
         return FailedPrecondition(
             index, kTargetSeqField,
             absl::StrCat("without it, ", problem->reason));
       }
-      if (updated.empty()) {
-        Erase(persons_, person_ref);
-      } else {
-        Mutable(persons_, person_ref).entries = std::move(updated);
-      }
+      if (person.entries.empty()) Erase(persons_, person_ref);
       break;
     }
     case EventKind::kEmployerRegistered: {
@@ -344,27 +332,31 @@ uint64_t LedgerState::LastJobSeq(std::string_view job_id) const {
   return it == jobs_.end() ? 0 : it->second.last_touch_seq;
 }
 
-void LedgerState::Reference(const std::string& employer_id, int64_t delta) {
+void LedgerState::Reference(absl::string_view employer_id, int64_t delta) {
   Mutable(employers_, employer_id).references += delta;
 }
 
 template <typename T>
 T& LedgerState::Mutable(absl::flat_hash_map<std::string, T>& map,
-                        const std::string& key) {
-  auto [it, inserted] = map.try_emplace(key);
-  if (in_batch_) {
-    undo_.emplace_back(
-        Saved<T>{key, inserted ? std::nullopt : std::optional<T>(it->second)});
+                        absl::string_view key) {
+  auto it = map.find(key);
+  if (it == map.end()) {
+    it = map.emplace(std::string(key), T{}).first;
+    if (in_batch_) undo_.emplace_back(Saved<T>{std::string(key), std::nullopt});
+  } else if (in_batch_) {
+    undo_.emplace_back(Saved<T>{std::string(key), it->second});
   }
   return it->second;
 }
 
 template <typename T>
 void LedgerState::Erase(absl::flat_hash_map<std::string, T>& map,
-                        const std::string& key) {
+                        absl::string_view key) {
   const auto it = map.find(key);
   if (it == map.end()) return;
-  if (in_batch_) undo_.emplace_back(Saved<T>{key, std::move(it->second)});
+  if (in_batch_) {
+    undo_.emplace_back(Saved<T>{std::string(key), std::move(it->second)});
+  }
   map.erase(it);
 }
 

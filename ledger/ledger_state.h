@@ -22,6 +22,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "ledger/event.h"
 
 namespace banen {
@@ -29,7 +30,9 @@ namespace banen {
 class LedgerState {
  public:
   // Checks `event`, which will be stored as `seq` (greater than every seq
-  // applied so far), against the state, and applies it if it is valid.
+  // applied so far), against the state, and applies it if it is valid. A
+  // rejected event may leave changes that only RollbackBatch() undoes, so an
+  // error inside a batch must end in RollbackBatch().
   // `index` is its place in the batch, for errors. For an EventRetracted,
   // `retraction_target` is the stored event at target_seq (the caller resolves
   // it and answers NOT_FOUND for a seq that does not exist); otherwise null.
@@ -87,12 +90,12 @@ class LedgerState {
                                int index, const Event& target);
 
   // Adds `delta` references to a registered employer.
-  void Reference(const std::string& employer_id, int64_t delta);
+  void Reference(absl::string_view employer_id, int64_t delta);
   // Every entity about to change is saved first, so RollbackBatch can restore.
   template <typename T>
-  T& Mutable(absl::flat_hash_map<std::string, T>& map, const std::string& key);
+  T& Mutable(absl::flat_hash_map<std::string, T>& map, absl::string_view key);
   template <typename T>
-  void Erase(absl::flat_hash_map<std::string, T>& map, const std::string& key);
+  void Erase(absl::flat_hash_map<std::string, T>& map, absl::string_view key);
 
   absl::flat_hash_map<std::string, Job> jobs_;
   absl::flat_hash_map<std::string, Person> persons_;

@@ -6,7 +6,7 @@
 //
 //   key    := event_key | record_key
 //   event_key  := 'E' seq:fixed64be                    (seq >= 1, gap-free)
-//   event_value:= prev_hash:byte[32] hash:byte[32] canonical:bytes
+//   event_value:= hash:byte[32] prev_hash:byte[32] canonical:bytes
 //       canonical = deterministic serialization of banen.v1.StoredEvent with
 //       only seq, recorded_at and event set (codec.h CanonicalBytes), and
 //       hash = SHA-256(prev_hash || canonical).
@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "ledger/event.h"
+#include "rocksdb/options.h"
 
 namespace banen::storage {
 
@@ -39,9 +40,19 @@ std::optional<uint64_t> SeqOfEventKey(std::string_view key);
 std::string EncodeEventValue(const Hash& prev_hash, const Hash& hash,
                              std::string_view canonical);
 
+// Encodes the value of `event` stored as `seq` after `prev_hash` into
+// `value` (replacing its contents, reusing its capacity) and returns the
+// event's chain hash. The fast path of the write path.
+Hash EncodeChainedEvent(const Hash& prev_hash, uint64_t seq,
+                        absl::Time recorded_at, const Event& event,
+                        std::string& value);
+
+// SHA-256(prev_hash || canonical) of an encoded value (at least 64 bytes).
+Hash ChainHashOfValue(std::string_view value);
+
 struct EventValue {
-  Hash prev_hash;
   Hash hash;
+  Hash prev_hash;
   std::string_view canonical;  // points into the decoded value
 };
 // nullopt if the value is shorter than the two hashes.
@@ -49,6 +60,10 @@ std::optional<EventValue> DecodeEventValue(std::string_view value);
 
 // The prefix of every record key of `space`.
 std::string RecordPrefix(std::string_view space);
+
+// The RocksDB options the ledger opens its store with (also the baseline the
+// append benchmark compares against).
+rocksdb::Options StoreOptions();
 
 }  // namespace banen::storage
 

@@ -1,0 +1,184 @@
+// Append throughput of the ledger, synced, next to raw RocksDB writing the same
+// key/value bytes with the same options and the same sync, as a ratio.
+//
+//   append_bench [--events=N] [--dir=/tmp]
+//
+// Each row: one configuration (events per batch x appending threads); each
+// side writes into a fresh store. The raw side gets its bytes precomputed, so
+// the ratio is what validation, idempotency, hashing and encoding cost.
+#include <sys/utsname.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "bench/synthetic_events.h"
+#include "ledger/codec.h"
+#include "ledger/event_log.h"
+#include "ledger/storage_format.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+ABSL_FLAG(int64_t, events, 200000, "events per configuration");
+ABSL_FLAG(std::string, dir, "/tmp", "where the temporary stores go");
+ABSL_FLAG(bool, sync, true, "fsync the WAL on every write (both sides)");
+
+namespace banen::bench {
+namespace {
+
+struct Config {
+  size_t batch_size;
+  int threads;
+};
+
+using Batches = std::vector<AppendBatch>;
+
+// Splits the stream into per-thread batches. The events of one hire (four in
+// a row) stay on one thread, in order; hires are independent of each other,
+// so any interleaving of the threads is valid. Batch 0 of thread 0 registers
+// the employers and is stored before the timed part.
+std::vector<Batches> MakeBatches(const Config& config, int64_t events) {
+  SyntheticEvents stream(42);
+  std::vector<Batches> per_thread(config.threads);
+  per_thread[0].push_back({stream.Next(500), {}});
+  std::vector<std::vector<Event>> open(config.threads);
+  for (int64_t hire = 0; hire * 4 < events; ++hire) {
+    const int t = hire % config.threads;
+    for (Event& event : stream.Next(4)) {
+      open[t].push_back(std::move(event));
+      if (open[t].size() == config.batch_size) {
+        per_thread[t].push_back({std::move(open[t]), {}});
+        open[t].clear();
+      }
+    }
+  }
+  return per_thread;
+}
+
+std::string FreshDir(const std::string& name) {
+  const std::string dir = absl::GetFlag(FLAGS_dir) + "/banen-bench-" + name;
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+double Seconds(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// Runs `work(thread)` on `threads` threads after thread 0 ran `prologue`.
+template <typename Work>
+double TimeThreads(int threads, Work work) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
+  for (auto& thread : pool) thread.join();
+  return Seconds(start);
+}
+
+double LedgerEventsPerSecond(const Config& config,
+                             const std::vector<Batches>& batches,
+                             int64_t* stored) {
+  EventLogOptions options;
+  options.sync = absl::GetFlag(FLAGS_sync);
+  auto log = EventLog::Open(FreshDir("ledger"), options);
+  if (!log.ok()) {
+    std::fprintf(stderr, "%s\n", log.status().ToString().c_str());
+    std::exit(1);
+  }
+  if (auto result = (*log)->Append(batches[0][0]); !result.ok()) std::exit(1);
+  std::atomic<int64_t> events{0};
+  const double seconds = TimeThreads(config.threads, [&](int t) {
+    for (size_t i = t == 0 ? 1 : 0; i < batches[t].size(); ++i) {
+      const AppendBatch& batch = batches[t][i];
+      auto result = (*log)->Append(batch);
+      if (!result.ok()) {
+        std::fprintf(stderr, "append: %s\n",
+                     result.status().ToString().c_str());
+        std::exit(1);
+      }
+      events += batch.events.size();
+    }
+  });
+  *stored = (*log)->GetHead().seq;
+  return events / seconds;
+}
+
+double RawEventsPerSecond(const Config& config,
+                          const std::vector<Batches>& batches) {
+  // The same bytes the ledger stores: key, prev hash, hash, canonical event.
+  std::vector<std::vector<rocksdb::WriteBatch>> writes(config.threads);
+  uint64_t seq = 1;
+  Hash prev{};
+  for (size_t i = 0; i < batches[0].size() || i < batches.back().size(); ++i) {
+    for (int t = 0; t < config.threads; ++t) {
+      if (i >= batches[t].size()) continue;
+      rocksdb::WriteBatch write;
+      for (const Event& event : batches[t][i].events) {
+        const std::string canonical = CanonicalBytes(seq, absl::Now(), event);
+        const Hash hash = ChainHash(prev, canonical);
+        write.Put(storage::EventKey(seq++),
+                  storage::EncodeEventValue(prev, hash, canonical));
+        prev = hash;
+      }
+      writes[t].push_back(std::move(write));
+    }
+  }
+  rocksdb::DB* db = nullptr;
+  if (!rocksdb::DB::Open(storage::StoreOptions(), FreshDir("raw"), &db).ok())
+    std::exit(1);
+  rocksdb::WriteOptions sync;
+  sync.sync = absl::GetFlag(FLAGS_sync);
+  std::atomic<int64_t> events{0};
+  db->Write(sync, &writes[0][0]);
+  const double seconds = TimeThreads(config.threads, [&](int t) {
+    for (size_t i = t == 0 ? 1 : 0; i < writes[t].size(); ++i) {
+      if (!db->Write(sync, &writes[t][i]).ok()) std::exit(1);
+      events += writes[t][i].Count();
+    }
+  });
+  delete db;
+  return events / seconds;
+}
+
+std::string CpuModel() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (line.rfind("model name", 0) == 0)
+      return line.substr(line.find(':') + 2);
+  }
+  return "unknown";
+}
+
+}  // namespace
+}  // namespace banen::bench
+
+int main(int argc, char** argv) {
+  using namespace banen::bench;
+  absl::ParseCommandLine(argc, argv);
+  const int64_t events = absl::GetFlag(FLAGS_events);
+  std::printf("machine: %s, %u cores; %s\n", CpuModel().c_str(),
+              std::thread::hardware_concurrency(),
+              absl::GetFlag(FLAGS_sync) ? "synced writes (fsync per write)"
+                                        : "UNSYNCED writes");
+  std::printf("%-8s %-8s %14s %14s %8s\n", "batch", "threads", "ledger ev/s",
+              "raw ev/s", "ratio");
+  const Config configs[] = {{1, 1}, {1, 16}, {100, 1}, {1000, 1}, {1000, 4}};
+  for (const Config& config : configs) {
+    // Batches of one are bounded by fsync latency: fewer of them suffice.
+    const int64_t n =
+        config.batch_size == 1 ? std::min<int64_t>(events, 3000) : events;
+    const auto batches = MakeBatches(config, n);
+    int64_t stored = 0;
+    const double ledger = LedgerEventsPerSecond(config, batches, &stored);
+    const double raw = RawEventsPerSecond(config, batches);
+    std::printf("%-8zu %-8d %14.0f %14.0f %8.2f\n", config.batch_size,
+                config.threads, ledger, raw, ledger / raw);
+  }
+  return 0;
+}
