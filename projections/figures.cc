@@ -1,0 +1,389 @@
+#include "projections/figures.h"
+
+#include <algorithm>
+
+namespace banen {
+namespace {
+
+// Day boundaries of a quarter, precomputed: the step arithmetic runs for
+// every period of every job on a rebuild.
+struct QuarterDays {
+  int32_t first;
+  int32_t last_month_first;
+  int32_t last;
+};
+
+constexpr int32_t kCalendarFirstIndex = 1970 * 4;
+constexpr int32_t kCalendarLastIndex = 2200 * 4;
+
+QuarterDays ComputeQuarterDays(int32_t index) {
+  const Quarter quarter = Quarter::FromIndex(index);
+  return QuarterDays{quarter.FirstDay().days, quarter.LastMonthFirstDay().days,
+                     quarter.LastDay().days};
+}
+
+QuarterDays DaysOf(int32_t index) {
+  static const std::vector<QuarterDays>* const kCalendar = [] {
+    auto* calendar = new std::vector<QuarterDays>();
+    for (int32_t i = kCalendarFirstIndex; i < kCalendarLastIndex; ++i) {
+      calendar->push_back(ComputeQuarterDays(i));
+    }
+    return calendar;
+  }();
+  if (index >= kCalendarFirstIndex && index < kCalendarLastIndex) {
+    return (*kCalendar)[index - kCalendarFirstIndex];
+  }
+  return ComputeQuarterDays(index);
+}
+
+// The first and last quarter a valid effective date can fall in.
+constexpr Quarter kEarliestQuarter{1998, 1};
+constexpr Quarter kLatestQuarter{9999, 4};
+
+}  // namespace
+
+std::optional<FormSeries> FormSeriesOf(ContractForm form) {
+  switch (form) {
+    case ContractForm::kVast:
+      return FormSeries::kVast;
+    case ContractForm::kTijdelijk:
+      return FormSeries::kTijdelijk;
+    case ContractForm::kInleenUitzend:
+      return FormSeries::kInleenUitzend;
+    case ContractForm::kInleenDetachering:
+      return FormSeries::kInleenDetachering;
+    case ContractForm::kSroi:
+      return FormSeries::kSroi;
+    case ContractForm::kUnspecified:
+      break;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> ConversionIndex(ContractForm from, ContractForm to) {
+  for (int i = 0; i < kConversionCount; ++i) {
+    if (kConversions[i].first == from && kConversions[i].second == to) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+void Flows::Add(const Flows& other, int64_t sign) {
+  started += sign * other.started;
+  for (int i = 0; i < kOutflowReasonCount; ++i) {
+    ended[i] += sign * other.ended[i];
+  }
+  for (int i = 0; i < kConversionCount; ++i) {
+    converted[i] += sign * other.converted[i];
+  }
+}
+
+FigureAccumulator::FigureAccumulator(Quarter first, Quarter last)
+    : first_(first), last_(last) {}
+
+FigureAccumulator::FigureAccumulator()
+    : FigureAccumulator(kEarliestQuarter, kLatestQuarter) {}
+
+QuarterSteps* FigureAccumulator::Slot(ScopeId scope, int32_t quarter_index) {
+  if (quarter_index > last_.Index()) return nullptr;
+  const int32_t slot = std::max(quarter_index - first_.Index() + 1, 0);
+  std::vector<QuarterSteps>& slots = MutableSlots(scope);
+  if (static_cast<size_t>(slot) >= slots.size()) slots.resize(slot + 1);
+  return &slots[slot];
+}
+
+std::vector<QuarterSteps>& FigureAccumulator::MutableSlots(ScopeId scope) {
+  if (scope >= slots_.size()) slots_.resize(scope + 1);
+  return slots_[scope];
+}
+
+const std::vector<QuarterSteps>* FigureAccumulator::SlotsOf(
+    ScopeId scope) const {
+  if (scope >= slots_.size() || slots_[scope].empty()) return nullptr;
+  return &slots_[scope];
+}
+
+void FigureAccumulator::AddHoursStep(ScopeId scope, FormSeries series, Date day,
+                                     int64_t delta) {
+  const int32_t index = Quarter::Of(day).Index();
+  QuarterSteps* steps = Slot(scope, index);
+  if (steps == nullptr) return;
+  const auto s = static_cast<size_t>(series);
+  steps->hours_step[s] += delta;
+  if (index < first_.Index()) return;  // only its stock matters
+  const QuarterDays days = DaysOf(index);
+  steps->quarter_partial[s] += delta * (days.last - day.days + 1);
+  if (day.days < days.last_month_first) {
+    steps->hours_step_before_last_month[s] += delta;
+  } else {
+    steps->last_month_partial[s] += delta * (days.last - day.days + 1);
+  }
+}
+
+void FigureAccumulator::AddCountStep(ScopeId scope, CountSeries series,
+                                     Date day, int64_t delta) {
+  QuarterSteps* steps = Slot(scope, Quarter::Of(day).Index());
+  if (steps != nullptr) steps->count_step[static_cast<size_t>(series)] += delta;
+}
+
+Flows* FigureAccumulator::MutableFlows(ScopeId scope, Date day) {
+  const int32_t index = Quarter::Of(day).Index();
+  if (index < first_.Index()) return nullptr;
+  QuarterSteps* steps = Slot(scope, index);
+  return steps == nullptr ? nullptr : &steps->flows;
+}
+
+std::vector<QuarterFigures> FigureAccumulator::Figures(ScopeId scope,
+                                                       Quarter from,
+                                                       Quarter to) const {
+  std::vector<QuarterFigures> figures;
+  if (to < from) return figures;
+  figures.reserve(to.Index() - from.Index() + 1);
+  static const std::vector<QuarterSteps> kNoSlots;
+  const std::vector<QuarterSteps>* found = SlotsOf(scope);
+  const std::vector<QuarterSteps>& slots = found ? *found : kNoSlots;
+  const auto steps_at = [&](int32_t slot) -> const QuarterSteps* {
+    return slot >= 0 && static_cast<size_t>(slot) < slots.size() ? &slots[slot]
+                                                                 : nullptr;
+  };
+  std::array<int64_t, kFormSeriesCount> hours{};  // stock before the quarter
+  std::array<int64_t, kCountSeriesCount> counts{};
+  const int32_t from_slot = from.Index() - first_.Index() + 1;
+  for (int32_t slot = 0; slot < from_slot; ++slot) {
+    if (const QuarterSteps* steps = steps_at(slot)) {
+      for (int s = 0; s < kFormSeriesCount; ++s)
+        hours[s] += steps->hours_step[s];
+      for (int s = 0; s < kCountSeriesCount; ++s)
+        counts[s] += steps->count_step[s];
+    }
+  }
+  for (int32_t index = from.Index(); index <= to.Index(); ++index) {
+    const QuarterDays days = DaysOf(index);
+    const int64_t quarter_days = days.last - days.first + 1;
+    const int64_t month_days = days.last - days.last_month_first + 1;
+    const QuarterSteps empty;
+    const QuarterSteps* found_steps = index >= first_.Index()
+                                          ? steps_at(index - first_.Index() + 1)
+                                          : nullptr;
+    const QuarterSteps& steps = found_steps ? *found_steps : empty;
+    QuarterFigures& out = figures.emplace_back();
+    for (int s = 0; s < kFormSeriesCount; ++s) {
+      out.quarter_hour_days[s] =
+          quarter_days * hours[s] + steps.quarter_partial[s];
+      out.last_month_hour_days[s] =
+          month_days * (hours[s] + steps.hours_step_before_last_month[s]) +
+          steps.last_month_partial[s];
+      hours[s] += steps.hours_step[s];
+      out.peildatum_hours[s] = hours[s];
+    }
+    for (int s = 0; s < kCountSeriesCount; ++s)
+      counts[s] += steps.count_step[s];
+    out.persons = counts[static_cast<size_t>(CountSeries::kPersons)];
+    out.jobs = counts[static_cast<size_t>(CountSeries::kJobs)];
+    out.flows = steps.flows;
+  }
+  return figures;
+}
+
+std::vector<ScopeId> FigureAccumulator::Scopes() const {
+  std::vector<ScopeId> scopes;
+  for (ScopeId scope = 0; scope < slots_.size(); ++scope) {
+    if (!slots_[scope].empty()) scopes.push_back(scope);
+  }
+  return scopes;
+}
+
+bool operator==(const FigureAccumulator& a, const FigureAccumulator& b) {
+  if (a.first_ != b.first_ || a.last_ != b.last_) return false;
+  const QuarterSteps zero;
+  const size_t scopes = std::max(a.slots_.size(), b.slots_.size());
+  for (size_t scope = 0; scope < scopes; ++scope) {
+    const size_t a_size = scope < a.slots_.size() ? a.slots_[scope].size() : 0;
+    const size_t b_size = scope < b.slots_.size() ? b.slots_[scope].size() : 0;
+    for (size_t slot = 0; slot < std::max(a_size, b_size); ++slot) {
+      const QuarterSteps& x = slot < a_size ? a.slots_[scope][slot] : zero;
+      const QuarterSteps& y = slot < b_size ? b.slots_[scope][slot] : zero;
+      if (!(x == y)) return false;
+    }
+  }
+  return true;
+}
+
+FigureBuilder::FigureBuilder(const ProjectionState& state, bool per_employer)
+    : state_(state), per_employer_(per_employer) {}
+
+FigureBuilder::Scopes FigureBuilder::ScopesOf(Sector sector,
+                                              uint32_t employer) const {
+  Scopes scopes;
+  scopes.ids[scopes.count++] = SectorScope(sector);
+  if (IsGovernmentSector(sector)) {
+    scopes.ids[scopes.count++] = SectorScope(Sector::kOverheid);
+  }
+  scopes.ids[scopes.count++] = SectorScope(Sector::kNationaal);
+  if (per_employer_) scopes.ids[scopes.count++] = EmployerScope(employer);
+  return scopes;
+}
+
+void FigureBuilder::AddPerson(uint32_t person_index, uint64_t cut, int64_t sign,
+                              FigureAccumulator* figures) {
+  const PersonRecord& person = state_.person(person_index);
+  registered_.clear();
+  bool registered = false;
+  Date since;
+  for (const RegisterEntry& entry : person.entries) {
+    if (!entry.validity.VisibleAt(cut) || entry.registered == registered) {
+      continue;
+    }
+    if (entry.registered) {
+      since = entry.date;
+    } else if (since < entry.date) {
+      registered_.push_back(Period{since, entry.date});
+    }
+    registered = entry.registered;
+  }
+  if (registered) registered_.push_back(Period{since, kEndOfTime});
+
+  counted_.clear();
+  for (uint32_t job : person.jobs) AddJob(state_.job(job), cut, sign, figures);
+  AddDistinctPersons(sign, figures);
+}
+
+void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
+                           FigureAccumulator* figures) {
+  const uint32_t employer =
+      job.sroi ? job.commissioning_employer : job.employer;
+  if (employer == kNoIndex) return;
+  const SectorTimeline sectors = state_.SectorsOf(employer, cut);
+  bool started = false;
+  ContractForm form = ContractForm::kUnspecified;
+  int32_t hours_x100 = 0;
+  Date since;
+  for (const JobEntry& entry : job.entries) {
+    if (!entry.validity.VisibleAt(cut)) continue;
+    if (entry.step == JobStep::kStart) {
+      if (started) continue;
+      started = true;
+      form = entry.form;
+      hours_x100 = entry.hours_x100;
+      since = entry.date;
+      AddFlow(job, sectors, entry.date, figures,
+              [sign](Flows& flows) { flows.started += sign; });
+      continue;
+    }
+    if (!started) continue;
+    AddSegment(job, sectors, Period{since, entry.date}, form, hours_x100, sign,
+               figures);
+    since = entry.date;
+    switch (entry.step) {
+      case JobStep::kStart:
+        break;
+      case JobStep::kHours:
+        hours_x100 = entry.hours_x100;
+        break;
+      case JobStep::kConvert: {
+        const std::optional<int> conversion = ConversionIndex(form, entry.form);
+        if (conversion.has_value()) {
+          AddFlow(job, sectors, entry.date, figures,
+                  [&](Flows& flows) { flows.converted[*conversion] += sign; });
+        }
+        form = entry.form;
+        if (entry.hours_x100 > 0) hours_x100 = entry.hours_x100;
+        break;
+      }
+      case JobStep::kEnd: {
+        const auto reason = static_cast<size_t>(entry.reason);
+        if (reason < kOutflowReasonCount) {
+          AddFlow(job, sectors, entry.date, figures,
+                  [&](Flows& flows) { flows.ended[reason] += sign; });
+        }
+        return;
+      }
+    }
+  }
+  if (started) {
+    AddSegment(job, sectors, Period{since, kEndOfTime}, form, hours_x100, sign,
+               figures);
+  }
+}
+
+template <typename Count>
+void FigureBuilder::AddFlow(const JobRecord& job, const SectorTimeline& sectors,
+                            Date day, FigureAccumulator* figures, Count count) {
+  // Flows are of counting forms only, for the employer's sector that day.
+  if (job.sroi) return;
+  const Sector sector = sectors.On(day);
+  if (sector == Sector::kUnspecified) return;
+  const Scopes scopes = ScopesOf(sector, job.employer);
+  for (int i = 0; i < scopes.count; ++i) {
+    if (Flows* flows = figures->MutableFlows(scopes.ids[i], day)) count(*flows);
+  }
+}
+
+void FigureBuilder::AddSegment(const JobRecord& job,
+                               const SectorTimeline& sectors, Period segment,
+                               ContractForm form, int32_t hours_x100,
+                               int64_t sign, FigureAccumulator* figures) {
+  const std::optional<FormSeries> series = FormSeriesOf(form);
+  if (segment.from >= segment.to || !series.has_value()) return;
+  const uint32_t employer =
+      job.sroi ? job.commissioning_employer : job.employer;
+  const int64_t hours = sign * hours_x100;
+  for (const Period& registered : registered_) {
+    const Date from = std::max(segment.from, registered.from);
+    const Date to = std::min(segment.to, registered.to);
+    if (from >= to) continue;
+    sectors.ForEachPeriod(from, to, [&](Date a, Date b, Sector sector) {
+      const Scopes scopes = ScopesOf(sector, employer);
+      for (int i = 0; i < scopes.count; ++i) {
+        const ScopeId scope = scopes.ids[i];
+        figures->AddHoursStep(scope, *series, a, hours);
+        if (b != kEndOfTime) figures->AddHoursStep(scope, *series, b, -hours);
+        if (job.sroi) continue;
+        figures->AddCountStep(scope, CountSeries::kJobs, a, sign);
+        if (b != kEndOfTime) {
+          figures->AddCountStep(scope, CountSeries::kJobs, b, -sign);
+        }
+        counted_.push_back(ScopedPeriod{scope, Period{a, b}});
+      }
+    });
+  }
+}
+
+void FigureBuilder::AddDistinctPersons(int64_t sign,
+                                       FigureAccumulator* figures) {
+  std::sort(counted_.begin(), counted_.end(),
+            [](const ScopedPeriod& x, const ScopedPeriod& y) {
+              return x.scope != y.scope ? x.scope < y.scope
+                                        : x.period.from < y.period.from;
+            });
+  const auto emit = [&](const ScopedPeriod& merged) {
+    figures->AddCountStep(merged.scope, CountSeries::kPersons,
+                          merged.period.from, sign);
+    if (merged.period.to != kEndOfTime) {
+      figures->AddCountStep(merged.scope, CountSeries::kPersons,
+                            merged.period.to, -sign);
+    }
+  };
+  for (size_t i = 0; i < counted_.size();) {
+    ScopedPeriod merged = counted_[i++];
+    while (i < counted_.size() && counted_[i].scope == merged.scope &&
+           counted_[i].period.from <= merged.period.to) {
+      merged.period.to = std::max(merged.period.to, counted_[i].period.to);
+      ++i;
+    }
+    emit(merged);
+  }
+}
+
+FigureAccumulator BuildFigures(const ProjectionState& state, uint64_t cut,
+                               bool per_employer, Quarter first, Quarter last) {
+  FigureAccumulator figures(first, last);
+  FigureBuilder builder(state, per_employer);
+  for (uint32_t person = 0; person < state.person_count(); ++person) {
+    builder.AddPerson(person, cut, +1, &figures);
+  }
+  return figures;
+}
+
+}  // namespace banen

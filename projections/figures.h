@@ -1,0 +1,192 @@
+// Exact per-(scope, quarter) figures and how one person's timelines add to
+// them.
+//
+// Every counting period adds a step ("+h from day a, -h from day b") to a
+// series of its scope. FigureAccumulator keeps, per quarter, the sum of the
+// steps dated in it and their day-weighted partial sums; a quarter's stock,
+// day sum and last-month day sum then follow from a prefix over quarters. A
+// step costs O(1) whatever the job's length, so a backdated event only
+// rewrites the steps of the person it touches, and figures are exact
+// integers (hours_x100, hours_x100 x days) until a row rounds them.
+//
+// Thread safety: none (plain values).
+#ifndef BANEN_PROJECTIONS_FIGURES_H_
+#define BANEN_PROJECTIONS_FIGURES_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "ledger/event.h"
+#include "projections/projection_state.h"
+#include "projections/quarter.h"
+
+namespace banen {
+
+// The hours series of a scope; SROI hours are kept apart from the rest.
+enum class FormSeries : uint8_t {
+  kVast = 0,
+  kTijdelijk,
+  kInleenUitzend,
+  kInleenDetachering,
+  kSroi,
+};
+inline constexpr int kFormSeriesCount = 5;
+inline constexpr int kRealisationFormCount = 4;  // all but kSroi
+std::optional<FormSeries> FormSeriesOf(ContractForm form);
+
+// The allowed conversions (DOMAIN.md §4), indexing Flows::converted.
+inline constexpr int kConversionCount = 5;
+inline constexpr std::array<std::pair<ContractForm, ContractForm>,
+                            kConversionCount>
+    kConversions = {{
+        {ContractForm::kInleenUitzend, ContractForm::kVast},
+        {ContractForm::kInleenUitzend, ContractForm::kTijdelijk},
+        {ContractForm::kInleenDetachering, ContractForm::kVast},
+        {ContractForm::kInleenDetachering, ContractForm::kTijdelijk},
+        {ContractForm::kTijdelijk, ContractForm::kVast},
+    }};
+std::optional<int> ConversionIndex(ContractForm from, ContractForm to);
+
+// Jobs (non-SROI) started, ended and converted on days of a quarter, for the
+// employer's sector on that day. The register rule does not apply: a flow is
+// an employment change, whether or not the person counts on that day.
+struct Flows {
+  int64_t started = 0;
+  std::array<int64_t, kOutflowReasonCount> ended{};   // by OutflowReason
+  std::array<int64_t, kConversionCount> converted{};  // by kConversions
+  void Add(const Flows& other, int64_t sign);
+  bool operator==(const Flows&) const = default;
+};
+
+// The exact figures of one scope in one quarter, in hours_x100 (x days).
+struct QuarterFigures {
+  // On the quarter's last day.
+  std::array<int64_t, kFormSeriesCount> peildatum_hours{};
+  // Summed over every day of the quarter / of its last month.
+  std::array<int64_t, kFormSeriesCount> quarter_hour_days{};
+  std::array<int64_t, kFormSeriesCount> last_month_hour_days{};
+  int64_t persons = 0;  // distinct, with a counting job on the last day
+  int64_t jobs = 0;     // counting jobs on the last day
+  Flows flows;
+  bool operator==(const QuarterFigures&) const = default;
+};
+
+// Scopes: a sector or aggregate (its Sector value), or one employer.
+using ScopeId = uint32_t;
+inline constexpr ScopeId SectorScope(Sector sector) {
+  return static_cast<ScopeId>(sector);
+}
+inline constexpr ScopeId EmployerScope(uint32_t employer) {
+  return kSectorCount + employer;
+}
+inline constexpr bool IsEmployerScope(ScopeId scope) {
+  return scope >= static_cast<ScopeId>(kSectorCount);
+}
+
+enum class CountSeries : uint8_t { kPersons = 0, kJobs = 1 };
+inline constexpr int kCountSeriesCount = 2;
+
+// What the steps dated in one quarter add up to; the encoding unit of
+// checkpoints (see checkpoint.h).
+struct QuarterSteps {
+  std::array<int64_t, kFormSeriesCount> hours_step{};
+  // Steps dated before the last month: they cover all of it.
+  std::array<int64_t, kFormSeriesCount> hours_step_before_last_month{};
+  // Sum of step x (days from the step to the quarter's end, inclusive).
+  std::array<int64_t, kFormSeriesCount> quarter_partial{};
+  std::array<int64_t, kFormSeriesCount> last_month_partial{};
+  std::array<int64_t, kCountSeriesCount> count_step{};
+  Flows flows;
+  bool operator==(const QuarterSteps&) const = default;
+};
+
+class FigureAccumulator {
+ public:
+  // Keeps the quarters [first, last]. Steps before `first` only carry their
+  // stock into it; later ones are dropped.
+  FigureAccumulator(Quarter first, Quarter last);
+  // Every quarter a valid ledger can name.
+  FigureAccumulator();
+
+  void AddHoursStep(ScopeId scope, FormSeries series, Date day, int64_t delta);
+  void AddCountStep(ScopeId scope, CountSeries series, Date day, int64_t delta);
+  // nullptr when `day` is outside the kept quarters.
+  Flows* MutableFlows(ScopeId scope, Date day);
+
+  // Figures of `scope` for each quarter of [from, to] (within the kept ones).
+  std::vector<QuarterFigures> Figures(ScopeId scope, Quarter from,
+                                      Quarter to) const;
+
+  Quarter first() const { return first_; }
+  Quarter last() const { return last_; }
+  // Scopes that received any step, ascending.
+  std::vector<ScopeId> Scopes() const;
+
+  // Raw access for checkpoints. Slot 0 holds the steps before `first`, slot
+  // i >= 1 the steps of quarter first + i - 1.
+  const std::vector<QuarterSteps>* SlotsOf(ScopeId scope) const;
+  std::vector<QuarterSteps>& MutableSlots(ScopeId scope);
+
+  // Same figures, whatever slots were allocated.
+  friend bool operator==(const FigureAccumulator& a,
+                         const FigureAccumulator& b);
+
+ private:
+  // nullptr when `index` (a Quarter::Index) is after `last_`.
+  QuarterSteps* Slot(ScopeId scope, int32_t quarter_index);
+
+  Quarter first_;
+  Quarter last_;
+  std::vector<std::vector<QuarterSteps>> slots_;  // by scope
+};
+
+// Adds (sign = +1) or removes (sign = -1) one person's figures as seen at a
+// cut. Reuses scratch buffers between calls.
+class FigureBuilder {
+ public:
+  // `per_employer`: also add to each employer's own scope (drill-down).
+  FigureBuilder(const ProjectionState& state, bool per_employer);
+
+  void AddPerson(uint32_t person, uint64_t cut, int64_t sign,
+                 FigureAccumulator* figures);
+
+ private:
+  struct Period {
+    Date from;
+    Date to;
+  };
+  struct ScopedPeriod {
+    ScopeId scope;
+    Period period;
+  };
+  struct Scopes {
+    std::array<ScopeId, 4> ids;
+    int count = 0;
+  };
+  Scopes ScopesOf(Sector sector, uint32_t employer) const;
+  void AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
+              FigureAccumulator* figures);
+  void AddSegment(const JobRecord& job, const SectorTimeline& sectors,
+                  Period segment, ContractForm form, int32_t hours_x100,
+                  int64_t sign, FigureAccumulator* figures);
+  // Calls count(flows) for the flows of each scope of `job` on `day`.
+  template <typename Count>
+  void AddFlow(const JobRecord& job, const SectorTimeline& sectors, Date day,
+               FigureAccumulator* figures, Count count);
+  void AddDistinctPersons(int64_t sign, FigureAccumulator* figures);
+
+  const ProjectionState& state_;
+  const bool per_employer_;
+  std::vector<Period> registered_;
+  std::vector<ScopedPeriod> counted_;  // for distinct persons
+};
+
+// Figures of every scope as seen at `cut`, by a pass over all persons.
+FigureAccumulator BuildFigures(const ProjectionState& state, uint64_t cut,
+                               bool per_employer, Quarter first, Quarter last);
+
+}  // namespace banen
+
+#endif  // BANEN_PROJECTIONS_FIGURES_H_

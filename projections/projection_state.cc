@@ -1,0 +1,326 @@
+#include "projections/projection_state.h"
+
+#include <algorithm>
+#include <iterator>
+#include <utility>
+#include <variant>
+
+#include "ledger/absl_compat.h"
+
+namespace banen {
+namespace {
+
+// Inserts `entry` after every entry with a date at or before its own: the new
+// entry has the highest seq, so this keeps the (date, seq) order.
+template <typename Entry>
+void InsertInTimelineOrder(std::vector<Entry>& entries, Entry entry) {
+  if (entries.empty() || entries.back().date <= entry.date) {
+    entries.push_back(std::move(entry));
+    return;
+  }
+  auto position = std::upper_bound(
+      entries.begin(), entries.end(), entry.date,
+      [](Date date, const Entry& existing) { return date < existing.date; });
+  entries.insert(position, std::move(entry));
+}
+
+template <typename Entry>
+bool MarkRetracted(std::vector<Entry>& entries, uint64_t target_seq,
+                   uint64_t seq) {
+  for (Entry& entry : entries) {
+    if (entry.validity.seq == target_seq) {
+      if (entry.validity.retracted_at != kNeverRetracted) return false;
+      entry.validity.retracted_at = seq;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Sector SectorTimeline::On(Date day) const {
+  Sector current = initial_;
+  for (const auto& [date, sector] : changes_) {
+    if (date > day) break;
+    current = sector;
+  }
+  return current;
+}
+
+void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
+  for (const StoredEvent& event : events) Apply(event);
+}
+
+void ProjectionState::Apply(const StoredEvent& stored) {
+  if (stored.seq <= last_seq_) return;
+  const EventRef ref = ApplyPayload(stored);
+  // Seqs are gap-free in the ledger; a gap leaves empty references.
+  refs_.resize(stored.seq - 1);
+  refs_.push_back(ref);
+  last_seq_ = stored.seq;
+  if (recorded_.empty() || recorded_.back().first != stored.recorded_at) {
+    recorded_.emplace_back(stored.recorded_at, stored.seq);
+  } else {
+    recorded_.back().second = stored.seq;
+  }
+}
+
+absl::Time ProjectionState::last_recorded_at() const {
+  return recorded_.empty() ? absl::InfinitePast() : recorded_.back().first;
+}
+
+uint64_t ProjectionState::LastSeqRecordedBy(absl::Time as_of) const {
+  auto after = std::upper_bound(
+      recorded_.begin(), recorded_.end(), as_of,
+      [](absl::Time time, const auto& entry) { return time < entry.first; });
+  return after == recorded_.begin() ? 0 : std::prev(after)->second;
+}
+
+uint32_t ProjectionState::PersonIndex(std::string_view person_ref) {
+  auto [it, inserted] = person_index_.try_emplace(
+      AbslView(person_ref), static_cast<uint32_t>(persons_.size()));
+  if (inserted) persons_.emplace_back();
+  return it->second;
+}
+
+std::optional<uint32_t> ProjectionState::FindEmployer(
+    std::string_view employer_id) const {
+  auto it = employer_index_.find(AbslView(employer_id));
+  if (it == employer_index_.end()) return std::nullopt;
+  return it->second;
+}
+
+ProjectionState::EventRef ProjectionState::ApplyPayload(
+    const StoredEvent& stored) {
+  const Event& event = stored.event;
+  const uint64_t seq = stored.seq;
+  const Date date = event.effective_date;
+  switch (event.kind()) {
+    case EventKind::kEmployerRegistered: {
+      const auto& registered = std::get<EmployerRegistered>(event.payload);
+      auto [it, inserted] = employer_index_.try_emplace(
+          registered.employer_id, static_cast<uint32_t>(employers_.size()));
+      if (inserted) {
+        employers_.emplace_back();
+        employers_.back().employer_id = registered.employer_id;
+      }
+      EmployerRecord& employer = employers_[it->second];
+      employer.parent_employer_id = registered.parent_employer_id;
+      employer.registrations.push_back(
+          SectorEntry{date, registered.sector, Validity{seq}});
+      return EventRef{it->second, RefKind::kEmployer};
+    }
+    case EventKind::kEmployerReclassified: {
+      const auto& reclassified = std::get<EmployerReclassified>(event.payload);
+      const std::optional<uint32_t> employer =
+          FindEmployer(reclassified.employer_id);
+      if (!employer.has_value()) return {};
+      InsertInTimelineOrder(
+          employers_[*employer].reclassifications,
+          SectorEntry{date, reclassified.sector, Validity{seq}});
+      return EventRef{*employer, RefKind::kEmployer};
+    }
+    case EventKind::kPersonRegistered:
+    case EventKind::kPersonDeregistered: {
+      const uint32_t person = PersonIndex(PersonRefOf(event));
+      InsertInTimelineOrder(
+          persons_[person].entries,
+          RegisterEntry{date, event.kind() == EventKind::kPersonRegistered,
+                        Validity{seq}});
+      return EventRef{person, RefKind::kPerson};
+    }
+    case EventKind::kJobStarted:
+      return ApplyJobStarted(stored, std::get<JobStarted>(event.payload));
+    case EventKind::kJobConverted: {
+      const auto& converted = std::get<JobConverted>(event.payload);
+      return ApplyJobEntry(converted.job_id,
+                           JobEntry{.date = date,
+                                    .step = JobStep::kConvert,
+                                    .form = converted.to_form,
+                                    .hours_x100 = converted.hours_x100,
+                                    .validity = Validity{seq}});
+    }
+    case EventKind::kHoursChanged: {
+      const auto& changed = std::get<HoursChanged>(event.payload);
+      return ApplyJobEntry(changed.job_id,
+                           JobEntry{.date = date,
+                                    .step = JobStep::kHours,
+                                    .hours_x100 = changed.hours_x100,
+                                    .validity = Validity{seq}});
+    }
+    case EventKind::kJobEnded: {
+      const auto& ended = std::get<JobEnded>(event.payload);
+      return ApplyJobEntry(ended.job_id, JobEntry{.date = date,
+                                                  .step = JobStep::kEnd,
+                                                  .reason = ended.reason,
+                                                  .validity = Validity{seq}});
+    }
+    case EventKind::kEventRetracted:
+      return ApplyRetraction(std::get<EventRetracted>(event.payload).target_seq,
+                             seq);
+    case EventKind::kTargetSet: {
+      const auto& target = std::get<TargetSet>(event.payload);
+      return ApplyFigure(FigureKey{target.sector, target.year},
+                         target.banen_x100, seq);
+    }
+    case EventKind::kBaselineSet: {
+      const auto& baseline = std::get<BaselineSet>(event.payload);
+      return ApplyFigure(FigureKey{baseline.sector, 0}, baseline.banen_x100,
+                         seq);
+    }
+  }
+  return {};
+}
+
+ProjectionState::EventRef ProjectionState::ApplyJobStarted(
+    const StoredEvent& stored, const JobStarted& hire) {
+  // A JobStarted for a known job_id (only possible after its retraction)
+  // starts a new record: cuts before it keep seeing the old one.
+  const auto index = static_cast<uint32_t>(jobs_.size());
+  job_index_.insert_or_assign(hire.job_id, index);
+  JobRecord& job = jobs_.emplace_back();
+  job.person = PersonIndex(hire.person_ref);
+  job.sroi = hire.form == ContractForm::kSroi;
+  job.employer = FindEmployer(hire.employer_id).value_or(kNoIndex);
+  if (job.sroi) {
+    job.commissioning_employer =
+        FindEmployer(hire.commissioning_employer_id).value_or(kNoIndex);
+  }
+  job.entries.push_back(JobEntry{.date = stored.event.effective_date,
+                                 .step = JobStep::kStart,
+                                 .form = hire.form,
+                                 .hours_x100 = hire.hours_x100,
+                                 .validity = Validity{stored.seq}});
+  persons_[job.person].jobs.push_back(index);
+  for (uint32_t employer : {job.employer, job.commissioning_employer}) {
+    if (employer != kNoIndex) employers_[employer].jobs.push_back(index);
+  }
+  return EventRef{index, RefKind::kJob};
+}
+
+ProjectionState::EventRef ProjectionState::ApplyJobEntry(
+    std::string_view job_id, JobEntry entry) {
+  auto it = job_index_.find(AbslView(job_id));
+  if (it == job_index_.end()) return {};
+  InsertInTimelineOrder(jobs_[it->second].entries, entry);
+  return EventRef{it->second, RefKind::kJob};
+}
+
+ProjectionState::EventRef ProjectionState::ApplyFigure(FigureKey key,
+                                                       int64_t banen_x100,
+                                                       uint64_t seq) {
+  auto [it, inserted] =
+      figure_index_.try_emplace(key, static_cast<uint32_t>(figures_.size()));
+  if (inserted) figures_.emplace_back();
+  figures_[it->second].push_back(FigureEntry{banen_x100, Validity{seq}});
+  return EventRef{it->second, RefKind::kFigure};
+}
+
+ProjectionState::EventRef ProjectionState::ApplyRetraction(uint64_t target_seq,
+                                                           uint64_t seq) {
+  if (target_seq == 0 || target_seq > refs_.size()) return {};
+  const EventRef target = refs_[target_seq - 1];
+  bool marked = false;
+  switch (target.kind) {
+    case RefKind::kNone:
+      break;
+    case RefKind::kJob:
+      marked = MarkRetracted(jobs_[target.index].entries, target_seq, seq);
+      break;
+    case RefKind::kPerson:
+      marked = MarkRetracted(persons_[target.index].entries, target_seq, seq);
+      break;
+    case RefKind::kEmployer: {
+      EmployerRecord& employer = employers_[target.index];
+      marked = MarkRetracted(employer.registrations, target_seq, seq) ||
+               MarkRetracted(employer.reclassifications, target_seq, seq);
+      break;
+    }
+    case RefKind::kFigure:
+      marked = MarkRetracted(figures_[target.index], target_seq, seq);
+      break;
+  }
+  return marked ? target : EventRef{};
+}
+
+void ProjectionState::AppendPersonsTouchedBy(uint64_t seq,
+                                             std::vector<uint32_t>* out) const {
+  if (seq == 0 || seq > refs_.size()) return;
+  const EventRef ref = refs_[seq - 1];
+  switch (ref.kind) {
+    case RefKind::kJob:
+      out->push_back(jobs_[ref.index].person);
+      break;
+    case RefKind::kPerson:
+      out->push_back(ref.index);
+      break;
+    case RefKind::kEmployer:
+      for (uint32_t job : employers_[ref.index].jobs) {
+        out->push_back(jobs_[job].person);
+      }
+      break;
+    case RefKind::kNone:
+    case RefKind::kFigure:
+      break;
+  }
+}
+
+bool ProjectionState::SetsTargetOrBaseline(uint64_t seq) const {
+  return seq > 0 && seq <= refs_.size() &&
+         refs_[seq - 1].kind == RefKind::kFigure;
+}
+
+std::vector<uint32_t> ProjectionState::PersonsTouched(uint64_t after,
+                                                      uint64_t upto) const {
+  std::vector<uint32_t> persons;
+  upto = std::min<uint64_t>(upto, refs_.size());
+  for (uint64_t seq = after + 1; seq <= upto; ++seq) {
+    AppendPersonsTouchedBy(seq, &persons);
+  }
+  std::sort(persons.begin(), persons.end());
+  persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+  return persons;
+}
+
+SectorTimeline ProjectionState::SectorsOf(uint32_t employer_index,
+                                          uint64_t cut) const {
+  SectorTimeline timeline;
+  if (employer_index == kNoIndex) return timeline;
+  const EmployerRecord& employer = employers_[employer_index];
+  for (const SectorEntry& registration : employer.registrations) {
+    if (registration.validity.VisibleAt(cut)) {
+      timeline.initial_ = registration.sector;
+    }
+  }
+  if (timeline.initial_ == Sector::kUnspecified) return timeline;
+  for (const SectorEntry& change : employer.reclassifications) {
+    if (change.validity.VisibleAt(cut)) {
+      timeline.changes_.emplace_back(change.date, change.sector);
+    }
+  }
+  return timeline;
+}
+
+std::optional<int64_t> ProjectionState::WinningFigure(FigureKey key,
+                                                      uint64_t cut) const {
+  auto it = figure_index_.find(key);
+  if (it == figure_index_.end()) return std::nullopt;
+  const std::vector<FigureEntry>& entries = figures_[it->second];
+  for (auto entry = entries.rbegin(); entry != entries.rend(); ++entry) {
+    if (entry->validity.VisibleAt(cut)) return entry->banen_x100;
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> ProjectionState::TargetX100(Sector sector, int32_t year,
+                                                   uint64_t cut) const {
+  return WinningFigure(FigureKey{sector, year}, cut);
+}
+
+std::optional<int64_t> ProjectionState::BaselineX100(Sector sector,
+                                                     uint64_t cut) const {
+  return WinningFigure(FigureKey{sector, 0}, cut);
+}
+
+}  // namespace banen

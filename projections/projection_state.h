@@ -1,0 +1,216 @@
+// ProjectionState: the fold of the ledger's StoredEvents into timelines
+// (jobs, register periods, employer sectors, targets, baselines).
+//
+// The state is bitemporal: it keeps every event it was given with its seq
+// and, once retracted, the seq of the retraction. So one state answers "as
+// known after seq C" for every cut C up to the last applied seq: an event is
+// visible at C when seq <= C and it was not retracted at or before C. The
+// figures (contributions.h) read the state through such a cut.
+//
+// Pure: no storage, no clock. The ledger has validated the events, so the
+// fold assumes valid input, but anything else (unknown ids, seqs out of
+// order, a retraction of a retraction) is ignored rather than trusted.
+//
+// Thread safety: none; callers serialize Apply() against readers.
+#ifndef BANEN_PROJECTIONS_PROJECTION_STATE_H_
+#define BANEN_PROJECTIONS_PROJECTION_STATE_H_
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "ledger/event.h"
+
+namespace banen {
+
+inline constexpr uint64_t kNeverRetracted =
+    std::numeric_limits<uint64_t>::max();
+inline constexpr uint32_t kNoIndex = std::numeric_limits<uint32_t>::max();
+// Open end of a period ("until further notice").
+inline constexpr Date kEndOfTime{std::numeric_limits<int32_t>::max()};
+
+// When an event counts: from its seq until (excluding) its retraction.
+struct Validity {
+  uint64_t seq = 0;
+  uint64_t retracted_at = kNeverRetracted;
+  bool VisibleAt(uint64_t cut) const {
+    return seq <= cut && retracted_at > cut;
+  }
+};
+
+enum class JobStep : uint8_t { kStart, kConvert, kHours, kEnd };
+
+// One event of a job's timeline.
+struct JobEntry {
+  Date date;
+  JobStep step = JobStep::kStart;
+  ContractForm form = ContractForm::kUnspecified;      // kStart, kConvert
+  OutflowReason reason = OutflowReason::kUnspecified;  // kEnd
+  int32_t hours_x100 = 0;  // kStart, kHours; kConvert: 0 keeps the hours
+  Validity validity;
+};
+
+struct JobRecord {
+  uint32_t person = kNoIndex;
+  uint32_t employer = kNoIndex;                // for inleen: the hirer
+  uint32_t commissioning_employer = kNoIndex;  // SROI only
+  bool sroi = false;  // SROI jobs cannot convert, so this never changes
+  // Sorted by (date, seq): backdated events are inserted into the order.
+  std::vector<JobEntry> entries;
+};
+
+struct RegisterEntry {
+  Date date;
+  bool registered = false;  // PersonRegistered or PersonDeregistered
+  Validity validity;
+};
+
+struct PersonRecord {
+  std::vector<RegisterEntry> entries;  // sorted by (date, seq)
+  std::vector<uint32_t> jobs;
+};
+
+struct SectorEntry {
+  Date date;
+  Sector sector = Sector::kUnspecified;
+  Validity validity;
+};
+
+struct EmployerRecord {
+  std::string employer_id;
+  std::string parent_employer_id;
+  // The sector of the latest visible registration applies before the first
+  // reclassification, whatever the registration's effective date. (More than
+  // one only when a retracted registration was sent again.)
+  std::vector<SectorEntry> registrations;      // in seq order
+  std::vector<SectorEntry> reclassifications;  // sorted by (date, seq)
+  std::vector<uint32_t> jobs;                  // hired, and commissioned (SROI)
+};
+
+// A target or baseline figure; the latest visible one in seq order wins.
+struct FigureEntry {
+  int64_t banen_x100 = 0;
+  Validity validity;
+};
+
+// An employer's sectors over time as seen at one cut.
+class SectorTimeline {
+ public:
+  // kUnspecified when the employer is not registered at the cut.
+  Sector On(Date day) const;
+  // Calls visit(from, to, sector) for the sector periods covering [from, to).
+  template <typename Visit>
+  void ForEachPeriod(Date from, Date to, Visit visit) const;
+
+ private:
+  friend class ProjectionState;
+  Sector initial_ = Sector::kUnspecified;
+  std::vector<std::pair<Date, Sector>> changes_;  // sorted by date
+};
+
+class ProjectionState {
+ public:
+  // Folds `event` in. Events must come in seq order; an event whose seq is
+  // not above the last applied one is ignored.
+  void Apply(const StoredEvent& event);
+  void ApplyAll(absl::Span<const StoredEvent> events);
+
+  uint64_t last_seq() const { return last_seq_; }
+  // recorded_at of the last applied event; InfinitePast() when empty.
+  absl::Time last_recorded_at() const;
+  // The cut of an as_of view: the last seq recorded at or before `as_of` (0:
+  // none). recorded_at never decreases in seq order, so this is exact.
+  uint64_t LastSeqRecordedBy(absl::Time as_of) const;
+
+  // Persons whose figures may differ between cuts `after` and `upto`: those
+  // touched by an event with after < seq <= upto (through their register,
+  // their jobs, their employers' sectors, or a retraction of any of those).
+  // Sorted, distinct.
+  std::vector<uint32_t> PersonsTouched(uint64_t after, uint64_t upto) const;
+  // The same for one event.
+  void AppendPersonsTouchedBy(uint64_t seq, std::vector<uint32_t>* out) const;
+  // Whether the event at `seq` (or the event it retracts) sets a target or a
+  // baseline.
+  bool SetsTargetOrBaseline(uint64_t seq) const;
+
+  size_t person_count() const { return persons_.size(); }
+  size_t employer_count() const { return employers_.size(); }
+  const PersonRecord& person(uint32_t index) const { return persons_[index]; }
+  const JobRecord& job(uint32_t index) const { return jobs_[index]; }
+  const EmployerRecord& employer(uint32_t index) const {
+    return employers_[index];
+  }
+  std::optional<uint32_t> FindEmployer(std::string_view employer_id) const;
+
+  SectorTimeline SectorsOf(uint32_t employer, uint64_t cut) const;
+  // The winning TargetSet for (sector, year) / BaselineSet at the cut.
+  std::optional<int64_t> TargetX100(Sector sector, int32_t year,
+                                    uint64_t cut) const;
+  std::optional<int64_t> BaselineX100(Sector sector, uint64_t cut) const;
+
+ private:
+  enum class RefKind : uint8_t { kNone, kJob, kPerson, kEmployer, kFigure };
+  // What the event at a seq belongs to; a retraction refers to its target's
+  // owner, so the retraction touches what the target touched.
+  struct EventRef {
+    uint32_t index = kNoIndex;
+    RefKind kind = RefKind::kNone;
+  };
+  struct FigureKey {
+    Sector sector;
+    int32_t year;  // 0 for baselines
+    bool operator==(const FigureKey&) const = default;
+    template <typename H>
+    friend H AbslHashValue(H h, const FigureKey& key) {
+      return H::combine(std::move(h), key.sector, key.year);
+    }
+  };
+
+  uint32_t PersonIndex(std::string_view person_ref);
+  EventRef ApplyPayload(const StoredEvent& stored);
+  EventRef ApplyJobStarted(const StoredEvent& stored, const JobStarted& hire);
+  EventRef ApplyJobEntry(std::string_view job_id, JobEntry entry);
+  EventRef ApplyFigure(FigureKey key, int64_t banen_x100, uint64_t seq);
+  EventRef ApplyRetraction(uint64_t target_seq, uint64_t seq);
+  std::optional<int64_t> WinningFigure(FigureKey key, uint64_t cut) const;
+
+  uint64_t last_seq_ = 0;
+  // (recorded_at, last seq recorded then), one entry per distinct time.
+  std::vector<std::pair<absl::Time, uint64_t>> recorded_;
+  std::vector<EventRef> refs_;  // by seq - 1
+  std::vector<JobRecord> jobs_;
+  std::vector<PersonRecord> persons_;
+  std::vector<EmployerRecord> employers_;
+  std::vector<std::vector<FigureEntry>> figures_;  // by figure index
+  absl::flat_hash_map<std::string, uint32_t> job_index_;
+  absl::flat_hash_map<std::string, uint32_t> person_index_;
+  absl::flat_hash_map<std::string, uint32_t> employer_index_;
+  absl::flat_hash_map<FigureKey, uint32_t> figure_index_;
+};
+
+template <typename Visit>
+void SectorTimeline::ForEachPeriod(Date from, Date to, Visit visit) const {
+  Sector current = initial_;
+  Date start = from;
+  for (const auto& [date, sector] : changes_) {
+    if (date <= start) {
+      current = sector;
+      continue;
+    }
+    if (date >= to) break;
+    if (current != Sector::kUnspecified) visit(start, date, current);
+    start = date;
+    current = sector;
+  }
+  if (current != Sector::kUnspecified && start < to) visit(start, to, current);
+}
+
+}  // namespace banen
+
+#endif  // BANEN_PROJECTIONS_PROJECTION_STATE_H_

@@ -1,0 +1,189 @@
+#include "projections/realisation.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "projections/rounding.h"
+
+namespace banen {
+namespace {
+
+// MAANDUREN: a day contributes hours_per_week / 7 hours; a baan is 110.92
+// hours a month. In hours_x100: banen = sum / (7 * 100 * 110.92).
+constexpr int64_t kMaandurenDenominator = 7 * 11092;
+
+const std::array<int64_t, kFormSeriesCount>& NumeratorOf(
+    const QuarterFigures& figures, Measure measure) {
+  switch (measure) {
+    case Measure::kKwartaalgemiddelde:
+      return figures.quarter_hour_days;
+    case Measure::kMaanduren:
+      return figures.last_month_hour_days;
+    case Measure::kPeildatum:
+      break;
+  }
+  return figures.peildatum_hours;
+}
+
+int64_t SumWithoutSroi(const std::array<int64_t, kFormSeriesCount>& values) {
+  return std::accumulate(values.begin(), values.begin() + kRealisationFormCount,
+                         int64_t{0});
+}
+
+bool Contains(const std::vector<Sector>& sectors, Sector sector) {
+  return std::find(sectors.begin(), sectors.end(), sector) != sectors.end();
+}
+
+// Whether an employer in `sector` belongs in a table of `requested`.
+bool Requested(const std::vector<Sector>& requested, Sector sector) {
+  return Contains(requested, sector) ||
+         Contains(requested, Sector::kNationaal) ||
+         (IsGovernmentSector(sector) && Contains(requested, Sector::kOverheid));
+}
+
+RealisationRow MakeRow(const QuarterFigures& figures,
+                       const QuarterFigures& previous, Quarter quarter,
+                       Measure measure) {
+  RealisationRow row;
+  row.quarter = quarter;
+  row.measure = measure;
+  row.banen_numerator = NumeratorOf(figures, measure);
+  row.banen_denominator = BanenDenominator(measure, quarter);
+  const __int128 denominator = row.banen_denominator;
+  for (int s = 0; s < kFormSeriesCount; ++s) {
+    row.form_banen_x100[s] =
+        RoundHalfEven(__int128{row.banen_numerator[s]} * 100, denominator);
+  }
+  row.banen_sroi_x100 =
+      row.form_banen_x100[static_cast<size_t>(FormSeries::kSroi)];
+  const int64_t numerator = row.RealisationNumerator();
+  row.banen_x100 = RoundHalfEven(__int128{numerator} * 100, denominator);
+  row.persons = figures.persons;
+  row.jobs = figures.jobs;
+  row.flows = figures.flows;
+  const int64_t previous_numerator =
+      SumWithoutSroi(NumeratorOf(previous, measure));
+  const __int128 previous_denominator =
+      BanenDenominator(measure, quarter.Previous());
+  row.change_x100 = RoundHalfEven(
+      (numerator * previous_denominator - previous_numerator * denominator) *
+          100,
+      denominator * previous_denominator);
+  return row;
+}
+
+void SetTargets(const ProjectionState& state, uint64_t cut,
+                RealisationRow* row) {
+  const __int128 numerator = row->RealisationNumerator();
+  const __int128 denominator = row->banen_denominator;
+  row->doel_x100 = state.TargetX100(row->sector, row->quarter.year, cut);
+  if (row->doel_x100.has_value()) {
+    const __int128 whole = denominator * *row->doel_x100;
+    const __int128 sroi =
+        row->banen_numerator[static_cast<size_t>(FormSeries::kSroi)];
+    row->realisatiepercentage_x10 = PercentX10(numerator * 100, whole);
+    row->realisatiepercentage_incl_sroi_x10 =
+        PercentX10((numerator + sroi) * 100, whole);
+  }
+  row->baseline_x100 = state.BaselineX100(row->sector, cut);
+  if (row->baseline_x100.has_value()) {
+    // Exact: the baseline is a whole number of hundredths.
+    row->extra_x100 = row->banen_x100 - *row->baseline_x100;
+  }
+}
+
+}  // namespace
+
+int64_t RealisationRow::RealisationNumerator() const {
+  return SumWithoutSroi(banen_numerator);
+}
+
+int64_t BanenDenominator(Measure measure, Quarter quarter) {
+  switch (measure) {
+    case Measure::kKwartaalgemiddelde:
+      return int64_t{quarter.DaysInQuarter()} * kHoursPerBaanX100;
+    case Measure::kMaanduren:
+      return kMaandurenDenominator;
+    case Measure::kPeildatum:
+      break;
+  }
+  return kHoursPerBaanX100;
+}
+
+std::vector<Sector> SectorsOf(const RealisationQuery& query) {
+  if (!query.sectors.empty()) return query.sectors;
+  std::vector<Sector> sectors;
+  for (int s = static_cast<int>(Sector::kMarkt);
+       s <= static_cast<int>(Sector::kNationaal); ++s) {
+    sectors.push_back(static_cast<Sector>(s));
+  }
+  return sectors;
+}
+
+RealisationTable MakeTable(const ProjectionState& state,
+                           const FigureAccumulator& figures, uint64_t cut,
+                           absl::Time as_of, const RealisationQuery& query) {
+  RealisationTable table;
+  table.as_of = as_of;
+  table.last_seq = cut;
+  if (query.to < query.from) return table;
+  const std::vector<Sector> sectors = SectorsOf(query);
+  const Quarter before = query.from.Previous();
+  const auto add_rows = [&](ScopeId scope, Sector sector,
+                            const std::string* employer_id) {
+    const std::vector<QuarterFigures> quarters =
+        figures.Figures(scope, before, query.to);
+    for (size_t i = 1; i < quarters.size(); ++i) {
+      const Quarter quarter = Quarter::FromIndex(before.Index() + i);
+      if (employer_id != nullptr) {
+        // An employer's rows name its sector of each quarter.
+        sector =
+            state.SectorsOf(scope - kSectorCount, cut).On(quarter.LastDay());
+        if (!Requested(sectors, sector) ||
+            (quarters[i] == QuarterFigures{} &&
+             quarters[i - 1] == QuarterFigures{})) {
+          continue;
+        }
+      }
+      RealisationRow row =
+          MakeRow(quarters[i], quarters[i - 1], quarter, query.measure);
+      row.sector = sector;
+      if (employer_id != nullptr) {
+        row.employer_id = *employer_id;
+      } else {
+        SetTargets(state, cut, &row);
+      }
+      table.rows.push_back(std::move(row));
+    }
+  };
+  for (Sector sector : sectors) {
+    add_rows(SectorScope(sector), sector, nullptr);
+  }
+  if (!query.include_employers) return table;
+  std::vector<ScopeId> employers;
+  for (ScopeId scope : figures.Scopes()) {
+    if (IsEmployerScope(scope)) employers.push_back(scope);
+  }
+  std::sort(employers.begin(), employers.end(), [&](ScopeId a, ScopeId b) {
+    return state.employer(a - kSectorCount).employer_id <
+           state.employer(b - kSectorCount).employer_id;
+  });
+  for (ScopeId scope : employers) {
+    add_rows(scope, Sector::kUnspecified,
+             &state.employer(scope - kSectorCount).employer_id);
+  }
+  return table;
+}
+
+RealisationTable ComputeRealisation(const ProjectionState& state,
+                                    const RealisationQuery& query) {
+  const uint64_t cut = query.as_of.has_value()
+                           ? state.LastSeqRecordedBy(*query.as_of)
+                           : state.last_seq();
+  const FigureAccumulator figures = BuildFigures(
+      state, cut, query.include_employers, query.from.Previous(), query.to);
+  return MakeTable(state, figures, cut,
+                   query.as_of.value_or(state.last_recorded_at()), query);
+}
+
+}  // namespace banen

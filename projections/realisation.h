@@ -1,0 +1,100 @@
+// Realisation tables: the figures of DOMAIN.md §5 per (sector or aggregate,
+// quarter, measure), and per employer for drill-down.
+#ifndef BANEN_PROJECTIONS_REALISATION_H_
+#define BANEN_PROJECTIONS_REALISATION_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "ledger/event.h"
+#include "projections/figures.h"
+#include "projections/projection_state.h"
+#include "projections/quarter.h"
+
+namespace banen {
+
+struct RealisationQuery {
+  // Concrete sectors and/or OVERHEID, NATIONAAL. Empty: every concrete
+  // sector, then OVERHEID and NATIONAAL.
+  std::vector<Sector> sectors;
+  Quarter from;
+  Quarter to;  // inclusive
+  Measure measure = Measure::kPeildatum;
+  // Only events recorded at or before as_of count; unset: all of them.
+  std::optional<absl::Time> as_of;
+  // Also one row per employer (and quarter) whose sector on the quarter's
+  // last day is one of `sectors` (or inside a requested aggregate).
+  bool include_employers = false;
+};
+
+struct RealisationRow {
+  // Employer rows: the employer's sector on the quarter's last day.
+  Sector sector = Sector::kUnspecified;
+  std::string employer_id;  // empty for sector and aggregate rows
+  Quarter quarter;
+  Measure measure = Measure::kPeildatum;
+
+  // Exact: the banen of form f are banen_numerator[f] / banen_denominator
+  // (hours_x100 summed per the measure; indexed by FormSeries).
+  std::array<int64_t, kFormSeriesCount> banen_numerator{};
+  int64_t banen_denominator = 0;
+
+  // For display: each rounded half-even to hundredths from its exact value.
+  int64_t banen_x100 = 0;  // the realisation: all forms but SROI
+  std::array<int64_t, kFormSeriesCount> form_banen_x100{};
+  int64_t banen_sroi_x100 = 0;  // = form_banen_x100[kSroi]
+
+  int64_t persons = 0;  // on the quarter's last day, whatever the measure
+  int64_t jobs = 0;
+
+  // Sector and aggregate rows only; unset when no TargetSet/BaselineSet
+  // applies (or the target is 0).
+  std::optional<int64_t> doel_x100;
+  std::optional<int64_t> realisatiepercentage_x10;  // banen / doel, 68.6% = 686
+  std::optional<int64_t> realisatiepercentage_incl_sroi_x10;
+  std::optional<int64_t> baseline_x100;
+  std::optional<int64_t> extra_x100;  // banen - baseline
+
+  Flows flows;
+  int64_t change_x100 = 0;  // banen minus the previous quarter's (same measure)
+
+  // Exact numerator of banen_x100 (all forms but SROI).
+  int64_t RealisationNumerator() const;
+  bool operator==(const RealisationRow&) const = default;
+};
+
+struct RealisationTable {
+  // Sector rows in query order, each sector's quarters ascending; then
+  // employer rows by (employer_id, quarter).
+  std::vector<RealisationRow> rows;
+  // The query's as_of, or without one the recorded time of the last event.
+  absl::Time as_of = absl::InfinitePast();
+  uint64_t last_seq = 0;  // the last event the table includes
+  bool operator==(const RealisationTable&) const = default;
+};
+
+// The denominator that turns a measure's hours numerator into banen.
+int64_t BanenDenominator(Measure measure, Quarter quarter);
+
+// The sectors a query names, with the default filled in.
+std::vector<Sector> SectorsOf(const RealisationQuery& query);
+
+// Rows of `query` from `figures` as of `cut`. `figures` must hold quarters
+// query.from - 1 .. query.to of every sector scope, and of employer scopes
+// when query.include_employers.
+RealisationTable MakeTable(const ProjectionState& state,
+                           const FigureAccumulator& figures, uint64_t cut,
+                           absl::Time as_of, const RealisationQuery& query);
+
+// The whole table by one pass over the state (O(persons)): the reference the
+// incremental Projector must equal, and the path for drill-down.
+RealisationTable ComputeRealisation(const ProjectionState& state,
+                                    const RealisationQuery& query);
+
+}  // namespace banen
+
+#endif  // BANEN_PROJECTIONS_REALISATION_H_

@@ -1,0 +1,157 @@
+#include "projections/projection_state.h"
+
+#include "gtest/gtest.h"
+#include "tests/projections/projection_test_util.h"
+
+namespace banen {
+namespace {
+
+using test::D;
+using test::StoredHistory;
+
+TEST(ProjectionStateTest, InsertsBackdatedJobEventsInEffectiveOrder) {
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("e1", "2024-01-01", "emp-1"));
+  history.Record(test::JobStartedEvent("e2", "2024-01-01", "job-1", "emp-1",
+                                       test::PersonRef(1), ContractForm::kVast,
+                                       2550));
+  history.Record(test::JobEndedEvent("e3", "2024-09-01", "job-1"));
+  history.Record(test::HoursChangedEvent("e4", "2024-03-01", "job-1", 2000));
+  const ProjectionState state = history.Fold();
+
+  const std::vector<JobEntry>& entries = state.job(0).entries;
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].validity.seq, 2u);
+  EXPECT_EQ(entries[1].validity.seq, 4u);
+  EXPECT_EQ(entries[1].date, D("2024-03-01"));
+  EXPECT_EQ(entries[2].validity.seq, 3u);
+}
+
+TEST(ProjectionStateTest, OrdersSameDayEventsBySeq) {
+  StoredHistory history;
+  history.Record(
+      test::PersonRegisteredEvent("e1", "2024-05-01", test::PersonRef(1)));
+  history.Record(
+      test::PersonDeregisteredEvent("e2", "2024-06-01", test::PersonRef(1)));
+  history.Record(
+      test::PersonRegisteredEvent("e3", "2024-06-01", test::PersonRef(1)));
+  const ProjectionState state = history.Fold();
+
+  const std::vector<RegisterEntry>& entries = state.person(0).entries;
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_FALSE(entries[1].registered);
+  EXPECT_TRUE(entries[2].registered);
+}
+
+TEST(ProjectionStateTest, RetractionHidesTheTargetFromItsSeqOn) {
+  StoredHistory history;
+  history.Record(
+      test::PersonRegisteredEvent("e1", "2024-05-01", test::PersonRef(1)));
+  const uint64_t retraction =
+      history.Record(test::EventRetractedEvent("e2", "2024-06-01", 1));
+  const ProjectionState state = history.Fold();
+
+  const Validity& validity = state.person(0).entries[0].validity;
+  EXPECT_EQ(validity.retracted_at, retraction);
+  EXPECT_TRUE(validity.VisibleAt(retraction - 1));
+  EXPECT_FALSE(validity.VisibleAt(retraction));
+}
+
+TEST(ProjectionStateTest, LatestTargetInSeqOrderWins) {
+  StoredHistory history;
+  history.Record(
+      test::TargetSetEvent("e1", "2024-01-01", Sector::kPolitie, 2024, 71300));
+  history.Record(
+      test::TargetSetEvent("e2", "2023-01-01", Sector::kPolitie, 2024, 70000));
+  const ProjectionState state = history.Fold();
+
+  EXPECT_EQ(state.TargetX100(Sector::kPolitie, 2024, 1), 71300);
+  EXPECT_EQ(state.TargetX100(Sector::kPolitie, 2024, 2), 70000);
+  EXPECT_FALSE(state.TargetX100(Sector::kPolitie, 2023, 2).has_value());
+}
+
+TEST(ProjectionStateTest, RetractedTargetFallsBackToThePreviousOne) {
+  StoredHistory history;
+  history.Record(
+      test::TargetSetEvent("e1", "2024-01-01", Sector::kPolitie, 2024, 71300));
+  history.Record(
+      test::TargetSetEvent("e2", "2024-02-01", Sector::kPolitie, 2024, 70000));
+  history.Record(test::EventRetractedEvent("e3", "2024-03-01", 2));
+  const ProjectionState state = history.Fold();
+
+  EXPECT_EQ(state.TargetX100(Sector::kPolitie, 2024, 2), 70000);
+  EXPECT_EQ(state.TargetX100(Sector::kPolitie, 2024, 3), 71300);
+}
+
+TEST(ProjectionStateTest,
+     RegistrationSectorAppliesBeforeFirstReclassification) {
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("e1", "2024-06-01", "emp-1",
+                                               Sector::kGemeenten));
+  history.Record(test::EmployerReclassifiedEvent("e2", "2025-01-01", "emp-1",
+                                                 Sector::kProvincies));
+  const ProjectionState state = history.Fold();
+
+  const SectorTimeline sectors = state.SectorsOf(0, 2);
+  EXPECT_EQ(sectors.On(D("2020-01-01")), Sector::kGemeenten);
+  EXPECT_EQ(sectors.On(D("2024-12-31")), Sector::kGemeenten);
+  EXPECT_EQ(sectors.On(D("2025-01-01")), Sector::kProvincies);
+  EXPECT_EQ(state.SectorsOf(0, 1).On(D("2025-01-01")), Sector::kGemeenten);
+}
+
+TEST(ProjectionStateTest, ReclassificationTouchesEveryPersonOfTheEmployer) {
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("e1", "2024-01-01", "emp-1"));
+  history.Record(test::JobStartedEvent("e2", "2024-01-01", "job-1", "emp-1",
+                                       test::PersonRef(1), ContractForm::kVast,
+                                       2550));
+  history.Record(test::JobStartedEvent("e3", "2024-01-01", "job-2", "emp-1",
+                                       test::PersonRef(2), ContractForm::kVast,
+                                       2550));
+  history.Record(test::EmployerReclassifiedEvent("e4", "2024-07-01", "emp-1",
+                                                 Sector::kRijk));
+  const ProjectionState state = history.Fold();
+
+  EXPECT_EQ(state.PersonsTouched(3, 4), (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(state.PersonsTouched(2, 3), (std::vector<uint32_t>{1}));
+}
+
+TEST(ProjectionStateTest, CutOfAsOfIsTheLastSeqRecordedByThen) {
+  StoredHistory history;
+  history.RecordBatch(
+      {test::PersonRegisteredEvent("e1", "2024-05-01", test::PersonRef(1)),
+       test::PersonRegisteredEvent("e2", "2024-05-01", test::PersonRef(2))});
+  history.Record(
+      test::PersonRegisteredEvent("e3", "2024-05-01", test::PersonRef(3)));
+  const ProjectionState state = history.Fold();
+
+  EXPECT_EQ(state.LastSeqRecordedBy(history.RecordedAt(1)), 2u);
+  EXPECT_EQ(
+      state.LastSeqRecordedBy(history.RecordedAt(3) - absl::Nanoseconds(1)),
+      2u);
+  EXPECT_EQ(state.LastSeqRecordedBy(history.RecordedAt(1) - absl::Seconds(1)),
+            0u);
+  EXPECT_EQ(state.LastSeqRecordedBy(absl::InfiniteFuture()), 3u);
+}
+
+TEST(ProjectionStateTest, IgnoresEventsOutOfSeqOrder) {
+  StoredHistory history;
+  history.Record(
+      test::PersonRegisteredEvent("e1", "2024-05-01", test::PersonRef(1)));
+  ProjectionState state = history.Fold();
+  state.Apply(history.events()[0]);
+  EXPECT_EQ(state.person(0).entries.size(), 1u);
+  EXPECT_EQ(state.last_seq(), 1u);
+}
+
+TEST(ProjectionStateTest, IgnoresEventsOfUnknownJobs) {
+  StoredHistory history;
+  history.Record(test::JobEndedEvent("e1", "2024-09-01", "no-such-job"));
+  history.Record(test::EventRetractedEvent("e2", "2024-09-01", 99));
+  const ProjectionState state = history.Fold();
+  EXPECT_EQ(state.last_seq(), 2u);
+  EXPECT_TRUE(state.PersonsTouched(0, 2).empty());
+}
+
+}  // namespace
+}  // namespace banen

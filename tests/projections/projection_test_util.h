@@ -1,0 +1,105 @@
+// Histories of StoredEvents for projection tests, stored as the ledger would:
+// seqs from 1, recorded times strictly increasing per commit.
+#ifndef BANEN_TESTS_PROJECTIONS_PROJECTION_TEST_UTIL_H_
+#define BANEN_TESTS_PROJECTIONS_PROJECTION_TEST_UTIL_H_
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "ledger/event.h"
+#include "projections/projection_state.h"
+#include "projections/quarter.h"
+#include "projections/realisation.h"
+#include "tests/ledger/test_events.h"
+
+namespace banen::test {
+
+// A valid pseudonym per number.
+inline std::string PersonRef(int number) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "person-ref-%010d", number);
+  return buffer;
+}
+
+inline Quarter Q(std::string_view text) {
+  const std::optional<Quarter> quarter = ParseQuarter(text);
+  if (!quarter.has_value()) {
+    ADD_FAILURE() << "test quarter does not parse: " << text;
+    return Quarter{};
+  }
+  return *quarter;
+}
+
+class StoredHistory {
+ public:
+  // Commits are one second apart from 2025-01-01T00:00:00Z on.
+  StoredHistory() = default;
+
+  // Records `event` as its own commit; returns its seq.
+  uint64_t Record(Event event) { return RecordBatch({std::move(event)}); }
+
+  // Records `events` as one commit (one recorded_at); returns the last seq.
+  uint64_t RecordBatch(std::vector<Event> events) {
+    now_ += absl::Seconds(1);
+    for (Event& event : events) {
+      StoredEvent& stored = events_.emplace_back();
+      stored.seq = events_.size();
+      stored.recorded_at = now_;
+      stored.event = std::move(event);
+    }
+    return events_.size();
+  }
+
+  absl::Time RecordedAt(uint64_t seq) const {
+    return events_.at(seq - 1).recorded_at;
+  }
+  const std::vector<StoredEvent>& events() const { return events_; }
+
+  ProjectionState Fold() const {
+    ProjectionState state;
+    state.ApplyAll(events_);
+    return state;
+  }
+
+ private:
+  absl::Time now_ = absl::FromUnixSeconds(1735689600);
+  std::vector<StoredEvent> events_;
+};
+
+// The row of `sector` (no employer) and `quarter`; fails the test if absent.
+inline RealisationRow RowOf(const RealisationTable& table, Sector sector,
+                            Quarter quarter) {
+  for (const RealisationRow& row : table.rows) {
+    if (row.sector == sector && row.employer_id.empty() &&
+        row.quarter == quarter) {
+      return row;
+    }
+  }
+  ADD_FAILURE() << "no row for " << SectorName(sector) << " "
+                << FormatQuarter(quarter);
+  return RealisationRow{};
+}
+
+inline RealisationRow ComputeRow(const ProjectionState& state, Sector sector,
+                                 Quarter quarter, Measure measure,
+                                 std::optional<absl::Time> as_of = {}) {
+  const RealisationTable table =
+      ComputeRealisation(state, RealisationQuery{.sectors = {sector},
+                                                 .from = quarter,
+                                                 .to = quarter,
+                                                 .measure = measure,
+                                                 .as_of = as_of,
+                                                 .include_employers = false});
+  return RowOf(table, sector, quarter);
+}
+
+inline int64_t FormX100(const RealisationRow& row, FormSeries series) {
+  return row.form_banen_x100[static_cast<size_t>(series)];
+}
+
+}  // namespace banen::test
+
+#endif  // BANEN_TESTS_PROJECTIONS_PROJECTION_TEST_UTIL_H_

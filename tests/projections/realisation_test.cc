@@ -1,0 +1,524 @@
+// Golden figures computed by hand. Q4 2024 has 92 days (Oct 31 + Nov 30 +
+// Dec 31), its last month 31; Q3 2024 has 92 days, September 30. A baan is
+// 2550 hours_x100 a week. Denominators: PEILDATUM 2550, KWARTAALGEMIDDELDE
+// days x 2550, MAANDUREN 7 x 11092 = 77644.
+#include "projections/realisation.h"
+
+#include "gtest/gtest.h"
+#include "projections/rounding.h"
+#include "tests/projections/projection_test_util.h"
+
+namespace banen {
+namespace {
+
+using test::ComputeRow;
+using test::FormX100;
+using test::PersonRef;
+using test::Q;
+using test::StoredHistory;
+
+constexpr Measure kPeildatum = Measure::kPeildatum;
+constexpr Measure kKwartaal = Measure::kKwartaalgemiddelde;
+constexpr Measure kMaanduren = Measure::kMaanduren;
+
+// A GEMEENTEN employer "emp-1" and person 1 registered since 2020.
+StoredHistory BaseHistory() {
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("emp", "2020-01-01", "emp-1",
+                                               Sector::kGemeenten));
+  history.Record(
+      test::PersonRegisteredEvent("reg-1", "2020-01-01", PersonRef(1)));
+  return history;
+}
+
+Event Hire(std::string_view job_id, std::string_view date, int32_t hours_x100,
+           ContractForm form = ContractForm::kVast, int person = 1,
+           std::string_view employer_id = "emp-1") {
+  return test::JobStartedEvent(std::string("hire-") + std::string(job_id), date,
+                               job_id, employer_id, PersonRef(person), form,
+                               hours_x100, IsInleen(form) ? "lender-1" : "");
+}
+
+// Job of 25.5 h from 16 Nov 2024: 46 days of Q4 (15 in Nov, 31 in Dec).
+class JobStartingMidQuarterTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    StoredHistory history = BaseHistory();
+    history.Record(Hire("job-1", "2024-11-16", 2550));
+    state_ = history.Fold();
+  }
+  ProjectionState state_;
+};
+
+// 2550 / 2550 = 1.00
+TEST_F(JobStartingMidQuarterTest, PeildatumCountsTheFullJob) {
+  const RealisationRow row =
+      ComputeRow(state_, Sector::kGemeenten, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(row.banen_x100, 100);
+  EXPECT_EQ(row.persons, 1);
+  EXPECT_EQ(row.jobs, 1);
+}
+
+// 46 x 2550 / (92 x 2550) = 0.50
+TEST_F(JobStartingMidQuarterTest, KwartaalgemiddeldeWeighsTheDays) {
+  const RealisationRow row =
+      ComputeRow(state_, Sector::kGemeenten, Q("2024Q4"), kKwartaal);
+  EXPECT_EQ(row.banen_numerator[0], 46 * 2550);
+  EXPECT_EQ(row.banen_denominator, 92 * 2550);
+  EXPECT_EQ(row.banen_x100, 50);
+}
+
+// December: 31 x 2550 / 77644 = 79050 / 77644 = 1.0181 -> 1.02
+TEST_F(JobStartingMidQuarterTest, MaandurenTakesTheLastMonth) {
+  const RealisationRow row =
+      ComputeRow(state_, Sector::kGemeenten, Q("2024Q4"), kMaanduren);
+  EXPECT_EQ(row.banen_numerator[0], 79050);
+  EXPECT_EQ(row.banen_denominator, 77644);
+  EXPECT_EQ(row.banen_x100, 102);
+}
+
+// 20 h from 2024-01-01, 30 h from 16 Aug: Q3 has 46 days at 2000 (Jul 31 +
+// Aug 1..15) and 46 days at 3000 (Aug 16..31 + Sep 30).
+class HoursChangeMidQuarterTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    StoredHistory history = BaseHistory();
+    history.Record(Hire("job-1", "2024-01-01", 2000));
+    history.Record(
+        test::HoursChangedEvent("hours-1", "2024-08-16", "job-1", 3000));
+    state_ = history.Fold();
+  }
+  ProjectionState state_;
+};
+
+// 3000 / 2550 = 1.1765 -> 1.18
+TEST_F(HoursChangeMidQuarterTest, PeildatumUsesTheNewHours) {
+  EXPECT_EQ(ComputeRow(state_, Sector::kGemeenten, Q("2024Q3"), kPeildatum)
+                .banen_x100,
+            118);
+}
+
+// (46 x 2000 + 46 x 3000) / (92 x 2550) = 230000 / 234600 = 0.9804 -> 0.98
+TEST_F(HoursChangeMidQuarterTest, KwartaalgemiddeldeBlendsBothHours) {
+  const RealisationRow row =
+      ComputeRow(state_, Sector::kGemeenten, Q("2024Q3"), kKwartaal);
+  EXPECT_EQ(row.banen_numerator[0], 230000);
+  EXPECT_EQ(row.banen_x100, 98);
+}
+
+// September: 30 x 3000 / 77644 = 90000 / 77644 = 1.1591 -> 1.16
+TEST_F(HoursChangeMidQuarterTest, MaandurenUsesTheLastMonthsHours) {
+  const RealisationRow row =
+      ComputeRow(state_, Sector::kGemeenten, Q("2024Q3"), kMaanduren);
+  EXPECT_EQ(row.banen_numerator[0], 90000);
+  EXPECT_EQ(row.banen_x100, 116);
+}
+
+// 25.5 h since 2023, ended effective 1 Dec 2024 (last working day 30 Nov):
+// Q4 counts Oct 1 .. Nov 30 = 61 days.
+class OutflowOnFirstOfMonthTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    StoredHistory history = BaseHistory();
+    history.Record(Hire("job-1", "2023-01-01", 2550));
+    history.Record(test::JobEndedEvent("end-1", "2024-12-01", "job-1",
+                                       OutflowReason::kResignation));
+    state_ = history.Fold();
+  }
+  ProjectionState state_;
+};
+
+TEST_F(OutflowOnFirstOfMonthTest, PeildatumNoLongerCountsTheJob) {
+  const RealisationRow row =
+      ComputeRow(state_, Sector::kGemeenten, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(row.banen_x100, 0);
+  EXPECT_EQ(row.persons, 0);
+  EXPECT_EQ(row.change_x100, -100);
+}
+
+// 61 x 2550 / (92 x 2550) = 0.6630 -> 0.66
+TEST_F(OutflowOnFirstOfMonthTest, KwartaalgemiddeldeCountsDaysBeforeTheEnd) {
+  EXPECT_EQ(
+      ComputeRow(state_, Sector::kGemeenten, Q("2024Q4"), kKwartaal).banen_x100,
+      66);
+}
+
+// December has no working day left: 0.
+TEST_F(OutflowOnFirstOfMonthTest, MaandurenOfTheLastMonthIsZero) {
+  EXPECT_EQ(ComputeRow(state_, Sector::kGemeenten, Q("2024Q4"), kMaanduren)
+                .banen_x100,
+            0);
+}
+
+TEST_F(OutflowOnFirstOfMonthTest, CountsTheOutflowByReason) {
+  const RealisationRow row =
+      ComputeRow(state_, Sector::kGemeenten, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(row.flows.ended[static_cast<size_t>(OutflowReason::kResignation)],
+            1);
+  EXPECT_EQ(row.flows.started, 0);
+}
+
+// 25.5 h since 2023; the person is deregistered 1 Nov and registered again
+// 16 Dec 2024: registered in Q4 on Oct 1..31 (31 days) and Dec 16..31 (16).
+class DeregisteredPartOfQuarterTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    StoredHistory history = BaseHistory();
+    history.Record(Hire("job-1", "2023-01-01", 2550));
+    history.Record(
+        test::PersonDeregisteredEvent("dereg-1", "2024-11-01", PersonRef(1)));
+    history.Record(
+        test::PersonRegisteredEvent("reg-2", "2024-12-16", PersonRef(1)));
+    state_ = history.Fold();
+  }
+  ProjectionState state_;
+};
+
+// Registered on 31 Dec: 1.00
+TEST_F(DeregisteredPartOfQuarterTest, PeildatumCountsTheRegisteredPerson) {
+  const RealisationRow row =
+      ComputeRow(state_, Sector::kGemeenten, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(row.banen_x100, 100);
+  EXPECT_EQ(row.persons, 1);
+}
+
+// 47 x 2550 / (92 x 2550) = 0.5109 -> 0.51
+TEST_F(DeregisteredPartOfQuarterTest, KwartaalgemiddeldeSkipsUnregisteredDays) {
+  const RealisationRow row =
+      ComputeRow(state_, Sector::kGemeenten, Q("2024Q4"), kKwartaal);
+  EXPECT_EQ(row.banen_numerator[0], 47 * 2550);
+  EXPECT_EQ(row.banen_x100, 51);
+}
+
+// 16 x 2550 / 77644 = 40800 / 77644 = 0.5255 -> 0.53
+TEST_F(DeregisteredPartOfQuarterTest, MaandurenSkipsUnregisteredDays) {
+  EXPECT_EQ(ComputeRow(state_, Sector::kGemeenten, Q("2024Q4"), kMaanduren)
+                .banen_x100,
+            53);
+}
+
+TEST(RealisationTest, UnregisteredPersonDoesNotCount) {
+  StoredHistory history = BaseHistory();
+  history.Record(Hire("job-2", "2024-01-01", 2550, ContractForm::kVast, 2));
+  const RealisationRow row =
+      ComputeRow(history.Fold(), Sector::kGemeenten, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(row.banen_x100, 0);
+  EXPECT_EQ(row.persons, 0);
+}
+
+// A MARKT supplier's SROI worker (25.5 h) placed for DEFENSIE (doel 2.00):
+// 0 banen, 1.00 banen_sroi; 0 / 2 = 0.0%, incl. SROI 1 / 2 = 50.0%.
+TEST(RealisationTest, SroiIsNeverInTheRealisation) {
+  StoredHistory history = BaseHistory();
+  history.Record(test::EmployerRegisteredEvent("emp-d", "2020-01-01", "mindef",
+                                               Sector::kDefensie));
+  history.Record(test::EmployerRegisteredEvent("emp-s", "2020-01-01",
+                                               "supplier", Sector::kMarkt));
+  history.Record(test::JobStartedEvent(
+      "hire-s", "2024-01-01", "job-s", "supplier", PersonRef(1),
+      ContractForm::kSroi, 2550, "", "mindef"));
+  history.Record(
+      test::TargetSetEvent("doel", "2024-01-01", Sector::kDefensie, 2024, 200));
+  const ProjectionState state = history.Fold();
+
+  const RealisationRow defensie =
+      ComputeRow(state, Sector::kDefensie, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(defensie.banen_x100, 0);
+  EXPECT_EQ(defensie.banen_sroi_x100, 100);
+  EXPECT_EQ(defensie.jobs, 0);
+  EXPECT_EQ(defensie.persons, 0);
+  EXPECT_EQ(defensie.realisatiepercentage_x10, 0);
+  EXPECT_EQ(defensie.realisatiepercentage_incl_sroi_x10, 500);
+  const RealisationRow markt =
+      ComputeRow(state, Sector::kMarkt, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(markt.banen_x100, 0);
+  EXPECT_EQ(markt.banen_sroi_x100, 0);
+  EXPECT_EQ(markt.flows.started, 0);
+}
+
+// An agency (MARKT) lends a worker to a ministry (RIJK): RIJK counts 1.00
+// inleen_uitzend, MARKT nothing.
+TEST(RealisationTest, InleenCountsForTheHirer) {
+  StoredHistory history = BaseHistory();
+  history.Record(test::EmployerRegisteredEvent("emp-r", "2020-01-01", "minfin",
+                                               Sector::kRijk));
+  history.Record(test::EmployerRegisteredEvent("emp-a", "2020-01-01", "agency",
+                                               Sector::kMarkt));
+  history.Record(test::JobStartedEvent(
+      "hire", "2024-01-01", "job-1", "minfin", PersonRef(1),
+      ContractForm::kInleenUitzend, 2550, "agency"));
+  const ProjectionState state = history.Fold();
+
+  const RealisationRow rijk =
+      ComputeRow(state, Sector::kRijk, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(rijk.banen_x100, 100);
+  EXPECT_EQ(FormX100(rijk, FormSeries::kInleenUitzend), 100);
+  EXPECT_EQ(
+      ComputeRow(state, Sector::kMarkt, Q("2024Q4"), kPeildatum).banen_x100, 0);
+}
+
+// Detachering 25.5 h at a UMC from 2024-01-01, converted to vast on 1 May.
+class ConversionTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    StoredHistory history;
+    history.Record(test::EmployerRegisteredEvent("emp", "2020-01-01", "umc-1",
+                                                 Sector::kUmc));
+    history.Record(
+        test::PersonRegisteredEvent("reg-1", "2020-01-01", PersonRef(1)));
+    history.Record(Hire("job-1", "2024-01-01", 2550,
+                        ContractForm::kInleenDetachering, 1, "umc-1"));
+    history.Record(test::JobConvertedEvent("conv", "2024-05-01", "job-1",
+                                           ContractForm::kVast));
+    state_ = history.Fold();
+  }
+  ProjectionState state_;
+};
+
+TEST_F(ConversionTest, MovesBanenBetweenFormsKeepingTheTotal) {
+  const RealisationRow q1 =
+      ComputeRow(state_, Sector::kUmc, Q("2024Q1"), kPeildatum);
+  const RealisationRow q2 =
+      ComputeRow(state_, Sector::kUmc, Q("2024Q2"), kPeildatum);
+  EXPECT_EQ(FormX100(q1, FormSeries::kInleenDetachering), 100);
+  EXPECT_EQ(FormX100(q1, FormSeries::kVast), 0);
+  EXPECT_EQ(FormX100(q2, FormSeries::kInleenDetachering), 0);
+  EXPECT_EQ(FormX100(q2, FormSeries::kVast), 100);
+  EXPECT_EQ(q1.banen_x100, 100);
+  EXPECT_EQ(q2.banen_x100, 100);
+  EXPECT_EQ(q2.change_x100, 0);
+}
+
+TEST_F(ConversionTest, CountsTheConversionPair) {
+  const RealisationRow q2 =
+      ComputeRow(state_, Sector::kUmc, Q("2024Q2"), kPeildatum);
+  EXPECT_EQ(q2.flows.converted[*ConversionIndex(
+                ContractForm::kInleenDetachering, ContractForm::kVast)],
+            1);
+  EXPECT_EQ(q2.flows.started, 0);
+}
+
+// Q2 has 91 days: Apr 1..30 detachering (30 days), May 1..Jun 30 vast (61).
+TEST_F(ConversionTest, KwartaalgemiddeldeSplitsTheQuarterByForm) {
+  const RealisationRow q2 =
+      ComputeRow(state_, Sector::kUmc, Q("2024Q2"), kKwartaal);
+  EXPECT_EQ(
+      q2.banen_numerator[static_cast<size_t>(FormSeries::kInleenDetachering)],
+      30 * 2550);
+  EXPECT_EQ(q2.banen_numerator[static_cast<size_t>(FormSeries::kVast)],
+            61 * 2550);
+  EXPECT_EQ(q2.banen_x100, 100);
+}
+
+// The employer moves from GEMEENTEN to PROVINCIES on 1 Jul 2024.
+TEST(RealisationTest, ReclassificationMovesJobsToTheNewSector) {
+  StoredHistory history = BaseHistory();
+  history.Record(Hire("job-1", "2024-01-01", 2550));
+  history.Record(test::EmployerReclassifiedEvent("recl", "2024-07-01", "emp-1",
+                                                 Sector::kProvincies));
+  const ProjectionState state = history.Fold();
+
+  EXPECT_EQ(
+      ComputeRow(state, Sector::kGemeenten, Q("2024Q2"), kPeildatum).banen_x100,
+      100);
+  EXPECT_EQ(
+      ComputeRow(state, Sector::kGemeenten, Q("2024Q3"), kPeildatum).banen_x100,
+      0);
+  EXPECT_EQ(ComputeRow(state, Sector::kProvincies, Q("2024Q3"), kPeildatum)
+                .banen_x100,
+            100);
+  EXPECT_EQ(
+      ComputeRow(state, Sector::kOverheid, Q("2024Q3"), kPeildatum).banen_x100,
+      100);
+}
+
+// One person with a job in GEMEENTEN and one in PROVINCIES: two jobs, one
+// person in OVERHEID and NATIONAAL.
+TEST(RealisationTest, AggregatesCountPersonsOnce) {
+  StoredHistory history = BaseHistory();
+  history.Record(test::EmployerRegisteredEvent(
+      "emp-p", "2020-01-01", "provincie", Sector::kProvincies));
+  history.Record(Hire("job-1", "2024-01-01", 1275));
+  history.Record(Hire("job-2", "2024-01-01", 1275, ContractForm::kTijdelijk, 1,
+                      "provincie"));
+  const ProjectionState state = history.Fold();
+
+  const RealisationRow overheid =
+      ComputeRow(state, Sector::kOverheid, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(overheid.persons, 1);
+  EXPECT_EQ(overheid.jobs, 2);
+  EXPECT_EQ(overheid.banen_x100, 100);
+  EXPECT_EQ(
+      ComputeRow(state, Sector::kNationaal, Q("2024Q4"), kPeildatum).persons,
+      1);
+  EXPECT_EQ(
+      ComputeRow(state, Sector::kGemeenten, Q("2024Q4"), kPeildatum).persons,
+      1);
+}
+
+// Baseline 0.40 banen, realisation 1.00: extra 0.60.
+TEST(RealisationTest, ExtraIsRealisationMinusBaseline) {
+  StoredHistory history = BaseHistory();
+  history.Record(Hire("job-1", "2024-01-01", 2550));
+  history.Record(
+      test::BaselineSetEvent("base", "2013-01-01", Sector::kGemeenten, 40));
+  const RealisationRow row =
+      ComputeRow(history.Fold(), Sector::kGemeenten, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(row.baseline_x100, 40);
+  EXPECT_EQ(row.extra_x100, 60);
+}
+
+// A hire effective 1 Nov 2024 recorded after a first view: the view as of
+// before it has nothing, today's view counts it in Q4 2024.
+TEST(RealisationTest, AsOfExcludesLaterRecordedBackdatedHire) {
+  StoredHistory history = BaseHistory();
+  const uint64_t before = history.Record(test::TargetSetEvent(
+      "doel", "2024-01-01", Sector::kGemeenten, 2024, 100));
+  history.Record(Hire("job-1", "2024-11-01", 2550));
+  const ProjectionState state = history.Fold();
+
+  const RealisationRow then =
+      ComputeRow(state, Sector::kGemeenten, Q("2024Q4"), kPeildatum,
+                 history.RecordedAt(before));
+  const RealisationRow now =
+      ComputeRow(state, Sector::kGemeenten, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(then.banen_x100, 0);
+  EXPECT_EQ(now.banen_x100, 100);
+  EXPECT_EQ(now.flows.started, 1);
+}
+
+TEST(RealisationTest, RetractedHireStopsCountingFromTheRetraction) {
+  StoredHistory history = BaseHistory();
+  const uint64_t hire = history.Record(Hire("job-1", "2024-01-01", 2550));
+  history.Record(test::EventRetractedEvent("retract", "2024-03-01", hire));
+  const ProjectionState state = history.Fold();
+
+  EXPECT_EQ(ComputeRow(state, Sector::kGemeenten, Q("2024Q4"), kPeildatum,
+                       history.RecordedAt(hire))
+                .banen_x100,
+            100);
+  EXPECT_EQ(
+      ComputeRow(state, Sector::kGemeenten, Q("2024Q4"), kPeildatum).banen_x100,
+      0);
+}
+
+TEST(RealisationTest, TableReportsItsCut) {
+  StoredHistory history = BaseHistory();
+  const uint64_t hire = history.Record(Hire("job-1", "2024-01-01", 2550));
+  history.Record(Hire("job-2", "2024-01-01", 2550));
+  const RealisationTable table = ComputeRealisation(
+      history.Fold(), RealisationQuery{.sectors = {},
+                                       .from = Q("2024Q4"),
+                                       .to = Q("2024Q4"),
+                                       .measure = Measure::kPeildatum,
+                                       .as_of = history.RecordedAt(hire),
+                                       .include_employers = false});
+  EXPECT_EQ(table.last_seq, hire);
+  EXPECT_EQ(table.as_of, history.RecordedAt(hire));
+  EXPECT_EQ(table.rows.size(), 16u);  // MARKT, 13 sectors, OVERHEID, NATIONAAL
+}
+
+// Two ministries inside RIJK: the drill-down gives each its own row.
+TEST(RealisationTest, DrillDownGivesEmployerRows) {
+  StoredHistory history = BaseHistory();
+  history.Record(test::EmployerRegisteredEvent("emp-r1", "2020-01-01", "minfin",
+                                               Sector::kRijk));
+  history.Record(test::EmployerRegisteredEvent("emp-r2", "2020-01-01", "minbzk",
+                                               Sector::kRijk));
+  history.Record(
+      test::PersonRegisteredEvent("reg-2", "2020-01-01", PersonRef(2)));
+  history.Record(
+      Hire("job-1", "2024-01-01", 2550, ContractForm::kVast, 1, "minfin"));
+  history.Record(
+      Hire("job-2", "2024-01-01", 1275, ContractForm::kVast, 2, "minbzk"));
+  const RealisationTable table = ComputeRealisation(
+      history.Fold(), RealisationQuery{.sectors = {Sector::kRijk},
+                                       .from = Q("2024Q4"),
+                                       .to = Q("2024Q4"),
+                                       .measure = Measure::kPeildatum,
+                                       .as_of = std::nullopt,
+                                       .include_employers = true});
+  ASSERT_EQ(table.rows.size(), 3u);
+  EXPECT_EQ(table.rows[0].banen_x100, 150);
+  EXPECT_EQ(table.rows[1].employer_id, "minbzk");
+  EXPECT_EQ(table.rows[1].banen_x100, 50);
+  EXPECT_EQ(table.rows[1].sector, Sector::kRijk);
+  EXPECT_EQ(table.rows[2].employer_id, "minfin");
+  EXPECT_EQ(table.rows[2].banen_x100, 100);
+}
+
+// Adds `count` full-time (25.5 h) jobs of `form`, one registered person each,
+// plus one job of `extra_hours_x100` when it is not 0.
+void AddJobs(StoredHistory& history, std::string_view employer_id,
+             ContractForm form, int count, int32_t extra_hours_x100,
+             int& next_person) {
+  std::vector<Event> events;
+  const auto add = [&](int32_t hours_x100) {
+    const int person = next_person++;
+    const std::string id = std::to_string(person);
+    events.push_back(test::PersonRegisteredEvent("reg-" + id, "2020-01-01",
+                                                 PersonRef(person)));
+    events.push_back(test::JobStartedEvent(
+        "hire-" + id, "2024-01-01", "job-" + id, employer_id, PersonRef(person),
+        form, hours_x100, IsInleen(form) ? "lender-1" : ""));
+  };
+  for (int i = 0; i < count; ++i) add(2550);
+  if (extra_hours_x100 != 0) add(extra_hours_x100);
+  history.RecordBatch(std::move(events));
+}
+
+// Kamerbrief 2024, POLITIE: 249 vast + 179 tijdelijk + 61 inleen = 489 banen
+// on 31-12-2024 against a doel of 713: 489 / 713 = 68.58% -> 68.6.
+TEST(RealisationTest, ReproducesPolitie2024) {
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("emp", "2013-01-01", "politie",
+                                               Sector::kPolitie));
+  history.Record(test::TargetSetEvent("doel", "2024-01-01", Sector::kPolitie,
+                                      2024, 71300));
+  int next_person = 1;
+  AddJobs(history, "politie", ContractForm::kVast, 249, 0, next_person);
+  AddJobs(history, "politie", ContractForm::kTijdelijk, 179, 0, next_person);
+  AddJobs(history, "politie", ContractForm::kInleenUitzend, 61, 0, next_person);
+
+  const RealisationRow row =
+      ComputeRow(history.Fold(), Sector::kPolitie, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(FormX100(row, FormSeries::kVast), 24900);
+  EXPECT_EQ(FormX100(row, FormSeries::kTijdelijk), 17900);
+  EXPECT_EQ(FormX100(row, FormSeries::kInleenUitzend), 6100);
+  EXPECT_EQ(row.banen_x100, 48900);
+  EXPECT_EQ(row.doel_x100, 71300);
+  EXPECT_EQ(row.realisatiepercentage_x10, 686);
+  EXPECT_EQ(row.persons, 489);
+}
+
+// WATERSCHAPPEN 2024: 330.5 banen = 174.80 vast (174 jobs + one of 0.8 x
+// 2550 = 2040) + 75.40 tijdelijk (75 + 1020) + 80.30 inleen (80 + 765).
+// Shares 174.8 / 330.5 = 52.89% -> 52.9, 75.4 / 330.5 = 22.81% -> 22.8,
+// 80.3 / 330.5 = 24.30% -> 24.3; doel 602.8: 330.5 / 602.8 = 54.83% -> 54.8.
+TEST(RealisationTest, ReproducesWaterschappen2024Split) {
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("emp", "2013-01-01", "hhnk",
+                                               Sector::kWaterschappen));
+  history.Record(test::TargetSetEvent("doel", "2024-01-01",
+                                      Sector::kWaterschappen, 2024, 60280));
+  int next_person = 1;
+  AddJobs(history, "hhnk", ContractForm::kVast, 174, 2040, next_person);
+  AddJobs(history, "hhnk", ContractForm::kTijdelijk, 75, 1020, next_person);
+  AddJobs(history, "hhnk", ContractForm::kInleenDetachering, 80, 765,
+          next_person);
+
+  const RealisationRow row = ComputeRow(history.Fold(), Sector::kWaterschappen,
+                                        Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(row.banen_x100, 33050);
+  const auto share = [&](FormSeries series) {
+    return PercentX10(row.banen_numerator[static_cast<size_t>(series)],
+                      row.RealisationNumerator());
+  };
+  EXPECT_EQ(share(FormSeries::kVast), 529);
+  EXPECT_EQ(share(FormSeries::kTijdelijk), 228);
+  EXPECT_EQ(share(FormSeries::kInleenDetachering), 243);
+  EXPECT_EQ(row.realisatiepercentage_x10, 548);
+}
+
+}  // namespace
+}  // namespace banen
