@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine, builds, and runs every test twice: in the
+# optimised build, and again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+scripts/build.sh build
+(cd build && ctest --output-on-failure -j2)
+
+scripts/build.sh build-asan -DBANEN_SANITIZE=address
+(cd build-asan && ctest --output-on-failure -j2)
