@@ -60,8 +60,14 @@ std::vector<Batches> MakeBatches(const Config& config, int64_t events) {
   return per_thread;
 }
 
+constexpr char kLedgerDir[] = "ledger";
+
+std::string StoreDir(const std::string& name) {
+  return absl::GetFlag(FLAGS_dir) + "/banen-bench-" + name;
+}
+
 std::string FreshDir(const std::string& name) {
-  const std::string dir = absl::GetFlag(FLAGS_dir) + "/banen-bench-" + name;
+  const std::string dir = StoreDir(name);
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -81,12 +87,23 @@ double TimeThreads(int threads, Work work) {
   return Seconds(start);
 }
 
+// Reopening rebuilds the validation state and event_id index from the log.
+double ReopenEventsPerSecond(const std::string& dir, int64_t stored) {
+  const auto start = std::chrono::steady_clock::now();
+  auto log = EventLog::Open(dir);
+  const double seconds = Seconds(start);
+  if (!log.ok() || static_cast<int64_t>((*log)->GetHead().seq) != stored) {
+    std::exit(1);
+  }
+  return stored / seconds;
+}
+
 double LedgerEventsPerSecond(const Config& config,
                              const std::vector<Batches>& batches,
                              int64_t* stored) {
   EventLogOptions options;
   options.sync = absl::GetFlag(FLAGS_sync);
-  auto log = EventLog::Open(FreshDir("ledger"), options);
+  auto log = EventLog::Open(FreshDir(kLedgerDir), options);
   if (!log.ok()) {
     std::fprintf(stderr, "%s\n", log.status().ToString().c_str());
     std::exit(1);
@@ -168,6 +185,7 @@ int main(int argc, char** argv) {
                                         : "UNSYNCED writes");
   std::printf("%-8s %-8s %14s %14s %8s\n", "batch", "threads", "ledger ev/s",
               "raw ev/s", "ratio");
+  int64_t last_stored = 0;
   const Config configs[] = {{1, 1}, {1, 16}, {100, 1}, {1000, 1}, {1000, 4}};
   for (const Config& config : configs) {
     // Batches of one are bounded by fsync latency: fewer of them suffice.
@@ -179,6 +197,10 @@ int main(int argc, char** argv) {
     const double raw = RawEventsPerSecond(config, batches);
     std::printf("%-8zu %-8d %14.0f %14.0f %8.2f\n", config.batch_size,
                 config.threads, ledger, raw, ledger / raw);
+    last_stored = stored;
   }
+  std::printf("reopen (replay %lld events into state and index): %.0f ev/s\n",
+              static_cast<long long>(last_stored),
+              ReopenEventsPerSecond(StoreDir(kLedgerDir), last_stored));
   return 0;
 }

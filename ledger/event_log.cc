@@ -166,8 +166,9 @@ class EventLogImpl final : public EventLog {
     bool fingerprint_taken = false;
   };
 
-  // Stages, writes and acknowledges the group led by `leader`.
-  void CommitGroup(absl::Span<Writer* const> writers, Writer* leader)
+  // Takes the queued writers from `leader` (the front) on as one group, and
+  // stages, writes and acknowledges it.
+  void CommitGroup(Writer* leader)
       ABSL_LOCKS_EXCLUDED(commit_mu_, write_mu_, mu_);
   absl::Status WriteGroup(Group& group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
@@ -270,15 +271,15 @@ absl::Status EventLogImpl::Recover() {
   return absl::OkStatus();
 }
 
-// The write path. Appends queue up; the writer at the front takes itself and
-// everyone queued behind it as one group (LevelDB's DBImpl::Write) and hands
-// the front to the next writer at once. Groups are pipelined: while one group
-// is in its synced write, the next is validated and staged. Staging holds
-// commit_mu_ and takes write_mu_ before letting go of it, so groups are
-// written, acknowledged and reported in the order their seqs were assigned.
+// The write path. Appends queue up; the writer at the front waits until the
+// previous group is staged, then takes itself and everyone queued behind it as
+// one group (LevelDB's DBImpl::Write) and hands the front to the next writer.
+// Groups are pipelined: while one group is in its synced write, the next is
+// validated and staged, and writers arriving meanwhile gather behind the next
+// front. Staging holds commit_mu_ and takes write_mu_ before letting go of it,
+// so groups are written, acknowledged and reported in seq order.
 absl::StatusOr<AppendResult> EventLogImpl::Append(const AppendBatch& batch) {
   Writer self(&batch);
-  std::vector<Writer*> group;
   {
     absl::MutexLock lock(&mu_);
     writers_.push_back(&self);
@@ -286,26 +287,30 @@ absl::StatusOr<AppendResult> EventLogImpl::Append(const AppendBatch& batch) {
       self.cv.Wait(&mu_);
     }
     if (self.done) return std::move(self.result);
+  }
+  CommitGroup(&self);
+  return std::move(self.result);
+}
+
+void EventLogImpl::CommitGroup(Writer* leader) {
+  commit_mu_.Lock();
+  std::vector<Writer*> writers;
+  {
+    absl::MutexLock lock(&mu_);
     size_t group_events = 0;
     while (!writers_.empty()) {
       Writer* writer = writers_.front();
       const size_t events = writer->batch->events.size();
-      if (!group.empty() && group_events + events > kMaxGroupEvents) break;
+      if (!writers.empty() && group_events + events > kMaxGroupEvents) break;
       writer->taken = true;
-      group.push_back(writer);
+      writers.push_back(writer);
       group_events += events;
       writers_.pop_front();
     }
     if (!writers_.empty()) writers_.front()->cv.Signal();
   }
-  CommitGroup(group, &self);
-  return std::move(self.result);
-}
 
-void EventLogImpl::CommitGroup(absl::Span<Writer* const> writers,
-                               Writer* leader) {
   Group group;
-  commit_mu_.Lock();
   const absl::Time now = ToMicros(options_.clock());
   group.recorded_at = std::max(now, last_recorded_at_ + absl::Microseconds(1));
   group.first_seq = next_seq_;
