@@ -83,6 +83,16 @@ inline RealisationRow RowOf(const RealisationTable& table, Sector sector,
   return RealisationRow{};
 }
 
+// A query of one sector and quarter (PEILDATUM, now).
+inline RealisationQuery ComputeQuery(Sector sector, Quarter quarter) {
+  return RealisationQuery{.sectors = {sector},
+                          .from = quarter,
+                          .to = quarter,
+                          .measure = Measure::kPeildatum,
+                          .as_of = std::nullopt,
+                          .include_employers = false};
+}
+
 inline RealisationRow ComputeRow(const ProjectionState& state, Sector sector,
                                  Quarter quarter, Measure measure,
                                  std::optional<absl::Time> as_of = {}) {

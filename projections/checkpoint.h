@@ -1,0 +1,37 @@
+// Figure checkpoints: the sector figures after a given seq, persisted as
+// immutable EventLog records so that an as_of view starts from the nearest
+// one instead of from seq 1.
+#ifndef BANEN_PROJECTIONS_CHECKPOINT_H_
+#define BANEN_PROJECTIONS_CHECKPOINT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "projections/figures.h"
+
+namespace banen {
+
+// The layout of the values is versioned by the space name.
+inline constexpr std::string_view kCheckpointSpace = "checkpoint.v1";
+
+// Big-endian, so the record scan returns checkpoints in seq order.
+std::string CheckpointKey(uint64_t seq);
+std::optional<uint64_t> ParseCheckpointKey(std::string_view key);
+
+struct Checkpoint {
+  uint64_t seq = 0;
+  FigureAccumulator figures;  // sector scopes only
+};
+
+// Encodes the sector scopes of `figures`, which keeps every quarter
+// (FigureAccumulator's default window).
+std::string EncodeCheckpoint(uint64_t seq, const FigureAccumulator& figures);
+// DATA_LOSS when `bytes` is not a checkpoint of this layout.
+absl::StatusOr<Checkpoint> DecodeCheckpoint(std::string_view bytes);
+
+}  // namespace banen
+
+#endif  // BANEN_PROJECTIONS_CHECKPOINT_H_

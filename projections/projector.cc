@@ -1,0 +1,343 @@
+#include "projections/projector.h"
+
+#include <algorithm>
+#include <iterator>
+
+#include "absl/memory/memory.h"
+#include "ledger/status_macros.h"
+#include "projections/checkpoint.h"
+
+namespace banen {
+namespace {
+
+absl::Status ValidateQuery(const RealisationQuery& query) {
+  for (Sector sector : query.sectors) {
+    if (!IsReportableSector(sector)) {
+      return absl::InvalidArgumentError(
+          "sectors: a query names concrete sectors, OVERHEID or NATIONAAL");
+    }
+  }
+  if (query.from.number < 1 || query.from.number > 4 || query.to.number < 1 ||
+      query.to.number > 4) {
+    return absl::InvalidArgumentError("from/to: a quarter number is 1..4");
+  }
+  if (query.to < query.from) {
+    return absl::InvalidArgumentError("to: before from");
+  }
+  if (query.to.Index() - query.from.Index() >= Projector::kMaxQueryQuarters) {
+    return absl::InvalidArgumentError("to: the range spans too many quarters");
+  }
+  return absl::OkStatus();
+}
+
+RealisationQuery QuarterQuery(Quarter quarter, Measure measure) {
+  return RealisationQuery{.sectors = {},
+                          .from = quarter,
+                          .to = quarter,
+                          .measure = measure,
+                          .as_of = std::nullopt,
+                          .include_employers = false};
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Projector>> Projector::Open(
+    const std::string& dir, EventLogOptions log_options,
+    ProjectorOptions options) {
+  if (options.checkpoint_interval == 0) {
+    return absl::InvalidArgumentError("checkpoint_interval: must be > 0");
+  }
+  auto projector = absl::WrapUnique(new Projector(options));
+  log_options.on_commit = [projector = projector.get(),
+                           then = std::move(log_options.on_commit)](
+                              absl::Span<const StoredEvent> events) {
+    projector->OnCommit(events);
+    if (then) then(events);
+  };
+  ASSIGN_OR_RETURN(projector->log_,
+                   EventLog::Open(dir, std::move(log_options)));
+  // Nobody can append before Open returns, so the hook cannot run on a
+  // half-built state.
+  RETURN_IF_ERROR(projector->CatchUp());
+  projector->writer_ =
+      std::thread([p = projector.get()] { p->WriteCheckpoints(); });
+  return projector;
+}
+
+Projector::Projector(ProjectorOptions options) : options_(options) {}
+
+Projector::~Projector() {
+  if (writer_.joinable()) {
+    {
+      absl::MutexLock lock(&writer_mutex_);
+      stopping_ = true;
+    }
+    writer_.join();
+  }
+  // Waits for in-flight appends, whose hook still uses this projector.
+  log_.reset();
+}
+
+absl::Status Projector::CatchUp() {
+  absl::MutexLock lock(&mutex_);
+  RETURN_IF_ERROR(log_->Scan(1, 0, [&](const StoredEvent& stored) {
+    state_.Apply(stored);
+    head_hash_ = stored.hash;
+    return true;
+  }));
+  figures_ = BuildFigures(state_, state_.last_seq(), /*per_employer=*/false,
+                          figures_.first(), figures_.last());
+  RETURN_IF_ERROR(log_->ScanRecords(
+      kCheckpointSpace, [&](std::string_view key, std::string_view value) {
+        const std::optional<uint64_t> seq = ParseCheckpointKey(key);
+        if (seq.has_value() && *seq <= state_.last_seq()) {
+          checkpoints_.emplace(*seq, std::string(value));
+        }
+        return true;
+      }));
+  return BackfillCheckpoints();
+}
+
+absl::Status Projector::BackfillCheckpoints() {
+  uint64_t seq = 0;
+  FigureAccumulator figures;
+  if (!checkpoints_.empty()) {
+    ASSIGN_OR_RETURN(Checkpoint last,
+                     DecodeCheckpoint(checkpoints_.rbegin()->second));
+    seq = checkpoints_.rbegin()->first;
+    figures = std::move(last.figures);
+  }
+  while (state_.last_seq() - seq >= options_.checkpoint_interval) {
+    const uint64_t next = seq + options_.checkpoint_interval;
+    MoveFigures(seq, next, &figures);
+    std::string encoded = EncodeCheckpoint(next, figures);
+    RETURN_IF_ERROR(
+        log_->PutRecord(kCheckpointSpace, CheckpointKey(next), encoded));
+    checkpoints_.emplace(next, std::move(encoded));
+    seq = next;
+  }
+  return absl::OkStatus();
+}
+
+void Projector::OnCommit(absl::Span<const StoredEvent> events) {
+  absl::MutexLock lock(&mutex_);
+  const uint64_t before = state_.last_seq();
+  state_.ApplyAll(events);
+  const uint64_t after = state_.last_seq();
+  if (after == before) return;
+  head_hash_ = events.back().hash;
+  MoveFigures(before, after, &figures_);
+  const uint64_t last_checkpoint =
+      checkpoints_.empty() ? 0 : checkpoints_.rbegin()->first;
+  if (after - last_checkpoint < options_.checkpoint_interval) return;
+  // Encoding here keeps the checkpoint exactly at `after`; the synced write
+  // is left to the writer thread.
+  std::string encoded = EncodeCheckpoint(after, figures_);
+  checkpoints_.emplace(after, encoded);
+  absl::MutexLock writer_lock(&writer_mutex_);
+  unwritten_.emplace_back(after, std::move(encoded));
+}
+
+void Projector::WriteCheckpoints() {
+  const auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mutex_) {
+    return stopping_ || !unwritten_.empty();
+  };
+  while (true) {
+    std::pair<uint64_t, std::string> next;
+    {
+      absl::MutexLock lock(&writer_mutex_);
+      writer_mutex_.Await(absl::Condition(&has_work));
+      if (unwritten_.empty()) return;  // stopping, nothing left to store
+      next = unwritten_.front();
+    }
+    const absl::Status written = log_->PutRecord(
+        kCheckpointSpace, CheckpointKey(next.first), next.second);
+    absl::MutexLock lock(&writer_mutex_);
+    unwritten_.pop_front();
+    if (!written.ok() && write_status_.ok()) write_status_ = written;
+  }
+}
+
+absl::Status Projector::FlushCheckpoints() {
+  absl::MutexLock lock(&writer_mutex_);
+  const auto written = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mutex_) {
+    return unwritten_.empty();
+  };
+  writer_mutex_.Await(absl::Condition(&written));
+  return write_status_;
+}
+
+std::vector<uint64_t> Projector::CheckpointSeqs() const {
+  absl::ReaderMutexLock lock(&mutex_);
+  std::vector<uint64_t> seqs;
+  for (const auto& [seq, encoded] : checkpoints_) seqs.push_back(seq);
+  return seqs;
+}
+
+void Projector::MoveFigures(uint64_t from, uint64_t to,
+                            FigureAccumulator* figures) const {
+  FigureBuilder builder(state_, /*per_employer=*/false);
+  const auto [low, high] = std::minmax(from, to);
+  for (uint32_t person : state_.PersonsTouched(low, high)) {
+    builder.AddPerson(person, from, -1, figures);
+    builder.AddPerson(person, to, +1, figures);
+  }
+}
+
+absl::StatusOr<FigureAccumulator> Projector::FiguresAt(uint64_t cut) const {
+  const uint64_t head = state_.last_seq();
+  auto after = checkpoints_.upper_bound(cut);
+  const uint64_t base =
+      after == checkpoints_.begin() ? 0 : std::prev(after)->first;
+  if (head - cut < cut - base) {
+    FigureAccumulator figures = figures_;
+    MoveFigures(head, cut, &figures);
+    return figures;
+  }
+  FigureAccumulator figures;
+  if (base > 0) {
+    ASSIGN_OR_RETURN(Checkpoint checkpoint,
+                     DecodeCheckpoint(std::prev(after)->second));
+    figures = std::move(checkpoint.figures);
+  }
+  MoveFigures(base, cut, &figures);
+  return figures;
+}
+
+absl::StatusOr<RealisationTable> Projector::Realisation(
+    const RealisationQuery& query) const {
+  RETURN_IF_ERROR(ValidateQuery(query));
+  absl::ReaderMutexLock lock(&mutex_);
+  if (query.include_employers) return ComputeRealisation(state_, query);
+  const uint64_t head = state_.last_seq();
+  const uint64_t cut =
+      query.as_of.has_value() ? state_.LastSeqRecordedBy(*query.as_of) : head;
+  const absl::Time as_of = query.as_of.value_or(state_.last_recorded_at());
+  if (cut == head) return MakeTable(state_, figures_, cut, as_of, query);
+  ASSIGN_OR_RETURN(const FigureAccumulator figures, FiguresAt(cut));
+  return MakeTable(state_, figures, cut, as_of, query);
+}
+
+std::vector<RealisationRow> Projector::CurrentQuarterRows(
+    Quarter quarter) const {
+  std::vector<RealisationRow> rows;
+  for (int m = 0; m < kMeasureCount; ++m) {
+    RealisationTable table = MakeTable(
+        state_, figures_, state_.last_seq(), state_.last_recorded_at(),
+        QuarterQuery(quarter, static_cast<Measure>(m)));
+    std::move(table.rows.begin(), table.rows.end(), std::back_inserter(rows));
+  }
+  return rows;
+}
+
+absl::StatusOr<Snapshot> Projector::CreateSnapshot(Quarter quarter) {
+  Snapshot snapshot;
+  {
+    absl::ReaderMutexLock lock(&mutex_);
+    if (state_.last_seq() == 0) {
+      return absl::FailedPreconditionError(
+          "a snapshot needs at least one recorded event");
+    }
+    snapshot.quarter = quarter;
+    snapshot.head_seq = state_.last_seq();
+    snapshot.head_hash = head_hash_;
+    snapshot.as_of = state_.last_recorded_at();
+    snapshot.rows = CurrentQuarterRows(quarter);
+  }
+  RETURN_IF_ERROR(log_->PutRecord(kSnapshotSpace, snapshot.Key(),
+                                  EncodeSnapshot(snapshot)));
+  return snapshot;
+}
+
+absl::StatusOr<Snapshot> Projector::GetSnapshot(std::string_view key) const {
+  ASSIGN_OR_RETURN(const std::string bytes,
+                   log_->GetRecord(kSnapshotSpace, key));
+  return DecodeSnapshot(bytes);
+}
+
+absl::StatusOr<std::vector<Snapshot>> Projector::ListSnapshots() const {
+  std::vector<Snapshot> snapshots;
+  absl::Status decoded;
+  RETURN_IF_ERROR(log_->ScanRecords(
+      kSnapshotSpace, [&](std::string_view, std::string_view value) {
+        absl::StatusOr<Snapshot> snapshot = DecodeSnapshot(value);
+        if (!snapshot.ok()) {
+          decoded = snapshot.status();
+          return false;
+        }
+        snapshots.push_back(*std::move(snapshot));
+        return true;
+      }));
+  RETURN_IF_ERROR(decoded);
+  return snapshots;
+}
+
+absl::StatusOr<SnapshotDiff> Projector::Diff(
+    std::string_view snapshot_key) const {
+  ASSIGN_OR_RETURN(const Snapshot snapshot, GetSnapshot(snapshot_key));
+  const Quarter quarter = snapshot.quarter;
+  const std::vector<Sector> sectors = SectorsOf(QuarterQuery(quarter, {}));
+  SnapshotDiff diff;
+  diff.snapshot_key = std::string(snapshot_key);
+  diff.snapshot_seq = snapshot.head_seq;
+  std::vector<RealisationRow> current_rows;
+  // The seqs after the snapshot that changed the quarter, per sector.
+  std::vector<std::vector<uint64_t>> changed_by(sectors.size());
+  {
+    absl::ReaderMutexLock lock(&mutex_);
+    diff.current_seq = state_.last_seq();
+    current_rows = CurrentQuarterRows(quarter);
+    FigureBuilder builder(state_, /*per_employer=*/false);
+    std::vector<uint32_t> persons;
+    for (uint64_t seq = snapshot.head_seq + 1; seq <= diff.current_seq; ++seq) {
+      persons.clear();
+      state_.AppendPersonsTouchedBy(seq, &persons);
+      std::sort(persons.begin(), persons.end());
+      persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+      FigureAccumulator change(quarter, quarter);
+      for (uint32_t person : persons) {
+        builder.AddPerson(person, seq - 1, -1, &change);
+        builder.AddPerson(person, seq, +1, &change);
+      }
+      const bool sets_figure = state_.SetsTargetOrBaseline(seq);
+      for (size_t i = 0; i < sectors.size(); ++i) {
+        const Sector sector = sectors[i];
+        const bool changed =
+            change.Figures(SectorScope(sector), quarter, quarter)[0] !=
+                QuarterFigures{} ||
+            (sets_figure && (state_.TargetX100(sector, quarter.year, seq - 1) !=
+                                 state_.TargetX100(sector, quarter.year, seq) ||
+                             state_.BaselineX100(sector, seq - 1) !=
+                                 state_.BaselineX100(sector, seq)));
+        if (changed) changed_by[i].push_back(seq);
+      }
+    }
+  }
+  for (size_t i = 0; i < sectors.size(); ++i) {
+    SectorDiff sector_diff;
+    sector_diff.sector = sectors[i];
+    for (int m = 0; m < kMeasureCount; ++m) {
+      const size_t row = m * sectors.size() + i;
+      if (row < snapshot.rows.size()) {
+        sector_diff.snapshot_rows.push_back(snapshot.rows[row]);
+      }
+      sector_diff.current_rows.push_back(current_rows[row]);
+    }
+    for (uint64_t seq : changed_by[i]) {
+      ASSIGN_OR_RETURN(const StoredEvent stored, log_->GetBySeq(seq));
+      sector_diff.changes.push_back(
+          SnapshotChange{.seq = seq,
+                         .recorded_at = stored.recorded_at,
+                         .event_id = stored.event.event_id,
+                         .kind = stored.event.kind(),
+                         .effective_date = stored.event.effective_date});
+    }
+    if (!sector_diff.changes.empty() ||
+        sector_diff.snapshot_rows != sector_diff.current_rows) {
+      diff.sectors.push_back(std::move(sector_diff));
+    }
+  }
+  return diff;
+}
+
+}  // namespace banen

@@ -1,0 +1,70 @@
+// Quarterly snapshots: a quarter's figures frozen at a ledger head, stored as
+// immutable EventLog records (space "snapshot"), and what changed since.
+#ifndef BANEN_PROJECTIONS_SNAPSHOT_H_
+#define BANEN_PROJECTIONS_SNAPSHOT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ledger/event.h"
+#include "projections/quarter.h"
+#include "projections/realisation.h"
+
+namespace banen {
+
+inline constexpr std::string_view kSnapshotSpace = "snapshot";
+
+struct Snapshot {
+  Quarter quarter;
+  uint64_t head_seq = 0;
+  Hash head_hash{};
+  absl::Time as_of = absl::InfinitePast();  // the head's recorded_at
+  // Every concrete sector, then OVERHEID and NATIONAAL, for each measure in
+  // Measure order: the rows of RealisationQuery{.from = .to = quarter}
+  // as_of `as_of`. Each row holds the figures excl. and incl. SROI.
+  std::vector<RealisationRow> rows;
+
+  // "2024Q4/00000000000000012345": sorts by quarter, then head.
+  std::string Key() const;
+  bool operator==(const Snapshot&) const = default;
+};
+
+std::string SnapshotKey(Quarter quarter, uint64_t head_seq);
+std::string EncodeSnapshot(const Snapshot& snapshot);
+// DATA_LOSS when `bytes` is not a snapshot.
+absl::StatusOr<Snapshot> DecodeSnapshot(std::string_view bytes);
+
+// An event recorded after a snapshot that changed its quarter.
+struct SnapshotChange {
+  uint64_t seq = 0;
+  absl::Time recorded_at;
+  std::string event_id;
+  EventKind kind = EventKind::kJobStarted;
+  Date effective_date;
+  bool operator==(const SnapshotChange&) const = default;
+};
+
+struct SectorDiff {
+  Sector sector = Sector::kUnspecified;
+  // One per measure, in Measure order.
+  std::vector<RealisationRow> snapshot_rows;
+  std::vector<RealisationRow> current_rows;
+  std::vector<SnapshotChange> changes;  // in seq order
+};
+
+struct SnapshotDiff {
+  std::string snapshot_key;
+  uint64_t snapshot_seq = 0;
+  uint64_t current_seq = 0;
+  // Only the sectors and aggregates with a change, in snapshot row order.
+  std::vector<SectorDiff> sectors;
+};
+
+}  // namespace banen
+
+#endif  // BANEN_PROJECTIONS_SNAPSHOT_H_

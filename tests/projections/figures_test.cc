@@ -1,0 +1,203 @@
+#include "projections/figures.h"
+
+#include <set>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "projections/realisation.h"
+#include "tests/projections/projection_test_util.h"
+#include "tests/projections/random_history.h"
+
+namespace banen {
+namespace {
+
+using test::RandomHistory;
+using test::StoredHistory;
+
+constexpr Quarter kFirst{2019, 1};
+constexpr Quarter kLast{2027, 4};
+
+StoredHistory RandomStoredHistory(uint32_t seed, int events) {
+  StoredHistory history;
+  RandomHistory random(seed);
+  for (int i = 0; i < events; ++i) {
+    random.Accepted(history.Record(random.Propose()));
+  }
+  return history;
+}
+
+// What a job has on one day: nothing, or its form and hours.
+struct DayState {
+  bool active = false;
+  ContractForm form = ContractForm::kUnspecified;
+  int32_t hours_x100 = 0;
+};
+
+// The counting rules applied literally, day by day: the reference the step
+// arithmetic must equal.
+class DayByDay {
+ public:
+  DayByDay(const ProjectionState& state, uint64_t cut)
+      : state_(state), cut_(cut) {}
+
+  DayState JobOn(const JobRecord& job, Date day) const {
+    DayState result;
+    bool started = false;
+    for (const JobEntry& entry : job.entries) {
+      if (!entry.validity.VisibleAt(cut_) || entry.date > day) continue;
+      switch (entry.step) {
+        case JobStep::kStart:
+          if (started) break;
+          started = true;
+          result = DayState{true, entry.form, entry.hours_x100};
+          break;
+        case JobStep::kHours:
+          if (started) result.hours_x100 = entry.hours_x100;
+          break;
+        case JobStep::kConvert:
+          if (!started) break;
+          result.form = entry.form;
+          if (entry.hours_x100 > 0) result.hours_x100 = entry.hours_x100;
+          break;
+        case JobStep::kEnd:
+          if (started) result.active = false;
+          break;
+      }
+    }
+    return result;
+  }
+
+  bool RegisteredOn(const PersonRecord& person, Date day) const {
+    bool registered = false;
+    for (const RegisterEntry& entry : person.entries) {
+      if (entry.validity.VisibleAt(cut_) && entry.date <= day) {
+        registered = entry.registered;
+      }
+    }
+    return registered;
+  }
+
+  // hours_x100 summed over [from, to] of `sector`'s counting jobs, per form.
+  std::array<int64_t, kFormSeriesCount> HourDays(Sector sector, Date from,
+                                                 Date to) const {
+    std::array<int64_t, kFormSeriesCount> sums{};
+    for (Date day = from; day <= to; day.days++) {
+      ForEachCounting(sector, day, [&](const JobRecord&, const DayState& s) {
+        sums[static_cast<size_t>(*FormSeriesOf(s.form))] += s.hours_x100;
+      });
+    }
+    return sums;
+  }
+
+  int64_t PersonsOn(Sector sector, Date day) const {
+    std::set<uint32_t> persons;
+    ForEachCounting(sector, day, [&](const JobRecord& job, const DayState& s) {
+      if (s.form != ContractForm::kSroi) persons.insert(job.person);
+    });
+    return persons.size();
+  }
+
+ private:
+  template <typename Visit>
+  void ForEachCounting(Sector sector, Date day, Visit visit) const {
+    for (uint32_t p = 0; p < state_.person_count(); ++p) {
+      const PersonRecord& person = state_.person(p);
+      if (!RegisteredOn(person, day)) continue;
+      for (uint32_t j : person.jobs) {
+        const JobRecord& job = state_.job(j);
+        const DayState s = JobOn(job, day);
+        if (!s.active) continue;
+        const uint32_t employer =
+            job.sroi ? job.commissioning_employer : job.employer;
+        if (employer == kNoIndex) continue;
+        const Sector on = state_.SectorsOf(employer, cut_).On(day);
+        if (on == sector ||
+            (sector == Sector::kNationaal && on != Sector::kUnspecified) ||
+            (sector == Sector::kOverheid && IsGovernmentSector(on))) {
+          visit(job, s);
+        }
+      }
+    }
+  }
+
+  const ProjectionState& state_;
+  const uint64_t cut_;
+};
+
+class RandomHistoryTest : public testing::TestWithParam<uint32_t> {};
+
+TEST_P(RandomHistoryTest, StepFiguresEqualDayByDayCounting) {
+  const StoredHistory history = RandomStoredHistory(GetParam(), 150);
+  const ProjectionState state = history.Fold();
+  int64_t counted_quarters = 0;  // guards against a vacuous comparison
+  for (uint64_t cut : {state.last_seq() / 2, state.last_seq()}) {
+    const FigureAccumulator figures =
+        BuildFigures(state, cut, /*per_employer=*/false, kFirst, kLast);
+    const DayByDay reference(state, cut);
+    for (Sector sector : {Sector::kMarkt, Sector::kGemeenten, Sector::kRijk,
+                          Sector::kOverheid, Sector::kNationaal}) {
+      const std::vector<QuarterFigures> quarters =
+          figures.Figures(SectorScope(sector), kFirst, kLast);
+      for (int32_t i = 0; i < static_cast<int32_t>(quarters.size()); ++i) {
+        const Quarter q = Quarter::FromIndex(kFirst.Index() + i);
+        SCOPED_TRACE(std::string(SectorName(sector)) + " " + FormatQuarter(q) +
+                     " cut " + std::to_string(cut));
+        EXPECT_EQ(quarters[i].peildatum_hours,
+                  reference.HourDays(sector, q.LastDay(), q.LastDay()));
+        EXPECT_EQ(quarters[i].quarter_hour_days,
+                  reference.HourDays(sector, q.FirstDay(), q.LastDay()));
+        EXPECT_EQ(
+            quarters[i].last_month_hour_days,
+            reference.HourDays(sector, q.LastMonthFirstDay(), q.LastDay()));
+        EXPECT_EQ(quarters[i].persons,
+                  reference.PersonsOn(sector, q.LastDay()));
+        if (quarters[i].persons > 0) ++counted_quarters;
+      }
+    }
+  }
+  EXPECT_GT(counted_quarters, 10);
+}
+
+// Folding event by event and replacing the touched persons' figures gives
+// the figures of one pass over the final state.
+TEST_P(RandomHistoryTest, IncrementalFiguresEqualRebuild) {
+  const StoredHistory history = RandomStoredHistory(GetParam(), 400);
+  ProjectionState state;
+  FigureAccumulator incremental;
+  for (const StoredEvent& event : history.events()) {
+    const uint64_t before = state.last_seq();
+    state.Apply(event);
+    FigureBuilder builder(state, /*per_employer=*/true);
+    for (uint32_t person : state.PersonsTouched(before, state.last_seq())) {
+      builder.AddPerson(person, before, -1, &incremental);
+      builder.AddPerson(person, state.last_seq(), +1, &incremental);
+    }
+  }
+  const FigureAccumulator rebuilt =
+      BuildFigures(state, state.last_seq(), /*per_employer=*/true,
+                   FigureAccumulator().first(), FigureAccumulator().last());
+  EXPECT_TRUE(incremental == rebuilt);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, RandomHistoryTest, testing::Range(1u, 9u));
+
+TEST(FigureAccumulatorTest, StepsBeforeTheWindowCarryOnlyTheirStock) {
+  FigureAccumulator figures(Quarter{2024, 4}, Quarter{2024, 4});
+  figures.AddHoursStep(SectorScope(Sector::kRijk), FormSeries::kVast,
+                       test::D("2020-05-01"), 2550);
+  const QuarterFigures q4 = figures.Figures(
+      SectorScope(Sector::kRijk), Quarter{2024, 4}, Quarter{2024, 4})[0];
+  EXPECT_EQ(q4.peildatum_hours[0], 2550);
+  EXPECT_EQ(q4.quarter_hour_days[0], 92 * 2550);
+  EXPECT_EQ(q4.last_month_hour_days[0], 31 * 2550);
+}
+
+TEST(FigureAccumulatorTest, DropsStepsAfterTheWindow) {
+  FigureAccumulator figures(Quarter{2024, 4}, Quarter{2024, 4});
+  figures.AddHoursStep(SectorScope(Sector::kRijk), FormSeries::kVast,
+                       test::D("2025-01-01"), 2550);
+  EXPECT_TRUE(figures == FigureAccumulator(Quarter{2024, 4}, Quarter{2024, 4}));
+}
+
+}  // namespace
+}  // namespace banen

@@ -1,0 +1,213 @@
+#include "projections/projector.h"
+
+#include <array>
+#include <random>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "projections/checkpoint.h"
+#include "projections/realisation.h"
+#include "tests/projections/projection_test_util.h"
+#include "tests/projections/projector_test_util.h"
+#include "tests/projections/random_history.h"
+
+namespace banen {
+namespace {
+
+using test::PersonRef;
+using test::ProjectorFixture;
+using test::Q;
+using test::RandomHistory;
+
+RealisationQuery AllSectors(Measure measure,
+                            std::optional<absl::Time> as_of = std::nullopt) {
+  return RealisationQuery{.sectors = {},
+                          .from = Quarter{2019, 1},
+                          .to = Quarter{2027, 4},
+                          .measure = measure,
+                          .as_of = as_of,
+                          .include_employers = false};
+}
+
+// The log's events folded from seq 1: the rebuild the projector must equal.
+ProjectionState Rebuild(const EventLog& log) {
+  ProjectionState state;
+  EXPECT_TRUE(log.Scan(1, 0,
+                       [&](const StoredEvent& stored) {
+                         state.Apply(stored);
+                         return true;
+                       })
+                  .ok());
+  return state;
+}
+
+std::vector<absl::Time> RecordedTimes(const EventLog& log) {
+  std::vector<absl::Time> times;
+  EXPECT_TRUE(log.Scan(1, 0,
+                       [&](const StoredEvent& stored) {
+                         times.push_back(stored.recorded_at);
+                         return true;
+                       })
+                  .ok());
+  return times;
+}
+
+void ExpectSameTables(const Projector& projector,
+                      const ProjectionState& rebuilt,
+                      std::optional<absl::Time> as_of) {
+  for (int m = 0; m < kMeasureCount; ++m) {
+    const RealisationQuery query = AllSectors(static_cast<Measure>(m), as_of);
+    const absl::StatusOr<RealisationTable> table = projector.Realisation(query);
+    ASSERT_TRUE(table.ok()) << table.status();
+    EXPECT_TRUE(*table == ComputeRealisation(rebuilt, query))
+        << "measure " << MeasureName(static_cast<Measure>(m)) << " as_of "
+        << (as_of ? absl::FormatTime(*as_of) : "now");
+  }
+}
+
+class ProjectorPropertyTest : public testing::TestWithParam<uint32_t> {};
+
+// Random streams through a real ledger (which rejects what is invalid): the
+// incrementally maintained view, as_of views through checkpoints, and the
+// view after a restart all equal a rebuild from seq 1.
+TEST_P(ProjectorPropertyTest, IncrementalEqualsRebuild) {
+  ProjectorFixture fixture;
+  fixture.Open(/*checkpoint_interval=*/37);
+  RandomHistory random(GetParam());
+  int stored = 0;
+  while (stored < 500) {
+    const uint64_t seq = fixture.Append(random.Propose());
+    if (seq == 0) continue;
+    random.Accepted(seq);
+    ++stored;
+  }
+  std::array<int, kEventKindCount> kinds{};
+  ASSERT_TRUE(fixture.projector()
+                  .log()
+                  .Scan(1, 0,
+                        [&](const StoredEvent& stored) {
+                          ++kinds[static_cast<size_t>(stored.event.kind())];
+                          return true;
+                        })
+                  .ok());
+  for (EventKind kind :
+       {EventKind::kPersonDeregistered, EventKind::kJobConverted,
+        EventKind::kHoursChanged, EventKind::kJobEnded,
+        EventKind::kEventRetracted, EventKind::kEmployerReclassified}) {
+    EXPECT_GT(kinds[static_cast<size_t>(kind)], 3) << EventKindName(kind);
+  }
+  const ProjectionState rebuilt = Rebuild(fixture.projector().log());
+  ExpectSameTables(fixture.projector(), rebuilt, std::nullopt);
+  EXPECT_GT(fixture.projector()
+                .Realisation(AllSectors(Measure::kPeildatum))
+                ->rows.back()
+                .persons,
+            0);
+
+  const std::vector<absl::Time> times =
+      RecordedTimes(fixture.projector().log());
+  std::mt19937 pick(GetParam());
+  std::vector<absl::Time> moments = {times.front() - absl::Seconds(1)};
+  for (int i = 0; i < 6; ++i) moments.push_back(times[pick() % times.size()]);
+  for (absl::Time as_of : moments) {
+    ExpectSameTables(fixture.projector(), rebuilt, as_of);
+  }
+
+  ASSERT_TRUE(fixture.projector().FlushCheckpoints().ok());
+  fixture.Open(/*checkpoint_interval=*/37);
+  ExpectSameTables(fixture.projector(), rebuilt, std::nullopt);
+  for (absl::Time as_of : moments) {
+    ExpectSameTables(fixture.projector(), rebuilt, as_of);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, ProjectorPropertyTest, testing::Range(1u, 6u));
+
+Event Employer(std::string_view id, Sector sector) {
+  return test::EmployerRegisteredEvent(std::string("reg-") + std::string(id),
+                                       "2020-01-01", id, sector);
+}
+
+TEST(ProjectorTest, CurrentViewFollowsEachCommit) {
+  ProjectorFixture fixture;
+  Projector& projector = fixture.Open();
+  fixture.MustAppend(Employer("gemeente", Sector::kGemeenten));
+  fixture.MustAppend(
+      test::PersonRegisteredEvent("p1", "2020-01-01", PersonRef(1)));
+  fixture.MustAppend(test::JobStartedEvent("h1", "2024-01-01", "job-1",
+                                           "gemeente", PersonRef(1),
+                                           ContractForm::kVast, 2550));
+  const RealisationQuery query =
+      test::ComputeQuery(Sector::kGemeenten, Q("2024Q4"));
+  EXPECT_EQ(projector.Realisation(query)->rows[0].banen_x100, 100);
+
+  const uint64_t end =
+      fixture.MustAppend(test::JobEndedEvent("e1", "2024-11-01", "job-1"));
+  const absl::StatusOr<RealisationTable> table = projector.Realisation(query);
+  EXPECT_EQ(table->rows[0].banen_x100, 0);
+  EXPECT_EQ(table->last_seq, end);
+}
+
+TEST(ProjectorTest, TakesACheckpointEveryInterval) {
+  ProjectorFixture fixture;
+  Projector& projector = fixture.Open(/*checkpoint_interval=*/2);
+  for (int i = 1; i <= 5; ++i) {
+    fixture.MustAppend(test::PersonRegisteredEvent("p" + std::to_string(i),
+                                                   "2020-01-01", PersonRef(i)));
+  }
+  ASSERT_TRUE(projector.FlushCheckpoints().ok());
+  EXPECT_EQ(projector.CheckpointSeqs(), (std::vector<uint64_t>{2, 4}));
+  std::vector<uint64_t> stored;
+  ASSERT_TRUE(projector.log()
+                  .ScanRecords(kCheckpointSpace,
+                               [&](std::string_view key, std::string_view) {
+                                 stored.push_back(*ParseCheckpointKey(key));
+                                 return true;
+                               })
+                  .ok());
+  EXPECT_EQ(stored, (std::vector<uint64_t>{2, 4}));
+}
+
+TEST(ProjectorTest, ReopeningWritesMissingCheckpoints) {
+  ProjectorFixture fixture;
+  fixture.Open(/*checkpoint_interval=*/100);
+  for (int i = 1; i <= 5; ++i) {
+    fixture.MustAppend(test::PersonRegisteredEvent("p" + std::to_string(i),
+                                                   "2020-01-01", PersonRef(i)));
+  }
+  EXPECT_TRUE(fixture.projector().CheckpointSeqs().empty());
+  Projector& reopened = fixture.Open(/*checkpoint_interval=*/2);
+  EXPECT_EQ(reopened.CheckpointSeqs(), (std::vector<uint64_t>{2, 4}));
+}
+
+TEST(ProjectorTest, RejectsAQueryEndingBeforeItStarts) {
+  ProjectorFixture fixture;
+  Projector& projector = fixture.Open();
+  RealisationQuery query = test::ComputeQuery(Sector::kRijk, Q("2024Q4"));
+  query.to = Q("2024Q3");
+  EXPECT_EQ(projector.Realisation(query).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ProjectorTest, RejectsAnUnreportableSector) {
+  ProjectorFixture fixture;
+  Projector& projector = fixture.Open();
+  EXPECT_EQ(
+      projector
+          .Realisation(test::ComputeQuery(Sector::kUnspecified, Q("2024Q4")))
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ProjectorTest, RejectsAQuarterRangeTooLong) {
+  ProjectorFixture fixture;
+  Projector& projector = fixture.Open();
+  RealisationQuery query = test::ComputeQuery(Sector::kRijk, Q("1998Q1"));
+  query.to = Q("2200Q1");
+  EXPECT_EQ(projector.Realisation(query).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace banen

@@ -1,0 +1,71 @@
+// A Projector over a real EventLog in a fresh temp dir, with a test clock.
+#ifndef BANEN_TESTS_PROJECTIONS_PROJECTOR_TEST_UTIL_H_
+#define BANEN_TESTS_PROJECTIONS_PROJECTOR_TEST_UTIL_H_
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "projections/projector.h"
+
+namespace banen::test {
+
+class ProjectorFixture {
+ public:
+  ProjectorFixture() {
+    static std::atomic<int> counter{0};
+    dir_ = std::filesystem::path(testing::TempDir()) /
+           ("projector-" + std::to_string(::getpid()) + "-" +
+            std::to_string(counter++));
+    std::filesystem::remove_all(dir_);
+  }
+  ~ProjectorFixture() {
+    projector_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // (Re)opens the projector over the same directory.
+  Projector& Open(uint64_t checkpoint_interval = 50'000) {
+    projector_.reset();
+    EventLogOptions log_options;
+    log_options.sync = false;
+    // Commits one second apart from 2026-11-01 on.
+    log_options.clock = [this] {
+      return absl::FromUnixSeconds(1793491200) + absl::Seconds(++ticks_);
+    };
+    absl::StatusOr<std::unique_ptr<Projector>> opened = Projector::Open(
+        dir_.string(), std::move(log_options),
+        ProjectorOptions{.checkpoint_interval = checkpoint_interval});
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    projector_ = *std::move(opened);
+    return *projector_;
+  }
+
+  Projector& projector() { return *projector_; }
+
+  // Appends one event as its own batch; returns its seq, 0 if rejected.
+  uint64_t Append(Event event) {
+    absl::StatusOr<AppendResult> result = projector_->log().Append(
+        AppendBatch{.events = {std::move(event)}, .expected_job_seq = {}});
+    return result.ok() ? result->last_seq : 0;
+  }
+
+  uint64_t MustAppend(Event event) {
+    const std::string id = event.event_id;
+    const uint64_t seq = Append(std::move(event));
+    EXPECT_NE(seq, 0u) << "rejected: " << id;
+    return seq;
+  }
+
+ private:
+  std::filesystem::path dir_;
+  std::atomic<int64_t> ticks_{0};
+  std::unique_ptr<Projector> projector_;
+};
+
+}  // namespace banen::test
+
+#endif  // BANEN_TESTS_PROJECTIONS_PROJECTOR_TEST_UTIL_H_
