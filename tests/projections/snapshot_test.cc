@@ -1,0 +1,237 @@
+#include "projections/snapshot.h"
+
+#include "gtest/gtest.h"
+#include "projections/projector.h"
+#include "tests/projections/projection_test_util.h"
+#include "tests/projections/projector_test_util.h"
+
+namespace banen {
+namespace {
+
+using test::PersonRef;
+using test::ProjectorFixture;
+using test::Q;
+
+constexpr size_t kRowsPerSnapshot = 16 * kMeasureCount;
+
+// Q4 2024 with a GEMEENTEN and a RIJK job of 25.5 h each.
+class SnapshotTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    fixture_.Open(/*checkpoint_interval=*/3);
+    fixture_.MustAppend(test::EmployerRegisteredEvent(
+        "emp-g", "2020-01-01", "gemeente", Sector::kGemeenten));
+    fixture_.MustAppend(test::EmployerRegisteredEvent("emp-r", "2020-01-01",
+                                                      "minfin", Sector::kRijk));
+    for (int person : {1, 2, 3}) {
+      fixture_.MustAppend(test::PersonRegisteredEvent(
+          "reg-" + std::to_string(person), "2020-01-01", PersonRef(person)));
+    }
+    fixture_.MustAppend(test::JobStartedEvent("hire-1", "2024-01-01", "job-1",
+                                              "gemeente", PersonRef(1),
+                                              ContractForm::kVast, 2550));
+    rijk_hire_ = fixture_.MustAppend(
+        test::JobStartedEvent("hire-2", "2024-01-01", "job-2", "minfin",
+                              PersonRef(2), ContractForm::kTijdelijk, 2550));
+  }
+
+  Projector& projector() { return fixture_.projector(); }
+
+  Snapshot MustCreate(Quarter quarter) {
+    absl::StatusOr<Snapshot> snapshot = projector().CreateSnapshot(quarter);
+    EXPECT_TRUE(snapshot.ok()) << snapshot.status();
+    return snapshot.value_or(Snapshot{});
+  }
+
+  // Events recorded after a Q4 2024 snapshot: a late hire in GEMEENTEN
+  // (effective 1 Nov 2024), a backdated outflow of the GEMEENTEN job
+  // (effective 1 Dec 2024), a retraction of the RIJK hire, and an hours
+  // change effective in 2025 that does not touch Q4 2024.
+  void RecordLateNews() {
+    late_hire_ = fixture_.MustAppend(
+        test::JobStartedEvent("hire-3", "2024-11-01", "job-3", "gemeente",
+                              PersonRef(3), ContractForm::kVast, 1275));
+    outflow_ = fixture_.MustAppend(
+        test::JobEndedEvent("end-1", "2024-12-01", "job-1"));
+    retraction_ = fixture_.MustAppend(
+        test::EventRetractedEvent("retract-2", "2025-01-10", rijk_hire_));
+    fixture_.MustAppend(
+        test::HoursChangedEvent("hours-3", "2025-02-01", "job-3", 2550));
+  }
+
+  ProjectorFixture fixture_;
+  uint64_t rijk_hire_ = 0;
+  uint64_t late_hire_ = 0;
+  uint64_t outflow_ = 0;
+  uint64_t retraction_ = 0;
+};
+
+TEST_F(SnapshotTest, FreezesEverySectorAndMeasureAtTheHead) {
+  const Snapshot snapshot = MustCreate(Q("2024Q4"));
+  const Head head = projector().log().GetHead();
+  EXPECT_EQ(snapshot.head_seq, head.seq);
+  EXPECT_EQ(snapshot.head_hash, head.hash);
+  EXPECT_EQ(snapshot.as_of, head.recorded_at);
+  ASSERT_EQ(snapshot.rows.size(), kRowsPerSnapshot);
+  EXPECT_EQ(snapshot.rows[0].sector, Sector::kMarkt);
+  EXPECT_EQ(snapshot.rows[15].sector, Sector::kNationaal);
+  EXPECT_EQ(snapshot.rows[15].banen_x100, 200);
+  EXPECT_EQ(snapshot.rows[16].measure, Measure::kKwartaalgemiddelde);
+}
+
+TEST_F(SnapshotTest, IsReadBackByKey) {
+  const Snapshot snapshot = MustCreate(Q("2024Q4"));
+  EXPECT_EQ(snapshot.Key(), "2024Q4/00000000000000000007");
+  const absl::StatusOr<Snapshot> read = projector().GetSnapshot(snapshot.Key());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, snapshot);
+}
+
+TEST_F(SnapshotTest, CreatingTwiceAtTheSameHeadIsIdempotent) {
+  const Snapshot first = MustCreate(Q("2024Q4"));
+  const Snapshot second = MustCreate(Q("2024Q4"));
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(projector().ListSnapshots()->size(), 1u);
+}
+
+TEST_F(SnapshotTest, ListsSnapshotsByQuarterThenHead) {
+  MustCreate(Q("2024Q4"));
+  RecordLateNews();
+  MustCreate(Q("2024Q4"));
+  MustCreate(Q("2024Q3"));
+  const absl::StatusOr<std::vector<Snapshot>> snapshots =
+      projector().ListSnapshots();
+  ASSERT_TRUE(snapshots.ok()) << snapshots.status();
+  ASSERT_EQ(snapshots->size(), 3u);
+  EXPECT_EQ((*snapshots)[0].Key(), "2024Q3/00000000000000000011");
+  EXPECT_EQ((*snapshots)[1].Key(), "2024Q4/00000000000000000007");
+  EXPECT_EQ((*snapshots)[2].Key(), "2024Q4/00000000000000000011");
+}
+
+TEST_F(SnapshotTest, RecomputingAsOfItsCreationGivesTheSnapshotExactly) {
+  const Snapshot snapshot = MustCreate(Q("2024Q4"));
+  RecordLateNews();
+  std::vector<RealisationRow> recomputed;
+  for (int m = 0; m < kMeasureCount; ++m) {
+    const absl::StatusOr<RealisationTable> table = projector().Realisation(
+        RealisationQuery{.sectors = {},
+                         .from = snapshot.quarter,
+                         .to = snapshot.quarter,
+                         .measure = static_cast<Measure>(m),
+                         .as_of = snapshot.as_of,
+                         .include_employers = false});
+    ASSERT_TRUE(table.ok()) << table.status();
+    EXPECT_EQ(table->last_seq, snapshot.head_seq);
+    recomputed.insert(recomputed.end(), table->rows.begin(), table->rows.end());
+  }
+  EXPECT_EQ(recomputed, snapshot.rows);
+}
+
+TEST_F(SnapshotTest, DiffListsPerSectorTheEventsThatChangedTheQuarter) {
+  const Snapshot snapshot = MustCreate(Q("2024Q4"));
+  RecordLateNews();
+  const absl::StatusOr<SnapshotDiff> diff = projector().Diff(snapshot.Key());
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  EXPECT_EQ(diff->snapshot_seq, snapshot.head_seq);
+  EXPECT_EQ(diff->current_seq, retraction_ + 1);
+  const auto seqs = [](const SectorDiff& sector) {
+    std::vector<uint64_t> seqs;
+    for (const SnapshotChange& change : sector.changes) {
+      seqs.push_back(change.seq);
+    }
+    return seqs;
+  };
+  ASSERT_EQ(diff->sectors.size(), 4u);
+  EXPECT_EQ(diff->sectors[0].sector, Sector::kGemeenten);
+  EXPECT_EQ(seqs(diff->sectors[0]),
+            (std::vector<uint64_t>{late_hire_, outflow_}));
+  EXPECT_EQ(diff->sectors[1].sector, Sector::kRijk);
+  EXPECT_EQ(seqs(diff->sectors[1]), (std::vector<uint64_t>{retraction_}));
+  EXPECT_EQ(diff->sectors[2].sector, Sector::kOverheid);
+  EXPECT_EQ(seqs(diff->sectors[2]),
+            (std::vector<uint64_t>{late_hire_, outflow_, retraction_}));
+  EXPECT_EQ(diff->sectors[3].sector, Sector::kNationaal);
+}
+
+TEST_F(SnapshotTest, DiffShowsTheRowsThenAndNow) {
+  const Snapshot snapshot = MustCreate(Q("2024Q4"));
+  RecordLateNews();
+  const absl::StatusOr<SnapshotDiff> diff = projector().Diff(snapshot.Key());
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  const SectorDiff& gemeenten = diff->sectors[0];
+  ASSERT_EQ(gemeenten.snapshot_rows.size(), 3u);
+  ASSERT_EQ(gemeenten.current_rows.size(), 3u);
+  EXPECT_EQ(gemeenten.snapshot_rows[0].banen_x100, 100);
+  EXPECT_EQ(gemeenten.current_rows[0].banen_x100, 50);  // 12.75 h remain
+  const SnapshotChange& hire = gemeenten.changes[0];
+  EXPECT_EQ(hire.event_id, "hire-3");
+  EXPECT_EQ(hire.kind, EventKind::kJobStarted);
+  EXPECT_EQ(hire.effective_date, test::D("2024-11-01"));
+}
+
+TEST_F(SnapshotTest, DiffListsATargetChangeForItsSector) {
+  const Snapshot snapshot = MustCreate(Q("2024Q4"));
+  const uint64_t target = fixture_.MustAppend(
+      test::TargetSetEvent("doel", "2024-01-01", Sector::kRijk, 2024, 500));
+  const absl::StatusOr<SnapshotDiff> diff = projector().Diff(snapshot.Key());
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  ASSERT_EQ(diff->sectors.size(), 1u);
+  EXPECT_EQ(diff->sectors[0].sector, Sector::kRijk);
+  ASSERT_EQ(diff->sectors[0].changes.size(), 1u);
+  EXPECT_EQ(diff->sectors[0].changes[0].seq, target);
+}
+
+TEST_F(SnapshotTest, UnknownSnapshotIsNotFound) {
+  EXPECT_EQ(
+      projector().GetSnapshot("2024Q4/00000000000000000099").status().code(),
+      absl::StatusCode::kNotFound);
+  EXPECT_EQ(projector().Diff("2024Q4/00000000000000000099").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(SnapshotOfEmptyLogTest, IsAFailedPrecondition) {
+  ProjectorFixture fixture;
+  EXPECT_EQ(fixture.Open().CreateSnapshot(Q("2024Q4")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(SnapshotEncodingTest, RoundTripsEveryField) {
+  Snapshot snapshot;
+  snapshot.quarter = Q("2024Q4");
+  snapshot.head_seq = 42;
+  snapshot.head_hash[0] = 7;
+  snapshot.as_of = absl::FromUnixSeconds(1735689600) + absl::Nanoseconds(123);
+  RealisationRow& row = snapshot.rows.emplace_back();
+  row.sector = Sector::kPolitie;
+  row.employer_id = "politie";
+  row.quarter = snapshot.quarter;
+  row.measure = Measure::kMaanduren;
+  row.banen_numerator = {1, 2, 3, 4, 5};
+  row.banen_denominator = 77644;
+  row.banen_x100 = 48900;
+  row.form_banen_x100 = {6, 7, 8, 9, 10};
+  row.banen_sroi_x100 = 10;
+  row.persons = 489;
+  row.jobs = 490;
+  row.doel_x100 = 71300;
+  row.realisatiepercentage_x10 = 686;
+  row.realisatiepercentage_incl_sroi_x10 = 687;
+  row.baseline_x100 = 0;
+  row.extra_x100 = 48900;
+  row.flows.started = 3;
+  row.flows.ended[2] = 1;
+  row.flows.converted[4] = 2;
+  row.change_x100 = -25;
+  const absl::StatusOr<Snapshot> decoded =
+      DecodeSnapshot(EncodeSnapshot(snapshot));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, snapshot);
+}
+
+TEST(SnapshotEncodingTest, RejectsGarbageAsDataLoss) {
+  EXPECT_EQ(DecodeSnapshot("\xff\xff not a snapshot").status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace banen
