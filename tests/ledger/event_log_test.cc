@@ -384,6 +384,64 @@ TEST_F(EventLogTest, ConcurrentAppendersGetDistinctGapFreeSeqs) {
   EXPECT_EQ(chain.events_checked, total);
 }
 
+// Rejected batches committed in the same groups as good ones store nothing
+// and leave nothing in the validation state: the job id a rejected batch
+// tried to start is still free for the next batch.
+TEST_F(EventLogTest, ConcurrentRejectedBatchesStoreNothing) {
+  std::mutex mu;
+  std::vector<uint64_t> committed;
+  EventLogOptions options = Options();
+  options.on_commit = [&](absl::Span<const StoredEvent> events) {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const StoredEvent& event : events) committed.push_back(event.seq);
+  };
+  CloseLog();
+  OpenLog(std::move(options));
+  ASSERT_NE(log_, nullptr);
+
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 10;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string employer = absl::StrCat("emp-", t);
+      MustAppend({EmployerRegisteredEvent(absl::StrCat("reg-", t), "2020-01-01",
+                                          employer)});
+      for (int r = 0; r < kRounds; ++r) {
+        const std::string job = absl::StrCat("job-", t, "-", r);
+        const std::string bad = absl::StrCat("bad-", t, "-", r);
+        const absl::StatusOr<AppendResult> rejected =
+            Append({JobStartedEvent(bad + "-0", "2024-01-15", job, employer,
+                                    kPerson1, ContractForm::kVast, 2550),
+                    HoursChangedEvent(bad + "-1", "2024-01-01", job, 2000)});
+        EXPECT_TRUE(CheckEventError(rejected.status(),
+                                    absl::StatusCode::kFailedPrecondition, 1,
+                                    "effective_date"));
+        MustAppend({JobStartedEvent(absl::StrCat("good-", t, "-", r),
+                                    "2024-01-15", job, employer, kPerson1,
+                                    ContractForm::kVast, 2550)});
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  const uint64_t total = kThreads * (1 + kRounds);
+  EXPECT_EQ(log_->GetHead().seq, total);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(committed, Seqs(1, total));
+  }
+  for (int t = 0; t < kThreads; ++t) {
+    for (int r = 0; r < kRounds; ++r) {
+      EXPECT_THAT(log_->GetByEventId(absl::StrCat("bad-", t, "-", r, "-0")),
+                  StatusIs(absl::StatusCode::kNotFound));
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(const ChainVerification chain, log_->VerifyChain(1, 0));
+  EXPECT_TRUE(chain.ok) << chain.first_bad_seq << ": " << chain.reason;
+  EXPECT_EQ(chain.events_checked, total);
+}
+
 TEST_F(EventLogTest, PutRecordThenGetRecord) {
   ASSERT_OK(log_->PutRecord("snapshots", "2024Q4", "frozen figures"));
   ASSERT_OK_AND_ASSIGN(const std::string value,
