@@ -25,7 +25,9 @@ absl::StatusOr<StoredEvent> StoredEventFromProto(const v1::StoredEvent& proto);
 void StoredEventToProto(const StoredEvent& stored, v1::StoredEvent* proto);
 
 // The bytes the hash chain covers: the deterministic serialization of a
-// v1::StoredEvent with only seq, recorded_at and event set.
+// v1::StoredEvent with only seq, recorded_at and event set. recorded_at has
+// microsecond resolution: sub-microsecond parts are dropped (the EventLog
+// only ever assigns whole microseconds).
 std::string CanonicalBytes(uint64_t seq, absl::Time recorded_at,
                            const Event& event);
 // The same bytes, appended to `out`.

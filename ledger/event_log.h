@@ -8,7 +8,8 @@
 //   the WAL is fsync'ed (unless EventLogOptions::sync is false, for tests and
 //   benchmarks that say so).
 // - Sequence numbers are global, gap-free and start at 1. recorded_at is taken
-//   from the injected clock (clamped so it never goes back) and strictly
+//   from the injected clock, truncated to whole microseconds (the stored
+//   resolution), clamped so it never goes back, and strictly
 //   increases from one group commit to the next; all events of one batch share
 //   it. So `as_of = GetHead().recorded_at` names exactly the events up to the
 //   head: a later append is always recorded after it.
