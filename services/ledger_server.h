@@ -1,0 +1,80 @@
+// LedgerServer: the ledger, its projections and the gRPC services of
+// proto/banen/v1 behind one listening port, plus grpc.health.v1.Health and
+// server reflection. What banen-ledgerd runs, and what the integration tests
+// start in-process.
+//
+// Thread safety: Shutdown() may be called from any thread, once or more;
+// the accessors are safe until then. Ownership: owns the Projector (and
+// through it the EventLog) and the gRPC server.
+#ifndef BANEN_SERVICES_LEDGER_SERVER_H_
+#define BANEN_SERVICES_LEDGER_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "projections/projector.h"
+#include "services/ledger_service.h"
+#include "services/realisation_service.h"
+#include "services/snapshot_service.h"
+
+namespace banen {
+
+struct LedgerServerOptions {
+  // Where the log lives; created if missing.
+  std::string data_dir;
+  // "host:port"; port 0 picks a free one (see LedgerServer::port()).
+  std::string listen = "127.0.0.1:50051";
+  // fsync before acknowledging a batch; only tests and benchmarks that say so
+  // turn this off.
+  bool sync = true;
+  ProjectorOptions projector;
+};
+
+class LedgerServer {
+ public:
+  // Opens the log (replaying it) and starts serving. UNAVAILABLE when the
+  // address cannot be bound; the log's errors otherwise.
+  static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(
+      const LedgerServerOptions& options);
+
+  // Shutdown(absl::Seconds(5)).
+  ~LedgerServer();
+  LedgerServer(const LedgerServer&) = delete;
+  LedgerServer& operator=(const LedgerServer&) = delete;
+
+  // The bound port.
+  int port() const { return port_; }
+  // "127.0.0.1:<port>" style address for clients on this machine.
+  std::string address() const;
+  Projector& projector() { return *projector_; }
+
+  // Stops taking calls and reports NOT_SERVING, ends Subscribe streams, lets
+  // the calls in flight finish (an Append stream's batch being appended
+  // completes and is answered) for up to `grace`, then cancels the rest and
+  // closes the log cleanly. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  LedgerServer() = default;
+
+  std::string host_;
+  int port_ = 0;
+  std::unique_ptr<Projector> projector_;
+  std::unique_ptr<LedgerServiceImpl> ledger_service_;
+  std::unique_ptr<RealisationServiceImpl> realisation_service_;
+  std::unique_ptr<SnapshotServiceImpl> snapshot_service_;
+  std::unique_ptr<grpc::Server> server_;
+
+  absl::Mutex shutdown_mutex_;
+  bool shut_down_ ABSL_GUARDED_BY(shutdown_mutex_) = false;
+};
+
+}  // namespace banen
+
+#endif  // BANEN_SERVICES_LEDGER_SERVER_H_

@@ -1,0 +1,337 @@
+#include "services/ledger_service.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <optional>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "ledger/codec.h"
+#include "ledger/status_macros.h"
+#include "services/event_filter.h"
+#include "services/status_mapping.h"
+#include "services/wire.h"
+
+namespace banen {
+namespace {
+
+// Events a reading stream holds at most: it reads the next chunk from the log
+// once the client has taken these.
+constexpr size_t kReadChunk = 256;
+
+const grpc::Status& CancelledStatus() {
+  static const auto* status =
+      new grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
+  return *status;
+}
+
+// Appends the batch of `request` and reports, in `response`, the seqs of its
+// events; the rejection otherwise.
+absl::Status AppendRequested(EventLog& log, const v1::AppendRequest& request,
+                             v1::AppendResponse* response) {
+  response->set_batch_id(request.batch_id());
+  AppendBatch batch;
+  batch.events.reserve(request.events_size());
+  for (int index = 0; index < request.events_size(); ++index) {
+    ASSIGN_OR_RETURN(Event event, EventFromProto(request.events(index), index));
+    batch.events.push_back(std::move(event));
+  }
+  for (const auto& [job_id, seq] : request.expected_job_seq()) {
+    batch.expected_job_seq.emplace(job_id, seq);
+  }
+  ASSIGN_OR_RETURN(const AppendResult result, log.Append(batch));
+  response->mutable_seqs()->Reserve(static_cast<int>(result.seqs.size()));
+  for (size_t index = 0; index < result.seqs.size(); ++index) {
+    response->add_seqs(result.seqs[index]);
+    response->add_duplicate(result.duplicate[index]);
+  }
+  if (!result.seqs.empty()) {
+    const auto [first, last] =
+        std::minmax_element(result.seqs.begin(), result.seqs.end());
+    response->set_first_seq(*first);
+    response->set_last_seq(*last);
+  }
+  if (result.first_seq != 0) {
+    TimeToProto(result.recorded_at, response->mutable_recorded_at());
+  }
+  return absl::OkStatus();
+}
+
+// Reads a batch, appends it, answers it; then the next. A rejection is an
+// answer, not the end of the stream.
+class AppendStreamReactor final
+    : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
+ public:
+  explicit AppendStreamReactor(EventLog& log) : log_(log) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client is done sending
+      Finish(grpc::Status::OK);
+      return;
+    }
+    response_.Clear();
+    if (const absl::Status status = AppendRequested(log_, request_, &response_);
+        !status.ok()) {
+      *response_.mutable_error() = ToBatchError(status);
+    }
+    StartWrite(&response_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(CancelledStatus());
+      return;
+    }
+    StartRead(&request_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  EventLog& log_;
+  v1::AppendRequest request_;
+  v1::AppendResponse response_;
+};
+
+// Sends the matching events of a range, one chunk from the log at a time.
+class ReadEventsReactor final
+    : public grpc::ServerWriteReactor<v1::StoredEvent> {
+ public:
+  ReadEventsReactor(const EventLog& log, EventFilter filter,
+                    const v1::ReadEventsRequest& request)
+      : log_(log),
+        filter_(std::move(filter)),
+        from_seq_(std::max<uint64_t>(request.from_seq(), 1)),
+        to_seq_(request.to_seq() != 0 ? request.to_seq() : log.GetHead().seq),
+        next_seq_(filter_.NeedsHistory() ? 1 : from_seq_) {
+    if (request.has_as_of()) as_of_ = TimeFromProto(request.as_of());
+    WriteNext();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(CancelledStatus());
+      return;
+    }
+    WriteNext();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void WriteNext() {
+    if (pending_.empty() && !exhausted_) {
+      if (const absl::Status status = ReadChunk(); !status.ok()) {
+        Finish(ToGrpcStatus(status));
+        return;
+      }
+    }
+    if (pending_.empty()) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    response_.Clear();
+    StoredEventToProto(pending_.front(), &response_);
+    pending_.pop_front();
+    StartWrite(&response_);
+  }
+
+  absl::Status ReadChunk() {
+    if (next_seq_ > to_seq_) {
+      exhausted_ = true;
+      return absl::OkStatus();
+    }
+    const uint64_t start = next_seq_;
+    RETURN_IF_ERROR(
+        log_.Scan(next_seq_, to_seq_, [this](const StoredEvent& stored) {
+          if (as_of_.has_value() && stored.recorded_at > *as_of_) {
+            exhausted_ = true;  // recorded_at never decreases in seq order
+            return false;
+          }
+          next_seq_ = stored.seq + 1;
+          if (filter_.Observe(stored) && stored.seq >= from_seq_) {
+            pending_.push_back(stored);
+          }
+          return pending_.size() < kReadChunk;
+        }));
+    if (next_seq_ == start || next_seq_ > to_seq_) exhausted_ = true;
+    return absl::OkStatus();
+  }
+
+  const EventLog& log_;
+  EventFilter filter_;
+  const uint64_t from_seq_;
+  const uint64_t to_seq_;
+  std::optional<absl::Time> as_of_;
+  uint64_t next_seq_;
+  bool exhausted_ = false;
+  std::deque<StoredEvent> pending_;
+  v1::StoredEvent response_;
+};
+
+// Catch-up, the caught_up marker, then live events. Whoever holds the stream
+// (a write's completion, or the hub while it is parked) moves it on, so the
+// reactor needs no lock; a cancel is noticed by that holder.
+class SubscribeReactor final
+    : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
+      public SubscriptionHub::Waiter {
+ public:
+  SubscribeReactor(const EventLog& log, SubscriptionHub& hub, uint64_t from_seq)
+      : log_(log), hub_(hub), next_seq_(std::max<uint64_t>(from_seq, 1)) {
+    WriteNext();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(CancelledStatus());
+      return;
+    }
+    WriteNext();
+  }
+
+  void OnCancel() override {
+    cancelled_.store(true);
+    hub_.Unpark(this);
+  }
+
+  void OnDone() override { delete this; }
+
+  void OnLogAdvanced() override { WriteNext(); }
+
+  void OnClosed() override {
+    Finish(cancelled() ? CancelledStatus()
+                       : grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                      "the server is shutting down"));
+  }
+
+  bool cancelled() const override { return cancelled_.load(); }
+
+ private:
+  void WriteNext() {
+    while (true) {
+      if (cancelled()) {
+        Finish(CancelledStatus());
+        return;
+      }
+      if (pending_.empty()) {
+        if (const absl::Status status = ReadChunk(); !status.ok()) {
+          Finish(ToGrpcStatus(status));
+          return;
+        }
+      }
+      response_.Clear();
+      if (!pending_.empty()) {
+        StoredEventToProto(pending_.front(), response_.mutable_event());
+        pending_.pop_front();
+        StartWrite(&response_);
+        return;
+      }
+      if (!caught_up_sent_) {
+        caught_up_sent_ = true;
+        response_.mutable_caught_up()->set_head_seq(next_seq_ - 1);
+        StartWrite(&response_);
+        return;
+      }
+      switch (hub_.Park(this, next_seq_ - 1)) {
+        case SubscriptionHub::ParkResult::kParked:
+          return;
+        case SubscriptionHub::ParkResult::kReady:
+          continue;
+        case SubscriptionHub::ParkResult::kClosed:
+          OnClosed();
+          return;
+      }
+    }
+  }
+
+  absl::Status ReadChunk() {
+    return log_.Scan(next_seq_, 0, [this](const StoredEvent& stored) {
+      next_seq_ = stored.seq + 1;
+      pending_.push_back(stored);
+      return pending_.size() < kReadChunk;
+    });
+  }
+
+  const EventLog& log_;
+  SubscriptionHub& hub_;
+  std::atomic<bool> cancelled_{false};
+  uint64_t next_seq_;
+  bool caught_up_sent_ = false;
+  std::deque<StoredEvent> pending_;
+  v1::SubscribeResponse response_;
+};
+
+// A write reactor that fails at once: for requests rejected before
+// streaming starts.
+template <typename Response>
+class RejectedStreamReactor final : public grpc::ServerWriteReactor<Response> {
+ public:
+  explicit RejectedStreamReactor(const absl::Status& status) {
+    this->Finish(ToGrpcStatus(status));
+  }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
+LedgerServiceImpl::LedgerServiceImpl(EventLog& log) : log_(log), hub_(log) {}
+
+void LedgerServiceImpl::CloseSubscriptions() { hub_.Close(); }
+
+grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>*
+LedgerServiceImpl::Append(grpc::CallbackServerContext* /*context*/) {
+  return new AppendStreamReactor(log_);
+}
+
+grpc::ServerUnaryReactor* LedgerServiceImpl::AppendBatch(
+    grpc::CallbackServerContext* context, const v1::AppendRequest* request,
+    v1::AppendResponse* response) {
+  return FinishUnary(context, AppendRequested(log_, *request, response));
+}
+
+grpc::ServerWriteReactor<v1::StoredEvent>* LedgerServiceImpl::ReadEvents(
+    grpc::CallbackServerContext* /*context*/,
+    const v1::ReadEventsRequest* request) {
+  absl::StatusOr<EventFilter> filter = EventFilter::FromProto(*request);
+  if (!filter.ok()) {
+    return new RejectedStreamReactor<v1::StoredEvent>(filter.status());
+  }
+  return new ReadEventsReactor(log_, *std::move(filter), *request);
+}
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerServiceImpl::Subscribe(
+    grpc::CallbackServerContext* /*context*/,
+    const v1::SubscribeRequest* request) {
+  return new SubscribeReactor(log_, hub_, request->from_seq());
+}
+
+grpc::ServerUnaryReactor* LedgerServiceImpl::GetHead(
+    grpc::CallbackServerContext* context, const v1::GetHeadRequest* /*request*/,
+    v1::GetHeadResponse* response) {
+  const Head head = log_.GetHead();
+  response->set_seq(head.seq);
+  response->set_hash(head.hash.data(), head.hash.size());
+  if (head.seq != 0) {
+    TimeToProto(head.recorded_at, response->mutable_recorded_at());
+  }
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* LedgerServiceImpl::VerifyChain(
+    grpc::CallbackServerContext* context, const v1::VerifyChainRequest* request,
+    v1::VerifyChainResponse* response) {
+  const absl::StatusOr<ChainVerification> verification =
+      log_.VerifyChain(request->from_seq(), request->to_seq());
+  if (verification.ok()) {
+    response->set_ok(verification->ok);
+    response->set_first_bad_seq(verification->first_bad_seq);
+    response->set_reason(verification->reason);
+    response->set_events_checked(verification->events_checked);
+  }
+  return FinishUnary(context, verification.status());
+}
+
+}  // namespace banen

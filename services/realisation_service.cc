@@ -1,0 +1,29 @@
+#include "services/realisation_service.h"
+
+#include "ledger/status_macros.h"
+#include "services/status_mapping.h"
+#include "services/wire.h"
+
+namespace banen {
+namespace {
+
+absl::Status AnswerRealisation(const Projector& projector,
+                               const v1::RealisationRequest& request,
+                               v1::RealisationTable* response) {
+  ASSIGN_OR_RETURN(const RealisationQuery query,
+                   RealisationQueryFromProto(request));
+  ASSIGN_OR_RETURN(const RealisationTable table, projector.Realisation(query));
+  RealisationTableToProto(table, response);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* RealisationServiceImpl::GetRealisation(
+    grpc::CallbackServerContext* context, const v1::RealisationRequest* request,
+    v1::RealisationTable* response) {
+  return FinishUnary(context,
+                     AnswerRealisation(projector_, *request, response));
+}
+
+}  // namespace banen

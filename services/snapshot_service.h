@@ -1,0 +1,42 @@
+// banen.v1.SnapshotService over a Projector: proto -> snapshot store ->
+// proto.
+//
+// Thread safety: stateless; the Projector serializes against commits.
+// Ownership: borrows `projector`, which must outlive the service and its
+// server.
+#ifndef BANEN_SERVICES_SNAPSHOT_SERVICE_H_
+#define BANEN_SERVICES_SNAPSHOT_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "banen/v1/snapshot.grpc.pb.h"
+#include "projections/projector.h"
+
+namespace banen {
+
+class SnapshotServiceImpl final : public v1::SnapshotService::CallbackService {
+ public:
+  explicit SnapshotServiceImpl(Projector& projector) : projector_(projector) {}
+
+  grpc::ServerUnaryReactor* CreateSnapshot(
+      grpc::CallbackServerContext* context,
+      const v1::CreateSnapshotRequest* request,
+      v1::Snapshot* response) override;
+  grpc::ServerUnaryReactor* GetSnapshot(grpc::CallbackServerContext* context,
+                                        const v1::GetSnapshotRequest* request,
+                                        v1::Snapshot* response) override;
+  grpc::ServerUnaryReactor* ListSnapshots(
+      grpc::CallbackServerContext* context,
+      const v1::ListSnapshotsRequest* request,
+      v1::ListSnapshotsResponse* response) override;
+  grpc::ServerUnaryReactor* DiffSnapshot(grpc::CallbackServerContext* context,
+                                         const v1::DiffSnapshotRequest* request,
+                                         v1::SnapshotDiff* response) override;
+
+ private:
+  Projector& projector_;
+};
+
+}  // namespace banen
+
+#endif  // BANEN_SERVICES_SNAPSHOT_SERVICE_H_

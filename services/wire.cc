@@ -1,0 +1,215 @@
+#include "services/wire.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "projections/figures.h"
+#include "projections/rounding.h"
+
+namespace banen {
+namespace {
+
+int64_t FormBanen(const RealisationRow& row, FormSeries series) {
+  return row.form_banen_x100[static_cast<size_t>(series)];
+}
+
+void FlowsToProto(const Flows& flows, v1::RealisationFlows* proto) {
+  proto->set_started(flows.started);
+  for (int reason = 0; reason < kOutflowReasonCount; ++reason) {
+    if (flows.ended[reason] == 0) continue;
+    v1::OutflowCount* count = proto->add_ended();
+    count->set_reason(static_cast<v1::OutflowReason>(reason));
+    count->set_jobs(flows.ended[reason]);
+    proto->set_ended_total(proto->ended_total() + flows.ended[reason]);
+  }
+  for (int index = 0; index < kConversionCount; ++index) {
+    if (flows.converted[index] == 0) continue;
+    const auto& [from, to] = kConversions[index];
+    v1::ConversionCount* count = proto->add_converted();
+    count->set_from_form(static_cast<v1::ContractForm>(from));
+    count->set_to_form(static_cast<v1::ContractForm>(to));
+    count->set_jobs(flows.converted[index]);
+    proto->set_converted_total(proto->converted_total() +
+                               flows.converted[index]);
+  }
+}
+
+v1::RealisationMeasure MeasureToProto(Measure measure) {
+  switch (measure) {
+    case Measure::kPeildatum:
+      return v1::REALISATION_MEASURE_PEILDATUM;
+    case Measure::kKwartaalgemiddelde:
+      return v1::REALISATION_MEASURE_KWARTAALGEMIDDELDE;
+    case Measure::kMaanduren:
+      return v1::REALISATION_MEASURE_MAANDUREN;
+  }
+  return v1::REALISATION_MEASURE_UNSPECIFIED;
+}
+
+absl::StatusOr<Measure> MeasureFromProto(int measure) {
+  switch (measure) {
+    case v1::REALISATION_MEASURE_UNSPECIFIED:
+    case v1::REALISATION_MEASURE_PEILDATUM:
+      return Measure::kPeildatum;
+    case v1::REALISATION_MEASURE_KWARTAALGEMIDDELDE:
+      return Measure::kKwartaalgemiddelde;
+    case v1::REALISATION_MEASURE_MAANDUREN:
+      return Measure::kMaanduren;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("measure: unknown measure ", measure));
+  }
+}
+
+}  // namespace
+
+void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto) {
+  const absl::Duration since_epoch = time - absl::UnixEpoch();
+  const int64_t seconds =
+      absl::ToInt64Seconds(absl::Floor(since_epoch, absl::Seconds(1)));
+  proto->set_seconds(seconds);
+  proto->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
+}
+
+absl::Time TimeFromProto(const google::protobuf::Timestamp& proto) {
+  return absl::FromUnixSeconds(proto.seconds()) +
+         absl::Nanoseconds(proto.nanos());
+}
+
+v1::EventKind EventKindToProto(EventKind kind) {
+  // The wire numbers follow EventKind's order, from 1.
+  return static_cast<v1::EventKind>(static_cast<int>(kind) + 1);
+}
+
+std::optional<EventKind> EventKindFromProto(int kind) {
+  if (kind < 1 || kind > kEventKindCount) return std::nullopt;
+  return static_cast<EventKind>(kind - 1);
+}
+
+absl::StatusOr<Quarter> QuarterFromProto(const std::string& text,
+                                         absl::string_view field) {
+  const std::optional<Quarter> quarter = ParseQuarter(text);
+  if (!quarter.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": \"", text, "\" is not a quarter like 2024Q4"));
+  }
+  return *quarter;
+}
+
+absl::StatusOr<RealisationQuery> RealisationQueryFromProto(
+    const v1::RealisationRequest& request) {
+  RealisationQuery query;
+  for (const int sector : request.sectors()) {
+    if (sector <= 0 || sector >= kSectorCount) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("sectors: unknown sector ", sector));
+    }
+    query.sectors.push_back(static_cast<Sector>(sector));
+  }
+  auto from = QuarterFromProto(request.from_quarter(), "from_quarter");
+  if (!from.ok()) return from.status();
+  query.from = *from;
+  query.to = query.from;
+  if (!request.to_quarter().empty()) {
+    auto to = QuarterFromProto(request.to_quarter(), "to_quarter");
+    if (!to.ok()) return to.status();
+    query.to = *to;
+  }
+  auto measure = MeasureFromProto(request.measure());
+  if (!measure.ok()) return measure.status();
+  query.measure = *measure;
+  if (request.has_as_of()) query.as_of = TimeFromProto(request.as_of());
+  query.include_employers = request.include_employers();
+  return query;
+}
+
+void RealisationRowToProto(const RealisationRow& row,
+                           v1::RealisationRow* proto) {
+  proto->set_sector(static_cast<v1::Sector>(row.sector));
+  proto->set_employer_id(row.employer_id);
+  proto->set_quarter(FormatQuarter(row.quarter));
+  proto->set_measure(MeasureToProto(row.measure));
+  proto->set_banen_x100(row.banen_x100);
+  proto->set_banen_vast_x100(FormBanen(row, FormSeries::kVast));
+  proto->set_banen_tijdelijk_x100(FormBanen(row, FormSeries::kTijdelijk));
+  proto->set_banen_inleen_uitzend_x100(
+      FormBanen(row, FormSeries::kInleenUitzend));
+  proto->set_banen_inleen_detachering_x100(
+      FormBanen(row, FormSeries::kInleenDetachering));
+  proto->set_banen_sroi_x100(row.banen_sroi_x100);
+  // Rounded once from the exact sum, not the sum of two rounded figures.
+  const __int128 sroi_numerator =
+      row.banen_numerator[static_cast<size_t>(FormSeries::kSroi)];
+  proto->set_banen_incl_sroi_x100(
+      RoundHalfEven((row.RealisationNumerator() + sroi_numerator) * 100,
+                    row.banen_denominator));
+  proto->set_persons(row.persons);
+  proto->set_jobs(row.jobs);
+  if (row.doel_x100.has_value()) proto->set_doel_x100(*row.doel_x100);
+  if (row.realisatiepercentage_x10.has_value()) {
+    proto->set_realisatiepercentage_x10(*row.realisatiepercentage_x10);
+  }
+  if (row.realisatiepercentage_incl_sroi_x10.has_value()) {
+    proto->set_realisatiepercentage_incl_sroi_x10(
+        *row.realisatiepercentage_incl_sroi_x10);
+  }
+  if (row.baseline_x100.has_value()) {
+    proto->set_baseline_x100(*row.baseline_x100);
+  }
+  if (row.extra_x100.has_value()) proto->set_extra_x100(*row.extra_x100);
+  FlowsToProto(row.flows, proto->mutable_flows());
+  proto->set_change_x100(row.change_x100);
+  proto->set_banen_numerator(row.RealisationNumerator());
+  proto->set_banen_denominator(row.banen_denominator);
+}
+
+void RealisationTableToProto(const RealisationTable& table,
+                             v1::RealisationTable* proto) {
+  for (const RealisationRow& row : table.rows) {
+    RealisationRowToProto(row, proto->add_rows());
+  }
+  if (table.as_of != absl::InfinitePast()) {
+    TimeToProto(table.as_of, proto->mutable_as_of());
+  }
+  proto->set_last_seq(table.last_seq);
+}
+
+void SnapshotToProto(const Snapshot& snapshot, bool with_rows,
+                     v1::Snapshot* proto) {
+  proto->set_key(snapshot.Key());
+  proto->set_quarter(FormatQuarter(snapshot.quarter));
+  proto->set_head_seq(snapshot.head_seq);
+  proto->set_head_hash(snapshot.head_hash.data(), snapshot.head_hash.size());
+  TimeToProto(snapshot.as_of, proto->mutable_as_of());
+  if (!with_rows) return;
+  for (const RealisationRow& row : snapshot.rows) {
+    RealisationRowToProto(row, proto->add_rows());
+  }
+}
+
+void SnapshotDiffToProto(const SnapshotDiff& diff, v1::SnapshotDiff* proto) {
+  proto->set_snapshot_key(diff.snapshot_key);
+  proto->set_snapshot_seq(diff.snapshot_seq);
+  proto->set_current_seq(diff.current_seq);
+  for (const SectorDiff& sector : diff.sectors) {
+    v1::SectorDiff* sector_proto = proto->add_sectors();
+    sector_proto->set_sector(static_cast<v1::Sector>(sector.sector));
+    for (const RealisationRow& row : sector.snapshot_rows) {
+      RealisationRowToProto(row, sector_proto->add_snapshot_rows());
+    }
+    for (const RealisationRow& row : sector.current_rows) {
+      RealisationRowToProto(row, sector_proto->add_current_rows());
+    }
+    for (const SnapshotChange& change : sector.changes) {
+      v1::SnapshotChange* change_proto = sector_proto->add_changes();
+      change_proto->set_seq(change.seq);
+      TimeToProto(change.recorded_at, change_proto->mutable_recorded_at());
+      change_proto->set_event_id(change.event_id);
+      change_proto->set_kind(EventKindToProto(change.kind));
+      change_proto->set_effective_date(FormatDate(change.effective_date));
+    }
+  }
+}
+
+}  // namespace banen

@@ -1,0 +1,50 @@
+// Wire forms of the projections' values (realisation tables, snapshots) and
+// of the time and kind values the services exchange. Events themselves are
+// converted by ledger/codec.h only.
+#ifndef BANEN_SERVICES_WIRE_H_
+#define BANEN_SERVICES_WIRE_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "banen/v1/ledger.pb.h"
+#include "banen/v1/realisation.pb.h"
+#include "banen/v1/snapshot.pb.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "ledger/event.h"
+#include "projections/quarter.h"
+#include "projections/realisation.h"
+#include "projections/snapshot.h"
+
+namespace banen {
+
+void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto);
+absl::Time TimeFromProto(const google::protobuf::Timestamp& proto);
+
+v1::EventKind EventKindToProto(EventKind kind);
+// nullopt for EVENT_KIND_UNSPECIFIED and numbers outside the contract.
+std::optional<EventKind> EventKindFromProto(int kind);
+
+// INVALID_ARGUMENT naming the request field: a quarter that is not "YYYYQn",
+// a sector or measure number outside the contract.
+absl::StatusOr<Quarter> QuarterFromProto(const std::string& text,
+                                         absl::string_view field);
+absl::StatusOr<RealisationQuery> RealisationQueryFromProto(
+    const v1::RealisationRequest& request);
+
+void RealisationRowToProto(const RealisationRow& row,
+                           v1::RealisationRow* proto);
+void RealisationTableToProto(const RealisationTable& table,
+                             v1::RealisationTable* proto);
+
+// Without rows when !with_rows (ListSnapshots).
+void SnapshotToProto(const Snapshot& snapshot, bool with_rows,
+                     v1::Snapshot* proto);
+void SnapshotDiffToProto(const SnapshotDiff& diff, v1::SnapshotDiff* proto);
+
+}  // namespace banen
+
+#endif  // BANEN_SERVICES_WIRE_H_

@@ -1,0 +1,126 @@
+// RealisationService over loopback: figures, as_of views, targets, errors.
+#include <grpcpp/grpcpp.h>
+
+#include "gtest/gtest.h"
+#include "tests/services/service_test_util.h"
+
+namespace banen::test {
+namespace {
+
+class RealisationServiceTest : public ServiceTest {
+ protected:
+  grpc::Status Get(const v1::RealisationRequest& request,
+                   v1::RealisationTable* table) {
+    grpc::ClientContext context;
+    return realisation_->GetRealisation(&context, request, table);
+  }
+
+  static v1::RealisationRequest GemeentenIn(const std::string& quarter) {
+    v1::RealisationRequest request;
+    request.add_sectors(v1::SECTOR_GEMEENTEN);
+    request.set_from_quarter(quarter);
+    return request;
+  }
+};
+
+TEST_F(RealisationServiceTest, OneHireOfTwentyFiveAndAHalfHoursIsOneBaan) {
+  MustAppend("a", HireHistory("a"));
+  v1::RealisationTable table;
+
+  ASSERT_TRUE(Get(GemeentenIn("2024Q1"), &table).ok());
+
+  ASSERT_EQ(table.rows_size(), 1);
+  const v1::RealisationRow& row = table.rows(0);
+  EXPECT_EQ(row.sector(), v1::SECTOR_GEMEENTEN);
+  EXPECT_EQ(row.quarter(), "2024Q1");
+  EXPECT_EQ(row.measure(), v1::REALISATION_MEASURE_PEILDATUM);
+  EXPECT_EQ(row.banen_x100(), 100);
+  EXPECT_EQ(row.banen_vast_x100(), 100);
+  EXPECT_EQ(row.banen_incl_sroi_x100(), 100);
+  EXPECT_EQ(row.persons(), 1);
+  EXPECT_EQ(row.jobs(), 1);
+  EXPECT_EQ(row.flows().started(), 1);
+  EXPECT_EQ(row.change_x100(), 100);
+  EXPECT_FALSE(row.has_doel_x100());
+  EXPECT_EQ(table.last_seq(), 3u);
+}
+
+TEST_F(RealisationServiceTest, AsOfExcludesEventsRecordedLater) {
+  MustAppend("a", HireHistory("a"));
+  const v1::GetHeadResponse head_after_first = Head();
+  MustAppend("b", HireHistory("b"));
+  v1::RealisationRequest request = GemeentenIn("2024Q1");
+  *request.mutable_as_of() = head_after_first.recorded_at();
+  v1::RealisationTable then;
+  v1::RealisationTable now;
+
+  ASSERT_TRUE(Get(request, &then).ok());
+  ASSERT_TRUE(Get(GemeentenIn("2024Q1"), &now).ok());
+
+  EXPECT_EQ(then.rows(0).banen_x100(), 100);
+  EXPECT_EQ(then.last_seq(), 3u);
+  EXPECT_EQ(now.rows(0).banen_x100(), 200);
+  EXPECT_EQ(now.last_seq(), 6u);
+}
+
+TEST_F(RealisationServiceTest, TargetGivesTheRealisationPercentage) {
+  MustAppend("a", HireHistory("a"));
+  MustAppend("doel", {TargetSetEvent("doel", "2024-01-01", Sector::kGemeenten,
+                                     2024, 400)});
+  v1::RealisationTable table;
+
+  ASSERT_TRUE(Get(GemeentenIn("2024Q1"), &table).ok());
+
+  EXPECT_EQ(table.rows(0).doel_x100(), 400);
+  EXPECT_EQ(table.rows(0).realisatiepercentage_x10(), 250);
+}
+
+TEST_F(RealisationServiceTest, EmptySectorsGiveEverySectorAndTheAggregates) {
+  MustAppend("a", HireHistory("a"));
+  v1::RealisationRequest request;
+  request.set_from_quarter("2024Q1");
+  v1::RealisationTable table;
+
+  ASSERT_TRUE(Get(request, &table).ok());
+
+  ASSERT_EQ(table.rows_size(), 16);
+  EXPECT_EQ(table.rows(14).sector(), v1::SECTOR_OVERHEID);
+  EXPECT_EQ(table.rows(14).banen_x100(), 100);
+  EXPECT_EQ(table.rows(15).sector(), v1::SECTOR_NATIONAAL);
+  EXPECT_EQ(table.rows(15).banen_x100(), 100);
+}
+
+TEST_F(RealisationServiceTest, IncludeEmployersAddsAnEmployerRow) {
+  MustAppend("a", HireHistory("a"));
+  v1::RealisationRequest request = GemeentenIn("2024Q1");
+  request.set_include_employers(true);
+  v1::RealisationTable table;
+
+  ASSERT_TRUE(Get(request, &table).ok());
+
+  ASSERT_EQ(table.rows_size(), 2);
+  EXPECT_EQ(table.rows(1).employer_id(), "emp-a");
+  EXPECT_EQ(table.rows(1).banen_x100(), 100);
+}
+
+TEST_F(RealisationServiceTest, MalformedQuarterIsInvalidArgument) {
+  v1::RealisationTable table;
+
+  const grpc::Status status = Get(GemeentenIn("2024-Q4"), &table);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "from_quarter: \"2024-Q4\" is not a quarter like 2024Q4");
+}
+
+TEST_F(RealisationServiceTest, UnknownSectorNumberIsInvalidArgument) {
+  v1::RealisationRequest request = GemeentenIn("2024Q1");
+  request.add_sectors(static_cast<v1::Sector>(99));
+  v1::RealisationTable table;
+
+  EXPECT_EQ(Get(request, &table).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace banen::test
