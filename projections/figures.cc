@@ -1,6 +1,7 @@
 #include "projections/figures.h"
 
 #include <algorithm>
+#include <thread>
 
 namespace banen {
 namespace {
@@ -79,6 +80,19 @@ void Flows::Add(const Flows& other, int64_t sign) {
   }
 }
 
+void QuarterSteps::Add(const QuarterSteps& other) {
+  for (int s = 0; s < kFormSeriesCount; ++s) {
+    hours_step[s] += other.hours_step[s];
+    hours_step_before_last_month[s] += other.hours_step_before_last_month[s];
+    quarter_partial[s] += other.quarter_partial[s];
+    last_month_partial[s] += other.last_month_partial[s];
+  }
+  for (int s = 0; s < kCountSeriesCount; ++s) {
+    count_step[s] += other.count_step[s];
+  }
+  flows.Add(other.flows, +1);
+}
+
 FigureAccumulator::FigureAccumulator(Quarter first, Quarter last)
     : first_(first), last_(last) {}
 
@@ -104,26 +118,31 @@ const std::vector<QuarterSteps>* FigureAccumulator::SlotsOf(
   return &slots_[scope];
 }
 
-void FigureAccumulator::AddHoursStep(ScopeId scope, FormSeries series, Date day,
-                                     int64_t delta) {
-  const int32_t index = Quarter::Of(day).Index();
-  QuarterSteps* steps = Slot(scope, index);
+StepDay::StepDay(Date day) {
+  quarter_index = Quarter::Of(day).Index();
+  const QuarterDays days = DaysOf(quarter_index);
+  days_to_quarter_end = days.last - day.days + 1;
+  before_last_month = day.days < days.last_month_first;
+}
+
+void FigureAccumulator::AddHoursStep(ScopeId scope, FormSeries series,
+                                     const StepDay& day, int64_t delta) {
+  QuarterSteps* steps = Slot(scope, day.quarter_index);
   if (steps == nullptr) return;
   const auto s = static_cast<size_t>(series);
   steps->hours_step[s] += delta;
-  if (index < first_.Index()) return;  // only its stock matters
-  const QuarterDays days = DaysOf(index);
-  steps->quarter_partial[s] += delta * (days.last - day.days + 1);
-  if (day.days < days.last_month_first) {
+  if (day.quarter_index < first_.Index()) return;  // only its stock matters
+  steps->quarter_partial[s] += delta * day.days_to_quarter_end;
+  if (day.before_last_month) {
     steps->hours_step_before_last_month[s] += delta;
   } else {
-    steps->last_month_partial[s] += delta * (days.last - day.days + 1);
+    steps->last_month_partial[s] += delta * day.days_to_quarter_end;
   }
 }
 
 void FigureAccumulator::AddCountStep(ScopeId scope, CountSeries series,
-                                     Date day, int64_t delta) {
-  QuarterSteps* steps = Slot(scope, Quarter::Of(day).Index());
+                                     const StepDay& day, int64_t delta) {
+  QuarterSteps* steps = Slot(scope, day.quarter_index);
   if (steps != nullptr) steps->count_step[static_cast<size_t>(series)] += delta;
 }
 
@@ -132,6 +151,16 @@ Flows* FigureAccumulator::MutableFlows(ScopeId scope, Date day) {
   if (index < first_.Index()) return nullptr;
   QuarterSteps* steps = Slot(scope, index);
   return steps == nullptr ? nullptr : &steps->flows;
+}
+
+void FigureAccumulator::Add(const FigureAccumulator& other) {
+  for (ScopeId scope = 0; scope < other.slots_.size(); ++scope) {
+    const std::vector<QuarterSteps>& from = other.slots_[scope];
+    if (from.empty()) continue;
+    std::vector<QuarterSteps>& to = MutableSlots(scope);
+    if (to.size() < from.size()) to.resize(from.size());
+    for (size_t slot = 0; slot < from.size(); ++slot) to[slot].Add(from[slot]);
+  }
 }
 
 std::vector<QuarterFigures> FigureAccumulator::Figures(ScopeId scope,
@@ -334,16 +363,17 @@ void FigureBuilder::AddSegment(const JobRecord& job,
     const Date to = std::min(segment.to, registered.to);
     if (from >= to) continue;
     sectors.ForEachPeriod(from, to, [&](Date a, Date b, Sector sector) {
+      const StepDay start(a);
+      const std::optional<StepDay> end =
+          b == kEndOfTime ? std::nullopt : std::optional<StepDay>(b);
       const Scopes scopes = ScopesOf(sector, employer);
       for (int i = 0; i < scopes.count; ++i) {
         const ScopeId scope = scopes.ids[i];
-        figures->AddHoursStep(scope, *series, a, hours);
-        if (b != kEndOfTime) figures->AddHoursStep(scope, *series, b, -hours);
+        figures->AddHoursStep(scope, *series, start, hours);
+        if (end) figures->AddHoursStep(scope, *series, *end, -hours);
         if (job.sroi) continue;
-        figures->AddCountStep(scope, CountSeries::kJobs, a, sign);
-        if (b != kEndOfTime) {
-          figures->AddCountStep(scope, CountSeries::kJobs, b, -sign);
-        }
+        figures->AddCountStep(scope, CountSeries::kJobs, start, sign);
+        if (end) figures->AddCountStep(scope, CountSeries::kJobs, *end, -sign);
         counted_.push_back(ScopedPeriod{scope, Period{a, b}});
       }
     });
@@ -359,10 +389,10 @@ void FigureBuilder::AddDistinctPersons(int64_t sign,
             });
   const auto emit = [&](const ScopedPeriod& merged) {
     figures->AddCountStep(merged.scope, CountSeries::kPersons,
-                          merged.period.from, sign);
+                          StepDay(merged.period.from), sign);
     if (merged.period.to != kEndOfTime) {
       figures->AddCountStep(merged.scope, CountSeries::kPersons,
-                            merged.period.to, -sign);
+                            StepDay(merged.period.to), -sign);
     }
   };
   for (size_t i = 0; i < counted_.size();) {
@@ -377,13 +407,25 @@ void FigureBuilder::AddDistinctPersons(int64_t sign,
 }
 
 FigureAccumulator BuildFigures(const ProjectionState& state, uint64_t cut,
-                               bool per_employer, Quarter first, Quarter last) {
-  FigureAccumulator figures(first, last);
-  FigureBuilder builder(state, per_employer);
-  for (uint32_t person = 0; person < state.person_count(); ++person) {
-    builder.AddPerson(person, cut, +1, &figures);
-  }
-  return figures;
+                               bool per_employer, Quarter first, Quarter last,
+                               int threads) {
+  const size_t persons = state.person_count();
+  const size_t parts =
+      std::clamp<size_t>(threads, 1, std::max<size_t>(persons, 1));
+  std::vector<FigureAccumulator> partial(parts, FigureAccumulator(first, last));
+  const auto build = [&](size_t part) {
+    FigureBuilder builder(state, per_employer);
+    for (size_t person = persons * part / parts;
+         person < persons * (part + 1) / parts; ++person) {
+      builder.AddPerson(static_cast<uint32_t>(person), cut, +1, &partial[part]);
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t part = 1; part < parts; ++part) helpers.emplace_back(build, part);
+  build(0);
+  for (std::thread& helper : helpers) helper.join();
+  for (size_t part = 1; part < parts; ++part) partial[0].Add(partial[part]);
+  return std::move(partial[0]);
 }
 
 }  // namespace banen

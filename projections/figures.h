@@ -99,7 +99,16 @@ struct QuarterSteps {
   std::array<int64_t, kFormSeriesCount> last_month_partial{};
   std::array<int64_t, kCountSeriesCount> count_step{};
   Flows flows;
+  void Add(const QuarterSteps& other);
   bool operator==(const QuarterSteps&) const = default;
+};
+
+// Where a step's day falls: computed once for all the scopes it goes to.
+struct StepDay {
+  explicit StepDay(Date day);
+  int32_t quarter_index;
+  int32_t days_to_quarter_end;  // inclusive of the day itself
+  bool before_last_month;
 };
 
 class FigureAccumulator {
@@ -110,10 +119,15 @@ class FigureAccumulator {
   // Every quarter a valid ledger can name.
   FigureAccumulator();
 
-  void AddHoursStep(ScopeId scope, FormSeries series, Date day, int64_t delta);
-  void AddCountStep(ScopeId scope, CountSeries series, Date day, int64_t delta);
+  void AddHoursStep(ScopeId scope, FormSeries series, const StepDay& day,
+                    int64_t delta);
+  void AddCountStep(ScopeId scope, CountSeries series, const StepDay& day,
+                    int64_t delta);
   // nullptr when `day` is outside the kept quarters.
   Flows* MutableFlows(ScopeId scope, Date day);
+
+  // Adds every step of `other`, which keeps the same quarters.
+  void Add(const FigureAccumulator& other);
 
   // Figures of `scope` for each quarter of [from, to] (within the kept ones).
   std::vector<QuarterFigures> Figures(ScopeId scope, Quarter from,
@@ -183,9 +197,11 @@ class FigureBuilder {
   std::vector<ScopedPeriod> counted_;  // for distinct persons
 };
 
-// Figures of every scope as seen at `cut`, by a pass over all persons.
+// Figures of every scope as seen at `cut`, by a pass over all persons, split
+// over `threads` threads.
 FigureAccumulator BuildFigures(const ProjectionState& state, uint64_t cut,
-                               bool per_employer, Quarter first, Quarter last);
+                               bool per_employer, Quarter first, Quarter last,
+                               int threads = 1);
 
 }  // namespace banen
 

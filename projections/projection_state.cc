@@ -12,8 +12,8 @@ namespace {
 
 // Inserts `entry` after every entry with a date at or before its own: the new
 // entry has the highest seq, so this keeps the (date, seq) order.
-template <typename Entry>
-void InsertInTimelineOrder(std::vector<Entry>& entries, Entry entry) {
+template <typename Entries, typename Entry>
+void InsertInTimelineOrder(Entries& entries, Entry entry) {
   if (entries.empty() || entries.back().date <= entry.date) {
     entries.push_back(std::move(entry));
     return;
@@ -24,10 +24,9 @@ void InsertInTimelineOrder(std::vector<Entry>& entries, Entry entry) {
   entries.insert(position, std::move(entry));
 }
 
-template <typename Entry>
-bool MarkRetracted(std::vector<Entry>& entries, uint64_t target_seq,
-                   uint64_t seq) {
-  for (Entry& entry : entries) {
+template <typename Entries>
+bool MarkRetracted(Entries& entries, uint64_t target_seq, uint64_t seq) {
+  for (auto& entry : entries) {
     if (entry.validity.seq == target_seq) {
       if (entry.validity.retracted_at != kNeverRetracted) return false;
       entry.validity.retracted_at = seq;

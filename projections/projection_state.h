@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ledger/event.h"
@@ -62,7 +63,9 @@ struct JobRecord {
   uint32_t commissioning_employer = kNoIndex;  // SROI only
   bool sroi = false;  // SROI jobs cannot convert, so this never changes
   // Sorted by (date, seq): backdated events are inserted into the order.
-  std::vector<JobEntry> entries;
+  // Most jobs have a start, a change and an end: kept inline, a rebuild
+  // allocates once per job instead of once per event.
+  absl::InlinedVector<JobEntry, 3> entries;
 };
 
 struct RegisterEntry {
@@ -72,8 +75,8 @@ struct RegisterEntry {
 };
 
 struct PersonRecord {
-  std::vector<RegisterEntry> entries;  // sorted by (date, seq)
-  std::vector<uint32_t> jobs;
+  absl::InlinedVector<RegisterEntry, 2> entries;  // sorted by (date, seq)
+  absl::InlinedVector<uint32_t, 2> jobs;
 };
 
 struct SectorEntry {

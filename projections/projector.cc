@@ -6,6 +6,7 @@
 #include "absl/memory/memory.h"
 #include "ledger/status_macros.h"
 #include "projections/checkpoint.h"
+#include "projections/log_replay.h"
 
 namespace banen {
 namespace {
@@ -80,13 +81,10 @@ Projector::~Projector() {
 
 absl::Status Projector::CatchUp() {
   absl::MutexLock lock(&mutex_);
-  RETURN_IF_ERROR(log_->Scan(1, 0, [&](const StoredEvent& stored) {
-    state_.Apply(stored);
-    head_hash_ = stored.hash;
-    return true;
-  }));
+  ASSIGN_OR_RETURN(head_hash_, ReplayLog(*log_, &state_));
   figures_ = BuildFigures(state_, state_.last_seq(), /*per_employer=*/false,
-                          figures_.first(), figures_.last());
+                          figures_.first(), figures_.last(),
+                          std::thread::hardware_concurrency());
   RETURN_IF_ERROR(log_->ScanRecords(
       kCheckpointSpace, [&](std::string_view key, std::string_view value) {
         const std::optional<uint64_t> seq = ParseCheckpointKey(key);

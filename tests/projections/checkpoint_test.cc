@@ -16,9 +16,9 @@ TEST(CheckpointKeyTest, SortsBySeq) {
 TEST(CheckpointTest, RoundTripsSectorFigures) {
   FigureAccumulator figures;
   figures.AddHoursStep(SectorScope(Sector::kRijk), FormSeries::kTijdelijk,
-                       test::D("2024-05-17"), 2550);
+                       StepDay(test::D("2024-05-17")), 2550);
   figures.AddCountStep(SectorScope(Sector::kNationaal), CountSeries::kPersons,
-                       test::D("2024-05-17"), -1);
+                       StepDay(test::D("2024-05-17")), -1);
   figures.MutableFlows(SectorScope(Sector::kRijk), test::D("2024-05-17"))
       ->ended[3] = 2;
   const absl::StatusOr<Checkpoint> decoded =
@@ -31,7 +31,7 @@ TEST(CheckpointTest, RoundTripsSectorFigures) {
 TEST(CheckpointTest, LeavesEmployerScopesOut) {
   FigureAccumulator figures;
   figures.AddHoursStep(EmployerScope(3), FormSeries::kVast,
-                       test::D("2024-05-17"), 2550);
+                       StepDay(test::D("2024-05-17")), 2550);
   const absl::StatusOr<Checkpoint> decoded =
       DecodeCheckpoint(EncodeCheckpoint(1, figures));
   ASSERT_TRUE(decoded.ok()) << decoded.status();

@@ -184,7 +184,7 @@ INSTANTIATE_TEST_SUITE_P(Seeds, RandomHistoryTest, testing::Range(1u, 9u));
 TEST(FigureAccumulatorTest, StepsBeforeTheWindowCarryOnlyTheirStock) {
   FigureAccumulator figures(Quarter{2024, 4}, Quarter{2024, 4});
   figures.AddHoursStep(SectorScope(Sector::kRijk), FormSeries::kVast,
-                       test::D("2020-05-01"), 2550);
+                       StepDay(test::D("2020-05-01")), 2550);
   const QuarterFigures q4 = figures.Figures(
       SectorScope(Sector::kRijk), Quarter{2024, 4}, Quarter{2024, 4})[0];
   EXPECT_EQ(q4.peildatum_hours[0], 2550);
@@ -195,7 +195,7 @@ TEST(FigureAccumulatorTest, StepsBeforeTheWindowCarryOnlyTheirStock) {
 TEST(FigureAccumulatorTest, DropsStepsAfterTheWindow) {
   FigureAccumulator figures(Quarter{2024, 4}, Quarter{2024, 4});
   figures.AddHoursStep(SectorScope(Sector::kRijk), FormSeries::kVast,
-                       test::D("2025-01-01"), 2550);
+                       StepDay(test::D("2025-01-01")), 2550);
   EXPECT_TRUE(figures == FigureAccumulator(Quarter{2024, 4}, Quarter{2024, 4}));
 }
 

@@ -19,7 +19,7 @@ TEST(ProjectionStateTest, InsertsBackdatedJobEventsInEffectiveOrder) {
   history.Record(test::HoursChangedEvent("e4", "2024-03-01", "job-1", 2000));
   const ProjectionState state = history.Fold();
 
-  const std::vector<JobEntry>& entries = state.job(0).entries;
+  const auto& entries = state.job(0).entries;
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[0].validity.seq, 2u);
   EXPECT_EQ(entries[1].validity.seq, 4u);
@@ -37,7 +37,7 @@ TEST(ProjectionStateTest, OrdersSameDayEventsBySeq) {
       test::PersonRegisteredEvent("e3", "2024-06-01", test::PersonRef(1)));
   const ProjectionState state = history.Fold();
 
-  const std::vector<RegisterEntry>& entries = state.person(0).entries;
+  const auto& entries = state.person(0).entries;
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_FALSE(entries[1].registered);
   EXPECT_TRUE(entries[2].registered);

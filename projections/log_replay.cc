@@ -1,0 +1,92 @@
+#include "projections/log_replay.h"
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+
+namespace banen {
+namespace {
+
+// Chunks read ahead of the fold, at most, per reader: bounds the memory.
+constexpr uint64_t kChunksAhead = 4;
+
+struct Chunk {
+  std::vector<StoredEvent> events;
+  absl::Status status;
+  bool ready = false;
+};
+
+}  // namespace
+
+absl::StatusOr<Hash> ReplayLog(const EventLog& log, ProjectionState* state,
+                               ReplayOptions options) {
+  const uint64_t first = state->last_seq() + 1;
+  const uint64_t head = log.GetHead().seq;
+  Hash last_hash{};
+  if (head < first) return last_hash;
+  const uint64_t per_chunk = std::max<uint64_t>(options.events_per_chunk, 1);
+  const uint64_t chunk_count = (head - first) / per_chunk + 1;
+  const uint64_t readers =
+      std::clamp<uint64_t>(options.readers, 1, chunk_count);
+  const uint64_t window = kChunksAhead * readers;
+
+  absl::Mutex mutex;
+  std::vector<Chunk> chunks(chunk_count);
+  uint64_t folded = 0;  // chunks before this one are folded and released
+  bool stop = false;    // the fold failed: readers give up
+
+  const auto read = [&](uint64_t reader) {
+    for (uint64_t c = reader; c < chunk_count; c += readers) {
+      {
+        absl::MutexLock lock(&mutex);
+        const auto may_read = [&] { return stop || c < folded + window; };
+        mutex.Await(absl::Condition(&may_read));
+        if (stop) return;
+      }
+      std::vector<StoredEvent> events;
+      events.reserve(per_chunk);
+      const uint64_t from = first + c * per_chunk;
+      const absl::Status status =
+          log.Scan(from, std::min(head, from + per_chunk - 1),
+                   [&](const StoredEvent& stored) {
+                     events.push_back(stored);
+                     return true;
+                   });
+      absl::MutexLock lock(&mutex);
+      chunks[c].events = std::move(events);
+      chunks[c].status = status;
+      chunks[c].ready = true;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (uint64_t r = 0; r < readers; ++r) threads.emplace_back(read, r);
+
+  absl::Status status;
+  for (uint64_t c = 0; c < chunk_count && status.ok(); ++c) {
+    std::vector<StoredEvent> events;
+    {
+      absl::MutexLock lock(&mutex);
+      const auto ready = [&] { return chunks[c].ready; };
+      mutex.Await(absl::Condition(&ready));
+      events = std::move(chunks[c].events);
+      status = chunks[c].status;
+    }
+    if (status.ok() && !events.empty()) {
+      state->ApplyAll(events);
+      last_hash = events.back().hash;
+    }
+    absl::MutexLock lock(&mutex);
+    folded = c + 1;
+  }
+  {
+    absl::MutexLock lock(&mutex);
+    stop = true;
+  }
+  for (std::thread& thread : threads) thread.join();
+  if (!status.ok()) return status;
+  return last_hash;
+}
+
+}  // namespace banen
