@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "google/protobuf/arena.h"
 #include "ledger/codec.h"
 #include "ledger/status_macros.h"
 #include "services/event_filter.h"
@@ -63,8 +65,11 @@ absl::Status AppendRequested(EventLog& log, const v1::AppendRequest& request,
 class AppendStreamReactor final
     : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
  public:
-  explicit AppendStreamReactor(EventLog& log) : log_(log) {
-    StartRead(&request_);
+  explicit AppendStreamReactor(EventLog& log)
+      : log_(log),
+        arena_block_(new char[kArenaBlockBytes]),
+        arena_(ArenaOptionsFor(arena_block_.get())) {
+    ReadNext();
   }
 
   void OnReadDone(bool ok) override {
@@ -73,7 +78,8 @@ class AppendStreamReactor final
       return;
     }
     response_.Clear();
-    if (const absl::Status status = AppendRequested(log_, request_, &response_);
+    if (const absl::Status status =
+            AppendRequested(log_, *request_, &response_);
         !status.ok()) {
       *response_.mutable_error() = ToBatchError(status);
     }
@@ -85,14 +91,35 @@ class AppendStreamReactor final
       Finish(CancelledStatus());
       return;
     }
-    StartRead(&request_);
+    ReadNext();
   }
 
   void OnDone() override { delete this; }
 
  private:
+  // A batch of 1000 events parses into ~300 KB of messages; parsing each
+  // batch into a fresh arena over one reused block saves the allocation and
+  // destruction of every field.
+  static constexpr size_t kArenaBlockBytes = 512 << 10;
+  static google::protobuf::ArenaOptions ArenaOptionsFor(char* block) {
+    google::protobuf::ArenaOptions options;
+    options.initial_block = block;
+    options.initial_block_size = kArenaBlockBytes;
+    options.max_block_size = kArenaBlockBytes;
+    return options;
+  }
+
+  void ReadNext() {
+    arena_.Reset();
+    request_ =
+        google::protobuf::Arena::CreateMessage<v1::AppendRequest>(&arena_);
+    StartRead(request_);
+  }
+
   EventLog& log_;
-  v1::AppendRequest request_;
+  std::unique_ptr<char[]> arena_block_;
+  google::protobuf::Arena arena_;
+  v1::AppendRequest* request_ = nullptr;  // on arena_
   v1::AppendResponse response_;
 };
 

@@ -168,6 +168,26 @@ class LedgerClientTest(unittest.TestCase):
         self.assertEqual(error.event_index, 0)
         self.assertEqual(error.field, "hours_changed.hours_per_week_x100")
 
+    def test_health_reports_serving(self):
+        # grpc.health.v1 stubs are not packaged; the call is small enough to
+        # spell out: an empty HealthCheckRequest, status 1 = SERVING.
+        check = self.channel.unary_unary(
+            "/grpc.health.v1.Health/Check",
+            request_serializer=lambda raw: raw,
+            response_deserializer=lambda raw: raw)
+        self.assertEqual(check(b""), b"\x08\x01")
+
+    def test_reflection_lists_the_services(self):
+        # ServerReflectionRequest{list_services: ""}: field 7, empty string.
+        info = self.channel.stream_stream(
+            "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+            request_serializer=lambda raw: raw,
+            response_deserializer=lambda raw: raw)
+        answer = b"".join(info(iter([b"\x3a\x00"])))
+        for service in [b"banen.v1.LedgerService", b"banen.v1.RealisationService",
+                        b"banen.v1.SnapshotService", b"grpc.health.v1.Health"]:
+            self.assertIn(service, answer)
+
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()

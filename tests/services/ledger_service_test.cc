@@ -299,6 +299,28 @@ TEST_F(LedgerServiceTest, SubscribeEndsUnavailableWhenTheServerShutsDown) {
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
+TEST_F(LedgerServiceTest, ShutdownLetsAnOpenStreamFinishItsBatch) {
+  grpc::ClientContext context;
+  std::unique_ptr<Stream> stream = ledger_->Append(&context);
+  ASSERT_TRUE(stream->Write(AppendRequestOf("b1", HireHistory("a"))));
+
+  std::thread shutdown([this] { server_->Shutdown(absl::Seconds(10)); });
+  v1::AppendResponse response;
+  const bool answered = stream->Read(&response);
+  stream->WritesDone();
+  const grpc::Status status = stream->Finish();
+  shutdown.join();
+  server_.reset();
+  absl::StatusOr<std::unique_ptr<EventLog>> reopened =
+      EventLog::Open(log_dir());
+
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(SeqsOf(response), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->GetHead().seq, 3u);
+}
+
 TEST_F(LedgerServiceTest, GetHeadReportsTheLastEventsSeqHashAndTime) {
   const v1::AppendResponse appended = MustAppend("a", HireHistory("a"));
 
