@@ -1,0 +1,314 @@
+// End-to-end durable ingest over gRPC: a client process on the same machine
+// streams batches to banen-ledgerd's LedgerService.Append, next to a bare
+// gRPC echo of the same messages measured in the same run, as a ratio.
+//
+//   grpc_ingest_bench [--events=400000] [--batch=1000] [--streams=4]
+//                     [--dir=/tmp] [--sync=true]
+//
+// This process serves both: the real LedgerServer (fsync'ed appends into a
+// fresh store, projections kept current) and, on a second port, an echo
+// LedgerService whose Append answers each request with a response of the
+// same shape without touching a ledger. It then runs itself again as the
+// client process (--client_target), once per server. The client prepares
+// every request before the clock starts, writes each stream's batches
+// without waiting for acks, and stops the clock at the last ack; the events
+// of one hire stay on one stream, so streams never depend on each other.
+#include <grpcpp/grpcpp.h>
+#include <stdio.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "banen/v1/ledger.grpc.pb.h"
+#include "bench/synthetic_events.h"
+#include "ledger/codec.h"
+#include "services/ledger_server.h"
+
+ABSL_FLAG(int64_t, events, 400000, "events ingested per server");
+ABSL_FLAG(int, batch, 1000, "events per AppendRequest");
+ABSL_FLAG(int, streams, 4, "concurrent Append streams of the client");
+ABSL_FLAG(std::string, dir, "/tmp", "where the temporary store goes");
+ABSL_FLAG(bool, sync, true, "fsync before acknowledging a batch");
+ABSL_FLAG(std::string, client_target, "",
+          "internal: run as the client process against this address");
+
+namespace banen::bench {
+namespace {
+
+using Requests = std::vector<v1::AppendRequest>;
+
+v1::AppendRequest RequestOf(const std::string& batch_id,
+                            const std::vector<Event>& events) {
+  v1::AppendRequest request;
+  request.set_batch_id(batch_id);
+  for (const Event& event : events) EventToProto(event, request.add_events());
+  return request;
+}
+
+// The employers (one request, sent before the clock starts), then each
+// stream's requests. A hire's four events go to one stream, in order.
+struct Workload {
+  v1::AppendRequest employers;
+  std::vector<Requests> per_stream;
+};
+
+Workload MakeWorkload(int64_t events, int batch, int streams) {
+  constexpr int kEmployers = 500;
+  SyntheticEvents synthetic(42, kEmployers);
+  Workload workload;
+  workload.employers = RequestOf("employers", synthetic.Next(kEmployers));
+  workload.per_stream.resize(streams);
+  std::vector<std::vector<Event>> open(streams);
+  for (int64_t hire = 0; hire * 4 < events; ++hire) {
+    const int stream = static_cast<int>(hire % streams);
+    for (Event& event : synthetic.Next(4)) {
+      open[stream].push_back(std::move(event));
+      if (open[stream].size() == static_cast<size_t>(batch)) {
+        const std::string id =
+            absl::StrCat("s", stream, "-b", workload.per_stream[stream].size());
+        workload.per_stream[stream].push_back(RequestOf(id, open[stream]));
+        open[stream].clear();
+      }
+    }
+  }
+  for (int stream = 0; stream < streams; ++stream) {
+    if (open[stream].empty()) continue;
+    workload.per_stream[stream].push_back(
+        RequestOf(absl::StrCat("s", stream, "-last"), open[stream]));
+  }
+  return workload;
+}
+
+// Writes every request of one stream without waiting, while another thread
+// reads the acks; returns the events acknowledged without error.
+int64_t StreamAll(v1::LedgerService::Stub& stub, const Requests& requests) {
+  grpc::ClientContext context;
+  auto stream = stub.Append(&context);
+  std::thread writer([&] {
+    for (const v1::AppendRequest& request : requests) {
+      if (!stream->Write(request)) break;
+    }
+    stream->WritesDone();
+  });
+  int64_t acknowledged = 0;
+  v1::AppendResponse response;
+  while (stream->Read(&response)) {
+    if (response.has_error()) {
+      std::fprintf(stderr, "batch %s rejected: %s\n",
+                   response.batch_id().c_str(),
+                   response.error().message().c_str());
+    } else {
+      acknowledged += response.seqs_size();
+    }
+  }
+  writer.join();
+  const grpc::Status status = stream->Finish();
+  if (!status.ok()) {
+    std::fprintf(stderr, "stream failed: %s\n", status.error_message().c_str());
+  }
+  return acknowledged;
+}
+
+// The client process: prints "<events acknowledged> <seconds>".
+int RunClient(const std::string& target) {
+  const Workload workload =
+      MakeWorkload(absl::GetFlag(FLAGS_events), absl::GetFlag(FLAGS_batch),
+                   absl::GetFlag(FLAGS_streams));
+  // One connection per stream, as separate writers would have.
+  std::vector<std::unique_ptr<v1::LedgerService::Stub>> stubs;
+  for (size_t i = 0; i < workload.per_stream.size(); ++i) {
+    grpc::ChannelArguments arguments;
+    arguments.SetInt("banen.bench.stream", static_cast<int>(i));
+    stubs.push_back(v1::LedgerService::NewStub(grpc::CreateCustomChannel(
+        target, grpc::InsecureChannelCredentials(), arguments)));
+  }
+  {
+    grpc::ClientContext context;
+    v1::AppendResponse response;
+    const grpc::Status status =
+        stubs[0]->AppendBatch(&context, workload.employers, &response);
+    if (!status.ok()) {
+      std::fprintf(stderr, "employers rejected: %s\n",
+                   status.error_message().c_str());
+      return 1;
+    }
+  }
+
+  std::vector<int64_t> acknowledged(workload.per_stream.size());
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> streams;
+  for (size_t i = 0; i < workload.per_stream.size(); ++i) {
+    streams.emplace_back([&, i] {
+      acknowledged[i] = StreamAll(*stubs[i], workload.per_stream[i]);
+    });
+  }
+  for (std::thread& stream : streams) stream.join();
+  const std::chrono::duration<double> elapsed =
+      std::chrono::steady_clock::now() - start;
+  int64_t total = 0;
+  for (const int64_t events : acknowledged) total += events;
+  std::printf("%" PRId64 " %.6f\n", total, elapsed.count());
+  return 0;
+}
+
+// Append answered at once with a response of the ledger's shape: what gRPC
+// alone costs for the same messages.
+class EchoAppendReactor final
+    : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
+ public:
+  EchoAppendReactor() { StartRead(&request_); }
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    response_.Clear();
+    response_.set_batch_id(request_.batch_id());
+    for (int i = 0; i < request_.events_size(); ++i) {
+      response_.add_seqs(++next_seq_);
+      response_.add_duplicate(false);
+    }
+    response_.set_first_seq(next_seq_ - request_.events_size() + 1);
+    response_.set_last_seq(next_seq_);
+    StartWrite(&response_);
+  }
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status::CANCELLED);
+      return;
+    }
+    StartRead(&request_);
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  v1::AppendRequest request_;
+  v1::AppendResponse response_;
+  uint64_t next_seq_ = 0;
+};
+
+class EchoLedgerService final : public v1::LedgerService::CallbackService {
+ public:
+  grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>* Append(
+      grpc::CallbackServerContext* /*context*/) override {
+    return new EchoAppendReactor();
+  }
+  grpc::ServerUnaryReactor* AppendBatch(
+      grpc::CallbackServerContext* context,
+      const v1::AppendRequest* /*request*/,
+      v1::AppendResponse* /*response*/) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+};
+
+struct Measurement {
+  int64_t events = 0;
+  double seconds = 0;
+  double per_second() const { return events / seconds; }
+};
+
+// Runs this binary as the client process against `target`.
+Measurement MeasureFromClientProcess(const std::string& target) {
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe");
+  const std::string command =
+      absl::StrCat(self, " --client_target=", target,
+                   " --events=", absl::GetFlag(FLAGS_events),
+                   " --batch=", absl::GetFlag(FLAGS_batch),
+                   " --streams=", absl::GetFlag(FLAGS_streams));
+  FILE* client = popen(command.c_str(), "r");
+  Measurement measurement;
+  if (client == nullptr ||
+      std::fscanf(client, "%" SCNd64 " %lf", &measurement.events,
+                  &measurement.seconds) != 2) {
+    std::fprintf(stderr, "client process failed: %s\n", command.c_str());
+  }
+  if (client != nullptr) pclose(client);
+  return measurement;
+}
+
+std::string CpuModel() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0)
+      return line.substr(line.find(':') + 2);
+  }
+  return "unknown CPU";
+}
+
+int RunBenchmark() {
+  char pattern[] = "/grpc_ingest_bench_XXXXXX";
+  std::string dir = absl::GetFlag(FLAGS_dir) + pattern;
+  if (mkdtemp(dir.data()) == nullptr) {
+    std::perror("mkdtemp");
+    return 1;
+  }
+
+  EchoLedgerService echo;
+  grpc::ServerBuilder builder;
+  int echo_port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                           &echo_port);
+  builder.RegisterService(&echo);
+  std::unique_ptr<grpc::Server> echo_server = builder.BuildAndStart();
+
+  LedgerServerOptions options;
+  options.data_dir = dir + "/ledger";
+  options.listen = "127.0.0.1:0";
+  options.sync = absl::GetFlag(FLAGS_sync);
+  auto ledger = LedgerServer::Start(options);
+  if (echo_server == nullptr || !ledger.ok()) {
+    std::fprintf(stderr, "cannot start the servers\n");
+    return 1;
+  }
+
+  utsname host;
+  uname(&host);
+  std::printf("grpc_ingest_bench: %" PRId64
+              " events in batches of %d over %d streams from a client process; "
+              "%s, %u cores, %s; sync=%s\n",
+              absl::GetFlag(FLAGS_events), absl::GetFlag(FLAGS_batch),
+              absl::GetFlag(FLAGS_streams), CpuModel().c_str(),
+              std::thread::hardware_concurrency(), host.release,
+              absl::GetFlag(FLAGS_sync) ? "true" : "false");
+  const Measurement bare =
+      MeasureFromClientProcess(absl::StrCat("127.0.0.1:", echo_port));
+  const Measurement durable = MeasureFromClientProcess((*ledger)->address());
+  std::printf("%-34s %10" PRId64 " events %8.3f s %12.0f events/s\n",
+              "bare gRPC echo (baseline)", bare.events, bare.seconds,
+              bare.per_second());
+  std::printf("%-34s %10" PRId64 " events %8.3f s %12.0f events/s\n",
+              "banen-ledgerd durable Append", durable.events, durable.seconds,
+              durable.per_second());
+  std::printf("ratio ledger / echo: %.2f\n",
+              durable.per_second() / bare.per_second());
+
+  (*ledger)->Shutdown(absl::Seconds(5));
+  echo_server->Shutdown();
+  std::filesystem::remove_all(dir);
+  return durable.events == absl::GetFlag(FLAGS_events) ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace banen::bench
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string target = absl::GetFlag(FLAGS_client_target);
+  return target.empty() ? banen::bench::RunBenchmark()
+                        : banen::bench::RunClient(target);
+}
