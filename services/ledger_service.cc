@@ -22,10 +22,8 @@ namespace {
 // once the client has taken these.
 constexpr size_t kReadChunk = 256;
 
-const grpc::Status& CancelledStatus() {
-  static const auto* status =
-      new grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
-  return *status;
+grpc::Status CancelledStatus() {
+  return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
 }
 
 // Appends the batch of `request` and reports, in `response`, the seqs of its

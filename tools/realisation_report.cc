@@ -53,10 +53,11 @@ std::string RealisationReport(const v1::RealisationTable& table) {
       [](const v1::RealisationRow& row) { return !row.employer_id().empty(); });
   std::vector<TextTable::Column> columns = {{"sector", Align::kLeft}};
   if (with_employers) columns.push_back({"employer", Align::kLeft});
+  columns.push_back({"quarter", Align::kLeft});
   for (const char* header :
-       {"quarter", "banen", "vast", "tijdelijk", "uitzend", "detachering",
-        "sroi", "persons", "jobs", "doel", "%", "% incl sroi", "baseline",
-        "extra", "started", "ended", "converted", "change"}) {
+       {"banen", "vast", "tijdelijk", "uitzend", "detachering", "sroi",
+        "persons", "jobs", "doel", "%", "% incl sroi", "baseline", "extra",
+        "started", "ended", "converted", "change"}) {
     columns.push_back({header, Align::kRight});
   }
   TextTable text(std::move(columns));
