@@ -146,10 +146,9 @@ void FigureAccumulator::AddCountStep(ScopeId scope, CountSeries series,
   if (steps != nullptr) steps->count_step[static_cast<size_t>(series)] += delta;
 }
 
-Flows* FigureAccumulator::MutableFlows(ScopeId scope, Date day) {
-  const int32_t index = Quarter::Of(day).Index();
-  if (index < first_.Index()) return nullptr;
-  QuarterSteps* steps = Slot(scope, index);
+Flows* FigureAccumulator::MutableFlows(ScopeId scope, const StepDay& day) {
+  if (day.quarter_index < first_.Index()) return nullptr;
+  QuarterSteps* steps = Slot(scope, day.quarter_index);
   return steps == nullptr ? nullptr : &steps->flows;
 }
 
@@ -344,8 +343,11 @@ void FigureBuilder::AddFlow(const JobRecord& job, const SectorTimeline& sectors,
   const Sector sector = sectors.On(day);
   if (sector == Sector::kUnspecified) return;
   const Scopes scopes = ScopesOf(sector, job.employer);
+  const StepDay step_day(day);
   for (int i = 0; i < scopes.count; ++i) {
-    if (Flows* flows = figures->MutableFlows(scopes.ids[i], day)) count(*flows);
+    if (Flows* flows = figures->MutableFlows(scopes.ids[i], step_day)) {
+      count(*flows);
+    }
   }
 }
 

@@ -124,7 +124,7 @@ class FigureAccumulator {
   void AddCountStep(ScopeId scope, CountSeries series, const StepDay& day,
                     int64_t delta);
   // nullptr when `day` is outside the kept quarters.
-  Flows* MutableFlows(ScopeId scope, Date day);
+  Flows* MutableFlows(ScopeId scope, const StepDay& day);
 
   // Adds every step of `other`, which keeps the same quarters.
   void Add(const FigureAccumulator& other);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <utility>
 #include <variant>
 
@@ -39,10 +40,11 @@ bool MarkRetracted(Entries& entries, uint64_t target_seq, uint64_t seq) {
 }  // namespace
 
 Sector SectorTimeline::On(Date day) const {
+  if (initial_ == Sector::kUnspecified) return initial_;
   Sector current = initial_;
-  for (const auto& [date, sector] : changes_) {
-    if (date > day) break;
-    current = sector;
+  for (const SectorEntry& change : *changes_) {
+    if (change.date > day) break;
+    if (change.validity.VisibleAt(cut_)) current = change.sector;
   }
   return current;
 }
@@ -243,9 +245,21 @@ ProjectionState::EventRef ProjectionState::ApplyRetraction(uint64_t target_seq,
   return marked ? target : EventRef{};
 }
 
-void ProjectionState::AppendPersonsTouchedBy(uint64_t seq,
+Date ProjectionState::SectorChangeFrom(const EmployerRecord& employer,
+                                       uint64_t seq) const {
+  const auto made_by = [seq](const SectorEntry& entry) {
+    return entry.validity.seq == seq || entry.validity.retracted_at == seq;
+  };
+  for (const SectorEntry& change : employer.reclassifications) {
+    if (made_by(change)) return change.date;
+  }
+  // A registration sets the sector of all time.
+  return Date{std::numeric_limits<int32_t>::min()};
+}
+
+void ProjectionState::AppendPersonsTouchedBy(uint64_t seq, uint64_t after,
+                                             uint64_t upto,
                                              std::vector<uint32_t>* out) const {
-  if (seq == 0 || seq > refs_.size()) return;
   const EventRef ref = refs_[seq - 1];
   switch (ref.kind) {
     case RefKind::kJob:
@@ -254,11 +268,22 @@ void ProjectionState::AppendPersonsTouchedBy(uint64_t seq,
     case RefKind::kPerson:
       out->push_back(ref.index);
       break;
-    case RefKind::kEmployer:
-      for (uint32_t job : employers_[ref.index].jobs) {
-        out->push_back(jobs_[job].person);
+    case RefKind::kEmployer: {
+      const EmployerRecord& employer = employers_[ref.index];
+      const Date from = SectorChangeFrom(employer, seq);
+      for (uint32_t job_index : employer.jobs) {
+        const JobRecord& job = jobs_[job_index];
+        // Ended before the change at both cuts: all its days and flows keep
+        // their sector. (A change to the end itself touches the person.)
+        const bool ended_before = std::any_of(
+            job.entries.begin(), job.entries.end(), [&](const JobEntry& e) {
+              return e.step == JobStep::kEnd && e.date < from &&
+                     e.validity.VisibleAt(after) && e.validity.VisibleAt(upto);
+            });
+        if (!ended_before) out->push_back(job.person);
       }
       break;
+    }
     case RefKind::kNone:
     case RefKind::kFigure:
       break;
@@ -275,7 +300,7 @@ std::vector<uint32_t> ProjectionState::PersonsTouched(uint64_t after,
   std::vector<uint32_t> persons;
   upto = std::min<uint64_t>(upto, refs_.size());
   for (uint64_t seq = after + 1; seq <= upto; ++seq) {
-    AppendPersonsTouchedBy(seq, &persons);
+    AppendPersonsTouchedBy(seq, after, upto, &persons);
   }
   std::sort(persons.begin(), persons.end());
   persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
@@ -292,12 +317,8 @@ SectorTimeline ProjectionState::SectorsOf(uint32_t employer_index,
       timeline.initial_ = registration.sector;
     }
   }
-  if (timeline.initial_ == Sector::kUnspecified) return timeline;
-  for (const SectorEntry& change : employer.reclassifications) {
-    if (change.validity.VisibleAt(cut)) {
-      timeline.changes_.emplace_back(change.date, change.sector);
-    }
-  }
+  timeline.changes_ = &employer.reclassifications;
+  timeline.cut_ = cut;
   return timeline;
 }
 

@@ -102,7 +102,8 @@ struct FigureEntry {
   Validity validity;
 };
 
-// An employer's sectors over time as seen at one cut.
+// An employer's sectors over time as seen at one cut. A view: valid while
+// the state it came from is unchanged.
 class SectorTimeline {
  public:
   // kUnspecified when the employer is not registered at the cut.
@@ -114,7 +115,9 @@ class SectorTimeline {
  private:
   friend class ProjectionState;
   Sector initial_ = Sector::kUnspecified;
-  std::vector<std::pair<Date, Sector>> changes_;  // sorted by date
+  // Filtered by `cut_` while reading, so a lookup allocates nothing.
+  const std::vector<SectorEntry>* changes_ = nullptr;
+  uint64_t cut_ = 0;
 };
 
 class ProjectionState {
@@ -134,22 +137,20 @@ class ProjectionState {
   // Persons whose figures may differ between cuts `after` and `upto`: those
   // touched by an event with after < seq <= upto (through their register,
   // their jobs, their employers' sectors, or a retraction of any of those).
+  // A sector change leaves out the jobs that ended before it at both cuts,
+  // so its cost follows the employer's current jobs, not its history.
   // Sorted, distinct.
   std::vector<uint32_t> PersonsTouched(uint64_t after, uint64_t upto) const;
-  // The same for one event.
-  void AppendPersonsTouchedBy(uint64_t seq, std::vector<uint32_t>* out) const;
   // Whether the event at `seq` (or the event it retracts) sets a target or a
   // baseline.
   bool SetsTargetOrBaseline(uint64_t seq) const;
 
   size_t person_count() const { return persons_.size(); }
-  size_t employer_count() const { return employers_.size(); }
   const PersonRecord& person(uint32_t index) const { return persons_[index]; }
   const JobRecord& job(uint32_t index) const { return jobs_[index]; }
   const EmployerRecord& employer(uint32_t index) const {
     return employers_[index];
   }
-  std::optional<uint32_t> FindEmployer(std::string_view employer_id) const;
 
   SectorTimeline SectorsOf(uint32_t employer, uint64_t cut) const;
   // The winning TargetSet for (sector, year) / BaselineSet at the cut.
@@ -176,6 +177,12 @@ class ProjectionState {
   };
 
   uint32_t PersonIndex(std::string_view person_ref);
+  void AppendPersonsTouchedBy(uint64_t seq, uint64_t after, uint64_t upto,
+                              std::vector<uint32_t>* out) const;
+  // The first day whose sector the employer event at `seq` (or retracted by
+  // it) may change.
+  Date SectorChangeFrom(const EmployerRecord& employer, uint64_t seq) const;
+  std::optional<uint32_t> FindEmployer(std::string_view employer_id) const;
   EventRef ApplyPayload(const StoredEvent& stored);
   EventRef ApplyJobStarted(const StoredEvent& stored, const JobStarted& hire);
   EventRef ApplyJobEntry(std::string_view job_id, JobEntry entry);
@@ -199,19 +206,21 @@ class ProjectionState {
 
 template <typename Visit>
 void SectorTimeline::ForEachPeriod(Date from, Date to, Visit visit) const {
+  if (initial_ == Sector::kUnspecified) return;
   Sector current = initial_;
   Date start = from;
-  for (const auto& [date, sector] : changes_) {
-    if (date <= start) {
-      current = sector;
+  for (const SectorEntry& change : *changes_) {
+    if (!change.validity.VisibleAt(cut_)) continue;
+    if (change.date <= start) {
+      current = change.sector;
       continue;
     }
-    if (date >= to) break;
-    if (current != Sector::kUnspecified) visit(start, date, current);
-    start = date;
-    current = sector;
+    if (change.date >= to) break;
+    visit(start, change.date, current);
+    start = change.date;
+    current = change.sector;
   }
-  if (current != Sector::kUnspecified && start < to) visit(start, to, current);
+  if (start < to) visit(start, to, current);
 }
 
 }  // namespace banen

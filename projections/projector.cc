@@ -97,24 +97,34 @@ absl::Status Projector::CatchUp() {
 }
 
 absl::Status Projector::BackfillCheckpoints() {
-  uint64_t seq = 0;
+  // Fills every gap wider than the interval: the log may have grown without
+  // a projector, or the interval may have been lowered since.
+  const uint64_t head = state_.last_seq();
+  const uint64_t interval = options_.checkpoint_interval;
+  uint64_t seq = 0;  // the last checkpoint (0: the empty log)
   FigureAccumulator figures;
-  if (!checkpoints_.empty()) {
-    ASSIGN_OR_RETURN(Checkpoint last,
-                     DecodeCheckpoint(checkpoints_.rbegin()->second));
-    seq = checkpoints_.rbegin()->first;
-    figures = std::move(last.figures);
+  uint64_t figures_seq = 0;  // the seq `figures` holds the figures of
+  for (auto next = checkpoints_.begin();; ++next) {
+    const bool tail = next == checkpoints_.end();
+    const uint64_t gap_end = tail ? head : next->first;
+    while (seq + interval < gap_end || (tail && seq + interval == gap_end)) {
+      if (figures_seq != seq) {
+        ASSIGN_OR_RETURN(Checkpoint checkpoint,
+                         DecodeCheckpoint(checkpoints_.at(seq)));
+        figures = std::move(checkpoint.figures);
+        figures_seq = seq;
+      }
+      MoveFigures(seq, seq + interval, &figures);
+      seq += interval;
+      figures_seq = seq;
+      std::string encoded = EncodeCheckpoint(seq, figures);
+      RETURN_IF_ERROR(
+          log_->PutRecord(kCheckpointSpace, CheckpointKey(seq), encoded));
+      checkpoints_.emplace(seq, std::move(encoded));
+    }
+    if (tail) return absl::OkStatus();
+    seq = next->first;
   }
-  while (state_.last_seq() - seq >= options_.checkpoint_interval) {
-    const uint64_t next = seq + options_.checkpoint_interval;
-    MoveFigures(seq, next, &figures);
-    std::string encoded = EncodeCheckpoint(next, figures);
-    RETURN_IF_ERROR(
-        log_->PutRecord(kCheckpointSpace, CheckpointKey(next), encoded));
-    checkpoints_.emplace(next, std::move(encoded));
-    seq = next;
-  }
-  return absl::OkStatus();
 }
 
 void Projector::OnCommit(absl::Span<const StoredEvent> events) {
@@ -183,22 +193,30 @@ void Projector::MoveFigures(uint64_t from, uint64_t to,
 }
 
 absl::StatusOr<FigureAccumulator> Projector::FiguresAt(uint64_t cut) const {
+  // Start from whichever known figures are nearest the cut: the checkpoint
+  // at or before it, the one after it, or the head.
   const uint64_t head = state_.last_seq();
-  auto after = checkpoints_.upper_bound(cut);
-  const uint64_t base =
-      after == checkpoints_.begin() ? 0 : std::prev(after)->first;
-  if (head - cut < cut - base) {
-    FigureAccumulator figures = figures_;
-    MoveFigures(head, cut, &figures);
-    return figures;
-  }
+  const auto next = checkpoints_.upper_bound(cut);
+  const uint64_t before =
+      next == checkpoints_.begin() ? 0 : std::prev(next)->first;
+  const uint64_t after = next == checkpoints_.end() ? head : next->first;
   FigureAccumulator figures;
-  if (base > 0) {
+  uint64_t start = 0;
+  if (after - cut < cut - before) {
+    start = after;
+    if (next == checkpoints_.end()) {
+      figures = figures_;
+    } else {
+      ASSIGN_OR_RETURN(Checkpoint checkpoint, DecodeCheckpoint(next->second));
+      figures = std::move(checkpoint.figures);
+    }
+  } else if (before > 0) {
+    start = before;
     ASSIGN_OR_RETURN(Checkpoint checkpoint,
-                     DecodeCheckpoint(std::prev(after)->second));
+                     DecodeCheckpoint(std::prev(next)->second));
     figures = std::move(checkpoint.figures);
   }
-  MoveFigures(base, cut, &figures);
+  MoveFigures(start, cut, &figures);
   return figures;
 }
 
@@ -286,14 +304,9 @@ absl::StatusOr<SnapshotDiff> Projector::Diff(
     diff.current_seq = state_.last_seq();
     current_rows = CurrentQuarterRows(quarter);
     FigureBuilder builder(state_, /*per_employer=*/false);
-    std::vector<uint32_t> persons;
     for (uint64_t seq = snapshot.head_seq + 1; seq <= diff.current_seq; ++seq) {
-      persons.clear();
-      state_.AppendPersonsTouchedBy(seq, &persons);
-      std::sort(persons.begin(), persons.end());
-      persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
       FigureAccumulator change(quarter, quarter);
-      for (uint32_t person : persons) {
+      for (uint32_t person : state_.PersonsTouched(seq - 1, seq)) {
         builder.AddPerson(person, seq - 1, -1, &change);
         builder.AddPerson(person, seq, +1, &change);
       }

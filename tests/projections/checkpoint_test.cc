@@ -19,7 +19,8 @@ TEST(CheckpointTest, RoundTripsSectorFigures) {
                        StepDay(test::D("2024-05-17")), 2550);
   figures.AddCountStep(SectorScope(Sector::kNationaal), CountSeries::kPersons,
                        StepDay(test::D("2024-05-17")), -1);
-  figures.MutableFlows(SectorScope(Sector::kRijk), test::D("2024-05-17"))
+  figures
+      .MutableFlows(SectorScope(Sector::kRijk), StepDay(test::D("2024-05-17")))
       ->ended[3] = 2;
   const absl::StatusOr<Checkpoint> decoded =
       DecodeCheckpoint(EncodeCheckpoint(99, figures));

@@ -116,6 +116,25 @@ TEST(ProjectionStateTest, ReclassificationTouchesEveryPersonOfTheEmployer) {
   EXPECT_EQ(state.PersonsTouched(2, 3), (std::vector<uint32_t>{1}));
 }
 
+TEST(ProjectionStateTest, ReclassificationSkipsJobsEndedBeforeIt) {
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("e1", "2020-01-01", "emp-1"));
+  history.Record(test::JobStartedEvent("e2", "2020-01-01", "job-1", "emp-1",
+                                       test::PersonRef(1), ContractForm::kVast,
+                                       2550));
+  history.Record(test::JobEndedEvent("e3", "2021-01-01", "job-1"));
+  history.Record(test::JobStartedEvent("e4", "2020-01-01", "job-2", "emp-1",
+                                       test::PersonRef(2), ContractForm::kVast,
+                                       2550));
+  history.Record(test::JobEndedEvent("e5", "2024-07-01", "job-2"));
+  history.Record(test::EmployerReclassifiedEvent("e6", "2024-07-01", "emp-1",
+                                                 Sector::kRijk));
+  const ProjectionState state = history.Fold();
+
+  // job-2 ends on the day of the change: its outflow moves sector.
+  EXPECT_EQ(state.PersonsTouched(5, 6), (std::vector<uint32_t>{1}));
+}
+
 TEST(ProjectionStateTest, CutOfAsOfIsTheLastSeqRecordedByThen) {
   StoredHistory history;
   history.RecordBatch(

@@ -180,6 +180,20 @@ TEST(ProjectorTest, ReopeningWritesMissingCheckpoints) {
   EXPECT_EQ(reopened.CheckpointSeqs(), (std::vector<uint64_t>{2, 4}));
 }
 
+TEST(ProjectorTest, ReopeningWithASmallerIntervalFillsTheGaps) {
+  ProjectorFixture fixture;
+  fixture.Open(/*checkpoint_interval=*/4);
+  for (int i = 1; i <= 9; ++i) {
+    fixture.MustAppend(test::PersonRegisteredEvent("p" + std::to_string(i),
+                                                   "2020-01-01", PersonRef(i)));
+  }
+  ASSERT_TRUE(fixture.projector().FlushCheckpoints().ok());
+  EXPECT_EQ(fixture.projector().CheckpointSeqs(),
+            (std::vector<uint64_t>{4, 8}));
+  Projector& reopened = fixture.Open(/*checkpoint_interval=*/3);
+  EXPECT_EQ(reopened.CheckpointSeqs(), (std::vector<uint64_t>{3, 4, 7, 8}));
+}
+
 TEST(ProjectorTest, RejectsAQueryEndingBeforeItStarts) {
   ProjectorFixture fixture;
   Projector& projector = fixture.Open();
