@@ -1,0 +1,142 @@
+#include "tools/event_file.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace banen {
+namespace {
+
+class EventFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string dir = "/tmp/banen_event_file_test_XXXXXX";
+    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+    dir_ = dir;
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  struct Lines {
+    std::vector<Event> events;
+    std::vector<LineError> errors;
+  };
+  static Lines ReadAll(const std::string& path) {
+    absl::StatusOr<std::unique_ptr<EventFileReader>> reader =
+        EventFileReader::Open(path);
+    EXPECT_TRUE(reader.ok()) << reader.status();
+    Lines lines;
+    if (!reader.ok()) return lines;
+    Event event;
+    LineError error;
+    for (EventFileReader::Read read; (read = (*reader)->Next(&event, &error)) !=
+                                     EventFileReader::Read::kEnd;) {
+      if (read == EventFileReader::Read::kEvent) {
+        lines.events.push_back(event);
+      } else {
+        lines.errors.push_back(error);
+      }
+    }
+    return lines;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(EventFileTest, ReadsNdjsonInBothFieldNameStyles) {
+  const Lines lines = ReadAll(Write(
+      "a.ndjson",
+      R"({"event_id":"e1","effective_date":"2024-03-01","job_started":{"job_id":"j1","employer_id":"gm-0001","person_ref":"p0123456789abcdef","form":"CONTRACT_FORM_VAST","hours_per_week_x100":2550}})"
+      "\n\n"
+      R"({"eventId":"e2","effectiveDate":"2024-04-01","hoursChanged":{"jobId":"j1","hoursPerWeekX100":1275}})"
+      "\n"));
+  ASSERT_EQ(lines.errors.size(), 0u);
+  ASSERT_EQ(lines.events.size(), 2u);
+  const auto& hire = std::get<JobStarted>(lines.events[0].payload);
+  EXPECT_EQ(hire.form, ContractForm::kVast);
+  EXPECT_EQ(hire.hours_x100, 2550);
+  EXPECT_EQ(std::get<HoursChanged>(lines.events[1].payload).hours_x100, 1275);
+  EXPECT_EQ(lines.events[1].effective_date, MakeDate(2024, 4, 1));
+}
+
+TEST_F(EventFileTest, ReadsCsvWithQuotedFieldsAndDecimalHours) {
+  const Lines lines = ReadAll(Write(
+      "a.csv",
+      "event_id,effective_date,kind,employer_id,name,sector,job_id,person_ref,"
+      "form,hours_per_week,lender_id\n"
+      "e1,2024-01-01,EmployerRegistered,rijk-lnv,\"Ministerie van Landbouw, "
+      "Natuur en \"\"Voedsel\"\"\",RIJK,,,,,\n"
+      "e2,2024-03-01,JobStarted,rijk-lnv,,,j1,p0123456789abcdef,"
+      "INLEEN_UITZEND,12.75,uitzend-01\n"));
+  ASSERT_EQ(lines.errors.size(), 0u) << lines.errors[0].ToString();
+  ASSERT_EQ(lines.events.size(), 2u);
+  EXPECT_EQ(std::get<EmployerRegistered>(lines.events[0].payload).name,
+            "Ministerie van Landbouw, Natuur en \"Voedsel\"");
+  const auto& hire = std::get<JobStarted>(lines.events[1].payload);
+  EXPECT_EQ(hire.hours_x100, 1275);  // 12.75 h
+  EXPECT_EQ(hire.lender_id, "uitzend-01");
+}
+
+TEST_F(EventFileTest, BadCsvLinesNameLineFieldAndReason) {
+  const Lines lines = ReadAll(
+      Write("bad.csv",
+            "event_id,effective_date,kind,job_id,hours_per_week,reason\n"
+            "e1,2024-13-01,HoursChanged,j1,20,\n"      // line 2: no such month
+            "e2,2024-03-01,HoursChanged,j1,20.123,\n"  // line 3: three decimals
+            "e3,2024-03-01,HoursChanged,j1,90,\n"      // line 4: over 80 h
+            "e4,2024-03-01,HoursChanged,j1,20,OTHER\n"  // line 5: not its field
+            "e5,2024-03-01,JobEnded,j1,,OTHER\n"));     // line 6: good
+  ASSERT_EQ(lines.events.size(), 1u);
+  ASSERT_EQ(lines.errors.size(), 4u);
+  EXPECT_EQ(lines.errors[0].line, 2);
+  EXPECT_EQ(lines.errors[0].field, "effective_date");
+  EXPECT_EQ(lines.errors[1].line, 3);
+  EXPECT_EQ(lines.errors[1].field, "hours_per_week");
+  EXPECT_EQ(lines.errors[2].line, 4);
+  EXPECT_EQ(lines.errors[2].field, "hours_changed.hours_per_week_x100");
+  EXPECT_EQ(lines.errors[3].line, 5);
+  EXPECT_EQ(lines.errors[3].field, "reason");
+  EXPECT_EQ(lines.errors[3].reason, "is not a field of HoursChanged");
+  EXPECT_EQ(lines.errors[0].file, dir_ + "/bad.csv");
+}
+
+TEST_F(EventFileTest, BadNdjsonLinesNameLineAndReason) {
+  const Lines lines = ReadAll(Write(
+      "bad.ndjson",
+      "{not json}\n"
+      R"({"event_id":"e2","effective_date":"2024-03-01","person_registered":{"person_ref":"111222333"}})"
+      "\n"));
+  ASSERT_EQ(lines.errors.size(), 2u);
+  EXPECT_EQ(lines.errors[0].line, 1);
+  EXPECT_EQ(lines.errors[1].line, 2);
+  EXPECT_EQ(lines.errors[1].field, "person_registered.person_ref");
+  // The reason names the rule, never the value: it may be a BSN.
+  EXPECT_EQ(lines.errors[1].ToString().find("111222333"), std::string::npos);
+}
+
+TEST_F(EventFileTest, RejectsUnknownCsvColumn) {
+  const absl::StatusOr<std::unique_ptr<EventFileReader>> reader =
+      EventFileReader::Open(
+          Write("x.csv", "event_id,effective_date,kind,bsn\n"));
+  EXPECT_EQ(reader.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(SplitCsvRecordTest, RejectsUnclosedQuote) {
+  EXPECT_FALSE(SplitCsvRecord("a,\"b").ok());
+}
+
+}  // namespace
+}  // namespace banen

@@ -1,0 +1,62 @@
+#include "tools/chain_audit.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/codec.h"
+
+namespace banen {
+
+bool ChainAudit::Fail(uint64_t seq, std::string reason) {
+  first_bad_seq_ = seq;
+  reason_ = std::move(reason);
+  return false;
+}
+
+bool ChainAudit::Add(const v1::StoredEvent& proto) {
+  if (!ok()) return false;
+  const uint64_t expected = seq_ + 1;
+  if (proto.seq() != expected) {
+    return Fail(expected, absl::StrCat("seq ", proto.seq(), " where ", expected,
+                                       " belongs: an event is "
+                                       "missing or out of order"));
+  }
+  absl::StatusOr<StoredEvent> stored = StoredEventFromProto(proto);
+  if (!stored.ok()) {
+    return Fail(expected, std::string(stored.status().message()));
+  }
+  if (stored->prev_hash != hash_) {
+    return Fail(expected,
+                "prev_hash is not the hash of the event before: an event "
+                "before it was changed, removed or reordered");
+  }
+  const Hash computed = ChainHash(
+      hash_, CanonicalBytes(stored->seq, stored->recorded_at, stored->event));
+  if (computed != stored->hash) {
+    return Fail(expected,
+                "hash mismatch: the event is not what was stored and chained");
+  }
+  seq_ = expected;
+  hash_ = computed;
+  if (const auto anchor = anchors_.find(seq_);
+      anchor != anchors_.end() && anchor->second != hash_) {
+    return Fail(seq_,
+                "the chain does not pass through a published snapshot's head: "
+                "history up to here was rewritten");
+  }
+  return true;
+}
+
+bool ChainAudit::ExpectHead(uint64_t seq, const Hash& hash) {
+  if (!ok()) return false;
+  if (seq != seq_) {
+    return Fail(seq_ + 1, absl::StrCat("the server's head is seq ", seq,
+                                       " but the log read ends at ", seq_));
+  }
+  if (hash != hash_) {
+    return Fail(seq_, "the server's head hash is not the recomputed one");
+  }
+  return true;
+}
+
+}  // namespace banen

@@ -1,0 +1,48 @@
+// The auditor's check of the hash chain (DOMAIN.md §6), on the client: it
+// recomputes every hash from the events as read, trusting no hash the
+// server computed, and checks them against the chain hashes the server
+// stored and against independently known heads (published snapshots).
+#ifndef BANEN_TOOLS_CHAIN_AUDIT_H_
+#define BANEN_TOOLS_CHAIN_AUDIT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "banen/v1/events.pb.h"
+#include "ledger/event.h"
+
+namespace banen {
+
+class ChainAudit {
+ public:
+  // The chain must pass through `hash` at `seq` (a snapshot's head).
+  void ExpectHash(uint64_t seq, const Hash& hash) { anchors_[seq] = hash; }
+
+  // Checks the next event of the log, read in seq order from seq 1. Returns
+  // false at the first event that does not chain; later calls are ignored.
+  bool Add(const v1::StoredEvent& stored);
+
+  // Checks that the chain ends in `head`; call after the last Add().
+  bool ExpectHead(uint64_t seq, const Hash& hash);
+
+  bool ok() const { return first_bad_seq_ == 0; }
+  uint64_t first_bad_seq() const { return first_bad_seq_; }
+  const std::string& reason() const { return reason_; }
+  uint64_t events_checked() const { return seq_; }
+  // The recomputed hash of the last event checked.
+  const Hash& hash() const { return hash_; }
+
+ private:
+  bool Fail(uint64_t seq, std::string reason);
+
+  absl::flat_hash_map<uint64_t, Hash> anchors_;
+  uint64_t seq_ = 0;
+  Hash hash_{};
+  uint64_t first_bad_seq_ = 0;
+  std::string reason_;
+};
+
+}  // namespace banen
+
+#endif  // BANEN_TOOLS_CHAIN_AUDIT_H_

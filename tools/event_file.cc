@@ -1,0 +1,484 @@
+#include "tools/event_file.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "banen/v1/events.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "ledger/absl_compat.h"
+#include "ledger/codec.h"
+#include "ledger/event_error.h"
+#include "ledger/validation.h"
+
+namespace banen {
+namespace {
+
+enum Column : int {
+  kEventId,
+  kEffectiveDate,
+  kKind,
+  kEmployerId,
+  kName,
+  kSector,
+  kParentEmployerId,
+  kPersonRef,
+  kReason,
+  kJobId,
+  kForm,
+  kHoursPerWeek,
+  kLenderId,
+  kCommissioningEmployerId,
+  kToForm,
+  kTargetSeq,
+  kYear,
+  kBanen,
+  kSource,
+};
+
+// The payload columns each kind reads (in EventKind order).
+const std::array<std::vector<Column>, kEventKindCount>& ColumnsOfKind() {
+  static const auto* columns =
+      new std::array<std::vector<Column>, kEventKindCount>{{
+          {kEmployerId, kName, kSector, kParentEmployerId},
+          {kEmployerId, kSector},
+          {kPersonRef},
+          {kPersonRef, kReason},
+          {kJobId, kEmployerId, kPersonRef, kForm, kHoursPerWeek, kLenderId,
+           kCommissioningEmployerId},
+          {kJobId, kToForm, kHoursPerWeek},
+          {kJobId, kHoursPerWeek},
+          {kJobId, kReason},
+          {kTargetSeq, kReason},
+          {kSector, kYear, kBanen, kSource},
+          {kSector, kBanen, kSource},
+      }};
+  return *columns;
+}
+
+// "25.5" -> 2550: a non-negative decimal with at most two decimals.
+std::optional<int64_t> ParseHundredths(std::string_view text) {
+  const size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction =
+      dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  if (whole.empty() || fraction.size() > 2 ||
+      (dot != std::string_view::npos && fraction.empty())) {
+    return std::nullopt;
+  }
+  for (std::string_view part : {whole, fraction}) {
+    for (char c : part) {
+      if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+        return std::nullopt;
+      }
+    }
+  }
+  int64_t value = 0;
+  if (std::from_chars(whole.data(), whole.data() + whole.size(), value).ec !=
+          std::errc() ||
+      value > int64_t{1} << 40) {
+    return std::nullopt;
+  }
+  int64_t cents = 0;
+  for (size_t i = 0; i < 2; ++i) {
+    cents = cents * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
+  }
+  return value * 100 + cents;
+}
+
+template <typename T>
+std::optional<T> ParseInteger(std::string_view text) {
+  T value{};
+  if (text.empty() ||
+      std::from_chars(text.data(), text.data() + text.size(), value).ptr !=
+          text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// Fills `error` and returns false, for one-line early returns.
+bool Fail(LineError* error, std::string_view field, std::string reason) {
+  error->field = std::string(field);
+  error->reason = std::move(reason);
+  return false;
+}
+
+// The fields of one CSV line by column, with the parse helpers that name
+// the column on failure.
+class CsvRow {
+ public:
+  CsvRow(std::array<std::string, kCsvColumns.size()> values, LineError* error)
+      : values_(std::move(values)), error_(error) {}
+
+  const std::string& Text(Column column) const { return values_[column]; }
+
+  template <typename T>
+  bool Enum(Column column, std::optional<T> (*parse)(std::string_view),
+            T* out) const {
+    const std::optional<T> value = parse(values_[column]);
+    if (!value.has_value()) {
+      return Fail(error_, kCsvColumns[column],
+                  values_[column].empty()
+                      ? "is required"
+                      : absl::StrCat("unknown value \"",
+                                     AbslView(values_[column]), "\""));
+    }
+    *out = *value;
+    return true;
+  }
+
+  // Hundredths of a decimal; an empty optional column gives 0.
+  bool Hundredths(Column column, bool optional, int64_t* out) const {
+    if (optional && values_[column].empty()) {
+      *out = 0;
+      return true;
+    }
+    const std::optional<int64_t> value = ParseHundredths(values_[column]);
+    if (!value.has_value()) {
+      return Fail(error_, kCsvColumns[column],
+                  "must be a number with at most two decimals, e.g. 25.5");
+    }
+    *out = *value;
+    return true;
+  }
+
+  template <typename T>
+  bool Integer(Column column, T* out) const {
+    const std::optional<T> value = ParseInteger<T>(values_[column]);
+    if (!value.has_value()) {
+      return Fail(error_, kCsvColumns[column], "must be a whole number");
+    }
+    *out = *value;
+    return true;
+  }
+
+ private:
+  std::array<std::string, kCsvColumns.size()> values_;
+  LineError* error_;
+};
+
+bool CsvPayload(EventKind kind, const CsvRow& row, EventPayload* payload) {
+  switch (kind) {
+    case EventKind::kEmployerRegistered: {
+      EmployerRegistered e;
+      e.employer_id = row.Text(kEmployerId);
+      e.name = row.Text(kName);
+      e.parent_employer_id = row.Text(kParentEmployerId);
+      if (!row.Enum(kSector, &ParseSector, &e.sector)) return false;
+      *payload = std::move(e);
+      return true;
+    }
+    case EventKind::kEmployerReclassified: {
+      EmployerReclassified e;
+      e.employer_id = row.Text(kEmployerId);
+      if (!row.Enum(kSector, &ParseSector, &e.sector)) return false;
+      *payload = std::move(e);
+      return true;
+    }
+    case EventKind::kPersonRegistered:
+      *payload = PersonRegistered{row.Text(kPersonRef)};
+      return true;
+    case EventKind::kPersonDeregistered: {
+      PersonDeregistered e;
+      e.person_ref = row.Text(kPersonRef);
+      if (!row.Enum(kReason, &ParseDeregistrationReason, &e.reason)) {
+        return false;
+      }
+      *payload = std::move(e);
+      return true;
+    }
+    case EventKind::kJobStarted: {
+      JobStarted e;
+      e.job_id = row.Text(kJobId);
+      e.employer_id = row.Text(kEmployerId);
+      e.person_ref = row.Text(kPersonRef);
+      e.lender_id = row.Text(kLenderId);
+      e.commissioning_employer_id = row.Text(kCommissioningEmployerId);
+      int64_t hours = 0;
+      if (!row.Enum(kForm, &ParseContractForm, &e.form) ||
+          !row.Hundredths(kHoursPerWeek, false, &hours)) {
+        return false;
+      }
+      e.hours_x100 = static_cast<int32_t>(std::min<int64_t>(hours, INT32_MAX));
+      *payload = std::move(e);
+      return true;
+    }
+    case EventKind::kJobConverted: {
+      JobConverted e;
+      e.job_id = row.Text(kJobId);
+      int64_t hours = 0;
+      if (!row.Enum(kToForm, &ParseContractForm, &e.to_form) ||
+          !row.Hundredths(kHoursPerWeek, true, &hours)) {
+        return false;
+      }
+      e.hours_x100 = static_cast<int32_t>(std::min<int64_t>(hours, INT32_MAX));
+      *payload = std::move(e);
+      return true;
+    }
+    case EventKind::kHoursChanged: {
+      HoursChanged e;
+      e.job_id = row.Text(kJobId);
+      int64_t hours = 0;
+      if (!row.Hundredths(kHoursPerWeek, false, &hours)) return false;
+      e.hours_x100 = static_cast<int32_t>(std::min<int64_t>(hours, INT32_MAX));
+      *payload = std::move(e);
+      return true;
+    }
+    case EventKind::kJobEnded: {
+      JobEnded e;
+      e.job_id = row.Text(kJobId);
+      if (!row.Enum(kReason, &ParseOutflowReason, &e.reason)) return false;
+      *payload = std::move(e);
+      return true;
+    }
+    case EventKind::kEventRetracted: {
+      EventRetracted e;
+      e.reason = row.Text(kReason);
+      if (!row.Integer(kTargetSeq, &e.target_seq)) return false;
+      *payload = std::move(e);
+      return true;
+    }
+    case EventKind::kTargetSet: {
+      TargetSet e;
+      e.source = row.Text(kSource);
+      if (!row.Enum(kSector, &ParseSector, &e.sector) ||
+          !row.Integer(kYear, &e.year) ||
+          !row.Hundredths(kBanen, false, &e.banen_x100)) {
+        return false;
+      }
+      *payload = std::move(e);
+      return true;
+    }
+    case EventKind::kBaselineSet: {
+      BaselineSet e;
+      e.source = row.Text(kSource);
+      if (!row.Enum(kSector, &ParseSector, &e.sector) ||
+          !row.Hundredths(kBanen, false, &e.banen_x100)) {
+        return false;
+      }
+      *payload = std::move(e);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string LineError::ToString() const {
+  return absl::StrCat(file, ":", line, ": ", field.empty() ? "" : field,
+                      field.empty() ? "" : ": ", reason);
+}
+
+absl::StatusOr<std::vector<std::string>> SplitCsvRecord(std::string_view line) {
+  std::vector<std::string> fields(1);
+  size_t i = 0;
+  bool field_start = true;
+  while (i < line.size()) {
+    const char c = line[i];
+    if (field_start && c == '"') {
+      ++i;
+      while (true) {
+        if (i >= line.size()) {
+          return absl::InvalidArgumentError("a quoted field is not closed");
+        }
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            fields.back().push_back('"');
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        fields.back().push_back(line[i++]);
+      }
+      if (i < line.size() && line[i] != ',') {
+        return absl::InvalidArgumentError("text after a closing quote");
+      }
+      field_start = false;
+      continue;
+    }
+    if (c == ',') {
+      fields.emplace_back();
+      field_start = true;
+    } else {
+      fields.back().push_back(c);
+      field_start = false;
+    }
+    ++i;
+  }
+  return fields;
+}
+
+absl::StatusOr<std::unique_ptr<EventFileReader>> EventFileReader::Open(
+    const std::string& path) {
+  Format format;
+  if (absl::EndsWith(path, ".csv")) {
+    format = Format::kCsv;
+  } else if (absl::EndsWith(path, ".ndjson") ||
+             absl::EndsWith(path, ".jsonl")) {
+    format = Format::kNdjson;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": unknown format; use .csv, .ndjson or .jsonl"));
+  }
+  FILE* file = std::fopen(path.c_str(), "r");
+  if (file == nullptr) {
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  }
+  struct stat info {};
+  const uint64_t size =
+      fstat(fileno(file), &info) == 0 ? static_cast<uint64_t>(info.st_size) : 0;
+  std::unique_ptr<EventFileReader> reader(
+      new EventFileReader(path, format, file, size));
+  if (format == Format::kCsv) {
+    if (!reader->ReadLine()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": no header line"));
+    }
+    absl::StatusOr<std::vector<std::string>> header =
+        SplitCsvRecord(reader->buffer_);
+    if (!header.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":1: ", header.status().message()));
+    }
+    std::array<bool, kCsvColumns.size()> seen{};
+    for (const std::string& name : *header) {
+      const std::string column(absl::StripAsciiWhitespace(name));
+      const auto it = std::find(kCsvColumns.begin(), kCsvColumns.end(), column);
+      if (it == kCsvColumns.end()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ":1: unknown column \"", column, "\"; columns are ",
+            absl::StrJoin(
+                kCsvColumns, ",",
+                [](std::string* out, std::string_view c) { out->append(c); })));
+      }
+      const int index = static_cast<int>(it - kCsvColumns.begin());
+      if (seen[index]) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ":1: column \"", column, "\" twice"));
+      }
+      seen[index] = true;
+      reader->csv_columns_.push_back(index);
+    }
+    for (Column required : {kEventId, kEffectiveDate, kKind}) {
+      if (!seen[required]) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ":1: the column \"",
+                         AbslView(kCsvColumns[required]), "\" is required"));
+      }
+    }
+  }
+  return reader;
+}
+
+EventFileReader::~EventFileReader() { std::fclose(file_); }
+
+bool EventFileReader::ReadLine() {
+  buffer_.clear();
+  int c;
+  bool any = false;
+  while ((c = std::fgetc(file_)) != EOF) {
+    any = true;
+    ++bytes_read_;
+    if (c == '\n') break;
+    buffer_.push_back(static_cast<char>(c));
+  }
+  if (!buffer_.empty() && buffer_.back() == '\r') buffer_.pop_back();
+  if (any) ++line_number_;
+  return any;
+}
+
+EventFileReader::Read EventFileReader::Next(Event* event, LineError* error) {
+  while (ReadLine()) {
+    if (absl::StripAsciiWhitespace(buffer_).empty()) continue;
+    *error = LineError{path_, line_number_, "", ""};
+    const bool parsed = format_ == Format::kCsv
+                            ? ParseCsv(buffer_, event, error)
+                            : ParseNdjson(buffer_, event, error);
+    if (!parsed) return Read::kBadLine;
+    // Effective dates are checked against today; the server checks them
+    // against its own recorded time again.
+    const absl::Status valid = ValidateFields(*event, 0, DateOf(absl::Now()));
+    if (!valid.ok()) {
+      const std::optional<EventErrorDetail> detail = GetEventErrorDetail(valid);
+      Fail(error, detail.has_value() ? detail->field : "",
+           detail.has_value() ? detail->reason : std::string(valid.message()));
+      return Read::kBadLine;
+    }
+    return Read::kEvent;
+  }
+  return Read::kEnd;
+}
+
+bool EventFileReader::ParseNdjson(std::string_view text, Event* event,
+                                  LineError* error) const {
+  v1::Event proto;
+  const auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(text.data(), text.size()), &proto);
+  if (!parsed.ok()) {
+    return Fail(error, "",
+                absl::StrCat("not a banen.v1.Event in JSON: ",
+                             AbslView(std::string(parsed.message()))));
+  }
+  absl::StatusOr<Event> decoded = EventFromProto(proto, 0);
+  if (!decoded.ok()) {
+    const std::optional<EventErrorDetail> detail =
+        GetEventErrorDetail(decoded.status());
+    return Fail(error, detail.has_value() ? detail->field : "",
+                detail.has_value() ? detail->reason
+                                   : std::string(decoded.status().message()));
+  }
+  *event = *std::move(decoded);
+  return true;
+}
+
+bool EventFileReader::ParseCsv(std::string_view text, Event* event,
+                               LineError* error) const {
+  absl::StatusOr<std::vector<std::string>> fields = SplitCsvRecord(text);
+  if (!fields.ok())
+    return Fail(error, "", std::string(fields.status().message()));
+  if (fields->size() != csv_columns_.size()) {
+    return Fail(error, "",
+                absl::StrCat("has ", fields->size(), " fields, the header ",
+                             csv_columns_.size()));
+  }
+  std::array<std::string, kCsvColumns.size()> values;
+  for (size_t i = 0; i < fields->size(); ++i) {
+    values[csv_columns_[i]] = std::move((*fields)[i]);
+  }
+  const std::optional<EventKind> kind = ParseEventKind(values[kKind]);
+  if (!kind.has_value()) {
+    return Fail(error, "kind",
+                absl::StrCat("unknown event kind \"", AbslView(values[kKind]),
+                             "\", e.g. JobStarted"));
+  }
+  const std::optional<Date> date = ParseDate(values[kEffectiveDate]);
+  if (!date.has_value()) {
+    return Fail(error, "effective_date", "must be a date YYYY-MM-DD");
+  }
+  const std::vector<Column>& used = ColumnsOfKind()[static_cast<size_t>(*kind)];
+  for (int column = kEmployerId; column < static_cast<int>(kCsvColumns.size());
+       ++column) {
+    if (!values[column].empty() &&
+        std::find(used.begin(), used.end(), column) == used.end()) {
+      return Fail(
+          error, kCsvColumns[column],
+          absl::StrCat("is not a field of ", AbslView(EventKindName(*kind))));
+    }
+  }
+  event->event_id = values[kEventId];
+  event->effective_date = *date;
+  const CsvRow row(std::move(values), error);
+  return CsvPayload(*kind, row, &event->payload);
+}
+
+}  // namespace banen
