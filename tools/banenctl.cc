@@ -4,12 +4,24 @@
 //            [--to-quarter=...] [--measure=PEILDATUM]
 //            [--sectors=GEMEENTEN,RIJK]
 //            [--as-of=2025-03-01T00:00:00Z] [--employers]
+//            [--incl-sroi] [--format=text|csv|json|html] [--out=FILE]
+//   banenctl import FILE... [--on-error=stop|skip] [--batch-size=1000]
+//                        CSV or NDJSON events (tools/event_file.h), resumable
+//   banenctl snapshot create --quarter=2024Q4 | list [QUARTER] |
+//            show KEY | diff KEY     (list QUARTER: that quarter's only)
+//   banenctl tail [--from-seq=N] [--format=text|ndjson]
+//                        prints events as they are committed
 //   banenctl load-demo   stores the built-in demo history (once)
 //   banenctl head        the head of the log
-//   banenctl verify      recomputes the hash chain on the server
+//   banenctl verify      replays the whole log and recomputes the hash chain
+//                        here, against the server's head and every snapshot
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -24,12 +36,17 @@
 #include "absl/time/time.h"
 #include "banen/v1/ledger.grpc.pb.h"
 #include "banen/v1/realisation.grpc.pb.h"
+#include "banen/v1/snapshot.grpc.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "ledger/codec.h"
 #include "ledger/status_macros.h"
 #include "services/command_line.h"
 #include "services/wire.h"
+#include "tools/chain_audit.h"
 #include "tools/demo.h"
+#include "tools/importer.h"
 #include "tools/realisation_report.h"
+#include "tools/report_formats.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "banen-ledgerd address");
 ABSL_FLAG(std::string, quarter, "2024Q4", "report: first quarter");
@@ -43,6 +60,15 @@ ABSL_FLAG(std::string, as_of, "",
           "report: only events recorded by then, RFC 3339 (default: all)");
 ABSL_FLAG(bool, employers, false, "report: also one row per employer");
 ABSL_FLAG(int, timeout_seconds, 30, "deadline of each call");
+ABSL_FLAG(bool, incl_sroi, false,
+          "report (text): also the banen including SROI per row");
+ABSL_FLAG(std::string, format, "text",
+          "report: text, csv, json or html; tail: text or ndjson");
+ABSL_FLAG(std::string, out, "-", "report: output file; - for stdout");
+ABSL_FLAG(std::string, on_error, "stop",
+          "import: stop at the first bad line, or skip it and go on");
+ABSL_FLAG(int, batch_size, 1000, "import: events per batch");
+ABSL_FLAG(uint64_t, from_seq, 0, "tail: first seq (default: after the head)");
 
 namespace banen {
 namespace {
@@ -58,7 +84,8 @@ class Client {
       : channel_(
             grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
         ledger_(v1::LedgerService::NewStub(channel_)),
-        realisation_(v1::RealisationService::NewStub(channel_)) {}
+        realisation_(v1::RealisationService::NewStub(channel_)),
+        snapshots_(v1::SnapshotService::NewStub(channel_)) {}
 
   absl::Status Report() {
     v1::RealisationRequest request;
@@ -96,8 +123,201 @@ class Client {
     auto context = Context();
     RETURN_IF_ERROR(
         FromGrpc(realisation_->GetRealisation(context.get(), request, &table)));
-    std::fputs(RealisationReport(table).c_str(), stdout);
+    const std::string format = absl::GetFlag(FLAGS_format);
+    std::string text;
+    if (format == "text") {
+      text = RealisationReport(table);
+    } else if (format == "csv") {
+      text = RealisationCsv(table);
+    } else if (format == "json") {
+      ASSIGN_OR_RETURN(text, RealisationJson(table));
+    } else if (format == "html") {
+      text = RealisationHtml(
+          table,
+          absl::StrCat("Banenafspraak: realisatie ", request.from_quarter(),
+                       request.to_quarter().empty()
+                           ? ""
+                           : absl::StrCat(" - ", request.to_quarter())),
+          absl::GetFlag(FLAGS_incl_sroi));
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--format: ", format, ": use text, csv, json or html"));
+    }
+    return WriteOutput(text);
+  }
+
+  absl::Status Import(const std::vector<std::string>& paths) {
+    if (paths.empty()) {
+      return absl::InvalidArgumentError("import: name one or more files");
+    }
+    ImportOptions options;
+    const std::string on_error = absl::GetFlag(FLAGS_on_error);
+    if (on_error != "stop" && on_error != "skip") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--on-error: ", on_error, ": use stop or skip"));
+    }
+    options.on_error = on_error == "skip" ? OnError::kSkip : OnError::kStop;
+    options.batch_size =
+        static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_batch_size)));
+    const bool terminal = isatty(fileno(stderr));
+    options.on_progress = [terminal](const ImportProgress& progress) {
+      if (terminal) PrintProgress(progress);
+    };
+    options.on_bad_line = [terminal](const LineError& error) {
+      std::fprintf(stderr, "%s%s\n", terminal ? "\r\033[K" : "",
+                   error.ToString().c_str());
+    };
+    options.interrupted = [] { return interrupted.load(); };
+    std::signal(SIGINT, [](int) { interrupted.store(true); });
+    std::signal(SIGTERM, [](int) { interrupted.store(true); });
+    ASSIGN_OR_RETURN(const ImportSummary summary,
+                     ImportFiles(*ledger_, paths, options));
+    if (terminal) std::fputs("\n", stderr);
+    std::printf(
+        "import: %llu events stored, %llu already there, %llu bad "
+        "lines\n",
+        static_cast<unsigned long long>(summary.stored),
+        static_cast<unsigned long long>(summary.duplicates),
+        static_cast<unsigned long long>(summary.bad_lines));
+    if (summary.interrupted) {
+      return absl::CancelledError(
+          "import interrupted; run it again to resume (nothing is stored "
+          "twice)");
+    }
+    if (summary.stopped_on_error) {
+      return absl::InvalidArgumentError(
+          "import stopped at a bad line; fix it and run again to resume, or "
+          "use --on-error=skip");
+    }
     return absl::OkStatus();
+  }
+
+  absl::Status Snapshot(const std::vector<std::string>& args) {
+    const std::string action = args.empty() ? "" : args[0];
+    const std::string key = args.size() > 1 ? args[1] : "";
+    auto context = Context();
+    if (action == "create") {
+      v1::CreateSnapshotRequest request;
+      request.set_quarter(absl::GetFlag(FLAGS_quarter));
+      v1::Snapshot snapshot;
+      RETURN_IF_ERROR(FromGrpc(
+          snapshots_->CreateSnapshot(context.get(), request, &snapshot)));
+      std::printf("%s\n", snapshot.key().c_str());
+      return absl::OkStatus();
+    }
+    if (action == "list") {
+      v1::ListSnapshotsRequest request;
+      request.set_quarter(key);  // optional: one quarter's snapshots
+      v1::ListSnapshotsResponse list;
+      RETURN_IF_ERROR(
+          FromGrpc(snapshots_->ListSnapshots(context.get(), request, &list)));
+      for (const v1::Snapshot& snapshot : list.snapshots()) {
+        std::printf("%s  seq %llu  hash %s  as of %s\n", snapshot.key().c_str(),
+                    static_cast<unsigned long long>(snapshot.head_seq()),
+                    absl::BytesToHexString(snapshot.head_hash()).c_str(),
+                    absl::FormatTime(TimeFromProto(snapshot.as_of())).c_str());
+      }
+      return absl::OkStatus();
+    }
+    if (action == "show" && !key.empty()) {
+      v1::GetSnapshotRequest request;
+      request.set_key(key);
+      v1::Snapshot snapshot;
+      RETURN_IF_ERROR(
+          FromGrpc(snapshots_->GetSnapshot(context.get(), request, &snapshot)));
+      v1::RealisationTable table;
+      *table.mutable_rows() = snapshot.rows();
+      *table.mutable_as_of() = snapshot.as_of();
+      table.set_last_seq(snapshot.head_seq());
+      std::printf("snapshot %s, head seq %llu hash %s\n",
+                  snapshot.key().c_str(),
+                  static_cast<unsigned long long>(snapshot.head_seq()),
+                  absl::BytesToHexString(snapshot.head_hash()).c_str());
+      std::fputs(RealisationReport(table).c_str(), stdout);
+      return absl::OkStatus();
+    }
+    if (action == "diff" && !key.empty()) {
+      v1::DiffSnapshotRequest request;
+      request.set_key(key);
+      v1::SnapshotDiff diff;
+      RETURN_IF_ERROR(
+          FromGrpc(snapshots_->DiffSnapshot(context.get(), request, &diff)));
+      std::printf("snapshot %s (seq %llu) against seq %llu\n",
+                  diff.snapshot_key().c_str(),
+                  static_cast<unsigned long long>(diff.snapshot_seq()),
+                  static_cast<unsigned long long>(diff.current_seq()));
+      if (diff.sectors().empty()) std::printf("no changes\n");
+      for (const v1::SectorDiff& sector : diff.sectors()) {
+        v1::RealisationTable then, now;
+        *then.mutable_rows() = sector.snapshot_rows();
+        *now.mutable_rows() = sector.current_rows();
+        std::printf("\n%s\nthen:\n%snow:\n%schanged by:\n",
+                    v1::Sector_Name(sector.sector()).c_str(),
+                    RealisationReport(then).c_str(),
+                    RealisationReport(now).c_str());
+        for (const v1::SnapshotChange& change : sector.changes()) {
+          std::printf(
+              "  seq %llu  %s  %s  effective %s  recorded %s\n",
+              static_cast<unsigned long long>(change.seq()),
+              v1::EventKind_Name(change.kind()).c_str(),
+              change.event_id().c_str(), change.effective_date().c_str(),
+              absl::FormatTime(TimeFromProto(change.recorded_at())).c_str());
+        }
+      }
+      return absl::OkStatus();
+    }
+    return absl::InvalidArgumentError(
+        "snapshot: use create, list, show KEY or diff KEY");
+  }
+
+  // Follows the log: prints each event as it is committed, until Ctrl-C.
+  absl::Status Tail() {
+    const std::string format = absl::GetFlag(FLAGS_format);
+    if (format != "text" && format != "ndjson") {
+      return absl::InvalidArgumentError("tail: --format is text or ndjson");
+    }
+    uint64_t from = absl::GetFlag(FLAGS_from_seq);
+    if (from == 0) {
+      v1::GetHeadResponse head;
+      auto context = Context();
+      RETURN_IF_ERROR(FromGrpc(
+          ledger_->GetHead(context.get(), v1::GetHeadRequest(), &head)));
+      from = head.seq() + 1;
+    }
+    grpc::ClientContext context;
+    v1::SubscribeRequest request;
+    request.set_from_seq(from);
+    auto stream = ledger_->Subscribe(&context, request);
+    google::protobuf::util::JsonPrintOptions json;
+    json.preserve_proto_field_names = true;
+    v1::SubscribeResponse item;
+    std::string line;
+    while (stream->Read(&item)) {
+      if (!item.has_event()) continue;
+      const v1::StoredEvent& stored = item.event();
+      if (format == "ndjson") {
+        line.clear();
+        if (!google::protobuf::util::MessageToJsonString(stored, &line, json)
+                 .ok()) {
+          return absl::InternalError("cannot print an event as JSON");
+        }
+        std::printf("%s\n", line.c_str());
+      } else {
+        // A summary line: no person_ref on a terminal.
+        const v1::Event& event = stored.event();
+        std::printf(
+            "%llu  %s  %s  %s  %s\n",
+            static_cast<unsigned long long>(stored.seq()),
+            absl::FormatTime(TimeFromProto(stored.recorded_at())).c_str(),
+            event.GetDescriptor()
+                ->FindFieldByNumber(event.payload_case())
+                ->name()
+                .c_str(),
+            event.event_id().c_str(), event.effective_date().c_str());
+      }
+      std::fflush(stdout);
+    }
+    return FromGrpc(stream->Finish());
   }
 
   absl::Status LoadDemo() {
@@ -136,22 +356,97 @@ class Client {
     return absl::OkStatus();
   }
 
+  // The auditor's check: reads every event and recomputes the chain here,
+  // trusting no hash the server computed, then compares with the server's
+  // head and with the head of every snapshot.
   absl::Status Verify() {
-    v1::VerifyChainResponse verification;
-    auto context = Context();
-    RETURN_IF_ERROR(FromGrpc(ledger_->VerifyChain(
-        context.get(), v1::VerifyChainRequest(), &verification)));
-    if (!verification.ok()) {
-      return absl::DataLossError(absl::StrCat("chain broken at seq ",
-                                              verification.first_bad_seq(),
-                                              ": ", verification.reason()));
+    v1::GetHeadResponse head;
+    {
+      auto context = Context();
+      RETURN_IF_ERROR(FromGrpc(
+          ledger_->GetHead(context.get(), v1::GetHeadRequest(), &head)));
     }
-    std::printf("chain ok: %llu events checked\n",
-                static_cast<unsigned long long>(verification.events_checked()));
+    ChainAudit audit;
+    {
+      auto context = Context();
+      v1::ListSnapshotsResponse list;
+      RETURN_IF_ERROR(FromGrpc(snapshots_->ListSnapshots(
+          context.get(), v1::ListSnapshotsRequest(), &list)));
+      for (const v1::Snapshot& snapshot : list.snapshots()) {
+        audit.ExpectHash(snapshot.head_seq(), HashOf(snapshot.head_hash()));
+      }
+    }
+    grpc::ClientContext context;
+    v1::ReadEventsRequest request;
+    request.set_to_seq(head.seq());
+    auto reader = ledger_->ReadEvents(&context, request);
+    v1::StoredEvent stored;
+    while (audit.ok() && reader->Read(&stored)) audit.Add(stored);
+    if (audit.ok()) {
+      RETURN_IF_ERROR(FromGrpc(reader->Finish()));
+      audit.ExpectHead(head.seq(), HashOf(head.hash()));
+    } else {
+      context.TryCancel();
+    }
+    if (!audit.ok()) {
+      return absl::DataLossError(absl::StrCat("chain broken: first bad seq ",
+                                              audit.first_bad_seq(), ": ",
+                                              audit.reason()));
+    }
+    std::printf(
+        "chain ok: %llu events recomputed here; head seq %llu hash "
+        "%s\n",
+        static_cast<unsigned long long>(audit.events_checked()),
+        static_cast<unsigned long long>(head.seq()),
+        absl::BytesToHexString(head.hash()).c_str());
     return absl::OkStatus();
   }
 
  private:
+  static inline std::atomic<bool> interrupted{false};
+
+  static Hash HashOf(const std::string& bytes) {
+    Hash hash{};
+    std::copy_n(bytes.begin(), std::min(bytes.size(), hash.size()),
+                hash.begin());
+    return hash;
+  }
+
+  static absl::Status WriteOutput(const std::string& text) {
+    const std::string path = absl::GetFlag(FLAGS_out);
+    if (path == "-") {
+      std::fputs(text.c_str(), stdout);
+      return absl::OkStatus();
+    }
+    std::ofstream file(path, std::ios::binary);
+    file << text;
+    file.close();
+    if (!file) return absl::DataLossError(absl::StrCat("cannot write ", path));
+    return absl::OkStatus();
+  }
+
+  // One line on the terminal: a bar, events, events/s and the ETA by bytes.
+  static void PrintProgress(const ImportProgress& progress) {
+    const double done = progress.bytes_total == 0
+                            ? 1.0
+                            : static_cast<double>(progress.bytes_read) /
+                                  static_cast<double>(progress.bytes_total);
+    const double seconds = absl::ToDoubleSeconds(progress.elapsed);
+    const double rate =
+        seconds > 0
+            ? static_cast<double>(progress.events_acknowledged) / seconds
+            : 0;
+    const double eta = done > 0 ? seconds * (1 - done) / done : 0;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(done * kWidth);
+    std::fprintf(
+        stderr, "\r[%s%s] %3.0f%%  %llu events  %.0f events/s  ETA %s",
+        std::string(filled, '#').c_str(),
+        std::string(kWidth - filled, ' ').c_str(), done * 100,
+        static_cast<unsigned long long>(progress.events_acknowledged), rate,
+        absl::FormatDuration(absl::Seconds(static_cast<int64_t>(eta))).c_str());
+  }
+
   static std::unique_ptr<grpc::ClientContext> Context() {
     auto context = std::make_unique<grpc::ClientContext>();
     context->set_deadline(absl::ToChronoTime(
@@ -174,17 +469,26 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::RealisationService::Stub> realisation_;
+  std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
 };
 
-absl::Status Run(const std::string& command) {
+absl::Status Run(const std::string& command,
+                 const std::vector<std::string>& args) {
   Client client(absl::GetFlag(FLAGS_server));
+  if (command == "import") return client.Import(args);
+  if (command == "snapshot") return client.Snapshot(args);
+  if (!args.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(command, ": unexpected argument \"", args[0], "\""));
+  }
   if (command == "report") return client.Report();
+  if (command == "tail") return client.Tail();
   if (command == "load-demo") return client.LoadDemo();
   if (command == "head") return client.Head();
   if (command == "verify") return client.Verify();
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown command \"", command,
-                   "\": use report, load-demo, head or verify"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown command \"", command,
+      "\": use report, import, snapshot, tail, verify, head or load-demo"));
 }
 
 }  // namespace
@@ -192,15 +496,19 @@ absl::Status Run(const std::string& command) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "banenctl [--server=host:port] report|load-demo|head|verify [flags]");
+      "banenctl [--server=host:port] "
+      "report|import FILE...|snapshot create|list|show KEY|diff KEY|tail|"
+      "verify|head|load-demo [flags]");
   banen::UnderscoreFlagNames(argc, argv);
   const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  if (args.size() != 2) {
+  if (args.size() < 2) {
     std::fprintf(stderr, "usage: %s\n",
                  std::string(absl::ProgramUsageMessage()).c_str());
     return 2;
   }
-  if (const absl::Status status = banen::Run(args[1]); !status.ok()) {
+  if (const absl::Status status = banen::Run(
+          args[1], std::vector<std::string>(args.begin() + 2, args.end()));
+      !status.ok()) {
     std::fprintf(stderr, "banenctl: %s\n", status.ToString().c_str());
     return 1;
   }

@@ -1,0 +1,304 @@
+#include "tools/report_formats.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
+#include "google/protobuf/util/json_util.h"
+#include "ledger/absl_compat.h"
+#include "ledger/event.h"
+#include "tools/realisation_report.h"
+
+namespace banen {
+namespace {
+
+std::string SectorOf(const v1::RealisationRow& row) {
+  return std::string(SectorName(static_cast<Sector>(row.sector())));
+}
+
+std::string MeasureOf(const v1::RealisationRow& row) {
+  return absl::StrReplaceAll(v1::RealisationMeasure_Name(row.measure()),
+                             {{"REALISATION_MEASURE_", ""}});
+}
+
+std::string Hundredths(bool present, int64_t value) {
+  return present ? FormatHundredths(value) : "";
+}
+std::string Tenths(bool present, int64_t value) {
+  return present ? FormatTenths(value) : "";
+}
+
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
+}
+
+std::string Html(std::string_view text) {
+  return absl::StrReplaceAll(
+      AbslView(text),
+      {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
+}
+
+// The realisation forms, bottom to top in the charts.
+struct FormSeriesStyle {
+  const char* css_class;
+  const char* label;
+  const char* color;
+  int64_t (v1::RealisationRow::*banen_x100)() const;
+};
+constexpr std::array<FormSeriesStyle, 4> kFormStyles = {{
+    {"vast", "vast", "#1f6f8b", &v1::RealisationRow::banen_vast_x100},
+    {"tijdelijk", "tijdelijk", "#99c24d",
+     &v1::RealisationRow::banen_tijdelijk_x100},
+    {"uitzend", "inleen: uitzend", "#f4a259",
+     &v1::RealisationRow::banen_inleen_uitzend_x100},
+    {"detachering", "inleen: detachering", "#bc4b51",
+     &v1::RealisationRow::banen_inleen_detachering_x100},
+}};
+// Never part of the realisation; stacked on top only when asked for.
+constexpr FormSeriesStyle kSroiStyle = {"sroi", "SROI", "#b8b8b8",
+                                        &v1::RealisationRow::banen_sroi_x100};
+
+constexpr double kChartWidth = 420;
+constexpr double kChartHeight = 200;
+constexpr double kLeft = 56;
+constexpr double kRight = 10;
+constexpr double kTop = 12;
+constexpr double kBottom = 28;
+
+// Banen per quarter stacked by form, the doel as a dashed line.
+std::string Chart(const std::string& sector,
+                  const std::vector<const v1::RealisationRow*>& quarters,
+                  bool include_sroi) {
+  std::vector<FormSeriesStyle> series(kFormStyles.begin(), kFormStyles.end());
+  if (include_sroi) series.push_back(kSroiStyle);
+  double top = 1;
+  for (const auto* row : quarters) {
+    const int64_t stacked_x100 =
+        row->banen_x100() + (include_sroi ? row->banen_sroi_x100() : 0);
+    top = std::max({top, static_cast<double>(stacked_x100) / 100,
+                    row->has_doel_x100()
+                        ? static_cast<double>(row->doel_x100()) / 100
+                        : 0.0});
+  }
+  top *= 1.1;
+  const double plot_width = kChartWidth - kLeft - kRight;
+  const double plot_height = kChartHeight - kTop - kBottom;
+  const double slot = plot_width / static_cast<double>(quarters.size());
+  const auto y = [&](double banen) {
+    return kTop + plot_height * (1 - banen / top);
+  };
+  std::string svg = absl::StrFormat(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
+      "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+      "aria-label=\"%s: banen per quarter by contract form, and doel\">\n",
+      kChartWidth, kChartHeight, kChartWidth, kChartHeight, Html(sector));
+  absl::StrAppendFormat(
+      &svg,
+      "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+      "stroke=\"#555\"/>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
+      "text-anchor=\"end\">%s</text>\n<text x=\"%.1f\" y=\"%.1f\" "
+      "font-size=\"10\" text-anchor=\"end\">0</text>\n",
+      kLeft, y(0), kChartWidth - kRight, y(0), kLeft - 4, y(top) + 10,
+      FormatHundredths(static_cast<int64_t>(top * 100)), kLeft - 4, y(0));
+  std::vector<std::string> doel_points;
+  for (size_t i = 0; i < quarters.size(); ++i) {
+    const v1::RealisationRow& row = *quarters[i];
+    const double x = kLeft + slot * static_cast<double>(i) + slot * 0.15;
+    double stacked = 0;
+    for (const FormSeriesStyle& form : series) {
+      const double banen = static_cast<double>((row.*form.banen_x100)()) / 100;
+      if (banen <= 0) continue;
+      absl::StrAppendFormat(
+          &svg,
+          "<rect class=\"bar %s\" data-quarter=\"%s\" x=\"%.1f\" y=\"%.1f\" "
+          "width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s %s: %s "
+          "banen</title></rect>\n",
+          form.css_class, Html(row.quarter()), x, y(stacked + banen),
+          slot * 0.7, y(stacked) - y(stacked + banen), form.color,
+          Html(row.quarter()), form.label,
+          FormatHundredths((row.*form.banen_x100)()));
+      stacked += banen;
+    }
+    if (row.has_doel_x100()) {
+      doel_points.push_back(
+          absl::StrFormat("%.1f,%.1f", x + slot * 0.35,
+                          y(static_cast<double>(row.doel_x100()) / 100)));
+    }
+    // Label every quarter when there are few, else only the Q1s.
+    if (quarters.size() <= 8 || row.quarter().ends_with("Q1")) {
+      absl::StrAppendFormat(&svg,
+                            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" "
+                            "text-anchor=\"middle\">%s</text>\n",
+                            x + slot * 0.35, kChartHeight - 10,
+                            Html(row.quarter()));
+    }
+  }
+  if (!doel_points.empty()) {
+    absl::StrAppendFormat(
+        &svg,
+        "<polyline class=\"doel\" points=\"%s\" fill=\"none\" "
+        "stroke=\"#222\" stroke-width=\"2\" stroke-dasharray=\"5,3\">"
+        "<title>doel</title></polyline>\n",
+        absl::StrJoin(doel_points, " "));
+  }
+  svg += "</svg>\n";
+  return svg;
+}
+
+}  // namespace
+
+std::string RealisationCsv(const v1::RealisationTable& table) {
+  std::string csv =
+      "sector,employer_id,quarter,measure,banen,vast,tijdelijk,"
+      "inleen_uitzend,inleen_detachering,sroi,banen_incl_sroi,persons,jobs,"
+      "doel,realisatiepercentage,realisatiepercentage_incl_sroi,baseline,"
+      "extra,started,ended,converted,change\n";
+  for (const v1::RealisationRow& row : table.rows()) {
+    const std::vector<std::string> fields = {
+        SectorOf(row),
+        CsvField(row.employer_id()),
+        row.quarter(),
+        MeasureOf(row),
+        FormatHundredths(row.banen_x100()),
+        FormatHundredths(row.banen_vast_x100()),
+        FormatHundredths(row.banen_tijdelijk_x100()),
+        FormatHundredths(row.banen_inleen_uitzend_x100()),
+        FormatHundredths(row.banen_inleen_detachering_x100()),
+        FormatHundredths(row.banen_sroi_x100()),
+        FormatHundredths(row.banen_incl_sroi_x100()),
+        absl::StrCat(row.persons()),
+        absl::StrCat(row.jobs()),
+        Hundredths(row.has_doel_x100(), row.doel_x100()),
+        Tenths(row.has_realisatiepercentage_x10(),
+               row.realisatiepercentage_x10()),
+        Tenths(row.has_realisatiepercentage_incl_sroi_x10(),
+               row.realisatiepercentage_incl_sroi_x10()),
+        Hundredths(row.has_baseline_x100(), row.baseline_x100()),
+        Hundredths(row.has_extra_x100(), row.extra_x100()),
+        absl::StrCat(row.flows().started()),
+        absl::StrCat(row.flows().ended_total()),
+        absl::StrCat(row.flows().converted_total()),
+        FormatHundredths(row.change_x100()),
+    };
+    absl::StrAppend(&csv, absl::StrJoin(fields, ","), "\n");
+  }
+  return csv;
+}
+
+absl::StatusOr<std::string> RealisationJson(const v1::RealisationTable& table) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.add_whitespace = true;
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(table, &json, options)
+           .ok()) {
+    return absl::InternalError("cannot print the table as JSON");
+  }
+  return json;
+}
+
+std::string RealisationHtml(const v1::RealisationTable& table,
+                            std::string_view title, bool include_sroi) {
+  // Sector rows by sector, in table order, each with its quarters.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const v1::RealisationRow*>> by_sector;
+  for (const v1::RealisationRow& row : table.rows()) {
+    if (!row.employer_id().empty()) continue;
+    const std::string sector = SectorOf(row);
+    if (!by_sector.contains(sector)) order.push_back(sector);
+    by_sector[sector].push_back(&row);
+  }
+  std::string html = absl::StrCat(
+      "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<title>",
+      Html(title),
+      "</title>\n<style>\n"
+      "body{font-family:sans-serif;margin:2em;color:#222}\n"
+      "table{border-collapse:collapse;margin-bottom:2em}\n"
+      "th,td{padding:.25em .6em;border-bottom:1px solid #ddd;"
+      "text-align:right}\n"
+      "th:first-child,td:first-child{text-align:left}\n"
+      "tr.aggregate td{font-weight:bold}\n"
+      ".charts{display:flex;flex-wrap:wrap;gap:1em}\n"
+      "figure{margin:0}\nfigcaption{font-weight:bold}\n"
+      ".legend span{display:inline-block;width:.9em;height:.9em;"
+      "margin:0 .3em 0 1em;vertical-align:middle}\n"
+      "</style>\n</head>\n<body>\n<h1>",
+      Html(title), "</h1>\n");
+  if (order.empty()) {
+    html += "<p>No figures.</p>\n</body>\n</html>\n";
+    return html;
+  }
+  const v1::RealisationRow& any = *by_sector[order.front()].back();
+  absl::StrAppend(
+      &html, "<p>", Html(MeasureOf(any)), " figures in banen of 25.5 hours, ",
+      "as known at ",
+      table.has_as_of()
+          ? absl::FormatTime(absl::FromUnixSeconds(table.as_of().seconds()),
+                             absl::UTCTimeZone())
+          : std::string("-"),
+      " (up to seq ", table.last_seq(), ").</p>\n");
+  absl::StrAppend(&html, "<h2>", Html(any.quarter()), "</h2>\n",
+                  "<table id=\"realisation\">\n<thead><tr><th>sector</th>"
+                  "<th>doel</th><th>realisatie</th><th>%</th><th>vast</th>"
+                  "<th>tijdelijk</th><th>uitzend</th><th>detachering</th>"
+                  "<th>SROI</th><th>% incl. SROI</th><th>extra banen</th>"
+                  "</tr></thead>\n<tbody>\n");
+  for (const std::string& sector : order) {
+    const v1::RealisationRow& row = *by_sector[sector].back();
+    const bool aggregate = sector == "OVERHEID" || sector == "NATIONAAL";
+    absl::StrAppend(
+        &html, "<tr data-sector=\"", Html(sector), "\"",
+        aggregate ? " class=\"aggregate\"" : "", "><td>", Html(sector),
+        "</td><td>", Hundredths(row.has_doel_x100(), row.doel_x100()),
+        "</td><td>", FormatHundredths(row.banen_x100()), "</td><td>",
+        Tenths(row.has_realisatiepercentage_x10(),
+               row.realisatiepercentage_x10()),
+        "</td><td>", FormatHundredths(row.banen_vast_x100()), "</td><td>",
+        FormatHundredths(row.banen_tijdelijk_x100()), "</td><td>",
+        FormatHundredths(row.banen_inleen_uitzend_x100()), "</td><td>",
+        FormatHundredths(row.banen_inleen_detachering_x100()), "</td><td>",
+        FormatHundredths(row.banen_sroi_x100()), "</td><td>",
+        Tenths(row.has_realisatiepercentage_incl_sroi_x10(),
+               row.realisatiepercentage_incl_sroi_x10()),
+        "</td><td>", Hundredths(row.has_extra_x100(), row.extra_x100()),
+        "</td></tr>\n");
+  }
+  html += "</tbody>\n</table>\n<p class=\"legend\">";
+  for (const FormSeriesStyle& form : kFormStyles) {
+    absl::StrAppend(&html, "<span style=\"background:", form.color,
+                    "\"></span>", form.label);
+  }
+  if (include_sroi) {
+    absl::StrAppend(&html, "<span style=\"background:", kSroiStyle.color,
+                    "\"></span>", kSroiStyle.label,
+                    " (not in the realisation)");
+  }
+  html += " &nbsp; - - doel</p>\n";
+  const auto charts = [&](const char* heading, bool aggregates) {
+    absl::StrAppend(&html, "<h2>", heading, "</h2>\n<div class=\"charts\">\n");
+    for (const std::string& sector : order) {
+      if ((sector == "OVERHEID" || sector == "NATIONAAL") != aggregates) {
+        continue;
+      }
+      absl::StrAppend(&html, "<figure data-sector=\"", Html(sector),
+                      "\"><figcaption>", Html(sector), "</figcaption>\n",
+                      Chart(sector, by_sector[sector], include_sroi),
+                      "</figure>\n");
+    }
+    html += "</div>\n";
+  };
+  charts("OVERHEID and NATIONAAL against their targets", true);
+  charts("Realisation against doel per sector", false);
+  html += "</body>\n</html>\n";
+  return html;
+}
+
+}  // namespace banen

@@ -1,0 +1,36 @@
+// The realisation table (RealisationService's answer) as CSV, JSON and a
+// self-contained HTML page with inline SVG charts, for `banenctl report
+// --format`. Pure functions of the wire message: what any client receives.
+#ifndef BANEN_TOOLS_REPORT_FORMATS_H_
+#define BANEN_TOOLS_REPORT_FORMATS_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "banen/v1/realisation.pb.h"
+
+namespace banen {
+
+// A header line, then one line per row in table order. Figures are decimals
+// ("416.39" banen, "68.6" percent); empty where a figure does not apply.
+std::string RealisationCsv(const v1::RealisationTable& table);
+
+// The table as protobuf JSON (field names as in realisation.proto).
+absl::StatusOr<std::string> RealisationJson(const v1::RealisationTable& table);
+
+// One HTML file with no external resources:
+// - a table of the last quarter in the shape of the ministers' letter: per
+//   sector doel, realisatie and percentage, the forms and SROI, then
+//   OVERHEID and NATIONAAL (rows are <tr data-sector="GEMEENTEN">);
+// - the OVERHEID and NATIONAAL totals against their targets, then one chart
+//   per sector: banen per quarter stacked by contract form, with the doel
+//   as a line (each an <svg> in <figure data-sector="...">); with
+//   `include_sroi` the SROI banen are stacked on top, apart in colour.
+// Employer rows are left out.
+std::string RealisationHtml(const v1::RealisationTable& table,
+                            std::string_view title, bool include_sroi);
+
+}  // namespace banen
+
+#endif  // BANEN_TOOLS_REPORT_FORMATS_H_
