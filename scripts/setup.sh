@@ -11,6 +11,7 @@ packages=(
   libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-grpcio python3-protobuf
+  chromium  # tests render banenctl's HTML report in headless Chromium
 )
 
 missing=()
