@@ -1,7 +1,9 @@
 #include "projections/projector.h"
 
 #include <array>
+#include <atomic>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -122,6 +124,39 @@ TEST_P(ProjectorPropertyTest, IncrementalEqualsRebuild) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, ProjectorPropertyTest, testing::Range(1u, 6u));
+
+// Readers while a writer appends: every table read is some committed state,
+// and the end state still equals the rebuild.
+TEST(ProjectorConcurrencyTest, QueriesRunWhileEventsAreAppended) {
+  ProjectorFixture fixture;
+  Projector& projector = fixture.Open(/*checkpoint_interval=*/25);
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    RandomHistory random(99);
+    for (int stored = 0; stored < 300;) {
+      const uint64_t seq = fixture.Append(random.Propose());
+      if (seq == 0) continue;
+      random.Accepted(seq);
+      ++stored;
+    }
+    done = true;
+  });
+  uint64_t last_seen = 0;
+  while (!done) {
+    const absl::StatusOr<RealisationTable> now =
+        projector.Realisation(AllSectors(Measure::kKwartaalgemiddelde));
+    ASSERT_TRUE(now.ok()) << now.status();
+    EXPECT_GE(now->last_seq, last_seen);
+    last_seen = now->last_seq;
+    const absl::StatusOr<RealisationTable> then = projector.Realisation(
+        AllSectors(Measure::kPeildatum, now->as_of - absl::Seconds(5)));
+    ASSERT_TRUE(then.ok()) << then.status();
+    EXPECT_LE(then->last_seq, now->last_seq);
+  }
+  writer.join();
+  ASSERT_TRUE(projector.FlushCheckpoints().ok());
+  ExpectSameTables(projector, Rebuild(projector.log()), std::nullopt);
+}
 
 Event Employer(std::string_view id, Sector sector) {
   return test::EmployerRegisteredEvent(std::string("reg-") + std::string(id),
