@@ -2,7 +2,8 @@
 // NDJSON, one banen.v1.Event per line in recording order, ready for
 // `banenctl import` into an empty ledger.
 //
-//   banen-demo-data [--seed=1] [--scale=0.25] [--out=FILE] [--stats]
+//   banen-demo-data [--seed=1] [--scale=0.25] [--first-seq=1] [--out=FILE]
+//                   [--stats]
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@
 #include "banen/v1/events.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/codec.h"
+#include "services/command_line.h"
 #include "tools/demo_data.h"
 
 ABSL_FLAG(uint64_t, seed, 1, "seed of the data set");
@@ -93,6 +95,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "writes the national demo data set as NDJSON (one banen.v1.Event per "
       "line)");
+  banen::UnderscoreFlagNames(argc, argv);
   absl::ParseCommandLine(argc, argv);
   const absl::Status status = banen::WriteDemoData();
   if (!status.ok()) {
