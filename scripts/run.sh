@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
 # The main job: sets up, builds, starts banen-ledgerd on a local data
-# directory, loads the built-in demo history on first start, prints the
-# realisation table for 2024Q4, and keeps serving until Ctrl-C.
+# directory, generates and imports the national demo data set 2013-2025 on
+# first start (banen-demo-data; calibrated to DOMAIN.md §7), prints the 2024
+# table in the shape of the ministers' letter, and keeps serving until Ctrl-C.
 #
 #   scripts/run.sh [--listen=127.0.0.1:50051] [--data-dir=data/ledger]
+#                  [--demo-scale=1]   markt volume of the data set (1: national)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 listen=127.0.0.1:50051
 data_dir=data/ledger
+demo_scale=1
 for arg in "$@"; do
   case $arg in
     --listen=*) listen=${arg#*=} ;;
     --data-dir=*) data_dir=${arg#*=} ;;
-    *) echo "usage: scripts/run.sh [--listen=HOST:PORT] [--data-dir=DIR]" >&2; exit 2 ;;
+    --demo-scale=*) demo_scale=${arg#*=} ;;
+    *) echo "usage: scripts/run.sh [--listen=HOST:PORT] [--data-dir=DIR] [--demo-scale=S]" >&2; exit 2 ;;
   esac
 done
 
 scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j2 --target banen-ledgerd banenctl
+cmake --build build -j2 --target banen-ledgerd banenctl banen-demo-data
 
+mkdir -p "$(dirname "$data_dir")"
 build/services/banen-ledgerd --listen="$listen" --data-dir="$data_dir" &
 server=$!
 # Ctrl-C signals the whole process group, server included; the trap also
@@ -34,14 +39,28 @@ until banenctl --timeout-seconds=1 head >/dev/null 2>&1; do
   sleep 0.2
 done
 
-if [[ $(banenctl head | awk '$1 == "seq" { print $2 }') == 0 ]]; then
-  banenctl load-demo
+# First start (or an import cut short): generate the data set once and import
+# it; the import is idempotent, so a re-run stores only what is missing. Its
+# retractions name seqs, so it is generated to follow the log's head.
+demo_file="$data_dir.demo-national-$demo_scale.ndjson"
+if [[ ! -s "$demo_file.imported" ]]; then
+  if [[ ! -s "$demo_file" ]]; then
+    head_seq=$(banenctl head | awk '$1 == "seq" { print $2 }')
+    echo "Generating the national demo data set 2013-2025 (scale $demo_scale)..."
+    build/tools/banen-demo-data --scale="$demo_scale" --first-seq=$((head_seq + 1)) \
+      --out="$demo_file.tmp"
+    mv "$demo_file.tmp" "$demo_file"
+  fi
+  banenctl import "$demo_file"
+  date -u +%FT%TZ >"$demo_file.imported"
 fi
 echo
-banenctl report --quarter=2024Q4
+banenctl report --quarter=2024Q4 --format=letter
 echo
 echo "banen-ledgerd serves on $listen (data in $data_dir); Ctrl-C stops it."
-echo "Try: build/tools/banenctl --server=$listen report --quarter=2024Q1 --to-quarter=2024Q4 --sectors=GEMEENTEN --employers"
+echo "Try: build/tools/banenctl --server=$listen report --quarter=2021Q1 --to-quarter=2024Q4 --format=html --out=report.html"
+echo "     build/tools/banenctl --server=$listen report --quarter=2024Q4 --sectors=RIJK --employers"
+echo "     build/tools/banenctl --server=$listen verify"
 
 # `wait` returns when the trap fires; wait again for the clean shutdown.
 wait "$server" || true

@@ -4,7 +4,7 @@
 //            [--to-quarter=...] [--measure=PEILDATUM]
 //            [--sectors=GEMEENTEN,RIJK]
 //            [--as-of=2025-03-01T00:00:00Z] [--employers]
-//            [--incl-sroi] [--format=text|csv|json|html] [--out=FILE]
+//            [--incl-sroi] [--format=text|letter|csv|json|html] [--out=FILE]
 //   banenctl import FILE... [--on-error=stop|skip] [--batch-size=1000]
 //                        CSV or NDJSON events (tools/event_file.h), resumable
 //   banenctl snapshot create --quarter=2024Q4 | list [QUARTER] |
@@ -63,7 +63,8 @@ ABSL_FLAG(int, timeout_seconds, 30, "deadline of each call");
 ABSL_FLAG(bool, incl_sroi, false,
           "report (text): also the banen including SROI per row");
 ABSL_FLAG(std::string, format, "text",
-          "report: text, csv, json or html; tail: text or ndjson");
+          "report: text, letter (the ministers' table), csv, json or html; "
+          "tail: text or ndjson");
 ABSL_FLAG(std::string, out, "-", "report: output file; - for stdout");
 ABSL_FLAG(std::string, on_error, "stop",
           "import: stop at the first bad line, or skip it and go on");
@@ -127,6 +128,8 @@ class Client {
     std::string text;
     if (format == "text") {
       text = RealisationReport(table);
+    } else if (format == "letter") {
+      text = RealisationLetter(table);
     } else if (format == "csv") {
       text = RealisationCsv(table);
     } else if (format == "json") {
@@ -140,8 +143,8 @@ class Client {
                            : absl::StrCat(" - ", request.to_quarter())),
           absl::GetFlag(FLAGS_incl_sroi));
     } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--format: ", format, ": use text, csv, json or html"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--format: ", format, ": use text, letter, csv, json or html"));
     }
     return WriteOutput(text);
   }

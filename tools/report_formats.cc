@@ -14,6 +14,7 @@
 #include "ledger/absl_compat.h"
 #include "ledger/event.h"
 #include "tools/realisation_report.h"
+#include "tools/text_table.h"
 
 namespace banen {
 namespace {
@@ -190,6 +191,48 @@ std::string RealisationCsv(const v1::RealisationTable& table) {
     absl::StrAppend(&csv, absl::StrJoin(fields, ","), "\n");
   }
   return csv;
+}
+
+std::string RealisationLetter(const v1::RealisationTable& table) {
+  std::map<int, const v1::RealisationRow*> last_by_sector;
+  for (const v1::RealisationRow& row : table.rows()) {
+    if (row.employer_id().empty()) last_by_sector[row.sector()] = &row;
+  }
+  if (last_by_sector.empty()) return "No figures.\n";
+  using Align = TextTable::Align;
+  TextTable text({{"sector", Align::kLeft},
+                  {"doel", Align::kRight},
+                  {"realisatie", Align::kRight},
+                  {"%", Align::kRight},
+                  {"SROI", Align::kRight},
+                  {"% incl. SROI", Align::kRight}});
+  const auto add = [&](Sector sector) {
+    const auto it = last_by_sector.find(static_cast<int>(sector));
+    if (it == last_by_sector.end()) return;
+    const v1::RealisationRow& row = *it->second;
+    const bool sroi = row.banen_sroi_x100() != 0;
+    text.AddRow({std::string(SectorName(sector)),
+                 Hundredths(row.has_doel_x100(), row.doel_x100()),
+                 FormatHundredths(row.banen_x100()),
+                 Tenths(row.has_realisatiepercentage_x10(),
+                        row.realisatiepercentage_x10()),
+                 sroi ? FormatHundredths(row.banen_sroi_x100()) : "",
+                 sroi ? Tenths(row.has_realisatiepercentage_incl_sroi_x10(),
+                               row.realisatiepercentage_incl_sroi_x10())
+                      : ""});
+  };
+  for (int s = static_cast<int>(kFirstGovernmentSector);
+       s <= static_cast<int>(kLastGovernmentSector); ++s) {
+    add(static_cast<Sector>(s));
+  }
+  for (Sector sector :
+       {Sector::kOverheid, Sector::kMarkt, Sector::kNationaal}) {
+    add(sector);
+  }
+  const v1::RealisationRow& any = *last_by_sector.begin()->second;
+  return absl::StrCat("Banenafspraak ", any.quarter(), ": doel en realisatie (",
+                      MeasureOf(any), ", banen van 25,5 uur per week)\n\n",
+                      text.Render());
 }
 
 absl::StatusOr<std::string> RealisationJson(const v1::RealisationTable& table) {

@@ -16,6 +16,11 @@ namespace banen {
 // ("416.39" banen, "68.6" percent); empty where a figure does not apply.
 std::string RealisationCsv(const v1::RealisationTable& table);
 
+// The table of the ministers' letter for the table's last quarter: per
+// government sector doel, realisatie and percentage (and SROI where there
+// is any), then OVERHEID, MARKT and NATIONAAL; aligned text.
+std::string RealisationLetter(const v1::RealisationTable& table);
+
 // The table as protobuf JSON (field names as in realisation.proto).
 absl::StatusOr<std::string> RealisationJson(const v1::RealisationTable& table);
 
