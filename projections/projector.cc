@@ -97,8 +97,9 @@ absl::Status Projector::CatchUp() {
 }
 
 absl::Status Projector::BackfillCheckpoints() {
-  // Fills every gap wider than the interval: the log may have grown without
-  // a projector, or the interval may have been lowered since.
+  // Fills the tail past the last checkpoint, and every gap of two intervals
+  // or more (the interval may have been lowered since): live checkpoints lie
+  // an interval plus part of a batch apart, and need no filling.
   const uint64_t head = state_.last_seq();
   const uint64_t interval = options_.checkpoint_interval;
   uint64_t seq = 0;  // the last checkpoint (0: the empty log)
@@ -107,7 +108,7 @@ absl::Status Projector::BackfillCheckpoints() {
   for (auto next = checkpoints_.begin();; ++next) {
     const bool tail = next == checkpoints_.end();
     const uint64_t gap_end = tail ? head : next->first;
-    while (seq + interval < gap_end || (tail && seq + interval == gap_end)) {
+    while (seq + (tail ? 1 : 2) * interval <= gap_end) {
       if (figures_seq != seq) {
         ASSIGN_OR_RETURN(Checkpoint checkpoint,
                          DecodeCheckpoint(checkpoints_.at(seq)));

@@ -217,16 +217,17 @@ TEST(ProjectorTest, ReopeningWritesMissingCheckpoints) {
 
 TEST(ProjectorTest, ReopeningWithASmallerIntervalFillsTheGaps) {
   ProjectorFixture fixture;
-  fixture.Open(/*checkpoint_interval=*/4);
-  for (int i = 1; i <= 9; ++i) {
+  fixture.Open(/*checkpoint_interval=*/6);
+  for (int i = 1; i <= 13; ++i) {
     fixture.MustAppend(test::PersonRegisteredEvent("p" + std::to_string(i),
                                                    "2020-01-01", PersonRef(i)));
   }
   ASSERT_TRUE(fixture.projector().FlushCheckpoints().ok());
   EXPECT_EQ(fixture.projector().CheckpointSeqs(),
-            (std::vector<uint64_t>{4, 8}));
-  Projector& reopened = fixture.Open(/*checkpoint_interval=*/3);
-  EXPECT_EQ(reopened.CheckpointSeqs(), (std::vector<uint64_t>{3, 4, 7, 8}));
+            (std::vector<uint64_t>{6, 12}));
+  Projector& reopened = fixture.Open(/*checkpoint_interval=*/2);
+  EXPECT_EQ(reopened.CheckpointSeqs(),
+            (std::vector<uint64_t>{2, 4, 6, 8, 10, 12}));
 }
 
 TEST(ProjectorTest, RejectsAQueryEndingBeforeItStarts) {
