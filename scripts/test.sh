@@ -8,5 +8,5 @@ scripts/setup.sh
 scripts/build.sh build
 (cd build && ctest --output-on-failure -j2)
 
-scripts/build.sh build-asan -DBANEN_SANITIZE=address
+scripts/build.sh build-asan -DBANEN_SANITIZE=address -DBANEN_BUILD_BENCHMARKS=OFF
 (cd build-asan && ctest --output-on-failure -j2)
