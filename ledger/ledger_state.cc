@@ -29,11 +29,6 @@ void InsertInOrder(std::vector<Entry>& entries, const Entry& entry) {
   entries.insert(position, entry);
 }
 
-template <typename Entry>
-void EraseSeq(std::vector<Entry>& entries, uint64_t seq) {
-  std::erase_if(entries, [seq](const Entry& e) { return e.seq == seq; });
-}
-
 // A job's live events, in (date, seq) order, must read: one JobStarted, then
 // conversions allowed from the form of the moment and hours changes, then at
 // most one JobEnded, and nothing dated on or after the end.
@@ -108,6 +103,19 @@ absl::Status FailedPrecondition(int index, absl::string_view field,
 absl::Status NotFound(int index, absl::string_view field,
                       absl::string_view reason) {
   return EventError(absl::StatusCode::kNotFound, index, field, reason);
+}
+
+// Removes the retracted `seq` from a timeline, which `check` must still
+// accept; the retraction is blamed otherwise.
+template <typename Entry, typename Check>
+absl::Status RemoveFromTimeline(std::vector<Entry>& entries, uint64_t seq,
+                                int index, Check check) {
+  std::erase_if(entries, [seq](const Entry& e) { return e.seq == seq; });
+  if (auto problem = check(entries)) {
+    return FailedPrecondition(index, kTargetSeqField,
+                              absl::StrCat("without it, ", problem->reason));
+  }
+  return absl::OkStatus();
 }
 
 // The wire name of a payload's job_id field, for errors.
@@ -270,12 +278,8 @@ absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
     case EventKind::kJobEnded: {
       const absl::string_view job_id = AbslView(JobIdOf(target));
       Job& job = Mutable(jobs_, job_id);
-      EraseSeq(job.entries, target_seq);
-      if (auto problem = CheckJobTimeline(job.entries)) {
-        return FailedPrecondition(
-            index, kTargetSeqField,
-            absl::StrCat("without it, ", problem->reason));
-      }
+      RETURN_IF_ERROR(RemoveFromTimeline(job.entries, target_seq, index,
+                                         CheckJobTimeline<JobEntry>));
       job.last_touch_seq = seq;
       if (job.entries.empty()) {
         const auto& start = std::get<JobStarted>(target.payload);
@@ -291,12 +295,8 @@ absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
     case EventKind::kPersonDeregistered: {
       const absl::string_view person_ref = AbslView(PersonRefOf(target));
       Person& person = Mutable(persons_, person_ref);
-      EraseSeq(person.entries, target_seq);
-      if (auto problem = CheckRegisterTimeline(person.entries)) {
-        return FailedPrecondition(
-            index, kTargetSeqField,
-            absl::StrCat("without it, ", problem->reason));
-      }
+      RETURN_IF_ERROR(RemoveFromTimeline(person.entries, target_seq, index,
+                                         CheckRegisterTimeline<RegisterEntry>));
       if (person.entries.empty()) Erase(persons_, person_ref);
       break;
     }
