@@ -363,57 +363,23 @@ class Client {
   // trusting no hash the server computed, then compares with the server's
   // head and with the head of every snapshot.
   absl::Status Verify() {
-    v1::GetHeadResponse head;
-    {
-      auto context = Context();
-      RETURN_IF_ERROR(FromGrpc(
-          ledger_->GetHead(context.get(), v1::GetHeadRequest(), &head)));
-    }
-    ChainAudit audit;
-    {
-      auto context = Context();
-      v1::ListSnapshotsResponse list;
-      RETURN_IF_ERROR(FromGrpc(snapshots_->ListSnapshots(
-          context.get(), v1::ListSnapshotsRequest(), &list)));
-      for (const v1::Snapshot& snapshot : list.snapshots()) {
-        audit.ExpectHash(snapshot.head_seq(), HashOf(snapshot.head_hash()));
-      }
-    }
-    grpc::ClientContext context;
-    v1::ReadEventsRequest request;
-    request.set_to_seq(head.seq());
-    auto reader = ledger_->ReadEvents(&context, request);
-    v1::StoredEvent stored;
-    while (audit.ok() && reader->Read(&stored)) audit.Add(stored);
-    if (audit.ok()) {
-      RETURN_IF_ERROR(FromGrpc(reader->Finish()));
-      audit.ExpectHead(head.seq(), HashOf(head.hash()));
-    } else {
-      context.TryCancel();
-    }
+    ASSIGN_OR_RETURN(const ChainAudit audit,
+                     AuditLedger(*ledger_, *snapshots_));
     if (!audit.ok()) {
       return absl::DataLossError(absl::StrCat("chain broken: first bad seq ",
                                               audit.first_bad_seq(), ": ",
                                               audit.reason()));
     }
-    std::printf(
-        "chain ok: %llu events recomputed here; head seq %llu hash "
-        "%s\n",
-        static_cast<unsigned long long>(audit.events_checked()),
-        static_cast<unsigned long long>(head.seq()),
-        absl::BytesToHexString(head.hash()).c_str());
+    std::printf("chain ok: %llu events recomputed here; head hash %s\n",
+                static_cast<unsigned long long>(audit.events_checked()),
+                absl::BytesToHexString(
+                    std::string(audit.hash().begin(), audit.hash().end()))
+                    .c_str());
     return absl::OkStatus();
   }
 
  private:
   static inline std::atomic<bool> interrupted{false};
-
-  static Hash HashOf(const std::string& bytes) {
-    Hash hash{};
-    std::copy_n(bytes.begin(), std::min(bytes.size(), hash.size()),
-                hash.begin());
-    return hash;
-  }
 
   static absl::Status WriteOutput(const std::string& text) {
     const std::string path = absl::GetFlag(FLAGS_out);

@@ -1,11 +1,28 @@
 #include "tools/chain_audit.h"
 
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "ledger/codec.h"
 
 namespace banen {
+namespace {
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.error_message());
+}
+
+Hash HashOf(const std::string& bytes) {
+  Hash hash{};
+  std::copy_n(bytes.begin(), std::min(bytes.size(), hash.size()), hash.begin());
+  return hash;
+}
+
+}  // namespace
 
 bool ChainAudit::Fail(uint64_t seq, std::string reason) {
   first_bad_seq_ = seq;
@@ -57,6 +74,45 @@ bool ChainAudit::ExpectHead(uint64_t seq, const Hash& hash) {
     return Fail(seq_, "the server's head hash is not the recomputed one");
   }
   return true;
+}
+
+absl::StatusOr<ChainAudit> AuditLedger(
+    v1::LedgerService::StubInterface& ledger,
+    v1::SnapshotService::StubInterface& snapshots) {
+  v1::GetHeadResponse head;
+  {
+    grpc::ClientContext context;
+    const grpc::Status status =
+        ledger.GetHead(&context, v1::GetHeadRequest(), &head);
+    if (!status.ok()) return FromGrpc(status);
+  }
+  ChainAudit audit;
+  {
+    grpc::ClientContext context;
+    v1::ListSnapshotsResponse list;
+    const grpc::Status status =
+        snapshots.ListSnapshots(&context, v1::ListSnapshotsRequest(), &list);
+    if (!status.ok()) return FromGrpc(status);
+    for (const v1::Snapshot& snapshot : list.snapshots()) {
+      audit.ExpectHash(snapshot.head_seq(), HashOf(snapshot.head_hash()));
+    }
+  }
+  grpc::ClientContext context;
+  v1::ReadEventsRequest request;
+  request.set_to_seq(head.seq());
+  auto reader = ledger.ReadEvents(&context, request);
+  v1::StoredEvent stored;
+  while (audit.ok() && reader->Read(&stored)) audit.Add(stored);
+  if (!audit.ok()) {
+    context.TryCancel();
+    reader->Finish();
+    return audit;
+  }
+  if (const grpc::Status status = reader->Finish(); !status.ok()) {
+    return FromGrpc(status);
+  }
+  audit.ExpectHead(head.seq(), HashOf(head.hash()));
+  return audit;
 }
 
 }  // namespace banen

@@ -9,7 +9,10 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "banen/v1/events.pb.h"
+#include "banen/v1/ledger.grpc.pb.h"
+#include "banen/v1/snapshot.grpc.pb.h"
 #include "ledger/event.h"
 
 namespace banen {
@@ -42,6 +45,13 @@ class ChainAudit {
   uint64_t first_bad_seq_ = 0;
   std::string reason_;
 };
+
+// Audits a running ledger: its head, then every event up to it read with
+// ReadEvents, against the heads of all its snapshots. The returned audit
+// says whether and where the chain breaks; the status is for failed calls.
+absl::StatusOr<ChainAudit> AuditLedger(
+    v1::LedgerService::StubInterface& ledger,
+    v1::SnapshotService::StubInterface& snapshots);
 
 }  // namespace banen
 
