@@ -281,6 +281,20 @@ TEST_F(DemoDataTest, MarktFollowsTheNationalTableTimesTheScale) {
   EXPECT_EQ(YearEnd(Sector::kMarkt, 2022).banen_x100, 281092);
 }
 
+TEST_F(DemoDataTest, LateEventsMakeTheEarlyFigureDiffer) {
+  // Some 2024 events are recorded weeks or months late, so GEMEENTEN 2024Q4
+  // as known on 2 January 2025 is not yet the calibrated 6,051.
+  RealisationQuery query;
+  query.sectors = {Sector::kGemeenten};
+  query.from = Quarter{2024, 4};
+  query.to = Quarter{2024, 4};
+  query.as_of = NoonOn(MakeDate(2025, 1, 2));
+  const RealisationTable early = ComputeRealisation(*state_, query);
+  ASSERT_EQ(early.rows.size(), 1u);
+  EXPECT_NE(early.rows[0].banen_x100, 605100);
+  EXPECT_EQ(YearEnd(Sector::kGemeenten, 2024).banen_x100, 605100);
+}
+
 uint64_t Fingerprint(const DemoDataOptions& options) {
   Hash chain{};
   uint64_t seq = options.first_seq;

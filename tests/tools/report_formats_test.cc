@@ -1,0 +1,58 @@
+#include "tools/report_formats.h"
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace banen {
+namespace {
+
+v1::RealisationRow Row(v1::Sector sector, int64_t banen_x100) {
+  v1::RealisationRow row;
+  row.set_sector(sector);
+  row.set_quarter("2024Q4");
+  row.set_measure(v1::REALISATION_MEASURE_PEILDATUM);
+  row.set_banen_x100(banen_x100);
+  row.set_banen_vast_x100(banen_x100);
+  return row;
+}
+
+TEST(RealisationCsvTest, LeavesFiguresThatDoNotApplyEmpty) {
+  v1::RealisationTable table;
+  *table.add_rows() = Row(v1::SECTOR_POLITIE, 48900);
+  const std::string csv = RealisationCsv(table);
+  // No doel, percentages, baseline or extra: empty fields, not zeros.
+  EXPECT_TRUE(absl::StrContains(
+      csv,
+      "\nPOLITIE,,2024Q4,PEILDATUM,489.00,489.00,0.00,0.00,0.00,0.00,0.00,0,0,"
+      ",,,,,0,0,0,0.00\n"));
+}
+
+TEST(RealisationLetterTest, ListsGovernmentSectorsThenTheAggregates) {
+  v1::RealisationTable table;
+  *table.add_rows() = Row(v1::SECTOR_NATIONAAL, 16426600);
+  *table.add_rows() = Row(v1::SECTOR_MARKT, 14633300);
+  v1::RealisationRow rijk = Row(v1::SECTOR_RIJK, 507800);
+  rijk.set_doel_x100(599400);
+  rijk.set_realisatiepercentage_x10(847);  // 5,078 / 5,994 = 84.7%
+  *table.add_rows() = rijk;
+  *table.add_rows() = Row(v1::SECTOR_OVERHEID, 1793300);
+  const std::string letter = RealisationLetter(table);
+  const size_t rijk_at = letter.find("\nRIJK");
+  const size_t overheid_at = letter.find("\nOVERHEID");
+  const size_t markt_at = letter.find("\nMARKT");
+  const size_t nationaal_at = letter.find("\nNATIONAAL");
+  EXPECT_LT(rijk_at, overheid_at);
+  EXPECT_LT(overheid_at, markt_at);
+  EXPECT_LT(markt_at, nationaal_at);
+  const std::string rijk_line =
+      letter.substr(rijk_at + 1, letter.find('\n', rijk_at + 1) - rijk_at - 1);
+  EXPECT_THAT(absl::StrSplit(rijk_line, ' ', absl::SkipEmpty()),
+              ::testing::ElementsAre("RIJK", "5994.00", "5078.00", "84.7"));
+}
+
+}  // namespace
+}  // namespace banen
