@@ -61,7 +61,8 @@ ABSL_FLAG(std::string, as_of, "",
 ABSL_FLAG(bool, employers, false, "report: also one row per employer");
 ABSL_FLAG(int, timeout_seconds, 30, "deadline of each call");
 ABSL_FLAG(bool, incl_sroi, false,
-          "report (text): also the banen including SROI per row");
+          "report --format=html: stack SROI on top of the realisation in the "
+          "charts (the tables always show SROI apart)");
 ABSL_FLAG(std::string, format, "text",
           "report: text, letter (the ministers' table), csv, json or html; "
           "tail: text or ndjson");
@@ -308,14 +309,13 @@ class Client {
       } else {
         // A summary line: no person_ref on a terminal.
         const v1::Event& event = stored.event();
+        const google::protobuf::FieldDescriptor* payload =
+            event.GetDescriptor()->FindFieldByNumber(event.payload_case());
         std::printf(
             "%llu  %s  %s  %s  %s\n",
             static_cast<unsigned long long>(stored.seq()),
             absl::FormatTime(TimeFromProto(stored.recorded_at())).c_str(),
-            event.GetDescriptor()
-                ->FindFieldByNumber(event.payload_case())
-                ->name()
-                .c_str(),
+            payload == nullptr ? "-" : payload->name().c_str(),
             event.event_id().c_str(), event.effective_date().c_str());
       }
       std::fflush(stdout);
