@@ -630,7 +630,7 @@ class Simulation {
     return Date{effective.days + delay};
   }
 
-  // Emits an event of job `j`, keeping the job's events in recording order.
+  // Emits an event of `job`, keeping its events in recording order.
   Unit& EmitJobEvent(Job& job, Date effective, EventPayload payload) {
     const Date recorded = std::max(RecordingDay(effective), job.last_recorded);
     Unit& unit = Emit(effective, recorded, std::move(payload));
