@@ -14,7 +14,8 @@
 
 namespace banen {
 
-// The layout of the values is versioned by the space name.
+// Checkpoints hold computed figures: a change to their layout or to the
+// counting rules (figures.cc) makes old ones wrong, so it needs a new space.
 inline constexpr std::string_view kCheckpointSpace = "checkpoint.v1";
 
 // Big-endian, so the record scan returns checkpoints in seq order.
