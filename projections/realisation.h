@@ -46,7 +46,9 @@ struct RealisationRow {
   // For display: each rounded half-even to hundredths from its exact value.
   int64_t banen_x100 = 0;  // the realisation: all forms but SROI
   std::array<int64_t, kFormSeriesCount> form_banen_x100{};
-  int64_t banen_sroi_x100 = 0;  // = form_banen_x100[kSroi]
+  // SROI jobs attributed to their commissioning employer's sector, by the
+  // row's measure (on the peildatum for PEILDATUM); = form_banen_x100[kSroi].
+  int64_t banen_sroi_x100 = 0;
 
   int64_t persons = 0;  // on the quarter's last day, whatever the measure
   int64_t jobs = 0;
