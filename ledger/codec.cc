@@ -185,24 +185,6 @@ struct PayloadToProto {
   }
 };
 
-void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto) {
-  const int64_t micros = absl::ToUnixMicros(time);
-  // Floor division keeps nanos in [0, 1e9) for times before 1970.
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  proto->set_seconds(seconds);
-  proto->set_nanos(static_cast<int32_t>(rest * 1000));
-}
-
-absl::Time TimeFromProto(const google::protobuf::Timestamp& proto) {
-  return absl::FromUnixSeconds(proto.seconds()) +
-         absl::Nanoseconds(proto.nanos());
-}
-
 absl::StatusOr<Hash> HashFromBytes(const std::string& bytes,
                                    absl::string_view field) {
   Hash hash{};
@@ -220,6 +202,21 @@ std::string HashToBytes(const Hash& hash) {
 }
 
 }  // namespace
+
+void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto) {
+  // Floor to whole seconds keeps nanos in [0, 1e9) before 1970 too.
+  const absl::Duration since_epoch = time - absl::UnixEpoch();
+  const int64_t seconds =
+      absl::ToInt64Seconds(absl::Floor(since_epoch, absl::Seconds(1)));
+  proto->set_seconds(seconds);
+  proto->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
+}
+
+absl::Time TimeFromProto(const google::protobuf::Timestamp& proto) {
+  return absl::FromUnixSeconds(proto.seconds()) +
+         absl::Nanoseconds(proto.nanos());
+}
 
 absl::StatusOr<Event> EventFromProto(const v1::Event& proto, int event_index) {
   Event event;
@@ -283,7 +280,8 @@ void AppendCanonicalBytes(uint64_t seq, absl::Time recorded_at,
   google::protobuf::Arena arena(arena_options);
   auto* proto = google::protobuf::Arena::CreateMessage<v1::StoredEvent>(&arena);
   proto->set_seq(seq);
-  TimeToProto(recorded_at, proto->mutable_recorded_at());
+  TimeToProto(absl::FromUnixMicros(absl::ToUnixMicros(recorded_at)),
+              proto->mutable_recorded_at());
   EventToProto(event, proto->mutable_event());
   // Without map fields, the plain serialization is the deterministic one.
   const size_t size = proto->ByteSizeLong();

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "banen/v1/events.pb.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "ledger/event.h"
 
 namespace banen {
@@ -18,6 +19,10 @@ namespace banen {
 // "YYYY-MM-DD", an enum number outside the contract, no payload.
 absl::StatusOr<Event> EventFromProto(const v1::Event& proto, int event_index);
 void EventToProto(const Event& event, v1::Event* proto);
+
+// Timestamps in both directions, to the nanosecond.
+void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto);
+absl::Time TimeFromProto(const google::protobuf::Timestamp& proto);
 
 // StoredEvent in both directions; DATA_LOSS when a stored hash is not 32
 // bytes.

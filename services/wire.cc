@@ -63,20 +63,6 @@ absl::StatusOr<Measure> MeasureFromProto(int measure) {
 
 }  // namespace
 
-void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto) {
-  const absl::Duration since_epoch = time - absl::UnixEpoch();
-  const int64_t seconds =
-      absl::ToInt64Seconds(absl::Floor(since_epoch, absl::Seconds(1)));
-  proto->set_seconds(seconds);
-  proto->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
-}
-
-absl::Time TimeFromProto(const google::protobuf::Timestamp& proto) {
-  return absl::FromUnixSeconds(proto.seconds()) +
-         absl::Nanoseconds(proto.nanos());
-}
-
 v1::EventKind EventKindToProto(EventKind kind) {
   // The wire numbers follow EventKind's order, from 1.
   return static_cast<v1::EventKind>(static_cast<int>(kind) + 1);

@@ -14,15 +14,13 @@
 #include "banen/v1/realisation.pb.h"
 #include "banen/v1/snapshot.pb.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "ledger/codec.h"
 #include "ledger/event.h"
 #include "projections/quarter.h"
 #include "projections/realisation.h"
 #include "projections/snapshot.h"
 
 namespace banen {
-
-void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto);
-absl::Time TimeFromProto(const google::protobuf::Timestamp& proto);
 
 v1::EventKind EventKindToProto(EventKind kind);
 // nullopt for EVENT_KIND_UNSPECIFIED and numbers outside the contract.
