@@ -82,6 +82,25 @@ class ChainTest : public test::LedgerTest {
   // Reopens the log after tampering and expects VerifyChain(1, 0) to report
   // `bad_seq`. Refusing to open with DATA_LOSS naming `bad_seq` is accepted
   // only where `open_may_refuse` (the tamper leaves no decodable log).
+  // Overwrites one character of the employer name stored in event 5, at
+  // `offset` in the name, keeping the original hashes: the event still
+  // decodes, but no longer matches its chain hash.
+  void ChangeEmployerNameOfEvent5(size_t offset, char replacement) {
+    std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    ASSERT_NE(db, nullptr);
+    const std::string value = RawGet(*db, storage::EventKey(5));
+    const std::optional<storage::EventValue> decoded =
+        storage::DecodeEventValue(value);
+    ASSERT_TRUE(decoded.has_value());
+    std::string canonical(decoded->canonical);
+    const size_t at = canonical.find(kEmployerName);
+    ASSERT_NE(at, std::string::npos);
+    canonical[at + offset] = replacement;
+    RawPut(*db, storage::EventKey(5),
+           storage::EncodeEventValue(decoded->prev_hash, decoded->hash,
+                                     canonical));
+  }
+
   void ExpectChainBrokenAt(uint64_t bad_seq, bool open_may_refuse) {
     absl::StatusOr<std::unique_ptr<EventLog>> log =
         EventLog::Open(log_dir(), Options());
@@ -125,21 +144,8 @@ TEST_F(ChainTest, VerifyChainIsOkOnAnEmptyLog) {
 // stored event still decodes, its stored hashes are the original ones.
 TEST_F(ChainTest, ChangedEventIsReportedAtItsSeq) {
   AppendTenEvents();
-  {
-    std::unique_ptr<rocksdb::DB> db = OpenRaw();
-    ASSERT_NE(db, nullptr);
-    const std::string value = RawGet(*db, storage::EventKey(5));
-    const std::optional<storage::EventValue> decoded =
-        storage::DecodeEventValue(value);
-    ASSERT_TRUE(decoded.has_value());
-    std::string canonical(decoded->canonical);
-    const size_t at = canonical.find(kEmployerName);
-    ASSERT_NE(at, std::string::npos);
-    canonical[at + std::string_view("Gemeente ").size()] = 'V';
-    RawPut(*db, storage::EventKey(5),
-           storage::EncodeEventValue(decoded->prev_hash, decoded->hash,
-                                     canonical));
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      ChangeEmployerNameOfEvent5(std::string_view("Gemeente ").size(), 'V'));
   ExpectChainBrokenAt(5, /*open_may_refuse=*/false);
   if (log_ != nullptr) {
     ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetBySeq(5));
@@ -152,21 +158,7 @@ TEST_F(ChainTest, ChangedEventIsReportedAtItsSeq) {
 // a range starts from the stored hash of from_seq - 1.
 TEST_F(ChainTest, RangesAroundAChangedEventStillVerify) {
   AppendTenEvents();
-  {
-    std::unique_ptr<rocksdb::DB> db = OpenRaw();
-    ASSERT_NE(db, nullptr);
-    const std::string value = RawGet(*db, storage::EventKey(5));
-    const std::optional<storage::EventValue> decoded =
-        storage::DecodeEventValue(value);
-    ASSERT_TRUE(decoded.has_value());
-    std::string canonical(decoded->canonical);
-    const size_t at = canonical.find(kEmployerName);
-    ASSERT_NE(at, std::string::npos);
-    canonical[at] = 'g';
-    RawPut(*db, storage::EventKey(5),
-           storage::EncodeEventValue(decoded->prev_hash, decoded->hash,
-                                     canonical));
-  }
+  ASSERT_NO_FATAL_FAILURE(ChangeEmployerNameOfEvent5(0, 'g'));
   OpenLog();
   ASSERT_NE(log_, nullptr);
   ASSERT_OK_AND_ASSIGN(const ChainVerification before, log_->VerifyChain(1, 4));
