@@ -17,6 +17,8 @@
 #include "ledger/storage_format.h"
 #include "ledger/validation.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
 
@@ -108,8 +110,9 @@ absl::Time ToMicros(absl::Time time) {
 
 class EventLogImpl final : public EventLog {
  public:
-  EventLogImpl(EventLogOptions options, std::unique_ptr<rocksdb::DB> db)
-      : options_(std::move(options)), db_(std::move(db)) {}
+  EventLogImpl(EventLogOptions options, std::unique_ptr<rocksdb::Env> env,
+               std::unique_ptr<rocksdb::DB> db)
+      : options_(std::move(options)), env_(std::move(env)), db_(std::move(db)) {}
 
   absl::Status Recover();
 
@@ -124,6 +127,7 @@ class EventLogImpl final : public EventLog {
   absl::StatusOr<ChainVerification> VerifyChain(uint64_t from_seq,
                                                 uint64_t to_seq) const override;
   Head WaitForHeadAfter(uint64_t seq, absl::Duration timeout) const override;
+  absl::Status AppendStatus() const override;
   absl::Status PutRecord(std::string_view space, std::string_view key,
                          std::string_view value) override;
   absl::StatusOr<std::string> GetRecord(std::string_view space,
@@ -188,6 +192,8 @@ class EventLogImpl final : public EventLog {
   absl::StatusOr<StoredEvent> ReadStored(uint64_t seq) const;
 
   const EventLogOptions options_;
+  // Wraps options_.file_system, if any; outlives db_.
+  const std::unique_ptr<rocksdb::Env> env_;
   const std::unique_ptr<rocksdb::DB> db_;
 
   // Held by the one writer that stages a group; no other thread touches the
@@ -329,7 +335,7 @@ void EventLogImpl::CommitGroup(Writer* leader) {
       head_ = staged_head;
     } else {
       if (failure_.ok()) {
-        failure_ = absl::InternalError(
+        failure_ = absl::UnavailableError(
             absl::StrCat("the log stopped accepting appends after a failed "
                          "write (",
                          written.message(), "); reopen it"));
@@ -621,10 +627,15 @@ Head EventLogImpl::WaitForHeadAfter(uint64_t seq,
                                     absl::Duration timeout) const {
   absl::MutexLock lock(&mu_);
   const auto past = [this, seq]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return head_.seq > seq;
+    return head_.seq > seq || !failure_.ok();
   };
   mu_.AwaitWithTimeout(absl::Condition(&past), timeout);
   return head_;
+}
+
+absl::Status EventLogImpl::AppendStatus() const {
+  absl::MutexLock lock(&mu_);
+  return failure_;
 }
 
 absl::Status CheckSpace(std::string_view space) {
@@ -693,12 +704,18 @@ absl::Status EventLogImpl::ScanRecords(
 
 absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
     const std::string& dir, EventLogOptions options) {
+  rocksdb::Options store_options = storage::StoreOptions();
+  std::unique_ptr<rocksdb::Env> env;
+  if (options.file_system != nullptr) {
+    env = rocksdb::NewCompositeEnv(options.file_system);
+    store_options.env = env.get();
+  }
   rocksdb::DB* raw_db = nullptr;
   RETURN_IF_ERROR(
-      FromRocks(rocksdb::DB::Open(storage::StoreOptions(), dir, &raw_db),
+      FromRocks(rocksdb::DB::Open(store_options, dir, &raw_db),
                 absl::StrCat("opening ", dir)));
   auto log = std::make_unique<EventLogImpl>(
-      std::move(options), std::unique_ptr<rocksdb::DB>(raw_db));
+      std::move(options), std::move(env), std::unique_ptr<rocksdb::DB>(raw_db));
   RETURN_IF_ERROR(log->Recover());
   return log;
 }

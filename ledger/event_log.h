@@ -21,7 +21,7 @@
 //   FAILED_PRECONDITION timeline, NOT_FOUND unknown employer/job/seq,
 //   ALREADY_EXISTS, ABORTED expected seq mismatch), with the event index and
 //   field attached (ledger/event_error.h). A storage failure while writing
-//   makes the log refuse further appends (INTERNAL) until it is reopened:
+//   makes the log refuse further appends (UNAVAILABLE) until it is reopened:
 //   memory may then be ahead of disk, and reopening rebuilds it from disk.
 //
 // Thread safety: all methods may be called concurrently. Concurrent Append()
@@ -46,6 +46,10 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ledger/event.h"
+
+namespace rocksdb {
+class FileSystem;
+}  // namespace rocksdb
 
 namespace banen {
 
@@ -89,6 +93,9 @@ struct EventLogOptions {
   // order, on the committing thread, before the appends are acknowledged and
   // before the next group is written. Must not call Append().
   std::function<void(absl::Span<const StoredEvent>)> on_commit;
+  // The file system the store lives on; null: the default (POSIX) one. Tests
+  // inject one that loses unsynced bytes or fails writes.
+  std::shared_ptr<rocksdb::FileSystem> file_system;
 };
 
 class EventLog {
@@ -125,8 +132,14 @@ class EventLog {
   virtual absl::StatusOr<ChainVerification> VerifyChain(
       uint64_t from_seq, uint64_t to_seq) const = 0;
 
-  // Blocks until the head is past `seq` or `timeout` passes; returns the head.
+  // Blocks until the head is past `seq`, the log stops accepting appends
+  // (AppendStatus() not OK), or `timeout` passes; returns the head.
   virtual Head WaitForHeadAfter(uint64_t seq, absl::Duration timeout) const = 0;
+
+  // OK while the log accepts appends. After a failed storage write: the
+  // UNAVAILABLE error with which it refuses every append until it is
+  // reopened. Servers report NOT_SERVING and end subscriptions then.
+  virtual absl::Status AppendStatus() const = 0;
 
   // Records: immutable values stored beside the log (snapshots, projection
   // checkpoints), namespaced by `space`. Writing a key again with the same

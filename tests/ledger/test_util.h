@@ -168,9 +168,9 @@ class LedgerTest : public TempDirTest {
   }
 
   EventLogOptions Options() {
-    return EventLogOptions{.clock = [this] { return clock_.Now(); },
-                           .sync = true,
-                           .on_commit = {}};
+    EventLogOptions options;
+    options.clock = [this] { return clock_.Now(); };
+    return options;
   }
   void OpenLog() { OpenLog(Options()); }
   void OpenLog(EventLogOptions options) {
