@@ -5,6 +5,8 @@
 #include <system_error>
 #include <utility>
 
+#include "absl/strings/match.h"
+
 namespace banen::test {
 
 // Routes the data-changing calls of one writable file through its FaultFs.
@@ -322,6 +324,33 @@ rocksdb::IOStatus FaultFs::TruncateFile(const std::string& path, uint64_t size,
     }
   }
   return status;
+}
+
+WalSyncGate::WalSyncGate(FaultFs& fs) : fs_(fs) {
+  fs_.SetSyncHook([this](const std::string& path) { OnSync(path); });
+}
+
+WalSyncGate::~WalSyncGate() {
+  Release();
+  fs_.SetSyncHook(nullptr);
+}
+
+void WalSyncGate::OnSync(const std::string& path) {
+  if (!absl::EndsWith(path, ".log")) return;
+  absl::MutexLock lock(&mu_);
+  if (held_) return;  // only the first one
+  held_ = true;
+  mu_.Await(absl::Condition(&released_));
+}
+
+void WalSyncGate::WaitUntilHeld() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(&held_));
+}
+
+void WalSyncGate::Release() {
+  absl::MutexLock lock(&mu_);
+  released_ = true;
 }
 
 }  // namespace banen::test

@@ -135,6 +135,29 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   std::function<void(const std::string&)> sync_hook_ ABSL_GUARDED_BY(mu_);
 };
 
+// Holds the first WAL sync (of a "*.log" file) after its construction until
+// Release(), so a test can act while a group is in its synced write. Later
+// syncs pass. Installs itself as `fs`'s sync hook; releases on destruction.
+class WalSyncGate {
+ public:
+  explicit WalSyncGate(FaultFs& fs);
+  ~WalSyncGate();
+  WalSyncGate(const WalSyncGate&) = delete;
+  WalSyncGate& operator=(const WalSyncGate&) = delete;
+
+  // Blocks until a WAL sync is being held.
+  void WaitUntilHeld();
+  void Release();
+
+ private:
+  void OnSync(const std::string& path);
+
+  FaultFs& fs_;
+  absl::Mutex mu_;
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
+  bool released_ ABSL_GUARDED_BY(mu_) = false;
+};
+
 }  // namespace banen::test
 
 #endif  // BANEN_TESTS_LEDGER_FAULT_FS_H_
