@@ -265,7 +265,13 @@ absl::Status EventLogImpl::Recover() {
     const Event& event = stored.event;
     std::optional<Event> target;
     if (const auto* retraction = std::get_if<EventRetracted>(&event.payload)) {
-      ASSIGN_OR_RETURN(target, EventAt(retraction->target_seq, no_group));
+      absl::StatusOr<Event> read = EventAt(retraction->target_seq, no_group);
+      if (!read.ok()) {
+        return absl::DataLossError(absl::StrCat(
+            "stored event ", *seq, " retracts seq ", retraction->target_seq,
+            ": ", read.status().message()));
+      }
+      target = *std::move(read);
     }
     if (absl::Status valid =
             state_.Apply(event, *seq, -1, target ? &*target : nullptr);
