@@ -112,7 +112,12 @@ class EventLogImpl final : public EventLog {
  public:
   EventLogImpl(EventLogOptions options, std::unique_ptr<rocksdb::Env> env,
                std::unique_ptr<rocksdb::DB> db)
-      : options_(std::move(options)), env_(std::move(env)), db_(std::move(db)) {}
+      : options_(std::move(options)),
+        env_(std::move(env)),
+        db_(std::move(db)) {}
+  // Refuses new appends, then waits for the in-flight ones (and for
+  // WaitForHeadAfter calls, which return at once) before closing the store.
+  ~EventLogImpl() override;
 
   absl::Status Recover();
 
@@ -142,9 +147,9 @@ class EventLogImpl final : public EventLog {
   struct Writer {
     explicit Writer(const AppendBatch* batch) : batch(batch) {}
     const AppendBatch* const batch;
+    // Written by the group's leader before it sets `done`.
     absl::StatusOr<AppendResult> result;
-    bool taken = false;  // by a group leader; guarded by mu_
-    bool done = false;   // result is final; guarded by mu_
+    bool done = false;  // result is final; guarded by mu_
     absl::CondVar cv;
   };
 
@@ -170,25 +175,33 @@ class EventLogImpl final : public EventLog {
     bool fingerprint_taken = false;
   };
 
-  // Takes the queued writers from `leader` (the front) on as one group, and
-  // stages, writes and acknowledges it.
-  void CommitGroup(Writer* leader)
-      ABSL_LOCKS_EXCLUDED(commit_mu_, write_mu_, mu_);
+  // Takes `leader` (the front of the queue) and the writers queued behind it
+  // on as one group, and stages, writes and acknowledges it.
+  void CommitGroup(Writer* leader) ABSL_LOCKS_EXCLUDED(write_mu_, mu_);
   absl::Status WriteGroup(Group& group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::StatusOr<AppendResult> StageBatch(const AppendBatch& batch,
                                           Group& group)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // If every event of `batch` is an identical duplicate of a stored (or
+  // staged) one: the result naming the originals. Otherwise nullopt, and
+  // staging the batch reports what is wrong with it.
+  std::optional<AppendResult> AllDuplicates(const AppendBatch& batch,
+                                            const Group& group)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status StageEvents(const AppendBatch& batch, Group& group,
                            AppendResult& result, NewEventIds& new_ids)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::StatusOr<Known> LookUpEventId(const AppendBatch& batch, int index,
                                       const Group& group,
                                       const NewEventIds& new_ids)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
-  // The event at `seq`, from `group` if it is staged there, else from disk.
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // The event at `seq`, from `group` if it is staged there, else from disk:
+  // every earlier group is written before `group` is staged, so no event
+  // the index knows lives anywhere else.
   absl::StatusOr<Event> EventAt(uint64_t seq, const Group& group) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // NOT_FOUND names the seq; other errors say what failed reading it.
   absl::StatusOr<StoredEvent> ReadStored(uint64_t seq) const;
 
   const EventLogOptions options_;
@@ -196,34 +209,37 @@ class EventLogImpl final : public EventLog {
   const std::unique_ptr<rocksdb::Env> env_;
   const std::unique_ptr<rocksdb::DB> db_;
 
-  // Held by the one writer that stages a group; no other thread touches the
+  // Held by the group leader while it stages, writes and acknowledges its
+  // group (see event_log.h for the lock order); no other thread touches the
   // validation state or the chain tail.
-  absl::Mutex commit_mu_;
-  // Held by the one writer that writes a group; taken before commit_mu_ is
-  // released, so groups are written in staging order.
-  absl::Mutex write_mu_ ABSL_ACQUIRED_AFTER(commit_mu_);
-  LedgerState state_ ABSL_GUARDED_BY(commit_mu_);
-  uint64_t next_seq_ ABSL_GUARDED_BY(commit_mu_) = 1;
-  Hash last_hash_ ABSL_GUARDED_BY(commit_mu_){};
-  absl::Time last_recorded_at_ ABSL_GUARDED_BY(commit_mu_) =
+  absl::Mutex write_mu_;
+  LedgerState state_ ABSL_GUARDED_BY(write_mu_);
+  uint64_t next_seq_ ABSL_GUARDED_BY(write_mu_) = 1;
+  Hash last_hash_ ABSL_GUARDED_BY(write_mu_){};
+  absl::Time last_recorded_at_ ABSL_GUARDED_BY(write_mu_) =
       absl::InfinitePast();
-  std::string value_buffer_ ABSL_GUARDED_BY(commit_mu_);  // reused per event
+  std::string value_buffer_ ABSL_GUARDED_BY(write_mu_);  // reused per event
 
-  // Readers look ids up while the committer adds them.
-  mutable absl::Mutex index_mu_ ABSL_ACQUIRED_AFTER(commit_mu_);
+  // Readers look ids up while the leader adds them.
+  mutable absl::Mutex index_mu_ ABSL_ACQUIRED_AFTER(write_mu_);
   EventIdIndex event_ids_ ABSL_GUARDED_BY(index_mu_);
 
-  mutable absl::Mutex mu_;
+  mutable absl::Mutex mu_ ABSL_ACQUIRED_AFTER(write_mu_);
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
   Head head_ ABSL_GUARDED_BY(mu_);
   // Set when a group could not be written: memory is then ahead of disk.
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
+  // Set when destruction begins; appends are refused from then on.
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  // Append and WaitForHeadAfter calls not yet returned; the destructor waits
+  // for none to be left.
+  mutable int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 
   absl::Mutex records_mu_;  // makes PutRecord's check-then-write atomic
 };
 
 absl::Status EventLogImpl::Recover() {
-  absl::MutexLock commit(&commit_mu_);
+  absl::MutexLock write(&write_mu_);
   absl::MutexLock index(&index_mu_);
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;
@@ -277,89 +293,98 @@ absl::Status EventLogImpl::Recover() {
   return absl::OkStatus();
 }
 
-// The write path. Appends queue up; the writer at the front waits until the
-// previous group is staged, then takes itself and everyone queued behind it as
-// one group (LevelDB's DBImpl::Write) and hands the front to the next writer.
-// Groups are pipelined: while one group is in its synced write, the next is
-// validated and staged, and writers arriving meanwhile gather behind the next
-// front. Staging holds commit_mu_ and takes write_mu_ before letting go of it,
-// so groups are written, acknowledged and reported in seq order.
+// The write path (LevelDB's DBImpl::Write). Appends queue up; the writer at
+// the front becomes the leader: once it holds write_mu_ it takes itself and
+// everyone queued behind it as one group, stages, writes and acknowledges it,
+// and lets go of write_mu_. Writers arriving meanwhile queue behind the next
+// front, which waits for write_mu_ and so forms its group from all of them
+// only when the previous group is on disk. So there is never more than one
+// group between staging and disk, and staging finds every earlier event on
+// disk. (An earlier version staged group N+1 while N was in its synced write;
+// N+1 then took only the writers that came in during N's staging, which
+// halved the group size, and its lookups could not see N's events.)
 absl::StatusOr<AppendResult> EventLogImpl::Append(const AppendBatch& batch) {
   Writer self(&batch);
   {
     absl::MutexLock lock(&mu_);
-    writers_.push_back(&self);
-    while (!self.done && (self.taken || &self != writers_.front())) {
-      self.cv.Wait(&mu_);
+    if (closing_) {
+      return absl::UnavailableError("the log is closing; reopen it");
     }
-    if (self.done) return std::move(self.result);
+    RETURN_IF_ERROR(failure_);
+    ++in_flight_;
+    writers_.push_back(&self);
+    if (options_.on_append_queued) options_.on_append_queued();
+    while (!self.done && &self != writers_.front()) self.cv.Wait(&mu_);
+    if (self.done) {
+      --in_flight_;
+      return std::move(self.result);
+    }
   }
   CommitGroup(&self);
+  absl::MutexLock lock(&mu_);
+  --in_flight_;
   return std::move(self.result);
 }
 
 void EventLogImpl::CommitGroup(Writer* leader) {
-  commit_mu_.Lock();
+  absl::MutexLock write(&write_mu_);
   std::vector<Writer*> writers;
+  absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
+    refused = failure_;
     size_t group_events = 0;
     while (!writers_.empty()) {
       Writer* writer = writers_.front();
       const size_t events = writer->batch->events.size();
       if (!writers.empty() && group_events + events > kMaxGroupEvents) break;
-      writer->taken = true;
       writers.push_back(writer);
       group_events += events;
       writers_.pop_front();
     }
+    // The next front waits for write_mu_, then takes whoever queued by then.
     if (!writers_.empty()) writers_.front()->cv.Signal();
   }
 
-  Group group;
-  const absl::Time now = ToMicros(options_.clock());
-  group.recorded_at = std::max(now, last_recorded_at_ + absl::Microseconds(1));
-  group.first_seq = next_seq_;
-  for (Writer* writer : writers) {
-    writer->result = StageBatch(*writer->batch, group);
-  }
-  if (!group.events.empty()) last_recorded_at_ = group.recorded_at;
-  const Head staged_head{next_seq_ - 1, last_hash_, last_recorded_at_};
-  write_mu_.Lock();
-  commit_mu_.Unlock();
-
-  absl::Status written = WriteGroup(group);
-  {
-    absl::MutexLock lock(&mu_);
-    if (written.ok()) {
-      head_ = staged_head;
-    } else {
-      if (failure_.ok()) {
-        failure_ = absl::UnavailableError(
-            absl::StrCat("the log stopped accepting appends after a failed "
-                         "write (",
-                         written.message(), "); reopen it"));
-      }
-      for (Writer* writer : writers) {
-        if (writer->result.ok()) writer->result = failure_;
-      }
-    }
+  Head staged_head;
+  absl::Status written = refused;
+  if (refused.ok()) {
+    Group group;
+    const absl::Time now = ToMicros(options_.clock());
+    group.recorded_at =
+        std::max(now, last_recorded_at_ + absl::Microseconds(1));
+    group.first_seq = next_seq_;
     for (Writer* writer : writers) {
-      writer->done = true;
-      if (writer != leader) writer->cv.Signal();
+      writer->result = StageBatch(*writer->batch, group);
+    }
+    if (!group.events.empty()) last_recorded_at_ = group.recorded_at;
+    staged_head = Head{next_seq_ - 1, last_hash_, last_recorded_at_};
+    written = WriteGroup(group);
+  }
+
+  absl::MutexLock lock(&mu_);
+  if (written.ok()) {
+    head_ = staged_head;
+  } else {
+    if (failure_.ok()) {
+      failure_ = absl::UnavailableError(
+          absl::StrCat("the log stopped accepting appends after a failed "
+                       "write (",
+                       written.message(), "); reopen it"));
+    }
+    // Duplicates too: their originals may be what failed to reach disk.
+    for (Writer* writer : writers) {
+      if (writer->result.ok() || !refused.ok()) writer->result = failure_;
     }
   }
-  write_mu_.Unlock();
+  for (Writer* writer : writers) {
+    writer->done = true;
+    if (writer != leader) writer->cv.Signal();
+  }
 }
 
 absl::Status EventLogImpl::WriteGroup(Group& group) {
   if (group.events.empty()) return absl::OkStatus();
-  {
-    // A group staged on top of one whose write failed must not be written:
-    // it would leave a gap in the seqs on disk.
-    absl::MutexLock lock(&mu_);
-    RETURN_IF_ERROR(failure_);
-  }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   RETURN_IF_ERROR(
@@ -375,6 +400,11 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
   if (batch.events.empty()) {
     return EventError(absl::StatusCode::kInvalidArgument, -1, "events",
                       "a batch needs at least one event");
+  }
+  // A resent batch answers like its first try did (DOMAIN.md §4), although
+  // its expected_job_seq is stale by its own first try.
+  if (std::optional<AppendResult> duplicates = AllDuplicates(batch, group)) {
+    return *std::move(duplicates);
   }
   for (const auto& [job_id, expected] : batch.expected_job_seq) {
     const uint64_t actual = state_.LastJobSeq(job_id);
@@ -418,6 +448,22 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
   return result;
 }
 
+std::optional<AppendResult> EventLogImpl::AllDuplicates(
+    const AppendBatch& batch, const Group& group) {
+  AppendResult result;
+  const NewEventIds no_new_ids;
+  for (int i = 0; i < static_cast<int>(batch.events.size()); ++i) {
+    if (!ValidateEventId(batch.events[i], i).ok()) return std::nullopt;
+    const absl::StatusOr<Known> known =
+        LookUpEventId(batch, i, group, no_new_ids);
+    if (!known.ok() || !known->original_seq.has_value()) return std::nullopt;
+    result.seqs.push_back(*known->original_seq);
+    result.duplicate.push_back(true);
+  }
+  result.recorded_at = group.recorded_at;
+  return result;
+}
+
 absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
                                        AppendResult& result,
                                        NewEventIds& new_ids) {
@@ -447,7 +493,12 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
             absl::StatusCode::kNotFound, i, "event_retracted.target_seq",
             absl::StrCat("no event has seq ", retraction->target_seq));
       }
-      ASSIGN_OR_RETURN(target, EventAt(retraction->target_seq, group));
+      absl::StatusOr<Event> read = EventAt(retraction->target_seq, group);
+      if (!read.ok()) {
+        return EventError(read.status().code(), i, "event_retracted.target_seq",
+                          read.status().message());
+      }
+      target = *std::move(read);
     }
     RETURN_IF_ERROR(state_.Apply(event, seq, i, target ? &*target : nullptr));
 
@@ -487,7 +538,15 @@ absl::StatusOr<EventLogImpl::Known> EventLogImpl::LookUpEventId(
     candidate = event_ids_.Find(event.event_id);
   }
   if (!candidate.has_value()) return Known{};
-  ASSIGN_OR_RETURN(const Event stored, EventAt(*candidate, group));
+  absl::StatusOr<Event> read = EventAt(*candidate, group);
+  if (!read.ok()) {
+    return EventError(
+        read.status().code(), index, "event_id",
+        absl::StrCat("cannot compare with the stored event that may have this "
+                     "event_id: ",
+                     read.status().message()));
+  }
+  const Event& stored = *read;
   if (stored.event_id != event.event_id) return Known{std::nullopt, true};
   if (stored != event) return already_stored(*candidate);
   return Known{candidate, false};
@@ -504,9 +563,13 @@ absl::StatusOr<Event> EventLogImpl::EventAt(uint64_t seq,
 
 absl::StatusOr<StoredEvent> EventLogImpl::ReadStored(uint64_t seq) const {
   std::string value;
-  RETURN_IF_ERROR(FromRocks(
-      db_->Get(rocksdb::ReadOptions(), storage::EventKey(seq), &value),
-      absl::StrCat("event ", seq)));
+  const rocksdb::Status read =
+      db_->Get(rocksdb::ReadOptions(), storage::EventKey(seq), &value);
+  if (read.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat("no event is stored at seq ", seq));
+  }
+  RETURN_IF_ERROR(
+      FromRocks(read, absl::StrCat("reading the event at seq ", seq)));
   v1::StoredEvent scratch;
   return DecodeStoredEvent(seq, value, scratch);
 }
@@ -530,8 +593,10 @@ absl::StatusOr<StoredEvent> EventLogImpl::GetByEventId(
     absl::ReaderMutexLock lock(&index_mu_);
     seq = event_ids_.Find(event_id);
   }
-  if (seq.has_value()) {
-    absl::StatusOr<StoredEvent> stored = GetBySeq(*seq);
+  // The index also holds the ids of the group being written: past the head
+  // they are not stored yet.
+  if (seq.has_value() && *seq <= GetHead().seq) {
+    absl::StatusOr<StoredEvent> stored = ReadStored(*seq);
     if (!stored.ok() || stored->event.event_id == event_id) return stored;
   }
   return absl::NotFoundError("no event has that event_id");
@@ -626,16 +691,30 @@ absl::StatusOr<ChainVerification> EventLogImpl::VerifyChain(
 Head EventLogImpl::WaitForHeadAfter(uint64_t seq,
                                     absl::Duration timeout) const {
   absl::MutexLock lock(&mu_);
+  if (closing_) return head_;
+  ++in_flight_;
   const auto past = [this, seq]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return head_.seq > seq || !failure_.ok();
+    return head_.seq > seq || !failure_.ok() || closing_;
   };
   mu_.AwaitWithTimeout(absl::Condition(&past), timeout);
+  --in_flight_;
   return head_;
 }
 
 absl::Status EventLogImpl::AppendStatus() const {
   absl::MutexLock lock(&mu_);
-  return failure_;
+  if (!failure_.ok()) return failure_;
+  if (closing_) return absl::UnavailableError("the log is closing; reopen it");
+  return absl::OkStatus();
+}
+
+EventLogImpl::~EventLogImpl() {
+  absl::MutexLock lock(&mu_);
+  closing_ = true;
+  const auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return in_flight_ == 0;
+  };
+  mu_.Await(absl::Condition(&idle));
 }
 
 absl::Status CheckSpace(std::string_view space) {
@@ -711,9 +790,8 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
     store_options.env = env.get();
   }
   rocksdb::DB* raw_db = nullptr;
-  RETURN_IF_ERROR(
-      FromRocks(rocksdb::DB::Open(store_options, dir, &raw_db),
-                absl::StrCat("opening ", dir)));
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(store_options, dir, &raw_db),
+                            absl::StrCat("opening ", dir)));
   auto log = std::make_unique<EventLogImpl>(
       std::move(options), std::move(env), std::unique_ptr<rocksdb::DB>(raw_db));
   RETURN_IF_ERROR(log->Recover());

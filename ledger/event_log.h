@@ -23,12 +23,31 @@
 //   field attached (ledger/event_error.h). A storage failure while writing
 //   makes the log refuse further appends (UNAVAILABLE) until it is reopened:
 //   memory may then be ahead of disk, and reopening rebuilds it from disk.
+//   The head only moves once a group is on disk; a batch of duplicates is
+//   acknowledged only with (or after) the group that stored its originals.
+// - A batch whose every event is an identical duplicate returns the original
+//   seqs flagged duplicate whatever its expected_job_seq says: a retry
+//   answers like the first try.
 //
 // Thread safety: all methods may be called concurrently. Concurrent Append()
-// calls are group-committed: one synced write for many batches.
+// calls are group-committed: one synced write for many batches. One group is
+// staged and written at a time; the appends arriving meanwhile form the next.
+//
+// Lock order of the write path (event_log.cc), outermost first:
+//   write_mu_  held by the group leader while it stages, writes (and fsyncs)
+//              and acknowledges its group, and while on_commit runs;
+//   index_mu_  the event_id index, taken briefly under write_mu_ and by
+//              readers;
+//   mu_        the queue of appends, the head, the failure and the closing
+//              flag, taken briefly, never while index_mu_ is held and never
+//              across I/O.
+// records_mu_ (PutRecord) is independent of all three.
 //
 // Ownership: the EventLog owns its RocksDB instance; destroying it closes the
-// store after in-flight appends have returned.
+// store after in-flight appends (and WaitForHeadAfter calls, which then
+// return at once) have returned. Appends that arrive once destruction has
+// begun are refused with UNAVAILABLE; calling any method after the
+// destructor has returned is still undefined.
 #ifndef BANEN_LEDGER_EVENT_LOG_H_
 #define BANEN_LEDGER_EVENT_LOG_H_
 
@@ -96,6 +115,10 @@ struct EventLogOptions {
   // The file system the store lives on; null: the default (POSIX) one. Tests
   // inject one that loses unsynced bytes or fails writes.
   std::shared_ptr<rocksdb::FileSystem> file_system;
+  // Test hook: called by Append() once its batch is queued, before it waits
+  // for its group, under an internal lock (must not call the EventLog). Lets
+  // a test know an append is in flight without sleeping.
+  std::function<void()> on_append_queued;
 };
 
 class EventLog {
@@ -138,7 +161,8 @@ class EventLog {
 
   // OK while the log accepts appends. After a failed storage write: the
   // UNAVAILABLE error with which it refuses every append until it is
-  // reopened. Servers report NOT_SERVING and end subscriptions then.
+  // reopened; once destruction has begun: UNAVAILABLE too. Servers report
+  // NOT_SERVING and end subscriptions then.
   virtual absl::Status AppendStatus() const = 0;
 
   // Records: immutable values stored beside the log (snapshots, projection

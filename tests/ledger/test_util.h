@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,10 +17,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -127,6 +130,30 @@ class FakeClock {
  private:
   mutable std::mutex mu_;
   absl::Time now_;
+};
+
+// Counts the appends queued in an EventLog (EventLogOptions::on_append_queued)
+// so a test can wait, without sleeping, until an append is in flight.
+class QueuedAppends {
+ public:
+  std::function<void()> Hook() {
+    return [this] {
+      absl::MutexLock lock(&mu_);
+      ++queued_;
+    };
+  }
+  // Blocks until `count` appends have been queued in all.
+  void WaitFor(int count) {
+    absl::MutexLock lock(&mu_);
+    const auto reached = [this, count]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return queued_ >= count;
+    };
+    mu_.Await(absl::Condition(&reached));
+  }
+
+ private:
+  absl::Mutex mu_;
+  int queued_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // 2025-01-01 12:00:00 UTC: effective dates up to 2026-01-02 are allowed.

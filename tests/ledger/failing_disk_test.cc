@@ -1,0 +1,186 @@
+// A failing disk is contained: with FaultFs failing a write or a sync, the
+// append fails UNAVAILABLE, the head stays at what is durable (also for a
+// group of duplicates), later appends are refused until the log is
+// reopened, waiters are released, and reopening recovers every
+// acknowledged event.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ledger/event.h"
+#include "ledger/event_log.h"
+#include "tests/ledger/fault_fs.h"
+#include "tests/ledger/test_events.h"
+#include "tests/ledger/test_util.h"
+
+namespace banen::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+Event Target(int i) {
+  return TargetSetEvent(absl::StrCat("t", i), "2024-01-01", Sector::kMarkt,
+                        2013 + i % 88, 100 * i);
+}
+
+class FailingDiskTest : public LedgerTest {
+ protected:
+  void SetUp() override {
+    LedgerTest::SetUp();
+    if (HasFatalFailure()) return;
+    OpenOnFaultFs();
+  }
+  void OpenOnFaultFs() {
+    CloseLog();
+    EventLogOptions options = Options();
+    options.file_system = fs_;
+    options.on_append_queued = queued_.Hook();
+    OpenLog(std::move(options));
+  }
+  // Simulates a power loss too, so only synced bytes count, then reopens.
+  void CrashAndReopen() {
+    CloseLog();
+    fs_->DropUnsyncedData();
+    fs_->FailWrites(false);
+    fs_->FailSyncs(false);
+    OpenOnFaultFs();
+  }
+
+  std::shared_ptr<FaultFs> fs_ = std::make_shared<FaultFs>();
+  QueuedAppends queued_;
+};
+
+TEST_F(FailingDiskTest, AFailedSyncFailsTheAppendWithUnavailable) {
+  fs_->FailSyncs(true);
+  const absl::Status status = Append({Target(1)}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_THAT(status.message(), HasSubstr("failed write"));
+  EXPECT_THAT(status.message(), HasSubstr("injected sync error"));
+  EXPECT_THAT(status.message(), HasSubstr("reopen"));
+}
+
+TEST_F(FailingDiskTest, AFailedWriteFailsTheAppendWithUnavailable) {
+  fs_->FailWrites(true);
+  const absl::Status status = Append({Target(1)}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_THAT(status.message(), HasSubstr("injected write error"));
+}
+
+TEST_F(FailingDiskTest, TheHeadStaysAtTheLastDurableGroup) {
+  MustAppend({Target(1)});
+  const Head before = log_->GetHead();
+  fs_->FailSyncs(true);
+  ASSERT_FALSE(Append({Target(2)}).ok());
+  const Head after = log_->GetHead();
+  EXPECT_EQ(after.seq, 1u);
+  EXPECT_EQ(after.hash, before.hash);
+  EXPECT_THAT(log_->GetByEventId("t2"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// The duplicates are queued while their originals' group is in its sync,
+// which then fails: they must not be acknowledged, nor move the head.
+TEST_F(FailingDiskTest, DuplicatesOfAGroupWhoseWriteFailedAreRefused) {
+  MustAppend({Target(1)});
+  const AppendBatch batch = Batch({Target(2), Target(3)});
+  WalSyncGate gate(*fs_);
+  absl::StatusOr<AppendResult> first;
+  std::thread first_try([&] { first = log_->Append(batch); });
+  gate.WaitUntilHeld();
+  absl::StatusOr<AppendResult> retry;
+  std::thread second_try([&] { retry = log_->Append(batch); });
+  queued_.WaitFor(3);
+  fs_->FailSyncs(true);
+  gate.Release();
+  first_try.join();
+  second_try.join();
+
+  EXPECT_EQ(first.status().code(), absl::StatusCode::kUnavailable)
+      << first.status();
+  EXPECT_EQ(retry.status().code(), absl::StatusCode::kUnavailable)
+      << retry.status();
+  EXPECT_EQ(log_->GetHead().seq, 1u);
+}
+
+TEST_F(FailingDiskTest, LaterAppendsAreRefusedUntilReopened) {
+  fs_->FailWrites(true);
+  ASSERT_FALSE(Append({Target(1)}).ok());
+  fs_->FailWrites(false);
+
+  EXPECT_THAT(Append({Target(2)}), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(log_->AppendStatus(), StatusIs(absl::StatusCode::kUnavailable));
+  OpenOnFaultFs();
+  EXPECT_OK(log_->AppendStatus());
+  EXPECT_OK(Append({Target(2)}));
+}
+
+// A waiter parked on the head (a subscriber) is released by the failure
+// instead of waiting out its timeout.
+TEST_F(FailingDiskTest, WaitForHeadAfterReturnsOnFailure) {
+  MustAppend({Target(1)});
+  Head seen;
+  std::thread waiter([&] { seen = log_->WaitForHeadAfter(1, absl::Hours(1)); });
+  fs_->FailSyncs(true);
+  ASSERT_FALSE(Append({Target(2)}).ok());
+  waiter.join();
+  EXPECT_EQ(seen.seq, 1u);
+  EXPECT_FALSE(log_->AppendStatus().ok());
+}
+
+// Four appenders until the disk fails after 60 more writes; then a power
+// loss. Every acknowledged event is back, and nothing unacknowledged is
+// half there.
+TEST_F(FailingDiskTest, ReopeningRecoversEveryAcknowledgedEvent) {
+  constexpr int kThreads = 4;
+  absl::Mutex mu;
+  std::vector<std::pair<std::string, uint64_t>> acked;  // event_id, seq
+  std::vector<std::vector<std::string>> failed;         // batches' ids
+  fs_->FailWrites(true, /*after=*/60);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0;; ++b) {
+        std::vector<Event> events = {Target(t * 100000 + b * 2),
+                                     Target(t * 100000 + b * 2 + 1)};
+        std::vector<std::string> ids = {events[0].event_id, events[1].event_id};
+        const absl::StatusOr<AppendResult> result = Append(std::move(events));
+        absl::MutexLock lock(&mu);
+        if (!result.ok()) {
+          EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable)
+              << result.status();
+          failed.push_back(std::move(ids));
+          return;
+        }
+        for (int e = 0; e < 2; ++e) acked.emplace_back(ids[e], result->seqs[e]);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_FALSE(acked.empty());
+
+  CrashAndReopen();
+
+  for (const auto& [id, seq] : acked) {
+    ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetByEventId(id));
+    EXPECT_EQ(stored.seq, seq) << id;
+  }
+  for (const std::vector<std::string>& ids : failed) {
+    EXPECT_EQ(log_->GetByEventId(ids[0]).ok(), log_->GetByEventId(ids[1]).ok())
+        << "batch " << ids[0] << " is torn";
+  }
+  ASSERT_OK_AND_ASSIGN(const ChainVerification chain, log_->VerifyChain(1, 0));
+  EXPECT_TRUE(chain.ok) << chain.first_bad_seq << ": " << chain.reason;
+  EXPECT_EQ(chain.events_checked, log_->GetHead().seq);
+  EXPECT_OK(Append({Target(999999)}));
+}
+
+}  // namespace
+}  // namespace banen::test
