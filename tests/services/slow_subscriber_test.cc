@@ -6,12 +6,16 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/services/service_test_util.h"
 
@@ -55,8 +59,8 @@ class SlowSubscriberTest : public ServiceTest {
 
   // The same kEvents TargetSet events (small, and state of one row per
   // sector and year, so the ledger's own memory grows only by its indexes).
-  void AppendAll(int batches) {
-    for (int batch = 0; batch < batches; ++batch) {
+  void AppendBatches(int first, int end) {
+    for (int batch = first; batch < end; ++batch) {
       std::vector<Event> events;
       events.reserve(kEventsPerBatch);
       for (int i = 0; i < kEventsPerBatch; ++i) {
@@ -73,11 +77,22 @@ class SlowSubscriberTest : public ServiceTest {
     }
   }
 
-  // Resident memory the appends of AppendAll(kBatches) add.
-  int64_t GrowthOfAppendingAll() {
+  // Resident memory that appending all kBatches adds, with `halfway` called
+  // after the first half.
+  int64_t GrowthOfAppendingAll(const std::function<void()>& halfway) {
     const int64_t before = ResidentBytes();
-    AppendAll(kBatches);
-    return ResidentBytes() - before;
+    AppendBatches(0, kBatches / 2);
+    halfway();
+    AppendBatches(kBatches / 2, kBatches);
+    // The lowest reading over a second: a memtable RocksDB is still flushing
+    // in the background (up to 64 MiB) must not count in one run and not in
+    // the other.
+    int64_t after = ResidentBytes();
+    for (int i = 0; i < 10; ++i) {
+      absl::SleepFor(absl::Milliseconds(100));
+      after = std::min(after, ResidentBytes());
+    }
+    return after - before;
   }
 
   std::string data_dir_name_ = "warm-up";
@@ -86,9 +101,9 @@ class SlowSubscriberTest : public ServiceTest {
 TEST_F(SlowSubscriberTest, SubscriberThatNeverReadsHoldsBoundedMemory) {
   // gRPC's, RocksDB's and the allocator's first-time costs are paid here, so
   // that they count in neither measured run.
-  AppendAll(kBatches / 10);
+  AppendBatches(0, kBatches / 10);
   RestartOnNewStore("without-subscriber");
-  const int64_t growth_without = GrowthOfAppendingAll();
+  const int64_t growth_without = GrowthOfAppendingAll([] {});
 
   RestartOnNewStore("with-subscriber");
   // A connection of its own, so that its unread data cannot hold up the
@@ -99,15 +114,17 @@ TEST_F(SlowSubscriberTest, SubscriberThatNeverReadsHoldsBoundedMemory) {
       v1::LedgerService::NewStub(grpc::CreateCustomChannel(
           server_->address(), grpc::InsecureChannelCredentials(), arguments));
   grpc::ClientContext subscriber_context;
-  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> subscriber =
-      subscriber_stub->Subscribe(&subscriber_context, v1::SubscribeRequest());
-  const int64_t growth_with = GrowthOfAppendingAll();
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> subscriber;
+  // Half the events are stored when it subscribes from the start, so it has
+  // half a million to catch up on and then half a million live ones.
+  const int64_t growth_with = GrowthOfAppendingAll([&] {
+    subscriber =
+        subscriber_stub->Subscribe(&subscriber_context, v1::SubscribeRequest());
+  });
 
   // The subscriber was live and behind all along: it still gets the log
   // from its start.
   v1::SubscribeResponse response;
-  ASSERT_TRUE(subscriber->Read(&response));
-  EXPECT_TRUE(response.has_caught_up());
   for (uint64_t seq = 1; seq <= 1000; ++seq) {
     ASSERT_TRUE(subscriber->Read(&response));
     ASSERT_EQ(response.event().seq(), seq);
