@@ -37,7 +37,8 @@ struct LedgerServiceOptions {
   // held, decoded, in memory and validated under the log's write lock.
   int max_batch_events = 10000;
   // VerifyChain looks at its call's cancellation and deadline after every
-  // this many seqs (about 50 ms of work on the development VM).
+  // this many seqs, so a call nobody waits for stops within one chunk's work.
+  // Positive.
   uint64_t verify_chunk_seqs = 65536;
   // Test hook: called on the worker after each chunk VerifyChain checked.
   std::function<void(const grpc::CallbackServerContext&)> after_verify_chunk;
