@@ -121,6 +121,27 @@ TEST_F(SmallLimitsTest, MessageOverTheSizeLimitIsResourceExhausted) {
   ExpectHeadUnchanged(before);
 }
 
+// gRPC refuses the message before the service sees it, so on a stream the
+// refusal is the stream's end rather than an answer.
+TEST_F(SmallLimitsTest, StreamedMessageOverTheSizeLimitEndsTheStream) {
+  MustAppend("setup", Registrations(1));
+  const v1::GetHeadResponse before = Head();
+  grpc::ClientContext context;
+  std::unique_ptr<Stream> stream = ledger_->Append(&context);
+  v1::AppendRequest request = AppendRequestOf("", Registrations(1));
+  request.set_batch_id(std::string(kMaxMessageBytes, 'b'));
+
+  stream->Write(request);  // may already see the end
+  v1::AppendResponse response;
+  EXPECT_FALSE(stream->Read(&response));
+  const grpc::Status status = stream->Finish();
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr(absl::StrCat(kMaxMessageBytes)));
+  ExpectHeadUnchanged(before);
+}
+
 TEST_F(LimitsTest, IdentifierOverTheLimitIsInvalidArgumentNamingTheLimit) {
   MustAppend("setup", HireHistory("a"));
   const v1::GetHeadResponse before = Head();
