@@ -28,6 +28,16 @@ absl::Status CheckId(std::string_view value, int index,
   return absl::OkStatus();
 }
 
+// Free text may be empty; only its size is bounded.
+absl::Status CheckText(std::string_view value, int index,
+                       absl::string_view field) {
+  if (value.size() > kMaxTextBytes) {
+    return Invalid(index, field,
+                   absl::StrCat("is longer than ", kMaxTextBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckPersonRef(std::string_view value, int index,
                             absl::string_view field) {
   // The reason never repeats the value: it may be personal data.
@@ -84,6 +94,7 @@ struct PayloadChecker {
   absl::Status operator()(const EmployerRegistered& e) const {
     RETURN_IF_ERROR(
         CheckId(e.employer_id, index, "employer_registered.employer_id"));
+    RETURN_IF_ERROR(CheckText(e.name, index, "employer_registered.name"));
     RETURN_IF_ERROR(
         CheckEmployerSector(e.sector, index, "employer_registered.sector"));
     if (!e.parent_employer_id.empty()) {
@@ -153,8 +164,9 @@ struct PayloadChecker {
                           "job_ended.reason");
   }
   absl::Status operator()(const EventRetracted& e) const {
-    return CheckSpecified(e.target_seq != 0, index,
-                          "event_retracted.target_seq");
+    RETURN_IF_ERROR(
+        CheckSpecified(e.target_seq != 0, index, "event_retracted.target_seq"));
+    return CheckText(e.reason, index, "event_retracted.reason");
   }
   absl::Status operator()(const TargetSet& e) const {
     RETURN_IF_ERROR(
@@ -162,12 +174,14 @@ struct PayloadChecker {
     if (e.year < kFirstTargetYear || e.year > kLastTargetYear) {
       return Invalid(index, "target_set.year", "must be in 2013..2100");
     }
-    return CheckBanen(e.banen_x100, index, "target_set.banen_x100");
+    RETURN_IF_ERROR(CheckBanen(e.banen_x100, index, "target_set.banen_x100"));
+    return CheckText(e.source, index, "target_set.source");
   }
   absl::Status operator()(const BaselineSet& e) const {
     RETURN_IF_ERROR(
         CheckReportableSector(e.sector, index, "baseline_set.sector"));
-    return CheckBanen(e.banen_x100, index, "baseline_set.banen_x100");
+    RETURN_IF_ERROR(CheckBanen(e.banen_x100, index, "baseline_set.banen_x100"));
+    return CheckText(e.source, index, "baseline_set.source");
   }
 };
 

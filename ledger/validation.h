@@ -11,7 +11,12 @@
 
 namespace banen {
 
-inline constexpr size_t kMaxIdBytes = 128;
+// Bounds on what one event may hold, so a stored event, a batch in memory and
+// a message to a subscriber stay small; part of the ledger's contract rather
+// than a server setting, so every path into the log enforces the same ones and
+// a stored event stays valid for every reader.
+inline constexpr size_t kMaxIdBytes = 128;     // event_id and the *_id fields
+inline constexpr size_t kMaxTextBytes = 1024;  // name, reason, source
 inline constexpr Date kEarliestEffectiveDate{10227};  // 1998-01-01
 inline constexpr int kMaxDaysAhead = 366;
 inline constexpr int kFirstTargetYear = 2013;

@@ -17,6 +17,13 @@ ABSL_FLAG(std::string, data_dir, "",
           "Directory of the ledger's store; created if missing (required)");
 ABSL_FLAG(int, grace_seconds, 5,
           "On shutdown, how long calls in flight may take to finish");
+ABSL_FLAG(int, max_batch_events, banen::LedgerServiceOptions().max_batch_events,
+          "Most events one batch may hold; a larger batch is refused with "
+          "RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_message_bytes,
+          banen::LedgerServerOptions().max_message_bytes,
+          "Largest request message accepted, in bytes; a larger one is "
+          "refused with RESOURCE_EXHAUSTED");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -27,6 +34,14 @@ int main(int argc, char** argv) {
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) {
     std::fprintf(stderr, "banen-ledgerd: --data-dir is required\n");
+    return 2;
+  }
+
+  if (absl::GetFlag(FLAGS_max_batch_events) < 1 ||
+      absl::GetFlag(FLAGS_max_message_bytes) < 1) {
+    std::fprintf(stderr,
+                 "banen-ledgerd: --max-batch-events and --max-message-bytes "
+                 "must be positive\n");
     return 2;
   }
 
@@ -41,6 +56,9 @@ int main(int argc, char** argv) {
   banen::LedgerServerOptions options;
   options.data_dir = data_dir;
   options.listen = absl::GetFlag(FLAGS_listen);
+  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.ledger_service.max_batch_events =
+      absl::GetFlag(FLAGS_max_batch_events);
   auto server = banen::LedgerServer::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "banen-ledgerd: %s\n",

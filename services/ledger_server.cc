@@ -18,8 +18,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   ASSIGN_OR_RETURN(server->projector_,
                    Projector::Open(options.data_dir, std::move(log_options),
                                    options.projector));
-  server->ledger_service_ =
-      std::make_unique<LedgerServiceImpl>(server->projector_->log());
+  server->ledger_service_ = std::make_unique<LedgerServiceImpl>(
+      server->projector_->log(), options.ledger_service);
   server->realisation_service_ =
       std::make_unique<RealisationServiceImpl>(*server->projector_);
   server->snapshot_service_ =
@@ -30,6 +30,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
                            &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(server->ledger_service_.get());
   builder.RegisterService(server->realisation_service_.get());
   builder.RegisterService(server->snapshot_service_.get());

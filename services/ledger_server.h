@@ -33,6 +33,12 @@ struct LedgerServerOptions {
   // fsync before acknowledging a batch; only tests and benchmarks that say so
   // turn this off.
   bool sync = true;
+  // A larger request is refused by gRPC with RESOURCE_EXHAUSTED before it is
+  // parsed. The largest event (an EmployerRegistered with its ids and name at
+  // the limits of ledger/validation.h) is under 1.5 KiB on the wire, so the
+  // default holds a full batch of ledger_service.max_batch_events of them.
+  int max_message_bytes = 16 << 20;
+  LedgerServiceOptions ledger_service;
   ProjectorOptions projector;
 };
 

@@ -8,12 +8,15 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/arena.h"
 #include "ledger/codec.h"
+#include "ledger/event_error.h"
 #include "ledger/status_macros.h"
 #include "services/event_filter.h"
 #include "services/status_mapping.h"
 #include "services/wire.h"
+#include "services/worker_pool.h"
 
 namespace banen {
 namespace {
@@ -28,9 +31,16 @@ grpc::Status CancelledStatus() {
 
 // Appends the batch of `request` and reports, in `response`, the seqs of its
 // events; the rejection otherwise.
-absl::Status AppendRequested(EventLog& log, const v1::AppendRequest& request,
+absl::Status AppendRequested(EventLog& log, int max_batch_events,
+                             const v1::AppendRequest& request,
                              v1::AppendResponse* response) {
   response->set_batch_id(request.batch_id());
+  if (request.events_size() > max_batch_events) {
+    return EventError(absl::StatusCode::kResourceExhausted, -1, "events",
+                      absl::StrCat("the batch has ", request.events_size(),
+                                   " events; the limit is ", max_batch_events,
+                                   " (--max-batch-events)"));
+  }
   AppendBatch batch;
   batch.events.reserve(request.events_size());
   for (int index = 0; index < request.events_size(); ++index) {
@@ -63,8 +73,9 @@ absl::Status AppendRequested(EventLog& log, const v1::AppendRequest& request,
 class AppendStreamReactor final
     : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
  public:
-  explicit AppendStreamReactor(EventLog& log)
+  AppendStreamReactor(EventLog& log, int max_batch_events)
       : log_(log),
+        max_batch_events_(max_batch_events),
         arena_block_(new char[kArenaBlockBytes]),
         arena_(ArenaOptionsFor(arena_block_.get())) {
     ReadNext();
@@ -77,7 +88,7 @@ class AppendStreamReactor final
     }
     response_.Clear();
     if (const absl::Status status =
-            AppendRequested(log_, *request_, &response_);
+            AppendRequested(log_, max_batch_events_, *request_, &response_);
         !status.ok()) {
       *response_.mutable_error() = ToBatchError(status);
     }
@@ -115,6 +126,7 @@ class AppendStreamReactor final
   }
 
   EventLog& log_;
+  const int max_batch_events_;
   std::unique_ptr<char[]> arena_block_;
   google::protobuf::Arena arena_;
   v1::AppendRequest* request_ = nullptr;  // on arena_
@@ -302,19 +314,22 @@ class RejectedStreamReactor final : public grpc::ServerWriteReactor<Response> {
 
 }  // namespace
 
-LedgerServiceImpl::LedgerServiceImpl(EventLog& log) : log_(log), hub_(log) {}
+LedgerServiceImpl::LedgerServiceImpl(EventLog& log,
+                                     LedgerServiceOptions options)
+    : options_(std::move(options)), log_(log), hub_(log) {}
 
 void LedgerServiceImpl::CloseSubscriptions() { hub_.Close(); }
 
 grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>*
 LedgerServiceImpl::Append(grpc::CallbackServerContext* /*context*/) {
-  return new AppendStreamReactor(log_);
+  return new AppendStreamReactor(log_, options_.max_batch_events);
 }
 
 grpc::ServerUnaryReactor* LedgerServiceImpl::AppendBatch(
     grpc::CallbackServerContext* context, const v1::AppendRequest* request,
     v1::AppendResponse* response) {
-  return FinishUnary(context, AppendRequested(log_, *request, response));
+  return FinishUnary(context, AppendRequested(log_, options_.max_batch_events,
+                                              *request, response));
 }
 
 grpc::ServerWriteReactor<v1::StoredEvent>* LedgerServiceImpl::ReadEvents(
@@ -348,15 +363,38 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::GetHead(
 grpc::ServerUnaryReactor* LedgerServiceImpl::VerifyChain(
     grpc::CallbackServerContext* context, const v1::VerifyChainRequest* request,
     v1::VerifyChainResponse* response) {
-  const absl::StatusOr<ChainVerification> verification =
-      log_.VerifyChain(request->from_seq(), request->to_seq());
-  if (verification.ok()) {
-    response->set_ok(verification->ok);
-    response->set_first_bad_seq(verification->first_bad_seq);
-    response->set_reason(verification->reason);
-    response->set_events_checked(verification->events_checked);
+  return FinishUnaryOnWorker(context, [this, context, request, response] {
+    return VerifyInChunks(*context, *request, response);
+  });
+}
+
+absl::Status LedgerServiceImpl::VerifyInChunks(
+    const grpc::CallbackServerContext& context,
+    const v1::VerifyChainRequest& request,
+    v1::VerifyChainResponse* response) const {
+  const uint64_t to_seq =
+      request.to_seq() != 0 ? request.to_seq() : log_.GetHead().seq;
+  const uint64_t first = std::max<uint64_t>(request.from_seq(), 1);
+  const uint64_t chunk_seqs = options_.verify_chunk_seqs;
+  uint64_t events_checked = 0;
+  ChainVerification chunk;
+  // Each chunk starts from the stored hash of the seq before it, which the
+  // previous chunk checked: together they check what one pass would.
+  for (uint64_t from = first; from <= to_seq;) {
+    if (from != first) RETURN_IF_ERROR(CallStatus(context));
+    const uint64_t last =
+        to_seq - from < chunk_seqs ? to_seq : from + chunk_seqs - 1;
+    ASSIGN_OR_RETURN(chunk, log_.VerifyChain(from, last));
+    events_checked += chunk.events_checked;
+    if (options_.after_verify_chunk) options_.after_verify_chunk(context);
+    if (!chunk.ok || last == to_seq) break;
+    from = last + 1;
   }
-  return FinishUnary(context, verification.status());
+  response->set_ok(chunk.ok);
+  response->set_first_bad_seq(chunk.first_bad_seq);
+  response->set_reason(chunk.reason);
+  response->set_events_checked(events_checked);
+  return absl::OkStatus();
 }
 
 }  // namespace banen

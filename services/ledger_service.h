@@ -3,7 +3,17 @@
 // Append streams answer their batches one at a time, in order; a batch is
 // appended on the gRPC thread that read it (EventLog::Append group-commits
 // concurrent streams). ReadEvents and Subscribe read the log in chunks at the
-// client's pace; parked subscribers wait in a SubscriptionHub.
+// client's pace; parked subscribers wait in a SubscriptionHub. VerifyChain
+// runs on the shared WorkerPool, a chunk of seqs at a time, and stops when its
+// call is cancelled or its deadline passes.
+//
+// Memory per Subscribe stream, however slowly its client reads: at most one
+// chunk of events read ahead from the log (256 events, each bounded by
+// ledger/validation.h to a few KiB, so < 1 MiB) plus the one message being
+// written; gRPC takes the next message only when the previous one is sent,
+// which HTTP/2 flow control allows only as far as the client's receive window.
+// A client that never reads therefore costs the server no more than that,
+// however much is appended meanwhile.
 //
 // Thread safety: gRPC calls the handlers concurrently; the service keeps no
 // state of its own besides the hub. Ownership: borrows `log`, which must
@@ -13,15 +23,30 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
+#include <functional>
+
 #include "banen/v1/ledger.grpc.pb.h"
 #include "ledger/event_log.h"
 #include "services/subscription_hub.h"
 
 namespace banen {
 
+struct LedgerServiceOptions {
+  // A batch with more events is refused with RESOURCE_EXHAUSTED: it would be
+  // held, decoded, in memory and validated under the log's write lock.
+  int max_batch_events = 10000;
+  // VerifyChain looks at its call's cancellation and deadline after every
+  // this many seqs, so a call nobody waits for stops within one chunk's work.
+  // Positive.
+  uint64_t verify_chunk_seqs = 65536;
+  // Test hook: called on the worker after each chunk VerifyChain checked.
+  std::function<void(const grpc::CallbackServerContext&)> after_verify_chunk;
+};
+
 class LedgerServiceImpl final : public v1::LedgerService::CallbackService {
  public:
-  explicit LedgerServiceImpl(EventLog& log);
+  explicit LedgerServiceImpl(EventLog& log, LedgerServiceOptions options = {});
 
   // Ends every Subscribe stream (UNAVAILABLE) and refuses new ones; call
   // before shutting the server down, which otherwise waits for them.
@@ -47,6 +72,11 @@ class LedgerServiceImpl final : public v1::LedgerService::CallbackService {
       v1::VerifyChainResponse* response) override;
 
  private:
+  absl::Status VerifyInChunks(const grpc::CallbackServerContext& context,
+                              const v1::VerifyChainRequest& request,
+                              v1::VerifyChainResponse* response) const;
+
+  const LedgerServiceOptions options_;
   EventLog& log_;
   SubscriptionHub hub_;
 };

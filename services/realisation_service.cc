@@ -3,6 +3,7 @@
 #include "ledger/status_macros.h"
 #include "services/status_mapping.h"
 #include "services/wire.h"
+#include "services/worker_pool.h"
 
 namespace banen {
 namespace {
@@ -22,6 +23,12 @@ absl::Status AnswerRealisation(const Projector& projector,
 grpc::ServerUnaryReactor* RealisationServiceImpl::GetRealisation(
     grpc::CallbackServerContext* context, const v1::RealisationRequest* request,
     v1::RealisationTable* response) {
+  // Employer rows cost work proportional to the whole state.
+  if (request->include_employers()) {
+    return FinishUnaryOnWorker(context, [this, request, response] {
+      return AnswerRealisation(projector_, *request, response);
+    });
+  }
   return FinishUnary(context,
                      AnswerRealisation(projector_, *request, response));
 }

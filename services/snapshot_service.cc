@@ -6,6 +6,7 @@
 #include "ledger/status_macros.h"
 #include "services/status_mapping.h"
 #include "services/wire.h"
+#include "services/worker_pool.h"
 
 namespace banen {
 namespace {
@@ -77,7 +78,9 @@ grpc::ServerUnaryReactor* SnapshotServiceImpl::ListSnapshots(
 grpc::ServerUnaryReactor* SnapshotServiceImpl::DiffSnapshot(
     grpc::CallbackServerContext* context,
     const v1::DiffSnapshotRequest* request, v1::SnapshotDiff* response) {
-  return FinishUnary(context, AnswerDiff(projector_, *request, response));
+  return FinishUnaryOnWorker(context, [this, request, response] {
+    return AnswerDiff(projector_, *request, response);
+  });
 }
 
 }  // namespace banen

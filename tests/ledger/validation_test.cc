@@ -15,6 +15,7 @@
 namespace banen {
 namespace {
 
+using test::BaselineSetEvent;
 using test::Batch;
 using test::EmployerReclassifiedEvent;
 using test::EmployerRegisteredEvent;
@@ -140,6 +141,65 @@ TEST_F(Validation, RejectsRequiredIdLongerThan128Bytes) {
   ExpectAccepted(EmployerRegisteredEvent("e2", "2024-01-02", id_128));
   ExpectAccepted(JobStartedEvent("e3", "2024-01-15", id_128, id_128, kPerson1,
                                  kVast, 2550));
+}
+
+TEST_F(Validation, RejectsOptionalIdLongerThan128Bytes) {
+  const std::string id_129(129, 'l');
+  RegisterEmployers();
+  ExpectRejected({JobStartedEvent("e1", "2024-01-15", "job-1", "emp-1",
+                                  kPerson1, kUitzend, 2550, id_129)},
+                 kInvalid, 0, "job_started.lender_id");
+  ExpectRejected({JobStartedEvent("e1", "2024-01-15", "job-1", "emp-1",
+                                  kPerson1, kSroi, 2550, "", id_129)},
+                 kInvalid, 0, "job_started.commissioning_employer_id");
+  ExpectRejected({EmployerRegisteredEvent("e1", "2024-01-02", "emp-3",
+                                          Sector::kRijk, "Dienst", id_129)},
+                 kInvalid, 0, "employer_registered.parent_employer_id");
+  ExpectAccepted(JobStartedEvent("e2", "2024-01-15", "job-2", "emp-1", kPerson1,
+                                 kUitzend, 2550, std::string(128, 'l')));
+}
+
+TEST_F(Validation, IdLimitIsNamedInTheReason) {
+  const absl::StatusOr<AppendResult> result = Append({TargetSetEvent(
+      std::string(129, 'x'), "2024-01-01", Sector::kMarkt, 2024, 100)});
+
+  EXPECT_EQ(result.status().message(),
+            "event 0: event_id: is longer than 128 bytes");
+}
+
+TEST_F(Validation, RejectsTextLongerThan1024Bytes) {
+  const std::string text_1025(1025, 't');
+  MustAppend({EmployerRegisteredEvent("reg", "2020-01-01", "emp-1")});
+  ExpectRejected({EmployerRegisteredEvent("e1", "2024-01-02", "emp-2",
+                                          Sector::kRijk, text_1025)},
+                 kInvalid, 0, "employer_registered.name");
+  ExpectRejected({EventRetractedEvent("e1", "2024-01-02", 1, text_1025)},
+                 kInvalid, 0, "event_retracted.reason");
+  ExpectRejected({TargetSetEvent("e1", "2024-01-01", Sector::kMarkt, 2024, 100,
+                                 text_1025)},
+                 kInvalid, 0, "target_set.source");
+  ExpectRejected(
+      {BaselineSetEvent("e1", "2013-01-01", Sector::kMarkt, 100, text_1025)},
+      kInvalid, 0, "baseline_set.source");
+}
+
+TEST_F(Validation, AcceptsTextOf1024Bytes) {
+  const std::string text_1024(1024, 't');
+  ExpectAccepted(EmployerRegisteredEvent("e1", "2024-01-02", "emp-2",
+                                         Sector::kRijk, text_1024));
+  ExpectAccepted(
+      TargetSetEvent("e2", "2024-01-01", Sector::kMarkt, 2024, 100, text_1024));
+  ExpectAccepted(
+      BaselineSetEvent("e3", "2013-01-01", Sector::kMarkt, 100, text_1024));
+  ExpectAccepted(EventRetractedEvent("e4", "2024-01-02", 3, text_1024));
+}
+
+TEST_F(Validation, TextLimitIsNamedInTheReason) {
+  const absl::StatusOr<AppendResult> result = Append({TargetSetEvent(
+      "e1", "2024-01-01", Sector::kMarkt, 2024, 100, std::string(1025, 't'))});
+
+  EXPECT_EQ(result.status().message(),
+            "event 0: target_set.source: is longer than 1024 bytes");
 }
 
 TEST_F(Validation, RejectsMalformedPersonRef) {

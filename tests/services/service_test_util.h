@@ -42,6 +42,18 @@ inline std::vector<Event> HireHistory(const std::string& tag) {
   };
 }
 
+// The BatchError a failed unary call carries in its status details; a default
+// one (event_index 0) if the details do not hold one.
+inline v1::BatchError BatchErrorOf(const grpc::Status& status) {
+  v1::ErrorStatus details;
+  v1::BatchError error;
+  if (details.ParseFromString(status.error_details()) &&
+      details.details_size() == 1) {
+    details.details(0).UnpackTo(&error);
+  }
+  return error;
+}
+
 class ServiceTest : public TempDirTest {
  protected:
   void SetUp() override {
@@ -54,11 +66,15 @@ class ServiceTest : public TempDirTest {
     TempDirTest::TearDown();
   }
 
+  // Lets a fixture change the options its server starts with.
+  virtual void AdjustOptions(LedgerServerOptions& /*options*/) {}
+
   void StartServer() {
     LedgerServerOptions options;
     options.data_dir = log_dir();
     options.listen = "127.0.0.1:0";
     options.sync = false;  // durability is the ledger tests' subject
+    AdjustOptions(options);
     absl::StatusOr<std::unique_ptr<LedgerServer>> server =
         LedgerServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
