@@ -154,7 +154,6 @@ void Projector::Follow() {
     return stopping_tail_;
   };
   uint64_t folded = CurrentView()->seq;
-  std::vector<StoredEvent> events;
   absl::Status stopped;
   while (stopped.ok() && !stopping()) {
     // The wait ends at once when the log failed; it times out so that a
@@ -170,27 +169,16 @@ void Projector::Follow() {
     while (folded < head && stopped.ok() && !stopping()) {
       const uint64_t to =
           std::min({head, folded + kFoldChunk, NextCheckpointSeq()});
-      events.clear();
-      stopped = log_.Scan(folded + 1, to, [&](const StoredEvent& stored) {
-        events.push_back(stored);
-        return true;
-      });
-      if (stopped.ok() && (events.empty() || events.back().seq != to)) {
-        stopped = absl::DataLossError(
-            absl::StrCat("seqs ", folded + 1, "..", to,
-                         " are below the head but could not be read"));
-      }
-      if (stopped.ok()) {
-        Fold(events);
-        folded = to;
-      }
+      stopped = Fold(to);
+      if (stopped.ok()) folded = to;
     }
   }
   if (stopped.ok()) return;  // destroyed
+  const uint64_t reached = projected_seq();  // a failed fold may have moved
   absl::MutexLock lock(&view_mutex_);
   tail_status_ =
       absl::Status(stopped.code(), absl::StrCat("the projection stopped at seq ",
-                                                folded, ": ", stopped.message()));
+                                                reached, ": ", stopped.message()));
 }
 
 uint64_t Projector::NextCheckpointSeq() const {
@@ -200,24 +188,39 @@ uint64_t Projector::NextCheckpointSeq() const {
   return last + options_.checkpoint_interval;
 }
 
-void Projector::Fold(absl::Span<const StoredEvent> events) {
+absl::Status Projector::Fold(uint64_t to) {
   absl::MutexLock lock(&mutex_);
   const uint64_t before = state_.last_seq();
-  state_.ApplyAll(events);
+  // Applied as read: copying the events out first costs more than the
+  // reads of the store's memtable this lock is held for.
+  const absl::Status read =
+      log_.Scan(before + 1, to, [&](const StoredEvent& stored) {
+        state_.Apply(stored);
+        head_hash_ = stored.hash;
+        return true;
+      });
   const uint64_t after = state_.last_seq();
-  head_hash_ = events.back().hash;
-  MoveFigures(before, after, &figures_);
-  const uint64_t last_checkpoint =
-      checkpoints_.empty() ? 0 : checkpoints_.rbegin()->first;
-  if (after - last_checkpoint >= options_.checkpoint_interval) {
-    // Encoding here keeps the checkpoint exactly at `after`; the synced
-    // write is left to the writer thread.
-    std::string encoded = EncodeCheckpoint(after, figures_);
-    checkpoints_.emplace(after, encoded);
-    absl::MutexLock writer_lock(&writer_mutex_);
-    unwritten_.emplace_back(after, std::move(encoded));
+  // What was applied is made consistent even when the read failed midway.
+  if (after > before) {
+    MoveFigures(before, after, &figures_);
+    const uint64_t last_checkpoint =
+        checkpoints_.empty() ? 0 : checkpoints_.rbegin()->first;
+    if (after - last_checkpoint >= options_.checkpoint_interval) {
+      // Encoding here keeps the checkpoint exactly at `after`; the synced
+      // write is left to the writer thread.
+      std::string encoded = EncodeCheckpoint(after, figures_);
+      checkpoints_.emplace(after, encoded);
+      absl::MutexLock writer_lock(&writer_mutex_);
+      unwritten_.emplace_back(after, std::move(encoded));
+    }
+    Publish();
   }
-  Publish();
+  RETURN_IF_ERROR(read);
+  if (after != to) {
+    return absl::DataLossError(absl::StrCat(
+        "seqs ", after + 1, "..", to, " are below the log's head but missing"));
+  }
+  return absl::OkStatus();
 }
 
 void Projector::Publish() {

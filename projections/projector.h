@@ -39,9 +39,10 @@
 // - Callers: any thread, concurrently, also with appends to the log.
 //
 // Lock order: mutex_ (the state) before view_mutex_ (the published View and
-// the fold's progress) and before writer_mutex_ (the checkpoint queue). The
-// log's own locks are never held while taking these, and these are never
-// held while appending: an append waits for nothing of the projector.
+// the fold's progress) and before writer_mutex_ (the checkpoint queue), and
+// all of them before the log's own locks: the fold reads the log (Scan)
+// holding mutex_. The log never calls into the projector, so an append
+// waits for nothing of it.
 //
 // What a query may block:
 // - Realisation() without as_of or employer rows and CreateSnapshot() wait
@@ -73,7 +74,6 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "absl/types/span.h"
 #include "ledger/event_log.h"
 #include "projections/figures.h"
 #include "projections/projection_state.h"
@@ -159,9 +159,9 @@ class Projector {
   void Follow();
   // The seq at which the next checkpoint is due.
   uint64_t NextCheckpointSeq() const;
-  // Folds `events` (the next ones in seq order, at least one), takes the
-  // checkpoint due at their end, and publishes the new View.
-  void Fold(absl::Span<const StoredEvent> events);
+  // Folds the stored events after the state's last seq up to `to`, takes
+  // the checkpoint due at `to`, and publishes the new View.
+  absl::Status Fold(uint64_t to);
   void Publish() ABSL_SHARED_LOCKS_REQUIRED(mutex_);
   // Waits for the log's head at the call, up to catch_up_timeout.
   absl::Status CatchUpWithLog() const;
