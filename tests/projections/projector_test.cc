@@ -306,6 +306,39 @@ TEST(ProjectorTest, AnAppendCompletesWhileAQueryReadsTheState) {
   EXPECT_EQ(after->rows[0].banen_x100, 0);
 }
 
+TEST(ProjectorTest, AnAppendCompletesWhileADiffReadsTheState) {
+  ProjectorFixture fixture;
+  HeldQuery held;
+  ProjectorOptions options;
+  held.HoldIn(options);
+  Projector& projector = fixture.Open(std::move(options));
+  RecordOneHire(fixture);
+  const absl::StatusOr<Snapshot> snapshot =
+      projector.CreateSnapshot(Q("2024Q4"));
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  absl::StatusOr<SnapshotDiff> diff;
+  std::thread differ([&] { diff = projector.Diff(snapshot->Key()); });
+  held.WaitUntilReading();
+
+  absl::Notification appended;
+  std::thread appender([&] {
+    fixture.MustAppend(test::JobEndedEvent("e1", "2024-11-01", "job-1"));
+    appended.Notify();
+  });
+  EXPECT_TRUE(appended.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  held.Release();
+  appender.join();
+  differ.join();
+
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  EXPECT_EQ(diff->current_seq, 3u);
+  EXPECT_TRUE(diff->sectors.empty());
+  const absl::StatusOr<SnapshotDiff> later = projector.Diff(snapshot->Key());
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(later->current_seq, 4u);
+  EXPECT_FALSE(later->sectors.empty());
+}
+
 // While a report holds the state, the fold of a new append waits for it; a
 // query that must see that append gives up after catch_up_timeout.
 TEST(ProjectorTest, AQueryTheProjectionCannotCatchUpForIsUnavailable) {
