@@ -345,9 +345,10 @@ void Run(int64_t events) {
       ledger.Stored(*result);
     }
     // Until the projection has folded the last event too.
-    Check((*projector)->WaitUntilCaughtUp((*log)->GetHead().seq,
-                                         absl::InfiniteFuture()),
-          "catch up");
+    Check(
+        (*projector)
+            ->WaitUntilCaughtUp((*log)->GetHead().seq, absl::InfiniteFuture()),
+        "catch up");
     const double seconds = SecondsSince(start);
     Check((*projector)->FlushCheckpoints(), "checkpoints");
     projector->reset();

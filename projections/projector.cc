@@ -103,14 +103,17 @@ absl::Status Projector::CatchUp() {
   figures_ = BuildFigures(state_, state_.last_seq(), /*per_employer=*/false,
                           figures_.first(), figures_.last(),
                           std::thread::hardware_concurrency());
-  RETURN_IF_ERROR(log_.ScanRecords(
-      kCheckpointSpace, [&](std::string_view key, std::string_view value) {
-        const std::optional<uint64_t> seq = ParseCheckpointKey(key);
-        if (seq.has_value() && *seq <= state_.last_seq()) {
-          checkpoints_.emplace(*seq, std::string(value));
-        }
-        return true;
-      }));
+  // The lambdas run inside the log's calls, on this thread, under the lock.
+  const auto load = [&](std::string_view key, std::string_view value)
+                        ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+                          const std::optional<uint64_t> seq =
+                              ParseCheckpointKey(key);
+                          if (seq.has_value() && *seq <= state_.last_seq()) {
+                            checkpoints_.emplace(*seq, std::string(value));
+                          }
+                          return true;
+                        };
+  RETURN_IF_ERROR(log_.ScanRecords(kCheckpointSpace, load));
   RETURN_IF_ERROR(BackfillCheckpoints());
   Publish();
   return absl::OkStatus();
@@ -158,8 +161,7 @@ void Projector::Follow() {
   while (stopped.ok() && !stopping()) {
     // The wait ends at once when the log failed; it times out so that a
     // projector being destroyed notices.
-    const uint64_t head =
-        log_.WaitForHeadAfter(folded, kStopCheckInterval).seq;
+    const uint64_t head = log_.WaitForHeadAfter(folded, kStopCheckInterval).seq;
     if (head <= folded) {
       stopped = log_.AppendStatus();
       continue;
@@ -173,18 +175,17 @@ void Projector::Follow() {
       if (stopped.ok()) folded = to;
     }
   }
-  if (stopped.ok()) return;  // destroyed
+  if (stopped.ok()) return;                  // destroyed
   const uint64_t reached = projected_seq();  // a failed fold may have moved
   absl::MutexLock lock(&view_mutex_);
-  tail_status_ =
-      absl::Status(stopped.code(), absl::StrCat("the projection stopped at seq ",
-                                                reached, ": ", stopped.message()));
+  tail_status_ = absl::Status(
+      stopped.code(), absl::StrCat("the projection stopped at seq ", reached,
+                                   ": ", stopped.message()));
 }
 
 uint64_t Projector::NextCheckpointSeq() const {
   absl::ReaderMutexLock lock(&mutex_);
-  const uint64_t last =
-      checkpoints_.empty() ? 0 : checkpoints_.rbegin()->first;
+  const uint64_t last = checkpoints_.empty() ? 0 : checkpoints_.rbegin()->first;
   return last + options_.checkpoint_interval;
 }
 
@@ -193,12 +194,13 @@ absl::Status Projector::Fold(uint64_t to) {
   const uint64_t before = state_.last_seq();
   // Applied as read: copying the events out first costs more than the
   // reads of the store's memtable this lock is held for.
-  const absl::Status read =
-      log_.Scan(before + 1, to, [&](const StoredEvent& stored) {
-        state_.Apply(stored);
-        head_hash_ = stored.hash;
-        return true;
-      });
+  const auto apply = [&](const StoredEvent& stored)
+                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+                           state_.Apply(stored);
+                           head_hash_ = stored.hash;
+                           return true;
+                         };
+  const absl::Status read = log_.Scan(before + 1, to, apply);
   const uint64_t after = state_.last_seq();
   // What was applied is made consistent even when the read failed midway.
   if (after > before) {
@@ -252,9 +254,8 @@ absl::Status Projector::WaitUntilCaughtUp(uint64_t seq,
   const uint64_t folded = view_->seq;
   if (folded >= seq) return absl::OkStatus();
   if (!tail_status_.ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("the projection cannot reach seq ", seq, ": ",
-                     tail_status_.message()));
+    return absl::UnavailableError(absl::StrCat(
+        "the projection cannot reach seq ", seq, ": ", tail_status_.message()));
   }
   return absl::UnavailableError(absl::StrCat(
       "the projection is ", seq - folded, " event(s) behind: at seq ", folded,
@@ -382,8 +383,8 @@ absl::StatusOr<Snapshot> Projector::CreateSnapshot(Quarter quarter) {
   snapshot.as_of = view->recorded_at;
   snapshot.rows = QuarterRows(view->targets, view->figures, view->seq,
                               view->recorded_at, quarter);
-  RETURN_IF_ERROR(log_.PutRecord(kSnapshotSpace, snapshot.Key(),
-                                 EncodeSnapshot(snapshot)));
+  RETURN_IF_ERROR(
+      log_.PutRecord(kSnapshotSpace, snapshot.Key(), EncodeSnapshot(snapshot)));
   return snapshot;
 }
 

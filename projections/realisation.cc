@@ -164,8 +164,8 @@ RealisationTable MakeSectorTable(const SectorTargets& targets,
 RealisationTable MakeTable(const ProjectionState& state,
                            const FigureAccumulator& figures, uint64_t cut,
                            absl::Time as_of, const RealisationQuery& query) {
-  RealisationTable table = MakeSectorTable(SectorTargets(state, cut), figures,
-                                           cut, as_of, query);
+  RealisationTable table =
+      MakeSectorTable(SectorTargets(state, cut), figures, cut, as_of, query);
   if (!query.include_employers || query.to < query.from) return table;
   const std::vector<Sector> sectors = SectorsOf(query);
   const Quarter before = query.from.Previous();
@@ -186,8 +186,9 @@ RealisationTable MakeTable(const ProjectionState& state,
       const Quarter quarter = Quarter::FromIndex(before.Index() + i);
       // An employer's rows name its sector of each quarter.
       const Sector sector = timeline.On(quarter.LastDay());
-      if (!Requested(sectors, sector) || (quarters[i] == QuarterFigures{} &&
-                                          quarters[i - 1] == QuarterFigures{})) {
+      if (!Requested(sectors, sector) ||
+          (quarters[i] == QuarterFigures{} &&
+           quarters[i - 1] == QuarterFigures{})) {
         continue;
       }
       RealisationRow row =

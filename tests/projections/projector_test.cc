@@ -351,9 +351,8 @@ TEST(ProjectorTest, AQueryTheProjectionCannotCatchUpForIsUnavailable) {
   RecordOneHire(fixture);
   const RealisationQuery query =
       test::ComputeQuery(Sector::kGemeenten, Q("2024Q4"));
-  std::thread reporter([&] {
-    EXPECT_TRUE(projector.Realisation(WithEmployers(query)).ok());
-  });
+  std::thread reporter(
+      [&] { EXPECT_TRUE(projector.Realisation(WithEmployers(query)).ok()); });
   held.WaitUntilReading();
   fixture.MustAppend(test::JobEndedEvent("e1", "2024-11-01", "job-1"));
 
@@ -380,14 +379,14 @@ TEST(ProjectorTest, EachQueryAfterAnAppendSeesIt) {
   constexpr int kHires = 300;
   for (int i = 1; i <= kHires; ++i) {
     const std::string n = std::to_string(i);
-    const absl::StatusOr<AppendResult> appended = fixture.log().Append(
-        AppendBatch{.events = {test::PersonRegisteredEvent(
-                                   "p" + n, "2020-01-01", PersonRef(i)),
-                               test::JobStartedEvent(
-                                   "h" + n, "2024-01-01", "job-" + n,
-                                   "gemeente", PersonRef(i),
-                                   ContractForm::kVast, 2550)},
-                    .expected_job_seq = {}});
+    const absl::StatusOr<AppendResult> appended =
+        fixture.log().Append(AppendBatch{
+            .events = {test::PersonRegisteredEvent("p" + n, "2020-01-01",
+                                                   PersonRef(i)),
+                       test::JobStartedEvent("h" + n, "2024-01-01", "job-" + n,
+                                             "gemeente", PersonRef(i),
+                                             ContractForm::kVast, 2550)},
+            .expected_job_seq = {}});
     ASSERT_TRUE(appended.ok()) << appended.status();
     const absl::StatusOr<RealisationTable> table = projector.Realisation(query);
     ASSERT_TRUE(table.ok()) << table.status();

@@ -36,9 +36,8 @@ int HealthStatus(const std::shared_ptr<grpc::Channel>& channel) {
   grpc::ByteBuffer response;
   grpc::Status status;
   absl::Notification done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check",
-                 grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) {
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
+                 &request, &response, [&](grpc::Status s) {
                    status = std::move(s);
                    done.Notify();
                  });
@@ -117,8 +116,8 @@ class FailingDiskTest : public ServiceTest {
     fault_fs_->FailWrites(true);
     grpc::ClientContext context;
     v1::AppendResponse response;
-    return ledger_->AppendBatch(&context, AppendRequestOf("b", HireHistory("b")),
-                                &response);
+    return ledger_->AppendBatch(
+        &context, AppendRequestOf("b", HireHistory("b")), &response);
   }
 
   std::shared_ptr<FaultFs> fault_fs_;
@@ -150,8 +149,7 @@ TEST_F(FailingDiskTest, ParkedSubscriberEndsUnavailableWhenAWriteFails) {
   while (reader->Read(&response) && response.has_event()) ++events;
   ASSERT_TRUE(response.has_caught_up());
 
-  EXPECT_EQ(AppendOnAFailingDisk().error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(AppendOnAFailingDisk().error_code(), grpc::StatusCode::UNAVAILABLE);
 
   EXPECT_FALSE(reader->Read(&response));
   const grpc::Status ended = reader->Finish();
@@ -162,8 +160,7 @@ TEST_F(FailingDiskTest, ParkedSubscriberEndsUnavailableWhenAWriteFails) {
 }
 
 TEST_F(FailingDiskTest, NewSubscriberGetsWhatWasStoredThenUnavailable) {
-  ASSERT_EQ(AppendOnAFailingDisk().error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  ASSERT_EQ(AppendOnAFailingDisk().error_code(), grpc::StatusCode::UNAVAILABLE);
 
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
@@ -186,8 +183,7 @@ TEST_F(FailingDiskTest, NewSubscriberGetsWhatWasStoredThenUnavailable) {
 // The projection's tail thread folds what was stored, then stops instead of
 // spinning on a log that will not move; queries go on answering.
 TEST_F(FailingDiskTest, ProjectionStopsAtTheDurableHead) {
-  ASSERT_EQ(AppendOnAFailingDisk().error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  ASSERT_EQ(AppendOnAFailingDisk().error_code(), grpc::StatusCode::UNAVAILABLE);
 
   // Returns because the tail thread stopped: the deadline is infinite.
   const absl::Status beyond =
