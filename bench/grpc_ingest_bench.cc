@@ -6,7 +6,7 @@
 //                     [--dir=/tmp] [--sync=true]
 //
 // This process serves both: the real LedgerServer (fsync'ed appends into a
-// fresh store, projections kept current) and, on a second port, an echo
+// fresh store, the projection following) and, on a second port, an echo
 // LedgerService whose Append answers each request with a response of the
 // same shape without touching a ledger. It then runs itself again as the
 // client process (--client_target), once per server. The client prepares
@@ -31,6 +31,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "banen/v1/ledger.grpc.pb.h"
 #include "bench/synthetic_events.h"
 #include "ledger/codec.h"
@@ -288,6 +290,12 @@ int RunBenchmark() {
   const Measurement bare =
       MeasureFromClientProcess(absl::StrCat("127.0.0.1:", echo_port));
   const Measurement durable = MeasureFromClientProcess((*ledger)->address());
+  // The projection follows the log on its own thread: how far behind the
+  // last ack it was.
+  const absl::Time acked = absl::Now();
+  const absl::Status caught_up = (*ledger)->projector().WaitUntilCaughtUp(
+      (*ledger)->log().GetHead().seq, absl::InfiniteFuture());
+  const absl::Duration projection_lag = absl::Now() - acked;
   std::printf("%-34s %10" PRId64 " events %8.3f s %12.0f events/s\n",
               "bare gRPC echo (baseline)", bare.events, bare.seconds,
               bare.per_second());
@@ -296,6 +304,9 @@ int RunBenchmark() {
               durable.per_second());
   std::printf("ratio ledger / echo: %.2f\n",
               durable.per_second() / bare.per_second());
+  std::printf("projection caught up %.3f s after the last ack (%s)\n",
+              absl::ToDoubleSeconds(projection_lag),
+              caught_up.ok() ? "ok" : caught_up.ToString().c_str());
 
   (*ledger)->Shutdown(absl::Seconds(5));
   echo_server->Shutdown();

@@ -343,4 +343,14 @@ std::optional<int64_t> ProjectionState::BaselineX100(Sector sector,
   return WinningFigure(FigureKey{sector, 0}, cut);
 }
 
+void ProjectionState::ForEachWinningFigure(
+    uint64_t cut,
+    absl::FunctionRef<void(Sector, int32_t, int64_t)> visit) const {
+  for (const auto& [key, index] : figure_index_) {
+    if (const std::optional<int64_t> figure = WinningFigure(key, cut)) {
+      visit(key.sector, key.year, *figure);
+    }
+  }
+}
+
 }  // namespace banen

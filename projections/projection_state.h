@@ -24,6 +24,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
+#include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ledger/event.h"
@@ -157,6 +158,11 @@ class ProjectionState {
   std::optional<int64_t> TargetX100(Sector sector, int32_t year,
                                     uint64_t cut) const;
   std::optional<int64_t> BaselineX100(Sector sector, uint64_t cut) const;
+  // Calls visit(sector, year, banen_x100) for every target (year > 0) and
+  // baseline (year 0) that wins at the cut.
+  void ForEachWinningFigure(
+      uint64_t cut,
+      absl::FunctionRef<void(Sector, int32_t, int64_t)> visit) const;
 
  private:
   enum class RefKind : uint8_t { kNone, kJob, kPerson, kEmployer, kFigure };

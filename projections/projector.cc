@@ -4,12 +4,19 @@
 #include <iterator>
 
 #include "absl/memory/memory.h"
+#include "absl/strings/str_cat.h"
 #include "ledger/status_macros.h"
 #include "projections/checkpoint.h"
 #include "projections/log_replay.h"
 
 namespace banen {
 namespace {
+
+// How long the tail thread waits for the log before it looks again whether
+// the projector is being destroyed.
+constexpr absl::Duration kStopCheckInterval = absl::Milliseconds(20);
+// Events folded at most between two published views.
+constexpr uint64_t kFoldChunk = 4096;
 
 absl::Status ValidateQuery(const RealisationQuery& query) {
   for (Sector sector : query.sectors) {
@@ -40,34 +47,47 @@ RealisationQuery QuarterQuery(Quarter quarter, Measure measure) {
                           .include_employers = false};
 }
 
+// The rows of a snapshot of `quarter`: every sector and measure.
+std::vector<RealisationRow> QuarterRows(const SectorTargets& targets,
+                                        const FigureAccumulator& figures,
+                                        uint64_t seq, absl::Time recorded_at,
+                                        Quarter quarter) {
+  std::vector<RealisationRow> rows;
+  for (int m = 0; m < kMeasureCount; ++m) {
+    RealisationTable table =
+        MakeSectorTable(targets, figures, seq, recorded_at,
+                        QuarterQuery(quarter, static_cast<Measure>(m)));
+    std::move(table.rows.begin(), table.rows.end(), std::back_inserter(rows));
+  }
+  return rows;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Projector>> Projector::Open(
-    const std::string& dir, EventLogOptions log_options,
-    ProjectorOptions options) {
+    EventLog& log, ProjectorOptions options) {
   if (options.checkpoint_interval == 0) {
     return absl::InvalidArgumentError("checkpoint_interval: must be > 0");
   }
-  auto projector = absl::WrapUnique(new Projector(options));
-  log_options.on_commit = [projector = projector.get(),
-                           then = std::move(log_options.on_commit)](
-                              absl::Span<const StoredEvent> events) {
-    projector->OnCommit(events);
-    if (then) then(events);
-  };
-  ASSIGN_OR_RETURN(projector->log_,
-                   EventLog::Open(dir, std::move(log_options)));
-  // Nobody can append before Open returns, so the hook cannot run on a
-  // half-built state.
+  auto projector = absl::WrapUnique(new Projector(log, std::move(options)));
   RETURN_IF_ERROR(projector->CatchUp());
   projector->writer_ =
       std::thread([p = projector.get()] { p->WriteCheckpoints(); });
+  projector->tail_ = std::thread([p = projector.get()] { p->Follow(); });
   return projector;
 }
 
-Projector::Projector(ProjectorOptions options) : options_(options) {}
+Projector::Projector(EventLog& log, ProjectorOptions options)
+    : options_(std::move(options)), log_(log) {}
 
 Projector::~Projector() {
+  if (tail_.joinable()) {
+    {
+      absl::MutexLock lock(&view_mutex_);
+      stopping_tail_ = true;
+    }
+    tail_.join();
+  }
   if (writer_.joinable()) {
     {
       absl::MutexLock lock(&writer_mutex_);
@@ -75,25 +95,28 @@ Projector::~Projector() {
     }
     writer_.join();
   }
-  // Waits for in-flight appends, whose hook still uses this projector.
-  log_.reset();
 }
 
 absl::Status Projector::CatchUp() {
   absl::MutexLock lock(&mutex_);
-  ASSIGN_OR_RETURN(head_hash_, ReplayLog(*log_, &state_));
+  ASSIGN_OR_RETURN(head_hash_, ReplayLog(log_, &state_));
   figures_ = BuildFigures(state_, state_.last_seq(), /*per_employer=*/false,
                           figures_.first(), figures_.last(),
                           std::thread::hardware_concurrency());
-  RETURN_IF_ERROR(log_->ScanRecords(
-      kCheckpointSpace, [&](std::string_view key, std::string_view value) {
-        const std::optional<uint64_t> seq = ParseCheckpointKey(key);
-        if (seq.has_value() && *seq <= state_.last_seq()) {
-          checkpoints_.emplace(*seq, std::string(value));
-        }
-        return true;
-      }));
-  return BackfillCheckpoints();
+  // The lambdas run inside the log's calls, on this thread, under the lock.
+  const auto load = [&](std::string_view key, std::string_view value)
+                        ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+                          const std::optional<uint64_t> seq =
+                              ParseCheckpointKey(key);
+                          if (seq.has_value() && *seq <= state_.last_seq()) {
+                            checkpoints_.emplace(*seq, std::string(value));
+                          }
+                          return true;
+                        };
+  RETURN_IF_ERROR(log_.ScanRecords(kCheckpointSpace, load));
+  RETURN_IF_ERROR(BackfillCheckpoints());
+  Publish();
+  return absl::OkStatus();
 }
 
 absl::Status Projector::BackfillCheckpoints() {
@@ -120,7 +143,7 @@ absl::Status Projector::BackfillCheckpoints() {
       figures_seq = seq;
       std::string encoded = EncodeCheckpoint(seq, figures);
       RETURN_IF_ERROR(
-          log_->PutRecord(kCheckpointSpace, CheckpointKey(seq), encoded));
+          log_.PutRecord(kCheckpointSpace, CheckpointKey(seq), encoded));
       checkpoints_.emplace(seq, std::move(encoded));
     }
     if (tail) return absl::OkStatus();
@@ -128,23 +151,126 @@ absl::Status Projector::BackfillCheckpoints() {
   }
 }
 
-void Projector::OnCommit(absl::Span<const StoredEvent> events) {
+void Projector::Follow() {
+  const auto stopping = [this] {
+    absl::MutexLock lock(&view_mutex_);
+    return stopping_tail_;
+  };
+  uint64_t folded = CurrentView()->seq;
+  absl::Status stopped;
+  while (stopped.ok() && !stopping()) {
+    // The wait ends at once when the log failed; it times out so that a
+    // projector being destroyed notices.
+    const uint64_t head = log_.WaitForHeadAfter(folded, kStopCheckInterval).seq;
+    if (head <= folded) {
+      stopped = log_.AppendStatus();
+      continue;
+    }
+    // In chunks that end where a checkpoint is due: checkpoints lie exactly
+    // an interval apart, and waiting queries see progress.
+    while (folded < head && stopped.ok() && !stopping()) {
+      const uint64_t to =
+          std::min({head, folded + kFoldChunk, NextCheckpointSeq()});
+      stopped = Fold(to);
+      if (stopped.ok()) folded = to;
+    }
+  }
+  if (stopped.ok()) return;                  // destroyed
+  const uint64_t reached = projected_seq();  // a failed fold may have moved
+  absl::MutexLock lock(&view_mutex_);
+  tail_status_ = absl::Status(
+      stopped.code(), absl::StrCat("the projection stopped at seq ", reached,
+                                   ": ", stopped.message()));
+}
+
+uint64_t Projector::NextCheckpointSeq() const {
+  absl::ReaderMutexLock lock(&mutex_);
+  const uint64_t last = checkpoints_.empty() ? 0 : checkpoints_.rbegin()->first;
+  return last + options_.checkpoint_interval;
+}
+
+absl::Status Projector::Fold(uint64_t to) {
   absl::MutexLock lock(&mutex_);
   const uint64_t before = state_.last_seq();
-  state_.ApplyAll(events);
+  // Applied as read: copying the events out first costs more than the
+  // reads of the store's memtable this lock is held for.
+  const auto apply = [&](const StoredEvent& stored)
+                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+                           state_.Apply(stored);
+                           head_hash_ = stored.hash;
+                           return true;
+                         };
+  const absl::Status read = log_.Scan(before + 1, to, apply);
   const uint64_t after = state_.last_seq();
-  if (after == before) return;
-  head_hash_ = events.back().hash;
-  MoveFigures(before, after, &figures_);
-  const uint64_t last_checkpoint =
-      checkpoints_.empty() ? 0 : checkpoints_.rbegin()->first;
-  if (after - last_checkpoint < options_.checkpoint_interval) return;
-  // Encoding here keeps the checkpoint exactly at `after`; the synced write
-  // is left to the writer thread.
-  std::string encoded = EncodeCheckpoint(after, figures_);
-  checkpoints_.emplace(after, encoded);
-  absl::MutexLock writer_lock(&writer_mutex_);
-  unwritten_.emplace_back(after, std::move(encoded));
+  // What was applied is made consistent even when the read failed midway.
+  if (after > before) {
+    MoveFigures(before, after, &figures_);
+    const uint64_t last_checkpoint =
+        checkpoints_.empty() ? 0 : checkpoints_.rbegin()->first;
+    if (after - last_checkpoint >= options_.checkpoint_interval) {
+      // Encoding here keeps the checkpoint exactly at `after`; the synced
+      // write is left to the writer thread.
+      std::string encoded = EncodeCheckpoint(after, figures_);
+      checkpoints_.emplace(after, encoded);
+      absl::MutexLock writer_lock(&writer_mutex_);
+      unwritten_.emplace_back(after, std::move(encoded));
+    }
+    Publish();
+  }
+  RETURN_IF_ERROR(read);
+  if (after != to) {
+    return absl::DataLossError(absl::StrCat(
+        "seqs ", after + 1, "..", to, " are below the log's head but missing"));
+  }
+  return absl::OkStatus();
+}
+
+void Projector::Publish() {
+  auto view = std::make_shared<View>();
+  view->seq = state_.last_seq();
+  view->head_hash = head_hash_;
+  view->recorded_at = state_.last_recorded_at();
+  view->figures = figures_;
+  view->targets = SectorTargets(state_, view->seq);
+  std::shared_ptr<const View> old;  // released outside the lock
+  absl::MutexLock lock(&view_mutex_);
+  old = std::exchange(view_, std::move(view));
+}
+
+std::shared_ptr<const Projector::View> Projector::CurrentView() const {
+  absl::MutexLock lock(&view_mutex_);
+  return view_;
+}
+
+uint64_t Projector::projected_seq() const { return CurrentView()->seq; }
+
+absl::Status Projector::WaitUntilCaughtUp(uint64_t seq,
+                                          absl::Time deadline) const {
+  absl::MutexLock lock(&view_mutex_);
+  const auto reached = [this, seq]() ABSL_SHARED_LOCKS_REQUIRED(view_mutex_) {
+    return view_->seq >= seq || !tail_status_.ok();
+  };
+  view_mutex_.AwaitWithDeadline(absl::Condition(&reached), deadline);
+  const uint64_t folded = view_->seq;
+  if (folded >= seq) return absl::OkStatus();
+  if (!tail_status_.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "the projection cannot reach seq ", seq, ": ", tail_status_.message()));
+  }
+  return absl::UnavailableError(absl::StrCat(
+      "the projection is ", seq - folded, " event(s) behind: at seq ", folded,
+      ", not yet at seq ", seq, " of the log; retry later"));
+}
+
+absl::Status Projector::CatchUpWithLog() const {
+  return WaitUntilCaughtUp(log_.GetHead().seq,
+                           absl::Now() + options_.catch_up_timeout);
+}
+
+void Projector::ReadingStateForTest() const {
+  if (options_.while_reading_state_for_test) {
+    options_.while_reading_state_for_test();
+  }
 }
 
 void Projector::WriteCheckpoints() {
@@ -159,7 +285,7 @@ void Projector::WriteCheckpoints() {
       if (unwritten_.empty()) return;  // stopping, nothing left to store
       next = unwritten_.front();
     }
-    const absl::Status written = log_->PutRecord(
+    const absl::Status written = log_.PutRecord(
         kCheckpointSpace, CheckpointKey(next.first), next.second);
     absl::MutexLock lock(&writer_mutex_);
     unwritten_.pop_front();
@@ -168,6 +294,8 @@ void Projector::WriteCheckpoints() {
 }
 
 absl::Status Projector::FlushCheckpoints() {
+  RETURN_IF_ERROR(
+      WaitUntilCaughtUp(log_.GetHead().seq, absl::InfiniteFuture()));
   absl::MutexLock lock(&writer_mutex_);
   const auto written = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mutex_) {
     return unwritten_.empty();
@@ -224,58 +352,52 @@ absl::StatusOr<FigureAccumulator> Projector::FiguresAt(uint64_t cut) const {
 absl::StatusOr<RealisationTable> Projector::Realisation(
     const RealisationQuery& query) const {
   RETURN_IF_ERROR(ValidateQuery(query));
-  absl::ReaderMutexLock lock(&mutex_);
-  if (query.include_employers) return ComputeRealisation(state_, query);
-  const uint64_t head = state_.last_seq();
-  const uint64_t cut =
-      query.as_of.has_value() ? state_.LastSeqRecordedBy(*query.as_of) : head;
-  const absl::Time as_of = query.as_of.value_or(state_.last_recorded_at());
-  if (cut == head) return MakeTable(state_, figures_, cut, as_of, query);
-  ASSIGN_OR_RETURN(const FigureAccumulator figures, FiguresAt(cut));
-  return MakeTable(state_, figures, cut, as_of, query);
-}
-
-std::vector<RealisationRow> Projector::CurrentQuarterRows(
-    Quarter quarter) const {
-  std::vector<RealisationRow> rows;
-  for (int m = 0; m < kMeasureCount; ++m) {
-    RealisationTable table = MakeTable(
-        state_, figures_, state_.last_seq(), state_.last_recorded_at(),
-        QuarterQuery(quarter, static_cast<Measure>(m)));
-    std::move(table.rows.begin(), table.rows.end(), std::back_inserter(rows));
+  RETURN_IF_ERROR(CatchUpWithLog());
+  if (!query.as_of.has_value() && !query.include_employers) {
+    const std::shared_ptr<const View> view = CurrentView();
+    return MakeSectorTable(view->targets, view->figures, view->seq,
+                           view->recorded_at, query);
   }
-  return rows;
+  absl::ReaderMutexLock lock(&mutex_);
+  ReadingStateForTest();
+  if (query.include_employers) return ComputeRealisation(state_, query);
+  const uint64_t cut = state_.LastSeqRecordedBy(*query.as_of);
+  if (cut == state_.last_seq()) {
+    return MakeTable(state_, figures_, cut, *query.as_of, query);
+  }
+  ASSIGN_OR_RETURN(const FigureAccumulator figures, FiguresAt(cut));
+  return MakeTable(state_, figures, cut, *query.as_of, query);
 }
 
 absl::StatusOr<Snapshot> Projector::CreateSnapshot(Quarter quarter) {
-  Snapshot snapshot;
-  {
-    absl::ReaderMutexLock lock(&mutex_);
-    if (state_.last_seq() == 0) {
-      return absl::FailedPreconditionError(
-          "a snapshot needs at least one recorded event");
-    }
-    snapshot.quarter = quarter;
-    snapshot.head_seq = state_.last_seq();
-    snapshot.head_hash = head_hash_;
-    snapshot.as_of = state_.last_recorded_at();
-    snapshot.rows = CurrentQuarterRows(quarter);
+  RETURN_IF_ERROR(CatchUpWithLog());
+  const std::shared_ptr<const View> view = CurrentView();
+  if (view->seq == 0) {
+    return absl::FailedPreconditionError(
+        "a snapshot needs at least one recorded event");
   }
-  RETURN_IF_ERROR(log_->PutRecord(kSnapshotSpace, snapshot.Key(),
-                                  EncodeSnapshot(snapshot)));
+  Snapshot snapshot;
+  snapshot.quarter = quarter;
+  snapshot.head_seq = view->seq;
+  snapshot.head_hash = view->head_hash;
+  snapshot.as_of = view->recorded_at;
+  snapshot.rows = QuarterRows(view->targets, view->figures, view->seq,
+                              view->recorded_at, quarter);
+  RETURN_IF_ERROR(
+      log_.PutRecord(kSnapshotSpace, snapshot.Key(), EncodeSnapshot(snapshot)));
   return snapshot;
 }
 
 absl::StatusOr<Snapshot> Projector::GetSnapshot(std::string_view key) const {
   ASSIGN_OR_RETURN(const std::string bytes,
-                   log_->GetRecord(kSnapshotSpace, key));
+                   log_.GetRecord(kSnapshotSpace, key));
   return DecodeSnapshot(bytes);
 }
 
 absl::StatusOr<std::vector<Snapshot>> Projector::ListSnapshots() const {
   std::vector<Snapshot> snapshots;
   absl::Status decoded;
-  RETURN_IF_ERROR(log_->ScanRecords(
+  RETURN_IF_ERROR(log_.ScanRecords(
       kSnapshotSpace, [&](std::string_view, std::string_view value) {
         absl::StatusOr<Snapshot> snapshot = DecodeSnapshot(value);
         if (!snapshot.ok()) {
@@ -292,6 +414,7 @@ absl::StatusOr<std::vector<Snapshot>> Projector::ListSnapshots() const {
 absl::StatusOr<SnapshotDiff> Projector::Diff(
     std::string_view snapshot_key) const {
   ASSIGN_OR_RETURN(const Snapshot snapshot, GetSnapshot(snapshot_key));
+  RETURN_IF_ERROR(CatchUpWithLog());
   const Quarter quarter = snapshot.quarter;
   const std::vector<Sector> sectors = SectorsOf(QuarterQuery(quarter, {}));
   SnapshotDiff diff;
@@ -302,8 +425,11 @@ absl::StatusOr<SnapshotDiff> Projector::Diff(
   std::vector<std::vector<uint64_t>> changed_by(sectors.size());
   {
     absl::ReaderMutexLock lock(&mutex_);
+    ReadingStateForTest();
     diff.current_seq = state_.last_seq();
-    current_rows = CurrentQuarterRows(quarter);
+    current_rows =
+        QuarterRows(SectorTargets(state_, diff.current_seq), figures_,
+                    diff.current_seq, state_.last_recorded_at(), quarter);
     FigureBuilder builder(state_, /*per_employer=*/false);
     for (uint64_t seq = snapshot.head_seq + 1; seq <= diff.current_seq; ++seq) {
       FigureAccumulator change(quarter, quarter);
@@ -336,7 +462,7 @@ absl::StatusOr<SnapshotDiff> Projector::Diff(
       sector_diff.current_rows.push_back(current_rows[row]);
     }
     for (uint64_t seq : changed_by[i]) {
-      ASSIGN_OR_RETURN(const StoredEvent stored, log_->GetBySeq(seq));
+      ASSIGN_OR_RETURN(const StoredEvent stored, log_.GetBySeq(seq));
       sector_diff.changes.push_back(
           SnapshotChange{.seq = seq,
                          .recorded_at = stored.recorded_at,

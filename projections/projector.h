@@ -3,34 +3,64 @@
 // immutable records.
 //
 // Contract
-// - Open() opens the log with the projector's on_commit hook, replays it once
-//   into the bitemporal ProjectionState (which needs every event: any later
-//   event may be backdated or retract an old one), loads the persisted
-//   checkpoints, and writes the ones missing (every checkpoint_interval
-//   events).
-// - Current view: each commit is folded in on the committing thread and the
-//   figures of the persons it touches (their jobs, register periods, their
-//   employers' sectors) are replaced: the cost is O(touched persons), not
-//   O(log), and a current table query reads the maintained figures.
+// - Open() replays the log once into the bitemporal ProjectionState (which
+//   needs every event: any later event may be backdated or retract an old
+//   one), loads the persisted checkpoints, writes the ones missing (every
+//   checkpoint_interval events), and then follows the log on its own thread.
+// - The projection follows the log; it never rides in its commit. The tail
+//   thread folds what the log has stored (EventLog::WaitForHeadAfter, then
+//   Scan), replaces the figures of the persons each fold touches (their
+//   jobs, register periods, their employers' sectors: O(touched persons),
+//   not O(log)), and publishes an immutable View of the current figures.
+// - Read-your-writes: Realisation(), CreateSnapshot() and Diff() first wait
+//   until the projection has folded the log's head as it was when they were
+//   called, so they reflect every append acknowledged before. If that takes
+//   longer than catch_up_timeout they fail with UNAVAILABLE naming the lag.
+// - Current view: a table without as_of or employer rows, and a snapshot,
+//   are made from the published View, without any lock on the state.
 // - as_of view: starts from the nearest figures known (a checkpoint before
 //   or after the cut, or the head's) and replaces the figures of the persons
 //   touched in between: O(events between), at most half an interval.
+//   Employer rows (include_employers) take a pass over the whole state.
+// - Checkpoints are taken at every checkpoint_interval-th seq past the last
+//   one, encoded by the tail thread and stored by a writer thread.
 // - Every figure equals ComputeRealisation() over the same events; a
 //   snapshot recomputed as_of its creation time equals the snapshot.
 // - Errors: INVALID_ARGUMENT for a malformed query; NOT_FOUND for an unknown
 //   snapshot; FAILED_PRECONDITION for a snapshot of an empty log; DATA_LOSS
-//   for an unreadable record; log errors are passed on.
+//   for an unreadable record; UNAVAILABLE when the projection lags the log
+//   too long, or stopped because the log stopped accepting appends (after a
+//   failed write) before reaching the seq asked for; log errors are passed
+//   on.
 //
-// Thread safety: every method may be called concurrently, also with appends
-// to log(). Queries hold a reader lock, which delays commits while they run.
+// Threads
+// - The tail thread: the only writer of the state; folds and publishes.
+// - The checkpoint writer thread: stores encoded checkpoints in the log.
+// - Callers: any thread, concurrently, also with appends to the log.
 //
-// Ownership: the Projector owns the log. Destroying it writes the checkpoints
-// already taken, then closes the log.
+// Lock order: mutex_ (the state) before view_mutex_ (the published View and
+// the fold's progress) and before writer_mutex_ (the checkpoint queue), and
+// all of them before the log's own locks: the fold reads the log (Scan)
+// holding mutex_. The log never calls into the projector, so an append
+// waits for nothing of it.
+//
+// What a query may block:
+// - Realisation() without as_of or employer rows and CreateSnapshot() wait
+//   for the fold to reach the head seen at the call, then copy a pointer to
+//   the View under view_mutex_: they block no one.
+// - as_of and employer queries, Diff() and CheckpointSeqs() hold mutex_ as
+//   readers while they work. They delay the tail thread's next fold (and so
+//   queries waiting for it), never an append.
+//
+// Ownership: borrows the log, which must outlive the projector. Destroying
+// the projector stops the tail thread and writes the checkpoints already
+// taken.
 #ifndef BANEN_PROJECTIONS_PROJECTOR_H_
 #define BANEN_PROJECTIONS_PROJECTOR_H_
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,7 +73,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/types/span.h"
+#include "absl/time/time.h"
 #include "ledger/event_log.h"
 #include "projections/figures.h"
 #include "projections/projection_state.h"
@@ -54,30 +84,34 @@
 namespace banen {
 
 struct ProjectorOptions {
-  // A checkpoint is taken at the first commit that ends at least this many
-  // events after the previous one. Smaller: faster as_of views, more records
-  // (a national ledger's checkpoint is ~70 KB, so 70 MB per 10 M events,
-  // held in memory and in the log's store).
+  // A checkpoint is taken at every this many events past the previous one.
+  // Smaller: faster as_of views, more records (a national ledger's
+  // checkpoint is ~70 KB, so 70 MB per 10 M events, held in memory and in
+  // the log's store).
   uint64_t checkpoint_interval = 10'000;
+  // How long a query waits for the projection to reach the log's head.
+  absl::Duration catch_up_timeout = absl::Seconds(5);
+  // Tests only: called by the queries that read the state (as_of, employer
+  // rows, Diff) in the middle of their work, while they hold its reader
+  // lock, so a test can hold such a query open.
+  std::function<void()> while_reading_state_for_test;
 };
 
 class Projector {
  public:
-  // `log_options.on_commit`, if set, is called after the projector's hook.
+  // INVALID_ARGUMENT for a zero checkpoint_interval; the log's errors.
   static absl::StatusOr<std::unique_ptr<Projector>> Open(
-      const std::string& dir, EventLogOptions log_options = {},
-      ProjectorOptions options = {});
+      EventLog& log, ProjectorOptions options = {});
 
   ~Projector();
   Projector(const Projector&) = delete;
   Projector& operator=(const Projector&) = delete;
 
-  // The log to append to; owned by the projector.
-  EventLog& log() const { return *log_; }
+  // The log followed; borrowed.
+  EventLog& log() const { return log_; }
 
   // INVALID_ARGUMENT when a sector is not reportable, to < from, or the range
-  // spans more than kMaxQueryQuarters. Employer rows (include_employers) take
-  // a pass over the whole state.
+  // spans more than kMaxQueryQuarters.
   absl::StatusOr<RealisationTable> Realisation(
       const RealisationQuery& query) const;
 
@@ -91,8 +125,15 @@ class Projector {
   // it that changed its quarter.
   absl::StatusOr<SnapshotDiff> Diff(std::string_view snapshot_key) const;
 
-  // Waits until the checkpoints taken so far are stored; returns the first
-  // error a checkpoint write met.
+  // Blocks until every event up to `seq` is folded into the projection. OK
+  // then; UNAVAILABLE at `deadline` (naming how far behind the projection
+  // is), or once the tail thread stopped short of `seq` (with why).
+  absl::Status WaitUntilCaughtUp(uint64_t seq, absl::Time deadline) const;
+  // The last seq folded into the projection.
+  uint64_t projected_seq() const;
+
+  // Waits until the checkpoints due up to the log's head at the call are
+  // taken and stored; returns the first error a checkpoint write met.
   absl::Status FlushCheckpoints();
   // The seqs of the checkpoints held (stored or being stored), ascending.
   std::vector<uint64_t> CheckpointSeqs() const;
@@ -100,31 +141,57 @@ class Projector {
   static constexpr int32_t kMaxQueryQuarters = 400;
 
  private:
-  explicit Projector(ProjectorOptions options);
+  // The current figures as of one seq; immutable once published.
+  struct View {
+    uint64_t seq = 0;
+    Hash head_hash{};
+    absl::Time recorded_at = absl::InfinitePast();
+    FigureAccumulator figures;
+    SectorTargets targets;
+  };
+
+  Projector(EventLog& log, ProjectorOptions options);
 
   absl::Status CatchUp();
   absl::Status BackfillCheckpoints() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  void OnCommit(absl::Span<const StoredEvent> events);
+  // The tail thread: folds what the log stores until stopped, or until the
+  // log stops accepting appends and everything it stored is folded.
+  void Follow();
+  // The seq at which the next checkpoint is due.
+  uint64_t NextCheckpointSeq() const;
+  // Folds the stored events after the state's last seq up to `to`, takes
+  // the checkpoint due at `to`, and publishes the new View.
+  absl::Status Fold(uint64_t to);
+  void Publish() ABSL_SHARED_LOCKS_REQUIRED(mutex_);
+  // Waits for the log's head at the call, up to catch_up_timeout.
+  absl::Status CatchUpWithLog() const;
+  std::shared_ptr<const View> CurrentView() const;
   // Replaces, in `figures`, the persons touched between cuts `from` and `to`
   // by their figures at `to`.
   void MoveFigures(uint64_t from, uint64_t to, FigureAccumulator* figures) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
   absl::StatusOr<FigureAccumulator> FiguresAt(uint64_t cut) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
-  // The rows of a snapshot of `quarter` from the current figures.
-  std::vector<RealisationRow> CurrentQuarterRows(Quarter quarter) const
-      ABSL_SHARED_LOCKS_REQUIRED(mutex_);
   void WriteCheckpoints();
+  void ReadingStateForTest() const;
 
   const ProjectorOptions options_;
-  std::unique_ptr<EventLog> log_;
+  EventLog& log_;
 
-  mutable absl::Mutex mutex_;
+  mutable absl::Mutex mutex_ ABSL_ACQUIRED_BEFORE(view_mutex_);
   ProjectionState state_ ABSL_GUARDED_BY(mutex_);
   FigureAccumulator figures_ ABSL_GUARDED_BY(mutex_);  // at state_.last_seq()
   Hash head_hash_ ABSL_GUARDED_BY(mutex_){};
   // seq -> encoded checkpoint (checkpoint.h).
   std::map<uint64_t, std::string> checkpoints_ ABSL_GUARDED_BY(mutex_);
+
+  mutable absl::Mutex view_mutex_;
+  std::shared_ptr<const View> view_ ABSL_GUARDED_BY(view_mutex_);
+  // Set when the tail thread must stop (the projector is being destroyed).
+  bool stopping_tail_ ABSL_GUARDED_BY(view_mutex_) = false;
+  // Not OK once the tail thread stopped on its own: why.
+  absl::Status tail_status_ ABSL_GUARDED_BY(view_mutex_);
+  std::thread tail_;
 
   absl::Mutex writer_mutex_ ABSL_ACQUIRED_AFTER(mutex_);
   // Checkpoints to store, oldest first; the front one is being written.

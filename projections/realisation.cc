@@ -72,11 +72,10 @@ RealisationRow MakeRow(const QuarterFigures& figures,
   return row;
 }
 
-void SetTargets(const ProjectionState& state, uint64_t cut,
-                RealisationRow* row) {
+void SetTargets(const SectorTargets& targets, RealisationRow* row) {
   const __int128 numerator = row->RealisationNumerator();
   const __int128 denominator = row->banen_denominator;
-  row->doel_x100 = state.TargetX100(row->sector, row->quarter.year, cut);
+  row->doel_x100 = targets.TargetX100(row->sector, row->quarter.year);
   if (row->doel_x100.has_value()) {
     const __int128 whole = denominator * *row->doel_x100;
     const __int128 sroi =
@@ -85,7 +84,7 @@ void SetTargets(const ProjectionState& state, uint64_t cut,
     row->realisatiepercentage_incl_sroi_x10 =
         PercentX10((numerator + sroi) * 100, whole);
   }
-  row->baseline_x100 = state.BaselineX100(row->sector, cut);
+  row->baseline_x100 = targets.BaselineX100(row->sector);
   if (row->baseline_x100.has_value()) {
     // Exact: the baseline is a whole number of hundredths.
     row->extra_x100 = row->banen_x100 - *row->baseline_x100;
@@ -120,46 +119,56 @@ std::vector<Sector> SectorsOf(const RealisationQuery& query) {
   return sectors;
 }
 
-RealisationTable MakeTable(const ProjectionState& state,
-                           const FigureAccumulator& figures, uint64_t cut,
-                           absl::Time as_of, const RealisationQuery& query) {
+SectorTargets::SectorTargets(const ProjectionState& state, uint64_t cut) {
+  state.ForEachWinningFigure(
+      cut, [this](Sector sector, int32_t year, int64_t banen_x100) {
+        figures_.emplace(std::make_pair(sector, year), banen_x100);
+      });
+}
+
+std::optional<int64_t> SectorTargets::TargetX100(Sector sector,
+                                                 int32_t year) const {
+  const auto it = figures_.find(std::make_pair(sector, year));
+  if (it == figures_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<int64_t> SectorTargets::BaselineX100(Sector sector) const {
+  return TargetX100(sector, 0);
+}
+
+RealisationTable MakeSectorTable(const SectorTargets& targets,
+                                 const FigureAccumulator& figures, uint64_t cut,
+                                 absl::Time as_of,
+                                 const RealisationQuery& query) {
   RealisationTable table;
   table.as_of = as_of;
   table.last_seq = cut;
   if (query.to < query.from) return table;
-  const std::vector<Sector> sectors = SectorsOf(query);
   const Quarter before = query.from.Previous();
-  const auto add_rows = [&](ScopeId scope, Sector sector,
-                            const std::string* employer_id) {
+  for (Sector sector : SectorsOf(query)) {
     const std::vector<QuarterFigures> quarters =
-        figures.Figures(scope, before, query.to);
+        figures.Figures(SectorScope(sector), before, query.to);
     for (size_t i = 1; i < quarters.size(); ++i) {
-      const Quarter quarter = Quarter::FromIndex(before.Index() + i);
-      if (employer_id != nullptr) {
-        // An employer's rows name its sector of each quarter.
-        sector =
-            state.SectorsOf(scope - kSectorCount, cut).On(quarter.LastDay());
-        if (!Requested(sectors, sector) ||
-            (quarters[i] == QuarterFigures{} &&
-             quarters[i - 1] == QuarterFigures{})) {
-          continue;
-        }
-      }
       RealisationRow row =
-          MakeRow(quarters[i], quarters[i - 1], quarter, query.measure);
+          MakeRow(quarters[i], quarters[i - 1],
+                  Quarter::FromIndex(before.Index() + i), query.measure);
       row.sector = sector;
-      if (employer_id != nullptr) {
-        row.employer_id = *employer_id;
-      } else {
-        SetTargets(state, cut, &row);
-      }
+      SetTargets(targets, &row);
       table.rows.push_back(std::move(row));
     }
-  };
-  for (Sector sector : sectors) {
-    add_rows(SectorScope(sector), sector, nullptr);
   }
-  if (!query.include_employers) return table;
+  return table;
+}
+
+RealisationTable MakeTable(const ProjectionState& state,
+                           const FigureAccumulator& figures, uint64_t cut,
+                           absl::Time as_of, const RealisationQuery& query) {
+  RealisationTable table =
+      MakeSectorTable(SectorTargets(state, cut), figures, cut, as_of, query);
+  if (!query.include_employers || query.to < query.from) return table;
+  const std::vector<Sector> sectors = SectorsOf(query);
+  const Quarter before = query.from.Previous();
   std::vector<ScopeId> employers;
   for (ScopeId scope : figures.Scopes()) {
     if (IsEmployerScope(scope)) employers.push_back(scope);
@@ -169,8 +178,25 @@ RealisationTable MakeTable(const ProjectionState& state,
            state.employer(b - kSectorCount).employer_id;
   });
   for (ScopeId scope : employers) {
-    add_rows(scope, Sector::kUnspecified,
-             &state.employer(scope - kSectorCount).employer_id);
+    const uint32_t employer = scope - kSectorCount;
+    const std::vector<QuarterFigures> quarters =
+        figures.Figures(scope, before, query.to);
+    const SectorTimeline timeline = state.SectorsOf(employer, cut);
+    for (size_t i = 1; i < quarters.size(); ++i) {
+      const Quarter quarter = Quarter::FromIndex(before.Index() + i);
+      // An employer's rows name its sector of each quarter.
+      const Sector sector = timeline.On(quarter.LastDay());
+      if (!Requested(sectors, sector) ||
+          (quarters[i] == QuarterFigures{} &&
+           quarters[i - 1] == QuarterFigures{})) {
+        continue;
+      }
+      RealisationRow row =
+          MakeRow(quarters[i], quarters[i - 1], quarter, query.measure);
+      row.sector = sector;
+      row.employer_id = state.employer(employer).employer_id;
+      table.rows.push_back(std::move(row));
+    }
   }
   return table;
 }

@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "ledger/event.h"
 #include "projections/figures.h"
@@ -85,12 +87,33 @@ int64_t BanenDenominator(Measure measure, Quarter quarter);
 // The sectors a query names, with the default filled in.
 std::vector<Sector> SectorsOf(const RealisationQuery& query);
 
+// The targets and baselines that win at one cut: all that sector rows need
+// from the state besides the figures, so a table can be made without it.
+class SectorTargets {
+ public:
+  SectorTargets() = default;  // none set
+  SectorTargets(const ProjectionState& state, uint64_t cut);
+
+  std::optional<int64_t> TargetX100(Sector sector, int32_t year) const;
+  std::optional<int64_t> BaselineX100(Sector sector) const;
+
+ private:
+  // (sector, year) -> banen_x100; year 0 holds the baselines.
+  absl::flat_hash_map<std::pair<Sector, int32_t>, int64_t> figures_;
+};
+
 // Rows of `query` from `figures` as of `cut`. `figures` must hold quarters
 // query.from - 1 .. query.to of every sector scope, and of employer scopes
 // when query.include_employers.
 RealisationTable MakeTable(const ProjectionState& state,
                            const FigureAccumulator& figures, uint64_t cut,
                            absl::Time as_of, const RealisationQuery& query);
+// The same for a query without include_employers, from the targets at `cut`
+// instead of the state.
+RealisationTable MakeSectorTable(const SectorTargets& targets,
+                                 const FigureAccumulator& figures, uint64_t cut,
+                                 absl::Time as_of,
+                                 const RealisationQuery& query);
 
 // The whole table by one pass over the state (O(persons)): the reference the
 // incremental Projector must equal, and the path for drill-down.

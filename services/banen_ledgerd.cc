@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
                  server.status().ToString().c_str());
     return 1;
   }
-  const banen::Head head = (*server)->projector().log().GetHead();
+  const banen::Head head = (*server)->log().GetHead();
   std::fprintf(stderr,
                "banen-ledgerd: serving on %s, data in %s, head seq %llu\n",
                (*server)->address().c_str(), data_dir.c_str(),

@@ -3,23 +3,34 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <cstdio>
+#include <limits>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "ledger/status_macros.h"
 
 namespace banen {
+namespace {
+
+// How often the log watcher looks whether the server is shutting down.
+constexpr absl::Duration kWatchInterval = absl::Milliseconds(100);
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
     const LedgerServerOptions& options) {
   std::unique_ptr<LedgerServer> server(new LedgerServer());
   EventLogOptions log_options;
   log_options.sync = options.sync;
+  log_options.file_system = options.file_system;
+  ASSIGN_OR_RETURN(server->log_,
+                   EventLog::Open(options.data_dir, std::move(log_options)));
   ASSIGN_OR_RETURN(server->projector_,
-                   Projector::Open(options.data_dir, std::move(log_options),
-                                   options.projector));
+                   Projector::Open(*server->log_, options.projector));
   server->ledger_service_ = std::make_unique<LedgerServiceImpl>(
-      server->projector_->log(), options.ledger_service);
+      *server->log_, options.ledger_service);
   server->realisation_service_ =
       std::make_unique<RealisationServiceImpl>(*server->projector_);
   server->snapshot_service_ =
@@ -41,7 +52,28 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
         absl::StrCat("cannot listen on ", options.listen));
   }
   server->host_ = options.listen.substr(0, options.listen.rfind(':'));
+  server->watcher_ = std::thread([s = server.get()] { s->WatchLog(); });
   return server;
+}
+
+void LedgerServer::WatchLog() {
+  while (true) {
+    {
+      absl::MutexLock lock(&watch_mutex_);
+      if (stop_watching_) return;
+    }
+    // The head never passes the largest seq: this wakes only when the log
+    // fails, or to look at stop_watching_ again.
+    log_->WaitForHeadAfter(std::numeric_limits<uint64_t>::max(),
+                           kWatchInterval);
+    const absl::Status status = log_->AppendStatus();
+    if (!status.ok()) {
+      server_->GetHealthCheckService()->SetServingStatus(false);
+      std::fprintf(stderr, "banen-ledgerd: NOT_SERVING: %s\n",
+                   std::string(status.message()).c_str());
+      return;
+    }
+  }
 }
 
 LedgerServer::~LedgerServer() { Shutdown(absl::Seconds(5)); }
@@ -54,6 +86,13 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   absl::MutexLock lock(&shutdown_mutex_);
   if (shut_down_) return;
   shut_down_ = true;
+  if (watcher_.joinable()) {
+    {
+      absl::MutexLock watch_lock(&watch_mutex_);
+      stop_watching_ = true;
+    }
+    watcher_.join();
+  }
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     ledger_service_->CloseSubscriptions();
@@ -61,11 +100,12 @@ void LedgerServer::Shutdown(absl::Duration grace) {
     server_->Wait();
     server_.reset();
   }
-  // The services borrow the log; the projector closes it.
+  // The services borrow the projector and the log, the projector the log.
   snapshot_service_.reset();
   realisation_service_.reset();
   ledger_service_.reset();
   projector_.reset();
+  log_.reset();
 }
 
 }  // namespace banen

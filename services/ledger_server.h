@@ -3,9 +3,16 @@
 // server reflection. What banen-ledgerd runs, and what the integration tests
 // start in-process.
 //
+// Health: SERVING from Start() until Shutdown(), or until the log stops
+// accepting appends after a failed storage write (EventLog::AppendStatus()):
+// then NOT_SERVING, Subscribe streams end with UNAVAILABLE, and appends are
+// refused with UNAVAILABLE until the server is restarted on a healthy disk.
+// Reads and queries go on answering from what was stored.
+//
 // Thread safety: Shutdown() may be called from any thread, once or more;
-// the accessors are safe until then. Ownership: owns the Projector (and
-// through it the EventLog) and the gRPC server.
+// the accessors are safe until then. A watcher thread follows the log's
+// health. Ownership: owns the EventLog, the Projector that follows it, and
+// the gRPC server.
 #ifndef BANEN_SERVICES_LEDGER_SERVER_H_
 #define BANEN_SERVICES_LEDGER_SERVER_H_
 
@@ -13,11 +20,13 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "ledger/event_log.h"
 #include "projections/projector.h"
 #include "services/ledger_service.h"
 #include "services/realisation_service.h"
@@ -40,6 +49,9 @@ struct LedgerServerOptions {
   int max_message_bytes = 16 << 20;
   LedgerServiceOptions ledger_service;
   ProjectorOptions projector;
+  // The file system the store lives on; null: the default (POSIX) one.
+  // Tests inject one that fails writes.
+  std::shared_ptr<rocksdb::FileSystem> file_system;
 };
 
 class LedgerServer {
@@ -58,6 +70,7 @@ class LedgerServer {
   int port() const { return port_; }
   // "127.0.0.1:<port>" style address for clients on this machine.
   std::string address() const;
+  EventLog& log() { return *log_; }
   Projector& projector() { return *projector_; }
 
   // Stops taking calls and reports NOT_SERVING, ends Subscribe streams, lets
@@ -69,8 +82,13 @@ class LedgerServer {
  private:
   LedgerServer() = default;
 
+  // The watcher thread: reports NOT_SERVING once the log stops accepting
+  // appends.
+  void WatchLog();
+
   std::string host_;
   int port_ = 0;
+  std::unique_ptr<EventLog> log_;
   std::unique_ptr<Projector> projector_;
   std::unique_ptr<LedgerServiceImpl> ledger_service_;
   std::unique_ptr<RealisationServiceImpl> realisation_service_;
@@ -79,6 +97,10 @@ class LedgerServer {
 
   absl::Mutex shutdown_mutex_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mutex_) = false;
+
+  absl::Mutex watch_mutex_ ABSL_ACQUIRED_AFTER(shutdown_mutex_);
+  bool stop_watching_ ABSL_GUARDED_BY(watch_mutex_) = false;
+  std::thread watcher_;
 };
 
 }  // namespace banen

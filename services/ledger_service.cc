@@ -238,10 +238,8 @@ class SubscribeReactor final
 
   void OnLogAdvanced() override { WriteNext(); }
 
-  void OnClosed() override {
-    Finish(cancelled() ? CancelledStatus()
-                       : grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                      "the server is shutting down"));
+  void OnClosed(const absl::Status& reason) override {
+    Finish(cancelled() ? CancelledStatus() : ToGrpcStatus(reason));
   }
 
   bool cancelled() const override { return cancelled_.load(); }
@@ -278,7 +276,7 @@ class SubscribeReactor final
         case SubscriptionHub::ParkResult::kReady:
           continue;
         case SubscriptionHub::ParkResult::kClosed:
-          OnClosed();
+          OnClosed(hub_.closed_reason());
           return;
       }
     }

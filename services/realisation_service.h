@@ -1,6 +1,8 @@
 // banen.v1.RealisationService over a Projector: proto -> query -> proto.
 //
-// Thread safety: stateless; the Projector serializes against commits.
+// Thread safety: stateless; the Projector answers concurrent calls. A call
+// first waits for the projection to reach the log's head (read-your-writes),
+// up to ProjectorOptions::catch_up_timeout, then fails UNAVAILABLE.
 // Ownership: borrows `projector`, which must outlive the service and its
 // server.
 #ifndef BANEN_SERVICES_REALISATION_SERVICE_H_

@@ -1,7 +1,9 @@
 // banen.v1.SnapshotService over a Projector: proto -> snapshot store ->
 // proto.
 //
-// Thread safety: stateless; the Projector serializes against commits.
+// Thread safety: stateless; the Projector answers concurrent calls. A call
+// first waits for the projection to reach the log's head (read-your-writes),
+// up to ProjectorOptions::catch_up_timeout, then fails UNAVAILABLE.
 // Ownership: borrows `projector`, which must outlive the service and its
 // server.
 #ifndef BANEN_SERVICES_SNAPSHOT_SERVICE_H_

@@ -4,7 +4,8 @@
 // One thread waits on EventLog::WaitForHeadAfter for all subscribers, so a
 // parked subscriber costs no thread and holds no events: it reads them from
 // the log itself once woken, at its own pace (bounded memory for slow
-// readers).
+// readers). When the log stops accepting appends (a failed storage write)
+// the hub closes with the log's UNAVAILABLE error: no more events will come.
 //
 // Protocol: a parked waiter belongs to the hub until the hub hands it back
 // by calling exactly one of its methods; OnLogAdvanced() and OnClosed() are
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "ledger/event_log.h"
 
@@ -31,8 +33,9 @@ class SubscriptionHub {
     virtual ~Waiter() = default;
     // The head is past the seq the waiter parked at.
     virtual void OnLogAdvanced() = 0;
-    // The hub is closing, or the waiter was unparked.
-    virtual void OnClosed() = 0;
+    // The hub is closing (`reason`: why no more events will come), or the
+    // waiter was unparked.
+    virtual void OnClosed(const absl::Status& reason) = 0;
     // Read by Park() under the hub's lock: a waiter that sets this before
     // calling Unpark() is either unparked or never parked.
     virtual bool cancelled() const = 0;
@@ -57,6 +60,8 @@ class SubscriptionHub {
   // Calls OnClosed() of every parked waiter; later Park()s return kClosed.
   // Idempotent.
   void Close();
+  // Why the hub closed (UNAVAILABLE); OK while it is open.
+  absl::Status closed_reason() const;
 
  private:
   struct Parked {
@@ -65,12 +70,16 @@ class SubscriptionHub {
   };
 
   void WakeLoop();
+  // Closes with `reason` and returns the waiters parked then; nothing if the
+  // hub was closed already.
+  std::vector<Parked> TakeAllClosing(const absl::Status& reason);
 
   const EventLog& log_;
-  absl::Mutex mutex_;
+  mutable absl::Mutex mutex_;
   std::vector<Parked> parked_ ABSL_GUARDED_BY(mutex_);
-  bool closed_ ABSL_GUARDED_BY(mutex_) = false;
-  std::thread waker_;
+  absl::Status closed_reason_ ABSL_GUARDED_BY(mutex_);  // not OK: closed
+  absl::Mutex join_mutex_;  // Close() may be called concurrently
+  std::thread waker_ ABSL_GUARDED_BY(join_mutex_);
 };
 
 }  // namespace banen

@@ -82,38 +82,59 @@ class PowerLossTest : public TempDirTest {
       for (int crash = 0;
            crash < kCrashesPerStore && findings.crash_points < crash_points;
            ++crash) {
-        std::unique_ptr<Projector> projector = Open(dir, sync);
-        if (projector == nullptr) return findings;
-        Check(*projector, attempts, findings);
+        Store store = Open(dir, sync);
+        if (store.projector == nullptr) return findings;
+        Check(store, attempts, findings);
         if (crash == 0) {
-          AppendAndCount(projector->log(), stream.Next(kEmployers), attempts,
+          AppendAndCount(*store.log, stream.Next(kEmployers), attempts,
                          findings);
         }
         const int acks_before_crash =
             std::uniform_int_distribution<int>(1, 12)(random);
-        AppendUntilCrash(projector->log(), stream, acks_before_crash, random(),
+        AppendUntilCrash(*store.log, stream, acks_before_crash, random(),
                          attempts, findings);
-        projector.reset();  // closes the store on the frozen disk
+        store.Close();  // on the frozen disk
         fs_->DropUnsyncedData();
         fs_->Unfreeze();
         ++findings.crash_points;
       }
-      std::unique_ptr<Projector> projector = Open(dir, sync);
-      if (projector == nullptr) return findings;
-      Check(*projector, attempts, findings);
+      Store store = Open(dir, sync);
+      if (store.projector == nullptr) return findings;
+      Check(store, attempts, findings);
     }
     return findings;
   }
 
  private:
-  std::unique_ptr<Projector> Open(const std::string& dir, bool sync) {
+  // A store as the server holds it: the log, and the projector following it.
+  struct Store {
+    std::unique_ptr<EventLog> log;
+    std::unique_ptr<Projector> projector;
+    // The projector first: it borrows the log.
+    void Close() {
+      projector.reset();
+      log.reset();
+    }
+    ~Store() { Close(); }
+  };
+
+  Store Open(const std::string& dir, bool sync) {
     EventLogOptions options;
     options.sync = sync;
     options.file_system = fs_;
-    absl::StatusOr<std::unique_ptr<Projector>> projector = Projector::Open(
-        dir, std::move(options), ProjectorOptions{.checkpoint_interval = 50});
+    Store store;
+    absl::StatusOr<std::unique_ptr<EventLog>> log =
+        EventLog::Open(dir, std::move(options));
+    EXPECT_TRUE(log.ok()) << log.status();
+    if (!log.ok()) return store;
+    store.log = *std::move(log);
+    ProjectorOptions projector_options;
+    projector_options.checkpoint_interval = 50;
+    absl::StatusOr<std::unique_ptr<Projector>> projector =
+        Projector::Open(*store.log, projector_options);
     EXPECT_TRUE(projector.ok()) << projector.status();
-    return projector.ok() ? *std::move(projector) : nullptr;
+    if (projector.ok()) store.projector = *std::move(projector);
+    return store;
   }
 
   // One batch, acknowledged or not; returns whether it was.
@@ -176,9 +197,9 @@ class PowerLossTest : public TempDirTest {
     for (std::thread& appender : appenders) appender.join();
   }
 
-  void Check(const Projector& projector, Attempts& attempts,
-             Findings& findings) {
-    const EventLog& log = projector.log();
+  void Check(const Store& store, Attempts& attempts, Findings& findings) {
+    const EventLog& log = *store.log;
+    const Projector& projector = *store.projector;
     absl::flat_hash_map<std::string, uint64_t> stored;
     ProjectionState rebuilt;
     EXPECT_OK(log.Scan(1, 0, [&](const StoredEvent& event) {

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "projections/checkpoint.h"
 #include "projections/realisation.h"
@@ -228,6 +229,177 @@ TEST(ProjectorTest, ReopeningWithASmallerIntervalFillsTheGaps) {
   Projector& reopened = fixture.Open(/*checkpoint_interval=*/2);
   EXPECT_EQ(reopened.CheckpointSeqs(),
             (std::vector<uint64_t>{2, 4, 6, 8, 10, 12}));
+}
+
+// Holds the first query that reads the state in its middle, until released.
+class HeldQuery {
+ public:
+  void HoldIn(ProjectorOptions& options) {
+    options.while_reading_state_for_test = [this] {
+      if (!first_.exchange(false)) return;
+      reading_.Notify();
+      release_.WaitForNotification();
+    };
+  }
+  // Blocks until the held query is reading the state.
+  void WaitUntilReading() { reading_.WaitForNotification(); }
+  void Release() { release_.Notify(); }
+
+ private:
+  std::atomic<bool> first_{true};
+  absl::Notification reading_;
+  absl::Notification release_;
+};
+
+// GEMEENTEN with one hire of 25.5 h from 2024-01-01.
+void RecordOneHire(ProjectorFixture& fixture) {
+  fixture.MustAppend(Employer("gemeente", Sector::kGemeenten));
+  fixture.MustAppend(
+      test::PersonRegisteredEvent("p1", "2020-01-01", PersonRef(1)));
+  fixture.MustAppend(test::JobStartedEvent("h1", "2024-01-01", "job-1",
+                                           "gemeente", PersonRef(1),
+                                           ContractForm::kVast, 2550));
+}
+
+RealisationQuery WithEmployers(RealisationQuery query) {
+  query.include_employers = true;
+  return query;
+}
+
+// The old design folded each commit under the projector's exclusive lock
+// inside the log's commit: this append would wait for the held report.
+TEST(ProjectorTest, AnAppendCompletesWhileAQueryReadsTheState) {
+  ProjectorFixture fixture;
+  HeldQuery held;
+  ProjectorOptions options;
+  held.HoldIn(options);
+  Projector& projector = fixture.Open(std::move(options));
+  RecordOneHire(fixture);
+  const RealisationQuery query =
+      test::ComputeQuery(Sector::kGemeenten, Q("2024Q4"));
+  absl::StatusOr<RealisationTable> report;
+  std::thread reporter(
+      [&] { report = projector.Realisation(WithEmployers(query)); });
+  held.WaitUntilReading();
+
+  // The current view is read without the state's lock.
+  const absl::StatusOr<RealisationTable> before = projector.Realisation(query);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(before->rows[0].banen_x100, 100);
+  absl::Notification appended;
+  uint64_t end = 0;
+  std::thread appender([&] {
+    end = fixture.MustAppend(test::JobEndedEvent("e1", "2024-11-01", "job-1"));
+    appended.Notify();
+  });
+  // Generous: the append either completes at once or never (deadlock).
+  EXPECT_TRUE(appended.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  held.Release();
+  appender.join();
+  reporter.join();
+
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->last_seq, 3u);
+  const absl::StatusOr<RealisationTable> after = projector.Realisation(query);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->last_seq, end);
+  EXPECT_EQ(after->rows[0].banen_x100, 0);
+}
+
+TEST(ProjectorTest, AnAppendCompletesWhileADiffReadsTheState) {
+  ProjectorFixture fixture;
+  HeldQuery held;
+  ProjectorOptions options;
+  held.HoldIn(options);
+  Projector& projector = fixture.Open(std::move(options));
+  RecordOneHire(fixture);
+  const absl::StatusOr<Snapshot> snapshot =
+      projector.CreateSnapshot(Q("2024Q4"));
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  absl::StatusOr<SnapshotDiff> diff;
+  std::thread differ([&] { diff = projector.Diff(snapshot->Key()); });
+  held.WaitUntilReading();
+
+  absl::Notification appended;
+  std::thread appender([&] {
+    fixture.MustAppend(test::JobEndedEvent("e1", "2024-11-01", "job-1"));
+    appended.Notify();
+  });
+  EXPECT_TRUE(appended.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  held.Release();
+  appender.join();
+  differ.join();
+
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  EXPECT_EQ(diff->current_seq, 3u);
+  EXPECT_TRUE(diff->sectors.empty());
+  const absl::StatusOr<SnapshotDiff> later = projector.Diff(snapshot->Key());
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(later->current_seq, 4u);
+  EXPECT_FALSE(later->sectors.empty());
+}
+
+// While a report holds the state, the fold of a new append waits for it; a
+// query that must see that append gives up after catch_up_timeout.
+TEST(ProjectorTest, AQueryTheProjectionCannotCatchUpForIsUnavailable) {
+  ProjectorFixture fixture;
+  HeldQuery held;
+  ProjectorOptions options;
+  options.catch_up_timeout = absl::Milliseconds(50);
+  held.HoldIn(options);
+  Projector& projector = fixture.Open(std::move(options));
+  RecordOneHire(fixture);
+  const RealisationQuery query =
+      test::ComputeQuery(Sector::kGemeenten, Q("2024Q4"));
+  std::thread reporter(
+      [&] { EXPECT_TRUE(projector.Realisation(WithEmployers(query)).ok()); });
+  held.WaitUntilReading();
+  fixture.MustAppend(test::JobEndedEvent("e1", "2024-11-01", "job-1"));
+
+  const absl::StatusOr<RealisationTable> table = projector.Realisation(query);
+  EXPECT_EQ(table.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(table.status().message(),
+            "the projection is 1 event(s) behind: at seq 3, not yet at seq 4 "
+            "of the log; retry later");
+  EXPECT_EQ(projector.CreateSnapshot(Q("2024Q4")).status().code(),
+            absl::StatusCode::kUnavailable);
+  held.Release();
+  reporter.join();
+  EXPECT_TRUE(projector.WaitUntilCaughtUp(4, absl::InfiniteFuture()).ok());
+}
+
+// Read-your-writes: each query issued right after an acknowledged append
+// reflects it, though the projection folds on its own thread.
+TEST(ProjectorTest, EachQueryAfterAnAppendSeesIt) {
+  ProjectorFixture fixture;
+  Projector& projector = fixture.Open(/*checkpoint_interval=*/64);
+  fixture.MustAppend(Employer("gemeente", Sector::kGemeenten));
+  const RealisationQuery query =
+      test::ComputeQuery(Sector::kGemeenten, Q("2024Q4"));
+  constexpr int kHires = 300;
+  for (int i = 1; i <= kHires; ++i) {
+    const std::string n = std::to_string(i);
+    const absl::StatusOr<AppendResult> appended =
+        fixture.log().Append(AppendBatch{
+            .events = {test::PersonRegisteredEvent("p" + n, "2020-01-01",
+                                                   PersonRef(i)),
+                       test::JobStartedEvent("h" + n, "2024-01-01", "job-" + n,
+                                             "gemeente", PersonRef(i),
+                                             ContractForm::kVast, 2550)},
+            .expected_job_seq = {}});
+    ASSERT_TRUE(appended.ok()) << appended.status();
+    const absl::StatusOr<RealisationTable> table = projector.Realisation(query);
+    ASSERT_TRUE(table.ok()) << table.status();
+    EXPECT_EQ(table->last_seq, appended->last_seq);
+    EXPECT_EQ(table->rows[0].persons, i);
+    EXPECT_EQ(table->rows[0].banen_x100, 100 * i);
+    if (i % 50 == 0) {
+      const absl::StatusOr<Snapshot> snapshot =
+          projector.CreateSnapshot(Q("2024Q4"));
+      ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+      EXPECT_EQ(snapshot->head_seq, appended->last_seq);
+    }
+  }
 }
 
 TEST(ProjectorTest, RejectsAQueryEndingBeforeItStarts) {

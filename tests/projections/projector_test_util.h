@@ -1,4 +1,5 @@
 // A Projector over a real EventLog in a fresh temp dir, with a test clock.
+// The fixture owns the log, as the server does; the projector borrows it.
 #ifndef BANEN_TESTS_PROJECTIONS_PROJECTOR_TEST_UTIL_H_
 #define BANEN_TESTS_PROJECTIONS_PROJECTOR_TEST_UTIL_H_
 
@@ -6,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -24,31 +26,42 @@ class ProjectorFixture {
   }
   ~ProjectorFixture() {
     projector_.reset();
+    log_.reset();
     std::filesystem::remove_all(dir_);
   }
 
-  // (Re)opens the projector over the same directory.
+  // (Re)opens the log and the projector over the same directory.
   Projector& Open(uint64_t checkpoint_interval = 50'000) {
+    ProjectorOptions options;
+    options.checkpoint_interval = checkpoint_interval;
+    return Open(std::move(options));
+  }
+  Projector& Open(ProjectorOptions options) {
     projector_.reset();
+    log_.reset();
     EventLogOptions log_options;
     log_options.sync = false;
     // Commits one second apart from 2026-11-01 on.
     log_options.clock = [this] {
       return absl::FromUnixSeconds(1793491200) + absl::Seconds(++ticks_);
     };
-    absl::StatusOr<std::unique_ptr<Projector>> opened = Projector::Open(
-        dir_.string(), std::move(log_options),
-        ProjectorOptions{.checkpoint_interval = checkpoint_interval});
+    absl::StatusOr<std::unique_ptr<EventLog>> log =
+        EventLog::Open(dir_.string(), std::move(log_options));
+    EXPECT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
+    absl::StatusOr<std::unique_ptr<Projector>> opened =
+        Projector::Open(*log_, std::move(options));
     EXPECT_TRUE(opened.ok()) << opened.status();
     projector_ = *std::move(opened);
     return *projector_;
   }
 
   Projector& projector() { return *projector_; }
+  EventLog& log() { return *log_; }
 
   // Appends one event as its own batch; returns its seq, 0 if rejected.
   uint64_t Append(Event event) {
-    absl::StatusOr<AppendResult> result = projector_->log().Append(
+    absl::StatusOr<AppendResult> result = log_->Append(
         AppendBatch{.events = {std::move(event)}, .expected_job_seq = {}});
     return result.ok() ? result->last_seq : 0;
   }
@@ -63,6 +76,7 @@ class ProjectorFixture {
  private:
   std::filesystem::path dir_;
   std::atomic<int64_t> ticks_{0};
+  std::unique_ptr<EventLog> log_;
   std::unique_ptr<Projector> projector_;
 };
 

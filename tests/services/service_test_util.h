@@ -75,6 +75,7 @@ class ServiceTest : public TempDirTest {
     options.listen = "127.0.0.1:0";
     options.sync = false;  // durability is the ledger tests' subject
     AdjustOptions(options);
+    options.file_system = file_system_;
     absl::StatusOr<std::unique_ptr<LedgerServer>> server =
         LedgerServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -104,6 +105,8 @@ class ServiceTest : public TempDirTest {
     return head;
   }
 
+  // The store's file system for the next StartServer(); null: the default.
+  std::shared_ptr<rocksdb::FileSystem> file_system_;
   std::unique_ptr<LedgerServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
