@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# scripts/fuzz.sh [--seconds=N]: builds the libFuzzer targets of tests/fuzz
-# with clang-16 (ASan + UBSan) in build-fuzz/ and runs each for N seconds
-# (default 30) on a copy of its seed corpus. Fails on the first crash, leak,
+# scripts/fuzz.sh [--seconds=N | --build-only]: builds the libFuzzer targets
+# of tests/fuzz with clang-16 (ASan + UBSan) in build-fuzz/ and runs each for
+# N seconds (default 30) on a copy of its seed corpus. Fails on the first crash, leak,
 # timeout or sanitizer report; the input that caused it is left in
 # build-fuzz/artifacts/<target>/ (reproduce: build-fuzz/tests/fuzz/<target> FILE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=30
+build_only=false
 for arg in "$@"; do
   case $arg in
     --seconds=*) seconds=${arg#--seconds=} ;;
-    *) echo "usage: scripts/fuzz.sh [--seconds=N]" >&2; exit 2 ;;
+    --build-only) build_only=true ;;
+    *) echo "usage: scripts/fuzz.sh [--seconds=N | --build-only]" >&2; exit 2 ;;
   esac
 done
 
@@ -23,6 +25,7 @@ cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER=clang++-16 -DBANEN_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -gline-tables-only" \
   >/dev/null
 cmake --build "$dir" --target fuzzers -j2
+$build_only && exit 0
 
 for target in stored_event_fuzzer event_file_fuzzer realisation_fuzzer; do
   corpus=$dir/corpus/$target
@@ -41,6 +44,6 @@ for target in stored_event_fuzzer event_file_fuzzer realisation_fuzzer; do
     exit 1
   fi
   # The last status line ("#N DONE cov: C ft: F corp: ...") and the rate.
-  grep -E '^#[0-9]+ +DONE' "$log" | tail -n 1 | sed "s/^/fuzz: $target /"
+  grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 | sed "s/^/fuzz: $target /"
   grep -E 'stat::average_exec_per_sec' "$log" | sed "s/^/fuzz: $target /"
 done
