@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "banen/v1/events.pb.h"
+#include "google/protobuf/stubs/logging.h"
 #include "ledger/codec.h"
 #include "ledger/event.h"
 #include "ledger/validation.h"
@@ -31,9 +32,10 @@ namespace {
 
 const std::filesystem::path& TempDir() {
   static const auto* dir = [] {
-    const std::filesystem::path base = std::filesystem::exists("/dev/shm")
-                                           ? std::filesystem::path("/dev/shm")
-                                           : std::filesystem::temp_directory_path();
+    const std::filesystem::path base =
+        std::filesystem::exists("/dev/shm")
+            ? std::filesystem::path("/dev/shm")
+            : std::filesystem::temp_directory_path();
     auto* path = new std::filesystem::path(
         base / ("event_file_fuzzer-" + std::to_string(::getpid())));
     std::filesystem::create_directories(*path);
@@ -43,8 +45,7 @@ const std::filesystem::path& TempDir() {
   return *dir;
 }
 
-std::string WriteFile(std::string_view name, const uint8_t* data,
-                      size_t size) {
+std::string WriteFile(std::string_view name, const uint8_t* data, size_t size) {
   const std::string path = (TempDir() / name).string();
   FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr || std::fwrite(data, 1, size, file) != size ||
@@ -64,6 +65,13 @@ void CheckEvent(const Event& event) {
 
 }  // namespace
 }  // namespace banen
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  // Parse errors of hostile input are expected; logging each one would
+  // slow the fuzzer down to the speed of its stderr.
+  google::protobuf::SetLogHandler(nullptr);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -1,9 +1,9 @@
-// Fuzz target: the RealisationService's path from request bytes to figures:
-// bytes -> v1::RealisationRequest -> RealisationQueryFromProto (services/wire.h)
-// -> Projector::Realisation -> RealisationTableToProto, against one fixed
-// history of a few hundred events (backdated hires, retractions,
-// reclassifications; tests/projections/random_history.h) with checkpoints
-// every 40 events, so as_of queries take the checkpoint paths too.
+// Fuzz target: the RealisationService's path from request bytes to figures
+// (bytes -> v1::RealisationRequest -> RealisationQueryFromProto of
+// services/wire.h -> Projector::Realisation -> RealisationTableToProto),
+// against one fixed history of a few hundred events (backdated hires,
+// retractions, reclassifications; tests/projections/random_history.h) with
+// checkpoints every 40 events, so as_of queries take the checkpoint paths too.
 //
 // Checked beyond "no crash, no UB": the Projector refuses a query only with
 // INVALID_ARGUMENT, and every table it answers equals ComputeRealisation over
@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "banen/v1/realisation.pb.h"
+#include "google/protobuf/stubs/logging.h"
 #include "projections/projection_state.h"
 #include "projections/projector.h"
 #include "projections/realisation.h"
@@ -81,6 +82,13 @@ History* MakeHistory() {
 
 }  // namespace
 }  // namespace banen
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  // Parse errors of hostile input are expected; logging each one would
+  // slow the fuzzer down to the speed of its stderr.
+  google::protobuf::SetLogHandler(nullptr);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const banen::History* const history = banen::MakeHistory();
