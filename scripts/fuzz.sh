@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh [--seconds=N | --build-only]: builds the libFuzzer targets
 # of tests/fuzz with clang-16 (ASan + UBSan) in build-fuzz/ and runs each for
-# N seconds (default 30) on a copy of its seed corpus. Fails on the first crash, leak,
-# timeout or sanitizer report; the input that caused it is left in
-# build-fuzz/artifacts/<target>/ (reproduce: build-fuzz/tests/fuzz/<target> FILE).
+# N seconds (default 30) on a copy of its seed corpus, which replays the
+# committed regression inputs first. Fails on the first crash, leak, timeout
+# or sanitizer report; the input that caused it is left in
+# build-fuzz/artifacts/<target>/ (reproduce: build-fuzz/tests/fuzz/<target>
+# FILE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
