@@ -1,5 +1,9 @@
 #include "ledger/validation.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/event_error.h"
@@ -215,7 +219,11 @@ absl::Status ValidateEventId(const Event& event, int index) {
 
 absl::Status ValidateFields(const Event& event, int index, Date recorded_date) {
   RETURN_IF_ERROR(ValidateEventId(event, index));
-  const Date latest{recorded_date.days + kMaxDaysAhead};
+  // In 64 bits: any Date is a recorded date, even one near the end of its
+  // range (the date of a Timestamp read from disk or the wire).
+  const Date latest{static_cast<int32_t>(
+      std::min<int64_t>(int64_t{recorded_date.days} + kMaxDaysAhead,
+                        std::numeric_limits<int32_t>::max()))};
   if (event.effective_date < kEarliestEffectiveDate ||
       event.effective_date > latest) {
     return Invalid(

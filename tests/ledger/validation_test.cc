@@ -1,6 +1,9 @@
 // The validation rules of DOMAIN.md §4, through EventLog::Append: one test per
 // rule, each asserting the exact status code, event index and field, and that
 // nothing of the rejected batch was stored.
+#include "ledger/validation.h"
+
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -778,6 +781,16 @@ TEST_F(Validation, AnEventCannotDependOnALaterEventOfItsBatch) {
                                   kPerson1, kVast, 2550),
                   EmployerRegisteredEvent("e2", "2020-01-01", "emp-1")},
                  kNotFound, 0, "job_started.employer_id");
+}
+
+// Regression (tests/fuzz/stored_event_fuzzer): the last allowed effective
+// date was recorded date + 366 in int32, which overflowed near the end of
+// Date's range and rejected every event.
+TEST(ValidateFields, AcceptsRecordedDateAtTheEndOfDateRange) {
+  const absl::Status status =
+      ValidateFields(PersonRegisteredEvent("e1", "2024-01-01", kPerson1), 0,
+                     Date{std::numeric_limits<int32_t>::max() - 100});
+  EXPECT_TRUE(status.ok()) << status;
 }
 
 }  // namespace

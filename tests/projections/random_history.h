@@ -197,7 +197,7 @@ class RandomHistory {
     // Right after the job's latest event: often long before today.
     const Date date{job->last.days + Uniform(1, 500)};
     const size_t index = job - jobs_.data();
-    pending_ = [this, index, date](uint64_t seq) {
+    pending_ = [this, index](uint64_t seq) {
       Job& ended = jobs_[index];
       ended.ended = true;
       ++ended.later_events;
