@@ -75,9 +75,10 @@ class PowerLossTest : public TempDirTest {
   Findings Run(bool sync, int crash_points) {
     Findings findings;
     std::mt19937 random(20261130);
-    for (int store = 0; findings.crash_points < crash_points; ++store) {
-      const std::string dir = absl::StrCat(dir_, "/store-", store);
-      bench::SyntheticEvents stream(store, kEmployers);
+    for (int store_number = 0; findings.crash_points < crash_points;
+         ++store_number) {
+      const std::string dir = absl::StrCat(dir_, "/store-", store_number);
+      bench::SyntheticEvents stream(store_number, kEmployers);
       Attempts attempts;
       for (int crash = 0;
            crash < kCrashesPerStore && findings.crash_points < crash_points;
@@ -107,15 +108,15 @@ class PowerLossTest : public TempDirTest {
 
  private:
   // A store as the server holds it: the log, and the projector following it.
+  // Members are destroyed in reverse: the projector, which borrows the log,
+  // goes first.
   struct Store {
     std::unique_ptr<EventLog> log;
     std::unique_ptr<Projector> projector;
-    // The projector first: it borrows the log.
     void Close() {
       projector.reset();
       log.reset();
     }
-    ~Store() { Close(); }
   };
 
   Store Open(const std::string& dir, bool sync) {
