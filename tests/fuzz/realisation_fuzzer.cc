@@ -33,6 +33,7 @@ namespace {
 constexpr int kHistoryEvents = 300;
 
 struct History {
+  std::unique_ptr<EventLog> log;  // declared first: outlives the projector
   std::unique_ptr<Projector> projector;
   ProjectionState rebuilt;
 };
@@ -53,23 +54,28 @@ History* MakeHistory() {
   log_options.clock = [ticks = 0]() mutable {
     return absl::FromUnixSeconds(1793491200) + absl::Seconds(++ticks);
   };
+  absl::StatusOr<std::unique_ptr<EventLog>> log =
+      EventLog::Open(HistoryDir().string(), std::move(log_options));
+  if (!log.ok()) std::abort();
+  ProjectorOptions projector_options;
+  projector_options.checkpoint_interval = 40;
   absl::StatusOr<std::unique_ptr<Projector>> projector =
-      Projector::Open(HistoryDir().string(), std::move(log_options),
-                      ProjectorOptions{.checkpoint_interval = 40});
+      Projector::Open(**log, projector_options);
   if (!projector.ok()) std::abort();
-  auto* history = new History{*std::move(projector), ProjectionState()};
+  auto* history =
+      new History{*std::move(log), *std::move(projector), ProjectionState()};
   test::RandomHistory random(/*seed=*/8);
   for (int stored = 0; stored < kHistoryEvents;) {
     const absl::StatusOr<AppendResult> result =
-        history->projector->log().Append(
+        history->log->Append(
             AppendBatch{.events = {random.Propose()}, .expected_job_seq = {}});
     if (!result.ok()) continue;
     random.Accepted(result->last_seq);
     ++stored;
   }
   if (!history->projector->FlushCheckpoints().ok() ||
-      !history->projector->log()
-           .Scan(1, 0,
+      !history->log
+           ->Scan(1, 0,
                  [&](const StoredEvent& stored) {
                    history->rebuilt.Apply(stored);
                    return true;
