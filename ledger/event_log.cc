@@ -459,7 +459,9 @@ std::optional<AppendResult> EventLogImpl::AllDuplicates(
   AppendResult result;
   const NewEventIds no_new_ids;
   for (int i = 0; i < static_cast<int>(batch.events.size()); ++i) {
-    if (!ValidateEventId(batch.events[i], i).ok()) return std::nullopt;
+    if (!ValidateEventId(batch.events[i], i, options_.field_limits).ok()) {
+      return std::nullopt;
+    }
     const absl::StatusOr<Known> known =
         LookUpEventId(batch, i, group, no_new_ids);
     if (!known.ok() || !known->original_seq.has_value()) return std::nullopt;
@@ -481,7 +483,7 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
   group.events.reserve(group.events.size() + count);
   for (int i = 0; i < count; ++i) {
     const Event& event = batch.events[i];
-    RETURN_IF_ERROR(ValidateEventId(event, i));
+    RETURN_IF_ERROR(ValidateEventId(event, i, options_.field_limits));
     ASSIGN_OR_RETURN(const Known known,
                      LookUpEventId(batch, i, group, new_ids));
     if (known.original_seq.has_value()) {
@@ -489,7 +491,8 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
       result.duplicate.push_back(true);
       continue;
     }
-    RETURN_IF_ERROR(ValidateFields(event, i, recorded_date));
+    RETURN_IF_ERROR(
+        ValidateFields(event, i, recorded_date, options_.field_limits));
 
     const uint64_t seq = next_seq_;
     std::optional<Event> target;

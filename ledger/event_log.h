@@ -65,6 +65,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ledger/event.h"
+#include "ledger/validation.h"
 
 namespace rocksdb {
 class FileSystem;
@@ -115,6 +116,9 @@ struct EventLogOptions {
   // The file system the store lives on; null: the default (POSIX) one. Tests
   // inject one that loses unsynced bytes or fails writes.
   std::shared_ptr<rocksdb::FileSystem> file_system;
+  // Bounds on identifiers and free text of appended events
+  // (ledger/validation.h).
+  FieldLimits field_limits;
   // Test hook: called by Append() once its batch is queued, before it waits
   // for its group, under an internal lock (must not call the EventLog). Lets
   // a test know an append is in flight without sleeping.

@@ -17,12 +17,13 @@ absl::Status Invalid(int index, absl::string_view field,
   return EventError(absl::StatusCode::kInvalidArgument, index, field, reason);
 }
 
-absl::Status CheckId(std::string_view value, int index,
-                     absl::string_view field) {
+absl::Status CheckId(std::string_view value, int index, absl::string_view field,
+                     const FieldLimits& limits) {
   if (value.empty()) return Invalid(index, field, "is required");
-  if (value.size() > kMaxIdBytes) {
+  if (value.size() > limits.max_id_bytes) {
     return Invalid(index, field,
-                   absl::StrCat("is longer than ", kMaxIdBytes, " bytes"));
+                   absl::StrCat("is longer than ", limits.max_id_bytes,
+                                " bytes (--max-id-bytes)"));
   }
   for (char c : value) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
@@ -34,10 +35,11 @@ absl::Status CheckId(std::string_view value, int index,
 
 // Free text may be empty; only its size is bounded.
 absl::Status CheckText(std::string_view value, int index,
-                       absl::string_view field) {
-  if (value.size() > kMaxTextBytes) {
+                       absl::string_view field, const FieldLimits& limits) {
+  if (value.size() > limits.max_text_bytes) {
     return Invalid(index, field,
-                   absl::StrCat("is longer than ", kMaxTextBytes, " bytes"));
+                   absl::StrCat("is longer than ", limits.max_text_bytes,
+                                " bytes (--max-text-bytes)"));
   }
   return absl::OkStatus();
 }
@@ -94,22 +96,25 @@ absl::Status CheckBanen(int64_t banen_x100, int index,
 // Checks the payload-specific fields; one overload per event kind.
 struct PayloadChecker {
   int index;
+  const FieldLimits& limits;
 
   absl::Status operator()(const EmployerRegistered& e) const {
+    RETURN_IF_ERROR(CheckId(e.employer_id, index,
+                            "employer_registered.employer_id", limits));
     RETURN_IF_ERROR(
-        CheckId(e.employer_id, index, "employer_registered.employer_id"));
-    RETURN_IF_ERROR(CheckText(e.name, index, "employer_registered.name"));
+        CheckText(e.name, index, "employer_registered.name", limits));
     RETURN_IF_ERROR(
         CheckEmployerSector(e.sector, index, "employer_registered.sector"));
     if (!e.parent_employer_id.empty()) {
       RETURN_IF_ERROR(CheckId(e.parent_employer_id, index,
-                              "employer_registered.parent_employer_id"));
+                              "employer_registered.parent_employer_id",
+                              limits));
     }
     return absl::OkStatus();
   }
   absl::Status operator()(const EmployerReclassified& e) const {
-    RETURN_IF_ERROR(
-        CheckId(e.employer_id, index, "employer_reclassified.employer_id"));
+    RETURN_IF_ERROR(CheckId(e.employer_id, index,
+                            "employer_reclassified.employer_id", limits));
     return CheckEmployerSector(e.sector, index, "employer_reclassified.sector");
   }
   absl::Status operator()(const PersonRegistered& e) const {
@@ -122,8 +127,9 @@ struct PayloadChecker {
                           "person_deregistered.reason");
   }
   absl::Status operator()(const JobStarted& e) const {
-    RETURN_IF_ERROR(CheckId(e.job_id, index, "job_started.job_id"));
-    RETURN_IF_ERROR(CheckId(e.employer_id, index, "job_started.employer_id"));
+    RETURN_IF_ERROR(CheckId(e.job_id, index, "job_started.job_id", limits));
+    RETURN_IF_ERROR(
+        CheckId(e.employer_id, index, "job_started.employer_id", limits));
     RETURN_IF_ERROR(
         CheckPersonRef(e.person_ref, index, "job_started.person_ref"));
     RETURN_IF_ERROR(CheckSpecified(e.form != ContractForm::kUnspecified, index,
@@ -131,14 +137,15 @@ struct PayloadChecker {
     RETURN_IF_ERROR(
         CheckHours(e.hours_x100, index, "job_started.hours_per_week_x100"));
     if (IsInleen(e.form)) {
-      RETURN_IF_ERROR(CheckId(e.lender_id, index, "job_started.lender_id"));
+      RETURN_IF_ERROR(
+          CheckId(e.lender_id, index, "job_started.lender_id", limits));
     } else if (!e.lender_id.empty()) {
       return Invalid(index, "job_started.lender_id",
                      "is only for INLEEN_UITZEND and INLEEN_DETACHERING");
     }
     if (e.form == ContractForm::kSroi) {
       RETURN_IF_ERROR(CheckId(e.commissioning_employer_id, index,
-                              "job_started.commissioning_employer_id"));
+                              "job_started.commissioning_employer_id", limits));
     } else if (!e.commissioning_employer_id.empty()) {
       return Invalid(index, "job_started.commissioning_employer_id",
                      "is only for SROI");
@@ -146,7 +153,7 @@ struct PayloadChecker {
     return absl::OkStatus();
   }
   absl::Status operator()(const JobConverted& e) const {
-    RETURN_IF_ERROR(CheckId(e.job_id, index, "job_converted.job_id"));
+    RETURN_IF_ERROR(CheckId(e.job_id, index, "job_converted.job_id", limits));
     if (e.to_form != ContractForm::kVast &&
         e.to_form != ContractForm::kTijdelijk) {
       return Invalid(index, "job_converted.to_form",
@@ -159,18 +166,18 @@ struct PayloadChecker {
     return absl::OkStatus();
   }
   absl::Status operator()(const HoursChanged& e) const {
-    RETURN_IF_ERROR(CheckId(e.job_id, index, "hours_changed.job_id"));
+    RETURN_IF_ERROR(CheckId(e.job_id, index, "hours_changed.job_id", limits));
     return CheckHours(e.hours_x100, index, "hours_changed.hours_per_week_x100");
   }
   absl::Status operator()(const JobEnded& e) const {
-    RETURN_IF_ERROR(CheckId(e.job_id, index, "job_ended.job_id"));
+    RETURN_IF_ERROR(CheckId(e.job_id, index, "job_ended.job_id", limits));
     return CheckSpecified(e.reason != OutflowReason::kUnspecified, index,
                           "job_ended.reason");
   }
   absl::Status operator()(const EventRetracted& e) const {
     RETURN_IF_ERROR(
         CheckSpecified(e.target_seq != 0, index, "event_retracted.target_seq"));
-    return CheckText(e.reason, index, "event_retracted.reason");
+    return CheckText(e.reason, index, "event_retracted.reason", limits);
   }
   absl::Status operator()(const TargetSet& e) const {
     RETURN_IF_ERROR(
@@ -179,13 +186,13 @@ struct PayloadChecker {
       return Invalid(index, "target_set.year", "must be in 2013..2100");
     }
     RETURN_IF_ERROR(CheckBanen(e.banen_x100, index, "target_set.banen_x100"));
-    return CheckText(e.source, index, "target_set.source");
+    return CheckText(e.source, index, "target_set.source", limits);
   }
   absl::Status operator()(const BaselineSet& e) const {
     RETURN_IF_ERROR(
         CheckReportableSector(e.sector, index, "baseline_set.sector"));
     RETURN_IF_ERROR(CheckBanen(e.banen_x100, index, "baseline_set.banen_x100"));
-    return CheckText(e.source, index, "baseline_set.source");
+    return CheckText(e.source, index, "baseline_set.source", limits);
   }
 };
 
@@ -213,12 +220,14 @@ bool IsValidPersonRef(std::string_view text) {
   return true;
 }
 
-absl::Status ValidateEventId(const Event& event, int index) {
-  return CheckId(event.event_id, index, "event_id");
+absl::Status ValidateEventId(const Event& event, int index,
+                             const FieldLimits& limits) {
+  return CheckId(event.event_id, index, "event_id", limits);
 }
 
-absl::Status ValidateFields(const Event& event, int index, Date recorded_date) {
-  RETURN_IF_ERROR(ValidateEventId(event, index));
+absl::Status ValidateFields(const Event& event, int index, Date recorded_date,
+                            const FieldLimits& limits) {
+  RETURN_IF_ERROR(ValidateEventId(event, index, limits));
   // In 64 bits: any Date is a recorded date, even one near the end of its
   // range (the date of a Timestamp read from disk or the wire).
   const Date latest{static_cast<int32_t>(
@@ -231,7 +240,7 @@ absl::Status ValidateFields(const Event& event, int index, Date recorded_date) {
         absl::StrCat("must lie between 1998-01-01 and ", FormatDate(latest),
                      " (recorded date + 366 days)"));
   }
-  return std::visit(PayloadChecker{index}, event.payload);
+  return std::visit(PayloadChecker{index, limits}, event.payload);
 }
 
 }  // namespace banen

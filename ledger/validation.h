@@ -12,11 +12,16 @@
 namespace banen {
 
 // Bounds on what one event may hold, so a stored event, a batch in memory and
-// a message to a subscriber stay small; part of the ledger's contract rather
-// than a server setting, so every path into the log enforces the same ones and
-// a stored event stays valid for every reader.
+// a message to a subscriber stay small. New events are held to them when they
+// are appended (a server may set its own: EventLogOptions::field_limits);
+// stored events are never re-checked, so lowering a bound cannot make a
+// stored event unreadable.
 inline constexpr size_t kMaxIdBytes = 128;     // event_id and the *_id fields
 inline constexpr size_t kMaxTextBytes = 1024;  // name, reason, source
+struct FieldLimits {
+  size_t max_id_bytes = kMaxIdBytes;
+  size_t max_text_bytes = kMaxTextBytes;
+};
 inline constexpr Date kEarliestEffectiveDate{10227};  // 1998-01-01
 inline constexpr int kMaxDaysAhead = 366;
 inline constexpr int kFirstTargetYear = 2013;
@@ -29,11 +34,13 @@ bool IsValidBsn(std::string_view text);
 bool IsValidPersonRef(std::string_view text);
 
 // Checks only event_id, so duplicates can be recognised before the rest.
-absl::Status ValidateEventId(const Event& event, int index);
+absl::Status ValidateEventId(const Event& event, int index,
+                             const FieldLimits& limits = {});
 
 // Checks every field of `event` (event `index` of its batch) recorded on
 // `recorded_date`.
-absl::Status ValidateFields(const Event& event, int index, Date recorded_date);
+absl::Status ValidateFields(const Event& event, int index, Date recorded_date,
+                            const FieldLimits& limits = {});
 
 }  // namespace banen
 

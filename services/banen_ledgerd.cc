@@ -25,6 +25,13 @@ ABSL_FLAG(int, max_message_bytes,
           "Largest request message accepted, in bytes; a larger one is "
           "refused with RESOURCE_EXHAUSTED");
 
+ABSL_FLAG(int, max_id_bytes, banen::kMaxIdBytes,
+          "Longest event_id, job_id, employer_id, lender or parent id of an "
+          "appended event, in bytes; longer is INVALID_ARGUMENT");
+ABSL_FLAG(int, max_text_bytes, banen::kMaxTextBytes,
+          "Longest name, reason or source of an appended event, in bytes; "
+          "longer is INVALID_ARGUMENT");
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Serves the Banenafspraak ledger: banen-ledgerd --data-dir=DIR "
@@ -38,10 +45,13 @@ int main(int argc, char** argv) {
   }
 
   if (absl::GetFlag(FLAGS_max_batch_events) < 1 ||
-      absl::GetFlag(FLAGS_max_message_bytes) < 1) {
+      absl::GetFlag(FLAGS_max_message_bytes) < 1 ||
+      absl::GetFlag(FLAGS_max_id_bytes) < 1 ||
+      absl::GetFlag(FLAGS_max_text_bytes) < 0) {
     std::fprintf(stderr,
-                 "banen-ledgerd: --max-batch-events and --max-message-bytes "
-                 "must be positive\n");
+                 "banen-ledgerd: --max-batch-events, --max-message-bytes and "
+                 "--max-id-bytes must be positive, --max-text-bytes not "
+                 "negative\n");
     return 2;
   }
 
@@ -59,6 +69,8 @@ int main(int argc, char** argv) {
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.ledger_service.max_batch_events =
       absl::GetFlag(FLAGS_max_batch_events);
+  options.field_limits.max_id_bytes = absl::GetFlag(FLAGS_max_id_bytes);
+  options.field_limits.max_text_bytes = absl::GetFlag(FLAGS_max_text_bytes);
   auto server = banen::LedgerServer::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "banen-ledgerd: %s\n",

@@ -47,6 +47,9 @@ struct LedgerServerOptions {
   // the limits of ledger/validation.h) is under 1.5 KiB on the wire, so the
   // default holds a full batch of ledger_service.max_batch_events of them.
   int max_message_bytes = 16 << 20;
+  // Bounds on identifiers and free text of appended events: INVALID_ARGUMENT
+  // naming the field and the bound.
+  FieldLimits field_limits;
   LedgerServiceOptions ledger_service;
   ProjectorOptions projector;
   // The file system the store lives on; null: the default (POSIX) one.

@@ -167,7 +167,7 @@ TEST_F(Validation, IdLimitIsNamedInTheReason) {
       std::string(129, 'x'), "2024-01-01", Sector::kMarkt, 2024, 100)});
 
   EXPECT_EQ(result.status().message(),
-            "event 0: event_id: is longer than 128 bytes");
+            "event 0: event_id: is longer than 128 bytes (--max-id-bytes)");
 }
 
 TEST_F(Validation, RejectsTextLongerThan1024Bytes) {
@@ -202,7 +202,8 @@ TEST_F(Validation, TextLimitIsNamedInTheReason) {
       "e1", "2024-01-01", Sector::kMarkt, 2024, 100, std::string(1025, 't'))});
 
   EXPECT_EQ(result.status().message(),
-            "event 0: target_set.source: is longer than 1024 bytes");
+            "event 0: target_set.source: is longer than 1024 bytes "
+            "(--max-text-bytes)");
 }
 
 TEST_F(Validation, RejectsMalformedPersonRef) {

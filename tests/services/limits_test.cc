@@ -50,11 +50,47 @@ class SmallLimitsTest : public LimitsTest {
   static constexpr int kMaxBatchEvents = 5;
   static constexpr int kMaxMessageBytes = 64 << 10;
 
+  static constexpr size_t kSmallIdBytes = 20;
+  static constexpr size_t kSmallTextBytes = 10;
+
   void AdjustOptions(LedgerServerOptions& options) override {
     options.ledger_service.max_batch_events = kMaxBatchEvents;
     options.max_message_bytes = kMaxMessageBytes;
+    options.field_limits = {.max_id_bytes = kSmallIdBytes,
+                            .max_text_bytes = kSmallTextBytes};
   }
 };
+
+TEST_F(SmallLimitsTest, ServerFieldLimitsApplyToIdsAndText) {
+  MustAppend("setup", Registrations(1));
+  const v1::GetHeadResponse before = Head();
+
+  const grpc::Status long_id = Append(AppendRequestOf(
+      "long-id", {EmployerRegisteredEvent("emp", "2024-01-01",
+                                          std::string(kSmallIdBytes + 1, 'e'),
+                                          Sector::kRijk, "short")}));
+  EXPECT_EQ(long_id.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(long_id.error_message(),
+            "event 0: employer_registered.employer_id: is longer than 20 "
+            "bytes (--max-id-bytes)");
+
+  const grpc::Status long_text = Append(AppendRequestOf(
+      "long-name", {EmployerRegisteredEvent("emp", "2024-01-01", "emp-a",
+                                            Sector::kRijk,
+                                            std::string(kSmallTextBytes + 1,
+                                                        'n'))}));
+  EXPECT_EQ(long_text.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(long_text.error_message(),
+            "event 0: employer_registered.name: is longer than 10 bytes "
+            "(--max-text-bytes)");
+  ExpectHeadUnchanged(before);
+
+  MustAppend("at-limits",
+             {EmployerRegisteredEvent("emp", "2024-01-01",
+                                      std::string(kSmallIdBytes, 'e'),
+                                      Sector::kRijk,
+                                      std::string(kSmallTextBytes, 'n'))});
+}
 
 TEST_F(SmallLimitsTest, BatchOverTheEventLimitIsResourceExhausted) {
   MustAppend("setup", Registrations(1));
@@ -154,7 +190,8 @@ TEST_F(LimitsTest, IdentifierOverTheLimitIsInvalidArgumentNamingTheLimit) {
 
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message(),
-            "event 1: job_started.job_id: is longer than 128 bytes");
+            "event 1: job_started.job_id: is longer than 128 bytes "
+            "(--max-id-bytes)");
   const v1::BatchError error = BatchErrorOf(status);
   EXPECT_EQ(error.event_index(), 1);
   EXPECT_EQ(error.field(), "job_started.job_id");
@@ -172,7 +209,8 @@ TEST_F(LimitsTest, TextOverTheLimitIsInvalidArgumentNamingTheLimit) {
 
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message(),
-            "event 0: employer_registered.name: is longer than 1024 bytes");
+            "event 0: employer_registered.name: is longer than 1024 "
+            "bytes (--max-text-bytes)");
   const v1::BatchError error = BatchErrorOf(status);
   EXPECT_EQ(error.event_index(), 0);
   EXPECT_EQ(error.field(), "employer_registered.name");
