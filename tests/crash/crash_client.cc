@@ -53,7 +53,7 @@ ABSL_FLAG(int, client, 0, "load: this client's number");
 ABSL_FLAG(int, clients, 4, "check: how many clients loaded");
 ABSL_FLAG(int, hires_per_batch, 10, "load: new jobs per batch");
 ABSL_FLAG(int, window, 2, "load: batches in flight on the stream");
-ABSL_FLAG(int, batch_interval_ms, 15,
+ABSL_FLAG(int, batch_interval_ms, 30,
           "load: pause between batches, which keeps the log (and so each "
           "restart and check) small over a hundred kills");
 
