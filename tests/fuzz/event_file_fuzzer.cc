@@ -21,7 +21,6 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "banen/v1/events.pb.h"
-#include "google/protobuf/stubs/logging.h"
 #include "ledger/codec.h"
 #include "ledger/event.h"
 #include "ledger/validation.h"
@@ -65,13 +64,6 @@ void CheckEvent(const Event& event) {
 
 }  // namespace
 }  // namespace banen
-
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  // Parse errors of hostile input are expected; logging each one would
-  // slow the fuzzer down to the speed of its stderr.
-  google::protobuf::SetLogHandler(nullptr);
-  return 0;
-}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -20,7 +20,6 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "banen/v1/realisation.pb.h"
-#include "google/protobuf/stubs/logging.h"
 #include "projections/projection_state.h"
 #include "projections/projector.h"
 #include "projections/realisation.h"
@@ -88,13 +87,6 @@ History* MakeHistory() {
 
 }  // namespace
 }  // namespace banen
-
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  // Parse errors of hostile input are expected; logging each one would
-  // slow the fuzzer down to the speed of its stderr.
-  google::protobuf::SetLogHandler(nullptr);
-  return 0;
-}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const banen::History* const history = banen::MakeHistory();

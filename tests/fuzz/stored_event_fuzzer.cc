@@ -25,7 +25,6 @@
 
 #include "absl/status/statusor.h"
 #include "banen/v1/events.pb.h"
-#include "google/protobuf/stubs/logging.h"
 #include "ledger/codec.h"
 #include "ledger/event.h"
 #include "ledger/ledger_state.h"
@@ -138,13 +137,6 @@ class Ledger {
 
 }  // namespace
 }  // namespace banen
-
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  // Parse errors of hostile input are expected; logging each one would
-  // slow the fuzzer down to the speed of its stderr.
-  google::protobuf::SetLogHandler(nullptr);
-  return 0;
-}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using banen::StoredEvent;

@@ -27,12 +27,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// An event valid whatever else is stored: a target, unique by `i`.
-Event Target(int i) {
-  return TargetSetEvent(absl::StrCat("t", i), "2024-01-01", Sector::kMarkt,
-                        2013 + i % 88, 100 * i);
-}
-
 class ConcurrentAppendTest : public LedgerTest {
  protected:
   // Reopens the log on a FaultFs, counting queued appends.
@@ -61,7 +55,7 @@ TEST_F(ConcurrentAppendTest, IdenticalBatchesSentAtTheSameMomentAreStoredOnce) {
   for (int r = 0; r < kRounds; ++r) {
     std::vector<Event> events;
     for (int e = 0; e < kEventsPerBatch; ++e) {
-      events.push_back(Target(r * kEventsPerBatch + e));
+      events.push_back(NumberedTargetSetEvent(r * kEventsPerBatch + e));
     }
     batches.push_back(Batch(std::move(events)));
   }
@@ -156,7 +150,7 @@ TEST_F(ConcurrentAppendTest, StaleExpectedJobSeqStillAbortsABatchWithNews) {
 // A retry that arrives while its first try is in its synced write is
 // answered with the first try's seqs.
 TEST_F(ConcurrentAppendTest, RetryWhileTheFirstTryIsBeingWrittenIsADuplicate) {
-  const AppendBatch batch = Batch({Target(1), Target(2)});
+  const AppendBatch batch = Batch({NumberedTargetSetEvent(1), NumberedTargetSetEvent(2)});
   WalSyncGate gate(*fs_);
   absl::StatusOr<AppendResult> first;
   std::thread first_try([&] { first = log_->Append(batch); });
@@ -181,7 +175,7 @@ TEST_F(ConcurrentAppendTest,
        RetractionOfAnEventInTheGroupBeingWrittenIsStored) {
   WalSyncGate gate(*fs_);
   absl::StatusOr<AppendResult> target;
-  std::thread target_append([&] { target = Append({Target(1)}); });
+  std::thread target_append([&] { target = Append({NumberedTargetSetEvent(1)}); });
   gate.WaitUntilHeld();
   absl::StatusOr<AppendResult> retraction;
   std::thread retract([&] {
@@ -202,9 +196,9 @@ TEST_F(ConcurrentAppendTest,
 
 // A retraction of a seq that does not exist names the event and the field.
 TEST_F(ConcurrentAppendTest, RetractionOfAMissingSeqNamesTheField) {
-  MustAppend({Target(1)});
+  MustAppend({NumberedTargetSetEvent(1)});
   const absl::Status status =
-      Append({Target(2), EventRetractedEvent("r1", "2024-01-01", 7)}).status();
+      Append({NumberedTargetSetEvent(2), EventRetractedEvent("r1", "2024-01-01", 7)}).status();
   EXPECT_TRUE(CheckEventError(status, absl::StatusCode::kNotFound, 1,
                               "event_retracted.target_seq"));
   EXPECT_THAT(status.message(), HasSubstr("seq 7"));
@@ -220,7 +214,7 @@ TEST_F(ConcurrentAppendTest, DestructionWaitsForInFlightAppendsAndRefusesNew) {
   int destroyed_at = 0;
   absl::StatusOr<AppendResult> in_flight;
   std::thread appender([&] {
-    in_flight = log->Append(Batch({Target(1)}));
+    in_flight = log->Append(Batch({NumberedTargetSetEvent(1)}));
     append_returned_at = ++order;
   });
   gate.WaitUntilHeld();
@@ -231,7 +225,7 @@ TEST_F(ConcurrentAppendTest, DestructionWaitsForInFlightAppendsAndRefusesNew) {
   // Destruction has begun once the log says it is closing; it cannot end
   // while the append is held, so `log` is still alive here.
   while (log->AppendStatus().ok()) std::this_thread::yield();
-  const absl::Status late = log->Append(Batch({Target(2)})).status();
+  const absl::Status late = log->Append(Batch({NumberedTargetSetEvent(2)})).status();
   EXPECT_EQ(order.load(), 0);
   gate.Release();
   appender.join();

@@ -27,11 +27,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Event Target(int i) {
-  return TargetSetEvent(absl::StrCat("t", i), "2024-01-01", Sector::kMarkt,
-                        2013 + i % 88, 100 * i);
-}
-
 class FailingDiskTest : public LedgerTest {
  protected:
   void SetUp() override {
@@ -61,7 +56,7 @@ class FailingDiskTest : public LedgerTest {
 
 TEST_F(FailingDiskTest, AFailedSyncFailsTheAppendWithUnavailable) {
   fs_->FailSyncs(true);
-  const absl::Status status = Append({Target(1)}).status();
+  const absl::Status status = Append({NumberedTargetSetEvent(1)}).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
   EXPECT_THAT(status.message(), HasSubstr("failed write"));
   EXPECT_THAT(status.message(), HasSubstr("injected sync error"));
@@ -70,16 +65,16 @@ TEST_F(FailingDiskTest, AFailedSyncFailsTheAppendWithUnavailable) {
 
 TEST_F(FailingDiskTest, AFailedWriteFailsTheAppendWithUnavailable) {
   fs_->FailWrites(true);
-  const absl::Status status = Append({Target(1)}).status();
+  const absl::Status status = Append({NumberedTargetSetEvent(1)}).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
   EXPECT_THAT(status.message(), HasSubstr("injected write error"));
 }
 
 TEST_F(FailingDiskTest, TheHeadStaysAtTheLastDurableGroup) {
-  MustAppend({Target(1)});
+  MustAppend({NumberedTargetSetEvent(1)});
   const Head before = log_->GetHead();
   fs_->FailSyncs(true);
-  ASSERT_FALSE(Append({Target(2)}).ok());
+  ASSERT_FALSE(Append({NumberedTargetSetEvent(2)}).ok());
   const Head after = log_->GetHead();
   EXPECT_EQ(after.seq, 1u);
   EXPECT_EQ(after.hash, before.hash);
@@ -89,8 +84,8 @@ TEST_F(FailingDiskTest, TheHeadStaysAtTheLastDurableGroup) {
 // The duplicates are queued while their originals' group is in its sync,
 // which then fails: they must not be acknowledged, nor move the head.
 TEST_F(FailingDiskTest, DuplicatesOfAGroupWhoseWriteFailedAreRefused) {
-  MustAppend({Target(1)});
-  const AppendBatch batch = Batch({Target(2), Target(3)});
+  MustAppend({NumberedTargetSetEvent(1)});
+  const AppendBatch batch = Batch({NumberedTargetSetEvent(2), NumberedTargetSetEvent(3)});
   WalSyncGate gate(*fs_);
   absl::StatusOr<AppendResult> first;
   std::thread first_try([&] { first = log_->Append(batch); });
@@ -112,24 +107,24 @@ TEST_F(FailingDiskTest, DuplicatesOfAGroupWhoseWriteFailedAreRefused) {
 
 TEST_F(FailingDiskTest, LaterAppendsAreRefusedUntilReopened) {
   fs_->FailWrites(true);
-  ASSERT_FALSE(Append({Target(1)}).ok());
+  ASSERT_FALSE(Append({NumberedTargetSetEvent(1)}).ok());
   fs_->FailWrites(false);
 
-  EXPECT_THAT(Append({Target(2)}), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(Append({NumberedTargetSetEvent(2)}), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(log_->AppendStatus(), StatusIs(absl::StatusCode::kUnavailable));
   OpenOnFaultFs();
   EXPECT_OK(log_->AppendStatus());
-  EXPECT_OK(Append({Target(2)}));
+  EXPECT_OK(Append({NumberedTargetSetEvent(2)}));
 }
 
 // A waiter parked on the head (a subscriber) is released by the failure
 // instead of waiting out its timeout.
 TEST_F(FailingDiskTest, WaitForHeadAfterReturnsOnFailure) {
-  MustAppend({Target(1)});
+  MustAppend({NumberedTargetSetEvent(1)});
   Head seen;
   std::thread waiter([&] { seen = log_->WaitForHeadAfter(1, absl::Hours(1)); });
   fs_->FailSyncs(true);
-  ASSERT_FALSE(Append({Target(2)}).ok());
+  ASSERT_FALSE(Append({NumberedTargetSetEvent(2)}).ok());
   waiter.join();
   EXPECT_EQ(seen.seq, 1u);
   EXPECT_FALSE(log_->AppendStatus().ok());
@@ -148,8 +143,8 @@ TEST_F(FailingDiskTest, ReopeningRecoversEveryAcknowledgedEvent) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int b = 0;; ++b) {
-        std::vector<Event> events = {Target(t * 100000 + b * 2),
-                                     Target(t * 100000 + b * 2 + 1)};
+        std::vector<Event> events = {NumberedTargetSetEvent(t * 100000 + b * 2),
+                                     NumberedTargetSetEvent(t * 100000 + b * 2 + 1)};
         std::vector<std::string> ids = {events[0].event_id, events[1].event_id};
         const absl::StatusOr<AppendResult> result = Append(std::move(events));
         absl::MutexLock lock(&mu);
@@ -179,7 +174,7 @@ TEST_F(FailingDiskTest, ReopeningRecoversEveryAcknowledgedEvent) {
   ASSERT_OK_AND_ASSIGN(const ChainVerification chain, log_->VerifyChain(1, 0));
   EXPECT_TRUE(chain.ok) << chain.first_bad_seq << ": " << chain.reason;
   EXPECT_EQ(chain.events_checked, log_->GetHead().seq);
-  EXPECT_OK(Append({Target(999999)}));
+  EXPECT_OK(Append({NumberedTargetSetEvent(999999)}));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "ledger/event.h"
 #include "ledger/event_log.h"
@@ -144,6 +145,13 @@ inline Event BaselineSetEvent(std::string_view event_id, std::string_view date,
                    BaselineSet{.sector = sector,
                                .banen_x100 = banen_x100,
                                .source = std::string(source)});
+}
+
+// A TargetSet valid whatever else is stored, unique by `i`: the event of
+// tests about appending rather than about the domain.
+inline Event NumberedTargetSetEvent(int i) {
+  return TargetSetEvent(absl::StrCat("t", i), "2024-01-01", Sector::kMarkt,
+                        2013 + i % 88, 100 * i);
 }
 
 // One event of every kind, in EventKind order, with every field set (for
