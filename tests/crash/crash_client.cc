@@ -83,7 +83,9 @@ std::string PersonRef(int client, int batch, int i) {
 std::string JobId(int client, int batch, int i) {
   return absl::StrCat(Tag(client, batch), "-job", i);
 }
-std::string EmployerId(int client) { return absl::StrCat("crash-emp-", client); }
+std::string EmployerId(int client) {
+  return absl::StrCat("crash-emp-", client);
+}
 
 // The start of hire i of batch b: spread over 2023-2025 so that the figures
 // have many quarters.
@@ -115,21 +117,21 @@ std::vector<Event> MakeBatch(int client, int batch, int hires) {
   for (int i = 0; i < hires; ++i) {
     const Date start = HireDate(batch, i);
     const ContractForm form = kForms[(batch + i) % 4];
-    events.push_back(Make(absl::StrCat(tag, "-reg", i), DayAfter(start, -10),
-                          PersonRegistered{.person_ref =
-                                               PersonRef(client, batch, i)}));
-    events.push_back(Make(
-        absl::StrCat(tag, "-hire", i), start,
-        JobStarted{.job_id = JobId(client, batch, i),
-                   .employer_id = EmployerId(client),
-                   .person_ref = PersonRef(client, batch, i),
-                   .form = form,
-                   .hours_x100 = 800 + (batch * 131 + i * 977) % 3200,
-                   .lender_id = (form == ContractForm::kInleenUitzend ||
-                                 form == ContractForm::kInleenDetachering)
-                                    ? "crash-lender"
-                                    : "",
-                   .commissioning_employer_id = ""}));
+    events.push_back(
+        Make(absl::StrCat(tag, "-reg", i), DayAfter(start, -10),
+             PersonRegistered{.person_ref = PersonRef(client, batch, i)}));
+    events.push_back(
+        Make(absl::StrCat(tag, "-hire", i), start,
+             JobStarted{.job_id = JobId(client, batch, i),
+                        .employer_id = EmployerId(client),
+                        .person_ref = PersonRef(client, batch, i),
+                        .form = form,
+                        .hours_x100 = 800 + (batch * 131 + i * 977) % 3200,
+                        .lender_id = (form == ContractForm::kInleenUitzend ||
+                                      form == ContractForm::kInleenDetachering)
+                                         ? "crash-lender"
+                                         : "",
+                        .commissioning_employer_id = ""}));
   }
   const int earlier = batch - kLookBack;
   if (earlier >= 1) {
@@ -142,10 +144,10 @@ std::vector<Event> MakeBatch(int client, int batch, int hires) {
                          .hours_x100 = 1200 + (batch * 7 + i * 313) % 2800}));
       }
       if (i % 4 == 1) {
-        events.push_back(
-            Make(absl::StrCat(tag, "-end", i), DayAfter(start, 120),
-                 JobEnded{.job_id = JobId(client, earlier, i),
-                          .reason = OutflowReason::kResignation}));
+        events.push_back(Make(absl::StrCat(tag, "-end", i),
+                              DayAfter(start, 120),
+                              JobEnded{.job_id = JobId(client, earlier, i),
+                                       .reason = OutflowReason::kResignation}));
       }
     }
   }
@@ -213,8 +215,8 @@ int Load() {
     int batch = first;
     while (stream->Read(&response)) {
       if (response.has_error()) {
-        std::fprintf(stderr, "crash_client %d: batch %d rejected: %s\n",
-                     client, batch, response.error().message().c_str());
+        std::fprintf(stderr, "crash_client %d: batch %d rejected: %s\n", client,
+                     batch, response.error().message().c_str());
         rejected = 1;
         break;
       }
@@ -295,8 +297,8 @@ int Check() {
       const std::vector<Event> events = MakeBatch(client, batch, hires);
       const auto it = acked.find(batch);
       if (batch <= last && it == acked.end()) {
-        return Fail(absl::StrCat("client ", client, " batch ", batch,
-                                 " was skipped"));
+        return Fail(
+            absl::StrCat("client ", client, " batch ", batch, " was skipped"));
       }
       size_t present = 0;
       for (size_t i = 0; i < events.size(); ++i) {
@@ -331,11 +333,10 @@ int Check() {
         ledger->VerifyChain(&context, v1::VerifyChainRequest(), &verified);
     if (!status.ok()) return Fail("VerifyChain: " + status.error_message());
     if (!verified.ok() || verified.events_checked() != seq_of.size()) {
-      return Fail(absl::StrCat("VerifyChain: first bad seq ",
-                               verified.first_bad_seq(), ": ",
-                               verified.reason(), " (",
-                               verified.events_checked(), " checked of ",
-                               seq_of.size(), ")"));
+      return Fail(
+          absl::StrCat("VerifyChain: first bad seq ", verified.first_bad_seq(),
+                       ": ", verified.reason(), " (", verified.events_checked(),
+                       " checked of ", seq_of.size(), ")"));
     }
   }
 
@@ -363,9 +364,10 @@ int Check() {
                   difference.substr(0, 2000));
     }
   }
-  std::printf("crash_client check: %zu events stored, %llu acknowledged, "
-              "chain and figures verified\n",
-              seq_of.size(), static_cast<unsigned long long>(acked_events));
+  std::printf(
+      "crash_client check: %zu events stored, %llu acknowledged, "
+      "chain and figures verified\n",
+      seq_of.size(), static_cast<unsigned long long>(acked_events));
   return 0;
 }
 

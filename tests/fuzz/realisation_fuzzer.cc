@@ -65,9 +65,8 @@ History* MakeHistory() {
       new History{*std::move(log), *std::move(projector), ProjectionState()};
   test::RandomHistory random(/*seed=*/8);
   for (int stored = 0; stored < kHistoryEvents;) {
-    const absl::StatusOr<AppendResult> result =
-        history->log->Append(
-            AppendBatch{.events = {random.Propose()}, .expected_job_seq = {}});
+    const absl::StatusOr<AppendResult> result = history->log->Append(
+        AppendBatch{.events = {random.Propose()}, .expected_job_seq = {}});
     if (!result.ok()) continue;
     random.Accepted(result->last_seq);
     ++stored;
@@ -75,10 +74,10 @@ History* MakeHistory() {
   if (!history->projector->FlushCheckpoints().ok() ||
       !history->log
            ->Scan(1, 0,
-                 [&](const StoredEvent& stored) {
-                   history->rebuilt.Apply(stored);
-                   return true;
-                 })
+                  [&](const StoredEvent& stored) {
+                    history->rebuilt.Apply(stored);
+                    return true;
+                  })
            .ok()) {
     std::abort();
   }

@@ -150,7 +150,8 @@ TEST_F(ConcurrentAppendTest, StaleExpectedJobSeqStillAbortsABatchWithNews) {
 // A retry that arrives while its first try is in its synced write is
 // answered with the first try's seqs.
 TEST_F(ConcurrentAppendTest, RetryWhileTheFirstTryIsBeingWrittenIsADuplicate) {
-  const AppendBatch batch = Batch({NumberedTargetSetEvent(1), NumberedTargetSetEvent(2)});
+  const AppendBatch batch =
+      Batch({NumberedTargetSetEvent(1), NumberedTargetSetEvent(2)});
   WalSyncGate gate(*fs_);
   absl::StatusOr<AppendResult> first;
   std::thread first_try([&] { first = log_->Append(batch); });
@@ -175,7 +176,8 @@ TEST_F(ConcurrentAppendTest,
        RetractionOfAnEventInTheGroupBeingWrittenIsStored) {
   WalSyncGate gate(*fs_);
   absl::StatusOr<AppendResult> target;
-  std::thread target_append([&] { target = Append({NumberedTargetSetEvent(1)}); });
+  std::thread target_append(
+      [&] { target = Append({NumberedTargetSetEvent(1)}); });
   gate.WaitUntilHeld();
   absl::StatusOr<AppendResult> retraction;
   std::thread retract([&] {
@@ -198,7 +200,9 @@ TEST_F(ConcurrentAppendTest,
 TEST_F(ConcurrentAppendTest, RetractionOfAMissingSeqNamesTheField) {
   MustAppend({NumberedTargetSetEvent(1)});
   const absl::Status status =
-      Append({NumberedTargetSetEvent(2), EventRetractedEvent("r1", "2024-01-01", 7)}).status();
+      Append({NumberedTargetSetEvent(2),
+              EventRetractedEvent("r1", "2024-01-01", 7)})
+          .status();
   EXPECT_TRUE(CheckEventError(status, absl::StatusCode::kNotFound, 1,
                               "event_retracted.target_seq"));
   EXPECT_THAT(status.message(), HasSubstr("seq 7"));
@@ -225,7 +229,8 @@ TEST_F(ConcurrentAppendTest, DestructionWaitsForInFlightAppendsAndRefusesNew) {
   // Destruction has begun once the log says it is closing; it cannot end
   // while the append is held, so `log` is still alive here.
   while (log->AppendStatus().ok()) std::this_thread::yield();
-  const absl::Status late = log->Append(Batch({NumberedTargetSetEvent(2)})).status();
+  const absl::Status late =
+      log->Append(Batch({NumberedTargetSetEvent(2)})).status();
   EXPECT_EQ(order.load(), 0);
   gate.Release();
   appender.join();

@@ -85,7 +85,8 @@ TEST_F(FailingDiskTest, TheHeadStaysAtTheLastDurableGroup) {
 // which then fails: they must not be acknowledged, nor move the head.
 TEST_F(FailingDiskTest, DuplicatesOfAGroupWhoseWriteFailedAreRefused) {
   MustAppend({NumberedTargetSetEvent(1)});
-  const AppendBatch batch = Batch({NumberedTargetSetEvent(2), NumberedTargetSetEvent(3)});
+  const AppendBatch batch =
+      Batch({NumberedTargetSetEvent(2), NumberedTargetSetEvent(3)});
   WalSyncGate gate(*fs_);
   absl::StatusOr<AppendResult> first;
   std::thread first_try([&] { first = log_->Append(batch); });
@@ -110,7 +111,8 @@ TEST_F(FailingDiskTest, LaterAppendsAreRefusedUntilReopened) {
   ASSERT_FALSE(Append({NumberedTargetSetEvent(1)}).ok());
   fs_->FailWrites(false);
 
-  EXPECT_THAT(Append({NumberedTargetSetEvent(2)}), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(Append({NumberedTargetSetEvent(2)}),
+              StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(log_->AppendStatus(), StatusIs(absl::StatusCode::kUnavailable));
   OpenOnFaultFs();
   EXPECT_OK(log_->AppendStatus());
@@ -143,8 +145,9 @@ TEST_F(FailingDiskTest, ReopeningRecoversEveryAcknowledgedEvent) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int b = 0;; ++b) {
-        std::vector<Event> events = {NumberedTargetSetEvent(t * 100000 + b * 2),
-                                     NumberedTargetSetEvent(t * 100000 + b * 2 + 1)};
+        std::vector<Event> events = {
+            NumberedTargetSetEvent(t * 100000 + b * 2),
+            NumberedTargetSetEvent(t * 100000 + b * 2 + 1)};
         std::vector<std::string> ids = {events[0].event_id, events[1].event_id};
         const absl::StatusOr<AppendResult> result = Append(std::move(events));
         absl::MutexLock lock(&mu);

@@ -75,10 +75,9 @@ TEST_F(SmallLimitsTest, ServerFieldLimitsApplyToIdsAndText) {
             "bytes (--max-id-bytes)");
 
   const grpc::Status long_text = Append(AppendRequestOf(
-      "long-name", {EmployerRegisteredEvent("emp", "2024-01-01", "emp-a",
-                                            Sector::kRijk,
-                                            std::string(kSmallTextBytes + 1,
-                                                        'n'))}));
+      "long-name",
+      {EmployerRegisteredEvent("emp", "2024-01-01", "emp-a", Sector::kRijk,
+                               std::string(kSmallTextBytes + 1, 'n'))}));
   EXPECT_EQ(long_text.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(long_text.error_message(),
             "event 0: employer_registered.name: is longer than 10 bytes "
@@ -86,10 +85,9 @@ TEST_F(SmallLimitsTest, ServerFieldLimitsApplyToIdsAndText) {
   ExpectHeadUnchanged(before);
 
   MustAppend("at-limits",
-             {EmployerRegisteredEvent("emp", "2024-01-01",
-                                      std::string(kSmallIdBytes, 'e'),
-                                      Sector::kRijk,
-                                      std::string(kSmallTextBytes, 'n'))});
+             {EmployerRegisteredEvent(
+                 "emp", "2024-01-01", std::string(kSmallIdBytes, 'e'),
+                 Sector::kRijk, std::string(kSmallTextBytes, 'n'))});
 }
 
 TEST_F(SmallLimitsTest, BatchOverTheEventLimitIsResourceExhausted) {
