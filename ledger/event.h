@@ -72,6 +72,9 @@ enum class ContractForm : uint8_t {
   kTijdelijk = 2,
   kInleenUitzend = 3,
   kInleenDetachering = 4,
+  // Stored by earlier versions for an SROI job: an SROI job whose contract
+  // form was not given. Still accepted; an SROI job now has a real form and
+  // a commissioning_employer_id.
   kSroi = 5,
 };
 inline constexpr int kContractFormCount = 6;  // including kUnspecified
@@ -143,8 +146,11 @@ struct JobStarted {
   std::string person_ref;
   ContractForm form = ContractForm::kUnspecified;
   int32_t hours_x100 = 0;
-  std::string lender_id;                  // required for inleen
-  std::string commissioning_employer_id;  // required for SROI
+  std::string lender_id;  // required for inleen
+  // Non-empty marks an SROI job (any form; required for form kSroi): the
+  // public body whose procurement placed the worker. The job counts for its
+  // own employer, and is a memo figure of this employer's sector.
+  std::string commissioning_employer_id;
   bool operator==(const JobStarted&) const = default;
 };
 

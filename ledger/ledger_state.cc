@@ -169,7 +169,7 @@ absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
     if (!employers_.contains(start->employer_id)) {
       return NotFound(index, "job_started.employer_id", "unknown employer");
     }
-    if (start->form == ContractForm::kSroi &&
+    if (!start->commissioning_employer_id.empty() &&
         !employers_.contains(start->commissioning_employer_id)) {
       return NotFound(index, "job_started.commissioning_employer_id",
                       "unknown employer");
@@ -178,7 +178,7 @@ absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
     job.entries.push_back({date, seq, EventKind::kJobStarted, start->form});
     job.last_touch_seq = seq;
     Reference(start->employer_id, +1);
-    if (start->form == ContractForm::kSroi) {
+    if (!start->commissioning_employer_id.empty()) {
       Reference(start->commissioning_employer_id, +1);
     }
     return absl::OkStatus();
@@ -284,7 +284,7 @@ absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
       if (job.entries.empty()) {
         const auto& start = std::get<JobStarted>(target.payload);
         Reference(start.employer_id, -1);
-        if (start.form == ContractForm::kSroi) {
+        if (!start.commissioning_employer_id.empty()) {
           Reference(start.commissioning_employer_id, -1);
         }
         Erase(jobs_, job_id);

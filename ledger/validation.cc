@@ -143,12 +143,11 @@ struct PayloadChecker {
       return Invalid(index, "job_started.lender_id",
                      "is only for INLEEN_UITZEND and INLEEN_DETACHERING");
     }
-    if (e.form == ContractForm::kSroi) {
+    // Any form may be an SROI job (DOMAIN.md §4); the form SROI of earlier
+    // versions stays valid, and has no other mark of its commissioner.
+    if (e.form == ContractForm::kSroi || !e.commissioning_employer_id.empty()) {
       RETURN_IF_ERROR(CheckId(e.commissioning_employer_id, index,
                               "job_started.commissioning_employer_id", limits));
-    } else if (!e.commissioning_employer_id.empty()) {
-      return Invalid(index, "job_started.commissioning_employer_id",
-                     "is only for SROI");
     }
     return absl::OkStatus();
   }

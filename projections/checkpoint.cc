@@ -1,5 +1,6 @@
 #include "projections/checkpoint.h"
 
+#include "absl/strings/str_cat.h"
 #include "banen/v1/projection.pb.h"
 
 namespace banen {
@@ -43,6 +44,7 @@ std::string EncodeCheckpoint(uint64_t seq, const FigureAccumulator& figures) {
   v1::FigureCheckpoint proto;
   proto.set_seq(seq);
   proto.set_first_quarter(FormatQuarter(figures.first()));
+  proto.set_rules_version(kCountingRulesVersion);
   for (ScopeId scope : figures.Scopes()) {
     if (IsEmployerScope(scope)) continue;
     v1::ScopeSteps* scope_steps = proto.add_scopes();
@@ -59,6 +61,14 @@ absl::StatusOr<Checkpoint> DecodeCheckpoint(std::string_view bytes) {
   v1::FigureCheckpoint proto;
   if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return absl::DataLossError("checkpoint does not parse");
+  }
+  const int32_t rules_version =
+      proto.has_rules_version() ? proto.rules_version() : 1;
+  if (rules_version != kCountingRulesVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("checkpoint after seq ", proto.seq(),
+                     " follows counting rules version ", rules_version,
+                     ", not ", kCountingRulesVersion));
   }
   Checkpoint checkpoint{proto.seq(), FigureAccumulator()};
   if (proto.first_quarter() != FormatQuarter(checkpoint.figures.first())) {

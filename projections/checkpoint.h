@@ -15,8 +15,10 @@
 namespace banen {
 
 // Checkpoints hold computed figures: a change to their layout or to the
-// counting rules (figures.cc) makes old ones wrong, so it needs a new space.
-inline constexpr std::string_view kCheckpointSpace = "checkpoint.v1";
+// counting rules (kCountingRulesVersion) makes old ones wrong, so it needs a
+// new space. "checkpoint.v1" holds those of rules version 1: never read, so
+// a store made before version 2 rebuilds its checkpoints on open.
+inline constexpr std::string_view kCheckpointSpace = "checkpoint.v2";
 
 // Big-endian, so the record scan returns checkpoints in seq order.
 std::string CheckpointKey(uint64_t seq);
@@ -30,7 +32,8 @@ struct Checkpoint {
 // Encodes the sector scopes of `figures`, which keeps every quarter
 // (FigureAccumulator's default window).
 std::string EncodeCheckpoint(uint64_t seq, const FigureAccumulator& figures);
-// DATA_LOSS when `bytes` is not a checkpoint of this layout.
+// DATA_LOSS when `bytes` is not a checkpoint of this layout;
+// FAILED_PRECONDITION when it was made under other counting rules.
 absl::StatusOr<Checkpoint> DecodeCheckpoint(std::string_view bytes);
 
 }  // namespace banen

@@ -54,7 +54,7 @@ std::optional<FormSeries> FormSeriesOf(ContractForm form) {
     case ContractForm::kInleenDetachering:
       return FormSeries::kInleenDetachering;
     case ContractForm::kSroi:
-      return FormSeries::kSroi;
+      return FormSeries::kSroiFormUnknown;
     case ContractForm::kUnspecified:
       break;
   }
@@ -253,6 +253,17 @@ FigureBuilder::Scopes FigureBuilder::ScopesOf(Sector sector,
   return scopes;
 }
 
+FigureBuilder::Scopes FigureBuilder::MemoScopesOf(Sector sector,
+                                                  uint32_t employer) const {
+  Scopes scopes;
+  scopes.ids[scopes.count++] = SectorScope(sector);
+  if (IsGovernmentSector(sector)) {
+    scopes.ids[scopes.count++] = SectorScope(Sector::kOverheid);
+  }
+  if (per_employer_) scopes.ids[scopes.count++] = EmployerScope(employer);
+  return scopes;
+}
+
 void FigureBuilder::AddPerson(uint32_t person_index, uint64_t cut, int64_t sign,
                               FigureAccumulator* figures) {
   const PersonRecord& person = state_.person(person_index);
@@ -279,10 +290,12 @@ void FigureBuilder::AddPerson(uint32_t person_index, uint64_t cut, int64_t sign,
 
 void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
                            FigureAccumulator* figures) {
-  const uint32_t employer =
-      job.sroi ? job.commissioning_employer : job.employer;
-  if (employer == kNoIndex) return;
-  const SectorTimeline sectors = state_.SectorsOf(employer, cut);
+  if (job.employer == kNoIndex) return;
+  const SectorTimeline sectors = state_.SectorsOf(job.employer, cut);
+  const SectorTimeline memo_sectors =
+      state_.SectorsOf(job.commissioning_employer, cut);
+  const SectorTimeline* memo =
+      job.commissioning_employer == kNoIndex ? nullptr : &memo_sectors;
   bool started = false;
   ContractForm form = ContractForm::kUnspecified;
   int32_t hours_x100 = 0;
@@ -300,8 +313,8 @@ void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
       continue;
     }
     if (!started) continue;
-    AddSegment(job, sectors, Period{since, entry.date}, form, hours_x100, sign,
-               figures);
+    AddSegment(job, sectors, memo, Period{since, entry.date}, form, hours_x100,
+               sign, figures);
     since = entry.date;
     switch (entry.step) {
       case JobStep::kStart:
@@ -330,16 +343,14 @@ void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
     }
   }
   if (started) {
-    AddSegment(job, sectors, Period{since, kEndOfTime}, form, hours_x100, sign,
-               figures);
+    AddSegment(job, sectors, memo, Period{since, kEndOfTime}, form, hours_x100,
+               sign, figures);
   }
 }
 
 template <typename Count>
 void FigureBuilder::AddFlow(const JobRecord& job, const SectorTimeline& sectors,
                             Date day, FigureAccumulator* figures, Count count) {
-  // Flows are of counting forms only, for the employer's sector that day.
-  if (job.sroi) return;
   const Sector sector = sectors.On(day);
   if (sector == Sector::kUnspecified) return;
   const Scopes scopes = ScopesOf(sector, job.employer);
@@ -352,32 +363,43 @@ void FigureBuilder::AddFlow(const JobRecord& job, const SectorTimeline& sectors,
 }
 
 void FigureBuilder::AddSegment(const JobRecord& job,
-                               const SectorTimeline& sectors, Period segment,
-                               ContractForm form, int32_t hours_x100,
-                               int64_t sign, FigureAccumulator* figures) {
+                               const SectorTimeline& sectors,
+                               const SectorTimeline* memo_sectors,
+                               Period segment, ContractForm form,
+                               int32_t hours_x100, int64_t sign,
+                               FigureAccumulator* figures) {
   const std::optional<FormSeries> series = FormSeriesOf(form);
   if (segment.from >= segment.to || !series.has_value()) return;
-  const uint32_t employer =
-      job.sroi ? job.commissioning_employer : job.employer;
   const int64_t hours = sign * hours_x100;
+  const auto add_hours = [&](const Scopes& scopes, FormSeries to, Date a,
+                             Date b) {
+    const StepDay start(a);
+    const std::optional<StepDay> end =
+        b == kEndOfTime ? std::nullopt : std::optional<StepDay>(b);
+    for (int i = 0; i < scopes.count; ++i) {
+      figures->AddHoursStep(scopes.ids[i], to, start, hours);
+      if (end) figures->AddHoursStep(scopes.ids[i], to, *end, -hours);
+    }
+    return std::make_pair(start, end);
+  };
   for (const Period& registered : registered_) {
     const Date from = std::max(segment.from, registered.from);
     const Date to = std::min(segment.to, registered.to);
     if (from >= to) continue;
     sectors.ForEachPeriod(from, to, [&](Date a, Date b, Sector sector) {
-      const StepDay start(a);
-      const std::optional<StepDay> end =
-          b == kEndOfTime ? std::nullopt : std::optional<StepDay>(b);
-      const Scopes scopes = ScopesOf(sector, employer);
+      const Scopes scopes = ScopesOf(sector, job.employer);
+      const auto [start, end] = add_hours(scopes, *series, a, b);
       for (int i = 0; i < scopes.count; ++i) {
         const ScopeId scope = scopes.ids[i];
-        figures->AddHoursStep(scope, *series, start, hours);
-        if (end) figures->AddHoursStep(scope, *series, *end, -hours);
-        if (job.sroi) continue;
         figures->AddCountStep(scope, CountSeries::kJobs, start, sign);
         if (end) figures->AddCountStep(scope, CountSeries::kJobs, *end, -sign);
         counted_.push_back(ScopedPeriod{scope, Period{a, b}});
       }
+    });
+    if (memo_sectors == nullptr) continue;
+    memo_sectors->ForEachPeriod(from, to, [&](Date a, Date b, Sector sector) {
+      add_hours(MemoScopesOf(sector, job.commissioning_employer),
+                FormSeries::kSroi, a, b);
     });
   }
 }

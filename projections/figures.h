@@ -25,16 +25,36 @@
 
 namespace banen {
 
-// The hours series of a scope; SROI hours are kept apart from the rest.
+// The counting rules the figures follow. A checkpoint or snapshot records
+// the version it was computed under; records without one are version 1.
+//  1: an SROI job (form SROI) counted only as the memo of its commissioning
+//     employer's sector, never in any realisation.
+//  2: an SROI job is an ordinary job of its employer (the supplier), counted
+//     there by its form, and also the memo of the commissioning employer's
+//     sector (DOMAIN.md §5). Jobs stored with form SROI count for their
+//     employer as kSroiFormUnknown.
+inline constexpr int32_t kCountingRulesVersion = 2;
+
+// The hours series of a scope. New series go at the end: stored rows hold
+// them in this order.
 enum class FormSeries : uint8_t {
   kVast = 0,
   kTijdelijk,
   kInleenUitzend,
   kInleenDetachering,
+  // Memo: SROI jobs commissioned by an employer of the scope, whatever
+  // employer they count for. Never part of the realisation.
   kSroi,
+  // SROI jobs stored with form SROI (earlier versions): part of their own
+  // employer's realisation, with no contract form to put them under.
+  kSroiFormUnknown,
 };
-inline constexpr int kFormSeriesCount = 5;
-inline constexpr int kRealisationFormCount = 4;  // all but kSroi
+inline constexpr int kFormSeriesCount = 6;
+// All series but the memo kSroi.
+inline constexpr bool IsRealisationSeries(int series) {
+  return series != static_cast<int>(FormSeries::kSroi);
+}
+// The series a job of `form` counts in for its own employer.
 std::optional<FormSeries> FormSeriesOf(ContractForm form);
 
 // The allowed conversions (DOMAIN.md §4), indexing Flows::converted.
@@ -50,9 +70,10 @@ inline constexpr std::array<std::pair<ContractForm, ContractForm>,
     }};
 std::optional<int> ConversionIndex(ContractForm from, ContractForm to);
 
-// Jobs (non-SROI) started, ended and converted on days of a quarter, for the
-// employer's sector on that day. The register rule does not apply: a flow is
-// an employment change, whether or not the person counts on that day.
+// Jobs started, ended and converted on days of a quarter, for the employer's
+// sector on that day (an SROI job's flows are its supplier's). The register
+// rule does not apply: a flow is an employment change, whether or not the
+// person counts on that day.
 struct Flows {
   int64_t started = 0;
   std::array<int64_t, kOutflowReasonCount> ended{};   // by OutflowReason
@@ -181,11 +202,18 @@ class FigureBuilder {
     int count = 0;
   };
   Scopes ScopesOf(Sector sector, uint32_t employer) const;
+  // Where an SROI job is a memo figure: the commissioning employer's sector,
+  // OVERHEID for a government sector, the employer; not NATIONAAL, which
+  // counts the job once, at its supplier.
+  Scopes MemoScopesOf(Sector sector, uint32_t employer) const;
   void AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
               FigureAccumulator* figures);
+  // `memo_sectors`: the commissioning employer's sectors of an SROI job,
+  // nullptr for other jobs.
   void AddSegment(const JobRecord& job, const SectorTimeline& sectors,
-                  Period segment, ContractForm form, int32_t hours_x100,
-                  int64_t sign, FigureAccumulator* figures);
+                  const SectorTimeline* memo_sectors, Period segment,
+                  ContractForm form, int32_t hours_x100, int64_t sign,
+                  FigureAccumulator* figures);
   // Calls count(flows) for the flows of each scope of `job` on `day`.
   template <typename Count>
   void AddFlow(const JobRecord& job, const SectorTimeline& sectors, Date day,

@@ -182,9 +182,8 @@ ProjectionState::EventRef ProjectionState::ApplyJobStarted(
   job_index_.insert_or_assign(hire.job_id, index);
   JobRecord& job = jobs_.emplace_back();
   job.person = PersonIndex(hire.person_ref);
-  job.sroi = hire.form == ContractForm::kSroi;
   job.employer = FindEmployer(hire.employer_id).value_or(kNoIndex);
-  if (job.sroi) {
+  if (!hire.commissioning_employer_id.empty()) {
     job.commissioning_employer =
         FindEmployer(hire.commissioning_employer_id).value_or(kNoIndex);
   }

@@ -60,9 +60,9 @@ struct JobEntry {
 
 struct JobRecord {
   uint32_t person = kNoIndex;
-  uint32_t employer = kNoIndex;                // for inleen: the hirer
-  uint32_t commissioning_employer = kNoIndex;  // SROI only
-  bool sroi = false;  // SROI jobs cannot convert, so this never changes
+  uint32_t employer = kNoIndex;  // for inleen: the hirer
+  // SROI jobs only (commissioning_employer_id set, or form SROI).
+  uint32_t commissioning_employer = kNoIndex;
   // Sorted by (date, seq): backdated events are inserted into the order.
   // Most jobs have a start, a change and an end: kept inline, a rebuild
   // allocates once per job instead of once per event.

@@ -420,7 +420,11 @@ absl::StatusOr<SnapshotDiff> Projector::Diff(
   SnapshotDiff diff;
   diff.snapshot_key = std::string(snapshot_key);
   diff.snapshot_seq = snapshot.head_seq;
+  diff.snapshot_rules_version = snapshot.rules_version;
   std::vector<RealisationRow> current_rows;
+  // The snapshot's quarter at its head under today's rules: what the rules
+  // moved is told apart from what later events moved.
+  std::vector<RealisationRow> rules_rows = snapshot.rows;
   // The seqs after the snapshot that changed the quarter, per sector.
   std::vector<std::vector<uint64_t>> changed_by(sectors.size());
   {
@@ -430,6 +434,13 @@ absl::StatusOr<SnapshotDiff> Projector::Diff(
     current_rows =
         QuarterRows(SectorTargets(state_, diff.current_seq), figures_,
                     diff.current_seq, state_.last_recorded_at(), quarter);
+    if (snapshot.rules_version != kCountingRulesVersion) {
+      ASSIGN_OR_RETURN(const FigureAccumulator at_head,
+                       FiguresAt(snapshot.head_seq));
+      rules_rows =
+          QuarterRows(SectorTargets(state_, snapshot.head_seq), at_head,
+                      snapshot.head_seq, snapshot.as_of, quarter);
+    }
     FigureBuilder builder(state_, /*per_employer=*/false);
     for (uint64_t seq = snapshot.head_seq + 1; seq <= diff.current_seq; ++seq) {
       FigureAccumulator change(quarter, quarter);
@@ -459,8 +470,13 @@ absl::StatusOr<SnapshotDiff> Projector::Diff(
       if (row < snapshot.rows.size()) {
         sector_diff.snapshot_rows.push_back(snapshot.rows[row]);
       }
+      if (row < rules_rows.size()) {
+        sector_diff.rules_rows.push_back(rules_rows[row]);
+      }
       sector_diff.current_rows.push_back(current_rows[row]);
     }
+    sector_diff.rules_changed =
+        sector_diff.snapshot_rows != sector_diff.rules_rows;
     for (uint64_t seq : changed_by[i]) {
       ASSIGN_OR_RETURN(const StoredEvent stored, log_.GetBySeq(seq));
       sector_diff.changes.push_back(

@@ -1,7 +1,6 @@
 #include "projections/realisation.h"
 
 #include <algorithm>
-#include <numeric>
 
 #include "projections/rounding.h"
 
@@ -25,9 +24,13 @@ const std::array<int64_t, kFormSeriesCount>& NumeratorOf(
   return figures.peildatum_hours;
 }
 
+// The realisation: every series but the SROI memo.
 int64_t SumWithoutSroi(const std::array<int64_t, kFormSeriesCount>& values) {
-  return std::accumulate(values.begin(), values.begin() + kRealisationFormCount,
-                         int64_t{0});
+  int64_t sum = 0;
+  for (int s = 0; s < kFormSeriesCount; ++s) {
+    if (IsRealisationSeries(s)) sum += values[s];
+  }
+  return sum;
 }
 
 bool Contains(const std::vector<Sector>& sectors, Sector sector) {

@@ -46,10 +46,13 @@ struct RealisationRow {
   int64_t banen_denominator = 0;
 
   // For display: each rounded half-even to hundredths from its exact value.
-  int64_t banen_x100 = 0;  // the realisation: all forms but SROI
+  // The realisation: every series but the SROI memo (SROI jobs count here
+  // when the row's scope is their own employer's).
+  int64_t banen_x100 = 0;
   std::array<int64_t, kFormSeriesCount> form_banen_x100{};
-  // SROI jobs attributed to their commissioning employer's sector, by the
-  // row's measure (on the peildatum for PEILDATUM); = form_banen_x100[kSroi].
+  // Memo: SROI jobs whose commissioning employer is in the row's scope, by
+  // the row's measure; = form_banen_x100[kSroi]. Never in banen_x100, and
+  // not kept for NATIONAAL, which counts each job once.
   int64_t banen_sroi_x100 = 0;
 
   int64_t persons = 0;  // on the quarter's last day, whatever the measure
@@ -66,7 +69,7 @@ struct RealisationRow {
   Flows flows;
   int64_t change_x100 = 0;  // banen minus the previous quarter's (same measure)
 
-  // Exact numerator of banen_x100 (all forms but SROI).
+  // Exact numerator of banen_x100 (every series but the SROI memo).
   int64_t RealisationNumerator() const;
   bool operator==(const RealisationRow&) const = default;
 };

@@ -9,10 +9,24 @@ namespace banen {
 namespace {
 
 template <typename Array, typename Repeated>
-bool CopyRepeated(const Repeated& from, Array& to) {
-  if (static_cast<size_t>(from.size()) != to.size()) return false;
+bool CopyRepeated(const Repeated& from, Array& to, size_t size) {
+  if (static_cast<size_t>(from.size()) != size || size > to.size()) {
+    return false;
+  }
   std::copy(from.begin(), from.end(), to.begin());
   return true;
+}
+
+template <typename Array, typename Repeated>
+bool CopyRepeated(const Repeated& from, Array& to) {
+  return CopyRepeated(from, to, to.size());
+}
+
+// Rows of rules version 1 have no kSroiFormUnknown: their form arrays are
+// the first five series.
+size_t FormSeriesStored(int32_t rules_version) {
+  return rules_version == 1 ? static_cast<size_t>(FormSeries::kSroiFormUnknown)
+                            : kFormSeriesCount;
 }
 
 void RowToProto(const RealisationRow& row, v1::RealisationRowRecord* proto) {
@@ -45,13 +59,14 @@ void RowToProto(const RealisationRow& row, v1::RealisationRowRecord* proto) {
 }
 
 absl::StatusOr<RealisationRow> RowFromProto(
-    const v1::RealisationRowRecord& proto) {
+    const v1::RealisationRowRecord& proto, int32_t rules_version) {
   RealisationRow row;
   const std::optional<Quarter> quarter = ParseQuarter(proto.quarter());
+  const size_t forms = FormSeriesStored(rules_version);
   if (!quarter.has_value() || proto.measure() < 0 ||
       proto.measure() >= kMeasureCount ||
-      !CopyRepeated(proto.banen_numerator(), row.banen_numerator) ||
-      !CopyRepeated(proto.form_banen_x100(), row.form_banen_x100) ||
+      !CopyRepeated(proto.banen_numerator(), row.banen_numerator, forms) ||
+      !CopyRepeated(proto.form_banen_x100(), row.form_banen_x100, forms) ||
       !CopyRepeated(proto.flows().ended(), row.flows.ended) ||
       !CopyRepeated(proto.flows().converted(), row.flows.converted)) {
     return absl::DataLossError("snapshot row has a foreign layout");
@@ -101,6 +116,7 @@ std::string EncodeSnapshot(const Snapshot& snapshot) {
   proto.mutable_as_of()->set_nanos(
       static_cast<int32_t>(absl::ToInt64Nanoseconds(
           snapshot.as_of - absl::FromUnixSeconds(seconds))));
+  proto.set_rules_version(snapshot.rules_version);
   for (const RealisationRow& row : snapshot.rows) {
     RowToProto(row, proto.add_rows());
   }
@@ -123,8 +139,16 @@ absl::StatusOr<Snapshot> DecodeSnapshot(std::string_view bytes) {
             snapshot.head_hash.begin());
   snapshot.as_of = absl::FromUnixSeconds(proto.as_of().seconds()) +
                    absl::Nanoseconds(proto.as_of().nanos());
+  // Snapshots made before the rules were versioned have none: version 1.
+  snapshot.rules_version =
+      proto.has_rules_version() ? proto.rules_version() : 1;
+  if (snapshot.rules_version < 1 ||
+      snapshot.rules_version > kCountingRulesVersion) {
+    return absl::DataLossError("snapshot has unknown counting rules");
+  }
   for (const v1::RealisationRowRecord& row : proto.rows()) {
-    absl::StatusOr<RealisationRow> decoded = RowFromProto(row);
+    absl::StatusOr<RealisationRow> decoded =
+        RowFromProto(row, snapshot.rules_version);
     if (!decoded.ok()) return decoded.status();
     snapshot.rows.push_back(*std::move(decoded));
   }

@@ -24,6 +24,9 @@ struct Snapshot {
   uint64_t head_seq = 0;
   Hash head_hash{};
   absl::Time as_of = absl::InfinitePast();  // the head's recorded_at
+  // The counting rules the rows were computed under (figures.h). The rows
+  // stay as frozen when the rules change.
+  int32_t rules_version = kCountingRulesVersion;
   // Every concrete sector, then OVERHEID and NATIONAAL, for each measure in
   // Measure order: the rows of RealisationQuery{.from = .to = quarter}
   // as_of `as_of`. Each row holds the figures excl. and incl. SROI.
@@ -53,6 +56,12 @@ struct SectorDiff {
   Sector sector = Sector::kUnspecified;
   // One per measure, in Measure order.
   std::vector<RealisationRow> snapshot_rows;
+  // The snapshot's quarter at its head under today's counting rules: equal
+  // to snapshot_rows unless the rules changed since. `changes` explain the
+  // difference from these rows to current_rows.
+  std::vector<RealisationRow> rules_rows;
+  // The rows moved because the counting rules changed, not by events.
+  bool rules_changed = false;
   std::vector<RealisationRow> current_rows;
   std::vector<SnapshotChange> changes;  // in seq order
 };
@@ -61,6 +70,8 @@ struct SnapshotDiff {
   std::string snapshot_key;
   uint64_t snapshot_seq = 0;
   uint64_t current_seq = 0;
+  int32_t snapshot_rules_version = kCountingRulesVersion;
+  int32_t current_rules_version = kCountingRulesVersion;
   // Only the sectors and aggregates with a change, in snapshot row order.
   std::vector<SectorDiff> sectors;
 };

@@ -124,6 +124,8 @@ void RealisationRowToProto(const RealisationRow& row,
   proto->set_banen_inleen_detachering_x100(
       FormBanen(row, FormSeries::kInleenDetachering));
   proto->set_banen_sroi_x100(row.banen_sroi_x100);
+  proto->set_banen_sroi_form_unknown_x100(
+      FormBanen(row, FormSeries::kSroiFormUnknown));
   // Rounded once from the exact sum, not the sum of two rounded figures.
   const __int128 sroi_numerator =
       row.banen_numerator[static_cast<size_t>(FormSeries::kSroi)];
@@ -159,6 +161,7 @@ void RealisationTableToProto(const RealisationTable& table,
     TimeToProto(table.as_of, proto->mutable_as_of());
   }
   proto->set_last_seq(table.last_seq);
+  proto->set_rules_version(kCountingRulesVersion);
 }
 
 void SnapshotToProto(const Snapshot& snapshot, bool with_rows,
@@ -168,6 +171,7 @@ void SnapshotToProto(const Snapshot& snapshot, bool with_rows,
   proto->set_head_seq(snapshot.head_seq);
   proto->set_head_hash(snapshot.head_hash.data(), snapshot.head_hash.size());
   TimeToProto(snapshot.as_of, proto->mutable_as_of());
+  proto->set_rules_version(snapshot.rules_version);
   if (!with_rows) return;
   for (const RealisationRow& row : snapshot.rows) {
     RealisationRowToProto(row, proto->add_rows());
@@ -178,6 +182,8 @@ void SnapshotDiffToProto(const SnapshotDiff& diff, v1::SnapshotDiff* proto) {
   proto->set_snapshot_key(diff.snapshot_key);
   proto->set_snapshot_seq(diff.snapshot_seq);
   proto->set_current_seq(diff.current_seq);
+  proto->set_snapshot_rules_version(diff.snapshot_rules_version);
+  proto->set_current_rules_version(diff.current_rules_version);
   for (const SectorDiff& sector : diff.sectors) {
     v1::SectorDiff* sector_proto = proto->add_sectors();
     sector_proto->set_sector(static_cast<v1::Sector>(sector.sector));
@@ -187,6 +193,10 @@ void SnapshotDiffToProto(const SnapshotDiff& diff, v1::SnapshotDiff* proto) {
     for (const RealisationRow& row : sector.current_rows) {
       RealisationRowToProto(row, sector_proto->add_current_rows());
     }
+    for (const RealisationRow& row : sector.rules_rows) {
+      RealisationRowToProto(row, sector_proto->add_rules_rows());
+    }
+    sector_proto->set_rules_changed(sector.rules_changed);
     for (const SnapshotChange& change : sector.changes) {
       v1::SnapshotChange* change_proto = sector_proto->add_changes();
       change_proto->set_seq(change.seq);

@@ -123,9 +123,9 @@ std::vector<Event> DemoHistory() {
   h.Deregister(8, "2024-10-01", DeregistrationReason::kAowAge);
   h.Hire(11, "2024-08-01", "umc-groningen", ContractForm::kVast, 2000);
   // Market: a permanent job, and an SROI job the municipality commissioned
-  // (counted apart, for Gemeenten).
+  // (a job of the market, and the memo figure of Gemeenten).
   h.Hire(10, "2023-02-01", "bouw-bv", ContractForm::kVast, 3800);
-  h.Hire(9, "2024-03-01", "bouw-bv", ContractForm::kSroi, 2550, "",
+  h.Hire(9, "2024-03-01", "bouw-bv", ContractForm::kTijdelijk, 2550, "",
          "gemeente-utrecht");
   // A research institute that becomes a university; hours up in December.
   h.Hire(12, "2023-05-01", "kennisinstituut", ContractForm::kTijdelijk, 2550);

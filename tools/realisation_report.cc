@@ -55,9 +55,9 @@ std::string RealisationReport(const v1::RealisationTable& table) {
   if (with_employers) columns.push_back({"employer", Align::kLeft});
   columns.push_back({"quarter", Align::kLeft});
   for (const char* header :
-       {"banen", "vast", "tijdelijk", "uitzend", "detachering", "sroi",
-        "persons", "jobs", "doel", "%", "% incl sroi", "baseline", "extra",
-        "started", "ended", "converted", "change"}) {
+       {"banen", "vast", "tijdelijk", "uitzend", "detachering", "sroi form?",
+        "sroi", "persons", "jobs", "doel", "%", "% incl sroi", "baseline",
+        "extra", "started", "ended", "converted", "change"}) {
     columns.push_back({header, Align::kRight});
   }
   TextTable text(std::move(columns));
@@ -74,6 +74,7 @@ std::string RealisationReport(const v1::RealisationTable& table) {
              FormatHundredths(row.banen_tijdelijk_x100()),
              FormatHundredths(row.banen_inleen_uitzend_x100()),
              FormatHundredths(row.banen_inleen_detachering_x100()),
+             FormatHundredths(row.banen_sroi_form_unknown_x100()),
              FormatHundredths(row.banen_sroi_x100()),
              absl::StrCat(row.persons()), absl::StrCat(row.jobs()),
              Optional(row.has_doel_x100(), row.doel_x100(), FormatHundredths),

@@ -53,7 +53,8 @@ struct FormSeriesStyle {
   const char* color;
   int64_t (v1::RealisationRow::*banen_x100)() const;
 };
-constexpr std::array<FormSeriesStyle, 4> kFormStyles = {{
+// The realisation's parts: they stack up to banen.
+constexpr std::array<FormSeriesStyle, 5> kFormStyles = {{
     {"vast", "vast", "#1f6f8b", &v1::RealisationRow::banen_vast_x100},
     {"tijdelijk", "tijdelijk", "#99c24d",
      &v1::RealisationRow::banen_tijdelijk_x100},
@@ -61,6 +62,8 @@ constexpr std::array<FormSeriesStyle, 4> kFormStyles = {{
      &v1::RealisationRow::banen_inleen_uitzend_x100},
     {"detachering", "inleen: detachering", "#bc4b51",
      &v1::RealisationRow::banen_inleen_detachering_x100},
+    {"sroi-form-unknown", "SROI, form not given", "#6d597a",
+     &v1::RealisationRow::banen_sroi_form_unknown_x100},
 }};
 // Never part of the realisation; stacked on top only when asked for.
 constexpr FormSeriesStyle kSroiStyle = {"sroi", "SROI", "#b8b8b8",
@@ -160,7 +163,7 @@ std::string RealisationCsv(const v1::RealisationTable& table) {
       "sector,employer_id,quarter,measure,banen,vast,tijdelijk,"
       "inleen_uitzend,inleen_detachering,sroi,banen_incl_sroi,persons,jobs,"
       "doel,realisatiepercentage,realisatiepercentage_incl_sroi,baseline,"
-      "extra,started,ended,converted,change\n";
+      "extra,started,ended,converted,change,sroi_form_unknown\n";
   for (const v1::RealisationRow& row : table.rows()) {
     const std::vector<std::string> fields = {
         SectorOf(row),
@@ -187,6 +190,7 @@ std::string RealisationCsv(const v1::RealisationTable& table) {
         absl::StrCat(row.flows().ended_total()),
         absl::StrCat(row.flows().converted_total()),
         FormatHundredths(row.change_x100()),
+        FormatHundredths(row.banen_sroi_form_unknown_x100()),
     };
     absl::StrAppend(&csv, absl::StrJoin(fields, ","), "\n");
   }

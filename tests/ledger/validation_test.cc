@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/event.h"
@@ -357,15 +358,24 @@ TEST_F(Validation, RequiresCommissioningEmployerForSroi) {
                                  kSroi, 2550, "", "emp-2"));
 }
 
-TEST_F(Validation, RejectsCommissioningEmployerForOtherForms) {
+// An SROI job has a real contract form; the commissioning employer marks it.
+TEST_F(Validation, AcceptsCommissioningEmployerWithEveryForm) {
+  RegisterEmployers();
+  int job = 0;
+  for (ContractForm form : {kVast, kTijdelijk, kUitzend, kDetachering}) {
+    SCOPED_TRACE(ContractFormName(form));
+    const std::string id = absl::StrCat("job-", ++job);
+    ExpectAccepted(JobStartedEvent(
+        absl::StrCat("e", job), "2024-01-15", id, "emp-1", kPerson1, form, 2550,
+        IsInleen(form) ? "uitzendbureau-1" : "", "emp-2"));
+  }
+}
+
+TEST_F(Validation, StillRequiresTheLenderOfAnSroiInleenJob) {
   RegisterEmployers();
   ExpectRejected({JobStartedEvent("e1", "2024-01-15", "job-1", "emp-1",
-                                  kPerson1, kVast, 2550, "", "emp-2")},
-                 kInvalid, 0, "job_started.commissioning_employer_id");
-  ExpectRejected(
-      {JobStartedEvent("e1", "2024-01-15", "job-1", "emp-1", kPerson1, kUitzend,
-                       2550, "uitzendbureau-1", "emp-2")},
-      kInvalid, 0, "job_started.commissioning_employer_id");
+                                  kPerson1, kUitzend, 2550, "", "emp-2")},
+                 kInvalid, 0, "job_started.lender_id");
 }
 
 TEST_F(Validation, RejectsConversionToAFormOtherThanVastOrTijdelijk) {
@@ -462,6 +472,13 @@ TEST_F(Validation, RejectsSroiOfUnknownCommissioningEmployer) {
   RegisterEmployers();
   ExpectRejected({JobStartedEvent("e1", "2024-01-15", "job-1", "emp-1",
                                   kPerson1, kSroi, 2550, "", "emp-9")},
+                 kNotFound, 0, "job_started.commissioning_employer_id");
+}
+
+TEST_F(Validation, RejectsUnknownCommissioningEmployerOfAVastJob) {
+  RegisterEmployers();
+  ExpectRejected({JobStartedEvent("e1", "2024-01-15", "job-1", "emp-1",
+                                  kPerson1, kVast, 2550, "", "emp-9")},
                  kNotFound, 0, "job_started.commissioning_employer_id");
 }
 

@@ -77,13 +77,22 @@ class DayByDay {
     return registered;
   }
 
-  // hours_x100 summed over [from, to] of `sector`'s counting jobs, per form.
+  // hours_x100 summed over [from, to] of `sector`'s counting jobs, per
+  // series: each job by its form for its own employer's sector, and an SROI
+  // job also as the memo of its commissioning employer's sector.
   std::array<int64_t, kFormSeriesCount> HourDays(Sector sector, Date from,
                                                  Date to) const {
     std::array<int64_t, kFormSeriesCount> sums{};
     for (Date day = from; day <= to; day.days++) {
-      ForEachCounting(sector, day, [&](const JobRecord&, const DayState& s) {
-        sums[static_cast<size_t>(*FormSeriesOf(s.form))] += s.hours_x100;
+      ForEachCounting(day, [&](const JobRecord& job, const DayState& s) {
+        if (InScope(sector, job.employer, day)) {
+          sums[OwnSeries(s.form)] += s.hours_x100;
+        }
+        if (job.commissioning_employer != kNoIndex &&
+            sector != Sector::kNationaal &&
+            InScope(sector, job.commissioning_employer, day)) {
+          sums[static_cast<size_t>(FormSeries::kSroi)] += s.hours_x100;
+        }
       });
     }
     return sums;
@@ -91,31 +100,47 @@ class DayByDay {
 
   int64_t PersonsOn(Sector sector, Date day) const {
     std::set<uint32_t> persons;
-    ForEachCounting(sector, day, [&](const JobRecord& job, const DayState& s) {
-      if (s.form != ContractForm::kSroi) persons.insert(job.person);
+    ForEachCounting(day, [&](const JobRecord& job, const DayState&) {
+      if (InScope(sector, job.employer, day)) persons.insert(job.person);
     });
     return persons.size();
   }
 
  private:
+  // The series of FormSeries, written out: form SROI (earlier versions) is
+  // the realisation's "form unknown", never the memo.
+  static size_t OwnSeries(ContractForm form) {
+    switch (form) {
+      case ContractForm::kVast:
+        return 0;
+      case ContractForm::kTijdelijk:
+        return 1;
+      case ContractForm::kInleenUitzend:
+        return 2;
+      case ContractForm::kInleenDetachering:
+        return 3;
+      default:
+        return 5;
+    }
+  }
+
+  bool InScope(Sector sector, uint32_t employer, Date day) const {
+    if (employer == kNoIndex) return false;
+    const Sector on = state_.SectorsOf(employer, cut_).On(day);
+    return on == sector ||
+           (sector == Sector::kNationaal && on != Sector::kUnspecified) ||
+           (sector == Sector::kOverheid && IsGovernmentSector(on));
+  }
+
   template <typename Visit>
-  void ForEachCounting(Sector sector, Date day, Visit visit) const {
+  void ForEachCounting(Date day, Visit visit) const {
     for (uint32_t p = 0; p < state_.person_count(); ++p) {
       const PersonRecord& person = state_.person(p);
       if (!RegisteredOn(person, day)) continue;
       for (uint32_t j : person.jobs) {
         const JobRecord& job = state_.job(j);
         const DayState s = JobOn(job, day);
-        if (!s.active) continue;
-        const uint32_t employer =
-            job.sroi ? job.commissioning_employer : job.employer;
-        if (employer == kNoIndex) continue;
-        const Sector on = state_.SectorsOf(employer, cut_).On(day);
-        if (on == sector ||
-            (sector == Sector::kNationaal && on != Sector::kUnspecified) ||
-            (sector == Sector::kOverheid && IsGovernmentSector(on))) {
-          visit(job, s);
-        }
+        if (s.active) visit(job, s);
       }
     }
   }

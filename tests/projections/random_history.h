@@ -121,13 +121,18 @@ class RandomHistory {
     const int employer = Uniform(0, static_cast<int>(employers_.size()) - 1);
     const auto form = static_cast<ContractForm>(Uniform(1, 5));
     const Date start = RandomDate();
-    JobStarted hire{id,
-                    employers_[employer],
-                    PersonRef(person),
-                    form,
-                    Uniform(1, 16) * 250,
-                    IsInleen(form) ? "lender-1" : "",
-                    form == ContractForm::kSroi ? employers_[1] : ""};
+    // One in four jobs of a real form is an SROI job; form SROI (earlier
+    // versions) always names its commissioner.
+    const bool sroi = form == ContractForm::kSroi || Uniform(0, 3) == 0;
+    JobStarted hire{
+        id,
+        employers_[employer],
+        PersonRef(person),
+        form,
+        Uniform(1, 16) * 250,
+        IsInleen(form) ? "lender-1" : "",
+        sroi ? employers_[Uniform(0, static_cast<int>(employers_.size()) - 1)]
+             : ""};
     pending_ = [this, id, start, form](uint64_t seq) {
       jobs_.push_back(Job{.id = id,
                           .start = start,

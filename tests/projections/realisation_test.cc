@@ -206,34 +206,77 @@ TEST(RealisationTest, UnregisteredPersonDoesNotCount) {
   EXPECT_EQ(row.persons, 0);
 }
 
-// A MARKT supplier's SROI worker (25.5 h) placed for DEFENSIE (doel 2.00):
-// 0 banen, 1.00 banen_sroi; 0 / 2 = 0.0%, incl. SROI 1 / 2 = 50.0%.
-TEST(RealisationTest, SroiIsNeverInTheRealisation) {
+// A MARKT supplier's SROI worker (25.5 h, `form`) placed for DEFENSIE
+// (doel 2.00).
+ProjectionState SroiHistory(ContractForm form) {
   StoredHistory history = BaseHistory();
   history.Record(test::EmployerRegisteredEvent("emp-d", "2020-01-01", "mindef",
                                                Sector::kDefensie));
   history.Record(test::EmployerRegisteredEvent("emp-s", "2020-01-01",
                                                "supplier", Sector::kMarkt));
-  history.Record(test::JobStartedEvent(
-      "hire-s", "2024-01-01", "job-s", "supplier", PersonRef(1),
-      ContractForm::kSroi, 2550, "", "mindef"));
+  history.Record(test::JobStartedEvent("hire-s", "2024-01-01", "job-s",
+                                       "supplier", PersonRef(1), form, 2550, "",
+                                       "mindef"));
   history.Record(
       test::TargetSetEvent("doel", "2024-01-01", Sector::kDefensie, 2024, 200));
-  const ProjectionState state = history.Fold();
+  return history.Fold();
+}
 
+TEST(RealisationTest, SroiJobCountsForItsSupplierByItsForm) {
+  const RealisationRow markt =
+      ComputeRow(SroiHistory(ContractForm::kVast), Sector::kMarkt, Q("2024Q1"),
+                 kPeildatum);
+  EXPECT_EQ(markt.banen_x100, 100);
+  EXPECT_EQ(FormX100(markt, FormSeries::kVast), 100);
+  EXPECT_EQ(markt.banen_sroi_x100, 0);
+  EXPECT_EQ(markt.jobs, 1);
+  EXPECT_EQ(markt.persons, 1);
+  EXPECT_EQ(markt.flows.started, 1);
+}
+
+// 0 / 2.00 = 0.0%; incl. SROI 1.00 / 2.00 = 50.0%.
+TEST(RealisationTest, SroiJobIsOnlyAMemoOfTheCommissioningSector) {
   const RealisationRow defensie =
-      ComputeRow(state, Sector::kDefensie, Q("2024Q4"), kPeildatum);
+      ComputeRow(SroiHistory(ContractForm::kVast), Sector::kDefensie,
+                 Q("2024Q1"), kPeildatum);
   EXPECT_EQ(defensie.banen_x100, 0);
   EXPECT_EQ(defensie.banen_sroi_x100, 100);
   EXPECT_EQ(defensie.jobs, 0);
   EXPECT_EQ(defensie.persons, 0);
+  EXPECT_EQ(defensie.flows.started, 0);
   EXPECT_EQ(defensie.realisatiepercentage_x10, 0);
   EXPECT_EQ(defensie.realisatiepercentage_incl_sroi_x10, 500);
+}
+
+TEST(RealisationTest, OverheidKeepsTheSroiMemoOfItsSectors) {
+  const RealisationRow overheid =
+      ComputeRow(SroiHistory(ContractForm::kVast), Sector::kOverheid,
+                 Q("2024Q1"), kPeildatum);
+  EXPECT_EQ(overheid.banen_x100, 0);
+  EXPECT_EQ(overheid.banen_sroi_x100, 100);
+}
+
+TEST(RealisationTest, NationaalCountsAnSroiJobOnce) {
+  const RealisationRow nationaal =
+      ComputeRow(SroiHistory(ContractForm::kVast), Sector::kNationaal,
+                 Q("2024Q1"), kPeildatum);
+  EXPECT_EQ(nationaal.banen_x100, 100);
+  EXPECT_EQ(nationaal.banen_sroi_x100, 0);
+  EXPECT_EQ(nationaal.jobs, 1);
+}
+
+// Stored with form SROI by an earlier version: the supplier's realisation,
+// in a column of its own, and still the commissioning sector's memo.
+TEST(RealisationTest, SroiFormOfEarlierVersionsCountsAsFormUnknown) {
+  const ProjectionState state = SroiHistory(ContractForm::kSroi);
   const RealisationRow markt =
-      ComputeRow(state, Sector::kMarkt, Q("2024Q4"), kPeildatum);
-  EXPECT_EQ(markt.banen_x100, 0);
-  EXPECT_EQ(markt.banen_sroi_x100, 0);
-  EXPECT_EQ(markt.flows.started, 0);
+      ComputeRow(state, Sector::kMarkt, Q("2024Q1"), kPeildatum);
+  EXPECT_EQ(markt.banen_x100, 100);
+  EXPECT_EQ(FormX100(markt, FormSeries::kSroiFormUnknown), 100);
+  EXPECT_EQ(FormX100(markt, FormSeries::kVast), 0);
+  EXPECT_EQ(ComputeRow(state, Sector::kDefensie, Q("2024Q1"), kPeildatum)
+                .banen_sroi_x100,
+            100);
 }
 
 // An agency (MARKT) lends a worker to a ministry (RIJK): RIJK counts 1.00

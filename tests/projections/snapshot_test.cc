@@ -1,5 +1,6 @@
 #include "projections/snapshot.h"
 
+#include "banen/v1/projection.pb.h"
 #include "gtest/gtest.h"
 #include "projections/projector.h"
 #include "tests/projections/projection_test_util.h"
@@ -13,6 +14,19 @@ using test::ProjectorFixture;
 using test::Q;
 
 constexpr size_t kRowsPerSnapshot = 16 * kMeasureCount;
+
+// `snapshot` as versions before the counting rules were versioned stored
+// it: no rules_version, five form series per row.
+std::string EncodeAsRulesVersion1(const Snapshot& snapshot) {
+  v1::SnapshotRecord proto;
+  EXPECT_TRUE(proto.ParseFromString(EncodeSnapshot(snapshot)));
+  proto.clear_rules_version();
+  for (v1::RealisationRowRecord& row : *proto.mutable_rows()) {
+    row.mutable_banen_numerator()->RemoveLast();
+    row.mutable_form_banen_x100()->RemoveLast();
+  }
+  return proto.SerializeAsString();
+}
 
 // Q4 2024 with a GEMEENTEN and a RIJK job of 25.5 h each.
 class SnapshotTest : public testing::Test {
@@ -36,6 +50,24 @@ class SnapshotTest : public testing::Test {
   }
 
   Projector& projector() { return fixture_.projector(); }
+
+  // Every row of `quarter` as_of `as_of`, in snapshot order.
+  std::vector<RealisationRow> RowsAsOf(Quarter quarter, absl::Time as_of) {
+    std::vector<RealisationRow> rows;
+    for (int m = 0; m < kMeasureCount; ++m) {
+      const absl::StatusOr<RealisationTable> table = projector().Realisation(
+          RealisationQuery{.sectors = {},
+                           .from = quarter,
+                           .to = quarter,
+                           .measure = static_cast<Measure>(m),
+                           .as_of = as_of,
+                           .include_employers = false});
+      EXPECT_TRUE(table.ok()) << table.status();
+      if (table.ok())
+        rows.insert(rows.end(), table->rows.begin(), table->rows.end());
+    }
+    return rows;
+  }
 
   Snapshot MustCreate(Quarter quarter) {
     absl::StatusOr<Snapshot> snapshot = projector().CreateSnapshot(quarter);
@@ -111,20 +143,68 @@ TEST_F(SnapshotTest, ListsSnapshotsByQuarterThenHead) {
 TEST_F(SnapshotTest, RecomputingAsOfItsCreationGivesTheSnapshotExactly) {
   const Snapshot snapshot = MustCreate(Q("2024Q4"));
   RecordLateNews();
-  std::vector<RealisationRow> recomputed;
-  for (int m = 0; m < kMeasureCount; ++m) {
-    const absl::StatusOr<RealisationTable> table = projector().Realisation(
-        RealisationQuery{.sectors = {},
-                         .from = snapshot.quarter,
-                         .to = snapshot.quarter,
-                         .measure = static_cast<Measure>(m),
-                         .as_of = snapshot.as_of,
-                         .include_employers = false});
-    ASSERT_TRUE(table.ok()) << table.status();
-    EXPECT_EQ(table->last_seq, snapshot.head_seq);
-    recomputed.insert(recomputed.end(), table->rows.begin(), table->rows.end());
+  EXPECT_EQ(RowsAsOf(snapshot.quarter, snapshot.as_of), snapshot.rows);
+}
+
+TEST_F(SnapshotTest, RecordsTheCountingRulesItWasMadeUnder) {
+  EXPECT_EQ(MustCreate(Q("2024Q4")).rules_version, kCountingRulesVersion);
+}
+
+// A snapshot made under rules version 1, where an SROI job (form SROI) of a
+// MARKT supplier counted in no realisation; today it counts for MARKT.
+TEST_F(SnapshotTest, DiffReportsRowsMovedByTheRulesAsSuch) {
+  fixture_.MustAppend(test::EmployerRegisteredEvent("emp-m", "2020-01-01",
+                                                    "bouw", Sector::kMarkt));
+  fixture_.MustAppend(test::JobStartedEvent(
+      "hire-s", "2024-01-01", "job-s", "bouw", PersonRef(3),
+      ContractForm::kSroi, 2550, "", "gemeente"));
+  const Head head = projector().log().GetHead();
+  Snapshot old{.quarter = Q("2024Q4"),
+               .head_seq = head.seq,
+               .head_hash = head.hash,
+               .as_of = head.recorded_at,
+               .rules_version = 1,
+               .rows = RowsAsOf(Q("2024Q4"), head.recorded_at)};
+  constexpr auto kUnknown = static_cast<size_t>(FormSeries::kSroiFormUnknown);
+  for (RealisationRow& row : old.rows) {
+    if (row.sector != Sector::kMarkt && row.sector != Sector::kNationaal) {
+      continue;
+    }
+    row.banen_x100 -= row.form_banen_x100[kUnknown];
+    row.banen_numerator[kUnknown] = 0;
+    row.form_banen_x100[kUnknown] = 0;
   }
-  EXPECT_EQ(recomputed, snapshot.rows);
+  ASSERT_TRUE(
+      fixture_.log()
+          .PutRecord(kSnapshotSpace, old.Key(), EncodeAsRulesVersion1(old))
+          .ok());
+
+  const absl::StatusOr<SnapshotDiff> diff = projector().Diff(old.Key());
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  EXPECT_EQ(diff->snapshot_rules_version, 1);
+  EXPECT_EQ(diff->current_rules_version, kCountingRulesVersion);
+  ASSERT_EQ(diff->sectors.size(), 2u);
+  EXPECT_EQ(diff->sectors[0].sector, Sector::kMarkt);
+  EXPECT_EQ(diff->sectors[1].sector, Sector::kNationaal);
+  for (const SectorDiff& sector : diff->sectors) {
+    EXPECT_TRUE(sector.rules_changed);
+    EXPECT_TRUE(sector.changes.empty());
+    EXPECT_EQ(sector.rules_rows, sector.current_rows);
+  }
+  EXPECT_EQ(diff->sectors[0].snapshot_rows[0].banen_x100, 0);
+  EXPECT_EQ(diff->sectors[0].rules_rows[0].banen_x100, 100);
+}
+
+TEST_F(SnapshotTest, DiffOfASnapshotOfTodaysRulesMovesNothingByTheRules) {
+  const Snapshot snapshot = MustCreate(Q("2024Q4"));
+  RecordLateNews();
+  const absl::StatusOr<SnapshotDiff> diff = projector().Diff(snapshot.Key());
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  ASSERT_FALSE(diff->sectors.empty());
+  for (const SectorDiff& sector : diff->sectors) {
+    EXPECT_FALSE(sector.rules_changed);
+    EXPECT_EQ(sector.rules_rows, sector.snapshot_rows);
+  }
 }
 
 TEST_F(SnapshotTest, DiffListsPerSectorTheEventsThatChangedTheQuarter) {
@@ -206,10 +286,10 @@ TEST(SnapshotEncodingTest, RoundTripsEveryField) {
   row.employer_id = "politie";
   row.quarter = snapshot.quarter;
   row.measure = Measure::kMaanduren;
-  row.banen_numerator = {1, 2, 3, 4, 5};
+  row.banen_numerator = {1, 2, 3, 4, 5, 6};
   row.banen_denominator = 77644;
   row.banen_x100 = 48900;
-  row.form_banen_x100 = {6, 7, 8, 9, 10};
+  row.form_banen_x100 = {6, 7, 8, 9, 10, 11};
   row.banen_sroi_x100 = 10;
   row.persons = 489;
   row.jobs = 490;
@@ -225,6 +305,25 @@ TEST(SnapshotEncodingTest, RoundTripsEveryField) {
   const absl::StatusOr<Snapshot> decoded =
       DecodeSnapshot(EncodeSnapshot(snapshot));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, snapshot);
+}
+
+// Snapshots stored before the rules were versioned have no rules_version
+// and five form series per row.
+TEST(SnapshotEncodingTest, ReadsARecordWithoutRulesVersionAsVersion1) {
+  Snapshot snapshot;
+  snapshot.quarter = Q("2024Q4");
+  snapshot.head_seq = 42;
+  snapshot.as_of = absl::FromUnixSeconds(1735689600);
+  RealisationRow& row = snapshot.rows.emplace_back();
+  row.quarter = snapshot.quarter;
+  row.banen_numerator = {1, 2, 3, 4, 5, 0};
+  row.form_banen_x100 = {6, 7, 8, 9, 10, 0};
+
+  const absl::StatusOr<Snapshot> decoded =
+      DecodeSnapshot(EncodeAsRulesVersion1(snapshot));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  snapshot.rules_version = 1;
   EXPECT_EQ(*decoded, snapshot);
 }
 

@@ -28,7 +28,7 @@ TEST(RealisationCsvTest, LeavesFiguresThatDoNotApplyEmpty) {
   EXPECT_TRUE(absl::StrContains(
       csv,
       "\nPOLITIE,,2024Q4,PEILDATUM,489.00,489.00,0.00,0.00,0.00,0.00,0.00,0,0,"
-      ",,,,,0,0,0,0.00\n"));
+      ",,,,,0,0,0,0.00,0.00\n"));
 }
 
 TEST(RealisationLetterTest, ListsGovernmentSectorsThenTheAggregates) {
