@@ -16,7 +16,8 @@ namespace banen {
 
 // Checkpoints hold computed figures: a change to their layout or to the
 // counting rules (figures.cc) makes old ones wrong, so it needs a new space.
-inline constexpr std::string_view kCheckpointSpace = "checkpoint.v1";
+// v2: the FUNDEREND_ONDERWIJS scope and persons per contract form.
+inline constexpr std::string_view kCheckpointSpace = "checkpoint.v2";
 
 // Big-endian, so the record scan returns checkpoints in seq order.
 std::string CheckpointKey(uint64_t seq);

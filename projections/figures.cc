@@ -209,6 +209,10 @@ std::vector<QuarterFigures> FigureAccumulator::Figures(ScopeId scope,
       counts[s] += steps.count_step[s];
     out.persons = counts[static_cast<size_t>(CountSeries::kPersons)];
     out.jobs = counts[static_cast<size_t>(CountSeries::kJobs)];
+    for (int f = 0; f < kRealisationFormCount; ++f) {
+      out.persons_by_form[f] = counts[static_cast<size_t>(
+          PersonsSeriesOf(static_cast<FormSeries>(f)))];
+    }
     out.flows = steps.flows;
   }
   return figures;
@@ -238,18 +242,34 @@ bool operator==(const FigureAccumulator& a, const FigureAccumulator& b) {
   return true;
 }
 
-FigureBuilder::FigureBuilder(const ProjectionState& state, bool per_employer)
-    : state_(state), per_employer_(per_employer) {}
+FigureBuilder::FigureBuilder(const ProjectionState& state, bool per_employer,
+                             bool roll_up_children)
+    : state_(state),
+      per_employer_(per_employer),
+      roll_up_children_(roll_up_children) {}
 
-FigureBuilder::Scopes FigureBuilder::ScopesOf(Sector sector,
-                                              uint32_t employer) const {
+FigureBuilder::Scopes FigureBuilder::ScopesOf(Sector sector, uint32_t employer,
+                                              uint64_t cut) const {
   Scopes scopes;
-  scopes.ids[scopes.count++] = SectorScope(sector);
+  scopes.push_back(SectorScope(sector));
   if (IsGovernmentSector(sector)) {
-    scopes.ids[scopes.count++] = SectorScope(Sector::kOverheid);
+    scopes.push_back(SectorScope(Sector::kOverheid));
   }
-  scopes.ids[scopes.count++] = SectorScope(Sector::kNationaal);
-  if (per_employer_) scopes.ids[scopes.count++] = EmployerScope(employer);
+  if (IsFunderendOnderwijs(sector)) {
+    scopes.push_back(SectorScope(Sector::kFunderendOnderwijs));
+  }
+  scopes.push_back(SectorScope(Sector::kNationaal));
+  if (!per_employer_) return scopes;
+  scopes.push_back(EmployerScope(employer));
+  if (!roll_up_children_) return scopes;
+  // A parent is registered before its child, so the chain ends; the bound
+  // only guards against a state folded from invalid input.
+  uint32_t ancestor = state_.ParentOf(employer, cut);
+  for (size_t depth = 0;
+       ancestor != kNoIndex && depth < state_.employer_count(); ++depth) {
+    scopes.push_back(EmployerScope(ancestor));
+    ancestor = state_.ParentOf(ancestor, cut);
+  }
   return scopes;
 }
 
@@ -295,13 +315,13 @@ void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
       form = entry.form;
       hours_x100 = entry.hours_x100;
       since = entry.date;
-      AddFlow(job, sectors, entry.date, figures,
+      AddFlow(job, sectors, entry.date, cut, figures,
               [sign](Flows& flows) { flows.started += sign; });
       continue;
     }
     if (!started) continue;
     AddSegment(job, sectors, Period{since, entry.date}, form, hours_x100, sign,
-               figures);
+               cut, figures);
     since = entry.date;
     switch (entry.step) {
       case JobStep::kStart:
@@ -312,7 +332,7 @@ void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
       case JobStep::kConvert: {
         const std::optional<int> conversion = ConversionIndex(form, entry.form);
         if (conversion.has_value()) {
-          AddFlow(job, sectors, entry.date, figures,
+          AddFlow(job, sectors, entry.date, cut, figures,
                   [&](Flows& flows) { flows.converted[*conversion] += sign; });
         }
         form = entry.form;
@@ -322,7 +342,7 @@ void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
       case JobStep::kEnd: {
         const auto reason = static_cast<size_t>(entry.reason);
         if (reason < kOutflowReasonCount) {
-          AddFlow(job, sectors, entry.date, figures,
+          AddFlow(job, sectors, entry.date, cut, figures,
                   [&](Flows& flows) { flows.ended[reason] += sign; });
         }
         return;
@@ -331,30 +351,29 @@ void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
   }
   if (started) {
     AddSegment(job, sectors, Period{since, kEndOfTime}, form, hours_x100, sign,
-               figures);
+               cut, figures);
   }
 }
 
 template <typename Count>
 void FigureBuilder::AddFlow(const JobRecord& job, const SectorTimeline& sectors,
-                            Date day, FigureAccumulator* figures, Count count) {
+                            Date day, uint64_t cut, FigureAccumulator* figures,
+                            Count count) {
   // Flows are of counting forms only, for the employer's sector that day.
   if (job.sroi) return;
   const Sector sector = sectors.On(day);
   if (sector == Sector::kUnspecified) return;
-  const Scopes scopes = ScopesOf(sector, job.employer);
   const StepDay step_day(day);
-  for (int i = 0; i < scopes.count; ++i) {
-    if (Flows* flows = figures->MutableFlows(scopes.ids[i], step_day)) {
-      count(*flows);
-    }
+  for (const ScopeId scope : ScopesOf(sector, job.employer, cut)) {
+    if (Flows* flows = figures->MutableFlows(scope, step_day)) count(*flows);
   }
 }
 
 void FigureBuilder::AddSegment(const JobRecord& job,
                                const SectorTimeline& sectors, Period segment,
                                ContractForm form, int32_t hours_x100,
-                               int64_t sign, FigureAccumulator* figures) {
+                               int64_t sign, uint64_t cut,
+                               FigureAccumulator* figures) {
   const std::optional<FormSeries> series = FormSeriesOf(form);
   if (segment.from >= segment.to || !series.has_value()) return;
   const uint32_t employer =
@@ -368,15 +387,16 @@ void FigureBuilder::AddSegment(const JobRecord& job,
       const StepDay start(a);
       const std::optional<StepDay> end =
           b == kEndOfTime ? std::nullopt : std::optional<StepDay>(b);
-      const Scopes scopes = ScopesOf(sector, employer);
-      for (int i = 0; i < scopes.count; ++i) {
-        const ScopeId scope = scopes.ids[i];
+      for (const ScopeId scope : ScopesOf(sector, employer, cut)) {
         figures->AddHoursStep(scope, *series, start, hours);
         if (end) figures->AddHoursStep(scope, *series, *end, -hours);
         if (job.sroi) continue;
         figures->AddCountStep(scope, CountSeries::kJobs, start, sign);
         if (end) figures->AddCountStep(scope, CountSeries::kJobs, *end, -sign);
-        counted_.push_back(ScopedPeriod{scope, Period{a, b}});
+        counted_.push_back(
+            ScopedPeriod{scope, CountSeries::kPersons, Period{a, b}});
+        counted_.push_back(
+            ScopedPeriod{scope, PersonsSeriesOf(*series), Period{a, b}});
       }
     });
   }
@@ -386,20 +406,22 @@ void FigureBuilder::AddDistinctPersons(int64_t sign,
                                        FigureAccumulator* figures) {
   std::sort(counted_.begin(), counted_.end(),
             [](const ScopedPeriod& x, const ScopedPeriod& y) {
-              return x.scope != y.scope ? x.scope < y.scope
-                                        : x.period.from < y.period.from;
+              if (x.scope != y.scope) return x.scope < y.scope;
+              if (x.series != y.series) return x.series < y.series;
+              return x.period.from < y.period.from;
             });
   const auto emit = [&](const ScopedPeriod& merged) {
-    figures->AddCountStep(merged.scope, CountSeries::kPersons,
+    figures->AddCountStep(merged.scope, merged.series,
                           StepDay(merged.period.from), sign);
     if (merged.period.to != kEndOfTime) {
-      figures->AddCountStep(merged.scope, CountSeries::kPersons,
+      figures->AddCountStep(merged.scope, merged.series,
                             StepDay(merged.period.to), -sign);
     }
   };
   for (size_t i = 0; i < counted_.size();) {
     ScopedPeriod merged = counted_[i++];
     while (i < counted_.size() && counted_[i].scope == merged.scope &&
+           counted_[i].series == merged.series &&
            counted_[i].period.from <= merged.period.to) {
       merged.period.to = std::max(merged.period.to, counted_[i].period.to);
       ++i;
@@ -410,13 +432,13 @@ void FigureBuilder::AddDistinctPersons(int64_t sign,
 
 FigureAccumulator BuildFigures(const ProjectionState& state, uint64_t cut,
                                bool per_employer, Quarter first, Quarter last,
-                               int threads) {
+                               int threads, bool roll_up_children) {
   const size_t persons = state.person_count();
   const size_t parts =
       std::clamp<size_t>(threads, 1, std::max<size_t>(persons, 1));
   std::vector<FigureAccumulator> partial(parts, FigureAccumulator(first, last));
   const auto build = [&](size_t part) {
-    FigureBuilder builder(state, per_employer);
+    FigureBuilder builder(state, per_employer, roll_up_children);
     for (size_t person = persons * part / parts;
          person < persons * (part + 1) / parts; ++person) {
       builder.AddPerson(static_cast<uint32_t>(person), cut, +1, &partial[part]);

@@ -22,7 +22,7 @@ absl::Status ValidateQuery(const RealisationQuery& query) {
   for (Sector sector : query.sectors) {
     if (!IsReportableSector(sector)) {
       return absl::InvalidArgumentError(
-          "sectors: a query names concrete sectors, OVERHEID or NATIONAAL");
+          "sectors: a query names concrete sectors or aggregates");
     }
   }
   if (query.from.number < 1 || query.from.number > 4 || query.to.number < 1 ||
@@ -455,11 +455,15 @@ absl::StatusOr<SnapshotDiff> Projector::Diff(
     SectorDiff sector_diff;
     sector_diff.sector = sectors[i];
     for (int m = 0; m < kMeasureCount; ++m) {
-      const size_t row = m * sectors.size() + i;
-      if (row < snapshot.rows.size()) {
-        sector_diff.snapshot_rows.push_back(snapshot.rows[row]);
+      // Found by sector, not position: a snapshot made before an aggregate
+      // existed has fewer rows per measure.
+      for (const RealisationRow& row : snapshot.rows) {
+        if (row.sector == sectors[i] &&
+            row.measure == static_cast<Measure>(m)) {
+          sector_diff.snapshot_rows.push_back(row);
+        }
       }
-      sector_diff.current_rows.push_back(current_rows[row]);
+      sector_diff.current_rows.push_back(current_rows[m * sectors.size() + i]);
     }
     for (uint64_t seq : changed_by[i]) {
       ASSIGN_OR_RETURN(const StoredEvent stored, log_.GetBySeq(seq));

@@ -1,5 +1,6 @@
 #include "projections/snapshot.h"
 
+#include "banen/v1/projection.pb.h"
 #include "gtest/gtest.h"
 #include "projections/projector.h"
 #include "tests/projections/projection_test_util.h"
@@ -12,7 +13,7 @@ using test::PersonRef;
 using test::ProjectorFixture;
 using test::Q;
 
-constexpr size_t kRowsPerSnapshot = 16 * kMeasureCount;
+constexpr size_t kRowsPerSnapshot = 17 * kMeasureCount;
 
 // Q4 2024 with a GEMEENTEN and a RIJK job of 25.5 h each.
 class SnapshotTest : public testing::Test {
@@ -76,7 +77,8 @@ TEST_F(SnapshotTest, FreezesEverySectorAndMeasureAtTheHead) {
   EXPECT_EQ(snapshot.rows[0].sector, Sector::kMarkt);
   EXPECT_EQ(snapshot.rows[15].sector, Sector::kNationaal);
   EXPECT_EQ(snapshot.rows[15].banen_x100, 200);
-  EXPECT_EQ(snapshot.rows[16].measure, Measure::kKwartaalgemiddelde);
+  EXPECT_EQ(snapshot.rows[16].sector, Sector::kFunderendOnderwijs);
+  EXPECT_EQ(snapshot.rows[17].measure, Measure::kKwartaalgemiddelde);
 }
 
 TEST_F(SnapshotTest, IsReadBackByKey) {
@@ -222,8 +224,36 @@ TEST(SnapshotEncodingTest, RoundTripsEveryField) {
   row.flows.ended[2] = 1;
   row.flows.converted[4] = 2;
   row.change_x100 = -25;
+  row.persons_by_form = {11, 12, 13, 14};
+  row.change_year_x100 = -26;
+  row.form_change_year_x100 = {15, 16, 17, 18, 19};
+  row.persons_change_year = -27;
+  row.persons_by_form_change_year = {20, 21, 22, 23};
   const absl::StatusOr<Snapshot> decoded =
       DecodeSnapshot(EncodeSnapshot(snapshot));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, snapshot);
+}
+
+// A row frozen before persons per form and the year change existed has no
+// values for them: it reads back with zeros, not as a foreign layout.
+TEST(SnapshotEncodingTest, ReadsRowsFrozenBeforePersonsPerForm) {
+  Snapshot snapshot;
+  snapshot.quarter = Q("2024Q4");
+  snapshot.as_of = absl::FromUnixSeconds(1735689600);
+  RealisationRow& row = snapshot.rows.emplace_back();
+  row.quarter = snapshot.quarter;
+  row.persons = 2;
+  v1::SnapshotRecord record;
+  ASSERT_TRUE(record.ParseFromString(EncodeSnapshot(snapshot)));
+  v1::RealisationRowRecord& old = *record.mutable_rows(0);
+  old.clear_persons_by_form();
+  old.clear_form_change_year_x100();
+  old.clear_persons_by_form_change_year();
+
+  const absl::StatusOr<Snapshot> decoded =
+      DecodeSnapshot(record.SerializeAsString());
+
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(*decoded, snapshot);
 }

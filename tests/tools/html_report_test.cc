@@ -114,8 +114,8 @@ TEST_F(HtmlReportTest, TableHasAll13SectorsThenOverheidAndNationaal) {
         *dom_, absl::StrCat("<tr data-sector=\"", name, "\"><td>", name)))
         << name;
   }
-  // MARKT, the 13, OVERHEID and NATIONAAL.
-  EXPECT_EQ(Count(*dom_, "<tr data-sector="), 16);
+  // MARKT, the 13, OVERHEID, NATIONAAL and FUNDEREND_ONDERWIJS.
+  EXPECT_EQ(Count(*dom_, "<tr data-sector="), 17);
   EXPECT_LT(dom_->find("<tr data-sector=\"ONDERZOEKSINSTELLINGEN\""),
             dom_->find("<tr data-sector=\"OVERHEID\" class=\"aggregate\""));
 }
@@ -129,8 +129,8 @@ TEST_F(HtmlReportTest, TableShowsTheLettersFigures) {
 }
 
 TEST_F(HtmlReportTest, OneChartPerSectorAndAggregateWithStackedFormsAndDoel) {
-  EXPECT_EQ(Count(*dom_, "<figure data-sector="), 16);
-  EXPECT_EQ(Count(*dom_, "<svg"), 16);
+  EXPECT_EQ(Count(*dom_, "<figure data-sector="), 17);
+  EXPECT_EQ(Count(*dom_, "<svg"), 17);
   // Every government chart has a doel line (sectors have doelen 2021-2024).
   EXPECT_GE(Count(*dom_, "<polyline class=\"doel\""), 15);
   // The 2024Q4 bars stack vast, tijdelijk, uitzend and detachering.
