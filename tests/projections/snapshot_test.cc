@@ -171,6 +171,33 @@ TEST_F(SnapshotTest, DiffShowsTheRowsThenAndNow) {
   EXPECT_EQ(hire.effective_date, test::D("2024-11-01"));
 }
 
+// A snapshot frozen before FUNDEREND_ONDERWIJS existed has 16 rows per
+// measure: the diff still pairs each sector's rows with its own.
+TEST_F(SnapshotTest, DiffPairsTheRowsOfASnapshotWithFewerSectors) {
+  Snapshot old = MustCreate(Q("2024Q4"));
+  std::erase_if(old.rows, [](const RealisationRow& row) {
+    return row.sector == Sector::kFunderendOnderwijs;
+  });
+  ASSERT_EQ(old.rows.size(), 16u * kMeasureCount);
+  ASSERT_TRUE(fixture_.log()
+                  .PutRecord(kSnapshotSpace, "2024Q4/old", EncodeSnapshot(old))
+                  .ok());
+  RecordLateNews();
+  const absl::StatusOr<SnapshotDiff> diff = projector().Diff("2024Q4/old");
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  const SectorDiff& gemeenten = diff->sectors[0];
+  ASSERT_EQ(gemeenten.sector, Sector::kGemeenten);
+  ASSERT_EQ(gemeenten.snapshot_rows.size(), 3u);
+  for (int m = 0; m < kMeasureCount; ++m) {
+    EXPECT_EQ(gemeenten.snapshot_rows[m].sector, Sector::kGemeenten);
+    EXPECT_EQ(gemeenten.snapshot_rows[m].measure, static_cast<Measure>(m));
+  }
+  const SectorDiff& funderend = diff->sectors.back();
+  EXPECT_EQ(funderend.sector, Sector::kFunderendOnderwijs);
+  EXPECT_TRUE(funderend.snapshot_rows.empty());
+  EXPECT_EQ(funderend.current_rows.size(), 3u);
+}
+
 TEST_F(SnapshotTest, DiffListsATargetChangeForItsSector) {
   const Snapshot snapshot = MustCreate(Q("2024Q4"));
   const uint64_t target = fixture_.MustAppend(
