@@ -57,7 +57,7 @@ std::string RealisationReport(const v1::RealisationTable& table) {
   for (const char* header :
        {"banen", "vast", "tijdelijk", "uitzend", "detachering", "sroi",
         "persons", "jobs", "doel", "%", "% incl sroi", "baseline", "extra",
-        "started", "ended", "converted", "change"}) {
+        "started", "ended", "converted", "change", "change 1y"}) {
     columns.push_back({header, Align::kRight});
   }
   TextTable text(std::move(columns));
@@ -87,7 +87,8 @@ std::string RealisationReport(const v1::RealisationTable& table) {
              absl::StrCat(row.flows().started()),
              absl::StrCat(row.flows().ended_total()),
              absl::StrCat(row.flows().converted_total()),
-             FormatHundredths(row.change_x100())}) {
+             FormatHundredths(row.change_x100()),
+             FormatHundredths(row.change_year_x100())}) {
       cells.push_back(std::move(cell));
     }
     text.AddRow(std::move(cells));

@@ -105,7 +105,7 @@ class HtmlReportTest : public ::testing::Test {
 std::string* HtmlReportTest::dir_ = nullptr;
 std::string* HtmlReportTest::dom_ = nullptr;
 
-TEST_F(HtmlReportTest, TableHasAll13SectorsThenOverheidAndNationaal) {
+TEST_F(HtmlReportTest, TableHasAll13SectorsThenTheAggregates) {
   ASSERT_FALSE(dom_->empty());
   for (int s = static_cast<int>(kFirstGovernmentSector);
        s <= static_cast<int>(kLastGovernmentSector); ++s) {
@@ -118,6 +118,24 @@ TEST_F(HtmlReportTest, TableHasAll13SectorsThenOverheidAndNationaal) {
   EXPECT_EQ(Count(*dom_, "<tr data-sector="), 17);
   EXPECT_LT(dom_->find("<tr data-sector=\"ONDERZOEKSINSTELLINGEN\""),
             dom_->find("<tr data-sector=\"OVERHEID\" class=\"aggregate\""));
+}
+
+TEST_F(HtmlReportTest, FunderendOnderwijsIsShownAsAnAggregate) {
+  EXPECT_TRUE(absl::StrContains(
+      *dom_, "<tr data-sector=\"FUNDEREND_ONDERWIJS\" class=\"aggregate\">"));
+  EXPECT_LT(dom_->find("<h2>Aggregates against their targets</h2>"),
+            dom_->find("<figure data-sector=\"FUNDEREND_ONDERWIJS\">"));
+  EXPECT_LT(dom_->find("<figure data-sector=\"FUNDEREND_ONDERWIJS\">"),
+            dom_->find("<h2>Realisation against doel per sector</h2>"));
+}
+
+TEST_F(HtmlReportTest, PersonsTableHasARowPerSectorAndAggregate) {
+  EXPECT_EQ(Count(*dom_, "<tr data-persons-of="), 17);
+  EXPECT_TRUE(absl::StrContains(
+      *dom_,
+      "<th>banen vs a year earlier</th><th>vast</th><th>tijdelijk</th>"
+      "<th>uitzend</th><th>detachering</th>"
+      "<th>persons vs a year earlier</th>"));
 }
 
 TEST_F(HtmlReportTest, TableShowsTheLettersFigures) {
