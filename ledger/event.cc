@@ -45,7 +45,8 @@ constexpr std::array<std::string_view, kSectorCount> kSectorNames = {
     "WO",
     "ONDERZOEKSINSTELLINGEN",
     "OVERHEID",
-    "NATIONAAL"};
+    "NATIONAAL",
+    "FUNDEREND_ONDERWIJS"};
 
 constexpr std::array<std::string_view, kContractFormCount> kFormNames = {
     "UNSPECIFIED",        "VAST", "TIJDELIJK", "INLEEN_UITZEND",
@@ -134,7 +135,12 @@ bool IsGovernmentSector(Sector sector) {
 }
 
 bool IsReportableSector(Sector sector) {
-  return sector >= Sector::kMarkt && sector <= Sector::kNationaal;
+  return sector >= Sector::kMarkt && sector <= Sector::kFunderendOnderwijs;
+}
+
+bool IsFunderendOnderwijs(Sector sector) {
+  return sector == Sector::kPrimairOnderwijs ||
+         sector == Sector::kVoortgezetOnderwijs;
 }
 
 std::string_view SectorName(Sector sector) {

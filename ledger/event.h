@@ -49,10 +49,11 @@ enum class Sector : uint8_t {
   kHbo = 12,
   kWo = 13,
   kOnderzoeksinstellingen = 14,
-  kOverheid = 15,   // aggregate of kGemeenten..kOnderzoeksinstellingen
-  kNationaal = 16,  // aggregate of all concrete sectors
+  kOverheid = 15,            // aggregate of kGemeenten..kOnderzoeksinstellingen
+  kNationaal = 16,           // aggregate of all concrete sectors
+  kFunderendOnderwijs = 17,  // aggregate of the two kinds of school
 };
-inline constexpr int kSectorCount = 17;  // including kUnspecified
+inline constexpr int kSectorCount = 18;  // including kUnspecified
 inline constexpr Sector kFirstGovernmentSector = Sector::kGemeenten;
 inline constexpr Sector kLastGovernmentSector = Sector::kOnderzoeksinstellingen;
 
@@ -62,6 +63,8 @@ bool IsConcreteSector(Sector sector);
 bool IsGovernmentSector(Sector sector);
 // A concrete sector or an aggregate: what a target or baseline can name.
 bool IsReportableSector(Sector sector);
+// PRIMAIR_ONDERWIJS or VOORTGEZET_ONDERWIJS (part of FUNDEREND_ONDERWIJS).
+bool IsFunderendOnderwijs(Sector sector);
 // "GEMEENTEN", "MARKT", "OVERHEID", ...; "UNSPECIFIED" for kUnspecified.
 std::string_view SectorName(Sector sector);
 std::optional<Sector> ParseSector(std::string_view name);

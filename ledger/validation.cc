@@ -82,7 +82,7 @@ absl::Status CheckEmployerSector(Sector sector, int index,
 absl::Status CheckReportableSector(Sector sector, int index,
                                    absl::string_view field) {
   if (!IsReportableSector(sector)) {
-    return Invalid(index, field, "must be a sector, OVERHEID or NATIONAAL");
+    return Invalid(index, field, "must be a sector or an aggregate");
   }
   return absl::OkStatus();
 }

@@ -16,8 +16,9 @@ namespace banen {
 
 // Checkpoints hold computed figures: a change to their layout or to the
 // counting rules (kCountingRulesVersion) makes old ones wrong, so it needs a
-// new space. "checkpoint.v1" holds those of rules version 1: never read, so
-// a store made before version 2 rebuilds its checkpoints on open.
+// new space. "checkpoint.v1" holds those of rules version 1 without the
+// FUNDEREND_ONDERWIJS scope and persons per contract form: never read, so a
+// store made before v2 rebuilds its checkpoints on open.
 inline constexpr std::string_view kCheckpointSpace = "checkpoint.v2";
 
 // Big-endian, so the record scan returns checkpoints in seq order.

@@ -209,6 +209,10 @@ std::vector<QuarterFigures> FigureAccumulator::Figures(ScopeId scope,
       counts[s] += steps.count_step[s];
     out.persons = counts[static_cast<size_t>(CountSeries::kPersons)];
     out.jobs = counts[static_cast<size_t>(CountSeries::kJobs)];
+    for (int f = 0; f < kContractFormCount; ++f) {
+      out.persons_by_form[f] = counts[static_cast<size_t>(
+          PersonsSeriesOf(static_cast<FormSeries>(f)))];
+    }
     out.flows = steps.flows;
   }
   return figures;
@@ -238,29 +242,43 @@ bool operator==(const FigureAccumulator& a, const FigureAccumulator& b) {
   return true;
 }
 
-FigureBuilder::FigureBuilder(const ProjectionState& state, bool per_employer)
-    : state_(state), per_employer_(per_employer) {}
+FigureBuilder::FigureBuilder(const ProjectionState& state, bool per_employer,
+                             bool roll_up_children)
+    : state_(state),
+      per_employer_(per_employer),
+      roll_up_children_(roll_up_children) {}
 
-FigureBuilder::Scopes FigureBuilder::ScopesOf(Sector sector,
-                                              uint32_t employer) const {
+FigureBuilder::Scopes FigureBuilder::ScopesOf(Sector sector, uint32_t employer,
+                                              uint64_t cut) const {
   Scopes scopes;
-  scopes.ids[scopes.count++] = SectorScope(sector);
+  scopes.push_back(SectorScope(sector));
   if (IsGovernmentSector(sector)) {
-    scopes.ids[scopes.count++] = SectorScope(Sector::kOverheid);
+    scopes.push_back(SectorScope(Sector::kOverheid));
   }
-  scopes.ids[scopes.count++] = SectorScope(Sector::kNationaal);
-  if (per_employer_) scopes.ids[scopes.count++] = EmployerScope(employer);
+  if (IsFunderendOnderwijs(sector)) {
+    scopes.push_back(SectorScope(Sector::kFunderendOnderwijs));
+  }
+  scopes.push_back(SectorScope(Sector::kNationaal));
+  if (!per_employer_) return scopes;
+  scopes.push_back(EmployerScope(employer));
+  if (!roll_up_children_) return scopes;
+  // A parent is registered before its child, so the chain ends; the bound
+  // only guards against a state folded from invalid input.
+  uint32_t ancestor = state_.ParentOf(employer, cut);
+  for (size_t depth = 0;
+       ancestor != kNoIndex && depth < state_.employer_count(); ++depth) {
+    scopes.push_back(EmployerScope(ancestor));
+    ancestor = state_.ParentOf(ancestor, cut);
+  }
   return scopes;
 }
 
 FigureBuilder::Scopes FigureBuilder::MemoScopesOf(Sector sector,
-                                                  uint32_t employer) const {
-  Scopes scopes;
-  scopes.ids[scopes.count++] = SectorScope(sector);
-  if (IsGovernmentSector(sector)) {
-    scopes.ids[scopes.count++] = SectorScope(Sector::kOverheid);
-  }
-  if (per_employer_) scopes.ids[scopes.count++] = EmployerScope(employer);
+                                                  uint32_t employer,
+                                                  uint64_t cut) const {
+  Scopes scopes = ScopesOf(sector, employer, cut);
+  scopes.erase(
+      std::find(scopes.begin(), scopes.end(), SectorScope(Sector::kNationaal)));
   return scopes;
 }
 
@@ -308,13 +326,13 @@ void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
       form = entry.form;
       hours_x100 = entry.hours_x100;
       since = entry.date;
-      AddFlow(job, sectors, entry.date, figures,
+      AddFlow(job, sectors, entry.date, cut, figures,
               [sign](Flows& flows) { flows.started += sign; });
       continue;
     }
     if (!started) continue;
     AddSegment(job, sectors, memo, Period{since, entry.date}, form, hours_x100,
-               sign, figures);
+               sign, cut, figures);
     since = entry.date;
     switch (entry.step) {
       case JobStep::kStart:
@@ -325,7 +343,7 @@ void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
       case JobStep::kConvert: {
         const std::optional<int> conversion = ConversionIndex(form, entry.form);
         if (conversion.has_value()) {
-          AddFlow(job, sectors, entry.date, figures,
+          AddFlow(job, sectors, entry.date, cut, figures,
                   [&](Flows& flows) { flows.converted[*conversion] += sign; });
         }
         form = entry.form;
@@ -335,7 +353,7 @@ void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
       case JobStep::kEnd: {
         const auto reason = static_cast<size_t>(entry.reason);
         if (reason < kOutflowReasonCount) {
-          AddFlow(job, sectors, entry.date, figures,
+          AddFlow(job, sectors, entry.date, cut, figures,
                   [&](Flows& flows) { flows.ended[reason] += sign; });
         }
         return;
@@ -344,21 +362,19 @@ void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
   }
   if (started) {
     AddSegment(job, sectors, memo, Period{since, kEndOfTime}, form, hours_x100,
-               sign, figures);
+               sign, cut, figures);
   }
 }
 
 template <typename Count>
 void FigureBuilder::AddFlow(const JobRecord& job, const SectorTimeline& sectors,
-                            Date day, FigureAccumulator* figures, Count count) {
+                            Date day, uint64_t cut, FigureAccumulator* figures,
+                            Count count) {
   const Sector sector = sectors.On(day);
   if (sector == Sector::kUnspecified) return;
-  const Scopes scopes = ScopesOf(sector, job.employer);
   const StepDay step_day(day);
-  for (int i = 0; i < scopes.count; ++i) {
-    if (Flows* flows = figures->MutableFlows(scopes.ids[i], step_day)) {
-      count(*flows);
-    }
+  for (const ScopeId scope : ScopesOf(sector, job.employer, cut)) {
+    if (Flows* flows = figures->MutableFlows(scope, step_day)) count(*flows);
   }
 }
 
@@ -366,7 +382,7 @@ void FigureBuilder::AddSegment(const JobRecord& job,
                                const SectorTimeline& sectors,
                                const SectorTimeline* memo_sectors,
                                Period segment, ContractForm form,
-                               int32_t hours_x100, int64_t sign,
+                               int32_t hours_x100, int64_t sign, uint64_t cut,
                                FigureAccumulator* figures) {
   const std::optional<FormSeries> series = FormSeriesOf(form);
   if (segment.from >= segment.to || !series.has_value()) return;
@@ -376,9 +392,9 @@ void FigureBuilder::AddSegment(const JobRecord& job,
     const StepDay start(a);
     const std::optional<StepDay> end =
         b == kEndOfTime ? std::nullopt : std::optional<StepDay>(b);
-    for (int i = 0; i < scopes.count; ++i) {
-      figures->AddHoursStep(scopes.ids[i], to, start, hours);
-      if (end) figures->AddHoursStep(scopes.ids[i], to, *end, -hours);
+    for (const ScopeId scope : scopes) {
+      figures->AddHoursStep(scope, to, start, hours);
+      if (end) figures->AddHoursStep(scope, to, *end, -hours);
     }
     return std::make_pair(start, end);
   };
@@ -387,18 +403,22 @@ void FigureBuilder::AddSegment(const JobRecord& job,
     const Date to = std::min(segment.to, registered.to);
     if (from >= to) continue;
     sectors.ForEachPeriod(from, to, [&](Date a, Date b, Sector sector) {
-      const Scopes scopes = ScopesOf(sector, job.employer);
+      const Scopes scopes = ScopesOf(sector, job.employer, cut);
       const auto [start, end] = add_hours(scopes, *series, a, b);
-      for (int i = 0; i < scopes.count; ++i) {
-        const ScopeId scope = scopes.ids[i];
+      for (const ScopeId scope : scopes) {
         figures->AddCountStep(scope, CountSeries::kJobs, start, sign);
         if (end) figures->AddCountStep(scope, CountSeries::kJobs, *end, -sign);
-        counted_.push_back(ScopedPeriod{scope, Period{a, b}});
+        counted_.push_back(
+            ScopedPeriod{scope, CountSeries::kPersons, Period{a, b}});
+        if (static_cast<int>(*series) < kContractFormCount) {
+          counted_.push_back(
+              ScopedPeriod{scope, PersonsSeriesOf(*series), Period{a, b}});
+        }
       }
     });
     if (memo_sectors == nullptr) continue;
     memo_sectors->ForEachPeriod(from, to, [&](Date a, Date b, Sector sector) {
-      add_hours(MemoScopesOf(sector, job.commissioning_employer),
+      add_hours(MemoScopesOf(sector, job.commissioning_employer, cut),
                 FormSeries::kSroi, a, b);
     });
   }
@@ -408,20 +428,22 @@ void FigureBuilder::AddDistinctPersons(int64_t sign,
                                        FigureAccumulator* figures) {
   std::sort(counted_.begin(), counted_.end(),
             [](const ScopedPeriod& x, const ScopedPeriod& y) {
-              return x.scope != y.scope ? x.scope < y.scope
-                                        : x.period.from < y.period.from;
+              if (x.scope != y.scope) return x.scope < y.scope;
+              if (x.series != y.series) return x.series < y.series;
+              return x.period.from < y.period.from;
             });
   const auto emit = [&](const ScopedPeriod& merged) {
-    figures->AddCountStep(merged.scope, CountSeries::kPersons,
+    figures->AddCountStep(merged.scope, merged.series,
                           StepDay(merged.period.from), sign);
     if (merged.period.to != kEndOfTime) {
-      figures->AddCountStep(merged.scope, CountSeries::kPersons,
+      figures->AddCountStep(merged.scope, merged.series,
                             StepDay(merged.period.to), -sign);
     }
   };
   for (size_t i = 0; i < counted_.size();) {
     ScopedPeriod merged = counted_[i++];
     while (i < counted_.size() && counted_[i].scope == merged.scope &&
+           counted_[i].series == merged.series &&
            counted_[i].period.from <= merged.period.to) {
       merged.period.to = std::max(merged.period.to, counted_[i].period.to);
       ++i;
@@ -432,13 +454,13 @@ void FigureBuilder::AddDistinctPersons(int64_t sign,
 
 FigureAccumulator BuildFigures(const ProjectionState& state, uint64_t cut,
                                bool per_employer, Quarter first, Quarter last,
-                               int threads) {
+                               int threads, bool roll_up_children) {
   const size_t persons = state.person_count();
   const size_t parts =
       std::clamp<size_t>(threads, 1, std::max<size_t>(persons, 1));
   std::vector<FigureAccumulator> partial(parts, FigureAccumulator(first, last));
   const auto build = [&](size_t part) {
-    FigureBuilder builder(state, per_employer);
+    FigureBuilder builder(state, per_employer, roll_up_children);
     for (size_t person = persons * part / parts;
          person < persons * (part + 1) / parts; ++person) {
       builder.AddPerson(static_cast<uint32_t>(person), cut, +1, &partial[part]);

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "ledger/event.h"
 #include "projections/projection_state.h"
 #include "projections/quarter.h"
@@ -54,6 +55,9 @@ inline constexpr int kFormSeriesCount = 6;
 inline constexpr bool IsRealisationSeries(int series) {
   return series != static_cast<int>(FormSeries::kSroi);
 }
+// kVast..kInleenDetachering: the series of the four contract forms, the ones
+// that also count persons per form.
+inline constexpr int kContractFormCount = 4;
 // The series a job of `form` counts in for its own employer.
 std::optional<FormSeries> FormSeriesOf(ContractForm form);
 
@@ -91,6 +95,9 @@ struct QuarterFigures {
   std::array<int64_t, kFormSeriesCount> last_month_hour_days{};
   int64_t persons = 0;  // distinct, with a counting job on the last day
   int64_t jobs = 0;     // counting jobs on the last day
+  // Distinct persons with a counting job of each form on the last day (by
+  // FormSeries): a person with two forms counts in both.
+  std::array<int64_t, kContractFormCount> persons_by_form{};
   Flows flows;
   bool operator==(const QuarterFigures&) const = default;
 };
@@ -107,8 +114,21 @@ inline constexpr bool IsEmployerScope(ScopeId scope) {
   return scope >= static_cast<ScopeId>(kSectorCount);
 }
 
-enum class CountSeries : uint8_t { kPersons = 0, kJobs = 1 };
-inline constexpr int kCountSeriesCount = 2;
+// kPersons counts each person once; kPersonsVast.. once per form.
+enum class CountSeries : uint8_t {
+  kPersons = 0,
+  kJobs = 1,
+  kPersonsVast = 2,
+  kPersonsTijdelijk,
+  kPersonsInleenUitzend,
+  kPersonsInleenDetachering,
+};
+inline constexpr int kCountSeriesCount = 6;
+// The persons series of a contract form (`form` < kContractFormCount).
+inline constexpr CountSeries PersonsSeriesOf(FormSeries form) {
+  return static_cast<CountSeries>(static_cast<int>(CountSeries::kPersonsVast) +
+                                  static_cast<int>(form));
+}
 
 // What the steps dated in one quarter add up to; the encoding unit of
 // checkpoints (see checkpoint.h).
@@ -182,8 +202,11 @@ class FigureAccumulator {
 // cut. Reuses scratch buffers between calls.
 class FigureBuilder {
  public:
-  // `per_employer`: also add to each employer's own scope (drill-down).
-  FigureBuilder(const ProjectionState& state, bool per_employer);
+  // `per_employer`: also add to each employer's own scope (drill-down);
+  // with `roll_up_children` to the scope of each of its ancestors as well, so
+  // an employer's scope holds it and its children (parent_employer_id).
+  FigureBuilder(const ProjectionState& state, bool per_employer,
+                bool roll_up_children = false);
 
   void AddPerson(uint32_t person, uint64_t cut, int64_t sign,
                  FigureAccumulator* figures);
@@ -195,17 +218,15 @@ class FigureBuilder {
   };
   struct ScopedPeriod {
     ScopeId scope;
+    CountSeries series;  // kPersons or a per-form persons series
     Period period;
   };
-  struct Scopes {
-    std::array<ScopeId, 4> ids;
-    int count = 0;
-  };
-  Scopes ScopesOf(Sector sector, uint32_t employer) const;
-  // Where an SROI job is a memo figure: the commissioning employer's sector,
-  // OVERHEID for a government sector, the employer; not NATIONAAL, which
-  // counts the job once, at its supplier.
-  Scopes MemoScopesOf(Sector sector, uint32_t employer) const;
+  // Sector, OVERHEID, FUNDEREND_ONDERWIJS, NATIONAAL, employer, ancestors.
+  using Scopes = absl::InlinedVector<ScopeId, 6>;
+  Scopes ScopesOf(Sector sector, uint32_t employer, uint64_t cut) const;
+  // Where an SROI job is a memo figure: the scopes of the commissioning
+  // employer but NATIONAAL, which counts the job once, at its supplier.
+  Scopes MemoScopesOf(Sector sector, uint32_t employer, uint64_t cut) const;
   void AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
               FigureAccumulator* figures);
   // `memo_sectors`: the commissioning employer's sectors of an SROI job,
@@ -213,15 +234,16 @@ class FigureBuilder {
   void AddSegment(const JobRecord& job, const SectorTimeline& sectors,
                   const SectorTimeline* memo_sectors, Period segment,
                   ContractForm form, int32_t hours_x100, int64_t sign,
-                  FigureAccumulator* figures);
+                  uint64_t cut, FigureAccumulator* figures);
   // Calls count(flows) for the flows of each scope of `job` on `day`.
   template <typename Count>
   void AddFlow(const JobRecord& job, const SectorTimeline& sectors, Date day,
-               FigureAccumulator* figures, Count count);
+               uint64_t cut, FigureAccumulator* figures, Count count);
   void AddDistinctPersons(int64_t sign, FigureAccumulator* figures);
 
   const ProjectionState& state_;
   const bool per_employer_;
+  const bool roll_up_children_;
   std::vector<Period> registered_;
   std::vector<ScopedPeriod> counted_;  // for distinct persons
 };
@@ -230,7 +252,7 @@ class FigureBuilder {
 // over `threads` threads.
 FigureAccumulator BuildFigures(const ProjectionState& state, uint64_t cut,
                                bool per_employer, Quarter first, Quarter last,
-                               int threads = 1);
+                               int threads = 1, bool roll_up_children = false);
 
 }  // namespace banen
 

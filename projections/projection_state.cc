@@ -110,6 +110,10 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
       employer.parent_employer_id = registered.parent_employer_id;
       employer.registrations.push_back(
           SectorEntry{date, registered.sector, Validity{seq}});
+      employer.registration_parents.push_back(
+          registered.parent_employer_id.empty()
+              ? kNoIndex
+              : FindEmployer(registered.parent_employer_id).value_or(kNoIndex));
       return EventRef{it->second, RefKind::kEmployer};
     }
     case EventKind::kEmployerReclassified: {
@@ -319,6 +323,18 @@ SectorTimeline ProjectionState::SectorsOf(uint32_t employer_index,
   timeline.changes_ = &employer.reclassifications;
   timeline.cut_ = cut;
   return timeline;
+}
+
+uint32_t ProjectionState::ParentOf(uint32_t employer_index,
+                                   uint64_t cut) const {
+  const EmployerRecord& employer = employers_[employer_index];
+  uint32_t parent = kNoIndex;
+  for (size_t i = 0; i < employer.registrations.size(); ++i) {
+    if (employer.registrations[i].validity.VisibleAt(cut)) {
+      parent = employer.registration_parents[i];
+    }
+  }
+  return parent;
 }
 
 std::optional<int64_t> ProjectionState::WinningFigure(FigureKey key,

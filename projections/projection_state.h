@@ -92,7 +92,10 @@ struct EmployerRecord {
   // The sector of the latest visible registration applies before the first
   // reclassification, whatever the registration's effective date. (More than
   // one only when a retracted registration was sent again.)
-  std::vector<SectorEntry> registrations;      // in seq order
+  std::vector<SectorEntry> registrations;  // in seq order
+  // The parent named by each registration (kNoIndex: none). No event moves
+  // an employer to another parent: it holds from the registration on.
+  std::vector<uint32_t> registration_parents;  // parallel to registrations
   std::vector<SectorEntry> reclassifications;  // sorted by (date, seq)
   std::vector<uint32_t> jobs;                  // hired, and commissioned (SROI)
 };
@@ -153,7 +156,12 @@ class ProjectionState {
     return employers_[index];
   }
 
+  size_t employer_count() const { return employers_.size(); }
+
   SectorTimeline SectorsOf(uint32_t employer, uint64_t cut) const;
+  // The parent (parent_employer_id) of the employer's registration visible
+  // at the cut; kNoIndex when it has none or is not registered then.
+  uint32_t ParentOf(uint32_t employer, uint64_t cut) const;
   // The winning TargetSet for (sector, year) / BaselineSet at the cut.
   std::optional<int64_t> TargetX100(Sector sector, int32_t year,
                                     uint64_t cut) const;

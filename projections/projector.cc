@@ -22,7 +22,7 @@ absl::Status ValidateQuery(const RealisationQuery& query) {
   for (Sector sector : query.sectors) {
     if (!IsReportableSector(sector)) {
       return absl::InvalidArgumentError(
-          "sectors: a query names concrete sectors, OVERHEID or NATIONAAL");
+          "sectors: a query names concrete sectors or aggregates");
     }
   }
   if (query.from.number < 1 || query.from.number > 4 || query.to.number < 1 ||
@@ -422,9 +422,10 @@ absl::StatusOr<SnapshotDiff> Projector::Diff(
   diff.snapshot_seq = snapshot.head_seq;
   diff.snapshot_rules_version = snapshot.rules_version;
   std::vector<RealisationRow> current_rows;
-  // The snapshot's quarter at its head under today's rules: what the rules
-  // moved is told apart from what later events moved.
-  std::vector<RealisationRow> rules_rows = snapshot.rows;
+  // The snapshot's quarter at its head under today's rules, when they differ
+  // from the snapshot's: what the rules moved is told apart from what later
+  // events moved. Laid out like current_rows.
+  std::vector<RealisationRow> rules_rows;
   // The seqs after the snapshot that changed the quarter, per sector.
   std::vector<std::vector<uint64_t>> changed_by(sectors.size());
   {
@@ -466,15 +467,21 @@ absl::StatusOr<SnapshotDiff> Projector::Diff(
     SectorDiff sector_diff;
     sector_diff.sector = sectors[i];
     for (int m = 0; m < kMeasureCount; ++m) {
-      const size_t row = m * sectors.size() + i;
-      if (row < snapshot.rows.size()) {
-        sector_diff.snapshot_rows.push_back(snapshot.rows[row]);
+      // Found by sector, not position: a snapshot made before an aggregate
+      // existed has fewer rows per measure.
+      for (const RealisationRow& row : snapshot.rows) {
+        if (row.sector == sectors[i] &&
+            row.measure == static_cast<Measure>(m)) {
+          sector_diff.snapshot_rows.push_back(row);
+        }
       }
-      if (row < rules_rows.size()) {
+      const size_t row = m * sectors.size() + i;
+      if (!rules_rows.empty()) {
         sector_diff.rules_rows.push_back(rules_rows[row]);
       }
       sector_diff.current_rows.push_back(current_rows[row]);
     }
+    if (rules_rows.empty()) sector_diff.rules_rows = sector_diff.snapshot_rows;
     sector_diff.rules_changed =
         sector_diff.snapshot_rows != sector_diff.rules_rows;
     for (uint64_t seq : changed_by[i]) {

@@ -41,12 +41,27 @@ bool Contains(const std::vector<Sector>& sectors, Sector sector) {
 bool Requested(const std::vector<Sector>& requested, Sector sector) {
   return Contains(requested, sector) ||
          Contains(requested, Sector::kNationaal) ||
-         (IsGovernmentSector(sector) && Contains(requested, Sector::kOverheid));
+         (IsGovernmentSector(sector) &&
+          Contains(requested, Sector::kOverheid)) ||
+         (IsFunderendOnderwijs(sector) &&
+          Contains(requested, Sector::kFunderendOnderwijs));
 }
 
-RealisationRow MakeRow(const QuarterFigures& figures,
-                       const QuarterFigures& previous, Quarter quarter,
-                       Measure measure) {
+// a/a_denominator - b/b_denominator in hundredths, rounded once.
+int64_t ChangeX100(__int128 a, __int128 a_denominator, __int128 b,
+                   __int128 b_denominator) {
+  return RoundHalfEven((a * b_denominator - b * a_denominator) * 100,
+                       a_denominator * b_denominator);
+}
+
+// `back[0]` is the quarter before `figures`, back[kQuartersBack - 1] the same
+// quarter a year earlier.
+RealisationRow MakeRow(
+    const QuarterFigures& figures,
+    const std::array<const QuarterFigures*, kQuartersBack>& back,
+    Quarter quarter, Measure measure) {
+  const QuarterFigures& previous = *back[0];
+  const QuarterFigures& year_before = *back[kQuartersBack - 1];
   RealisationRow row;
   row.quarter = quarter;
   row.measure = measure;
@@ -63,16 +78,39 @@ RealisationRow MakeRow(const QuarterFigures& figures,
   row.banen_x100 = RoundHalfEven(__int128{numerator} * 100, denominator);
   row.persons = figures.persons;
   row.jobs = figures.jobs;
+  row.persons_by_form = figures.persons_by_form;
   row.flows = figures.flows;
-  const int64_t previous_numerator =
-      SumWithoutSroi(NumeratorOf(previous, measure));
-  const __int128 previous_denominator =
-      BanenDenominator(measure, quarter.Previous());
-  row.change_x100 = RoundHalfEven(
-      (numerator * previous_denominator - previous_numerator * denominator) *
-          100,
-      denominator * previous_denominator);
+  row.change_x100 = ChangeX100(numerator, denominator,
+                               SumWithoutSroi(NumeratorOf(previous, measure)),
+                               BanenDenominator(measure, quarter.Previous()));
+  const std::array<int64_t, kFormSeriesCount>& year_numerator =
+      NumeratorOf(year_before, measure);
+  const int64_t year_denominator =
+      BanenDenominator(measure, Quarter{quarter.year - 1, quarter.number});
+  row.change_year_x100 = ChangeX100(
+      numerator, denominator, SumWithoutSroi(year_numerator), year_denominator);
+  for (int s = 0; s < kFormSeriesCount; ++s) {
+    row.form_change_year_x100[s] =
+        ChangeX100(row.banen_numerator[s], denominator, year_numerator[s],
+                   year_denominator);
+  }
+  row.persons_change_year = figures.persons - year_before.persons;
+  for (int f = 0; f < kContractFormCount; ++f) {
+    row.persons_by_form_change_year[f] =
+        figures.persons_by_form[f] - year_before.persons_by_form[f];
+  }
   return row;
+}
+
+Quarter FirstQuarterBack(const RealisationQuery& query) {
+  return Quarter::FromIndex(query.from.Index() - kQuartersBack);
+}
+
+std::array<const QuarterFigures*, kQuartersBack> Back(
+    const std::vector<QuarterFigures>& quarters, size_t i) {
+  std::array<const QuarterFigures*, kQuartersBack> back;
+  for (int32_t k = 0; k < kQuartersBack; ++k) back[k] = &quarters[i - 1 - k];
+  return back;
 }
 
 void SetTargets(const SectorTargets& targets, RealisationRow* row) {
@@ -116,7 +154,7 @@ std::vector<Sector> SectorsOf(const RealisationQuery& query) {
   if (!query.sectors.empty()) return query.sectors;
   std::vector<Sector> sectors;
   for (int s = static_cast<int>(Sector::kMarkt);
-       s <= static_cast<int>(Sector::kNationaal); ++s) {
+       s <= static_cast<int>(Sector::kFunderendOnderwijs); ++s) {
     sectors.push_back(static_cast<Sector>(s));
   }
   return sectors;
@@ -148,13 +186,13 @@ RealisationTable MakeSectorTable(const SectorTargets& targets,
   table.as_of = as_of;
   table.last_seq = cut;
   if (query.to < query.from) return table;
-  const Quarter before = query.from.Previous();
+  const Quarter before = FirstQuarterBack(query);
   for (Sector sector : SectorsOf(query)) {
     const std::vector<QuarterFigures> quarters =
         figures.Figures(SectorScope(sector), before, query.to);
-    for (size_t i = 1; i < quarters.size(); ++i) {
+    for (size_t i = kQuartersBack; i < quarters.size(); ++i) {
       RealisationRow row =
-          MakeRow(quarters[i], quarters[i - 1],
+          MakeRow(quarters[i], Back(quarters, i),
                   Quarter::FromIndex(before.Index() + i), query.measure);
       row.sector = sector;
       SetTargets(targets, &row);
@@ -171,7 +209,7 @@ RealisationTable MakeTable(const ProjectionState& state,
       MakeSectorTable(SectorTargets(state, cut), figures, cut, as_of, query);
   if (!query.include_employers || query.to < query.from) return table;
   const std::vector<Sector> sectors = SectorsOf(query);
-  const Quarter before = query.from.Previous();
+  const Quarter before = FirstQuarterBack(query);
   std::vector<ScopeId> employers;
   for (ScopeId scope : figures.Scopes()) {
     if (IsEmployerScope(scope)) employers.push_back(scope);
@@ -185,7 +223,7 @@ RealisationTable MakeTable(const ProjectionState& state,
     const std::vector<QuarterFigures> quarters =
         figures.Figures(scope, before, query.to);
     const SectorTimeline timeline = state.SectorsOf(employer, cut);
-    for (size_t i = 1; i < quarters.size(); ++i) {
+    for (size_t i = kQuartersBack; i < quarters.size(); ++i) {
       const Quarter quarter = Quarter::FromIndex(before.Index() + i);
       // An employer's rows name its sector of each quarter.
       const Sector sector = timeline.On(quarter.LastDay());
@@ -195,7 +233,7 @@ RealisationTable MakeTable(const ProjectionState& state,
         continue;
       }
       RealisationRow row =
-          MakeRow(quarters[i], quarters[i - 1], quarter, query.measure);
+          MakeRow(quarters[i], Back(quarters, i), quarter, query.measure);
       row.sector = sector;
       row.employer_id = state.employer(employer).employer_id;
       table.rows.push_back(std::move(row));
@@ -210,7 +248,8 @@ RealisationTable ComputeRealisation(const ProjectionState& state,
                            ? state.LastSeqRecordedBy(*query.as_of)
                            : state.last_seq();
   const FigureAccumulator figures = BuildFigures(
-      state, cut, query.include_employers, query.from.Previous(), query.to);
+      state, cut, query.include_employers, FirstQuarterBack(query), query.to,
+      /*threads=*/1, query.include_employers && query.roll_up_children);
   return MakeTable(state, figures, cut,
                    query.as_of.value_or(state.last_recorded_at()), query);
 }

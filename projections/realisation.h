@@ -20,8 +20,8 @@
 namespace banen {
 
 struct RealisationQuery {
-  // Concrete sectors and/or OVERHEID, NATIONAAL. Empty: every concrete
-  // sector, then OVERHEID and NATIONAAL.
+  // Concrete sectors and/or aggregates. Empty: every concrete sector, then
+  // OVERHEID, NATIONAAL and FUNDEREND_ONDERWIJS.
   std::vector<Sector> sectors;
   Quarter from;
   Quarter to;  // inclusive
@@ -31,6 +31,10 @@ struct RealisationQuery {
   // Also one row per employer (and quarter) whose sector on the quarter's
   // last day is one of `sectors` (or inside a requested aggregate).
   bool include_employers = false;
+  // With include_employers: each employer row holds the employer and its
+  // children (parent_employer_id, transitively), e.g. a ministry with its
+  // agencies; a person counts once per row.
+  bool roll_up_children = false;
 };
 
 struct RealisationRow {
@@ -57,6 +61,9 @@ struct RealisationRow {
 
   int64_t persons = 0;  // on the quarter's last day, whatever the measure
   int64_t jobs = 0;
+  // Distinct persons with a counting job of each form on the last day (by
+  // FormSeries); a person with two forms counts in both.
+  std::array<int64_t, kContractFormCount> persons_by_form{};
 
   // Sector and aggregate rows only; unset when no TargetSet/BaselineSet
   // applies (or the target is 0).
@@ -68,6 +75,13 @@ struct RealisationRow {
 
   Flows flows;
   int64_t change_x100 = 0;  // banen minus the previous quarter's (same measure)
+  // Against the same quarter a year earlier (same measure), as the SZW
+  // letters speak: banen in total and per form (each rounded from its exact
+  // value), and persons in total and per form.
+  int64_t change_year_x100 = 0;
+  std::array<int64_t, kFormSeriesCount> form_change_year_x100{};
+  int64_t persons_change_year = 0;
+  std::array<int64_t, kContractFormCount> persons_by_form_change_year{};
 
   // Exact numerator of banen_x100 (every series but the SROI memo).
   int64_t RealisationNumerator() const;
@@ -105,9 +119,12 @@ class SectorTargets {
   absl::flat_hash_map<std::pair<Sector, int32_t>, int64_t> figures_;
 };
 
+// How far back a row looks: the previous quarter and a year earlier.
+inline constexpr int32_t kQuartersBack = 4;
+
 // Rows of `query` from `figures` as of `cut`. `figures` must hold quarters
-// query.from - 1 .. query.to of every sector scope, and of employer scopes
-// when query.include_employers.
+// query.from - kQuartersBack .. query.to of every sector scope, and of
+// employer scopes when query.include_employers.
 RealisationTable MakeTable(const ProjectionState& state,
                            const FigureAccumulator& figures, uint64_t cut,
                            absl::Time as_of, const RealisationQuery& query);

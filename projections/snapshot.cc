@@ -22,6 +22,12 @@ bool CopyRepeated(const Repeated& from, Array& to) {
   return CopyRepeated(from, to, to.size());
 }
 
+// Fields added after snapshots were first frozen: absent leaves zeros.
+template <typename Array, typename Repeated>
+bool CopyRepeatedIfPresent(const Repeated& from, Array& to) {
+  return from.empty() || CopyRepeated(from, to);
+}
+
 // Rows of rules version 1 have no kSroiFormUnknown: their form arrays are
 // the first five series.
 size_t FormSeriesStored(int32_t rules_version) {
@@ -56,6 +62,15 @@ void RowToProto(const RealisationRow& row, v1::RealisationRowRecord* proto) {
   for (int64_t value : row.flows.ended) flows->add_ended(value);
   for (int64_t value : row.flows.converted) flows->add_converted(value);
   proto->set_change_x100(row.change_x100);
+  for (int64_t value : row.persons_by_form) proto->add_persons_by_form(value);
+  proto->set_change_year_x100(row.change_year_x100);
+  for (int64_t value : row.form_change_year_x100) {
+    proto->add_form_change_year_x100(value);
+  }
+  proto->set_persons_change_year(row.persons_change_year);
+  for (int64_t value : row.persons_by_form_change_year) {
+    proto->add_persons_by_form_change_year(value);
+  }
 }
 
 absl::StatusOr<RealisationRow> RowFromProto(
@@ -68,7 +83,12 @@ absl::StatusOr<RealisationRow> RowFromProto(
       !CopyRepeated(proto.banen_numerator(), row.banen_numerator, forms) ||
       !CopyRepeated(proto.form_banen_x100(), row.form_banen_x100, forms) ||
       !CopyRepeated(proto.flows().ended(), row.flows.ended) ||
-      !CopyRepeated(proto.flows().converted(), row.flows.converted)) {
+      !CopyRepeated(proto.flows().converted(), row.flows.converted) ||
+      !CopyRepeatedIfPresent(proto.persons_by_form(), row.persons_by_form) ||
+      !CopyRepeatedIfPresent(proto.form_change_year_x100(),
+                             row.form_change_year_x100) ||
+      !CopyRepeatedIfPresent(proto.persons_by_form_change_year(),
+                             row.persons_by_form_change_year)) {
     return absl::DataLossError("snapshot row has a foreign layout");
   }
   row.sector = static_cast<Sector>(proto.sector());
@@ -92,6 +112,8 @@ absl::StatusOr<RealisationRow> RowFromProto(
   if (proto.has_extra_x100()) row.extra_x100 = proto.extra_x100();
   row.flows.started = proto.flows().started();
   row.change_x100 = proto.change_x100();
+  row.change_year_x100 = proto.change_year_x100();
+  row.persons_change_year = proto.persons_change_year();
   return row;
 }
 

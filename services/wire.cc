@@ -1,5 +1,6 @@
 #include "services/wire.h"
 
+#include <initializer_list>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +12,14 @@ namespace {
 
 int64_t FormBanen(const RealisationRow& row, FormSeries series) {
   return row.form_banen_x100[static_cast<size_t>(series)];
+}
+
+// Per-form figures of a row (persons, changes) onto their proto fields.
+template <typename Proto, typename Values>
+void FormsToProto(const Values& values, Proto* proto,
+                  std::initializer_list<void (Proto::*)(int64_t)> setters) {
+  int form = 0;
+  for (const auto setter : setters) (proto->*setter)(values[form++]);
 }
 
 void FlowsToProto(const Flows& flows, v1::RealisationFlows* proto) {
@@ -107,6 +116,12 @@ absl::StatusOr<RealisationQuery> RealisationQueryFromProto(
   query.measure = *measure;
   if (request.has_as_of()) query.as_of = TimeFromProto(request.as_of());
   query.include_employers = request.include_employers();
+  if (request.roll_up_children() && !request.include_employers()) {
+    return absl::InvalidArgumentError(
+        "roll_up_children: rolls up employer rows, so needs "
+        "include_employers");
+  }
+  query.roll_up_children = request.roll_up_children();
   return query;
 }
 
@@ -150,6 +165,24 @@ void RealisationRowToProto(const RealisationRow& row,
   proto->set_change_x100(row.change_x100);
   proto->set_banen_numerator(row.RealisationNumerator());
   proto->set_banen_denominator(row.banen_denominator);
+  using Row = v1::RealisationRow;
+  FormsToProto(
+      row.persons_by_form, proto,
+      {&Row::set_persons_vast, &Row::set_persons_tijdelijk,
+       &Row::set_persons_inleen_uitzend, &Row::set_persons_inleen_detachering});
+  proto->set_change_year_x100(row.change_year_x100);
+  FormsToProto(
+      row.form_change_year_x100, proto,
+      {&Row::set_change_year_vast_x100, &Row::set_change_year_tijdelijk_x100,
+       &Row::set_change_year_inleen_uitzend_x100,
+       &Row::set_change_year_inleen_detachering_x100,
+       &Row::set_change_year_sroi_x100});
+  proto->set_persons_change_year(row.persons_change_year);
+  FormsToProto(row.persons_by_form_change_year, proto,
+               {&Row::set_persons_change_year_vast,
+                &Row::set_persons_change_year_tijdelijk,
+                &Row::set_persons_change_year_inleen_uitzend,
+                &Row::set_persons_change_year_inleen_detachering});
 }
 
 void RealisationTableToProto(const RealisationTable& table,

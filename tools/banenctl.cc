@@ -3,7 +3,7 @@
 //   banenctl [--server=127.0.0.1:50051] report [--quarter=2024Q4]
 //            [--to-quarter=...] [--measure=PEILDATUM]
 //            [--sectors=GEMEENTEN,RIJK]
-//            [--as-of=2025-03-01T00:00:00Z] [--employers]
+//            [--as-of=2025-03-01T00:00:00Z] [--employers [--roll-up]]
 //            [--incl-sroi] [--format=text|letter|csv|json|html] [--out=FILE]
 //   banenctl import FILE... [--on-error=stop|skip] [--batch-size=1000]
 //                        CSV or NDJSON events (tools/event_file.h), resumable
@@ -59,6 +59,9 @@ ABSL_FLAG(std::vector<std::string>, sectors, {},
 ABSL_FLAG(std::string, as_of, "",
           "report: only events recorded by then, RFC 3339 (default: all)");
 ABSL_FLAG(bool, employers, false, "report: also one row per employer");
+ABSL_FLAG(bool, roll_up, false,
+          "report --employers: each employer row with its children "
+          "(parent_employer_id), e.g. a ministry with its agencies");
 ABSL_FLAG(int, timeout_seconds, 30, "deadline of each call");
 ABSL_FLAG(bool, incl_sroi, false,
           "report --format=html: stack SROI on top of the realisation in the "
@@ -121,6 +124,7 @@ class Client {
       TimeToProto(time, request.mutable_as_of());
     }
     request.set_include_employers(absl::GetFlag(FLAGS_employers));
+    request.set_roll_up_children(absl::GetFlag(FLAGS_roll_up));
     v1::RealisationTable table;
     auto context = Context();
     RETURN_IF_ERROR(

@@ -33,7 +33,7 @@ constexpr std::array<ContractForm, kFormCount> kForms = {
     ContractForm::kVast, ContractForm::kTijdelijk, ContractForm::kInleenUitzend,
     ContractForm::kInleenDetachering, ContractForm::kSroi};
 constexpr int kSroiForm = 4;
-constexpr int kRealisationForms = 4;
+constexpr int kContractForms = 4;
 // MARKT and the 13 government sectors, in Sector order.
 constexpr int kSectorSlots = 14;
 
@@ -101,7 +101,7 @@ uint64_t Scramble(uint64_t x) {
 // Calibration figures.
 
 // Shares of vast, tijdelijk, uitzend and detachering, in permille.
-using FormShares = std::array<int64_t, kRealisationForms>;
+using FormShares = std::array<int64_t, kContractForms>;
 constexpr int64_t kNotGiven = -1;
 
 struct GovernmentSectorPlan {
@@ -114,10 +114,10 @@ struct GovernmentSectorPlan {
   FormShares shares_2013;
   FormShares shares_2024;
   // The 2024 banen per form where §7 gives them, else kNotGiven.
-  std::array<int64_t, kRealisationForms> forms_2024_x100;
+  std::array<int64_t, kContractForms> forms_2024_x100;
 };
 
-constexpr std::array<int64_t, kRealisationForms> kNoSplit = {
+constexpr std::array<int64_t, kContractForms> kNoSplit = {
     kNotGiven, kNotGiven, kNotGiven, kNotGiven};
 constexpr std::array<int64_t, kTableYears> kNoSroi = {0, 0, 0, 0, 0};
 
@@ -297,14 +297,14 @@ std::array<int64_t, kSectorSlots> GovernmentBaselinesX100() {
 
 // Splits `total` over the forms by `shares`; the last form whose amount is
 // not fixed takes the rounding. `fixed[f] >= 0` fixes form f.
-std::array<int64_t, kRealisationForms> Split(
+std::array<int64_t, kContractForms> Split(
     int64_t total, const FormShares& shares,
-    const std::array<int64_t, kRealisationForms>& fixed) {
-  std::array<int64_t, kRealisationForms> parts{};
+    const std::array<int64_t, kContractForms>& fixed) {
+  std::array<int64_t, kContractForms> parts{};
   int64_t rest = total;
   int64_t open_shares = 0;
   int last_open = -1;
-  for (int f = 0; f < kRealisationForms; ++f) {
+  for (int f = 0; f < kContractForms; ++f) {
     if (fixed[f] >= 0) {
       parts[f] = fixed[f];
       rest -= fixed[f];
@@ -314,7 +314,7 @@ std::array<int64_t, kRealisationForms> Split(
     }
   }
   int64_t assigned = 0;
-  for (int f = 0; f < kRealisationForms; ++f) {
+  for (int f = 0; f < kContractForms; ++f) {
     if (fixed[f] >= 0) continue;
     parts[f] =
         f == last_open ? rest - assigned : rest * shares[f] / open_shares;
@@ -347,13 +347,13 @@ YearEndTargets MakeYearEndTargets(double markt_scale) {
               : base + (r2021 - base) * kPathTo2021Permille[y] / 1000;
       FormShares shares;
       const int64_t progress = std::clamp(year - kFirstYear, 0, 11);
-      for (int f = 0; f < kRealisationForms; ++f) {
+      for (int f = 0; f < kContractForms; ++f) {
         shares[f] = plan.shares_2013[f] +
                     (plan.shares_2024[f] - plan.shares_2013[f]) * progress / 11;
       }
-      std::array<int64_t, kRealisationForms> fixed = kNoSplit;
+      std::array<int64_t, kContractForms> fixed = kNoSplit;
       if (year == kSplitYear) {
-        for (int f = 0; f < kRealisationForms; ++f) {
+        for (int f = 0; f < kContractForms; ++f) {
           if (plan.forms_2024_x100[f] >= 0) {
             fixed[f] = HoursOf(plan.forms_2024_x100[f]);
           }

@@ -57,7 +57,7 @@ std::string RealisationReport(const v1::RealisationTable& table) {
   for (const char* header :
        {"banen", "vast", "tijdelijk", "uitzend", "detachering", "sroi form?",
         "sroi", "persons", "jobs", "doel", "%", "% incl sroi", "baseline",
-        "extra", "started", "ended", "converted", "change"}) {
+        "extra", "started", "ended", "converted", "change", "change 1y"}) {
     columns.push_back({header, Align::kRight});
   }
   TextTable text(std::move(columns));
@@ -69,14 +69,16 @@ std::string RealisationReport(const v1::RealisationTable& table) {
       cells.push_back(row.employer_id().empty() ? "-" : row.employer_id());
     }
     for (std::string& cell : std::vector<std::string>{
-             row.quarter(), FormatHundredths(row.banen_x100()),
+             row.quarter(),
+             FormatHundredths(row.banen_x100()),
              FormatHundredths(row.banen_vast_x100()),
              FormatHundredths(row.banen_tijdelijk_x100()),
              FormatHundredths(row.banen_inleen_uitzend_x100()),
              FormatHundredths(row.banen_inleen_detachering_x100()),
              FormatHundredths(row.banen_sroi_form_unknown_x100()),
              FormatHundredths(row.banen_sroi_x100()),
-             absl::StrCat(row.persons()), absl::StrCat(row.jobs()),
+             absl::StrCat(row.persons()),
+             absl::StrCat(row.jobs()),
              Optional(row.has_doel_x100(), row.doel_x100(), FormatHundredths),
              Optional(row.has_realisatiepercentage_x10(),
                       row.realisatiepercentage_x10(), FormatTenths),
@@ -88,7 +90,8 @@ std::string RealisationReport(const v1::RealisationTable& table) {
              absl::StrCat(row.flows().started()),
              absl::StrCat(row.flows().ended_total()),
              absl::StrCat(row.flows().converted_total()),
-             FormatHundredths(row.change_x100())}) {
+             FormatHundredths(row.change_x100()),
+             FormatHundredths(row.change_year_x100())}) {
       cells.push_back(std::move(cell));
     }
     text.AddRow(std::move(cells));

@@ -35,6 +35,16 @@ std::string Tenths(bool present, int64_t value) {
   return present ? FormatTenths(value) : "";
 }
 
+bool IsAggregate(const std::string& sector) {
+  return sector == "OVERHEID" || sector == "NATIONAAL" ||
+         sector == "FUNDEREND_ONDERWIJS";
+}
+
+// "+1.50" / "-2" / "0": a change reads as one.
+std::string Signed(std::string formatted, int64_t value) {
+  return value > 0 ? absl::StrCat("+", formatted) : formatted;
+}
+
 std::string CsvField(const std::string& text) {
   if (text.find_first_of(",\"\n") == std::string::npos) return text;
   return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
@@ -163,7 +173,11 @@ std::string RealisationCsv(const v1::RealisationTable& table) {
       "sector,employer_id,quarter,measure,banen,vast,tijdelijk,"
       "inleen_uitzend,inleen_detachering,sroi,banen_incl_sroi,persons,jobs,"
       "doel,realisatiepercentage,realisatiepercentage_incl_sroi,baseline,"
-      "extra,started,ended,converted,change,sroi_form_unknown\n";
+      "extra,started,ended,converted,change,sroi_form_unknown,persons_vast,"
+      "persons_tijdelijk,persons_inleen_uitzend,persons_inleen_detachering,"
+      "change_year,change_year_vast,change_year_tijdelijk,"
+      "change_year_inleen_uitzend,change_year_inleen_detachering,"
+      "change_year_sroi,persons_change_year\n";
   for (const v1::RealisationRow& row : table.rows()) {
     const std::vector<std::string> fields = {
         SectorOf(row),
@@ -191,6 +205,17 @@ std::string RealisationCsv(const v1::RealisationTable& table) {
         absl::StrCat(row.flows().converted_total()),
         FormatHundredths(row.change_x100()),
         FormatHundredths(row.banen_sroi_form_unknown_x100()),
+        absl::StrCat(row.persons_vast()),
+        absl::StrCat(row.persons_tijdelijk()),
+        absl::StrCat(row.persons_inleen_uitzend()),
+        absl::StrCat(row.persons_inleen_detachering()),
+        FormatHundredths(row.change_year_x100()),
+        FormatHundredths(row.change_year_vast_x100()),
+        FormatHundredths(row.change_year_tijdelijk_x100()),
+        FormatHundredths(row.change_year_inleen_uitzend_x100()),
+        FormatHundredths(row.change_year_inleen_detachering_x100()),
+        FormatHundredths(row.change_year_sroi_x100()),
+        absl::StrCat(row.persons_change_year()),
     };
     absl::StrAppend(&csv, absl::StrJoin(fields, ","), "\n");
   }
@@ -228,6 +253,10 @@ std::string RealisationLetter(const v1::RealisationTable& table) {
   for (int s = static_cast<int>(kFirstGovernmentSector);
        s <= static_cast<int>(kLastGovernmentSector); ++s) {
     add(static_cast<Sector>(s));
+    // As the 2021-2022 letters: the two school sectors, then together.
+    if (static_cast<Sector>(s) == Sector::kVoortgezetOnderwijs) {
+      add(Sector::kFunderendOnderwijs);
+    }
   }
   for (Sector sector :
        {Sector::kOverheid, Sector::kMarkt, Sector::kNationaal}) {
@@ -300,7 +329,7 @@ std::string RealisationHtml(const v1::RealisationTable& table,
                   "</tr></thead>\n<tbody>\n");
   for (const std::string& sector : order) {
     const v1::RealisationRow& row = *by_sector[sector].back();
-    const bool aggregate = sector == "OVERHEID" || sector == "NATIONAAL";
+    const bool aggregate = IsAggregate(sector);
     absl::StrAppend(
         &html, "<tr data-sector=\"", Html(sector), "\"",
         aggregate ? " class=\"aggregate\"" : "", "><td>", Html(sector),
@@ -318,6 +347,37 @@ std::string RealisationHtml(const v1::RealisationTable& table,
         "</td><td>", Hundredths(row.has_extra_x100(), row.extra_x100()),
         "</td></tr>\n");
   }
+  html += "</tbody>\n</table>\n";
+  // The SZW letters compare with the same quarter a year earlier.
+  absl::StrAppend(
+      &html, "<h2>", Html(any.quarter()),
+      ": persons per form and change</h2>\n<table id=\"persons\">\n"
+      "<thead><tr><th>sector</th><th>persons</th><th>vast</th>"
+      "<th>tijdelijk</th><th>uitzend</th><th>detachering</th>"
+      "<th>banen vs previous quarter</th><th>banen vs a year earlier</th>"
+      "<th>vast</th><th>tijdelijk</th><th>uitzend</th><th>detachering</th>"
+      "<th>persons vs a year earlier</th></tr></thead>\n<tbody>\n");
+  for (const std::string& sector : order) {
+    const v1::RealisationRow& row = *by_sector[sector].back();
+    const auto banen = [](int64_t x100) {
+      return Signed(FormatHundredths(x100), x100);
+    };
+    absl::StrAppend(
+        &html, "<tr data-persons-of=\"", Html(sector), "\"",
+        IsAggregate(sector) ? " class=\"aggregate\"" : "", "><td>",
+        Html(sector), "</td><td>", row.persons(), "</td><td>",
+        row.persons_vast(), "</td><td>", row.persons_tijdelijk(), "</td><td>",
+        row.persons_inleen_uitzend(), "</td><td>",
+        row.persons_inleen_detachering(), "</td><td>", banen(row.change_x100()),
+        "</td><td>", banen(row.change_year_x100()), "</td><td>",
+        banen(row.change_year_vast_x100()), "</td><td>",
+        banen(row.change_year_tijdelijk_x100()), "</td><td>",
+        banen(row.change_year_inleen_uitzend_x100()), "</td><td>",
+        banen(row.change_year_inleen_detachering_x100()), "</td><td>",
+        Signed(absl::StrCat(row.persons_change_year()),
+               row.persons_change_year()),
+        "</td></tr>\n");
+  }
   html += "</tbody>\n</table>\n<p class=\"legend\">";
   for (const FormSeriesStyle& form : kFormStyles) {
     absl::StrAppend(&html, "<span style=\"background:", form.color,
@@ -332,7 +392,7 @@ std::string RealisationHtml(const v1::RealisationTable& table,
   const auto charts = [&](const char* heading, bool aggregates) {
     absl::StrAppend(&html, "<h2>", heading, "</h2>\n<div class=\"charts\">\n");
     for (const std::string& sector : order) {
-      if ((sector == "OVERHEID" || sector == "NATIONAAL") != aggregates) {
+      if (IsAggregate(sector) != aggregates) {
         continue;
       }
       absl::StrAppend(&html, "<figure data-sector=\"", Html(sector),
@@ -342,7 +402,7 @@ std::string RealisationHtml(const v1::RealisationTable& table,
     }
     html += "</div>\n";
   };
-  charts("OVERHEID and NATIONAAL against their targets", true);
+  charts("Aggregates against their targets", true);
   charts("Realisation against doel per sector", false);
   html += "</body>\n</html>\n";
   return html;

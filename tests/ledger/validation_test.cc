@@ -254,8 +254,8 @@ TEST_F(Validation, RejectsBsnAsPersonRef) {
 }
 
 TEST_F(Validation, RejectsUnspecifiedOrAggregateEmployerSector) {
-  for (Sector sector :
-       {Sector::kUnspecified, Sector::kOverheid, Sector::kNationaal}) {
+  for (Sector sector : {Sector::kUnspecified, Sector::kOverheid,
+                        Sector::kNationaal, Sector::kFunderendOnderwijs}) {
     SCOPED_TRACE(SectorName(sector));
     ExpectRejected(
         {EmployerRegisteredEvent("e1", "2024-01-02", "emp-1", sector)},
@@ -267,8 +267,8 @@ TEST_F(Validation, RejectsUnspecifiedOrAggregateEmployerSector) {
 
 TEST_F(Validation, RejectsReclassificationToUnspecifiedOrAggregateSector) {
   RegisterEmployers();
-  for (Sector sector :
-       {Sector::kUnspecified, Sector::kOverheid, Sector::kNationaal}) {
+  for (Sector sector : {Sector::kUnspecified, Sector::kOverheid,
+                        Sector::kNationaal, Sector::kFunderendOnderwijs}) {
     SCOPED_TRACE(SectorName(sector));
     ExpectRejected(
         {EmployerReclassifiedEvent("e1", "2024-01-01", "emp-1", sector)},
@@ -427,6 +427,14 @@ TEST_F(Validation, RejectsUnspecifiedTargetSector) {
       TargetSetEvent("e1", "2024-01-01", Sector::kOverheid, 2024, 2500000));
   ExpectAccepted(
       TargetSetEvent("e2", "2024-01-01", Sector::kNationaal, 2024, 12500000));
+}
+
+// The 2021-2022 letters give FUNDEREND_ONDERWIJS its own target and baseline.
+TEST_F(Validation, AcceptsTargetAndBaselineOfFunderendOnderwijs) {
+  ExpectAccepted(TargetSetEvent("e1", "2024-01-01", Sector::kFunderendOnderwijs,
+                                2024, 970000));
+  ExpectAccepted(test::BaselineSetEvent("e2", "2013-01-01",
+                                        Sector::kFunderendOnderwijs, 100000));
 }
 
 // DOMAIN.md §4: BaselineSet follows the TargetSet rules ("idem").

@@ -1,6 +1,9 @@
 #include "projections/figures.h"
 
+#include <optional>
 #include <set>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -98,12 +101,32 @@ class DayByDay {
     return sums;
   }
 
-  int64_t PersonsOn(Sector sector, Date day) const {
+  // Distinct persons with a counting job (of `form`, when given).
+  int64_t PersonsOn(Sector sector, Date day,
+                    std::optional<ContractForm> form = std::nullopt) const {
     std::set<uint32_t> persons;
-    ForEachCounting(day, [&](const JobRecord& job, const DayState&) {
-      if (InScope(sector, job.employer, day)) persons.insert(job.person);
+    ForEachCounting(day, [&](const JobRecord& job, const DayState& s) {
+      if (InScope(sector, job.employer, day) && (!form || s.form == *form)) {
+        persons.insert(job.person);
+      }
     });
     return persons.size();
+  }
+
+  // The peildatum hours and persons of `employer` and every employer below
+  // it (parent_employer_id, as registered), on `day`.
+  std::pair<int64_t, int64_t> RolledUpOn(uint32_t employer, Date day) const {
+    int64_t hours = 0;
+    std::set<uint32_t> persons;
+    ForEachCounting(day, [&](const JobRecord& job, const DayState& s) {
+      if (!InScope(Sector::kNationaal, job.employer, day) ||
+          !Below(job.employer, employer)) {
+        return;
+      }
+      hours += s.hours_x100;
+      persons.insert(job.person);
+    });
+    return {hours, static_cast<int64_t>(persons.size())};
   }
 
  private:
@@ -129,7 +152,29 @@ class DayByDay {
     const Sector on = state_.SectorsOf(employer, cut_).On(day);
     return on == sector ||
            (sector == Sector::kNationaal && on != Sector::kUnspecified) ||
-           (sector == Sector::kOverheid && IsGovernmentSector(on));
+           (sector == Sector::kOverheid && IsGovernmentSector(on)) ||
+           (sector == Sector::kFunderendOnderwijs &&
+            (on == Sector::kPrimairOnderwijs ||
+             on == Sector::kVoortgezetOnderwijs));
+  }
+
+  // Walks the parent ids by name, apart from ProjectionState::ParentOf.
+  bool Below(uint32_t employer, uint32_t ancestor) const {
+    std::string id = state_.employer(employer).employer_id;
+    const std::string& wanted = state_.employer(ancestor).employer_id;
+    while (!id.empty()) {
+      if (id == wanted) return true;
+      id = ParentIdOf(id);
+    }
+    return false;
+  }
+  std::string ParentIdOf(const std::string& id) const {
+    for (uint32_t e = 0; e < state_.employer_count(); ++e) {
+      if (state_.employer(e).employer_id == id) {
+        return state_.employer(e).parent_employer_id;
+      }
+    }
+    return "";
   }
 
   template <typename Visit>
@@ -149,6 +194,10 @@ class DayByDay {
   const uint64_t cut_;
 };
 
+constexpr std::array<ContractForm, kContractFormCount> kContractForms = {
+    ContractForm::kVast, ContractForm::kTijdelijk, ContractForm::kInleenUitzend,
+    ContractForm::kInleenDetachering};
+
 class RandomHistoryTest : public testing::TestWithParam<uint32_t> {};
 
 TEST_P(RandomHistoryTest, StepFiguresEqualDayByDayCounting) {
@@ -160,7 +209,8 @@ TEST_P(RandomHistoryTest, StepFiguresEqualDayByDayCounting) {
         BuildFigures(state, cut, /*per_employer=*/false, kFirst, kLast);
     const DayByDay reference(state, cut);
     for (Sector sector : {Sector::kMarkt, Sector::kGemeenten, Sector::kRijk,
-                          Sector::kOverheid, Sector::kNationaal}) {
+                          Sector::kPrimairOnderwijs, Sector::kOverheid,
+                          Sector::kNationaal, Sector::kFunderendOnderwijs}) {
       const std::vector<QuarterFigures> quarters =
           figures.Figures(SectorScope(sector), kFirst, kLast);
       for (int32_t i = 0; i < static_cast<int32_t>(quarters.size()); ++i) {
@@ -176,11 +226,48 @@ TEST_P(RandomHistoryTest, StepFiguresEqualDayByDayCounting) {
             reference.HourDays(sector, q.LastMonthFirstDay(), q.LastDay()));
         EXPECT_EQ(quarters[i].persons,
                   reference.PersonsOn(sector, q.LastDay()));
+        for (int f = 0; f < kContractFormCount; ++f) {
+          const ContractForm form = kContractForms[f];
+          EXPECT_EQ(quarters[i].persons_by_form[f],
+                    reference.PersonsOn(sector, q.LastDay(), form))
+              << ContractFormName(form);
+        }
         if (quarters[i].persons > 0) ++counted_quarters;
       }
     }
   }
   EXPECT_GT(counted_quarters, 10);
+}
+
+// emp-2 has two children and a grandchild (random_history.h): its rolled-up
+// figures, and each child's, equal the day-by-day count over the subtree.
+TEST_P(RandomHistoryTest, RolledUpEmployerFiguresEqualDayByDayCounting) {
+  const StoredHistory history = RandomStoredHistory(GetParam(), 150);
+  const ProjectionState state = history.Fold();
+  const uint64_t cut = state.last_seq();
+  const FigureAccumulator figures =
+      BuildFigures(state, cut, /*per_employer=*/true, kFirst, kLast,
+                   /*threads=*/1, /*roll_up_children=*/true);
+  const DayByDay reference(state, cut);
+  int64_t counted_quarters = 0;
+  for (uint32_t employer = 0; employer < state.employer_count(); ++employer) {
+    const std::vector<QuarterFigures> quarters =
+        figures.Figures(EmployerScope(employer), kFirst, kLast);
+    for (int32_t i = 0; i < static_cast<int32_t>(quarters.size()); ++i) {
+      const Quarter q = Quarter::FromIndex(kFirst.Index() + i);
+      SCOPED_TRACE(state.employer(employer).employer_id + " " +
+                   FormatQuarter(q));
+      const auto [hours, persons] = reference.RolledUpOn(employer, q.LastDay());
+      int64_t projected_hours = 0;
+      for (int f = 0; f < kContractFormCount; ++f) {
+        projected_hours += quarters[i].peildatum_hours[f];
+      }
+      EXPECT_EQ(projected_hours, hours);
+      EXPECT_EQ(quarters[i].persons, persons);
+      if (employer == 2 && persons > 0) ++counted_quarters;
+    }
+  }
+  EXPECT_GT(counted_quarters, 0);
 }
 
 // Folding event by event and replacing the touched persons' figures gives
@@ -205,6 +292,32 @@ TEST_P(RandomHistoryTest, IncrementalFiguresEqualRebuild) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, RandomHistoryTest, testing::Range(1u, 9u));
+
+// Guards the comparisons above against being vacuous for the new figures:
+// over the seeds, FUNDEREND_ONDERWIJS and every form have persons.
+TEST(RandomHistoryCoverageTest, SeedsReachFunderendOnderwijsAndEveryForm) {
+  int64_t funderend_quarters = 0;
+  std::array<int64_t, kContractFormCount> form_quarters{};
+  for (uint32_t seed = 1; seed < 9; ++seed) {
+    const ProjectionState state = RandomStoredHistory(seed, 150).Fold();
+    const FigureAccumulator figures = BuildFigures(
+        state, state.last_seq(), /*per_employer=*/false, kFirst, kLast);
+    for (const QuarterFigures& quarter : figures.Figures(
+             SectorScope(Sector::kFunderendOnderwijs), kFirst, kLast)) {
+      if (quarter.persons > 0) ++funderend_quarters;
+    }
+    for (const QuarterFigures& quarter :
+         figures.Figures(SectorScope(Sector::kNationaal), kFirst, kLast)) {
+      for (int f = 0; f < kContractFormCount; ++f) {
+        if (quarter.persons_by_form[f] > 0) ++form_quarters[f];
+      }
+    }
+  }
+  EXPECT_GT(funderend_quarters, 10);
+  for (int f = 0; f < kContractFormCount; ++f) {
+    EXPECT_GT(form_quarters[f], 10) << ContractFormName(kContractForms[f]);
+  }
+}
 
 TEST(FigureAccumulatorTest, StepsBeforeTheWindowCarryOnlyTheirStock) {
   FigureAccumulator figures(Quarter{2024, 4}, Quarter{2024, 4});

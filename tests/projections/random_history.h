@@ -43,9 +43,19 @@ class RandomHistory {
   }
 
  private:
-  static constexpr std::array<Sector, 6> kEmployerSectors = {
-      Sector::kMarkt,   Sector::kGemeenten, Sector::kRijk,
-      Sector::kPolitie, Sector::kMarkt,     Sector::kWaterschappen};
+  static constexpr std::array<Sector, 8> kEmployerSectors = {
+      Sector::kMarkt,
+      Sector::kGemeenten,
+      Sector::kRijk,
+      Sector::kPolitie,
+      Sector::kMarkt,
+      Sector::kWaterschappen,
+      Sector::kPrimairOnderwijs,
+      Sector::kVoortgezetOnderwijs};
+  // The employer each one is registered under (-1: none): emp-2 has the
+  // children emp-5 and emp-7, and emp-5 the child emp-6.
+  static constexpr std::array<int, 8> kEmployerParents = {-1, -1, -1, -1,
+                                                          -1, 2,  5,  2};
   static constexpr int kPersons = 12;
 
   struct Job {
@@ -82,9 +92,11 @@ class RandomHistory {
   Event ProposeEmployer() {
     const std::string id = "emp-" + std::to_string(employers_.size());
     const Sector sector = kEmployerSectors[employers_.size()];
+    const int parent = kEmployerParents[employers_.size()];
     pending_ = [this, id](uint64_t) { employers_.push_back(id); };
     return Make(MakeDate(2019, 1, 1),
-                EmployerRegistered{id, "Employer " + id, sector, ""});
+                EmployerRegistered{id, "Employer " + id, sector,
+                                   parent < 0 ? "" : employers_[parent]});
   }
 
   Event ProposeRegister() {
@@ -241,7 +253,7 @@ class RandomHistory {
   }
 
   Event ProposeFigure() {
-    const auto sector = static_cast<Sector>(Uniform(1, 16));
+    const auto sector = static_cast<Sector>(Uniform(1, kSectorCount - 1));
     pending_ = [this](uint64_t seq) {
       retractable_.push_back(Retractable{seq, [] { return true; }, [] {}});
     };

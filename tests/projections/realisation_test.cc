@@ -399,6 +399,60 @@ TEST(RealisationTest, AggregatesCountPersonsOnce) {
       1);
 }
 
+// PO 25.5 h (1.00) + VO 12.75 h (0.50) count; MBO 25.5 h does not: 1.50
+// banen, 2 jobs, 1 person (both school jobs are person 1's).
+TEST(RealisationTest, FunderendOnderwijsSumsPrimairAndVoortgezet) {
+  StoredHistory history = BaseHistory();
+  history.Record(test::EmployerRegisteredEvent("emp-po", "2020-01-01", "po",
+                                               Sector::kPrimairOnderwijs));
+  history.Record(test::EmployerRegisteredEvent("emp-vo", "2020-01-01", "vo",
+                                               Sector::kVoortgezetOnderwijs));
+  history.Record(test::EmployerRegisteredEvent("emp-mbo", "2020-01-01", "mbo",
+                                               Sector::kMbo));
+  history.Record(
+      test::PersonRegisteredEvent("reg-2", "2020-01-01", PersonRef(2)));
+  history.Record(
+      Hire("job-1", "2024-01-01", 2550, ContractForm::kVast, 1, "po"));
+  history.Record(
+      Hire("job-2", "2024-01-01", 1275, ContractForm::kTijdelijk, 1, "vo"));
+  history.Record(
+      Hire("job-3", "2024-01-01", 2550, ContractForm::kVast, 2, "mbo"));
+  const ProjectionState state = history.Fold();
+
+  const RealisationRow row =
+      ComputeRow(state, Sector::kFunderendOnderwijs, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(row.banen_x100, 150);
+  EXPECT_EQ(FormX100(row, FormSeries::kVast), 100);
+  EXPECT_EQ(FormX100(row, FormSeries::kTijdelijk), 50);
+  EXPECT_EQ(row.jobs, 2);
+  EXPECT_EQ(row.persons, 1);
+}
+
+// Doel 3.00 and baseline 1.00 set for the aggregate itself: 1.00 banen is
+// 33.3% and extra 0.00.
+TEST(RealisationTest, FunderendOnderwijsTakesItsOwnTargetAndBaseline) {
+  StoredHistory history = BaseHistory();
+  history.Record(test::EmployerRegisteredEvent("emp-po", "2020-01-01", "po",
+                                               Sector::kPrimairOnderwijs));
+  history.Record(test::TargetSetEvent("doel", "2024-01-01",
+                                      Sector::kFunderendOnderwijs, 2024, 300));
+  history.Record(test::BaselineSetEvent("base", "2013-01-01",
+                                        Sector::kFunderendOnderwijs, 100));
+  history.Record(
+      Hire("job-1", "2024-01-01", 2550, ContractForm::kVast, 1, "po"));
+  const ProjectionState state = history.Fold();
+
+  const RealisationRow row =
+      ComputeRow(state, Sector::kFunderendOnderwijs, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(row.doel_x100, 300);
+  EXPECT_EQ(row.realisatiepercentage_x10, 333);
+  EXPECT_EQ(row.extra_x100, 0);
+  EXPECT_EQ(
+      ComputeRow(state, Sector::kPrimairOnderwijs, Q("2024Q4"), kPeildatum)
+          .doel_x100,
+      std::nullopt);
+}
+
 // Baseline 0.40 banen, realisation 1.00: extra 0.60.
 TEST(RealisationTest, ExtraIsRealisationMinusBaseline) {
   StoredHistory history = BaseHistory();
@@ -458,7 +512,8 @@ TEST(RealisationTest, TableReportsItsCut) {
                                        .include_employers = false});
   EXPECT_EQ(table.last_seq, hire);
   EXPECT_EQ(table.as_of, history.RecordedAt(hire));
-  EXPECT_EQ(table.rows.size(), 16u);  // MARKT, 13 sectors, OVERHEID, NATIONAAL
+  // MARKT, 13 sectors, OVERHEID, NATIONAAL, FUNDEREND_ONDERWIJS
+  EXPECT_EQ(table.rows.size(), 17u);
 }
 
 // Two ministries inside RIJK: the drill-down gives each its own row.
@@ -488,6 +543,145 @@ TEST(RealisationTest, DrillDownGivesEmployerRows) {
   EXPECT_EQ(table.rows[1].sector, Sector::kRijk);
   EXPECT_EQ(table.rows[2].employer_id, "minfin");
   EXPECT_EQ(table.rows[2].banen_x100, 100);
+}
+
+// A ministry with an agency, the agency with a sub-agency, all in RIJK, and
+// another ministry. Person 1 works at the ministry (1.00) and the agency
+// (0.50), person 2 at the sub-agency (1.00), person 3 at the other ministry.
+RealisationTable RollUpTable(bool roll_up_children) {
+  StoredHistory history = BaseHistory();
+  history.Record(test::EmployerRegisteredEvent("emp-m", "2020-01-01", "min",
+                                               Sector::kRijk, "Ministerie"));
+  history.Record(test::EmployerRegisteredEvent(
+      "emp-a", "2020-01-01", "agency", Sector::kRijk, "Agentschap", "min"));
+  history.Record(test::EmployerRegisteredEvent(
+      "emp-s", "2020-01-01", "sub", Sector::kRijk, "Dienst", "agency"));
+  history.Record(test::EmployerRegisteredEvent("emp-o", "2020-01-01", "other",
+                                               Sector::kRijk, "Ministerie 2"));
+  for (int person : {2, 3}) {
+    history.Record(test::PersonRegisteredEvent(
+        "reg-" + std::to_string(person), "2020-01-01", PersonRef(person)));
+  }
+  history.Record(
+      Hire("job-1", "2024-01-01", 2550, ContractForm::kVast, 1, "min"));
+  history.Record(
+      Hire("job-2", "2024-01-01", 1275, ContractForm::kTijdelijk, 1, "agency"));
+  history.Record(
+      Hire("job-3", "2024-01-01", 2550, ContractForm::kVast, 2, "sub"));
+  history.Record(
+      Hire("job-4", "2024-01-01", 2550, ContractForm::kVast, 3, "other"));
+  return ComputeRealisation(
+      history.Fold(), RealisationQuery{.sectors = {Sector::kRijk},
+                                       .from = Q("2024Q4"),
+                                       .to = Q("2024Q4"),
+                                       .measure = Measure::kPeildatum,
+                                       .as_of = std::nullopt,
+                                       .include_employers = true,
+                                       .roll_up_children = roll_up_children});
+}
+
+const RealisationRow* EmployerRow(const RealisationTable& table,
+                                  std::string_view employer_id) {
+  for (const RealisationRow& row : table.rows) {
+    if (row.employer_id == employer_id) return &row;
+  }
+  ADD_FAILURE() << "no row for " << employer_id;
+  return nullptr;
+}
+
+// min: 1.00 + 0.50 + 1.00 = 2.50 banen in 3 jobs of 2 persons.
+TEST(RealisationTest, RollUpAddsChildrenTransitively) {
+  const RealisationTable table = RollUpTable(/*roll_up_children=*/true);
+  const RealisationRow* min = EmployerRow(table, "min");
+  ASSERT_NE(min, nullptr);
+  EXPECT_EQ(min->banen_x100, 250);
+  EXPECT_EQ(min->jobs, 3);
+  EXPECT_EQ(min->persons, 2);
+  EXPECT_EQ(min->sector, Sector::kRijk);
+}
+
+// agency: 0.50 + 1.00; sub and other: only their own.
+TEST(RealisationTest, RollUpOfAChildHoldsOnlyItsOwnSubtree) {
+  const RealisationTable table = RollUpTable(/*roll_up_children=*/true);
+  ASSERT_EQ(table.rows.size(), 5u);          // RIJK and 4 employers
+  EXPECT_EQ(table.rows[0].banen_x100, 350);  // RIJK counts each job once
+  EXPECT_EQ(EmployerRow(table, "agency")->banen_x100, 150);
+  EXPECT_EQ(EmployerRow(table, "sub")->banen_x100, 100);
+  EXPECT_EQ(EmployerRow(table, "other")->banen_x100, 100);
+}
+
+TEST(RealisationTest, DrillDownWithoutRollUpKeepsEmployersApart) {
+  const RealisationTable table = RollUpTable(/*roll_up_children=*/false);
+  EXPECT_EQ(EmployerRow(table, "min")->banen_x100, 100);
+  EXPECT_EQ(EmployerRow(table, "agency")->banen_x100, 50);
+}
+
+// Person 1: vast and uitzend at emp-1; person 2: uitzend. 2 persons, 1 vast,
+// 2 uitzend, none tijdelijk.
+TEST(RealisationTest, PersonsPerFormCountAPersonOnceInEachForm) {
+  StoredHistory history = BaseHistory();
+  history.Record(
+      test::PersonRegisteredEvent("reg-2", "2020-01-01", PersonRef(2)));
+  history.Record(Hire("job-1", "2024-01-01", 1275));
+  history.Record(
+      Hire("job-2", "2024-01-01", 1275, ContractForm::kInleenUitzend));
+  history.Record(
+      Hire("job-3", "2024-01-01", 1275, ContractForm::kInleenUitzend, 2));
+  const RealisationRow row =
+      ComputeRow(history.Fold(), Sector::kGemeenten, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(row.persons, 2);
+  EXPECT_EQ(row.persons_by_form,
+            (std::array<int64_t, kContractFormCount>{1, 0, 2, 0}));
+}
+
+// A conversion moves the person to the new form from its date: uitzend on
+// 30 Sep, vast on 31 Dec.
+TEST(RealisationTest, PersonsPerFormFollowAConversion) {
+  StoredHistory history = BaseHistory();
+  history.Record(
+      Hire("job-1", "2024-01-01", 2550, ContractForm::kInleenUitzend));
+  history.Record(test::JobConvertedEvent("conv-1", "2024-11-01", "job-1",
+                                         ContractForm::kVast));
+  const ProjectionState state = history.Fold();
+  EXPECT_EQ(ComputeRow(state, Sector::kGemeenten, Q("2024Q3"), kPeildatum)
+                .persons_by_form,
+            (std::array<int64_t, kContractFormCount>{0, 0, 1, 0}));
+  EXPECT_EQ(ComputeRow(state, Sector::kGemeenten, Q("2024Q4"), kPeildatum)
+                .persons_by_form,
+            (std::array<int64_t, kContractFormCount>{1, 0, 0, 0}));
+}
+
+// 31-12-2023: vast 1.00 (person 1). From 1 June 2024 person 2 adds tijdelijk
+// 0.50. Q4 2024 against Q4 2023: +0.50 banen, all tijdelijk, +1 person;
+// against Q3 2024: no change.
+TEST(RealisationTest, ChangeAgainstAYearEarlierPerForm) {
+  StoredHistory history = BaseHistory();
+  history.Record(
+      test::PersonRegisteredEvent("reg-2", "2020-01-01", PersonRef(2)));
+  history.Record(Hire("job-1", "2023-01-01", 2550));
+  history.Record(
+      Hire("job-2", "2024-06-01", 1275, ContractForm::kTijdelijk, 2));
+  const RealisationRow row =
+      ComputeRow(history.Fold(), Sector::kGemeenten, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(row.change_x100, 0);
+  EXPECT_EQ(row.change_year_x100, 50);
+  EXPECT_EQ(FormX100(row, FormSeries::kVast), 100);
+  EXPECT_EQ(row.form_change_year_x100,
+            (std::array<int64_t, kFormSeriesCount>{0, 50, 0, 0, 0}));
+  EXPECT_EQ(row.persons_change_year, 1);
+  EXPECT_EQ(row.persons_by_form_change_year,
+            (std::array<int64_t, kContractFormCount>{0, 1, 0, 0}));
+}
+
+// KWARTAALGEMIDDELDE: a job of 25.5 h from 16 Nov 2023 is 46/92 = 0.50 in
+// Q4 2023 and 1.00 in Q4 2024: +0.50.
+TEST(RealisationTest, ChangeAgainstAYearEarlierUsesTheMeasure) {
+  StoredHistory history = BaseHistory();
+  history.Record(Hire("job-1", "2023-11-16", 2550));
+  const RealisationRow row =
+      ComputeRow(history.Fold(), Sector::kGemeenten, Q("2024Q4"), kKwartaal);
+  EXPECT_EQ(row.banen_x100, 100);
+  EXPECT_EQ(row.change_year_x100, 50);
 }
 
 // Adds `count` full-time (25.5 h) jobs of `form`, one registered person each,
@@ -532,6 +726,31 @@ TEST(RealisationTest, ReproducesPolitie2024) {
   EXPECT_EQ(row.doel_x100, 71300);
   EXPECT_EQ(row.realisatiepercentage_x10, 686);
   EXPECT_EQ(row.persons, 489);
+}
+
+// POLITIE 2022: 438 persons, 276 of them hired in (no FTA figure): here 162
+// with a vast job, 200 uitzend and 76 detachering (dated 2024 by AddJobs).
+TEST(RealisationTest, ReproducesPolitie2022Persons) {
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("emp", "2013-01-01", "politie",
+                                               Sector::kPolitie));
+  int next_person = 1;
+  AddJobs(history, "politie", ContractForm::kVast, 162, 0, next_person);
+  AddJobs(history, "politie", ContractForm::kInleenUitzend, 200, 0,
+          next_person);
+  AddJobs(history, "politie", ContractForm::kInleenDetachering, 76, 0,
+          next_person);
+
+  const RealisationRow row =
+      ComputeRow(history.Fold(), Sector::kPolitie, Q("2024Q4"), kPeildatum);
+  EXPECT_EQ(row.persons, 438);
+  const auto form = [&](FormSeries series) {
+    return row.persons_by_form[static_cast<size_t>(series)];
+  };
+  EXPECT_EQ(form(FormSeries::kVast), 162);
+  EXPECT_EQ(
+      form(FormSeries::kInleenUitzend) + form(FormSeries::kInleenDetachering),
+      276);
 }
 
 // WATERSCHAPPEN 2024: 330.5 banen = 174.80 vast (174 jobs + one of 0.8 x

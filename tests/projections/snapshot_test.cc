@@ -13,7 +13,7 @@ using test::PersonRef;
 using test::ProjectorFixture;
 using test::Q;
 
-constexpr size_t kRowsPerSnapshot = 16 * kMeasureCount;
+constexpr size_t kRowsPerSnapshot = 17 * kMeasureCount;
 
 // `snapshot` as versions before the counting rules were versioned stored
 // it: no rules_version, five form series per row.
@@ -108,7 +108,8 @@ TEST_F(SnapshotTest, FreezesEverySectorAndMeasureAtTheHead) {
   EXPECT_EQ(snapshot.rows[0].sector, Sector::kMarkt);
   EXPECT_EQ(snapshot.rows[15].sector, Sector::kNationaal);
   EXPECT_EQ(snapshot.rows[15].banen_x100, 200);
-  EXPECT_EQ(snapshot.rows[16].measure, Measure::kKwartaalgemiddelde);
+  EXPECT_EQ(snapshot.rows[16].sector, Sector::kFunderendOnderwijs);
+  EXPECT_EQ(snapshot.rows[17].measure, Measure::kKwartaalgemiddelde);
 }
 
 TEST_F(SnapshotTest, IsReadBackByKey) {
@@ -249,6 +250,33 @@ TEST_F(SnapshotTest, DiffShowsTheRowsThenAndNow) {
   EXPECT_EQ(hire.effective_date, test::D("2024-11-01"));
 }
 
+// A snapshot frozen before FUNDEREND_ONDERWIJS existed has 16 rows per
+// measure: the diff still pairs each sector's rows with its own.
+TEST_F(SnapshotTest, DiffPairsTheRowsOfASnapshotWithFewerSectors) {
+  Snapshot old = MustCreate(Q("2024Q4"));
+  std::erase_if(old.rows, [](const RealisationRow& row) {
+    return row.sector == Sector::kFunderendOnderwijs;
+  });
+  ASSERT_EQ(old.rows.size(), 16u * kMeasureCount);
+  ASSERT_TRUE(fixture_.log()
+                  .PutRecord(kSnapshotSpace, "2024Q4/old", EncodeSnapshot(old))
+                  .ok());
+  RecordLateNews();
+  const absl::StatusOr<SnapshotDiff> diff = projector().Diff("2024Q4/old");
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  const SectorDiff& gemeenten = diff->sectors[0];
+  ASSERT_EQ(gemeenten.sector, Sector::kGemeenten);
+  ASSERT_EQ(gemeenten.snapshot_rows.size(), 3u);
+  for (int m = 0; m < kMeasureCount; ++m) {
+    EXPECT_EQ(gemeenten.snapshot_rows[m].sector, Sector::kGemeenten);
+    EXPECT_EQ(gemeenten.snapshot_rows[m].measure, static_cast<Measure>(m));
+  }
+  const SectorDiff& funderend = diff->sectors.back();
+  EXPECT_EQ(funderend.sector, Sector::kFunderendOnderwijs);
+  EXPECT_TRUE(funderend.snapshot_rows.empty());
+  EXPECT_EQ(funderend.current_rows.size(), 3u);
+}
+
 TEST_F(SnapshotTest, DiffListsATargetChangeForItsSector) {
   const Snapshot snapshot = MustCreate(Q("2024Q4"));
   const uint64_t target = fixture_.MustAppend(
@@ -302,6 +330,11 @@ TEST(SnapshotEncodingTest, RoundTripsEveryField) {
   row.flows.ended[2] = 1;
   row.flows.converted[4] = 2;
   row.change_x100 = -25;
+  row.persons_by_form = {11, 12, 13, 14};
+  row.change_year_x100 = -26;
+  row.form_change_year_x100 = {15, 16, 17, 18, 19};
+  row.persons_change_year = -27;
+  row.persons_by_form_change_year = {20, 21, 22, 23};
   const absl::StatusOr<Snapshot> decoded =
       DecodeSnapshot(EncodeSnapshot(snapshot));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
@@ -324,6 +357,29 @@ TEST(SnapshotEncodingTest, ReadsARecordWithoutRulesVersionAsVersion1) {
       DecodeSnapshot(EncodeAsRulesVersion1(snapshot));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   snapshot.rules_version = 1;
+  EXPECT_EQ(*decoded, snapshot);
+}
+
+// A row frozen before persons per form and the year change existed has no
+// values for them: it reads back with zeros, not as a foreign layout.
+TEST(SnapshotEncodingTest, ReadsRowsFrozenBeforePersonsPerForm) {
+  Snapshot snapshot;
+  snapshot.quarter = Q("2024Q4");
+  snapshot.as_of = absl::FromUnixSeconds(1735689600);
+  RealisationRow& row = snapshot.rows.emplace_back();
+  row.quarter = snapshot.quarter;
+  row.persons = 2;
+  v1::SnapshotRecord record;
+  ASSERT_TRUE(record.ParseFromString(EncodeSnapshot(snapshot)));
+  v1::RealisationRowRecord& old = *record.mutable_rows(0);
+  old.clear_persons_by_form();
+  old.clear_form_change_year_x100();
+  old.clear_persons_by_form_change_year();
+
+  const absl::StatusOr<Snapshot> decoded =
+      DecodeSnapshot(record.SerializeAsString());
+
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(*decoded, snapshot);
 }
 

@@ -83,7 +83,8 @@ TEST_F(RealisationServiceTest, EmptySectorsGiveEverySectorAndTheAggregates) {
 
   ASSERT_TRUE(Get(request, &table).ok());
 
-  ASSERT_EQ(table.rows_size(), 16);
+  ASSERT_EQ(table.rows_size(), 17);
+  EXPECT_EQ(table.rows(16).sector(), v1::SECTOR_FUNDEREND_ONDERWIJS);
   EXPECT_EQ(table.rows(14).sector(), v1::SECTOR_OVERHEID);
   EXPECT_EQ(table.rows(14).banen_x100(), 100);
   EXPECT_EQ(table.rows(15).sector(), v1::SECTOR_NATIONAAL);
@@ -101,6 +102,75 @@ TEST_F(RealisationServiceTest, IncludeEmployersAddsAnEmployerRow) {
   ASSERT_EQ(table.rows_size(), 2);
   EXPECT_EQ(table.rows(1).employer_id(), "emp-a");
   EXPECT_EQ(table.rows(1).banen_x100(), 100);
+}
+
+// emp-a (1.00 banen) registered under emp-b (1.00 banen): emp-b's rolled-up
+// row holds 2.00 banen of 2 persons.
+TEST_F(RealisationServiceTest, RollUpChildrenAddsChildrenToTheParentRow) {
+  MustAppend("b", HireHistory("b"));
+  std::vector<Event> child = HireHistory("a");
+  std::get<EmployerRegistered>(child[0].payload).parent_employer_id = "emp-b";
+  MustAppend("a", child);
+  v1::RealisationRequest request = GemeentenIn("2024Q1");
+  request.set_include_employers(true);
+  request.set_roll_up_children(true);
+  v1::RealisationTable table;
+
+  ASSERT_TRUE(Get(request, &table).ok());
+
+  ASSERT_EQ(table.rows_size(), 3);
+  EXPECT_EQ(table.rows(1).employer_id(), "emp-a");
+  EXPECT_EQ(table.rows(1).banen_x100(), 100);
+  EXPECT_EQ(table.rows(2).employer_id(), "emp-b");
+  EXPECT_EQ(table.rows(2).banen_x100(), 200);
+  EXPECT_EQ(table.rows(2).persons(), 2);
+}
+
+TEST_F(RealisationServiceTest, RollUpWithoutEmployersIsInvalidArgument) {
+  v1::RealisationRequest request = GemeentenIn("2024Q1");
+  request.set_roll_up_children(true);
+  v1::RealisationTable table;
+
+  const grpc::Status status = Get(request, &table);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "roll_up_children: rolls up employer rows, so needs "
+            "include_employers");
+}
+
+// One vast job from Feb 2024: 2024Q1 holds one vast person, +1.00 banen and
+// +1 person against 2023Q1; 2025Q1 has not changed against 2024Q1.
+TEST_F(RealisationServiceTest, RowCarriesPersonsPerFormAndTheYearChange) {
+  MustAppend("a", HireHistory("a"));
+  v1::RealisationTable table;
+
+  ASSERT_TRUE(Get(GemeentenIn("2024Q1"), &table).ok());
+  ASSERT_EQ(table.rows_size(), 1);
+  EXPECT_EQ(table.rows(0).persons_vast(), 1);
+  EXPECT_EQ(table.rows(0).persons_tijdelijk(), 0);
+  EXPECT_EQ(table.rows(0).change_year_x100(), 100);
+  EXPECT_EQ(table.rows(0).change_year_vast_x100(), 100);
+  EXPECT_EQ(table.rows(0).persons_change_year(), 1);
+  EXPECT_EQ(table.rows(0).persons_change_year_vast(), 1);
+
+  ASSERT_TRUE(Get(GemeentenIn("2025Q1"), &table).ok());
+  EXPECT_EQ(table.rows(0).change_year_x100(), 0);
+  EXPECT_EQ(table.rows(0).persons_change_year(), 0);
+}
+
+TEST_F(RealisationServiceTest, FunderendOnderwijsIsAnAggregateOnTheWire) {
+  MustAppend("a", HireHistory("a"));
+  v1::RealisationRequest request;
+  request.add_sectors(v1::SECTOR_FUNDEREND_ONDERWIJS);
+  request.set_from_quarter("2024Q1");
+  v1::RealisationTable table;
+
+  ASSERT_TRUE(Get(request, &table).ok());
+
+  ASSERT_EQ(table.rows_size(), 1);
+  EXPECT_EQ(table.rows(0).sector(), v1::SECTOR_FUNDEREND_ONDERWIJS);
+  EXPECT_EQ(table.rows(0).banen_x100(), 0);  // the hire is in GEMEENTEN
 }
 
 TEST_F(RealisationServiceTest, MalformedQuarterIsInvalidArgument) {

@@ -44,7 +44,7 @@ TEST_F(SnapshotServiceTest, CreateFreezesTheQuarterAtTheHead) {
   EXPECT_EQ(snapshot.key(), "2024Q1/00000000000000000003");
   EXPECT_EQ(snapshot.head_seq(), 3u);
   EXPECT_EQ(snapshot.head_hash(), head.hash());
-  EXPECT_EQ(snapshot.rows_size(), 16 * 3);
+  EXPECT_EQ(snapshot.rows_size(), 17 * 3);
   const v1::RealisationRow* gemeenten = FindRow(
       snapshot, v1::SECTOR_GEMEENTEN, v1::REALISATION_MEASURE_PEILDATUM);
   ASSERT_NE(gemeenten, nullptr);

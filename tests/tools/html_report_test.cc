@@ -105,7 +105,7 @@ class HtmlReportTest : public ::testing::Test {
 std::string* HtmlReportTest::dir_ = nullptr;
 std::string* HtmlReportTest::dom_ = nullptr;
 
-TEST_F(HtmlReportTest, TableHasAll13SectorsThenOverheidAndNationaal) {
+TEST_F(HtmlReportTest, TableHasAll13SectorsThenTheAggregates) {
   ASSERT_FALSE(dom_->empty());
   for (int s = static_cast<int>(kFirstGovernmentSector);
        s <= static_cast<int>(kLastGovernmentSector); ++s) {
@@ -114,10 +114,28 @@ TEST_F(HtmlReportTest, TableHasAll13SectorsThenOverheidAndNationaal) {
         *dom_, absl::StrCat("<tr data-sector=\"", name, "\"><td>", name)))
         << name;
   }
-  // MARKT, the 13, OVERHEID and NATIONAAL.
-  EXPECT_EQ(Count(*dom_, "<tr data-sector="), 16);
+  // MARKT, the 13, OVERHEID, NATIONAAL and FUNDEREND_ONDERWIJS.
+  EXPECT_EQ(Count(*dom_, "<tr data-sector="), 17);
   EXPECT_LT(dom_->find("<tr data-sector=\"ONDERZOEKSINSTELLINGEN\""),
             dom_->find("<tr data-sector=\"OVERHEID\" class=\"aggregate\""));
+}
+
+TEST_F(HtmlReportTest, FunderendOnderwijsIsShownAsAnAggregate) {
+  EXPECT_TRUE(absl::StrContains(
+      *dom_, "<tr data-sector=\"FUNDEREND_ONDERWIJS\" class=\"aggregate\">"));
+  EXPECT_LT(dom_->find("<h2>Aggregates against their targets</h2>"),
+            dom_->find("<figure data-sector=\"FUNDEREND_ONDERWIJS\">"));
+  EXPECT_LT(dom_->find("<figure data-sector=\"FUNDEREND_ONDERWIJS\">"),
+            dom_->find("<h2>Realisation against doel per sector</h2>"));
+}
+
+TEST_F(HtmlReportTest, PersonsTableHasARowPerSectorAndAggregate) {
+  EXPECT_EQ(Count(*dom_, "<tr data-persons-of="), 17);
+  EXPECT_TRUE(absl::StrContains(
+      *dom_,
+      "<th>banen vs a year earlier</th><th>vast</th><th>tijdelijk</th>"
+      "<th>uitzend</th><th>detachering</th>"
+      "<th>persons vs a year earlier</th>"));
 }
 
 TEST_F(HtmlReportTest, TableShowsTheLettersFigures) {
@@ -129,8 +147,8 @@ TEST_F(HtmlReportTest, TableShowsTheLettersFigures) {
 }
 
 TEST_F(HtmlReportTest, OneChartPerSectorAndAggregateWithStackedFormsAndDoel) {
-  EXPECT_EQ(Count(*dom_, "<figure data-sector="), 16);
-  EXPECT_EQ(Count(*dom_, "<svg"), 16);
+  EXPECT_EQ(Count(*dom_, "<figure data-sector="), 17);
+  EXPECT_EQ(Count(*dom_, "<svg"), 17);
   // Every government chart has a doel line (sectors have doelen 2021-2024).
   EXPECT_GE(Count(*dom_, "<polyline class=\"doel\""), 15);
   // The 2024Q4 bars stack vast, tijdelijk, uitzend and detachering.

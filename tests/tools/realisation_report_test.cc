@@ -52,12 +52,12 @@ TEST(RealisationReport, ShowsADashForFiguresThatDoNotApply) {
 
   ASSERT_EQ(lines.size(), 6u);
   EXPECT_EQ(lines[0], "Realisation (PEILDATUM, banen), as of -, up to seq 12");
-  EXPECT_EQ(
-      std::vector<std::string>(
-          absl::StrSplit(lines[4], ' ', absl::SkipEmpty())),
-      (std::vector<std::string>{"PROVINCIES", "2024Q4", "0.00", "0.00", "0.00",
-                                "0.00", "0.00", "0.00", "0", "0", "-", "-", "-",
-                                "-", "-", "0", "0", "0", "0.00"}));
+  EXPECT_EQ(std::vector<std::string>(
+                absl::StrSplit(lines[4], ' ', absl::SkipEmpty())),
+            (std::vector<std::string>{
+                "PROVINCIES", "2024Q4", "0.00", "0.00", "0.00", "0.00", "0.00",
+                "0.00",       "0",      "0",    "-",    "-",    "-",    "-",
+                "-",          "0",      "0",    "0",    "0.00", "0.00"}));
 }
 
 }  // namespace

@@ -28,7 +28,50 @@ TEST(RealisationCsvTest, LeavesFiguresThatDoNotApplyEmpty) {
   EXPECT_TRUE(absl::StrContains(
       csv,
       "\nPOLITIE,,2024Q4,PEILDATUM,489.00,489.00,0.00,0.00,0.00,0.00,0.00,0,0,"
-      ",,,,,0,0,0,0.00,0.00\n"));
+      ",,,,,0,0,0,0.00,0.00,0,0,0,0,0.00,0.00,0.00,0.00,0.00,0.00,0\n"));
+}
+
+// Person 1 holds vast and uitzend, person 2 uitzend: 2 persons, 1 vast, 2
+// uitzend; a year earlier there were 1.50 banen fewer, all uitzend.
+TEST(RealisationCsvTest, EndsWithPersonsPerFormAndTheYearChange) {
+  v1::RealisationTable table;
+  v1::RealisationRow row = Row(v1::SECTOR_POLITIE, 200);
+  row.set_persons(2);
+  row.set_persons_vast(1);
+  row.set_persons_inleen_uitzend(2);
+  row.set_change_year_x100(150);
+  row.set_change_year_inleen_uitzend_x100(150);
+  row.set_persons_change_year(1);
+  *table.add_rows() = row;
+  const std::string csv = RealisationCsv(table);
+  EXPECT_TRUE(absl::StrContains(
+      csv,
+      ",change,sroi_form_unknown,persons_vast,persons_tijdelijk,"
+      "persons_inleen_uitzend,persons_inleen_detachering,change_year,"
+      "change_year_vast,"
+      "change_year_tijdelijk,change_year_inleen_uitzend,"
+      "change_year_inleen_detachering,change_year_sroi,"
+      "persons_change_year\n"));
+  EXPECT_TRUE(absl::StrContains(
+      csv, ",0.00,0.00,1,0,2,0,1.50,0.00,0.00,1.50,0.00,0.00,1\n"));
+}
+
+// As the 2021-2022 letters: FUNDEREND_ONDERWIJS right after the two school
+// sectors it adds up.
+TEST(RealisationLetterTest, ListsFunderendOnderwijsAfterTheSchoolSectors) {
+  v1::RealisationTable table;
+  *table.add_rows() = Row(v1::SECTOR_FUNDEREND_ONDERWIJS, 300);
+  *table.add_rows() = Row(v1::SECTOR_MBO, 100);
+  *table.add_rows() = Row(v1::SECTOR_VOORTGEZET_ONDERWIJS, 100);
+  *table.add_rows() = Row(v1::SECTOR_PRIMAIR_ONDERWIJS, 200);
+  const std::string letter = RealisationLetter(table);
+  const size_t vo_at = letter.find("\nVOORTGEZET_ONDERWIJS");
+  const size_t funderend_at = letter.find("\nFUNDEREND_ONDERWIJS");
+  const size_t mbo_at = letter.find("\nMBO");
+  EXPECT_LT(letter.find("\nPRIMAIR_ONDERWIJS"), vo_at);
+  EXPECT_LT(vo_at, funderend_at);
+  EXPECT_LT(funderend_at, mbo_at);
+  EXPECT_NE(mbo_at, std::string::npos);
 }
 
 TEST(RealisationLetterTest, ListsGovernmentSectorsThenTheAggregates) {
