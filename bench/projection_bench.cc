@@ -465,7 +465,12 @@ void Run(int64_t events) {
     millis.push_back(SecondsSince(query_start) * 1000);
     Check(table.status(), "current query");
     if (i == 0) {
-      const RealisationRow& nationaal = table->rows.back();
+      // Found by sector: FUNDEREND_ONDERWIJS comes after NATIONAAL.
+      const RealisationRow& nationaal =
+          *std::find_if(table->rows.begin(), table->rows.end(),
+                        [](const RealisationRow& row) {
+                          return row.sector == Sector::kNationaal;
+                        });
       std::printf("  NATIONAAL %s: %.2f banen, %lld persons, %lld jobs\n",
                   FormatQuarter(quarter).c_str(), nationaal.banen_x100 / 100.0,
                   static_cast<long long>(nationaal.persons),

@@ -27,6 +27,27 @@ TEST(ProjectionStateTest, InsertsBackdatedJobEventsInEffectiveOrder) {
   EXPECT_EQ(entries[2].validity.seq, 3u);
 }
 
+// No event moves an employer to another parent; a retracted registration
+// sent again with another parent is the only way, and each cut sees its own.
+TEST(ProjectionStateTest, ParentIsTheOneOfTheRegistrationVisibleAtTheCut) {
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("e1", "2024-01-01", "min-1",
+                                               Sector::kRijk));
+  history.Record(test::EmployerRegisteredEvent("e2", "2024-01-01", "min-2",
+                                               Sector::kRijk));
+  history.Record(test::EmployerRegisteredEvent(
+      "e3", "2024-01-01", "agency", Sector::kRijk, "Agentschap", "min-1"));
+  history.Record(test::EventRetractedEvent("e4", "2024-01-02", 3));
+  history.Record(test::EmployerRegisteredEvent(
+      "e5", "2024-01-01", "agency", Sector::kRijk, "Agentschap", "min-2"));
+  const ProjectionState state = history.Fold();
+
+  EXPECT_EQ(state.ParentOf(2, 3), 0u);
+  EXPECT_EQ(state.ParentOf(2, 4), kNoIndex);
+  EXPECT_EQ(state.ParentOf(2, 5), 1u);
+  EXPECT_EQ(state.ParentOf(0, 5), kNoIndex);
+}
+
 TEST(ProjectionStateTest, OrdersSameDayEventsBySeq) {
   StoredHistory history;
   history.Record(
