@@ -209,7 +209,7 @@ std::vector<QuarterFigures> FigureAccumulator::Figures(ScopeId scope,
       counts[s] += steps.count_step[s];
     out.persons = counts[static_cast<size_t>(CountSeries::kPersons)];
     out.jobs = counts[static_cast<size_t>(CountSeries::kJobs)];
-    for (int f = 0; f < kContractFormCount; ++f) {
+    for (int f = 0; f < kContractFormSeriesCount; ++f) {
       out.persons_by_form[f] = counts[static_cast<size_t>(
           PersonsSeriesOf(static_cast<FormSeries>(f)))];
     }
@@ -410,7 +410,7 @@ void FigureBuilder::AddSegment(const JobRecord& job,
         if (end) figures->AddCountStep(scope, CountSeries::kJobs, *end, -sign);
         counted_.push_back(
             ScopedPeriod{scope, CountSeries::kPersons, Period{a, b}});
-        if (static_cast<int>(*series) < kContractFormCount) {
+        if (static_cast<int>(*series) < kContractFormSeriesCount) {
           counted_.push_back(
               ScopedPeriod{scope, PersonsSeriesOf(*series), Period{a, b}});
         }

@@ -57,7 +57,7 @@ inline constexpr bool IsRealisationSeries(int series) {
 }
 // kVast..kInleenDetachering: the series of the four contract forms, the ones
 // that also count persons per form.
-inline constexpr int kContractFormCount = 4;
+inline constexpr int kContractFormSeriesCount = 4;
 // The series a job of `form` counts in for its own employer.
 std::optional<FormSeries> FormSeriesOf(ContractForm form);
 
@@ -97,7 +97,7 @@ struct QuarterFigures {
   int64_t jobs = 0;     // counting jobs on the last day
   // Distinct persons with a counting job of each form on the last day (by
   // FormSeries): a person with two forms counts in both.
-  std::array<int64_t, kContractFormCount> persons_by_form{};
+  std::array<int64_t, kContractFormSeriesCount> persons_by_form{};
   Flows flows;
   bool operator==(const QuarterFigures&) const = default;
 };
@@ -124,7 +124,7 @@ enum class CountSeries : uint8_t {
   kPersonsInleenDetachering,
 };
 inline constexpr int kCountSeriesCount = 6;
-// The persons series of a contract form (`form` < kContractFormCount).
+// The persons series of a contract form (`form` < kContractFormSeriesCount).
 inline constexpr CountSeries PersonsSeriesOf(FormSeries form) {
   return static_cast<CountSeries>(static_cast<int>(CountSeries::kPersonsVast) +
                                   static_cast<int>(form));

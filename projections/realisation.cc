@@ -95,7 +95,7 @@ RealisationRow MakeRow(
                    year_denominator);
   }
   row.persons_change_year = figures.persons - year_before.persons;
-  for (int f = 0; f < kContractFormCount; ++f) {
+  for (int f = 0; f < kContractFormSeriesCount; ++f) {
     row.persons_by_form_change_year[f] =
         figures.persons_by_form[f] - year_before.persons_by_form[f];
   }

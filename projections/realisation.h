@@ -63,7 +63,7 @@ struct RealisationRow {
   int64_t jobs = 0;
   // Distinct persons with a counting job of each form on the last day (by
   // FormSeries); a person with two forms counts in both.
-  std::array<int64_t, kContractFormCount> persons_by_form{};
+  std::array<int64_t, kContractFormSeriesCount> persons_by_form{};
 
   // Sector and aggregate rows only; unset when no TargetSet/BaselineSet
   // applies (or the target is 0).
@@ -81,7 +81,7 @@ struct RealisationRow {
   int64_t change_year_x100 = 0;
   std::array<int64_t, kFormSeriesCount> form_change_year_x100{};
   int64_t persons_change_year = 0;
-  std::array<int64_t, kContractFormCount> persons_by_form_change_year{};
+  std::array<int64_t, kContractFormSeriesCount> persons_by_form_change_year{};
 
   // Exact numerator of banen_x100 (every series but the SROI memo).
   int64_t RealisationNumerator() const;

@@ -194,7 +194,7 @@ class DayByDay {
   const uint64_t cut_;
 };
 
-constexpr std::array<ContractForm, kContractFormCount> kContractForms = {
+constexpr std::array<ContractForm, kContractFormSeriesCount> kContractForms = {
     ContractForm::kVast, ContractForm::kTijdelijk, ContractForm::kInleenUitzend,
     ContractForm::kInleenDetachering};
 
@@ -226,7 +226,7 @@ TEST_P(RandomHistoryTest, StepFiguresEqualDayByDayCounting) {
             reference.HourDays(sector, q.LastMonthFirstDay(), q.LastDay()));
         EXPECT_EQ(quarters[i].persons,
                   reference.PersonsOn(sector, q.LastDay()));
-        for (int f = 0; f < kContractFormCount; ++f) {
+        for (int f = 0; f < kContractFormSeriesCount; ++f) {
           const ContractForm form = kContractForms[f];
           EXPECT_EQ(quarters[i].persons_by_form[f],
                     reference.PersonsOn(sector, q.LastDay(), form))
@@ -259,7 +259,7 @@ TEST_P(RandomHistoryTest, RolledUpEmployerFiguresEqualDayByDayCounting) {
                    FormatQuarter(q));
       const auto [hours, persons] = reference.RolledUpOn(employer, q.LastDay());
       int64_t projected_hours = 0;
-      for (int f = 0; f < kContractFormCount; ++f) {
+      for (int f = 0; f < kContractFormSeriesCount; ++f) {
         projected_hours += quarters[i].peildatum_hours[f];
       }
       EXPECT_EQ(projected_hours, hours);
@@ -297,7 +297,7 @@ INSTANTIATE_TEST_SUITE_P(Seeds, RandomHistoryTest, testing::Range(1u, 9u));
 // over the seeds, FUNDEREND_ONDERWIJS and every form have persons.
 TEST(RandomHistoryCoverageTest, SeedsReachFunderendOnderwijsAndEveryForm) {
   int64_t funderend_quarters = 0;
-  std::array<int64_t, kContractFormCount> form_quarters{};
+  std::array<int64_t, kContractFormSeriesCount> form_quarters{};
   for (uint32_t seed = 1; seed < 9; ++seed) {
     const ProjectionState state = RandomStoredHistory(seed, 150).Fold();
     const FigureAccumulator figures = BuildFigures(
@@ -308,13 +308,13 @@ TEST(RandomHistoryCoverageTest, SeedsReachFunderendOnderwijsAndEveryForm) {
     }
     for (const QuarterFigures& quarter :
          figures.Figures(SectorScope(Sector::kNationaal), kFirst, kLast)) {
-      for (int f = 0; f < kContractFormCount; ++f) {
+      for (int f = 0; f < kContractFormSeriesCount; ++f) {
         if (quarter.persons_by_form[f] > 0) ++form_quarters[f];
       }
     }
   }
   EXPECT_GT(funderend_quarters, 10);
-  for (int f = 0; f < kContractFormCount; ++f) {
+  for (int f = 0; f < kContractFormSeriesCount; ++f) {
     EXPECT_GT(form_quarters[f], 10) << ContractFormName(kContractForms[f]);
   }
 }

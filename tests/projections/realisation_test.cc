@@ -631,7 +631,7 @@ TEST(RealisationTest, PersonsPerFormCountAPersonOnceInEachForm) {
       ComputeRow(history.Fold(), Sector::kGemeenten, Q("2024Q4"), kPeildatum);
   EXPECT_EQ(row.persons, 2);
   EXPECT_EQ(row.persons_by_form,
-            (std::array<int64_t, kContractFormCount>{1, 0, 2, 0}));
+            (std::array<int64_t, kContractFormSeriesCount>{1, 0, 2, 0}));
 }
 
 // A conversion moves the person to the new form from its date: uitzend on
@@ -645,10 +645,10 @@ TEST(RealisationTest, PersonsPerFormFollowAConversion) {
   const ProjectionState state = history.Fold();
   EXPECT_EQ(ComputeRow(state, Sector::kGemeenten, Q("2024Q3"), kPeildatum)
                 .persons_by_form,
-            (std::array<int64_t, kContractFormCount>{0, 0, 1, 0}));
+            (std::array<int64_t, kContractFormSeriesCount>{0, 0, 1, 0}));
   EXPECT_EQ(ComputeRow(state, Sector::kGemeenten, Q("2024Q4"), kPeildatum)
                 .persons_by_form,
-            (std::array<int64_t, kContractFormCount>{1, 0, 0, 0}));
+            (std::array<int64_t, kContractFormSeriesCount>{1, 0, 0, 0}));
 }
 
 // 31-12-2023: vast 1.00 (person 1). From 1 June 2024 person 2 adds tijdelijk
@@ -670,7 +670,7 @@ TEST(RealisationTest, ChangeAgainstAYearEarlierPerForm) {
             (std::array<int64_t, kFormSeriesCount>{0, 50, 0, 0, 0}));
   EXPECT_EQ(row.persons_change_year, 1);
   EXPECT_EQ(row.persons_by_form_change_year,
-            (std::array<int64_t, kContractFormCount>{0, 1, 0, 0}));
+            (std::array<int64_t, kContractFormSeriesCount>{0, 1, 0, 0}));
 }
 
 // KWARTAALGEMIDDELDE: a job of 25.5 h from 16 Nov 2023 is 46/92 = 0.50 in
