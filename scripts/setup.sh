@@ -9,7 +9,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc
   libabsl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev
   python3-grpcio python3-protobuf
   clang-16 libclang-rt-16-dev  # scripts/fuzz.sh (libFuzzer) and thread_safety.sh
   chromium  # tests render banenctl's HTML report in headless Chromium
