@@ -77,7 +77,7 @@ double Seconds(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-// Runs `work(thread)` on `threads` threads after thread 0 ran `prologue`.
+// Runs `work(thread)` on `threads` threads at once; the wall time of all.
 template <typename Work>
 double TimeThreads(int threads, Work work) {
   const auto start = std::chrono::steady_clock::now();

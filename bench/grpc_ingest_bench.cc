@@ -37,6 +37,7 @@
 #include "bench/synthetic_events.h"
 #include "ledger/codec.h"
 #include "services/ledger_server.h"
+#include "tools/client.h"
 
 ABSL_FLAG(int64_t, events, 400000, "events ingested per server");
 ABSL_FLAG(int, batch, 1000, "events per AppendRequest");
@@ -133,8 +134,8 @@ int RunClient(const std::string& target) {
   for (size_t i = 0; i < workload.per_stream.size(); ++i) {
     grpc::ChannelArguments arguments;
     arguments.SetInt("banen.bench.stream", static_cast<int>(i));
-    stubs.push_back(v1::LedgerService::NewStub(grpc::CreateCustomChannel(
-        target, grpc::InsecureChannelCredentials(), arguments)));
+    stubs.push_back(
+        v1::LedgerService::NewStub(client::Connect(target, arguments)));
   }
   {
     grpc::ClientContext context;

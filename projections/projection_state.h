@@ -5,7 +5,7 @@
 // and, once retracted, the seq of the retraction. So one state answers "as
 // known after seq C" for every cut C up to the last applied seq: an event is
 // visible at C when seq <= C and it was not retracted at or before C. The
-// figures (contributions.h) read the state through such a cut.
+// figures (figures.h) read the state through such a cut.
 //
 // Pure: no storage, no clock. The ledger has validated the events, so the
 // fold assumes valid input, but anything else (unknown ids, seqs out of

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "banen/v1/projection.pb.h"
+#include "ledger/codec.h"
 
 namespace banen {
 namespace {
@@ -133,11 +134,7 @@ std::string EncodeSnapshot(const Snapshot& snapshot) {
   proto.set_quarter(FormatQuarter(snapshot.quarter));
   proto.set_head_seq(snapshot.head_seq);
   proto.set_head_hash(snapshot.head_hash.data(), snapshot.head_hash.size());
-  const int64_t seconds = absl::ToUnixSeconds(snapshot.as_of);
-  proto.mutable_as_of()->set_seconds(seconds);
-  proto.mutable_as_of()->set_nanos(
-      static_cast<int32_t>(absl::ToInt64Nanoseconds(
-          snapshot.as_of - absl::FromUnixSeconds(seconds))));
+  TimeToProto(snapshot.as_of, proto.mutable_as_of());
   proto.set_rules_version(snapshot.rules_version);
   for (const RealisationRow& row : snapshot.rows) {
     RowToProto(row, proto.add_rows());
@@ -159,8 +156,7 @@ absl::StatusOr<Snapshot> DecodeSnapshot(std::string_view bytes) {
   snapshot.head_seq = proto.head_seq();
   std::copy(proto.head_hash().begin(), proto.head_hash().end(),
             snapshot.head_hash.begin());
-  snapshot.as_of = absl::FromUnixSeconds(proto.as_of().seconds()) +
-                   absl::Nanoseconds(proto.as_of().nanos());
+  snapshot.as_of = TimeFromProto(proto.as_of());
   // Snapshots made before the rules were versioned have none: version 1.
   snapshot.rules_version =
       proto.has_rules_version() ? proto.rules_version() : 1;

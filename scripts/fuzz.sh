@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh [--seconds=N | --build-only]: builds the libFuzzer targets
-# of tests/fuzz with clang-16 (ASan + UBSan) in build-fuzz/ and runs each for
-# N seconds (default 30) on a copy of its seed corpus, which replays the
-# committed regression inputs first. Fails on the first crash, leak, timeout
-# or sanitizer report; the input that caused it is left in
-# build-fuzz/artifacts/<target>/ (reproduce: build-fuzz/tests/fuzz/<target>
-# FILE).
+# of tests/fuzz in the `asan` preset's tree (build-asan/: clang-16, ASan +
+# UBSan, the same tree scripts/test.sh tests in, so after it nothing is
+# rebuilt) and runs each for N seconds (default 30) on a copy of its seed
+# corpus, which replays the committed regression inputs first. Fails on the
+# first crash, leak, timeout or sanitizer report; the input that caused it is
+# left in build-asan/artifacts/<target>/ (reproduce:
+# build-asan/tests/fuzz/<target> FILE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,13 +20,8 @@ for arg in "$@"; do
   esac
 done
 
-dir=build-fuzz
-# -O1 and line tables only: the build is most of the cost; reports still name
-# file:line. Tests and benchmarks are configured (the thread-safety pass reads
-# their compile commands) but not built.
-cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER=clang++-16 -DBANEN_FUZZ=ON \
-  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -gline-tables-only" \
-  >/dev/null
+dir=build-asan
+cmake --preset asan >/dev/null
 cmake --build "$dir" --target fuzzers -j2
 $build_only && exit 0
 

@@ -22,7 +22,7 @@ for arg in "$@"; do
 done
 
 scripts/setup.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --preset release >/dev/null
 cmake --build build -j2 --target banen-ledgerd banenctl banen-demo-data
 
 mkdir -p "$(dirname "$data_dir")"

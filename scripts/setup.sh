@@ -9,9 +9,10 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc
   libabsl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev
   python3-grpcio python3-protobuf
-  clang-16 libclang-rt-16-dev  # scripts/fuzz.sh (libFuzzer) and thread_safety.sh
+  clang-16 libclang-rt-16-dev  # the asan preset: ASan, libFuzzer, -Wthread-safety
+  clang-tidy-16 clang-format  # scripts/clang_tidy.sh; the format check of scripts/test.sh
   chromium  # tests render banenctl's HTML report in headless Chromium
 )
 

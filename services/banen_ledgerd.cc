@@ -6,7 +6,6 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "services/command_line.h"
 #include "services/ledger_server.h"
@@ -36,8 +35,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Serves the Banenafspraak ledger: banen-ledgerd --data-dir=DIR "
       "[--listen=127.0.0.1:50051]");
-  banen::UnderscoreFlagNames(argc, argv);
-  absl::ParseCommandLine(argc, argv);
+  banen::ParseFlags(argc, argv);
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) {
     std::fprintf(stderr, "banen-ledgerd: --data-dir is required\n");

@@ -1,6 +1,10 @@
-// Command lines of the project's programs (banen-ledgerd, banenctl).
+// Command lines of the project's programs (banen-ledgerd, banenctl,
+// banen-demo-data).
 #ifndef BANEN_SERVICES_COMMAND_LINE_H_
 #define BANEN_SERVICES_COMMAND_LINE_H_
+
+#include <string_view>
+#include <vector>
 
 namespace banen {
 
@@ -16,6 +20,13 @@ inline void UnderscoreFlagNames(int argc, char** argv) {
     }
   }
 }
+
+// The project's version, CMake's project(VERSION), e.g. "0.10.0".
+std::string_view Version();
+
+// UnderscoreFlagNames, then absl::ParseCommandLine with `--version` printing
+// "<program> <Version()>". Returns the positional arguments (argv[0] first).
+std::vector<char*> ParseFlags(int argc, char** argv);
 
 }  // namespace banen
 

@@ -26,7 +26,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -41,8 +40,8 @@
 #include "ledger/codec.h"
 #include "ledger/status_macros.h"
 #include "services/command_line.h"
-#include "services/wire.h"
 #include "tools/chain_audit.h"
+#include "tools/client.h"
 #include "tools/demo.h"
 #include "tools/importer.h"
 #include "tools/realisation_report.h"
@@ -78,16 +77,12 @@ ABSL_FLAG(uint64_t, from_seq, 0, "tail: first seq (default: after the head)");
 namespace banen {
 namespace {
 
-absl::Status FromGrpc(const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      status.error_message());
-}
+using client::FromGrpc;
 
 class Client {
  public:
   explicit Client(const std::string& address)
-      : channel_(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
+      : channel_(client::Connect(address)),
         ledger_(v1::LedgerService::NewStub(channel_)),
         realisation_(v1::RealisationService::NewStub(channel_)),
         snapshots_(v1::SnapshotService::NewStub(channel_)) {}
@@ -421,10 +416,8 @@ class Client {
   }
 
   static std::unique_ptr<grpc::ClientContext> Context() {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(absl::ToChronoTime(
-        absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_timeout_seconds))));
-    return context;
+    return client::CallContext(
+        absl::Seconds(absl::GetFlag(FLAGS_timeout_seconds)));
   }
 
   absl::StatusOr<v1::AppendResponse> Append(const std::string& batch_id,
@@ -472,8 +465,7 @@ int main(int argc, char** argv) {
       "banenctl [--server=host:port] "
       "report|import FILE...|snapshot create|list|show KEY|diff KEY|tail|"
       "verify|head|load-demo [flags]");
-  banen::UnderscoreFlagNames(argc, argv);
-  const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  const std::vector<char*> args = banen::ParseFlags(argc, argv);
   if (args.size() < 2) {
     std::fprintf(stderr, "usage: %s\n",
                  std::string(absl::ProgramUsageMessage()).c_str());

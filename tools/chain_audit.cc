@@ -7,14 +7,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "ledger/codec.h"
+#include "tools/client.h"
 
 namespace banen {
 namespace {
 
-absl::Status FromGrpc(const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      status.error_message());
-}
+using client::FromGrpc;
 
 Hash HashOf(const std::string& bytes) {
   Hash hash{};

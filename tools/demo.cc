@@ -11,7 +11,7 @@ class History {
  public:
   std::vector<Event> Take() { return std::move(events_); }
 
-  void Employer(std::string id, std::string name, Sector sector,
+  void Employer(const std::string& id, std::string name, Sector sector,
                 std::string parent = "") {
     Add("demo-employer-" + id, "2023-01-01",
         EmployerRegistered{id, std::move(name), sector, std::move(parent)});

@@ -1,7 +1,9 @@
-// A small built-in history for the README's main job: a few sectors over
+// The small built-in history of `banenctl load-demo` (the national data set
+// of the README's main job is tools/demo_data.h): a few sectors over
 // 2023-2024 with every kind of change the realisation counts (hires of every
 // form, conversions, hours changes, outflows, a deregistration, a
-// reclassification, SROI, a retracted hire, targets and baselines).
+// reclassification, SROI, a retracted hire, targets and baselines). It stays
+// apart from the national set because it is small enough to read and fixed.
 //
 // Event ids are fixed, so loading it again stores nothing new (the ledger's
 // idempotency) and the figures stay the same.

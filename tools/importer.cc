@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "ledger/codec.h"
 #include "ledger/status_macros.h"
+#include "tools/client.h"
 
 namespace banen {
 namespace {
@@ -65,16 +66,11 @@ class Import {
     RETURN_IF_ERROR(Drain());
     stream_->WritesDone();
     const grpc::Status finished = stream_->Finish();
-    if (!finished.ok()) return FromGrpc(finished);
+    if (!finished.ok()) return client::FromGrpc(finished, "import");
     return summary_;
   }
 
  private:
-  static absl::Status FromGrpc(const grpc::Status& status) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        absl::StrCat("import: ", status.error_message()));
-  }
-
   bool Stopped() {
     if (!summary_.interrupted && options_.interrupted &&
         options_.interrupted()) {
@@ -102,7 +98,7 @@ class Import {
   absl::Status Broken() {
     const grpc::Status status = stream_->Finish();
     return status.ok() ? absl::UnavailableError("import: the stream ended")
-                       : FromGrpc(status);
+                       : client::FromGrpc(status, "import");
   }
 
   absl::Status Drain() {

@@ -36,7 +36,8 @@ std::string TextTable::Render() const {
   std::string out;
   AppendLine(columns_, widths, headers, &out);
   std::vector<std::string> rule;
-  for (size_t width : widths) rule.push_back(std::string(width, '-'));
+  rule.reserve(widths.size());
+  for (size_t width : widths) rule.emplace_back(width, '-');
   AppendLine(columns_, widths, rule, &out);
   for (const auto& row : rows_) AppendLine(columns_, widths, row, &out);
   return out;

@@ -46,6 +46,7 @@
 #include "projections/realisation.h"
 #include "services/command_line.h"
 #include "services/wire.h"
+#include "tools/client.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "banen-ledgerd address");
 ABSL_FLAG(std::string, state_dir, "", "where the acknowledgements are kept");
@@ -198,8 +199,8 @@ int Load() {
   const Acked acked = ReadAcked(AckPath(dir, client));
   const int first = acked.empty() ? 0 : acked.rbegin()->first + 1;
 
-  auto stub = v1::LedgerService::NewStub(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials()));
+  auto stub =
+      v1::LedgerService::NewStub(client::Connect(absl::GetFlag(FLAGS_server)));
   grpc::ClientContext context;
   auto stream = stub->Append(&context);
   std::FILE* out = std::fopen(AckPath(dir, client).c_str(), "a");
@@ -263,8 +264,7 @@ int Fail(const std::string& what) {
 int Check() {
   const std::string dir = absl::GetFlag(FLAGS_state_dir);
   const int hires = absl::GetFlag(FLAGS_hires_per_batch);
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server),
-                                     grpc::InsecureChannelCredentials());
+  auto channel = client::Connect(absl::GetFlag(FLAGS_server));
   auto ledger = v1::LedgerService::NewStub(channel);
   auto realisation = v1::RealisationService::NewStub(channel);
 

@@ -18,6 +18,7 @@
 #include "services/ledger_server.h"
 #include "tests/ledger/test_events.h"
 #include "tests/ledger/test_util.h"
+#include "tools/client.h"
 
 namespace banen::test {
 
@@ -80,8 +81,7 @@ class ServiceTest : public TempDirTest {
         LedgerServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    channel_ = grpc::CreateChannel(server_->address(),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = client::Connect(server_->address());
     ledger_ = v1::LedgerService::NewStub(channel_);
     realisation_ = v1::RealisationService::NewStub(channel_);
     snapshots_ = v1::SnapshotService::NewStub(channel_);

@@ -111,8 +111,8 @@ TEST_F(SlowSubscriberTest, SubscriberThatNeverReadsHoldsBoundedMemory) {
   grpc::ChannelArguments arguments;
   arguments.SetInt("banen.test.subscriber_connection", 1);
   std::unique_ptr<v1::LedgerService::Stub> subscriber_stub =
-      v1::LedgerService::NewStub(grpc::CreateCustomChannel(
-          server_->address(), grpc::InsecureChannelCredentials(), arguments));
+      v1::LedgerService::NewStub(
+          client::Connect(server_->address(), arguments));
   grpc::ClientContext subscriber_context;
   std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> subscriber;
   // Half the events are stored when it subscribes from the start, so it has
