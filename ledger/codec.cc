@@ -109,6 +109,10 @@ absl::StatusOr<EventPayload> PayloadFromProto(const v1::Event& proto,
                                             "baseline_set.sector"));
       return BaselineSet{sector, p.banen_x100(), p.source()};
     }
+    case v1::Event::kInleenKeySet: {
+      const auto& p = proto.inleen_key_set();
+      return InleenKeySet{p.year(), p.overheid_share_x10(), p.source()};
+    }
     case v1::Event::PAYLOAD_NOT_SET:
       break;
   }
@@ -181,6 +185,12 @@ struct PayloadToProto {
     auto* p = proto->mutable_baseline_set();
     p->set_sector(static_cast<v1::Sector>(WireNumber(e.sector)));
     p->set_banen_x100(e.banen_x100);
+    p->set_source(e.source);
+  }
+  void operator()(const InleenKeySet& e) const {
+    auto* p = proto->mutable_inleen_key_set();
+    p->set_year(e.year);
+    p->set_overheid_share_x10(e.overheid_share_x10);
     p->set_source(e.source);
   }
 };

@@ -66,7 +66,7 @@ constexpr std::array<std::string_view, kEventKindCount> kKindNames = {
     "JobStarted",         "JobConverted",
     "HoursChanged",       "JobEnded",
     "EventRetracted",     "TargetSet",
-    "BaselineSet"};
+    "BaselineSet",        "InleenKeySet"};
 
 bool ParseDigits(std::string_view text, int* value) {
   if (text.empty()) return false;

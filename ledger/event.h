@@ -197,11 +197,26 @@ struct BaselineSet {
   bool operator==(const BaselineSet&) const = default;
 };
 
+// The national monitor's split of inleen for one year (DOMAIN.md §5): the
+// share of all hirers' inleen banen that counts for overheid. Year
+// kBaselineInleenKeyYear keys the baseline.
+struct InleenKeySet {
+  int32_t year = 0;
+  int32_t overheid_share_x10 = 0;  // tenths of a percent, 0..1000
+  std::string source;
+  bool operator==(const InleenKeySet&) const = default;
+};
+// The baseline is the stock of 31 December 2012 (nulmeting 1 January 2013):
+// the measurement of year 2012, so it takes that year's key.
+inline constexpr int32_t kBaselineInleenKeyYear = 2012;
+inline constexpr int32_t kWholeShareX10 = 1000;  // 100.0%
+
 // The alternatives are in the order of EventKind.
 using EventPayload =
     std::variant<EmployerRegistered, EmployerReclassified, PersonRegistered,
                  PersonDeregistered, JobStarted, JobConverted, HoursChanged,
-                 JobEnded, EventRetracted, TargetSet, BaselineSet>;
+                 JobEnded, EventRetracted, TargetSet, BaselineSet,
+                 InleenKeySet>;
 
 enum class EventKind : uint8_t {
   kEmployerRegistered = 0,
@@ -215,8 +230,9 @@ enum class EventKind : uint8_t {
   kEventRetracted,
   kTargetSet,
   kBaselineSet,
+  kInleenKeySet,
 };
-inline constexpr int kEventKindCount = 11;
+inline constexpr int kEventKindCount = 12;
 // "JobStarted", ...: the message names of the wire contract.
 std::string_view EventKindName(EventKind kind);
 std::optional<EventKind> ParseEventKind(std::string_view name);

@@ -153,6 +153,7 @@ absl::Status LedgerState::Apply(const Event& event, uint64_t seq, int index,
                              index, *retraction_target);
     case EventKind::kTargetSet:
     case EventKind::kBaselineSet:
+    case EventKind::kInleenKeySet:
       return absl::OkStatus();
   }
   return absl::InternalError("unknown event kind");
@@ -319,6 +320,7 @@ absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
       break;
     case EventKind::kTargetSet:
     case EventKind::kBaselineSet:
+    case EventKind::kInleenKeySet:
     case EventKind::kEventRetracted:
       break;
   }

@@ -9,7 +9,10 @@
 //   event_value:= hash:byte[32] prev_hash:byte[32] canonical:bytes
 //       canonical = deterministic serialization of banen.v1.StoredEvent with
 //       only seq, recorded_at and event set (codec.h CanonicalBytes), and
-//       hash = SHA-256(prev_hash || canonical).
+//       hash = SHA-256(prev_hash || canonical). Event kinds are added as new
+//       oneof fields of banen.v1.Event with new numbers (InleenKeySet = 21,
+//       issue 9); the canonical bytes of every stored event stay as they
+//       were.
 //   record_key := 'R' space:bytes 0x00 key:bytes         (space has no 0x00)
 //   record_value := bytes                                (opaque to the log)
 //

@@ -193,6 +193,17 @@ struct PayloadChecker {
     RETURN_IF_ERROR(CheckBanen(e.banen_x100, index, "baseline_set.banen_x100"));
     return CheckText(e.source, index, "baseline_set.source", limits);
   }
+  absl::Status operator()(const InleenKeySet& e) const {
+    if (e.year < kFirstInleenKeyYear || e.year > kLastTargetYear) {
+      return Invalid(index, "inleen_key_set.year",
+                     "must be in 2012..2100 (2012: the baseline's key)");
+    }
+    if (e.overheid_share_x10 < 0 || e.overheid_share_x10 > kWholeShareX10) {
+      return Invalid(index, "inleen_key_set.overheid_share_x10",
+                     "must be in 0..1000 (tenths of a percent)");
+    }
+    return CheckText(e.source, index, "inleen_key_set.source", limits);
+  }
 };
 
 }  // namespace

@@ -26,6 +26,8 @@ inline constexpr Date kEarliestEffectiveDate{10227};  // 1998-01-01
 inline constexpr int kMaxDaysAhead = 366;
 inline constexpr int kFirstTargetYear = 2013;
 inline constexpr int kLastTargetYear = 2100;
+// Inleen keys start with the baseline's year (kBaselineInleenKeyYear).
+inline constexpr int kFirstInleenKeyYear = kBaselineInleenKeyYear;
 
 // 9 digits passing the 11-check (9*d1 + 8*d2 + ... + 2*d8 - d9 = 0 mod 11).
 bool IsValidBsn(std::string_view text);

@@ -174,6 +174,11 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
       return ApplyFigure(FigureKey{baseline.sector, 0}, baseline.banen_x100,
                          seq);
     }
+    case EventKind::kInleenKeySet: {
+      const auto& key = std::get<InleenKeySet>(event.payload);
+      return ApplyFigure(FigureKey{Sector::kUnspecified, key.year},
+                         key.overheid_share_x10, seq);
+    }
   }
   return {};
 }
@@ -356,6 +361,11 @@ std::optional<int64_t> ProjectionState::TargetX100(Sector sector, int32_t year,
 std::optional<int64_t> ProjectionState::BaselineX100(Sector sector,
                                                      uint64_t cut) const {
   return WinningFigure(FigureKey{sector, 0}, cut);
+}
+
+std::optional<int64_t> ProjectionState::InleenKeyX10(int32_t year,
+                                                     uint64_t cut) const {
+  return WinningFigure(FigureKey{Sector::kUnspecified, year}, cut);
 }
 
 void ProjectionState::ForEachWinningFigure(

@@ -145,8 +145,8 @@ class ProjectionState {
   // so its cost follows the employer's current jobs, not its history.
   // Sorted, distinct.
   std::vector<uint32_t> PersonsTouched(uint64_t after, uint64_t upto) const;
-  // Whether the event at `seq` (or the event it retracts) sets a target or a
-  // baseline.
+  // Whether the event at `seq` (or the event it retracts) sets a target, a
+  // baseline or an inleen key.
   bool SetsTargetOrBaseline(uint64_t seq) const;
 
   size_t person_count() const { return persons_.size(); }
@@ -166,8 +166,11 @@ class ProjectionState {
   std::optional<int64_t> TargetX100(Sector sector, int32_t year,
                                     uint64_t cut) const;
   std::optional<int64_t> BaselineX100(Sector sector, uint64_t cut) const;
-  // Calls visit(sector, year, banen_x100) for every target (year > 0) and
-  // baseline (year 0) that wins at the cut.
+  // The winning InleenKeySet for `year` at the cut: the overheid share x10.
+  std::optional<int64_t> InleenKeyX10(int32_t year, uint64_t cut) const;
+  // Calls visit(sector, year, value) for every figure that wins at the cut:
+  // targets (a sector, year > 0) and baselines (a sector, year 0) in banen
+  // x100, inleen keys (Sector::kUnspecified, year) as the overheid share x10.
   void ForEachWinningFigure(
       uint64_t cut,
       absl::FunctionRef<void(Sector, int32_t, int64_t)> visit) const;
@@ -181,8 +184,8 @@ class ProjectionState {
     RefKind kind = RefKind::kNone;
   };
   struct FigureKey {
-    Sector sector;
-    int32_t year;  // 0 for baselines
+    Sector sector;  // kUnspecified for inleen keys
+    int32_t year;   // 0 for baselines
     bool operator==(const FigureKey&) const = default;
     template <typename H>
     friend H AbslHashValue(H h, const FigureKey& key) {

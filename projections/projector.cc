@@ -24,6 +24,12 @@ absl::Status ValidateQuery(const RealisationQuery& query) {
       return absl::InvalidArgumentError(
           "sectors: a query names concrete sectors or aggregates");
     }
+    if (query.view == RealisationView::kNationalMonitor &&
+        !IsMonitorSector(sector)) {
+      return absl::InvalidArgumentError(
+          "sectors: the national monitor view splits NATIONAAL into MARKT "
+          "and OVERHEID only");
+    }
   }
   if (query.from.number < 1 || query.from.number > 4 || query.to.number < 1 ||
       query.to.number > 4) {

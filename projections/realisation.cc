@@ -132,7 +132,100 @@ void SetTargets(const SectorTargets& targets, RealisationRow* row) {
   }
 }
 
+// An exact figure in banen: numerator / denominator.
+struct Exact {
+  __int128 numerator = 0;
+  __int128 denominator = 1;
+};
+
+Exact Plus(Exact a, Exact b) {
+  return {a.numerator * b.denominator + b.numerator * a.denominator,
+          a.denominator * b.denominator};
+}
+
+Exact Minus(Exact a, Exact b) {
+  return Plus(a, Exact{-b.numerator, b.denominator});
+}
+
+int64_t Rounded(Exact value) {
+  return RoundHalfEven(value.numerator * 100, value.denominator);
+}
+
+// What of a quarter's stock the national monitor splits.
+struct MonitorStock {
+  Exact formal;                 // the scope's formal jobs
+  Exact inleen_total;           // every hirer's inleen
+  std::optional<Exact> inleen;  // the scope's part of it, by the key
+};
+
+// The part (x10 of 1000) of all hirers' inleen that counts for `sector`.
+std::optional<int64_t> InleenShareX10(Sector sector,
+                                      std::optional<int64_t> key_x10) {
+  if (sector == Sector::kNationaal) return kWholeShareX10;
+  if (!key_x10.has_value()) return std::nullopt;
+  return sector == Sector::kOverheid ? *key_x10 : kWholeShareX10 - *key_x10;
+}
+
+MonitorStock MonitorStockOf(const FigureAccumulator& figures, Sector sector,
+                            Quarter quarter, Measure measure,
+                            std::optional<int64_t> key_x10) {
+  const auto numerators = [&](Sector scope) {
+    return NumeratorOf(
+        figures.Figures(SectorScope(scope), quarter, quarter).front(), measure);
+  };
+  const auto inleen = [](const std::array<int64_t, kFormSeriesCount>& values) {
+    return values[static_cast<size_t>(FormSeries::kInleenUitzend)] +
+           values[static_cast<size_t>(FormSeries::kInleenDetachering)];
+  };
+  const std::array<int64_t, kFormSeriesCount> own = numerators(sector);
+  const __int128 denominator = BanenDenominator(measure, quarter);
+  MonitorStock stock;
+  stock.formal = {SumWithoutSroi(own) - inleen(own), denominator};
+  stock.inleen_total = {inleen(numerators(Sector::kNationaal)), denominator};
+  if (const std::optional<int64_t> share = InleenShareX10(sector, key_x10)) {
+    stock.inleen = Exact{stock.inleen_total.numerator * *share,
+                         denominator * kWholeShareX10};
+  }
+  return stock;
+}
+
+MonitorRow MakeMonitorRow(const SectorTargets& targets,
+                          const FigureAccumulator& figures, Sector sector,
+                          Quarter quarter, Measure measure) {
+  MonitorRow row;
+  row.sector = sector;
+  row.quarter = quarter;
+  row.measure = measure;
+  row.key_x10 = targets.InleenKeyX10(quarter.year);
+  row.baseline_key_x10 = targets.InleenKeyX10(kBaselineInleenKeyYear);
+  const MonitorStock stock =
+      MonitorStockOf(figures, sector, quarter, measure, row.key_x10);
+  const MonitorStock baseline = MonitorStockOf(
+      figures, sector, kMonitorBaselineQuarter, measure, row.baseline_key_x10);
+  row.inleen_total_x100 = Rounded(stock.inleen_total);
+  row.baseline_inleen_total_x100 = Rounded(baseline.inleen_total);
+  row.formal_x100 = Rounded(stock.formal);
+  row.baseline_formal_x100 = Rounded(baseline.formal);
+  row.extra_formal_x100 = Rounded(Minus(stock.formal, baseline.formal));
+  if (stock.inleen.has_value() && baseline.inleen.has_value()) {
+    const Exact banen = Plus(stock.formal, *stock.inleen);
+    const Exact baseline_banen = Plus(baseline.formal, *baseline.inleen);
+    row.inleen_x100 = Rounded(*stock.inleen);
+    row.baseline_inleen_x100 = Rounded(*baseline.inleen);
+    row.extra_inleen_x100 = Rounded(Minus(*stock.inleen, *baseline.inleen));
+    row.banen_x100 = Rounded(banen);
+    row.baseline_x100 = Rounded(baseline_banen);
+    row.extra_x100 = Rounded(Minus(banen, baseline_banen));
+  }
+  return row;
+}
+
 }  // namespace
+
+bool IsMonitorSector(Sector sector) {
+  return sector == Sector::kMarkt || sector == Sector::kOverheid ||
+         sector == Sector::kNationaal;
+}
 
 int64_t RealisationRow::RealisationNumerator() const {
   return SumWithoutSroi(banen_numerator);
@@ -152,6 +245,9 @@ int64_t BanenDenominator(Measure measure, Quarter quarter) {
 
 std::vector<Sector> SectorsOf(const RealisationQuery& query) {
   if (!query.sectors.empty()) return query.sectors;
+  if (query.view == RealisationView::kNationalMonitor) {
+    return {Sector::kMarkt, Sector::kOverheid, Sector::kNationaal};
+  }
   std::vector<Sector> sectors;
   for (int s = static_cast<int>(Sector::kMarkt);
        s <= static_cast<int>(Sector::kFunderendOnderwijs); ++s) {
@@ -178,6 +274,10 @@ std::optional<int64_t> SectorTargets::BaselineX100(Sector sector) const {
   return TargetX100(sector, 0);
 }
 
+std::optional<int64_t> SectorTargets::InleenKeyX10(int32_t year) const {
+  return TargetX100(Sector::kUnspecified, year);
+}
+
 RealisationTable MakeSectorTable(const SectorTargets& targets,
                                  const FigureAccumulator& figures, uint64_t cut,
                                  absl::Time as_of,
@@ -186,6 +286,16 @@ RealisationTable MakeSectorTable(const SectorTargets& targets,
   table.as_of = as_of;
   table.last_seq = cut;
   if (query.to < query.from) return table;
+  if (query.view == RealisationView::kNationalMonitor) {
+    for (Sector sector : SectorsOf(query)) {
+      if (!IsMonitorSector(sector)) continue;
+      for (int32_t q = query.from.Index(); q <= query.to.Index(); ++q) {
+        table.monitor_rows.push_back(MakeMonitorRow(
+            targets, figures, sector, Quarter::FromIndex(q), query.measure));
+      }
+    }
+    return table;
+  }
   const Quarter before = FirstQuarterBack(query);
   for (Sector sector : SectorsOf(query)) {
     const std::vector<QuarterFigures> quarters =
@@ -207,7 +317,10 @@ RealisationTable MakeTable(const ProjectionState& state,
                            absl::Time as_of, const RealisationQuery& query) {
   RealisationTable table =
       MakeSectorTable(SectorTargets(state, cut), figures, cut, as_of, query);
-  if (!query.include_employers || query.to < query.from) return table;
+  if (!query.include_employers || query.to < query.from ||
+      query.view == RealisationView::kNationalMonitor) {
+    return table;
+  }
   const std::vector<Sector> sectors = SectorsOf(query);
   const Quarter before = FirstQuarterBack(query);
   std::vector<ScopeId> employers;
@@ -247,8 +360,12 @@ RealisationTable ComputeRealisation(const ProjectionState& state,
   const uint64_t cut = query.as_of.has_value()
                            ? state.LastSeqRecordedBy(*query.as_of)
                            : state.last_seq();
+  const Quarter first =
+      query.view == RealisationView::kNationalMonitor
+          ? std::min(FirstQuarterBack(query), kMonitorBaselineQuarter)
+          : FirstQuarterBack(query);
   const FigureAccumulator figures = BuildFigures(
-      state, cut, query.include_employers, FirstQuarterBack(query), query.to,
+      state, cut, query.include_employers, first, query.to,
       /*threads=*/1, query.include_employers && query.roll_up_children);
   return MakeTable(state, figures, cut,
                    query.as_of.value_or(state.last_recorded_at()), query);

@@ -19,6 +19,19 @@
 
 namespace banen {
 
+// Which split of NATIONAAL into markt and overheid (DOMAIN.md §5).
+enum class RealisationView : uint8_t {
+  // The sector letters: every job in its employer's (hirer's) sector.
+  kBySector = 0,
+  // The SZW letters: formal jobs by employer sector, the inleen banen of all
+  // hirers together split by the year's InleenKeySet.
+  kNationalMonitor = 1,
+};
+
+// The national monitor's baseline: the stock on 31 December 2012 (the
+// nulmeting of 1 January 2013), split by the key of kBaselineInleenKeyYear.
+inline constexpr Quarter kMonitorBaselineQuarter{2012, 4};
+
 struct RealisationQuery {
   // Concrete sectors and/or aggregates. Empty: every concrete sector, then
   // OVERHEID, NATIONAAL and FUNDEREND_ONDERWIJS.
@@ -35,6 +48,9 @@ struct RealisationQuery {
   // children (parent_employer_id, transitively), e.g. a ministry with its
   // agencies; a person counts once per row.
   bool roll_up_children = false;
+  // kNationalMonitor: monitor_rows instead of rows, for the requested ones
+  // of MARKT, OVERHEID and NATIONAAL (empty: all three); no employer rows.
+  RealisationView view = RealisationView::kBySector;
 };
 
 struct RealisationRow {
@@ -88,10 +104,46 @@ struct RealisationRow {
   bool operator==(const RealisationRow&) const = default;
 };
 
+// One row of the national monitor view: MARKT, OVERHEID or NATIONAAL in one
+// quarter, formal and inleen apart, stock and extra against the baseline
+// (kMonitorBaselineQuarter, same measure). Formal: every realisation series
+// but inleen (vast, tijdelijk, SROI of unknown form), by employer sector.
+// Inleen: uitzend + detachering of all hirers, times the scope's share of
+// the key (NATIONAAL: all of it). Each figure is rounded half-even to
+// hundredths from its exact value, so parts need not add up in the last
+// digit.
+struct MonitorRow {
+  Sector sector = Sector::kUnspecified;
+  Quarter quarter;
+  Measure measure = Measure::kPeildatum;
+  // The overheid share x10 of the quarter's year and of the baseline; unset
+  // without an InleenKeySet.
+  std::optional<int64_t> key_x10;
+  std::optional<int64_t> baseline_key_x10;
+  // All hirers' inleen banen, before the split.
+  int64_t inleen_total_x100 = 0;
+  int64_t baseline_inleen_total_x100 = 0;
+  int64_t formal_x100 = 0;
+  int64_t baseline_formal_x100 = 0;
+  int64_t extra_formal_x100 = 0;
+  // The scope's part of the inleen, and formal + inleen; unset for MARKT and
+  // OVERHEID when the key they need is not set.
+  std::optional<int64_t> inleen_x100;
+  std::optional<int64_t> baseline_inleen_x100;
+  std::optional<int64_t> extra_inleen_x100;
+  std::optional<int64_t> banen_x100;
+  std::optional<int64_t> baseline_x100;
+  std::optional<int64_t> extra_x100;
+  bool operator==(const MonitorRow&) const = default;
+};
+
 struct RealisationTable {
   // Sector rows in query order, each sector's quarters ascending; then
   // employer rows by (employer_id, quarter).
   std::vector<RealisationRow> rows;
+  // The national monitor view: per requested aggregate, its quarters
+  // ascending.
+  std::vector<MonitorRow> monitor_rows;
   // The query's as_of, or without one the recorded time of the last event.
   absl::Time as_of = absl::InfinitePast();
   uint64_t last_seq = 0;  // the last event the table includes
@@ -101,7 +153,11 @@ struct RealisationTable {
 // The denominator that turns a measure's hours numerator into banen.
 int64_t BanenDenominator(Measure measure, Quarter quarter);
 
-// The sectors a query names, with the default filled in.
+// MARKT, OVERHEID or NATIONAAL: what the national monitor view splits.
+bool IsMonitorSector(Sector sector);
+
+// The sectors a query names, with the default filled in (for the national
+// monitor view: MARKT, OVERHEID, NATIONAAL).
 std::vector<Sector> SectorsOf(const RealisationQuery& query);
 
 // The targets and baselines that win at one cut: all that sector rows need
@@ -113,9 +169,11 @@ class SectorTargets {
 
   std::optional<int64_t> TargetX100(Sector sector, int32_t year) const;
   std::optional<int64_t> BaselineX100(Sector sector) const;
+  std::optional<int64_t> InleenKeyX10(int32_t year) const;
 
  private:
-  // (sector, year) -> banen_x100; year 0 holds the baselines.
+  // (sector, year) -> banen_x100; year 0 holds the baselines, sector
+  // kUnspecified the inleen keys (overheid share x10).
   absl::flat_hash_map<std::pair<Sector, int32_t>, int64_t> figures_;
 };
 
@@ -123,8 +181,9 @@ class SectorTargets {
 inline constexpr int32_t kQuartersBack = 4;
 
 // Rows of `query` from `figures` as of `cut`. `figures` must hold quarters
-// query.from - kQuartersBack .. query.to of every sector scope, and of
-// employer scopes when query.include_employers.
+// query.from - kQuartersBack .. query.to of every sector scope (and
+// kMonitorBaselineQuarter for the national monitor view), and of employer
+// scopes when query.include_employers.
 RealisationTable MakeTable(const ProjectionState& state,
                            const FigureAccumulator& figures, uint64_t cut,
                            absl::Time as_of, const RealisationQuery& query);

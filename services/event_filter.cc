@@ -110,6 +110,13 @@ bool EventFilter::ObserveEntities(const StoredEvent& stored) {
       return employer_ids_.empty() && job_ids_.empty() &&
              person_refs_.empty() && sectors_.test(static_cast<size_t>(sector));
     }
+    case EventKind::kInleenKeySet:
+      // It splits NATIONAAL between MARKT and OVERHEID.
+      return employer_ids_.empty() && job_ids_.empty() &&
+             person_refs_.empty() &&
+             (sectors_.test(static_cast<size_t>(Sector::kMarkt)) ||
+              sectors_.test(static_cast<size_t>(Sector::kOverheid)) ||
+              sectors_.test(static_cast<size_t>(Sector::kNationaal)));
   }
   return false;
 }

@@ -6,7 +6,8 @@
 // remembers each job's employers and person, each employer's latest sector,
 // and which seqs matched (a retraction matches when its target did).
 // Person register events match only the person filter; employer events only
-// the sector and employer filters; TargetSet/BaselineSet only the sector one.
+// the sector and employer filters; TargetSet/BaselineSet only the sector one;
+// InleenKeySet only a sector filter naming MARKT, OVERHEID or NATIONAAL.
 //
 // Thread safety: none (one per request). Memory: O(jobs + employers +
 // matching events) when NeedsHistory(), else O(1).

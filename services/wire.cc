@@ -70,6 +70,43 @@ absl::StatusOr<Measure> MeasureFromProto(int measure) {
   }
 }
 
+absl::StatusOr<RealisationView> ViewFromProto(int view) {
+  switch (view) {
+    case v1::REALISATION_VIEW_UNSPECIFIED:
+    case v1::REALISATION_VIEW_BY_SECTOR:
+      return RealisationView::kBySector;
+    case v1::REALISATION_VIEW_NATIONAL_MONITOR:
+      return RealisationView::kNationalMonitor;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("view: unknown view ", view));
+  }
+}
+
+void MonitorRowToProto(const MonitorRow& row, v1::MonitorRow* proto) {
+  proto->set_sector(static_cast<v1::Sector>(row.sector));
+  proto->set_quarter(FormatQuarter(row.quarter));
+  proto->set_measure(MeasureToProto(row.measure));
+  if (row.key_x10) proto->set_inleen_key_overheid_x10(*row.key_x10);
+  if (row.baseline_key_x10) {
+    proto->set_baseline_inleen_key_overheid_x10(*row.baseline_key_x10);
+  }
+  proto->set_inleen_total_x100(row.inleen_total_x100);
+  proto->set_baseline_inleen_total_x100(row.baseline_inleen_total_x100);
+  proto->set_formal_x100(row.formal_x100);
+  proto->set_baseline_formal_x100(row.baseline_formal_x100);
+  proto->set_extra_formal_x100(row.extra_formal_x100);
+  if (row.inleen_x100) proto->set_inleen_x100(*row.inleen_x100);
+  if (row.baseline_inleen_x100) {
+    proto->set_baseline_inleen_x100(*row.baseline_inleen_x100);
+  }
+  if (row.extra_inleen_x100)
+    proto->set_extra_inleen_x100(*row.extra_inleen_x100);
+  if (row.banen_x100) proto->set_banen_x100(*row.banen_x100);
+  if (row.baseline_x100) proto->set_baseline_x100(*row.baseline_x100);
+  if (row.extra_x100) proto->set_extra_x100(*row.extra_x100);
+}
+
 }  // namespace
 
 v1::EventKind EventKindToProto(EventKind kind) {
@@ -122,6 +159,9 @@ absl::StatusOr<RealisationQuery> RealisationQueryFromProto(
         "include_employers");
   }
   query.roll_up_children = request.roll_up_children();
+  auto view = ViewFromProto(request.view());
+  if (!view.ok()) return view.status();
+  query.view = *view;
   return query;
 }
 
@@ -189,6 +229,9 @@ void RealisationTableToProto(const RealisationTable& table,
                              v1::RealisationTable* proto) {
   for (const RealisationRow& row : table.rows) {
     RealisationRowToProto(row, proto->add_rows());
+  }
+  for (const MonitorRow& row : table.monitor_rows) {
+    MonitorRowToProto(row, proto->add_monitor_rows());
   }
   if (table.as_of != absl::InfinitePast()) {
     TimeToProto(table.as_of, proto->mutable_as_of());

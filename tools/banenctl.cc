@@ -18,6 +18,7 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -125,6 +126,7 @@ class Client {
     RETURN_IF_ERROR(
         FromGrpc(realisation_->GetRealisation(context.get(), request, &table)));
     const std::string format = absl::GetFlag(FLAGS_format);
+    if (format != "csv") RETURN_IF_ERROR(AddMonitorRows(request, &table));
     std::string text;
     if (format == "text") {
       text = RealisationReport(table);
@@ -147,6 +149,31 @@ class Client {
           "--format: ", format, ": use text, letter, csv, json or html"));
     }
     return WriteOutput(text);
+  }
+
+  // Both views side by side: the national monitor's split of the same
+  // quarters, as of the same moment, for the aggregates the report names.
+  absl::Status AddMonitorRows(v1::RealisationRequest request,
+                              v1::RealisationTable* table) {
+    request.clear_sectors();
+    for (const v1::RealisationRow& row : table->rows()) {
+      const auto sector = static_cast<Sector>(row.sector());
+      if (!row.employer_id().empty() || !IsMonitorSector(sector)) continue;
+      if (std::find(request.sectors().begin(), request.sectors().end(),
+                    row.sector()) == request.sectors().end()) {
+        request.add_sectors(row.sector());
+      }
+    }
+    if (request.sectors().empty()) return absl::OkStatus();
+    if (table->has_as_of()) *request.mutable_as_of() = table->as_of();
+    request.set_include_employers(false);
+    request.set_view(v1::REALISATION_VIEW_NATIONAL_MONITOR);
+    v1::RealisationTable monitor;
+    auto context = Context();
+    RETURN_IF_ERROR(FromGrpc(
+        realisation_->GetRealisation(context.get(), request, &monitor)));
+    *table->mutable_monitor_rows() = monitor.monitor_rows();
+    return absl::OkStatus();
   }
 
   absl::Status Import(const std::vector<std::string>& paths) {

@@ -41,6 +41,7 @@ enum Column : int {
   kYear,
   kBanen,
   kSource,
+  kOverheidShare,
 };
 
 // The payload columns each kind reads (in EventKind order).
@@ -59,6 +60,7 @@ const std::array<std::vector<Column>, kEventKindCount>& ColumnsOfKind() {
           {kTargetSeq, kReason},
           {kSector, kYear, kBanen, kSource},
           {kSector, kBanen, kSource},
+          {kYear, kOverheidShare, kSource},
       }};
   return *columns;
 }
@@ -148,6 +150,10 @@ class CsvRow {
     }
     *out = *value;
     return true;
+  }
+
+  bool Reject(Column column, std::string reason) const {
+    return Fail(error_, kCsvColumns[column], std::move(reason));
   }
 
   template <typename T>
@@ -264,6 +270,23 @@ bool CsvPayload(EventKind kind, const CsvRow& row, EventPayload* payload) {
           !row.Hundredths(kBanen, false, &e.banen_x100)) {
         return false;
       }
+      *payload = std::move(e);
+      return true;
+    }
+    case EventKind::kInleenKeySet: {
+      InleenKeySet e;
+      e.source = row.Text(kSource);
+      int64_t share_x100 = 0;
+      if (!row.Integer(kYear, &e.year) ||
+          !row.Hundredths(kOverheidShare, false, &share_x100)) {
+        return false;
+      }
+      if (share_x100 % 10 != 0 || share_x100 > 10 * kWholeShareX10) {
+        return row.Reject(kOverheidShare,
+                          "must be a percentage up to 100 with at most one "
+                          "decimal, e.g. 25.8");
+      }
+      e.overheid_share_x10 = static_cast<int32_t>(share_x100 / 10);
       *payload = std::move(e);
       return true;
     }

@@ -34,7 +34,7 @@
 
 namespace banen {
 
-inline constexpr std::array<std::string_view, 19> kCsvColumns = {
+inline constexpr std::array<std::string_view, 20> kCsvColumns = {
     "event_id",
     "effective_date",
     "kind",
@@ -53,7 +53,8 @@ inline constexpr std::array<std::string_view, 19> kCsvColumns = {
     "target_seq",
     "year",
     "banen",
-    "source"};
+    "source",
+    "overheid_share"};
 
 // Where and why a line of an event file is bad. Never holds a person_ref.
 struct LineError {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "tools/report_formats.h"
 #include "tools/text_table.h"
 
 namespace banen {
@@ -102,8 +103,10 @@ std::string RealisationReport(const v1::RealisationTable& table) {
                              absl::FromUnixSeconds(table.as_of().seconds()),
                              absl::UTCTimeZone())
           : "-";
+  const std::string monitor = MonitorReport(table);
   return absl::StrCat("Realisation (", measure, ", banen), as of ", as_of,
-                      ", up to seq ", table.last_seq(), "\n\n", text.Render());
+                      ", up to seq ", table.last_seq(), "\n\n", text.Render(),
+                      monitor.empty() ? "" : "\n", monitor);
 }
 
 }  // namespace banen

@@ -222,6 +222,46 @@ std::string RealisationCsv(const v1::RealisationTable& table) {
   return csv;
 }
 
+std::string MonitorReport(const v1::RealisationTable& table) {
+  if (table.monitor_rows().empty()) return "";
+  using Align = TextTable::Align;
+  TextTable text({{"monitor", Align::kLeft},
+                  {"quarter", Align::kLeft},
+                  {"key overheid %", Align::kRight},
+                  {"formal", Align::kRight},
+                  {"inleen", Align::kRight},
+                  {"banen", Align::kRight},
+                  {"baseline formal", Align::kRight},
+                  {"baseline inleen", Align::kRight},
+                  {"extra formal", Align::kRight},
+                  {"extra inleen", Align::kRight},
+                  {"extra", Align::kRight}});
+  for (const v1::MonitorRow& row : table.monitor_rows()) {
+    text.AddRow(
+        {std::string(SectorName(static_cast<Sector>(row.sector()))),
+         row.quarter(),
+         Tenths(row.has_inleen_key_overheid_x10(),
+                row.inleen_key_overheid_x10()),
+         FormatHundredths(row.formal_x100()),
+         Hundredths(row.has_inleen_x100(), row.inleen_x100()),
+         Hundredths(row.has_banen_x100(), row.banen_x100()),
+         FormatHundredths(row.baseline_formal_x100()),
+         Hundredths(row.has_baseline_inleen_x100(), row.baseline_inleen_x100()),
+         FormatHundredths(row.extra_formal_x100()),
+         Hundredths(row.has_extra_inleen_x100(), row.extra_inleen_x100()),
+         Hundredths(row.has_extra_x100(), row.extra_x100())});
+  }
+  const v1::MonitorRow& first = table.monitor_rows(0);
+  return absl::StrCat(
+      "National monitor (SZW letters): formal jobs by employer sector, "
+      "inleen of all hirers split by the verdeelsleutel; baseline 31-12-2012, "
+      "inleen ",
+      FormatHundredths(first.baseline_inleen_total_x100()), " keyed ",
+      Tenths(first.has_baseline_inleen_key_overheid_x10(),
+             first.baseline_inleen_key_overheid_x10()),
+      "% overheid\n\n", text.Render());
+}
+
 std::string RealisationLetter(const v1::RealisationTable& table) {
   std::map<int, const v1::RealisationRow*> last_by_sector;
   for (const v1::RealisationRow& row : table.rows()) {
@@ -263,9 +303,10 @@ std::string RealisationLetter(const v1::RealisationTable& table) {
     add(sector);
   }
   const v1::RealisationRow& any = *last_by_sector.begin()->second;
+  const std::string monitor = MonitorReport(table);
   return absl::StrCat("Banenafspraak ", any.quarter(), ": doel en realisatie (",
                       MeasureOf(any), ", banen van 25,5 uur per week)\n\n",
-                      text.Render());
+                      text.Render(), monitor.empty() ? "" : "\n", monitor);
 }
 
 absl::StatusOr<std::string> RealisationJson(const v1::RealisationTable& table) {
@@ -402,6 +443,35 @@ std::string RealisationHtml(const v1::RealisationTable& table,
     }
     html += "</div>\n";
   };
+  if (!table.monitor_rows().empty()) {
+    absl::StrAppend(
+        &html,
+        "<h2>National monitor: markt and overheid as the SZW letters count "
+        "them</h2>\n<p>Formal jobs by employer sector; inleen (uitzend and "
+        "detachering of all hirers) split by the year's verdeelsleutel, the "
+        "baseline (31-12-2012) by the key of 2012.</p>\n"
+        "<table id=\"monitor\">\n<thead><tr><th>monitor</th><th>quarter</th>"
+        "<th>key overheid %</th><th>formal</th><th>inleen</th><th>banen</th>"
+        "<th>extra formal</th><th>extra inleen</th><th>extra banen</th>"
+        "</tr></thead>\n<tbody>\n");
+    for (const v1::MonitorRow& row : table.monitor_rows()) {
+      const std::string sector(SectorName(static_cast<Sector>(row.sector())));
+      absl::StrAppend(
+          &html, "<tr data-monitor=\"", Html(sector), "\" data-quarter=\"",
+          Html(row.quarter()), "\"><td>", Html(sector), "</td><td>",
+          Html(row.quarter()), "</td><td>",
+          Tenths(row.has_inleen_key_overheid_x10(),
+                 row.inleen_key_overheid_x10()),
+          "</td><td>", FormatHundredths(row.formal_x100()), "</td><td>",
+          Hundredths(row.has_inleen_x100(), row.inleen_x100()), "</td><td>",
+          Hundredths(row.has_banen_x100(), row.banen_x100()), "</td><td>",
+          FormatHundredths(row.extra_formal_x100()), "</td><td>",
+          Hundredths(row.has_extra_inleen_x100(), row.extra_inleen_x100()),
+          "</td><td>", Hundredths(row.has_extra_x100(), row.extra_x100()),
+          "</td></tr>\n");
+    }
+    html += "</tbody>\n</table>\n";
+  }
   charts("Aggregates against their targets", true);
   charts("Realisation against doel per sector", false);
   html += "</body>\n</html>\n";

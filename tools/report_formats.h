@@ -12,13 +12,20 @@
 
 namespace banen {
 
-// A header line, then one line per row in table order. Figures are decimals
+// The national monitor rows of `table` (monitor_rows) as an aligned text
+// table: per aggregate and quarter the key, formal, inleen and banen, the
+// baseline and the extra banen; "" when there are none.
+std::string MonitorReport(const v1::RealisationTable& table);
+
+// A header line, then one line per row in table order (rows only; the
+// monitor rows are in the other formats). Figures are decimals
 // ("416.39" banen, "68.6" percent); empty where a figure does not apply.
 std::string RealisationCsv(const v1::RealisationTable& table);
 
 // The table of the ministers' letter for the table's last quarter: per
 // government sector doel, realisatie and percentage (and SROI where there
-// is any), then OVERHEID, MARKT and NATIONAAL; aligned text.
+// is any), then OVERHEID, MARKT and NATIONAAL; aligned text; then the
+// MonitorReport.
 std::string RealisationLetter(const v1::RealisationTable& table);
 
 // The table as protobuf JSON (field names as in realisation.proto).
@@ -32,6 +39,8 @@ absl::StatusOr<std::string> RealisationJson(const v1::RealisationTable& table);
 //   per sector: banen per quarter stacked by contract form, with the doel
 //   as a line (each an <svg> in <figure data-sector="...">); with
 //   `include_sroi` the SROI banen are stacked on top, apart in colour.
+// - the national monitor rows, if any, as a table (<table id="monitor">,
+//   rows <tr data-monitor="MARKT" data-quarter="2022Q4">).
 // Employer rows are left out.
 std::string RealisationHtml(const v1::RealisationTable& table,
                             std::string_view title, bool include_sroi);

@@ -150,6 +150,30 @@ TEST(Codec, TargetSetCarriesYearAndBanen) {
   EXPECT_EQ(target.target_set().banen_x100(), 12590);
 }
 
+TEST(Codec, InleenKeySetFillsItsWireFields) {
+  const v1::Event key =
+      ProtoOf(test::InleenKeySetEvent("k", "2023-06-01", 2022, 258, "SEO"));
+  ASSERT_EQ(key.payload_case(), v1::Event::kInleenKeySet);
+  EXPECT_EQ(key.inleen_key_set().year(), 2022);
+  EXPECT_EQ(key.inleen_key_set().overheid_share_x10(), 258);
+  EXPECT_EQ(key.inleen_key_set().source(), "SEO");
+}
+
+// The storage format stays append-only: the new event is oneof field 21,
+// and an SROI hire of earlier versions keeps its bytes.
+TEST(Codec, InleenKeySetIsOneofField21) {
+  std::string wire;
+  ASSERT_TRUE(ProtoOf(test::InleenKeySetEvent("k", "2023-06-01", 2022, 258))
+                  .SerializeToString(&wire));
+  // event_id (field 1), effective_date (2), then tag (21 << 3 | 2) = 0xaa 0x01.
+  EXPECT_NE(wire.find("\xaa\x01"), std::string::npos);
+  const v1::Event sroi = ProtoOf(
+      test::JobStartedEvent("e", "2024-01-15", "job-1", "emp-1", kPerson1,
+                            ContractForm::kSroi, 2550, "", "emp-2"));
+  EXPECT_EQ(sroi.job_started().form(), v1::CONTRACT_FORM_SROI);
+  EXPECT_EQ(sroi.job_started().commissioning_employer_id(), "emp-2");
+}
+
 TEST(Codec, BadDateIsInvalidArgumentNamingEffectiveDate) {
   for (const char* date : {"2024-02-30", "2024-1-05", "20240105", ""}) {
     SCOPED_TRACE(date);

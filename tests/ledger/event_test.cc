@@ -184,7 +184,7 @@ TEST(EventKind, NamesAreTheWireMessageNames) {
       "JobStarted",         "JobConverted",
       "HoursChanged",       "JobEnded",
       "EventRetracted",     "TargetSet",
-      "BaselineSet"};
+      "BaselineSet",        "InleenKeySet"};
   ASSERT_EQ(names.size(), static_cast<size_t>(kEventKindCount));
   for (int i = 0; i < kEventKindCount; ++i) {
     const EventKind kind = static_cast<EventKind>(i);

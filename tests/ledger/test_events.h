@@ -147,6 +147,15 @@ inline Event BaselineSetEvent(std::string_view event_id, std::string_view date,
                                .source = std::string(source)});
 }
 
+inline Event InleenKeySetEvent(std::string_view event_id, std::string_view date,
+                               int32_t year, int32_t overheid_share_x10,
+                               std::string_view source = "SEO 2023") {
+  return MakeEvent(event_id, date,
+                   InleenKeySet{.year = year,
+                                .overheid_share_x10 = overheid_share_x10,
+                                .source = std::string(source)});
+}
+
 // A TargetSet valid whatever else is stored, unique by `i`: the event of
 // tests about appending rather than about the domain.
 inline Event NumberedTargetSetEvent(int i) {
@@ -175,6 +184,7 @@ inline std::vector<Event> OneEventOfEachKind() {
                      "Kamerbrief 2024"),
       BaselineSetEvent("k10", "2013-01-01", Sector::kNationaal, 7517900,
                        "Nulmeting"),
+      InleenKeySetEvent("k11", "2023-06-01", 2022, 258, "SEO 2023"),
   };
 }
 

@@ -25,6 +25,7 @@ using test::EmployerReclassifiedEvent;
 using test::EmployerRegisteredEvent;
 using test::EventRetractedEvent;
 using test::HoursChangedEvent;
+using test::InleenKeySetEvent;
 using test::JobConvertedEvent;
 using test::JobEndedEvent;
 using test::JobStartedEvent;
@@ -481,6 +482,42 @@ TEST_F(Validation, RejectsSroiOfUnknownCommissioningEmployer) {
   ExpectRejected({JobStartedEvent("e1", "2024-01-15", "job-1", "emp-1",
                                   kPerson1, kSroi, 2550, "", "emp-9")},
                  kNotFound, 0, "job_started.commissioning_employer_id");
+}
+
+TEST_F(Validation, AcceptsTheBaselineInleenKeyOfYear2012) {
+  ExpectAccepted(InleenKeySetEvent("e1", "2023-06-01", 2012, 240));
+}
+
+TEST_F(Validation, RejectsInleenKeyYearOutside2012To2100) {
+  for (int32_t year : {2011, 2101}) {
+    SCOPED_TRACE(year);
+    ExpectRejected({InleenKeySetEvent("e1", "2023-06-01", year, 258)}, kInvalid,
+                   0, "inleen_key_set.year");
+  }
+}
+
+TEST_F(Validation, RejectsInleenKeyShareOutside0To1000) {
+  for (int32_t share : {-1, 1001}) {
+    SCOPED_TRACE(share);
+    ExpectRejected({InleenKeySetEvent("e1", "2023-06-01", 2022, share)},
+                   kInvalid, 0, "inleen_key_set.overheid_share_x10");
+  }
+}
+
+TEST_F(Validation, AcceptsInleenKeySharesOf0And1000) {
+  ExpectAccepted(InleenKeySetEvent("e1", "2023-06-01", 2022, 0));
+  ExpectAccepted(InleenKeySetEvent("e2", "2023-06-01", 2022, 1000));
+}
+
+TEST_F(Validation, RejectsInleenKeySourceLongerThan1024Bytes) {
+  ExpectRejected({InleenKeySetEvent("e1", "2023-06-01", 2022, 258,
+                                    std::string(1025, 's'))},
+                 kInvalid, 0, "inleen_key_set.source");
+}
+
+TEST_F(Validation, AnInleenKeySetIsRetractable) {
+  MustAppend({InleenKeySetEvent("e1", "2023-06-01", 2022, 258)});
+  ExpectAccepted(EventRetractedEvent("e2", "2023-06-02", 1, "wrong year"));
 }
 
 TEST_F(Validation, RejectsUnknownCommissioningEmployerOfAVastJob) {

@@ -4,6 +4,9 @@
 // days x 2550, MAANDUREN 7 x 11092 = 77644.
 #include "projections/realisation.h"
 
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "projections/rounding.h"
 #include "tests/projections/projection_test_util.h"
@@ -780,6 +783,185 @@ TEST(RealisationTest, ReproducesWaterschappen2024Split) {
   EXPECT_EQ(share(FormSeries::kTijdelijk), 228);
   EXPECT_EQ(share(FormSeries::kInleenDetachering), 243);
   EXPECT_EQ(row.realisatiepercentage_x10, 548);
+}
+
+// --- The national monitor view -------------------------------------------
+
+// The monitor rows of `sector` in `quarter` (PEILDATUM, now).
+MonitorRow MonitorRowOf(const ProjectionState& state, Sector sector,
+                        Quarter quarter) {
+  const RealisationTable table = ComputeRealisation(
+      state, RealisationQuery{.sectors = {sector},
+                              .from = quarter,
+                              .to = quarter,
+                              .measure = kPeildatum,
+                              .as_of = std::nullopt,
+                              .include_employers = false,
+                              .view = RealisationView::kNationalMonitor});
+  EXPECT_TRUE(table.rows.empty());
+  if (table.monitor_rows.size() != 1) {
+    ADD_FAILURE() << table.monitor_rows.size() << " monitor rows";
+    return MonitorRow{};
+  }
+  return table.monitor_rows[0];
+}
+
+// A MARKT hirer "bedrijf" and a GEMEENTEN hirer "emp-1", person 1
+// registered since 2020; the keys of 2012 (24.0% overheid) and 2022 (25.8%).
+StoredHistory MonitorHistory() {
+  StoredHistory history = BaseHistory();
+  history.Record(test::EmployerRegisteredEvent("emp-m", "2010-01-01", "bedrijf",
+                                               Sector::kMarkt));
+  history.Record(test::InleenKeySetEvent("key-2012", "2023-06-01", 2012, 240));
+  history.Record(test::InleenKeySetEvent("key-2022", "2023-06-01", 2022, 258));
+  return history;
+}
+
+// Uitzend at MARKT and detachering at GEMEENTEN, 25.5 h each: 2.00 inleen
+// banen of all hirers; MARKT gets 74.2% (1.484 -> 1.48), OVERHEID 25.8%
+// (0.516 -> 0.52), whichever hirer the jobs have.
+TEST(MonitorTest, SplitsTheInleenOfAllHirersByTheYearsKey) {
+  StoredHistory history = MonitorHistory();
+  history.Record(Hire("job-1", "2022-01-01", 2550, ContractForm::kInleenUitzend,
+                      1, "bedrijf"));
+  history.Record(Hire("job-2", "2022-01-01", 2550,
+                      ContractForm::kInleenDetachering, 1, "emp-1"));
+  const ProjectionState state = history.Fold();
+  const MonitorRow markt = MonitorRowOf(state, Sector::kMarkt, Q("2022Q4"));
+  EXPECT_EQ(markt.key_x10, 258);
+  EXPECT_EQ(markt.inleen_total_x100, 200);
+  EXPECT_EQ(markt.inleen_x100, 148);
+  EXPECT_EQ(MonitorRowOf(state, Sector::kOverheid, Q("2022Q4")).inleen_x100,
+            52);
+  EXPECT_EQ(MonitorRowOf(state, Sector::kNationaal, Q("2022Q4")).inleen_x100,
+            200);
+}
+
+// A VAST job at MARKT (1.00) and a TIJDELIJK one at GEMEENTEN (1.00): formal
+// jobs stay with their employer's sector.
+TEST(MonitorTest, FormalJobsCountByEmployerSector) {
+  StoredHistory history = MonitorHistory();
+  history.Record(
+      Hire("job-1", "2022-01-01", 2550, ContractForm::kVast, 1, "bedrijf"));
+  history.Record(
+      Hire("job-2", "2022-01-01", 2550, ContractForm::kTijdelijk, 1, "emp-1"));
+  const ProjectionState state = history.Fold();
+  const MonitorRow markt = MonitorRowOf(state, Sector::kMarkt, Q("2022Q4"));
+  EXPECT_EQ(markt.formal_x100, 100);
+  EXPECT_EQ(markt.inleen_x100, 0);
+  EXPECT_EQ(markt.banen_x100, 100);
+  EXPECT_EQ(MonitorRowOf(state, Sector::kOverheid, Q("2022Q4")).formal_x100,
+            100);
+  EXPECT_EQ(MonitorRowOf(state, Sector::kNationaal, Q("2022Q4")).formal_x100,
+            200);
+}
+
+// Seed 001: the baseline inleen stock of 36,206 banen keyed 76.0 / 24.0 and
+// the end-2022 stock of 38,061 keyed 74.2 / 25.8. Extra inleen markt =
+// 38,061 x 0.742 - 36,206 x 0.760 = 28,241.262 - 27,516.56 = 724.702;
+// overheid = 9,819.738 - 8,689.44 = 1,130.298; together 1,855. (The letter
+// prints 724 and 1,130: it keyed the unrounded stocks.)
+class MonitorSeed001Test : public testing::Test {
+ protected:
+  // Inleen at MARKT of `total_x100` hours_x100, in jobs of at most 80 h of
+  // person 2 (registered since 2010) from `date`.
+  static void HireInleen(StoredHistory& history, std::string_view date,
+                         int64_t total_x100, int* job) {
+    for (int64_t left = total_x100; left > 0; left -= kMaxHoursPerWeekX100) {
+      const std::string id = absl::StrCat("job-", ++*job);
+      history.Record(test::JobStartedEvent(
+          absl::StrCat("hire-", id), date, id, "bedrijf", PersonRef(2),
+          ContractForm::kInleenUitzend,
+          static_cast<int32_t>(std::min<int64_t>(left, kMaxHoursPerWeekX100)),
+          "uitzendbureau"));
+    }
+  }
+
+  void SetUp() override {
+    StoredHistory history = MonitorHistory();
+    history.Record(
+        test::PersonRegisteredEvent("reg-2", "2010-01-01", PersonRef(2)));
+    int job = 0;
+    // 36,206 banen = 36,206 x 2,550 hours_x100, before the baseline.
+    HireInleen(history, "2012-06-01", int64_t{36206} * kHoursPerBaanX100, &job);
+    HireInleen(history, "2020-01-01",
+               int64_t{38061 - 36206} * kHoursPerBaanX100, &job);
+    state_ = history.Fold();
+  }
+
+  ProjectionState state_;
+};
+
+TEST_F(MonitorSeed001Test, KeysTheBaselineAndTheStockByTheirYears) {
+  const MonitorRow markt = MonitorRowOf(state_, Sector::kMarkt, Q("2022Q4"));
+  EXPECT_EQ(markt.baseline_key_x10, 240);
+  EXPECT_EQ(markt.key_x10, 258);
+  EXPECT_EQ(markt.baseline_inleen_total_x100, 3620600);
+  EXPECT_EQ(markt.inleen_total_x100, 3806100);
+  EXPECT_EQ(markt.baseline_inleen_x100, 2751656);  // 27,516.56
+  EXPECT_EQ(markt.inleen_x100, 2824126);           // 28,241.262
+}
+
+TEST_F(MonitorSeed001Test, ExtraInleenIsTheKeyedStockMinusTheKeyedBaseline) {
+  EXPECT_EQ(MonitorRowOf(state_, Sector::kMarkt, Q("2022Q4")).extra_inleen_x100,
+            72470);
+  EXPECT_EQ(
+      MonitorRowOf(state_, Sector::kOverheid, Q("2022Q4")).extra_inleen_x100,
+      113030);
+  EXPECT_EQ(
+      MonitorRowOf(state_, Sector::kNationaal, Q("2022Q4")).extra_inleen_x100,
+      185500);
+}
+
+TEST(MonitorTest, WithoutTheYearsKeyMarktAndOverheidHaveNoInleenSplit) {
+  StoredHistory history = BaseHistory();
+  history.Record(
+      Hire("job-1", "2022-01-01", 2550, ContractForm::kInleenUitzend));
+  const ProjectionState state = history.Fold();
+  const MonitorRow markt = MonitorRowOf(state, Sector::kMarkt, Q("2022Q4"));
+  EXPECT_EQ(markt.key_x10, std::nullopt);
+  EXPECT_EQ(markt.inleen_x100, std::nullopt);
+  EXPECT_EQ(markt.banen_x100, std::nullopt);
+  EXPECT_EQ(markt.extra_x100, std::nullopt);
+  EXPECT_EQ(markt.inleen_total_x100, 100);
+  EXPECT_EQ(MonitorRowOf(state, Sector::kNationaal, Q("2022Q4")).inleen_x100,
+            100);
+}
+
+TEST(MonitorTest, TheLatestKeyOfAYearWins) {
+  StoredHistory history = MonitorHistory();
+  history.Record(test::InleenKeySetEvent("key-2022b", "2023-07-01", 2022, 320));
+  EXPECT_EQ(MonitorRowOf(history.Fold(), Sector::kMarkt, Q("2022Q4")).key_x10,
+            320);
+}
+
+TEST(MonitorTest, ARetractedKeyNoLongerApplies) {
+  StoredHistory history = MonitorHistory();
+  const uint64_t second = history.Record(
+      test::InleenKeySetEvent("key-2022b", "2023-07-01", 2022, 320));
+  history.Record(test::EventRetractedEvent("undo", "2023-07-02", second));
+  EXPECT_EQ(MonitorRowOf(history.Fold(), Sector::kMarkt, Q("2022Q4")).key_x10,
+            258);
+}
+
+// Stock and baseline both in the measure: a job from 1 Dec 2022 is 31 of 92
+// days of Q4 on average, and nothing of the baseline quarter.
+TEST(MonitorTest, ExtraFollowsTheRowsMeasure) {
+  StoredHistory history = MonitorHistory();
+  history.Record(
+      Hire("job-1", "2022-12-01", 2550, ContractForm::kVast, 1, "bedrijf"));
+  const RealisationTable table = ComputeRealisation(
+      history.Fold(),
+      RealisationQuery{.sectors = {Sector::kMarkt},
+                       .from = Q("2022Q4"),
+                       .to = Q("2022Q4"),
+                       .measure = kKwartaal,
+                       .as_of = std::nullopt,
+                       .include_employers = false,
+                       .view = RealisationView::kNationalMonitor});
+  ASSERT_EQ(table.monitor_rows.size(), 1u);
+  EXPECT_EQ(table.monitor_rows[0].formal_x100, 34);  // 31 / 92 = 0.337
+  EXPECT_EQ(table.monitor_rows[0].extra_formal_x100, 34);
 }
 
 }  // namespace

@@ -75,6 +75,47 @@ TEST_F(RealisationServiceTest, TargetGivesTheRealisationPercentage) {
   EXPECT_EQ(table.rows(0).realisatiepercentage_x10(), 250);
 }
 
+TEST_F(RealisationServiceTest, NationalMonitorViewAnswersMonitorRows) {
+  MustAppend("a", HireHistory("a"));
+  v1::RealisationRequest request;
+  request.set_from_quarter("2024Q1");
+  request.set_view(v1::REALISATION_VIEW_NATIONAL_MONITOR);
+  v1::RealisationTable table;
+
+  ASSERT_TRUE(Get(request, &table).ok());
+
+  EXPECT_EQ(table.rows_size(), 0);
+  ASSERT_EQ(table.monitor_rows_size(), 3);
+  EXPECT_EQ(table.monitor_rows(0).sector(), v1::SECTOR_MARKT);
+  EXPECT_EQ(table.monitor_rows(1).sector(), v1::SECTOR_OVERHEID);
+  EXPECT_EQ(table.monitor_rows(1).formal_x100(), 100);
+  EXPECT_FALSE(table.monitor_rows(1).has_inleen_key_overheid_x10());
+  EXPECT_EQ(table.monitor_rows(2).sector(), v1::SECTOR_NATIONAAL);
+  EXPECT_EQ(table.monitor_rows(2).banen_x100(), 100);
+}
+
+TEST_F(RealisationServiceTest, NationalMonitorViewRefusesAGovernmentSector) {
+  v1::RealisationRequest request = GemeentenIn("2024Q1");
+  request.set_view(v1::REALISATION_VIEW_NATIONAL_MONITOR);
+  v1::RealisationTable table;
+  EXPECT_EQ(Get(request, &table).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(RealisationServiceTest, UnknownViewIsInvalidArgument) {
+  v1::RealisationRequest request = GemeentenIn("2024Q1");
+  request.set_view(static_cast<v1::RealisationView>(9));
+  v1::RealisationTable table;
+  EXPECT_EQ(Get(request, &table).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(RealisationServiceTest, TablesSayTheirCountingRules) {
+  v1::RealisationTable table;
+  ASSERT_TRUE(Get(GemeentenIn("2024Q1"), &table).ok());
+  EXPECT_EQ(table.rules_version(), 2);
+}
+
 TEST_F(RealisationServiceTest, EmptySectorsGiveEverySectorAndTheAggregates) {
   MustAppend("a", HireHistory("a"));
   v1::RealisationRequest request;

@@ -90,6 +90,21 @@ TEST_F(EventFileTest, ReadsCsvWithQuotedFieldsAndDecimalHours) {
   EXPECT_EQ(hire.lender_id, "uitzend-01");
 }
 
+TEST_F(EventFileTest, ReadsAnInleenKeyFromCsvAsTenthsOfAPercent) {
+  const Lines lines =
+      ReadAll(Write("k.csv",
+                    "event_id,effective_date,kind,year,overheid_share,source\n"
+                    "k1,2023-06-01,InleenKeySet,2022,25.8,SEO 2023\n"
+                    "k2,2023-06-01,InleenKeySet,2022,25.85,SEO 2023\n"));
+  ASSERT_EQ(lines.events.size(), 1u);
+  const auto& key = std::get<InleenKeySet>(lines.events[0].payload);
+  EXPECT_EQ(key.year, 2022);
+  EXPECT_EQ(key.overheid_share_x10, 258);
+  EXPECT_EQ(key.source, "SEO 2023");
+  ASSERT_EQ(lines.errors.size(), 1u);
+  EXPECT_EQ(lines.errors[0].field, "overheid_share");
+}
+
 TEST_F(EventFileTest, BadCsvLinesNameLineFieldAndReason) {
   const Lines lines = ReadAll(
       Write("bad.csv",

@@ -74,6 +74,52 @@ TEST(RealisationLetterTest, ListsFunderendOnderwijsAfterTheSchoolSectors) {
   EXPECT_NE(mbo_at, std::string::npos);
 }
 
+v1::RealisationTable MonitorTable() {
+  v1::RealisationTable table;
+  *table.add_rows() = Row(v1::SECTOR_MARKT, 14633300);
+  v1::MonitorRow& markt = *table.add_monitor_rows();
+  markt.set_sector(v1::SECTOR_MARKT);
+  markt.set_quarter("2022Q4");
+  markt.set_inleen_key_overheid_x10(258);
+  markt.set_baseline_inleen_key_overheid_x10(240);
+  markt.set_baseline_inleen_total_x100(3620600);
+  markt.set_formal_x100(12000000);
+  markt.set_baseline_formal_x100(4950000);
+  markt.set_baseline_inleen_x100(2751656);
+  markt.set_inleen_x100(2824126);
+  markt.set_banen_x100(14824126);
+  markt.set_extra_formal_x100(7038800);
+  markt.set_extra_inleen_x100(72470);
+  markt.set_extra_x100(7111270);
+  return table;
+}
+
+TEST(MonitorReportTest, ShowsTheKeyAndFormalAndInleenApart) {
+  const std::string report = MonitorReport(MonitorTable());
+  EXPECT_TRUE(absl::StrContains(report, "inleen 36206.00 keyed 24.0%"))
+      << report;
+  const size_t at = report.find("\nMARKT");
+  ASSERT_NE(at, std::string::npos) << report;
+  const std::string line =
+      report.substr(at + 1, report.find('\n', at + 1) - at - 1);
+  EXPECT_THAT(
+      absl::StrSplit(line, ' ', absl::SkipEmpty()),
+      ::testing::ElementsAre("MARKT", "2022Q4", "25.8", "120000.00", "28241.26",
+                             "148241.26", "49500.00", "27516.56", "70388.00",
+                             "724.70", "71112.70"));
+}
+
+TEST(MonitorReportTest, IsEmptyWithoutMonitorRows) {
+  EXPECT_EQ(MonitorReport(v1::RealisationTable()), "");
+}
+
+TEST(RealisationHtmlTest, ShowsTheMonitorTableNextToTheSectorTable) {
+  const std::string html = RealisationHtml(MonitorTable(), "t", false);
+  EXPECT_TRUE(absl::StrContains(html, "<table id=\"realisation\">"));
+  EXPECT_TRUE(absl::StrContains(
+      html, "<tr data-monitor=\"MARKT\" data-quarter=\"2022Q4\">"));
+}
+
 TEST(RealisationLetterTest, ListsGovernmentSectorsThenTheAggregates) {
   v1::RealisationTable table;
   *table.add_rows() = Row(v1::SECTOR_NATIONAAL, 16426600);
