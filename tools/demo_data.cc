@@ -28,12 +28,14 @@ constexpr int kFirstTableYear = 2021;
 constexpr int kTableYears = kLastYear - kFirstTableYear + 1;
 constexpr int kSplitYear = 2024;  // the year §7 gives contract-form splits
 
-constexpr int kFormCount = 5;  // vast, tijdelijk, uitzend, detachering, SROI
-constexpr std::array<ContractForm, kFormCount> kForms = {
+constexpr int kRealisationForms = 4;
+constexpr std::array<ContractForm, kRealisationForms> kForms = {
     ContractForm::kVast, ContractForm::kTijdelijk, ContractForm::kInleenUitzend,
-    ContractForm::kInleenDetachering, ContractForm::kSroi};
-constexpr int kSroiForm = 4;
-constexpr int kContractForms = 4;
+    ContractForm::kInleenDetachering};
+// Jobs are calibrated in buckets per sector: one per contract form, and one
+// of the SROI jobs (of any form, at markt suppliers) the sector commissioned.
+constexpr int kFormCount = kRealisationForms + 1;
+constexpr int kSroiForm = kRealisationForms;
 // MARKT and the 13 government sectors, in Sector order.
 constexpr int kSectorSlots = 14;
 
@@ -101,7 +103,9 @@ uint64_t Scramble(uint64_t x) {
 // Calibration figures.
 
 // Shares of vast, tijdelijk, uitzend and detachering, in permille.
-using FormShares = std::array<int64_t, kContractForms>;
+using FormShares = std::array<int64_t, kRealisationForms>;
+// Hundredths of a baan per form.
+using FormBanen = std::array<int64_t, kRealisationForms>;
 constexpr int64_t kNotGiven = -1;
 
 struct GovernmentSectorPlan {
@@ -114,11 +118,10 @@ struct GovernmentSectorPlan {
   FormShares shares_2013;
   FormShares shares_2024;
   // The 2024 banen per form where §7 gives them, else kNotGiven.
-  std::array<int64_t, kContractForms> forms_2024_x100;
+  FormBanen forms_2024_x100;
 };
 
-constexpr std::array<int64_t, kContractForms> kNoSplit = {
-    kNotGiven, kNotGiven, kNotGiven, kNotGiven};
+constexpr FormBanen kNoSplit = {kNotGiven, kNotGiven, kNotGiven, kNotGiven};
 constexpr std::array<int64_t, kTableYears> kNoSroi = {0, 0, 0, 0, 0};
 
 // DOMAIN.md §7 (seeds 002, 000, 004), in hundredths of a baan. Values that
@@ -131,8 +134,9 @@ constexpr std::array<int64_t, kTableYears> kNoSroi = {0, 0, 0, 0, 0};
 //   700 / 780; MBO 2021: doel 1,250, realisation 520. The ± estimates of §7
 //   are taken as they are.
 // - SROI where §7 gives none: RIJK 250..330 (social return of the
-//   departments), PO and VO inkoop before 2023, HBO and WO before 2024.
-//   HBO 2024 inkoop is 605 - 479 = 126; WO 2024 SROI is 1,207 - 1,024 = 183.
+//   departments), PO and VO inkoop before 2023, HBO 2021 and 2023, WO 2023,
+//   UMC from 2023. HBO 2024 inkoop is 605 - 479 = 126; WO 2024 SROI is
+//   1,207 - 1,024 = 183.
 // - Form shares other than the 2024 splits of §7: ours, with inleen falling
 //   over the years as the letters describe.
 constexpr std::array<GovernmentSectorPlan, 13> kGovernmentPlans = {{
@@ -180,11 +184,11 @@ constexpr std::array<GovernmentSectorPlan, 13> kGovernmentPlans = {{
      {450, 350, 150, 50},
      {509, 366, 63, 62},
      {24900, 17900, 3100, kNotGiven}},
-    // 2024: 54 detacheringen.
+    // 2024: 54 detacheringen. SROI 2021 56 (616 -> 672 incl.), 2022 77.
     {Sector::kUmc,
      {61600, 53500, 50600, 58600, 60000},
      {226400, 237000, 248300, 256200, 260000},
-     kNoSroi,
+     {5600, 7700, 8000, 8500, 9000},
      {400, 350, 100, 150},
      {500, 300, 108, 92},
      {kNotGiven, kNotGiven, kNotGiven, 5400}},
@@ -209,17 +213,20 @@ constexpr std::array<GovernmentSectorPlan, 13> kGovernmentPlans = {{
      {350, 450, 100, 100},
      {450, 400, 90, 60},
      kNoSplit},
+    // SROI 2022 122; 2024: 67.3 % vast, 14.7 % tijdelijk, 17.9 % inleen of
+    // 479 (ours: 322.56, 70.60 and 85.84, or 67.34, 14.74 and 17.92 %).
     {Sector::kHbo,
      {32800, 39100, 49800, 47900, 49000},
      {95300, 105500, 168500, 166800, 168000},
-     {6000, 8000, 11000, 12600, 13000},
+     {10000, 12200, 12400, 12600, 13000},
      {350, 450, 150, 50},
      {450, 400, 110, 40},
-     kNoSplit},
+     {32256, 7060, kNotGiven, kNotGiven}},
+    // SROI 2021 83, 2022 78.
     {Sector::kWo,
      {91900, 96300, 104000, 102400, 104000},
      {188600, 232100, 251400, 271600, 275000},
-     {10000, 13000, 16000, 18300, 19000},
+     {8300, 7800, 13000, 18300, 19000},
      {350, 450, 150, 50},
      {450, 420, 100, 30},
      kNoSplit},
@@ -232,30 +239,67 @@ constexpr std::array<GovernmentSectorPlan, 13> kGovernmentPlans = {{
      kNoSplit},
 }};
 
-// The national table of §7 has no markt/overheid split of the 75,179 baseline.
-// We take the overheid baseline as the 2023 sum of the sector realisations
-// (17,380) minus the 11,634 extra banen SZW reports for overheid in 2023:
-// 5,746, so the OVERHEID extra banen of 2023 match both sources; markt gets
-// the rest. (The sector letters and the SZW count differ in method, so other
-// years' OVERHEID extra banen differ from the SZW table.)
-constexpr int64_t kNationalBaselineX100 = 7517900;
-constexpr int64_t kOverheidBaselineX100 = 574600;
-constexpr int64_t kMarktBaselineX100 =
-    kNationalBaselineX100 - kOverheidBaselineX100;
-// Markt inleen at the baseline: 76.0% of 36,206 inleen banen (seed 001).
-constexpr int64_t kMarktInleenBaselineX100 = 2751700;
+// Splits §7 gives as percentages for other years than 2024 (the split
+// within formal and within inleen is ours).
+struct SharesGiven {
+  Sector sector;
+  int year;
+  FormShares shares;
+};
+constexpr std::array<SharesGiven, 2> kSharesGiven = {{
+    // 70 % vast, 14 % tijdelijk, 16 % inleen.
+    {Sector::kUmc, 2022, {700, 140, 80, 80}},
+    // 73 % formal, 27 % inleen.
+    {Sector::kHbo, 2021, {400, 330, 170, 100}},
+}};
 
-// Markt extra banen at the end of 2012..2025: §7 for 2015, 2017, 2019 and
-// 2021..2023; the other years are ours (interpolated; 2024 and 2025 continue
-// the slowing growth of 2023).
+// ---------------------------------------------------------------------------
+// National figures (the SZW letters, seed 001; DOMAIN.md §7), at the year
+// ends 2012 (the baseline, nulmeting) .. 2025, in hundredths of a baan.
+//
+// The SZW letters count by the national monitor: formal jobs by their
+// employer's sector, inleen (all hirers together) split by the yearly
+// verdeelsleutel. Their markt and overheid extra banen are therefore not the
+// sector letters' figures minus a baseline; the demo meets both, each in its
+// own view. Where a seed figure is rounded so that it cannot meet its parts
+// exactly (724 + 1,130 is not 1,855; 10,461 - 314 is not 10,146; 71,113 -
+// 60,966 is not 10,146), we choose values within half a baan of each.
+constexpr int64_t kNationalBaselineX100 = 7517900;
+
+// The verdeelsleutel: overheid's share of the inleen stock, in permille.
+// Seed 001 gives 24.0 (baseline), 32 (2021) and 25.8 (2022); the rest are
+// ours, rising from the baseline's share to 2021's.
+constexpr std::array<int64_t, kYearEnds> kOverheidKeyPermille = {
+    240, 245, 250, 280, 285, 290, 295, 300, 310, 320, 258, 270, 270, 270};
+
+// Extra banen by the national monitor. Markt: §7 for 2015, 2017, 2019 and
+// 2021..2023, the other years ours. Overheid: §7; kNotGiven where the
+// overheid figure follows from our choices (the sector paths and the key).
+// 2017 and 2021: the totals 36,904 and 72,809 are a unit above the sum of
+// their parts; 30,432.40 + 6,471.30 and 60,966.30 + 11,842.30 are within
+// half a baan of all three. 2022: 71,112.75 = formal 70,388.35 + inleen
+// 724.40, and 2022 against 2021 is +10,146.45 (formal +10,460.80, inleen
+// -314.35).
 constexpr std::array<int64_t, kYearEnds> kMarktExtraX100 = {
-    0,       500000,  1030000, 1560400, 2300000, 3043200, 4100000,
-    5182900, 5640000, 6096600, 7111300, 7403100, 7690000, 7950000};
-// Of which inleen: +724 in 2022 and +1,038 in 2021 (seed 001: 724 + 314); the
-// rise and fall around them is ours, after the letter's description.
-constexpr std::array<int64_t, kYearEnds> kMarktInleenExtraX100 = {
-    0,      120000, 200000, 250000, 300000, 350000, 300000,
-    250000, 180000, 103800, 72400,  50000,  30000,  10000};
+    0,       500000,  1030000, 1560400, 2300000, 3043240, 4100000,
+    5182900, 5640000, 6096630, 7111275, 7403100, 7690000, 7950000};
+constexpr std::array<int64_t, kYearEnds> kOverheidExtraX100 = {
+    0,      kNotGiven, kNotGiven, 545300,  kNotGiven, 647130,    kNotGiven,
+    978600, kNotGiven, 1184230,   1000420, 1163400,   kNotGiven, kNotGiven};
+
+// The national inleen stock. Seed 001: 36,206 at the baseline and 38,061 at
+// the end of 2022; we take 36,206.30 and 38,060.90, so that the keyed extra
+// banen of 2022 come out as 724.40 markt and 1,130.20 overheid (seed: 724,
+// 1,130, total 1,855). 2021: the stock whose markt part (68 %) gives markt
+// 1,038.75 extra inleen banen, 314.35 more than 2022 (seed: -314).
+// kNotGiven: solved from the overheid extra banen where §7 gives them,
+// otherwise interpolated, and falling by kInleenDeclineX100 a year after
+// 2023.
+constexpr std::array<int64_t, kYearEnds> kInleenStockX100 = {
+    3620630,   kNotGiven, kNotGiven, kNotGiven, kNotGiven,
+    kNotGiven, kNotGiven, kNotGiven, kNotGiven, 4199344,
+    3806090,   kNotGiven, kNotGiven, kNotGiven};
+constexpr int64_t kInleenDeclineX100 = 30000;
 
 // Cumulative targets for extra banen (§7 national table; 2016, 2018, 2020
 // and 2024 are the agreed schedule between the tabulated years).
@@ -266,6 +310,9 @@ constexpr std::array<int64_t, 11> kMarktExtraTargetX100 = {
 constexpr std::array<int64_t, 11> kOverheidExtraTargetX100 = {
     300000,  650000,  1000000, 1250000, 1500000, 1750000,
     2000000, 2250000, 2500000, 2500000, 2500000};
+// §7: the RIJK targets of the years before the sector table.
+constexpr std::array<std::pair<int, int64_t>, 2> kEarlyRijkTargetsX100 = {
+    {{2019, 353100}, {2020, 407200}}};
 
 // How far (permille) each government sector has come from its baseline to
 // its 2021 realisation at the end of 2012..2020, shaped after the OVERHEID
@@ -274,37 +321,15 @@ constexpr std::array<int64_t, 11> kOverheidExtraTargetX100 = {
 constexpr std::array<int64_t, 9> kPathTo2021Permille = {0,   150, 300, 460, 500,
                                                         550, 690, 830, 910};
 
-// Each sector's share of the overheid baseline follows its 2021 realisation;
-// the last sector takes the rounding so the shares add up exactly.
-std::array<int64_t, kSectorSlots> GovernmentBaselinesX100() {
-  int64_t total_2021 = 0;
-  for (const auto& plan : kGovernmentPlans) {
-    total_2021 += plan.realisation_x100[0];
-  }
-  std::array<int64_t, kSectorSlots> baselines{};
-  int64_t assigned = 0;
-  for (size_t i = 0; i < kGovernmentPlans.size(); ++i) {
-    const auto& plan = kGovernmentPlans[i];
-    const int slot = SlotOf(plan.sector);
-    baselines[slot] =
-        i + 1 == kGovernmentPlans.size()
-            ? kOverheidBaselineX100 - assigned
-            : kOverheidBaselineX100 * plan.realisation_x100[0] / total_2021;
-    assigned += baselines[slot];
-  }
-  return baselines;
-}
-
 // Splits `total` over the forms by `shares`; the last form whose amount is
 // not fixed takes the rounding. `fixed[f] >= 0` fixes form f.
-std::array<int64_t, kContractForms> Split(
-    int64_t total, const FormShares& shares,
-    const std::array<int64_t, kContractForms>& fixed) {
-  std::array<int64_t, kContractForms> parts{};
+FormBanen Split(int64_t total, const FormShares& shares,
+                const FormBanen& fixed) {
+  FormBanen parts{};
   int64_t rest = total;
   int64_t open_shares = 0;
   int last_open = -1;
-  for (int f = 0; f < kContractForms; ++f) {
+  for (int f = 0; f < kRealisationForms; ++f) {
     if (fixed[f] >= 0) {
       parts[f] = fixed[f];
       rest -= fixed[f];
@@ -314,7 +339,7 @@ std::array<int64_t, kContractForms> Split(
     }
   }
   int64_t assigned = 0;
-  for (int f = 0; f < kContractForms; ++f) {
+  for (int f = 0; f < kRealisationForms; ++f) {
     if (fixed[f] >= 0) continue;
     parts[f] =
         f == last_open ? rest - assigned : rest * shares[f] / open_shares;
@@ -323,69 +348,180 @@ std::array<int64_t, kContractForms> Split(
   return parts;
 }
 
-// The hours (x100) each (sector, form) must have on 31 December of every
-// year: what the calibration lands on exactly.
+// Moves `delta` banen (x100) from a sector's inleen to its formal jobs, each
+// side keeping its own proportions.
+void MoveInleenToFormal(int64_t delta, FormBanen* forms) {
+  FormBanen& f = *forms;
+  const int64_t formal = f[0] + f[1];
+  const int64_t inleen = f[2] + f[3];
+  const int64_t to_vast = delta * f[0] / formal;
+  const int64_t from_uitzend = delta * f[2] / inleen;
+  f[0] += to_vast;
+  f[1] += delta - to_vast;
+  f[2] -= from_uitzend;
+  f[3] -= delta - from_uitzend;
+}
+
+int64_t Formal(const FormBanen& forms) { return forms[0] + forms[1]; }
+int64_t Inleen(const FormBanen& forms) { return forms[2] + forms[3]; }
+
+FormShares SharesOf(const GovernmentSectorPlan& plan, int year) {
+  for (const SharesGiven& given : kSharesGiven) {
+    if (given.sector == plan.sector && given.year == year) return given.shares;
+  }
+  FormShares shares;
+  const int64_t progress = std::clamp(year - kFirstYear, 0, 11);
+  for (int f = 0; f < kRealisationForms; ++f) {
+    shares[f] = plan.shares_2013[f] +
+                (plan.shares_2024[f] - plan.shares_2013[f]) * progress / 11;
+  }
+  return shares;
+}
+
+// What each (sector, form) holds on 31 December of every year, in hundredths
+// of a baan, at the national size (markt_scale 1): what the calibration lands
+// on exactly. MARKT includes the SROI jobs its employers hold.
 struct YearEndTargets {
   // [year - kBaselineYear][slot][form]
-  std::array<std::array<std::array<int64_t, kFormCount>, kSectorSlots>,
-             kYearEnds>
-      hours{};
+  std::array<std::array<FormBanen, kSectorSlots>, kYearEnds> forms_x100{};
+  // banen_sroi of each commissioning sector.
+  std::array<std::array<int64_t, kSectorSlots>, kYearEnds> sroi_x100{};
+  std::array<int64_t, kYearEnds> inleen_stock_x100{};
+  int64_t overheid_baseline_x100 = 0;
 };
 
-YearEndTargets MakeYearEndTargets(double markt_scale) {
-  YearEndTargets targets;
-  const auto baselines = GovernmentBaselinesX100();
-  for (int y = 0; y < kYearEnds; ++y) {
+// The part `key_permille` of an inleen stock, in hundred-thousandths of a
+// baan: exact, so the national figures are rounded only once.
+int64_t KeyedX100k(int64_t key_permille, int64_t stock_x100) {
+  return key_permille * stock_x100;
+}
+
+YearEndTargets MakeYearEndTargets() {
+  YearEndTargets t;
+  auto& forms = t.forms_x100;
+  // The sector letters' years, split by form.
+  for (int y = kFirstTableYear - kBaselineYear; y < kYearEnds; ++y) {
+    const int year = kBaselineYear + y;
+    for (const auto& plan : kGovernmentPlans) {
+      FormBanen fixed = year == kSplitYear ? plan.forms_2024_x100 : kNoSplit;
+      forms[y][SlotOf(plan.sector)] =
+          Split(plan.realisation_x100[year - kFirstTableYear],
+                SharesOf(plan, year), fixed);
+      t.sroi_x100[y][SlotOf(plan.sector)] =
+          plan.sroi_x100[year - kFirstTableYear];
+    }
+  }
+  const auto formal_overheid = [&forms](int y) {
+    int64_t sum = 0;
+    for (const auto& plan : kGovernmentPlans) {
+      sum += Formal(forms[y][SlotOf(plan.sector)]);
+    }
+    return sum;
+  };
+  // The overheid extra banen of the monitor less its keyed inleen part, x1000.
+  const auto overheid_formal_extra_x100k = [&t](int y) {
+    return kOverheidExtraX100[y] * 1000 -
+           (KeyedX100k(kOverheidKeyPermille[y], t.inleen_stock_x100[y]) -
+            KeyedX100k(kOverheidKeyPermille[0], t.inleen_stock_x100[0]));
+  };
+  t.inleen_stock_x100 = kInleenStockX100;
+  // 2022 fixes the formal overheid jobs of the baseline.
+  const int y2022 = 2022 - kBaselineYear;
+  const int64_t formal_baseline =
+      formal_overheid(y2022) -
+      (overheid_formal_extra_x100k(y2022) + 500) / 1000;
+  // 2021: GEMEENTEN's split between formal and inleen (ours) takes what the
+  // national figures leave.
+  const int y2021 = 2021 - kBaselineYear;
+  MoveInleenToFormal(formal_baseline +
+                         (overheid_formal_extra_x100k(y2021) + 500) / 1000 -
+                         formal_overheid(y2021),
+                     &forms[y2021][SlotOf(Sector::kGemeenten)]);
+  // The baseline: each sector's formal jobs follow its 2021 realisation and
+  // its 2013 form shares; the last sector takes the rounding.
+  int64_t weight_total = 0;
+  for (const auto& plan : kGovernmentPlans) {
+    const FormShares shares = SharesOf(plan, kBaselineYear);
+    weight_total += plan.realisation_x100[0] * (shares[0] + shares[1]);
+  }
+  int64_t assigned = 0;
+  for (size_t i = 0; i < kGovernmentPlans.size(); ++i) {
+    const auto& plan = kGovernmentPlans[i];
+    const FormShares s = SharesOf(plan, kBaselineYear);
+    const int64_t formal =
+        i + 1 == kGovernmentPlans.size()
+            ? formal_baseline - assigned
+            : formal_baseline * (plan.realisation_x100[0] * (s[0] + s[1])) /
+                  weight_total;
+    assigned += formal;
+    const int64_t inleen = formal * (s[2] + s[3]) / (s[0] + s[1]);
+    FormBanen& base = forms[0][SlotOf(plan.sector)];
+    base[0] = formal * s[0] / (s[0] + s[1]);
+    base[1] = formal - base[0];
+    base[2] = inleen * s[2] / (s[2] + s[3]);
+    base[3] = inleen - base[2];
+    t.overheid_baseline_x100 += formal + inleen;
+  }
+  // 2013..2020: from the baseline towards 2021; SROI ramps up from 2015.
+  for (int y = 1; y < kFirstTableYear - kBaselineYear; ++y) {
     const int year = kBaselineYear + y;
     for (const auto& plan : kGovernmentPlans) {
       const int slot = SlotOf(plan.sector);
-      const int64_t base = baselines[slot];
-      const int64_t r2021 = plan.realisation_x100[0];
-      const int64_t total_x100 =
-          year >= kFirstTableYear
-              ? plan.realisation_x100[year - kFirstTableYear]
-              : base + (r2021 - base) * kPathTo2021Permille[y] / 1000;
-      FormShares shares;
-      const int64_t progress = std::clamp(year - kFirstYear, 0, 11);
-      for (int f = 0; f < kContractForms; ++f) {
-        shares[f] = plan.shares_2013[f] +
-                    (plan.shares_2024[f] - plan.shares_2013[f]) * progress / 11;
-      }
-      std::array<int64_t, kContractForms> fixed = kNoSplit;
-      if (year == kSplitYear) {
-        for (int f = 0; f < kContractForms; ++f) {
-          if (plan.forms_2024_x100[f] >= 0) {
-            fixed[f] = HoursOf(plan.forms_2024_x100[f]);
-          }
-        }
-      }
-      const auto hours = Split(HoursOf(total_x100), shares, fixed);
-      std::copy(hours.begin(), hours.end(), targets.hours[y][slot].begin());
-      const int64_t sroi_2021 = plan.sroi_x100[0];
-      const int64_t sroi_x100 = year >= kFirstTableYear
-                                    ? plan.sroi_x100[year - kFirstTableYear]
-                                    : sroi_2021 * std::max(0, year - 2014) / 7;
-      targets.hours[y][slot][kSroiForm] = HoursOf(sroi_x100);
+      int64_t base = 0;
+      for (int64_t banen : forms[0][slot]) base += banen;
+      const int64_t total = base + (plan.realisation_x100[0] - base) *
+                                       kPathTo2021Permille[y] / 1000;
+      forms[y][slot] = Split(total, SharesOf(plan, year), kNoSplit);
+      t.sroi_x100[y][slot] = plan.sroi_x100[0] * std::max(0, year - 2014) / 7;
     }
-    const auto scaled = [markt_scale](int64_t x100) {
-      return static_cast<int64_t>(
-          std::llround(static_cast<double>(x100) * markt_scale));
-    };
-    const int64_t total =
-        HoursOf(scaled(kMarktBaselineX100 + kMarktExtraX100[y]));
-    const int64_t inleen =
-        HoursOf(scaled(kMarktInleenBaselineX100 + kMarktInleenExtraX100[y]));
+  }
+  // The inleen stock where the overheid extra banen fix it, then the rest.
+  for (int y = 1; y < kYearEnds; ++y) {
+    if (kInleenStockX100[y] != kNotGiven ||
+        kOverheidExtraX100[y] == kNotGiven) {
+      continue;
+    }
+    const int64_t keyed_x100k =
+        kOverheidExtraX100[y] * 1000 -
+        (formal_overheid(y) - formal_baseline) * 1000 +
+        KeyedX100k(kOverheidKeyPermille[0], t.inleen_stock_x100[0]);
+    t.inleen_stock_x100[y] = keyed_x100k / kOverheidKeyPermille[y];
+  }
+  for (int y = 1; y < kYearEnds; ++y) {
+    if (t.inleen_stock_x100[y] != kNotGiven) continue;
+    int next = y + 1;
+    while (next < kYearEnds && t.inleen_stock_x100[next] == kNotGiven) ++next;
+    const int64_t before = t.inleen_stock_x100[y - 1];
+    t.inleen_stock_x100[y] =
+        next == kYearEnds
+            ? before - kInleenDeclineX100
+            : before + (t.inleen_stock_x100[next] - before) / (next - y + 1);
+  }
+  // MARKT: the formal jobs the markt extra banen leave after its keyed
+  // inleen part, and the inleen stock government does not hire.
+  const int64_t formal_markt_baseline =
+      kNationalBaselineX100 - formal_baseline - t.inleen_stock_x100[0];
+  for (int y = 0; y < kYearEnds; ++y) {
+    int64_t overheid_inleen = 0;
+    for (const auto& plan : kGovernmentPlans) {
+      overheid_inleen += Inleen(forms[y][SlotOf(plan.sector)]);
+    }
+    const int64_t keyed_extra_x100k =
+        KeyedX100k(1000 - kOverheidKeyPermille[y], t.inleen_stock_x100[y]) -
+        KeyedX100k(1000 - kOverheidKeyPermille[0], t.inleen_stock_x100[0]);
+    const int64_t formal =
+        formal_markt_baseline +
+        (kMarktExtraX100[y] * 1000 - keyed_extra_x100k + 500) / 1000;
+    const int64_t inleen = t.inleen_stock_x100[y] - overheid_inleen;
     // Vast grows from half to 60% of the formal jobs; inleen is 60% uitzend.
     const int64_t vast_permille = 500 + 100 * std::min(y, 12) / 12;
-    const int64_t formal = total - inleen;
-    auto& markt = targets.hours[y][SlotOf(Sector::kMarkt)];
+    FormBanen& markt = forms[y][SlotOf(Sector::kMarkt)];
     markt[0] = formal * vast_permille / 1000;
     markt[1] = formal - markt[0];
     markt[2] = inleen * 600 / 1000;
     markt[3] = inleen - markt[2];
-    markt[kSroiForm] = 0;
   }
-  return targets;
+  return t;
 }
 
 // ---------------------------------------------------------------------------
@@ -491,13 +627,20 @@ constexpr int kTempAgencies = 25;
 constexpr int kShelteredWorkCompanies = 35;
 
 // ---------------------------------------------------------------------------
-// Dynamics: yearly rates per form (vast, tijdelijk, uitzend, detachering,
-// SROI), so turnover looks like the letters describe (temporary and inleen
-// jobs end or convert; permanent ones mostly stay).
+// Dynamics: yearly rates per bucket (vast, tijdelijk, uitzend, detachering,
+// SROI) and conversion rates per contract form, so turnover looks like the
+// letters describe (temporary and inleen jobs end or convert; permanent ones
+// mostly stay; SROI placements are often for the length of a contract).
 constexpr std::array<double, kFormCount> kEndRate = {0.05, 0.14, 0.22, 0.10,
                                                      0.18};
-constexpr std::array<double, kFormCount> kConversionRate = {0.0, 0.12, 0.08,
-                                                            0.05, 0.0};
+constexpr std::array<double, kRealisationForms> kConversionRate = {0.0, 0.12,
+                                                                   0.08, 0.05};
+// The contract forms of SROI jobs at their suppliers (ours): mostly formal,
+// some agency work.
+constexpr std::array<std::pair<ContractForm, int>, 3> kSroiContracts = {
+    {{ContractForm::kVast, 40},
+     {ContractForm::kTijdelijk, 50},
+     {ContractForm::kInleenUitzend, 10}}};
 constexpr double kHoursChangeRate = 0.06;
 constexpr double kSecondJobRate = 0.06;
 constexpr double kFromRegisterPoolRate = 0.7;
@@ -540,8 +683,11 @@ struct Job {
   std::string id;
   uint32_t person = 0;
   uint32_t employer = 0;
-  int slot = 0;  // the sector it counts for (SROI: the commissioning one)
-  int form = 0;  // index into kForms
+  // Its bucket: the sector it counts for and its form, or for an SROI job
+  // the commissioning sector and kSroiForm.
+  int slot = 0;
+  int form = 0;
+  ContractForm contract = ContractForm::kUnspecified;
   int32_t hours_x100 = 0;
   Date last_date;  // of its latest event
   Date last_recorded;
@@ -575,7 +721,7 @@ class Simulation {
         sink_(sink),
         counts_(counts),
         rng_(Scramble(options.seed ^ 0x62616e656eULL)),
-        targets_(MakeYearEndTargets(options.markt_scale)),
+        targets_(MakeYearEndTargets()),
         next_seq_(options.first_seq) {}
 
   absl::Status Run() {
@@ -583,13 +729,8 @@ class Simulation {
     SetBaselines();
     const Date load_day = MakeDate(kFirstYear, 1, 1);
     floor_ = load_day;
-    for (int slot = 0; slot < kSectorSlots; ++slot) {
-      for (int f = 0; f < kFormCount; ++f) {
-        Calibrate(slot, f, kEarliestEffectiveDate,
-                  MakeDate(kBaselineYear, 12, 31), targets_.hours[0][slot][f],
-                  /*allow_ends=*/false);
-      }
-    }
+    CalibrateYearEnd(0, kEarliestEffectiveDate, MakeDate(kBaselineYear, 12, 31),
+                     /*allow_ends=*/false);
     RegisterPoolPersons(kBaselineYear, PoolInflow() * 2);
     for (int year = kFirstYear; year <= kLastYear; ++year) {
       floor_ = MakeDate(year, 1, 1);
@@ -773,20 +914,20 @@ class Simulation {
 
   void SetBaselines() {
     const Date effective = MakeDate(kFirstYear, 1, 1);
-    const auto baselines = GovernmentBaselinesX100();
     const std::string source = "nulmeting 1-1-2013 (DOMAIN.md §7); split ours";
     for (const auto& plan : kGovernmentPlans) {
-      Emit(effective, floor_,
-           BaselineSet{plan.sector, baselines[SlotOf(plan.sector)], source});
+      int64_t baseline = 0;
+      for (int64_t banen : targets_.forms_x100[0][SlotOf(plan.sector)]) {
+        baseline += banen;
+      }
+      Emit(effective, floor_, BaselineSet{plan.sector, baseline, source});
     }
-    const int64_t markt = static_cast<int64_t>(std::llround(
-        static_cast<double>(kMarktBaselineX100) * options_.markt_scale));
+    const int64_t overheid = targets_.overheid_baseline_x100;
+    const int64_t markt = Scaled(kNationalBaselineX100 - overheid);
     Emit(effective, floor_, BaselineSet{Sector::kMarkt, markt, source});
+    Emit(effective, floor_, BaselineSet{Sector::kOverheid, overheid, source});
     Emit(effective, floor_,
-         BaselineSet{Sector::kOverheid, kOverheidBaselineX100, source});
-    Emit(
-        effective, floor_,
-        BaselineSet{Sector::kNationaal, kOverheidBaselineX100 + markt, source});
+         BaselineSet{Sector::kNationaal, overheid + markt, source});
   }
 
   // The doel of each sector in the sector letters, OVERHEID as their sum,
@@ -818,14 +959,19 @@ class Simulation {
         Emit(effective, floor_, TargetSet{plan.sector, year, doel, letters});
       }
     }
+    for (const auto& [rijk_year, doel] : kEarlyRijkTargetsX100) {
+      if (year == rijk_year) {
+        Emit(effective, floor_, TargetSet{Sector::kRijk, year, doel, letters});
+      }
+    }
     if (year < kFirstNationalTargetYear) return;
     const size_t i = static_cast<size_t>(year - kFirstNationalTargetYear);
+    const int64_t overheid_baseline = targets_.overheid_baseline_x100;
     if (year < kFirstTableYear) {
-      overheid = kOverheidBaselineX100 + kOverheidExtraTargetX100[i];
+      overheid = overheid_baseline + kOverheidExtraTargetX100[i];
     }
-    const int64_t markt = static_cast<int64_t>(std::llround(
-        static_cast<double>(kMarktBaselineX100 + kMarktExtraTargetX100[i]) *
-        options_.markt_scale));
+    const int64_t markt = Scaled(kNationalBaselineX100 - overheid_baseline +
+                                 kMarktExtraTargetX100[i]);
     Emit(effective, floor_,
          TargetSet{Sector::kOverheid, year, overheid,
                    year >= kFirstTableYear ? letters : szw});
@@ -946,14 +1092,15 @@ class Simulation {
 
   void Hire(int slot, int form, Date date, int32_t hours_x100) {
     const uint32_t p = PersonForHire(slot, form, &date);
-    const ContractForm contract = kForms[form];
+    const ContractForm contract =
+        form == kSroiForm ? rng_.Pick(kSroiContracts) : kForms[form];
     JobStarted hire;
     hire.job_id = absl::StrFormat("job-%09d", jobs_.size() + 1);
     hire.person_ref = persons_[p].ref;
     hire.form = contract;
     hire.hours_x100 = hours_x100;
     uint32_t employer;
-    if (contract == ContractForm::kSroi) {
+    if (form == kSroiForm) {
       employer = PickFrom(suppliers_);
       hire.commissioning_employer_id = employers_[PickFrom(hirers_[slot])].id;
     } else {
@@ -972,6 +1119,7 @@ class Simulation {
     job.employer = employer;
     job.slot = slot;
     job.form = form;
+    job.contract = contract;
     job.hours_x100 = hours_x100;
     job.last_recorded = persons_[p].last_recorded;
     ++persons_[p].active_jobs;
@@ -979,7 +1127,7 @@ class Simulation {
     AddToBucket(j);
   }
 
-  OutflowReason RandomOutflowReason(int form) {
+  OutflowReason RandomOutflowReason(ContractForm contract) {
     static constexpr std::array<std::pair<OutflowReason, int>, 7> kReasons = {
         {{OutflowReason::kEndOfContract, 10},
          {OutflowReason::kResignation, 30},
@@ -988,7 +1136,7 @@ class Simulation {
          {OutflowReason::kRetirement, 20},
          {OutflowReason::kDeceased, 3},
          {OutflowReason::kOther, 12}}};
-    if (kForms[form] != ContractForm::kVast && rng_.Chance(0.6)) {
+    if (contract != ContractForm::kVast && rng_.Chance(0.6)) {
       return OutflowReason::kEndOfContract;
     }
     return rng_.Pick(kReasons);
@@ -999,7 +1147,7 @@ class Simulation {
     Job& job = jobs_[j];
     const Date date =
         rng_.Between(std::max(from, Date{job.last_date.days + 1}), to);
-    const OutflowReason reason = RandomOutflowReason(job.form);
+    const OutflowReason reason = RandomOutflowReason(job.contract);
     RemoveFromBucket(j);
     Unit& ended = EmitJobEvent(job, date, JobEnded{job.id, reason});
     if (rng_.Chance(kWrongEndRate)) {
@@ -1040,13 +1188,15 @@ class Simulation {
 
   void Convert(uint32_t j, Date date) {
     Job& job = jobs_[j];
-    const ContractForm from = kForms[job.form];
-    const ContractForm to = from == ContractForm::kTijdelijk || rng_.Chance(0.4)
-                                ? ContractForm::kVast
-                                : ContractForm::kTijdelijk;
+    const ContractForm to =
+        job.contract == ContractForm::kTijdelijk || rng_.Chance(0.4)
+            ? ContractForm::kVast
+            : ContractForm::kTijdelijk;
     const int32_t new_hours = rng_.Chance(0.3) ? RandomHours() : 0;
     RemoveFromBucket(j);
-    job.form = FormIndex(to);
+    // An SROI job stays in its commissioning sector's bucket.
+    if (job.form != kSroiForm) job.form = FormIndex(to);
+    job.contract = to;
     if (new_hours != 0) job.hours_x100 = new_hours;
     AddToBucket(j);
     EmitJobEvent(job, date, JobConverted{job.id, to, new_hours});
@@ -1111,6 +1261,40 @@ class Simulation {
          static_cast<int32_t>(gap));
   }
 
+  int64_t Scaled(int64_t amount) const {
+    return static_cast<int64_t>(
+        std::llround(static_cast<double>(amount) * options_.markt_scale));
+  }
+
+  // Brings every bucket to its year-end target `y`: the government sectors
+  // and the SROI jobs they commissioned first, then markt, whose own jobs
+  // are what its target leaves after the SROI jobs its suppliers hold, by
+  // form, times the scale.
+  void CalibrateYearEnd(int y, Date from, Date to, bool allow_ends) {
+    const int markt = SlotOf(Sector::kMarkt);
+    for (int slot = 0; slot < kSectorSlots; ++slot) {
+      if (slot == markt) continue;
+      for (int f = 0; f < kRealisationForms; ++f) {
+        Calibrate(slot, f, from, to, HoursOf(targets_.forms_x100[y][slot][f]),
+                  allow_ends);
+      }
+      Calibrate(slot, kSroiForm, from, to, HoursOf(targets_.sroi_x100[y][slot]),
+                allow_ends);
+    }
+    std::array<int64_t, kRealisationForms> sroi_hours{};
+    for (int slot = 0; slot < kSectorSlots; ++slot) {
+      for (uint32_t j : buckets_[slot][kSroiForm].active) {
+        sroi_hours[FormIndex(jobs_[j].contract)] += jobs_[j].hours_x100;
+      }
+    }
+    for (int f = 0; f < kRealisationForms; ++f) {
+      Calibrate(
+          markt, f, from, to,
+          Scaled(HoursOf(targets_.forms_x100[y][markt][f]) - sroi_hours[f]),
+          allow_ends);
+    }
+  }
+
   void Reclassify(int year) {
     const Date date = MakeDate(year, 1, 1);
     Employer& employer = employers_[reclassified_employer_];
@@ -1157,7 +1341,8 @@ class Simulation {
           const Date after{std::max(first.days, jobs_[j].last_date.days + 1)};
           if (rng_.Chance(kEndRate[f])) {
             End(j, first, last);
-          } else if (rng_.Chance(kConversionRate[f])) {
+          } else if (rng_.Chance(
+                         kConversionRate[FormIndex(jobs_[j].contract)])) {
             Convert(j, rng_.Between(after, last));
           } else if (rng_.Chance(kHoursChangeRate)) {
             ChangeHours(j, rng_.Between(after, last), RandomHours());
@@ -1165,13 +1350,7 @@ class Simulation {
         }
       }
     }
-    const int y = year - kBaselineYear;
-    for (int slot = 0; slot < kSectorSlots; ++slot) {
-      for (int f = 0; f < kFormCount; ++f) {
-        Calibrate(slot, f, first, last, targets_.hours[y][slot][f],
-                  /*allow_ends=*/true);
-      }
-    }
+    CalibrateYearEnd(year - kBaselineYear, first, last, /*allow_ends=*/true);
     for (int i = 0; i < kPhantomHiresPerYear; ++i) EmitPhantomHire(year);
   }
 

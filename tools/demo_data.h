@@ -7,13 +7,18 @@
 // - Every event passes the ledger's validation when the batches are appended
 //   in the order given, starting at `first_seq` (retractions name their
 //   targets by seq, so nothing else may be appended in between).
-// - Calibration: on 31 December of 2021, 2022, 2023 and 2024 the PEILDATUM
-//   banen of each of the 13 government sectors equal the realisation of
-//   DOMAIN.md §7 (to the hundredth of a baan), with the contract forms split as
-//   §7 gives them (POLITIE, WATERSCHAPPEN, UMC 2024) and the SROI figures of
-//   §7 as banen_sroi of the commissioning sector. Where §7 has "–" the value
-//   is a plausible choice, commented in demo_data.cc. The markt sector follows
-//   the national table (baseline plus extra banen) times `markt_scale`.
+// - Calibration (DOMAIN.md §7): on 31 December of 2021, 2022, 2023 and 2024
+//   the PEILDATUM banen of each of the 13 government sectors equal the
+//   sector letters' realisation (to the hundredth of a baan), with the
+//   contract-form splits §7 gives and the SROI figures of §7 as banen_sroi
+//   of the commissioning sector. SROI jobs are ordinary jobs with a real
+//   form at markt suppliers, marked by commissioning_employer_id, so they
+//   count for MARKT. At markt_scale 1, MARKT, OVERHEID and NATIONAAL follow
+//   the SZW national table by the national monitor (formal jobs by sector,
+//   the inleen stock split by the verdeelsleutel), with seed 001's split of
+//   2022, all within half a baan. Other scales multiply markt's own jobs;
+//   the SROI jobs stay. Where §7 has "–" the value is a plausible choice,
+//   commented in demo_data.cc.
 // - The set holds employers per sector (RIJK departments under their
 //   ministries), register entries and exits, hires of every form, inleen and
 //   tijdelijk conversions, hours changes, outflows with reasons, late and
