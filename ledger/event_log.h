@@ -30,18 +30,24 @@
 //   answers like the first try.
 //
 // Thread safety: all methods may be called concurrently. Concurrent Append()
-// calls are group-committed: one synced write for many batches. One group is
-// staged and written at a time; the appends arriving meanwhile form the next.
+// calls are group-committed: one synced write for many batches. Groups are
+// pipelined: while one group is in its synced write, the next is formed from
+// the appends that arrived meanwhile and staged (validated, hashed, encoded);
+// its lookups see the events of the group in flight, readers (Scan, the
+// head) see only events on disk.
 //
 // Lock order of the write path (event_log.cc), outermost first:
-//   write_mu_  held by the group leader while it stages, writes (and fsyncs)
-//              and acknowledges its group, and while on_commit runs;
-//   index_mu_  the event_id index, taken briefly under write_mu_ and by
-//              readers;
-//   mu_        the queue of appends, the head, the failure and the closing
-//              flag, taken briefly, never while index_mu_ is held and never
-//              across I/O.
-// records_mu_ (PutRecord) is independent of all three.
+//   stage_mu_  held by a group leader while it forms and stages its group;
+//              it takes write_mu_ before letting go of stage_mu_, so groups
+//              are written in the order they are staged;
+//   write_mu_  held by a group leader while it writes (and fsyncs) and
+//              acknowledges its group, and while on_commit runs;
+//   index_mu_  the event_id index and the group in its write, taken briefly
+//              by the stager, the writer and readers;
+//   mu_        the queue of appends, the head, the recent groups kept for
+//              Scan, the failure and the closing flag; taken briefly, never
+//              while index_mu_ is held and never across I/O.
+// records_mu_ (PutRecord) is independent of all four.
 //
 // Ownership: the EventLog owns its RocksDB instance; destroying it closes the
 // store after in-flight appends (and WaitForHeadAfter calls, which then
