@@ -398,6 +398,7 @@ void EventLogImpl::CommitGroup(Writer* leader) {
     if (!group.events.empty()) last_recorded_at_ = group.recorded_at;
     staged_head = Head{next_seq_ - 1, last_hash_, last_recorded_at_};
   }
+  if (options_.on_group_staged) options_.on_group_staged();
 
   // 2. Wait for the group before to be written, then write this one while
   // the next is staged.

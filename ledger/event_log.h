@@ -129,6 +129,11 @@ struct EventLogOptions {
   // for its group, under an internal lock (must not call the EventLog). Lets
   // a test know an append is in flight without sleeping.
   std::function<void()> on_append_queued;
+  // Test hook: called by a group's leader once its group is staged, before
+  // it waits for the group before it to be written, under an internal lock
+  // (must not call the EventLog). Lets a test see that a group was staged
+  // while the one before is held in its write.
+  std::function<void()> on_group_staged;
 };
 
 class EventLog {
