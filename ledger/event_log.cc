@@ -190,9 +190,9 @@ class EventLogImpl final : public EventLog {
 
   // Takes `leader` (the front of the queue) and the writers queued behind it
   // on as one group, and stages, writes and acknowledges it.
-  void CommitGroup(Writer* leader) ABSL_LOCKS_EXCLUDED(stage_mu_, write_mu_);
-  absl::Status WriteGroup(Group& group)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  void CommitGroup(Writer* leader) ABSL_LOCKS_EXCLUDED(stage_mu_, mu_);
+  // Called only by the leader that set write_busy_.
+  absl::Status WriteGroup(Group& group);
   // Keeps the events of a written group for Scan; returns the oldest groups
   // it no longer keeps.
   std::vector<RecentGroup> KeepRecent(std::vector<StoredEvent> events)
@@ -237,19 +237,21 @@ class EventLogImpl final : public EventLog {
       absl::InfinitePast();
   std::string value_buffer_ ABSL_GUARDED_BY(stage_mu_);  // reused per event
 
-  // Held by the group leader while it writes (and fsyncs) and acknowledges
-  // its group: groups reach disk, and are acknowledged, in seq order.
-  absl::Mutex write_mu_ ABSL_ACQUIRED_AFTER(stage_mu_);
-
   // Readers look ids up while the leader adds them.
-  mutable absl::Mutex index_mu_ ABSL_ACQUIRED_AFTER(write_mu_);
+  mutable absl::Mutex index_mu_ ABSL_ACQUIRED_AFTER(stage_mu_);
   EventIdIndex event_ids_ ABSL_GUARDED_BY(index_mu_);
   // The group in its write, if any (LevelDB's imm_): its events are past the
   // head, yet the group staged meanwhile must find them.
   const Group* writing_ ABSL_GUARDED_BY(index_mu_) = nullptr;
 
-  mutable absl::Mutex mu_ ABSL_ACQUIRED_AFTER(write_mu_);
+  mutable absl::Mutex mu_ ABSL_ACQUIRED_AFTER(stage_mu_);
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
+  // A leader holds stage_mu_ and still takes queued writers into its group:
+  // the front waits until it hands over.
+  bool forming_ ABSL_GUARDED_BY(mu_) = false;
+  // A group is in its write (and fsync) and being acknowledged: groups reach
+  // disk, and are acknowledged, one at a time and in seq order.
+  bool write_busy_ ABSL_GUARDED_BY(mu_) = false;
   Head head_ ABSL_GUARDED_BY(mu_);
   // The last groups written, in seq order, ending at the head.
   std::deque<RecentGroup> recent_ ABSL_GUARDED_BY(mu_);
@@ -329,10 +331,14 @@ absl::Status EventLogImpl::Recover() {
 // queue up; the writer at the front leads the next group:
 //  1. Once it holds stage_mu_ (the group before is staged), it takes itself
 //     and everyone queued behind it as one group and stages it: validates,
-//     hashes and encodes it on top of every group before.
-//  2. Once it holds write_mu_ (the group before is written and
-//     acknowledged), it shows its group to lookups as `writing_` and lets go
-//     of stage_mu_: the next group is staged while this one is in its synced
+//     hashes and encodes it on top of every group before. While the group
+//     before is still in its write, it keeps taking and staging the appends
+//     that arrive, so a group gathers everything that came in during one
+//     write, as it would without the pipeline.
+//  2. Once the group before is written and acknowledged (write_busy_
+//     clears), it takes the write over, shows its group to lookups as
+//     `writing_`, hands the front to the next leader and lets go of
+//     stage_mu_: the next group is staged while this one is in its synced
 //     write, and finds this one's events, so a retry of an event in flight
 //     is a duplicate and a retraction of one finds its target.
 //  3. After the write it withdraws `writing_` (its events are in the store
@@ -340,8 +346,8 @@ absl::Status EventLogImpl::Recover() {
 // Nothing after a failed write is acknowledged. A group whose predecessor
 // failed is not written, and all of its writers get the failure: their
 // batches were judged against events that never reached disk. An
-// all-duplicates batch is acknowledged only once its group holds write_mu_,
-// so after the group that stores its originals is durable.
+// all-duplicates batch is acknowledged only once its group takes the write
+// over, so after the group that stores its originals is durable.
 absl::StatusOr<AppendResult> EventLogImpl::Append(const AppendBatch& batch) {
   Writer self(&batch);
   {
@@ -353,7 +359,9 @@ absl::StatusOr<AppendResult> EventLogImpl::Append(const AppendBatch& batch) {
     ++in_flight_;
     writers_.push_back(&self);
     if (options_.on_append_queued) options_.on_append_queued();
-    while (!self.done && &self != writers_.front()) self.cv.Wait(&mu_);
+    while (!self.done && (forming_ || &self != writers_.front())) {
+      self.cv.Wait(&mu_);
+    }
     if (self.done) {
       --in_flight_;
       return std::move(self.result);
@@ -369,40 +377,54 @@ void EventLogImpl::CommitGroup(Writer* leader) {
   // 1. Form and stage the group.
   stage_mu_.Lock();
   std::vector<Writer*> writers;
+  size_t group_events = 0;
   absl::Status refused;
-  {
-    absl::MutexLock lock(&mu_);
-    refused = failure_;
-    size_t group_events = 0;
-    while (!writers_.empty()) {
-      Writer* writer = writers_.front();
-      const size_t events = writer->batch->events.size();
-      if (!writers.empty() && group_events + events > kMaxGroupEvents) break;
-      writers.push_back(writer);
-      group_events += events;
-      writers_.pop_front();
-    }
-    // The next front waits for stage_mu_, then takes whoever queued by then.
-    if (!writers_.empty()) writers_.front()->cv.Signal();
-  }
   Group group;
-  Head staged_head;
-  if (refused.ok()) {
-    const absl::Time now = ToMicros(options_.clock());
-    group.recorded_at =
-        std::max(now, last_recorded_at_ + absl::Microseconds(1));
-    group.first_seq = next_seq_;
-    for (Writer* writer : writers) {
+  while (true) {
+    std::vector<Writer*> taken;
+    {
+      absl::MutexLock lock(&mu_);
+      forming_ = true;
+      const auto fits = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !writers_.empty() &&
+               (writers.empty() ||
+                group_events + writers_.front()->batch->events.size() <=
+                    kMaxGroupEvents);
+      };
+      const auto can_go_on = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !write_busy_ || fits();
+      };
+      mu_.Await(absl::Condition(&can_go_on));
+      if (!write_busy_ && !writers.empty()) {
+        // 2. Take the write over; the next leader may form its group.
+        write_busy_ = true;
+        forming_ = false;
+        if (!writers_.empty()) writers_.front()->cv.Signal();
+        break;
+      }
+      refused = failure_;
+      while (fits()) {
+        Writer* writer = writers_.front();
+        group_events += writer->batch->events.size();
+        taken.push_back(writer);
+        writers.push_back(writer);
+        writers_.pop_front();
+      }
+    }
+    if (!refused.ok()) continue;
+    if (group.first_seq == 0) {
+      const absl::Time now = ToMicros(options_.clock());
+      group.recorded_at =
+          std::max(now, last_recorded_at_ + absl::Microseconds(1));
+      group.first_seq = next_seq_;
+    }
+    for (Writer* writer : taken) {
       writer->result = StageBatch(*writer->batch, group);
     }
     if (!group.events.empty()) last_recorded_at_ = group.recorded_at;
-    staged_head = Head{next_seq_ - 1, last_hash_, last_recorded_at_};
+    if (options_.on_group_staged) options_.on_group_staged();
   }
-  if (options_.on_group_staged) options_.on_group_staged();
-
-  // 2. Wait for the group before to be written, then write this one while
-  // the next is staged.
-  write_mu_.Lock();
+  const Head staged_head{next_seq_ - 1, last_hash_, last_recorded_at_};
   {
     absl::MutexLock index(&index_mu_);
     writing_ = &group;
@@ -420,29 +442,27 @@ void EventLogImpl::CommitGroup(Writer* leader) {
     writing_ = nullptr;
   }
   std::vector<RecentGroup> dropped;  // freed outside mu_
-  {
-    absl::MutexLock lock(&mu_);
-    if (written.ok()) {
-      head_ = staged_head;
-      dropped = KeepRecent(std::move(group.events));
-    } else {
-      if (failure_.ok()) {
-        failure_ = absl::UnavailableError(
-            absl::StrCat("the log stopped accepting appends after a failed "
-                         "write (",
-                         written.message(), "); reopen it"));
-      }
-      // Duplicates too: their originals may be what failed to reach disk.
-      for (Writer* writer : writers) {
-        if (writer->result.ok() || !refused.ok()) writer->result = failure_;
-      }
+  absl::MutexLock lock(&mu_);
+  if (written.ok()) {
+    head_ = staged_head;
+    dropped = KeepRecent(std::move(group.events));
+  } else {
+    if (failure_.ok()) {
+      failure_ = absl::UnavailableError(
+          absl::StrCat("the log stopped accepting appends after a failed "
+                       "write (",
+                       written.message(), "); reopen it"));
     }
+    // Duplicates too: their originals may be what failed to reach disk.
     for (Writer* writer : writers) {
-      writer->done = true;
-      if (writer != leader) writer->cv.Signal();
+      if (writer->result.ok() || !refused.ok()) writer->result = failure_;
     }
   }
-  write_mu_.Unlock();
+  for (Writer* writer : writers) {
+    writer->done = true;
+    if (writer != leader) writer->cv.Signal();
+  }
+  write_busy_ = false;
 }
 
 absl::Status EventLogImpl::WriteGroup(Group& group) {

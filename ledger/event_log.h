@@ -31,23 +31,24 @@
 //
 // Thread safety: all methods may be called concurrently. Concurrent Append()
 // calls are group-committed: one synced write for many batches. Groups are
-// pipelined: while one group is in its synced write, the next is formed from
-// the appends that arrived meanwhile and staged (validated, hashed, encoded);
+// pipelined: while one group is in its synced write, the next gathers the
+// appends that arrive meanwhile and stages them (validates, hashes, encodes);
 // its lookups see the events of the group in flight, readers (Scan, the
 // head) see only events on disk.
 //
 // Lock order of the write path (event_log.cc), outermost first:
 //   stage_mu_  held by a group leader while it forms and stages its group;
-//              it takes write_mu_ before letting go of stage_mu_, so groups
-//              are written in the order they are staged;
-//   write_mu_  held by a group leader while it writes (and fsyncs) and
-//              acknowledges its group, and while on_commit runs;
+//              it takes the write over (mu_'s write_busy_ flag: one group
+//              writes, fsyncs and is acknowledged at a time, on_commit runs
+//              then) before letting go of stage_mu_, so groups are written
+//              in the order they are staged;
 //   index_mu_  the event_id index and the group in its write, taken briefly
 //              by the stager, the writer and readers;
-//   mu_        the queue of appends, the head, the recent groups kept for
-//              Scan, the failure and the closing flag; taken briefly, never
-//              while index_mu_ is held and never across I/O.
-// records_mu_ (PutRecord) is independent of all four.
+//   mu_        the queue of appends, the write_busy_ and forming flags, the
+//              head, the recent groups kept for Scan, the failure and the
+//              closing flag; taken briefly, never while index_mu_ is held
+//              and never across I/O.
+// records_mu_ (PutRecord) is independent of all three.
 //
 // Ownership: the EventLog owns its RocksDB instance; destroying it closes the
 // store after in-flight appends (and WaitForHeadAfter calls, which then
@@ -129,10 +130,11 @@ struct EventLogOptions {
   // for its group, under an internal lock (must not call the EventLog). Lets
   // a test know an append is in flight without sleeping.
   std::function<void()> on_append_queued;
-  // Test hook: called by a group's leader once its group is staged, before
-  // it waits for the group before it to be written, under an internal lock
-  // (must not call the EventLog). Lets a test see that a group was staged
-  // while the one before is held in its write.
+  // Test hook: called by a group's leader each time it has staged the
+  // appends it took into its group, before it waits for the group before it
+  // to be written, under an internal lock (must not call the EventLog). Lets
+  // a test see that an append was staged while the group before is held in
+  // its write.
   std::function<void()> on_group_staged;
 };
 

@@ -108,9 +108,9 @@ TEST_F(FailingDiskTest, DuplicatesOfAGroupWhoseWriteFailedAreRefused) {
   EXPECT_EQ(log_->GetHead().seq, 1u);
 }
 
-// Group N's sync fails while group N+1 (a retry of N, so all duplicates) is
-// staged behind it and a new batch waits to form N+2: nothing after the
-// failed write is acknowledged, stored, or moves the head.
+// Group N's sync fails while a retry of N (all duplicates) is staged behind
+// it and a new batch arrives after the retry: nothing after the failed write
+// is acknowledged, stored, or moves the head.
 TEST_F(FailingDiskTest, NothingPipelinedBehindAFailedWriteIsAcknowledged) {
   MustAppend({NumberedTargetSetEvent(1)});  // staged group 1
   const AppendBatch batch = Batch({NumberedTargetSetEvent(2)});
