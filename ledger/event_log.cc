@@ -1,6 +1,8 @@
 #include "ledger/event_log.h"
 
+#include <algorithm>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -28,6 +30,10 @@ namespace {
 // Many batches share one synced write, but one group's staged events are
 // held in memory until it is written, so the group is bounded.
 constexpr size_t kMaxGroupEvents = 64 * 1024;
+// The groups last written stay in memory, so that a Scan right behind the
+// head (the projector's tail, a subscription) neither reads nor decodes the
+// store. At least the last group is kept, older ones up to this many events.
+constexpr size_t kRecentEvents = 32 * 1024;
 
 // The one conversion of RocksDB's status into the ledger's.
 absl::Status FromRocks(const rocksdb::Status& status,
@@ -155,11 +161,18 @@ class EventLogImpl final : public EventLog {
 
   // The events of one group commit, staged for a single synced write.
   struct Group {
+    // The event at `seq` if this group stages it, else null.
+    const StoredEvent* Find(uint64_t seq) const {
+      if (seq < first_seq || seq - first_seq >= events.size()) return nullptr;
+      return &events[seq - first_seq];
+    }
+
     absl::Time recorded_at;
     uint64_t first_seq = 0;
     std::vector<StoredEvent> events;
     rocksdb::WriteBatch write_batch;
   };
+  using RecentGroup = std::shared_ptr<const std::vector<StoredEvent>>;
 
   // A new event of the batch being staged, by its event_id.
   struct NewEventId {
@@ -177,30 +190,34 @@ class EventLogImpl final : public EventLog {
 
   // Takes `leader` (the front of the queue) and the writers queued behind it
   // on as one group, and stages, writes and acknowledges it.
-  void CommitGroup(Writer* leader) ABSL_LOCKS_EXCLUDED(write_mu_, mu_);
-  absl::Status WriteGroup(Group& group)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  void CommitGroup(Writer* leader) ABSL_LOCKS_EXCLUDED(stage_mu_, mu_);
+  // Called only by the leader that set write_busy_.
+  absl::Status WriteGroup(Group& group);
+  // Keeps the events of a written group for Scan; returns the oldest groups
+  // it no longer keeps.
+  std::vector<RecentGroup> KeepRecent(std::vector<StoredEvent> events)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<AppendResult> StageBatch(const AppendBatch& batch,
                                           Group& group)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // If every event of `batch` is an identical duplicate of a stored (or
   // staged) one: the result naming the originals. Otherwise nullopt, and
   // staging the batch reports what is wrong with it.
   std::optional<AppendResult> AllDuplicates(const AppendBatch& batch,
                                             const Group& group)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   absl::Status StageEvents(const AppendBatch& batch, Group& group,
                            AppendResult& result, NewEventIds& new_ids)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   absl::StatusOr<Known> LookUpEventId(const AppendBatch& batch, int index,
                                       const Group& group,
                                       const NewEventIds& new_ids)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
-  // The event at `seq`, from `group` if it is staged there, else from disk:
-  // every earlier group is written before `group` is staged, so no event
-  // the index knows lives anywhere else.
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
+  // The event at `seq`: from `group` if it is staged there, else from the
+  // group in its write (writing_), else from disk. Every group before those
+  // two is written, so no event the index knows lives anywhere else.
   absl::StatusOr<Event> EventAt(uint64_t seq, const Group& group) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // NOT_FOUND names the seq; other errors say what failed reading it.
   absl::StatusOr<StoredEvent> ReadStored(uint64_t seq) const;
 
@@ -209,24 +226,36 @@ class EventLogImpl final : public EventLog {
   const std::unique_ptr<rocksdb::Env> env_;
   const std::unique_ptr<rocksdb::DB> db_;
 
-  // Held by the group leader while it stages, writes and acknowledges its
-  // group (see event_log.h for the lock order); no other thread touches the
-  // validation state or the chain tail.
-  absl::Mutex write_mu_;
-  LedgerState state_ ABSL_GUARDED_BY(write_mu_);
-  uint64_t next_seq_ ABSL_GUARDED_BY(write_mu_) = 1;
-  Hash last_hash_ ABSL_GUARDED_BY(write_mu_){};
-  absl::Time last_recorded_at_ ABSL_GUARDED_BY(write_mu_) =
+  // Held by the group leader while it forms and stages its group (see
+  // event_log.h for the lock order); no other thread touches the validation
+  // state or the chain tail.
+  absl::Mutex stage_mu_;
+  LedgerState state_ ABSL_GUARDED_BY(stage_mu_);
+  uint64_t next_seq_ ABSL_GUARDED_BY(stage_mu_) = 1;
+  Hash last_hash_ ABSL_GUARDED_BY(stage_mu_){};
+  absl::Time last_recorded_at_ ABSL_GUARDED_BY(stage_mu_) =
       absl::InfinitePast();
-  std::string value_buffer_ ABSL_GUARDED_BY(write_mu_);  // reused per event
+  std::string value_buffer_ ABSL_GUARDED_BY(stage_mu_);  // reused per event
 
   // Readers look ids up while the leader adds them.
-  mutable absl::Mutex index_mu_ ABSL_ACQUIRED_AFTER(write_mu_);
+  mutable absl::Mutex index_mu_ ABSL_ACQUIRED_AFTER(stage_mu_);
   EventIdIndex event_ids_ ABSL_GUARDED_BY(index_mu_);
+  // The group in its write, if any (LevelDB's imm_): its events are past the
+  // head, yet the group staged meanwhile must find them.
+  const Group* writing_ ABSL_GUARDED_BY(index_mu_) = nullptr;
 
-  mutable absl::Mutex mu_ ABSL_ACQUIRED_AFTER(write_mu_);
+  mutable absl::Mutex mu_ ABSL_ACQUIRED_AFTER(stage_mu_);
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
+  // A leader holds stage_mu_ and still takes queued writers into its group:
+  // the front waits until it hands over.
+  bool forming_ ABSL_GUARDED_BY(mu_) = false;
+  // A group is in its write (and fsync) and being acknowledged: groups reach
+  // disk, and are acknowledged, one at a time and in seq order.
+  bool write_busy_ ABSL_GUARDED_BY(mu_) = false;
   Head head_ ABSL_GUARDED_BY(mu_);
+  // The last groups written, in seq order, ending at the head.
+  std::deque<RecentGroup> recent_ ABSL_GUARDED_BY(mu_);
+  size_t recent_events_ ABSL_GUARDED_BY(mu_) = 0;
   // Set when a group could not be written: memory is then ahead of disk.
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
   // Set when destruction begins; appends are refused from then on.
@@ -239,7 +268,7 @@ class EventLogImpl final : public EventLog {
 };
 
 absl::Status EventLogImpl::Recover() {
-  absl::MutexLock write(&write_mu_);
+  absl::MutexLock stage(&stage_mu_);
   absl::MutexLock index(&index_mu_);
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;
@@ -249,7 +278,6 @@ absl::Status EventLogImpl::Recover() {
   read_options.iterate_upper_bound = &upper_bound;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
   v1::StoredEvent scratch;
-  Group no_group;
   for (it->Seek(storage::EventKey(1)); it->Valid(); it->Next()) {
     const std::optional<uint64_t> seq = storage::SeqOfEventKey(
         std::string_view(it->key().data(), it->key().size()));
@@ -265,13 +293,13 @@ absl::Status EventLogImpl::Recover() {
     const Event& event = stored.event;
     std::optional<Event> target;
     if (const auto* retraction = std::get_if<EventRetracted>(&event.payload)) {
-      absl::StatusOr<Event> read = EventAt(retraction->target_seq, no_group);
+      absl::StatusOr<StoredEvent> read = ReadStored(retraction->target_seq);
       if (!read.ok()) {
         return absl::DataLossError(absl::StrCat(
             "stored event ", *seq, " retracts seq ", retraction->target_seq,
             ": ", read.status().message()));
       }
-      target = *std::move(read);
+      target = std::move(read->event);
     }
     if (absl::Status valid =
             state_.Apply(event, *seq, -1, target ? &*target : nullptr);
@@ -281,8 +309,8 @@ absl::Status EventLogImpl::Recover() {
     }
     bool fingerprint_taken = false;
     if (const std::optional<uint64_t> other = event_ids_.Find(event.event_id)) {
-      ASSIGN_OR_RETURN(Event earlier, EventAt(*other, no_group));
-      if (earlier.event_id == event.event_id) {
+      ASSIGN_OR_RETURN(const StoredEvent earlier, ReadStored(*other));
+      if (earlier.event.event_id == event.event_id) {
         return absl::DataLossError(absl::StrCat("events ", *other, " and ",
                                                 *seq, " share an event_id"));
       }
@@ -299,16 +327,27 @@ absl::Status EventLogImpl::Recover() {
   return absl::OkStatus();
 }
 
-// The write path (LevelDB's DBImpl::Write). Appends queue up; the writer at
-// the front becomes the leader: once it holds write_mu_ it takes itself and
-// everyone queued behind it as one group, stages, writes and acknowledges it,
-// and lets go of write_mu_. Writers arriving meanwhile queue behind the next
-// front, which waits for write_mu_ and so forms its group from all of them
-// only when the previous group is on disk. So there is never more than one
-// group between staging and disk, and staging finds every earlier event on
-// disk. (An earlier version staged group N+1 while N was in its synced write;
-// N+1 then took only the writers that came in during N's staging, which
-// halved the group size, and its lookups could not see N's events.)
+// The write path (LevelDB's DBImpl::Write), in two pipelined stages. Appends
+// queue up; the writer at the front leads the next group:
+//  1. Once it holds stage_mu_ (the group before is staged), it takes itself
+//     and everyone queued behind it as one group and stages it: validates,
+//     hashes and encodes it on top of every group before. While the group
+//     before is still in its write, it keeps taking and staging the appends
+//     that arrive, so a group gathers everything that came in during one
+//     write, as it would without the pipeline.
+//  2. Once the group before is written and acknowledged (write_busy_
+//     clears), it takes the write over, shows its group to lookups as
+//     `writing_`, hands the front to the next leader and lets go of
+//     stage_mu_: the next group is staged while this one is in its synced
+//     write, and finds this one's events, so a retry of an event in flight
+//     is a duplicate and a retraction of one finds its target.
+//  3. After the write it withdraws `writing_` (its events are in the store
+//     now), moves the head and acknowledges its writers.
+// Nothing after a failed write is acknowledged. A group whose predecessor
+// failed is not written, and all of its writers get the failure: their
+// batches were judged against events that never reached disk. An
+// all-duplicates batch is acknowledged only once its group takes the write
+// over, so after the group that stores its originals is durable.
 absl::StatusOr<AppendResult> EventLogImpl::Append(const AppendBatch& batch) {
   Writer self(&batch);
   {
@@ -320,7 +359,9 @@ absl::StatusOr<AppendResult> EventLogImpl::Append(const AppendBatch& batch) {
     ++in_flight_;
     writers_.push_back(&self);
     if (options_.on_append_queued) options_.on_append_queued();
-    while (!self.done && &self != writers_.front()) self.cv.Wait(&mu_);
+    while (!self.done && (forming_ || &self != writers_.front())) {
+      self.cv.Wait(&mu_);
+    }
     if (self.done) {
       --in_flight_;
       return std::move(self.result);
@@ -333,44 +374,78 @@ absl::StatusOr<AppendResult> EventLogImpl::Append(const AppendBatch& batch) {
 }
 
 void EventLogImpl::CommitGroup(Writer* leader) {
-  absl::MutexLock write(&write_mu_);
+  // 1. Form and stage the group.
+  stage_mu_.Lock();
   std::vector<Writer*> writers;
+  size_t group_events = 0;
   absl::Status refused;
-  {
-    absl::MutexLock lock(&mu_);
-    refused = failure_;
-    size_t group_events = 0;
-    while (!writers_.empty()) {
-      Writer* writer = writers_.front();
-      const size_t events = writer->batch->events.size();
-      if (!writers.empty() && group_events + events > kMaxGroupEvents) break;
-      writers.push_back(writer);
-      group_events += events;
-      writers_.pop_front();
+  Group group;
+  while (true) {
+    std::vector<Writer*> taken;
+    {
+      absl::MutexLock lock(&mu_);
+      forming_ = true;
+      const auto fits = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !writers_.empty() &&
+               (writers.empty() ||
+                group_events + writers_.front()->batch->events.size() <=
+                    kMaxGroupEvents);
+      };
+      const auto can_go_on = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !write_busy_ || fits();
+      };
+      mu_.Await(absl::Condition(&can_go_on));
+      if (!write_busy_ && !writers.empty()) {
+        // 2. Take the write over; the next leader may form its group.
+        write_busy_ = true;
+        forming_ = false;
+        if (!writers_.empty()) writers_.front()->cv.Signal();
+        break;
+      }
+      refused = failure_;
+      while (fits()) {
+        Writer* writer = writers_.front();
+        group_events += writer->batch->events.size();
+        taken.push_back(writer);
+        writers.push_back(writer);
+        writers_.pop_front();
+      }
     }
-    // The next front waits for write_mu_, then takes whoever queued by then.
-    if (!writers_.empty()) writers_.front()->cv.Signal();
-  }
-
-  Head staged_head;
-  absl::Status written = refused;
-  if (refused.ok()) {
-    Group group;
-    const absl::Time now = ToMicros(options_.clock());
-    group.recorded_at =
-        std::max(now, last_recorded_at_ + absl::Microseconds(1));
-    group.first_seq = next_seq_;
-    for (Writer* writer : writers) {
+    if (!refused.ok()) continue;
+    if (group.first_seq == 0) {
+      const absl::Time now = ToMicros(options_.clock());
+      group.recorded_at =
+          std::max(now, last_recorded_at_ + absl::Microseconds(1));
+      group.first_seq = next_seq_;
+    }
+    for (Writer* writer : taken) {
       writer->result = StageBatch(*writer->batch, group);
     }
     if (!group.events.empty()) last_recorded_at_ = group.recorded_at;
-    staged_head = Head{next_seq_ - 1, last_hash_, last_recorded_at_};
-    written = WriteGroup(group);
+    if (options_.on_group_staged) options_.on_group_staged();
   }
+  const Head staged_head{next_seq_ - 1, last_hash_, last_recorded_at_};
+  {
+    absl::MutexLock index(&index_mu_);
+    writing_ = &group;
+  }
+  stage_mu_.Unlock();
+  if (refused.ok()) {
+    absl::MutexLock lock(&mu_);
+    refused = failure_;  // the group before failed
+  }
+  const absl::Status written = refused.ok() ? WriteGroup(group) : refused;
 
+  // 3. Acknowledge.
+  {
+    absl::MutexLock index(&index_mu_);
+    writing_ = nullptr;
+  }
+  std::vector<RecentGroup> dropped;  // freed outside mu_
   absl::MutexLock lock(&mu_);
   if (written.ok()) {
     head_ = staged_head;
+    dropped = KeepRecent(std::move(group.events));
   } else {
     if (failure_.ok()) {
       failure_ = absl::UnavailableError(
@@ -387,6 +462,7 @@ void EventLogImpl::CommitGroup(Writer* leader) {
     writer->done = true;
     if (writer != leader) writer->cv.Signal();
   }
+  write_busy_ = false;
 }
 
 absl::Status EventLogImpl::WriteGroup(Group& group) {
@@ -397,6 +473,21 @@ absl::Status EventLogImpl::WriteGroup(Group& group) {
       FromRocks(db_->Write(write_options, &group.write_batch), "append"));
   if (options_.on_commit) options_.on_commit(group.events);
   return absl::OkStatus();
+}
+
+std::vector<EventLogImpl::RecentGroup> EventLogImpl::KeepRecent(
+    std::vector<StoredEvent> events) {
+  std::vector<RecentGroup> dropped;
+  if (events.empty()) return dropped;
+  recent_events_ += events.size();
+  recent_.push_back(
+      std::make_shared<const std::vector<StoredEvent>>(std::move(events)));
+  while (recent_.size() > 1 && recent_events_ > kRecentEvents) {
+    recent_events_ -= recent_.front()->size();
+    dropped.push_back(std::move(recent_.front()));
+    recent_.pop_front();
+  }
+  return dropped;
 }
 
 // Stages one atomic batch into `group`, or leaves `group` and the state as
@@ -563,8 +654,14 @@ absl::StatusOr<EventLogImpl::Known> EventLogImpl::LookUpEventId(
 
 absl::StatusOr<Event> EventLogImpl::EventAt(uint64_t seq,
                                             const Group& group) const {
-  if (group.first_seq != 0 && seq >= group.first_seq) {
-    return group.events.at(seq - group.first_seq).event;
+  if (const StoredEvent* staged = group.Find(seq)) return staged->event;
+  {
+    absl::ReaderMutexLock index(&index_mu_);
+    if (writing_ != nullptr) {
+      if (const StoredEvent* in_flight = writing_->Find(seq)) {
+        return in_flight->event;
+      }
+    }
   }
   ASSIGN_OR_RETURN(StoredEvent stored, ReadStored(seq));
   return std::move(stored.event);
@@ -614,9 +711,37 @@ absl::StatusOr<StoredEvent> EventLogImpl::GetByEventId(
 absl::Status EventLogImpl::Scan(
     uint64_t from_seq, uint64_t to_seq,
     absl::FunctionRef<bool(const StoredEvent&)> visit) const {
-  if (to_seq == 0) to_seq = GetHead().seq;
   from_seq = std::max<uint64_t>(from_seq, 1);
-  if (from_seq > to_seq) return absl::OkStatus();
+  // From memory if the recent groups reach back to from_seq.
+  std::vector<RecentGroup> groups;
+  {
+    absl::MutexLock lock(&mu_);
+    if (to_seq == 0) to_seq = head_.seq;
+    if (from_seq > to_seq) return absl::OkStatus();
+    const auto first_seq = [](const RecentGroup& group) {
+      return group->front().seq;
+    };
+    if (!recent_.empty() && first_seq(recent_.front()) <= from_seq) {
+      // The first group that starts after from_seq; the one before holds it.
+      auto it = std::upper_bound(recent_.begin(), recent_.end(), from_seq,
+                                 [&](uint64_t seq, const RecentGroup& group) {
+                                   return seq < first_seq(group);
+                                 });
+      for (--it; it != recent_.end() && first_seq(*it) <= to_seq; ++it) {
+        groups.push_back(*it);
+      }
+    }
+  }
+  if (!groups.empty()) {
+    for (const RecentGroup& group : groups) {
+      for (const StoredEvent& stored : *group) {
+        if (stored.seq < from_seq) continue;
+        if (stored.seq > to_seq || !visit(stored)) return absl::OkStatus();
+      }
+    }
+    return absl::OkStatus();
+  }
+
   rocksdb::ReadOptions read_options;
   read_options.readahead_size = 2 << 20;
   const std::string upper = storage::EventKey(to_seq + 1);

@@ -30,17 +30,24 @@
 //   answers like the first try.
 //
 // Thread safety: all methods may be called concurrently. Concurrent Append()
-// calls are group-committed: one synced write for many batches. One group is
-// staged and written at a time; the appends arriving meanwhile form the next.
+// calls are group-committed: one synced write for many batches. Groups are
+// pipelined: while one group is in its synced write, the next gathers the
+// appends that arrive meanwhile and stages them (validates, hashes, encodes);
+// its lookups see the events of the group in flight, readers (Scan, the
+// head) see only events on disk.
 //
 // Lock order of the write path (event_log.cc), outermost first:
-//   write_mu_  held by the group leader while it stages, writes (and fsyncs)
-//              and acknowledges its group, and while on_commit runs;
-//   index_mu_  the event_id index, taken briefly under write_mu_ and by
-//              readers;
-//   mu_        the queue of appends, the head, the failure and the closing
-//              flag, taken briefly, never while index_mu_ is held and never
-//              across I/O.
+//   stage_mu_  held by a group leader while it forms and stages its group;
+//              it takes the write over (mu_'s write_busy_ flag: one group
+//              writes, fsyncs and is acknowledged at a time, on_commit runs
+//              then) before letting go of stage_mu_, so groups are written
+//              in the order they are staged;
+//   index_mu_  the event_id index and the group in its write, taken briefly
+//              by the stager, the writer and readers;
+//   mu_        the queue of appends, the write_busy_ and forming flags, the
+//              head, the recent groups kept for Scan, the failure and the
+//              closing flag; taken briefly, never while index_mu_ is held
+//              and never across I/O.
 // records_mu_ (PutRecord) is independent of all three.
 //
 // Ownership: the EventLog owns its RocksDB instance; destroying it closes the
@@ -123,6 +130,12 @@ struct EventLogOptions {
   // for its group, under an internal lock (must not call the EventLog). Lets
   // a test know an append is in flight without sleeping.
   std::function<void()> on_append_queued;
+  // Test hook: called by a group's leader each time it has staged the
+  // appends it took into its group, before it waits for the group before it
+  // to be written, under an internal lock (must not call the EventLog). Lets
+  // a test see that an append was staged while the group before is held in
+  // its write.
+  std::function<void()> on_group_staged;
 };
 
 class EventLog {

@@ -37,11 +37,13 @@ class ConcurrentAppendTest : public LedgerTest {
     EventLogOptions options = Options();
     options.file_system = fs_;
     options.on_append_queued = queued_.Hook();
+    options.on_group_staged = staged_.Hook();
     OpenLog(std::move(options));
   }
 
   std::shared_ptr<FaultFs> fs_ = std::make_shared<FaultFs>();
-  QueuedAppends queued_;
+  HookCalls queued_;
+  HookCalls staged_;
 };
 
 // 8 threads send the same batch at the same moment (a barrier per round),
@@ -147,8 +149,10 @@ TEST_F(ConcurrentAppendTest, StaleExpectedJobSeqStillAbortsABatchWithNews) {
                               "expected_job_seq"));
 }
 
-// A retry that arrives while its first try is in its synced write is
-// answered with the first try's seqs.
+// A retry that arrives while its first try is in its synced write is staged
+// meanwhile (groups are pipelined), recognised as a duplicate of the events
+// in flight, and answered with the first try's seqs only once they are
+// durable.
 TEST_F(ConcurrentAppendTest, RetryWhileTheFirstTryIsBeingWrittenIsADuplicate) {
   const AppendBatch batch =
       Batch({NumberedTargetSetEvent(1), NumberedTargetSetEvent(2)});
@@ -156,13 +160,19 @@ TEST_F(ConcurrentAppendTest, RetryWhileTheFirstTryIsBeingWrittenIsADuplicate) {
   absl::StatusOr<AppendResult> first;
   std::thread first_try([&] { first = log_->Append(batch); });
   gate.WaitUntilHeld();
+  std::atomic<bool> retry_returned{false};
   absl::StatusOr<AppendResult> retry;
-  std::thread second_try([&] { retry = log_->Append(batch); });
-  queued_.WaitFor(2);
+  std::thread second_try([&] {
+    retry = log_->Append(batch);
+    retry_returned = true;
+  });
+  staged_.WaitFor(2);  // the retry's group, behind the one held
+  const bool returned_before_durable = retry_returned;
   gate.Release();
   first_try.join();
   second_try.join();
 
+  EXPECT_FALSE(returned_before_durable);
   ASSERT_OK(first);
   ASSERT_OK(retry);
   EXPECT_EQ(first->seqs, (std::vector<uint64_t>{1, 2}));
@@ -183,7 +193,7 @@ TEST_F(ConcurrentAppendTest,
   std::thread retract([&] {
     retraction = Append({EventRetractedEvent("r1", "2024-01-01", 1)});
   });
-  queued_.WaitFor(2);
+  staged_.WaitFor(2);  // the retraction's group, behind the one held
   gate.Release();
   target_append.join();
   retract.join();
@@ -194,6 +204,34 @@ TEST_F(ConcurrentAppendTest,
   EXPECT_EQ(retraction->seqs, (std::vector<uint64_t>{2}));
   ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetBySeq(2));
   EXPECT_EQ(std::get<EventRetracted>(stored.event.payload).target_seq, 1u);
+}
+
+// While a group is in its write and the next is staged, readers see neither:
+// the head, Scan and the event_id lookup stop at what is durable.
+TEST_F(ConcurrentAppendTest,
+       ReadersSeeOnlyDurableEventsWhileGroupsAreInFlight) {
+  MustAppend({NumberedTargetSetEvent(1)});
+  const Head durable = log_->GetHead();
+  WalSyncGate gate(*fs_);
+  std::thread held([&] { ASSERT_OK(Append({NumberedTargetSetEvent(2)})); });
+  gate.WaitUntilHeld();
+  std::thread staged([&] { ASSERT_OK(Append({NumberedTargetSetEvent(3)})); });
+  staged_.WaitFor(3);
+
+  EXPECT_EQ(log_->GetHead().seq, durable.seq);
+  EXPECT_EQ(log_->GetHead().hash, durable.hash);
+  std::vector<uint64_t> scanned;
+  ASSERT_OK(log_->Scan(1, 0, [&](const StoredEvent& stored) {
+    scanned.push_back(stored.seq);
+    return true;
+  }));
+  EXPECT_EQ(scanned, (std::vector<uint64_t>{1}));
+  EXPECT_THAT(log_->GetByEventId("t2"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(log_->GetBySeq(3), StatusIs(absl::StatusCode::kNotFound));
+  gate.Release();
+  held.join();
+  staged.join();
+  EXPECT_EQ(log_->GetHead().seq, 3u);
 }
 
 // A retraction of a seq that does not exist names the event and the field.

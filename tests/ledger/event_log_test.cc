@@ -163,6 +163,36 @@ TEST_F(EventLogTest, ScanPassesTheStoredEvents) {
   }
 }
 
+// The last groups written are scanned from memory, older ones from the
+// store (kRecentEvents, 32 Ki events, are kept): both give the same events.
+TEST_F(EventLogTest, ScanReachesPastTheGroupsKeptInMemoryIntoTheStore) {
+  constexpr int kBatches = 40;
+  constexpr int kEventsPerBatch = 1000;
+  for (int b = 0; b < kBatches; ++b) {
+    std::vector<Event> events;
+    for (int e = 0; e < kEventsPerBatch; ++e) {
+      events.push_back(test::NumberedTargetSetEvent(b * kEventsPerBatch + e));
+    }
+    MustAppend(std::move(events));
+  }
+  std::vector<StoredEvent> scanned;
+  ASSERT_OK(log_->Scan(1, 0, [&](const StoredEvent& stored) {
+    scanned.push_back(stored);
+    return true;
+  }));
+
+  ASSERT_EQ(scanned.size(), uint64_t{kBatches * kEventsPerBatch});
+  for (size_t i = 0; i < scanned.size(); ++i) {
+    ASSERT_EQ(scanned[i].seq, i + 1);
+  }
+  for (uint64_t seq : {1, 7999, 8001, 39000, 40000}) {
+    ASSERT_OK_AND_ASSIGN(const StoredEvent by_seq, log_->GetBySeq(seq));
+    EXPECT_EQ(scanned[seq - 1], by_seq) << seq;
+  }
+  EXPECT_THAT(ScannedSeqs(39999, 0), ElementsAre(39999, 40000));
+  EXPECT_THAT(ScannedSeqs(2000, 2002), ElementsAre(2000, 2001, 2002));
+}
+
 TEST_F(EventLogTest, ScanStopsWhenVisitReturnsFalse) {
   MustAppend({Target(1), Target(2), Target(3), Target(4)});
   std::vector<uint64_t> seqs;

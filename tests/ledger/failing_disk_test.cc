@@ -39,6 +39,7 @@ class FailingDiskTest : public LedgerTest {
     EventLogOptions options = Options();
     options.file_system = fs_;
     options.on_append_queued = queued_.Hook();
+    options.on_group_staged = staged_.Hook();
     OpenLog(std::move(options));
   }
   // Simulates a power loss too, so only synced bytes count, then reopens.
@@ -51,7 +52,8 @@ class FailingDiskTest : public LedgerTest {
   }
 
   std::shared_ptr<FaultFs> fs_ = std::make_shared<FaultFs>();
-  QueuedAppends queued_;
+  HookCalls queued_;
+  HookCalls staged_;
 };
 
 TEST_F(FailingDiskTest, AFailedSyncFailsTheAppendWithUnavailable) {
@@ -104,6 +106,38 @@ TEST_F(FailingDiskTest, DuplicatesOfAGroupWhoseWriteFailedAreRefused) {
   EXPECT_EQ(retry.status().code(), absl::StatusCode::kUnavailable)
       << retry.status();
   EXPECT_EQ(log_->GetHead().seq, 1u);
+}
+
+// Group N's sync fails while a retry of N (all duplicates) is staged behind
+// it and a new batch arrives after the retry: nothing after the failed write
+// is acknowledged, stored, or moves the head.
+TEST_F(FailingDiskTest, NothingPipelinedBehindAFailedWriteIsAcknowledged) {
+  MustAppend({NumberedTargetSetEvent(1)});  // staged group 1
+  const AppendBatch batch = Batch({NumberedTargetSetEvent(2)});
+  WalSyncGate gate(*fs_);
+  absl::StatusOr<AppendResult> first;
+  std::thread first_try([&] { first = log_->Append(batch); });
+  gate.WaitUntilHeld();
+  absl::StatusOr<AppendResult> retry;
+  std::thread second_try([&] { retry = log_->Append(batch); });
+  staged_.WaitFor(3);
+  absl::StatusOr<AppendResult> fresh;
+  std::thread third([&] { fresh = Append({NumberedTargetSetEvent(3)}); });
+  queued_.WaitFor(4);
+  fs_->FailSyncs(true);
+  gate.Release();
+  first_try.join();
+  second_try.join();
+  third.join();
+
+  for (const auto* result : {&first, &retry, &fresh}) {
+    EXPECT_EQ(result->status().code(), absl::StatusCode::kUnavailable)
+        << result->status();
+  }
+  EXPECT_EQ(log_->GetHead().seq, 1u);
+  CrashAndReopen();
+  EXPECT_EQ(log_->GetHead().seq, 1u);
+  EXPECT_THAT(log_->GetByEventId("t3"), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(FailingDiskTest, LaterAppendsAreRefusedUntilReopened) {

@@ -132,9 +132,10 @@ class FakeClock {
   absl::Time now_;
 };
 
-// Counts the appends queued in an EventLog (EventLogOptions::on_append_queued)
-// so a test can wait, without sleeping, until an append is in flight.
-class QueuedAppends {
+// Counts the calls of an EventLog test hook (EventLogOptions::
+// on_append_queued, on_group_staged) so a test can wait, without sleeping,
+// until an append is in flight or a group is staged.
+class HookCalls {
  public:
   std::function<void()> Hook() {
     return [this] {
