@@ -64,11 +64,11 @@ banenctl report --quarter=2021Q4 --to-quarter=2022Q4 --view=monitor --format=let
 cat <<'SEED'
 
 Seed 001 (Kamerbrief SZW), end 2022:
-                        MARKT  OVERHEID  NATIONAAL
-extra formal           70,388     8,874     79,262
-extra inleen              724     1,130      1,855
-extra                  71,113    10,004     81,117
-change vs 2021Q4      +10,146  (formal +10,461, inleen -314)
+                             MARKT  OVERHEID  NATIONAAL
+extra formal                70,388     8,874     79,262
+extra inleen                   724     1,130      1,855
+extra                       71,113    10,004     81,117
+change vs 2021Q4           +10,146  (formal +10,461, inleen -314)
 inleen of all hirers 38,061 keyed 25.8% overheid; baseline 36,206 keyed 24.0%
 SEED
 echo

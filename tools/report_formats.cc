@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -333,32 +334,28 @@ std::string MonitorLetter(const v1::RealisationTable& table) {
   if (!before.empty()) {
     // Both extras are against the same baseline: their difference is the
     // change of the stock, each part from its own rounded figures.
-    const auto change = [](bool present, int64_t value, bool was_present,
-                           int64_t was) {
-      return present && was_present
-                 ? Signed(FormatHundredths(value - was), value - was)
-                 : "";
+    const auto add_change = [&](const char* part, auto extra_x100) {
+      add(absl::StrCat("change", part, " vs ", year_earlier),
+          [&](const v1::MonitorRow& row,
+              const v1::MonitorRow* was) -> std::string {
+            if (was == nullptr) return "";
+            const std::optional<int64_t> now = extra_x100(row);
+            const std::optional<int64_t> then = extra_x100(*was);
+            if (!now.has_value() || !then.has_value()) return "";
+            return Signed(FormatHundredths(*now - *then), *now - *then);
+          });
     };
-    const std::string against = absl::StrCat(" vs ", year_earlier);
-    add(absl::StrCat("change formal", against),
-        [&](const v1::MonitorRow& row, const v1::MonitorRow* was) {
-          return was == nullptr ? ""
-                                : change(true, row.extra_formal_x100(), true,
-                                         was->extra_formal_x100());
-        });
-    add(absl::StrCat("change inleen", against),
-        [&](const v1::MonitorRow& row, const v1::MonitorRow* was) {
-          return was == nullptr ? ""
-                                : change(row.has_extra_inleen_x100(),
-                                         row.extra_inleen_x100(),
-                                         was->has_extra_inleen_x100(),
-                                         was->extra_inleen_x100());
-        });
-    add(absl::StrCat("change", against), [&](const v1::MonitorRow& row,
-                                             const v1::MonitorRow* was) {
-      return was == nullptr ? ""
-                            : change(row.has_extra_x100(), row.extra_x100(),
-                                     was->has_extra_x100(), was->extra_x100());
+    using Extra = std::optional<int64_t>;
+    add_change(" formal", [](const v1::MonitorRow& row) -> Extra {
+      return row.extra_formal_x100();
+    });
+    add_change(" inleen", [](const v1::MonitorRow& row) -> Extra {
+      if (!row.has_extra_inleen_x100()) return std::nullopt;
+      return row.extra_inleen_x100();
+    });
+    add_change("", [](const v1::MonitorRow& row) -> Extra {
+      if (!row.has_extra_x100()) return std::nullopt;
+      return row.extra_x100();
     });
   }
   const v1::MonitorRow& any = *shown.front();
