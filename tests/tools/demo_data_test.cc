@@ -109,14 +109,20 @@ class DemoDataTest : public ::testing::Test {
     ASSERT_NE(year_ends_, nullptr) << "the data set was not generated";
   }
 
-  // The PEILDATUM row of `sector` on 31 December of `year`.
-  static const RealisationRow& YearEnd(Sector sector, int year) {
-    for (const RealisationRow& row : *year_ends_) {
+  // The row of `sector` in `year` among year-end rows.
+  template <typename Row>
+  static const Row& RowOf(const std::vector<Row>& rows, Sector sector,
+                          int year) {
+    for (const Row& row : rows) {
       if (row.sector == sector && row.quarter.year == year) return row;
     }
     ADD_FAILURE() << "no row for " << SectorName(sector) << " " << year;
-    static const RealisationRow kNone;
+    static const Row kNone;
     return kNone;
+  }
+  // The PEILDATUM row of `sector` on 31 December of `year`.
+  static const RealisationRow& YearEnd(Sector sector, int year) {
+    return RowOf(*year_ends_, sector, year);
   }
 
   static int64_t FormX100(const RealisationRow& row, FormSeries form) {
@@ -411,12 +417,7 @@ class DemoDataMonitorTest : public DemoDataTest {
   // The monitor row of MARKT, OVERHEID or NATIONAAL on 31 December of
   // `year`.
   static const MonitorRow& Monitor(Sector sector, int year) {
-    for (const MonitorRow& row : *monitor_year_ends_) {
-      if (row.sector == sector && row.quarter.year == year) return row;
-    }
-    ADD_FAILURE() << "no monitor row for " << SectorName(sector) << " " << year;
-    static const MonitorRow kNone;
-    return kNone;
+    return RowOf(*monitor_year_ends_, sector, year);
   }
   // Extra banen at the end of `year`; 0 when a key is missing (and the
   // expectation fails).
