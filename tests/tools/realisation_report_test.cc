@@ -55,9 +55,13 @@ TEST(RealisationReport, ShowsADashForFiguresThatDoNotApply) {
   EXPECT_EQ(std::vector<std::string>(
                 absl::StrSplit(lines[4], ' ', absl::SkipEmpty())),
             (std::vector<std::string>{
+                // banen, the four forms, SROI of unknown form, the SROI memo
                 "PROVINCIES", "2024Q4", "0.00", "0.00", "0.00", "0.00", "0.00",
-                "0.00",       "0",      "0",    "-",    "-",    "-",    "-",
-                "-",          "0",      "0",    "0",    "0.00", "0.00"}));
+                "0.00", "0.00",
+                // persons, jobs, doel, %, % incl. SROI, baseline, extra
+                "0", "0", "-", "-", "-", "-", "-",
+                // flows, the change against the quarter and the year before
+                "0", "0", "0", "0.00", "0.00"}));
 }
 
 }  // namespace
