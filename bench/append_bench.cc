@@ -20,7 +20,7 @@
 #include "bench/synthetic_events.h"
 #include "ledger/codec.h"
 #include "ledger/event_log.h"
-#include "ledger/storage_format.h"
+#include "ledger/internal/storage_format.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 
