@@ -2,7 +2,8 @@
 # The main job: sets up, builds, starts banen-ledgerd on a local data
 # directory, generates and imports the national demo data set 2013-2025 on
 # first start (banen-demo-data; calibrated to DOMAIN.md §7), prints the 2024
-# table in the shape of the ministers' letter, and keeps serving until Ctrl-C.
+# table in the shape of the ministers' letter and the national monitor table
+# of 2022 next to seed 001's figures, and keeps serving until Ctrl-C.
 #
 #   scripts/run.sh [--listen=127.0.0.1:50051] [--data-dir=data/ledger]
 #                  [--demo-scale=1]   markt volume of the data set (1: national)
@@ -56,6 +57,20 @@ if [[ ! -s "$demo_file.imported" ]]; then
 fi
 echo
 banenctl report --quarter=2024Q4 --format=letter
+echo
+# The SZW letters' national monitor of 2022 (with 2021 for the change), and
+# what seed 001 says, to compare line by line.
+banenctl report --quarter=2021Q4 --to-quarter=2022Q4 --view=monitor --format=letter
+cat <<'SEED'
+
+Seed 001 (Kamerbrief SZW), end 2022:
+                             MARKT  OVERHEID  NATIONAAL
+extra formal                70,388     8,874     79,262
+extra inleen                   724     1,130      1,855
+extra                       71,113    10,004     81,117
+change vs 2021Q4           +10,146  (formal +10,461, inleen -314)
+inleen of all hirers 38,061 keyed 25.8% overheid; baseline 36,206 keyed 24.0%
+SEED
 echo
 echo "banen-ledgerd serves on $listen (data in $data_dir); Ctrl-C stops it."
 echo "Try: build/tools/banenctl --server=$listen report --quarter=2021Q1 --to-quarter=2024Q4 --format=html --out=report.html"

@@ -22,6 +22,8 @@ constexpr int kLastYear = 2025;
 // Year-end stocks are indexed from the end of 2012 (the baseline, nulmeting)
 // to the end of 2025.
 constexpr int kBaselineYear = kFirstYear - 1;
+// The monitor keys the baseline by that year's verdeelsleutel.
+static_assert(kBaselineYear == kBaselineInleenKeyYear);
 constexpr int kYearEnds = kLastYear - kBaselineYear + 1;
 // The years DOMAIN.md §7 tabulates per government sector, and 2025.
 constexpr int kFirstTableYear = 2021;
@@ -268,7 +270,8 @@ constexpr int64_t kNationalBaselineX100 = 7517900;
 
 // The verdeelsleutel: overheid's share of the inleen stock, in permille.
 // Seed 001 gives 24.0 (baseline), 32 (2021) and 25.8 (2022); the rest are
-// ours, rising from the baseline's share to 2021's.
+// ours, rising from the baseline's share to 2021's. Each year's is an
+// InleenKeySet, so the ledger's national monitor view splits as we do here.
 constexpr std::array<int64_t, kYearEnds> kOverheidKeyPermille = {
     240, 245, 250, 280, 285, 290, 295, 300, 310, 320, 258, 270, 270, 270};
 
@@ -928,6 +931,22 @@ class Simulation {
     Emit(effective, floor_, BaselineSet{Sector::kOverheid, overheid, source});
     Emit(effective, floor_,
          BaselineSet{Sector::kNationaal, overheid + markt, source});
+    SetInleenKey(kBaselineInleenKeyYear, effective);
+  }
+
+  // The verdeelsleutel the calibration assumed for `year`, as the national
+  // monitor reads it (the baseline's is kBaselineInleenKeyYear's).
+  void SetInleenKey(int year, Date effective) {
+    const bool seed =
+        year == kBaselineInleenKeyYear || year == 2021 || year == 2022;
+    Emit(effective, floor_,
+         InleenKeySet{
+             year,
+             static_cast<int32_t>(kOverheidKeyPermille[year - kBaselineYear]),
+             seed ? "verdeelsleutel inleenverbanden (SEO), "
+                    "Kamerbrief SZW (seed 001)"
+                  : "verdeelsleutel inleenverbanden: demo-data's own "
+                    "(not in the seeds)"});
   }
 
   // The doel of each sector in the sector letters, OVERHEID as their sum,
@@ -936,6 +955,7 @@ class Simulation {
   // target too. NATIONAAL is OVERHEID plus MARKT.
   void SetTargets(int year) {
     const Date effective = MakeDate(year, 1, 1);
+    SetInleenKey(year, effective);
     const std::string letters =
         "Kamerbrieven banenafspraak overheid (seeds "
         "002, 000, 004); '–' filled in by demo-data";

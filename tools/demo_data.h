@@ -23,7 +23,9 @@
 //   ministries), register entries and exits, hires of every form, inleen and
 //   tijdelijk conversions, hours changes, outflows with reasons, late and
 //   backdated events, corrections (retractions with their replacement in one
-//   batch), TargetSets and BaselineSets.
+//   batch), TargetSets, BaselineSets and the verdeelsleutel of every year
+//   2012..2025 as InleenKeySets (source: seed 001 for 2012, 2021 and 2022,
+//   the demo's own for the others).
 #ifndef BANEN_TOOLS_DEMO_DATA_H_
 #define BANEN_TOOLS_DEMO_DATA_H_
 

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -23,8 +25,8 @@ std::string SectorOf(const v1::RealisationRow& row) {
   return std::string(SectorName(static_cast<Sector>(row.sector())));
 }
 
-std::string MeasureOf(const v1::RealisationRow& row) {
-  return absl::StrReplaceAll(v1::RealisationMeasure_Name(row.measure()),
+std::string MeasureOf(v1::RealisationMeasure measure) {
+  return absl::StrReplaceAll(v1::RealisationMeasure_Name(measure),
                              {{"REALISATION_MEASURE_", ""}});
 }
 
@@ -183,7 +185,7 @@ std::string RealisationCsv(const v1::RealisationTable& table) {
         SectorOf(row),
         CsvField(row.employer_id()),
         row.quarter(),
-        MeasureOf(row),
+        MeasureOf(row.measure()),
         FormatHundredths(row.banen_x100()),
         FormatHundredths(row.banen_vast_x100()),
         FormatHundredths(row.banen_tijdelijk_x100()),
@@ -262,6 +264,115 @@ std::string MonitorReport(const v1::RealisationTable& table) {
       "% overheid\n\n", text.Render());
 }
 
+std::string MonitorLetter(const v1::RealisationTable& table) {
+  if (table.monitor_rows().empty()) return "No figures.\n";
+  std::string quarter;
+  for (const v1::MonitorRow& row : table.monitor_rows()) {
+    quarter = std::max(quarter, row.quarter());  // "YYYYQn" sorts as text
+  }
+  // The quarter a year earlier: the SZW letters' "against last year".
+  int year = 0;
+  std::string year_earlier;
+  if (absl::SimpleAtoi(quarter.substr(0, 4), &year)) {
+    year_earlier = absl::StrCat(year - 1, quarter.substr(4));
+  }
+  std::map<int, const v1::MonitorRow*> now;
+  std::map<int, const v1::MonitorRow*> before;
+  for (const v1::MonitorRow& row : table.monitor_rows()) {
+    if (row.quarter() == quarter) now[row.sector()] = &row;
+    if (row.quarter() == year_earlier) before[row.sector()] = &row;
+  }
+  using Align = TextTable::Align;
+  std::vector<TextTable::Column> columns = {{"", Align::kLeft}};
+  std::vector<const v1::MonitorRow*> shown;
+  std::vector<const v1::MonitorRow*> shown_before;
+  for (Sector sector :
+       {Sector::kMarkt, Sector::kOverheid, Sector::kNationaal}) {
+    const auto it = now.find(static_cast<int>(sector));
+    if (it == now.end()) continue;
+    columns.push_back({std::string(SectorName(sector)), Align::kRight});
+    shown.push_back(it->second);
+    const auto earlier = before.find(static_cast<int>(sector));
+    shown_before.push_back(earlier == before.end() ? nullptr : earlier->second);
+  }
+  TextTable text(std::move(columns));
+  const auto add = [&](std::string label, auto cell) {
+    std::vector<std::string> cells = {std::move(label)};
+    for (size_t i = 0; i < shown.size(); ++i) {
+      cells.push_back(cell(*shown[i], shown_before[i]));
+    }
+    text.AddRow(std::move(cells));
+  };
+  add("extra formal", [](const v1::MonitorRow& row, const v1::MonitorRow*) {
+    return FormatHundredths(row.extra_formal_x100());
+  });
+  add("extra inleen", [](const v1::MonitorRow& row, const v1::MonitorRow*) {
+    return Hundredths(row.has_extra_inleen_x100(), row.extra_inleen_x100());
+  });
+  add("extra", [](const v1::MonitorRow& row, const v1::MonitorRow*) {
+    return Hundredths(row.has_extra_x100(), row.extra_x100());
+  });
+  add("stock formal", [](const v1::MonitorRow& row, const v1::MonitorRow*) {
+    return FormatHundredths(row.formal_x100());
+  });
+  add("stock inleen", [](const v1::MonitorRow& row, const v1::MonitorRow*) {
+    return Hundredths(row.has_inleen_x100(), row.inleen_x100());
+  });
+  add("stock", [](const v1::MonitorRow& row, const v1::MonitorRow*) {
+    return Hundredths(row.has_banen_x100(), row.banen_x100());
+  });
+  add("baseline formal", [](const v1::MonitorRow& row, const v1::MonitorRow*) {
+    return FormatHundredths(row.baseline_formal_x100());
+  });
+  add("baseline inleen", [](const v1::MonitorRow& row, const v1::MonitorRow*) {
+    return Hundredths(row.has_baseline_inleen_x100(),
+                      row.baseline_inleen_x100());
+  });
+  add("baseline", [](const v1::MonitorRow& row, const v1::MonitorRow*) {
+    return Hundredths(row.has_baseline_x100(), row.baseline_x100());
+  });
+  if (!before.empty()) {
+    // Both extras are against the same baseline: their difference is the
+    // change of the stock, each part from its own rounded figures.
+    const auto add_change = [&](const char* part, auto extra_x100) {
+      add(absl::StrCat("change", part, " vs ", year_earlier),
+          [&](const v1::MonitorRow& row,
+              const v1::MonitorRow* was) -> std::string {
+            if (was == nullptr) return "";
+            const std::optional<int64_t> now = extra_x100(row);
+            const std::optional<int64_t> then = extra_x100(*was);
+            if (!now.has_value() || !then.has_value()) return "";
+            return Signed(FormatHundredths(*now - *then), *now - *then);
+          });
+    };
+    using Extra = std::optional<int64_t>;
+    add_change(" formal", [](const v1::MonitorRow& row) -> Extra {
+      return row.extra_formal_x100();
+    });
+    add_change(" inleen", [](const v1::MonitorRow& row) -> Extra {
+      if (!row.has_extra_inleen_x100()) return std::nullopt;
+      return row.extra_inleen_x100();
+    });
+    add_change("", [](const v1::MonitorRow& row) -> Extra {
+      if (!row.has_extra_x100()) return std::nullopt;
+      return row.extra_x100();
+    });
+  }
+  const v1::MonitorRow& any = *shown.front();
+  return absl::StrCat(
+      "Banenafspraak ", quarter, ": national monitor (SZW letters; ",
+      MeasureOf(any.measure()),
+      ", banen van 25,5 uur per week)\nFormal jobs by employer sector; "
+      "inleen of all hirers (",
+      FormatHundredths(any.inleen_total_x100()), ") keyed ",
+      Tenths(any.has_inleen_key_overheid_x10(), any.inleen_key_overheid_x10()),
+      "% overheid; extra banen against 31-12-2012 (inleen ",
+      FormatHundredths(any.baseline_inleen_total_x100()), " keyed ",
+      Tenths(any.has_baseline_inleen_key_overheid_x10(),
+             any.baseline_inleen_key_overheid_x10()),
+      "% overheid)\n\n", text.Render());
+}
+
 std::string RealisationLetter(const v1::RealisationTable& table) {
   std::map<int, const v1::RealisationRow*> last_by_sector;
   for (const v1::RealisationRow& row : table.rows()) {
@@ -305,8 +416,9 @@ std::string RealisationLetter(const v1::RealisationTable& table) {
   const v1::RealisationRow& any = *last_by_sector.begin()->second;
   const std::string monitor = MonitorReport(table);
   return absl::StrCat("Banenafspraak ", any.quarter(), ": doel en realisatie (",
-                      MeasureOf(any), ", banen van 25,5 uur per week)\n\n",
-                      text.Render(), monitor.empty() ? "" : "\n", monitor);
+                      MeasureOf(any.measure()),
+                      ", banen van 25,5 uur per week)\n\n", text.Render(),
+                      monitor.empty() ? "" : "\n", monitor);
 }
 
 absl::StatusOr<std::string> RealisationJson(const v1::RealisationTable& table) {
@@ -355,8 +467,8 @@ std::string RealisationHtml(const v1::RealisationTable& table,
   }
   const v1::RealisationRow& any = *by_sector[order.front()].back();
   absl::StrAppend(
-      &html, "<p>", Html(MeasureOf(any)), " figures in banen of 25.5 hours, ",
-      "as known at ",
+      &html, "<p>", Html(MeasureOf(any.measure())),
+      " figures in banen of 25.5 hours, ", "as known at ",
       table.has_as_of()
           ? absl::FormatTime(absl::FromUnixSeconds(table.as_of().seconds()),
                              absl::UTCTimeZone())

@@ -17,6 +17,14 @@ namespace banen {
 // baseline and the extra banen; "" when there are none.
 std::string MonitorReport(const v1::RealisationTable& table);
 
+// The SZW letters' national monitor table for the last quarter of `table`'s
+// monitor rows: a column per aggregate (MARKT, OVERHEID, NATIONAAL, those
+// present), rows for the extra banen, the stock and the baseline, each
+// formal, inleen and in total, and, when the table holds the quarter a year
+// earlier, the change against it (the difference of the extras); a header
+// with the keys. "No figures.\n" without monitor rows.
+std::string MonitorLetter(const v1::RealisationTable& table);
+
 // A header line, then one line per row in table order (rows only; the
 // monitor rows are in the other formats). Figures are decimals
 // ("416.39" banen, "68.6" percent); empty where a figure does not apply.

@@ -83,31 +83,6 @@ TEST_F(FailingDiskTest, TheHeadStaysAtTheLastDurableGroup) {
   EXPECT_THAT(log_->GetByEventId("t2"), StatusIs(absl::StatusCode::kNotFound));
 }
 
-// The duplicates are queued while their originals' group is in its sync,
-// which then fails: they must not be acknowledged, nor move the head.
-TEST_F(FailingDiskTest, DuplicatesOfAGroupWhoseWriteFailedAreRefused) {
-  MustAppend({NumberedTargetSetEvent(1)});
-  const AppendBatch batch =
-      Batch({NumberedTargetSetEvent(2), NumberedTargetSetEvent(3)});
-  WalSyncGate gate(*fs_);
-  absl::StatusOr<AppendResult> first;
-  std::thread first_try([&] { first = log_->Append(batch); });
-  gate.WaitUntilHeld();
-  absl::StatusOr<AppendResult> retry;
-  std::thread second_try([&] { retry = log_->Append(batch); });
-  queued_.WaitFor(3);
-  fs_->FailSyncs(true);
-  gate.Release();
-  first_try.join();
-  second_try.join();
-
-  EXPECT_EQ(first.status().code(), absl::StatusCode::kUnavailable)
-      << first.status();
-  EXPECT_EQ(retry.status().code(), absl::StatusCode::kUnavailable)
-      << retry.status();
-  EXPECT_EQ(log_->GetHead().seq, 1u);
-}
-
 // Group N's sync fails while a retry of N (all duplicates) is staged behind
 // it and a new batch arrives after the retry: nothing after the failed write
 // is acknowledged, stored, or moves the head.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # banenctl against a real banen-ledgerd on a fresh store: --version,
 # load-demo twice (the second stores nothing: fixed event ids), head, verify,
-# a letter report, and an unknown command. Each step checks banenctl's exact
+# a letter report, the monitor letter, a bad --view, and an unknown command. Each step checks banenctl's exact
 # output or exit code.
 #   tests/tools/banenctl_test.sh --server=BANEN_LEDGERD --ctl=BANENCTL
 set -euo pipefail
@@ -49,6 +49,11 @@ ctl verify >"$work/verify.txt" || fail "verify failed: $(cat "$work/verify.txt")
 ctl report --quarter=2024Q4 --format=letter >"$work/letter.txt" ||
   fail "report failed"
 grep -q "NATIONAAL" "$work/letter.txt" || fail "the letter has no NATIONAAL row"
+ctl report --quarter=2024Q4 --view=monitor --format=letter >"$work/monitor.txt" ||
+  fail "monitor report failed"
+grep -q "^extra formal " "$work/monitor.txt" ||
+  fail "the monitor letter has no extra formal row: $(cat "$work/monitor.txt")"
+if ctl report --view=bogus 2>/dev/null; then fail "--view=bogus succeeded"; fi
 if ctl frobnicate 2>"$work/unknown.txt"; then fail "an unknown command succeeded"; fi
 grep -q 'unknown command "frobnicate"' "$work/unknown.txt" ||
   fail "unknown command: $(cat "$work/unknown.txt")"

@@ -38,8 +38,9 @@ absl::Time NoonOn(Date day) {
 // The generated data set, appended batch by batch to a real EventLog (which
 // validates every event) with the batches' nominal recording days as its
 // clock, and folded into a ProjectionState as it commits; the PEILDATUM rows of
-// every sector and aggregate at every year end from the baseline to 2024 are
-// computed once from it.
+// every sector and aggregate at every year end from the baseline to 2024, and
+// the national monitor rows of the year ends 2013..2024, are computed once
+// from it.
 class DemoDataTest : public ::testing::Test {
  protected:
   // Once per binary: the suites deriving from this one share the data.
@@ -93,6 +94,13 @@ class DemoDataTest : public ::testing::Test {
     for (RealisationRow& row : ComputeRealisation(*state_, query).rows) {
       if (row.quarter.number == 4) year_ends_->push_back(std::move(row));
     }
+    query.sectors.clear();  // MARKT, OVERHEID and NATIONAAL
+    query.from = Quarter{2013, 4};
+    query.view = RealisationView::kNationalMonitor;
+    monitor_year_ends_ = new std::vector<MonitorRow>;
+    for (MonitorRow& row : ComputeRealisation(*state_, query).monitor_rows) {
+      if (row.quarter.number == 4) monitor_year_ends_->push_back(row);
+    }
   }
 
   void SetUp() override {
@@ -101,14 +109,20 @@ class DemoDataTest : public ::testing::Test {
     ASSERT_NE(year_ends_, nullptr) << "the data set was not generated";
   }
 
-  // The PEILDATUM row of `sector` on 31 December of `year`.
-  static const RealisationRow& YearEnd(Sector sector, int year) {
-    for (const RealisationRow& row : *year_ends_) {
+  // The row of `sector` in `year` among year-end rows.
+  template <typename Row>
+  static const Row& RowOf(const std::vector<Row>& rows, Sector sector,
+                          int year) {
+    for (const Row& row : rows) {
       if (row.sector == sector && row.quarter.year == year) return row;
     }
     ADD_FAILURE() << "no row for " << SectorName(sector) << " " << year;
-    static const RealisationRow kNone;
+    static const Row kNone;
     return kNone;
+  }
+  // The PEILDATUM row of `sector` on 31 December of `year`.
+  static const RealisationRow& YearEnd(Sector sector, int year) {
+    return RowOf(*year_ends_, sector, year);
   }
 
   static int64_t FormX100(const RealisationRow& row, FormSeries form) {
@@ -129,6 +143,7 @@ class DemoDataTest : public ::testing::Test {
   static ProjectionState* state_;
   static uint64_t head_seq_;
   static std::vector<RealisationRow>* year_ends_;
+  static std::vector<MonitorRow>* monitor_year_ends_;
 };
 
 DemoDataCounts* DemoDataTest::counts_ = nullptr;
@@ -136,6 +151,7 @@ absl::Status* DemoDataTest::rejection_ = nullptr;
 ProjectionState* DemoDataTest::state_ = nullptr;
 uint64_t DemoDataTest::head_seq_ = 0;
 std::vector<RealisationRow>* DemoDataTest::year_ends_ = nullptr;
+std::vector<MonitorRow>* DemoDataTest::monitor_year_ends_ = nullptr;
 
 TEST_F(DemoDataTest, LedgerStoresEveryGeneratedEvent) {
   // Nothing rejected (SetUp) and nothing a duplicate: one seq per event.
@@ -391,97 +407,104 @@ TEST_F(DemoDataTest, BaselineAndTotal2022EqualDomain) {
               kHalfABaanX100);
 }
 
-// The national monitor of the SZW letters (DOMAIN.md §5), from the by-form
-// rows: formal jobs by sector, the inleen stock of all hirers split by the
-// verdeelsleutel (overheid's share in permille) that seed 001 gives.
-struct MonitorExtra {
-  int64_t formal_markt_x100 = 0;
-  int64_t formal_overheid_x100 = 0;
-  int64_t inleen_markt_x100 = 0;
-  int64_t inleen_overheid_x100 = 0;
-  int64_t markt() const { return formal_markt_x100 + inleen_markt_x100; }
-  int64_t overheid() const {
-    return formal_overheid_x100 + inleen_overheid_x100;
-  }
-};
-
+// The national monitor of the SZW letters (DOMAIN.md §5), as the
+// projection's monitor view gives it from the data set's InleenKeySets:
+// formal jobs by sector, the inleen stock of all hirers split by the year's
+// verdeelsleutel, extra banen against the stock of 31-12-2012 keyed by the
+// baseline's.
 class DemoDataMonitorTest : public DemoDataTest {
  protected:
-  static int64_t FormalX100(Sector sector, int year) {
-    const RealisationRow& row = YearEnd(sector, year);
-    return FormX100(row, FormSeries::kVast) +
-           FormX100(row, FormSeries::kTijdelijk);
+  // The monitor row of MARKT, OVERHEID or NATIONAAL on 31 December of
+  // `year`.
+  static const MonitorRow& Monitor(Sector sector, int year) {
+    return RowOf(*monitor_year_ends_, sector, year);
   }
-  static int64_t InleenStockX100(int year) {
-    return InleenX100(YearEnd(Sector::kNationaal, year));
+  // Extra banen at the end of `year`; 0 when a key is missing (and the
+  // expectation fails).
+  static int64_t ExtraX100(Sector sector, int year) {
+    return Monitor(sector, year).extra_x100.value_or(0);
   }
-  // Extra banen at the end of `year` against the baseline, keyed by
-  // `key_permille` then and 240 (seed 001: 24.0 %) at the baseline.
-  static MonitorExtra Extra(int year, int64_t key_permille) {
-    constexpr int64_t kBaselineKeyPermille = 240;
-    const auto keyed = [](int64_t permille, int64_t stock_x100) {
-      return (permille * stock_x100 + 500) / 1000;
-    };
-    const int64_t stock = InleenStockX100(year);
-    const int64_t base = InleenStockX100(kBaselineYear);
-    MonitorExtra extra;
-    extra.formal_markt_x100 = FormalX100(Sector::kMarkt, year) -
-                              FormalX100(Sector::kMarkt, kBaselineYear);
-    extra.formal_overheid_x100 = FormalX100(Sector::kOverheid, year) -
-                                 FormalX100(Sector::kOverheid, kBaselineYear);
-    extra.inleen_overheid_x100 =
-        keyed(key_permille, stock) - keyed(kBaselineKeyPermille, base);
-    extra.inleen_markt_x100 = keyed(1000 - key_permille, stock) -
-                              keyed(1000 - kBaselineKeyPermille, base);
-    return extra;
+  static int64_t ExtraInleenX100(Sector sector, int year) {
+    return Monitor(sector, year).extra_inleen_x100.value_or(0);
   }
 };
 
-TEST_F(DemoDataMonitorTest, InleenStocksEqualSeed001) {
-  EXPECT_NEAR(InleenStockX100(kBaselineYear), 3620600, kHalfABaanX100);
-  EXPECT_NEAR(InleenStockX100(2022), 3806100, kHalfABaanX100);
+TEST_F(DemoDataMonitorTest, KeysAreSeed001s) {
+  // Seed 001: 76.0 / 24.0 at the baseline, 68 / 32 end 2021, 74.2 / 25.8
+  // end 2022.
+  for (const Sector sector : {Sector::kMarkt, Sector::kOverheid}) {
+    EXPECT_EQ(Monitor(sector, 2022).baseline_key_x10, 240);
+    EXPECT_EQ(Monitor(sector, 2021).key_x10, 320);
+    EXPECT_EQ(Monitor(sector, 2022).key_x10, 258);
+  }
+}
+
+TEST_F(DemoDataMonitorTest, InleenStocksAndTheirSplitEqualSeed001) {
+  // Baseline 36,206 keyed 76.0 / 24.0; end 2022 38,061 keyed 74.2 / 25.8.
+  const MonitorRow& markt = Monitor(Sector::kMarkt, 2022);
+  const MonitorRow& overheid = Monitor(Sector::kOverheid, 2022);
+  EXPECT_NEAR(markt.baseline_inleen_total_x100, 3620600, kHalfABaanX100);
+  EXPECT_NEAR(markt.inleen_total_x100, 3806100, kHalfABaanX100);
+  EXPECT_NEAR(markt.baseline_inleen_x100.value_or(0),
+              int64_t{3620600} * 760 / 1000, kHalfABaanX100);
+  EXPECT_NEAR(overheid.baseline_inleen_x100.value_or(0),
+              int64_t{3620600} * 240 / 1000, kHalfABaanX100);
+  EXPECT_NEAR(markt.inleen_x100.value_or(0), int64_t{3806100} * 742 / 1000,
+              kHalfABaanX100);
+  EXPECT_NEAR(overheid.inleen_x100.value_or(0), int64_t{3806100} * 258 / 1000,
+              kHalfABaanX100);
 }
 
 TEST_F(DemoDataMonitorTest, ExtraBanen2022EqualSeed001) {
-  const MonitorExtra extra = Extra(2022, 258);
-  EXPECT_NEAR(extra.formal_markt_x100, 7038800, kHalfABaanX100);
-  EXPECT_NEAR(extra.formal_overheid_x100, 887400, kHalfABaanX100);
-  EXPECT_NEAR(extra.formal_markt_x100 + extra.formal_overheid_x100, 7926200,
+  const MonitorRow& markt = Monitor(Sector::kMarkt, 2022);
+  const MonitorRow& overheid = Monitor(Sector::kOverheid, 2022);
+  const MonitorRow& nationaal = Monitor(Sector::kNationaal, 2022);
+  EXPECT_NEAR(markt.extra_formal_x100, 7038800, kHalfABaanX100);
+  EXPECT_NEAR(overheid.extra_formal_x100, 887400, kHalfABaanX100);
+  EXPECT_NEAR(nationaal.extra_formal_x100, 7926200, kHalfABaanX100);
+  EXPECT_NEAR(ExtraInleenX100(Sector::kMarkt, 2022), 72400, kHalfABaanX100);
+  EXPECT_NEAR(ExtraInleenX100(Sector::kOverheid, 2022), 113000, kHalfABaanX100);
+  EXPECT_NEAR(ExtraInleenX100(Sector::kNationaal, 2022), 185500,
               kHalfABaanX100);
-  EXPECT_NEAR(extra.inleen_markt_x100, 72400, kHalfABaanX100);
-  EXPECT_NEAR(extra.inleen_overheid_x100, 113000, kHalfABaanX100);
-  EXPECT_NEAR(extra.inleen_markt_x100 + extra.inleen_overheid_x100, 185500,
-              kHalfABaanX100);
-  EXPECT_NEAR(extra.markt(), 7111300, kHalfABaanX100);
-  EXPECT_NEAR(extra.overheid(), 1000400, kHalfABaanX100);
-  EXPECT_NEAR(extra.markt() + extra.overheid(), 8111700, kHalfABaanX100);
+  EXPECT_NEAR(ExtraX100(Sector::kMarkt, 2022), 7111300, kHalfABaanX100);
+  EXPECT_NEAR(ExtraX100(Sector::kOverheid, 2022), 1000400, kHalfABaanX100);
+  EXPECT_NEAR(ExtraX100(Sector::kNationaal, 2022), 8111700, kHalfABaanX100);
 }
 
 TEST_F(DemoDataMonitorTest, MarktChange2022Against2021EqualsSeed001) {
-  // Key 2021: 68 / 32.
-  const MonitorExtra y2021 = Extra(2021, 320);
-  const MonitorExtra y2022 = Extra(2022, 258);
-  EXPECT_NEAR(y2021.markt(), 6096600, kHalfABaanX100);
-  EXPECT_NEAR(y2021.overheid(), 1184200, kHalfABaanX100);
-  EXPECT_NEAR(y2021.markt() + y2021.overheid(), 7280900, kHalfABaanX100);
-  EXPECT_NEAR(y2022.markt() - y2021.markt(), 1014600, kHalfABaanX100);
-  EXPECT_NEAR(y2022.formal_markt_x100 - y2021.formal_markt_x100, 1046100,
-              kHalfABaanX100);
-  EXPECT_NEAR(y2022.inleen_markt_x100 - y2021.inleen_markt_x100, -31400,
-              kHalfABaanX100);
+  // +10,146: formal +10,461, inleen -314.
+  EXPECT_NEAR(ExtraX100(Sector::kMarkt, 2022) - ExtraX100(Sector::kMarkt, 2021),
+              1014600, kHalfABaanX100);
+  EXPECT_NEAR(Monitor(Sector::kMarkt, 2022).extra_formal_x100 -
+                  Monitor(Sector::kMarkt, 2021).extra_formal_x100,
+              1046100, kHalfABaanX100);
+  EXPECT_NEAR(ExtraInleenX100(Sector::kMarkt, 2022) -
+                  ExtraInleenX100(Sector::kMarkt, 2021),
+              -31400, kHalfABaanX100);
 }
 
-TEST_F(DemoDataMonitorTest, TotalExtraBanenEqualTheSzwTable) {
-  // §7: markt + overheid extra banen. Their split in the years whose key is
-  // ours (2015, 2017, 2019, 2023) needs the key itself, which the data set
-  // does not carry as an event yet.
-  const std::vector<std::pair<int, int64_t>> totals = {
-      {2015, 2105700}, {2017, 3690400}, {2019, 6161500},
-      {2021, 7280900}, {2022, 8111700}, {2023, 8566500}};
-  for (const auto& [year, total_x100] : totals) {
-    EXPECT_NEAR(YearEnd(Sector::kNationaal, year).banen_x100 - 7517900,
-                total_x100, kHalfABaanX100)
-        << year;
+TEST_F(DemoDataMonitorTest, ExtraBanenEqualTheSzwTable) {
+  // §7: realised markt / overheid / total extra banen at each year end.
+  struct SzwYear {
+    int year;
+    int64_t markt_x100;
+    int64_t overheid_x100;
+    int64_t total_x100;
+  };
+  const std::vector<SzwYear> table = {
+      {2015, 1560400, 545300, 2105700},  {2017, 3043200, 647100, 3690400},
+      {2019, 5182900, 978600, 6161500},  {2021, 6096600, 1184200, 7280900},
+      {2022, 7111300, 1000400, 8111700}, {2023, 7403100, 1163400, 8566500}};
+  for (const SzwYear& szw : table) {
+    EXPECT_NEAR(ExtraX100(Sector::kMarkt, szw.year), szw.markt_x100,
+                kHalfABaanX100)
+        << szw.year;
+    EXPECT_NEAR(ExtraX100(Sector::kOverheid, szw.year), szw.overheid_x100,
+                kHalfABaanX100)
+        << szw.year;
+    EXPECT_NEAR(ExtraX100(Sector::kNationaal, szw.year), szw.total_x100,
+                kHalfABaanX100)
+        << szw.year;
   }
 }
 

@@ -1,8 +1,10 @@
 #include "tools/report_formats.h"
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -111,6 +113,107 @@ TEST(MonitorReportTest, ShowsTheKeyAndFormalAndInleenApart) {
 
 TEST(MonitorReportTest, IsEmptyWithoutMonitorRows) {
   EXPECT_EQ(MonitorReport(v1::RealisationTable()), "");
+}
+
+// A monitor row whose extras follow from its stock and baseline.
+v1::MonitorRow MonitorRowOf(v1::Sector sector, const std::string& quarter,
+                            int64_t formal_x100, int64_t inleen_x100,
+                            int64_t baseline_formal_x100,
+                            int64_t baseline_inleen_x100) {
+  v1::MonitorRow row;
+  row.set_sector(sector);
+  row.set_quarter(quarter);
+  row.set_measure(v1::REALISATION_MEASURE_PEILDATUM);
+  row.set_inleen_key_overheid_x10(quarter == "2022Q4" ? 258 : 320);
+  row.set_baseline_inleen_key_overheid_x10(240);
+  row.set_inleen_total_x100(quarter == "2022Q4" ? 3806090 : 4199344);
+  row.set_baseline_inleen_total_x100(3620630);
+  row.set_formal_x100(formal_x100);
+  row.set_baseline_formal_x100(baseline_formal_x100);
+  row.set_extra_formal_x100(formal_x100 - baseline_formal_x100);
+  row.set_inleen_x100(inleen_x100);
+  row.set_baseline_inleen_x100(baseline_inleen_x100);
+  row.set_extra_inleen_x100(inleen_x100 - baseline_inleen_x100);
+  row.set_banen_x100(formal_x100 + inleen_x100);
+  row.set_baseline_x100(baseline_formal_x100 + baseline_inleen_x100);
+  row.set_extra_x100(row.extra_formal_x100() + row.extra_inleen_x100());
+  return row;
+}
+
+// Seed 001's monitor as the demo data set gives it: inleen 36,206.30 at the
+// baseline keyed 76.0 / 24.0, 41,993.44 end 2021 keyed 68 / 32, 38,060.90
+// end 2022 keyed 74.2 / 25.8; the formal stocks are ours. The 2021 row of
+// MARKT only: the year change of the others is left empty.
+v1::RealisationTable SeedMonitorTable() {
+  v1::RealisationTable table;
+  *table.add_monitor_rows() = MonitorRowOf(v1::SECTOR_MARKT, "2021Q4", 8844355,
+                                           2855554, 2851600, 2751679);
+  *table.add_monitor_rows() = MonitorRowOf(v1::SECTOR_MARKT, "2022Q4", 9890435,
+                                           2824119, 2851600, 2751679);
+  *table.add_monitor_rows() = MonitorRowOf(v1::SECTOR_OVERHEID, "2022Q4",
+                                           1933070, 981971, 1045670, 868951);
+  *table.add_monitor_rows() = MonitorRowOf(v1::SECTOR_NATIONAAL, "2022Q4",
+                                           11823505, 3806090, 3897270, 3620630);
+  return table;
+}
+
+// The figures on the line of `text` that starts with `label` (padded).
+std::vector<std::string> FiguresOf(const std::string& text,
+                                   const std::string& label) {
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StartsWith(line, absl::StrCat(label, "  "))) {
+      return absl::StrSplit(line.substr(label.size()), ' ', absl::SkipEmpty());
+    }
+  }
+  return {};
+}
+
+// The table run.sh prints next to seed 001's: extra banen 71,113 / 10,004 /
+// 81,117, formal 70,388 / 8,874 / 79,262, inleen 724 / 1,130 / 1,855; markt
+// against 2021 +10,146 (formal +10,461, inleen -314).
+TEST(MonitorLetterTest, ShowsExtraStockBaselineAndTheYearChange) {
+  const std::string letter = MonitorLetter(SeedMonitorTable());
+  EXPECT_TRUE(absl::StartsWith(
+      letter,
+      "Banenafspraak 2022Q4: national monitor (SZW letters; PEILDATUM, banen "
+      "van 25,5 uur per week)\nFormal jobs by employer sector; inleen of all "
+      "hirers (38060.90) keyed 25.8% overheid; extra banen against "
+      "31-12-2012 (inleen 36206.30 keyed 24.0% overheid)\n\n"))
+      << letter;
+  using ::testing::ElementsAre;
+  EXPECT_THAT(FiguresOf(letter, "extra formal"),
+              ElementsAre("70388.35", "8874.00", "79262.35"));
+  EXPECT_THAT(FiguresOf(letter, "extra inleen"),
+              ElementsAre("724.40", "1130.20", "1854.60"));
+  EXPECT_THAT(FiguresOf(letter, "extra"),
+              ElementsAre("71112.75", "10004.20", "81116.95"));
+  EXPECT_THAT(FiguresOf(letter, "stock formal"),
+              ElementsAre("98904.35", "19330.70", "118235.05"));
+  EXPECT_THAT(FiguresOf(letter, "stock inleen"),
+              ElementsAre("28241.19", "9819.71", "38060.90"));
+  EXPECT_THAT(FiguresOf(letter, "stock"),
+              ElementsAre("127145.54", "29150.41", "156295.95"));
+  EXPECT_THAT(FiguresOf(letter, "baseline formal"),
+              ElementsAre("28516.00", "10456.70", "38972.70"));
+  EXPECT_THAT(FiguresOf(letter, "baseline inleen"),
+              ElementsAre("27516.79", "8689.51", "36206.30"));
+  EXPECT_THAT(FiguresOf(letter, "baseline"),
+              ElementsAre("56032.79", "19146.21", "75179.00"));
+  EXPECT_THAT(FiguresOf(letter, "change formal vs 2021Q4"),
+              ElementsAre("+10460.80"));
+  EXPECT_THAT(FiguresOf(letter, "change inleen vs 2021Q4"),
+              ElementsAre("-314.35"));
+  EXPECT_THAT(FiguresOf(letter, "change vs 2021Q4"), ElementsAre("+10146.45"));
+}
+
+TEST(MonitorLetterTest, HasNoChangeRowsWithoutTheYearEarlier) {
+  v1::RealisationTable table = SeedMonitorTable();
+  table.mutable_monitor_rows()->DeleteSubrange(0, 1);
+  EXPECT_FALSE(absl::StrContains(MonitorLetter(table), "change"));
+}
+
+TEST(MonitorLetterTest, SaysSoWithoutMonitorRows) {
+  EXPECT_EQ(MonitorLetter(v1::RealisationTable()), "No figures.\n");
 }
 
 TEST(RealisationHtmlTest, ShowsTheMonitorTableNextToTheSectorTable) {
