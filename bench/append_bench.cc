@@ -6,21 +6,20 @@
 // Each row: one configuration (events per batch x appending threads); each
 // side writes into a fresh store. The raw side gets its bytes precomputed, so
 // the ratio is what validation, idempotency, hashing and encoding cost.
-#include <sys/utsname.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "bench/machine.h"
 #include "bench/synthetic_events.h"
 #include "ledger/codec.h"
 #include "ledger/event_log.h"
-#include "ledger/storage_format.h"
+#include "ledger/internal/storage_format.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 
@@ -161,15 +160,6 @@ double RawEventsPerSecond(const Config& config,
   });
   delete db;
   return events / seconds;
-}
-
-std::string CpuModel() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  for (std::string line; std::getline(cpuinfo, line);) {
-    if (line.rfind("model name", 0) == 0)
-      return line.substr(line.find(':') + 2);
-  }
-  return "unknown";
 }
 
 }  // namespace

@@ -22,7 +22,6 @@
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -34,6 +33,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "banen/v1/ledger.grpc.pb.h"
+#include "bench/machine.h"
 #include "bench/synthetic_events.h"
 #include "ledger/codec.h"
 #include "services/ledger_server.h"
@@ -241,16 +241,6 @@ Measurement MeasureFromClientProcess(const std::string& target) {
   }
   if (client != nullptr) pclose(client);
   return measurement;
-}
-
-std::string CpuModel() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("model name", 0) == 0)
-      return line.substr(line.find(':') + 2);
-  }
-  return "unknown CPU";
 }
 
 int RunBenchmark() {

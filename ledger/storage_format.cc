@@ -1,4 +1,4 @@
-#include "ledger/storage_format.h"
+#include "ledger/internal/storage_format.h"
 
 #include <cstring>
 

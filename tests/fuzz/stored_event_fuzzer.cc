@@ -27,8 +27,8 @@
 #include "banen/v1/events.pb.h"
 #include "ledger/codec.h"
 #include "ledger/event.h"
+#include "ledger/internal/storage_format.h"
 #include "ledger/ledger_state.h"
-#include "ledger/storage_format.h"
 #include "ledger/validation.h"
 
 namespace banen {

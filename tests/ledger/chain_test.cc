@@ -16,7 +16,7 @@
 #include "gtest/gtest.h"
 #include "ledger/event.h"
 #include "ledger/event_log.h"
-#include "ledger/storage_format.h"
+#include "ledger/internal/storage_format.h"
 #include "rocksdb/db.h"
 #include "rocksdb/iterator.h"
 #include "rocksdb/options.h"

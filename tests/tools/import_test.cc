@@ -8,7 +8,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "ledger/codec.h"
-#include "ledger/storage_format.h"
+#include "ledger/internal/storage_format.h"
 #include "rocksdb/db.h"
 #include "tests/services/service_test_util.h"
 #include "tools/chain_audit.h"

@@ -19,8 +19,8 @@
 // The head is the last event_key; there is no separate head record, so it
 // can never disagree with the log. The event_id index and the validation
 // state live in memory and are rebuilt from the events on open.
-#ifndef BANEN_LEDGER_STORAGE_FORMAT_H_
-#define BANEN_LEDGER_STORAGE_FORMAT_H_
+#ifndef BANEN_LEDGER_INTERNAL_STORAGE_FORMAT_H_
+#define BANEN_LEDGER_INTERNAL_STORAGE_FORMAT_H_
 
 #include <cstdint>
 #include <optional>
@@ -70,4 +70,4 @@ rocksdb::Options StoreOptions();
 
 }  // namespace banen::storage
 
-#endif  // BANEN_LEDGER_STORAGE_FORMAT_H_
+#endif  // BANEN_LEDGER_INTERNAL_STORAGE_FORMAT_H_

@@ -1,0 +1,24 @@
+// The machine a benchmark ran on, printed next to its figures so that runs
+// on different hosts are not compared by mistake.
+#ifndef BANEN_BENCH_MACHINE_H_
+#define BANEN_BENCH_MACHINE_H_
+
+#include <fstream>
+#include <string>
+
+namespace banen::bench {
+
+// The CPU's model name from /proc/cpuinfo, "unknown" where there is none.
+inline std::string CpuModel() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      return line.substr(line.find(':') + 2);
+    }
+  }
+  return "unknown";
+}
+
+}  // namespace banen::bench
+
+#endif  // BANEN_BENCH_MACHINE_H_
