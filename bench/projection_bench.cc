@@ -339,8 +339,8 @@ void Run(int64_t events) {
     while (ledger.made() < events) {
       std::vector<Event> batch =
           ledger.NextBatch(std::min<int64_t>(1000, events - ledger.made()));
-      absl::StatusOr<AppendResult> result = (*log)->Append(
-          AppendBatch{.events = std::move(batch), .expected_job_seq = {}});
+      absl::StatusOr<AppendResult> result = (*log)->Append(AppendBatch{
+          .events = std::move(batch), .expected_job_seq = {}, .authority = {}});
       Check(result.status(), "append");
       ledger.Stored(*result);
     }

@@ -61,11 +61,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -80,12 +82,34 @@ class FileSystem;
 
 namespace banen {
 
+// Who appends a batch and what they may append. It is checked while the
+// batch is staged, before duplicates are recognised, against the state the
+// batch is validated against, so a job's hirer is known even when the job
+// starts earlier in the same batch. One refused event refuses the whole batch
+// with PERMISSION_DENIED naming its index and why. The default is the open
+// mode: every event, recorded by nobody.
+struct AppendAuthority {
+  // The authenticated principal; stored with each event of the batch as
+  // recorded_by, covered by the hash chain. Empty in the open mode.
+  std::string principal;
+  // The kinds it may append; empty: every kind.
+  std::vector<EventKind> kinds;
+  // Set: the events of a job's timeline (JobStarted, JobConverted,
+  // HoursChanged, JobEnded) only for jobs whose employer (the hirer) is one
+  // of these ids.
+  std::optional<absl::flat_hash_set<std::string>> employer_scope;
+  // kOwn: only events whose recorded_by is `principal`.
+  enum class Retractions { kAny, kOwn };
+  Retractions retractions = Retractions::kAny;
+};
+
 struct AppendBatch {
   std::vector<Event> events;
   // Optimistic concurrency: job_id -> the seq of the last event that touched
   // that job (0: the job must not exist yet). A mismatch rejects the batch
   // with ABORTED.
   absl::flat_hash_map<std::string, uint64_t> expected_job_seq;
+  AppendAuthority authority;
 };
 
 struct AppendResult {

@@ -65,8 +65,10 @@ History* MakeHistory() {
       new History{*std::move(log), *std::move(projector), ProjectionState()};
   test::RandomHistory random(/*seed=*/8);
   for (int stored = 0; stored < kHistoryEvents;) {
-    const absl::StatusOr<AppendResult> result = history->log->Append(
-        AppendBatch{.events = {random.Propose()}, .expected_job_seq = {}});
+    const absl::StatusOr<AppendResult> result =
+        history->log->Append(AppendBatch{.events = {random.Propose()},
+                                         .expected_job_seq = {},
+                                         .authority = {}});
     if (!result.ok()) continue;
     random.Accepted(result->last_seq);
     ++stored;

@@ -189,7 +189,8 @@ inline std::vector<Event> OneEventOfEachKind() {
 }
 
 inline AppendBatch Batch(std::vector<Event> events) {
-  return AppendBatch{.events = std::move(events), .expected_job_seq = {}};
+  return AppendBatch{
+      .events = std::move(events), .expected_job_seq = {}, .authority = {}};
 }
 
 }  // namespace banen::test

@@ -386,7 +386,8 @@ TEST(ProjectorTest, EachQueryAfterAnAppendSeesIt) {
                        test::JobStartedEvent("h" + n, "2024-01-01", "job-" + n,
                                              "gemeente", PersonRef(i),
                                              ContractForm::kVast, 2550)},
-            .expected_job_seq = {}});
+            .expected_job_seq = {},
+            .authority = {}});
     ASSERT_TRUE(appended.ok()) << appended.status();
     const absl::StatusOr<RealisationTable> table = projector.Realisation(query);
     ASSERT_TRUE(table.ok()) << table.status();

@@ -61,8 +61,8 @@ class ProjectorFixture {
 
   // Appends one event as its own batch; returns its seq, 0 if rejected.
   uint64_t Append(Event event) {
-    absl::StatusOr<AppendResult> result = log_->Append(
-        AppendBatch{.events = {std::move(event)}, .expected_job_seq = {}});
+    absl::StatusOr<AppendResult> result = log_->Append(AppendBatch{
+        .events = {std::move(event)}, .expected_job_seq = {}, .authority = {}});
     return result.ok() ? result->last_seq : 0;
   }
 
