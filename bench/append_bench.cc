@@ -44,14 +44,14 @@ using Batches = std::vector<AppendBatch>;
 std::vector<Batches> MakeBatches(const Config& config, int64_t events) {
   SyntheticEvents stream(42);
   std::vector<Batches> per_thread(config.threads);
-  per_thread[0].push_back({stream.Next(500), {}});
+  per_thread[0].push_back({stream.Next(500), {}, {}});
   std::vector<std::vector<Event>> open(config.threads);
   for (int64_t hire = 0; hire * 4 < events; ++hire) {
     const int t = hire % config.threads;
     for (Event& event : stream.Next(4)) {
       open[t].push_back(std::move(event));
       if (open[t].size() == config.batch_size) {
-        per_thread[t].push_back({std::move(open[t]), {}});
+        per_thread[t].push_back({std::move(open[t]), {}, {}});
         open[t].clear();
       }
     }
