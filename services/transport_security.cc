@@ -92,9 +92,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
 
 std::string TransportDescription(const TransportOptions& transport) {
   if (!transport.tls()) return "plaintext";
-  return transport.client_ca_pem.empty()
-             ? "TLS"
-             : "TLS, client certificates required";
+  return transport.client_ca_pem.empty() ? "TLS"
+                                         : "TLS, client certificates required";
 }
 
 std::optional<std::string> ClientCertificateCommonName(
