@@ -50,20 +50,11 @@ namespace {
 absl::StatusOr<banen::TransportOptions> TransportFromFlags() {
   banen::TransportOptions transport;
   transport.insecure_plaintext = absl::GetFlag(FLAGS_insecure_plaintext);
-  const struct {
-    const char* flag;
-    std::string path;
-    std::string* pem;
-  } files[] = {
+  RETURN_IF_ERROR(banen::ReadFilesNamedByFlags({
       {"tls-cert", absl::GetFlag(FLAGS_tls_cert), &transport.tls_cert_pem},
       {"tls-key", absl::GetFlag(FLAGS_tls_key), &transport.tls_key_pem},
       {"client-ca", absl::GetFlag(FLAGS_client_ca), &transport.client_ca_pem},
-  };
-  for (const auto& file : files) {
-    if (file.path.empty()) continue;
-    ASSIGN_OR_RETURN(*file.pem,
-                     banen::ReadFileNamedByFlag(file.flag, file.path));
-  }
+  }));
   return transport;
 }
 

@@ -39,4 +39,15 @@ absl::StatusOr<std::string> ReadFileNamedByFlag(std::string_view flag,
   return std::move(contents).str();
 }
 
+absl::Status ReadFilesNamedByFlags(std::initializer_list<FileFlag> files) {
+  for (const FileFlag& file : files) {
+    if (file.path.empty()) continue;
+    absl::StatusOr<std::string> contents =
+        ReadFileNamedByFlag(file.flag, file.path);
+    if (!contents.ok()) return contents.status();
+    *file.contents = *std::move(contents);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace banen

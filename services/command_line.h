@@ -3,10 +3,12 @@
 #ifndef BANEN_SERVICES_COMMAND_LINE_H_
 #define BANEN_SERVICES_COMMAND_LINE_H_
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 namespace banen {
@@ -36,6 +38,18 @@ std::vector<char*> ParseFlags(int argc, char** argv);
 // the path but never the contents.
 absl::StatusOr<std::string> ReadFileNamedByFlag(std::string_view flag,
                                                 const std::string& path);
+
+// A flag naming a file ("tls-cert"), its value, and where the file's
+// contents go.
+struct FileFlag {
+  std::string_view flag;
+  std::string path;
+  std::string* contents;
+};
+
+// ReadFileNamedByFlag for each flag given a path (the others are left
+// alone); the first error.
+absl::Status ReadFilesNamedByFlags(std::initializer_list<FileFlag> files);
 
 }  // namespace banen
 

@@ -511,20 +511,12 @@ class Client {
 // surrounding white space a file ends with.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectFromFlags() {
   client::ConnectOptions options;
-  const struct {
-    const char* flag;
-    std::string path;
-    std::string* contents;
-  } files[] = {
+  RETURN_IF_ERROR(ReadFilesNamedByFlags({
       {"tls-ca", absl::GetFlag(FLAGS_tls_ca), &options.tls_ca_pem},
       {"tls-cert", absl::GetFlag(FLAGS_tls_cert), &options.tls_cert_pem},
       {"tls-key", absl::GetFlag(FLAGS_tls_key), &options.tls_key_pem},
       {"token-file", absl::GetFlag(FLAGS_token_file), &options.token},
-  };
-  for (const auto& file : files) {
-    if (file.path.empty()) continue;
-    ASSIGN_OR_RETURN(*file.contents, ReadFileNamedByFlag(file.flag, file.path));
-  }
+  }));
   if (absl::GetFlag(FLAGS_token_file).empty()) {
     if (const char* token = std::getenv("BANEN_TOKEN"); token != nullptr) {
       options.token = token;
