@@ -149,6 +149,16 @@ TEST_F(TlsTest, TlsCallWithoutClientCertificateHasNoCommonName) {
   EXPECT_EQ(probe->common_name(), std::nullopt);
 }
 
+TEST_F(TlsTest, KeyOfAnotherCertificateIsRefusedAtStart) {
+  LedgerServerOptions options;
+  options.data_dir = log_dir();
+  options.listen = "127.0.0.1:0";
+  options.transport = Tls();
+  options.transport.tls_key_pem = certs_.client_key.pem;
+  EXPECT_THAT(LedgerServer::Start(options),
+              StatusIs(absl::StatusCode::kUnavailable));
+}
+
 TEST_F(TlsTest, PlaintextOffLoopbackIsRefusedBeforeTheLogIsOpened) {
   LedgerServerOptions options;
   options.data_dir = log_dir();
