@@ -3,7 +3,13 @@
 // gRPC echo of the same messages measured in the same run, as a ratio.
 //
 //   grpc_ingest_bench [--events=400000] [--batch=1000] [--streams=4]
-//                     [--dir=/tmp] [--sync=true]
+//                     [--dir=/tmp] [--sync=true] [--tls] [--token=TOKEN]
+//
+// --tls measures the ledger a second time, on a fresh store, served with TLS
+// (a CA and server certificate made with openssl in the temporary
+// directory; the client trusts the CA), and prints TLS against plaintext as
+// a ratio. --token sends "authorization: Bearer TOKEN" with every call of
+// every run.
 //
 // This process serves both: the real LedgerServer (fsync'ed appends into a
 // fresh store, the projection following) and, on a second port, an echo
@@ -36,7 +42,10 @@
 #include "bench/machine.h"
 #include "bench/synthetic_events.h"
 #include "ledger/codec.h"
+#include "ledger/status_macros.h"
+#include "services/command_line.h"
 #include "services/ledger_server.h"
+#include "tests/services/test_certs.h"
 #include "tools/client.h"
 
 ABSL_FLAG(int64_t, events, 400000, "events ingested per server");
@@ -44,8 +53,16 @@ ABSL_FLAG(int, batch, 1000, "events per AppendRequest");
 ABSL_FLAG(int, streams, 4, "concurrent Append streams of the client");
 ABSL_FLAG(std::string, dir, "/tmp", "where the temporary store goes");
 ABSL_FLAG(bool, sync, true, "fsync before acknowledging a batch");
+ABSL_FLAG(bool, tls, false,
+          "also measure the ledger served with TLS, next to plaintext");
+ABSL_FLAG(std::string, token, "",
+          "send this bearer token with every call (a benchmark's throw-away "
+          "token: a flag's value shows in ps)");
 ABSL_FLAG(std::string, client_target, "",
           "internal: run as the client process against this address");
+ABSL_FLAG(std::string, client_tls_ca, "",
+          "internal: the client process connects with TLS, trusting this CA "
+          "(PEM file)");
 
 namespace banen::bench {
 namespace {
@@ -129,13 +146,27 @@ int RunClient(const std::string& target) {
   const Workload workload =
       MakeWorkload(absl::GetFlag(FLAGS_events), absl::GetFlag(FLAGS_batch),
                    absl::GetFlag(FLAGS_streams));
+  client::ConnectOptions options;
+  options.token = absl::GetFlag(FLAGS_token);
+  if (const std::string ca = absl::GetFlag(FLAGS_client_tls_ca); !ca.empty()) {
+    absl::StatusOr<std::string> pem = ReadFileNamedByFlag("client_tls_ca", ca);
+    if (!pem.ok()) {
+      std::fprintf(stderr, "%s\n", pem.status().ToString().c_str());
+      return 1;
+    }
+    options.tls_ca_pem = *std::move(pem);
+  }
   // One connection per stream, as separate writers would have.
   std::vector<std::unique_ptr<v1::LedgerService::Stub>> stubs;
   for (size_t i = 0; i < workload.per_stream.size(); ++i) {
-    grpc::ChannelArguments arguments;
-    arguments.SetInt("banen.bench.stream", static_cast<int>(i));
-    stubs.push_back(
-        v1::LedgerService::NewStub(client::Connect(target, arguments)));
+    options.arguments.SetInt("banen.bench.stream", static_cast<int>(i));
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        client::Connect(target, options);
+    if (!channel.ok()) {
+      std::fprintf(stderr, "%s\n", channel.status().ToString().c_str());
+      return 1;
+    }
+    stubs.push_back(v1::LedgerService::NewStub(*channel));
   }
   {
     grpc::ClientContext context;
@@ -224,14 +255,17 @@ struct Measurement {
   double per_second() const { return events / seconds; }
 };
 
-// Runs this binary as the client process against `target`.
-Measurement MeasureFromClientProcess(const std::string& target) {
+// Runs this binary as the client process against `target`, with TLS when
+// `tls_ca` (a PEM file) is given.
+Measurement MeasureFromClientProcess(const std::string& target,
+                                     const std::string& tls_ca = "") {
   const std::string self = std::filesystem::read_symlink("/proc/self/exe");
-  const std::string command =
-      absl::StrCat(self, " --client_target=", target,
-                   " --events=", absl::GetFlag(FLAGS_events),
-                   " --batch=", absl::GetFlag(FLAGS_batch),
-                   " --streams=", absl::GetFlag(FLAGS_streams));
+  const std::string command = absl::StrCat(
+      self, " --client_target=", target,
+      " --events=", absl::GetFlag(FLAGS_events),
+      " --batch=", absl::GetFlag(FLAGS_batch),
+      " --streams=", absl::GetFlag(FLAGS_streams), " --client_tls_ca='", tls_ca,
+      "' --token='", absl::GetFlag(FLAGS_token), "'");
   FILE* client = popen(command.c_str(), "r");
   Measurement measurement;
   if (client == nullptr ||
@@ -241,6 +275,48 @@ Measurement MeasureFromClientProcess(const std::string& target) {
   }
   if (client != nullptr) pclose(client);
   return measurement;
+}
+
+void PrintMeasurement(const char* label, const Measurement& measurement) {
+  std::printf("%-34s %10" PRId64 " events %8.3f s %12.0f events/s\n", label,
+              measurement.events, measurement.seconds,
+              measurement.per_second());
+}
+
+struct LedgerRun {
+  Measurement ingest;
+  absl::Duration projection_lag;
+  absl::Status caught_up;
+};
+
+// The ledger on a fresh store at `data_dir`, served with `transport` and fed
+// by a client process (with TLS when `tls_ca` is given); then how far the
+// projection, which follows the log on its own thread, was behind the last
+// ack. The server's error when it does not start.
+absl::StatusOr<LedgerRun> MeasureLedger(const std::string& data_dir,
+                                        const TransportOptions& transport,
+                                        const std::string& tls_ca) {
+  LedgerServerOptions options;
+  options.data_dir = data_dir;
+  options.listen = "127.0.0.1:0";
+  options.sync = absl::GetFlag(FLAGS_sync);
+  options.transport = transport;
+  ASSIGN_OR_RETURN(std::unique_ptr<LedgerServer> ledger,
+                   LedgerServer::Start(options));
+  LedgerRun run;
+  run.ingest = MeasureFromClientProcess(ledger->address(), tls_ca);
+  const absl::Time acked = absl::Now();
+  run.caught_up = ledger->projector().WaitUntilCaughtUp(
+      ledger->log().GetHead().seq, absl::InfiniteFuture());
+  run.projection_lag = absl::Now() - acked;
+  ledger->Shutdown(absl::Seconds(5));
+  return run;
+}
+
+void PrintProjectionLag(const LedgerRun& run) {
+  std::printf("projection caught up %.3f s after the last ack (%s)\n",
+              absl::ToDoubleSeconds(run.projection_lag),
+              run.caught_up.ok() ? "ok" : run.caught_up.ToString().c_str());
 }
 
 int RunBenchmark() {
@@ -258,14 +334,8 @@ int RunBenchmark() {
                            &echo_port);
   builder.RegisterService(&echo);
   std::unique_ptr<grpc::Server> echo_server = builder.BuildAndStart();
-
-  LedgerServerOptions options;
-  options.data_dir = dir + "/ledger";
-  options.listen = "127.0.0.1:0";
-  options.sync = absl::GetFlag(FLAGS_sync);
-  auto ledger = LedgerServer::Start(options);
-  if (echo_server == nullptr || !ledger.ok()) {
-    std::fprintf(stderr, "cannot start the servers\n");
+  if (echo_server == nullptr) {
+    std::fprintf(stderr, "cannot start the echo server\n");
     return 1;
   }
 
@@ -273,36 +343,55 @@ int RunBenchmark() {
   uname(&host);
   std::printf("grpc_ingest_bench: %" PRId64
               " events in batches of %d over %d streams from a client process; "
-              "%s, %u cores, %s; sync=%s\n",
+              "%s, %u cores, %s; sync=%s; token=%s\n",
               absl::GetFlag(FLAGS_events), absl::GetFlag(FLAGS_batch),
               absl::GetFlag(FLAGS_streams), CpuModel().c_str(),
               std::thread::hardware_concurrency(), host.release,
-              absl::GetFlag(FLAGS_sync) ? "true" : "false");
+              absl::GetFlag(FLAGS_sync) ? "true" : "false",
+              absl::GetFlag(FLAGS_token).empty() ? "no" : "yes");
   const Measurement bare =
       MeasureFromClientProcess(absl::StrCat("127.0.0.1:", echo_port));
-  const Measurement durable = MeasureFromClientProcess((*ledger)->address());
-  // The projection follows the log on its own thread: how far behind the
-  // last ack it was.
-  const absl::Time acked = absl::Now();
-  const absl::Status caught_up = (*ledger)->projector().WaitUntilCaughtUp(
-      (*ledger)->log().GetHead().seq, absl::InfiniteFuture());
-  const absl::Duration projection_lag = absl::Now() - acked;
-  std::printf("%-34s %10" PRId64 " events %8.3f s %12.0f events/s\n",
-              "bare gRPC echo (baseline)", bare.events, bare.seconds,
-              bare.per_second());
-  std::printf("%-34s %10" PRId64 " events %8.3f s %12.0f events/s\n",
-              "banen-ledgerd durable Append", durable.events, durable.seconds,
-              durable.per_second());
-  std::printf("ratio ledger / echo: %.2f\n",
-              durable.per_second() / bare.per_second());
-  std::printf("projection caught up %.3f s after the last ack (%s)\n",
-              absl::ToDoubleSeconds(projection_lag),
-              caught_up.ok() ? "ok" : caught_up.ToString().c_str());
-
-  (*ledger)->Shutdown(absl::Seconds(5));
   echo_server->Shutdown();
+  PrintMeasurement("bare gRPC echo (baseline)", bare);
+  const absl::StatusOr<LedgerRun> plaintext =
+      MeasureLedger(dir + "/ledger", TransportOptions(), "");
+  if (!plaintext.ok()) {
+    std::fprintf(stderr, "%s\n", plaintext.status().ToString().c_str());
+    return 1;
+  }
+  PrintMeasurement("banen-ledgerd durable Append", plaintext->ingest);
+  std::printf("ratio ledger / echo: %.2f\n",
+              plaintext->ingest.per_second() / bare.per_second());
+  PrintProjectionLag(*plaintext);
+  bool complete = plaintext->ingest.events == absl::GetFlag(FLAGS_events);
+
+  if (absl::GetFlag(FLAGS_tls)) {
+    const std::string pki = dir + "/pki";
+    std::filesystem::create_directory(pki);
+    const absl::StatusOr<test::TestCerts> certs =
+        test::MakeTestCerts(pki, "grpc-ingest-bench");
+    if (!certs.ok()) {
+      std::fprintf(stderr, "%s\n", certs.status().ToString().c_str());
+      return 1;
+    }
+    TransportOptions transport;
+    transport.tls_cert_pem = certs->server_cert.pem;
+    transport.tls_key_pem = certs->server_key.pem;
+    const absl::StatusOr<LedgerRun> tls =
+        MeasureLedger(dir + "/ledger-tls", transport, certs->ca.path);
+    if (!tls.ok()) {
+      std::fprintf(stderr, "%s\n", tls.status().ToString().c_str());
+      return 1;
+    }
+    PrintMeasurement("banen-ledgerd durable Append, TLS", tls->ingest);
+    std::printf("ratio TLS / plaintext: %.2f\n",
+                tls->ingest.per_second() / plaintext->ingest.per_second());
+    PrintProjectionLag(*tls);
+    complete = complete && tls->ingest.events == absl::GetFlag(FLAGS_events);
+  }
+
   std::filesystem::remove_all(dir);
-  return durable.events == absl::GetFlag(FLAGS_events) ? 0 : 1;
+  return complete ? 0 : 1;
 }
 
 }  // namespace

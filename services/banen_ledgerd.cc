@@ -4,14 +4,27 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
+#include "ledger/status_macros.h"
 #include "services/command_line.h"
 #include "services/ledger_server.h"
+#include "services/transport_security.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address to serve on, host:port (port 0: any free port)");
+ABSL_FLAG(std::string, tls_cert, "",
+          "Serve TLS with this certificate chain (PEM file); needs --tls-key");
+ABSL_FLAG(std::string, tls_key, "", "The private key (PEM file) of --tls-cert");
+ABSL_FLAG(std::string, client_ca, "",
+          "With TLS: require client certificates signed by this CA (PEM "
+          "file) and verify them (mTLS)");
+ABSL_FLAG(bool, insecure_plaintext, false,
+          "Allow plaintext on an address that is not loopback (refused "
+          "otherwise): anyone who can reach it can read and forge calls");
 ABSL_FLAG(std::string, data_dir, "",
           "Directory of the ledger's store; created if missing (required)");
 ABSL_FLAG(int, grace_seconds, 5,
@@ -31,10 +44,27 @@ ABSL_FLAG(int, max_text_bytes, banen::kMaxTextBytes,
           "Longest name, reason or source of an appended event, in bytes; "
           "longer is INVALID_ARGUMENT");
 
+namespace {
+
+// The transport the flags ask for, with the PEM files they name read.
+absl::StatusOr<banen::TransportOptions> TransportFromFlags() {
+  banen::TransportOptions transport;
+  transport.insecure_plaintext = absl::GetFlag(FLAGS_insecure_plaintext);
+  RETURN_IF_ERROR(banen::ReadFilesNamedByFlags({
+      {"tls-cert", absl::GetFlag(FLAGS_tls_cert), &transport.tls_cert_pem},
+      {"tls-key", absl::GetFlag(FLAGS_tls_key), &transport.tls_key_pem},
+      {"client-ca", absl::GetFlag(FLAGS_client_ca), &transport.client_ca_pem},
+  }));
+  return transport;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Serves the Banenafspraak ledger: banen-ledgerd --data-dir=DIR "
-      "[--listen=127.0.0.1:50051]");
+      "[--listen=127.0.0.1:50051] [--tls-cert=PEM --tls-key=PEM "
+      "[--client-ca=PEM]] [--insecure-plaintext]");
   banen::ParseFlags(argc, argv);
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) {
@@ -64,6 +94,13 @@ int main(int argc, char** argv) {
   banen::LedgerServerOptions options;
   options.data_dir = data_dir;
   options.listen = absl::GetFlag(FLAGS_listen);
+  absl::StatusOr<banen::TransportOptions> transport = TransportFromFlags();
+  if (!transport.ok()) {
+    std::fprintf(stderr, "banen-ledgerd: %s\n",
+                 transport.status().ToString().c_str());
+    return 2;
+  }
+  options.transport = *std::move(transport);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.ledger_service.max_batch_events =
       absl::GetFlag(FLAGS_max_batch_events);
@@ -75,11 +112,20 @@ int main(int argc, char** argv) {
                  server.status().ToString().c_str());
     return 1;
   }
+  if (!options.transport.tls() &&
+      !banen::IsLoopbackListenAddress(options.listen)) {
+    std::fprintf(stderr,
+                 "banen-ledgerd: WARNING: serving plaintext on %s, which is "
+                 "not a loopback address (--insecure-plaintext): anyone who "
+                 "can reach it can read and forge calls\n",
+                 options.listen.c_str());
+  }
   const banen::Head head = (*server)->log().GetHead();
   std::fprintf(stderr,
-               "banen-ledgerd: serving on %s, data in %s, head seq %llu\n",
-               (*server)->address().c_str(), data_dir.c_str(),
-               static_cast<unsigned long long>(head.seq));
+               "banen-ledgerd: serving on %s (%s), data in %s, head seq %llu\n",
+               (*server)->address().c_str(),
+               banen::TransportDescription(options.transport).c_str(),
+               data_dir.c_str(), static_cast<unsigned long long>(head.seq));
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

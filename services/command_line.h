@@ -3,8 +3,13 @@
 #ifndef BANEN_SERVICES_COMMAND_LINE_H_
 #define BANEN_SERVICES_COMMAND_LINE_H_
 
+#include <initializer_list>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace banen {
 
@@ -27,6 +32,24 @@ std::string_view Version();
 // UnderscoreFlagNames, then absl::ParseCommandLine with `--version` printing
 // "<program> <Version()>". Returns the positional arguments (argv[0] first).
 std::vector<char*> ParseFlags(int argc, char** argv);
+
+// The contents of the file a flag names (a PEM certificate, a token file).
+// NOT_FOUND, or the error number's code, with a message naming the flag and
+// the path but never the contents.
+absl::StatusOr<std::string> ReadFileNamedByFlag(std::string_view flag,
+                                                const std::string& path);
+
+// A flag naming a file ("tls-cert"), its value, and where the file's
+// contents go.
+struct FileFlag {
+  std::string_view flag;
+  std::string path;
+  std::string* contents;
+};
+
+// ReadFileNamedByFlag for each flag given a path (the others are left
+// alone); the first error.
+absl::Status ReadFilesNamedByFlags(std::initializer_list<FileFlag> files);
 
 }  // namespace banen
 

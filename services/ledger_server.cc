@@ -21,6 +21,9 @@ constexpr absl::Duration kWatchInterval = absl::Milliseconds(100);
 
 absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
     const LedgerServerOptions& options) {
+  RETURN_IF_ERROR(CheckListenAddress(options.listen, options.transport));
+  ASSIGN_OR_RETURN(const std::shared_ptr<grpc::ServerCredentials> credentials,
+                   ServerCredentials(options.transport));
   std::unique_ptr<LedgerServer> server(new LedgerServer());
   EventLogOptions log_options;
   log_options.sync = options.sync;
@@ -40,8 +43,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(options.listen, credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(server->ledger_service_.get());
   builder.RegisterService(server->realisation_service_.get());
@@ -49,8 +51,11 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->server_.reset();
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen,
+        options.transport.tls() ? " (or the TLS certificate or key is not "
+                                  "valid PEM of a matching pair)"
+                                : ""));
   }
   server->host_ = options.listen.substr(0, options.listen.rfind(':'));
   server->watcher_ = std::thread([s = server.get()] { s->WatchLog(); });

@@ -31,6 +31,7 @@
 #include "services/ledger_service.h"
 #include "services/realisation_service.h"
 #include "services/snapshot_service.h"
+#include "services/transport_security.h"
 
 namespace banen {
 
@@ -39,6 +40,9 @@ struct LedgerServerOptions {
   std::string data_dir;
   // "host:port"; port 0 picks a free one (see LedgerServer::port()).
   std::string listen = "127.0.0.1:50051";
+  // Plaintext, TLS or mTLS (services/transport_security.h); plaintext only on
+  // a loopback `listen` unless transport.insecure_plaintext.
+  TransportOptions transport;
   // fsync before acknowledging a batch; only tests and benchmarks that say so
   // turn this off.
   bool sync = true;
@@ -59,8 +63,11 @@ struct LedgerServerOptions {
 
 class LedgerServer {
  public:
-  // Opens the log (replaying it) and starts serving. UNAVAILABLE when the
-  // address cannot be bound; the log's errors otherwise.
+  // Opens the log (replaying it) and starts serving. FAILED_PRECONDITION for
+  // plaintext on an address that is not loopback (CheckListenAddress),
+  // INVALID_ARGUMENT for incomplete TLS options, both before the log is
+  // opened; UNAVAILABLE when the address cannot be bound (or gRPC refuses the
+  // TLS certificate or key); the log's errors otherwise.
   static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(
       const LedgerServerOptions& options);
 

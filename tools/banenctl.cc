@@ -1,6 +1,10 @@
 // banenctl: a command-line client of banen-ledgerd.
 //
-//   banenctl [--server=127.0.0.1:50051] report [--quarter=2024Q4]
+// Every command takes the connection flags [--server=127.0.0.1:50051]
+// [--tls-ca=PEM [--tls-cert=PEM --tls-key=PEM]] [--token-file=FILE] (or the
+// token in $BANEN_TOKEN).
+//
+//   banenctl report [--quarter=2024Q4]
 //            [--to-quarter=...] [--measure=PEILDATUM]
 //            [--sectors=GEMEENTEN,RIJK]
 //            [--as-of=2025-03-01T00:00:00Z] [--employers [--roll-up]]
@@ -23,8 +27,10 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -50,6 +56,16 @@
 #include "tools/report_formats.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "banen-ledgerd address");
+ABSL_FLAG(std::string, tls_ca, "",
+          "Connect with TLS, trusting server certificates signed by this CA "
+          "(PEM file); without it: plaintext");
+ABSL_FLAG(std::string, tls_cert, "",
+          "With --tls-ca: present this client certificate (PEM file) to a "
+          "server that requires one (mTLS); needs --tls-key");
+ABSL_FLAG(std::string, tls_key, "", "The private key (PEM file) of --tls-cert");
+ABSL_FLAG(std::string, token_file, "",
+          "Send the bearer token in this file with every call (default: the "
+          "BANEN_TOKEN environment variable, if set)");
 ABSL_FLAG(std::string, quarter, "2024Q4", "report: first quarter");
 ABSL_FLAG(std::string, to_quarter, "",
           "report: last quarter (default: --quarter)");
@@ -89,8 +105,8 @@ using client::FromGrpc;
 
 class Client {
  public:
-  explicit Client(const std::string& address)
-      : channel_(client::Connect(address)),
+  explicit Client(std::shared_ptr<grpc::Channel> channel)
+      : channel_(std::move(channel)),
         ledger_(v1::LedgerService::NewStub(channel_)),
         realisation_(v1::RealisationService::NewStub(channel_)),
         snapshots_(v1::SnapshotService::NewStub(channel_)) {}
@@ -490,9 +506,30 @@ class Client {
   std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
 };
 
+// The channel the flags ask for. The token comes from --token-file, else
+// from $BANEN_TOKEN (a flag's value would show in `ps`), without the
+// surrounding white space a file ends with.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectFromFlags() {
+  client::ConnectOptions options;
+  RETURN_IF_ERROR(ReadFilesNamedByFlags({
+      {"tls-ca", absl::GetFlag(FLAGS_tls_ca), &options.tls_ca_pem},
+      {"tls-cert", absl::GetFlag(FLAGS_tls_cert), &options.tls_cert_pem},
+      {"tls-key", absl::GetFlag(FLAGS_tls_key), &options.tls_key_pem},
+      {"token-file", absl::GetFlag(FLAGS_token_file), &options.token},
+  }));
+  if (absl::GetFlag(FLAGS_token_file).empty()) {
+    if (const char* token = std::getenv("BANEN_TOKEN"); token != nullptr) {
+      options.token = token;
+    }
+  }
+  absl::StripAsciiWhitespace(&options.token);
+  return client::Connect(absl::GetFlag(FLAGS_server), options);
+}
+
 absl::Status Run(const std::string& command,
                  const std::vector<std::string>& args) {
-  Client client(absl::GetFlag(FLAGS_server));
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel, ConnectFromFlags());
+  Client client(std::move(channel));
   if (command == "import") return client.Import(args);
   if (command == "snapshot") return client.Snapshot(args);
   if (!args.empty()) {
@@ -514,7 +551,8 @@ absl::Status Run(const std::string& command,
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "banenctl [--server=host:port] "
+      "banenctl [--server=host:port] [--tls-ca=PEM [--tls-cert=PEM "
+      "--tls-key=PEM]] [--token-file=FILE] "
       "report|import FILE...|snapshot create|list|show KEY|diff KEY|tail|"
       "verify|head|load-demo [flags]");
   const std::vector<char*> args = banen::ParseFlags(argc, argv);

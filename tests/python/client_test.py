@@ -2,11 +2,14 @@
 """A client that is not C++: Debian's python3-grpcio against banen-ledgerd.
 
 Generates Python stubs from the project's proto with Debian's protoc and
-grpc_python_plugin into a temporary directory, starts the built server on a
-free loopback port with a temporary data directory, streams events, reads the
-realisation table, and recomputes the hash chain without trusting the server.
+grpc_python_plugin into a temporary directory, makes a throw-away CA and
+server certificate (make_test_certs), starts the built server with TLS on a
+free loopback port with a temporary data directory, and, over TLS with a
+bearer token on every call, streams events, reads the realisation table, and
+recomputes the hash chain without trusting the server.
 
 Run by ctest: client_test.py --server=PATH/banen-ledgerd --proto-dir=PATH/proto
+                             --certs=PATH/make_test_certs
 """
 
 import argparse
@@ -24,6 +27,8 @@ PROTOS = ["banen/v1/events.proto", "banen/v1/ledger.proto",
           "banen/v1/realisation.proto", "banen/v1/snapshot.proto"]
 ZERO_HASH = bytes(32)
 PERSON = "person-ref-python-0000001"
+# A server without an auth config ignores it; one with a config checks it.
+TOKEN = "python-client-test-token"
 
 
 def generate_stubs(proto_dir, out_dir):
@@ -45,6 +50,7 @@ def free_port():
 class LedgerClientTest(unittest.TestCase):
     server_path = None
     proto_dir = None
+    certs_path = None
 
     @classmethod
     def setUpClass(cls):
@@ -60,11 +66,23 @@ class LedgerClientTest(unittest.TestCase):
         realisation_pb2_grpc = importlib.import_module(
             "banen.v1.realisation_pb2_grpc")
 
-        address = f"127.0.0.1:{free_port()}"
+        pki = os.path.join(cls.temp.name, "pki")
+        os.mkdir(pki)
+        subprocess.run([cls.certs_path, pki, "python-client"], check=True)
+        with open(os.path.join(pki, "ca.pem"), "rb") as ca:
+            cls.ca_pem = ca.read()
+
+        cls.address = f"127.0.0.1:{free_port()}"
         cls.server = subprocess.Popen(
-            [cls.server_path, f"--listen={address}",
-             f"--data-dir={os.path.join(cls.temp.name, 'data')}"])
-        cls.channel = grpc.insecure_channel(address)
+            [cls.server_path, f"--listen={cls.address}",
+             f"--data-dir={os.path.join(cls.temp.name, 'data')}",
+             f"--tls-cert={os.path.join(pki, 'server.pem')}",
+             f"--tls-key={os.path.join(pki, 'server.key')}"])
+        # The token rides on the TLS channel as "authorization: Bearer ...".
+        cls.channel = grpc.secure_channel(
+            cls.address, grpc.composite_channel_credentials(
+                grpc.ssl_channel_credentials(root_certificates=cls.ca_pem),
+                grpc.access_token_call_credentials(TOKEN)))
         grpc.channel_ready_future(cls.channel).result(timeout=30)
         cls.ledger = ledger_pb2_grpc.LedgerServiceStub(cls.channel)
         cls.realisation = realisation_pb2_grpc.RealisationServiceStub(
@@ -168,6 +186,14 @@ class LedgerClientTest(unittest.TestCase):
         self.assertEqual(error.event_index, 0)
         self.assertEqual(error.field, "hours_changed.hours_per_week_x100")
 
+    def test_plaintext_channel_to_the_tls_server_is_unavailable(self):
+        with grpc.insecure_channel(self.address) as plaintext:
+            with self.assertRaises(grpc.RpcError) as raised:
+                ledger_pb2_grpc.LedgerServiceStub(plaintext).GetHead(
+                    ledger_pb2.GetHeadRequest(), timeout=30)
+        self.assertEqual(raised.exception.code(),
+                         grpc.StatusCode.UNAVAILABLE)
+
     def test_health_reports_serving(self):
         # grpc.health.v1 stubs are not packaged; the call is small enough to
         # spell out: an empty HealthCheckRequest, status 1 = SERVING.
@@ -193,7 +219,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True)
     parser.add_argument("--proto-dir", required=True)
+    parser.add_argument("--certs", required=True)
     args, rest = parser.parse_known_args()
     LedgerClientTest.server_path = args.server
     LedgerClientTest.proto_dir = args.proto_dir
+    LedgerClientTest.certs_path = args.certs
     unittest.main(argv=[sys.argv[0], *rest])

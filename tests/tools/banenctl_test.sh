@@ -3,13 +3,17 @@
 # load-demo twice (the second stores nothing: fixed event ids), head, verify,
 # a letter report, the monitor letter, a bad --view, and an unknown command. Each step checks banenctl's exact
 # output or exit code.
-#   tests/tools/banenctl_test.sh --server=BANEN_LEDGERD --ctl=BANENCTL
+# Then banenctl over mTLS with a token (certificates by make_test_certs), and
+# the clients a TLS server refuses.
+#   tests/tools/banenctl_test.sh --server=BANEN_LEDGERD --ctl=BANENCTL \
+#     --certs=MAKE_TEST_CERTS
 set -euo pipefail
 for arg in "$@"; do
   case $arg in
     --server=*) server=${arg#*=} ;;
     --ctl=*) ctl=${arg#*=} ;;
-    *) echo "usage: $0 --server=BANEN_LEDGERD --ctl=BANENCTL" >&2; exit 2 ;;
+    --certs=*) certs=${arg#*=} ;;
+    *) echo "usage: $0 --server=BANEN_LEDGERD --ctl=BANENCTL --certs=MAKE_TEST_CERTS" >&2; exit 2 ;;
   esac
 done
 work=$(mktemp -d)
@@ -25,16 +29,26 @@ expect_eq() { [[ $1 == "$2" ]] || fail "$3: expected \"$2\", got \"$1\""; }
 expect_eq "$("$ctl" --version | head -1)" "banenctl $(
   "$server" --version | head -1 | cut -d' ' -f2)" "--version"
 
-"$server" --data-dir="$work/ledger" --listen=127.0.0.1:0 2>"$work/server.log" &
-server_pid=$!
-address=""
-for _ in $(seq 600); do
-  address=$(sed -n 's/.*serving on \([^ ,]*\).*/\1/p' "$work/server.log" | head -1)
-  [[ -n $address ]] && break
-  kill -0 "$server_pid" 2>/dev/null || fail "the server did not start: $(cat "$work/server.log")"
-  sleep 0.05
-done
-[[ -n $address ]] || fail "the server did not start in 30 s"
+# start_server NAME [FLAGS...]: banen-ledgerd on a fresh store
+# $work/NAME on a free loopback port; sets $address once it serves.
+start_server() {
+  local name=$1
+  shift
+  "$server" --data-dir="$work/$name" --listen=127.0.0.1:0 "$@" \
+    2>"$work/$name.log" &
+  server_pid=$!
+  address=""
+  for _ in $(seq 600); do
+    address=$(sed -n 's/.*serving on \([^ ,]*\).*/\1/p' "$work/$name.log" | head -1)
+    [[ -n $address ]] && return
+    kill -0 "$server_pid" 2>/dev/null || fail "the server did not start: $(cat "$work/$name.log")"
+    sleep 0.05
+  done
+  fail "the server did not start in 30 s"
+}
+stop_server() { kill "$server_pid" && wait "$server_pid"; server_pid=""; }
+
+start_server ledger
 ctl() { "$ctl" --server="$address" "$@"; }
 
 first=$(ctl load-demo)
@@ -57,4 +71,44 @@ if ctl report --view=bogus 2>/dev/null; then fail "--view=bogus succeeded"; fi
 if ctl frobnicate 2>"$work/unknown.txt"; then fail "an unknown command succeeded"; fi
 grep -q 'unknown command "frobnicate"' "$work/unknown.txt" ||
   fail "unknown command: $(cat "$work/unknown.txt")"
-echo "banenctl_test: passed ($stored demo events)"
+stop_server
+
+# Over mTLS with a token from a file and from $BANEN_TOKEN (the server has no
+# auth config, so it ignores the token; the client library's tests check that
+# it is sent), and the clients the server must refuse.
+mkdir "$work/pki"
+"$certs" "$work/pki" banenctl-test
+start_server tls --tls-cert="$work/pki/server.pem" \
+  --tls-key="$work/pki/server.key" --client-ca="$work/pki/ca.pem"
+grep -q "(TLS, client certificates required)" "$work/tls.log" ||
+  fail "the TLS server's start line: $(cat "$work/tls.log")"
+tls=(--tls-ca="$work/pki/ca.pem" --tls-cert="$work/pki/client.pem"
+     --tls-key="$work/pki/client.key")
+printf 'token-from-a-file\n' >"$work/token"
+expect_eq "$(ctl "${tls[@]}" --token-file="$work/token" head | head -1)" \
+  "seq 0" "head over mTLS with --token-file"
+expect_eq "$(BANEN_TOKEN=token-from-env ctl "${tls[@]}" head | head -1)" \
+  "seq 0" "head over mTLS with BANEN_TOKEN"
+if ctl head 2>"$work/plaintext.txt"; then
+  fail "a plaintext client was served by the TLS server"
+fi
+grep -q "^banenctl: UNAVAILABLE" "$work/plaintext.txt" ||
+  fail "plaintext client: $(cat "$work/plaintext.txt")"
+if ctl --tls-ca="$work/pki/ca.pem" head 2>"$work/nocert.txt"; then
+  fail "a client without a certificate was served under mTLS"
+fi
+grep -q "^banenctl: UNAVAILABLE" "$work/nocert.txt" ||
+  fail "client without a certificate: $(cat "$work/nocert.txt")"
+printf 'secret-half other-half\n' >"$work/bad-token"
+if ctl "${tls[@]}" --token-file="$work/bad-token" head 2>"$work/bad.txt"; then
+  fail "a token with a space was sent"
+fi
+grep -q "^banenctl: INVALID_ARGUMENT: the token holds a space" "$work/bad.txt" ||
+  fail "bad token: $(cat "$work/bad.txt")"
+if grep -q "secret-half" "$work/bad.txt"; then fail "the error shows the token"; fi
+if ctl --token-file="$work/missing" head 2>"$work/missing.txt"; then
+  fail "a missing token file was ignored"
+fi
+grep -q "^banenctl: NOT_FOUND: --token-file=$work/missing: cannot read" \
+  "$work/missing.txt" || fail "missing token file: $(cat "$work/missing.txt")"
+echo "banenctl_test: passed ($stored demo events; mTLS with a token)"
