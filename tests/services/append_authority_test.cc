@@ -59,14 +59,6 @@ class AppendAuthorityTest : public ServiceTest {
                                 &response);
   }
 
-  uint64_t HeadSeq() {
-    grpc::ClientContext context;
-    WithToken(context, TokenOf(v1::ROLE_AUDITOR));
-    v1::GetHeadResponse head;
-    EXPECT_TRUE(ledger_->GetHead(&context, v1::GetHeadRequest(), &head).ok());
-    return head.seq();
-  }
-
   // An event `role` may append, valid on the fixture's ledger.
   Event AllowedEvent(v1::Role role) {
     const std::string id = absl::StrCat("allowed-", ++allowed_events_);
@@ -84,7 +76,7 @@ class AppendAuthorityTest : public ServiceTest {
   // Appends `event` as `role` after one it may append, expecting the batch
   // refused at its event 1 and nothing of it stored.
   void ExpectRefused(v1::Role role, const Event& event) {
-    const uint64_t head = HeadSeq();
+    const uint64_t head = AuditedHeadSeq(*ledger_);
     const grpc::Status status = AppendAs(role, {AllowedEvent(role), event});
     EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
         << RoleName(role) << " " << EventKindName(event.kind()) << ": "
@@ -92,7 +84,7 @@ class AppendAuthorityTest : public ServiceTest {
     EXPECT_EQ(BatchErrorOf(status).event_index(), 1)
         << RoleName(role) << " " << EventKindName(event.kind());
     EXPECT_THAT(status.error_message(), HasSubstr(PrincipalOf(role)));
-    EXPECT_EQ(HeadSeq(), head);
+    EXPECT_EQ(AuditedHeadSeq(*ledger_), head);
   }
 
   int allowed_events_ = 0;
@@ -162,7 +154,7 @@ TEST_F(AppendAuthorityTest, EmployerMayWriteTheJobEventsOfItsOwnEmployer) {
                        {HoursChangedEvent("y6", "2024-04-01", "job-a", 1275),
                         JobEndedEvent("y7", "2024-06-01", "job-a")})
                   .ok());
-  EXPECT_EQ(HeadSeq(), 10);
+  EXPECT_EQ(AuditedHeadSeq(*ledger_), 10);
 }
 
 TEST_F(AppendAuthorityTest, EmployerMayNotRetractAnotherPrincipalsEvent) {
@@ -177,7 +169,7 @@ TEST_F(AppendAuthorityTest, EmployerMayRetractItsOwnEvent) {
   EXPECT_TRUE(AppendAs(v1::ROLE_EMPLOYER,
                        {EventRetractedEvent("own-retracted", "2024-06-02", 9)})
                   .ok());
-  EXPECT_EQ(HeadSeq(), 10);
+  EXPECT_EQ(AuditedHeadSeq(*ledger_), 10);
 }
 
 TEST_F(AppendAuthorityTest, StewardMayRetractAnyEvent) {

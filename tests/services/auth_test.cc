@@ -183,15 +183,6 @@ class AuthTest : public ServiceTest {
     return grpc::Status(grpc::StatusCode::INTERNAL, "unknown rpc");
   }
 
-  // The head as the auditor sees it.
-  uint64_t HeadSeq() {
-    grpc::ClientContext context;
-    WithToken(context, TokenOf(v1::ROLE_AUDITOR));
-    v1::GetHeadResponse head;
-    EXPECT_TRUE(ledger_->GetHead(&context, v1::GetHeadRequest(), &head).ok());
-    return head.seq();
-  }
-
   // The event_ids ReadEvents returns for `request`, or its status.
   struct ReadOutcome {
     grpc::Status status;
@@ -279,7 +270,7 @@ TEST_F(AuthTest, RevokedTokenEndsAnAppendStreamAlreadyOpen) {
       "first", {EmployerRegisteredEvent("c-emp", "2024-01-01", "emp-c")})));
   ASSERT_TRUE(stream->Read(&response));
   ASSERT_FALSE(response.has_error()) << response.error().message();
-  const uint64_t head = HeadSeq();
+  const uint64_t head = AuditedHeadSeq(*ledger_);
 
   WriteConfig(EveryRoleConfig(/*except=*/v1::ROLE_STEWARD));
   ASSERT_TRUE(server_->authorizer().Reload().ok());
@@ -288,7 +279,7 @@ TEST_F(AuthTest, RevokedTokenEndsAnAppendStreamAlreadyOpen) {
   stream->WritesDone();
   EXPECT_FALSE(stream->Read(&response));
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(HeadSeq(), head);
+  EXPECT_EQ(AuditedHeadSeq(*ledger_), head);
 }
 
 TEST_F(AuthTest, EachRoleIsRefusedEveryRpcItIsNotGranted) {

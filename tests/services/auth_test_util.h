@@ -5,11 +5,14 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "banen/v1/auth.pb.h"
+#include "banen/v1/ledger.grpc.pb.h"
+#include "gtest/gtest.h"
 #include "services/auth.h"
 #include "services/auth_config.h"
 
@@ -60,6 +63,15 @@ inline void WithToken(grpc::ClientContext& context, const std::string& token) {
   if (!token.empty()) {
     context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
   }
+}
+
+// The head's seq as the auditor sees it.
+inline uint64_t AuditedHeadSeq(v1::LedgerService::Stub& ledger) {
+  grpc::ClientContext context;
+  WithToken(context, TokenOf(v1::ROLE_AUDITOR));
+  v1::GetHeadResponse head;
+  EXPECT_TRUE(ledger.GetHead(&context, v1::GetHeadRequest(), &head).ok());
+  return head.seq();
 }
 
 }  // namespace banen::test
