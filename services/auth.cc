@@ -307,7 +307,12 @@ absl::StatusOr<Caller> Authorizer::Authorize(
           "unknown or revoked token (the token is not shown)");
     }
   } else {
-    caller.principal = current->ByCertificate(*context.auth_context());
+    // Null only without a transport; plaintext gives an unauthenticated one.
+    const std::shared_ptr<const grpc::AuthContext> auth_context =
+        context.auth_context();
+    if (auth_context != nullptr) {
+      caller.principal = current->ByCertificate(*auth_context);
+    }
     if (caller.principal == nullptr) {
       return absl::UnauthenticatedError(
           "no credentials: send \"authorization: Bearer <token>\" metadata "

@@ -97,6 +97,7 @@ void ScopeEmployerRows(const Caller& caller, v1::RealisationTable* table);
 // One loaded config: principals by token digest and certificate name.
 class AuthConfig : public std::enable_shared_from_this<AuthConfig> {
  public:
+  // `config` as ParseAuthConfig() returns it (checked).
   static absl::StatusOr<std::shared_ptr<const AuthConfig>> FromProto(
       const v1::AuthConfig& config);
 

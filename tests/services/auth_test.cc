@@ -3,6 +3,8 @@
 // employer's scope on reads.
 #include "services/auth.h"
 
+#include <grpcpp/generic/generic_stub.h>
+
 #include <fstream>
 #include <map>
 #include <set>
@@ -366,6 +368,31 @@ TEST_F(AuthTest, EmployerSeesOnlyItsOwnEmployerRows) {
   EXPECT_THAT(employer_rows(v1::ROLE_EMPLOYER), UnorderedElementsAre("emp-a"));
   EXPECT_THAT(employer_rows(v1::ROLE_AUDITOR),
               UnorderedElementsAre("emp-a", "emp-b"));
+}
+
+TEST_F(AuthTest, HealthNeedsNoToken) {
+  // grpc.health.v1.Health/Check with an empty HealthCheckRequest (the whole
+  // server), through the generic stub: the project has no health stubs.
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  grpc::CompletionQueue queue;
+  grpc::Slice empty("");
+  const grpc::ByteBuffer request(&empty, 1);
+  auto call = stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check",
+                                    request, &queue);
+  call->StartCall();
+  grpc::ByteBuffer response;
+  grpc::Status status;
+  int tag = 1;
+  call->Finish(&response, &status, &tag);
+  void* got = nullptr;
+  bool ok = false;
+  ASSERT_TRUE(queue.Next(&got, &ok));
+  EXPECT_EQ(got, &tag);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  queue.Shutdown();
+  while (queue.Next(&got, &ok)) {
+  }
 }
 
 TEST_F(AuthTest, NewTokenForMakesATokenTheServerAcceptsOnceAdded) {
