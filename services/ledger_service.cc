@@ -240,8 +240,14 @@ class SubscribeReactor final
     : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
       public SubscriptionHub::Waiter {
  public:
-  SubscribeReactor(const EventLog& log, SubscriptionHub& hub, uint64_t from_seq)
-      : log_(log), hub_(hub), next_seq_(std::max<uint64_t>(from_seq, 1)) {
+  SubscribeReactor(const EventLog& log, SubscriptionHub& hub, uint64_t from_seq,
+                   const Authorizer& authorizer,
+                   const grpc::CallbackServerContext& context)
+      : log_(log),
+        hub_(hub),
+        authorizer_(authorizer),
+        context_(context),
+        next_seq_(std::max<uint64_t>(from_seq, 1)) {
     WriteNext();
   }
 
@@ -307,6 +313,9 @@ class SubscribeReactor final
   }
 
   absl::Status ReadChunk() {
+    // Authorized again for every chunk: a subscription has no end, and a
+    // token revoked by a reload must not go on receiving events.
+    RETURN_IF_ERROR(authorizer_.Authorize(context_, Rpc::kSubscribe).status());
     return log_.Scan(next_seq_, 0, [this](const StoredEvent& stored) {
       next_seq_ = stored.seq + 1;
       pending_.push_back(stored);
@@ -316,6 +325,8 @@ class SubscribeReactor final
 
   const EventLog& log_;
   SubscriptionHub& hub_;
+  const Authorizer& authorizer_;
+  const grpc::CallbackServerContext& context_;
   std::atomic<bool> cancelled_{false};
   uint64_t next_seq_;
   bool caught_up_sent_ = false;
@@ -393,7 +404,8 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerServiceImpl::Subscribe(
   if (!caller.ok()) {
     return new RejectedStreamReactor<v1::SubscribeResponse>(caller.status());
   }
-  return new SubscribeReactor(log_, hub_, request->from_seq());
+  return new SubscribeReactor(log_, hub_, request->from_seq(), authorizer_,
+                              *context);
 }
 
 grpc::ServerUnaryReactor* LedgerServiceImpl::GetHead(

@@ -18,7 +18,8 @@
 // Every handler first asks the Authorizer whether its caller may make the
 // call (services/auth.h); appends carry the caller's AppendAuthority, and an
 // employer's ReadEvents is narrowed to its own employers. An Append stream
-// is authorized again for each batch, so a revoked token stops it.
+// is authorized again for each batch and a Subscribe stream for each chunk
+// it reads, so a revoked token stops them.
 //
 // Thread safety: gRPC calls the handlers concurrently; the service keeps no
 // state of its own besides the hub. Ownership: borrows `log` and

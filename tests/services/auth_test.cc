@@ -284,6 +284,23 @@ TEST_F(AuthTest, RevokedTokenEndsAnAppendStreamAlreadyOpen) {
   EXPECT_EQ(AuditedHeadSeq(*ledger_), head);
 }
 
+TEST_F(AuthTest, RevokedTokenEndsASubscriptionAtItsNextEvents) {
+  grpc::ClientContext context;
+  WithToken(context, TokenOf(v1::ROLE_AUDITOR));
+  auto reader = ledger_->Subscribe(&context, v1::SubscribeRequest());
+  v1::SubscribeResponse item;
+  int events = 0;
+  while (reader->Read(&item) && item.has_event()) ++events;
+  ASSERT_TRUE(item.has_caught_up());
+  EXPECT_EQ(events, 6);
+
+  WriteConfig(EveryRoleConfig(/*except=*/v1::ROLE_AUDITOR));
+  ASSERT_TRUE(server_->authorizer().Reload().ok());
+  ASSERT_TRUE(AppendAs(TokenOf(v1::ROLE_ADMIN), HireHistory("c")).status.ok());
+  EXPECT_FALSE(reader->Read(&item));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
 TEST_F(AuthTest, EachRoleIsRefusedEveryRpcItIsNotGranted) {
   int refusals = 0;
   for (const v1::Role role : AllRoles()) {
