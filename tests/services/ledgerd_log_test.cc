@@ -231,27 +231,29 @@ TEST_F(LedgerdLogTest, FullSessionLogsNoPersonRefAndNoToken) {
   outside.add_person_refs("person-ref-b-00000000");
   EXPECT_EQ(Read(TokenOf(v1::ROLE_EMPLOYER), outside).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  grpc::ClientContext realisation_context;
-  WithToken(realisation_context, TokenOf(v1::ROLE_EMPLOYER));
-  v1::RealisationRequest realisation;
-  realisation.set_from_quarter("2024Q1");
-  realisation.set_include_employers(true);
-  v1::RealisationTable table;
-  EXPECT_TRUE(
-      realisation_->GetRealisation(&realisation_context, realisation, &table)
-          .ok());
+  {  // A context keeps its channel, and so the server's shutdown, waiting.
+    grpc::ClientContext context;
+    WithToken(context, TokenOf(v1::ROLE_EMPLOYER));
+    v1::RealisationRequest realisation;
+    realisation.set_from_quarter("2024Q1");
+    realisation.set_include_employers(true);
+    v1::RealisationTable table;
+    EXPECT_TRUE(
+        realisation_->GetRealisation(&context, realisation, &table).ok());
+  }
 
   // Wrong and malformed credentials.
   const std::string wrong = "wrong-Hq3Vn8Kd2Xs7Lp5Rz9Tb4Mw6Jc1Fy0";
   tokens.push_back(wrong);
   EXPECT_EQ(GetHead(wrong).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  grpc::ClientContext basic_context;
-  basic_context.AddMetadata("authorization",
-                            absl::StrCat("Basic ", admin.token));
-  v1::GetHeadResponse head;
-  EXPECT_EQ(ledger_->GetHead(&basic_context, v1::GetHeadRequest(), &head)
-                .error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Basic ", admin.token));
+    v1::GetHeadResponse head;
+    EXPECT_EQ(
+        ledger_->GetHead(&context, v1::GetHeadRequest(), &head).error_code(),
+        grpc::StatusCode::UNAUTHENTICATED);
+  }
 
   // A file broken by a token pasted where its digest belongs: the old
   // config stays, and the log says why without the token.
