@@ -86,7 +86,8 @@ class LedgerdProcess {
     posix_spawn_file_actions_destroy(&actions);
     const std::string serving = WaitForLog("serving on ");
     const size_t start = serving.find("serving on ") + 11;
-    address_ = serving.substr(start, serving.find(',', start) - start);
+    address_ =
+        serving.substr(start, serving.find_first_of(" ,", start) - start);
   }
 
   ~LedgerdProcess() { Stop(); }
