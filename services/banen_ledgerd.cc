@@ -1,5 +1,6 @@
 // banen-ledgerd: serves the Banenafspraak ledger over gRPC until SIGTERM or
-// SIGINT, then finishes the batches in flight and closes the store.
+// SIGINT, then finishes the batches in flight and closes the store. SIGHUP
+// reads the --auth-config file again.
 #include <signal.h>
 
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "ledger/status_macros.h"
+#include "services/auth.h"
 #include "services/command_line.h"
 #include "services/ledger_server.h"
 #include "services/transport_security.h"
@@ -37,6 +39,12 @@ ABSL_FLAG(int, max_message_bytes,
           "Largest request message accepted, in bytes; a larger one is "
           "refused with RESOURCE_EXHAUSTED");
 
+ABSL_FLAG(std::string, auth_config, "",
+          "The principals, their roles and the SHA-256 of their tokens "
+          "(text format of proto/banen/v1/auth.proto); SIGHUP reloads it. "
+          "Without it the server runs in the open mode: every call allowed, "
+          "on loopback only");
+
 ABSL_FLAG(int, max_id_bytes, banen::kMaxIdBytes,
           "Longest event_id, job_id, employer_id, lender or parent id of an "
           "appended event, in bytes; longer is INVALID_ARGUMENT");
@@ -56,6 +64,26 @@ absl::StatusOr<banen::TransportOptions> TransportFromFlags() {
       {"client-ca", absl::GetFlag(FLAGS_client_ca), &transport.client_ca_pem},
   }));
   return transport;
+}
+
+// The SIGHUP handler's work: an edited config takes effect, a broken one
+// leaves the old one in force.
+void ReloadAuthConfig(banen::Authorizer& authorizer) {
+  if (authorizer.open_mode()) {
+    std::fprintf(stderr, "banen-ledgerd: SIGHUP ignored: open mode\n");
+    return;
+  }
+  if (const absl::Status status = authorizer.Reload(); !status.ok()) {
+    std::fprintf(stderr,
+                 "banen-ledgerd: SIGHUP: auth config not reloaded, the old "
+                 "one stays in force: %s\n",
+                 status.ToString().c_str());
+    return;
+  }
+  std::fprintf(stderr,
+               "banen-ledgerd: SIGHUP: auth config %s reloaded, %zu "
+               "principals\n",
+               authorizer.path().c_str(), authorizer.principal_count());
 }
 
 }  // namespace
@@ -85,11 +113,12 @@ int main(int argc, char** argv) {
 
   // Blocked before any thread starts, so every thread inherits the mask and
   // the signals reach only the sigwait below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   banen::LedgerServerOptions options;
   options.data_dir = data_dir;
@@ -106,6 +135,7 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_max_batch_events);
   options.field_limits.max_id_bytes = absl::GetFlag(FLAGS_max_id_bytes);
   options.field_limits.max_text_bytes = absl::GetFlag(FLAGS_max_text_bytes);
+  options.auth_config = absl::GetFlag(FLAGS_auth_config);
   auto server = banen::LedgerServer::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "banen-ledgerd: %s\n",
@@ -126,9 +156,20 @@ int main(int argc, char** argv) {
                (*server)->address().c_str(),
                banen::TransportDescription(options.transport).c_str(),
                data_dir.c_str(), static_cast<unsigned long long>(head.seq));
+  banen::Authorizer& authorizer = (*server)->authorizer();
+  if (authorizer.open_mode()) {
+    std::fprintf(stderr,
+                 "banen-ledgerd: OPEN MODE: no --auth-config, so every call "
+                 "is allowed and recorded by nobody\n");
+  } else {
+    std::fprintf(stderr, "banen-ledgerd: auth config %s, %zu principals\n",
+                 authorizer.path().c_str(), authorizer.principal_count());
+  }
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    ReloadAuthConfig(authorizer);
+  }
   std::fprintf(stderr, "banen-ledgerd: %s, shutting down\n",
                signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_grace_seconds)));

@@ -21,10 +21,17 @@ constexpr absl::Duration kWatchInterval = absl::Milliseconds(100);
 
 absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
     const LedgerServerOptions& options) {
-  RETURN_IF_ERROR(CheckListenAddress(options.listen, options.transport));
+  RETURN_IF_ERROR(CheckListenAddress(options.listen, options.transport,
+                                     options.auth_config.empty()));
   ASSIGN_OR_RETURN(const std::shared_ptr<grpc::ServerCredentials> credentials,
                    ServerCredentials(options.transport));
   std::unique_ptr<LedgerServer> server(new LedgerServer());
+  if (options.auth_config.empty()) {
+    server->authorizer_ = std::make_unique<Authorizer>();
+  } else {
+    ASSIGN_OR_RETURN(server->authorizer_,
+                     Authorizer::Load(options.auth_config));
+  }
   EventLogOptions log_options;
   log_options.sync = options.sync;
   log_options.file_system = options.file_system;
@@ -34,11 +41,11 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   ASSIGN_OR_RETURN(server->projector_,
                    Projector::Open(*server->log_, options.projector));
   server->ledger_service_ = std::make_unique<LedgerServiceImpl>(
-      *server->log_, options.ledger_service);
-  server->realisation_service_ =
-      std::make_unique<RealisationServiceImpl>(*server->projector_);
-  server->snapshot_service_ =
-      std::make_unique<SnapshotServiceImpl>(*server->projector_);
+      *server->log_, *server->authorizer_, options.ledger_service);
+  server->realisation_service_ = std::make_unique<RealisationServiceImpl>(
+      *server->projector_, *server->authorizer_);
+  server->snapshot_service_ = std::make_unique<SnapshotServiceImpl>(
+      *server->projector_, *server->authorizer_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -28,6 +28,7 @@
 #include "absl/time/time.h"
 #include "ledger/event_log.h"
 #include "projections/projector.h"
+#include "services/auth.h"
 #include "services/ledger_service.h"
 #include "services/realisation_service.h"
 #include "services/snapshot_service.h"
@@ -59,6 +60,10 @@ struct LedgerServerOptions {
   // The file system the store lives on; null: the default (POSIX) one.
   // Tests inject one that fails writes.
   std::shared_ptr<rocksdb::FileSystem> file_system;
+  // The principals and their tokens (services/auth.h, text format of
+  // proto/banen/v1/auth.proto); empty: the open mode, every call allowed
+  // and recorded by nobody.
+  std::string auth_config;
 };
 
 class LedgerServer {
@@ -81,6 +86,8 @@ class LedgerServer {
   // "127.0.0.1:<port>" style address for clients on this machine.
   std::string address() const;
   EventLog& log() { return *log_; }
+  // Who may call what; Reload() it to take up an edited auth config.
+  Authorizer& authorizer() { return *authorizer_; }
   Projector& projector() { return *projector_; }
 
   // Stops taking calls and reports NOT_SERVING, ends Subscribe streams, lets
@@ -98,6 +105,8 @@ class LedgerServer {
 
   std::string host_;
   int port_ = 0;
+  // Borrowed by the services, so it outlives them.
+  std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<Projector> projector_;
   std::unique_ptr<LedgerServiceImpl> ledger_service_;

@@ -29,9 +29,10 @@ grpc::Status CancelledStatus() {
   return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
 }
 
-// Appends the batch of `request` and reports, in `response`, the seqs of its
-// events; the rejection otherwise.
+// Appends the batch of `request` with `authority` and reports, in
+// `response`, the seqs of its events; the rejection otherwise.
 absl::Status AppendRequested(EventLog& log, int max_batch_events,
+                             AppendAuthority authority,
                              const v1::AppendRequest& request,
                              v1::AppendResponse* response) {
   response->set_batch_id(request.batch_id());
@@ -50,6 +51,7 @@ absl::Status AppendRequested(EventLog& log, int max_batch_events,
   for (const auto& [job_id, seq] : request.expected_job_seq()) {
     batch.expected_job_seq.emplace(job_id, seq);
   }
+  batch.authority = std::move(authority);
   ASSIGN_OR_RETURN(const AppendResult result, log.Append(batch));
   response->mutable_seqs()->Reserve(static_cast<int>(result.seqs.size()));
   for (size_t index = 0; index < result.seqs.size(); ++index) {
@@ -73,12 +75,16 @@ absl::Status AppendRequested(EventLog& log, int max_batch_events,
 class AppendStreamReactor final
     : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
  public:
-  AppendStreamReactor(EventLog& log, int max_batch_events)
+  AppendStreamReactor(EventLog& log, int max_batch_events,
+                      const Authorizer& authorizer,
+                      const grpc::CallbackServerContext& context)
       : log_(log),
         max_batch_events_(max_batch_events),
+        authorizer_(authorizer),
+        context_(context),
         arena_block_(new char[kArenaBlockBytes]),
         arena_(ArenaOptionsFor(arena_block_.get())) {
-    ReadNext();
+    if (Admit().has_value()) ReadNext();
   }
 
   void OnReadDone(bool ok) override {
@@ -86,9 +92,12 @@ class AppendStreamReactor final
       Finish(grpc::Status::OK);
       return;
     }
+    std::optional<AppendAuthority> authority = Admit();
+    if (!authority.has_value()) return;
     response_.Clear();
     if (const absl::Status status =
-            AppendRequested(log_, max_batch_events_, *request_, &response_);
+            AppendRequested(log_, max_batch_events_, *std::move(authority),
+                            *request_, &response_);
         !status.ok()) {
       *response_.mutable_error() = ToBatchError(status);
     }
@@ -118,6 +127,19 @@ class AppendStreamReactor final
     return options;
   }
 
+  // What the caller may append, asked again for every batch so that a token
+  // revoked by a reload stops a stream already open; nullopt, after
+  // finishing the stream, when it may not append at all.
+  std::optional<AppendAuthority> Admit() {
+    absl::StatusOr<Caller> caller =
+        authorizer_.Authorize(context_, Rpc::kAppend);
+    if (!caller.ok()) {
+      Finish(ToGrpcStatus(caller.status()));
+      return std::nullopt;
+    }
+    return AppendAuthorityOf(*caller);
+  }
+
   void ReadNext() {
     arena_.Reset();
     request_ =
@@ -127,6 +149,8 @@ class AppendStreamReactor final
 
   EventLog& log_;
   const int max_batch_events_;
+  const Authorizer& authorizer_;
+  const grpc::CallbackServerContext& context_;
   std::unique_ptr<char[]> arena_block_;
   google::protobuf::Arena arena_;
   v1::AppendRequest* request_ = nullptr;  // on arena_
@@ -216,8 +240,14 @@ class SubscribeReactor final
     : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
       public SubscriptionHub::Waiter {
  public:
-  SubscribeReactor(const EventLog& log, SubscriptionHub& hub, uint64_t from_seq)
-      : log_(log), hub_(hub), next_seq_(std::max<uint64_t>(from_seq, 1)) {
+  SubscribeReactor(const EventLog& log, SubscriptionHub& hub, uint64_t from_seq,
+                   const Authorizer& authorizer,
+                   const grpc::CallbackServerContext& context)
+      : log_(log),
+        hub_(hub),
+        authorizer_(authorizer),
+        context_(context),
+        next_seq_(std::max<uint64_t>(from_seq, 1)) {
     WriteNext();
   }
 
@@ -283,6 +313,9 @@ class SubscribeReactor final
   }
 
   absl::Status ReadChunk() {
+    // Authorized again for every chunk: a subscription has no end, and a
+    // token revoked by a reload must not go on receiving events.
+    RETURN_IF_ERROR(authorizer_.Authorize(context_, Rpc::kSubscribe).status());
     return log_.Scan(next_seq_, 0, [this](const StoredEvent& stored) {
       next_seq_ = stored.seq + 1;
       pending_.push_back(stored);
@@ -292,6 +325,8 @@ class SubscribeReactor final
 
   const EventLog& log_;
   SubscriptionHub& hub_;
+  const Authorizer& authorizer_;
+  const grpc::CallbackServerContext& context_;
   std::atomic<bool> cancelled_{false};
   uint64_t next_seq_;
   bool caught_up_sent_ = false;
@@ -310,45 +345,75 @@ class RejectedStreamReactor final : public grpc::ServerWriteReactor<Response> {
   void OnDone() override { delete this; }
 };
 
+// The filter of `request` once narrowed to what `caller` may read.
+absl::StatusOr<EventFilter> ScopedFilter(const Caller& caller,
+                                         v1::ReadEventsRequest* request) {
+  RETURN_IF_ERROR(ScopeReadEvents(caller, request));
+  return EventFilter::FromProto(*request);
+}
+
 }  // namespace
 
 LedgerServiceImpl::LedgerServiceImpl(EventLog& log,
+                                     const Authorizer& authorizer,
                                      LedgerServiceOptions options)
-    : options_(std::move(options)), log_(log), hub_(log) {}
+    : options_(std::move(options)),
+      log_(log),
+      authorizer_(authorizer),
+      hub_(log) {}
 
 void LedgerServiceImpl::CloseSubscriptions() { hub_.Close(); }
 
 grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>*
-LedgerServiceImpl::Append(grpc::CallbackServerContext* /*context*/) {
-  return new AppendStreamReactor(log_, options_.max_batch_events);
+LedgerServiceImpl::Append(grpc::CallbackServerContext* context) {
+  return new AppendStreamReactor(log_, options_.max_batch_events, authorizer_,
+                                 *context);
 }
 
 grpc::ServerUnaryReactor* LedgerServiceImpl::AppendBatch(
     grpc::CallbackServerContext* context, const v1::AppendRequest* request,
     v1::AppendResponse* response) {
-  return FinishUnary(context, AppendRequested(log_, options_.max_batch_events,
-                                              *request, response));
+  const absl::StatusOr<Caller> caller =
+      authorizer_.Authorize(*context, Rpc::kAppendBatch);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  return FinishUnary(
+      context, AppendRequested(log_, options_.max_batch_events,
+                               AppendAuthorityOf(*caller), *request, response));
 }
 
 grpc::ServerWriteReactor<v1::StoredEvent>* LedgerServiceImpl::ReadEvents(
-    grpc::CallbackServerContext* /*context*/,
+    grpc::CallbackServerContext* context,
     const v1::ReadEventsRequest* request) {
-  absl::StatusOr<EventFilter> filter = EventFilter::FromProto(*request);
+  const absl::StatusOr<Caller> caller =
+      authorizer_.Authorize(*context, Rpc::kReadEvents);
+  if (!caller.ok()) {
+    return new RejectedStreamReactor<v1::StoredEvent>(caller.status());
+  }
+  v1::ReadEventsRequest scoped = *request;
+  absl::StatusOr<EventFilter> filter = ScopedFilter(*caller, &scoped);
   if (!filter.ok()) {
     return new RejectedStreamReactor<v1::StoredEvent>(filter.status());
   }
-  return new ReadEventsReactor(log_, *std::move(filter), *request);
+  return new ReadEventsReactor(log_, *std::move(filter), scoped);
 }
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerServiceImpl::Subscribe(
-    grpc::CallbackServerContext* /*context*/,
-    const v1::SubscribeRequest* request) {
-  return new SubscribeReactor(log_, hub_, request->from_seq());
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  const absl::StatusOr<Caller> caller =
+      authorizer_.Authorize(*context, Rpc::kSubscribe);
+  if (!caller.ok()) {
+    return new RejectedStreamReactor<v1::SubscribeResponse>(caller.status());
+  }
+  return new SubscribeReactor(log_, hub_, request->from_seq(), authorizer_,
+                              *context);
 }
 
 grpc::ServerUnaryReactor* LedgerServiceImpl::GetHead(
     grpc::CallbackServerContext* context, const v1::GetHeadRequest* /*request*/,
     v1::GetHeadResponse* response) {
+  const absl::StatusOr<Caller> caller =
+      authorizer_.Authorize(*context, Rpc::kGetHead);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   const Head head = log_.GetHead();
   response->set_seq(head.seq);
   response->set_hash(head.hash.data(), head.hash.size());
@@ -361,6 +426,9 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::GetHead(
 grpc::ServerUnaryReactor* LedgerServiceImpl::VerifyChain(
     grpc::CallbackServerContext* context, const v1::VerifyChainRequest* request,
     v1::VerifyChainResponse* response) {
+  const absl::StatusOr<Caller> caller =
+      authorizer_.Authorize(*context, Rpc::kVerifyChain);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   return FinishUnaryOnWorker(context, [this, context, request, response] {
     return VerifyInChunks(*context, *request, response);
   });

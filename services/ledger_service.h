@@ -15,9 +15,16 @@
 // A client that never reads therefore costs the server no more than that,
 // however much is appended meanwhile.
 //
+// Every handler first asks the Authorizer whether its caller may make the
+// call (services/auth.h); appends carry the caller's AppendAuthority, and an
+// employer's ReadEvents is narrowed to its own employers. An Append stream
+// is authorized again for each batch and a Subscribe stream for each chunk
+// it reads, so a revoked token stops them.
+//
 // Thread safety: gRPC calls the handlers concurrently; the service keeps no
-// state of its own besides the hub. Ownership: borrows `log`, which must
-// outlive the service and the server it is registered with.
+// state of its own besides the hub. Ownership: borrows `log` and
+// `authorizer`, which must outlive the service and the server it is
+// registered with.
 #ifndef BANEN_SERVICES_LEDGER_SERVICE_H_
 #define BANEN_SERVICES_LEDGER_SERVICE_H_
 
@@ -28,6 +35,7 @@
 
 #include "banen/v1/ledger.grpc.pb.h"
 #include "ledger/event_log.h"
+#include "services/auth.h"
 #include "services/subscription_hub.h"
 
 namespace banen {
@@ -46,7 +54,8 @@ struct LedgerServiceOptions {
 
 class LedgerServiceImpl final : public v1::LedgerService::CallbackService {
  public:
-  explicit LedgerServiceImpl(EventLog& log, LedgerServiceOptions options = {});
+  LedgerServiceImpl(EventLog& log, const Authorizer& authorizer,
+                    LedgerServiceOptions options = {});
 
   // Ends every Subscribe stream (UNAVAILABLE) and refuses new ones; call
   // before shutting the server down, which otherwise waits for them.
@@ -78,6 +87,7 @@ class LedgerServiceImpl final : public v1::LedgerService::CallbackService {
 
   const LedgerServiceOptions options_;
   EventLog& log_;
+  const Authorizer& authorizer_;
   SubscriptionHub hub_;
 };
 

@@ -8,13 +8,14 @@
 namespace banen {
 namespace {
 
-absl::Status AnswerRealisation(const Projector& projector,
+absl::Status AnswerRealisation(const Projector& projector, const Caller& caller,
                                const v1::RealisationRequest& request,
                                v1::RealisationTable* response) {
   ASSIGN_OR_RETURN(const RealisationQuery query,
                    RealisationQueryFromProto(request));
   ASSIGN_OR_RETURN(const RealisationTable table, projector.Realisation(query));
   RealisationTableToProto(table, response);
+  ScopeEmployerRows(caller, response);
   return absl::OkStatus();
 }
 
@@ -23,14 +24,19 @@ absl::Status AnswerRealisation(const Projector& projector,
 grpc::ServerUnaryReactor* RealisationServiceImpl::GetRealisation(
     grpc::CallbackServerContext* context, const v1::RealisationRequest* request,
     v1::RealisationTable* response) {
+  const absl::StatusOr<Caller> caller = authorizer_.Authorize(
+      *context, request->include_employers() ? Rpc::kGetRealisationEmployers
+                                             : Rpc::kGetRealisation);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   // Employer rows cost work proportional to the whole state.
   if (request->include_employers()) {
-    return FinishUnaryOnWorker(context, [this, request, response] {
-      return AnswerRealisation(projector_, *request, response);
-    });
+    return FinishUnaryOnWorker(
+        context, [this, caller = *caller, request, response] {
+          return AnswerRealisation(projector_, caller, *request, response);
+        });
   }
-  return FinishUnary(context,
-                     AnswerRealisation(projector_, *request, response));
+  return FinishUnary(
+      context, AnswerRealisation(projector_, *caller, *request, response));
 }
 
 }  // namespace banen

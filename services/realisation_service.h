@@ -3,8 +3,9 @@
 // Thread safety: stateless; the Projector answers concurrent calls. A call
 // first waits for the projection to reach the log's head (read-your-writes),
 // up to ProjectorOptions::catch_up_timeout, then fails UNAVAILABLE.
-// Ownership: borrows `projector`, which must outlive the service and its
-// server.
+// Callers are authorized first (services/auth.h); an employer's employer
+// rows are narrowed to its own employers. Ownership: borrows `projector` and
+// `authorizer`, which must outlive the service and its server.
 #ifndef BANEN_SERVICES_REALISATION_SERVICE_H_
 #define BANEN_SERVICES_REALISATION_SERVICE_H_
 
@@ -12,14 +13,16 @@
 
 #include "banen/v1/realisation.grpc.pb.h"
 #include "projections/projector.h"
+#include "services/auth.h"
 
 namespace banen {
 
 class RealisationServiceImpl final
     : public v1::RealisationService::CallbackService {
  public:
-  explicit RealisationServiceImpl(const Projector& projector)
-      : projector_(projector) {}
+  RealisationServiceImpl(const Projector& projector,
+                         const Authorizer& authorizer)
+      : projector_(projector), authorizer_(authorizer) {}
 
   grpc::ServerUnaryReactor* GetRealisation(
       grpc::CallbackServerContext* context,
@@ -28,6 +31,7 @@ class RealisationServiceImpl final
 
  private:
   const Projector& projector_;
+  const Authorizer& authorizer_;
 };
 
 }  // namespace banen

@@ -59,12 +59,18 @@ absl::Status AnswerDiff(const Projector& projector,
 grpc::ServerUnaryReactor* SnapshotServiceImpl::CreateSnapshot(
     grpc::CallbackServerContext* context,
     const v1::CreateSnapshotRequest* request, v1::Snapshot* response) {
+  const absl::StatusOr<Caller> caller =
+      authorizer_.Authorize(*context, Rpc::kCreateSnapshot);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   return FinishUnary(context, AnswerCreate(projector_, *request, response));
 }
 
 grpc::ServerUnaryReactor* SnapshotServiceImpl::GetSnapshot(
     grpc::CallbackServerContext* context, const v1::GetSnapshotRequest* request,
     v1::Snapshot* response) {
+  const absl::StatusOr<Caller> caller =
+      authorizer_.Authorize(*context, Rpc::kGetSnapshot);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   return FinishUnary(context, AnswerGet(projector_, *request, response));
 }
 
@@ -72,12 +78,18 @@ grpc::ServerUnaryReactor* SnapshotServiceImpl::ListSnapshots(
     grpc::CallbackServerContext* context,
     const v1::ListSnapshotsRequest* request,
     v1::ListSnapshotsResponse* response) {
+  const absl::StatusOr<Caller> caller =
+      authorizer_.Authorize(*context, Rpc::kListSnapshots);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   return FinishUnary(context, AnswerList(projector_, *request, response));
 }
 
 grpc::ServerUnaryReactor* SnapshotServiceImpl::DiffSnapshot(
     grpc::CallbackServerContext* context,
     const v1::DiffSnapshotRequest* request, v1::SnapshotDiff* response) {
+  const absl::StatusOr<Caller> caller =
+      authorizer_.Authorize(*context, Rpc::kDiffSnapshot);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   return FinishUnaryOnWorker(context, [this, request, response] {
     return AnswerDiff(projector_, *request, response);
   });

@@ -4,7 +4,8 @@
 // Thread safety: stateless; the Projector answers concurrent calls. A call
 // first waits for the projection to reach the log's head (read-your-writes),
 // up to ProjectorOptions::catch_up_timeout, then fails UNAVAILABLE.
-// Ownership: borrows `projector`, which must outlive the service and its
+// Callers are authorized first (services/auth.h). Ownership: borrows
+// `projector` and `authorizer`, which must outlive the service and its
 // server.
 #ifndef BANEN_SERVICES_SNAPSHOT_SERVICE_H_
 #define BANEN_SERVICES_SNAPSHOT_SERVICE_H_
@@ -13,12 +14,14 @@
 
 #include "banen/v1/snapshot.grpc.pb.h"
 #include "projections/projector.h"
+#include "services/auth.h"
 
 namespace banen {
 
 class SnapshotServiceImpl final : public v1::SnapshotService::CallbackService {
  public:
-  explicit SnapshotServiceImpl(Projector& projector) : projector_(projector) {}
+  SnapshotServiceImpl(Projector& projector, const Authorizer& authorizer)
+      : projector_(projector), authorizer_(authorizer) {}
 
   grpc::ServerUnaryReactor* CreateSnapshot(
       grpc::CallbackServerContext* context,
@@ -37,6 +40,7 @@ class SnapshotServiceImpl final : public v1::SnapshotService::CallbackService {
 
  private:
   Projector& projector_;
+  const Authorizer& authorizer_;
 };
 
 }  // namespace banen

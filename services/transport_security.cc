@@ -53,16 +53,24 @@ bool IsLoopbackListenAddress(absl::string_view listen) {
 }
 
 absl::Status CheckListenAddress(absl::string_view listen,
-                                const TransportOptions& transport) {
-  if (transport.tls() || transport.insecure_plaintext ||
-      IsLoopbackListenAddress(listen)) {
-    return absl::OkStatus();
+                                const TransportOptions& transport,
+                                bool open_mode) {
+  if (IsLoopbackListenAddress(listen)) return absl::OkStatus();
+  if (!transport.tls() && !transport.insecure_plaintext) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to serve plaintext on ", listen,
+        ", which is not a loopback address: anyone who can reach it could read "
+        "and forge calls; serve TLS (--tls-cert and --tls-key), listen on "
+        "127.0.0.1, or accept the risk with --insecure-plaintext"));
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "refusing to serve plaintext on ", listen,
-      ", which is not a loopback address: anyone who can reach it could read "
-      "and forge calls; serve TLS (--tls-cert and --tls-key), listen on "
-      "127.0.0.1, or accept the risk with --insecure-plaintext"));
+  if (open_mode) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to serve ", listen,
+        ", which is not a loopback address, in the open mode: without "
+        "--auth-config every caller may do everything; name the principals "
+        "with --auth-config, or listen on 127.0.0.1"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(

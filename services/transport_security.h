@@ -40,10 +40,13 @@ struct TransportOptions {
 bool IsLoopbackListenAddress(absl::string_view listen);
 
 // FAILED_PRECONDITION, naming the address and the flags that allow it, when
-// `listen` is not loopback and `transport` is plaintext without
-// insecure_plaintext; OK otherwise.
+// `listen` is not loopback and either `transport` is plaintext without
+// insecure_plaintext, or the server is in the open mode (no auth config:
+// every caller may do everything, so only this machine may call); OK
+// otherwise.
 absl::Status CheckListenAddress(absl::string_view listen,
-                                const TransportOptions& transport);
+                                const TransportOptions& transport,
+                                bool open_mode);
 
 // The credentials the port listens with. INVALID_ARGUMENT when a certificate
 // comes without its key (or the reverse), or a client CA without TLS.

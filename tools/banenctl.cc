@@ -20,6 +20,9 @@
 //   banenctl head        the head of the log
 //   banenctl verify      replays the whole log and recomputes the hash chain
 //                        here, against the server's head and every snapshot
+//   banenctl auth new-token --principal=ID [--role=employer --scope=ACME,..]
+//                        a fresh token and the auth config line to add
+//                        (its SHA-256); talks to no server
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -47,6 +50,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "ledger/codec.h"
 #include "ledger/status_macros.h"
+#include "services/auth_config.h"
 #include "services/command_line.h"
 #include "tools/chain_audit.h"
 #include "tools/client.h"
@@ -97,6 +101,13 @@ ABSL_FLAG(std::string, on_error, "stop",
           "import: stop at the first bad line, or skip it and go on");
 ABSL_FLAG(int, batch_size, 1000, "import: events per batch");
 ABSL_FLAG(uint64_t, from_seq, 0, "tail: first seq (default: after the head)");
+ABSL_FLAG(std::string, principal, "", "auth new-token: the principal's id");
+ABSL_FLAG(std::string, role, "",
+          "auth new-token: employer, register, steward, auditor, snapshot, "
+          "reader or admin, for a new principal's entry (default: only the "
+          "token_sha256 line, for an existing principal)");
+ABSL_FLAG(std::vector<std::string>, scope, {},
+          "auth new-token --role=employer: the employer ids it acts for");
 
 namespace banen {
 namespace {
@@ -526,8 +537,36 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectFromFlags() {
   return client::Connect(absl::GetFlag(FLAGS_server), options);
 }
 
+// `auth new-token`: prints the token (the secret, for the client) and the
+// config text with its digest (for the server's --auth-config). Needs no
+// server: the token exists nowhere but in this output.
+absl::Status Auth(const std::vector<std::string>& args) {
+  if (args.size() != 1 || args[0] != "new-token") {
+    return absl::InvalidArgumentError(
+        "use: banenctl auth new-token --principal=ID [--role=ROLE "
+        "[--scope=EMPLOYER_ID,...]]");
+  }
+  const std::string principal = absl::GetFlag(FLAGS_principal);
+  if (principal.empty()) {
+    return absl::InvalidArgumentError(
+        "auth new-token: --principal is required");
+  }
+  ASSIGN_OR_RETURN(const NewTokenEntry entry,
+                   NewTokenFor(principal, absl::GetFlag(FLAGS_role),
+                               absl::GetFlag(FLAGS_scope)));
+  std::printf(
+      "# token for %s: give it to the client; it is stored nowhere else\n"
+      "%s\n"
+      "# add to the auth config (--auth-config), then send banen-ledgerd "
+      "SIGHUP:\n"
+      "%s\n",
+      principal.c_str(), entry.token.c_str(), entry.config_text.c_str());
+  return absl::OkStatus();
+}
+
 absl::Status Run(const std::string& command,
                  const std::vector<std::string>& args) {
+  if (command == "auth") return Auth(args);
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel, ConnectFromFlags());
   Client client(std::move(channel));
   if (command == "import") return client.Import(args);
@@ -543,7 +582,8 @@ absl::Status Run(const std::string& command,
   if (command == "verify") return client.Verify();
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown command \"", command,
-      "\": use report, import, snapshot, tail, verify, head or load-demo"));
+      "\": use report, import, snapshot, tail, verify, head, load-demo or "
+      "auth"));
 }
 
 }  // namespace
@@ -554,7 +594,7 @@ int main(int argc, char** argv) {
       "banenctl [--server=host:port] [--tls-ca=PEM [--tls-cert=PEM "
       "--tls-key=PEM]] [--token-file=FILE] "
       "report|import FILE...|snapshot create|list|show KEY|diff KEY|tail|"
-      "verify|head|load-demo [flags]");
+      "verify|head|load-demo|auth new-token [flags]");
   const std::vector<char*> args = banen::ParseFlags(argc, argv);
   if (args.size() < 2) {
     std::fprintf(stderr, "usage: %s\n",

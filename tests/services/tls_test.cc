@@ -5,6 +5,7 @@
 // start of LedgerServer and of the binary.
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,7 @@
 #include "services/ledger_server.h"
 #include "services/transport_security.h"
 #include "tests/ledger/test_util.h"
+#include "tests/services/auth_test_util.h"
 #include "tests/services/probe_server.h"
 #include "tests/services/test_certs.h"
 #include "tools/client.h"
@@ -85,6 +87,13 @@ class TlsTest : public TempDirTest {
         context.get(), v1::GetHeadRequest(), &head);
   }
 
+  // A principal of every role (auth_test_util.h), in a file.
+  std::string WriteAuthConfig() const {
+    const std::string path = dir_ + "/auth.textproto";
+    std::ofstream(path) << EveryRoleConfig();
+    return path;
+  }
+
   TestCerts certs_;
   std::unique_ptr<LedgerServer> server_;
 };
@@ -141,6 +150,36 @@ TEST_F(TlsTest, MtlsCallCarriesTheClientCertificateCommonName) {
   EXPECT_THAT(probe->common_name(), Optional(std::string(kPrincipal)));
 }
 
+TEST_F(TlsTest, MtlsClientCertificateIdentifiesItsPrincipal) {
+  const std::string config = dir_ + "/mtls-auth.textproto";
+  std::ofstream(config) << "principals { id: \"hr-0001\" role: ROLE_READER "
+                        << "certificate_common_names: \"" << kPrincipal
+                        << "\" }\n";
+  LedgerServerOptions options;
+  options.data_dir = log_dir();
+  options.listen = "127.0.0.1:0";
+  options.sync = false;
+  options.transport = Mtls();
+  options.auth_config = config;
+  ASSERT_OK_AND_ASSIGN(server_, LedgerServer::Start(options));
+  const std::string address = absl::StrCat("127.0.0.1:", server_->port());
+  const client::ConnectOptions no_token = TlsClient(/*with_certificate=*/true);
+  EXPECT_TRUE(GetHead(address, no_token).ok());
+
+  // A reader may not read events: the certificate named a reader.
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<grpc::Channel> channel,
+                       client::Connect(address, no_token));
+  auto context = client::CallContext(absl::Seconds(30));
+  auto reader = v1::LedgerService::NewStub(channel)->ReadEvents(
+      context.get(), v1::ReadEventsRequest());
+  v1::StoredEvent event;
+  while (reader->Read(&event)) {
+  }
+  const grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(), HasSubstr("hr-0001"));
+}
+
 TEST_F(TlsTest, TlsCallWithoutClientCertificateHasNoCommonName) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ProbeServer> probe,
                        ProbeServer::Start(Tls()));
@@ -168,16 +207,28 @@ TEST_F(TlsTest, PlaintextOffLoopbackIsRefusedBeforeTheLogIsOpened) {
   EXPECT_FALSE(std::filesystem::exists(log_dir()));
 }
 
-TEST_F(TlsTest, TlsServesOffLoopback) {
+TEST_F(TlsTest, OpenModeOffLoopbackIsRefusedEvenWithTls) {
+  LedgerServerOptions options;
+  options.data_dir = log_dir();
+  options.listen = "0.0.0.0:0";
+  options.transport = Tls();
+  EXPECT_THAT(LedgerServer::Start(options),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_FALSE(std::filesystem::exists(log_dir()));
+}
+
+TEST_F(TlsTest, TlsWithAuthConfigServesOffLoopback) {
   LedgerServerOptions options;
   options.data_dir = log_dir();
   options.listen = "0.0.0.0:0";
   options.sync = false;
   options.transport = Tls();
+  options.auth_config = WriteAuthConfig();
   ASSERT_OK_AND_ASSIGN(server_, LedgerServer::Start(options));
+  client::ConnectOptions reader = TlsClient(/*with_certificate=*/false);
+  reader.token = TokenOf(v1::ROLE_READER);
   const grpc::Status status =
-      GetHead(absl::StrCat("127.0.0.1:", server_->port()),
-              TlsClient(/*with_certificate=*/false));
+      GetHead(absl::StrCat("127.0.0.1:", server_->port()), reader);
   EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
@@ -207,9 +258,9 @@ TEST_F(TlsTest, BinaryWarnsWhenInsecurePlaintextIsOffLoopback) {
   // Started in the background, stopped once its start line is logged.
   const std::string log = dir_ + "/server.log";
   const auto [exit_code, output] = RunShell(absl::StrCat(
-      BANEN_LEDGERD, " --data-dir=", log_dir(),
-      " --listen=0.0.0.0:0 --insecure-plaintext 2>", log, " & pid=$!; ",
-      "for i in $(seq 600); do grep -q 'serving on' ", log,
+      BANEN_LEDGERD, " --data-dir=", log_dir(), " --auth-config=",
+      WriteAuthConfig(), " --listen=0.0.0.0:0 --insecure-plaintext 2>", log,
+      " & pid=$!; ", "for i in $(seq 600); do grep -q 'serving on' ", log,
       " && break; sleep 0.05; done; kill $pid; wait $pid; cat ", log));
   EXPECT_EQ(exit_code, 0);
   EXPECT_THAT(output,

@@ -33,27 +33,44 @@ TEST(IsLoopbackListenAddress, RejectsWildcardsAndOtherHosts) {
 
 TEST(CheckListenAddress, RefusesPlaintextOffLoopback) {
   const absl::Status status =
-      CheckListenAddress("0.0.0.0:50051", TransportOptions());
+      CheckListenAddress("0.0.0.0:50051", TransportOptions(),
+                         /*open_mode=*/false);
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(status.message(), HasSubstr("plaintext on 0.0.0.0:50051"));
   EXPECT_THAT(status.message(), HasSubstr("--insecure-plaintext"));
 }
 
 TEST(CheckListenAddress, AllowsPlaintextOnLoopback) {
-  EXPECT_OK(CheckListenAddress("127.0.0.1:50051", TransportOptions()));
+  EXPECT_OK(CheckListenAddress("127.0.0.1:50051", TransportOptions(),
+                               /*open_mode=*/true));
 }
 
 TEST(CheckListenAddress, AllowsPlaintextOffLoopbackWhenInsecurePlaintext) {
   TransportOptions transport;
   transport.insecure_plaintext = true;
-  EXPECT_OK(CheckListenAddress("0.0.0.0:50051", transport));
+  EXPECT_OK(
+      CheckListenAddress("0.0.0.0:50051", transport, /*open_mode=*/false));
 }
 
 TEST(CheckListenAddress, AllowsTlsOffLoopback) {
   TransportOptions transport;
   transport.tls_cert_pem = "cert";
   transport.tls_key_pem = "key";
-  EXPECT_OK(CheckListenAddress("0.0.0.0:50051", transport));
+  EXPECT_OK(
+      CheckListenAddress("0.0.0.0:50051", transport, /*open_mode=*/false));
+}
+
+TEST(CheckListenAddress, RefusesOpenModeOffLoopbackEvenWithTls) {
+  TransportOptions transport;
+  transport.tls_cert_pem = "cert";
+  transport.tls_key_pem = "key";
+  const absl::Status status =
+      CheckListenAddress("0.0.0.0:50051", transport, /*open_mode=*/true);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(status.message(),
+              HasSubstr("0.0.0.0:50051, which is not a loopback address, in "
+                        "the open mode"));
+  EXPECT_THAT(status.message(), HasSubstr("--auth-config"));
 }
 
 TEST(ServerCredentials, RefusesCertificateWithoutKey) {

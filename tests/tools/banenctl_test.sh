@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # banenctl against a real banen-ledgerd on a fresh store: --version,
 # load-demo twice (the second stores nothing: fixed event ids), head, verify,
-# a letter report, the monitor letter, a bad --view, and an unknown command. Each step checks banenctl's exact
+# a letter report, the monitor letter, a bad --view, an unknown command, and
+# auth new-token's entry against sha256sum. Each step checks banenctl's exact
 # output or exit code.
 # Then banenctl over mTLS with a token (certificates by make_test_certs), and
 # the clients a TLS server refuses.
@@ -112,3 +113,15 @@ fi
 grep -q "^banenctl: NOT_FOUND: --token-file=$work/missing: cannot read" \
   "$work/missing.txt" || fail "missing token file: $(cat "$work/missing.txt")"
 echo "banenctl_test: passed ($stored demo events; mTLS with a token)"
+
+# auth new-token: the digest in the printed entry is the SHA-256 of the
+# printed token, and the token itself is not in the entry.
+ctl auth new-token --principal=hr-acme --role=employer --scope=acme \
+  >"$work/token.txt" || fail "auth new-token failed"
+token=$(grep -v '^#' "$work/token.txt" | sed -n 1p)
+entry=$(grep -v '^#' "$work/token.txt" | sed -n 2p)
+[[ $token =~ ^[A-Za-z0-9_-]{43}$ ]] || fail "new-token printed \"$token\""
+digest=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
+expect_eq "$entry" "principals { id: \"hr-acme\" role: ROLE_EMPLOYER employer_ids: \"acme\" token_sha256: \"$digest\" }" \
+  "new-token entry"
+echo "banenctl_test: passed ($stored demo events)"
