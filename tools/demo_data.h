@@ -18,7 +18,7 @@
 //   the inleen stock split by the verdeelsleutel), with seed 001's split of
 //   2022, all within half a baan. Other scales multiply markt's own jobs;
 //   the SROI jobs stay. Where §7 has "–" the value is a plausible choice,
-//   commented in demo_data.cc.
+//   commented in tools/internal/demo_data_tables.h.
 // - The set holds employers per sector (RIJK departments under their
 //   ministries), register entries and exits, hires of every form, inleen and
 //   tijdelijk conversions, hours changes, outflows with reasons, late and
