@@ -1,4 +1,6 @@
-// A deterministic national demo data set for the ledger, 2013-2025.
+// A deterministic national demo data set for the ledger, 2013-2025: the
+// national ledger that the demo, the realisation tests and projection_bench
+// use (bench/synthetic_events.h says how the four event generators differ).
 //
 // Contract
 // - The same options give the same events, byte for byte: all randomness
