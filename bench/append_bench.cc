@@ -44,14 +44,17 @@ using Batches = std::vector<AppendBatch>;
 std::vector<Batches> MakeBatches(const Config& config, int64_t events) {
   SyntheticEvents stream(42);
   std::vector<Batches> per_thread(config.threads);
-  per_thread[0].push_back({stream.Next(500), {}, {}});
+  per_thread[0].push_back(
+      {.events = stream.Next(500), .expected_job_seq = {}, .authority = {}});
   std::vector<std::vector<Event>> open(config.threads);
   for (int64_t hire = 0; hire * 4 < events; ++hire) {
     const int t = hire % config.threads;
     for (Event& event : stream.Next(4)) {
       open[t].push_back(std::move(event));
       if (open[t].size() == config.batch_size) {
-        per_thread[t].push_back({std::move(open[t]), {}, {}});
+        per_thread[t].push_back({.events = std::move(open[t]),
+                                 .expected_job_seq = {},
+                                 .authority = {}});
         open[t].clear();
       }
     }
@@ -66,7 +69,7 @@ std::string StoreDir(const std::string& name) {
 }
 
 std::string FreshDir(const std::string& name) {
-  const std::string dir = StoreDir(name);
+  std::string dir = StoreDir(name);
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -81,6 +84,7 @@ template <typename Work>
 double TimeThreads(int threads, Work work) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
+  pool.reserve(threads);
   for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
   for (auto& thread : pool) thread.join();
   return Seconds(start);

@@ -1,6 +1,15 @@
 // A deterministic stream of valid ledger events for benchmarks: employers
 // first, then per hire a register entry, the hire, an hours change and an
 // outflow, spread over 2013-2025 and over every sector and contract form.
+//
+// One of four event generators, each for its own use. This one is for
+// throughput: it costs next to nothing per event, and no event names
+// another by seq, so each hire's four events may go to any appending thread
+// or store (append_bench, grpc_ingest_bench, the power-loss test). The
+// national data set (tools/demo_data.h) is realistic but slow to make and
+// must be appended in its one order; tools/demo.h is a fixed small history
+// to read; tests/projections/random_history.h proposes events a ledger may
+// reject, for property tests.
 #ifndef BANEN_BENCH_SYNTHETIC_EVENTS_H_
 #define BANEN_BENCH_SYNTHETIC_EVENTS_H_
 

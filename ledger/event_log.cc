@@ -29,11 +29,11 @@ namespace {
 
 // Many batches share one synced write, but one group's staged events are
 // held in memory until it is written, so the group is bounded.
-constexpr size_t kMaxGroupEvents = 64 * 1024;
+constexpr size_t kMaxGroupEvents = size_t{64} * 1024;
 // The groups last written stay in memory, so that a Scan right behind the
 // head (the projector's tail, a subscription) neither reads nor decodes the
 // store. At least the last group is kept, older ones up to this many events.
-constexpr size_t kRecentEvents = 32 * 1024;
+constexpr size_t kRecentEvents = size_t{32} * 1024;
 
 // The one conversion of RocksDB's status into the ledger's.
 absl::Status FromRocks(const rocksdb::Status& status,

@@ -313,6 +313,7 @@ absl::Status Projector::FlushCheckpoints() {
 std::vector<uint64_t> Projector::CheckpointSeqs() const {
   absl::ReaderMutexLock lock(&mutex_);
   std::vector<uint64_t> seqs;
+  seqs.reserve(checkpoints_.size());
   for (const auto& [seq, encoded] : checkpoints_) seqs.push_back(seq);
   return seqs;
 }

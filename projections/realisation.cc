@@ -9,7 +9,7 @@ namespace {
 
 // MAANDUREN: a day contributes hours_per_week / 7 hours; a baan is 110.92
 // hours a month. In hours_x100: banen = sum / (7 * 100 * 110.92).
-constexpr int64_t kMaandurenDenominator = 7 * 11092;
+constexpr int64_t kMaandurenDenominator = int64_t{7} * 11092;
 
 const std::array<int64_t, kFormSeriesCount>& NumeratorOf(
     const QuarterFigures& figures, Measure measure) {

@@ -14,6 +14,7 @@ packages=(
   clang-16 libclang-rt-16-dev  # the asan preset: ASan, libFuzzer, -Wthread-safety
   clang-tidy-16 clang-format  # scripts/clang_tidy.sh; the format check of scripts/test.sh
   chromium  # tests render banenctl's HTML report in headless Chromium
+  libpng-dev  # ... and read its screenshot (tests/tools/html_report_test.cc)
 )
 
 missing=()

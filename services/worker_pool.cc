@@ -53,8 +53,8 @@ void WorkerPool::Work() {
 WorkerPool& SharedWorkerPool() {
   // Never destroyed: calls may still be finishing on it while static
   // destructors run at exit.
-  static WorkerPool* const pool = new WorkerPool(kSharedWorkerThreads);
-  return *pool;
+  static WorkerPool* const kPool = new WorkerPool(kSharedWorkerThreads);
+  return *kPool;
 }
 
 absl::Status CallStatus(const grpc::CallbackServerContext& context) {

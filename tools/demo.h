@@ -3,7 +3,8 @@
 // 2023-2024 with every kind of change the realisation counts (hires of every
 // form, conversions, hours changes, outflows, a deregistration, a
 // reclassification, SROI, a retracted hire, targets and baselines). It stays
-// apart from the national set because it is small enough to read and fixed.
+// apart from the national set because it is small enough to read and fixed
+// (bench/synthetic_events.h says how the four event generators differ).
 //
 // Event ids are fixed, so loading it again stores nothing new (the ledger's
 // idempotency) and the figures stay the same.

@@ -1,4 +1,6 @@
-// A deterministic national demo data set for the ledger, 2013-2025.
+// A deterministic national demo data set for the ledger, 2013-2025: the
+// national ledger that the demo, the realisation tests and projection_bench
+// use (bench/synthetic_events.h says how the four event generators differ).
 //
 // Contract
 // - The same options give the same events, byte for byte: all randomness
@@ -18,7 +20,7 @@
 //   the inleen stock split by the verdeelsleutel), with seed 001's split of
 //   2022, all within half a baan. Other scales multiply markt's own jobs;
 //   the SROI jobs stay. Where §7 has "–" the value is a plausible choice,
-//   commented in demo_data.cc.
+//   commented in tools/internal/demo_data_tables.h.
 // - The set holds employers per sector (RIJK departments under their
 //   ministries), register entries and exits, hires of every form, inleen and
 //   tijdelijk conversions, hours changes, outflows with reasons, late and

@@ -54,7 +54,7 @@ absl::Status WriteDemoData() {
   const absl::Time start = absl::Now();
   absl::Status status = GenerateDemoData(
       options,
-      [&](DemoBatch batch) -> absl::Status {
+      [&](const DemoBatch& batch) -> absl::Status {
         for (const Event& event : batch.events) {
           proto.Clear();
           line.clear();

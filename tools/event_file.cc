@@ -281,7 +281,7 @@ bool CsvPayload(EventKind kind, const CsvRow& row, EventPayload* payload) {
           !row.Hundredths(kOverheidShare, false, &share_x100)) {
         return false;
       }
-      if (share_x100 % 10 != 0 || share_x100 > 10 * kWholeShareX10) {
+      if (share_x100 % 10 != 0 || share_x100 > int64_t{10} * kWholeShareX10) {
         return row.Reject(kOverheidShare,
                           "must be a percentage up to 100 with at most one "
                           "decimal, e.g. 25.8");

@@ -43,7 +43,7 @@ bool IsAggregate(const std::string& sector) {
 }
 
 // "+1.50" / "-2" / "0": a change reads as one.
-std::string Signed(std::string formatted, int64_t value) {
+std::string Signed(const std::string& formatted, int64_t value) {
   return value > 0 ? absl::StrCat("+", formatted) : formatted;
 }
 

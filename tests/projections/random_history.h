@@ -3,6 +3,11 @@
 // retractions, register gaps, conversions and reclassifications. It tracks
 // enough to propose mostly valid events; a proposal is only remembered once
 // the caller reports it accepted, so a ledger may reject any of them.
+//
+// Unlike the other generators (bench/synthetic_events.h, tools/demo_data.h,
+// tools/demo.h), which make only valid events, it aims at the edges: a few
+// employers and persons, so that timelines collide, inserts land mid-way
+// and invalid proposals are tried too.
 #ifndef BANEN_TESTS_PROJECTIONS_RANDOM_HISTORY_H_
 #define BANEN_TESTS_PROJECTIONS_RANDOM_HISTORY_H_
 

@@ -1,15 +1,21 @@
 // The HTML report of the national demo data set, opened in headless
 // Chromium (Debian's `chromium`): the DOM the browser builds must hold the
-// table with every sector and the charts.
+// table with every sector and the charts, and the screenshot it takes must
+// show ink in every chart's box.
+#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/civil_time.h"
 #include "gtest/gtest.h"
 #include "ledger/event.h"
@@ -75,21 +81,37 @@ int Count(const std::string& text, const std::string& needle) {
   return count;
 }
 
+// Headless Chromium at one CSS pixel per image pixel; without scrollbars the
+// layout's width does not depend on the window's height.
+std::string Chromium(int height, const std::string& action) {
+  return absl::StrCat(
+      "chromium --headless --no-sandbox --disable-gpu --hide-scrollbars "
+      "--force-device-scale-factor=1 --window-size=1280,",
+      height, " ", action, " 2>/dev/null");
+}
+
+std::string MakeTempDir() {
+  std::string dir = "/tmp/banen_html_report_test_XXXXXX";
+  return mkdtemp(dir.data()) == nullptr ? "" : dir;
+}
+
+std::string ReportHtml() {
+  return RealisationHtml(DemoTable(), "Banenafspraak 2024",
+                         /*include_sroi=*/true);
+}
+
 class HtmlReportTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string dir = "/tmp/banen_html_report_test_XXXXXX";
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+    const std::string dir = MakeTempDir();
+    ASSERT_FALSE(dir.empty());
     dir_ = new std::string(dir);
     const std::string path = dir + "/report.html";
-    std::ofstream(path) << RealisationHtml(DemoTable(), "Banenafspraak 2024",
-                                           /*include_sroi=*/true);
+    std::ofstream(path) << ReportHtml();
     ASSERT_EQ(OutputOf("command -v chromium").empty(), false)
         << "Debian's chromium is required (scripts/setup.sh installs it)";
     dom_ = new std::string(
-        OutputOf(absl::StrCat("chromium --headless --no-sandbox --disable-gpu "
-                              "--dump-dom file://",
-                              path, " 2>/dev/null")));
+        OutputOf(Chromium(800, absl::StrCat("--dump-dom file://", path))));
   }
   static void TearDownTestSuite() {
     std::error_code ignored;
@@ -157,6 +179,150 @@ TEST_F(HtmlReportTest, OneChartPerSectorAndAggregateWithStackedFormsAndDoel) {
         *dom_,
         absl::StrCat("<rect class=\"bar ", form, "\" data-quarter=\"2024Q4\"")))
         << form;
+  }
+}
+
+// A chart's place on the page, in CSS pixels from the page's top left.
+struct ChartBox {
+  std::string sector;
+  int left = 0;
+  int top = 0;
+  int width = 0;
+  int height = 0;
+};
+
+// Appended to a copy of the report: after layout it writes the page's height
+// and each chart's box into the DOM, so --dump-dom returns them. The report
+// itself has no script; the screenshot is of the report as it is.
+constexpr char kBoxScript[] = R"(<script>
+const lines = [String(document.documentElement.scrollHeight)];
+for (const svg of document.querySelectorAll("figure[data-sector] svg")) {
+  const r = svg.getBoundingClientRect();
+  lines.push([svg.parentElement.dataset.sector, Math.floor(r.left + scrollX),
+              Math.floor(r.top + scrollY), Math.ceil(r.width),
+              Math.ceil(r.height)].join(" "));
+}
+const out = document.createElement("pre");
+out.id = "chart-boxes";
+out.textContent = lines.join("\n");
+document.body.appendChild(out);
+</script>
+</body>)";
+
+// An 8-bit RGBA image, row by row.
+struct Image {
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> rgba;
+};
+
+bool ReadPng(const std::string& path, Image* image) {
+  png_image png{};
+  png.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_file(&png, path.c_str())) return false;
+  png.format = PNG_FORMAT_RGBA;
+  image->width = static_cast<int>(png.width);
+  image->height = static_cast<int>(png.height);
+  image->rgba.resize(PNG_IMAGE_SIZE(png));
+  if (!png_image_finish_read(&png, nullptr, image->rgba.data(), 0, nullptr)) {
+    png_image_free(&png);
+    return false;
+  }
+  return true;
+}
+
+// The share of the box's pixels that differ from the white page.
+double InkShare(const Image& image, const ChartBox& box) {
+  int64_t ink = 0;
+  for (int y = box.top; y < box.top + box.height; ++y) {
+    for (int x = box.left; x < box.left + box.width; ++x) {
+      const uint8_t* pixel =
+          &image.rgba[(static_cast<size_t>(y) * image.width + x) * 4];
+      if (pixel[0] < 250 || pixel[1] < 250 || pixel[2] < 250) ++ink;
+    }
+  }
+  return static_cast<double>(ink) /
+         static_cast<double>(int64_t{box.width} * box.height);
+}
+
+// The report rendered to a PNG by headless Chromium, and where its charts
+// are: a --dump-dom pass over the report with kBoxScript measures the boxes
+// and the page's height, then a screenshot of the whole page.
+class HtmlReportRenderTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string dir = MakeTempDir();
+    ASSERT_FALSE(dir.empty());
+    dir_ = new std::string(dir);
+    const std::string html = ReportHtml();
+    std::ofstream(dir + "/report.html") << html;
+    std::ofstream(dir + "/measure.html")
+        << absl::StrReplaceAll(html, {{"</body>", kBoxScript}});
+    const std::string dom = OutputOf(Chromium(
+        800, absl::StrCat("--dump-dom file://", dir, "/measure.html")));
+    const std::string open = "<pre id=\"chart-boxes\">";
+    const size_t start = dom.find(open);
+    ASSERT_NE(start, std::string::npos) << "the box script did not run";
+    const size_t end = dom.find("</pre>", start);
+    std::istringstream lines(
+        dom.substr(start + open.size(), end - start - open.size()));
+    int page_height = 0;
+    ASSERT_TRUE(lines >> page_height);
+    boxes_ = new std::vector<ChartBox>();
+    ChartBox box;
+    while (lines >> box.sector >> box.left >> box.top >> box.width >>
+           box.height) {
+      boxes_->push_back(box);
+    }
+    const std::string png = dir + "/report.png";
+    OutputOf(Chromium(
+        page_height,
+        absl::StrCat("--screenshot=", png, " file://", dir, "/report.html")));
+    image_ = new Image();
+    ASSERT_TRUE(ReadPng(png, image_)) << "no screenshot at " << png;
+  }
+  static void TearDownTestSuite() {
+    std::error_code ignored;
+    std::filesystem::remove_all(*dir_, ignored);
+    delete dir_;
+    delete boxes_;
+    delete image_;
+  }
+
+  static std::string* dir_;
+  static std::vector<ChartBox>* boxes_;
+  static Image* image_;
+};
+
+std::string* HtmlReportRenderTest::dir_ = nullptr;
+std::vector<ChartBox>* HtmlReportRenderTest::boxes_ = nullptr;
+Image* HtmlReportRenderTest::image_ = nullptr;
+
+TEST_F(HtmlReportRenderTest, ScreenshotHoldsEveryChartBox) {
+  ASSERT_EQ(boxes_->size(), 17u);
+  for (const ChartBox& box : *boxes_) {
+    // The size the report gives every chart (kChartWidth x kChartHeight).
+    EXPECT_EQ(box.width, 420) << box.sector;
+    EXPECT_EQ(box.height, 200) << box.sector;
+    EXPECT_GE(box.left, 0) << box.sector;
+    EXPECT_GE(box.top, 0) << box.sector;
+    EXPECT_LE(box.left + box.width, image_->width) << box.sector;
+    EXPECT_LE(box.top + box.height, image_->height) << box.sector;
+  }
+}
+
+TEST_F(HtmlReportRenderTest, EveryChartRendersItsBars) {
+  ASSERT_EQ(boxes_->size(), 17u);
+  for (const ChartBox& box : *boxes_) {
+    if (box.left < 0 || box.top < 0 || box.left + box.width > image_->width ||
+        box.top + box.height > image_->height) {
+      ADD_FAILURE() << box.sector << " lies outside the screenshot";
+      continue;
+    }
+    // The axis, the labels and the doel line alone ink 2-3% of a chart
+    // (measured with the bars' fill set to none); with the bars of 16
+    // quarters every chart of this data set inks 12-45%.
+    EXPECT_GT(InkShare(*image_, box), 0.06) << box.sector;
   }
 }
 
