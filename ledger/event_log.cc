@@ -14,6 +14,7 @@
 #include "ledger/absl_compat.h"
 #include "ledger/codec.h"
 #include "ledger/event_error.h"
+#include "ledger/internal/rocks_status.h"
 #include "ledger/internal/storage_format.h"
 #include "ledger/ledger_state.h"
 #include "ledger/status_macros.h"
@@ -35,20 +36,7 @@ constexpr size_t kMaxGroupEvents = 64 * 1024;
 // store. At least the last group is kept, older ones up to this many events.
 constexpr size_t kRecentEvents = 32 * 1024;
 
-// The one conversion of RocksDB's status into the ledger's.
-absl::Status FromRocks(const rocksdb::Status& status,
-                       absl::string_view context) {
-  if (status.ok()) return absl::OkStatus();
-  const std::string message = absl::StrCat(context, ": ", status.ToString());
-  if (status.IsNotFound()) return absl::NotFoundError(message);
-  if (status.IsCorruption()) return absl::DataLossError(message);
-  if (status.IsInvalidArgument()) return absl::InvalidArgumentError(message);
-  if (status.IsIOError() || status.IsBusy() || status.IsTryAgain() ||
-      status.IsTimedOut()) {
-    return absl::UnavailableError(message);
-  }
-  return absl::InternalError(message);
-}
+using storage::FromRocks;
 
 // event_id -> seq, kept in memory as 64-bit fingerprints (16 bytes an event)
 // instead of a RocksDB index: an index keyed by random event_ids would turn
@@ -120,7 +108,8 @@ class EventLogImpl final : public EventLog {
                std::unique_ptr<rocksdb::DB> db)
       : options_(std::move(options)),
         env_(std::move(env)),
-        db_(std::move(db)) {}
+        db_(std::move(db)),
+        records_(*db_, options_.sync) {}
   // Refuses new appends, then waits for the in-flight ones (and for
   // WaitForHeadAfter calls, which return at once) before closing the store.
   ~EventLogImpl() override;
@@ -139,14 +128,8 @@ class EventLogImpl final : public EventLog {
                                                 uint64_t to_seq) const override;
   Head WaitForHeadAfter(uint64_t seq, absl::Duration timeout) const override;
   absl::Status AppendStatus() const override;
-  absl::Status PutRecord(std::string_view space, std::string_view key,
-                         std::string_view value) override;
-  absl::StatusOr<std::string> GetRecord(std::string_view space,
-                                        std::string_view key) const override;
-  absl::Status ScanRecords(
-      std::string_view space,
-      absl::FunctionRef<bool(std::string_view, std::string_view)> visit)
-      const override;
+  RecordStore& records() override { return records_; }
+  const RecordStore& records() const override { return records_; }
 
  private:
   // One Append() call waiting in the queue.
@@ -225,6 +208,7 @@ class EventLogImpl final : public EventLog {
   // Wraps options_.file_system, if any; outlives db_.
   const std::unique_ptr<rocksdb::Env> env_;
   const std::unique_ptr<rocksdb::DB> db_;
+  RecordStore records_;  // over db_, with locks of its own
 
   // Held by the group leader while it forms and stages its group (see
   // event_log.h for the lock order); no other thread touches the validation
@@ -263,8 +247,6 @@ class EventLogImpl final : public EventLog {
   // Append and WaitForHeadAfter calls not yet returned; the destructor waits
   // for none to be left.
   mutable int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
-
-  absl::Mutex records_mu_;  // makes PutRecord's check-then-write atomic
 };
 
 absl::Status EventLogImpl::Recover() {
@@ -849,68 +831,6 @@ EventLogImpl::~EventLogImpl() {
     return in_flight_ == 0;
   };
   mu_.Await(absl::Condition(&idle));
-}
-
-absl::Status CheckSpace(std::string_view space) {
-  if (space.empty() || space.find('\0') != std::string_view::npos) {
-    return absl::InvalidArgumentError(
-        "a record space is a non-empty name without NUL bytes");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status EventLogImpl::PutRecord(std::string_view space,
-                                     std::string_view key,
-                                     std::string_view value) {
-  RETURN_IF_ERROR(CheckSpace(space));
-  const std::string record_key =
-      absl::StrCat(storage::RecordPrefix(space), AbslView(key));
-  absl::MutexLock lock(&records_mu_);
-  std::string existing;
-  const rocksdb::Status read =
-      db_->Get(rocksdb::ReadOptions(), record_key, &existing);
-  if (read.ok()) {
-    if (existing == value) return absl::OkStatus();
-    return absl::AlreadyExistsError(
-        absl::StrCat("record ", AbslView(space), "/", AbslView(key),
-                     " exists with another value; records are immutable"));
-  }
-  if (!read.IsNotFound()) return FromRocks(read, "reading a record");
-  rocksdb::WriteOptions write_options;
-  write_options.sync = options_.sync;
-  return FromRocks(db_->Put(write_options, record_key,
-                            rocksdb::Slice(value.data(), value.size())),
-                   "writing a record");
-}
-
-absl::StatusOr<std::string> EventLogImpl::GetRecord(
-    std::string_view space, std::string_view key) const {
-  RETURN_IF_ERROR(CheckSpace(space));
-  std::string value;
-  RETURN_IF_ERROR(FromRocks(
-      db_->Get(rocksdb::ReadOptions(),
-               absl::StrCat(storage::RecordPrefix(space), AbslView(key)),
-               &value),
-      absl::StrCat("record ", AbslView(space), "/", AbslView(key))));
-  return value;
-}
-
-absl::Status EventLogImpl::ScanRecords(
-    std::string_view space,
-    absl::FunctionRef<bool(std::string_view, std::string_view)> visit) const {
-  RETURN_IF_ERROR(CheckSpace(space));
-  const std::string prefix = storage::RecordPrefix(space);
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    const std::string_view key(it->key().data() + prefix.size(),
-                               it->key().size() - prefix.size());
-    if (!visit(key, std::string_view(it->value().data(), it->value().size()))) {
-      break;
-    }
-  }
-  return FromRocks(it->status(), "scanning records");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The EventLog contract (ledger/event_log.h): seqs, head and chain, reads,
-// recorded_at, idempotency, atomic batches, reopening, concurrency, records
-// and the commit hook.
+// recorded_at, idempotency, atomic batches, reopening, concurrency and the
+// commit hook.
 #include "ledger/event_log.h"
 
 #include <algorithm>
@@ -470,83 +470,6 @@ TEST_F(EventLogTest, ConcurrentRejectedBatchesStoreNothing) {
   ASSERT_OK_AND_ASSIGN(const ChainVerification chain, log_->VerifyChain(1, 0));
   EXPECT_TRUE(chain.ok) << chain.first_bad_seq << ": " << chain.reason;
   EXPECT_EQ(chain.events_checked, total);
-}
-
-TEST_F(EventLogTest, PutRecordThenGetRecord) {
-  ASSERT_OK(log_->PutRecord("snapshots", "2024Q4", "frozen figures"));
-  ASSERT_OK_AND_ASSIGN(const std::string value,
-                       log_->GetRecord("snapshots", "2024Q4"));
-  EXPECT_EQ(value, "frozen figures");
-}
-
-TEST_F(EventLogTest, PutRecordAgainWithTheSameValueIsOk) {
-  ASSERT_OK(log_->PutRecord("snapshots", "2024Q4", "frozen figures"));
-  EXPECT_OK(log_->PutRecord("snapshots", "2024Q4", "frozen figures"));
-}
-
-TEST_F(EventLogTest, PutRecordWithAnotherValueIsAlreadyExists) {
-  ASSERT_OK(log_->PutRecord("snapshots", "2024Q4", "frozen figures"));
-  EXPECT_THAT(log_->PutRecord("snapshots", "2024Q4", "other figures"),
-              StatusIs(absl::StatusCode::kAlreadyExists));
-  ASSERT_OK_AND_ASSIGN(const std::string value,
-                       log_->GetRecord("snapshots", "2024Q4"));
-  EXPECT_EQ(value, "frozen figures");
-}
-
-TEST_F(EventLogTest, GetRecordOfAMissingKeyIsNotFound) {
-  ASSERT_OK(log_->PutRecord("snapshots", "2024Q4", "frozen figures"));
-  EXPECT_THAT(log_->GetRecord("snapshots", "2024Q3"),
-              StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(log_->GetRecord("checkpoints", "2024Q4"),
-              StatusIs(absl::StatusCode::kNotFound));
-}
-
-TEST_F(EventLogTest, ScanRecordsVisitsOneSpaceInKeyOrder) {
-  ASSERT_OK(log_->PutRecord("a", "k2", "v2"));
-  ASSERT_OK(log_->PutRecord("a", "k10", "v10"));
-  ASSERT_OK(log_->PutRecord("ab", "k0", "other space"));
-  ASSERT_OK(log_->PutRecord("a", "k1", "v1"));
-  ASSERT_OK(log_->PutRecord("b", "k0", "other space"));
-  std::vector<std::pair<std::string, std::string>> visited;
-  ASSERT_OK(
-      log_->ScanRecords("a", [&](std::string_view key, std::string_view value) {
-        visited.emplace_back(key, value);
-        return true;
-      }));
-  EXPECT_THAT(visited,
-              ElementsAre(std::pair<std::string, std::string>("k1", "v1"),
-                          std::pair<std::string, std::string>("k10", "v10"),
-                          std::pair<std::string, std::string>("k2", "v2")));
-}
-
-TEST_F(EventLogTest, ScanRecordsStopsWhenVisitReturnsFalse) {
-  ASSERT_OK(log_->PutRecord("a", "k1", "v1"));
-  ASSERT_OK(log_->PutRecord("a", "k2", "v2"));
-  ASSERT_OK(log_->PutRecord("a", "k3", "v3"));
-  std::vector<std::string> keys;
-  ASSERT_OK(log_->ScanRecords("a", [&](std::string_view key, std::string_view) {
-    keys.emplace_back(key);
-    return keys.size() < 2;
-  }));
-  EXPECT_THAT(keys, ElementsAre("k1", "k2"));
-}
-
-TEST_F(EventLogTest, RecordsSurviveReopenAndLeaveTheLogAlone) {
-  MustAppend({Target(1)});
-  const Head head = log_->GetHead();
-  ASSERT_OK(log_->PutRecord("snapshots", "2024Q4", "frozen figures"));
-  EXPECT_EQ(log_->GetHead().seq, head.seq);
-  EXPECT_EQ(log_->GetHead().hash, head.hash);
-  ReopenLog();
-  ASSERT_NE(log_, nullptr);
-  ASSERT_OK_AND_ASSIGN(const std::string value,
-                       log_->GetRecord("snapshots", "2024Q4"));
-  EXPECT_EQ(value, "frozen figures");
-  EXPECT_EQ(log_->GetHead().seq, 1u);
-  EXPECT_THAT(log_->PutRecord("snapshots", "2024Q4", "other figures"),
-              StatusIs(absl::StatusCode::kAlreadyExists));
-  ASSERT_OK_AND_ASSIGN(const ChainVerification chain, log_->VerifyChain(1, 0));
-  EXPECT_TRUE(chain.ok) << chain.reason;
 }
 
 TEST_F(EventLogTest, OnCommitGetsTheNewEventsInSeqOrder) {

@@ -175,10 +175,10 @@ TEST_F(SnapshotTest, DiffReportsRowsMovedByTheRulesAsSuch) {
     row.banen_numerator[kUnknown] = 0;
     row.form_banen_x100[kUnknown] = 0;
   }
-  ASSERT_TRUE(
-      fixture_.log()
-          .PutRecord(kSnapshotSpace, old.Key(), EncodeAsRulesVersion1(old))
-          .ok());
+  ASSERT_TRUE(fixture_.log()
+                  .records()
+                  .Put(kSnapshotSpace, old.Key(), EncodeAsRulesVersion1(old))
+                  .ok());
 
   const absl::StatusOr<SnapshotDiff> diff = projector().Diff(old.Key());
   ASSERT_TRUE(diff.ok()) << diff.status();
@@ -259,7 +259,8 @@ TEST_F(SnapshotTest, DiffPairsTheRowsOfASnapshotWithFewerSectors) {
   });
   ASSERT_EQ(old.rows.size(), 16u * kMeasureCount);
   ASSERT_TRUE(fixture_.log()
-                  .PutRecord(kSnapshotSpace, "2024Q4/old", EncodeSnapshot(old))
+                  .records()
+                  .Put(kSnapshotSpace, "2024Q4/old", EncodeSnapshot(old))
                   .ok());
   RecordLateNews();
   const absl::StatusOr<SnapshotDiff> diff = projector().Diff("2024Q4/old");
