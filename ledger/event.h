@@ -262,6 +262,9 @@ struct StoredEvent {
   Event event;
   Hash prev_hash{};
   Hash hash{};
+  // The principal that appended it (AppendAuthority::principal); empty: the
+  // open mode, or stored before recorded_by existed.
+  std::string recorded_by;
   bool operator==(const StoredEvent&) const = default;
 };
 

@@ -584,11 +584,12 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
     }
     RETURN_IF_ERROR(state_.Apply(event, seq, i, target ? &*target : nullptr));
 
+    const std::string& recorded_by = batch.authority.principal;
     const Hash hash = storage::EncodeChainedEvent(
-        last_hash_, seq, group.recorded_at, event, value_buffer_);
+        last_hash_, seq, group.recorded_at, event, recorded_by, value_buffer_);
     group.write_batch.Put(storage::EventKey(seq), value_buffer_);
-    group.events.push_back(
-        StoredEvent{seq, group.recorded_at, event, last_hash_, hash});
+    group.events.push_back(StoredEvent{seq, group.recorded_at, event,
+                                       last_hash_, hash, recorded_by});
     new_ids.emplace(event.event_id, NewEventId{static_cast<size_t>(i), seq,
                                                known.fingerprint_taken});
     last_hash_ = hash;
