@@ -196,10 +196,14 @@ class EventLogImpl final : public EventLog {
                                       const Group& group,
                                       const NewEventIds& new_ids)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
+  // Refuses the batch with PERMISSION_DENIED if its authority does not allow
+  // one of its events (event_log.h AppendAuthority).
+  absl::Status CheckAuthority(const AppendBatch& batch, const Group& group)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // The event at `seq`: from `group` if it is staged there, else from the
   // group in its write (writing_), else from disk. Every group before those
   // two is written, so no event the index knows lives anywhere else.
-  absl::StatusOr<Event> EventAt(uint64_t seq, const Group& group) const
+  absl::StatusOr<StoredEvent> StoredAt(uint64_t seq, const Group& group) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // NOT_FOUND names the seq; other errors say what failed reading it.
   absl::StatusOr<StoredEvent> ReadStored(uint64_t seq) const;
@@ -480,6 +484,9 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
     return EventError(absl::StatusCode::kInvalidArgument, -1, "events",
                       "a batch needs at least one event");
   }
+  // First: a batch its principal may not append learns nothing else, not
+  // even whether its events are stored already.
+  RETURN_IF_ERROR(CheckAuthority(batch, group));
   // A resent batch answers like its first try did (DOMAIN.md §4), although
   // its expected_job_seq is stale by its own first try.
   if (std::optional<AppendResult> duplicates = AllDuplicates(batch, group)) {
@@ -525,6 +532,91 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
   }
   result.recorded_at = group.recorded_at;
   return result;
+}
+
+// The rules in the order of AppendAuthority's fields, per event in batch
+// order. A job's hirer is the one the state knows, or that of its JobStarted
+// earlier in the batch; an unknown job or retraction target is left to
+// staging, which answers NOT_FOUND as it does for anyone: the job_id
+// namespace is shared, and a JobStarted already tells any writer whether a
+// job_id is taken, so refusing unknown jobs here would hide nothing.
+absl::Status EventLogImpl::CheckAuthority(const AppendBatch& batch,
+                                          const Group& group) {
+  const AppendAuthority& authority = batch.authority;
+  if (authority.kinds.empty() && !authority.employer_scope.has_value() &&
+      authority.retractions == AppendAuthority::Retractions::kAny) {
+    return absl::OkStatus();
+  }
+  const absl::string_view principal = authority.principal;
+  const auto refuse = [&](int index, absl::string_view field,
+                          absl::string_view why) {
+    return EventError(absl::StatusCode::kPermissionDenied, index, field, why);
+  };
+  // job_id -> hirer, of the jobs the batch starts.
+  absl::flat_hash_map<std::string_view, std::string_view> started;
+  for (int i = 0; i < static_cast<int>(batch.events.size()); ++i) {
+    const Event& event = batch.events[i];
+    const EventKind kind = event.kind();
+    if (!authority.kinds.empty() &&
+        std::find(authority.kinds.begin(), authority.kinds.end(), kind) ==
+            authority.kinds.end()) {
+      return refuse(i, "payload",
+                    absl::StrCat(AbslView(EventKindName(kind)),
+                                 " is not among the kinds principal ",
+                                 principal, " may append"));
+    }
+    if (authority.employer_scope.has_value()) {
+      const auto in_scope = [&](std::string_view employer_id) {
+        return authority.employer_scope->contains(AbslView(employer_id));
+      };
+      if (const auto* start = std::get_if<JobStarted>(&event.payload)) {
+        if (!in_scope(start->employer_id)) {
+          return refuse(
+              i, "job_started.employer_id",
+              absl::StrCat("employer ", start->employer_id,
+                           " is outside the scope of principal ", principal));
+        }
+        started.emplace(start->job_id, start->employer_id);
+      } else if (const std::string_view job_id = JobIdOf(event);
+                 !job_id.empty()) {
+        std::optional<std::string_view> hirer;
+        if (const auto it = started.find(job_id); it != started.end()) {
+          hirer = it->second;
+        } else {
+          hirer = state_.JobEmployer(job_id);
+        }
+        if (hirer.has_value() && !in_scope(*hirer)) {
+          return refuse(
+              i, AbslView(JobIdField(kind)),
+              absl::StrCat("job ", AbslView(job_id), " belongs to employer ",
+                           AbslView(*hirer),
+                           ", outside the scope of principal ", principal));
+        }
+      }
+    }
+    const auto* retraction = std::get_if<EventRetracted>(&event.payload);
+    if (retraction == nullptr ||
+        authority.retractions != AppendAuthority::Retractions::kOwn ||
+        retraction->target_seq == 0 || retraction->target_seq >= next_seq_) {
+      // Past every staged seq: an event of this batch, so its own, or none.
+      continue;
+    }
+    absl::StatusOr<StoredEvent> target =
+        StoredAt(retraction->target_seq, group);
+    if (absl::IsNotFound(target.status())) continue;
+    if (!target.ok()) {
+      return EventError(target.status().code(), i, "event_retracted.target_seq",
+                        target.status().message());
+    }
+    // An empty principal owns nothing: events of the open mode are nobody's.
+    if (principal.empty() || target->recorded_by != principal) {
+      return refuse(i, "event_retracted.target_seq",
+                    absl::StrCat("event ", retraction->target_seq,
+                                 " was not recorded by principal ", principal,
+                                 ", which may retract only its own events"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::optional<AppendResult> EventLogImpl::AllDuplicates(
@@ -575,12 +667,13 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
             absl::StatusCode::kNotFound, i, "event_retracted.target_seq",
             absl::StrCat("no event has seq ", retraction->target_seq));
       }
-      absl::StatusOr<Event> read = EventAt(retraction->target_seq, group);
+      absl::StatusOr<StoredEvent> read =
+          StoredAt(retraction->target_seq, group);
       if (!read.ok()) {
         return EventError(read.status().code(), i, "event_retracted.target_seq",
                           read.status().message());
       }
-      target = *std::move(read);
+      target = std::move(read->event);
     }
     RETURN_IF_ERROR(state_.Apply(event, seq, i, target ? &*target : nullptr));
 
@@ -621,7 +714,7 @@ absl::StatusOr<EventLogImpl::Known> EventLogImpl::LookUpEventId(
     candidate = event_ids_.Find(event.event_id);
   }
   if (!candidate.has_value()) return Known{};
-  absl::StatusOr<Event> read = EventAt(*candidate, group);
+  absl::StatusOr<StoredEvent> read = StoredAt(*candidate, group);
   if (!read.ok()) {
     return EventError(
         read.status().code(), index, "event_id",
@@ -629,25 +722,24 @@ absl::StatusOr<EventLogImpl::Known> EventLogImpl::LookUpEventId(
                      "event_id: ",
                      read.status().message()));
   }
-  const Event& stored = *read;
+  const Event& stored = read->event;
   if (stored.event_id != event.event_id) return Known{std::nullopt, true};
   if (stored != event) return already_stored(*candidate);
   return Known{candidate, false};
 }
 
-absl::StatusOr<Event> EventLogImpl::EventAt(uint64_t seq,
-                                            const Group& group) const {
-  if (const StoredEvent* staged = group.Find(seq)) return staged->event;
+absl::StatusOr<StoredEvent> EventLogImpl::StoredAt(uint64_t seq,
+                                                   const Group& group) const {
+  if (const StoredEvent* staged = group.Find(seq)) return *staged;
   {
     absl::ReaderMutexLock index(&index_mu_);
     if (writing_ != nullptr) {
       if (const StoredEvent* in_flight = writing_->Find(seq)) {
-        return in_flight->event;
+        return *in_flight;
       }
     }
   }
-  ASSIGN_OR_RETURN(StoredEvent stored, ReadStored(seq));
-  return std::move(stored.event);
+  return ReadStored(seq);
 }
 
 absl::StatusOr<StoredEvent> EventLogImpl::ReadStored(uint64_t seq) const {

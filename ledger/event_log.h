@@ -19,8 +19,9 @@
 //   with ALREADY_EXISTS.
 // - Errors: absl::Status codes per DOMAIN.md §4 (INVALID_ARGUMENT malformed,
 //   FAILED_PRECONDITION timeline, NOT_FOUND unknown employer/job/seq,
-//   ALREADY_EXISTS, ABORTED expected seq mismatch), with the event index and
-//   field attached (ledger/event_error.h). A storage failure while writing
+//   ALREADY_EXISTS, ABORTED expected seq mismatch, PERMISSION_DENIED outside
+//   the batch's AppendAuthority), with the event index and field attached
+//   (ledger/event_error.h). A storage failure while writing
 //   makes the log refuse further appends (UNAVAILABLE) until it is reopened:
 //   memory may then be ahead of disk, and reopening rebuilds it from disk.
 //   The head only moves once a group is on disk; a batch of duplicates is
