@@ -497,7 +497,8 @@ absl::StatusOr<SnapshotDiff> Projector::Diff(
                          .recorded_at = stored.recorded_at,
                          .event_id = stored.event.event_id,
                          .kind = stored.event.kind(),
-                         .effective_date = stored.event.effective_date});
+                         .effective_date = stored.event.effective_date,
+                         .recorded_by = stored.recorded_by});
     }
     if (!sector_diff.changes.empty() ||
         sector_diff.snapshot_rows != sector_diff.current_rows) {
