@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/event.h"
@@ -50,6 +51,13 @@ AppendBatch BatchBy(AppendAuthority authority, std::vector<Event> events) {
   AppendBatch batch = test::Batch(std::move(events));
   batch.authority = std::move(authority);
   return batch;
+}
+
+// The refusal of event `index` whose `field` names job-a (of emp-amersfoort).
+std::string JobAOutsideScope(int index, const std::string& field) {
+  return absl::StrCat("event ", index, ": ", field,
+                      ": job job-a belongs to employer emp-amersfoort, "
+                      "outside the scope of principal hr-utrecht");
 }
 
 Event UtrechtJobStarted() {
@@ -98,24 +106,19 @@ TEST_F(AuthorityTest, JobConvertedOfAJobOutsideTheScopeIsDenied) {
   ExpectDenied(
       BatchBy(Utrecht(), {JobConvertedEvent("u1", "2024-03-01", "job-a",
                                             ContractForm::kVast)}),
-      0, "job_converted.job_id",
-      "event 0: job_converted.job_id: job job-a belongs to employer "
-      "emp-amersfoort, outside the scope of principal hr-utrecht");
+      0, "job_converted.job_id", JobAOutsideScope(0, "job_converted.job_id"));
 }
 
 TEST_F(AuthorityTest, HoursChangedOfAJobOutsideTheScopeIsDenied) {
   ExpectDenied(BatchBy(Utrecht(),
                        {HoursChangedEvent("u1", "2024-03-01", "job-a", 1000)}),
                0, "hours_changed.job_id",
-               "event 0: hours_changed.job_id: job job-a belongs to employer "
-               "emp-amersfoort, outside the scope of principal hr-utrecht");
+               JobAOutsideScope(0, "hours_changed.job_id"));
 }
 
 TEST_F(AuthorityTest, JobEndedOfAJobOutsideTheScopeIsDenied) {
   ExpectDenied(BatchBy(Utrecht(), {JobEndedEvent("u1", "2024-03-01", "job-a")}),
-               0, "job_ended.job_id",
-               "event 0: job_ended.job_id: job job-a belongs to employer "
-               "emp-amersfoort, outside the scope of principal hr-utrecht");
+               0, "job_ended.job_id", JobAOutsideScope(0, "job_ended.job_id"));
 }
 
 TEST_F(AuthorityTest, AJobOfTheScopeIsAllowedAndRecordedByItsPrincipal) {
@@ -147,8 +150,7 @@ TEST_F(AuthorityTest, AJobStartedInTheBatchDoesNotBringOtherJobsInScope) {
                        {UtrechtJobStarted(),
                         HoursChangedEvent("u2", "2024-03-01", "job-a", 1000)}),
                1, "hours_changed.job_id",
-               "event 1: hours_changed.job_id: job job-a belongs to employer "
-               "emp-amersfoort, outside the scope of principal hr-utrecht");
+               JobAOutsideScope(1, "hours_changed.job_id"));
 }
 
 // job_ids are one namespace: a JobStarted tells any writer whether one is
@@ -229,8 +231,7 @@ TEST_F(AuthorityTest, ARefusedBatchStoresNothing) {
                           HoursChangedEvent("u2", "2024-03-01", "job-u", 2000),
                           JobEndedEvent("u3", "2024-03-01", "job-a")});
   ExpectDenied(batch, 2, "job_ended.job_id",
-               "event 2: job_ended.job_id: job job-a belongs to employer "
-               "emp-amersfoort, outside the scope of principal hr-utrecht");
+               JobAOutsideScope(2, "job_ended.job_id"));
   for (const Event& event : batch.events) {
     EXPECT_THAT(log_->GetByEventId(event.event_id),
                 StatusIs(absl::StatusCode::kNotFound))
@@ -248,8 +249,7 @@ TEST_F(AuthorityTest, ADuplicateOfAnEventThePrincipalMayNotWriteIsDenied) {
   ExpectDenied(BatchBy(Utrecht(),
                        {HoursChangedEvent("a2", "2024-02-01", "job-a", 2000)}),
                0, "hours_changed.job_id",
-               "event 0: hours_changed.job_id: job job-a belongs to employer "
-               "emp-amersfoort, outside the scope of principal hr-utrecht");
+               JobAOutsideScope(0, "hours_changed.job_id"));
   // The same resend in the open mode is the duplicate it is.
   ASSERT_OK_AND_ASSIGN(const AppendResult result,
                        log_->Append(test::Batch({HoursChangedEvent(
@@ -263,8 +263,7 @@ TEST_F(AuthorityTest, TheRefusalComesBeforeTheExpectedJobSeqCheck) {
       BatchBy(Utrecht(), {HoursChangedEvent("u1", "2024-03-01", "job-a", 900)});
   batch.expected_job_seq["job-a"] = 3;  // stale: seq 4 changed it
   ExpectDenied(std::move(batch), 0, "hours_changed.job_id",
-               "event 0: hours_changed.job_id: job job-a belongs to employer "
-               "emp-amersfoort, outside the scope of principal hr-utrecht");
+               JobAOutsideScope(0, "hours_changed.job_id"));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // reaches the store.
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -81,43 +82,42 @@ class ChainTest : public test::LedgerTest {
     ASSERT_TRUE(status.ok()) << status.ToString();
   }
 
-  // Overwrites one character of the employer name stored in event 5, at
-  // `offset` in the name, keeping the original hashes: the event still
-  // decodes, but no longer matches its chain hash.
-  void ChangeEmployerNameOfEvent5(size_t offset, char replacement) {
+  // Rewrites the canonical bytes stored for `seq` with `change`, keeping the
+  // stored hashes; the log is closed.
+  void ChangeCanonicalOf(uint64_t seq,
+                         const std::function<void(std::string&)>& change) {
     std::unique_ptr<rocksdb::DB> db = OpenRaw();
     ASSERT_NE(db, nullptr);
-    const std::string value = RawGet(*db, storage::EventKey(5));
+    const std::string value = RawGet(*db, storage::EventKey(seq));
     const std::optional<storage::EventValue> decoded =
         storage::DecodeEventValue(value);
     ASSERT_TRUE(decoded.has_value());
     std::string canonical(decoded->canonical);
-    const size_t at = canonical.find(kEmployerName);
-    ASSERT_NE(at, std::string::npos);
-    canonical[at + offset] = replacement;
-    RawPut(*db, storage::EventKey(5),
+    change(canonical);
+    RawPut(*db, storage::EventKey(seq),
            storage::EncodeEventValue(decoded->prev_hash, decoded->hash,
                                      canonical));
   }
 
-  // Rewrites recorded_by of the stored event 2, keeping its hashes.
+  // Overwrites one character of the employer name stored in event 5, at
+  // `offset` in the name: the event still decodes, but no longer matches its
+  // chain hash.
+  void ChangeEmployerNameOfEvent5(size_t offset, char replacement) {
+    ChangeCanonicalOf(5, [&](std::string& canonical) {
+      const size_t at = canonical.find(kEmployerName);
+      ASSERT_NE(at, std::string::npos);
+      canonical[at + offset] = replacement;
+    });
+  }
+
+  // Rewrites recorded_by of the stored event 2.
   void SetRecordedByOfEvent2(const std::string& recorded_by) {
-    std::unique_ptr<rocksdb::DB> db = OpenRaw();
-    ASSERT_NE(db, nullptr);
-    const std::string value = RawGet(*db, storage::EventKey(2));
-    const std::optional<storage::EventValue> decoded =
-        storage::DecodeEventValue(value);
-    ASSERT_TRUE(decoded.has_value());
-    v1::StoredEvent proto;
-    ASSERT_TRUE(
-        proto.ParseFromArray(decoded->canonical.data(),
-                             static_cast<int>(decoded->canonical.size())));
-    proto.set_recorded_by(recorded_by);
-    std::string canonical;
-    ASSERT_TRUE(proto.SerializeToString(&canonical));
-    RawPut(*db, storage::EventKey(2),
-           storage::EncodeEventValue(decoded->prev_hash, decoded->hash,
-                                     canonical));
+    ChangeCanonicalOf(2, [&](std::string& canonical) {
+      v1::StoredEvent proto;
+      ASSERT_TRUE(proto.ParseFromString(canonical));
+      proto.set_recorded_by(recorded_by);
+      ASSERT_TRUE(proto.SerializeToString(&canonical));
+    });
   }
 
   // Reopens the log after tampering; VerifyChain(1, 0) must report exactly
