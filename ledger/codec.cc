@@ -261,6 +261,7 @@ absl::StatusOr<StoredEvent> StoredEventFromProto(const v1::StoredEvent& proto) {
   ASSIGN_OR_RETURN(stored.prev_hash,
                    HashFromBytes(proto.prev_hash(), "prev_hash"));
   ASSIGN_OR_RETURN(stored.hash, HashFromBytes(proto.hash(), "hash"));
+  stored.recorded_by = proto.recorded_by();
   return stored;
 }
 
@@ -271,17 +272,24 @@ void StoredEventToProto(const StoredEvent& stored, v1::StoredEvent* proto) {
   EventToProto(stored.event, proto->mutable_event());
   proto->set_prev_hash(HashToBytes(stored.prev_hash));
   proto->set_hash(HashToBytes(stored.hash));
+  proto->set_recorded_by(stored.recorded_by);
 }
 
 std::string CanonicalBytes(uint64_t seq, absl::Time recorded_at,
-                           const Event& event) {
+                           const Event& event, std::string_view recorded_by) {
   std::string bytes;
-  AppendCanonicalBytes(seq, recorded_at, event, bytes);
+  AppendCanonicalBytes(seq, recorded_at, event, recorded_by, bytes);
   return bytes;
 }
 
+std::string CanonicalBytes(const StoredEvent& stored) {
+  return CanonicalBytes(stored.seq, stored.recorded_at, stored.event,
+                        stored.recorded_by);
+}
+
 void AppendCanonicalBytes(uint64_t seq, absl::Time recorded_at,
-                          const Event& event, std::string& out) {
+                          const Event& event, std::string_view recorded_by,
+                          std::string& out) {
   // The message lives on a stack arena: this runs once per appended event.
   alignas(8) char block[2048];
   google::protobuf::ArenaOptions arena_options;
@@ -293,6 +301,7 @@ void AppendCanonicalBytes(uint64_t seq, absl::Time recorded_at,
   TimeToProto(absl::FromUnixMicros(absl::ToUnixMicros(recorded_at)),
               proto->mutable_recorded_at());
   EventToProto(event, proto->mutable_event());
+  proto->set_recorded_by(recorded_by.data(), recorded_by.size());
   // Without map fields, the plain serialization is the deterministic one.
   const size_t size = proto->ByteSizeLong();
   const size_t offset = out.size();

@@ -30,14 +30,19 @@ absl::StatusOr<StoredEvent> StoredEventFromProto(const v1::StoredEvent& proto);
 void StoredEventToProto(const StoredEvent& stored, v1::StoredEvent* proto);
 
 // The bytes the hash chain covers: the deterministic serialization of a
-// v1::StoredEvent with only seq, recorded_at and event set. recorded_at has
-// microsecond resolution: sub-microsecond parts are dropped (the EventLog
-// only ever assigns whole microseconds).
+// v1::StoredEvent with only seq, recorded_at, event and recorded_by set; an
+// empty recorded_by is omitted, so such an event has the bytes it had before
+// the field existed. recorded_at has microsecond resolution: sub-microsecond
+// parts are dropped (the EventLog only ever assigns whole microseconds).
 std::string CanonicalBytes(uint64_t seq, absl::Time recorded_at,
-                           const Event& event);
+                           const Event& event,
+                           std::string_view recorded_by = {});
+// Of a stored event (its hashes are not covered).
+std::string CanonicalBytes(const StoredEvent& stored);
 // The same bytes, appended to `out`.
 void AppendCanonicalBytes(uint64_t seq, absl::Time recorded_at,
-                          const Event& event, std::string& out);
+                          const Event& event, std::string_view recorded_by,
+                          std::string& out);
 
 // SHA-256(prev_hash || canonical).
 Hash ChainHash(const Hash& prev_hash, std::string_view canonical);

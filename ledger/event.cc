@@ -211,6 +211,19 @@ std::string_view JobIdOf(const Event& event) {
       event.payload);
 }
 
+std::string_view JobIdField(EventKind kind) {
+  switch (kind) {
+    case EventKind::kJobConverted:
+      return "job_converted.job_id";
+    case EventKind::kHoursChanged:
+      return "hours_changed.job_id";
+    case EventKind::kJobEnded:
+      return "job_ended.job_id";
+    default:
+      return "job_started.job_id";
+  }
+}
+
 std::string_view PersonRefOf(const Event& event) {
   if (const auto* registered = std::get_if<PersonRegistered>(&event.payload)) {
     return registered->person_ref;

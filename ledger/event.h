@@ -249,6 +249,9 @@ struct Event {
 
 // The job an event of a job's timeline belongs to, or empty for other kinds.
 std::string_view JobIdOf(const Event& event);
+// The wire field path of the job_id of a job's timeline event of `kind`
+// ("hours_changed.job_id"), for errors; "job_started.job_id" for other kinds.
+std::string_view JobIdField(EventKind kind);
 // The person a register event belongs to, or empty for other kinds.
 std::string_view PersonRefOf(const Event& event);
 
@@ -262,6 +265,9 @@ struct StoredEvent {
   Event event;
   Hash prev_hash{};
   Hash hash{};
+  // The principal that appended it (AppendAuthority::principal); empty: the
+  // open mode, or stored before recorded_by existed.
+  std::string recorded_by;
   bool operator==(const StoredEvent&) const = default;
 };
 

@@ -14,6 +14,7 @@
 #include "ledger/absl_compat.h"
 #include "ledger/codec.h"
 #include "ledger/event_error.h"
+#include "ledger/internal/rocks_status.h"
 #include "ledger/internal/storage_format.h"
 #include "ledger/ledger_state.h"
 #include "ledger/status_macros.h"
@@ -35,20 +36,7 @@ constexpr size_t kMaxGroupEvents = size_t{64} * 1024;
 // store. At least the last group is kept, older ones up to this many events.
 constexpr size_t kRecentEvents = size_t{32} * 1024;
 
-// The one conversion of RocksDB's status into the ledger's.
-absl::Status FromRocks(const rocksdb::Status& status,
-                       absl::string_view context) {
-  if (status.ok()) return absl::OkStatus();
-  const std::string message = absl::StrCat(context, ": ", status.ToString());
-  if (status.IsNotFound()) return absl::NotFoundError(message);
-  if (status.IsCorruption()) return absl::DataLossError(message);
-  if (status.IsInvalidArgument()) return absl::InvalidArgumentError(message);
-  if (status.IsIOError() || status.IsBusy() || status.IsTryAgain() ||
-      status.IsTimedOut()) {
-    return absl::UnavailableError(message);
-  }
-  return absl::InternalError(message);
-}
+using storage::FromRocks;
 
 // event_id -> seq, kept in memory as 64-bit fingerprints (16 bytes an event)
 // instead of a RocksDB index: an index keyed by random event_ids would turn
@@ -120,7 +108,8 @@ class EventLogImpl final : public EventLog {
                std::unique_ptr<rocksdb::DB> db)
       : options_(std::move(options)),
         env_(std::move(env)),
-        db_(std::move(db)) {}
+        db_(std::move(db)),
+        records_(*db_, options_.sync) {}
   // Refuses new appends, then waits for the in-flight ones (and for
   // WaitForHeadAfter calls, which return at once) before closing the store.
   ~EventLogImpl() override;
@@ -139,14 +128,8 @@ class EventLogImpl final : public EventLog {
                                                 uint64_t to_seq) const override;
   Head WaitForHeadAfter(uint64_t seq, absl::Duration timeout) const override;
   absl::Status AppendStatus() const override;
-  absl::Status PutRecord(std::string_view space, std::string_view key,
-                         std::string_view value) override;
-  absl::StatusOr<std::string> GetRecord(std::string_view space,
-                                        std::string_view key) const override;
-  absl::Status ScanRecords(
-      std::string_view space,
-      absl::FunctionRef<bool(std::string_view, std::string_view)> visit)
-      const override;
+  RecordStore& records() override { return records_; }
+  const RecordStore& records() const override { return records_; }
 
  private:
   // One Append() call waiting in the queue.
@@ -213,10 +196,14 @@ class EventLogImpl final : public EventLog {
                                       const Group& group,
                                       const NewEventIds& new_ids)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
+  // Refuses the batch with PERMISSION_DENIED if its authority does not allow
+  // one of its events (event_log.h AppendAuthority).
+  absl::Status CheckAuthority(const AppendBatch& batch, const Group& group)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // The event at `seq`: from `group` if it is staged there, else from the
   // group in its write (writing_), else from disk. Every group before those
   // two is written, so no event the index knows lives anywhere else.
-  absl::StatusOr<Event> EventAt(uint64_t seq, const Group& group) const
+  absl::StatusOr<StoredEvent> StoredAt(uint64_t seq, const Group& group) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // NOT_FOUND names the seq; other errors say what failed reading it.
   absl::StatusOr<StoredEvent> ReadStored(uint64_t seq) const;
@@ -225,6 +212,7 @@ class EventLogImpl final : public EventLog {
   // Wraps options_.file_system, if any; outlives db_.
   const std::unique_ptr<rocksdb::Env> env_;
   const std::unique_ptr<rocksdb::DB> db_;
+  RecordStore records_;  // over db_, with locks of its own
 
   // Held by the group leader while it forms and stages its group (see
   // event_log.h for the lock order); no other thread touches the validation
@@ -263,8 +251,6 @@ class EventLogImpl final : public EventLog {
   // Append and WaitForHeadAfter calls not yet returned; the destructor waits
   // for none to be left.
   mutable int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
-
-  absl::Mutex records_mu_;  // makes PutRecord's check-then-write atomic
 };
 
 absl::Status EventLogImpl::Recover() {
@@ -498,6 +484,9 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
     return EventError(absl::StatusCode::kInvalidArgument, -1, "events",
                       "a batch needs at least one event");
   }
+  // First: a batch its principal may not append learns nothing else, not
+  // even whether its events are stored already.
+  RETURN_IF_ERROR(CheckAuthority(batch, group));
   // A resent batch answers like its first try did (DOMAIN.md §4), although
   // its expected_job_seq is stale by its own first try.
   if (std::optional<AppendResult> duplicates = AllDuplicates(batch, group)) {
@@ -543,6 +532,91 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
   }
   result.recorded_at = group.recorded_at;
   return result;
+}
+
+// The rules in the order of AppendAuthority's fields, per event in batch
+// order. A job's hirer is the one the state knows, or that of its JobStarted
+// earlier in the batch; an unknown job or retraction target is left to
+// staging, which answers NOT_FOUND as it does for anyone: the job_id
+// namespace is shared, and a JobStarted already tells any writer whether a
+// job_id is taken, so refusing unknown jobs here would hide nothing.
+absl::Status EventLogImpl::CheckAuthority(const AppendBatch& batch,
+                                          const Group& group) {
+  const AppendAuthority& authority = batch.authority;
+  if (authority.kinds.empty() && !authority.employer_scope.has_value() &&
+      authority.retractions == AppendAuthority::Retractions::kAny) {
+    return absl::OkStatus();
+  }
+  const absl::string_view principal = authority.principal;
+  const auto refuse = [&](int index, absl::string_view field,
+                          absl::string_view why) {
+    return EventError(absl::StatusCode::kPermissionDenied, index, field, why);
+  };
+  // job_id -> hirer, of the jobs the batch starts.
+  absl::flat_hash_map<std::string_view, std::string_view> started;
+  for (int i = 0; i < static_cast<int>(batch.events.size()); ++i) {
+    const Event& event = batch.events[i];
+    const EventKind kind = event.kind();
+    if (!authority.kinds.empty() &&
+        std::find(authority.kinds.begin(), authority.kinds.end(), kind) ==
+            authority.kinds.end()) {
+      return refuse(i, "payload",
+                    absl::StrCat(AbslView(EventKindName(kind)),
+                                 " is not among the kinds principal ",
+                                 principal, " may append"));
+    }
+    if (authority.employer_scope.has_value()) {
+      const auto in_scope = [&](std::string_view employer_id) {
+        return authority.employer_scope->contains(AbslView(employer_id));
+      };
+      if (const auto* start = std::get_if<JobStarted>(&event.payload)) {
+        if (!in_scope(start->employer_id)) {
+          return refuse(
+              i, "job_started.employer_id",
+              absl::StrCat("employer ", start->employer_id,
+                           " is outside the scope of principal ", principal));
+        }
+        started.emplace(start->job_id, start->employer_id);
+      } else if (const std::string_view job_id = JobIdOf(event);
+                 !job_id.empty()) {
+        std::optional<std::string_view> hirer;
+        if (const auto it = started.find(job_id); it != started.end()) {
+          hirer = it->second;
+        } else {
+          hirer = state_.JobEmployer(job_id);
+        }
+        if (hirer.has_value() && !in_scope(*hirer)) {
+          return refuse(
+              i, AbslView(JobIdField(kind)),
+              absl::StrCat("job ", AbslView(job_id), " belongs to employer ",
+                           AbslView(*hirer),
+                           ", outside the scope of principal ", principal));
+        }
+      }
+    }
+    const auto* retraction = std::get_if<EventRetracted>(&event.payload);
+    if (retraction == nullptr ||
+        authority.retractions != AppendAuthority::Retractions::kOwn ||
+        retraction->target_seq == 0 || retraction->target_seq >= next_seq_) {
+      // Past every staged seq: an event of this batch, so its own, or none.
+      continue;
+    }
+    absl::StatusOr<StoredEvent> target =
+        StoredAt(retraction->target_seq, group);
+    if (absl::IsNotFound(target.status())) continue;
+    if (!target.ok()) {
+      return EventError(target.status().code(), i, "event_retracted.target_seq",
+                        target.status().message());
+    }
+    // An empty principal owns nothing: events of the open mode are nobody's.
+    if (principal.empty() || target->recorded_by != principal) {
+      return refuse(i, "event_retracted.target_seq",
+                    absl::StrCat("event ", retraction->target_seq,
+                                 " was not recorded by principal ", principal,
+                                 ", which may retract only its own events"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::optional<AppendResult> EventLogImpl::AllDuplicates(
@@ -593,20 +667,22 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
             absl::StatusCode::kNotFound, i, "event_retracted.target_seq",
             absl::StrCat("no event has seq ", retraction->target_seq));
       }
-      absl::StatusOr<Event> read = EventAt(retraction->target_seq, group);
+      absl::StatusOr<StoredEvent> read =
+          StoredAt(retraction->target_seq, group);
       if (!read.ok()) {
         return EventError(read.status().code(), i, "event_retracted.target_seq",
                           read.status().message());
       }
-      target = *std::move(read);
+      target = std::move(read->event);
     }
     RETURN_IF_ERROR(state_.Apply(event, seq, i, target ? &*target : nullptr));
 
+    const std::string& recorded_by = batch.authority.principal;
     const Hash hash = storage::EncodeChainedEvent(
-        last_hash_, seq, group.recorded_at, event, value_buffer_);
+        last_hash_, seq, group.recorded_at, event, recorded_by, value_buffer_);
     group.write_batch.Put(storage::EventKey(seq), value_buffer_);
-    group.events.push_back(
-        StoredEvent{seq, group.recorded_at, event, last_hash_, hash});
+    group.events.push_back(StoredEvent{seq, group.recorded_at, event,
+                                       last_hash_, hash, recorded_by});
     new_ids.emplace(event.event_id, NewEventId{static_cast<size_t>(i), seq,
                                                known.fingerprint_taken});
     last_hash_ = hash;
@@ -638,7 +714,7 @@ absl::StatusOr<EventLogImpl::Known> EventLogImpl::LookUpEventId(
     candidate = event_ids_.Find(event.event_id);
   }
   if (!candidate.has_value()) return Known{};
-  absl::StatusOr<Event> read = EventAt(*candidate, group);
+  absl::StatusOr<StoredEvent> read = StoredAt(*candidate, group);
   if (!read.ok()) {
     return EventError(
         read.status().code(), index, "event_id",
@@ -646,25 +722,24 @@ absl::StatusOr<EventLogImpl::Known> EventLogImpl::LookUpEventId(
                      "event_id: ",
                      read.status().message()));
   }
-  const Event& stored = *read;
+  const Event& stored = read->event;
   if (stored.event_id != event.event_id) return Known{std::nullopt, true};
   if (stored != event) return already_stored(*candidate);
   return Known{candidate, false};
 }
 
-absl::StatusOr<Event> EventLogImpl::EventAt(uint64_t seq,
-                                            const Group& group) const {
-  if (const StoredEvent* staged = group.Find(seq)) return staged->event;
+absl::StatusOr<StoredEvent> EventLogImpl::StoredAt(uint64_t seq,
+                                                   const Group& group) const {
+  if (const StoredEvent* staged = group.Find(seq)) return *staged;
   {
     absl::ReaderMutexLock index(&index_mu_);
     if (writing_ != nullptr) {
       if (const StoredEvent* in_flight = writing_->Find(seq)) {
-        return in_flight->event;
+        return *in_flight;
       }
     }
   }
-  ASSIGN_OR_RETURN(StoredEvent stored, ReadStored(seq));
-  return std::move(stored.event);
+  return ReadStored(seq);
 }
 
 absl::StatusOr<StoredEvent> EventLogImpl::ReadStored(uint64_t seq) const {
@@ -849,68 +924,6 @@ EventLogImpl::~EventLogImpl() {
     return in_flight_ == 0;
   };
   mu_.Await(absl::Condition(&idle));
-}
-
-absl::Status CheckSpace(std::string_view space) {
-  if (space.empty() || space.find('\0') != std::string_view::npos) {
-    return absl::InvalidArgumentError(
-        "a record space is a non-empty name without NUL bytes");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status EventLogImpl::PutRecord(std::string_view space,
-                                     std::string_view key,
-                                     std::string_view value) {
-  RETURN_IF_ERROR(CheckSpace(space));
-  const std::string record_key =
-      absl::StrCat(storage::RecordPrefix(space), AbslView(key));
-  absl::MutexLock lock(&records_mu_);
-  std::string existing;
-  const rocksdb::Status read =
-      db_->Get(rocksdb::ReadOptions(), record_key, &existing);
-  if (read.ok()) {
-    if (existing == value) return absl::OkStatus();
-    return absl::AlreadyExistsError(
-        absl::StrCat("record ", AbslView(space), "/", AbslView(key),
-                     " exists with another value; records are immutable"));
-  }
-  if (!read.IsNotFound()) return FromRocks(read, "reading a record");
-  rocksdb::WriteOptions write_options;
-  write_options.sync = options_.sync;
-  return FromRocks(db_->Put(write_options, record_key,
-                            rocksdb::Slice(value.data(), value.size())),
-                   "writing a record");
-}
-
-absl::StatusOr<std::string> EventLogImpl::GetRecord(
-    std::string_view space, std::string_view key) const {
-  RETURN_IF_ERROR(CheckSpace(space));
-  std::string value;
-  RETURN_IF_ERROR(FromRocks(
-      db_->Get(rocksdb::ReadOptions(),
-               absl::StrCat(storage::RecordPrefix(space), AbslView(key)),
-               &value),
-      absl::StrCat("record ", AbslView(space), "/", AbslView(key))));
-  return value;
-}
-
-absl::Status EventLogImpl::ScanRecords(
-    std::string_view space,
-    absl::FunctionRef<bool(std::string_view, std::string_view)> visit) const {
-  RETURN_IF_ERROR(CheckSpace(space));
-  const std::string prefix = storage::RecordPrefix(space);
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    const std::string_view key(it->key().data() + prefix.size(),
-                               it->key().size() - prefix.size());
-    if (!visit(key, std::string_view(it->value().data(), it->value().size()))) {
-      break;
-    }
-  }
-  return FromRocks(it->status(), "scanning records");
 }
 
 }  // namespace

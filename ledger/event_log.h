@@ -19,8 +19,9 @@
 //   with ALREADY_EXISTS.
 // - Errors: absl::Status codes per DOMAIN.md §4 (INVALID_ARGUMENT malformed,
 //   FAILED_PRECONDITION timeline, NOT_FOUND unknown employer/job/seq,
-//   ALREADY_EXISTS, ABORTED expected seq mismatch), with the event index and
-//   field attached (ledger/event_error.h). A storage failure while writing
+//   ALREADY_EXISTS, ABORTED expected seq mismatch, PERMISSION_DENIED outside
+//   the batch's AppendAuthority), with the event index and field attached
+//   (ledger/event_error.h). A storage failure while writing
 //   makes the log refuse further appends (UNAVAILABLE) until it is reopened:
 //   memory may then be ahead of disk, and reopening rebuilds it from disk.
 //   The head only moves once a group is on disk; a batch of duplicates is
@@ -48,7 +49,8 @@
 //              head, the recent groups kept for Scan, the failure and the
 //              closing flag; taken briefly, never while index_mu_ is held
 //              and never across I/O.
-// records_mu_ (PutRecord) is independent of all three.
+// The record store (records()) has a lock of its own, independent of all
+// three.
 //
 // Ownership: the EventLog owns its RocksDB instance; destroying it closes the
 // store after in-flight appends (and WaitForHeadAfter calls, which then
@@ -74,6 +76,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ledger/event.h"
+#include "ledger/record_store.h"
 #include "ledger/validation.h"
 
 namespace rocksdb {
@@ -206,20 +209,10 @@ class EventLog {
   // NOT_SERVING and end subscriptions then.
   virtual absl::Status AppendStatus() const = 0;
 
-  // Records: immutable values stored beside the log (snapshots, projection
-  // checkpoints), namespaced by `space`. Writing a key again with the same
-  // value is OK; with another value it is ALREADY_EXISTS. Writes are synced.
-  virtual absl::Status PutRecord(std::string_view space, std::string_view key,
-                                 std::string_view value) = 0;
-  // NOT_FOUND if absent.
-  virtual absl::StatusOr<std::string> GetRecord(std::string_view space,
-                                                std::string_view key) const = 0;
-  // Calls `visit(key, value)` for the records of `space` in key order, until
-  // it returns false.
-  virtual absl::Status ScanRecords(
-      std::string_view space,
-      absl::FunctionRef<bool(std::string_view, std::string_view)> visit)
-      const = 0;
+  // The record store beside the log, over the same store (snapshots,
+  // checkpoints); see ledger/record_store.h.
+  virtual RecordStore& records() = 0;
+  virtual const RecordStore& records() const = 0;
 
  protected:
   EventLog() = default;

@@ -118,20 +118,6 @@ absl::Status RemoveFromTimeline(std::vector<Entry>& entries, uint64_t seq,
   return absl::OkStatus();
 }
 
-// The wire name of a payload's job_id field, for errors.
-std::string JobIdField(EventKind kind) {
-  switch (kind) {
-    case EventKind::kJobConverted:
-      return "job_converted.job_id";
-    case EventKind::kHoursChanged:
-      return "hours_changed.job_id";
-    case EventKind::kJobEnded:
-      return "job_ended.job_id";
-    default:
-      return "job_started.job_id";
-  }
-}
-
 }  // namespace
 
 absl::Status LedgerState::Apply(const Event& event, uint64_t seq, int index,
@@ -176,6 +162,7 @@ absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
                       "unknown employer");
     }
     Job& job = Mutable(jobs_, start->job_id);
+    job.employer_id = start->employer_id;
     job.entries.push_back({date, seq, EventKind::kJobStarted, start->form});
     job.last_touch_seq = seq;
     Reference(start->employer_id, +1);
@@ -188,7 +175,7 @@ absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
   const absl::string_view job_id = AbslView(JobIdOf(event));
   const auto it = jobs_.find(job_id);
   if (it == jobs_.end()) {
-    return NotFound(index, JobIdField(event.kind()), "unknown job");
+    return NotFound(index, AbslView(JobIdField(event.kind())), "unknown job");
   }
   const std::vector<JobEntry>& entries = it->second.entries;
   const JobEntry& start = entries.front();
@@ -332,6 +319,13 @@ absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
 uint64_t LedgerState::LastJobSeq(std::string_view job_id) const {
   const auto it = jobs_.find(AbslView(job_id));
   return it == jobs_.end() ? 0 : it->second.last_touch_seq;
+}
+
+std::optional<std::string_view> LedgerState::JobEmployer(
+    std::string_view job_id) const {
+  const auto it = jobs_.find(AbslView(job_id));
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second.employer_id;
 }
 
 void LedgerState::Reference(absl::string_view employer_id, int64_t delta) {

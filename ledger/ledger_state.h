@@ -42,6 +42,9 @@ class LedgerState {
   // The seq of the last event that touched `job_id` (including a retraction
   // of one of its events); 0 if the job does not exist.
   uint64_t LastJobSeq(std::string_view job_id) const;
+  // The employer (the hirer) of `job_id`; nullopt if the job does not exist.
+  // Valid until the next change to the state.
+  std::optional<std::string_view> JobEmployer(std::string_view job_id) const;
 
   void BeginBatch();
   void CommitBatch();
@@ -55,6 +58,7 @@ class LedgerState {
     ContractForm form;  // JobStarted: its form; JobConverted: to_form
   };
   struct Job {
+    std::string employer_id;        // the hirer, of its JobStarted
     std::vector<JobEntry> entries;  // live events, by (date, seq)
     uint64_t last_touch_seq = 0;
   };

@@ -36,10 +36,10 @@ std::string EncodeEventValue(const Hash& prev_hash, const Hash& hash,
 
 Hash EncodeChainedEvent(const Hash& prev_hash, uint64_t seq,
                         absl::Time recorded_at, const Event& event,
-                        std::string& value) {
+                        std::string_view recorded_by, std::string& value) {
   value.assign(kHashSize, '\0');
   value.append(reinterpret_cast<const char*>(prev_hash.data()), kHashSize);
-  AppendCanonicalBytes(seq, recorded_at, event, value);
+  AppendCanonicalBytes(seq, recorded_at, event, recorded_by, value);
   const Hash hash = ChainHashOfValue(value);
   std::memcpy(value.data(), hash.data(), kHashSize);
   return hash;

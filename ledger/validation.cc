@@ -17,6 +17,17 @@ absl::Status Invalid(int index, absl::string_view field,
   return EventError(absl::StatusCode::kInvalidArgument, index, field, reason);
 }
 
+// The reason never repeats the value: it may be personal data.
+absl::Status CheckNoBsn(std::string_view value, int index,
+                        absl::string_view field) {
+  if (ContainsBsn(value)) {
+    return Invalid(index, field,
+                   "contains a BSN (9 digits that pass the 11-check); the "
+                   "ledger stores pseudonyms only");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckId(std::string_view value, int index, absl::string_view field,
                      const FieldLimits& limits) {
   if (value.empty()) return Invalid(index, field, "is required");
@@ -30,7 +41,7 @@ absl::Status CheckId(std::string_view value, int index, absl::string_view field,
       return Invalid(index, field, "contains a control character");
     }
   }
-  return absl::OkStatus();
+  return CheckNoBsn(value, index, field);
 }
 
 // Free text may be empty; only its size is bounded.
@@ -41,15 +52,12 @@ absl::Status CheckText(std::string_view value, int index,
                    absl::StrCat("is longer than ", limits.max_text_bytes,
                                 " bytes (--max-text-bytes)"));
   }
-  return absl::OkStatus();
+  return CheckNoBsn(value, index, field);
 }
 
 absl::Status CheckPersonRef(std::string_view value, int index,
                             absl::string_view field) {
-  // The reason never repeats the value: it may be personal data.
-  if (IsValidBsn(value)) {
-    return Invalid(index, field, "is a BSN; the ledger stores pseudonyms only");
-  }
+  RETURN_IF_ERROR(CheckNoBsn(value, index, field));
   if (!IsValidPersonRef(value)) {
     return Invalid(index, field, "must be 16-64 characters of [A-Za-z0-9_-]");
   }
@@ -217,6 +225,21 @@ bool IsValidBsn(std::string_view text) {
     sum += i < 8 ? (9 - i) * digit : -digit;
   }
   return sum % 11 == 0 && text != "000000000";
+}
+
+bool ContainsBsn(std::string_view text) {
+  const auto is_digit = [](char c) {
+    return absl::ascii_isdigit(static_cast<unsigned char>(c));
+  };
+  size_t run_start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && is_digit(text[i])) continue;
+    if (i - run_start == 9 && IsValidBsn(text.substr(run_start, 9))) {
+      return true;
+    }
+    run_start = i + 1;
+  }
+  return false;
 }
 
 bool IsValidPersonRef(std::string_view text) {

@@ -32,7 +32,16 @@ inline constexpr int kFirstInleenKeyYear = kBaselineInleenKeyYear;
 // 9 digits passing the 11-check (9*d1 + 8*d2 + ... + 2*d8 - d9 = 0 mod 11).
 bool IsValidBsn(std::string_view text);
 
-// A pseudonym: 16-64 of [A-Za-z0-9_-], and not a BSN.
+// Whether `text` holds a BSN: a run of exactly 9 ASCII digits (not part of a
+// longer run, which is another kind of number) that passes the 11-check.
+// Every string field of an event is refused with it (INVALID_ARGUMENT naming
+// the field, never the value), ids and free text as much as person_ref: a
+// BSN must not reach the store by any field. About one in eleven 9-digit
+// numbers passes, so an id scheme with 9-digit counters (or hex that may
+// hold 9 digits in a row) should pad to 10 digits or use another alphabet.
+bool ContainsBsn(std::string_view text);
+
+// A pseudonym: 16-64 of [A-Za-z0-9_-]. (Holding a BSN is checked apart.)
 bool IsValidPersonRef(std::string_view text);
 
 // Checks only event_id, so duplicates can be recognised before the rest.

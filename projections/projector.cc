@@ -119,7 +119,7 @@ absl::Status Projector::CatchUp() {
                           }
                           return true;
                         };
-  RETURN_IF_ERROR(log_.ScanRecords(kCheckpointSpace, load));
+  RETURN_IF_ERROR(log_.records().Scan(kCheckpointSpace, load));
   RETURN_IF_ERROR(BackfillCheckpoints());
   Publish();
   return absl::OkStatus();
@@ -149,7 +149,7 @@ absl::Status Projector::BackfillCheckpoints() {
       figures_seq = seq;
       std::string encoded = EncodeCheckpoint(seq, figures);
       RETURN_IF_ERROR(
-          log_.PutRecord(kCheckpointSpace, CheckpointKey(seq), encoded));
+          log_.records().Put(kCheckpointSpace, CheckpointKey(seq), encoded));
       checkpoints_.emplace(seq, std::move(encoded));
     }
     if (tail) return absl::OkStatus();
@@ -291,7 +291,7 @@ void Projector::WriteCheckpoints() {
       if (unwritten_.empty()) return;  // stopping, nothing left to store
       next = unwritten_.front();
     }
-    const absl::Status written = log_.PutRecord(
+    const absl::Status written = log_.records().Put(
         kCheckpointSpace, CheckpointKey(next.first), next.second);
     absl::MutexLock lock(&writer_mutex_);
     unwritten_.pop_front();
@@ -390,21 +390,21 @@ absl::StatusOr<Snapshot> Projector::CreateSnapshot(Quarter quarter) {
   snapshot.as_of = view->recorded_at;
   snapshot.rows = QuarterRows(view->targets, view->figures, view->seq,
                               view->recorded_at, quarter);
-  RETURN_IF_ERROR(
-      log_.PutRecord(kSnapshotSpace, snapshot.Key(), EncodeSnapshot(snapshot)));
+  RETURN_IF_ERROR(log_.records().Put(kSnapshotSpace, snapshot.Key(),
+                                     EncodeSnapshot(snapshot)));
   return snapshot;
 }
 
 absl::StatusOr<Snapshot> Projector::GetSnapshot(std::string_view key) const {
   ASSIGN_OR_RETURN(const std::string bytes,
-                   log_.GetRecord(kSnapshotSpace, key));
+                   log_.records().Get(kSnapshotSpace, key));
   return DecodeSnapshot(bytes);
 }
 
 absl::StatusOr<std::vector<Snapshot>> Projector::ListSnapshots() const {
   std::vector<Snapshot> snapshots;
   absl::Status decoded;
-  RETURN_IF_ERROR(log_.ScanRecords(
+  RETURN_IF_ERROR(log_.records().Scan(
       kSnapshotSpace, [&](std::string_view, std::string_view value) {
         absl::StatusOr<Snapshot> snapshot = DecodeSnapshot(value);
         if (!snapshot.ok()) {
@@ -498,7 +498,8 @@ absl::StatusOr<SnapshotDiff> Projector::Diff(
                          .recorded_at = stored.recorded_at,
                          .event_id = stored.event.event_id,
                          .kind = stored.event.kind(),
-                         .effective_date = stored.event.effective_date});
+                         .effective_date = stored.event.effective_date,
+                         .recorded_by = stored.recorded_by});
     }
     if (!sector_diff.changes.empty() ||
         sector_diff.snapshot_rows != sector_diff.current_rows) {

@@ -49,6 +49,7 @@ struct SnapshotChange {
   std::string event_id;
   EventKind kind = EventKind::kJobStarted;
   Date effective_date;
+  std::string recorded_by;  // StoredEvent::recorded_by
   bool operator==(const SnapshotChange&) const = default;
 };
 

@@ -31,6 +31,10 @@ absl::StatusOr<EventFilter> EventFilter::FromProto(
   filter.job_ids_.insert(request.job_ids().begin(), request.job_ids().end());
   filter.person_refs_.insert(request.person_refs().begin(),
                              request.person_refs().end());
+  if (!request.recorded_by().empty()) {
+    filter.recorded_by_.emplace(request.recorded_by().begin(),
+                                request.recorded_by().end());
+  }
   filter.needs_history_ =
       filter.sectors_.any() || !filter.employer_ids_.empty() ||
       !filter.job_ids_.empty() || !filter.person_refs_.empty();
@@ -38,12 +42,15 @@ absl::StatusOr<EventFilter> EventFilter::FromProto(
 }
 
 bool EventFilter::Observe(const StoredEvent& stored) {
-  const bool kind_matches =
-      kinds_.none() || kinds_.test(static_cast<size_t>(stored.event.kind()));
-  if (!needs_history_) return kind_matches;
+  const bool event_matches =
+      (kinds_.none() ||
+       kinds_.test(static_cast<size_t>(stored.event.kind()))) &&
+      (!recorded_by_.has_value() ||
+       recorded_by_->contains(AbslView(stored.recorded_by)));
+  if (!needs_history_) return event_matches;
   const bool entities_match = ObserveEntities(stored);
   if (entities_match) matched_seqs_.insert(stored.seq);
-  return kind_matches && entities_match;
+  return event_matches && entities_match;
 }
 
 bool EventFilter::MatchesEmployer(std::string_view employer_id) const {

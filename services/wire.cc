@@ -280,6 +280,7 @@ void SnapshotDiffToProto(const SnapshotDiff& diff, v1::SnapshotDiff* proto) {
       change_proto->set_event_id(change.event_id);
       change_proto->set_kind(EventKindToProto(change.kind));
       change_proto->set_effective_date(FormatDate(change.effective_date));
+      change_proto->set_recorded_by(change.recorded_by);
     }
   }
 }

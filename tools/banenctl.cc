@@ -114,6 +114,12 @@ namespace {
 
 using client::FromGrpc;
 
+// Who recorded an event, as printed: "-" for nobody (the open mode, and
+// events stored before recorded_by existed).
+std::string RecordedBy(const std::string& principal) {
+  return principal.empty() ? "-" : principal;
+}
+
 class Client {
  public:
   explicit Client(std::shared_ptr<grpc::Channel> channel)
@@ -339,11 +345,12 @@ class Client {
                     RealisationReport(now).c_str());
         for (const v1::SnapshotChange& change : sector.changes()) {
           std::printf(
-              "  seq %llu  %s  %s  effective %s  recorded %s\n",
+              "  seq %llu  %s  %s  effective %s  recorded %s by %s\n",
               static_cast<unsigned long long>(change.seq()),
               v1::EventKind_Name(change.kind()).c_str(),
               change.event_id().c_str(), change.effective_date().c_str(),
-              absl::FormatTime(TimeFromProto(change.recorded_at())).c_str());
+              absl::FormatTime(TimeFromProto(change.recorded_at())).c_str(),
+              RecordedBy(change.recorded_by()).c_str());
         }
       }
       return absl::OkStatus();
@@ -390,11 +397,12 @@ class Client {
         const google::protobuf::FieldDescriptor* payload =
             event.GetDescriptor()->FindFieldByNumber(event.payload_case());
         std::printf(
-            "%llu  %s  %s  %s  %s\n",
+            "%llu  %s  %s  %s  %s  by %s\n",
             static_cast<unsigned long long>(stored.seq()),
             absl::FormatTime(TimeFromProto(stored.recorded_at())).c_str(),
             payload == nullptr ? "-" : payload->name().c_str(),
-            event.event_id().c_str(), event.effective_date().c_str());
+            event.event_id().c_str(), event.effective_date().c_str(),
+            RecordedBy(stored.recorded_by()).c_str());
       }
       std::fflush(stdout);
     }

@@ -45,8 +45,7 @@ bool ChainAudit::Add(const v1::StoredEvent& proto) {
                 "prev_hash is not the hash of the event before: an event "
                 "before it was changed, removed or reordered");
   }
-  const Hash computed = ChainHash(
-      hash_, CanonicalBytes(stored->seq, stored->recorded_at, stored->event));
+  const Hash computed = ChainHash(hash_, CanonicalBytes(*stored));
   if (computed != stored->hash) {
     return Fail(expected,
                 "hash mismatch: the event is not what was stored and chained");

@@ -410,8 +410,11 @@ class Simulation {
   uint32_t NewPerson(Date registered_on) {
     const auto index = static_cast<uint32_t>(persons_.size());
     Person& person = persons_.emplace_back();
-    person.ref = absl::StrFormat(
-        "p%016x", Scramble(options_.seed * 0x100000000ULL + index));
+    // Two groups of 8 hex digits: a pseudonym can never hold 9 digits in a
+    // row, which the ledger refuses when they pass the 11-check (a BSN).
+    const uint64_t scrambled = Scramble(options_.seed * 0x100000000ULL + index);
+    person.ref = absl::StrFormat("p%08x-%08x", scrambled >> 32,
+                                 scrambled & 0xffffffffULL);
     person.registered_on = std::max(registered_on, kEarliestEffectiveDate);
     person.free_from = person.registered_on;
     Unit& unit = Emit(person.registered_on, RecordingDay(person.registered_on),
@@ -520,7 +523,8 @@ class Simulation {
     const ContractForm contract =
         form == kSroiForm ? rng_.Pick(kSroiContracts) : kForms[form];
     JobStarted hire;
-    hire.job_id = absl::StrFormat("job-%09d", jobs_.size() + 1);
+    // 10 digits: a 9-digit number may pass the 11-check, and is refused.
+    hire.job_id = absl::StrFormat("job-%010d", jobs_.size() + 1);
     hire.person_ref = persons_[p].ref;
     hire.form = contract;
     hire.hours_x100 = hours_x100;

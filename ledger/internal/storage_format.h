@@ -8,11 +8,16 @@
 //   event_key  := 'E' seq:fixed64be                    (seq >= 1, gap-free)
 //   event_value:= hash:byte[32] prev_hash:byte[32] canonical:bytes
 //       canonical = deterministic serialization of banen.v1.StoredEvent with
-//       only seq, recorded_at and event set (codec.h CanonicalBytes), and
-//       hash = SHA-256(prev_hash || canonical). Event kinds are added as new
-//       oneof fields of banen.v1.Event with new numbers (InleenKeySet = 21,
-//       issue 9); the canonical bytes of every stored event stay as they
-//       were.
+//       only seq, recorded_at, event and recorded_by set (codec.h
+//       CanonicalBytes), and hash = SHA-256(prev_hash || canonical). Event
+//       kinds are added as new oneof fields of banen.v1.Event with new
+//       numbers (InleenKeySet = 21, issue 9); the canonical bytes of every
+//       stored event stay as they were.
+//       recorded_by (field 6, issue 11) is the principal that appended the
+//       event (AppendAuthority::principal), inside the hashed bytes. It is
+//       empty, and so absent from the bytes (proto3), for events appended in
+//       the open mode and for every event stored before it existed: those
+//       keep their bytes and hashes, and read back with recorded_by "".
 //   record_key := 'R' space:bytes 0x00 key:bytes         (space has no 0x00)
 //   record_value := bytes                                (opaque to the log)
 //
@@ -48,7 +53,7 @@ std::string EncodeEventValue(const Hash& prev_hash, const Hash& hash,
 // event's chain hash. The fast path of the write path.
 Hash EncodeChainedEvent(const Hash& prev_hash, uint64_t seq,
                         absl::Time recorded_at, const Event& event,
-                        std::string& value);
+                        std::string_view recorded_by, std::string& value);
 
 // SHA-256(prev_hash || canonical) of an encoded value (at least 64 bytes).
 Hash ChainHashOfValue(std::string_view value);

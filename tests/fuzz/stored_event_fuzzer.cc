@@ -74,12 +74,12 @@ std::optional<StoredEvent> Decode(std::string_view value) {
 // The canonical encoding of a decoded event must decode to the same event,
 // or a stored event could hash differently from what its writer meant.
 void CheckRoundTrip(const StoredEvent& stored) {
-  const std::string canonical =
-      CanonicalBytes(stored.seq, stored.recorded_at, stored.event);
+  const std::string canonical = CanonicalBytes(stored);
   v1::StoredEvent proto;
   if (!proto.ParseFromString(canonical)) std::abort();
   const absl::StatusOr<StoredEvent> again = StoredEventFromProto(proto);
-  if (!again.ok() || again->seq != stored.seq || again->event != stored.event) {
+  if (!again.ok() || again->seq != stored.seq || again->event != stored.event ||
+      again->recorded_by != stored.recorded_by) {
     std::abort();
   }
 }

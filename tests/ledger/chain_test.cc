@@ -1,8 +1,10 @@
 // The hash chain (DOMAIN.md §6): VerifyChain on a clean log, and a changed,
 // removed or reordered event, made behind the log's back in RocksDB, is
-// detected at its seq. Also: a BSN never reaches the store.
+// detected at its seq, and so is a changed recorded_by. Also: a BSN never
+// reaches the store.
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -12,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "banen/v1/events.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/event.h"
@@ -79,23 +82,42 @@ class ChainTest : public test::LedgerTest {
     ASSERT_TRUE(status.ok()) << status.ToString();
   }
 
-  // Overwrites one character of the employer name stored in event 5, at
-  // `offset` in the name, keeping the original hashes: the event still
-  // decodes, but no longer matches its chain hash.
-  void ChangeEmployerNameOfEvent5(size_t offset, char replacement) {
+  // Rewrites the canonical bytes stored for `seq` with `change`, keeping the
+  // stored hashes; the log is closed.
+  void ChangeCanonicalOf(uint64_t seq,
+                         const std::function<void(std::string&)>& change) {
     std::unique_ptr<rocksdb::DB> db = OpenRaw();
     ASSERT_NE(db, nullptr);
-    const std::string value = RawGet(*db, storage::EventKey(5));
+    const std::string value = RawGet(*db, storage::EventKey(seq));
     const std::optional<storage::EventValue> decoded =
         storage::DecodeEventValue(value);
     ASSERT_TRUE(decoded.has_value());
     std::string canonical(decoded->canonical);
-    const size_t at = canonical.find(kEmployerName);
-    ASSERT_NE(at, std::string::npos);
-    canonical[at + offset] = replacement;
-    RawPut(*db, storage::EventKey(5),
+    change(canonical);
+    RawPut(*db, storage::EventKey(seq),
            storage::EncodeEventValue(decoded->prev_hash, decoded->hash,
                                      canonical));
+  }
+
+  // Overwrites one character of the employer name stored in event 5, at
+  // `offset` in the name: the event still decodes, but no longer matches its
+  // chain hash.
+  void ChangeEmployerNameOfEvent5(size_t offset, char replacement) {
+    ChangeCanonicalOf(5, [&](std::string& canonical) {
+      const size_t at = canonical.find(kEmployerName);
+      ASSERT_NE(at, std::string::npos);
+      canonical[at + offset] = replacement;
+    });
+  }
+
+  // Rewrites recorded_by of the stored event 2.
+  void SetRecordedByOfEvent2(const std::string& recorded_by) {
+    ChangeCanonicalOf(2, [&](std::string& canonical) {
+      v1::StoredEvent proto;
+      ASSERT_TRUE(proto.ParseFromString(canonical));
+      proto.set_recorded_by(recorded_by);
+      ASSERT_TRUE(proto.SerializeToString(&canonical));
+    });
   }
 
   // Reopens the log after tampering; VerifyChain(1, 0) must report exactly
@@ -158,6 +180,27 @@ TEST_F(ChainTest, ChangedEventIsReportedAtItsSeq) {
 
 // The chain before and after the changed event still verifies on its own:
 // a range starts from the stored hash of from_seq - 1.
+// recorded_by is in the hashed bytes: who recorded an event cannot be
+// rewritten behind the log's back, nor blanked to pass as the open mode.
+TEST_F(ChainTest, ChangedRecordedByIsReportedAtItsSeq) {
+  MustAppend({Target(1)});
+  AppendBatch batch = test::Batch({Target(2), Target(3)});
+  batch.authority.principal = "min-szw";
+  ASSERT_OK(log_->Append(batch));
+  for (const std::string forged : {"min-bzk", ""}) {
+    SCOPED_TRACE(forged);
+    SetRecordedByOfEvent2(forged);
+    ExpectChainBrokenAt(2, "hash does not match the stored bytes");
+    ASSERT_OK_AND_ASSIGN(const StoredEvent read, log_->GetBySeq(2));
+    EXPECT_EQ(read.recorded_by, forged);
+    SetRecordedByOfEvent2("min-szw");
+    OpenLog();
+    ASSERT_OK_AND_ASSIGN(const ChainVerification chain,
+                         log_->VerifyChain(1, 0));
+    EXPECT_TRUE(chain.ok) << chain.reason;
+  }
+}
+
 TEST_F(ChainTest, RangesAroundAChangedEventStillVerify) {
   AppendTenEvents();
   ASSERT_NO_FATAL_FAILURE(ChangeEmployerNameOfEvent5(0, 'g'));

@@ -254,6 +254,96 @@ TEST_F(Validation, RejectsBsnAsPersonRef) {
   EXPECT_EQ(log_->GetHead().seq, 2u);
 }
 
+// A BSN must not reach the store by any field: each string field holding a
+// 9-digit run that passes the 11-check is refused, naming the field and never
+// the number.
+TEST_F(Validation, RejectsBsnInEveryStringField) {
+  const std::string bsn(kBsn);
+  const std::string ref = "ref-" + bsn + "-abcdef";  // a pseudonym's shape
+  const struct {
+    Event event;
+    std::string field;
+  } cases[] = {
+      {TargetSetEvent("ev-" + bsn, "2024-01-01", Sector::kMarkt, 2024, 100),
+       "event_id"},
+      {EmployerRegisteredEvent("e1", "2024-01-02", "emp-" + bsn),
+       "employer_registered.employer_id"},
+      {EmployerRegisteredEvent("e1", "2024-01-02", "emp-1", Sector::kMarkt,
+                               "Bakkerij " + bsn),
+       "employer_registered.name"},
+      {EmployerRegisteredEvent("e1", "2024-01-02", "emp-1", Sector::kMarkt,
+                               "Bakkerij", bsn),
+       "employer_registered.parent_employer_id"},
+      {EmployerReclassifiedEvent("e1", "2024-01-02", bsn + "-emp",
+                                 Sector::kMarkt),
+       "employer_reclassified.employer_id"},
+      {PersonRegisteredEvent("e1", "2024-01-02", ref),
+       "person_registered.person_ref"},
+      {PersonDeregisteredEvent("e1", "2024-01-02", ref),
+       "person_deregistered.person_ref"},
+      {JobStartedEvent("e1", "2024-01-15", "job-" + bsn, "emp-1", kPerson1,
+                       kVast, 2550),
+       "job_started.job_id"},
+      {JobStartedEvent("e1", "2024-01-15", "job-1", bsn, kPerson1, kVast, 2550),
+       "job_started.employer_id"},
+      {JobStartedEvent("e1", "2024-01-15", "job-1", "emp-1", ref, kVast, 2550),
+       "job_started.person_ref"},
+      {JobStartedEvent("e1", "2024-01-15", "job-1", "emp-1", kPerson1, kUitzend,
+                       2550, "lender/" + bsn),
+       "job_started.lender_id"},
+      {JobStartedEvent("e1", "2024-01-15", "job-1", "emp-1", kPerson1, kVast,
+                       2550, "", "emp:" + bsn),
+       "job_started.commissioning_employer_id"},
+      {JobConvertedEvent("e1", "2024-02-01", "job-" + bsn, kVast),
+       "job_converted.job_id"},
+      {HoursChangedEvent("e1", "2024-02-01", "job-" + bsn, 2000),
+       "hours_changed.job_id"},
+      {JobEndedEvent("e1", "2024-02-01", "job-" + bsn), "job_ended.job_id"},
+      {EventRetractedEvent("e1", "2024-02-01", 1, "mistaken BSN " + bsn),
+       "event_retracted.reason"},
+      {TargetSetEvent("e1", "2024-01-01", Sector::kMarkt, 2024, 100,
+                      "letter " + bsn),
+       "target_set.source"},
+      {BaselineSetEvent("e1", "2024-01-01", Sector::kMarkt, 100, bsn),
+       "baseline_set.source"},
+      {InleenKeySetEvent("e1", "2024-01-01", 2024, 500, "SEO (" + bsn + ")"),
+       "inleen_key_set.source"},
+  };
+  for (const auto& [event, field] : cases) {
+    SCOPED_TRACE(field);
+    const absl::StatusOr<AppendResult> result = Append({event});
+    EXPECT_TRUE(test::CheckEventError(result.status(), kInvalid, 0, field));
+    EXPECT_EQ(result.status().message(),
+              absl::StrCat("event 0: ", field,
+                           ": contains a BSN (9 digits that pass the "
+                           "11-check); the ledger stores pseudonyms only"));
+  }
+  EXPECT_EQ(log_->GetHead().seq, 0u);
+}
+
+// 111222334 fails the 11-check (66 - 1 = 65); ten digits are another number.
+TEST_F(Validation, AcceptsNineDigitsFailingTheElevenCheckAndLongerRuns) {
+  ExpectAccepted(EmployerRegisteredEvent("e1", "2024-01-02", "emp-111222334",
+                                         Sector::kMarkt,
+                                         "Bakkerij 1112223330 en 0111222333"));
+  ExpectAccepted(TargetSetEvent("e2", "2024-01-01", Sector::kMarkt, 2024, 100,
+                                "Kamerstuk 29544-111222334"));
+}
+
+TEST(ContainsBsn, FindsARunOfExactlyNineDigitsPassingTheElevenCheck) {
+  EXPECT_TRUE(ContainsBsn("111222333"));
+  EXPECT_TRUE(ContainsBsn("x111222333"));
+  EXPECT_TRUE(ContainsBsn("111222333x"));
+  EXPECT_TRUE(ContainsBsn("12-111222333-45678"));
+  EXPECT_TRUE(ContainsBsn("1112223330 111222333"));
+  EXPECT_FALSE(ContainsBsn(""));
+  EXPECT_FALSE(ContainsBsn("111222334"));
+  EXPECT_FALSE(ContainsBsn("11122233"));
+  EXPECT_FALSE(ContainsBsn("1112223330"));
+  EXPECT_FALSE(ContainsBsn("0111222333"));
+  EXPECT_FALSE(ContainsBsn("000000000"));
+}
+
 TEST_F(Validation, RejectsUnspecifiedOrAggregateEmployerSector) {
   for (Sector sector : {Sector::kUnspecified, Sector::kOverheid,
                         Sector::kNationaal, Sector::kFunderendOnderwijs}) {

@@ -62,8 +62,9 @@ TEST(CheckpointTest, CheckpointsOfEarlierRulesAreNotRead) {
         "p" + std::to_string(i), "2020-01-01", test::PersonRef(i)));
   }
   ASSERT_TRUE(fixture.log()
-                  .PutRecord("checkpoint.v1", CheckpointKey(1),
-                             "\xff\xff a checkpoint of rules version 1")
+                  .records()
+                  .Put("checkpoint.v1", CheckpointKey(1),
+                       "\xff\xff a checkpoint of rules version 1")
                   .ok());
   Projector& reopened = fixture.Open();
   EXPECT_TRUE(reopened.CheckpointSeqs().empty());

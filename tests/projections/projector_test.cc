@@ -195,11 +195,12 @@ TEST(ProjectorTest, TakesACheckpointEveryInterval) {
   EXPECT_EQ(projector.CheckpointSeqs(), (std::vector<uint64_t>{2, 4}));
   std::vector<uint64_t> stored;
   ASSERT_TRUE(projector.log()
-                  .ScanRecords(kCheckpointSpace,
-                               [&](std::string_view key, std::string_view) {
-                                 stored.push_back(*ParseCheckpointKey(key));
-                                 return true;
-                               })
+                  .records()
+                  .Scan(kCheckpointSpace,
+                        [&](std::string_view key, std::string_view) {
+                          stored.push_back(*ParseCheckpointKey(key));
+                          return true;
+                        })
                   .ok());
   EXPECT_EQ(stored, (std::vector<uint64_t>{2, 4}));
 }

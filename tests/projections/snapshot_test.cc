@@ -175,10 +175,10 @@ TEST_F(SnapshotTest, DiffReportsRowsMovedByTheRulesAsSuch) {
     row.banen_numerator[kUnknown] = 0;
     row.form_banen_x100[kUnknown] = 0;
   }
-  ASSERT_TRUE(
-      fixture_.log()
-          .PutRecord(kSnapshotSpace, old.Key(), EncodeAsRulesVersion1(old))
-          .ok());
+  ASSERT_TRUE(fixture_.log()
+                  .records()
+                  .Put(kSnapshotSpace, old.Key(), EncodeAsRulesVersion1(old))
+                  .ok());
 
   const absl::StatusOr<SnapshotDiff> diff = projector().Diff(old.Key());
   ASSERT_TRUE(diff.ok()) << diff.status();
@@ -250,6 +250,29 @@ TEST_F(SnapshotTest, DiffShowsTheRowsThenAndNow) {
   EXPECT_EQ(hire.effective_date, test::D("2024-11-01"));
 }
 
+TEST_F(SnapshotTest, DiffNamesWhoRecordedEachChange) {
+  const Snapshot snapshot = MustCreate(Q("2024Q4"));
+  AppendBatch late_hire{.events = {test::JobStartedEvent(
+                            "hire-3", "2024-11-01", "job-3", "gemeente",
+                            PersonRef(3), ContractForm::kVast, 1275)},
+                        .expected_job_seq = {},
+                        .authority = {}};
+  late_hire.authority.principal = "hr-gemeente";
+  const absl::StatusOr<AppendResult> hired = fixture_.log().Append(late_hire);
+  ASSERT_TRUE(hired.ok()) << hired.status();
+  const uint64_t outflow =
+      fixture_.MustAppend(test::JobEndedEvent("end-1", "2024-12-01", "job-1"));
+  const absl::StatusOr<SnapshotDiff> diff = projector().Diff(snapshot.Key());
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  ASSERT_EQ(diff->sectors[0].sector, Sector::kGemeenten);
+  const std::vector<SnapshotChange>& changes = diff->sectors[0].changes;
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].seq, hired->last_seq);
+  EXPECT_EQ(changes[0].recorded_by, "hr-gemeente");
+  EXPECT_EQ(changes[1].seq, outflow);
+  EXPECT_EQ(changes[1].recorded_by, "");
+}
+
 // A snapshot frozen before FUNDEREND_ONDERWIJS existed has 16 rows per
 // measure: the diff still pairs each sector's rows with its own.
 TEST_F(SnapshotTest, DiffPairsTheRowsOfASnapshotWithFewerSectors) {
@@ -259,7 +282,8 @@ TEST_F(SnapshotTest, DiffPairsTheRowsOfASnapshotWithFewerSectors) {
   });
   ASSERT_EQ(old.rows.size(), 16u * kMeasureCount);
   ASSERT_TRUE(fixture_.log()
-                  .PutRecord(kSnapshotSpace, "2024Q4/old", EncodeSnapshot(old))
+                  .records()
+                  .Put(kSnapshotSpace, "2024Q4/old", EncodeSnapshot(old))
                   .ok());
   RecordLateNews();
   const absl::StatusOr<SnapshotDiff> diff = projector().Diff("2024Q4/old");

@@ -162,7 +162,8 @@ class LedgerClientTest(unittest.TestCase):
         for stored in events:
             canonical = events_pb2.StoredEvent(
                 seq=stored.seq, recorded_at=stored.recorded_at,
-                event=stored.event).SerializeToString(deterministic=True)
+                event=stored.event, recorded_by=stored.recorded_by
+            ).SerializeToString(deterministic=True)
             expected = hashlib.sha256(previous + canonical).digest()
             self.assertEqual(stored.prev_hash, previous, f"seq {stored.seq}")
             self.assertEqual(stored.hash, expected, f"seq {stored.seq}")

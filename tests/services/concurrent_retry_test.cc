@@ -39,7 +39,7 @@ TEST_F(ConcurrentRetryTest, IdenticalBatchesSentAtOnceAreStoredOnceAndAllOk) {
       const int n = batch * kEventsPerBatch + i;
       events.push_back(
           PersonRegisteredEvent(absl::StrCat("reg-", n), "2024-01-01",
-                                absl::StrCat("person-ref-", 100000000 + n)));
+                                absl::StrCat("person-ref-", 1000000000 + n)));
     }
     batches.push_back(AppendRequestOf(absl::StrCat("batch-", batch), events));
   }

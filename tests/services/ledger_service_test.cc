@@ -247,6 +247,69 @@ TEST_F(LedgerServiceTest, ReadEventsFiltersBySectorAndKind) {
   EXPECT_EQ(ReadSeqs(*ledger_, request), (std::vector<uint64_t>{1, 3}));
 }
 
+// Seqs 1-3 recorded by hr-a, 4-6 by hr-b (appended to the log with their
+// authority, as the authenticated service does), 7-9 in the open mode.
+class RecordedByTest : public LedgerServiceTest {
+ protected:
+  void SetUp() override {
+    LedgerServiceTest::SetUp();
+    if (HasFatalFailure()) return;
+    for (const std::string tag : {"a", "b"}) {
+      AppendBatch batch = test::Batch(HireHistory(tag));
+      batch.authority.principal = "hr-" + tag;
+      ASSERT_TRUE(server_->log().Append(batch).ok());
+    }
+    MustAppend("c", HireHistory("c"));
+  }
+};
+
+TEST_F(RecordedByTest, ReadEventsCarriesRecordedBy) {
+  grpc::ClientContext context;
+  v1::ReadEventsRequest request;
+  request.set_from_seq(3);
+  request.set_to_seq(4);
+  std::unique_ptr<grpc::ClientReader<v1::StoredEvent>> reader =
+      ledger_->ReadEvents(&context, request);
+  std::vector<std::string> recorded_by;
+  v1::StoredEvent event;
+  while (reader->Read(&event)) recorded_by.push_back(event.recorded_by());
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(recorded_by, (std::vector<std::string>{"hr-a", "hr-b"}));
+}
+
+TEST_F(RecordedByTest, ReadEventsFiltersByRecordedBy) {
+  v1::ReadEventsRequest request;
+  request.add_recorded_by("hr-b");
+  EXPECT_EQ(ReadSeqs(*ledger_, request), (std::vector<uint64_t>{4, 5, 6}));
+}
+
+TEST_F(RecordedByTest, RecordedByEmptyNamesTheEventsOfTheOpenMode) {
+  v1::ReadEventsRequest request;
+  request.add_recorded_by("hr-a");
+  request.add_recorded_by("");
+  EXPECT_EQ(ReadSeqs(*ledger_, request),
+            (std::vector<uint64_t>{1, 2, 3, 7, 8, 9}));
+}
+
+TEST_F(RecordedByTest, RecordedByCombinesWithTheKindAndJobFilters) {
+  v1::ReadEventsRequest by_kind;
+  by_kind.add_recorded_by("hr-b");
+  by_kind.add_kinds(v1::EVENT_KIND_JOB_STARTED);
+  EXPECT_EQ(ReadSeqs(*ledger_, by_kind), (std::vector<uint64_t>{6}));
+  v1::ReadEventsRequest by_job;
+  by_job.add_recorded_by("hr-b");
+  by_job.add_job_ids("job-a");
+  EXPECT_EQ(ReadSeqs(*ledger_, by_job), (std::vector<uint64_t>{}));
+  by_job.set_recorded_by(0, "hr-a");
+  EXPECT_EQ(ReadSeqs(*ledger_, by_job), (std::vector<uint64_t>{3}));
+}
+
+TEST_F(RecordedByTest, AnUnknownPrincipalMatchesNothing) {
+  v1::ReadEventsRequest request;
+  request.add_recorded_by("hr-z");
+  EXPECT_EQ(ReadSeqs(*ledger_, request), (std::vector<uint64_t>{}));
+}
+
 TEST_F(LedgerServiceTest, ReadEventsFromToReturnsTheRange) {
   MustAppend("a", HireHistory("a"));
   MustAppend("b", HireHistory("b"));

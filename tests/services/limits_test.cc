@@ -24,7 +24,7 @@ std::vector<Event> Registrations(int count) {
   for (int i = 0; i < count; ++i) {
     events.push_back(
         PersonRegisteredEvent(absl::StrCat("reg-", i), "2024-01-01",
-                              absl::StrCat("person-ref-", 100000000 + i)));
+                              absl::StrCat("person-ref-", 1000000000 + i)));
   }
   return events;
 }

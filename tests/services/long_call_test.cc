@@ -43,7 +43,7 @@ class LongCallTest : public ServiceTest {
     for (int i = 0; i < kEvents; ++i) {
       events.push_back(
           PersonRegisteredEvent(absl::StrCat("reg-", i), "2024-01-01",
-                                absl::StrCat("person-ref-", 100000000 + i)));
+                                absl::StrCat("person-ref-", 1000000000 + i)));
     }
     MustAppend("log", events);
   }

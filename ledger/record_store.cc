@@ -1,0 +1,85 @@
+#include "ledger/record_store.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/absl_compat.h"
+#include "ledger/internal/rocks_status.h"
+#include "ledger/internal/storage_format.h"
+#include "ledger/status_macros.h"
+#include "rocksdb/db.h"
+
+namespace banen {
+namespace {
+
+absl::Status CheckSpace(std::string_view space) {
+  if (space.empty() || space.find('\0') != std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        "a record space is a non-empty name without NUL bytes");
+  }
+  return absl::OkStatus();
+}
+
+std::string RecordKey(std::string_view space, std::string_view key) {
+  return absl::StrCat(storage::RecordPrefix(space), AbslView(key));
+}
+
+std::string RecordName(std::string_view space, std::string_view key) {
+  return absl::StrCat("record ", AbslView(space), "/", AbslView(key));
+}
+
+}  // namespace
+
+absl::Status RecordStore::Put(std::string_view space, std::string_view key,
+                              std::string_view value) {
+  RETURN_IF_ERROR(CheckSpace(space));
+  const std::string record_key = RecordKey(space, key);
+  absl::MutexLock lock(&mu_);
+  std::string existing;
+  const rocksdb::Status read =
+      db_.Get(rocksdb::ReadOptions(), record_key, &existing);
+  if (read.ok()) {
+    if (existing == value) return absl::OkStatus();
+    return absl::AlreadyExistsError(
+        absl::StrCat(RecordName(space, key),
+                     " exists with another value; records are immutable"));
+  }
+  if (!read.IsNotFound()) {
+    return storage::FromRocks(read, "reading a record");
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = sync_;
+  return storage::FromRocks(db_.Put(write_options, record_key,
+                                    rocksdb::Slice(value.data(), value.size())),
+                            "writing a record");
+}
+
+absl::StatusOr<std::string> RecordStore::Get(std::string_view space,
+                                             std::string_view key) const {
+  RETURN_IF_ERROR(CheckSpace(space));
+  std::string value;
+  RETURN_IF_ERROR(storage::FromRocks(
+      db_.Get(rocksdb::ReadOptions(), RecordKey(space, key), &value),
+      RecordName(space, key)));
+  return value;
+}
+
+absl::Status RecordStore::Scan(
+    std::string_view space,
+    absl::FunctionRef<bool(std::string_view, std::string_view)> visit) const {
+  RETURN_IF_ERROR(CheckSpace(space));
+  const std::string prefix = storage::RecordPrefix(space);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_.NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    const std::string_view key(it->key().data() + prefix.size(),
+                               it->key().size() - prefix.size());
+    if (!visit(key, std::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return storage::FromRocks(it->status(), "scanning records");
+}
+
+}  // namespace banen

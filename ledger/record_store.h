@@ -1,0 +1,69 @@
+// RecordStore: immutable values kept beside the event log (quarterly
+// snapshots, projection checkpoints), namespaced by a `space`.
+//
+// Contract
+// - Put() stores `value` under (space, key). Putting a key again with the same
+//   value is OK, so a writer may retry; with another value it is
+//   ALREADY_EXISTS and the stored value stays: a record, once written, is
+//   what every later reader sees. An OK return means the write is synced
+//   (unless EventLogOptions::sync is false).
+// - Get() is NOT_FOUND if the key is absent; Scan() visits one space's
+//   records in key order (bytewise), until `visit` returns false.
+// - A space is a non-empty name without NUL bytes (INVALID_ARGUMENT
+//   otherwise); keys and values are any bytes.
+// - Records are not events: they are outside the hash chain, never move the
+//   head and are not replayed on open. Their keys share the store with the
+//   events; ledger/internal/storage_format.h (record_key) is the one
+//   description of that key space.
+// - Storage errors: UNAVAILABLE for I/O, DATA_LOSS for corruption. A failed
+//   record write does not stop the log's appends, which have their own
+//   failure rule (event_log.h).
+//
+// Thread safety: all methods may be called concurrently; Put's
+// check-then-write is atomic (mu_, which is independent of the EventLog's
+// locks: records never wait for an append, nor appends for records).
+//
+// Ownership: the EventLog owns the RocksDB instance and this store over it
+// (EventLog::records()); the store lives as long as the log.
+#ifndef BANEN_LEDGER_RECORD_STORE_H_
+#define BANEN_LEDGER_RECORD_STORE_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+
+namespace rocksdb {
+class DB;
+}  // namespace rocksdb
+
+namespace banen {
+
+class RecordStore {
+ public:
+  // `db` must outlive the store; `sync`: fsync each Put.
+  RecordStore(rocksdb::DB& db, bool sync) : db_(db), sync_(sync) {}
+  RecordStore(const RecordStore&) = delete;
+  RecordStore& operator=(const RecordStore&) = delete;
+
+  absl::Status Put(std::string_view space, std::string_view key,
+                   std::string_view value);
+  absl::StatusOr<std::string> Get(std::string_view space,
+                                  std::string_view key) const;
+  absl::Status Scan(
+      std::string_view space,
+      absl::FunctionRef<bool(std::string_view key, std::string_view value)>
+          visit) const;
+
+ private:
+  rocksdb::DB& db_;
+  const bool sync_;
+  absl::Mutex mu_;  // makes Put's check-then-write atomic
+};
+
+}  // namespace banen
+
+#endif  // BANEN_LEDGER_RECORD_STORE_H_

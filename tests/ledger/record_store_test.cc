@@ -1,0 +1,117 @@
+// The RecordStore contract (ledger/record_store.h): immutable records by
+// space and key, beside the log and outside its chain.
+#include "ledger/record_store.h"
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ledger/event.h"
+#include "ledger/event_log.h"
+#include "tests/ledger/test_events.h"
+#include "tests/ledger/test_util.h"
+
+namespace banen {
+namespace {
+
+using test::StatusIs;
+using ::testing::ElementsAre;
+
+class RecordStoreTest : public test::LedgerTest {
+ protected:
+  RecordStore& records() { return log_->records(); }
+};
+
+TEST_F(RecordStoreTest, PutThenGet) {
+  ASSERT_OK(records().Put("snapshots", "2024Q4", "frozen figures"));
+  ASSERT_OK_AND_ASSIGN(const std::string value,
+                       records().Get("snapshots", "2024Q4"));
+  EXPECT_EQ(value, "frozen figures");
+}
+
+TEST_F(RecordStoreTest, PutAgainWithTheSameValueIsOk) {
+  ASSERT_OK(records().Put("snapshots", "2024Q4", "frozen figures"));
+  EXPECT_OK(records().Put("snapshots", "2024Q4", "frozen figures"));
+}
+
+TEST_F(RecordStoreTest, PutWithAnotherValueIsAlreadyExists) {
+  ASSERT_OK(records().Put("snapshots", "2024Q4", "frozen figures"));
+  EXPECT_THAT(records().Put("snapshots", "2024Q4", "other figures"),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  ASSERT_OK_AND_ASSIGN(const std::string value,
+                       records().Get("snapshots", "2024Q4"));
+  EXPECT_EQ(value, "frozen figures");
+}
+
+TEST_F(RecordStoreTest, GetOfAMissingKeyIsNotFound) {
+  ASSERT_OK(records().Put("snapshots", "2024Q4", "frozen figures"));
+  EXPECT_THAT(records().Get("snapshots", "2024Q3"),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(records().Get("checkpoints", "2024Q4"),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(RecordStoreTest, ScanVisitsOneSpaceInKeyOrder) {
+  ASSERT_OK(records().Put("a", "k2", "v2"));
+  ASSERT_OK(records().Put("a", "k10", "v10"));
+  ASSERT_OK(records().Put("ab", "k0", "other space"));
+  ASSERT_OK(records().Put("a", "k1", "v1"));
+  ASSERT_OK(records().Put("b", "k0", "other space"));
+  std::vector<std::pair<std::string, std::string>> visited;
+  ASSERT_OK(
+      records().Scan("a", [&](std::string_view key, std::string_view value) {
+        visited.emplace_back(key, value);
+        return true;
+      }));
+  EXPECT_THAT(visited,
+              ElementsAre(std::pair<std::string, std::string>("k1", "v1"),
+                          std::pair<std::string, std::string>("k10", "v10"),
+                          std::pair<std::string, std::string>("k2", "v2")));
+}
+
+TEST_F(RecordStoreTest, ScanStopsWhenVisitReturnsFalse) {
+  ASSERT_OK(records().Put("a", "k1", "v1"));
+  ASSERT_OK(records().Put("a", "k2", "v2"));
+  ASSERT_OK(records().Put("a", "k3", "v3"));
+  std::vector<std::string> keys;
+  ASSERT_OK(records().Scan("a", [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return keys.size() < 2;
+  }));
+  EXPECT_THAT(keys, ElementsAre("k1", "k2"));
+}
+
+TEST_F(RecordStoreTest, RecordsSurviveReopenAndLeaveTheLogAlone) {
+  MustAppend({test::NumberedTargetSetEvent(1)});
+  const Head head = log_->GetHead();
+  ASSERT_OK(records().Put("snapshots", "2024Q4", "frozen figures"));
+  EXPECT_EQ(log_->GetHead().seq, head.seq);
+  EXPECT_EQ(log_->GetHead().hash, head.hash);
+  ReopenLog();
+  ASSERT_NE(log_, nullptr);
+  ASSERT_OK_AND_ASSIGN(const std::string value,
+                       records().Get("snapshots", "2024Q4"));
+  EXPECT_EQ(value, "frozen figures");
+  EXPECT_EQ(log_->GetHead().seq, 1u);
+  EXPECT_THAT(records().Put("snapshots", "2024Q4", "other figures"),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  ASSERT_OK_AND_ASSIGN(const ChainVerification chain, log_->VerifyChain(1, 0));
+  EXPECT_TRUE(chain.ok) << chain.reason;
+}
+
+TEST_F(RecordStoreTest, ASpaceWithANulByteOrNoNameIsInvalid) {
+  EXPECT_THAT(records().Put(std::string_view("a\0b", 3), "k", "v"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(records().Get("", "k"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(records().Scan(
+                  "", [](std::string_view, std::string_view) { return true; }),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace banen
