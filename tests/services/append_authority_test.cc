@@ -1,11 +1,5 @@
 // What each writing role may append, over a real server: the AppendAuthority
 // services/auth.h fills from the caller, as the EventLog enforces it.
-//
-// DEPENDS ON the ledger's enforcement of AppendAuthority while staging
-// (branch wt-ledgerauth: kinds, employer scope of job events, retract own
-// only). Until that is merged these fail, so tests/services/CMakeLists.txt
-// builds this program without putting it in the test list (BUILD_ONLY);
-// drop BUILD_ONLY after the merge.
 #include <algorithm>
 #include <fstream>
 #include <string>
