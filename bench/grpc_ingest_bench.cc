@@ -3,13 +3,14 @@
 // gRPC echo of the same messages measured in the same run, as a ratio.
 //
 //   grpc_ingest_bench [--events=400000] [--batch=1000] [--streams=4]
-//                     [--dir=/tmp] [--sync=true] [--tls] [--token=TOKEN]
+//                     [--dir=/tmp] [--sync=true] [--tls]
 //
-// --tls measures the ledger a second time, on a fresh store, served with TLS
-// (a CA and server certificate made with openssl in the temporary
-// directory; the client trusts the CA), and prints TLS against plaintext as
-// a ratio. --token sends "authorization: Bearer TOKEN" with every call of
-// every run.
+// --tls measures the ledger a second time, on a fresh store, as it is served
+// off loopback: with TLS (a CA and server certificate made with openssl in
+// the temporary directory; the client trusts the CA) and an auth config
+// naming an admin principal by the digest of a fresh token, which the client
+// sends with every call; it prints that run against the open plaintext one
+// as a ratio.
 //
 // This process serves both: the real LedgerServer (fsync'ed appends into a
 // fresh store, the projection following) and, on a second port, an echo
@@ -28,6 +29,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -43,6 +45,7 @@
 #include "bench/synthetic_events.h"
 #include "ledger/codec.h"
 #include "ledger/status_macros.h"
+#include "services/auth_config.h"
 #include "services/command_line.h"
 #include "services/ledger_server.h"
 #include "tests/services/test_certs.h"
@@ -54,15 +57,16 @@ ABSL_FLAG(int, streams, 4, "concurrent Append streams of the client");
 ABSL_FLAG(std::string, dir, "/tmp", "where the temporary store goes");
 ABSL_FLAG(bool, sync, true, "fsync before acknowledging a batch");
 ABSL_FLAG(bool, tls, false,
-          "also measure the ledger served with TLS, next to plaintext");
-ABSL_FLAG(std::string, token, "",
-          "send this bearer token with every call (a benchmark's throw-away "
-          "token: a flag's value shows in ps)");
+          "also measure the ledger served with TLS and a bearer token, next to "
+          "plaintext in the open mode");
 ABSL_FLAG(std::string, client_target, "",
           "internal: run as the client process against this address");
 ABSL_FLAG(std::string, client_tls_ca, "",
           "internal: the client process connects with TLS, trusting this CA "
           "(PEM file)");
+ABSL_FLAG(std::string, client_token, "",
+          "internal: the client process sends this bearer token (the run's "
+          "throw-away token)");
 
 namespace banen::bench {
 namespace {
@@ -147,7 +151,7 @@ int RunClient(const std::string& target) {
       MakeWorkload(absl::GetFlag(FLAGS_events), absl::GetFlag(FLAGS_batch),
                    absl::GetFlag(FLAGS_streams));
   client::ConnectOptions options;
-  options.token = absl::GetFlag(FLAGS_token);
+  options.token = absl::GetFlag(FLAGS_client_token);
   if (const std::string ca = absl::GetFlag(FLAGS_client_tls_ca); !ca.empty()) {
     absl::StatusOr<std::string> pem = ReadFileNamedByFlag("client_tls_ca", ca);
     if (!pem.ok()) {
@@ -256,16 +260,17 @@ struct Measurement {
 };
 
 // Runs this binary as the client process against `target`, with TLS when
-// `tls_ca` (a PEM file) is given.
+// `tls_ca` (a PEM file) is given, sending `token` when it is not empty.
 Measurement MeasureFromClientProcess(const std::string& target,
-                                     const std::string& tls_ca = "") {
+                                     const std::string& tls_ca = "",
+                                     const std::string& token = "") {
   const std::string self = std::filesystem::read_symlink("/proc/self/exe");
   const std::string command = absl::StrCat(
       self, " --client_target=", target,
       " --events=", absl::GetFlag(FLAGS_events),
       " --batch=", absl::GetFlag(FLAGS_batch),
       " --streams=", absl::GetFlag(FLAGS_streams), " --client_tls_ca='", tls_ca,
-      "' --token='", absl::GetFlag(FLAGS_token), "'");
+      "' --client_token='", token, "'");
   FILE* client = popen(command.c_str(), "r");
   Measurement measurement;
   if (client == nullptr ||
@@ -289,22 +294,33 @@ struct LedgerRun {
   absl::Status caught_up;
 };
 
-// The ledger on a fresh store at `data_dir`, served with `transport` and fed
-// by a client process (with TLS when `tls_ca` is given); then how far the
-// projection, which follows the log on its own thread, was behind the last
-// ack. The server's error when it does not start.
+// How the client reaches the ledger: the server's transport and auth config
+// (a file; empty: the open mode), the CA the client trusts (a PEM file;
+// empty: plaintext) and the token it sends.
+struct Access {
+  TransportOptions transport;
+  std::string auth_config;
+  std::string tls_ca;
+  std::string token;
+};
+
+// The ledger on a fresh store at `data_dir`, reached through `access` by a
+// client process; then how far the projection, which follows the log on its
+// own thread, was behind the last ack. The server's error when it does not
+// start.
 absl::StatusOr<LedgerRun> MeasureLedger(const std::string& data_dir,
-                                        const TransportOptions& transport,
-                                        const std::string& tls_ca) {
+                                        const Access& access) {
   LedgerServerOptions options;
   options.data_dir = data_dir;
   options.listen = "127.0.0.1:0";
   options.sync = absl::GetFlag(FLAGS_sync);
-  options.transport = transport;
+  options.transport = access.transport;
+  options.auth_config = access.auth_config;
   ASSIGN_OR_RETURN(std::unique_ptr<LedgerServer> ledger,
                    LedgerServer::Start(options));
   LedgerRun run;
-  run.ingest = MeasureFromClientProcess(ledger->address(), tls_ca);
+  run.ingest =
+      MeasureFromClientProcess(ledger->address(), access.tls_ca, access.token);
   const absl::Time acked = absl::Now();
   run.caught_up = ledger->projector().WaitUntilCaughtUp(
       ledger->log().GetHead().seq, absl::InfiniteFuture());
@@ -343,18 +359,17 @@ int RunBenchmark() {
   uname(&host);
   std::printf("grpc_ingest_bench: %" PRId64
               " events in batches of %d over %d streams from a client process; "
-              "%s, %u cores, %s; sync=%s; token=%s\n",
+              "%s, %u cores, %s; sync=%s\n",
               absl::GetFlag(FLAGS_events), absl::GetFlag(FLAGS_batch),
               absl::GetFlag(FLAGS_streams), CpuModel().c_str(),
               std::thread::hardware_concurrency(), host.release,
-              absl::GetFlag(FLAGS_sync) ? "true" : "false",
-              absl::GetFlag(FLAGS_token).empty() ? "no" : "yes");
+              absl::GetFlag(FLAGS_sync) ? "true" : "false");
   const Measurement bare =
       MeasureFromClientProcess(absl::StrCat("127.0.0.1:", echo_port));
   echo_server->Shutdown();
   PrintMeasurement("bare gRPC echo (baseline)", bare);
   const absl::StatusOr<LedgerRun> plaintext =
-      MeasureLedger(dir + "/ledger", TransportOptions(), "");
+      MeasureLedger(dir + "/ledger", Access());
   if (!plaintext.ok()) {
     std::fprintf(stderr, "%s\n", plaintext.status().ToString().c_str());
     return 1;
@@ -374,17 +389,27 @@ int RunBenchmark() {
       std::fprintf(stderr, "%s\n", certs.status().ToString().c_str());
       return 1;
     }
-    TransportOptions transport;
-    transport.tls_cert_pem = certs->server_cert.pem;
-    transport.tls_key_pem = certs->server_key.pem;
+    const absl::StatusOr<NewTokenEntry> admin =
+        NewTokenFor("grpc-ingest-bench", "admin", {});
+    if (!admin.ok()) {
+      std::fprintf(stderr, "%s\n", admin.status().ToString().c_str());
+      return 1;
+    }
+    Access access;
+    access.transport.tls_cert_pem = certs->server_cert.pem;
+    access.transport.tls_key_pem = certs->server_key.pem;
+    access.auth_config = pki + "/auth.textproto";
+    std::ofstream(access.auth_config) << admin->config_text << "\n";
+    access.tls_ca = certs->ca.path;
+    access.token = admin->token;
     const absl::StatusOr<LedgerRun> tls =
-        MeasureLedger(dir + "/ledger-tls", transport, certs->ca.path);
+        MeasureLedger(dir + "/ledger-tls", access);
     if (!tls.ok()) {
       std::fprintf(stderr, "%s\n", tls.status().ToString().c_str());
       return 1;
     }
-    PrintMeasurement("banen-ledgerd durable Append, TLS", tls->ingest);
-    std::printf("ratio TLS / plaintext: %.2f\n",
+    PrintMeasurement("banen-ledgerd Append, TLS + token", tls->ingest);
+    std::printf("ratio TLS + token / plaintext: %.2f\n",
                 tls->ingest.per_second() / plaintext->ingest.per_second());
     PrintProjectionLag(*tls);
     complete = complete && tls->ingest.events == absl::GetFlag(FLAGS_events);

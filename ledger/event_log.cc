@@ -648,7 +648,8 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
   group.events.reserve(group.events.size() + count);
   for (int i = 0; i < count; ++i) {
     const Event& event = batch.events[i];
-    RETURN_IF_ERROR(ValidateEventId(event, i, options_.field_limits));
+    // The event_id is checked with the other fields below, once: a malformed
+    // id matches no stored event, so it cannot be taken for a duplicate.
     ASSIGN_OR_RETURN(const Known known,
                      LookUpEventId(batch, i, group, new_ids));
     if (known.original_seq.has_value()) {
