@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 
 namespace banen {
@@ -244,6 +245,17 @@ TEST(RealisationLetterTest, ListsGovernmentSectorsThenTheAggregates) {
       letter.substr(rijk_at + 1, letter.find('\n', rijk_at + 1) - rijk_at - 1);
   EXPECT_THAT(absl::StrSplit(rijk_line, ' ', absl::SkipEmpty()),
               ::testing::ElementsAre("RIJK", "5994.00", "5078.00", "84.7"));
+}
+
+TEST(RealisationJsonTest, KeepsTheProtoFieldNamesAndReadsBackEqual) {
+  v1::RealisationTable table = MonitorTable();
+  const absl::StatusOr<std::string> json = RealisationJson(table);
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_THAT(*json, ::testing::HasSubstr("\"banen_x100\": \"14633300\""));
+  EXPECT_THAT(*json, ::testing::HasSubstr("\"sector\": \"SECTOR_MARKT\""));
+  v1::RealisationTable read;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(*json, &read).ok());
+  EXPECT_EQ(read.SerializeAsString(), table.SerializeAsString());
 }
 
 }  // namespace
