@@ -4,7 +4,8 @@
 Generates Python stubs from the project's proto with Debian's protoc and
 grpc_python_plugin into a temporary directory, makes a throw-away CA and
 server certificate (make_test_certs), starts the built server with TLS on a
-free loopback port with a temporary data directory, and, over TLS with a
+free loopback port with a temporary data directory and an auth config
+naming the test's principal by its token's SHA-256, and, over TLS with that
 bearer token on every call, streams events, reads the realisation table, and
 recomputes the hash chain without trusting the server.
 
@@ -27,8 +28,9 @@ PROTOS = ["banen/v1/events.proto", "banen/v1/ledger.proto",
           "banen/v1/realisation.proto", "banen/v1/snapshot.proto"]
 ZERO_HASH = bytes(32)
 PERSON = "person-ref-python-0000001"
-# A server without an auth config ignores it; one with a config checks it.
+# The server's auth config names PRINCIPAL by this token's SHA-256.
 TOKEN = "python-client-test-token"
+PRINCIPAL = "python-client"
 
 
 def generate_stubs(proto_dir, out_dir):
@@ -72,12 +74,19 @@ class LedgerClientTest(unittest.TestCase):
         with open(os.path.join(pki, "ca.pem"), "rb") as ca:
             cls.ca_pem = ca.read()
 
+        auth_config = os.path.join(cls.temp.name, "auth.textproto")
+        with open(auth_config, "w") as config:
+            digest = hashlib.sha256(TOKEN.encode()).hexdigest()
+            config.write(f'principals {{ id: "{PRINCIPAL}" role: ROLE_ADMIN '
+                         f'token_sha256: "{digest}" }}\n')
+
         cls.address = f"127.0.0.1:{free_port()}"
         cls.server = subprocess.Popen(
             [cls.server_path, f"--listen={cls.address}",
              f"--data-dir={os.path.join(cls.temp.name, 'data')}",
              f"--tls-cert={os.path.join(pki, 'server.pem')}",
-             f"--tls-key={os.path.join(pki, 'server.key')}"])
+             f"--tls-key={os.path.join(pki, 'server.key')}",
+             f"--auth-config={auth_config}"])
         # The token rides on the TLS channel as "authorization: Bearer ...".
         cls.channel = grpc.secure_channel(
             cls.address, grpc.composite_channel_credentials(
@@ -170,6 +179,8 @@ class LedgerClientTest(unittest.TestCase):
             previous = expected
         head = self.ledger.GetHead(ledger_pb2.GetHeadRequest())
         self.assertEqual([stored.seq for stored in events], [1, 2, 3, 4])
+        self.assertEqual({stored.recorded_by for stored in events},
+                         {PRINCIPAL})
         self.assertEqual(head.seq, 4)
         self.assertEqual(head.hash, previous)
 
@@ -186,6 +197,20 @@ class LedgerClientTest(unittest.TestCase):
         self.assertTrue(details.details[0].Unpack(error))
         self.assertEqual(error.event_index, 0)
         self.assertEqual(error.field, "hours_changed.hours_per_week_x100")
+
+    def test_unknown_token_is_unauthenticated(self):
+        with grpc.secure_channel(
+                self.address, grpc.composite_channel_credentials(
+                    grpc.ssl_channel_credentials(
+                        root_certificates=self.ca_pem),
+                    grpc.access_token_call_credentials("not-the-token"))
+        ) as stranger:
+            with self.assertRaises(grpc.RpcError) as raised:
+                ledger_pb2_grpc.LedgerServiceStub(stranger).GetHead(
+                    ledger_pb2.GetHeadRequest(), timeout=30)
+        self.assertEqual(raised.exception.code(),
+                         grpc.StatusCode.UNAUTHENTICATED)
+        self.assertNotIn("not-the-token", raised.exception.details())
 
     def test_plaintext_channel_to_the_tls_server_is_unavailable(self):
         with grpc.insecure_channel(self.address) as plaintext:
