@@ -253,7 +253,10 @@ std::shared_ptr<const Principal> AuthConfig::ByCertificate(
 absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::Load(std::string path) {
   ASSIGN_OR_RETURN(std::shared_ptr<const AuthConfig> config, Read(path));
   std::unique_ptr<Authorizer> authorizer(new Authorizer(std::move(path)));
-  authorizer->config_ = std::move(config);
+  {
+    absl::MutexLock lock(&authorizer->mu_);
+    authorizer->config_ = std::move(config);
+  }
   return authorizer;
 }
 
