@@ -5,17 +5,16 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <fstream>
 #include <initializer_list>
 #include <iterator>
 #include <optional>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/status_macros.h"
+#include "services/command_line.h"
 
 namespace banen {
 namespace {
@@ -262,12 +261,9 @@ absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::Load(std::string path) {
 
 absl::StatusOr<std::shared_ptr<const AuthConfig>> Authorizer::Read(
     const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream text;
-  if (!file.is_open() || !(text << file.rdbuf()) || file.bad()) {
-    return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  }
-  absl::StatusOr<v1::AuthConfig> proto = ParseAuthConfig(text.str());
+  ASSIGN_OR_RETURN(const std::string text,
+                   ReadFileNamedByFlag("auth-config", path));
+  absl::StatusOr<v1::AuthConfig> proto = ParseAuthConfig(text);
   if (!proto.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": ", proto.status().message()));

@@ -104,12 +104,4 @@ std::string TransportDescription(const TransportOptions& transport) {
                                          : "TLS, client certificates required";
 }
 
-std::optional<std::string> ClientCertificateCommonName(
-    const grpc::AuthContext& auth_context) {
-  const std::vector<grpc::string_ref> names =
-      auth_context.FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
-  if (names.size() != 1) return std::nullopt;
-  return std::string(names[0].data(), names[0].size());
-}
-
 }  // namespace banen

@@ -1,14 +1,14 @@
 // Transport security of banen-ledgerd: the credentials its port listens with
 // (plaintext, TLS, or TLS with required client certificates) and the rule
 // that plaintext stays on loopback. The one place where the server's
-// credentials are made; what identifies a caller under mTLS is read here too.
+// credentials are made; who a verified client certificate names is read by
+// services/auth.h.
 #ifndef BANEN_SERVICES_TRANSPORT_SECURITY_H_
 #define BANEN_SERVICES_TRANSPORT_SECURITY_H_
 
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -56,12 +56,6 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
 // "plaintext", "TLS" or "TLS, client certificates required": for the
 // server's start line.
 std::string TransportDescription(const TransportOptions& transport);
-
-// The common name (CN) of the caller's client certificate, which the
-// handshake verified against TransportOptions::client_ca_pem; nullopt when
-// the call came without one (plaintext, or TLS without a client CA).
-std::optional<std::string> ClientCertificateCommonName(
-    const grpc::AuthContext& auth_context);
 
 }  // namespace banen
 

@@ -5,6 +5,7 @@
 #ifndef BANEN_TESTS_SERVICES_PROBE_SERVER_H_
 #define BANEN_TESTS_SERVICES_PROBE_SERVER_H_
 
+#include <grpc/grpc_security_constants.h>
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
@@ -18,7 +19,6 @@
 #include "absl/synchronization/mutex.h"
 #include "banen/v1/ledger.grpc.pb.h"
 #include "ledger/status_macros.h"
-#include "services/transport_security.h"
 
 namespace banen::test {
 
@@ -51,7 +51,7 @@ class ProbeServer final : public v1::LedgerService::Service {
     absl::MutexLock lock(&mutex_);
     return authorization_;
   }
-  // ClientCertificateCommonName of the last GetHead.
+  // The verified client certificate's CN of the last GetHead, if any.
   std::optional<std::string> common_name() const {
     absl::MutexLock lock(&mutex_);
     return common_name_;
@@ -67,7 +67,11 @@ class ProbeServer final : public v1::LedgerService::Service {
     for (auto it = begin; it != end; ++it) {
       authorization_.emplace_back(it->second.data(), it->second.size());
     }
-    common_name_ = ClientCertificateCommonName(*context->auth_context());
+    const std::vector<grpc::string_ref> names =
+        context->auth_context()->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
+    common_name_.reset();
+    if (names.size() == 1)
+      common_name_.emplace(names[0].data(), names[0].size());
     return grpc::Status::OK;
   }
 
