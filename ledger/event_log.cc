@@ -127,6 +127,18 @@ class EventLogImpl final : public EventLog {
   absl::StatusOr<ChainVerification> VerifyChain(uint64_t from_seq,
                                                 uint64_t to_seq) const override;
   Head WaitForHeadAfter(uint64_t seq, absl::Duration timeout) const override;
+  // Placeholders until the Merkle tree lands (issue 12).
+  absl::StatusOr<Hash> MerkleRoot(uint64_t) const override {
+    return absl::UnimplementedError("no Merkle tree yet");
+  }
+  absl::StatusOr<std::vector<Hash>> InclusionProof(uint64_t,
+                                                   uint64_t) const override {
+    return absl::UnimplementedError("no Merkle tree yet");
+  }
+  absl::StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t,
+                                                     uint64_t) const override {
+    return absl::UnimplementedError("no Merkle tree yet");
+  }
   absl::Status AppendStatus() const override;
   RecordStore& records() override { return records_; }
   const RecordStore& records() const override { return records_; }

@@ -199,6 +199,24 @@ class EventLog {
   virtual absl::StatusOr<ChainVerification> VerifyChain(
       uint64_t from_seq, uint64_t to_seq) const = 0;
 
+  // The RFC 9162 Merkle tree over the log (docs/CHAIN_FORMAT.md): leaf i
+  // (from 0) is the canonical bytes of seq i + 1; the tree of size n covers
+  // seqs 1..n. Each is answered from the stored tree nodes in O(log n) reads.
+  // INVALID_ARGUMENT for a seq or size that cannot name a tree (seq 0,
+  // seq > tree_size, first_size 0 or > second_size); OUT_OF_RANGE for a size
+  // past the head.
+  //
+  // The root of the tree of the first `tree_size` events.
+  virtual absl::StatusOr<Hash> MerkleRoot(uint64_t tree_size) const = 0;
+  // The audit path of the event at `seq` in the tree of `tree_size` events,
+  // from the leaf's sibling up (RFC 9162 §2.1.3.1).
+  virtual absl::StatusOr<std::vector<Hash>> InclusionProof(
+      uint64_t seq, uint64_t tree_size) const = 0;
+  // The proof that the tree of `second_size` events extends the tree of
+  // `first_size` events (RFC 9162 §2.1.4.1); empty when they are equal.
+  virtual absl::StatusOr<std::vector<Hash>> ConsistencyProof(
+      uint64_t first_size, uint64_t second_size) const = 0;
+
   // Blocks until the head is past `seq`, the log stops accepting appends
   // (AppendStatus() not OK), or `timeout` passes; returns the head.
   virtual Head WaitForHeadAfter(uint64_t seq, absl::Duration timeout) const = 0;
