@@ -88,6 +88,19 @@ absl::StatusOr<BackupInfo> Describe(
   return info;
 }
 
+// `id`, or for 0 the latest backup's.
+absl::StatusOr<uint32_t> LatestIfZero(
+    const rocksdb::BackupEngineReadOnlyBase& engine,
+    const std::string& backup_dir, uint32_t id) {
+  if (id != 0) return id;
+  std::vector<rocksdb::BackupInfo> rocks_infos;
+  engine.GetBackupInfo(&rocks_infos);
+  if (rocks_infos.empty()) {
+    return absl::NotFoundError(absl::StrCat("no backup in ", backup_dir));
+  }
+  return rocks_infos.back().backup_id;
+}
+
 }  // namespace
 
 namespace storage {
@@ -132,11 +145,15 @@ absl::StatusOr<std::vector<BackupInfo>> ListBackups(
   return infos;
 }
 
-absl::Status VerifyBackup(const std::string& backup_dir, uint32_t id) {
+absl::StatusOr<BackupInfo> VerifyBackup(const std::string& backup_dir,
+                                        uint32_t id) {
   ASSIGN_OR_RETURN(const std::unique_ptr<rocksdb::BackupEngineReadOnly> engine,
                    OpenReadOnly(backup_dir));
-  return FromRocks(engine->VerifyBackup(id, /*verify_with_checksum=*/true),
-                   absl::StrCat("verifying backup ", id));
+  ASSIGN_OR_RETURN(id, LatestIfZero(*engine, backup_dir, id));
+  RETURN_IF_ERROR(
+      FromRocks(engine->VerifyBackup(id, /*verify_with_checksum=*/true),
+                absl::StrCat("verifying backup ", id)));
+  return Describe(*engine, id);
 }
 
 absl::StatusOr<BackupInfo> RestoreBackup(const std::string& backup_dir,
@@ -151,15 +168,7 @@ absl::StatusOr<BackupInfo> RestoreBackup(const std::string& backup_dir,
   }
   ASSIGN_OR_RETURN(const std::unique_ptr<rocksdb::BackupEngineReadOnly> engine,
                    OpenReadOnly(backup_dir));
-  if (id == 0) {
-    std::vector<rocksdb::BackupInfo> rocks_infos;
-    engine->GetBackupInfo(&rocks_infos);
-    if (rocks_infos.empty()) {
-      return absl::NotFoundError(
-          absl::StrCat("no backup in ", backup_dir, " to restore"));
-    }
-    id = rocks_infos.back().backup_id;
-  }
+  ASSIGN_OR_RETURN(id, LatestIfZero(*engine, backup_dir, id));
   ASSIGN_OR_RETURN(BackupInfo info, Describe(*engine, id));
   RETURN_IF_ERROR(
       FromRocks(engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), id,

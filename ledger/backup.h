@@ -46,9 +46,10 @@ struct BackupInfo {
 absl::StatusOr<std::vector<BackupInfo>> ListBackups(
     const std::string& backup_dir);
 
-// Rereads every file of backup `id` and compares its size and checksum with
-// those recorded when it was taken.
-absl::Status VerifyBackup(const std::string& backup_dir, uint32_t id);
+// Rereads every file of backup `id` (0: the latest) and compares its size
+// and checksum with those recorded when it was taken; returns the backup.
+absl::StatusOr<BackupInfo> VerifyBackup(const std::string& backup_dir,
+                                        uint32_t id);
 
 // Restores backup `id` (0: the latest) into `data_dir`, which must be missing
 // or empty; the restored store opens with EventLog::Open.
