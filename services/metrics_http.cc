@@ -13,9 +13,9 @@ namespace {
 // The content type of the text exposition format, version 0.0.4.
 constexpr char kContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 
-int ServeMetrics(mg_connection* connection, void* registry) {
+int ServeMetrics(mg_connection* connection, void* server) {
   const std::string text =
-      static_cast<const MetricsRegistry*>(registry)->Render();
+      static_cast<const MetricsHttpServer*>(server)->registry().Render();
   mg_send_http_ok(connection, kContentType,
                   static_cast<long long>(text.size()));
   mg_write(connection, text.data(), text.size());
@@ -53,7 +53,7 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
         absl::StrCat("cannot serve metrics on ", listen));
   }
   mg_set_request_handler(server->context_, "/metrics$", ServeMetrics,
-                         const_cast<MetricsRegistry*>(&server->registry_));
+                         server.get());
   mg_server_port ports[1]{};
   if (mg_get_server_ports(server->context_, 1, ports) != 1) {
     return absl::UnavailableError(

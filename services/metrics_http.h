@@ -35,6 +35,7 @@ class MetricsHttpServer {
 
   // The bound port.
   int port() const { return port_; }
+  const MetricsRegistry& registry() const { return registry_; }
 
  private:
   explicit MetricsHttpServer(const MetricsRegistry& registry)

@@ -187,15 +187,10 @@ void ServerMetrics::RecordRejected(absl::StatusCode code,
 }
 
 Histogram& ServerMetrics::QueryLatency(const std::string& rpc) {
-  absl::MutexLock lock(&query_mutex_);
-  Histogram*& histogram = query_latency_[rpc];
-  if (histogram == nullptr) {
-    histogram = &registry_.AddHistogram(
-        "banen_query_latency_seconds",
-        "Unary rpcs other than AppendBatch, from the call to its status",
-        LatencyBounds(), {{"rpc", rpc}});
-  }
-  return *histogram;
+  return registry_.AddHistogram(
+      "banen_query_latency_seconds",
+      "Unary rpcs other than AppendBatch, from the call to its status",
+      LatencyBounds(), {{"rpc", rpc}});
 }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>

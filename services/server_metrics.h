@@ -33,10 +33,7 @@
 #include <memory>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "ledger/event_log.h"
 #include "projections/projector.h"
@@ -62,7 +59,8 @@ class ServerMetrics {
   InterceptorFactory();
 
   // The query latency histogram of `rpc` ("/banen.v1.X/Method"), registered
-  // on its first call.
+  // on its first call (a registry lookup under its mutex: once per query,
+  // never per append).
   Histogram& QueryLatency(const std::string& rpc);
   void SubscriberStarted() { subscribers_.fetch_add(1); }
   void SubscriberEnded() { subscribers_.fetch_sub(1); }
@@ -77,10 +75,6 @@ class ServerMetrics {
   Histogram& append_latency_;
   Histogram& batch_events_;
   std::atomic<int64_t> subscribers_{0};
-
-  absl::Mutex query_mutex_;
-  absl::flat_hash_map<std::string, Histogram*> query_latency_
-      ABSL_GUARDED_BY(query_mutex_);
 };
 
 }  // namespace banen
