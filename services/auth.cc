@@ -62,6 +62,11 @@ constexpr std::array<Grant, kRpcCount> kGrants = {{
      Roles({v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT})},
     {Rpc::kDiffSnapshot, "SnapshotService.DiffSnapshot",
      Roles({v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT})},
+    // Backups hold every person_ref and write to the server's disk: the
+    // admin role only (RoleMayCall grants it everything).
+    {Rpc::kCreateBackup, "AdminService.CreateBackup", Roles({})},
+    {Rpc::kListBackups, "AdminService.ListBackups", Roles({})},
+    {Rpc::kVerifyBackup, "AdminService.VerifyBackup", Roles({})},
 }};
 
 constexpr bool GrantsInRpcOrder() {

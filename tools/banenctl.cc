@@ -20,6 +20,10 @@
 //   banenctl head        the head of the log
 //   banenctl verify      replays the whole log and recomputes the hash chain
 //                        here, against the server's head and every snapshot
+//   banenctl backup create | list | verify [ID]
+//                        online backups into the server's --backup-dir, on
+//                        the server host (admin role); verify: the latest
+//                        without ID
 //   banenctl auth new-token --principal=ID [--role=employer --scope=ACME,..]
 //                        a fresh token and the auth config line to add
 //                        (its SHA-256); talks to no server
@@ -41,9 +45,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "banen/v1/admin.grpc.pb.h"
 #include "banen/v1/ledger.grpc.pb.h"
 #include "banen/v1/realisation.grpc.pb.h"
 #include "banen/v1/snapshot.grpc.pb.h"
@@ -126,7 +132,8 @@ class Client {
       : channel_(std::move(channel)),
         ledger_(v1::LedgerService::NewStub(channel_)),
         realisation_(v1::RealisationService::NewStub(channel_)),
-        snapshots_(v1::SnapshotService::NewStub(channel_)) {}
+        snapshots_(v1::SnapshotService::NewStub(channel_)),
+        admin_(v1::AdminService::NewStub(channel_)) {}
 
   absl::Status Report() {
     v1::RealisationRequest request;
@@ -278,6 +285,52 @@ class Client {
           "use --on-error=skip");
     }
     return absl::OkStatus();
+  }
+
+  absl::Status Backup(const std::vector<std::string>& args) {
+    const std::string action = args.empty() ? "" : args[0];
+    auto context = Context();
+    if (action == "create" && args.size() == 1) {
+      v1::CreateBackupResponse response;
+      RETURN_IF_ERROR(FromGrpc(admin_->CreateBackup(
+          context.get(), v1::CreateBackupRequest(), &response)));
+      PrintBackup(response.backup());
+      return absl::OkStatus();
+    }
+    if (action == "list" && args.size() == 1) {
+      v1::ListBackupsResponse response;
+      RETURN_IF_ERROR(FromGrpc(admin_->ListBackups(
+          context.get(), v1::ListBackupsRequest(), &response)));
+      for (const v1::Backup& backup : response.backups()) PrintBackup(backup);
+      return absl::OkStatus();
+    }
+    if (action == "verify" && args.size() <= 2) {
+      v1::VerifyBackupRequest request;
+      uint32_t id = 0;
+      if (args.size() == 2 && !absl::SimpleAtoi(args[1], &id)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("backup verify: \"", args[1], "\" is not an id"));
+      }
+      request.set_backup_id(id);
+      v1::VerifyBackupResponse response;
+      RETURN_IF_ERROR(
+          FromGrpc(admin_->VerifyBackup(context.get(), request, &response)));
+      std::printf("verified: ");
+      PrintBackup(response.backup());
+      return absl::OkStatus();
+    }
+    return absl::InvalidArgumentError(
+        "backup: use create, list or verify [ID]");
+  }
+
+  static void PrintBackup(const v1::Backup& backup) {
+    std::printf(
+        "backup %u  seq %llu  hash %s  %llu bytes in %u files  taken %s\n",
+        backup.backup_id(), static_cast<unsigned long long>(backup.head_seq()),
+        absl::BytesToHexString(backup.head_hash()).c_str(),
+        static_cast<unsigned long long>(backup.size_bytes()),
+        backup.file_count(),
+        absl::FormatTime(TimeFromProto(backup.created_at())).c_str());
   }
 
   absl::Status Snapshot(const std::vector<std::string>& args) {
@@ -523,6 +576,7 @@ class Client {
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::RealisationService::Stub> realisation_;
   std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
+  std::unique_ptr<v1::AdminService::Stub> admin_;
 };
 
 // The channel the flags ask for. The token comes from --token-file, else
@@ -579,6 +633,7 @@ absl::Status Run(const std::string& command,
   Client client(std::move(channel));
   if (command == "import") return client.Import(args);
   if (command == "snapshot") return client.Snapshot(args);
+  if (command == "backup") return client.Backup(args);
   if (!args.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(command, ": unexpected argument \"", args[0], "\""));
@@ -590,8 +645,8 @@ absl::Status Run(const std::string& command,
   if (command == "verify") return client.Verify();
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown command \"", command,
-      "\": use report, import, snapshot, tail, verify, head, load-demo or "
-      "auth"));
+      "\": use report, import, snapshot, backup, tail, verify, head, "
+      "load-demo or auth"));
 }
 
 }  // namespace
@@ -601,7 +656,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "banenctl [--server=host:port] [--tls-ca=PEM [--tls-cert=PEM "
       "--tls-key=PEM]] [--token-file=FILE] "
-      "report|import FILE...|snapshot create|list|show KEY|diff KEY|tail|"
+      "report|import FILE...|snapshot create|list|show KEY|diff KEY|"
+      "backup create|list|verify [ID]|tail|"
       "verify|head|load-demo|auth new-token [flags]");
   const std::vector<char*> args = banen::ParseFlags(argc, argv);
   if (args.size() < 2) {

@@ -44,6 +44,10 @@ const std::map<Rpc, std::set<v1::Role>>& Granted() {
       {Rpc::kGetSnapshot, {v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT}},
       {Rpc::kListSnapshots, {v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT}},
       {Rpc::kDiffSnapshot, {v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT}},
+      // Issue 13: backups, for the admin alone.
+      {Rpc::kCreateBackup, {}},
+      {Rpc::kListBackups, {}},
+      {Rpc::kVerifyBackup, {}},
   };
   return *granted;
 }
@@ -54,7 +58,8 @@ bool Granted(v1::Role role, Rpc rpc) {
 
 // What an allowed call of CallRpc() answers on the fixture's ledger: its
 // batch is empty, which validation refuses (the Append stream answers that
-// in its response), and the snapshot it asks for does not exist.
+// in its response), the snapshot it asks for does not exist, and the server
+// has no --backup-dir.
 grpc::StatusCode AllowedCode(Rpc rpc) {
   switch (rpc) {
     case Rpc::kAppendBatch:
@@ -62,6 +67,10 @@ grpc::StatusCode AllowedCode(Rpc rpc) {
     case Rpc::kGetSnapshot:
     case Rpc::kDiffSnapshot:
       return grpc::StatusCode::NOT_FOUND;
+    case Rpc::kCreateBackup:
+    case Rpc::kListBackups:
+    case Rpc::kVerifyBackup:
+      return grpc::StatusCode::FAILED_PRECONDITION;
     default:
       return grpc::StatusCode::OK;
   }
@@ -180,6 +189,21 @@ class AuthTest : public ServiceTest {
         request.set_key("2024Q1/00000000000000099999");
         v1::SnapshotDiff diff;
         return snapshots_->DiffSnapshot(&context, request, &diff);
+      }
+      case Rpc::kCreateBackup: {
+        v1::CreateBackupResponse response;
+        return admin_->CreateBackup(&context, v1::CreateBackupRequest(),
+                                    &response);
+      }
+      case Rpc::kListBackups: {
+        v1::ListBackupsResponse response;
+        return admin_->ListBackups(&context, v1::ListBackupsRequest(),
+                                   &response);
+      }
+      case Rpc::kVerifyBackup: {
+        v1::VerifyBackupResponse response;
+        return admin_->VerifyBackup(&context, v1::VerifyBackupRequest(),
+                                    &response);
       }
     }
     return grpc::Status(grpc::StatusCode::INTERNAL, "unknown rpc");
@@ -315,7 +339,7 @@ TEST_F(AuthTest, EachRoleIsRefusedEveryRpcItIsNotGranted) {
                              RoleName(role), ") may not call ", RpcName(rpc)));
     }
   }
-  EXPECT_EQ(refusals, 45);  // of 7 roles x 12 rpcs
+  EXPECT_EQ(refusals, 63);  // of 7 roles x 15 rpcs
 }
 
 TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
@@ -330,7 +354,7 @@ TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
           << status.error_message();
     }
   }
-  EXPECT_EQ(calls, 39);
+  EXPECT_EQ(calls, 42);
 }
 
 TEST_F(AuthTest, EmployerReadsOnlyTheEventsOfItsOwnEmployers) {
