@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ccache
   librocksdb-dev libssl-dev
+  libsodium-dev  # Ed25519 signed heads (ledger/signed_note.h)
   libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc
   libabsl-dev
