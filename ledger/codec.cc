@@ -1,14 +1,12 @@
 #include "ledger/codec.h"
 
-#include <openssl/evp.h>
-
 #include <cstring>
-#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/arena.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "ledger/event_error.h"
+#include "ledger/internal/sha256.h"
 #include "ledger/status_macros.h"
 
 namespace banen {
@@ -311,18 +309,7 @@ void AppendCanonicalBytes(uint64_t seq, absl::Time recorded_at,
 }
 
 Hash ChainHash(const Hash& prev_hash, std::string_view canonical) {
-  // OpenSSL 3's one-shot SHA256() looks the algorithm up on every call; this
-  // runs once per appended event, so fetch it once and reuse a context.
-  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>
-      kContext(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  Hash hash;
-  unsigned int size = 0;
-  EVP_DigestInit_ex2(kContext.get(), kSha256, nullptr);
-  EVP_DigestUpdate(kContext.get(), prev_hash.data(), prev_hash.size());
-  EVP_DigestUpdate(kContext.get(), canonical.data(), canonical.size());
-  EVP_DigestFinal_ex(kContext.get(), hash.data(), &size);
-  return hash;
+  return Sha256({HashBytes(prev_hash), canonical});
 }
 
 }  // namespace banen
