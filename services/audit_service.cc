@@ -1,5 +1,6 @@
 #include "services/audit_service.h"
 
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -33,11 +34,16 @@ absl::Status AnswerInclusion(const EventLog& log,
   ASSIGN_OR_RETURN(const std::vector<Hash> path,
                    log.InclusionProof(request.seq(), tree_size));
   ASSIGN_OR_RETURN(const Hash root, log.MerkleRoot(tree_size));
-  ASSIGN_OR_RETURN(const StoredEvent stored, log.GetBySeq(request.seq()));
+  // The leaf as stored, which is what the tree hashes: never a re-encoding.
+  RETURN_IF_ERROR(log.ScanCanonical(
+      request.seq(), request.seq(),
+      [response](const StoredEvent&, std::string_view canonical) {
+        response->set_canonical_bytes(canonical.data(), canonical.size());
+        return false;
+      }));
   response->set_seq(request.seq());
   response->set_tree_size(tree_size);
   AddHashes(path, response->mutable_path());
-  response->set_canonical_bytes(CanonicalBytes(stored));
   response->set_root_hash(root.data(), root.size());
   return absl::OkStatus();
 }
