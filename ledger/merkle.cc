@@ -239,4 +239,45 @@ absl::Status VerifyConsistency(uint64_t first_size, uint64_t second_size,
   return absl::OkStatus();
 }
 
+absl::StatusOr<Frontier> Frontier::Restore(uint64_t size,
+                                           SubtreeSource source) {
+  Frontier frontier;
+  frontier.size_ = size;
+  for (int level = 0; level < 64; ++level) {
+    if ((size >> level & 1) == 0) continue;
+    ASSIGN_OR_RETURN(frontier.subtrees_[level],
+                     source(level, (size >> level) - 1));
+  }
+  return frontier;
+}
+
+void Frontier::Append(
+    const Hash& leaf_hash,
+    absl::FunctionRef<void(int level, uint64_t index, const Hash& hash)>
+        completed) {
+  Hash hash = leaf_hash;
+  int level = 0;
+  // Each set low bit is a complete subtree of the same size on the left.
+  for (; (size_ >> level & 1) != 0; ++level) {
+    hash = NodeHash(subtrees_[level], hash);
+    completed(level + 1, ((size_ + 1) >> (level + 1)) - 1, hash);
+  }
+  subtrees_[level] = hash;
+  ++size_;
+}
+
+void Frontier::Append(const Hash& leaf_hash) {
+  Append(leaf_hash, [](int, uint64_t, const Hash&) {});
+}
+
+Hash Frontier::Root() const {
+  if (size_ == 0) return EmptyRoot();
+  const int lowest = std::countr_zero(size_);
+  Hash root = subtrees_[lowest];
+  for (int level = lowest + 1; level < 64; ++level) {
+    if ((size_ >> level & 1) != 0) root = NodeHash(subtrees_[level], root);
+  }
+  return root;
+}
+
 }  // namespace banen::merkle

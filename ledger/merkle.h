@@ -13,6 +13,7 @@
 #ifndef BANEN_LEDGER_MERKLE_H_
 #define BANEN_LEDGER_MERKLE_H_
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,34 @@ absl::Status VerifyInclusion(const Hash& leaf_hash, uint64_t index,
 absl::Status VerifyConsistency(uint64_t first_size, uint64_t second_size,
                                const Hash& first_root, const Hash& second_root,
                                absl::Span<const Hash> proof);
+
+// The right edge of a growing tree: the root of one complete subtree per set
+// bit of its size, which is all that appending needs. The writer of a log
+// keeps one in memory.
+class Frontier {
+ public:
+  // The frontier of `size` leaves, from the complete subtrees it consists of
+  // (as many as size has set bits).
+  static absl::StatusOr<Frontier> Restore(uint64_t size, SubtreeSource source);
+
+  uint64_t size() const { return size_; }
+  // Appends a leaf and calls `completed(level, index, hash)` for each
+  // complete subtree above the leaf that it completes, from level 1 up.
+  void Append(
+      const Hash& leaf_hash,
+      absl::FunctionRef<void(int level, uint64_t index, const Hash& hash)>
+          completed);
+  // Appends a leaf, for a caller that keeps no subtrees.
+  void Append(const Hash& leaf_hash);
+  // MTH of the size() leaves.
+  Hash Root() const;
+
+ private:
+  uint64_t size_ = 0;
+  // subtrees_[level]: the complete subtree of 2^level leaves on the edge, if
+  // bit `level` of size_ is set.
+  std::array<Hash, 64> subtrees_{};
+};
 
 }  // namespace banen::merkle
 

@@ -137,6 +137,7 @@ std::string EncodeSnapshot(const Snapshot& snapshot) {
   proto.set_head_hash(snapshot.head_hash.data(), snapshot.head_hash.size());
   TimeToProto(snapshot.as_of, proto.mutable_as_of());
   proto.set_rules_version(snapshot.rules_version);
+  proto.set_checkpoint(snapshot.checkpoint);
   for (const RealisationRow& row : snapshot.rows) {
     RowToProto(row, proto.add_rows());
   }
@@ -165,6 +166,7 @@ absl::StatusOr<Snapshot> DecodeSnapshot(std::string_view bytes) {
       snapshot.rules_version > kCountingRulesVersion) {
     return absl::DataLossError("snapshot has unknown counting rules");
   }
+  snapshot.checkpoint = proto.checkpoint();
   for (const v1::RealisationRowRecord& row : proto.rows()) {
     absl::StatusOr<RealisationRow> decoded =
         RowFromProto(row, snapshot.rules_version);

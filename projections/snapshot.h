@@ -32,6 +32,9 @@ struct Snapshot {
   // Measure order: the rows of RealisationQuery{.from = .to = quarter}
   // as_of `as_of`. Each row holds the figures excl. and incl. SROI.
   std::vector<RealisationRow> rows;
+  // The signed checkpoint (C2SP note, ledger/signed_note.h) of head_seq,
+  // made with the snapshot; empty when the server had no signing key.
+  std::string checkpoint;
 
   // "2024Q4/00000000000000012345": sorts by quarter, then head.
   std::string Key() const;

@@ -58,8 +58,11 @@ enum class Rpc {
   kGetSnapshot,
   kListSnapshots,
   kDiffSnapshot,
+  kGetInclusionProof,
+  kGetConsistencyProof,
+  kGetSignedHead,
 };
-inline constexpr int kRpcCount = 12;
+inline constexpr int kRpcCount = 15;
 
 // "LedgerService.AppendBatch", ...
 absl::string_view RpcName(Rpc rpc);

@@ -5,10 +5,13 @@
 
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/signed_note.h"
 #include "ledger/status_macros.h"
 
 namespace banen {
@@ -16,6 +19,19 @@ namespace {
 
 // How often the log watcher looks whether the server is shutting down.
 constexpr absl::Duration kWatchInterval = absl::Milliseconds(100);
+
+// The signer of `signing_key` (as read from its file: surrounding white space
+// is not part of it); nullopt for none.
+absl::StatusOr<std::optional<NoteSigner>> SignerOf(std::string signing_key) {
+  absl::StripAsciiWhitespace(&signing_key);
+  if (signing_key.empty()) return std::nullopt;
+  absl::StatusOr<NoteSigner> signer = NoteSigner::FromKey(signing_key);
+  if (!signer.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("signing key: ", signer.status().message()));
+  }
+  return *std::move(signer);
+}
 
 }  // namespace
 
@@ -25,6 +41,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                                      options.auth_config.empty()));
   ASSIGN_OR_RETURN(const std::shared_ptr<grpc::ServerCredentials> credentials,
                    ServerCredentials(options.transport));
+  ASSIGN_OR_RETURN(std::optional<NoteSigner> signer,
+                   SignerOf(options.signing_key));
   std::unique_ptr<LedgerServer> server(new LedgerServer());
   if (options.auth_config.empty()) {
     server->authorizer_ = std::make_unique<Authorizer>();
@@ -40,12 +58,18 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                    EventLog::Open(options.data_dir, std::move(log_options)));
   ASSIGN_OR_RETURN(server->projector_,
                    Projector::Open(*server->log_, options.projector));
+  if (signer.has_value()) {
+    server->head_signer_ =
+        std::make_unique<HeadSigner>(*server->log_, *std::move(signer));
+  }
   server->ledger_service_ = std::make_unique<LedgerServiceImpl>(
       *server->log_, *server->authorizer_, options.ledger_service);
   server->realisation_service_ = std::make_unique<RealisationServiceImpl>(
       *server->projector_, *server->authorizer_);
   server->snapshot_service_ = std::make_unique<SnapshotServiceImpl>(
-      *server->projector_, *server->authorizer_);
+      *server->projector_, server->head_signer_.get(), *server->authorizer_);
+  server->audit_service_ = std::make_unique<AuditServiceImpl>(
+      *server->log_, server->head_signer_.get(), *server->authorizer_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -55,6 +79,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   builder.RegisterService(server->ledger_service_.get());
   builder.RegisterService(server->realisation_service_.get());
   builder.RegisterService(server->snapshot_service_.get());
+  builder.RegisterService(server->audit_service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->server_.reset();
@@ -91,6 +116,10 @@ void LedgerServer::WatchLog() {
 
 LedgerServer::~LedgerServer() { Shutdown(absl::Seconds(5)); }
 
+std::string LedgerServer::verifier_key() const {
+  return head_signer_ != nullptr ? head_signer_->VerifierKey() : "";
+}
+
 std::string LedgerServer::address() const {
   return absl::StrCat(host_, ":", port_);
 }
@@ -113,11 +142,14 @@ void LedgerServer::Shutdown(absl::Duration grace) {
     server_->Wait();
     server_.reset();
   }
-  // The services borrow the projector and the log, the projector the log.
+  // The services borrow the projector, the head signer and the log; the
+  // projector and the head signer borrow the log.
+  audit_service_.reset();
   snapshot_service_.reset();
   realisation_service_.reset();
   ledger_service_.reset();
   projector_.reset();
+  head_signer_.reset();
   log_.reset();
 }
 

@@ -28,7 +28,9 @@
 #include "absl/time/time.h"
 #include "ledger/event_log.h"
 #include "projections/projector.h"
+#include "services/audit_service.h"
 #include "services/auth.h"
+#include "services/head_signer.h"
 #include "services/ledger_service.h"
 #include "services/realisation_service.h"
 #include "services/snapshot_service.h"
@@ -64,6 +66,11 @@ struct LedgerServerOptions {
   // proto/banen/v1/auth.proto); empty: the open mode, every call allowed
   // and recorded by nobody.
   std::string auth_config;
+  // The signer key (ledger/signed_note.h, made by `banenctl keys new`) the
+  // server signs its heads and snapshots' checkpoints with; its name is the
+  // log's origin. Empty: no signed heads (GetSignedHead is
+  // FAILED_PRECONDITION) and snapshots without a checkpoint.
+  std::string signing_key;
 };
 
 class LedgerServer {
@@ -71,7 +78,8 @@ class LedgerServer {
   // Opens the log (replaying it) and starts serving. FAILED_PRECONDITION for
   // plaintext on an address that is not loopback (CheckListenAddress),
   // INVALID_ARGUMENT for incomplete TLS options, both before the log is
-  // opened; UNAVAILABLE when the address cannot be bound (or gRPC refuses the
+  // opened, as is INVALID_ARGUMENT for a malformed signing_key; UNAVAILABLE
+  // when the address cannot be bound (or gRPC refuses the
   // TLS certificate or key); the log's errors otherwise.
   static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(
       const LedgerServerOptions& options);
@@ -89,6 +97,8 @@ class LedgerServer {
   // Who may call what; Reload() it to take up an edited auth config.
   Authorizer& authorizer() { return *authorizer_; }
   Projector& projector() { return *projector_; }
+  // The verifier key of options.signing_key (note format); empty without.
+  std::string verifier_key() const;
 
   // Stops taking calls and reports NOT_SERVING, ends Subscribe streams, lets
   // the calls in flight finish (an Append stream's batch being appended
@@ -109,9 +119,12 @@ class LedgerServer {
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<Projector> projector_;
+  // Null without a signing key; borrows the log.
+  std::unique_ptr<HeadSigner> head_signer_;
   std::unique_ptr<LedgerServiceImpl> ledger_service_;
   std::unique_ptr<RealisationServiceImpl> realisation_service_;
   std::unique_ptr<SnapshotServiceImpl> snapshot_service_;
+  std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> server_;
 
   absl::Mutex shutdown_mutex_;

@@ -37,11 +37,18 @@
 //   banenctl auth new-token --principal=ID [--role=employer --scope=ACME,..]
 //                        a fresh token and the auth config line to add
 //                        (its SHA-256); talks to no server
+//   banenctl keys new --name=ORIGIN --out=FILE
+//                        a fresh Ed25519 key for banen-ledgerd --signing-key:
+//                        writes the signer key to FILE (mode 0600, never over
+//                        an existing file) and prints the verifier key
+//                        (ledger/signed_note.h); talks to no server
+#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -114,12 +121,17 @@ ABSL_FLAG(std::string, view, "both",
           "the national monitor; --format=letter prints the SZW letters' "
           "table, with the change against a year earlier when "
           "--quarter..--to-quarter includes it)");
-ABSL_FLAG(std::string, out, "-", "report: output file; - for stdout");
+ABSL_FLAG(std::string, out, "-",
+          "report: output file; - for stdout. keys new: the signer key's "
+          "file (required)");
 ABSL_FLAG(std::string, on_error, "stop",
           "import: stop at the first bad line, or skip it and go on");
 ABSL_FLAG(int, batch_size, 1000, "import: events per batch");
 ABSL_FLAG(uint64_t, from_seq, 0, "tail: first seq (default: after the head)");
 ABSL_FLAG(std::string, principal, "", "auth new-token: the principal's id");
+ABSL_FLAG(std::string, name, "",
+          "keys new: the key's name, which is the log's origin in its signed "
+          "heads (e.g. banen.example.nl/ledger)");
 ABSL_FLAG(std::string, role, "",
           "auth new-token: employer, register, steward, auditor, snapshot, "
           "reader or admin, for a new principal's entry (default: only the "
@@ -694,9 +706,56 @@ absl::Status Auth(const std::vector<std::string>& args) {
   return absl::OkStatus();
 }
 
+// Creates `path` with `contents`, readable by its owner only; ALREADY_EXISTS
+// rather than replacing a file (it may hold the key heads are signed with).
+absl::Status WriteSecretFile(const std::string& path,
+                             const std::string& contents) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                      S_IRUSR | S_IWUSR);
+  if (fd < 0) {
+    const int error = errno;
+    return absl::ErrnoToStatus(
+        error,
+        absl::StrCat("--out=", path,
+                     error == EEXIST ? ": exists, not overwritten" : ""));
+  }
+  const bool written = write(fd, contents.data(), contents.size()) ==
+                           static_cast<ssize_t>(contents.size()) &&
+                       fsync(fd) == 0;
+  const int error = errno;
+  close(fd);
+  if (!written) {
+    unlink(path.c_str());
+    return absl::ErrnoToStatus(error, absl::StrCat("--out=", path));
+  }
+  return absl::OkStatus();
+}
+
+// `keys new`: the signer key goes only to the file; stdout gets the verifier
+// key, which auditors are given to check signed heads with.
+absl::Status Keys(const std::vector<std::string>& args) {
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (args.size() != 1 || args[0] != "new" || out.empty() || out == "-") {
+    return absl::InvalidArgumentError(
+        "use: banenctl keys new --name=ORIGIN --out=FILE (the signer key is "
+        "written to FILE, never printed)");
+  }
+  ASSIGN_OR_RETURN(const NoteSigner signer,
+                   NoteSigner::Generate(absl::GetFlag(FLAGS_name)));
+  RETURN_IF_ERROR(WriteSecretFile(out, signer.SignerKey() + "\n"));
+  std::printf("%s\n", signer.VerifierKey().c_str());
+  std::fprintf(stderr,
+               "banenctl: signer key written to %s (mode 0600): give it to "
+               "banen-ledgerd --signing-key=%s; stdout has the verifier key "
+               "to publish\n",
+               out.c_str(), out.c_str());
+  return absl::OkStatus();
+}
+
 absl::Status Run(const std::string& command,
                  const std::vector<std::string>& args) {
   if (command == "auth") return Auth(args);
+  if (command == "keys") return Keys(args);
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel, ConnectFromFlags());
   Client client(std::move(channel));
   if (command == "import") return client.Import(args);
@@ -714,7 +773,7 @@ absl::Status Run(const std::string& command,
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown command \"", command,
       "\": use report, import, snapshot, tail, verify, prove, head, "
-      "load-demo or auth"));
+      "load-demo, auth or keys"));
 }
 
 }  // namespace
@@ -726,7 +785,7 @@ int main(int argc, char** argv) {
       "--tls-key=PEM]] [--token-file=FILE] "
       "report|import FILE...|snapshot create|list|show KEY|diff KEY|"
       "rederive KEY|tail|verify [--published=FILE]|prove|head [--signed]|"
-      "load-demo|auth new-token [flags]");
+      "load-demo|auth new-token|keys new [flags]");
   const std::vector<char*> args = banen::ParseFlags(argc, argv);
   if (args.size() < 2) {
     std::fprintf(stderr, "usage: %s\n",

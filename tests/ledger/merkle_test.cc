@@ -384,5 +384,37 @@ TEST(Merkle, SourceErrorsArePassedOn) {
   EXPECT_EQ(Root(5, failing).status(), absl::DataLossError("node missing"));
 }
 
+TEST(MerkleFrontier, RootAndCompletedSubtreesFollowEveryAppend) {
+  const Leaves leaves = NumberedLeaves(70);
+  const Source source(leaves);
+  Frontier frontier;
+  EXPECT_EQ(frontier.Root(), EmptyRoot());
+  int completed = 0;
+  for (uint64_t size = 1; size <= 70; ++size) {
+    frontier.Append(LeafHash(leaves[size - 1]), [&](int level, uint64_t index,
+                                                    const Hash& hash) {
+      ++completed;
+      EXPECT_EQ(hash, source(level, index).value()) << level << "/" << index;
+      EXPECT_EQ((index + 1) << level, size);
+    });
+    ASSERT_EQ(frontier.size(), size);
+    ASSERT_EQ(frontier.Root(), Mth(leaves, 0, size)) << size;
+  }
+  // Every complete subtree above the leaves once: 35 + 17 + 8 + 4 + 2 + 1.
+  EXPECT_EQ(completed, 67);
+}
+
+TEST(MerkleFrontier, RestoredFromItsSubtreesItGoesOnAsBefore) {
+  const Leaves leaves = NumberedLeaves(70);
+  const Source source(leaves);
+  Frontier frontier = Frontier::Restore(45, source).value();
+  // 45 = 32 + 8 + 4 + 1.
+  EXPECT_EQ(source.calls(), 4);
+  for (uint64_t size = 46; size <= 70; ++size) {
+    frontier.Append(LeafHash(leaves[size - 1]));
+    ASSERT_EQ(frontier.Root(), Mth(leaves, 0, size)) << size;
+  }
+}
+
 }  // namespace
 }  // namespace banen::merkle

@@ -44,6 +44,11 @@ const std::map<Rpc, std::set<v1::Role>>& Granted() {
       {Rpc::kGetSnapshot, {v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT}},
       {Rpc::kListSnapshots, {v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT}},
       {Rpc::kDiffSnapshot, {v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT}},
+      // Issue 12: an inclusion proof carries the event's bytes, whatever its
+      // employer, so it is not an employer's.
+      {Rpc::kGetInclusionProof, {v1::ROLE_AUDITOR}},
+      {Rpc::kGetConsistencyProof, {v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR}},
+      {Rpc::kGetSignedHead, {v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR}},
   };
   return *granted;
 }
@@ -54,7 +59,8 @@ bool Granted(v1::Role role, Rpc rpc) {
 
 // What an allowed call of CallRpc() answers on the fixture's ledger: its
 // batch is empty, which validation refuses (the Append stream answers that
-// in its response), and the snapshot it asks for does not exist.
+// in its response), the snapshot it asks for does not exist, the proofs it
+// asks for are of seqs past the head, and the server has no signing key.
 grpc::StatusCode AllowedCode(Rpc rpc) {
   switch (rpc) {
     case Rpc::kAppendBatch:
@@ -62,6 +68,11 @@ grpc::StatusCode AllowedCode(Rpc rpc) {
     case Rpc::kGetSnapshot:
     case Rpc::kDiffSnapshot:
       return grpc::StatusCode::NOT_FOUND;
+    case Rpc::kGetInclusionProof:
+    case Rpc::kGetConsistencyProof:
+      return grpc::StatusCode::OUT_OF_RANGE;
+    case Rpc::kGetSignedHead:
+      return grpc::StatusCode::FAILED_PRECONDITION;
     default:
       return grpc::StatusCode::OK;
   }
@@ -180,6 +191,23 @@ class AuthTest : public ServiceTest {
         request.set_key("2024Q1/00000000000000099999");
         v1::SnapshotDiff diff;
         return snapshots_->DiffSnapshot(&context, request, &diff);
+      }
+      case Rpc::kGetInclusionProof: {
+        v1::GetInclusionProofRequest request;
+        request.set_seq(99999);
+        v1::InclusionProof proof;
+        return audit_->GetInclusionProof(&context, request, &proof);
+      }
+      case Rpc::kGetConsistencyProof: {
+        v1::GetConsistencyProofRequest request;
+        request.set_first_size(99999);
+        v1::ConsistencyProof proof;
+        return audit_->GetConsistencyProof(&context, request, &proof);
+      }
+      case Rpc::kGetSignedHead: {
+        v1::SignedHead head;
+        return audit_->GetSignedHead(&context, v1::GetSignedHeadRequest(),
+                                     &head);
       }
     }
     return grpc::Status(grpc::StatusCode::INTERNAL, "unknown rpc");
@@ -315,7 +343,7 @@ TEST_F(AuthTest, EachRoleIsRefusedEveryRpcItIsNotGranted) {
                              RoleName(role), ") may not call ", RpcName(rpc)));
     }
   }
-  EXPECT_EQ(refusals, 45);  // of 7 roles x 12 rpcs
+  EXPECT_EQ(refusals, 58);  // of 7 roles x 15 rpcs
 }
 
 TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
@@ -330,7 +358,7 @@ TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
           << status.error_message();
     }
   }
-  EXPECT_EQ(calls, 39);
+  EXPECT_EQ(calls, 47);
 }
 
 TEST_F(AuthTest, EmployerReadsOnlyTheEventsOfItsOwnEmployers) {

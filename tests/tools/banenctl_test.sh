@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # banenctl against a real banen-ledgerd on a fresh store: --version,
 # load-demo twice (the second stores nothing: fixed event ids), head, verify,
-# a letter report, the monitor letter, a bad --view, an unknown command, and
-# auth new-token's entry against sha256sum. Each step checks banenctl's exact
-# output or exit code.
+# a letter report, the monitor letter, a bad --view, an unknown command,
+# auth new-token's entry against sha256sum, and keys new (with the server
+# taking its key). Each step checks banenctl's exact output or exit code.
 # Then banenctl over mTLS with a token (certificates by make_test_certs), and
 # the clients a TLS server refuses.
 #   tests/tools/banenctl_test.sh --server=BANEN_LEDGERD --ctl=BANENCTL \
@@ -124,4 +124,30 @@ entry=$(grep -v '^#' "$work/token.txt" | sed -n 2p)
 digest=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
 expect_eq "$entry" "principals { id: \"hr-acme\" role: ROLE_EMPLOYER employer_ids: \"acme\" token_sha256: \"$digest\" }" \
   "new-token entry"
+
+# keys new: the signer key alone in a new file of mode 0600; the verifier key
+# on stdout, its key id the first 4 bytes of SHA-256(name "\n" 0x01 key);
+# never over an existing file. banen-ledgerd --signing-key takes the file and
+# names the verifier key it signs with.
+vkey=$(ctl keys new --name=banen.example/ledger --out="$work/signer.key" \
+  2>/dev/null) || fail "keys new failed"
+[[ $vkey =~ ^banen\.example/ledger\+([0-9a-f]{8})\+(A[A-Za-z0-9+/]{43})$ ]] ||
+  fail "keys new printed \"$vkey\""
+key_id=${BASH_REMATCH[1]}
+expect_eq "$({ printf 'banen.example/ledger\n'; base64 -d <<<"${BASH_REMATCH[2]}"; } |
+  sha256sum | cut -c1-8)" "$key_id" "key id"
+expect_eq "$(stat -c %a "$work/signer.key")" 600 "signer key file mode"
+grep -Eq "^PRIVATE\+KEY\+banen\.example/ledger\+$key_id\+A[A-Za-z0-9+/]{43}\$" \
+  "$work/signer.key" || fail "signer key file: $(wc -c <"$work/signer.key") bytes"
+cp "$work/signer.key" "$work/signer.copy"
+if ctl keys new --name=other --out="$work/signer.key" 2>"$work/again.txt"; then
+  fail "keys new overwrote a key"
+fi
+grep -q "ALREADY_EXISTS: --out=$work/signer.key: exists, not overwritten" \
+  "$work/again.txt" || fail "keys new again: $(cat "$work/again.txt")"
+cmp -s "$work/signer.key" "$work/signer.copy" || fail "the key file changed"
+start_server signed --signing-key="$work/signer.key"
+grep -q "signing heads as $vkey\$" "$work/signed.log" ||
+  fail "the server does not name its verifier key: $(cat "$work/signed.log")"
+stop_server
 echo "banenctl_test: passed ($stored demo events)"
