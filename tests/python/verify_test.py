@@ -157,7 +157,8 @@ def signer_key_text(name, signing_key):
 
 def open_note(note, verifier_key):
     """The body of `note` if `verifier_key` (note text form) signed it."""
-    name, id_hex, key_b64 = verifier_key.split("+")
+    # The base64 of the key may itself hold '+'.
+    name, id_hex, key_b64 = verifier_key.split("+", 2)
     key = base64.b64decode(key_b64)
     if key[0] != 1 or len(key) != 33:
         raise ProofError("not an Ed25519 verifier key")
@@ -333,7 +334,7 @@ class IndependentVerifierTest(unittest.TestCase):
                       verifier_key_text(ORIGIN, bytes(stranger.verify_key)))
         # The same name and key id but another key: the signature fails.
         forged = verifier_key_text(ORIGIN, bytes(stranger.verify_key))
-        name, _, key = forged.split("+")
+        name, _, key = forged.split("+", 2)
         same_id = "+".join([name, key_id(
             ORIGIN, bytes(self.signing_key.verify_key)).hex(), key])
         with self.assertRaisesRegex(ProofError, "bad signature"):
