@@ -1,14 +1,13 @@
 #include "ledger/codec.h"
 
-#include <openssl/evp.h>
-
 #include <cstring>
-#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/arena.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "ledger/absl_compat.h"
 #include "ledger/event_error.h"
+#include "ledger/internal/sha256.h"
 #include "ledger/status_macros.h"
 
 namespace banen {
@@ -195,17 +194,21 @@ struct PayloadToProto {
   }
 };
 
+}  // namespace
+
 absl::StatusOr<Hash> HashFromBytes(const std::string& bytes,
-                                   absl::string_view field) {
+                                   std::string_view field) {
   Hash hash{};
   if (bytes.empty()) return hash;
   if (bytes.size() != hash.size()) {
     return absl::DataLossError(
-        absl::StrCat(field, " has ", bytes.size(), " bytes, not 32"));
+        absl::StrCat(AbslView(field), " has ", bytes.size(), " bytes, not 32"));
   }
   std::memcpy(hash.data(), bytes.data(), hash.size());
   return hash;
 }
+
+namespace {
 
 std::string HashToBytes(const Hash& hash) {
   return std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
@@ -311,18 +314,7 @@ void AppendCanonicalBytes(uint64_t seq, absl::Time recorded_at,
 }
 
 Hash ChainHash(const Hash& prev_hash, std::string_view canonical) {
-  // OpenSSL 3's one-shot SHA256() looks the algorithm up on every call; this
-  // runs once per appended event, so fetch it once and reuse a context.
-  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>
-      kContext(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  Hash hash;
-  unsigned int size = 0;
-  EVP_DigestInit_ex2(kContext.get(), kSha256, nullptr);
-  EVP_DigestUpdate(kContext.get(), prev_hash.data(), prev_hash.size());
-  EVP_DigestUpdate(kContext.get(), canonical.data(), canonical.size());
-  EVP_DigestFinal_ex(kContext.get(), hash.data(), &size);
-  return hash;
+  return Sha256({HashBytes(prev_hash), canonical});
 }
 
 }  // namespace banen

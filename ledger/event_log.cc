@@ -1,7 +1,9 @@
 #include "ledger/event_log.h"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -16,8 +18,10 @@
 #include "ledger/event_error.h"
 #include "ledger/internal/backup_engine.h"
 #include "ledger/internal/rocks_status.h"
+#include "ledger/internal/sha256.h"
 #include "ledger/internal/storage_format.h"
 #include "ledger/ledger_state.h"
+#include "ledger/merkle.h"
 #include "ledger/status_macros.h"
 #include "ledger/validation.h"
 #include "rocksdb/db.h"
@@ -98,6 +102,114 @@ absl::StatusOr<StoredEvent> DecodeStoredEvent(uint64_t seq,
   return stored;
 }
 
+// The Merkle tree of the first `tree_size` events as stored: the nodes of
+// level >= 4 by key, the lower ones from the <= 16 events of their level-4
+// block, read with one range scan and kept for the next request (a proof
+// needs at most two blocks: its leaf's and the right edge's).
+class StoredTree {
+ public:
+  StoredTree(rocksdb::DB& db, uint64_t tree_size)
+      : db_(db), tree_size_(tree_size) {}
+
+  // A merkle::SubtreeSource.
+  absl::StatusOr<Hash> operator()(int level, uint64_t index) {
+    if (level >= storage::kStoredNodeLevel) return StoredNode(level, index);
+    const uint64_t first_leaf = index << level;
+    const uint64_t block = first_leaf >> storage::kStoredNodeLevel;
+    auto it = blocks_.find(block);
+    if (it == blocks_.end()) {
+      ASSIGN_OR_RETURN(std::vector<Hash> leaves, BlockLeaves(block));
+      it = blocks_.emplace(block, std::move(leaves)).first;
+    }
+    const std::vector<Hash>& leaves = it->second;
+    const size_t offset = first_leaf - (block << storage::kStoredNodeLevel);
+    const size_t width = size_t{1} << level;
+    if (offset + width > leaves.size()) {
+      return absl::DataLossError(absl::StrCat(
+          "event ", (block << storage::kStoredNodeLevel) + leaves.size() + 1,
+          " is missing from the log"));
+    }
+    std::vector<Hash> hashes(leaves.begin() + offset,
+                             leaves.begin() + offset + width);
+    for (size_t half = width / 2; half >= 1; half /= 2) {
+      for (size_t i = 0; i < half; ++i) {
+        hashes[i] = merkle::NodeHash(hashes[2 * i], hashes[2 * i + 1]);
+      }
+    }
+    return hashes.front();
+  }
+
+ private:
+  absl::StatusOr<Hash> StoredNode(int level, uint64_t index) const {
+    std::string value;
+    const rocksdb::Status read =
+        db_.Get(rocksdb::ReadOptions(), storage::NodeKey(level, index), &value);
+    const std::string node = absl::StrCat("the Merkle tree node of level ",
+                                          level, ", index ", index);
+    if (read.IsNotFound()) return absl::DataLossError(node + " is missing");
+    RETURN_IF_ERROR(FromRocks(read, absl::StrCat("reading ", node)));
+    Hash hash;
+    if (value.size() != hash.size()) {
+      return absl::DataLossError(node + " is not 32 bytes");
+    }
+    std::memcpy(hash.data(), value.data(), hash.size());
+    return hash;
+  }
+
+  // The leaf hashes of the events of a level-4 block inside the tree.
+  absl::StatusOr<std::vector<Hash>> BlockLeaves(uint64_t block) const {
+    const uint64_t first_seq = (block << storage::kStoredNodeLevel) + 1;
+    const uint64_t last_seq = std::min(
+        first_seq + (uint64_t{1} << storage::kStoredNodeLevel) - 1, tree_size_);
+    const std::string upper = storage::EventKey(last_seq + 1);
+    rocksdb::Slice upper_bound(upper);
+    rocksdb::ReadOptions read_options;
+    read_options.iterate_upper_bound = &upper_bound;
+    std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(read_options));
+    std::vector<Hash> leaves;
+    for (it->Seek(storage::EventKey(first_seq)); it->Valid(); it->Next()) {
+      const uint64_t seq = first_seq + leaves.size();
+      const std::optional<storage::EventValue> decoded =
+          storage::DecodeEventValue(
+              std::string_view(it->value().data(), it->value().size()));
+      if (storage::SeqOfEventKey(
+              std::string_view(it->key().data(), it->key().size())) != seq ||
+          !decoded.has_value()) {
+        return absl::DataLossError(
+            absl::StrCat("event ", seq, " is missing or undecodable"));
+      }
+      leaves.push_back(merkle::LeafHash(decoded->canonical));
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "reading the Merkle tree"));
+    return leaves;
+  }
+
+  rocksdb::DB& db_;
+  const uint64_t tree_size_;
+  // Leaf hashes by level-4 block.
+  absl::flat_hash_map<uint64_t, std::vector<Hash>> blocks_;
+};
+
+// The number of leaves whose level-4 nodes are all stored: where the stored
+// tree ends.
+absl::StatusOr<uint64_t> StoredTreeSize(rocksdb::DB& db) {
+  const std::string lower = storage::NodeKey(storage::kStoredNodeLevel, 0);
+  rocksdb::Slice lower_bound(lower);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_lower_bound = &lower_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
+  it->SeekForPrev(storage::NodeKey(storage::kStoredNodeLevel,
+                                   std::numeric_limits<uint64_t>::max()));
+  RETURN_IF_ERROR(FromRocks(it->status(), "finding the Merkle tree's end"));
+  if (!it->Valid()) return 0;
+  const std::optional<storage::NodeId> node =
+      storage::NodeOfKey(std::string_view(it->key().data(), it->key().size()));
+  if (!node.has_value() || node->level != storage::kStoredNodeLevel) {
+    return absl::DataLossError("malformed Merkle tree node key");
+  }
+  return (node->index + 1) << storage::kStoredNodeLevel;
+}
+
 // Truncates to what the stored Timestamp keeps, so memory equals disk.
 absl::Time ToMicros(absl::Time time) {
   return absl::FromUnixMicros(absl::ToUnixMicros(time));
@@ -125,21 +237,18 @@ class EventLogImpl final : public EventLog {
   absl::Status Scan(
       uint64_t from_seq, uint64_t to_seq,
       absl::FunctionRef<bool(const StoredEvent&)> visit) const override;
+  absl::Status ScanCanonical(
+      uint64_t from_seq, uint64_t to_seq,
+      absl::FunctionRef<bool(const StoredEvent&, std::string_view canonical)>
+          visit) const override;
   absl::StatusOr<ChainVerification> VerifyChain(uint64_t from_seq,
                                                 uint64_t to_seq) const override;
   Head WaitForHeadAfter(uint64_t seq, absl::Duration timeout) const override;
-  // Placeholders until the Merkle tree lands (issue 12).
-  absl::StatusOr<Hash> MerkleRoot(uint64_t) const override {
-    return absl::UnimplementedError("no Merkle tree yet");
-  }
-  absl::StatusOr<std::vector<Hash>> InclusionProof(uint64_t,
-                                                   uint64_t) const override {
-    return absl::UnimplementedError("no Merkle tree yet");
-  }
-  absl::StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t,
-                                                     uint64_t) const override {
-    return absl::UnimplementedError("no Merkle tree yet");
-  }
+  absl::StatusOr<Hash> MerkleRoot(uint64_t tree_size) const override;
+  absl::StatusOr<std::vector<Hash>> InclusionProof(
+      uint64_t seq, uint64_t tree_size) const override;
+  absl::StatusOr<std::vector<Hash>> ConsistencyProof(
+      uint64_t first_size, uint64_t second_size) const override;
   absl::Status AppendStatus() const override;
   RecordStore& records() override { return records_; }
   const RecordStore& records() const override { return records_; }
@@ -161,8 +270,34 @@ class EventLogImpl final : public EventLog {
     absl::CondVar cv;
   };
 
+  // Consecutive events with their canonical bytes as stored, which
+  // ScanCanonical hands on from memory as it would from disk.
+  struct EventsWithBytes {
+    std::string_view Canonical(size_t i) const {
+      const size_t begin = i == 0 ? 0 : canonical_end[i - 1];
+      return std::string_view(canonical).substr(begin,
+                                                canonical_end[i] - begin);
+    }
+    void Add(StoredEvent stored, std::string_view bytes) {
+      events.push_back(std::move(stored));
+      canonical.append(bytes);
+      canonical_end.push_back(canonical.size());
+    }
+    void Truncate(size_t size) {
+      events.resize(size);
+      canonical_end.resize(size);
+      canonical.resize(size == 0 ? 0 : canonical_end.back());
+    }
+
+    std::vector<StoredEvent> events;
+    // All canonical bytes in one string: one allocation a group, not one an
+    // event. Event i's end in it is canonical_end[i].
+    std::string canonical;
+    std::vector<size_t> canonical_end;
+  };
+
   // The events of one group commit, staged for a single synced write.
-  struct Group {
+  struct Group : EventsWithBytes {
     // The event at `seq` if this group stages it, else null.
     const StoredEvent* Find(uint64_t seq) const {
       if (seq < first_seq || seq - first_seq >= events.size()) return nullptr;
@@ -171,10 +306,9 @@ class EventLogImpl final : public EventLog {
 
     absl::Time recorded_at;
     uint64_t first_seq = 0;
-    std::vector<StoredEvent> events;
     rocksdb::WriteBatch write_batch;
   };
-  using RecentGroup = std::shared_ptr<const std::vector<StoredEvent>>;
+  using RecentGroup = std::shared_ptr<const EventsWithBytes>;
 
   // A new event of the batch being staged, by its event_id.
   struct NewEventId {
@@ -197,7 +331,7 @@ class EventLogImpl final : public EventLog {
   absl::Status WriteGroup(Group& group);
   // Keeps the events of a written group for Scan; returns the oldest groups
   // it no longer keeps.
-  std::vector<RecentGroup> KeepRecent(std::vector<StoredEvent> events)
+  std::vector<RecentGroup> KeepRecent(EventsWithBytes written)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<AppendResult> StageBatch(const AppendBatch& batch,
                                           Group& group)
@@ -226,6 +360,10 @@ class EventLogImpl final : public EventLog {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // NOT_FOUND names the seq; other errors say what failed reading it.
   absl::StatusOr<StoredEvent> ReadStored(uint64_t seq) const;
+  // OUT_OF_RANGE if the log does not hold `tree_size` events yet.
+  absl::Status CheckTreeSize(uint64_t tree_size) const;
+  // Refuses a store of a later format; returns the format it is in.
+  absl::StatusOr<uint32_t> ReadFormatVersion() const;
 
   const EventLogOptions options_;
   // Wraps options_.file_system, if any; outlives db_.
@@ -246,6 +384,9 @@ class EventLogImpl final : public EventLog {
   absl::Time last_recorded_at_ ABSL_GUARDED_BY(stage_mu_) =
       absl::InfinitePast();
   std::string value_buffer_ ABSL_GUARDED_BY(stage_mu_);  // reused per event
+  // The Merkle tree's right edge over every staged event: its nodes of
+  // level >= 4 go into the write batch of the event that completes them.
+  merkle::Frontier frontier_ ABSL_GUARDED_BY(stage_mu_);
 
   // Readers look ids up while the leader adds them.
   mutable absl::Mutex index_mu_ ABSL_ACQUIRED_AFTER(stage_mu_);
@@ -275,9 +416,32 @@ class EventLogImpl final : public EventLog {
   mutable int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// Replays the log into the validation state and the event_id index, and
+// restores the Merkle tree's right edge from the stored nodes, hashing only
+// the events after the last one. In a store without them (written before the
+// tree, or appended to by such a version) that hashes the events the nodes
+// are missing for, and stores those nodes: a migration, done once.
 absl::Status EventLogImpl::Recover() {
   absl::MutexLock stage(&stage_mu_);
   absl::MutexLock index(&index_mu_);
+  ASSIGN_OR_RETURN(const uint32_t format, ReadFormatVersion());
+  ASSIGN_OR_RETURN(const uint64_t tree_size, StoredTreeSize(*db_));
+  StoredTree stored_tree(*db_, tree_size);
+  ASSIGN_OR_RETURN(
+      frontier_,
+      merkle::Frontier::Restore(tree_size, [&](int level, uint64_t node_index) {
+        return stored_tree(level, node_index);
+      }));
+  rocksdb::WriteBatch nodes;
+  const auto write_nodes = [&]() {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    RETURN_IF_ERROR(
+        FromRocks(db_->Write(write_options, &nodes), "storing the tree"));
+    nodes.Clear();
+    return absl::OkStatus();
+  };
+  uint64_t events_hashed = 0;
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;
   read_options.readahead_size = 4 << 20;
@@ -293,11 +457,22 @@ absl::Status EventLogImpl::Recover() {
       return absl::DataLossError(
           absl::StrCat("event ", next_seq_, " is missing from the log"));
     }
-    ASSIGN_OR_RETURN(
-        StoredEvent stored,
-        DecodeStoredEvent(
-            *seq, std::string_view(it->value().data(), it->value().size()),
-            scratch));
+    const std::string_view value(it->value().data(), it->value().size());
+    ASSIGN_OR_RETURN(StoredEvent stored,
+                     DecodeStoredEvent(*seq, value, scratch));
+    if (*seq > tree_size) {
+      frontier_.Append(merkle::LeafHash(value.substr(2 * storage::kHashSize)),
+                       [&](int level, uint64_t node_index, const Hash& hash) {
+                         if (level >= storage::kStoredNodeLevel) {
+                           nodes.Put(storage::NodeKey(level, node_index),
+                                     rocksdb::Slice(HashBytes(hash)));
+                         }
+                       });
+      ++events_hashed;
+      // Bounded batches, each ending after an event, so that a node is
+      // stored with (or after) every node below it.
+      if (nodes.Count() >= 4096) RETURN_IF_ERROR(write_nodes());
+    }
     const Event& event = stored.event;
     std::optional<Event> target;
     if (const auto* retraction = std::get_if<EventRetracted>(&event.payload)) {
@@ -330,6 +505,17 @@ absl::Status EventLogImpl::Recover() {
     ++next_seq_;
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "replaying the log"));
+  if (tree_size >= next_seq_) {
+    return absl::DataLossError(
+        absl::StrCat("the Merkle tree covers ", tree_size,
+                     " events, the log holds ", next_seq_ - 1));
+  }
+  if (format != storage::kFormatVersion) {
+    nodes.Put(storage::FormatKey(),
+              storage::EncodeFormatVersion(storage::kFormatVersion));
+  }
+  if (nodes.Count() > 0) RETURN_IF_ERROR(write_nodes());
+  if (options_.on_tree_restored) options_.on_tree_restored(events_hashed);
   absl::MutexLock lock(&mu_);
   head_ = Head{next_seq_ - 1, last_hash_, last_recorded_at_};
   return absl::OkStatus();
@@ -453,7 +639,7 @@ void EventLogImpl::CommitGroup(Writer* leader) {
   absl::MutexLock lock(&mu_);
   if (written.ok()) {
     head_ = staged_head;
-    dropped = KeepRecent(std::move(group.events));
+    dropped = KeepRecent(std::move(static_cast<EventsWithBytes&>(group)));
   } else {
     if (failure_.ok()) {
       failure_ = absl::UnavailableError(
@@ -484,14 +670,14 @@ absl::Status EventLogImpl::WriteGroup(Group& group) {
 }
 
 std::vector<EventLogImpl::RecentGroup> EventLogImpl::KeepRecent(
-    std::vector<StoredEvent> events) {
+    EventsWithBytes written) {
   std::vector<RecentGroup> dropped;
-  if (events.empty()) return dropped;
-  recent_events_ += events.size();
+  if (written.events.empty()) return dropped;
+  recent_events_ += written.events.size();
   recent_.push_back(
-      std::make_shared<const std::vector<StoredEvent>>(std::move(events)));
+      std::make_shared<const EventsWithBytes>(std::move(written)));
   while (recent_.size() > 1 && recent_events_ > kRecentEvents) {
-    recent_events_ -= recent_.front()->size();
+    recent_events_ -= recent_.front()->events.size();
     dropped.push_back(std::move(recent_.front()));
     recent_.pop_front();
   }
@@ -527,6 +713,7 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
   const size_t staged_before = group.events.size();
   const uint64_t next_seq_before = next_seq_;
   const Hash last_hash_before = last_hash_;
+  const merkle::Frontier frontier_before = frontier_;
   group.write_batch.SetSavePoint();
   state_.BeginBatch();
   AppendResult result;
@@ -535,9 +722,10 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
       !status.ok()) {
     state_.RollbackBatch();
     group.write_batch.RollbackToSavePoint();
-    group.events.resize(staged_before);
+    group.Truncate(staged_before);
     next_seq_ = next_seq_before;
     last_hash_ = last_hash_before;
+    frontier_ = frontier_before;
     return status;
   }
   state_.CommitBatch();
@@ -704,8 +892,18 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
     const Hash hash = storage::EncodeChainedEvent(
         last_hash_, seq, group.recorded_at, event, recorded_by, value_buffer_);
     group.write_batch.Put(storage::EventKey(seq), value_buffer_);
-    group.events.push_back(StoredEvent{seq, group.recorded_at, event,
-                                       last_hash_, hash, recorded_by});
+    frontier_.Append(
+        merkle::LeafHash(
+            std::string_view(value_buffer_).substr(2 * storage::kHashSize)),
+        [&](int level, uint64_t index, const Hash& node) {
+          if (level >= storage::kStoredNodeLevel) {
+            group.write_batch.Put(storage::NodeKey(level, index),
+                                  rocksdb::Slice(HashBytes(node)));
+          }
+        });
+    group.Add(StoredEvent{seq, group.recorded_at, event, last_hash_, hash,
+                          recorded_by},
+              std::string_view(value_buffer_).substr(2 * storage::kHashSize));
     new_ids.emplace(event.event_id, NewEventId{static_cast<size_t>(i), seq,
                                                known.fingerprint_taken});
     last_hash_ = hash;
@@ -778,6 +976,66 @@ absl::StatusOr<StoredEvent> EventLogImpl::ReadStored(uint64_t seq) const {
   return DecodeStoredEvent(seq, value, scratch);
 }
 
+absl::Status EventLogImpl::CheckTreeSize(uint64_t tree_size) const {
+  if (const uint64_t head = GetHead().seq; tree_size > head) {
+    return absl::OutOfRangeError(
+        absl::StrCat("tree_size ", tree_size, " is past the head, seq ", head));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Hash> EventLogImpl::MerkleRoot(uint64_t tree_size) const {
+  RETURN_IF_ERROR(CheckTreeSize(tree_size));
+  StoredTree tree(*db_, tree_size);
+  return merkle::Root(
+      tree_size, [&](int level, uint64_t index) { return tree(level, index); });
+}
+
+absl::StatusOr<std::vector<Hash>> EventLogImpl::InclusionProof(
+    uint64_t seq, uint64_t tree_size) const {
+  if (seq == 0 || seq > tree_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "seq ", seq, " is not in the tree of ", tree_size, " events"));
+  }
+  RETURN_IF_ERROR(CheckTreeSize(tree_size));
+  StoredTree tree(*db_, tree_size);
+  return merkle::InclusionPath(
+      seq - 1, tree_size,
+      [&](int level, uint64_t index) { return tree(level, index); });
+}
+
+absl::StatusOr<std::vector<Hash>> EventLogImpl::ConsistencyProof(
+    uint64_t first_size, uint64_t second_size) const {
+  if (first_size == 0 || first_size > second_size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("first_size ", first_size, " does not name a tree that ",
+                     "the tree of second_size ", second_size, " extends"));
+  }
+  RETURN_IF_ERROR(CheckTreeSize(second_size));
+  StoredTree tree(*db_, second_size);
+  return merkle::ConsistencyPath(
+      first_size, second_size,
+      [&](int level, uint64_t index) { return tree(level, index); });
+}
+
+absl::StatusOr<uint32_t> EventLogImpl::ReadFormatVersion() const {
+  std::string value;
+  const rocksdb::Status read =
+      db_->Get(rocksdb::ReadOptions(), storage::FormatKey(), &value);
+  if (read.IsNotFound()) return 1;
+  RETURN_IF_ERROR(FromRocks(read, "reading the store's format"));
+  const std::optional<uint32_t> format = storage::DecodeFormatVersion(value);
+  if (!format.has_value()) {
+    return absl::DataLossError("the store's format record is malformed");
+  }
+  if (*format > storage::kFormatVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the store is in format ", *format,
+                     "; this version reads up to ", storage::kFormatVersion));
+  }
+  return *format;
+}
+
 Head EventLogImpl::GetHead() const {
   absl::MutexLock lock(&mu_);
   return head_;
@@ -809,6 +1067,16 @@ absl::StatusOr<StoredEvent> EventLogImpl::GetByEventId(
 absl::Status EventLogImpl::Scan(
     uint64_t from_seq, uint64_t to_seq,
     absl::FunctionRef<bool(const StoredEvent&)> visit) const {
+  return ScanCanonical(from_seq, to_seq,
+                       [&](const StoredEvent& stored, std::string_view) {
+                         return visit(stored);
+                       });
+}
+
+absl::Status EventLogImpl::ScanCanonical(
+    uint64_t from_seq, uint64_t to_seq,
+    absl::FunctionRef<bool(const StoredEvent&, std::string_view canonical)>
+        visit) const {
   from_seq = std::max<uint64_t>(from_seq, 1);
   // From memory if the recent groups reach back to from_seq.
   std::vector<RecentGroup> groups;
@@ -817,7 +1085,7 @@ absl::Status EventLogImpl::Scan(
     if (to_seq == 0) to_seq = head_.seq;
     if (from_seq > to_seq) return absl::OkStatus();
     const auto first_seq = [](const RecentGroup& group) {
-      return group->front().seq;
+      return group->events.front().seq;
     };
     if (!recent_.empty() && first_seq(recent_.front()) <= from_seq) {
       // The first group that starts after from_seq; the one before holds it.
@@ -832,9 +1100,12 @@ absl::Status EventLogImpl::Scan(
   }
   if (!groups.empty()) {
     for (const RecentGroup& group : groups) {
-      for (const StoredEvent& stored : *group) {
+      for (size_t i = 0; i < group->events.size(); ++i) {
+        const StoredEvent& stored = group->events[i];
         if (stored.seq < from_seq) continue;
-        if (stored.seq > to_seq || !visit(stored)) return absl::OkStatus();
+        if (stored.seq > to_seq || !visit(stored, group->Canonical(i))) {
+          return absl::OkStatus();
+        }
       }
     }
     return absl::OkStatus();
@@ -851,12 +1122,12 @@ absl::Status EventLogImpl::Scan(
     const std::optional<uint64_t> seq = storage::SeqOfEventKey(
         std::string_view(it->key().data(), it->key().size()));
     if (!seq.has_value()) return absl::DataLossError("malformed event key");
-    ASSIGN_OR_RETURN(
-        const StoredEvent stored,
-        DecodeStoredEvent(
-            *seq, std::string_view(it->value().data(), it->value().size()),
-            scratch));
-    if (!visit(stored)) return absl::OkStatus();
+    const std::string_view value(it->value().data(), it->value().size());
+    ASSIGN_OR_RETURN(const StoredEvent stored,
+                     DecodeStoredEvent(*seq, value, scratch));
+    if (!visit(stored, value.substr(2 * storage::kHashSize))) {
+      return absl::OkStatus();
+    }
   }
   return FromRocks(it->status(), "scanning the log");
 }

@@ -172,6 +172,12 @@ struct EventLogOptions {
   // a test see that an append was staged while the group before is held in
   // its write.
   std::function<void()> on_group_staged;
+  // Test hook: called by Open() once the Merkle tree's right edge is
+  // restored, with the number of events it hashed to do so: fewer than 16
+  // (the events after the last stored node), unless the store was written
+  // without the tree and Open() added it. Lets a test see that a reopen
+  // does not rebuild the tree.
+  std::function<void(uint64_t events_hashed)> on_tree_restored;
 };
 
 class EventLog {
@@ -201,6 +207,13 @@ class EventLog {
   virtual absl::Status Scan(
       uint64_t from_seq, uint64_t to_seq,
       absl::FunctionRef<bool(const StoredEvent&)> visit) const = 0;
+  // Scan, with each event's canonical bytes as stored (what its chain hash
+  // and Merkle leaf hash cover; docs/CHAIN_FORMAT.md), never a re-encoding;
+  // valid during the call. For readers that hand them to clients.
+  virtual absl::Status ScanCanonical(
+      uint64_t from_seq, uint64_t to_seq,
+      absl::FunctionRef<bool(const StoredEvent&, std::string_view canonical)>
+          visit) const = 0;
 
   // Recomputes the hash chain over [from_seq, to_seq] (0: the head) from the
   // stored bytes, starting from the stored hash of from_seq - 1, and reports

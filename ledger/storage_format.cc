@@ -6,22 +6,59 @@
 
 namespace banen::storage {
 
-std::string EventKey(uint64_t seq) {
-  std::string key(kEventKeySize, '\0');
-  key[0] = kEventTag;
-  for (int i = 0; i < 8; ++i) {
-    key[1 + i] = static_cast<char>(seq >> (56 - 8 * i));
+namespace {
+
+void AppendBigEndian(uint64_t value, int bytes, std::string& out) {
+  for (int i = bytes - 1; i >= 0; --i) {
+    out.push_back(static_cast<char>(value >> (8 * i)));
   }
+}
+
+uint64_t ReadBigEndian(std::string_view bytes) {
+  uint64_t value = 0;
+  for (const char byte : bytes)
+    value = (value << 8) | static_cast<uint8_t>(byte);
+  return value;
+}
+
+constexpr size_t kNodeKeySize = 10;
+
+}  // namespace
+
+std::string EventKey(uint64_t seq) {
+  std::string key(1, kEventTag);
+  AppendBigEndian(seq, 8, key);
   return key;
+}
+
+std::string NodeKey(int level, uint64_t index) {
+  std::string key(1, kNodeTag);
+  AppendBigEndian(static_cast<uint64_t>(level), 1, key);
+  AppendBigEndian(index, 8, key);
+  return key;
+}
+
+std::optional<NodeId> NodeOfKey(std::string_view key) {
+  if (key.size() != kNodeKeySize || key[0] != kNodeTag) return std::nullopt;
+  return NodeId{static_cast<uint8_t>(key[1]), ReadBigEndian(key.substr(2))};
+}
+
+std::string FormatKey() { return std::string(1, kFormatTag); }
+
+std::string EncodeFormatVersion(uint32_t version) {
+  std::string value;
+  AppendBigEndian(version, 4, value);
+  return value;
+}
+
+std::optional<uint32_t> DecodeFormatVersion(std::string_view value) {
+  if (value.size() != 4) return std::nullopt;
+  return static_cast<uint32_t>(ReadBigEndian(value));
 }
 
 std::optional<uint64_t> SeqOfEventKey(std::string_view key) {
   if (key.size() != kEventKeySize || key[0] != kEventTag) return std::nullopt;
-  uint64_t seq = 0;
-  for (int i = 0; i < 8; ++i) {
-    seq = (seq << 8) | static_cast<uint8_t>(key[1 + i]);
-  }
-  return seq;
+  return ReadBigEndian(key.substr(1));
 }
 
 std::string EncodeEventValue(const Hash& prev_hash, const Hash& hash,

@@ -44,15 +44,6 @@ absl::Status ValidateQuery(const RealisationQuery& query) {
   return absl::OkStatus();
 }
 
-RealisationQuery QuarterQuery(Quarter quarter, Measure measure) {
-  return RealisationQuery{.sectors = {},
-                          .from = quarter,
-                          .to = quarter,
-                          .measure = measure,
-                          .as_of = std::nullopt,
-                          .include_employers = false};
-}
-
 // The rows of a snapshot of `quarter`: every sector and measure.
 std::vector<RealisationRow> QuarterRows(const SectorTargets& targets,
                                         const FigureAccumulator& figures,
@@ -376,7 +367,8 @@ absl::StatusOr<RealisationTable> Projector::Realisation(
   return MakeTable(state_, figures, cut, *query.as_of, query);
 }
 
-absl::StatusOr<Snapshot> Projector::CreateSnapshot(Quarter quarter) {
+absl::StatusOr<Snapshot> Projector::CreateSnapshot(
+    Quarter quarter, const HeadSigning& sign_head) {
   RETURN_IF_ERROR(CatchUpWithLog());
   const std::shared_ptr<const View> view = CurrentView();
   if (view->seq == 0) {
@@ -390,6 +382,9 @@ absl::StatusOr<Snapshot> Projector::CreateSnapshot(Quarter quarter) {
   snapshot.as_of = view->recorded_at;
   snapshot.rows = QuarterRows(view->targets, view->figures, view->seq,
                               view->recorded_at, quarter);
+  if (sign_head) {
+    ASSIGN_OR_RETURN(snapshot.checkpoint, sign_head(view->seq));
+  }
   RETURN_IF_ERROR(log_.records().Put(kSnapshotSpace, snapshot.Key(),
                                      EncodeSnapshot(snapshot)));
   return snapshot;

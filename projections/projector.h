@@ -115,9 +115,15 @@ class Projector {
   absl::StatusOr<RealisationTable> Realisation(
       const RealisationQuery& query) const;
 
-  // Freezes `quarter` at the current head and stores it; idempotent at the
-  // same head.
-  absl::StatusOr<Snapshot> CreateSnapshot(Quarter quarter);
+  // Called with a snapshot's head seq: its signed checkpoint, stored with
+  // the snapshot. The projector holds no key; the server's signer does.
+  using HeadSigning = std::function<absl::StatusOr<std::string>(uint64_t)>;
+
+  // Freezes `quarter` at the current head and stores it, with the head's
+  // checkpoint from `sign_head` when given (its error fails the call and
+  // stores nothing); idempotent at the same head with the same signer.
+  absl::StatusOr<Snapshot> CreateSnapshot(Quarter quarter,
+                                          const HeadSigning& sign_head = {});
   absl::StatusOr<Snapshot> GetSnapshot(std::string_view key) const;
   // Every stored snapshot, in key order.
   absl::StatusOr<std::vector<Snapshot>> ListSnapshots() const;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 #include "banen/v1/projection.pb.h"
 #include "ledger/codec.h"
@@ -136,6 +137,7 @@ std::string EncodeSnapshot(const Snapshot& snapshot) {
   proto.set_head_hash(snapshot.head_hash.data(), snapshot.head_hash.size());
   TimeToProto(snapshot.as_of, proto.mutable_as_of());
   proto.set_rules_version(snapshot.rules_version);
+  proto.set_checkpoint(snapshot.checkpoint);
   for (const RealisationRow& row : snapshot.rows) {
     RowToProto(row, proto.add_rows());
   }
@@ -164,6 +166,7 @@ absl::StatusOr<Snapshot> DecodeSnapshot(std::string_view bytes) {
       snapshot.rules_version > kCountingRulesVersion) {
     return absl::DataLossError("snapshot has unknown counting rules");
   }
+  snapshot.checkpoint = proto.checkpoint();
   for (const v1::RealisationRowRecord& row : proto.rows()) {
     absl::StatusOr<RealisationRow> decoded =
         RowFromProto(row, snapshot.rules_version);
@@ -171,6 +174,28 @@ absl::StatusOr<Snapshot> DecodeSnapshot(std::string_view bytes) {
     snapshot.rows.push_back(*std::move(decoded));
   }
   return snapshot;
+}
+
+RealisationQuery QuarterQuery(Quarter quarter, Measure measure) {
+  return RealisationQuery{.sectors = {},
+                          .from = quarter,
+                          .to = quarter,
+                          .measure = measure,
+                          .as_of = std::nullopt,
+                          .include_employers = false};
+}
+
+std::vector<RealisationRow> RederiveSnapshotRows(const ProjectionState& state,
+                                                 Quarter quarter,
+                                                 absl::Time as_of) {
+  std::vector<RealisationRow> rows;
+  for (int m = 0; m < kMeasureCount; ++m) {
+    RealisationQuery query = QuarterQuery(quarter, static_cast<Measure>(m));
+    query.as_of = as_of;
+    RealisationTable table = ComputeRealisation(state, query);
+    std::move(table.rows.begin(), table.rows.end(), std::back_inserter(rows));
+  }
+  return rows;
 }
 
 }  // namespace banen

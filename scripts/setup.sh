@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ccache
   librocksdb-dev libssl-dev
+  libsodium-dev  # Ed25519 signed heads (ledger/signed_note.h)
   libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc
   libabsl-dev
@@ -13,6 +14,7 @@ packages=(
   python3-grpcio python3-protobuf
   libcivetweb-dev  # banen-ledgerd --metrics-listen (services/metrics_http.cc)
   python3-prometheus-client  # tests/python/metrics_test.py parses a scrape
+  python3-nacl  # tests/python/verify_test.py checks signed heads with Ed25519
   clang-16 libclang-rt-16-dev  # the asan preset: ASan, libFuzzer, -Wthread-safety
   clang-tidy-16 clang-format  # scripts/clang_tidy.sh; the format check of scripts/test.sh
   chromium  # tests render banenctl's HTML report in headless Chromium

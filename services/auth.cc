@@ -67,6 +67,16 @@ constexpr std::array<Grant, kRpcCount> kGrants = {{
     {Rpc::kCreateBackup, "AdminService.CreateBackup", Roles({})},
     {Rpc::kListBackups, "AdminService.ListBackups", Roles({})},
     {Rpc::kVerifyBackup, "AdminService.VerifyBackup", Roles({})},
+    // Proofs and signed heads (issue 12), for the roles that read events.
+    // An inclusion proof carries its event's canonical bytes, whoever the
+    // employer, which would bypass an employer's read scope: the auditor's
+    // only. Consistency proofs and signed heads hold hashes and a size.
+    {Rpc::kGetInclusionProof, "AuditService.GetInclusionProof",
+     Roles({v1::ROLE_AUDITOR})},
+    {Rpc::kGetConsistencyProof, "AuditService.GetConsistencyProof",
+     Roles({v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR})},
+    {Rpc::kGetSignedHead, "AuditService.GetSignedHead",
+     Roles({v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR})},
 }};
 
 constexpr bool GrantsInRpcOrder() {

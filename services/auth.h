@@ -61,8 +61,11 @@ enum class Rpc {
   kCreateBackup,
   kListBackups,
   kVerifyBackup,
+  kGetInclusionProof,
+  kGetConsistencyProof,
+  kGetSignedHead,
 };
-inline constexpr int kRpcCount = 15;
+inline constexpr int kRpcCount = 18;
 
 // "LedgerService.AppendBatch", ...
 absl::string_view RpcName(Rpc rpc);

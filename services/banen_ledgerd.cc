@@ -47,6 +47,12 @@ ABSL_FLAG(std::string, auth_config, "",
           "Without it the server runs in the open mode: every call allowed, "
           "on loopback only");
 
+ABSL_FLAG(std::string, signing_key, "",
+          "Sign the log's heads (AuditService.GetSignedHead) and every "
+          "snapshot's head with the signer key in this file (made by "
+          "banenctl keys new; keep it mode 0600); its name is the log's "
+          "origin. Without it heads are not signed");
+
 ABSL_FLAG(int, max_id_bytes, banen::kMaxIdBytes,
           "Longest event_id, job_id, employer_id, lender or parent id of an "
           "appended event, in bytes; longer is INVALID_ARGUMENT");
@@ -105,9 +111,9 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Serves the Banenafspraak ledger: banen-ledgerd --data-dir=DIR "
       "[--listen=127.0.0.1:50051] [--tls-cert=PEM --tls-key=PEM "
-      "[--client-ca=PEM]] [--insecure-plaintext] "
-      "[--metrics-listen=127.0.0.1:9464] [--backup-dir=DIR] "
-      "[--restore-from=BACKUP_DIR]");
+      "[--client-ca=PEM]] [--insecure-plaintext] [--auth-config=FILE] "
+      "[--signing-key=FILE] [--metrics-listen=127.0.0.1:9464] "
+      "[--backup-dir=DIR] [--restore-from=BACKUP_DIR]");
   banen::ParseFlags(argc, argv);
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) {
@@ -174,6 +180,13 @@ int main(int argc, char** argv) {
   options.auth_config = absl::GetFlag(FLAGS_auth_config);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
+  if (const absl::Status status = banen::ReadFilesNamedByFlags(
+          {{"signing-key", absl::GetFlag(FLAGS_signing_key),
+            &options.signing_key}});
+      !status.ok()) {
+    std::fprintf(stderr, "banen-ledgerd: %s\n", status.ToString().c_str());
+    return 2;
+  }
   auto server = banen::LedgerServer::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "banen-ledgerd: %s\n",
@@ -197,6 +210,12 @@ int main(int argc, char** argv) {
   if ((*server)->metrics_port() != 0) {
     std::fprintf(stderr, "banen-ledgerd: metrics on port %d\n",
                  (*server)->metrics_port());
+  }
+  if (const std::string key = (*server)->verifier_key(); key.empty()) {
+    std::fprintf(stderr,
+                 "banen-ledgerd: no --signing-key: heads are not signed\n");
+  } else {
+    std::fprintf(stderr, "banen-ledgerd: signing heads as %s\n", key.c_str());
   }
   banen::Authorizer& authorizer = (*server)->authorizer();
   if (authorizer.open_mode()) {

@@ -5,11 +5,14 @@
 
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/signed_note.h"
 #include "ledger/status_macros.h"
 
 namespace banen {
@@ -17,6 +20,19 @@ namespace {
 
 // How often the log watcher looks whether the server is shutting down.
 constexpr absl::Duration kWatchInterval = absl::Milliseconds(100);
+
+// The signer of `signing_key` (as read from its file: surrounding white space
+// is not part of it); nullopt for none.
+absl::StatusOr<std::optional<NoteSigner>> SignerOf(std::string signing_key) {
+  absl::StripAsciiWhitespace(&signing_key);
+  if (signing_key.empty()) return std::nullopt;
+  absl::StatusOr<NoteSigner> signer = NoteSigner::FromKey(signing_key);
+  if (!signer.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("signing key: ", signer.status().message()));
+  }
+  return *std::move(signer);
+}
 
 }  // namespace
 
@@ -26,6 +42,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                                      options.auth_config.empty()));
   ASSIGN_OR_RETURN(const std::shared_ptr<grpc::ServerCredentials> credentials,
                    ServerCredentials(options.transport));
+  ASSIGN_OR_RETURN(std::optional<NoteSigner> signer,
+                   SignerOf(options.signing_key));
   std::unique_ptr<LedgerServer> server(new LedgerServer());
   if (options.auth_config.empty()) {
     server->authorizer_ = std::make_unique<Authorizer>();
@@ -48,12 +66,18 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
         *server->metrics_registry_, *server->log_, *server->projector_);
     ledger_options.metrics = server->metrics_.get();
   }
+  if (signer.has_value()) {
+    server->head_signer_ =
+        std::make_unique<HeadSigner>(*server->log_, *std::move(signer));
+  }
   server->ledger_service_ = std::make_unique<LedgerServiceImpl>(
       *server->log_, *server->authorizer_, std::move(ledger_options));
   server->realisation_service_ = std::make_unique<RealisationServiceImpl>(
       *server->projector_, *server->authorizer_);
   server->snapshot_service_ = std::make_unique<SnapshotServiceImpl>(
-      *server->projector_, *server->authorizer_);
+      *server->projector_, server->head_signer_.get(), *server->authorizer_);
+  server->audit_service_ = std::make_unique<AuditServiceImpl>(
+      *server->log_, server->head_signer_.get(), *server->authorizer_);
 
   server->admin_service_ = std::make_unique<AdminServiceImpl>(
       *server->log_, *server->authorizer_, options.backup_dir);
@@ -66,6 +90,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   builder.RegisterService(server->ledger_service_.get());
   builder.RegisterService(server->realisation_service_.get());
   builder.RegisterService(server->snapshot_service_.get());
+  builder.RegisterService(server->audit_service_.get());
   builder.RegisterService(server->admin_service_.get());
   if (server->metrics_ != nullptr) {
     std::vector<
@@ -115,6 +140,10 @@ void LedgerServer::WatchLog() {
 
 LedgerServer::~LedgerServer() { Shutdown(absl::Seconds(5)); }
 
+std::string LedgerServer::verifier_key() const {
+  return head_signer_ != nullptr ? head_signer_->VerifierKey() : "";
+}
+
 std::string LedgerServer::address() const {
   return absl::StrCat(host_, ":", port_);
 }
@@ -139,13 +168,16 @@ void LedgerServer::Shutdown(absl::Duration grace) {
     server_->Wait();
     server_.reset();
   }
-  // The services borrow the projector and the log, the projector the log.
+  // The services borrow the projector, the head signer and the log; the
+  // projector and the head signer borrow the log.
+  audit_service_.reset();
   admin_service_.reset();
   snapshot_service_.reset();
   realisation_service_.reset();
   ledger_service_.reset();
   metrics_.reset();
   projector_.reset();
+  head_signer_.reset();
   log_.reset();
 }
 

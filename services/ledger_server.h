@@ -29,7 +29,9 @@
 #include "ledger/event_log.h"
 #include "projections/projector.h"
 #include "services/admin_service.h"
+#include "services/audit_service.h"
 #include "services/auth.h"
+#include "services/head_signer.h"
 #include "services/ledger_service.h"
 #include "services/metrics.h"
 #include "services/metrics_http.h"
@@ -73,6 +75,11 @@ struct LedgerServerOptions {
   // Where AdminService.CreateBackup puts its backups, on this host; empty:
   // the backup rpcs answer FAILED_PRECONDITION.
   std::string backup_dir;
+  // The signer key (ledger/signed_note.h, made by `banenctl keys new`) the
+  // server signs its heads and snapshots' checkpoints with; its name is the
+  // log's origin. Empty: no signed heads (GetSignedHead is
+  // FAILED_PRECONDITION) and snapshots without a checkpoint.
+  std::string signing_key;
 };
 
 class LedgerServer {
@@ -80,7 +87,8 @@ class LedgerServer {
   // Opens the log (replaying it) and starts serving. FAILED_PRECONDITION for
   // plaintext on an address that is not loopback (CheckListenAddress),
   // INVALID_ARGUMENT for incomplete TLS options, both before the log is
-  // opened; UNAVAILABLE when the address cannot be bound (or gRPC refuses the
+  // opened, as is INVALID_ARGUMENT for a malformed signing_key; UNAVAILABLE
+  // when the address cannot be bound (or gRPC refuses the
   // TLS certificate or key); the log's errors otherwise.
   static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(
       const LedgerServerOptions& options);
@@ -102,6 +110,8 @@ class LedgerServer {
   int metrics_port() const {
     return metrics_http_ == nullptr ? 0 : metrics_http_->port();
   }
+  // The verifier key of options.signing_key (note format); empty without.
+  std::string verifier_key() const;
 
   // Stops taking calls and reports NOT_SERVING, ends Subscribe streams, lets
   // the calls in flight finish (an Append stream's batch being appended
@@ -127,9 +137,12 @@ class LedgerServer {
   std::unique_ptr<MetricsRegistry> metrics_registry_;
   std::unique_ptr<ServerMetrics> metrics_;
   std::unique_ptr<MetricsHttpServer> metrics_http_;
+  // Null without a signing key; borrows the log.
+  std::unique_ptr<HeadSigner> head_signer_;
   std::unique_ptr<LedgerServiceImpl> ledger_service_;
   std::unique_ptr<RealisationServiceImpl> realisation_service_;
   std::unique_ptr<SnapshotServiceImpl> snapshot_service_;
+  std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<grpc::Server> server_;
 

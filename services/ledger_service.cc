@@ -5,6 +5,8 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -24,6 +26,18 @@ namespace {
 // Events a reading stream holds at most: it reads the next chunk from the log
 // once the client has taken these.
 constexpr size_t kReadChunk = 256;
+
+// An event as a reading stream sends it: with the canonical bytes it is
+// stored as, which clients' verifiers hash (never a re-encoding).
+struct EventToSend {
+  void ToProto(v1::StoredEvent* proto) const {
+    StoredEventToProto(stored, proto);
+    proto->set_canonical_bytes(canonical);
+  }
+
+  StoredEvent stored;
+  std::string canonical;
+};
 
 grpc::Status CancelledStatus() {
   return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
@@ -218,7 +232,7 @@ class ReadEventsReactor final
       return;
     }
     response_.Clear();
-    StoredEventToProto(pending_.front(), &response_);
+    pending_.front().ToProto(&response_);
     pending_.pop_front();
     StartWrite(&response_);
   }
@@ -229,15 +243,16 @@ class ReadEventsReactor final
       return absl::OkStatus();
     }
     const uint64_t start = next_seq_;
-    RETURN_IF_ERROR(
-        log_.Scan(next_seq_, to_seq_, [this](const StoredEvent& stored) {
+    RETURN_IF_ERROR(log_.ScanCanonical(
+        next_seq_, to_seq_,
+        [this](const StoredEvent& stored, std::string_view canonical) {
           if (as_of_.has_value() && stored.recorded_at > *as_of_) {
             exhausted_ = true;  // recorded_at never decreases in seq order
             return false;
           }
           next_seq_ = stored.seq + 1;
           if (filter_.Observe(stored) && stored.seq >= from_seq_) {
-            pending_.push_back(stored);
+            pending_.push_back({stored, std::string(canonical)});
           }
           return pending_.size() < kReadChunk;
         }));
@@ -252,7 +267,7 @@ class ReadEventsReactor final
   std::optional<absl::Time> as_of_;
   uint64_t next_seq_;
   bool exhausted_ = false;
-  std::deque<StoredEvent> pending_;
+  std::deque<EventToSend> pending_;
   v1::StoredEvent response_;
 };
 
@@ -312,7 +327,7 @@ class SubscribeReactor final
       }
       response_.Clear();
       if (!pending_.empty()) {
-        StoredEventToProto(pending_.front(), response_.mutable_event());
+        pending_.front().ToProto(response_.mutable_event());
         pending_.pop_front();
         StartWrite(&response_);
         return;
@@ -339,11 +354,13 @@ class SubscribeReactor final
     // Authorized again for every chunk: a subscription has no end, and a
     // token revoked by a reload must not go on receiving events.
     RETURN_IF_ERROR(authorizer_.Authorize(context_, Rpc::kSubscribe).status());
-    return log_.Scan(next_seq_, 0, [this](const StoredEvent& stored) {
-      next_seq_ = stored.seq + 1;
-      pending_.push_back(stored);
-      return pending_.size() < kReadChunk;
-    });
+    return log_.ScanCanonical(
+        next_seq_, 0,
+        [this](const StoredEvent& stored, std::string_view canonical) {
+          next_seq_ = stored.seq + 1;
+          pending_.push_back({stored, std::string(canonical)});
+          return pending_.size() < kReadChunk;
+        });
   }
 
   const EventLog& log_;
@@ -353,7 +370,7 @@ class SubscribeReactor final
   std::atomic<bool> cancelled_{false};
   uint64_t next_seq_;
   bool caught_up_sent_ = false;
-  std::deque<StoredEvent> pending_;
+  std::deque<EventToSend> pending_;
   v1::SubscribeResponse response_;
 };
 

@@ -1,6 +1,8 @@
 #include "services/snapshot_service.h"
 
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "ledger/status_macros.h"
@@ -11,12 +13,20 @@
 namespace banen {
 namespace {
 
-absl::Status AnswerCreate(Projector& projector,
+absl::Status AnswerCreate(Projector& projector, const HeadSigner* head_signer,
                           const v1::CreateSnapshotRequest& request,
                           v1::Snapshot* response) {
   ASSIGN_OR_RETURN(const Quarter quarter,
                    QuarterFromProto(request.quarter(), "quarter"));
-  ASSIGN_OR_RETURN(const Snapshot snapshot, projector.CreateSnapshot(quarter));
+  Projector::HeadSigning sign_head;
+  if (head_signer != nullptr) {
+    sign_head = [head_signer](uint64_t seq) -> absl::StatusOr<std::string> {
+      ASSIGN_OR_RETURN(SignedCheckpoint head, head_signer->Sign(seq));
+      return std::move(head.note);
+    };
+  }
+  ASSIGN_OR_RETURN(const Snapshot snapshot,
+                   projector.CreateSnapshot(quarter, sign_head));
   SnapshotToProto(snapshot, /*with_rows=*/true, response);
   return absl::OkStatus();
 }
@@ -62,7 +72,8 @@ grpc::ServerUnaryReactor* SnapshotServiceImpl::CreateSnapshot(
   const absl::StatusOr<Caller> caller =
       authorizer_.Authorize(*context, Rpc::kCreateSnapshot);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  return FinishUnary(context, AnswerCreate(projector_, *request, response));
+  return FinishUnary(
+      context, AnswerCreate(projector_, head_signer_, *request, response));
 }
 
 grpc::ServerUnaryReactor* SnapshotServiceImpl::GetSnapshot(

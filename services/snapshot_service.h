@@ -4,9 +4,11 @@
 // Thread safety: stateless; the Projector answers concurrent calls. A call
 // first waits for the projection to reach the log's head (read-your-writes),
 // up to ProjectorOptions::catch_up_timeout, then fails UNAVAILABLE.
-// Callers are authorized first (services/auth.h). Ownership: borrows
-// `projector` and `authorizer`, which must outlive the service and its
-// server.
+// Callers are authorized first (services/auth.h). With a head signer, each
+// snapshot stores the signed checkpoint of its head (services/head_signer.h),
+// which GetSnapshot returns. Ownership: borrows `projector`, `head_signer`
+// (null: no signing key) and `authorizer`, which must outlive the service and
+// its server.
 #ifndef BANEN_SERVICES_SNAPSHOT_SERVICE_H_
 #define BANEN_SERVICES_SNAPSHOT_SERVICE_H_
 
@@ -15,13 +17,17 @@
 #include "banen/v1/snapshot.grpc.pb.h"
 #include "projections/projector.h"
 #include "services/auth.h"
+#include "services/head_signer.h"
 
 namespace banen {
 
 class SnapshotServiceImpl final : public v1::SnapshotService::CallbackService {
  public:
-  SnapshotServiceImpl(Projector& projector, const Authorizer& authorizer)
-      : projector_(projector), authorizer_(authorizer) {}
+  SnapshotServiceImpl(Projector& projector, const HeadSigner* head_signer,
+                      const Authorizer& authorizer)
+      : projector_(projector),
+        head_signer_(head_signer),
+        authorizer_(authorizer) {}
 
   grpc::ServerUnaryReactor* CreateSnapshot(
       grpc::CallbackServerContext* context,
@@ -40,6 +46,7 @@ class SnapshotServiceImpl final : public v1::SnapshotService::CallbackService {
 
  private:
   Projector& projector_;
+  const HeadSigner* const head_signer_;
   const Authorizer& authorizer_;
 };
 

@@ -248,6 +248,7 @@ void SnapshotToProto(const Snapshot& snapshot, bool with_rows,
   proto->set_head_hash(snapshot.head_hash.data(), snapshot.head_hash.size());
   TimeToProto(snapshot.as_of, proto->mutable_as_of());
   proto->set_rules_version(snapshot.rules_version);
+  proto->set_checkpoint(snapshot.checkpoint);
   if (!with_rows) return;
   for (const RealisationRow& row : snapshot.rows) {
     RealisationRowToProto(row, proto->add_rows());

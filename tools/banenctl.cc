@@ -13,29 +13,51 @@
 //   banenctl import FILE... [--on-error=stop|skip] [--batch-size=1000]
 //                        CSV or NDJSON events (tools/event_file.h), resumable
 //   banenctl snapshot create --quarter=2024Q4 | list [QUARTER] |
-//            show KEY | diff KEY     (list QUARTER: that quarter's only)
+//            show KEY | diff KEY | rederive KEY
+//                                    (list QUARTER: that quarter's only)
 //   banenctl tail [--from-seq=N] [--format=text|ndjson]
 //                        prints events as they are committed
 //   banenctl load-demo   stores the built-in demo history (once)
 //   banenctl head        the head of the log
+//   banenctl head --signed [--tree-size=N]
+//                        the signed head (a checkpoint note) of the head or
+//                        of the first N events: what an auditor publishes
 //   banenctl verify      replays the whole log and recomputes the hash chain
 //                        here, against the server's head and every snapshot
 //   banenctl backup create | list | verify [ID]
 //                        online backups into the server's --backup-dir, on
 //                        the server host (admin role); verify: the latest
 //                        without ID
+//   banenctl verify --published=FILE --verifier-key=KEY
+//                        checks signed heads published elsewhere: their
+//                        signatures, that the server's current signed head
+//                        extends each (consistency proofs), then the chain
+//                        and the Merkle root of every event up to it
+//   banenctl prove --event-id=ID --head=FILE --verifier-key=KEY
+//                        proves one event is in a published signed head
+//   banenctl snapshot rederive KEY [--verifier-key=KEY]
+//                        recomputes a snapshot's figures here from the
+//                        events up to its head, checking its signed head
 //   banenctl auth new-token --principal=ID [--role=employer --scope=ACME,..]
 //                        a fresh token and the auth config line to add
 //                        (its SHA-256); talks to no server
+//   banenctl keys new --name=ORIGIN --out=FILE
+//                        a fresh Ed25519 key for banen-ledgerd --signing-key:
+//                        writes the signer key to FILE (mode 0600, never over
+//                        an existing file) and prints the verifier key
+//                        (ledger/signed_note.h); talks to no server
+#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,14 +72,17 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "banen/v1/admin.grpc.pb.h"
+#include "banen/v1/audit.grpc.pb.h"
 #include "banen/v1/ledger.grpc.pb.h"
 #include "banen/v1/realisation.grpc.pb.h"
 #include "banen/v1/snapshot.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/codec.h"
+#include "ledger/signed_note.h"
 #include "ledger/status_macros.h"
 #include "services/auth_config.h"
 #include "services/command_line.h"
+#include "tools/audit_proofs.h"
 #include "tools/chain_audit.h"
 #include "tools/client.h"
 #include "tools/demo.h"
@@ -102,16 +127,35 @@ ABSL_FLAG(std::string, view, "both",
           "the national monitor; --format=letter prints the SZW letters' "
           "table, with the change against a year earlier when "
           "--quarter..--to-quarter includes it)");
-ABSL_FLAG(std::string, out, "-", "report: output file; - for stdout");
+ABSL_FLAG(std::string, out, "-",
+          "report: output file; - for stdout. keys new: the signer key's "
+          "file (required)");
 ABSL_FLAG(std::string, on_error, "stop",
           "import: stop at the first bad line, or skip it and go on");
 ABSL_FLAG(int, batch_size, 1000, "import: events per batch");
 ABSL_FLAG(uint64_t, from_seq, 0, "tail: first seq (default: after the head)");
 ABSL_FLAG(std::string, principal, "", "auth new-token: the principal's id");
+ABSL_FLAG(std::string, name, "",
+          "keys new: the key's name, which is the log's origin in its signed "
+          "heads (e.g. banen.example.nl/ledger)");
 ABSL_FLAG(std::string, role, "",
           "auth new-token: employer, register, steward, auditor, snapshot, "
           "reader or admin, for a new principal's entry (default: only the "
           "token_sha256 line, for an existing principal)");
+ABSL_FLAG(std::string, published, "",
+          "verify: a file of signed heads published elsewhere (checkpoints "
+          "as GetSignedHead returns them, one after another)");
+ABSL_FLAG(std::string, verifier_key, "",
+          "verify --published, prove, snapshot rederive: the log's verifier "
+          "key, NAME+KEYID+BASE64 as `banenctl keys new` printed it; known "
+          "from elsewhere than the server");
+ABSL_FLAG(bool, signed, false,
+          "head: print the server's signed head (checkpoint note) instead");
+ABSL_FLAG(uint64_t, tree_size, 0,
+          "head --signed: of the first N events (default: the head)");
+ABSL_FLAG(std::string, head, "",
+          "prove: the file of the published signed head to prove in");
+ABSL_FLAG(std::string, event_id, "", "prove: the event_id of the event");
 ABSL_FLAG(std::vector<std::string>, scope, {},
           "auth new-token --role=employer: the employer ids it acts for");
 
@@ -133,7 +177,8 @@ class Client {
         ledger_(v1::LedgerService::NewStub(channel_)),
         realisation_(v1::RealisationService::NewStub(channel_)),
         snapshots_(v1::SnapshotService::NewStub(channel_)),
-        admin_(v1::AdminService::NewStub(channel_)) {}
+        admin_(v1::AdminService::NewStub(channel_)),
+        audit_(v1::AuditService::NewStub(channel_)) {}
 
   absl::Status Report() {
     v1::RealisationRequest request;
@@ -408,8 +453,27 @@ class Client {
       }
       return absl::OkStatus();
     }
+    if (action == "rederive" && !key.empty()) {
+      std::optional<NoteVerifier> verifier;
+      if (!absl::GetFlag(FLAGS_verifier_key).empty()) {
+        ASSIGN_OR_RETURN(verifier, VerifierFromFlag());
+      }
+      ASSIGN_OR_RETURN(
+          const Rederivation rederived,
+          RederiveSnapshot(*ledger_, *snapshots_,
+                           verifier.has_value() ? &*verifier : nullptr, key));
+      std::printf(
+          "snapshot %s re-derived here: %zu rows equal the events up to seq "
+          "%llu; chain recomputed%s\n",
+          key.c_str(), rederived.rows_compared,
+          static_cast<unsigned long long>(rederived.snapshot.head_seq()),
+          rederived.signed_head_checked
+              ? "; signed head, its chain hash and Merkle root checked"
+              : " (no --verifier-key: signed head not checked)");
+      return absl::OkStatus();
+    }
     return absl::InvalidArgumentError(
-        "snapshot: use create, list, show KEY or diff KEY");
+        "snapshot: use create, list, show KEY, diff KEY or rederive KEY");
   }
 
   // Follows the log: prints each event as it is committed, until Ctrl-C.
@@ -484,6 +548,16 @@ class Client {
   }
 
   absl::Status Head() {
+    if (absl::GetFlag(FLAGS_signed)) {
+      v1::GetSignedHeadRequest request;
+      request.set_tree_size(absl::GetFlag(FLAGS_tree_size));
+      v1::SignedHead head;
+      auto context = Context();
+      RETURN_IF_ERROR(
+          FromGrpc(audit_->GetSignedHead(context.get(), request, &head)));
+      std::fputs(head.checkpoint().c_str(), stdout);
+      return absl::OkStatus();
+    }
     v1::GetHeadResponse head;
     auto context = Context();
     RETURN_IF_ERROR(
@@ -500,8 +574,10 @@ class Client {
 
   // The auditor's check: reads every event and recomputes the chain here,
   // trusting no hash the server computed, then compares with the server's
-  // head and with the head of every snapshot.
+  // head and with the head of every snapshot. With --published, against
+  // signed heads published elsewhere instead (tools/audit_proofs.h).
   absl::Status Verify() {
+    if (!absl::GetFlag(FLAGS_published).empty()) return VerifyPublished();
     ASSIGN_OR_RETURN(const ChainAudit audit,
                      AuditLedger(*ledger_, *snapshots_));
     if (!audit.ok()) {
@@ -511,9 +587,51 @@ class Client {
     }
     std::printf("chain ok: %llu events recomputed here; head hash %s\n",
                 static_cast<unsigned long long>(audit.events_checked()),
-                absl::BytesToHexString(
-                    std::string(audit.hash().begin(), audit.hash().end()))
-                    .c_str());
+                HashHex(audit.hash()).c_str());
+    return absl::OkStatus();
+  }
+
+  absl::Status VerifyPublished() {
+    ASSIGN_OR_RETURN(const NoteVerifier verifier, VerifierFromFlag());
+    std::string text;
+    RETURN_IF_ERROR(ReadFilesNamedByFlags(
+        {{"published", absl::GetFlag(FLAGS_published), &text}}));
+    ASSIGN_OR_RETURN(const std::vector<std::string> published,
+                     SplitSignedNotes(text));
+    ASSIGN_OR_RETURN(
+        const PublishedAudit audit,
+        AuditPublishedHeads(*ledger_, *audit_, verifier, published));
+    std::printf(
+        "%zu published heads are prefixes of the current head (tree size "
+        "%llu, root %s, signed by %s); chain and Merkle root of %llu events "
+        "recomputed here\n",
+        audit.heads_checked,
+        static_cast<unsigned long long>(audit.current.tree_size),
+        HashHex(audit.current.root).c_str(), verifier.name().c_str(),
+        static_cast<unsigned long long>(audit.events_checked));
+    return absl::OkStatus();
+  }
+
+  absl::Status Prove() {
+    ASSIGN_OR_RETURN(const NoteVerifier verifier, VerifierFromFlag());
+    const std::string event_id = absl::GetFlag(FLAGS_event_id);
+    if (event_id.empty()) {
+      return absl::InvalidArgumentError("prove: --event-id is required");
+    }
+    std::string head;
+    RETURN_IF_ERROR(
+        ReadFilesNamedByFlags({{"head", absl::GetFlag(FLAGS_head), &head}}));
+    if (head.empty()) {
+      return absl::InvalidArgumentError("prove: --head is required");
+    }
+    ASSIGN_OR_RETURN(const EventInclusion inclusion,
+                     ProveEvent(*ledger_, *audit_, verifier, head, event_id));
+    std::printf(
+        "event %s (seq %llu) is in the tree of size %llu with root %s, "
+        "signed by %s\n",
+        event_id.c_str(), static_cast<unsigned long long>(inclusion.seq),
+        static_cast<unsigned long long>(inclusion.head.tree_size),
+        HashHex(inclusion.head.root).c_str(), verifier.name().c_str());
     return absl::OkStatus();
   }
 
@@ -555,6 +673,21 @@ class Client {
         absl::FormatDuration(absl::Seconds(static_cast<int64_t>(eta))).c_str());
   }
 
+  static std::string HashHex(const Hash& hash) {
+    return absl::BytesToHexString(absl::string_view(
+        reinterpret_cast<const char*>(hash.data()), hash.size()));
+  }
+
+  static absl::StatusOr<NoteVerifier> VerifierFromFlag() {
+    const std::string key = absl::GetFlag(FLAGS_verifier_key);
+    if (key.empty()) {
+      return absl::InvalidArgumentError(
+          "--verifier-key is required: the log's verifier key, known from "
+          "elsewhere than the server");
+    }
+    return NoteVerifier::FromKey(key);
+  }
+
   static std::unique_ptr<grpc::ClientContext> Context() {
     return client::CallContext(
         absl::Seconds(absl::GetFlag(FLAGS_timeout_seconds)));
@@ -577,6 +710,7 @@ class Client {
   std::unique_ptr<v1::RealisationService::Stub> realisation_;
   std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::AuditService::Stub> audit_;
 };
 
 // The channel the flags ask for. The token comes from --token-file, else
@@ -626,9 +760,56 @@ absl::Status Auth(const std::vector<std::string>& args) {
   return absl::OkStatus();
 }
 
+// Creates `path` with `contents`, readable by its owner only; ALREADY_EXISTS
+// rather than replacing a file (it may hold the key heads are signed with).
+absl::Status WriteSecretFile(const std::string& path,
+                             const std::string& contents) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                      S_IRUSR | S_IWUSR);
+  if (fd < 0) {
+    const int error = errno;
+    return absl::ErrnoToStatus(
+        error,
+        absl::StrCat("--out=", path,
+                     error == EEXIST ? ": exists, not overwritten" : ""));
+  }
+  const bool written = write(fd, contents.data(), contents.size()) ==
+                           static_cast<ssize_t>(contents.size()) &&
+                       fsync(fd) == 0;
+  const int error = errno;
+  close(fd);
+  if (!written) {
+    unlink(path.c_str());
+    return absl::ErrnoToStatus(error, absl::StrCat("--out=", path));
+  }
+  return absl::OkStatus();
+}
+
+// `keys new`: the signer key goes only to the file; stdout gets the verifier
+// key, which auditors are given to check signed heads with.
+absl::Status Keys(const std::vector<std::string>& args) {
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (args.size() != 1 || args[0] != "new" || out.empty() || out == "-") {
+    return absl::InvalidArgumentError(
+        "use: banenctl keys new --name=ORIGIN --out=FILE (the signer key is "
+        "written to FILE, never printed)");
+  }
+  ASSIGN_OR_RETURN(const NoteSigner signer,
+                   NoteSigner::Generate(absl::GetFlag(FLAGS_name)));
+  RETURN_IF_ERROR(WriteSecretFile(out, signer.SignerKey() + "\n"));
+  std::printf("%s\n", signer.VerifierKey().c_str());
+  std::fprintf(stderr,
+               "banenctl: signer key written to %s (mode 0600): give it to "
+               "banen-ledgerd --signing-key=%s; stdout has the verifier key "
+               "to publish\n",
+               out.c_str(), out.c_str());
+  return absl::OkStatus();
+}
+
 absl::Status Run(const std::string& command,
                  const std::vector<std::string>& args) {
   if (command == "auth") return Auth(args);
+  if (command == "keys") return Keys(args);
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel, ConnectFromFlags());
   Client client(std::move(channel));
   if (command == "import") return client.Import(args);
@@ -643,10 +824,11 @@ absl::Status Run(const std::string& command,
   if (command == "load-demo") return client.LoadDemo();
   if (command == "head") return client.Head();
   if (command == "verify") return client.Verify();
+  if (command == "prove") return client.Prove();
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown command \"", command,
-      "\": use report, import, snapshot, backup, tail, verify, head, "
-      "load-demo or auth"));
+      "\": use report, import, snapshot, backup, tail, verify, prove, head, "
+      "load-demo, auth or keys"));
 }
 
 }  // namespace
@@ -657,8 +839,9 @@ int main(int argc, char** argv) {
       "banenctl [--server=host:port] [--tls-ca=PEM [--tls-cert=PEM "
       "--tls-key=PEM]] [--token-file=FILE] "
       "report|import FILE...|snapshot create|list|show KEY|diff KEY|"
-      "backup create|list|verify [ID]|tail|"
-      "verify|head|load-demo|auth new-token [flags]");
+      "rederive KEY|backup create|list|verify [ID]|tail|"
+      "verify [--published=FILE]|prove|head [--signed]|load-demo|"
+      "auth new-token|keys new [flags]");
   const std::vector<char*> args = banen::ParseFlags(argc, argv);
   if (args.size() < 2) {
     std::fprintf(stderr, "usage: %s\n",

@@ -4,7 +4,7 @@
 // be read by the next. Keys sort bytewise; integers are big-endian so that
 // numeric order is key order.
 //
-//   key    := event_key | record_key
+//   key    := event_key | record_key | node_key | format_key
 //   event_key  := 'E' seq:fixed64be                    (seq >= 1, gap-free)
 //   event_value:= hash:byte[32] prev_hash:byte[32] canonical:bytes
 //       canonical = deterministic serialization of banen.v1.StoredEvent with
@@ -20,10 +20,27 @@
 //       keep their bytes and hashes, and read back with recorded_by "".
 //   record_key := 'R' space:bytes 0x00 key:bytes         (space has no 0x00)
 //   record_value := bytes                                (opaque to the log)
+//   node_key   := 'M' level:uint8 index:fixed64be         (level >= 4)
+//   node_value := hash:byte[32]
+//       The RFC 9162 Merkle tree over the log (docs/CHAIN_FORMAT.md): the
+//       hash of the complete subtree of the 2^level leaves with leaf indexes
+//       [index << level, (index + 1) << level), leaf i being the canonical
+//       bytes of seq i + 1. Written in the same WriteBatch as the event that
+//       completes it. Lower levels (subtrees of up to 8 leaves) are not
+//       stored: they are recomputed from the <= 16 events of their level-4
+//       block. Every node whose leaves are all stored is present, except in
+//       a store that events were appended to by a version before the tree
+//       (format 1): opening it adds the missing nodes.
+//   format_key := 'F'
+//   format_value := version:fixed32be
+//       1 (or no record): events and records only, before issue 12;
+//       2: the Merkle nodes too. A version above the reader's is refused.
 //
 // The head is the last event_key; there is no separate head record, so it
 // can never disagree with the log. The event_id index and the validation
-// state live in memory and are rebuilt from the events on open.
+// state live in memory and are rebuilt from the events on open; the tree's
+// right edge is restored from the stored nodes and the < 16 events after the
+// last level-4 node.
 #ifndef BANEN_LEDGER_INTERNAL_STORAGE_FORMAT_H_
 #define BANEN_LEDGER_INTERNAL_STORAGE_FORMAT_H_
 
@@ -39,6 +56,12 @@ namespace banen::storage {
 
 inline constexpr char kEventTag = 'E';
 inline constexpr char kRecordTag = 'R';
+inline constexpr char kNodeTag = 'M';
+inline constexpr char kFormatTag = 'F';
+// The lowest level of the tree that is stored: 2^4 leaves a node.
+inline constexpr int kStoredNodeLevel = 4;
+// The format this version writes.
+inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr size_t kEventKeySize = 9;
 inline constexpr size_t kHashSize = 32;
 
@@ -65,6 +88,18 @@ struct EventValue {
 };
 // nullopt if the value is shorter than the two hashes.
 std::optional<EventValue> DecodeEventValue(std::string_view value);
+
+std::string NodeKey(int level, uint64_t index);
+struct NodeId {
+  int level;
+  uint64_t index;
+};
+// nullopt if `key` is not a node key.
+std::optional<NodeId> NodeOfKey(std::string_view key);
+std::string FormatKey();
+std::string EncodeFormatVersion(uint32_t version);
+// nullopt if `value` is not 4 bytes.
+std::optional<uint32_t> DecodeFormatVersion(std::string_view value);
 
 // The prefix of every record key of `space`.
 std::string RecordPrefix(std::string_view space);

@@ -2,7 +2,9 @@
 // at a random moment (FaultFs freezes, in-flight appends fail, every byte not
 // yet synced is dropped), then the store is reopened and checked: every
 // acknowledged event is there exactly once, no batch is torn, the hash chain
-// verifies, and the Projector's figures equal a full rebuild.
+// verifies, the Merkle tree's root equals the one recomputed from the events
+// and extends the tree seen before the crash, and the Projector's figures
+// equal a full rebuild.
 //
 // kill -9 cannot show a missing fsync (the page cache survives the process);
 // the sync=false test proves that this one can: it loses acknowledged events.
@@ -16,6 +18,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -27,6 +30,7 @@
 #include "gtest/gtest.h"
 #include "ledger/event.h"
 #include "ledger/event_log.h"
+#include "ledger/merkle.h"
 #include "projections/projection_state.h"
 #include "projections/projector.h"
 #include "projections/realisation.h"
@@ -61,6 +65,9 @@ struct Findings {
   int64_t duplicated_events = 0;  // one event_id stored twice
   int64_t torn_batches = 0;       // partly stored
   int chain_failures = 0;
+  // The stored tree's root differs from the events', or does not extend the
+  // tree of the check before.
+  int tree_failures = 0;
   int projection_mismatches = 0;
 };
 
@@ -68,6 +75,9 @@ struct Findings {
 struct Attempts {
   std::vector<std::vector<std::string>> batches;     // event_ids
   absl::flat_hash_map<std::string, uint64_t> acked;  // event_id -> seq
+  // The tree at the last check.
+  uint64_t checked_size = 0;
+  Hash checked_root{};
 };
 
 class PowerLossTest : public TempDirTest {
@@ -203,13 +213,17 @@ class PowerLossTest : public TempDirTest {
     const Projector& projector = *store.projector;
     absl::flat_hash_map<std::string, uint64_t> stored;
     ProjectionState rebuilt;
-    EXPECT_OK(log.Scan(1, 0, [&](const StoredEvent& event) {
-      if (!stored.emplace(event.event.event_id, event.seq).second) {
-        ++findings.duplicated_events;
-      }
-      rebuilt.Apply(event);
-      return true;
-    }));
+    merkle::Frontier tree;
+    EXPECT_OK(log.ScanCanonical(
+        1, 0, [&](const StoredEvent& event, std::string_view canonical) {
+          if (!stored.emplace(event.event.event_id, event.seq).second) {
+            ++findings.duplicated_events;
+          }
+          rebuilt.Apply(event);
+          tree.Append(merkle::LeafHash(canonical));
+          return true;
+        }));
+    CheckTree(log, tree, attempts, findings);
     // A lost event is counted once, then forgotten.
     absl::erase_if(attempts.acked, [&](const auto& acked) {
       const auto it = stored.find(acked.first);
@@ -242,6 +256,27 @@ class PowerLossTest : public TempDirTest {
     }
   }
 
+  static void CheckTree(const EventLog& log, const merkle::Frontier& tree,
+                        Attempts& attempts, Findings& findings) {
+    const absl::StatusOr<Hash> root = log.MerkleRoot(tree.size());
+    if (!root.ok() || *root != tree.Root()) {
+      ++findings.tree_failures;
+      return;
+    }
+    if (attempts.checked_size > 0 && attempts.checked_size <= tree.size()) {
+      const absl::StatusOr<std::vector<Hash>> proof =
+          log.ConsistencyProof(attempts.checked_size, tree.size());
+      if (!proof.ok() ||
+          !merkle::VerifyConsistency(attempts.checked_size, tree.size(),
+                                     attempts.checked_root, *root, *proof)
+               .ok()) {
+        ++findings.tree_failures;
+      }
+    }
+    attempts.checked_size = tree.size();
+    attempts.checked_root = *root;
+  }
+
   std::shared_ptr<FaultFs> fs_ = std::make_shared<FaultFs>();
   // Guards the Attempts and Findings the appenders fill in.
   absl::Mutex attempts_mu_;
@@ -257,6 +292,7 @@ TEST_F(PowerLossTest, SyncedAppendsSurviveEveryCrashPoint) {
   EXPECT_EQ(findings.duplicated_events, 0);
   EXPECT_EQ(findings.torn_batches, 0);
   EXPECT_EQ(findings.chain_failures, 0);
+  EXPECT_EQ(findings.tree_failures, 0);
   EXPECT_EQ(findings.projection_mismatches, 0);
   std::printf(
       "%d crash points, %lld acknowledged events, %lld batches "

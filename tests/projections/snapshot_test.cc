@@ -1,5 +1,6 @@
 #include "projections/snapshot.h"
 
+#include "absl/strings/str_cat.h"
 #include "banen/v1/projection.pb.h"
 #include "gtest/gtest.h"
 #include "projections/projector.h"
@@ -165,7 +166,8 @@ TEST_F(SnapshotTest, DiffReportsRowsMovedByTheRulesAsSuch) {
                .head_hash = head.hash,
                .as_of = head.recorded_at,
                .rules_version = 1,
-               .rows = RowsAsOf(Q("2024Q4"), head.recorded_at)};
+               .rows = RowsAsOf(Q("2024Q4"), head.recorded_at),
+               .checkpoint = ""};
   constexpr auto kUnknown = static_cast<size_t>(FormSeries::kSroiFormUnknown);
   for (RealisationRow& row : old.rows) {
     if (row.sector != Sector::kMarkt && row.sector != Sector::kNationaal) {
@@ -313,6 +315,36 @@ TEST_F(SnapshotTest, DiffListsATargetChangeForItsSector) {
   EXPECT_EQ(diff->sectors[0].changes[0].seq, target);
 }
 
+TEST_F(SnapshotTest, StoresTheCheckpointSignedForItsHead) {
+  std::vector<uint64_t> signed_seqs;
+  const absl::StatusOr<Snapshot> snapshot = projector().CreateSnapshot(
+      Q("2024Q4"), [&](uint64_t seq) -> absl::StatusOr<std::string> {
+        signed_seqs.push_back(seq);
+        return absl::StrCat("checkpoint of ", seq, "\n");
+      });
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  const uint64_t head = projector().log().GetHead().seq;
+  EXPECT_EQ(signed_seqs, std::vector<uint64_t>{head});
+  EXPECT_EQ(snapshot->checkpoint, absl::StrCat("checkpoint of ", head, "\n"));
+  const absl::StatusOr<Snapshot> stored =
+      projector().GetSnapshot(snapshot->Key());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->checkpoint, snapshot->checkpoint);
+}
+
+TEST_F(SnapshotTest, FailedSigningStoresNoSnapshot) {
+  const absl::StatusOr<Snapshot> snapshot = projector().CreateSnapshot(
+      Q("2024Q4"), [](uint64_t) -> absl::StatusOr<std::string> {
+        return absl::UnavailableError("no root yet");
+      });
+  EXPECT_EQ(snapshot.status(), absl::UnavailableError("no root yet"));
+  EXPECT_TRUE(projector().ListSnapshots()->empty());
+}
+
+TEST_F(SnapshotTest, WithoutSigningTheCheckpointIsEmpty) {
+  EXPECT_EQ(MustCreate(Q("2024Q4")).checkpoint, "");
+}
+
 TEST_F(SnapshotTest, UnknownSnapshotIsNotFound) {
   EXPECT_EQ(
       projector().GetSnapshot("2024Q4/00000000000000000099").status().code(),
@@ -333,6 +365,7 @@ TEST(SnapshotEncodingTest, RoundTripsEveryField) {
   snapshot.head_seq = 42;
   snapshot.head_hash[0] = 7;
   snapshot.as_of = absl::FromUnixSeconds(1735689600) + absl::Nanoseconds(123);
+  snapshot.checkpoint = "origin\n42\n...\n\n\u2014 origin AAAA\n";
   RealisationRow& row = snapshot.rows.emplace_back();
   row.sector = Sector::kPolitie;
   row.employer_id = "politie";
@@ -404,6 +437,25 @@ TEST(SnapshotEncodingTest, ReadsRowsFrozenBeforePersonsPerForm) {
       DecodeSnapshot(record.SerializeAsString());
 
   ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, snapshot);
+}
+
+// Snapshots stored before they carried a checkpoint have no field 7.
+TEST(SnapshotEncodingTest, ReadsARecordWithoutCheckpointWithAnEmptyOne) {
+  Snapshot snapshot;
+  snapshot.quarter = Q("2024Q4");
+  snapshot.head_seq = 42;
+  snapshot.as_of = absl::FromUnixSeconds(1735689600);
+  snapshot.checkpoint = "signed\n";
+  v1::SnapshotRecord record;
+  ASSERT_TRUE(record.ParseFromString(EncodeSnapshot(snapshot)));
+  record.clear_checkpoint();
+
+  const absl::StatusOr<Snapshot> decoded =
+      DecodeSnapshot(record.SerializeAsString());
+
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  snapshot.checkpoint.clear();
   EXPECT_EQ(*decoded, snapshot);
 }
 

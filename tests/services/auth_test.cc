@@ -48,6 +48,11 @@ const std::map<Rpc, std::set<v1::Role>>& Granted() {
       {Rpc::kCreateBackup, {}},
       {Rpc::kListBackups, {}},
       {Rpc::kVerifyBackup, {}},
+      // Issue 12: an inclusion proof carries the event's bytes, whatever its
+      // employer, so it is not an employer's.
+      {Rpc::kGetInclusionProof, {v1::ROLE_AUDITOR}},
+      {Rpc::kGetConsistencyProof, {v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR}},
+      {Rpc::kGetSignedHead, {v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR}},
   };
   return *granted;
 }
@@ -58,7 +63,8 @@ bool Granted(v1::Role role, Rpc rpc) {
 
 // What an allowed call of CallRpc() answers on the fixture's ledger: its
 // batch is empty, which validation refuses (the Append stream answers that
-// in its response), the snapshot it asks for does not exist, and the server
+// in its response), the snapshot it asks for does not exist, the proofs it
+// asks for are of seqs past the head, the server has no signing key, and it
 // has no --backup-dir.
 grpc::StatusCode AllowedCode(Rpc rpc) {
   switch (rpc) {
@@ -67,6 +73,10 @@ grpc::StatusCode AllowedCode(Rpc rpc) {
     case Rpc::kGetSnapshot:
     case Rpc::kDiffSnapshot:
       return grpc::StatusCode::NOT_FOUND;
+    case Rpc::kGetInclusionProof:
+    case Rpc::kGetConsistencyProof:
+      return grpc::StatusCode::OUT_OF_RANGE;
+    case Rpc::kGetSignedHead:
     case Rpc::kCreateBackup:
     case Rpc::kListBackups:
     case Rpc::kVerifyBackup:
@@ -205,6 +215,23 @@ class AuthTest : public ServiceTest {
         return admin_->VerifyBackup(&context, v1::VerifyBackupRequest(),
                                     &response);
       }
+      case Rpc::kGetInclusionProof: {
+        v1::GetInclusionProofRequest request;
+        request.set_seq(99999);
+        v1::InclusionProof proof;
+        return audit_->GetInclusionProof(&context, request, &proof);
+      }
+      case Rpc::kGetConsistencyProof: {
+        v1::GetConsistencyProofRequest request;
+        request.set_first_size(99999);
+        v1::ConsistencyProof proof;
+        return audit_->GetConsistencyProof(&context, request, &proof);
+      }
+      case Rpc::kGetSignedHead: {
+        v1::SignedHead head;
+        return audit_->GetSignedHead(&context, v1::GetSignedHeadRequest(),
+                                     &head);
+      }
     }
     return grpc::Status(grpc::StatusCode::INTERNAL, "unknown rpc");
   }
@@ -339,7 +366,7 @@ TEST_F(AuthTest, EachRoleIsRefusedEveryRpcItIsNotGranted) {
                              RoleName(role), ") may not call ", RpcName(rpc)));
     }
   }
-  EXPECT_EQ(refusals, 63);  // of 7 roles x 15 rpcs
+  EXPECT_EQ(refusals, 76);  // of 7 roles x 18 rpcs
 }
 
 TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
@@ -354,7 +381,7 @@ TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
           << status.error_message();
     }
   }
-  EXPECT_EQ(calls, 42);
+  EXPECT_EQ(calls, 50);
 }
 
 TEST_F(AuthTest, EmployerReadsOnlyTheEventsOfItsOwnEmployers) {

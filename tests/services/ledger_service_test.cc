@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "ledger/codec.h"
 #include "services/wire.h"
 #include "tests/services/service_test_util.h"
 
@@ -37,6 +38,21 @@ std::vector<Event> BatchWithBadHours() {
 }
 
 class LedgerServiceTest : public ServiceTest {};
+
+// The event's canonical_bytes are what its chain hash covers, and decode to
+// the event it carries: the stored bytes, not a re-encoding that happens to
+// agree.
+void ExpectCanonicalBytesOf(const v1::StoredEvent& event) {
+  const absl::StatusOr<StoredEvent> stored = StoredEventFromProto(event);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(ChainHash(stored->prev_hash, event.canonical_bytes()), stored->hash)
+      << "seq " << event.seq();
+  v1::StoredEvent decoded;
+  ASSERT_TRUE(decoded.ParseFromString(event.canonical_bytes()));
+  EXPECT_EQ(decoded.seq(), event.seq());
+  EXPECT_EQ(decoded.event().SerializeAsString(),
+            event.event().SerializeAsString());
+}
 
 TEST_F(LedgerServiceTest, StreamAcknowledgesEachBatchInOrder) {
   grpc::ClientContext context;
@@ -247,6 +263,18 @@ TEST_F(LedgerServiceTest, ReadEventsFiltersBySectorAndKind) {
   EXPECT_EQ(ReadSeqs(*ledger_, request), (std::vector<uint64_t>{1, 3}));
 }
 
+TEST_F(LedgerServiceTest, ReadEventsFiltersByEventIdCombinedWithKind) {
+  MustAppend("a", HireHistory("a"));
+  MustAppend("b", HireHistory("b"));
+  v1::ReadEventsRequest by_id;
+  by_id.add_event_ids("b-hire");
+  by_id.add_event_ids("a-person");
+  by_id.add_event_ids("no-such-event");
+  EXPECT_EQ(ReadSeqs(*ledger_, by_id), (std::vector<uint64_t>{2, 6}));
+  by_id.add_kinds(v1::EVENT_KIND_JOB_STARTED);
+  EXPECT_EQ(ReadSeqs(*ledger_, by_id), (std::vector<uint64_t>{6}));
+}
+
 // Seqs 1-3 recorded by hr-a, 4-6 by hr-b (appended to the log with their
 // authority, as the authenticated service does), 7-9 in the open mode.
 class RecordedByTest : public LedgerServiceTest {
@@ -310,6 +338,20 @@ TEST_F(RecordedByTest, AnUnknownPrincipalMatchesNothing) {
   EXPECT_EQ(ReadSeqs(*ledger_, request), (std::vector<uint64_t>{}));
 }
 
+TEST_F(LedgerServiceTest, ReadEventsCarriesTheStoredCanonicalBytes) {
+  MustAppend("a", HireHistory("a"));
+  MustAppend("b", HireHistory("b"));
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<v1::StoredEvent>> reader =
+      ledger_->ReadEvents(&context, v1::ReadEventsRequest());
+  int read = 0;
+  for (v1::StoredEvent event; reader->Read(&event); ++read) {
+    ExpectCanonicalBytesOf(event);
+  }
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(read, 6);
+}
+
 TEST_F(LedgerServiceTest, ReadEventsFromToReturnsTheRange) {
   MustAppend("a", HireHistory("a"));
   MustAppend("b", HireHistory("b"));
@@ -346,6 +388,23 @@ TEST_F(LedgerServiceTest, SubscribeCatchesUpThenFollowsLive) {
 
   EXPECT_EQ(catch_up, (std::vector<uint64_t>{2, 3}));
   EXPECT_EQ(live, (std::vector<uint64_t>{4, 5, 6}));
+}
+
+TEST_F(LedgerServiceTest, SubscribeCarriesTheStoredCanonicalBytes) {
+  MustAppend("a", HireHistory("a"));
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+      ledger_->Subscribe(&context, v1::SubscribeRequest());
+  int read = 0;
+  v1::SubscribeResponse response;
+  while (read < 3 && reader->Read(&response)) {
+    if (!response.has_event()) continue;
+    ExpectCanonicalBytesOf(response.event());
+    ++read;
+  }
+  context.TryCancel();
+  reader->Finish();
+  EXPECT_EQ(read, 3);
 }
 
 TEST_F(LedgerServiceTest, SubscribeEndsUnavailableWhenTheServerShutsDown) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "banen/v1/admin.grpc.pb.h"
+#include "banen/v1/audit.grpc.pb.h"
 #include "banen/v1/ledger.grpc.pb.h"
 #include "banen/v1/realisation.grpc.pb.h"
 #include "banen/v1/snapshot.grpc.pb.h"
@@ -87,6 +88,7 @@ class ServiceTest : public TempDirTest {
     realisation_ = v1::RealisationService::NewStub(channel_);
     snapshots_ = v1::SnapshotService::NewStub(channel_);
     admin_ = v1::AdminService::NewStub(channel_);
+    audit_ = v1::AuditService::NewStub(channel_);
   }
 
   // Appends one batch with the unary call; fails the test if rejected.
@@ -115,6 +117,7 @@ class ServiceTest : public TempDirTest {
   std::unique_ptr<v1::RealisationService::Stub> realisation_;
   std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::AuditService::Stub> audit_;
 };
 
 }  // namespace banen::test

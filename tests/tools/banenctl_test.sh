@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # banenctl against a real banen-ledgerd on a fresh store: --version,
 # load-demo twice (the second stores nothing: fixed event ids), head, verify,
-# a letter report, the monitor letter, a bad --view, an unknown command, and
-# auth new-token's entry against sha256sum. Each step checks banenctl's exact
-# output or exit code.
+# a letter report, the monitor letter, a bad --view, an unknown command,
+# auth new-token's entry against sha256sum, keys new (with the server taking
+# its key), and the auditor's round trip (head --signed, verify --published,
+# prove, snapshot rederive). Each step checks banenctl's exact output or
+# exit code.
 # Then banenctl over mTLS with a token (certificates by make_test_certs), and
 # the clients a TLS server refuses.
 #   tests/tools/banenctl_test.sh --server=BANEN_LEDGERD --ctl=BANENCTL \
@@ -124,4 +126,61 @@ entry=$(grep -v '^#' "$work/token.txt" | sed -n 2p)
 digest=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
 expect_eq "$entry" "principals { id: \"hr-acme\" role: ROLE_EMPLOYER employer_ids: \"acme\" token_sha256: \"$digest\" }" \
   "new-token entry"
+
+# keys new: the signer key alone in a new file of mode 0600; the verifier key
+# on stdout, its key id the first 4 bytes of SHA-256(name "\n" 0x01 key);
+# never over an existing file. banen-ledgerd --signing-key takes the file and
+# names the verifier key it signs with.
+vkey=$(ctl keys new --name=banen.example/ledger --out="$work/signer.key" \
+  2>/dev/null) || fail "keys new failed"
+[[ $vkey =~ ^banen\.example/ledger\+([0-9a-f]{8})\+(A[A-Za-z0-9+/]{43})$ ]] ||
+  fail "keys new printed \"$vkey\""
+key_id=${BASH_REMATCH[1]}
+expect_eq "$({ printf 'banen.example/ledger\n'; base64 -d <<<"${BASH_REMATCH[2]}"; } |
+  sha256sum | cut -c1-8)" "$key_id" "key id"
+expect_eq "$(stat -c %a "$work/signer.key")" 600 "signer key file mode"
+grep -Eq "^PRIVATE\+KEY\+banen\.example/ledger\+$key_id\+A[A-Za-z0-9+/]{43}\$" \
+  "$work/signer.key" || fail "signer key file: $(wc -c <"$work/signer.key") bytes"
+cp "$work/signer.key" "$work/signer.copy"
+if ctl keys new --name=other --out="$work/signer.key" 2>"$work/again.txt"; then
+  fail "keys new overwrote a key"
+fi
+grep -q "ALREADY_EXISTS: --out=$work/signer.key: exists, not overwritten" \
+  "$work/again.txt" || fail "keys new again: $(cat "$work/again.txt")"
+cmp -s "$work/signer.key" "$work/signer.copy" || fail "the key file changed"
+start_server signed --signing-key="$work/signer.key"
+grep -q "signing heads as $vkey\$" "$work/signed.log" ||
+  fail "the server does not name its verifier key: $(cat "$work/signed.log")"
+
+# The auditor's round trip: publish signed heads, verify the log against
+# them, prove an event under one, re-derive a snapshot; then a head signed
+# with another key is refused, naming it.
+ctl load-demo >/dev/null
+ctl head --signed --tree-size=7 >"$work/published.txt"
+ctl head --signed >>"$work/published.txt"
+ctl head --signed >"$work/current.head"
+sed -n 1p "$work/current.head" | grep -qx "banen.example/ledger" ||
+  fail "signed head: $(cat "$work/current.head")"
+expect_eq "$(sed -n 2p "$work/current.head")" "$stored" "signed head's tree size"
+ctl verify --published="$work/published.txt" --verifier-key="$vkey" \
+  >"$work/verify.txt" || fail "verify --published: $(cat "$work/verify.txt")"
+grep -q "^2 published heads are prefixes of the current head (tree size $stored, root [0-9a-f]\{64\}, signed by banen.example/ledger); chain and Merkle root of $stored events recomputed here\$" \
+  "$work/verify.txt" || fail "verify --published printed $(cat "$work/verify.txt")"
+ctl prove --event-id=demo-hire-1 --head="$work/current.head" \
+  --verifier-key="$vkey" >"$work/prove.txt" || fail "prove: $(cat "$work/prove.txt")"
+grep -q "^event demo-hire-1 (seq [0-9]*) is in the tree of size $stored with root [0-9a-f]\{64\}, signed by banen.example/ledger\$" \
+  "$work/prove.txt" || fail "prove printed $(cat "$work/prove.txt")"
+snapshot=$(ctl snapshot create --quarter=2024Q4)
+ctl snapshot rederive "$snapshot" --verifier-key="$vkey" >"$work/rederive.txt" ||
+  fail "snapshot rederive: $(cat "$work/rederive.txt")"
+grep -q "^snapshot $snapshot re-derived here: [1-9][0-9]* rows equal the events up to seq $stored; chain recomputed; signed head, its chain hash and Merkle root checked\$" \
+  "$work/rederive.txt" || fail "rederive printed $(cat "$work/rederive.txt")"
+other=$(ctl keys new --name=banen.example/ledger --out="$work/other.key" 2>/dev/null)
+if ctl verify --published="$work/published.txt" --verifier-key="$other" \
+  2>"$work/other.txt"; then
+  fail "verify --published accepted heads signed with another key"
+fi
+grep -q "DATA_LOSS: published head 1: " "$work/other.txt" ||
+  fail "verify with another key: $(cat "$work/other.txt")"
+stop_server
 echo "banenctl_test: passed ($stored demo events)"
