@@ -1,6 +1,7 @@
 #include "ledger/event_log.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <deque>
 #include <limits>
@@ -101,14 +102,41 @@ absl::StatusOr<StoredEvent> DecodeStoredEvent(uint64_t seq,
   return stored;
 }
 
+// The stored tree nodes of level >= kLevel, kept in memory: at 10 M events a
+// proof needs some 20 nodes above its leaf's block and finds all but those of
+// levels 4..7 here (some 40 000 nodes, 32 bytes each). Only a shortcut: a
+// node not (yet) here is read from the store.
+class UpperNodes {
+ public:
+  static constexpr int kLevel = 8;
+
+  std::optional<Hash> Find(int level, uint64_t index) const {
+    absl::ReaderMutexLock lock(&mu_);
+    const std::vector<Hash>& nodes = levels_[level];
+    if (index >= nodes.size()) return std::nullopt;
+    return nodes[index];
+  }
+  // Each level's nodes come in index order: a node completes after the one
+  // before it. One out of order (a gap in the store) is not kept.
+  void Add(int level, uint64_t index, const Hash& hash) {
+    absl::MutexLock lock(&mu_);
+    std::vector<Hash>& nodes = levels_[level];
+    if (index == nodes.size()) nodes.push_back(hash);
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::array<std::vector<Hash>, 64> levels_ ABSL_GUARDED_BY(mu_);
+};
+
 // The Merkle tree of the first `tree_size` events as stored: the nodes of
 // level >= 4 by key, the lower ones from the <= 16 events of their level-4
 // block, read with one range scan and kept for the next request (a proof
 // needs at most two blocks: its leaf's and the right edge's).
 class StoredTree {
  public:
-  StoredTree(rocksdb::DB& db, uint64_t tree_size)
-      : db_(db), tree_size_(tree_size) {}
+  StoredTree(rocksdb::DB& db, const UpperNodes& upper, uint64_t tree_size)
+      : db_(db), upper_(upper), tree_size_(tree_size) {}
 
   // A merkle::SubtreeSource.
   absl::StatusOr<Hash> operator()(int level, uint64_t index) {
@@ -140,6 +168,11 @@ class StoredTree {
 
  private:
   absl::StatusOr<Hash> StoredNode(int level, uint64_t index) const {
+    if (level >= UpperNodes::kLevel) {
+      if (const std::optional<Hash> cached = upper_.Find(level, index)) {
+        return *cached;
+      }
+    }
     std::string value;
     const rocksdb::Status read =
         db_.Get(rocksdb::ReadOptions(), storage::NodeKey(level, index), &value);
@@ -184,6 +217,7 @@ class StoredTree {
   }
 
   rocksdb::DB& db_;
+  const UpperNodes& upper_;
   const uint64_t tree_size_;
   // Leaf hashes by level-4 block.
   absl::flat_hash_map<uint64_t, std::vector<Hash>> blocks_;
@@ -300,6 +334,8 @@ class EventLogImpl final : public EventLog {
     absl::Time recorded_at;
     uint64_t first_seq = 0;
     rocksdb::WriteBatch write_batch;
+    // The tree nodes it completes that UpperNodes keeps.
+    std::vector<std::pair<storage::NodeId, Hash>> upper_nodes;
   };
   using RecentGroup = std::shared_ptr<const EventsWithBytes>;
 
@@ -355,6 +391,8 @@ class EventLogImpl final : public EventLog {
   absl::StatusOr<StoredEvent> ReadStored(uint64_t seq) const;
   // OUT_OF_RANGE if the log does not hold `tree_size` events yet.
   absl::Status CheckTreeSize(uint64_t tree_size) const;
+  // Reads the stored nodes UpperNodes keeps.
+  absl::Status LoadUpperNodes();
   // Refuses a store of a later format; returns the format it is in.
   absl::StatusOr<uint32_t> ReadFormatVersion() const;
 
@@ -362,7 +400,8 @@ class EventLogImpl final : public EventLog {
   // Wraps options_.file_system, if any; outlives db_.
   const std::unique_ptr<rocksdb::Env> env_;
   const std::unique_ptr<rocksdb::DB> db_;
-  RecordStore records_;  // over db_, with locks of its own
+  RecordStore records_;     // over db_, with locks of its own
+  UpperNodes upper_nodes_;  // with a lock of its own
 
   // Held by the group leader while it forms and stages its group (see
   // event_log.h for the lock order); no other thread touches the validation
@@ -416,7 +455,7 @@ absl::Status EventLogImpl::Recover() {
   absl::MutexLock index(&index_mu_);
   ASSIGN_OR_RETURN(const uint32_t format, ReadFormatVersion());
   ASSIGN_OR_RETURN(const uint64_t tree_size, StoredTreeSize(*db_));
-  StoredTree stored_tree(*db_, tree_size);
+  StoredTree stored_tree(*db_, upper_nodes_, tree_size);
   ASSIGN_OR_RETURN(
       frontier_,
       merkle::Frontier::Restore(tree_size, [&](int level, uint64_t node_index) {
@@ -505,6 +544,7 @@ absl::Status EventLogImpl::Recover() {
               storage::EncodeFormatVersion(storage::kFormatVersion));
   }
   if (nodes.Count() > 0) RETURN_IF_ERROR(write_nodes());
+  RETURN_IF_ERROR(LoadUpperNodes());
   if (options_.on_tree_restored) options_.on_tree_restored(events_hashed);
   absl::MutexLock lock(&mu_);
   head_ = Head{next_seq_ - 1, last_hash_, last_recorded_at_};
@@ -621,6 +661,11 @@ void EventLogImpl::CommitGroup(Writer* leader) {
   const absl::Status written = refused.ok() ? WriteGroup(group) : refused;
 
   // 3. Acknowledge.
+  if (written.ok()) {
+    for (const auto& [node, hash] : group.upper_nodes) {
+      upper_nodes_.Add(node.level, node.index, hash);
+    }
+  }
   {
     absl::MutexLock index(&index_mu_);
     writing_ = nullptr;
@@ -704,6 +749,7 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
   const uint64_t next_seq_before = next_seq_;
   const Hash last_hash_before = last_hash_;
   const merkle::Frontier frontier_before = frontier_;
+  const size_t upper_nodes_before = group.upper_nodes.size();
   group.write_batch.SetSavePoint();
   state_.BeginBatch();
   AppendResult result;
@@ -716,6 +762,7 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
     next_seq_ = next_seq_before;
     last_hash_ = last_hash_before;
     frontier_ = frontier_before;
+    group.upper_nodes.resize(upper_nodes_before);
     return status;
   }
   state_.CommitBatch();
@@ -890,6 +937,9 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
             group.write_batch.Put(storage::NodeKey(level, index),
                                   rocksdb::Slice(HashBytes(node)));
           }
+          if (level >= UpperNodes::kLevel) {
+            group.upper_nodes.push_back({{level, index}, node});
+          }
         });
     group.Add(StoredEvent{seq, group.recorded_at, event, last_hash_, hash,
                           recorded_by},
@@ -976,7 +1026,7 @@ absl::Status EventLogImpl::CheckTreeSize(uint64_t tree_size) const {
 
 absl::StatusOr<Hash> EventLogImpl::MerkleRoot(uint64_t tree_size) const {
   RETURN_IF_ERROR(CheckTreeSize(tree_size));
-  StoredTree tree(*db_, tree_size);
+  StoredTree tree(*db_, upper_nodes_, tree_size);
   return merkle::Root(
       tree_size, [&](int level, uint64_t index) { return tree(level, index); });
 }
@@ -988,7 +1038,7 @@ absl::StatusOr<std::vector<Hash>> EventLogImpl::InclusionProof(
         "seq ", seq, " is not in the tree of ", tree_size, " events"));
   }
   RETURN_IF_ERROR(CheckTreeSize(tree_size));
-  StoredTree tree(*db_, tree_size);
+  StoredTree tree(*db_, upper_nodes_, tree_size);
   return merkle::InclusionPath(
       seq - 1, tree_size,
       [&](int level, uint64_t index) { return tree(level, index); });
@@ -1002,10 +1052,30 @@ absl::StatusOr<std::vector<Hash>> EventLogImpl::ConsistencyProof(
                      "the tree of second_size ", second_size, " extends"));
   }
   RETURN_IF_ERROR(CheckTreeSize(second_size));
-  StoredTree tree(*db_, second_size);
+  StoredTree tree(*db_, upper_nodes_, second_size);
   return merkle::ConsistencyPath(
       first_size, second_size,
       [&](int level, uint64_t index) { return tree(level, index); });
+}
+
+absl::Status EventLogImpl::LoadUpperNodes() {
+  const std::string upper = std::string(1, storage::kNodeTag + 1);
+  rocksdb::Slice upper_bound(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  for (it->Seek(storage::NodeKey(UpperNodes::kLevel, 0)); it->Valid();
+       it->Next()) {
+    const std::optional<storage::NodeId> node = storage::NodeOfKey(
+        std::string_view(it->key().data(), it->key().size()));
+    Hash hash;
+    if (!node.has_value() || it->value().size() != hash.size()) {
+      return absl::DataLossError("malformed Merkle tree node");
+    }
+    std::memcpy(hash.data(), it->value().data(), hash.size());
+    upper_nodes_.Add(node->level, node->index, hash);
+  }
+  return FromRocks(it->status(), "reading the Merkle tree");
 }
 
 absl::StatusOr<uint32_t> EventLogImpl::ReadFormatVersion() const {
