@@ -334,8 +334,10 @@ class EventLogImpl final : public EventLog {
     absl::Time recorded_at;
     uint64_t first_seq = 0;
     rocksdb::WriteBatch write_batch;
-    // The tree nodes it completes that UpperNodes keeps.
-    std::vector<std::pair<storage::NodeId, Hash>> upper_nodes;
+    // The tree nodes of level >= 4 it completes, put into write_batch after
+    // its events (WriteGroup): interleaved with them, they would cost the
+    // memtable's sequential inserts of the event keys their shortcut.
+    std::vector<std::pair<storage::NodeId, Hash>> nodes;
   };
   using RecentGroup = std::shared_ptr<const EventsWithBytes>;
 
@@ -662,8 +664,10 @@ void EventLogImpl::CommitGroup(Writer* leader) {
 
   // 3. Acknowledge.
   if (written.ok()) {
-    for (const auto& [node, hash] : group.upper_nodes) {
-      upper_nodes_.Add(node.level, node.index, hash);
+    for (const auto& [node, hash] : group.nodes) {
+      if (node.level >= UpperNodes::kLevel) {
+        upper_nodes_.Add(node.level, node.index, hash);
+      }
     }
   }
   {
@@ -696,6 +700,15 @@ void EventLogImpl::CommitGroup(Writer* leader) {
 
 absl::Status EventLogImpl::WriteGroup(Group& group) {
   if (group.events.empty()) return absl::OkStatus();
+  // In key order: each level's nodes complete in index order.
+  std::stable_sort(group.nodes.begin(), group.nodes.end(),
+                   [](const auto& a, const auto& b) {
+                     return a.first.level < b.first.level;
+                   });
+  for (const auto& [node, hash] : group.nodes) {
+    group.write_batch.Put(storage::NodeKey(node.level, node.index),
+                          rocksdb::Slice(HashBytes(hash)));
+  }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   RETURN_IF_ERROR(
@@ -749,7 +762,7 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
   const uint64_t next_seq_before = next_seq_;
   const Hash last_hash_before = last_hash_;
   const merkle::Frontier frontier_before = frontier_;
-  const size_t upper_nodes_before = group.upper_nodes.size();
+  const size_t nodes_before = group.nodes.size();
   group.write_batch.SetSavePoint();
   state_.BeginBatch();
   AppendResult result;
@@ -762,7 +775,7 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
     next_seq_ = next_seq_before;
     last_hash_ = last_hash_before;
     frontier_ = frontier_before;
-    group.upper_nodes.resize(upper_nodes_before);
+    group.nodes.resize(nodes_before);
     return status;
   }
   state_.CommitBatch();
@@ -934,11 +947,7 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
             std::string_view(value_buffer_).substr(2 * storage::kHashSize)),
         [&](int level, uint64_t index, const Hash& node) {
           if (level >= storage::kStoredNodeLevel) {
-            group.write_batch.Put(storage::NodeKey(level, index),
-                                  rocksdb::Slice(HashBytes(node)));
-          }
-          if (level >= UpperNodes::kLevel) {
-            group.upper_nodes.push_back({{level, index}, node});
+            group.nodes.push_back({{level, index}, node});
           }
         });
     group.Add(StoredEvent{seq, group.recorded_at, event, last_hash_, hash,
