@@ -1,6 +1,7 @@
 #include "ledger/event_log.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <deque>
 #include <limits>
@@ -102,14 +103,41 @@ absl::StatusOr<StoredEvent> DecodeStoredEvent(uint64_t seq,
   return stored;
 }
 
+// The stored tree nodes of level >= kLevel, kept in memory: at 10 M events a
+// proof needs some 20 nodes above its leaf's block and finds all but those of
+// levels 4..7 here (some 40 000 nodes, 32 bytes each). Only a shortcut: a
+// node not (yet) here is read from the store.
+class UpperNodes {
+ public:
+  static constexpr int kLevel = 8;
+
+  std::optional<Hash> Find(int level, uint64_t index) const {
+    absl::ReaderMutexLock lock(&mu_);
+    const std::vector<Hash>& nodes = levels_[level];
+    if (index >= nodes.size()) return std::nullopt;
+    return nodes[index];
+  }
+  // Each level's nodes come in index order: a node completes after the one
+  // before it. One out of order (a gap in the store) is not kept.
+  void Add(int level, uint64_t index, const Hash& hash) {
+    absl::MutexLock lock(&mu_);
+    std::vector<Hash>& nodes = levels_[level];
+    if (index == nodes.size()) nodes.push_back(hash);
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::array<std::vector<Hash>, 64> levels_ ABSL_GUARDED_BY(mu_);
+};
+
 // The Merkle tree of the first `tree_size` events as stored: the nodes of
 // level >= 4 by key, the lower ones from the <= 16 events of their level-4
 // block, read with one range scan and kept for the next request (a proof
 // needs at most two blocks: its leaf's and the right edge's).
 class StoredTree {
  public:
-  StoredTree(rocksdb::DB& db, uint64_t tree_size)
-      : db_(db), tree_size_(tree_size) {}
+  StoredTree(rocksdb::DB& db, const UpperNodes& upper, uint64_t tree_size)
+      : db_(db), upper_(upper), tree_size_(tree_size) {}
 
   // A merkle::SubtreeSource.
   absl::StatusOr<Hash> operator()(int level, uint64_t index) {
@@ -141,6 +169,11 @@ class StoredTree {
 
  private:
   absl::StatusOr<Hash> StoredNode(int level, uint64_t index) const {
+    if (level >= UpperNodes::kLevel) {
+      if (const std::optional<Hash> cached = upper_.Find(level, index)) {
+        return *cached;
+      }
+    }
     std::string value;
     const rocksdb::Status read =
         db_.Get(rocksdb::ReadOptions(), storage::NodeKey(level, index), &value);
@@ -185,6 +218,7 @@ class StoredTree {
   }
 
   rocksdb::DB& db_;
+  const UpperNodes& upper_;
   const uint64_t tree_size_;
   // Leaf hashes by level-4 block.
   absl::flat_hash_map<uint64_t, std::vector<Hash>> blocks_;
@@ -307,6 +341,10 @@ class EventLogImpl final : public EventLog {
     absl::Time recorded_at;
     uint64_t first_seq = 0;
     rocksdb::WriteBatch write_batch;
+    // The tree nodes of level >= 4 it completes, put into write_batch after
+    // its events (WriteGroup): interleaved with them, they would cost the
+    // memtable's sequential inserts of the event keys their shortcut.
+    std::vector<std::pair<storage::NodeId, Hash>> nodes;
   };
   using RecentGroup = std::shared_ptr<const EventsWithBytes>;
 
@@ -362,6 +400,8 @@ class EventLogImpl final : public EventLog {
   absl::StatusOr<StoredEvent> ReadStored(uint64_t seq) const;
   // OUT_OF_RANGE if the log does not hold `tree_size` events yet.
   absl::Status CheckTreeSize(uint64_t tree_size) const;
+  // Reads the stored nodes UpperNodes keeps.
+  absl::Status LoadUpperNodes();
   // Refuses a store of a later format; returns the format it is in.
   absl::StatusOr<uint32_t> ReadFormatVersion() const;
 
@@ -369,7 +409,8 @@ class EventLogImpl final : public EventLog {
   // Wraps options_.file_system, if any; outlives db_.
   const std::unique_ptr<rocksdb::Env> env_;
   const std::unique_ptr<rocksdb::DB> db_;
-  RecordStore records_;  // over db_, with locks of its own
+  RecordStore records_;     // over db_, with locks of its own
+  UpperNodes upper_nodes_;  // with a lock of its own
   // BackupEngine allows one writer per backup directory; backups are rare,
   // so one at a time per log. Independent of the write path's locks.
   absl::Mutex backup_mu_;
@@ -426,7 +467,7 @@ absl::Status EventLogImpl::Recover() {
   absl::MutexLock index(&index_mu_);
   ASSIGN_OR_RETURN(const uint32_t format, ReadFormatVersion());
   ASSIGN_OR_RETURN(const uint64_t tree_size, StoredTreeSize(*db_));
-  StoredTree stored_tree(*db_, tree_size);
+  StoredTree stored_tree(*db_, upper_nodes_, tree_size);
   ASSIGN_OR_RETURN(
       frontier_,
       merkle::Frontier::Restore(tree_size, [&](int level, uint64_t node_index) {
@@ -515,6 +556,7 @@ absl::Status EventLogImpl::Recover() {
               storage::EncodeFormatVersion(storage::kFormatVersion));
   }
   if (nodes.Count() > 0) RETURN_IF_ERROR(write_nodes());
+  RETURN_IF_ERROR(LoadUpperNodes());
   if (options_.on_tree_restored) options_.on_tree_restored(events_hashed);
   absl::MutexLock lock(&mu_);
   head_ = Head{next_seq_ - 1, last_hash_, last_recorded_at_};
@@ -631,6 +673,13 @@ void EventLogImpl::CommitGroup(Writer* leader) {
   const absl::Status written = refused.ok() ? WriteGroup(group) : refused;
 
   // 3. Acknowledge.
+  if (written.ok()) {
+    for (const auto& [node, hash] : group.nodes) {
+      if (node.level >= UpperNodes::kLevel) {
+        upper_nodes_.Add(node.level, node.index, hash);
+      }
+    }
+  }
   {
     absl::MutexLock index(&index_mu_);
     writing_ = nullptr;
@@ -661,6 +710,15 @@ void EventLogImpl::CommitGroup(Writer* leader) {
 
 absl::Status EventLogImpl::WriteGroup(Group& group) {
   if (group.events.empty()) return absl::OkStatus();
+  // In key order: each level's nodes complete in index order.
+  std::stable_sort(group.nodes.begin(), group.nodes.end(),
+                   [](const auto& a, const auto& b) {
+                     return a.first.level < b.first.level;
+                   });
+  for (const auto& [node, hash] : group.nodes) {
+    group.write_batch.Put(storage::NodeKey(node.level, node.index),
+                          rocksdb::Slice(HashBytes(hash)));
+  }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   RETURN_IF_ERROR(
@@ -714,6 +772,7 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
   const uint64_t next_seq_before = next_seq_;
   const Hash last_hash_before = last_hash_;
   const merkle::Frontier frontier_before = frontier_;
+  const size_t nodes_before = group.nodes.size();
   group.write_batch.SetSavePoint();
   state_.BeginBatch();
   AppendResult result;
@@ -726,6 +785,7 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
     next_seq_ = next_seq_before;
     last_hash_ = last_hash_before;
     frontier_ = frontier_before;
+    group.nodes.resize(nodes_before);
     return status;
   }
   state_.CommitBatch();
@@ -897,8 +957,7 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
             std::string_view(value_buffer_).substr(2 * storage::kHashSize)),
         [&](int level, uint64_t index, const Hash& node) {
           if (level >= storage::kStoredNodeLevel) {
-            group.write_batch.Put(storage::NodeKey(level, index),
-                                  rocksdb::Slice(HashBytes(node)));
+            group.nodes.push_back({{level, index}, node});
           }
         });
     group.Add(StoredEvent{seq, group.recorded_at, event, last_hash_, hash,
@@ -986,7 +1045,7 @@ absl::Status EventLogImpl::CheckTreeSize(uint64_t tree_size) const {
 
 absl::StatusOr<Hash> EventLogImpl::MerkleRoot(uint64_t tree_size) const {
   RETURN_IF_ERROR(CheckTreeSize(tree_size));
-  StoredTree tree(*db_, tree_size);
+  StoredTree tree(*db_, upper_nodes_, tree_size);
   return merkle::Root(
       tree_size, [&](int level, uint64_t index) { return tree(level, index); });
 }
@@ -998,7 +1057,7 @@ absl::StatusOr<std::vector<Hash>> EventLogImpl::InclusionProof(
         "seq ", seq, " is not in the tree of ", tree_size, " events"));
   }
   RETURN_IF_ERROR(CheckTreeSize(tree_size));
-  StoredTree tree(*db_, tree_size);
+  StoredTree tree(*db_, upper_nodes_, tree_size);
   return merkle::InclusionPath(
       seq - 1, tree_size,
       [&](int level, uint64_t index) { return tree(level, index); });
@@ -1012,10 +1071,30 @@ absl::StatusOr<std::vector<Hash>> EventLogImpl::ConsistencyProof(
                      "the tree of second_size ", second_size, " extends"));
   }
   RETURN_IF_ERROR(CheckTreeSize(second_size));
-  StoredTree tree(*db_, second_size);
+  StoredTree tree(*db_, upper_nodes_, second_size);
   return merkle::ConsistencyPath(
       first_size, second_size,
       [&](int level, uint64_t index) { return tree(level, index); });
+}
+
+absl::Status EventLogImpl::LoadUpperNodes() {
+  const std::string upper = std::string(1, storage::kNodeTag + 1);
+  rocksdb::Slice upper_bound(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  for (it->Seek(storage::NodeKey(UpperNodes::kLevel, 0)); it->Valid();
+       it->Next()) {
+    const std::optional<storage::NodeId> node = storage::NodeOfKey(
+        std::string_view(it->key().data(), it->key().size()));
+    Hash hash;
+    if (!node.has_value() || it->value().size() != hash.size()) {
+      return absl::DataLossError("malformed Merkle tree node");
+    }
+    std::memcpy(hash.data(), it->value().data(), hash.size());
+    upper_nodes_.Add(node->level, node->index, hash);
+  }
+  return FromRocks(it->status(), "reading the Merkle tree");
 }
 
 absl::StatusOr<uint32_t> EventLogImpl::ReadFormatVersion() const {

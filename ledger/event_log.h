@@ -184,6 +184,10 @@ class EventLog {
  public:
   // Opens (creating if missing) the log in directory `dir`, and rebuilds the
   // validation state and the event_id index by replaying the stored events.
+  // The Merkle tree is not rebuilt: its right edge is restored from the
+  // stored nodes, except in a store written without them (before issue 12),
+  // for which the nodes are computed and stored once. FAILED_PRECONDITION
+  // for a store of a later format (ledger/internal/storage_format.h).
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(
       const std::string& dir, EventLogOptions options = {});
 

@@ -23,6 +23,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/iterator.h"
 #include "rocksdb/options.h"
+#include "tests/ledger/raw_store.h"
 #include "tests/ledger/test_events.h"
 #include "tests/ledger/test_util.h"
 
@@ -60,11 +61,7 @@ class ChainTest : public test::LedgerTest {
   // The store opened directly, behind the log's back; the log is closed.
   std::unique_ptr<rocksdb::DB> OpenRaw() {
     CloseLog();
-    rocksdb::DB* db = nullptr;
-    const rocksdb::Status status =
-        rocksdb::DB::Open(rocksdb::Options(), log_dir(), &db);
-    EXPECT_TRUE(status.ok()) << status.ToString();
-    return std::unique_ptr<rocksdb::DB>(db);
+    return test::OpenRawStore(log_dir());
   }
 
   static std::string RawGet(rocksdb::DB& db, const std::string& key) {

@@ -20,6 +20,7 @@
 #include "ledger/merkle.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "tests/ledger/raw_store.h"
 #include "tests/ledger/test_events.h"
 #include "tests/ledger/test_util.h"
 
@@ -72,13 +73,17 @@ class MerkleTreeTest : public test::LedgerTest {
     OpenLog(std::move(options));
   }
 
+  // The store opened directly, behind the log's back; closes the log.
+  std::unique_ptr<rocksdb::DB> OpenRaw() {
+    CloseLog();
+    return test::OpenRawStore(log_dir());
+  }
+
   // Makes the store look like one written before the tree: its nodes and
   // format record removed behind the log's back (the log is closed).
   void RemoveTheTree() {
-    CloseLog();
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), log_dir(), &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
+    const std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    ASSERT_NE(db, nullptr);
     rocksdb::WriteBatch batch;
     batch.DeleteRange(storage::NodeKey(0, 0),
                       std::string(1, storage::kNodeTag + 1));
@@ -215,11 +220,9 @@ TEST_F(MerkleTreeTest, AStoreWrittenWithoutTheTreeGetsItOnceOnOpen) {
 
 TEST_F(MerkleTreeTest, AStoreOfALaterFormatIsRefused) {
   AppendNumbered(0, 3);
-  CloseLog();
   {
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), log_dir(), &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
+    const std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    ASSERT_NE(db, nullptr);
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), storage::FormatKey(),
                         storage::EncodeFormatVersion(3))
                     .ok());
@@ -263,11 +266,9 @@ TEST_F(MerkleTreeTest, TheEmptyTreeHasTheEmptyRoot) {
 
 TEST_F(MerkleTreeTest, AMissingNodeIsDataLoss) {
   AppendNumbered(0, 40);
-  CloseLog();
   {
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), log_dir(), &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
+    const std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    ASSERT_NE(db, nullptr);
     ASSERT_TRUE(
         db->Delete(rocksdb::WriteOptions(), storage::NodeKey(4, 0)).ok());
   }
@@ -299,10 +300,8 @@ TEST_F(MerkleTreeTest, ScanCanonicalGivesTheStoredBytes) {
   const std::vector<std::string> from_disk = scan();
   ASSERT_EQ(from_memory.size(), 5u);
   EXPECT_EQ(from_memory, from_disk);
-  CloseLog();
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), log_dir(), &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
+  const std::unique_ptr<rocksdb::DB> db = OpenRaw();
+  ASSERT_NE(db, nullptr);
   std::string value;
   ASSERT_TRUE(
       db->Get(rocksdb::ReadOptions(), storage::EventKey(6), &value).ok());
