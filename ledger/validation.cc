@@ -228,16 +228,24 @@ bool IsValidBsn(std::string_view text) {
 }
 
 bool ContainsBsn(std::string_view text) {
-  const auto is_digit = [](char c) {
-    return absl::ascii_isdigit(static_cast<unsigned char>(c));
+  // Every string field of every event is scanned, and a BSN is a maximal run
+  // of exactly 9 digits: a non-digit rules out each run through it, so
+  // probing every 9th character skips most text.
+  const auto is_digit = [&](size_t i) {
+    return absl::ascii_isdigit(static_cast<unsigned char>(text[i]));
   };
-  size_t run_start = 0;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i < text.size() && is_digit(text[i])) continue;
-    if (i - run_start == 9 && IsValidBsn(text.substr(run_start, 9))) {
-      return true;
+  size_t probe = 8;  // the last digit of a run starting at 0
+  while (probe < text.size()) {
+    if (!is_digit(probe)) {
+      probe += 9;
+      continue;
     }
-    run_start = i + 1;
+    size_t start = probe;
+    while (start > 0 && is_digit(start - 1)) --start;
+    size_t end = probe + 1;
+    while (end < text.size() && is_digit(end)) ++end;
+    if (end - start == 9 && IsValidBsn(text.substr(start, 9))) return true;
+    probe = end + 9;  // the next run starts after the non-digit at `end`
   }
   return false;
 }

@@ -49,8 +49,8 @@ std::string EncodeCheckpoint(uint64_t seq, const FigureAccumulator& figures) {
     if (IsEmployerScope(scope)) continue;
     v1::ScopeSteps* scope_steps = proto.add_scopes();
     scope_steps->set_scope(scope);
-    for (const QuarterSteps& steps : *figures.SlotsOf(scope)) {
-      ForEachValue(steps,
+    for (size_t slot = 0; slot < figures.SlotCount(scope); ++slot) {
+      ForEachValue(figures.SlotAt(scope, slot),
                    [&](int64_t value) { scope_steps->add_values(value); });
     }
   }
@@ -79,12 +79,10 @@ absl::StatusOr<Checkpoint> DecodeCheckpoint(std::string_view bytes) {
         scope_steps.values_size() % kValuesPerSlot != 0) {
       return absl::DataLossError("checkpoint scope has a foreign layout");
     }
-    std::vector<QuarterSteps>& slots =
-        checkpoint.figures.MutableSlots(scope_steps.scope());
-    slots.resize(scope_steps.values_size() / kValuesPerSlot);
+    const size_t slots = scope_steps.values_size() / kValuesPerSlot;
     int next = 0;
-    for (QuarterSteps& steps : slots) {
-      ForEachValue(steps,
+    for (size_t slot = 0; slot < slots; ++slot) {
+      ForEachValue(checkpoint.figures.MutableSlot(scope_steps.scope(), slot),
                    [&](int64_t& value) { value = scope_steps.values(next++); });
     }
   }

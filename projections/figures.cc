@@ -1,6 +1,7 @@
 #include "projections/figures.h"
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 namespace banen {
@@ -102,20 +103,40 @@ FigureAccumulator::FigureAccumulator()
 QuarterSteps* FigureAccumulator::Slot(ScopeId scope, int32_t quarter_index) {
   if (quarter_index > last_.Index()) return nullptr;
   const int32_t slot = std::max(quarter_index - first_.Index() + 1, 0);
-  std::vector<QuarterSteps>& slots = MutableSlots(scope);
-  if (static_cast<size_t>(slot) >= slots.size()) slots.resize(slot + 1);
-  return &slots[slot];
+  return &MutableSlot(scope, slot);
 }
 
-std::vector<QuarterSteps>& FigureAccumulator::MutableSlots(ScopeId scope) {
+size_t FigureAccumulator::SlotCount(ScopeId scope) const {
+  return scope < slots_.size() ? slots_[scope].count : 0;
+}
+
+const QuarterSteps& FigureAccumulator::SlotAt(ScopeId scope,
+                                              size_t slot) const {
+  static const QuarterSteps kZero;
+  const std::shared_ptr<Block>& block =
+      slots_[scope].blocks[slot / kSlotsPerBlock];
+  return block == nullptr ? kZero : (*block)[slot % kSlotsPerBlock];
+}
+
+QuarterSteps& FigureAccumulator::MutableSlot(ScopeId scope, size_t slot) {
   if (scope >= slots_.size()) slots_.resize(scope + 1);
-  return slots_[scope];
-}
-
-const std::vector<QuarterSteps>* FigureAccumulator::SlotsOf(
-    ScopeId scope) const {
-  if (scope >= slots_.size() || slots_[scope].empty()) return nullptr;
-  return &slots_[scope];
+  ScopeSlots& slots = slots_[scope];
+  if (slot >= slots.count) {
+    slots.count = slot + 1;
+    slots.blocks.resize(slot / kSlotsPerBlock + 1);
+  }
+  std::shared_ptr<Block>& block = slots.blocks[slot / kSlotsPerBlock];
+  if (block == nullptr) {
+    block = std::make_shared<Block>();
+  } else if (block.use_count() > 1) {
+    block = std::make_shared<Block>(*block);
+  } else {
+    // The last other holder may have let go on another thread just now: its
+    // reads of the block happen before this write (its release pairs with
+    // this acquire).
+    std::atomic_thread_fence(std::memory_order_acquire);
+  }
+  return (*block)[slot % kSlotsPerBlock];
 }
 
 StepDay::StepDay(Date day) {
@@ -154,11 +175,9 @@ Flows* FigureAccumulator::MutableFlows(ScopeId scope, const StepDay& day) {
 
 void FigureAccumulator::Add(const FigureAccumulator& other) {
   for (ScopeId scope = 0; scope < other.slots_.size(); ++scope) {
-    const std::vector<QuarterSteps>& from = other.slots_[scope];
-    if (from.empty()) continue;
-    std::vector<QuarterSteps>& to = MutableSlots(scope);
-    if (to.size() < from.size()) to.resize(from.size());
-    for (size_t slot = 0; slot < from.size(); ++slot) to[slot].Add(from[slot]);
+    for (size_t slot = 0; slot < other.slots_[scope].count; ++slot) {
+      MutableSlot(scope, slot).Add(other.SlotAt(scope, slot));
+    }
   }
 }
 
@@ -168,12 +187,10 @@ std::vector<QuarterFigures> FigureAccumulator::Figures(ScopeId scope,
   std::vector<QuarterFigures> figures;
   if (to < from) return figures;
   figures.reserve(to.Index() - from.Index() + 1);
-  static const std::vector<QuarterSteps> kNoSlots;
-  const std::vector<QuarterSteps>* found = SlotsOf(scope);
-  const std::vector<QuarterSteps>& slots = found ? *found : kNoSlots;
+  const size_t slots = SlotCount(scope);
   const auto steps_at = [&](int32_t slot) -> const QuarterSteps* {
-    return slot >= 0 && static_cast<size_t>(slot) < slots.size() ? &slots[slot]
-                                                                 : nullptr;
+    return slot >= 0 && static_cast<size_t>(slot) < slots ? &SlotAt(scope, slot)
+                                                          : nullptr;
   };
   std::array<int64_t, kFormSeriesCount> hours{};  // stock before the quarter
   std::array<int64_t, kCountSeriesCount> counts{};
@@ -221,7 +238,7 @@ std::vector<QuarterFigures> FigureAccumulator::Figures(ScopeId scope,
 std::vector<ScopeId> FigureAccumulator::Scopes() const {
   std::vector<ScopeId> scopes;
   for (ScopeId scope = 0; scope < slots_.size(); ++scope) {
-    if (!slots_[scope].empty()) scopes.push_back(scope);
+    if (slots_[scope].count > 0) scopes.push_back(scope);
   }
   return scopes;
 }
@@ -230,12 +247,12 @@ bool operator==(const FigureAccumulator& a, const FigureAccumulator& b) {
   if (a.first_ != b.first_ || a.last_ != b.last_) return false;
   const QuarterSteps zero;
   const size_t scopes = std::max(a.slots_.size(), b.slots_.size());
-  for (size_t scope = 0; scope < scopes; ++scope) {
-    const size_t a_size = scope < a.slots_.size() ? a.slots_[scope].size() : 0;
-    const size_t b_size = scope < b.slots_.size() ? b.slots_[scope].size() : 0;
+  for (ScopeId scope = 0; scope < scopes; ++scope) {
+    const size_t a_size = a.SlotCount(scope);
+    const size_t b_size = b.SlotCount(scope);
     for (size_t slot = 0; slot < std::max(a_size, b_size); ++slot) {
-      const QuarterSteps& x = slot < a_size ? a.slots_[scope][slot] : zero;
-      const QuarterSteps& y = slot < b_size ? b.slots_[scope][slot] : zero;
+      const QuarterSteps& x = slot < a_size ? a.SlotAt(scope, slot) : zero;
+      const QuarterSteps& y = slot < b_size ? b.SlotAt(scope, slot) : zero;
       if (!(x == y)) return false;
     }
   }

@@ -9,12 +9,16 @@
 // rewrites the steps of the person it touches, and figures are exact
 // integers (hours_x100, hours_x100 x days) until a row rounds them.
 //
-// Thread safety: none (plain values).
+// Thread safety: plain values (concurrent reads of one object, anything on
+// distinct objects), also when copies share storage: a FigureAccumulator
+// copies in O(scopes x slots / kSlotsPerBlock) by sharing its blocks of
+// slots, and a write copies the block it lands in if another copy holds it.
 #ifndef BANEN_PROJECTIONS_FIGURES_H_
 #define BANEN_PROJECTIONS_FIGURES_H_
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -181,21 +185,37 @@ class FigureAccumulator {
   std::vector<ScopeId> Scopes() const;
 
   // Raw access for checkpoints. Slot 0 holds the steps before `first`, slot
-  // i >= 1 the steps of quarter first + i - 1.
-  const std::vector<QuarterSteps>* SlotsOf(ScopeId scope) const;
-  std::vector<QuarterSteps>& MutableSlots(ScopeId scope);
+  // i >= 1 the steps of quarter first + i - 1; a scope has SlotCount(scope)
+  // slots (0 when it received no step).
+  size_t SlotCount(ScopeId scope) const;
+  // Zero steps for a slot never written; `slot` < SlotCount(scope).
+  const QuarterSteps& SlotAt(ScopeId scope, size_t slot) const;
+  // Grows the scope's slot count to at least slot + 1.
+  QuarterSteps& MutableSlot(ScopeId scope, size_t slot);
 
   // Same figures, whatever slots were allocated.
   friend bool operator==(const FigureAccumulator& a,
                          const FigureAccumulator& b);
 
  private:
+  // The projector publishes a copy of its figures after every fold, which
+  // writes to a few quarters of each sector: copying only the blocks written
+  // keeps that O(blocks written). Two slots (~700 bytes) per block keep a
+  // block in malloc's small bins.
+  static constexpr size_t kSlotsPerBlock = 2;
+  using Block = std::array<QuarterSteps, kSlotsPerBlock>;
+  struct ScopeSlots {
+    size_t count = 0;
+    // nullptr: a block never written (all zero).
+    std::vector<std::shared_ptr<Block>> blocks;
+  };
+
   // nullptr when `index` (a Quarter::Index) is after `last_`.
   QuarterSteps* Slot(ScopeId scope, int32_t quarter_index);
 
   Quarter first_;
   Quarter last_;
-  std::vector<std::vector<QuarterSteps>> slots_;  // by scope
+  std::vector<ScopeSlots> slots_;  // by scope
 };
 
 // Adds (sign = +1) or removes (sign = -1) one person's figures as seen at a

@@ -444,9 +444,13 @@ absl::StatusOr<SnapshotDiff> Projector::Diff(
           QuarterRows(SectorTargets(state_, snapshot.head_seq), at_head,
                       snapshot.head_seq, snapshot.as_of, quarter);
     }
+    // A row of the quarter also reads the quarters before it (change_x100,
+    // the changes against a year earlier): an event that moves only those
+    // still changes the row, and is listed.
+    const Quarter back = Quarter::FromIndex(quarter.Index() - kQuartersBack);
     FigureBuilder builder(state_, /*per_employer=*/false);
     for (uint64_t seq = snapshot.head_seq + 1; seq <= diff.current_seq; ++seq) {
-      FigureAccumulator change(quarter, quarter);
+      FigureAccumulator change(back, quarter);
       for (uint32_t person : state_.PersonsTouched(seq - 1, seq)) {
         builder.AddPerson(person, seq - 1, -1, &change);
         builder.AddPerson(person, seq, +1, &change);
@@ -455,8 +459,8 @@ absl::StatusOr<SnapshotDiff> Projector::Diff(
       for (size_t i = 0; i < sectors.size(); ++i) {
         const Sector sector = sectors[i];
         const bool changed =
-            change.Figures(SectorScope(sector), quarter, quarter)[0] !=
-                QuarterFigures{} ||
+            MovesRowFigures(
+                change.Figures(SectorScope(sector), back, quarter)) ||
             (sets_figure && (state_.TargetX100(sector, quarter.year, seq - 1) !=
                                  state_.TargetX100(sector, quarter.year, seq) ||
                              state_.BaselineX100(sector, seq - 1) !=

@@ -128,7 +128,7 @@ class Projector {
   // Every stored snapshot, in key order.
   absl::StatusOr<std::vector<Snapshot>> ListSnapshots() const;
   // The snapshot against today's view: per sector the events recorded after
-  // it that changed its quarter.
+  // it that moved a figure of its rows (snapshot.h, SnapshotChange).
   absl::StatusOr<SnapshotDiff> Diff(std::string_view snapshot_key) const;
 
   // Blocks until every event up to `seq` is folded into the projection. OK

@@ -227,6 +227,25 @@ bool IsMonitorSector(Sector sector) {
          sector == Sector::kNationaal;
 }
 
+bool MovesRowFigures(const std::vector<QuarterFigures>& change) {
+  const QuarterFigures& quarter = change[kQuartersBack];
+  const QuarterFigures& previous = change[kQuartersBack - 1];
+  const QuarterFigures& year_before = change[0];
+  if (quarter != QuarterFigures{} || year_before.persons != 0 ||
+      year_before.persons_by_form != decltype(year_before.persons_by_form){}) {
+    return true;
+  }
+  for (int m = 0; m < kMeasureCount; ++m) {
+    const auto measure = static_cast<Measure>(m);
+    if (SumWithoutSroi(NumeratorOf(previous, measure)) != 0 ||
+        NumeratorOf(year_before, measure) !=
+            std::array<int64_t, kFormSeriesCount>{}) {
+      return true;
+    }
+  }
+  return false;
+}
+
 int64_t RealisationRow::RealisationNumerator() const {
   return SumWithoutSroi(banen_numerator);
 }

@@ -180,6 +180,13 @@ class SectorTargets {
 // How far back a row looks: the previous quarter and a year earlier.
 inline constexpr int32_t kQuartersBack = 4;
 
+// Whether `change`, the difference between two sets of figures of one scope
+// for the quarters q - kQuartersBack .. q (a vector of kQuartersBack + 1),
+// moves an exact figure that the scope's row of q reads in some measure:
+// any figure of q, the realisation of q - 1 (change_x100), or the series and
+// persons of q - kQuartersBack (the changes against a year earlier).
+bool MovesRowFigures(const std::vector<QuarterFigures>& change);
+
 // Rows of `query` from `figures` as of `cut`. `figures` must hold quarters
 // query.from - kQuartersBack .. query.to of every sector scope (and
 // kMonitorBaselineQuarter for the national monitor view), and of employer

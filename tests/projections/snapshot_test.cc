@@ -1,5 +1,7 @@
 #include "projections/snapshot.h"
 
+#include <array>
+
 #include "absl/strings/str_cat.h"
 #include "banen/v1/projection.pb.h"
 #include "gtest/gtest.h"
@@ -343,6 +345,53 @@ TEST_F(SnapshotTest, FailedSigningStoresNoSnapshot) {
 
 TEST_F(SnapshotTest, WithoutSigningTheCheckpointIsEmpty) {
   EXPECT_EQ(MustCreate(Q("2024Q4")).checkpoint, "");
+}
+
+// A backdated event that moves only the quarter before the snapshot's still
+// moves its rows (change_x100) and is listed for exactly the sectors it
+// moves.
+TEST_F(SnapshotTest, DiffListsAnEventThatMovesOnlyThePreviousQuarter) {
+  // job-1 (GEMEENTEN) works 51 h from 1 August to 30 September 2024.
+  fixture_.MustAppend(
+      test::HoursChangedEvent("hours-a", "2024-08-01", "job-1", 5100));
+  fixture_.MustAppend(
+      test::HoursChangedEvent("hours-b", "2024-10-01", "job-1", 2550));
+  const Snapshot snapshot = MustCreate(Q("2024Q4"));
+  // Recorded later: 38.25 h from 1 September, so 30 September changes.
+  const uint64_t backdated = fixture_.MustAppend(
+      test::HoursChangedEvent("hours-c", "2024-09-01", "job-1", 3825));
+  const absl::StatusOr<SnapshotDiff> diff = projector().Diff(snapshot.Key());
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  ASSERT_EQ(diff->sectors.size(), 3u);
+  const std::array<Sector, 3> sectors = {Sector::kGemeenten, Sector::kOverheid,
+                                         Sector::kNationaal};
+  for (size_t i = 0; i < sectors.size(); ++i) {
+    const SectorDiff& sector = diff->sectors[i];
+    EXPECT_EQ(sector.sector, sectors[i]);
+    ASSERT_EQ(sector.changes.size(), 1u);
+    EXPECT_EQ(sector.changes[0].seq, backdated);
+    EXPECT_EQ(sector.changes[0].event_id, "hours-c");
+    EXPECT_EQ(sector.changes[0].kind, EventKind::kHoursChanged);
+    EXPECT_EQ(sector.changes[0].effective_date, test::D("2024-09-01"));
+    // Peildatum: Q4 keeps job-1's 25.5 h, 1 baan (OVERHEID and NATIONAAL
+    // also the RIJK job's); Q3 had 51 h, now 38.25 h: the change against Q3
+    // halves.
+    const RealisationRow& then = sector.snapshot_rows[0];
+    const RealisationRow& now = sector.current_rows[0];
+    const int64_t rijk = sectors[i] == Sector::kGemeenten ? 0 : 100;
+    EXPECT_EQ(then.banen_x100, 100 + rijk);
+    EXPECT_EQ(now.banen_x100, 100 + rijk);
+    EXPECT_EQ(then.change_x100, -100);
+    EXPECT_EQ(now.change_x100, -50);
+    RealisationRow now_with_old_change = now;
+    now_with_old_change.change_x100 = then.change_x100;
+    EXPECT_EQ(now_with_old_change, then);
+    // The quarter's own figures in the other measures do not move.
+    for (int m = 1; m < kMeasureCount; ++m) {
+      EXPECT_EQ(sector.current_rows[m].banen_numerator,
+                sector.snapshot_rows[m].banen_numerator);
+    }
+  }
 }
 
 TEST_F(SnapshotTest, UnknownSnapshotIsNotFound) {
