@@ -113,6 +113,7 @@ fi
 grep -q "^banenctl: NOT_FOUND: --token-file=$work/missing: cannot read" \
   "$work/missing.txt" || fail "missing token file: $(cat "$work/missing.txt")"
 echo "banenctl_test: passed ($stored demo events; mTLS with a token)"
+stop_server
 
 # auth new-token: the digest in the printed entry is the SHA-256 of the
 # printed token, and the token itself is not in the entry.
@@ -149,5 +150,12 @@ cmp -s "$work/signer.key" "$work/signer.copy" || fail "the key file changed"
 start_server signed --signing-key="$work/signer.key"
 grep -q "signing heads as $vkey\$" "$work/signed.log" ||
   fail "the server does not name its verifier key: $(cat "$work/signed.log")"
+grep -q "WARNING: --signing-key" "$work/signed.log" &&
+  fail "a 0600 key file is warned about: $(cat "$work/signed.log")"
+stop_server
+chmod 640 "$work/signer.key"
+start_server readable --signing-key="$work/signer.key"
+grep -q "WARNING: --signing-key=$work/signer.key has mode 0640" \
+  "$work/readable.log" || fail "no warning of a readable key file"
 stop_server
 echo "banenctl_test: passed ($stored demo events)"
