@@ -4,6 +4,7 @@
 //
 //   grpc_ingest_bench [--events=400000] [--batch=1000] [--streams=4]
 //                     [--dir=/tmp] [--sync=true] [--tls]
+//                     [--metrics_rounds=N]
 //
 // --tls measures the ledger a second time, on a fresh store, as it is served
 // off loopback: with TLS (a CA and server certificate made with openssl in
@@ -11,6 +12,12 @@
 // naming an admin principal by the digest of a fresh token, which the client
 // sends with every call; it prints that run against the open plaintext one
 // as a ratio.
+//
+// --metrics_rounds=N measures the ledger 2N more times, each on a fresh
+// store, alternating without and with the metrics endpoint (--metrics-listen)
+// while a thread of this process scrapes it every second, and prints each
+// round's ratio with / without and their median: alternating keeps a
+// neighbour's load on a shared machine from landing on one side only.
 //
 // This process serves both: the real LedgerServer (fsync'ed appends into a
 // fresh store, the projection following) and, on a second port, an echo
@@ -20,11 +27,16 @@
 // every request before the clock starts, writes each stream's batches
 // without waiting for acks, and stops the clock at the last ack; the events
 // of one hire stay on one stream, so streams never depend on each other.
+#include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -59,6 +71,9 @@ ABSL_FLAG(bool, sync, true, "fsync before acknowledging a batch");
 ABSL_FLAG(bool, tls, false,
           "also measure the ledger served with TLS and a bearer token, next to "
           "plaintext in the open mode");
+ABSL_FLAG(int, metrics_rounds, 0,
+          "also measure this many rounds without and with the metrics "
+          "endpoint, scraped every second");
 ABSL_FLAG(std::string, client_target, "",
           "internal: run as the client process against this address");
 ABSL_FLAG(std::string, client_tls_ca, "",
@@ -294,6 +309,28 @@ struct LedgerRun {
   absl::Status caught_up;
 };
 
+// One GET /metrics on loopback `port`, the response read to its end and
+// dropped: the load a Prometheus scrape puts on the server.
+void Scrape(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&address),
+              sizeof address) == 0) {
+    static constexpr char kRequest[] =
+        "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (write(fd, kRequest, sizeof kRequest - 1) > 0) {
+      char buffer[16384];
+      while (read(fd, buffer, sizeof buffer) > 0) {
+      }
+    }
+  }
+  close(fd);
+}
+
 // How the client reaches the ledger: the server's transport and auth config
 // (a file; empty: the open mode), the CA the client trusts (a PEM file;
 // empty: plaintext) and the token it sends.
@@ -309,8 +346,10 @@ struct Access {
 // own thread, was behind the last ack. The server's error when it does not
 // start.
 absl::StatusOr<LedgerRun> MeasureLedger(const std::string& data_dir,
-                                        const Access& access) {
+                                        const Access& access,
+                                        bool metrics = false) {
   LedgerServerOptions options;
+  if (metrics) options.metrics_listen = "127.0.0.1:0";
   options.data_dir = data_dir;
   options.listen = "127.0.0.1:0";
   options.sync = absl::GetFlag(FLAGS_sync);
@@ -319,8 +358,20 @@ absl::StatusOr<LedgerRun> MeasureLedger(const std::string& data_dir,
   ASSIGN_OR_RETURN(std::unique_ptr<LedgerServer> ledger,
                    LedgerServer::Start(options));
   LedgerRun run;
+  std::atomic<bool> ingesting = true;
+  std::thread scraper;
+  if (metrics) {
+    scraper = std::thread([port = ledger->metrics_port(), &ingesting] {
+      while (ingesting) {
+        Scrape(port);
+        absl::SleepFor(absl::Seconds(1));
+      }
+    });
+  }
   run.ingest =
       MeasureFromClientProcess(ledger->address(), access.tls_ca, access.token);
+  ingesting = false;
+  if (scraper.joinable()) scraper.join();
   const absl::Time acked = absl::Now();
   run.caught_up = ledger->projector().WaitUntilCaughtUp(
       ledger->log().GetHead().seq, absl::InfiniteFuture());
@@ -413,6 +464,35 @@ int RunBenchmark() {
                 tls->ingest.per_second() / plaintext->ingest.per_second());
     PrintProjectionLag(*tls);
     complete = complete && tls->ingest.events == absl::GetFlag(FLAGS_events);
+  }
+
+  std::vector<double> metrics_ratios;
+  for (int round = 0; round < absl::GetFlag(FLAGS_metrics_rounds); ++round) {
+    const absl::StatusOr<LedgerRun> without =
+        MeasureLedger(absl::StrCat(dir, "/ledger-without-", round), Access());
+    const absl::StatusOr<LedgerRun> with = MeasureLedger(
+        absl::StrCat(dir, "/ledger-metrics-", round), Access(), true);
+    if (!without.ok() || !with.ok()) {
+      std::fprintf(stderr, "%s\n",
+                   (without.ok() ? with : without).status().ToString().c_str());
+      return 1;
+    }
+    metrics_ratios.push_back(with->ingest.per_second() /
+                             without->ingest.per_second());
+    std::printf(
+        "round %d: without metrics %.0f, with %.0f events/s, ratio "
+        "%.3f\n",
+        round, without->ingest.per_second(), with->ingest.per_second(),
+        metrics_ratios.back());
+    complete = complete &&
+               without->ingest.events == absl::GetFlag(FLAGS_events) &&
+               with->ingest.events == absl::GetFlag(FLAGS_events);
+  }
+  if (!metrics_ratios.empty()) {
+    std::sort(metrics_ratios.begin(), metrics_ratios.end());
+    std::printf("ratio with / without metrics (median of %zu rounds): %.3f\n",
+                metrics_ratios.size(),
+                metrics_ratios[metrics_ratios.size() / 2]);
   }
 
   std::filesystem::remove_all(dir);

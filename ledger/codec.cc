@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/arena.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "ledger/absl_compat.h"
 #include "ledger/event_error.h"
 #include "ledger/internal/sha256.h"
 #include "ledger/status_macros.h"
@@ -193,17 +194,21 @@ struct PayloadToProto {
   }
 };
 
+}  // namespace
+
 absl::StatusOr<Hash> HashFromBytes(const std::string& bytes,
-                                   absl::string_view field) {
+                                   std::string_view field) {
   Hash hash{};
   if (bytes.empty()) return hash;
   if (bytes.size() != hash.size()) {
     return absl::DataLossError(
-        absl::StrCat(field, " has ", bytes.size(), " bytes, not 32"));
+        absl::StrCat(AbslView(field), " has ", bytes.size(), " bytes, not 32"));
   }
   std::memcpy(hash.data(), bytes.data(), hash.size());
   return hash;
 }
+
+namespace {
 
 std::string HashToBytes(const Hash& hash) {
   return std::string(reinterpret_cast<const char*>(hash.data()), hash.size());

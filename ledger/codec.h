@@ -44,6 +44,11 @@ void AppendCanonicalBytes(uint64_t seq, absl::Time recorded_at,
                           const Event& event, std::string_view recorded_by,
                           std::string& out);
 
+// A hash field of the wire contract: 32 bytes, or empty for all zero (the
+// empty log's head). DATA_LOSS naming `field` for any other length.
+absl::StatusOr<Hash> HashFromBytes(const std::string& bytes,
+                                   std::string_view field);
+
 // SHA-256(prev_hash || canonical).
 Hash ChainHash(const Hash& prev_hash, std::string_view canonical);
 

@@ -16,6 +16,7 @@
 #include "ledger/absl_compat.h"
 #include "ledger/codec.h"
 #include "ledger/event_error.h"
+#include "ledger/internal/backup_engine.h"
 #include "ledger/internal/rocks_status.h"
 #include "ledger/internal/sha256.h"
 #include "ledger/internal/storage_format.h"
@@ -251,6 +252,12 @@ class EventLogImpl final : public EventLog {
   absl::Status AppendStatus() const override;
   RecordStore& records() override { return records_; }
   const RecordStore& records() const override { return records_; }
+  absl::StatusOr<BackupInfo> CreateBackup(
+      const std::string& backup_dir) override {
+    absl::MutexLock lock(&backup_mu_);
+    return storage::CreateBackup(*db_, backup_dir);
+  }
+  StorageStats GetStorageStats() const override;
 
  private:
   // One Append() call waiting in the queue.
@@ -363,6 +370,9 @@ class EventLogImpl final : public EventLog {
   const std::unique_ptr<rocksdb::Env> env_;
   const std::unique_ptr<rocksdb::DB> db_;
   RecordStore records_;  // over db_, with locks of its own
+  // BackupEngine allows one writer per backup directory; backups are rare,
+  // so one at a time per log. Independent of the write path's locks.
+  absl::Mutex backup_mu_;
 
   // Held by the group leader while it forms and stages its group (see
   // event_log.h for the lock order); no other thread touches the validation
@@ -1199,6 +1209,15 @@ absl::Status EventLogImpl::AppendStatus() const {
   if (!failure_.ok()) return failure_;
   if (closing_) return absl::UnavailableError("the log is closing; reopen it");
   return absl::OkStatus();
+}
+
+StorageStats EventLogImpl::GetStorageStats() const {
+  StorageStats stats;
+  db_->GetIntProperty(rocksdb::DB::Properties::kEstimateLiveDataSize,
+                      &stats.live_data_bytes);
+  db_->GetIntProperty(rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
+                      &stats.pending_compaction_bytes);
+  return stats;
 }
 
 EventLogImpl::~EventLogImpl() {

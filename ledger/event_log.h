@@ -75,6 +75,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "ledger/backup.h"
 #include "ledger/event.h"
 #include "ledger/record_store.h"
 #include "ledger/validation.h"
@@ -136,6 +137,14 @@ struct ChainVerification {
   uint64_t first_bad_seq = 0;  // when !ok
   std::string reason;          // when !ok, e.g. "hash mismatch"
   uint64_t events_checked = 0;
+};
+
+// What the store holds and owes, for monitoring: RocksDB's estimates.
+struct StorageStats {
+  uint64_t live_data_bytes = 0;
+  // Bytes compaction would rewrite to bring every level within its target;
+  // a steady rise means writes outpace compaction.
+  uint64_t pending_compaction_bytes = 0;
 };
 
 struct EventLogOptions {
@@ -244,6 +253,14 @@ class EventLog {
   // checkpoints); see ledger/record_store.h.
   virtual RecordStore& records() = 0;
   virtual const RecordStore& records() const = 0;
+
+  // Takes an online, incremental backup into `backup_dir` (ledger/backup.h);
+  // one at a time per log, appends go on meanwhile.
+  virtual absl::StatusOr<BackupInfo> CreateBackup(
+      const std::string& backup_dir) = 0;
+
+  // Cheap enough to call on every metrics scrape.
+  virtual StorageStats GetStorageStats() const = 0;
 
  protected:
   EventLog() = default;

@@ -44,15 +44,6 @@ absl::Status ValidateQuery(const RealisationQuery& query) {
   return absl::OkStatus();
 }
 
-RealisationQuery QuarterQuery(Quarter quarter, Measure measure) {
-  return RealisationQuery{.sectors = {},
-                          .from = quarter,
-                          .to = quarter,
-                          .measure = measure,
-                          .as_of = std::nullopt,
-                          .include_employers = false};
-}
-
 // The rows of a snapshot of `quarter`: every sector and measure.
 std::vector<RealisationRow> QuarterRows(const SectorTargets& targets,
                                         const FigureAccumulator& figures,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 #include "banen/v1/projection.pb.h"
 #include "ledger/codec.h"
@@ -173,6 +174,28 @@ absl::StatusOr<Snapshot> DecodeSnapshot(std::string_view bytes) {
     snapshot.rows.push_back(*std::move(decoded));
   }
   return snapshot;
+}
+
+RealisationQuery QuarterQuery(Quarter quarter, Measure measure) {
+  return RealisationQuery{.sectors = {},
+                          .from = quarter,
+                          .to = quarter,
+                          .measure = measure,
+                          .as_of = std::nullopt,
+                          .include_employers = false};
+}
+
+std::vector<RealisationRow> RederiveSnapshotRows(const ProjectionState& state,
+                                                 Quarter quarter,
+                                                 absl::Time as_of) {
+  std::vector<RealisationRow> rows;
+  for (int m = 0; m < kMeasureCount; ++m) {
+    RealisationQuery query = QuarterQuery(quarter, static_cast<Measure>(m));
+    query.as_of = as_of;
+    RealisationTable table = ComputeRealisation(state, query);
+    std::move(table.rows.begin(), table.rows.end(), std::back_inserter(rows));
+  }
+  return rows;
 }
 
 }  // namespace banen

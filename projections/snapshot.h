@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ledger/event.h"
+#include "projections/projection_state.h"
 #include "projections/quarter.h"
 #include "projections/realisation.h"
 
@@ -41,6 +42,19 @@ struct Snapshot {
 };
 
 std::string SnapshotKey(Quarter quarter, uint64_t head_seq);
+
+// The query whose rows, for each measure, a snapshot of `quarter` freezes:
+// every sector and aggregate, that quarter alone.
+RealisationQuery QuarterQuery(Quarter quarter, Measure measure);
+
+// A snapshot's rows recomputed from scratch by one pass over `state`
+// (ComputeRealisation, the reference the incremental Projector is tested
+// against), as of `as_of`: how an auditor re-derives published figures from
+// the events alone (banenctl snapshot rederive). For a snapshot made at the
+// state's last seq and recorded time they equal Snapshot::rows.
+std::vector<RealisationRow> RederiveSnapshotRows(const ProjectionState& state,
+                                                 Quarter quarter,
+                                                 absl::Time as_of);
 std::string EncodeSnapshot(const Snapshot& snapshot);
 // DATA_LOSS when `bytes` is not a snapshot.
 absl::StatusOr<Snapshot> DecodeSnapshot(std::string_view bytes);

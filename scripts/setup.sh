@@ -12,6 +12,9 @@ packages=(
   libabsl-dev
   libgtest-dev libgmock-dev
   python3-grpcio python3-protobuf
+  libcivetweb-dev  # banen-ledgerd --metrics-listen (services/metrics_http.cc)
+  python3-prometheus-client  # tests/python/metrics_test.py parses a scrape
+  python3-nacl  # tests/python/verify_test.py checks signed heads with Ed25519
   clang-16 libclang-rt-16-dev  # the asan preset: ASan, libFuzzer, -Wthread-safety
   clang-tidy-16 clang-format  # scripts/clang_tidy.sh; the format check of scripts/test.sh
   chromium  # tests render banenctl's HTML report in headless Chromium

@@ -62,6 +62,11 @@ constexpr std::array<Grant, kRpcCount> kGrants = {{
      Roles({v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT})},
     {Rpc::kDiffSnapshot, "SnapshotService.DiffSnapshot",
      Roles({v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT})},
+    // Backups hold every person_ref and write to the server's disk: the
+    // admin role only (RoleMayCall grants it everything).
+    {Rpc::kCreateBackup, "AdminService.CreateBackup", Roles({})},
+    {Rpc::kListBackups, "AdminService.ListBackups", Roles({})},
+    {Rpc::kVerifyBackup, "AdminService.VerifyBackup", Roles({})},
     // Proofs and signed heads (issue 12), for the roles that read events.
     // An inclusion proof carries its event's canonical bytes, whoever the
     // employer, which would bypass an employer's read scope: the auditor's

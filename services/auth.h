@@ -58,11 +58,14 @@ enum class Rpc {
   kGetSnapshot,
   kListSnapshots,
   kDiffSnapshot,
+  kCreateBackup,
+  kListBackups,
+  kVerifyBackup,
   kGetInclusionProof,
   kGetConsistencyProof,
   kGetSignedHead,
 };
-inline constexpr int kRpcCount = 15;
+inline constexpr int kRpcCount = 18;
 
 // "LedgerService.AppendBatch", ...
 absl::string_view RpcName(Rpc rpc);

@@ -11,6 +11,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
+#include "ledger/backup.h"
 #include "ledger/status_macros.h"
 #include "services/auth.h"
 #include "services/command_line.h"
@@ -58,6 +60,17 @@ ABSL_FLAG(int, max_id_bytes, banen::kMaxIdBytes,
 ABSL_FLAG(int, max_text_bytes, banen::kMaxTextBytes,
           "Longest name, reason or source of an appended event, in bytes; "
           "longer is INVALID_ARGUMENT");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Serve Prometheus metrics over HTTP at http://HOST:PORT/metrics "
+          "(e.g. 127.0.0.1:9464); empty: no metrics endpoint");
+ABSL_FLAG(std::string, backup_dir, "",
+          "Directory on this host where AdminService.CreateBackup puts its "
+          "backups (created if missing); empty: backups are refused");
+ABSL_FLAG(std::string, restore_from, "",
+          "Before serving, restore a backup from this backup directory into "
+          "--data-dir, which must be missing or empty");
+ABSL_FLAG(uint32_t, restore_backup_id, 0,
+          "With --restore-from: the backup to restore; 0: the latest");
 
 namespace {
 
@@ -116,7 +129,8 @@ int main(int argc, char** argv) {
       "Serves the Banenafspraak ledger: banen-ledgerd --data-dir=DIR "
       "[--listen=127.0.0.1:50051] [--tls-cert=PEM --tls-key=PEM "
       "[--client-ca=PEM]] [--insecure-plaintext] [--auth-config=FILE] "
-      "[--signing-key=FILE]");
+      "[--signing-key=FILE] [--metrics-listen=127.0.0.1:9464] "
+      "[--backup-dir=DIR] [--restore-from=BACKUP_DIR]");
   banen::ParseFlags(argc, argv);
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) {
@@ -133,6 +147,27 @@ int main(int argc, char** argv) {
                  "--max-id-bytes must be positive, --max-text-bytes not "
                  "negative\n");
     return 2;
+  }
+
+  if (const std::string backup = absl::GetFlag(FLAGS_restore_from);
+      !backup.empty()) {
+    const absl::StatusOr<banen::BackupInfo> restored = banen::RestoreBackup(
+        backup, absl::GetFlag(FLAGS_restore_backup_id), data_dir);
+    if (!restored.ok()) {
+      std::fprintf(stderr, "banen-ledgerd: %s\n",
+                   restored.status().ToString().c_str());
+      return 1;
+    }
+    std::fprintf(stderr,
+                 "banen-ledgerd: restored backup %u of %s into %s: head seq "
+                 "%llu, hash %s\n",
+                 restored->id, backup.c_str(), data_dir.c_str(),
+                 static_cast<unsigned long long>(restored->head_seq),
+                 absl::BytesToHexString(
+                     absl::string_view(reinterpret_cast<const char*>(
+                                           restored->head_hash.data()),
+                                       restored->head_hash.size()))
+                     .c_str());
   }
 
   // Blocked before any thread starts, so every thread inherits the mask and
@@ -160,6 +195,8 @@ int main(int argc, char** argv) {
   options.field_limits.max_id_bytes = absl::GetFlag(FLAGS_max_id_bytes);
   options.field_limits.max_text_bytes = absl::GetFlag(FLAGS_max_text_bytes);
   options.auth_config = absl::GetFlag(FLAGS_auth_config);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   if (const absl::Status status = banen::ReadFilesNamedByFlags(
           {{"signing-key", absl::GetFlag(FLAGS_signing_key),
             &options.signing_key}});
@@ -187,6 +224,10 @@ int main(int argc, char** argv) {
                (*server)->address().c_str(),
                banen::TransportDescription(options.transport).c_str(),
                data_dir.c_str(), static_cast<unsigned long long>(head.seq));
+  if ((*server)->metrics_port() != 0) {
+    std::fprintf(stderr, "banen-ledgerd: metrics on port %d\n",
+                 (*server)->metrics_port());
+  }
   if (const std::string key = (*server)->verifier_key(); key.empty()) {
     std::fprintf(stderr,
                  "banen-ledgerd: no --signing-key: heads are not signed\n");

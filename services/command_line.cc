@@ -10,10 +10,13 @@
 #include "absl/flags/usage_config.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "git_commit.h"  // generated: BANEN_GIT_COMMIT
 
 namespace banen {
 
 std::string_view Version() { return BANEN_VERSION; }
+
+std::string_view GitCommit() { return BANEN_GIT_COMMIT; }
 
 std::vector<char*> ParseFlags(int argc, char** argv) {
   UnderscoreFlagNames(argc, argv);
@@ -21,7 +24,8 @@ std::vector<char*> ParseFlags(int argc, char** argv) {
   program.erase(0, program.rfind('/') + 1);
   absl::FlagsUsageConfig config;
   config.version_string = [program] {
-    return absl::StrCat(program, " ", std::string(Version()), "\n");
+    return absl::StrCat(program, " ", std::string(Version()), " (git ",
+                        std::string(GitCommit()), ")\n");
   };
   absl::SetFlagsUsageConfig(config);
   return absl::ParseCommandLine(argc, argv);

@@ -29,8 +29,13 @@ inline void UnderscoreFlagNames(int argc, char** argv) {
 // The project's version, CMake's project(VERSION), e.g. "0.10.0".
 std::string_view Version();
 
+// The commit the program was built from, "1a2b3c4d5e6f" (with "-dirty" for
+// uncommitted changes to tracked files), or "unknown" outside a git checkout.
+std::string_view GitCommit();
+
 // UnderscoreFlagNames, then absl::ParseCommandLine with `--version` printing
-// "<program> <Version()>". Returns the positional arguments (argv[0] first).
+// "<program> <Version()> (git <GitCommit()>)". Returns the positional arguments
+// (argv[0] first).
 std::vector<char*> ParseFlags(int argc, char** argv);
 
 // The contents of the file a flag names (a PEM certificate, a token file).

@@ -26,6 +26,8 @@ absl::StatusOr<EventFilter> EventFilter::FromProto(
     }
     filter.sectors_.set(static_cast<size_t>(sector));
   }
+  filter.event_ids_.insert(request.event_ids().begin(),
+                           request.event_ids().end());
   filter.employer_ids_.insert(request.employer_ids().begin(),
                               request.employer_ids().end());
   filter.job_ids_.insert(request.job_ids().begin(), request.job_ids().end());
@@ -45,6 +47,8 @@ bool EventFilter::Observe(const StoredEvent& stored) {
   const bool event_matches =
       (kinds_.none() ||
        kinds_.test(static_cast<size_t>(stored.event.kind()))) &&
+      (event_ids_.empty() ||
+       event_ids_.contains(AbslView(stored.event.event_id))) &&
       (!recorded_by_.has_value() ||
        recorded_by_->contains(AbslView(stored.recorded_by)));
   if (!needs_history_) return event_matches;

@@ -8,7 +8,7 @@
 // Person register events match only the person filter; employer events only
 // the sector and employer filters; TargetSet/BaselineSet only the sector one;
 // InleenKeySet only a sector filter naming MARKT, OVERHEID or NATIONAAL.
-// The kind and recorded_by filters look at the event alone.
+// The kind, event_id and recorded_by filters look at the event alone.
 //
 // Thread safety: none (one per request). Memory: O(jobs + employers +
 // matching events) when NeedsHistory(), else O(1).
@@ -59,6 +59,7 @@ class EventFilter {
   std::bitset<kSectorCount> sectors_;   // none set: every sector
   // Unset: every principal; "" in it: events recorded by nobody.
   std::optional<absl::flat_hash_set<std::string>> recorded_by_;
+  absl::flat_hash_set<std::string> event_ids_;  // empty: every event
   absl::flat_hash_set<std::string> employer_ids_;
   absl::flat_hash_set<std::string> job_ids_;
   absl::flat_hash_set<std::string> person_refs_;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -58,18 +59,28 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                    EventLog::Open(options.data_dir, std::move(log_options)));
   ASSIGN_OR_RETURN(server->projector_,
                    Projector::Open(*server->log_, options.projector));
+  LedgerServiceOptions ledger_options = options.ledger_service;
+  if (!options.metrics_listen.empty()) {
+    server->metrics_registry_ = std::make_unique<MetricsRegistry>();
+    server->metrics_ = std::make_unique<ServerMetrics>(
+        *server->metrics_registry_, *server->log_, *server->projector_);
+    ledger_options.metrics = server->metrics_.get();
+  }
   if (signer.has_value()) {
     server->head_signer_ =
         std::make_unique<HeadSigner>(*server->log_, *std::move(signer));
   }
   server->ledger_service_ = std::make_unique<LedgerServiceImpl>(
-      *server->log_, *server->authorizer_, options.ledger_service);
+      *server->log_, *server->authorizer_, std::move(ledger_options));
   server->realisation_service_ = std::make_unique<RealisationServiceImpl>(
       *server->projector_, *server->authorizer_);
   server->snapshot_service_ = std::make_unique<SnapshotServiceImpl>(
       *server->projector_, server->head_signer_.get(), *server->authorizer_);
   server->audit_service_ = std::make_unique<AuditServiceImpl>(
       *server->log_, server->head_signer_.get(), *server->authorizer_);
+
+  server->admin_service_ = std::make_unique<AdminServiceImpl>(
+      *server->log_, *server->authorizer_, options.backup_dir);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -80,6 +91,14 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   builder.RegisterService(server->realisation_service_.get());
   builder.RegisterService(server->snapshot_service_.get());
   builder.RegisterService(server->audit_service_.get());
+  builder.RegisterService(server->admin_service_.get());
+  if (server->metrics_ != nullptr) {
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(server->metrics_->InterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->server_.reset();
@@ -88,6 +107,11 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
         options.transport.tls() ? " (or the TLS certificate or key is not "
                                   "valid PEM of a matching pair)"
                                 : ""));
+  }
+  if (server->metrics_registry_ != nullptr) {
+    ASSIGN_OR_RETURN(server->metrics_http_,
+                     MetricsHttpServer::Start(options.metrics_listen,
+                                              *server->metrics_registry_));
   }
   server->host_ = options.listen.substr(0, options.listen.rfind(':'));
   server->watcher_ = std::thread([s = server.get()] { s->WatchLog(); });
@@ -135,6 +159,8 @@ void LedgerServer::Shutdown(absl::Duration grace) {
     }
     watcher_.join();
   }
+  // Its gauges read the log and the projector.
+  metrics_http_.reset();
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     ledger_service_->CloseSubscriptions();
@@ -145,9 +171,11 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   // The services borrow the projector, the head signer and the log; the
   // projector and the head signer borrow the log.
   audit_service_.reset();
+  admin_service_.reset();
   snapshot_service_.reset();
   realisation_service_.reset();
   ledger_service_.reset();
+  metrics_.reset();
   projector_.reset();
   head_signer_.reset();
   log_.reset();

@@ -28,10 +28,13 @@
 #include "absl/time/time.h"
 #include "ledger/event_log.h"
 #include "projections/projector.h"
+#include "services/admin_service.h"
 #include "services/audit_service.h"
 #include "services/auth.h"
 #include "services/head_signer.h"
 #include "services/ledger_service.h"
+#include "services/metrics.h"
+#include "services/metrics_http.h"
 #include "services/realisation_service.h"
 #include "services/snapshot_service.h"
 #include "services/transport_security.h"
@@ -66,6 +69,12 @@ struct LedgerServerOptions {
   // proto/banen/v1/auth.proto); empty: the open mode, every call allowed
   // and recorded by nobody.
   std::string auth_config;
+  // "host:port" to serve Prometheus metrics on over HTTP (port 0: any free
+  // port; see metrics_port()); empty: no metrics.
+  std::string metrics_listen;
+  // Where AdminService.CreateBackup puts its backups, on this host; empty:
+  // the backup rpcs answer FAILED_PRECONDITION.
+  std::string backup_dir;
   // The signer key (ledger/signed_note.h, made by `banenctl keys new`) the
   // server signs its heads and snapshots' checkpoints with; its name is the
   // log's origin. Empty: no signed heads (GetSignedHead is
@@ -97,6 +106,10 @@ class LedgerServer {
   // Who may call what; Reload() it to take up an edited auth config.
   Authorizer& authorizer() { return *authorizer_; }
   Projector& projector() { return *projector_; }
+  // The bound port of the metrics endpoint; 0 without metrics_listen.
+  int metrics_port() const {
+    return metrics_http_ == nullptr ? 0 : metrics_http_->port();
+  }
   // The verifier key of options.signing_key (note format); empty without.
   std::string verifier_key() const;
 
@@ -119,12 +132,18 @@ class LedgerServer {
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<Projector> projector_;
+  // Null without metrics_listen. The registry's gauges read the log and the
+  // projector; the endpoint reads the registry.
+  std::unique_ptr<MetricsRegistry> metrics_registry_;
+  std::unique_ptr<ServerMetrics> metrics_;
+  std::unique_ptr<MetricsHttpServer> metrics_http_;
   // Null without a signing key; borrows the log.
   std::unique_ptr<HeadSigner> head_signer_;
   std::unique_ptr<LedgerServiceImpl> ledger_service_;
   std::unique_ptr<RealisationServiceImpl> realisation_service_;
   std::unique_ptr<SnapshotServiceImpl> snapshot_service_;
   std::unique_ptr<AuditServiceImpl> audit_service_;
+  std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<grpc::Server> server_;
 
   absl::Mutex shutdown_mutex_;

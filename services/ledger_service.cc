@@ -43,20 +43,18 @@ grpc::Status CancelledStatus() {
   return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
 }
 
-// Appends the batch of `request` with `authority` and reports, in
-// `response`, the seqs of its events; the rejection otherwise.
-absl::Status AppendRequested(EventLog& log, int max_batch_events,
-                             AppendAuthority authority,
-                             const v1::AppendRequest& request,
-                             v1::AppendResponse* response) {
-  response->set_batch_id(request.batch_id());
+// Decodes the batch of `request` into `batch` and appends it with
+// `authority`.
+absl::StatusOr<AppendResult> StoreRequested(EventLog& log, int max_batch_events,
+                                            AppendAuthority authority,
+                                            const v1::AppendRequest& request,
+                                            AppendBatch& batch) {
   if (request.events_size() > max_batch_events) {
     return EventError(absl::StatusCode::kResourceExhausted, -1, "events",
                       absl::StrCat("the batch has ", request.events_size(),
                                    " events; the limit is ", max_batch_events,
                                    " (--max-batch-events)"));
   }
-  AppendBatch batch;
   batch.events.reserve(request.events_size());
   for (int index = 0; index < request.events_size(); ++index) {
     ASSIGN_OR_RETURN(Event event, EventFromProto(request.events(index), index));
@@ -66,7 +64,30 @@ absl::Status AppendRequested(EventLog& log, int max_batch_events,
     batch.expected_job_seq.emplace(job_id, seq);
   }
   batch.authority = std::move(authority);
-  ASSIGN_OR_RETURN(const AppendResult result, log.Append(batch));
+  return log.Append(batch);
+}
+
+// Appends the batch of `request` with `authority` and reports, in
+// `response`, the seqs of its events; the rejection otherwise. Counts it in
+// `metrics`, if any.
+absl::Status AppendRequested(EventLog& log, ServerMetrics* metrics,
+                             int max_batch_events, AppendAuthority authority,
+                             const v1::AppendRequest& request,
+                             v1::AppendResponse* response) {
+  const absl::Time received = absl::Now();
+  response->set_batch_id(request.batch_id());
+  AppendBatch batch;
+  const absl::StatusOr<AppendResult> stored = StoreRequested(
+      log, max_batch_events, std::move(authority), request, batch);
+  if (metrics != nullptr) {
+    if (stored.ok()) {
+      metrics->RecordAppended(batch, *stored, absl::Now() - received);
+    } else {
+      metrics->RecordRejected(stored.status().code(), absl::Now() - received);
+    }
+  }
+  if (!stored.ok()) return stored.status();
+  const AppendResult& result = *stored;
   response->mutable_seqs()->Reserve(static_cast<int>(result.seqs.size()));
   for (size_t index = 0; index < result.seqs.size(); ++index) {
     response->add_seqs(result.seqs[index]);
@@ -89,10 +110,11 @@ absl::Status AppendRequested(EventLog& log, int max_batch_events,
 class AppendStreamReactor final
     : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
  public:
-  AppendStreamReactor(EventLog& log, int max_batch_events,
-                      const Authorizer& authorizer,
+  AppendStreamReactor(EventLog& log, ServerMetrics* metrics,
+                      int max_batch_events, const Authorizer& authorizer,
                       const grpc::CallbackServerContext& context)
       : log_(log),
+        metrics_(metrics),
         max_batch_events_(max_batch_events),
         authorizer_(authorizer),
         context_(context),
@@ -110,8 +132,8 @@ class AppendStreamReactor final
     if (!authority.has_value()) return;
     response_.Clear();
     if (const absl::Status status =
-            AppendRequested(log_, max_batch_events_, *std::move(authority),
-                            *request_, &response_);
+            AppendRequested(log_, metrics_, max_batch_events_,
+                            *std::move(authority), *request_, &response_);
         !status.ok()) {
       *response_.mutable_error() = ToBatchError(status);
     }
@@ -162,6 +184,7 @@ class AppendStreamReactor final
   }
 
   EventLog& log_;
+  ServerMetrics* const metrics_;
   const int max_batch_events_;
   const Authorizer& authorizer_;
   const grpc::CallbackServerContext& context_;
@@ -383,8 +406,8 @@ void LedgerServiceImpl::CloseSubscriptions() { hub_.Close(); }
 
 grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>*
 LedgerServiceImpl::Append(grpc::CallbackServerContext* context) {
-  return new AppendStreamReactor(log_, options_.max_batch_events, authorizer_,
-                                 *context);
+  return new AppendStreamReactor(
+      log_, options_.metrics, options_.max_batch_events, authorizer_, *context);
 }
 
 grpc::ServerUnaryReactor* LedgerServiceImpl::AppendBatch(
@@ -394,8 +417,9 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::AppendBatch(
       authorizer_.Authorize(*context, Rpc::kAppendBatch);
   if (!caller.ok()) return FinishUnary(context, caller.status());
   return FinishUnary(
-      context, AppendRequested(log_, options_.max_batch_events,
-                               AppendAuthorityOf(*caller), *request, response));
+      context,
+      AppendRequested(log_, options_.metrics, options_.max_batch_events,
+                      AppendAuthorityOf(*caller), *request, response));
 }
 
 grpc::ServerWriteReactor<v1::StoredEvent>* LedgerServiceImpl::ReadEvents(

@@ -36,6 +36,7 @@
 #include "banen/v1/ledger.grpc.pb.h"
 #include "ledger/event_log.h"
 #include "services/auth.h"
+#include "services/server_metrics.h"
 #include "services/subscription_hub.h"
 
 namespace banen {
@@ -48,6 +49,8 @@ struct LedgerServiceOptions {
   // this many seqs, so a call nobody waits for stops within one chunk's work.
   // Positive.
   uint64_t verify_chunk_seqs = 65536;
+  // Where accepted and refused batches are counted; null: nowhere. Borrowed.
+  ServerMetrics* metrics = nullptr;
   // Test hook: called on the worker after each chunk VerifyChain checked.
   std::function<void(const grpc::CallbackServerContext&)> after_verify_chunk;
 };

@@ -13,13 +13,31 @@
 //   banenctl import FILE... [--on-error=stop|skip] [--batch-size=1000]
 //                        CSV or NDJSON events (tools/event_file.h), resumable
 //   banenctl snapshot create --quarter=2024Q4 | list [QUARTER] |
-//            show KEY | diff KEY     (list QUARTER: that quarter's only)
+//            show KEY | diff KEY | rederive KEY
+//                                    (list QUARTER: that quarter's only)
 //   banenctl tail [--from-seq=N] [--format=text|ndjson]
 //                        prints events as they are committed
 //   banenctl load-demo   stores the built-in demo history (once)
 //   banenctl head        the head of the log
+//   banenctl head --signed [--tree-size=N]
+//                        the signed head (a checkpoint note) of the head or
+//                        of the first N events: what an auditor publishes
 //   banenctl verify      replays the whole log and recomputes the hash chain
 //                        here, against the server's head and every snapshot
+//   banenctl backup create | list | verify [ID]
+//                        online backups into the server's --backup-dir, on
+//                        the server host (admin role); verify: the latest
+//                        without ID
+//   banenctl verify --published=FILE --verifier-key=KEY
+//                        checks signed heads published elsewhere: their
+//                        signatures, that the server's current signed head
+//                        extends each (consistency proofs), then the chain
+//                        and the Merkle root of every event up to it
+//   banenctl prove --event-id=ID --head=FILE --verifier-key=KEY
+//                        proves one event is in a published signed head
+//   banenctl snapshot rederive KEY [--verifier-key=KEY]
+//                        recomputes a snapshot's figures here from the
+//                        events up to its head, checking its signed head
 //   banenctl auth new-token --principal=ID [--role=employer --scope=ACME,..]
 //                        a fresh token and the auth config line to add
 //                        (its SHA-256); talks to no server
@@ -39,6 +57,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,9 +67,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "banen/v1/admin.grpc.pb.h"
+#include "banen/v1/audit.grpc.pb.h"
 #include "banen/v1/ledger.grpc.pb.h"
 #include "banen/v1/realisation.grpc.pb.h"
 #include "banen/v1/snapshot.grpc.pb.h"
@@ -60,6 +82,7 @@
 #include "ledger/status_macros.h"
 #include "services/auth_config.h"
 #include "services/command_line.h"
+#include "tools/audit_proofs.h"
 #include "tools/chain_audit.h"
 #include "tools/client.h"
 #include "tools/demo.h"
@@ -119,6 +142,20 @@ ABSL_FLAG(std::string, role, "",
           "auth new-token: employer, register, steward, auditor, snapshot, "
           "reader or admin, for a new principal's entry (default: only the "
           "token_sha256 line, for an existing principal)");
+ABSL_FLAG(std::string, published, "",
+          "verify: a file of signed heads published elsewhere (checkpoints "
+          "as GetSignedHead returns them, one after another)");
+ABSL_FLAG(std::string, verifier_key, "",
+          "verify --published, prove, snapshot rederive: the log's verifier "
+          "key, NAME+KEYID+BASE64 as `banenctl keys new` printed it; known "
+          "from elsewhere than the server");
+ABSL_FLAG(bool, signed, false,
+          "head: print the server's signed head (checkpoint note) instead");
+ABSL_FLAG(uint64_t, tree_size, 0,
+          "head --signed: of the first N events (default: the head)");
+ABSL_FLAG(std::string, head, "",
+          "prove: the file of the published signed head to prove in");
+ABSL_FLAG(std::string, event_id, "", "prove: the event_id of the event");
 ABSL_FLAG(std::vector<std::string>, scope, {},
           "auth new-token --role=employer: the employer ids it acts for");
 
@@ -139,7 +176,9 @@ class Client {
       : channel_(std::move(channel)),
         ledger_(v1::LedgerService::NewStub(channel_)),
         realisation_(v1::RealisationService::NewStub(channel_)),
-        snapshots_(v1::SnapshotService::NewStub(channel_)) {}
+        snapshots_(v1::SnapshotService::NewStub(channel_)),
+        admin_(v1::AdminService::NewStub(channel_)),
+        audit_(v1::AuditService::NewStub(channel_)) {}
 
   absl::Status Report() {
     v1::RealisationRequest request;
@@ -293,6 +332,52 @@ class Client {
     return absl::OkStatus();
   }
 
+  absl::Status Backup(const std::vector<std::string>& args) {
+    const std::string action = args.empty() ? "" : args[0];
+    auto context = Context();
+    if (action == "create" && args.size() == 1) {
+      v1::CreateBackupResponse response;
+      RETURN_IF_ERROR(FromGrpc(admin_->CreateBackup(
+          context.get(), v1::CreateBackupRequest(), &response)));
+      PrintBackup(response.backup());
+      return absl::OkStatus();
+    }
+    if (action == "list" && args.size() == 1) {
+      v1::ListBackupsResponse response;
+      RETURN_IF_ERROR(FromGrpc(admin_->ListBackups(
+          context.get(), v1::ListBackupsRequest(), &response)));
+      for (const v1::Backup& backup : response.backups()) PrintBackup(backup);
+      return absl::OkStatus();
+    }
+    if (action == "verify" && args.size() <= 2) {
+      v1::VerifyBackupRequest request;
+      uint32_t id = 0;
+      if (args.size() == 2 && !absl::SimpleAtoi(args[1], &id)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("backup verify: \"", args[1], "\" is not an id"));
+      }
+      request.set_backup_id(id);
+      v1::VerifyBackupResponse response;
+      RETURN_IF_ERROR(
+          FromGrpc(admin_->VerifyBackup(context.get(), request, &response)));
+      std::printf("verified: ");
+      PrintBackup(response.backup());
+      return absl::OkStatus();
+    }
+    return absl::InvalidArgumentError(
+        "backup: use create, list or verify [ID]");
+  }
+
+  static void PrintBackup(const v1::Backup& backup) {
+    std::printf(
+        "backup %u  seq %llu  hash %s  %llu bytes in %u files  taken %s\n",
+        backup.backup_id(), static_cast<unsigned long long>(backup.head_seq()),
+        absl::BytesToHexString(backup.head_hash()).c_str(),
+        static_cast<unsigned long long>(backup.size_bytes()),
+        backup.file_count(),
+        absl::FormatTime(TimeFromProto(backup.created_at())).c_str());
+  }
+
   absl::Status Snapshot(const std::vector<std::string>& args) {
     const std::string action = args.empty() ? "" : args[0];
     const std::string key = args.size() > 1 ? args[1] : "";
@@ -368,8 +453,27 @@ class Client {
       }
       return absl::OkStatus();
     }
+    if (action == "rederive" && !key.empty()) {
+      std::optional<NoteVerifier> verifier;
+      if (!absl::GetFlag(FLAGS_verifier_key).empty()) {
+        ASSIGN_OR_RETURN(verifier, VerifierFromFlag());
+      }
+      ASSIGN_OR_RETURN(
+          const Rederivation rederived,
+          RederiveSnapshot(*ledger_, *snapshots_,
+                           verifier.has_value() ? &*verifier : nullptr, key));
+      std::printf(
+          "snapshot %s re-derived here: %zu rows equal the events up to seq "
+          "%llu; chain recomputed%s\n",
+          key.c_str(), rederived.rows_compared,
+          static_cast<unsigned long long>(rederived.snapshot.head_seq()),
+          rederived.signed_head_checked
+              ? "; signed head, its chain hash and Merkle root checked"
+              : " (no --verifier-key: signed head not checked)");
+      return absl::OkStatus();
+    }
     return absl::InvalidArgumentError(
-        "snapshot: use create, list, show KEY or diff KEY");
+        "snapshot: use create, list, show KEY, diff KEY or rederive KEY");
   }
 
   // Follows the log: prints each event as it is committed, until Ctrl-C.
@@ -444,6 +548,16 @@ class Client {
   }
 
   absl::Status Head() {
+    if (absl::GetFlag(FLAGS_signed)) {
+      v1::GetSignedHeadRequest request;
+      request.set_tree_size(absl::GetFlag(FLAGS_tree_size));
+      v1::SignedHead head;
+      auto context = Context();
+      RETURN_IF_ERROR(
+          FromGrpc(audit_->GetSignedHead(context.get(), request, &head)));
+      std::fputs(head.checkpoint().c_str(), stdout);
+      return absl::OkStatus();
+    }
     v1::GetHeadResponse head;
     auto context = Context();
     RETURN_IF_ERROR(
@@ -460,8 +574,10 @@ class Client {
 
   // The auditor's check: reads every event and recomputes the chain here,
   // trusting no hash the server computed, then compares with the server's
-  // head and with the head of every snapshot.
+  // head and with the head of every snapshot. With --published, against
+  // signed heads published elsewhere instead (tools/audit_proofs.h).
   absl::Status Verify() {
+    if (!absl::GetFlag(FLAGS_published).empty()) return VerifyPublished();
     ASSIGN_OR_RETURN(const ChainAudit audit,
                      AuditLedger(*ledger_, *snapshots_));
     if (!audit.ok()) {
@@ -471,9 +587,51 @@ class Client {
     }
     std::printf("chain ok: %llu events recomputed here; head hash %s\n",
                 static_cast<unsigned long long>(audit.events_checked()),
-                absl::BytesToHexString(
-                    std::string(audit.hash().begin(), audit.hash().end()))
-                    .c_str());
+                HashHex(audit.hash()).c_str());
+    return absl::OkStatus();
+  }
+
+  absl::Status VerifyPublished() {
+    ASSIGN_OR_RETURN(const NoteVerifier verifier, VerifierFromFlag());
+    std::string text;
+    RETURN_IF_ERROR(ReadFilesNamedByFlags(
+        {{"published", absl::GetFlag(FLAGS_published), &text}}));
+    ASSIGN_OR_RETURN(const std::vector<std::string> published,
+                     SplitSignedNotes(text));
+    ASSIGN_OR_RETURN(
+        const PublishedAudit audit,
+        AuditPublishedHeads(*ledger_, *audit_, verifier, published));
+    std::printf(
+        "%zu published heads are prefixes of the current head (tree size "
+        "%llu, root %s, signed by %s); chain and Merkle root of %llu events "
+        "recomputed here\n",
+        audit.heads_checked,
+        static_cast<unsigned long long>(audit.current.tree_size),
+        HashHex(audit.current.root).c_str(), verifier.name().c_str(),
+        static_cast<unsigned long long>(audit.events_checked));
+    return absl::OkStatus();
+  }
+
+  absl::Status Prove() {
+    ASSIGN_OR_RETURN(const NoteVerifier verifier, VerifierFromFlag());
+    const std::string event_id = absl::GetFlag(FLAGS_event_id);
+    if (event_id.empty()) {
+      return absl::InvalidArgumentError("prove: --event-id is required");
+    }
+    std::string head;
+    RETURN_IF_ERROR(
+        ReadFilesNamedByFlags({{"head", absl::GetFlag(FLAGS_head), &head}}));
+    if (head.empty()) {
+      return absl::InvalidArgumentError("prove: --head is required");
+    }
+    ASSIGN_OR_RETURN(const EventInclusion inclusion,
+                     ProveEvent(*ledger_, *audit_, verifier, head, event_id));
+    std::printf(
+        "event %s (seq %llu) is in the tree of size %llu with root %s, "
+        "signed by %s\n",
+        event_id.c_str(), static_cast<unsigned long long>(inclusion.seq),
+        static_cast<unsigned long long>(inclusion.head.tree_size),
+        HashHex(inclusion.head.root).c_str(), verifier.name().c_str());
     return absl::OkStatus();
   }
 
@@ -515,6 +673,21 @@ class Client {
         absl::FormatDuration(absl::Seconds(static_cast<int64_t>(eta))).c_str());
   }
 
+  static std::string HashHex(const Hash& hash) {
+    return absl::BytesToHexString(absl::string_view(
+        reinterpret_cast<const char*>(hash.data()), hash.size()));
+  }
+
+  static absl::StatusOr<NoteVerifier> VerifierFromFlag() {
+    const std::string key = absl::GetFlag(FLAGS_verifier_key);
+    if (key.empty()) {
+      return absl::InvalidArgumentError(
+          "--verifier-key is required: the log's verifier key, known from "
+          "elsewhere than the server");
+    }
+    return NoteVerifier::FromKey(key);
+  }
+
   static std::unique_ptr<grpc::ClientContext> Context() {
     return client::CallContext(
         absl::Seconds(absl::GetFlag(FLAGS_timeout_seconds)));
@@ -536,6 +709,8 @@ class Client {
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::RealisationService::Stub> realisation_;
   std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
+  std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::AuditService::Stub> audit_;
 };
 
 // The channel the flags ask for. The token comes from --token-file, else
@@ -639,6 +814,7 @@ absl::Status Run(const std::string& command,
   Client client(std::move(channel));
   if (command == "import") return client.Import(args);
   if (command == "snapshot") return client.Snapshot(args);
+  if (command == "backup") return client.Backup(args);
   if (!args.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(command, ": unexpected argument \"", args[0], "\""));
@@ -648,10 +824,11 @@ absl::Status Run(const std::string& command,
   if (command == "load-demo") return client.LoadDemo();
   if (command == "head") return client.Head();
   if (command == "verify") return client.Verify();
+  if (command == "prove") return client.Prove();
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown command \"", command,
-      "\": use report, import, snapshot, tail, verify, head, load-demo, "
-      "auth or keys"));
+      "\": use report, import, snapshot, backup, tail, verify, prove, head, "
+      "load-demo, auth or keys"));
 }
 
 }  // namespace
@@ -661,8 +838,10 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "banenctl [--server=host:port] [--tls-ca=PEM [--tls-cert=PEM "
       "--tls-key=PEM]] [--token-file=FILE] "
-      "report|import FILE...|snapshot create|list|show KEY|diff KEY|tail|"
-      "verify|head|load-demo|auth new-token|keys new [flags]");
+      "report|import FILE...|snapshot create|list|show KEY|diff KEY|"
+      "rederive KEY|backup create|list|verify [ID]|tail|"
+      "verify [--published=FILE]|prove|head [--signed]|load-demo|"
+      "auth new-token|keys new [flags]");
   const std::vector<char*> args = banen::ParseFlags(argc, argv);
   if (args.size() < 2) {
     std::fprintf(stderr, "usage: %s\n",

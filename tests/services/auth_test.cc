@@ -44,6 +44,10 @@ const std::map<Rpc, std::set<v1::Role>>& Granted() {
       {Rpc::kGetSnapshot, {v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT}},
       {Rpc::kListSnapshots, {v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT}},
       {Rpc::kDiffSnapshot, {v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT}},
+      // Issue 13: backups, for the admin alone.
+      {Rpc::kCreateBackup, {}},
+      {Rpc::kListBackups, {}},
+      {Rpc::kVerifyBackup, {}},
       // Issue 12: an inclusion proof carries the event's bytes, whatever its
       // employer, so it is not an employer's.
       {Rpc::kGetInclusionProof, {v1::ROLE_AUDITOR}},
@@ -60,7 +64,8 @@ bool Granted(v1::Role role, Rpc rpc) {
 // What an allowed call of CallRpc() answers on the fixture's ledger: its
 // batch is empty, which validation refuses (the Append stream answers that
 // in its response), the snapshot it asks for does not exist, the proofs it
-// asks for are of seqs past the head, and the server has no signing key.
+// asks for are of seqs past the head, the server has no signing key, and it
+// has no --backup-dir.
 grpc::StatusCode AllowedCode(Rpc rpc) {
   switch (rpc) {
     case Rpc::kAppendBatch:
@@ -72,6 +77,9 @@ grpc::StatusCode AllowedCode(Rpc rpc) {
     case Rpc::kGetConsistencyProof:
       return grpc::StatusCode::OUT_OF_RANGE;
     case Rpc::kGetSignedHead:
+    case Rpc::kCreateBackup:
+    case Rpc::kListBackups:
+    case Rpc::kVerifyBackup:
       return grpc::StatusCode::FAILED_PRECONDITION;
     default:
       return grpc::StatusCode::OK;
@@ -191,6 +199,21 @@ class AuthTest : public ServiceTest {
         request.set_key("2024Q1/00000000000000099999");
         v1::SnapshotDiff diff;
         return snapshots_->DiffSnapshot(&context, request, &diff);
+      }
+      case Rpc::kCreateBackup: {
+        v1::CreateBackupResponse response;
+        return admin_->CreateBackup(&context, v1::CreateBackupRequest(),
+                                    &response);
+      }
+      case Rpc::kListBackups: {
+        v1::ListBackupsResponse response;
+        return admin_->ListBackups(&context, v1::ListBackupsRequest(),
+                                   &response);
+      }
+      case Rpc::kVerifyBackup: {
+        v1::VerifyBackupResponse response;
+        return admin_->VerifyBackup(&context, v1::VerifyBackupRequest(),
+                                    &response);
       }
       case Rpc::kGetInclusionProof: {
         v1::GetInclusionProofRequest request;
@@ -343,7 +366,7 @@ TEST_F(AuthTest, EachRoleIsRefusedEveryRpcItIsNotGranted) {
                              RoleName(role), ") may not call ", RpcName(rpc)));
     }
   }
-  EXPECT_EQ(refusals, 58);  // of 7 roles x 15 rpcs
+  EXPECT_EQ(refusals, 76);  // of 7 roles x 18 rpcs
 }
 
 TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
@@ -358,7 +381,7 @@ TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
           << status.error_message();
     }
   }
-  EXPECT_EQ(calls, 47);
+  EXPECT_EQ(calls, 50);
 }
 
 TEST_F(AuthTest, EmployerReadsOnlyTheEventsOfItsOwnEmployers) {

@@ -263,6 +263,18 @@ TEST_F(LedgerServiceTest, ReadEventsFiltersBySectorAndKind) {
   EXPECT_EQ(ReadSeqs(*ledger_, request), (std::vector<uint64_t>{1, 3}));
 }
 
+TEST_F(LedgerServiceTest, ReadEventsFiltersByEventIdCombinedWithKind) {
+  MustAppend("a", HireHistory("a"));
+  MustAppend("b", HireHistory("b"));
+  v1::ReadEventsRequest by_id;
+  by_id.add_event_ids("b-hire");
+  by_id.add_event_ids("a-person");
+  by_id.add_event_ids("no-such-event");
+  EXPECT_EQ(ReadSeqs(*ledger_, by_id), (std::vector<uint64_t>{2, 6}));
+  by_id.add_kinds(v1::EVENT_KIND_JOB_STARTED);
+  EXPECT_EQ(ReadSeqs(*ledger_, by_id), (std::vector<uint64_t>{6}));
+}
+
 // Seqs 1-3 recorded by hr-a, 4-6 by hr-b (appended to the log with their
 // authority, as the authenticated service does), 7-9 in the open mode.
 class RecordedByTest : public LedgerServiceTest {

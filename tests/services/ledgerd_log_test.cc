@@ -39,11 +39,9 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-// `banenctl auth new-token` run as a program: its token and config entry.
-NewTokenEntry BanenctlNewToken(const std::string& principal,
-                               const std::string& role) {
-  const std::string command = absl::StrCat(
-      BANENCTL, " auth new-token --principal=", principal, " --role=", role);
+// The standard output of `command`, run by the shell; a test failure if it
+// does not exit 0.
+std::string OutputOf(const std::string& command) {
   FILE* pipe = popen(command.c_str(), "r");
   EXPECT_NE(pipe, nullptr);
   std::string output;
@@ -52,6 +50,14 @@ NewTokenEntry BanenctlNewToken(const std::string& principal,
     output += buffer;
   }
   EXPECT_EQ(pipe == nullptr ? -1 : pclose(pipe), 0) << command;
+  return output;
+}
+
+// `banenctl auth new-token` run as a program: its token and config entry.
+NewTokenEntry BanenctlNewToken(const std::string& principal,
+                               const std::string& role) {
+  const std::string output = OutputOf(absl::StrCat(
+      BANENCTL, " auth new-token --principal=", principal, " --role=", role));
   std::vector<std::string> lines;
   for (const absl::string_view line : absl::StrSplit(output, '\n')) {
     if (!line.empty() && line[0] != '#') lines.emplace_back(line);
@@ -298,6 +304,17 @@ TEST_F(LedgerdLogTest, OpenModeIsAnnouncedAtStart) {
   EXPECT_THAT(server.Stop(),
               HasSubstr("OPEN MODE: no --auth-config, so every call is "
                         "allowed and recorded by nobody"));
+}
+
+TEST(Version, BothProgramsNameTheProjectVersionAndTheGitCommit) {
+  EXPECT_THAT(
+      OutputOf(absl::StrCat(BANEN_LEDGERD, " --version")),
+      ::testing::MatchesRegex("banen-ledgerd [0-9]+\\.[0-9]+\\.[0-9]+ "
+                              "\\(git ([0-9a-f]{12}(-dirty)?|unknown)\\)\n"));
+  EXPECT_THAT(
+      OutputOf(absl::StrCat(BANENCTL, " --version")),
+      ::testing::MatchesRegex("banenctl [0-9]+\\.[0-9]+\\.[0-9]+ "
+                              "\\(git ([0-9a-f]{12}(-dirty)?|unknown)\\)\n"));
 }
 
 }  // namespace

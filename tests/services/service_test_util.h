@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "banen/v1/admin.grpc.pb.h"
 #include "banen/v1/audit.grpc.pb.h"
 #include "banen/v1/ledger.grpc.pb.h"
 #include "banen/v1/realisation.grpc.pb.h"
@@ -86,6 +87,7 @@ class ServiceTest : public TempDirTest {
     ledger_ = v1::LedgerService::NewStub(channel_);
     realisation_ = v1::RealisationService::NewStub(channel_);
     snapshots_ = v1::SnapshotService::NewStub(channel_);
+    admin_ = v1::AdminService::NewStub(channel_);
     audit_ = v1::AuditService::NewStub(channel_);
   }
 
@@ -114,6 +116,7 @@ class ServiceTest : public TempDirTest {
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::RealisationService::Stub> realisation_;
   std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
+  std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
 };
 

@@ -2,8 +2,10 @@
 # banenctl against a real banen-ledgerd on a fresh store: --version,
 # load-demo twice (the second stores nothing: fixed event ids), head, verify,
 # a letter report, the monitor letter, a bad --view, an unknown command,
-# auth new-token's entry against sha256sum, and keys new (with the server
-# taking its key). Each step checks banenctl's exact output or exit code.
+# auth new-token's entry against sha256sum, keys new (with the server taking
+# its key), and the auditor's round trip (head --signed, verify --published,
+# prove, snapshot rederive). Each step checks banenctl's exact output or
+# exit code.
 # Then banenctl over mTLS with a token (certificates by make_test_certs), and
 # the clients a TLS server refuses.
 #   tests/tools/banenctl_test.sh --server=BANEN_LEDGERD --ctl=BANENCTL \
@@ -28,7 +30,7 @@ fail() { echo "banenctl_test: $*" >&2; exit 1; }
 expect_eq() { [[ $1 == "$2" ]] || fail "$3: expected \"$2\", got \"$1\""; }
 
 expect_eq "$("$ctl" --version | head -1)" "banenctl $(
-  "$server" --version | head -1 | cut -d' ' -f2)" "--version"
+  "$server" --version | head -1 | cut -d' ' -f2-)" "--version"
 
 # start_server NAME [FLAGS...]: banen-ledgerd on a fresh store
 # $work/NAME on a free loopback port; sets $address once it serves.
@@ -152,6 +154,37 @@ grep -q "signing heads as $vkey\$" "$work/signed.log" ||
   fail "the server does not name its verifier key: $(cat "$work/signed.log")"
 grep -q "WARNING: --signing-key" "$work/signed.log" &&
   fail "a 0600 key file is warned about: $(cat "$work/signed.log")"
+
+# The auditor's round trip: publish signed heads, verify the log against
+# them, prove an event under one, re-derive a snapshot; then a head signed
+# with another key is refused, naming it.
+ctl load-demo >/dev/null
+ctl head --signed --tree-size=7 >"$work/published.txt"
+ctl head --signed >>"$work/published.txt"
+ctl head --signed >"$work/current.head"
+sed -n 1p "$work/current.head" | grep -qx "banen.example/ledger" ||
+  fail "signed head: $(cat "$work/current.head")"
+expect_eq "$(sed -n 2p "$work/current.head")" "$stored" "signed head's tree size"
+ctl verify --published="$work/published.txt" --verifier-key="$vkey" \
+  >"$work/verify.txt" || fail "verify --published: $(cat "$work/verify.txt")"
+grep -q "^2 published heads are prefixes of the current head (tree size $stored, root [0-9a-f]\{64\}, signed by banen.example/ledger); chain and Merkle root of $stored events recomputed here\$" \
+  "$work/verify.txt" || fail "verify --published printed $(cat "$work/verify.txt")"
+ctl prove --event-id=demo-hire-1 --head="$work/current.head" \
+  --verifier-key="$vkey" >"$work/prove.txt" || fail "prove: $(cat "$work/prove.txt")"
+grep -q "^event demo-hire-1 (seq [0-9]*) is in the tree of size $stored with root [0-9a-f]\{64\}, signed by banen.example/ledger\$" \
+  "$work/prove.txt" || fail "prove printed $(cat "$work/prove.txt")"
+snapshot=$(ctl snapshot create --quarter=2024Q4)
+ctl snapshot rederive "$snapshot" --verifier-key="$vkey" >"$work/rederive.txt" ||
+  fail "snapshot rederive: $(cat "$work/rederive.txt")"
+grep -q "^snapshot $snapshot re-derived here: [1-9][0-9]* rows equal the events up to seq $stored; chain recomputed; signed head, its chain hash and Merkle root checked\$" \
+  "$work/rederive.txt" || fail "rederive printed $(cat "$work/rederive.txt")"
+other=$(ctl keys new --name=banen.example/ledger --out="$work/other.key" 2>/dev/null)
+if ctl verify --published="$work/published.txt" --verifier-key="$other" \
+  2>"$work/other.txt"; then
+  fail "verify --published accepted heads signed with another key"
+fi
+grep -q "DATA_LOSS: published head 1: " "$work/other.txt" ||
+  fail "verify with another key: $(cat "$work/other.txt")"
 stop_server
 chmod 640 "$work/signer.key"
 start_server readable --signing-key="$work/signer.key"
