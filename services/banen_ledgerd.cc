@@ -2,6 +2,7 @@
 // SIGINT, then finishes the batches in flight and closes the store. SIGHUP
 // reads the --auth-config file again.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <string>
@@ -83,6 +84,22 @@ absl::StatusOr<banen::TransportOptions> TransportFromFlags() {
       {"client-ca", absl::GetFlag(FLAGS_client_ca), &transport.client_ca_pem},
   }));
   return transport;
+}
+
+// A signer key others can read lets them sign heads as this log: said, as
+// ssh says of a private key, though not refused (the file may sit on a
+// volume without modes).
+void WarnIfOthersMayRead(const std::string& path) {
+  struct stat status;
+  if (path.empty() || stat(path.c_str(), &status) != 0 ||
+      (status.st_mode & (S_IRWXG | S_IRWXO)) == 0) {
+    return;
+  }
+  std::fprintf(stderr,
+               "banen-ledgerd: WARNING: --signing-key=%s has mode %04o: "
+               "others than its owner may read it and sign heads as this "
+               "log (chmod 600 it)\n",
+               path.c_str(), static_cast<unsigned>(status.st_mode & 07777));
 }
 
 // The SIGHUP handler's work: an edited config takes effect, a broken one
@@ -216,6 +233,7 @@ int main(int argc, char** argv) {
                  "banen-ledgerd: no --signing-key: heads are not signed\n");
   } else {
     std::fprintf(stderr, "banen-ledgerd: signing heads as %s\n", key.c_str());
+    WarnIfOthersMayRead(absl::GetFlag(FLAGS_signing_key));
   }
   banen::Authorizer& authorizer = (*server)->authorizer();
   if (authorizer.open_mode()) {

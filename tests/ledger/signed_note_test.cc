@@ -100,21 +100,25 @@ TEST(NoteSigner, RefusesTextThatIsNotANoteText) {
   }
 }
 
-// Go's TestNewSigner: every proper substring and every byte incremented.
-TEST(NoteSigner, RefusesEveryManglingOfGosKey) {
-  std::string key = kPeterSigner;
+// Go's TestNewSigner and TestNewVerifier: `parse` refuses every proper
+// substring of `key` and `key` with any one byte incremented.
+template <typename Parse>
+void ExpectEveryManglingRefused(std::string key, Parse parse) {
   for (size_t i = 0; i <= key.size(); ++i) {
     for (size_t j = i + 1; j <= key.size(); ++j) {
       if (i == 0 && j == key.size()) continue;
-      EXPECT_FALSE(NoteSigner::FromKey(key.substr(i, j - i)).ok())
-          << key.substr(i, j - i);
+      EXPECT_FALSE(parse(key.substr(i, j - i)).ok()) << key.substr(i, j - i);
     }
   }
   for (char& c : key) {
     ++c;
-    EXPECT_FALSE(NoteSigner::FromKey(key).ok()) << key;
+    EXPECT_FALSE(parse(key).ok()) << key;
     --c;
   }
+}
+
+TEST(NoteSigner, RefusesEveryManglingOfGosKey) {
+  ExpectEveryManglingRefused(kPeterSigner, NoteSigner::FromKey);
 }
 
 TEST(NoteSigner, ErrorNeverQuotesTheSecret) {
@@ -126,21 +130,8 @@ TEST(NoteSigner, ErrorNeverQuotesTheSecret) {
   EXPECT_THAT(status.message(), Not(HasSubstr("AYEKFALV")));
 }
 
-// Go's TestNewVerifier.
 TEST(NoteVerifier, RefusesEveryManglingOfGosKey) {
-  std::string key = kPeterVerifier;
-  for (size_t i = 0; i <= key.size(); ++i) {
-    for (size_t j = i + 1; j <= key.size(); ++j) {
-      if (i == 0 && j == key.size()) continue;
-      EXPECT_FALSE(NoteVerifier::FromKey(key.substr(i, j - i)).ok())
-          << key.substr(i, j - i);
-    }
-  }
-  for (char& c : key) {
-    ++c;
-    EXPECT_FALSE(NoteVerifier::FromKey(key).ok()) << key;
-    --c;
-  }
+  ExpectEveryManglingRefused(kPeterVerifier, NoteVerifier::FromKey);
 }
 
 TEST(NoteVerifier, RefusesAWrongLengthKeyWithItsKeyIdAdjusted) {

@@ -114,6 +114,7 @@ if ctl --token-file="$work/missing" head 2>"$work/missing.txt"; then
 fi
 grep -q "^banenctl: NOT_FOUND: --token-file=$work/missing: cannot read" \
   "$work/missing.txt" || fail "missing token file: $(cat "$work/missing.txt")"
+echo "banenctl_test: passed ($stored demo events; mTLS with a token)"
 stop_server
 
 # auth new-token: the digest in the printed entry is the SHA-256 of the
@@ -151,6 +152,8 @@ cmp -s "$work/signer.key" "$work/signer.copy" || fail "the key file changed"
 start_server signed --signing-key="$work/signer.key"
 grep -q "signing heads as $vkey\$" "$work/signed.log" ||
   fail "the server does not name its verifier key: $(cat "$work/signed.log")"
+grep -q "WARNING: --signing-key" "$work/signed.log" &&
+  fail "a 0600 key file is warned about: $(cat "$work/signed.log")"
 
 # The auditor's round trip: publish signed heads, verify the log against
 # them, prove an event under one, re-derive a snapshot; then a head signed
@@ -183,4 +186,9 @@ fi
 grep -q "DATA_LOSS: published head 1: " "$work/other.txt" ||
   fail "verify with another key: $(cat "$work/other.txt")"
 stop_server
-echo "banenctl_test: passed ($stored demo events; mTLS with a token; signed heads)"
+chmod 640 "$work/signer.key"
+start_server readable --signing-key="$work/signer.key"
+grep -q "WARNING: --signing-key=$work/signer.key has mode 0640" \
+  "$work/readable.log" || fail "no warning of a readable key file"
+stop_server
+echo "banenctl_test: passed ($stored demo events)"
