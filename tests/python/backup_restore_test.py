@@ -10,7 +10,6 @@ Run by ctest: backup_restore_test.py --server=PATH/banen-ledgerd
 import argparse
 import importlib
 import os
-import re
 import signal
 import subprocess
 import sys

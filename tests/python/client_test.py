@@ -33,14 +33,24 @@ TOKEN = "python-client-test-token"
 PRINCIPAL = "python-client"
 
 
-def generate_stubs(proto_dir, out_dir):
+def generate_stubs(proto_dir, out_dir, protos=PROTOS):
     subprocess.run(
         ["protoc", f"-I{proto_dir}", f"--python_out={out_dir}",
          f"--grpc_python_out={out_dir}",
          "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
-         *PROTOS],
+         *protos],
         check=True, cwd=proto_dir)
     sys.path.insert(0, out_dir)
+
+
+def stop_server(server, temp):
+    """SIGTERMs banen-ledgerd, removes `temp`, and fails unless the server
+    exited cleanly."""
+    server.send_signal(signal.SIGTERM)
+    exit_code = server.wait(timeout=30)
+    temp.cleanup()
+    if exit_code != 0:
+        raise AssertionError(f"banen-ledgerd exited with {exit_code}")
 
 
 def free_port():
@@ -101,12 +111,7 @@ class LedgerClientTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.channel.close()
-        cls.server.send_signal(signal.SIGTERM)
-        cls.server_exit_code = cls.server.wait(timeout=30)
-        cls.temp.cleanup()
-        if cls.server_exit_code != 0:
-            raise AssertionError(
-                f"banen-ledgerd exited with {cls.server_exit_code}")
+        stop_server(cls.server, cls.temp)
 
     @staticmethod
     def batches():

@@ -15,7 +15,6 @@ Run by ctest: metrics_test.py --server=PATH/banen-ledgerd --proto-dir=PATH/proto
 import argparse
 import importlib
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ import time
 import unittest
 import urllib.request
 
-from client_test import free_port, generate_stubs
+from client_test import free_port, generate_stubs, stop_server
 
 CLIENTS = 4
 TARGET_BATCHES = 24
@@ -77,11 +76,7 @@ class MetricsEndpointTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.channel.close()
-        cls.server.send_signal(signal.SIGTERM)
-        exit_code = cls.server.wait(timeout=30)
-        cls.temp.cleanup()
-        if exit_code != 0:
-            raise AssertionError(f"banen-ledgerd exited with {exit_code}")
+        stop_server(cls.server, cls.temp)
 
     @staticmethod
     def target(client, batch, index, banen_x100=100):

@@ -7,7 +7,8 @@ docs/CHAIN_FORMAT.md and RFC 9162 §2.1 with `hashlib`, the proofs'
 verification algorithms of RFC 9162 §2.1.3.2 and §2.1.4.2, and the C2SP
 signed-note and tlog-checkpoint formats with Debian's python3-nacl (Ed25519).
 The only things taken from the project are its .proto contract (stubs made
-with Debian's protoc) and the server under test.
+with Debian's protoc), the server under test, and client_test.py's helpers
+that start and stop it.
 
 The test makes its own Ed25519 key with nacl and writes it in the note
 signer-key format, so the server is also shown to read a key it did not
@@ -26,8 +27,6 @@ import base64
 import hashlib
 import importlib
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,9 @@ import unittest
 
 import nacl.exceptions
 import nacl.signing
+
+# Starting and stopping the server under test only: nothing that verifies.
+from client_test import free_port, generate_stubs, stop_server
 
 PROTOS = ["banen/v1/events.proto", "banen/v1/ledger.proto",
           "banen/v1/audit.proto"]
@@ -191,12 +193,6 @@ def parse_checkpoint(body):
             "root": base64.b64decode(lines[2]), "extensions": lines[3:]}
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class IndependentVerifierTest(unittest.TestCase):
     server_path = None
     proto_dir = None
@@ -204,12 +200,7 @@ class IndependentVerifierTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.temp = tempfile.TemporaryDirectory(prefix="banen_verify_test_")
-        subprocess.run(
-            ["protoc", f"-I{cls.proto_dir}", f"--python_out={cls.temp.name}",
-             f"--grpc_python_out={cls.temp.name}",
-             "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
-             *PROTOS], check=True, cwd=cls.proto_dir)
-        sys.path.insert(0, cls.temp.name)
+        generate_stubs(cls.proto_dir, cls.temp.name, PROTOS)
         global grpc, events_pb2, ledger_pb2, ledger_pb2_grpc
         global audit_pb2, audit_pb2_grpc
         grpc = importlib.import_module("grpc")
@@ -246,11 +237,7 @@ class IndependentVerifierTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.channel.close()
-        cls.server.send_signal(signal.SIGTERM)
-        exit_code = cls.server.wait(timeout=30)
-        cls.temp.cleanup()
-        if exit_code != 0:
-            raise AssertionError(f"banen-ledgerd exited with {exit_code}")
+        stop_server(cls.server, cls.temp)
 
     @staticmethod
     def batches():
