@@ -141,7 +141,7 @@ absl::StatusOr<std::vector<BackupInfo>> ListBackups(
   infos.reserve(rocks_infos.size());
   for (const rocksdb::BackupInfo& rocks_info : rocks_infos) {
     ASSIGN_OR_RETURN(BackupInfo info, Describe(*engine, rocks_info.backup_id));
-    infos.push_back(std::move(info));
+    infos.push_back(info);
   }
   return infos;
 }

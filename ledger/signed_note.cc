@@ -33,8 +33,8 @@ constexpr char kRecordedAtFormat[] = "%Y-%m-%d%ET%H:%M:%E6SZ";
 void InitSodium() {
   // sodium_init picks the fastest implementations and seeds randombytes; it
   // is idempotent and thread-safe, and fails only without a random source.
-  static const bool ok = sodium_init() >= 0;
-  if (!ok) {
+  static const bool kInitialised = sodium_init() >= 0;
+  if (!kInitialised) {
     std::fprintf(stderr, "libsodium failed to initialise\n");
     std::abort();
   }

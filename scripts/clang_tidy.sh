@@ -22,7 +22,10 @@ python3 - "$PWD" "$dir/compile_commands.json" "$units" <<'PY'
 import json, os, shlex, sys
 root, db, units = sys.argv[1], sys.argv[2], sys.argv[3]
 layers = ("ledger", "projections", "services", "tools", "bench")
-groups = {}  # (directory, flags) -> sources, in the order of the database
+# (directory, program, flags) -> sources, in the order of the database. A
+# source with a main() is a unit of its own (program = its path), so that two
+# programs built with the same flags are not one unit with two main()s.
+groups = {}
 for c in json.load(open(db)):
     f = c["file"]
     if not (f.startswith(root + "/") and
@@ -37,11 +40,12 @@ for c in json.load(open(db)):
             skip = True
         elif a not in ("-c", f):
             flags.append(a)
-    sources = groups.setdefault((c["directory"], tuple(flags)), [])
+    program = f if "int main(" in open(f).read() else ""
+    sources = groups.setdefault((c["directory"], program, tuple(flags)), [])
     if f not in sources:
         sources.append(f)
 commands = []
-for n, ((directory, flags), sources) in enumerate(sorted(
+for n, ((directory, _, flags), sources) in enumerate(sorted(
         groups.items(), key=lambda g: g[1][0])):
     name = os.path.relpath(sources[0], root).replace("/", "_")
     unit = os.path.abspath(os.path.join(units, f"{n:02d}_{name}"))

@@ -27,8 +27,8 @@ struct SignedCheckpoint {
 
 class HeadSigner final {
  public:
-  HeadSigner(const EventLog& log, NoteSigner signer)
-      : log_(log), signer_(std::move(signer)) {}
+  HeadSigner(const EventLog& log, const NoteSigner& signer)
+      : log_(log), signer_(signer) {}
 
   // The checkpoint of the first `tree_size` events, 0 meaning the head.
   // FAILED_PRECONDITION for an empty log (there is no head to sign);

@@ -68,7 +68,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   }
   if (signer.has_value()) {
     server->head_signer_ =
-        std::make_unique<HeadSigner>(*server->log_, *std::move(signer));
+        std::make_unique<HeadSigner>(*server->log_, *signer);
   }
   server->ledger_service_ = std::make_unique<LedgerServiceImpl>(
       *server->log_, *server->authorizer_, std::move(ledger_options));
