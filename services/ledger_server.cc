@@ -67,8 +67,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
     ledger_options.metrics = server->metrics_.get();
   }
   if (signer.has_value()) {
-    server->head_signer_ =
-        std::make_unique<HeadSigner>(*server->log_, *signer);
+    server->head_signer_ = std::make_unique<HeadSigner>(*server->log_, *signer);
   }
   server->ledger_service_ = std::make_unique<LedgerServiceImpl>(
       *server->log_, *server->authorizer_, std::move(ledger_options));
