@@ -4,12 +4,13 @@
 # builds only the tests labelled release_only and what they run (the
 # release_checks target; tests/CMakeLists.txt says which and why: whole
 # processes as shipped, Chromium, Python, memory bounds) and runs them. The
-# `asan` preset (clang-16, ASan + UBSan, build-asan/) builds everything, with
-# -Werror and the thread-safety analysis (-Wthread-safety), the benchmarks
-# and the libFuzzer targets, and runs every other test. clang-tidy-16 checks
-# the sources with that build's compile commands (scripts/clang_tidy.sh,
-# about 3 minutes on two cores). Then each fuzz target runs for 30 s. Each
-# phase prints its wall time, so a slow CI run shows where the time went.
+# `asan` preset (clang-16, ASan + UBSan, build-asan/) builds the rest, with
+# -Werror and the thread-safety analysis (-Wthread-safety), and the libFuzzer
+# targets, and runs every other test. clang-tidy-16 checks the sources, the
+# benchmarks' included, with that build's compile commands
+# (scripts/clang_tidy.sh, about 4 minutes on two cores). Then each fuzz
+# target runs for 30 s. Each phase prints its wall time, so a slow CI run
+# shows where the time went.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 phase_started=$SECONDS
