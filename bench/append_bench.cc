@@ -1,7 +1,7 @@
 // Append throughput of the ledger, synced, next to raw RocksDB writing the same
 // key/value bytes with the same options and the same sync, as a ratio.
 //
-//   append_bench [--events=N] [--dir=/tmp]
+//   append_bench [--events=N] [--dir=/tmp] [--configs=1000x1,1000x4]
 //
 // Each row: one configuration (events per batch x appending threads); each
 // side writes into a fresh store. The raw side gets its bytes precomputed, so
@@ -10,11 +10,16 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "bench/machine.h"
 #include "bench/synthetic_events.h"
 #include "ledger/codec.h"
@@ -26,6 +31,10 @@
 ABSL_FLAG(int64_t, events, 200000, "events per configuration");
 ABSL_FLAG(std::string, dir, "/tmp", "where the temporary stores go");
 ABSL_FLAG(bool, sync, true, "fsync the WAL on every write (both sides)");
+ABSL_FLAG(std::vector<std::string>, configs,
+          std::vector<std::string>({"1x1", "1x16", "100x1", "1000x1",
+                                    "1000x4"}),
+          "the rows to run, each BATCHxTHREADS");
 
 namespace banen::bench {
 namespace {
@@ -79,15 +88,33 @@ double Seconds(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-// Runs `work(thread)` on `threads` threads at once; the wall time of all.
+// The CPU time of the whole process (RocksDB's background threads too), in
+// seconds: on a shared machine the wall time says how busy the neighbours
+// were, the CPU time per event what the work costs.
+double ProcessCpuSeconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + now.tv_nsec * 1e-9;
+}
+
+// One side's run: events per second of wall time, and CPU per event.
+struct Rate {
+  double events_per_second = 0;
+  double cpu_us_per_event = 0;
+};
+
+// Runs `work(thread)` on `threads` threads at once, which write `events`.
 template <typename Work>
-double TimeThreads(int threads, Work work) {
+Rate TimeThreads(int threads, const std::atomic<int64_t>& events, Work work) {
+  const double cpu_start = ProcessCpuSeconds();
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
   pool.reserve(threads);
   for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
   for (auto& thread : pool) thread.join();
-  return Seconds(start);
+  const double seconds = Seconds(start);
+  const double cpu = ProcessCpuSeconds() - cpu_start;
+  return {events / seconds, cpu * 1e6 / events};
 }
 
 // Reopening rebuilds the validation state and event_id index from the log.
@@ -101,9 +128,8 @@ double ReopenEventsPerSecond(const std::string& dir, int64_t stored) {
   return stored / seconds;
 }
 
-double LedgerEventsPerSecond(const Config& config,
-                             const std::vector<Batches>& batches,
-                             int64_t* stored) {
+Rate LedgerRate(const Config& config, const std::vector<Batches>& batches,
+                int64_t* stored) {
   EventLogOptions options;
   options.sync = absl::GetFlag(FLAGS_sync);
   auto log = EventLog::Open(FreshDir(kLedgerDir), options);
@@ -113,7 +139,7 @@ double LedgerEventsPerSecond(const Config& config,
   }
   if (auto result = (*log)->Append(batches[0][0]); !result.ok()) std::exit(1);
   std::atomic<int64_t> events{0};
-  const double seconds = TimeThreads(config.threads, [&](int t) {
+  const Rate rate = TimeThreads(config.threads, events, [&](int t) {
     for (size_t i = t == 0 ? 1 : 0; i < batches[t].size(); ++i) {
       const AppendBatch& batch = batches[t][i];
       auto result = (*log)->Append(batch);
@@ -126,11 +152,10 @@ double LedgerEventsPerSecond(const Config& config,
     }
   });
   *stored = (*log)->GetHead().seq;
-  return events / seconds;
+  return rate;
 }
 
-double RawEventsPerSecond(const Config& config,
-                          const std::vector<Batches>& batches) {
+Rate RawRate(const Config& config, const std::vector<Batches>& batches) {
   // The same bytes the ledger stores: key, prev hash, hash, canonical event.
   std::vector<std::vector<rocksdb::WriteBatch>> writes(config.threads);
   uint64_t seq = 1;
@@ -156,14 +181,14 @@ double RawEventsPerSecond(const Config& config,
   sync.sync = absl::GetFlag(FLAGS_sync);
   std::atomic<int64_t> events{0};
   db->Write(sync, &writes[0][0]);
-  const double seconds = TimeThreads(config.threads, [&](int t) {
+  const Rate rate = TimeThreads(config.threads, events, [&](int t) {
     for (size_t i = t == 0 ? 1 : 0; i < writes[t].size(); ++i) {
       if (!db->Write(sync, &writes[t][i]).ok()) std::exit(1);
       events += writes[t][i].Count();
     }
   });
   delete db;
-  return events / seconds;
+  return rate;
 }
 
 }  // namespace
@@ -177,20 +202,31 @@ int main(int argc, char** argv) {
               std::thread::hardware_concurrency(),
               absl::GetFlag(FLAGS_sync) ? "synced writes (fsync per write)"
                                         : "UNSYNCED writes");
-  std::printf("%-8s %-8s %14s %14s %8s\n", "batch", "threads", "ledger ev/s",
-              "raw ev/s", "ratio");
+  std::printf("%-8s %-8s %14s %14s %8s %16s %13s\n", "batch", "threads",
+              "ledger ev/s", "raw ev/s", "ratio", "ledger cpu us/ev",
+              "raw cpu us/ev");
   int64_t last_stored = 0;
-  const Config configs[] = {{1, 1}, {1, 16}, {100, 1}, {1000, 1}, {1000, 4}};
-  for (const Config& config : configs) {
+  for (const std::string& row : absl::GetFlag(FLAGS_configs)) {
+    Config config;
+    const std::vector<std::string> parts = absl::StrSplit(row, 'x');
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &config.batch_size) ||
+        !absl::SimpleAtoi(parts[1], &config.threads) ||
+        config.batch_size == 0 || config.threads <= 0) {
+      std::fprintf(stderr, "--configs: %s is not BATCHxTHREADS\n", row.c_str());
+      return 2;
+    }
     // Batches of one are bounded by fsync latency: fewer of them suffice.
     const int64_t n =
         config.batch_size == 1 ? std::min<int64_t>(events, 3000) : events;
     const auto batches = MakeBatches(config, n);
     int64_t stored = 0;
-    const double ledger = LedgerEventsPerSecond(config, batches, &stored);
-    const double raw = RawEventsPerSecond(config, batches);
-    std::printf("%-8zu %-8d %14.0f %14.0f %8.2f\n", config.batch_size,
-                config.threads, ledger, raw, ledger / raw);
+    const Rate ledger = LedgerRate(config, batches, &stored);
+    const Rate raw = RawRate(config, batches);
+    std::printf("%-8zu %-8d %14.0f %14.0f %8.2f %16.2f %13.2f\n",
+                config.batch_size, config.threads, ledger.events_per_second,
+                raw.events_per_second,
+                ledger.events_per_second / raw.events_per_second,
+                ledger.cpu_us_per_event, raw.cpu_us_per_event);
     last_stored = stored;
   }
   std::printf("reopen (replay %lld events into state and index): %.0f ev/s\n",

@@ -101,33 +101,36 @@ struct RangeBytes {
   uint64_t on_disk = 0;
 };
 
-RangeBytes Measure(rocksdb::DB& db, const std::string& from,
-                   const std::string& to) {
+RangeBytes Measure(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
+                   const std::string& from, const std::string& to) {
   RangeBytes bytes;
   rocksdb::ReadOptions read_options;
   rocksdb::Slice upper(to);
   read_options.iterate_upper_bound = &upper;
   read_options.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options, family));
   for (it->Seek(from); it->Valid(); it->Next()) {
     bytes.logical += it->key().size() + it->value().size();
   }
   const rocksdb::Range range(from, to);
-  db.GetApproximateSizes(&range, 1, &bytes.on_disk);
+  db.GetApproximateSizes(family, &range, 1, &bytes.on_disk);
   return bytes;
 }
 
 void PrintStorage(const std::string& dir) {
-  rocksdb::DB* raw = nullptr;
-  if (!rocksdb::DB::Open(storage::StoreOptions(), dir, &raw).ok()) {
+  storage::Store store;
+  if (!storage::OpenStore(storage::StoreOptions(), dir, store).ok()) {
     std::exit(1);
   }
-  std::unique_ptr<rocksdb::DB> db(raw);
-  db->Flush(rocksdb::FlushOptions());
-  const RangeBytes events = Measure(*db, std::string(1, storage::kEventTag),
-                                    std::string(1, storage::kEventTag + 1));
-  const RangeBytes tree = Measure(*db, std::string(1, storage::kNodeTag),
-                                  std::string(1, storage::kNodeTag + 1));
+  rocksdb::DB& db = *store.db;
+  db.Flush(rocksdb::FlushOptions(),
+           {db.DefaultColumnFamily(), store.tree.get()});
+  const RangeBytes events =
+      Measure(db, db.DefaultColumnFamily(), std::string(1, storage::kEventTag),
+              std::string(1, storage::kEventTag + 1));
+  const RangeBytes tree =
+      Measure(db, store.tree.get(), std::string(1, storage::kNodeTag),
+              std::string(1, storage::kNodeTag + 1));
   std::printf(
       "storage: events %.1f MB written / %.1f MB on disk; tree %.1f MB "
       "written / %.1f MB on disk (%.2f%% / %.2f%% of the events')\n",

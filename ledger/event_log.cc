@@ -136,8 +136,9 @@ class UpperNodes {
 // needs at most two blocks: its leaf's and the right edge's).
 class StoredTree {
  public:
-  StoredTree(rocksdb::DB& db, const UpperNodes& upper, uint64_t tree_size)
-      : db_(db), upper_(upper), tree_size_(tree_size) {}
+  StoredTree(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& tree,
+             const UpperNodes& upper, uint64_t tree_size)
+      : db_(db), tree_(tree), upper_(upper), tree_size_(tree_size) {}
 
   // A merkle::SubtreeSource.
   absl::StatusOr<Hash> operator()(int level, uint64_t index) {
@@ -175,8 +176,8 @@ class StoredTree {
       }
     }
     std::string value;
-    const rocksdb::Status read =
-        db_.Get(rocksdb::ReadOptions(), storage::NodeKey(level, index), &value);
+    const rocksdb::Status read = db_.Get(
+        rocksdb::ReadOptions(), &tree_, storage::NodeKey(level, index), &value);
     const std::string node = absl::StrCat("the Merkle tree node of level ",
                                           level, ", index ", index);
     if (read.IsNotFound()) return absl::DataLossError(node + " is missing");
@@ -218,6 +219,7 @@ class StoredTree {
   }
 
   rocksdb::DB& db_;
+  rocksdb::ColumnFamilyHandle& tree_;
   const UpperNodes& upper_;
   const uint64_t tree_size_;
   // Leaf hashes by level-4 block.
@@ -226,12 +228,13 @@ class StoredTree {
 
 // The number of leaves whose level-4 nodes are all stored: where the stored
 // tree ends.
-absl::StatusOr<uint64_t> StoredTreeSize(rocksdb::DB& db) {
+absl::StatusOr<uint64_t> StoredTreeSize(rocksdb::DB& db,
+                                        rocksdb::ColumnFamilyHandle& tree) {
   const std::string lower = storage::NodeKey(storage::kStoredNodeLevel, 0);
   rocksdb::Slice lower_bound(lower);
   rocksdb::ReadOptions read_options;
   read_options.iterate_lower_bound = &lower_bound;
-  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options, &tree));
   it->SeekForPrev(storage::NodeKey(storage::kStoredNodeLevel,
                                    std::numeric_limits<uint64_t>::max()));
   RETURN_IF_ERROR(FromRocks(it->status(), "finding the Merkle tree's end"));
@@ -252,10 +255,11 @@ absl::Time ToMicros(absl::Time time) {
 class EventLogImpl final : public EventLog {
  public:
   EventLogImpl(EventLogOptions options, std::unique_ptr<rocksdb::Env> env,
-               std::unique_ptr<rocksdb::DB> db)
+               storage::Store store)
       : options_(std::move(options)),
         env_(std::move(env)),
-        db_(std::move(db)),
+        db_(std::move(store.db)),
+        tree_(std::move(store.tree)),
         records_(*db_, options_.sync) {}
   // Refuses new appends, then waits for the in-flight ones (and for
   // WaitForHeadAfter calls, which return at once) before closing the store.
@@ -402,6 +406,8 @@ class EventLogImpl final : public EventLog {
   absl::Status CheckTreeSize(uint64_t tree_size) const;
   // Reads the stored nodes UpperNodes keeps.
   absl::Status LoadUpperNodes();
+  // Format 2 to 3: the nodes move from the default column family to theirs.
+  absl::Status MoveNodesToTheirFamily();
   // Refuses a store of a later format; returns the format it is in.
   absl::StatusOr<uint32_t> ReadFormatVersion() const;
 
@@ -409,6 +415,8 @@ class EventLogImpl final : public EventLog {
   // Wraps options_.file_system, if any; outlives db_.
   const std::unique_ptr<rocksdb::Env> env_;
   const std::unique_ptr<rocksdb::DB> db_;
+  // The column family of the tree's nodes; released before db_.
+  const std::unique_ptr<rocksdb::ColumnFamilyHandle> tree_;
   RecordStore records_;     // over db_, with locks of its own
   UpperNodes upper_nodes_;  // with a lock of its own
   // BackupEngine allows one writer per backup directory; backups are rare,
@@ -466,8 +474,9 @@ absl::Status EventLogImpl::Recover() {
   absl::MutexLock stage(&stage_mu_);
   absl::MutexLock index(&index_mu_);
   ASSIGN_OR_RETURN(const uint32_t format, ReadFormatVersion());
-  ASSIGN_OR_RETURN(const uint64_t tree_size, StoredTreeSize(*db_));
-  StoredTree stored_tree(*db_, upper_nodes_, tree_size);
+  if (format == 2) RETURN_IF_ERROR(MoveNodesToTheirFamily());
+  ASSIGN_OR_RETURN(const uint64_t tree_size, StoredTreeSize(*db_, *tree_));
+  StoredTree stored_tree(*db_, *tree_, upper_nodes_, tree_size);
   ASSIGN_OR_RETURN(
       frontier_,
       merkle::Frontier::Restore(tree_size, [&](int level, uint64_t node_index) {
@@ -505,7 +514,8 @@ absl::Status EventLogImpl::Recover() {
       frontier_.Append(merkle::LeafHash(value.substr(2 * storage::kHashSize)),
                        [&](int level, uint64_t node_index, const Hash& hash) {
                          if (level >= storage::kStoredNodeLevel) {
-                           nodes.Put(storage::NodeKey(level, node_index),
+                           nodes.Put(tree_.get(),
+                                     storage::NodeKey(level, node_index),
                                      rocksdb::Slice(HashBytes(hash)));
                          }
                        });
@@ -716,7 +726,7 @@ absl::Status EventLogImpl::WriteGroup(Group& group) {
                      return a.first.level < b.first.level;
                    });
   for (const auto& [node, hash] : group.nodes) {
-    group.write_batch.Put(storage::NodeKey(node.level, node.index),
+    group.write_batch.Put(tree_.get(), storage::NodeKey(node.level, node.index),
                           rocksdb::Slice(HashBytes(hash)));
   }
   rocksdb::WriteOptions write_options;
@@ -1045,7 +1055,7 @@ absl::Status EventLogImpl::CheckTreeSize(uint64_t tree_size) const {
 
 absl::StatusOr<Hash> EventLogImpl::MerkleRoot(uint64_t tree_size) const {
   RETURN_IF_ERROR(CheckTreeSize(tree_size));
-  StoredTree tree(*db_, upper_nodes_, tree_size);
+  StoredTree tree(*db_, *tree_, upper_nodes_, tree_size);
   return merkle::Root(
       tree_size, [&](int level, uint64_t index) { return tree(level, index); });
 }
@@ -1057,7 +1067,7 @@ absl::StatusOr<std::vector<Hash>> EventLogImpl::InclusionProof(
         "seq ", seq, " is not in the tree of ", tree_size, " events"));
   }
   RETURN_IF_ERROR(CheckTreeSize(tree_size));
-  StoredTree tree(*db_, upper_nodes_, tree_size);
+  StoredTree tree(*db_, *tree_, upper_nodes_, tree_size);
   return merkle::InclusionPath(
       seq - 1, tree_size,
       [&](int level, uint64_t index) { return tree(level, index); });
@@ -1071,7 +1081,7 @@ absl::StatusOr<std::vector<Hash>> EventLogImpl::ConsistencyProof(
                      "the tree of second_size ", second_size, " extends"));
   }
   RETURN_IF_ERROR(CheckTreeSize(second_size));
-  StoredTree tree(*db_, upper_nodes_, second_size);
+  StoredTree tree(*db_, *tree_, upper_nodes_, second_size);
   return merkle::ConsistencyPath(
       first_size, second_size,
       [&](int level, uint64_t index) { return tree(level, index); });
@@ -1082,7 +1092,8 @@ absl::Status EventLogImpl::LoadUpperNodes() {
   rocksdb::Slice upper_bound(upper);
   rocksdb::ReadOptions read_options;
   read_options.iterate_upper_bound = &upper_bound;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read_options, tree_.get()));
   for (it->Seek(storage::NodeKey(UpperNodes::kLevel, 0)); it->Valid();
        it->Next()) {
     const std::optional<storage::NodeId> node = storage::NodeOfKey(
@@ -1095,6 +1106,31 @@ absl::Status EventLogImpl::LoadUpperNodes() {
     upper_nodes_.Add(node->level, node->index, hash);
   }
   return FromRocks(it->status(), "reading the Merkle tree");
+}
+
+absl::Status EventLogImpl::MoveNodesToTheirFamily() {
+  const std::string upper = std::string(1, storage::kNodeTag + 1);
+  rocksdb::Slice upper_bound(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  rocksdb::WriteBatch moves;
+  const auto write_moves = [&]() {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    RETURN_IF_ERROR(FromRocks(db_->Write(write_options, &moves),
+                              "moving the tree to its column family"));
+    moves.Clear();
+    return absl::OkStatus();
+  };
+  for (it->Seek(std::string(1, storage::kNodeTag)); it->Valid(); it->Next()) {
+    // Each node is in exactly one family after every write.
+    moves.Put(tree_.get(), it->key(), it->value());
+    moves.Delete(it->key());
+    if (moves.Count() >= 8192) RETURN_IF_ERROR(write_moves());
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading the format-2 tree"));
+  return moves.Count() > 0 ? write_moves() : absl::OkStatus();
 }
 
 absl::StatusOr<uint32_t> EventLogImpl::ReadFormatVersion() const {
@@ -1292,10 +1328,18 @@ absl::Status EventLogImpl::AppendStatus() const {
 
 StorageStats EventLogImpl::GetStorageStats() const {
   StorageStats stats;
-  db_->GetIntProperty(rocksdb::DB::Properties::kEstimateLiveDataSize,
-                      &stats.live_data_bytes);
-  db_->GetIntProperty(rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
-                      &stats.pending_compaction_bytes);
+  for (rocksdb::ColumnFamilyHandle* family :
+       {db_->DefaultColumnFamily(), tree_.get()}) {
+    uint64_t live = 0;
+    uint64_t pending = 0;
+    db_->GetIntProperty(family, rocksdb::DB::Properties::kEstimateLiveDataSize,
+                        &live);
+    db_->GetIntProperty(
+        family, rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
+        &pending);
+    stats.live_data_bytes += live;
+    stats.pending_compaction_bytes += pending;
+  }
   return stats;
 }
 
@@ -1318,11 +1362,11 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
     env = rocksdb::NewCompositeEnv(options.file_system);
     store_options.env = env.get();
   }
-  rocksdb::DB* raw_db = nullptr;
-  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(store_options, dir, &raw_db),
+  storage::Store store;
+  RETURN_IF_ERROR(FromRocks(storage::OpenStore(store_options, dir, store),
                             absl::StrCat("opening ", dir)));
-  auto log = std::make_unique<EventLogImpl>(
-      std::move(options), std::move(env), std::unique_ptr<rocksdb::DB>(raw_db));
+  auto log = std::make_unique<EventLogImpl>(std::move(options), std::move(env),
+                                            std::move(store));
   RETURN_IF_ERROR(log->Recover());
   return log;
 }

@@ -1,6 +1,7 @@
 #include "ledger/internal/storage_format.h"
 
 #include <cstring>
+#include <vector>
 
 #include "ledger/codec.h"
 
@@ -111,6 +112,29 @@ rocksdb::Options StoreOptions() {
   options.compression = rocksdb::kLZ4Compression;
   options.write_buffer_size = 64 << 20;
   return options;
+}
+
+rocksdb::Status OpenStore(const rocksdb::Options& options,
+                          const std::string& dir, Store& store) {
+  rocksdb::ColumnFamilyOptions tree_options(options);
+  // About 8 bytes of nodes an event: 4 MiB flushes every half a million
+  // events, so the log's WAL is not kept alive for the tree's sake.
+  tree_options.write_buffer_size = 4 << 20;
+  const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, options},
+      {kTreeColumnFamily, tree_options}};
+  rocksdb::DBOptions db_options(options);
+  db_options.create_missing_column_families = true;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Status status =
+      rocksdb::DB::Open(db_options, dir, families, &handles, &db);
+  if (!status.ok()) return status;
+  store.db.reset(db);
+  // The default family is reached through db->DefaultColumnFamily().
+  delete handles[0];
+  store.tree.reset(handles[1]);
+  return status;
 }
 
 }  // namespace banen::storage

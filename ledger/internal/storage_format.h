@@ -22,6 +22,10 @@
 //   record_value := bytes                                (opaque to the log)
 //   node_key   := 'M' level:uint8 index:fixed64be         (level >= 4)
 //   node_value := hash:byte[32]
+//       In the column family "tree" since format 3; every other key is in
+//       the default one. Kept apart, the event keys are inserted at the end
+//       of their memtable and flushed into tables that do not overlap, which
+//       the interleaved node keys of format 2 prevented.
 //       The RFC 9162 Merkle tree over the log (docs/CHAIN_FORMAT.md): the
 //       hash of the complete subtree of the 2^level leaves with leaf indexes
 //       [index << level, (index + 1) << level), leaf i being the canonical
@@ -34,7 +38,11 @@
 //   format_key := 'F'
 //   format_value := version:fixed32be
 //       1 (or no record): events and records only, before issue 12;
-//       2: the Merkle nodes too. A version above the reader's is refused.
+//       2: the Merkle nodes too, in the default column family;
+//       3: the Merkle nodes in the column family "tree". Opening a format-2
+//       store moves them there, in batches that each move a node in one
+//       write, so an interrupted move resumes on the next open.
+//       A version above the reader's is refused.
 //
 // The head is the last event_key; there is no separate head record, so it
 // can never disagree with the log. The event_id index and the validation
@@ -45,11 +53,13 @@
 #define BANEN_LEDGER_INTERNAL_STORAGE_FORMAT_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "ledger/event.h"
+#include "rocksdb/db.h"
 #include "rocksdb/options.h"
 
 namespace banen::storage {
@@ -61,7 +71,9 @@ inline constexpr char kFormatTag = 'F';
 // The lowest level of the tree that is stored: 2^4 leaves a node.
 inline constexpr int kStoredNodeLevel = 4;
 // The format this version writes.
-inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kFormatVersion = 3;
+// The column family of the node keys (format 3).
+inline constexpr char kTreeColumnFamily[] = "tree";
 inline constexpr size_t kEventKeySize = 9;
 inline constexpr size_t kHashSize = 32;
 
@@ -107,6 +119,18 @@ std::string RecordPrefix(std::string_view space);
 // The RocksDB options the ledger opens its store with (also the baseline the
 // append benchmark compares against).
 rocksdb::Options StoreOptions();
+
+// The store's database and the handle of its tree column family; members
+// are destroyed in reverse order, so the handle goes before the database.
+struct Store {
+  std::unique_ptr<rocksdb::DB> db;
+  std::unique_ptr<rocksdb::ColumnFamilyHandle> tree;
+};
+// Opens `dir` (read-write) with both column families, creating the tree's
+// if it is missing. `options` are the default family's; the tree's get a
+// smaller memtable, its keys being few.
+rocksdb::Status OpenStore(const rocksdb::Options& options,
+                          const std::string& dir, Store& store);
 
 }  // namespace banen::storage
 

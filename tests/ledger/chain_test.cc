@@ -59,7 +59,7 @@ class ChainTest : public test::LedgerTest {
   }
 
   // The store opened directly, behind the log's back; the log is closed.
-  std::unique_ptr<rocksdb::DB> OpenRaw() {
+  storage::Store OpenRaw() {
     CloseLog();
     return test::OpenRawStore(log_dir());
   }
@@ -83,7 +83,8 @@ class ChainTest : public test::LedgerTest {
   // stored hashes; the log is closed.
   void ChangeCanonicalOf(uint64_t seq,
                          const std::function<void(std::string&)>& change) {
-    std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    const storage::Store raw = OpenRaw();
+    const std::unique_ptr<rocksdb::DB>& db = raw.db;
     ASSERT_NE(db, nullptr);
     const std::string value = RawGet(*db, storage::EventKey(seq));
     const std::optional<storage::EventValue> decoded =
@@ -218,7 +219,8 @@ TEST_F(ChainTest, RangesAroundAChangedEventStillVerify) {
 TEST_F(ChainTest, ChangedStoredHashIsReportedAtItsSeq) {
   AppendTenEvents();
   {
-    std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    const storage::Store raw = OpenRaw();
+    const std::unique_ptr<rocksdb::DB>& db = raw.db;
     ASSERT_NE(db, nullptr);
     std::string value = RawGet(*db, storage::EventKey(7));
     ASSERT_GT(value.size(), 2 * storage::kHashSize);
@@ -231,7 +233,8 @@ TEST_F(ChainTest, ChangedStoredHashIsReportedAtItsSeq) {
 TEST_F(ChainTest, DeletedEventIsReportedAtItsSeq) {
   AppendTenEvents();
   {
-    std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    const storage::Store raw = OpenRaw();
+    const std::unique_ptr<rocksdb::DB>& db = raw.db;
     ASSERT_NE(db, nullptr);
     rocksdb::WriteOptions options;
     options.sync = true;
@@ -243,7 +246,8 @@ TEST_F(ChainTest, DeletedEventIsReportedAtItsSeq) {
 TEST_F(ChainTest, SwappedEventsAreReportedAtTheFirstOfThem) {
   AppendTenEvents();
   {
-    std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    const storage::Store raw = OpenRaw();
+    const std::unique_ptr<rocksdb::DB>& db = raw.db;
     ASSERT_NE(db, nullptr);
     const std::string third = RawGet(*db, storage::EventKey(3));
     const std::string fourth = RawGet(*db, storage::EventKey(4));
@@ -275,7 +279,8 @@ TEST_F(ChainTest, BsnIsRefusedAndNeverReachesTheStore) {
     EXPECT_EQ(bytes.find(kBsn), std::string::npos) << entry.path();
   }
   // ...nor in any key or value RocksDB holds.
-  std::unique_ptr<rocksdb::DB> db = OpenRaw();
+  const storage::Store raw = OpenRaw();
+  const std::unique_ptr<rocksdb::DB>& db = raw.db;
   ASSERT_NE(db, nullptr);
   std::unique_ptr<rocksdb::Iterator> it(
       db->NewIterator(rocksdb::ReadOptions()));

@@ -74,7 +74,7 @@ class MerkleTreeTest : public test::LedgerTest {
   }
 
   // The store opened directly, behind the log's back; closes the log.
-  std::unique_ptr<rocksdb::DB> OpenRaw() {
+  storage::Store OpenRaw() {
     CloseLog();
     return test::OpenRawStore(log_dir());
   }
@@ -82,17 +82,44 @@ class MerkleTreeTest : public test::LedgerTest {
   // Makes the store look like one written before the tree: its nodes and
   // format record removed behind the log's back (the log is closed).
   void RemoveTheTree() {
-    const std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    const storage::Store raw = OpenRaw();
+    const std::unique_ptr<rocksdb::DB>& db = raw.db;
     ASSERT_NE(db, nullptr);
     rocksdb::WriteBatch batch;
-    batch.DeleteRange(storage::NodeKey(0, 0),
+    batch.DeleteRange(raw.tree.get(), storage::NodeKey(0, 0),
                       std::string(1, storage::kNodeTag + 1));
     batch.Delete(storage::FormatKey());
     ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+    ASSERT_EQ(NodeKeysIn(raw, raw.tree.get()), 0);
+  }
+
+  // Makes the store look like one of format 2: its nodes in the default
+  // column family.
+  void MoveTheTreeToTheDefaultFamily() {
+    const storage::Store raw = OpenRaw();
+    ASSERT_NE(raw.db, nullptr);
+    rocksdb::WriteBatch batch;
     std::unique_ptr<rocksdb::Iterator> it(
-        db->NewIterator(rocksdb::ReadOptions()));
-    it->Seek(storage::NodeKey(0, 0));
-    ASSERT_TRUE(!it->Valid() || it->key()[0] != storage::kNodeTag);
+        raw.db->NewIterator(rocksdb::ReadOptions(), raw.tree.get()));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      batch.Put(it->key(), it->value());
+      batch.Delete(raw.tree.get(), it->key());
+    }
+    batch.Put(storage::FormatKey(), storage::EncodeFormatVersion(2));
+    ASSERT_TRUE(raw.db->Write(rocksdb::WriteOptions(), &batch).ok());
+  }
+
+  // The number of node keys in `family` of the (open) raw store.
+  static int NodeKeysIn(const storage::Store& raw,
+                        rocksdb::ColumnFamilyHandle* family) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        raw.db->NewIterator(rocksdb::ReadOptions(), family));
+    int count = 0;
+    for (it->Seek(std::string(1, storage::kNodeTag));
+         it->Valid() && it->key()[0] == storage::kNodeTag; it->Next()) {
+      ++count;
+    }
+    return count;
   }
 
   std::optional<uint64_t> rehashed_;
@@ -218,20 +245,47 @@ TEST_F(MerkleTreeTest, AStoreWrittenWithoutTheTreeGetsItOnceOnOpen) {
   EXPECT_EQ(rehashed_, 15u);
 }
 
+// 300 events make 18 level-4 nodes, 9 of level 5, 4, 2, and 1 of level 8.
+TEST_F(MerkleTreeTest, AFormat2StoreGetsItsNodesMovedToTheirFamilyOnOpen) {
+  AppendNumbered(0, 300);
+  const std::vector<Hash> roots = RootsFromTheEvents();
+  MoveTheTreeToTheDefaultFamily();
+  if (HasFatalFailure()) return;
+  {
+    const storage::Store raw = OpenRaw();
+    ASSERT_EQ(NodeKeysIn(raw, raw.db->DefaultColumnFamily()), 34);
+    ASSERT_EQ(NodeKeysIn(raw, raw.tree.get()), 0);
+  }
+  OpenCountingRehashes();
+  // Moved, not rebuilt: only the 300 - 18 * 16 events after the last node.
+  EXPECT_EQ(rehashed_, 12u);
+  ExpectRootsMatchTheEvents();
+  ASSERT_OK_AND_ASSIGN(const Hash root, log_->MerkleRoot(300));
+  EXPECT_EQ(root, roots.back());
+  const storage::Store raw = OpenRaw();
+  EXPECT_EQ(NodeKeysIn(raw, raw.db->DefaultColumnFamily()), 0);
+  EXPECT_EQ(NodeKeysIn(raw, raw.tree.get()), 34);
+  std::string format;
+  ASSERT_TRUE(
+      raw.db->Get(rocksdb::ReadOptions(), storage::FormatKey(), &format).ok());
+  EXPECT_EQ(storage::DecodeFormatVersion(format), 3u);
+}
+
 TEST_F(MerkleTreeTest, AStoreOfALaterFormatIsRefused) {
   AppendNumbered(0, 3);
   {
-    const std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    const storage::Store raw = OpenRaw();
+    const std::unique_ptr<rocksdb::DB>& db = raw.db;
     ASSERT_NE(db, nullptr);
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), storage::FormatKey(),
-                        storage::EncodeFormatVersion(3))
+                        storage::EncodeFormatVersion(4))
                     .ok());
   }
   const absl::StatusOr<std::unique_ptr<EventLog>> log =
       EventLog::Open(log_dir(), Options());
   EXPECT_EQ(log.status(),
             absl::FailedPreconditionError(
-                "the store is in format 3; this version reads up to 2"));
+                "the store is in format 4; this version reads up to 3"));
 }
 
 TEST_F(MerkleTreeTest, SizesPastTheHeadAreOutOfRange) {
@@ -267,10 +321,12 @@ TEST_F(MerkleTreeTest, TheEmptyTreeHasTheEmptyRoot) {
 TEST_F(MerkleTreeTest, AMissingNodeIsDataLoss) {
   AppendNumbered(0, 40);
   {
-    const std::unique_ptr<rocksdb::DB> db = OpenRaw();
+    const storage::Store raw = OpenRaw();
+    const std::unique_ptr<rocksdb::DB>& db = raw.db;
     ASSERT_NE(db, nullptr);
-    ASSERT_TRUE(
-        db->Delete(rocksdb::WriteOptions(), storage::NodeKey(4, 0)).ok());
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), raw.tree.get(),
+                           storage::NodeKey(4, 0))
+                    .ok());
   }
   OpenLog();
   // Leaf 19's path climbs past the left half of the first 32, node (4, 0).
@@ -300,7 +356,8 @@ TEST_F(MerkleTreeTest, ScanCanonicalGivesTheStoredBytes) {
   const std::vector<std::string> from_disk = scan();
   ASSERT_EQ(from_memory.size(), 5u);
   EXPECT_EQ(from_memory, from_disk);
-  const std::unique_ptr<rocksdb::DB> db = OpenRaw();
+  const storage::Store raw = OpenRaw();
+  const std::unique_ptr<rocksdb::DB>& db = raw.db;
   ASSERT_NE(db, nullptr);
   std::string value;
   ASSERT_TRUE(

@@ -3,22 +3,22 @@
 #ifndef BANEN_TESTS_LEDGER_RAW_STORE_H_
 #define BANEN_TESTS_LEDGER_RAW_STORE_H_
 
-#include <memory>
 #include <string>
 
 #include "gtest/gtest.h"
+#include "ledger/internal/storage_format.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 
 namespace banen::test {
 
-// Null (and a test failure) if it cannot be opened.
-inline std::unique_ptr<rocksdb::DB> OpenRawStore(const std::string& dir) {
-  rocksdb::DB* db = nullptr;
+// Its db is null (and the test fails) if it cannot be opened.
+inline storage::Store OpenRawStore(const std::string& dir) {
+  storage::Store store;
   const rocksdb::Status status =
-      rocksdb::DB::Open(rocksdb::Options(), dir, &db);
+      storage::OpenStore(storage::StoreOptions(), dir, store);
   EXPECT_TRUE(status.ok()) << status.ToString();
-  return std::unique_ptr<rocksdb::DB>(db);
+  return store;
 }
 
 }  // namespace banen::test

@@ -21,6 +21,7 @@
 #include "ledger/internal/storage_format.h"
 #include "ledger/signed_note.h"
 #include "rocksdb/db.h"
+#include "tests/ledger/raw_store.h"
 #include "tests/services/service_test_util.h"
 
 namespace banen {
@@ -258,9 +259,9 @@ TEST_F(AuditProofsTest, ByteFlippedInTheStoreIsRejectedAtItsSeq) {
   const std::vector<std::string> published = {SignedHead(3)};
   server_.reset();
   {
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), log_dir(), &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
+    const storage::Store raw = test::OpenRawStore(log_dir());
+    const std::unique_ptr<rocksdb::DB>& db = raw.db;
+    ASSERT_NE(db, nullptr);
     std::string value;
     ASSERT_TRUE(
         db->Get(rocksdb::ReadOptions(), storage::EventKey(6), &value).ok());

@@ -10,6 +10,7 @@
 #include "ledger/codec.h"
 #include "ledger/internal/storage_format.h"
 #include "rocksdb/db.h"
+#include "tests/ledger/raw_store.h"
 #include "tests/services/service_test_util.h"
 #include "tools/chain_audit.h"
 #include "tools/importer.h"
@@ -181,9 +182,9 @@ TEST_F(ImportTest, AuditNamesTheFirstTamperedSeq) {
   server_.reset();
   {
     // Change the hours of the hire at seq 5 on disk, keeping its old hash.
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), log_dir(), &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
+    const storage::Store raw = test::OpenRawStore(log_dir());
+    const std::unique_ptr<rocksdb::DB>& db = raw.db;
+    ASSERT_NE(db, nullptr);
     std::string value;
     ASSERT_TRUE(
         db->Get(rocksdb::ReadOptions(), storage::EventKey(5), &value).ok());
