@@ -260,7 +260,8 @@ class EventLogImpl final : public EventLog {
         env_(std::move(env)),
         db_(std::move(store.db)),
         tree_(std::move(store.tree)),
-        records_(*db_, options_.sync) {}
+        records_family_(std::move(store.records)),
+        records_(*db_, *records_family_, options_.sync) {}
   // Refuses new appends, then waits for the in-flight ones (and for
   // WaitForHeadAfter calls, which return at once) before closing the store.
   ~EventLogImpl() override;
@@ -406,8 +407,9 @@ class EventLogImpl final : public EventLog {
   absl::Status CheckTreeSize(uint64_t tree_size) const;
   // Reads the stored nodes UpperNodes keeps.
   absl::Status LoadUpperNodes();
-  // Format 2 to 3: the nodes move from the default column family to theirs.
-  absl::Status MoveNodesToTheirFamily();
+  // Moves the keys starting with `tag` from the default column family to
+  // `family` (a migration to format 3).
+  absl::Status MoveToFamily(char tag, rocksdb::ColumnFamilyHandle& family);
   // Refuses a store of a later format; returns the format it is in.
   absl::StatusOr<uint32_t> ReadFormatVersion() const;
 
@@ -415,8 +417,10 @@ class EventLogImpl final : public EventLog {
   // Wraps options_.file_system, if any; outlives db_.
   const std::unique_ptr<rocksdb::Env> env_;
   const std::unique_ptr<rocksdb::DB> db_;
-  // The column family of the tree's nodes; released before db_.
+  // The column families of the tree's nodes and of the records; released
+  // before db_.
   const std::unique_ptr<rocksdb::ColumnFamilyHandle> tree_;
+  const std::unique_ptr<rocksdb::ColumnFamilyHandle> records_family_;
   RecordStore records_;     // over db_, with locks of its own
   UpperNodes upper_nodes_;  // with a lock of its own
   // BackupEngine allows one writer per backup directory; backups are rare,
@@ -474,7 +478,11 @@ absl::Status EventLogImpl::Recover() {
   absl::MutexLock stage(&stage_mu_);
   absl::MutexLock index(&index_mu_);
   ASSIGN_OR_RETURN(const uint32_t format, ReadFormatVersion());
-  if (format == 2) RETURN_IF_ERROR(MoveNodesToTheirFamily());
+  // Format 3 keeps nodes and records out of the events' column family.
+  if (format < 3) {
+    RETURN_IF_ERROR(MoveToFamily(storage::kRecordTag, *records_family_));
+  }
+  if (format == 2) RETURN_IF_ERROR(MoveToFamily(storage::kNodeTag, *tree_));
   ASSIGN_OR_RETURN(const uint64_t tree_size, StoredTreeSize(*db_, *tree_));
   StoredTree stored_tree(*db_, *tree_, upper_nodes_, tree_size);
   ASSIGN_OR_RETURN(
@@ -566,6 +574,13 @@ absl::Status EventLogImpl::Recover() {
               storage::EncodeFormatVersion(storage::kFormatVersion));
   }
   if (nodes.Count() > 0) RETURN_IF_ERROR(write_nodes());
+  if (format != storage::kFormatVersion) {
+    // Out of the memtable the events are appended to, where it would sort
+    // after them all (storage_format.h).
+    RETURN_IF_ERROR(FromRocks(
+        db_->Flush(rocksdb::FlushOptions(), db_->DefaultColumnFamily()),
+        "flushing the format record"));
+  }
   RETURN_IF_ERROR(LoadUpperNodes());
   if (options_.on_tree_restored) options_.on_tree_restored(events_hashed);
   absl::MutexLock lock(&mu_);
@@ -1108,8 +1123,9 @@ absl::Status EventLogImpl::LoadUpperNodes() {
   return FromRocks(it->status(), "reading the Merkle tree");
 }
 
-absl::Status EventLogImpl::MoveNodesToTheirFamily() {
-  const std::string upper = std::string(1, storage::kNodeTag + 1);
+absl::Status EventLogImpl::MoveToFamily(char tag,
+                                        rocksdb::ColumnFamilyHandle& family) {
+  const std::string upper = std::string(1, tag + 1);
   rocksdb::Slice upper_bound(upper);
   rocksdb::ReadOptions read_options;
   read_options.iterate_upper_bound = &upper_bound;
@@ -1119,17 +1135,17 @@ absl::Status EventLogImpl::MoveNodesToTheirFamily() {
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
     RETURN_IF_ERROR(FromRocks(db_->Write(write_options, &moves),
-                              "moving the tree to its column family"));
+                              "moving keys to their column family"));
     moves.Clear();
     return absl::OkStatus();
   };
-  for (it->Seek(std::string(1, storage::kNodeTag)); it->Valid(); it->Next()) {
-    // Each node is in exactly one family after every write.
-    moves.Put(tree_.get(), it->key(), it->value());
+  for (it->Seek(std::string(1, tag)); it->Valid(); it->Next()) {
+    // Each key is in exactly one family after every write.
+    moves.Put(&family, it->key(), it->value());
     moves.Delete(it->key());
     if (moves.Count() >= 8192) RETURN_IF_ERROR(write_moves());
   }
-  RETURN_IF_ERROR(FromRocks(it->status(), "reading the format-2 tree"));
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading the keys to move"));
   return moves.Count() > 0 ? write_moves() : absl::OkStatus();
 }
 

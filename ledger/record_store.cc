@@ -37,7 +37,7 @@ absl::Status RecordStore::Put(std::string_view space, std::string_view key,
   absl::MutexLock lock(&mu_);
   std::string existing;
   const rocksdb::Status read =
-      db_.Get(rocksdb::ReadOptions(), record_key, &existing);
+      db_.Get(rocksdb::ReadOptions(), &family_, record_key, &existing);
   if (read.ok()) {
     if (existing == value) return absl::OkStatus();
     return absl::AlreadyExistsError(
@@ -49,7 +49,7 @@ absl::Status RecordStore::Put(std::string_view space, std::string_view key,
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = sync_;
-  return storage::FromRocks(db_.Put(write_options, record_key,
+  return storage::FromRocks(db_.Put(write_options, &family_, record_key,
                                     rocksdb::Slice(value.data(), value.size())),
                             "writing a record");
 }
@@ -59,7 +59,7 @@ absl::StatusOr<std::string> RecordStore::Get(std::string_view space,
   RETURN_IF_ERROR(CheckSpace(space));
   std::string value;
   RETURN_IF_ERROR(storage::FromRocks(
-      db_.Get(rocksdb::ReadOptions(), RecordKey(space, key), &value),
+      db_.Get(rocksdb::ReadOptions(), &family_, RecordKey(space, key), &value),
       RecordName(space, key)));
   return value;
 }
@@ -70,7 +70,7 @@ absl::Status RecordStore::Scan(
   RETURN_IF_ERROR(CheckSpace(space));
   const std::string prefix = storage::RecordPrefix(space);
   std::unique_ptr<rocksdb::Iterator> it(
-      db_.NewIterator(rocksdb::ReadOptions()));
+      db_.NewIterator(rocksdb::ReadOptions(), &family_));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
     const std::string_view key(it->key().data() + prefix.size(),

@@ -37,6 +37,7 @@
 #include "absl/synchronization/mutex.h"
 
 namespace rocksdb {
+class ColumnFamilyHandle;
 class DB;
 }  // namespace rocksdb
 
@@ -44,8 +45,10 @@ namespace banen {
 
 class RecordStore {
  public:
-  // `db` must outlive the store; `sync`: fsync each Put.
-  RecordStore(rocksdb::DB& db, bool sync) : db_(db), sync_(sync) {}
+  // `db` and `family` (the records' column family) must outlive the store;
+  // `sync`: fsync each Put.
+  RecordStore(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& family, bool sync)
+      : db_(db), family_(family), sync_(sync) {}
   RecordStore(const RecordStore&) = delete;
   RecordStore& operator=(const RecordStore&) = delete;
 
@@ -60,6 +63,7 @@ class RecordStore {
 
  private:
   rocksdb::DB& db_;
+  rocksdb::ColumnFamilyHandle& family_;
   const bool sync_;
   absl::Mutex mu_;  // makes Put's check-then-write atomic
 };

@@ -111,18 +111,22 @@ rocksdb::Options StoreOptions() {
   options.IncreaseParallelism(2);
   options.compression = rocksdb::kLZ4Compression;
   options.write_buffer_size = 64 << 20;
+  // The WAL replayed after a crash stays under two memtables of events.
+  options.max_total_wal_size = 128 << 20;
   return options;
 }
 
 rocksdb::Status OpenStore(const rocksdb::Options& options,
                           const std::string& dir, Store& store) {
-  rocksdb::ColumnFamilyOptions tree_options(options);
+  rocksdb::ColumnFamilyOptions small_options(options);
   // About 8 bytes of nodes an event: 4 MiB flushes every half a million
-  // events, so the log's WAL is not kept alive for the tree's sake.
-  tree_options.write_buffer_size = 4 << 20;
+  // events. max_total_wal_size (StoreOptions) flushes a family sooner when
+  // its memtable alone keeps old WAL files alive.
+  small_options.write_buffer_size = 4 << 20;
   const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, options},
-      {kTreeColumnFamily, tree_options}};
+      {kTreeColumnFamily, small_options},
+      {kRecordsColumnFamily, small_options}};
   rocksdb::DBOptions db_options(options);
   db_options.create_missing_column_families = true;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -134,6 +138,7 @@ rocksdb::Status OpenStore(const rocksdb::Options& options,
   // The default family is reached through db->DefaultColumnFamily().
   delete handles[0];
   store.tree.reset(handles[1]);
+  store.records.reset(handles[2]);
   return status;
 }
 

@@ -20,12 +20,10 @@
 //       keep their bytes and hashes, and read back with recorded_by "".
 //   record_key := 'R' space:bytes 0x00 key:bytes         (space has no 0x00)
 //   record_value := bytes                                (opaque to the log)
+//       In the column family "records" since format 3.
 //   node_key   := 'M' level:uint8 index:fixed64be         (level >= 4)
 //   node_value := hash:byte[32]
-//       In the column family "tree" since format 3; every other key is in
-//       the default one. Kept apart, the event keys are inserted at the end
-//       of their memtable and flushed into tables that do not overlap, which
-//       the interleaved node keys of format 2 prevented.
+//       In the column family "tree" since format 3.
 //       The RFC 9162 Merkle tree over the log (docs/CHAIN_FORMAT.md): the
 //       hash of the complete subtree of the 2^level leaves with leaf indexes
 //       [index << level, (index + 1) << level), leaf i being the canonical
@@ -37,11 +35,17 @@
 //       (format 1): opening it adds the missing nodes.
 //   format_key := 'F'
 //   format_value := version:fixed32be
+//       Flushed to a table as soon as it is written.
 //       1 (or no record): events and records only, before issue 12;
 //       2: the Merkle nodes too, in the default column family;
-//       3: the Merkle nodes in the column family "tree". Opening a format-2
-//       store moves them there, in batches that each move a node in one
-//       write, so an interrupted move resumes on the next open.
+//       3: the Merkle nodes in the column family "tree", the records in
+//       "records"; the default one holds the events and the format record.
+//       Every appended event key is then the last key of its memtable, the
+//       cheap insert, and the flushed tables of events do not overlap; with
+//       format 2's nodes and checkpoints among them, each event insert was
+//       a search of the memtable. Opening an older store moves its
+//       keys, in batches that move each key in one write, so that an
+//       interrupted move resumes on the next open.
 //       A version above the reader's is refused.
 //
 // The head is the last event_key; there is no separate head record, so it
@@ -72,8 +76,9 @@ inline constexpr char kFormatTag = 'F';
 inline constexpr int kStoredNodeLevel = 4;
 // The format this version writes.
 inline constexpr uint32_t kFormatVersion = 3;
-// The column family of the node keys (format 3).
+// The column families of the node keys and of the record keys (format 3).
 inline constexpr char kTreeColumnFamily[] = "tree";
+inline constexpr char kRecordsColumnFamily[] = "records";
 inline constexpr size_t kEventKeySize = 9;
 inline constexpr size_t kHashSize = 32;
 
@@ -120,15 +125,16 @@ std::string RecordPrefix(std::string_view space);
 // append benchmark compares against).
 rocksdb::Options StoreOptions();
 
-// The store's database and the handle of its tree column family; members
-// are destroyed in reverse order, so the handle goes before the database.
+// The store's database and the handles of its column families; members are
+// destroyed in reverse order, so the handles go before the database.
 struct Store {
   std::unique_ptr<rocksdb::DB> db;
   std::unique_ptr<rocksdb::ColumnFamilyHandle> tree;
+  std::unique_ptr<rocksdb::ColumnFamilyHandle> records;
 };
-// Opens `dir` (read-write) with both column families, creating the tree's
-// if it is missing. `options` are the default family's; the tree's get a
-// smaller memtable, its keys being few.
+// Opens `dir` (read-write) with its three column families, creating those
+// that are missing. `options` are the default family's; the others get a
+// smaller memtable, their keys being few.
 rocksdb::Status OpenStore(const rocksdb::Options& options,
                           const std::string& dir, Store& store);
 

@@ -90,33 +90,37 @@ class MerkleTreeTest : public test::LedgerTest {
                       std::string(1, storage::kNodeTag + 1));
     batch.Delete(storage::FormatKey());
     ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
-    ASSERT_EQ(NodeKeysIn(raw, raw.tree.get()), 0);
+    ASSERT_EQ(KeysIn(raw, raw.tree.get()), 0);
   }
 
-  // Makes the store look like one of format 2: its nodes in the default
-  // column family.
-  void MoveTheTreeToTheDefaultFamily() {
+  // Makes the store look like one of format 2: its nodes and records in the
+  // default column family.
+  void MakeItFormat2() {
     const storage::Store raw = OpenRaw();
     ASSERT_NE(raw.db, nullptr);
     rocksdb::WriteBatch batch;
-    std::unique_ptr<rocksdb::Iterator> it(
-        raw.db->NewIterator(rocksdb::ReadOptions(), raw.tree.get()));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      batch.Put(it->key(), it->value());
-      batch.Delete(raw.tree.get(), it->key());
+    for (rocksdb::ColumnFamilyHandle* family :
+         {raw.tree.get(), raw.records.get()}) {
+      std::unique_ptr<rocksdb::Iterator> it(
+          raw.db->NewIterator(rocksdb::ReadOptions(), family));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        batch.Put(it->key(), it->value());
+        batch.Delete(family, it->key());
+      }
     }
     batch.Put(storage::FormatKey(), storage::EncodeFormatVersion(2));
     ASSERT_TRUE(raw.db->Write(rocksdb::WriteOptions(), &batch).ok());
   }
 
-  // The number of node keys in `family` of the (open) raw store.
-  static int NodeKeysIn(const storage::Store& raw,
-                        rocksdb::ColumnFamilyHandle* family) {
+  // The number of keys starting with `tag` in `family` of the raw store.
+  static int KeysIn(const storage::Store& raw,
+                    rocksdb::ColumnFamilyHandle* family,
+                    char tag = storage::kNodeTag) {
     std::unique_ptr<rocksdb::Iterator> it(
         raw.db->NewIterator(rocksdb::ReadOptions(), family));
     int count = 0;
-    for (it->Seek(std::string(1, storage::kNodeTag));
-         it->Valid() && it->key()[0] == storage::kNodeTag; it->Next()) {
+    for (it->Seek(std::string(1, tag)); it->Valid() && it->key()[0] == tag;
+         it->Next()) {
       ++count;
     }
     return count;
@@ -246,15 +250,18 @@ TEST_F(MerkleTreeTest, AStoreWrittenWithoutTheTreeGetsItOnceOnOpen) {
 }
 
 // 300 events make 18 level-4 nodes, 9 of level 5, 4, 2, and 1 of level 8.
-TEST_F(MerkleTreeTest, AFormat2StoreGetsItsNodesMovedToTheirFamilyOnOpen) {
+TEST_F(MerkleTreeTest, AFormat2StoreGetsItsNodesAndRecordsMovedOnOpen) {
   AppendNumbered(0, 300);
+  ASSERT_OK(log_->records().Put("checkpoint", "300", "state"));
   const std::vector<Hash> roots = RootsFromTheEvents();
-  MoveTheTreeToTheDefaultFamily();
+  MakeItFormat2();
   if (HasFatalFailure()) return;
   {
     const storage::Store raw = OpenRaw();
-    ASSERT_EQ(NodeKeysIn(raw, raw.db->DefaultColumnFamily()), 34);
-    ASSERT_EQ(NodeKeysIn(raw, raw.tree.get()), 0);
+    ASSERT_EQ(KeysIn(raw, raw.db->DefaultColumnFamily()), 34);
+    ASSERT_EQ(KeysIn(raw, raw.db->DefaultColumnFamily(), storage::kRecordTag),
+              1);
+    ASSERT_EQ(KeysIn(raw, raw.tree.get()), 0);
   }
   OpenCountingRehashes();
   // Moved, not rebuilt: only the 300 - 18 * 16 events after the last node.
@@ -262,9 +269,12 @@ TEST_F(MerkleTreeTest, AFormat2StoreGetsItsNodesMovedToTheirFamilyOnOpen) {
   ExpectRootsMatchTheEvents();
   ASSERT_OK_AND_ASSIGN(const Hash root, log_->MerkleRoot(300));
   EXPECT_EQ(root, roots.back());
+  EXPECT_EQ(log_->records().Get("checkpoint", "300").value_or(""), "state");
   const storage::Store raw = OpenRaw();
-  EXPECT_EQ(NodeKeysIn(raw, raw.db->DefaultColumnFamily()), 0);
-  EXPECT_EQ(NodeKeysIn(raw, raw.tree.get()), 34);
+  EXPECT_EQ(KeysIn(raw, raw.db->DefaultColumnFamily()), 0);
+  EXPECT_EQ(KeysIn(raw, raw.db->DefaultColumnFamily(), storage::kRecordTag), 0);
+  EXPECT_EQ(KeysIn(raw, raw.tree.get()), 34);
+  EXPECT_EQ(KeysIn(raw, raw.records.get(), storage::kRecordTag), 1);
   std::string format;
   ASSERT_TRUE(
       raw.db->Get(rocksdb::ReadOptions(), storage::FormatKey(), &format).ok());
