@@ -150,9 +150,9 @@ grep -q "ALREADY_EXISTS: --out=$work/signer.key: exists, not overwritten" \
   "$work/again.txt" || fail "keys new again: $(cat "$work/again.txt")"
 cmp -s "$work/signer.key" "$work/signer.copy" || fail "the key file changed"
 start_server signed --signing-key="$work/signer.key"
-grep -q "signing heads as $vkey\$" "$work/signed.log" ||
+grep -qF "verifier_key=$vkey msg=\"signing heads as $vkey\"" "$work/signed.log" ||
   fail "the server does not name its verifier key: $(cat "$work/signed.log")"
-grep -q "WARNING: --signing-key" "$work/signed.log" &&
+grep -q "event=signing_key_readable" "$work/signed.log" &&
   fail "a 0600 key file is warned about: $(cat "$work/signed.log")"
 
 # The auditor's round trip: publish signed heads, verify the log against
@@ -188,7 +188,7 @@ grep -q "DATA_LOSS: published head 1: " "$work/other.txt" ||
 stop_server
 chmod 640 "$work/signer.key"
 start_server readable --signing-key="$work/signer.key"
-grep -q "WARNING: --signing-key=$work/signer.key has mode 0640" \
+grep -q "level=warning event=signing_key_readable path=$work/signer.key mode=0640 msg=\"--signing-key=$work/signer.key has mode 0640" \
   "$work/readable.log" || fail "no warning of a readable key file"
 stop_server
 echo "banenctl_test: passed ($stored demo events)"
