@@ -5,15 +5,10 @@
 # parse; it installs the programs in /usr/bin, the unit in
 # /usr/lib/systemd/system (naming them and /etc/banen/ledgerd.conf) and
 # Debian's copyright and changelog.
-#   tests/deploy/deb_test.sh --cpack=CPACK --build=BUILD_DIR
+#   tests/deploy/deb_test.sh CPACK BUILD_DIR
 set -euo pipefail
-for arg in "$@"; do
-  case $arg in
-    --cpack=*) cpack=${arg#*=} ;;
-    --build=*) build=${arg#*=} ;;
-    *) echo "usage: $0 --cpack=CPACK --build=BUILD_DIR" >&2; exit 2 ;;
-  esac
-done
+cpack=$1
+build=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "deb_test: $*" >&2; exit 1; }

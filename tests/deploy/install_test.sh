@@ -5,22 +5,14 @@
 # 10 worst); banen-ledgerd starts with the flags of the installed example
 # config (ports 0, the backup directory in the prefix), `banenctl health`
 # says SERVING and `banenctl head` answers; SIGTERM closes the store.
-#   tests/deploy/install_test.sh --cmake=CMAKE --build=BUILD_DIR
+#   tests/deploy/install_test.sh CMAKE BUILD_DIR
 set -euo pipefail
-for arg in "$@"; do
-  case $arg in
-    --cmake=*) cmake=${arg#*=} ;;
-    --build=*) build=${arg#*=} ;;
-    *) echo "usage: $0 --cmake=CMAKE --build=BUILD_DIR" >&2; exit 2 ;;
-  esac
-done
+source "$(dirname "$0")/../ledgerd_process.sh"
+cmake=$1
+build=$2
 work=$(mktemp -d)
 server_pid=""
-cleanup() {
-  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap '[[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "install_test: $*" >&2; exit 1; }
 
 prefix=$work/prefix
@@ -56,16 +48,8 @@ for flag in $BANEN_LEDGERD_FLAGS; do
   esac
   flags+=("$flag")
 done
-"$prefix/bin/banen-ledgerd" --data-dir="$work/data" "${flags[@]}" 2>"$work/server.log" &
-server_pid=$!
-address=""
-for _ in $(seq 600); do
-  address=$(sed -n 's/.*serving on \([^ ,]*\).*/\1/p' "$work/server.log" | head -1)
-  [[ -n $address ]] && break
-  kill -0 "$server_pid" 2>/dev/null || fail "the server did not start: $(cat "$work/server.log")"
-  sleep 0.05
-done
-[[ -n $address ]] || fail "the server did not start in 30 s"
+start_ledgerd "$work/server.log" "$prefix/bin/banen-ledgerd" \
+  --data-dir="$work/data" "${flags[@]}" || fail "the installed server"
 grep -q "metrics on port" "$work/server.log" ||
   fail "the config's --metrics-listen did not start the endpoint"
 

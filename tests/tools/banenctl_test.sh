@@ -32,22 +32,14 @@ expect_eq() { [[ $1 == "$2" ]] || fail "$3: expected \"$2\", got \"$1\""; }
 expect_eq "$("$ctl" --version | head -1)" "banenctl $(
   "$server" --version | head -1 | cut -d' ' -f2-)" "--version"
 
+source "$(dirname "$0")/../ledgerd_process.sh"
 # start_server NAME [FLAGS...]: banen-ledgerd on a fresh store
 # $work/NAME on a free loopback port; sets $address once it serves.
 start_server() {
   local name=$1
   shift
-  "$server" --data-dir="$work/$name" --listen=127.0.0.1:0 "$@" \
-    2>"$work/$name.log" &
-  server_pid=$!
-  address=""
-  for _ in $(seq 600); do
-    address=$(sed -n 's/.*serving on \([^ ,]*\).*/\1/p' "$work/$name.log" | head -1)
-    [[ -n $address ]] && return
-    kill -0 "$server_pid" 2>/dev/null || fail "the server did not start: $(cat "$work/$name.log")"
-    sleep 0.05
-  done
-  fail "the server did not start in 30 s"
+  start_ledgerd "$work/$name.log" "$server" --data-dir="$work/$name" \
+    --listen=127.0.0.1:0 "$@" || fail "server $name"
 }
 stop_server() { kill "$server_pid" && wait "$server_pid"; server_pid=""; }
 
