@@ -65,6 +65,9 @@ ABSL_FLAG(int, max_text_bytes, banen::kMaxTextBytes,
 ABSL_FLAG(std::string, metrics_listen, "",
           "Serve Prometheus metrics over HTTP at http://HOST:PORT/metrics "
           "(e.g. 127.0.0.1:9464); empty: no metrics endpoint");
+ABSL_FLAG(bool, log_rpcs, true,
+          "Log one line per rpc (event=rpc: request id, method, status code, "
+          "duration, peer); false: only the server's own events");
 ABSL_FLAG(std::string, backup_dir, "",
           "Directory on this host where AdminService.CreateBackup puts its "
           "backups (created if missing); empty: backups are refused");
@@ -211,6 +214,7 @@ int main(int argc, char** argv) {
   options.field_limits.max_text_bytes = absl::GetFlag(FLAGS_max_text_bytes);
   options.auth_config = absl::GetFlag(FLAGS_auth_config);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.log_rpcs = absl::GetFlag(FLAGS_log_rpcs);
   options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   if (const absl::Status status = banen::ReadFilesNamedByFlags(
           {{"signing-key", absl::GetFlag(FLAGS_signing_key),

@@ -94,7 +94,9 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(RequestLogInterceptorFactory());
+  if (options.log_rpcs) {
+    interceptors.push_back(RequestLogInterceptorFactory());
+  }
   if (server->metrics_ != nullptr) {
     interceptors.push_back(server->metrics_->InterceptorFactory());
   }

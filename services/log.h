@@ -53,7 +53,7 @@ void Log(LogLevel level, std::string_view event, std::string_view message,
 inline constexpr char kRequestIdKey[] = "x-request-id";
 
 // For grpc::ServerBuilder::experimental().SetInterceptorCreators: logs each
-// rpc's end as above.
+// rpc's end as above (LedgerServerOptions::log_rpcs, --log-rpcs).
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 RequestLogInterceptorFactory();
 

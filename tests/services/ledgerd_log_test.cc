@@ -72,7 +72,8 @@ NewTokenEntry BanenctlNewToken(const std::string& principal,
 // A banen-ledgerd process on a free loopback port.
 class LedgerdProcess {
  public:
-  LedgerdProcess(const std::string& dir, const std::string& auth_config)
+  LedgerdProcess(const std::string& dir, const std::string& auth_config,
+                 const std::vector<std::string>& flags = {})
       : log_path_(dir + "/ledgerd.log") {
     std::vector<std::string> args = {BANEN_LEDGERD,
                                      absl::StrCat("--data-dir=", dir, "/data"),
@@ -80,6 +81,7 @@ class LedgerdProcess {
     if (!auth_config.empty()) {
       args.push_back(absl::StrCat("--auth-config=", auth_config));
     }
+    args.insert(args.end(), flags.begin(), flags.end());
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -390,6 +392,18 @@ TEST_F(LedgerdLogTest, EachRpcLogsOneLineWithItsRequestId) {
                                         "level=(info|warning|error) "
                                         "event=[a-z_]+ .*msg=.+"));
   }
+}
+
+TEST_F(LedgerdLogTest, LogRpcsFalseLeavesOutTheRpcLinesAndTheRequestId) {
+  LedgerdProcess server(dir_, "", {"--log-rpcs=false"});
+  ASSERT_FALSE(server.address().empty());
+  Connect(server.address());
+  EXPECT_EQ(GetHeadWithRequestId(*ledger_, "req-1"),
+            std::make_pair(std::string(), grpc::StatusCode::OK));
+  Disconnect();
+  const std::string log = server.Stop();
+  EXPECT_THAT(LinesOfEvent(log, "rpc"), ::testing::IsEmpty()) << log;
+  EXPECT_THAT(LinesOfEvent(log, "stopped"), ::testing::SizeIs(1)) << log;
 }
 
 TEST(LogLine, QuotesValuesWithSpacesEqualsQuotesAndBackslashes) {
