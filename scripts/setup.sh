@@ -19,6 +19,9 @@ packages=(
   clang-tidy-16 clang-format  # scripts/clang_tidy.sh; the format check of scripts/test.sh
   chromium  # tests render banenctl's HTML report in headless Chromium
   libpng-dev  # ... and read its screenshot (tests/tools/html_report_test.cc)
+  dpkg-dev file lintian  # the .deb: cpack's dpkg-shlibdeps, lintian (tests/deploy)
+  systemd  # systemd-analyze checks the installed unit (tests/deploy/install_test.sh)
+  python3-yaml  # tests/deploy/deploy_files_test.py parses deploy/kubernetes
 )
 
 missing=()

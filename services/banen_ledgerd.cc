@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include <cstdio>
 #include <string>
 #include <utility>
 
@@ -12,11 +11,14 @@
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "ledger/backup.h"
 #include "ledger/status_macros.h"
 #include "services/auth.h"
 #include "services/command_line.h"
 #include "services/ledger_server.h"
+#include "services/log.h"
 #include "services/transport_security.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -63,6 +65,9 @@ ABSL_FLAG(int, max_text_bytes, banen::kMaxTextBytes,
 ABSL_FLAG(std::string, metrics_listen, "",
           "Serve Prometheus metrics over HTTP at http://HOST:PORT/metrics "
           "(e.g. 127.0.0.1:9464); empty: no metrics endpoint");
+ABSL_FLAG(bool, log_rpcs, true,
+          "Log one line per rpc (event=rpc: request id, method, status code, "
+          "duration, peer); false: only the server's own events");
 ABSL_FLAG(std::string, backup_dir, "",
           "Directory on this host where AdminService.CreateBackup puts its "
           "backups (created if missing); empty: backups are refused");
@@ -95,31 +100,45 @@ void WarnIfOthersMayRead(const std::string& path) {
       (status.st_mode & (S_IRWXG | S_IRWXO)) == 0) {
     return;
   }
-  std::fprintf(stderr,
-               "banen-ledgerd: WARNING: --signing-key=%s has mode %04o: "
-               "others than its owner may read it and sign heads as this "
-               "log (chmod 600 it)\n",
-               path.c_str(), static_cast<unsigned>(status.st_mode & 07777));
+  const std::string mode =
+      absl::StrFormat("%04o", static_cast<unsigned>(status.st_mode & 07777));
+  banen::Log(banen::LogLevel::kWarning, "signing_key_readable",
+             absl::StrCat("--signing-key=", path, " has mode ", mode,
+                          ": others than its owner may read it and sign "
+                          "heads as this log (chmod 600 it)"),
+             {{"path", path}, {"mode", mode}});
+}
+
+// A start that fails: the status names the cause (a path, a flag, an
+// address), never a request's data.
+void LogStartFailed(std::string_view event, const absl::Status& status) {
+  banen::Log(banen::LogLevel::kError, event, status.ToString(),
+             {{"code", absl::StatusCodeToString(status.code())}});
 }
 
 // The SIGHUP handler's work: an edited config takes effect, a broken one
 // leaves the old one in force.
 void ReloadAuthConfig(banen::Authorizer& authorizer) {
   if (authorizer.open_mode()) {
-    std::fprintf(stderr, "banen-ledgerd: SIGHUP ignored: open mode\n");
+    banen::Log(banen::LogLevel::kInfo, "auth_reload",
+               "SIGHUP ignored: open mode");
     return;
   }
   if (const absl::Status status = authorizer.Reload(); !status.ok()) {
-    std::fprintf(stderr,
-                 "banen-ledgerd: SIGHUP: auth config not reloaded, the old "
-                 "one stays in force: %s\n",
-                 status.ToString().c_str());
+    banen::Log(banen::LogLevel::kError, "auth_reload",
+               absl::StrCat("SIGHUP: auth config not reloaded, the old one "
+                            "stays in force: ",
+                            status.ToString()),
+               {{"path", authorizer.path()},
+                {"code", absl::StatusCodeToString(status.code())}});
     return;
   }
-  std::fprintf(stderr,
-               "banen-ledgerd: SIGHUP: auth config %s reloaded, %zu "
-               "principals\n",
-               authorizer.path().c_str(), authorizer.principal_count());
+  banen::Log(
+      banen::LogLevel::kInfo, "auth_reload",
+      absl::StrCat("SIGHUP: auth config ", authorizer.path(), " reloaded, ",
+                   authorizer.principal_count(), " principals"),
+      {{"path", authorizer.path()},
+       {"principals", absl::StrCat(authorizer.principal_count())}});
 }
 
 }  // namespace
@@ -134,7 +153,7 @@ int main(int argc, char** argv) {
   banen::ParseFlags(argc, argv);
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) {
-    std::fprintf(stderr, "banen-ledgerd: --data-dir is required\n");
+    banen::Log(banen::LogLevel::kError, "bad_flags", "--data-dir is required");
     return 2;
   }
 
@@ -142,10 +161,9 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_max_message_bytes) < 1 ||
       absl::GetFlag(FLAGS_max_id_bytes) < 1 ||
       absl::GetFlag(FLAGS_max_text_bytes) < 0) {
-    std::fprintf(stderr,
-                 "banen-ledgerd: --max-batch-events, --max-message-bytes and "
-                 "--max-id-bytes must be positive, --max-text-bytes not "
-                 "negative\n");
+    banen::Log(banen::LogLevel::kError, "bad_flags",
+               "--max-batch-events, --max-message-bytes and --max-id-bytes "
+               "must be positive, --max-text-bytes not negative");
     return 2;
   }
 
@@ -154,20 +172,21 @@ int main(int argc, char** argv) {
     const absl::StatusOr<banen::BackupInfo> restored = banen::RestoreBackup(
         backup, absl::GetFlag(FLAGS_restore_backup_id), data_dir);
     if (!restored.ok()) {
-      std::fprintf(stderr, "banen-ledgerd: %s\n",
-                   restored.status().ToString().c_str());
+      LogStartFailed("restore_failed", restored.status());
       return 1;
     }
-    std::fprintf(stderr,
-                 "banen-ledgerd: restored backup %u of %s into %s: head seq "
-                 "%llu, hash %s\n",
-                 restored->id, backup.c_str(), data_dir.c_str(),
-                 static_cast<unsigned long long>(restored->head_seq),
-                 absl::BytesToHexString(
-                     absl::string_view(reinterpret_cast<const char*>(
-                                           restored->head_hash.data()),
-                                       restored->head_hash.size()))
-                     .c_str());
+    const std::string hash = absl::BytesToHexString(absl::string_view(
+        reinterpret_cast<const char*>(restored->head_hash.data()),
+        restored->head_hash.size()));
+    banen::Log(banen::LogLevel::kInfo, "restored",
+               absl::StrCat("restored backup ", restored->id, " of ", backup,
+                            " into ", data_dir, ": head seq ",
+                            restored->head_seq, ", hash ", hash),
+               {{"backup_id", absl::StrCat(restored->id)},
+                {"backup_dir", backup},
+                {"data_dir", data_dir},
+                {"head_seq", absl::StrCat(restored->head_seq)},
+                {"head_hash", hash}});
   }
 
   // Blocked before any thread starts, so every thread inherits the mask and
@@ -184,8 +203,7 @@ int main(int argc, char** argv) {
   options.listen = absl::GetFlag(FLAGS_listen);
   absl::StatusOr<banen::TransportOptions> transport = TransportFromFlags();
   if (!transport.ok()) {
-    std::fprintf(stderr, "banen-ledgerd: %s\n",
-                 transport.status().ToString().c_str());
+    LogStartFailed("bad_flags", transport.status());
     return 2;
   }
   options.transport = *std::move(transport);
@@ -196,62 +214,78 @@ int main(int argc, char** argv) {
   options.field_limits.max_text_bytes = absl::GetFlag(FLAGS_max_text_bytes);
   options.auth_config = absl::GetFlag(FLAGS_auth_config);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.log_rpcs = absl::GetFlag(FLAGS_log_rpcs);
   options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   if (const absl::Status status = banen::ReadFilesNamedByFlags(
           {{"signing-key", absl::GetFlag(FLAGS_signing_key),
             &options.signing_key}});
       !status.ok()) {
-    std::fprintf(stderr, "banen-ledgerd: %s\n", status.ToString().c_str());
+    LogStartFailed("bad_flags", status);
     return 2;
   }
   auto server = banen::LedgerServer::Start(options);
   if (!server.ok()) {
-    std::fprintf(stderr, "banen-ledgerd: %s\n",
-                 server.status().ToString().c_str());
+    LogStartFailed("start_failed", server.status());
     return 1;
   }
   if (!options.transport.tls() &&
       !banen::IsLoopbackListenAddress(options.listen)) {
-    std::fprintf(stderr,
-                 "banen-ledgerd: WARNING: serving plaintext on %s, which is "
-                 "not a loopback address (--insecure-plaintext): anyone who "
-                 "can reach it can read and forge calls\n",
-                 options.listen.c_str());
+    banen::Log(banen::LogLevel::kWarning, "insecure_plaintext",
+               absl::StrCat("serving plaintext on ", options.listen,
+                            ", which is not a loopback address "
+                            "(--insecure-plaintext): anyone who can reach it "
+                            "can read and forge calls"),
+               {{"listen", options.listen}});
   }
   const banen::Head head = (*server)->log().GetHead();
-  std::fprintf(stderr,
-               "banen-ledgerd: serving on %s (%s), data in %s, head seq %llu\n",
-               (*server)->address().c_str(),
-               banen::TransportDescription(options.transport).c_str(),
-               data_dir.c_str(), static_cast<unsigned long long>(head.seq));
+  const std::string transport_name =
+      banen::TransportDescription(options.transport);
+  banen::Log(
+      banen::LogLevel::kInfo, "serving",
+      absl::StrCat("serving on ", (*server)->address(), " (", transport_name,
+                   "), data in ", data_dir, ", head seq ", head.seq),
+      {{"address", (*server)->address()},
+       {"transport", transport_name},
+       {"data_dir", data_dir},
+       {"head_seq", absl::StrCat(head.seq)},
+       {"version", std::string(banen::Version())},
+       {"git_commit", std::string(banen::GitCommit())}});
   if ((*server)->metrics_port() != 0) {
-    std::fprintf(stderr, "banen-ledgerd: metrics on port %d\n",
-                 (*server)->metrics_port());
+    banen::Log(banen::LogLevel::kInfo, "metrics",
+               absl::StrCat("metrics on port ", (*server)->metrics_port()),
+               {{"metrics_port", absl::StrCat((*server)->metrics_port())}});
   }
   if (const std::string key = (*server)->verifier_key(); key.empty()) {
-    std::fprintf(stderr,
-                 "banen-ledgerd: no --signing-key: heads are not signed\n");
+    banen::Log(banen::LogLevel::kInfo, "signing",
+               "no --signing-key: heads are not signed");
   } else {
-    std::fprintf(stderr, "banen-ledgerd: signing heads as %s\n", key.c_str());
+    banen::Log(banen::LogLevel::kInfo, "signing",
+               absl::StrCat("signing heads as ", key), {{"verifier_key", key}});
     WarnIfOthersMayRead(absl::GetFlag(FLAGS_signing_key));
   }
   banen::Authorizer& authorizer = (*server)->authorizer();
   if (authorizer.open_mode()) {
-    std::fprintf(stderr,
-                 "banen-ledgerd: OPEN MODE: no --auth-config, so every call "
-                 "is allowed and recorded by nobody\n");
+    banen::Log(banen::LogLevel::kWarning, "auth",
+               "OPEN MODE: no --auth-config, so every call is allowed and "
+               "recorded by nobody");
   } else {
-    std::fprintf(stderr, "banen-ledgerd: auth config %s, %zu principals\n",
-                 authorizer.path().c_str(), authorizer.principal_count());
+    banen::Log(banen::LogLevel::kInfo, "auth",
+               absl::StrCat("auth config ", authorizer.path(), ", ",
+                            authorizer.principal_count(), " principals"),
+               {{"path", authorizer.path()},
+                {"principals", absl::StrCat(authorizer.principal_count())}});
   }
 
   int signal_number = 0;
   while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
     ReloadAuthConfig(authorizer);
   }
-  std::fprintf(stderr, "banen-ledgerd: %s, shutting down\n",
-               signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  const std::string signal_name =
+      signal_number == SIGTERM ? "SIGTERM" : "SIGINT";
+  banen::Log(banen::LogLevel::kInfo, "shutdown",
+             absl::StrCat(signal_name, ", shutting down"),
+             {{"signal", signal_name}});
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_grace_seconds)));
-  std::fprintf(stderr, "banen-ledgerd: store closed\n");
+  banen::Log(banen::LogLevel::kInfo, "stopped", "store closed");
   return 0;
 }

@@ -3,7 +3,6 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
-#include <cstdio>
 #include <limits>
 #include <optional>
 #include <string>
@@ -14,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/signed_note.h"
 #include "ledger/status_macros.h"
+#include "services/log.h"
 
 namespace banen {
 namespace {
@@ -91,13 +91,16 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   builder.RegisterService(server->snapshot_service_.get());
   builder.RegisterService(server->audit_service_.get());
   builder.RegisterService(server->admin_service_.get());
-  if (server->metrics_ != nullptr) {
-    std::vector<
-        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-        interceptors;
-    interceptors.push_back(server->metrics_->InterceptorFactory());
-    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  if (options.log_rpcs) {
+    interceptors.push_back(RequestLogInterceptorFactory());
   }
+  if (server->metrics_ != nullptr) {
+    interceptors.push_back(server->metrics_->InterceptorFactory());
+  }
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->server_.reset();
@@ -130,8 +133,9 @@ void LedgerServer::WatchLog() {
     const absl::Status status = log_->AppendStatus();
     if (!status.ok()) {
       server_->GetHealthCheckService()->SetServingStatus(false);
-      std::fprintf(stderr, "banen-ledgerd: NOT_SERVING: %s\n",
-                   std::string(status.message()).c_str());
+      Log(LogLevel::kError, "not_serving",
+          absl::StrCat("NOT_SERVING: ", status.message()),
+          {{"code", absl::StatusCodeToString(status.code())}});
       return;
     }
   }

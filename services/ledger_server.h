@@ -72,6 +72,10 @@ struct LedgerServerOptions {
   // "host:port" to serve Prometheus metrics on over HTTP (port 0: any free
   // port; see metrics_port()); empty: no metrics.
   std::string metrics_listen;
+  // One log line per rpc with its request id (services/log.h). banen-ledgerd
+  // turns it on (--log-rpcs); off, the in-process servers of the tests and
+  // benchmarks stay quiet.
+  bool log_rpcs = false;
   // Where AdminService.CreateBackup puts its backups, on this host; empty:
   // the backup rpcs answer FAILED_PRECONDITION.
   std::string backup_dir;

@@ -547,6 +547,15 @@ class Client {
     return absl::OkStatus();
   }
 
+  // Exits 0 only while the server reports SERVING: the container's
+  // HEALTHCHECK.
+  absl::Status Health() {
+    RETURN_IF_ERROR(client::CheckHealth(
+        channel_, absl::Seconds(absl::GetFlag(FLAGS_timeout_seconds))));
+    std::printf("SERVING\n");
+    return absl::OkStatus();
+  }
+
   absl::Status Head() {
     if (absl::GetFlag(FLAGS_signed)) {
       v1::GetSignedHeadRequest request;
@@ -823,12 +832,13 @@ absl::Status Run(const std::string& command,
   if (command == "tail") return client.Tail();
   if (command == "load-demo") return client.LoadDemo();
   if (command == "head") return client.Head();
+  if (command == "health") return client.Health();
   if (command == "verify") return client.Verify();
   if (command == "prove") return client.Prove();
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown command \"", command,
       "\": use report, import, snapshot, backup, tail, verify, prove, head, "
-      "load-demo, auth or keys"));
+      "health, load-demo, auth or keys"));
 }
 
 }  // namespace
@@ -840,7 +850,7 @@ int main(int argc, char** argv) {
       "--tls-key=PEM]] [--token-file=FILE] "
       "report|import FILE...|snapshot create|list|show KEY|diff KEY|"
       "rederive KEY|backup create|list|verify [ID]|tail|"
-      "verify [--published=FILE]|prove|head [--signed]|load-demo|"
+      "verify [--published=FILE]|prove|head [--signed]|health|load-demo|"
       "auth new-token|keys new [flags]");
   const std::vector<char*> args = banen::ParseFlags(argc, argv);
   if (args.size() < 2) {

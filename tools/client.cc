@@ -1,11 +1,13 @@
 #include "tools/client.h"
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/support/client_interceptor.h>
 
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 
 namespace banen::client {
 namespace {
@@ -114,6 +116,49 @@ std::unique_ptr<grpc::ClientContext> CallContext(absl::Duration timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   return context;
+}
+
+absl::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
+                         absl::Duration timeout) {
+  // Debian packages no generated grpc.health.v1 stubs, and the messages are
+  // small enough to spell as bytes: the request is empty (the whole
+  // server), the response is field 1, a varint ServingStatus (proto3 leaves
+  // out 0, UNKNOWN).
+  static constexpr const char* kStatusNames[] = {
+      "UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"};
+  grpc::GenericStub stub(channel);
+  const std::unique_ptr<grpc::ClientContext> context = CallContext(timeout);
+  grpc::Slice empty;
+  const grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer response;
+  grpc::Status status;
+  absl::Notification done;
+  stub.UnaryCall(context.get(), "/grpc.health.v1.Health/Check",
+                 grpc::StubOptions(), &request, &response,
+                 [&status, &done](grpc::Status call_status) {
+                   status = std::move(call_status);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (!status.ok()) return FromGrpc(status, "health");
+  std::vector<grpc::Slice> slices;
+  if (!response.Dump(&slices).ok()) {
+    return absl::InternalError("health: unreadable response");
+  }
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  int serving_status = 0;
+  if (bytes.size() == 2 && bytes[0] == '\x08' && bytes[1] >= 0 &&
+      bytes[1] <= 3) {
+    serving_status = bytes[1];
+  } else if (!bytes.empty()) {
+    return absl::InternalError("health: response is not a HealthCheckResponse");
+  }
+  if (serving_status == 1) return absl::OkStatus();
+  return absl::UnavailableError(
+      absl::StrCat("health: ", kStatusNames[serving_status]));
 }
 
 }  // namespace banen::client

@@ -56,6 +56,13 @@ absl::Status FromGrpc(const grpc::Status& status, absl::string_view what = "");
 // A context for one call whose deadline is `timeout` from now.
 std::unique_ptr<grpc::ClientContext> CallContext(absl::Duration timeout);
 
+// grpc.health.v1.Health/Check of the whole server (service ""), as the
+// container's HEALTHCHECK and Kubernetes' grpc probes ask it: OK when
+// SERVING; UNAVAILABLE naming the status otherwise; the call's own error
+// when it fails.
+absl::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
+                         absl::Duration timeout);
+
 }  // namespace banen::client
 
 #endif  // BANEN_TOOLS_CLIENT_H_

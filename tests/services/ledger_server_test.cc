@@ -3,57 +3,21 @@
 // projection's tail thread.
 #include "services/ledger_server.h"
 
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
+#include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/fault_fs.h"
 #include "tests/services/service_test_util.h"
+#include "tools/client.h"
 
 namespace banen::test {
 namespace {
-
-// grpc.health.v1 ServingStatus values.
-constexpr int kServing = 1;
-constexpr int kNotServing = 2;
-
-// grpc.health.v1.Health/Check of the whole server: the status field of the
-// response. The health stubs are not packaged; each message has one field,
-// so the bytes are written and read by hand (field 1, varint: 0x08 then the
-// value; an empty message is status 0, UNKNOWN).
-int HealthStatus(const std::shared_ptr<grpc::Channel>& channel) {
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-  grpc::Slice empty;
-  const grpc::ByteBuffer request(&empty, 1);
-  grpc::ByteBuffer response;
-  grpc::Status status;
-  absl::Notification done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
-                 &request, &response, [&](grpc::Status s) {
-                   status = std::move(s);
-                   done.Notify();
-                 });
-  done.WaitForNotification();
-  EXPECT_TRUE(status.ok()) << status.error_message();
-  std::vector<grpc::Slice> slices;
-  EXPECT_TRUE(response.Dump(&slices).ok());
-  std::string bytes;
-  for (const grpc::Slice& slice : slices) {
-    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  }
-  if (bytes.empty()) return 0;
-  EXPECT_EQ(bytes.size(), 2u);
-  EXPECT_EQ(bytes[0], '\x08');
-  return bytes.size() == 2 ? bytes[1] : -1;
-}
 
 // GEMEENTEN in 2024Q2, PEILDATUM.
 v1::RealisationRequest GemeentenNow() {
@@ -124,18 +88,18 @@ class FailingDiskTest : public ServiceTest {
 };
 
 TEST_F(FailingDiskTest, HealthTurnsNotServingWhenAWriteFails) {
-  ASSERT_EQ(HealthStatus(channel_), kServing);
+  ASSERT_TRUE(client::CheckHealth(channel_, absl::Seconds(30)).ok());
 
   const grpc::Status failed = AppendOnAFailingDisk();
 
   EXPECT_EQ(failed.error_code(), grpc::StatusCode::UNAVAILABLE);
   // The watcher thread reports it; poll, within a generous bound.
-  int health = kServing;
-  for (int tries = 0; tries < 300 && health == kServing; ++tries) {
-    health = HealthStatus(channel_);
-    if (health == kServing) absl::SleepFor(absl::Milliseconds(10));
+  absl::Status health;
+  for (int tries = 0; tries < 300 && health.ok(); ++tries) {
+    health = client::CheckHealth(channel_, absl::Seconds(30));
+    if (health.ok()) absl::SleepFor(absl::Milliseconds(10));
   }
-  EXPECT_EQ(health, kNotServing);
+  EXPECT_EQ(health, absl::UnavailableError("health: NOT_SERVING"));
 }
 
 TEST_F(FailingDiskTest, ParkedSubscriberEndsUnavailableWhenAWriteFails) {

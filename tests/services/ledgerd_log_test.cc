@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -21,6 +22,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/log.h"
 #include "tests/services/auth_test_util.h"
 #include "tests/services/service_test_util.h"
 
@@ -70,7 +72,8 @@ NewTokenEntry BanenctlNewToken(const std::string& principal,
 // A banen-ledgerd process on a free loopback port.
 class LedgerdProcess {
  public:
-  LedgerdProcess(const std::string& dir, const std::string& auth_config)
+  LedgerdProcess(const std::string& dir, const std::string& auth_config,
+                 const std::vector<std::string>& flags = {})
       : log_path_(dir + "/ledgerd.log") {
     std::vector<std::string> args = {BANEN_LEDGERD,
                                      absl::StrCat("--data-dir=", dir, "/data"),
@@ -78,6 +81,7 @@ class LedgerdProcess {
     if (!auth_config.empty()) {
       args.push_back(absl::StrCat("--auth-config=", auth_config));
     }
+    args.insert(args.end(), flags.begin(), flags.end());
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -304,6 +308,114 @@ TEST_F(LedgerdLogTest, OpenModeIsAnnouncedAtStart) {
   EXPECT_THAT(server.Stop(),
               HasSubstr("OPEN MODE: no --auth-config, so every call is "
                         "allowed and recorded by nobody"));
+}
+
+// The lines of `log` whose event is `event`.
+std::vector<std::string> LinesOfEvent(const std::string& log,
+                                      const std::string& event) {
+  std::vector<std::string> lines;
+  for (const absl::string_view line : absl::StrSplit(log, '\n')) {
+    if (absl::StrContains(line, absl::StrCat(" event=", event, " "))) {
+      lines.emplace_back(line);
+    }
+  }
+  return lines;
+}
+
+// The x-request-id the server sent back, and the call's status.
+std::pair<std::string, grpc::StatusCode> GetHeadWithRequestId(
+    v1::LedgerService::Stub& stub, const std::string& request_id) {
+  grpc::ClientContext context;
+  if (!request_id.empty()) context.AddMetadata("x-request-id", request_id);
+  v1::GetHeadResponse head;
+  const grpc::Status status =
+      stub.GetHead(&context, v1::GetHeadRequest(), &head);
+  const auto& metadata = context.GetServerInitialMetadata();
+  const auto it = metadata.find("x-request-id");
+  return {it == metadata.end()
+              ? ""
+              : std::string(it->second.data(), it->second.size()),
+          status.error_code()};
+}
+
+TEST_F(LedgerdLogTest, EachRpcLogsOneLineWithItsRequestId) {
+  LedgerdProcess server(dir_, "");
+  ASSERT_FALSE(server.address().empty());
+  Connect(server.address());
+  // The client's id is kept; a missing one, or one with a character a log
+  // value must not hold, is replaced by 16 hex digits.
+  EXPECT_EQ(GetHeadWithRequestId(*ledger_, "req-42.a:b_c"),
+            std::make_pair(std::string("req-42.a:b_c"), grpc::StatusCode::OK));
+  const auto [generated, generated_code] = GetHeadWithRequestId(*ledger_, "");
+  EXPECT_THAT(generated, ::testing::MatchesRegex("[0-9a-f]{16}"));
+  const auto [replaced, replaced_code] =
+      GetHeadWithRequestId(*ledger_, "two words");
+  EXPECT_THAT(replaced, ::testing::MatchesRegex("[0-9a-f]{16}"));
+  {
+    grpc::ClientContext context;
+    v1::RealisationRequest request;
+    request.set_from_quarter("2024Q9");
+    v1::RealisationTable table;
+    EXPECT_EQ(
+        realisation_->GetRealisation(&context, request, &table).error_code(),
+        grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  // A health check that answers SERVING is not logged.
+  EXPECT_TRUE(client::CheckHealth(channel_, absl::Seconds(10)).ok());
+  Disconnect();
+  const std::string log = server.Stop();
+
+  const std::vector<std::string> rpcs = LinesOfEvent(log, "rpc");
+  ASSERT_EQ(rpcs.size(), 4) << log;
+  const std::string head = "method=/banen.v1.LedgerService/GetHead code=OK ";
+  EXPECT_THAT(
+      rpcs[0],
+      HasSubstr("level=info event=rpc request_id=req-42.a:b_c " + head));
+  EXPECT_THAT(rpcs[1],
+              HasSubstr("event=rpc request_id=" + generated + " " + head));
+  EXPECT_THAT(rpcs[2],
+              HasSubstr("event=rpc request_id=" + replaced + " " + head));
+  EXPECT_THAT(
+      rpcs[3],
+      ::testing::MatchesRegex(
+          "ts=[0-9T:.-]+Z level=warning event=rpc request_id=[0-9a-f]{16} "
+          "method=/banen.v1.RealisationService/GetRealisation "
+          "code=INVALID_ARGUMENT duration_ms=[0-9]+\\.[0-9]{3} "
+          "peer=ipv4:127.0.0.1:[0-9]+ "
+          "msg=\"/banen.v1.RealisationService/GetRealisation "
+          "INVALID_ARGUMENT\""));
+  // Every line of the session is key=value from ts to msg.
+  for (const absl::string_view line : absl::StrSplit(log, '\n')) {
+    if (line.empty()) continue;
+    EXPECT_THAT(std::string(line),
+                ::testing::MatchesRegex("ts=[0-9T:.-]+Z "
+                                        "level=(info|warning|error) "
+                                        "event=[a-z_]+ .*msg=.+"));
+  }
+}
+
+TEST_F(LedgerdLogTest, LogRpcsFalseLeavesOutTheRpcLinesAndTheRequestId) {
+  LedgerdProcess server(dir_, "", {"--log-rpcs=false"});
+  ASSERT_FALSE(server.address().empty());
+  Connect(server.address());
+  EXPECT_EQ(GetHeadWithRequestId(*ledger_, "req-1"),
+            std::make_pair(std::string(), grpc::StatusCode::OK));
+  Disconnect();
+  const std::string log = server.Stop();
+  EXPECT_THAT(LinesOfEvent(log, "rpc"), ::testing::IsEmpty()) << log;
+  EXPECT_THAT(LinesOfEvent(log, "stopped"), ::testing::SizeIs(1)) << log;
+}
+
+TEST(LogLine, QuotesValuesWithSpacesEqualsQuotesAndBackslashes) {
+  EXPECT_EQ(FormatLogLine(absl::FromUnixMicros(1767225600123456),
+                          LogLevel::kWarning, "test_event", "a \"b\" \\ c",
+                          {{"plain", "p-1:2"},
+                           {"spaced", "x y"},
+                           {"equals", "k=v"},
+                           {"empty", ""}}),
+            "ts=2026-01-01T00:00:00.123456Z level=warning event=test_event "
+            "plain=p-1:2 spaced=\"x y\" equals=\"k=v\" empty=\"\" "
+            "msg=\"a \\\"b\\\" \\\\ c\"");
 }
 
 TEST(Version, BothProgramsNameTheProjectVersionAndTheGitCommit) {

@@ -263,9 +263,10 @@ TEST_F(TlsTest, BinaryWarnsWhenInsecurePlaintextIsOffLoopback) {
       " & pid=$!; ", "for i in $(seq 600); do grep -q 'serving on' ", log,
       " && break; sleep 0.05; done; kill $pid; wait $pid; cat ", log));
   EXPECT_EQ(exit_code, 0);
-  EXPECT_THAT(output,
-              HasSubstr("WARNING: serving plaintext on 0.0.0.0:0, which is "
-                        "not a loopback address (--insecure-plaintext)"));
+  EXPECT_THAT(output, HasSubstr("level=warning event=insecure_plaintext "
+                                "listen=0.0.0.0:0 msg=\"serving plaintext on "
+                                "0.0.0.0:0, which is not a loopback address "
+                                "(--insecure-plaintext)"));
   EXPECT_THAT(output, HasSubstr("(plaintext)"));
 }
 

@@ -32,22 +32,14 @@ expect_eq() { [[ $1 == "$2" ]] || fail "$3: expected \"$2\", got \"$1\""; }
 expect_eq "$("$ctl" --version | head -1)" "banenctl $(
   "$server" --version | head -1 | cut -d' ' -f2-)" "--version"
 
+source "$(dirname "$0")/../ledgerd_process.sh"
 # start_server NAME [FLAGS...]: banen-ledgerd on a fresh store
 # $work/NAME on a free loopback port; sets $address once it serves.
 start_server() {
   local name=$1
   shift
-  "$server" --data-dir="$work/$name" --listen=127.0.0.1:0 "$@" \
-    2>"$work/$name.log" &
-  server_pid=$!
-  address=""
-  for _ in $(seq 600); do
-    address=$(sed -n 's/.*serving on \([^ ,]*\).*/\1/p' "$work/$name.log" | head -1)
-    [[ -n $address ]] && return
-    kill -0 "$server_pid" 2>/dev/null || fail "the server did not start: $(cat "$work/$name.log")"
-    sleep 0.05
-  done
-  fail "the server did not start in 30 s"
+  start_ledgerd "$work/$name.log" "$server" --data-dir="$work/$name" \
+    --listen=127.0.0.1:0 "$@" || fail "server $name"
 }
 stop_server() { kill "$server_pid" && wait "$server_pid"; server_pid=""; }
 
@@ -150,9 +142,9 @@ grep -q "ALREADY_EXISTS: --out=$work/signer.key: exists, not overwritten" \
   "$work/again.txt" || fail "keys new again: $(cat "$work/again.txt")"
 cmp -s "$work/signer.key" "$work/signer.copy" || fail "the key file changed"
 start_server signed --signing-key="$work/signer.key"
-grep -q "signing heads as $vkey\$" "$work/signed.log" ||
+grep -qF "verifier_key=$vkey msg=\"signing heads as $vkey\"" "$work/signed.log" ||
   fail "the server does not name its verifier key: $(cat "$work/signed.log")"
-grep -q "WARNING: --signing-key" "$work/signed.log" &&
+grep -q "event=signing_key_readable" "$work/signed.log" &&
   fail "a 0600 key file is warned about: $(cat "$work/signed.log")"
 
 # The auditor's round trip: publish signed heads, verify the log against
@@ -188,7 +180,7 @@ grep -q "DATA_LOSS: published head 1: " "$work/other.txt" ||
 stop_server
 chmod 640 "$work/signer.key"
 start_server readable --signing-key="$work/signer.key"
-grep -q "WARNING: --signing-key=$work/signer.key has mode 0640" \
+grep -q "level=warning event=signing_key_readable path=$work/signer.key mode=0640 msg=\"--signing-key=$work/signer.key has mode 0640" \
   "$work/readable.log" || fail "no warning of a readable key file"
 stop_server
 echo "banenctl_test: passed ($stored demo events)"
