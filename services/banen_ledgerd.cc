@@ -11,6 +11,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "ledger/backup.h"
 #include "ledger/status_macros.h"
@@ -71,6 +72,17 @@ ABSL_FLAG(std::string, restore_from, "",
           "--data-dir, which must be missing or empty");
 ABSL_FLAG(uint32_t, restore_backup_id, 0,
           "With --restore-from: the backup to restore; 0: the latest");
+ABSL_FLAG(std::string, follow, "",
+          "Run as a read replica of the primary banen-ledgerd at this "
+          "host:port: store what its Subscribe sends, after checking the "
+          "chain; refuse writes until banenctl admin promote");
+ABSL_FLAG(std::string, follow_token_file, "",
+          "With --follow: a file holding the bearer token to subscribe to "
+          "the primary with (an auditor or admin principal of its auth "
+          "config)");
+ABSL_FLAG(std::string, follow_tls_ca, "",
+          "With --follow: connect to the primary over TLS, verifying its "
+          "certificate with these CA certificates (PEM file)");
 
 namespace {
 
@@ -130,7 +142,8 @@ int main(int argc, char** argv) {
       "[--listen=127.0.0.1:50051] [--tls-cert=PEM --tls-key=PEM "
       "[--client-ca=PEM]] [--insecure-plaintext] [--auth-config=FILE] "
       "[--signing-key=FILE] [--metrics-listen=127.0.0.1:9464] "
-      "[--backup-dir=DIR] [--restore-from=BACKUP_DIR]");
+      "[--backup-dir=DIR] [--restore-from=BACKUP_DIR] [--follow=PRIMARY "
+      "[--follow-token-file=FILE] [--follow-tls-ca=PEM]]");
   banen::ParseFlags(argc, argv);
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) {
@@ -197,13 +210,20 @@ int main(int argc, char** argv) {
   options.auth_config = absl::GetFlag(FLAGS_auth_config);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
+  options.follow.primary = absl::GetFlag(FLAGS_follow);
   if (const absl::Status status = banen::ReadFilesNamedByFlags(
           {{"signing-key", absl::GetFlag(FLAGS_signing_key),
-            &options.signing_key}});
+            &options.signing_key},
+           {"follow-token-file", absl::GetFlag(FLAGS_follow_token_file),
+            &options.follow.token},
+           {"follow-tls-ca", absl::GetFlag(FLAGS_follow_tls_ca),
+            &options.follow.tls_ca_pem}});
       !status.ok()) {
     std::fprintf(stderr, "banen-ledgerd: %s\n", status.ToString().c_str());
     return 2;
   }
+  // As banenctl reads its --token-file: the line's end is not the token's.
+  absl::StripAsciiWhitespace(&options.follow.token);
   auto server = banen::LedgerServer::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "banen-ledgerd: %s\n",
@@ -224,6 +244,13 @@ int main(int argc, char** argv) {
                (*server)->address().c_str(),
                banen::TransportDescription(options.transport).c_str(),
                data_dir.c_str(), static_cast<unsigned long long>(head.seq));
+  if (const banen::Follower* follower = (*server)->follower()) {
+    std::fprintf(stderr,
+                 "banen-ledgerd: read replica of %s, following from seq %llu; "
+                 "writes are refused\n",
+                 follower->primary().c_str(),
+                 static_cast<unsigned long long>(head.seq + 1));
+  }
   if ((*server)->metrics_port() != 0) {
     std::fprintf(stderr, "banen-ledgerd: metrics on port %d\n",
                  (*server)->metrics_port());

@@ -112,11 +112,13 @@ class AppendStreamReactor final
  public:
   AppendStreamReactor(EventLog& log, ServerMetrics* metrics,
                       int max_batch_events, const Authorizer& authorizer,
+                      const Follower* follower,
                       const grpc::CallbackServerContext& context)
       : log_(log),
         metrics_(metrics),
         max_batch_events_(max_batch_events),
         authorizer_(authorizer),
+        follower_(follower),
         context_(context),
         arena_block_(new char[kArenaBlockBytes]),
         arena_(ArenaOptionsFor(arena_block_.get())) {
@@ -165,12 +167,15 @@ class AppendStreamReactor final
 
   // What the caller may append, asked again for every batch so that a token
   // revoked by a reload stops a stream already open; nullopt, after
-  // finishing the stream, when it may not append at all.
+  // finishing the stream, when it may not append at all (or not here: on a
+  // read replica).
   std::optional<AppendAuthority> Admit() {
     absl::StatusOr<Caller> caller =
         authorizer_.Authorize(context_, Rpc::kAppend);
-    if (!caller.ok()) {
-      Finish(ToGrpcStatus(caller.status()));
+    const absl::Status admitted =
+        caller.ok() ? CheckWritable(follower_) : caller.status();
+    if (!admitted.ok()) {
+      Finish(ToGrpcStatus(admitted));
       return std::nullopt;
     }
     return AppendAuthorityOf(*caller);
@@ -187,6 +192,7 @@ class AppendStreamReactor final
   ServerMetrics* const metrics_;
   const int max_batch_events_;
   const Authorizer& authorizer_;
+  const Follower* const follower_;
   const grpc::CallbackServerContext& context_;
   std::unique_ptr<char[]> arena_block_;
   google::protobuf::Arena arena_;
@@ -406,8 +412,9 @@ void LedgerServiceImpl::CloseSubscriptions() { hub_.Close(); }
 
 grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>*
 LedgerServiceImpl::Append(grpc::CallbackServerContext* context) {
-  return new AppendStreamReactor(
-      log_, options_.metrics, options_.max_batch_events, authorizer_, *context);
+  return new AppendStreamReactor(log_, options_.metrics,
+                                 options_.max_batch_events, authorizer_,
+                                 options_.follower, *context);
 }
 
 grpc::ServerUnaryReactor* LedgerServiceImpl::AppendBatch(
@@ -416,6 +423,10 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::AppendBatch(
   const absl::StatusOr<Caller> caller =
       authorizer_.Authorize(*context, Rpc::kAppendBatch);
   if (!caller.ok()) return FinishUnary(context, caller.status());
+  if (absl::Status writable = CheckWritable(options_.follower);
+      !writable.ok()) {
+    return FinishUnary(context, writable);
+  }
   return FinishUnary(
       context,
       AppendRequested(log_, options_.metrics, options_.max_batch_events,
