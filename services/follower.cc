@@ -14,6 +14,8 @@ namespace {
 
 // Events received but not yet stored; past this the receiver stops reading.
 constexpr size_t kMaxQueuedEvents = size_t{64} * 1024;
+// As many as the primary reads ahead for a subscriber.
+constexpr uint32_t kEventsPerItem = 256;
 
 // gRPC's own reconnection backoff (up to two minutes by default) would keep
 // a follower away from a primary that is back; it follows the follower's.
@@ -153,6 +155,7 @@ bool Follower::ReceiveStream(uint64_t& next_seq) {
   }
   v1::SubscribeRequest request;
   request.set_from_seq(next_seq);
+  request.set_max_events_per_item(kEventsPerItem);
   std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
       stub_->Subscribe(&context, request);
   v1::SubscribeResponse item;
@@ -161,15 +164,22 @@ bool Follower::ReceiveStream(uint64_t& next_seq) {
     return queue_.size() < kMaxQueuedEvents || stopping_ || !failure_.ok();
   };
   while (reader->Read(&item)) {
-    if (!item.has_event()) continue;  // caught_up
-    v1::StoredEvent& event = *item.mutable_event();
-    ReplicatedEvent replicated{std::move(*event.mutable_canonical_bytes()),
-                               HashOf(event.prev_hash()), HashOf(event.hash())};
+    v1::StoredEvents received;
+    if (item.has_event()) {
+      *received.add_events() = std::move(*item.mutable_event());
+    } else if (item.has_events()) {
+      received.Swap(item.mutable_events());
+    } else {
+      continue;  // caught_up
+    }
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(&room));
     if (stopping_ || !failure_.ok()) break;
-    queue_.push_back(std::move(replicated));
-    ++next_seq;
+    for (v1::StoredEvent& event : *received.mutable_events()) {
+      queue_.push_back({std::move(*event.mutable_canonical_bytes()),
+                        HashOf(event.prev_hash()), HashOf(event.hash())});
+      ++next_seq;
+    }
     queued = true;
   }
   const grpc::Status ended = reader->Finish();

@@ -284,14 +284,17 @@ class SubscribeReactor final
     : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
       public SubscriptionHub::Waiter {
  public:
-  SubscribeReactor(const EventLog& log, SubscriptionHub& hub, uint64_t from_seq,
+  SubscribeReactor(const EventLog& log, SubscriptionHub& hub,
+                   const v1::SubscribeRequest& request,
                    const Authorizer& authorizer,
                    const grpc::CallbackServerContext& context)
       : log_(log),
         hub_(hub),
         authorizer_(authorizer),
         context_(context),
-        next_seq_(std::max<uint64_t>(from_seq, 1)) {
+        max_events_per_item_(
+            std::max<size_t>(request.max_events_per_item(), 1)),
+        next_seq_(std::max<uint64_t>(request.from_seq(), 1)) {
     WriteNext();
   }
 
@@ -332,9 +335,19 @@ class SubscribeReactor final
         }
       }
       response_.Clear();
-      if (!pending_.empty()) {
+      if (!pending_.empty() && max_events_per_item_ == 1) {
         pending_.front().ToProto(response_.mutable_event());
         pending_.pop_front();
+        StartWrite(&response_);
+        return;
+      }
+      if (!pending_.empty()) {
+        v1::StoredEvents* events = response_.mutable_events();
+        while (!pending_.empty() && static_cast<size_t>(events->events_size()) <
+                                        max_events_per_item_) {
+          pending_.front().ToProto(events->add_events());
+          pending_.pop_front();
+        }
         StartWrite(&response_);
         return;
       }
@@ -373,6 +386,7 @@ class SubscribeReactor final
   SubscriptionHub& hub_;
   const Authorizer& authorizer_;
   const grpc::CallbackServerContext& context_;
+  const size_t max_events_per_item_;  // >= 1
   std::atomic<bool> cancelled_{false};
   uint64_t next_seq_;
   bool caught_up_sent_ = false;
@@ -456,8 +470,7 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerServiceImpl::Subscribe(
   if (!caller.ok()) {
     return new RejectedStreamReactor<v1::SubscribeResponse>(caller.status());
   }
-  return new SubscribeReactor(log_, hub_, request->from_seq(), authorizer_,
-                              *context);
+  return new SubscribeReactor(log_, hub_, *request, authorizer_, *context);
 }
 
 grpc::ServerUnaryReactor* LedgerServiceImpl::GetHead(
