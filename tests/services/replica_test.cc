@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "ledger/event_log.h"
 #include "services/follower.h"
 #include "services/ledger_server.h"
+#include "tests/services/auth_test_util.h"
 #include "tests/services/service_test_util.h"
 #include "tools/client.h"
 
@@ -86,6 +88,7 @@ class ReplicaTest : public TempDirTest {
     options.data_dir = dir_ + "/primary";
     options.listen = listen;
     options.sync = false;  // durability is the ledger tests' subject
+    options.auth_config = primary_auth_config_;
     absl::StatusOr<std::unique_ptr<LedgerServer>> server =
         LedgerServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -108,6 +111,7 @@ class ReplicaTest : public TempDirTest {
     options.listen = "127.0.0.1:0";
     options.sync = false;
     options.follow.primary = primary;
+    options.follow.token = follow_token_;
     options.follow.initial_backoff = absl::Milliseconds(5);
     options.follow.max_backoff = absl::Milliseconds(50);
     options.follow.promote_probe_timeout = absl::Seconds(1);
@@ -185,6 +189,10 @@ class ReplicaTest : public TempDirTest {
         << follower.follower()->status();
   }
 
+  // The primary's --auth-config (empty: the open mode) and the token its
+  // followers subscribe with.
+  std::string primary_auth_config_;
+  std::string follow_token_;
   std::unique_ptr<LedgerServer> primary_;
   std::vector<std::unique_ptr<LedgerServer>> followers_;
 };
@@ -222,6 +230,17 @@ TEST_F(ReplicaTest, AFollowerResumesAfterThePrimaryRestarts) {
   AppendConcurrently(4, 5, "after");
   ExpectCaughtUp(follower);
   EXPECT_EQ(follower.log().GetHead().seq, 2u * 4 * 5 * 3);
+}
+
+TEST_F(ReplicaTest, AFollowerSubscribesToAPrimaryWithAuthWithItsToken) {
+  primary_auth_config_ = dir_ + "/auth.textproto";
+  std::ofstream(primary_auth_config_) << EveryRoleConfig();
+  follow_token_ = TokenOf(v1::ROLE_AUDITOR);
+  StartPrimary();
+  ASSERT_TRUE(primary_->log().Append(Batch(HireHistory("a"))).ok());
+  LedgerServer& follower = StartFollower(0, primary_->address());
+  WaitForSeq(follower, 3);
+  EXPECT_EQ(follower.log().GetHead().hash, primary_->log().GetHead().hash);
 }
 
 TEST_F(ReplicaTest, AForgedEventStopsReplicationAndIsNotStored) {
