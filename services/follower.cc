@@ -103,21 +103,27 @@ absl::StatusOr<Head> Follower::Promote() {
   Authorize(context);
   context.set_deadline(
       absl::ToChronoTime(absl::Now() + options_.promote_probe_timeout));
-  v1::GetHeadResponse head;
+  v1::GetHeadResponse primary_head;
   const grpc::Status probe =
-      stub_->GetHead(&context, v1::GetHeadRequest(), &head);
+      stub_->GetHead(&context, v1::GetHeadRequest(), &primary_head);
   if (probe.error_code() != grpc::StatusCode::UNAVAILABLE &&
       probe.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
     return absl::FailedPreconditionError(
         absl::StrCat("the primary at ", options_.primary, " still answers (",
-                     probe.ok() ? absl::StrCat("head seq ", head.seq())
+                     probe.ok() ? absl::StrCat("head seq ", primary_head.seq())
                                 : probe.error_message(),
                      "): promote a follower only once its primary is gone"));
   }
   Stop();
+  const Head head = log_.GetHead();
+  std::fprintf(stderr,
+               "banen-ledgerd: promoted: no longer follows %s, takes appends "
+               "after seq %llu\n",
+               options_.primary.c_str(),
+               static_cast<unsigned long long>(head.seq));
   absl::MutexLock lock(&mu_);
   promoted_ = true;
-  return log_.GetHead();
+  return head;
 }
 
 void Follower::Stop() {
