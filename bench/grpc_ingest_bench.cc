@@ -4,7 +4,7 @@
 //
 //   grpc_ingest_bench [--events=400000] [--batch=1000] [--streams=4]
 //                     [--dir=/tmp] [--sync=true] [--tls]
-//                     [--metrics_rounds=N]
+//                     [--metrics_rounds=N] [--follower]
 //
 // --tls measures the ledger a second time, on a fresh store, as it is served
 // off loopback: with TLS (a CA and server certificate made with openssl in
@@ -18,6 +18,12 @@
 // while a thread of this process scrapes it every second, and prints each
 // round's ratio with / without and their median: alternating keeps a
 // neighbour's load on a shared machine from landing on one side only.
+//
+// --follower measures the ledger once more, on a fresh store, with a read
+// replica (banen-ledgerd --follow, in this process, on its own store) that
+// follows it: a thread samples both heads every 5 ms during the ingest and
+// prints how many events the follower was behind (p50, p99, max), and how
+// long after the last ack it had them all.
 //
 // This process serves both: the real LedgerServer (fsync'ed appends into a
 // fresh store, the projection following) and, on a second port, an echo
@@ -74,6 +80,9 @@ ABSL_FLAG(bool, tls, false,
 ABSL_FLAG(int, metrics_rounds, 0,
           "also measure this many rounds without and with the metrics "
           "endpoint, scraped every second");
+ABSL_FLAG(bool, follower, false,
+          "also measure the ledger with a read replica following it: how "
+          "far behind the primary's head it is during the ingest");
 ABSL_FLAG(std::string, client_target, "",
           "internal: run as the client process against this address");
 ABSL_FLAG(std::string, client_tls_ca, "",
@@ -307,7 +316,23 @@ struct LedgerRun {
   Measurement ingest;
   absl::Duration projection_lag;
   absl::Status caught_up;
+  // With a follower: its lag behind the primary's head, in events, sampled
+  // every 5 ms during the ingest, sorted; and when it had the last event.
+  std::vector<uint64_t> follower_lag;
+  absl::Duration follower_catch_up;
 };
+
+// A read replica of `primary`, on a fresh store at `data_dir`, that stores
+// as the primary does (sync or not).
+absl::StatusOr<std::unique_ptr<LedgerServer>> StartFollower(
+    const std::string& data_dir, const LedgerServer& primary) {
+  LedgerServerOptions options;
+  options.data_dir = data_dir;
+  options.listen = "127.0.0.1:0";
+  options.sync = absl::GetFlag(FLAGS_sync);
+  options.follow.primary = primary.address();
+  return LedgerServer::Start(options);
+}
 
 // One GET /metrics on loopback `port`, the response read to its end and
 // dropped: the load a Prometheus scrape puts on the server.
@@ -347,7 +372,8 @@ struct Access {
 // start.
 absl::StatusOr<LedgerRun> MeasureLedger(const std::string& data_dir,
                                         const Access& access,
-                                        bool metrics = false) {
+                                        bool metrics = false,
+                                        bool follower = false) {
   LedgerServerOptions options;
   if (metrics) options.metrics_listen = "127.0.0.1:0";
   options.data_dir = data_dir;
@@ -368,11 +394,36 @@ absl::StatusOr<LedgerRun> MeasureLedger(const std::string& data_dir,
       }
     });
   }
+  std::unique_ptr<LedgerServer> replica;
+  std::thread sampler;
+  if (follower) {
+    ASSIGN_OR_RETURN(replica, StartFollower(data_dir + "-follower", *ledger));
+    sampler = std::thread([&] {
+      while (ingesting) {
+        const uint64_t primary_seq = ledger->log().GetHead().seq;
+        const uint64_t replica_seq = replica->log().GetHead().seq;
+        run.follower_lag.push_back(
+            primary_seq > replica_seq ? primary_seq - replica_seq : 0);
+        absl::SleepFor(absl::Milliseconds(5));
+      }
+    });
+  }
   run.ingest =
       MeasureFromClientProcess(ledger->address(), access.tls_ca, access.token);
   ingesting = false;
   if (scraper.joinable()) scraper.join();
   const absl::Time acked = absl::Now();
+  if (sampler.joinable()) {
+    sampler.join();
+    const uint64_t head = ledger->log().GetHead().seq;
+    while (replica->log().GetHead().seq < head &&
+           replica->follower()->status().ok()) {
+      replica->log().WaitForHeadAfter(head - 1, absl::Seconds(1));
+    }
+    run.follower_catch_up = absl::Now() - acked;
+    std::sort(run.follower_lag.begin(), run.follower_lag.end());
+    replica->Shutdown(absl::Seconds(5));
+  }
   run.caught_up = ledger->projector().WaitUntilCaughtUp(
       ledger->log().GetHead().seq, absl::InfiniteFuture());
   run.projection_lag = absl::Now() - acked;
@@ -464,6 +515,30 @@ int RunBenchmark() {
                 tls->ingest.per_second() / plaintext->ingest.per_second());
     PrintProjectionLag(*tls);
     complete = complete && tls->ingest.events == absl::GetFlag(FLAGS_events);
+  }
+
+  if (absl::GetFlag(FLAGS_follower)) {
+    const absl::StatusOr<LedgerRun> followed =
+        MeasureLedger(dir + "/ledger-followed", Access(), false, true);
+    if (!followed.ok()) {
+      std::fprintf(stderr, "%s\n", followed.status().ToString().c_str());
+      return 1;
+    }
+    PrintMeasurement("banen-ledgerd Append, one follower", followed->ingest);
+    const std::vector<uint64_t>& lag = followed->follower_lag;
+    const auto at = [&](double quantile) {
+      return lag.empty()
+                 ? uint64_t{0}
+                 : lag[std::min(lag.size() - 1,
+                                static_cast<size_t>(quantile * lag.size()))];
+    };
+    std::printf("follower lag in events over %zu samples: p50 %" PRIu64
+                ", p99 %" PRIu64 ", max %" PRIu64
+                "; it had every event %.3f s after the last ack\n",
+                lag.size(), at(0.5), at(0.99), lag.empty() ? 0 : lag.back(),
+                absl::ToDoubleSeconds(followed->follower_catch_up));
+    complete =
+        complete && followed->ingest.events == absl::GetFlag(FLAGS_events);
   }
 
   std::vector<double> metrics_ratios;

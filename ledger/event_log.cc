@@ -269,6 +269,8 @@ class EventLogImpl final : public EventLog {
   absl::Status Recover();
 
   absl::StatusOr<AppendResult> Append(const AppendBatch& batch) override;
+  absl::StatusOr<Head> AppendReplicated(
+      absl::Span<const ReplicatedEvent> events) override;
   Head GetHead() const override;
   absl::StatusOr<StoredEvent> GetBySeq(uint64_t seq) const override;
   absl::StatusOr<StoredEvent> GetByEventId(
@@ -372,6 +374,10 @@ class EventLogImpl final : public EventLog {
   void CommitGroup(Writer* leader) ABSL_LOCKS_EXCLUDED(stage_mu_, mu_);
   // Called only by the leader that set write_busy_.
   absl::Status WriteGroup(Group& group);
+  // Checks that `replicated` extends the staged chain and stages it into
+  // `group`, or leaves both as they were and says why not.
+  absl::Status StageReplicated(const ReplicatedEvent& replicated, Group& group)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // Keeps the events of a written group for Scan; returns the oldest groups
   // it no longer keeps.
   std::vector<RecentGroup> KeepRecent(EventsWithBytes written)
@@ -632,6 +638,149 @@ absl::StatusOr<AppendResult> EventLogImpl::Append(const AppendBatch& batch) {
   absl::MutexLock lock(&mu_);
   --in_flight_;
   return std::move(self.result);
+}
+
+// Like a group leader, under stage_mu_ and with the write taken over (after
+// the groups staged before it), but staging the events as the other log
+// chained them instead of chaining them anew. It holds stage_mu_ through its
+// write: a replica's appends come one subscription at a time, so there is no
+// next group to stage meanwhile.
+absl::StatusOr<Head> EventLogImpl::AppendReplicated(
+    absl::Span<const ReplicatedEvent> events) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (closing_) {
+      return absl::UnavailableError("the log is closing; reopen it");
+    }
+    RETURN_IF_ERROR(failure_);
+    ++in_flight_;
+  }
+  absl::Status refused;
+  absl::Status written;
+  {
+    absl::MutexLock stage(&stage_mu_);
+    {
+      absl::MutexLock lock(&mu_);
+      const auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return !write_busy_;
+      };
+      mu_.Await(absl::Condition(&idle));
+      write_busy_ = true;
+      written = failure_;
+    }
+    Group group;
+    group.first_seq = next_seq_;
+    for (const ReplicatedEvent& replicated : events) {
+      if (!written.ok()) break;
+      refused = StageReplicated(replicated, group);
+      if (!refused.ok()) break;
+    }
+    if (written.ok()) written = WriteGroup(group);
+    std::vector<RecentGroup> dropped;  // freed outside mu_
+    if (written.ok()) {
+      for (const auto& [node, hash] : group.nodes) {
+        if (node.level >= UpperNodes::kLevel) {
+          upper_nodes_.Add(node.level, node.index, hash);
+        }
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    if (written.ok()) {
+      head_ = Head{next_seq_ - 1, last_hash_, last_recorded_at_};
+      dropped = KeepRecent(std::move(static_cast<EventsWithBytes&>(group)));
+    } else if (failure_.ok()) {
+      failure_ = absl::UnavailableError(absl::StrCat(
+          "the log stopped accepting appends after a failed write (",
+          written.message(), "); reopen it"));
+    }
+    write_busy_ = false;
+  }
+  absl::MutexLock lock(&mu_);
+  --in_flight_;
+  if (!written.ok()) return failure_;
+  RETURN_IF_ERROR(refused);
+  return head_;
+}
+
+absl::Status EventLogImpl::StageReplicated(const ReplicatedEvent& replicated,
+                                           Group& group) {
+  const uint64_t seq = next_seq_;
+  const auto refuse = [&](absl::string_view why) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("replicated event ", seq, ": ", why));
+  };
+  v1::StoredEvent scratch;
+  if (!scratch.ParseFromArray(replicated.canonical.data(),
+                              static_cast<int>(replicated.canonical.size()))) {
+    return refuse("the canonical bytes do not decode");
+  }
+  absl::StatusOr<StoredEvent> decoded = StoredEventFromProto(scratch);
+  if (!decoded.ok()) return refuse(decoded.status().message());
+  const StoredEvent& stored = *decoded;
+  if (stored.seq != seq) {
+    return refuse(absl::StrCat("the canonical bytes name seq ", stored.seq,
+                               ": a gap or a repeat"));
+  }
+  if (replicated.prev_hash != last_hash_) {
+    return refuse("prev_hash is not the hash of the event before");
+  }
+  value_buffer_ = storage::EncodeEventValue(
+      replicated.prev_hash, replicated.hash, replicated.canonical);
+  if (storage::ChainHashOfValue(value_buffer_) != replicated.hash) {
+    return refuse("hash is not SHA-256(prev_hash || canonical bytes)");
+  }
+  if (stored.recorded_at < last_recorded_at_) {
+    return refuse("recorded_at goes back");
+  }
+  std::optional<Event> target;
+  if (const auto* retraction =
+          std::get_if<EventRetracted>(&stored.event.payload)) {
+    absl::StatusOr<StoredEvent> read =
+        retraction->target_seq < seq
+            ? StoredAt(retraction->target_seq, group)
+            : absl::NotFoundError(
+                  absl::StrCat("no event has seq ", retraction->target_seq));
+    if (!read.ok()) return refuse(read.status().message());
+    target = std::move(read->event);
+  }
+  const std::string& event_id = stored.event.event_id;
+  std::optional<uint64_t> other;
+  {
+    absl::ReaderMutexLock index(&index_mu_);
+    other = event_ids_.Find(event_id);
+  }
+  if (other.has_value()) {
+    absl::StatusOr<StoredEvent> earlier = StoredAt(*other, group);
+    if (!earlier.ok()) return refuse(earlier.status().message());
+    if (earlier->event.event_id == event_id) {
+      return refuse(absl::StrCat("its event_id is stored as seq ", *other));
+    }
+  }
+  state_.BeginBatch();
+  if (absl::Status valid =
+          state_.Apply(stored.event, seq, -1, target ? &*target : nullptr);
+      !valid.ok()) {
+    state_.RollbackBatch();
+    return refuse(valid.message());
+  }
+  state_.CommitBatch();
+  {
+    absl::MutexLock index(&index_mu_);
+    event_ids_.Insert(event_id, seq, /*fingerprint_taken=*/other.has_value());
+  }
+  group.write_batch.Put(storage::EventKey(seq), value_buffer_);
+  frontier_.Append(merkle::LeafHash(replicated.canonical),
+                   [&](int level, uint64_t index, const Hash& node) {
+                     if (level >= storage::kStoredNodeLevel) {
+                       group.nodes.push_back({{level, index}, node});
+                     }
+                   });
+  group.Add(stored, replicated.canonical);
+  group.recorded_at = stored.recorded_at;
+  last_hash_ = replicated.hash;
+  last_recorded_at_ = stored.recorded_at;
+  ++next_seq_;
+  return absl::OkStatus();
 }
 
 void EventLogImpl::CommitGroup(Writer* leader) {

@@ -132,6 +132,16 @@ struct Head {
   absl::Time recorded_at = absl::InfinitePast();
 };
 
+// An event another log stored, as a read replica receives it
+// (services/follower.h): its canonical bytes (which hold its seq,
+// recorded_at, event and recorded_by) and the chain hashes the other log
+// stored it with.
+struct ReplicatedEvent {
+  std::string canonical;
+  Hash prev_hash{};
+  Hash hash{};
+};
+
 struct ChainVerification {
   bool ok = true;
   uint64_t first_bad_seq = 0;  // when !ok
@@ -197,6 +207,20 @@ class EventLog {
 
   // Validates and durably stores `batch`; see the contract above.
   virtual absl::StatusOr<AppendResult> Append(const AppendBatch& batch) = 0;
+
+  // For a read replica: stores, in one synced write, events another log
+  // stored, with that log's seq, recorded_at, recorded_by and hashes, in the
+  // same storage grammar and Merkle tree as appended ones. Each must extend
+  // this log's chain: its seq the next one, its prev_hash the head's hash,
+  // SHA-256(prev_hash || canonical) its hash, its recorded_at not before the
+  // head's. Each is validated against the state like an append, so the state
+  // stays that of the other log and the replica can take appends once
+  // promoted. Stores the events before the first that fails and returns
+  // FAILED_PRECONDITION naming that one's seq and why; nothing of it or
+  // after it is stored. Returns the new head. Safe to call concurrently with
+  // Append(), though a replica does not take appends.
+  virtual absl::StatusOr<Head> AppendReplicated(
+      absl::Span<const ReplicatedEvent> events) = 0;
 
   virtual Head GetHead() const = 0;
 

@@ -84,4 +84,26 @@ grpc::ServerUnaryReactor* AdminServiceImpl::VerifyBackup(
       });
 }
 
+grpc::ServerUnaryReactor* AdminServiceImpl::Promote(
+    grpc::CallbackServerContext* context, const v1::PromoteRequest*,
+    v1::PromoteResponse* response) {
+  if (const absl::StatusOr<Caller> caller =
+          authorizer_.Authorize(*context, Rpc::kPromote);
+      !caller.ok()) {
+    return FinishUnary(context, caller.status());
+  }
+  // The probe of the primary waits up to its timeout: not on a gRPC thread.
+  return FinishUnaryOnWorker(context, [this, response]() -> absl::Status {
+    if (follower_ == nullptr) {
+      return absl::FailedPreconditionError(
+          "this server follows no primary: nothing to promote");
+    }
+    ASSIGN_OR_RETURN(const Head head, follower_->Promote());
+    response->set_head_seq(head.seq);
+    response->set_head_hash(head.hash.data(), head.hash.size());
+    response->set_former_primary(follower_->primary());
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace banen

@@ -67,6 +67,8 @@ constexpr std::array<Grant, kRpcCount> kGrants = {{
     {Rpc::kCreateBackup, "AdminService.CreateBackup", Roles({})},
     {Rpc::kListBackups, "AdminService.ListBackups", Roles({})},
     {Rpc::kVerifyBackup, "AdminService.VerifyBackup", Roles({})},
+    // Makes a replica writable: the admin role only.
+    {Rpc::kPromote, "AdminService.Promote", Roles({})},
     // Proofs and signed heads (issue 12), for the roles that read events.
     // An inclusion proof carries its event's canonical bytes, whoever the
     // employer, which would bypass an employer's read scope: the auditor's

@@ -61,11 +61,12 @@ enum class Rpc {
   kCreateBackup,
   kListBackups,
   kVerifyBackup,
+  kPromote,
   kGetInclusionProof,
   kGetConsistencyProof,
   kGetSignedHead,
 };
-inline constexpr int kRpcCount = 18;
+inline constexpr int kRpcCount = 19;
 
 // "LedgerService.AppendBatch", ...
 absl::string_view RpcName(Rpc rpc);

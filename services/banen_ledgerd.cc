@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -76,6 +77,17 @@ ABSL_FLAG(std::string, restore_from, "",
           "--data-dir, which must be missing or empty");
 ABSL_FLAG(uint32_t, restore_backup_id, 0,
           "With --restore-from: the backup to restore; 0: the latest");
+ABSL_FLAG(std::string, follow, "",
+          "Run as a read replica of the primary banen-ledgerd at this "
+          "host:port: store what its Subscribe sends, after checking the "
+          "chain; refuse writes until banenctl admin promote");
+ABSL_FLAG(std::string, follow_token_file, "",
+          "With --follow: a file holding the bearer token to subscribe to "
+          "the primary with (an auditor or admin principal of its auth "
+          "config)");
+ABSL_FLAG(std::string, follow_tls_ca, "",
+          "With --follow: connect to the primary over TLS, verifying its "
+          "certificate with these CA certificates (PEM file)");
 
 namespace {
 
@@ -149,7 +161,8 @@ int main(int argc, char** argv) {
       "[--listen=127.0.0.1:50051] [--tls-cert=PEM --tls-key=PEM "
       "[--client-ca=PEM]] [--insecure-plaintext] [--auth-config=FILE] "
       "[--signing-key=FILE] [--metrics-listen=127.0.0.1:9464] "
-      "[--backup-dir=DIR] [--restore-from=BACKUP_DIR]");
+      "[--backup-dir=DIR] [--restore-from=BACKUP_DIR] [--follow=PRIMARY "
+      "[--follow-token-file=FILE] [--follow-tls-ca=PEM]]");
   banen::ParseFlags(argc, argv);
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) {
@@ -216,13 +229,20 @@ int main(int argc, char** argv) {
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.log_rpcs = absl::GetFlag(FLAGS_log_rpcs);
   options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
+  options.follow.primary = absl::GetFlag(FLAGS_follow);
   if (const absl::Status status = banen::ReadFilesNamedByFlags(
           {{"signing-key", absl::GetFlag(FLAGS_signing_key),
-            &options.signing_key}});
+            &options.signing_key},
+           {"follow-token-file", absl::GetFlag(FLAGS_follow_token_file),
+            &options.follow.token},
+           {"follow-tls-ca", absl::GetFlag(FLAGS_follow_tls_ca),
+            &options.follow.tls_ca_pem}});
       !status.ok()) {
     LogStartFailed("bad_flags", status);
     return 2;
   }
+  // As banenctl reads its --token-file: the line's end is not the token's.
+  absl::StripAsciiWhitespace(&options.follow.token);
   auto server = banen::LedgerServer::Start(options);
   if (!server.ok()) {
     LogStartFailed("start_failed", server.status());
@@ -250,6 +270,14 @@ int main(int argc, char** argv) {
        {"head_seq", absl::StrCat(head.seq)},
        {"version", std::string(banen::Version())},
        {"git_commit", std::string(banen::GitCommit())}});
+  if (const banen::Follower* follower = (*server)->follower()) {
+    banen::Log(banen::LogLevel::kInfo, "following",
+               absl::StrCat("read replica of ", follower->primary(),
+                            ", following from seq ", head.seq + 1,
+                            "; writes are refused"),
+               {{"primary", follower->primary()},
+                {"from_seq", absl::StrCat(head.seq + 1)}});
+  }
   if ((*server)->metrics_port() != 0) {
     banen::Log(banen::LogLevel::kInfo, "metrics",
                absl::StrCat("metrics on port ", (*server)->metrics_port()),

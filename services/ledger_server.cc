@@ -59,7 +59,12 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                    EventLog::Open(options.data_dir, std::move(log_options)));
   ASSIGN_OR_RETURN(server->projector_,
                    Projector::Open(*server->log_, options.projector));
+  if (!options.follow.primary.empty()) {
+    server->follower_ =
+        std::make_unique<Follower>(*server->log_, options.follow);
+  }
   LedgerServiceOptions ledger_options = options.ledger_service;
+  ledger_options.follower = server->follower_.get();
   if (!options.metrics_listen.empty()) {
     server->metrics_registry_ = std::make_unique<MetricsRegistry>();
     server->metrics_ = std::make_unique<ServerMetrics>(
@@ -74,12 +79,14 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->realisation_service_ = std::make_unique<RealisationServiceImpl>(
       *server->projector_, *server->authorizer_);
   server->snapshot_service_ = std::make_unique<SnapshotServiceImpl>(
-      *server->projector_, server->head_signer_.get(), *server->authorizer_);
+      *server->projector_, server->head_signer_.get(), *server->authorizer_,
+      server->follower_.get());
   server->audit_service_ = std::make_unique<AuditServiceImpl>(
       *server->log_, server->head_signer_.get(), *server->authorizer_);
 
   server->admin_service_ = std::make_unique<AdminServiceImpl>(
-      *server->log_, *server->authorizer_, options.backup_dir);
+      *server->log_, *server->authorizer_, options.backup_dir,
+      server->follower_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -130,7 +137,8 @@ void LedgerServer::WatchLog() {
     // fails, or to look at stop_watching_ again.
     log_->WaitForHeadAfter(std::numeric_limits<uint64_t>::max(),
                            kWatchInterval);
-    const absl::Status status = log_->AppendStatus();
+    absl::Status status = log_->AppendStatus();
+    if (status.ok() && follower_ != nullptr) status = follower_->status();
     if (!status.ok()) {
       server_->GetHealthCheckService()->SetServingStatus(false);
       Log(LogLevel::kError, "not_serving",
@@ -164,6 +172,8 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   }
   // Its gauges read the log and the projector.
   metrics_http_.reset();
+  // Stores what it received before the server stops answering.
+  if (follower_ != nullptr) follower_->Stop();
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     ledger_service_->CloseSubscriptions();
@@ -179,6 +189,7 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   realisation_service_.reset();
   ledger_service_.reset();
   metrics_.reset();
+  follower_.reset();
   projector_.reset();
   head_signer_.reset();
   log_.reset();

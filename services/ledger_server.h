@@ -9,6 +9,12 @@
 // refused with UNAVAILABLE until the server is restarted on a healthy disk.
 // Reads and queries go on answering from what was stored.
 //
+// Read replica (options.follow.primary set): a Follower (services/follower.h)
+// stores what the primary's Subscribe sends; appends and CreateSnapshot are
+// refused with FAILED_PRECONDITION naming the primary until AdminService
+// Promote. If replication stops on an event that does not extend the chain,
+// health turns NOT_SERVING (reads go on answering what was stored).
+//
 // Thread safety: Shutdown() may be called from any thread, once or more;
 // the accessors are safe until then. A watcher thread follows the log's
 // health. Ownership: owns the EventLog, the Projector that follows it, and
@@ -31,6 +37,7 @@
 #include "services/admin_service.h"
 #include "services/audit_service.h"
 #include "services/auth.h"
+#include "services/follower.h"
 #include "services/head_signer.h"
 #include "services/ledger_service.h"
 #include "services/metrics.h"
@@ -84,6 +91,8 @@ struct LedgerServerOptions {
   // log's origin. Empty: no signed heads (GetSignedHead is
   // FAILED_PRECONDITION) and snapshots without a checkpoint.
   std::string signing_key;
+  // Set `follow.primary` to run as a read replica of that primary.
+  FollowerOptions follow;
 };
 
 class LedgerServer {
@@ -110,6 +119,8 @@ class LedgerServer {
   // Who may call what; Reload() it to take up an edited auth config.
   Authorizer& authorizer() { return *authorizer_; }
   Projector& projector() { return *projector_; }
+  // Null unless the server follows a primary.
+  Follower* follower() { return follower_.get(); }
   // The bound port of the metrics endpoint; 0 without metrics_listen.
   int metrics_port() const {
     return metrics_http_ == nullptr ? 0 : metrics_http_->port();
@@ -127,7 +138,7 @@ class LedgerServer {
   LedgerServer() = default;
 
   // The watcher thread: reports NOT_SERVING once the log stops accepting
-  // appends.
+  // appends or replication stops.
   void WatchLog();
 
   std::string host_;
@@ -136,6 +147,8 @@ class LedgerServer {
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<Projector> projector_;
+  // Null on a primary; borrows the log.
+  std::unique_ptr<Follower> follower_;
   // Null without metrics_listen. The registry's gauges read the log and the
   // projector; the endpoint reads the registry.
   std::unique_ptr<MetricsRegistry> metrics_registry_;

@@ -112,11 +112,13 @@ class AppendStreamReactor final
  public:
   AppendStreamReactor(EventLog& log, ServerMetrics* metrics,
                       int max_batch_events, const Authorizer& authorizer,
+                      const Follower* follower,
                       const grpc::CallbackServerContext& context)
       : log_(log),
         metrics_(metrics),
         max_batch_events_(max_batch_events),
         authorizer_(authorizer),
+        follower_(follower),
         context_(context),
         arena_block_(new char[kArenaBlockBytes]),
         arena_(ArenaOptionsFor(arena_block_.get())) {
@@ -165,12 +167,15 @@ class AppendStreamReactor final
 
   // What the caller may append, asked again for every batch so that a token
   // revoked by a reload stops a stream already open; nullopt, after
-  // finishing the stream, when it may not append at all.
+  // finishing the stream, when it may not append at all (or not here: on a
+  // read replica).
   std::optional<AppendAuthority> Admit() {
     absl::StatusOr<Caller> caller =
         authorizer_.Authorize(context_, Rpc::kAppend);
-    if (!caller.ok()) {
-      Finish(ToGrpcStatus(caller.status()));
+    const absl::Status admitted =
+        caller.ok() ? CheckWritable(follower_) : caller.status();
+    if (!admitted.ok()) {
+      Finish(ToGrpcStatus(admitted));
       return std::nullopt;
     }
     return AppendAuthorityOf(*caller);
@@ -187,6 +192,7 @@ class AppendStreamReactor final
   ServerMetrics* const metrics_;
   const int max_batch_events_;
   const Authorizer& authorizer_;
+  const Follower* const follower_;
   const grpc::CallbackServerContext& context_;
   std::unique_ptr<char[]> arena_block_;
   google::protobuf::Arena arena_;
@@ -278,14 +284,17 @@ class SubscribeReactor final
     : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
       public SubscriptionHub::Waiter {
  public:
-  SubscribeReactor(const EventLog& log, SubscriptionHub& hub, uint64_t from_seq,
+  SubscribeReactor(const EventLog& log, SubscriptionHub& hub,
+                   const v1::SubscribeRequest& request,
                    const Authorizer& authorizer,
                    const grpc::CallbackServerContext& context)
       : log_(log),
         hub_(hub),
         authorizer_(authorizer),
         context_(context),
-        next_seq_(std::max<uint64_t>(from_seq, 1)) {
+        max_events_per_item_(
+            std::max<size_t>(request.max_events_per_item(), 1)),
+        next_seq_(std::max<uint64_t>(request.from_seq(), 1)) {
     WriteNext();
   }
 
@@ -326,9 +335,19 @@ class SubscribeReactor final
         }
       }
       response_.Clear();
-      if (!pending_.empty()) {
+      if (!pending_.empty() && max_events_per_item_ == 1) {
         pending_.front().ToProto(response_.mutable_event());
         pending_.pop_front();
+        StartWrite(&response_);
+        return;
+      }
+      if (!pending_.empty()) {
+        v1::StoredEvents* events = response_.mutable_events();
+        while (!pending_.empty() && static_cast<size_t>(events->events_size()) <
+                                        max_events_per_item_) {
+          pending_.front().ToProto(events->add_events());
+          pending_.pop_front();
+        }
         StartWrite(&response_);
         return;
       }
@@ -367,6 +386,7 @@ class SubscribeReactor final
   SubscriptionHub& hub_;
   const Authorizer& authorizer_;
   const grpc::CallbackServerContext& context_;
+  const size_t max_events_per_item_;  // >= 1
   std::atomic<bool> cancelled_{false};
   uint64_t next_seq_;
   bool caught_up_sent_ = false;
@@ -406,8 +426,9 @@ void LedgerServiceImpl::CloseSubscriptions() { hub_.Close(); }
 
 grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>*
 LedgerServiceImpl::Append(grpc::CallbackServerContext* context) {
-  return new AppendStreamReactor(
-      log_, options_.metrics, options_.max_batch_events, authorizer_, *context);
+  return new AppendStreamReactor(log_, options_.metrics,
+                                 options_.max_batch_events, authorizer_,
+                                 options_.follower, *context);
 }
 
 grpc::ServerUnaryReactor* LedgerServiceImpl::AppendBatch(
@@ -416,6 +437,10 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::AppendBatch(
   const absl::StatusOr<Caller> caller =
       authorizer_.Authorize(*context, Rpc::kAppendBatch);
   if (!caller.ok()) return FinishUnary(context, caller.status());
+  if (absl::Status writable = CheckWritable(options_.follower);
+      !writable.ok()) {
+    return FinishUnary(context, writable);
+  }
   return FinishUnary(
       context,
       AppendRequested(log_, options_.metrics, options_.max_batch_events,
@@ -445,8 +470,7 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerServiceImpl::Subscribe(
   if (!caller.ok()) {
     return new RejectedStreamReactor<v1::SubscribeResponse>(caller.status());
   }
-  return new SubscribeReactor(log_, hub_, request->from_seq(), authorizer_,
-                              *context);
+  return new SubscribeReactor(log_, hub_, *request, authorizer_, *context);
 }
 
 grpc::ServerUnaryReactor* LedgerServiceImpl::GetHead(

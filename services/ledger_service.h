@@ -36,6 +36,7 @@
 #include "banen/v1/ledger.grpc.pb.h"
 #include "ledger/event_log.h"
 #include "services/auth.h"
+#include "services/follower.h"
 #include "services/server_metrics.h"
 #include "services/subscription_hub.h"
 
@@ -51,6 +52,9 @@ struct LedgerServiceOptions {
   uint64_t verify_chunk_seqs = 65536;
   // Where accepted and refused batches are counted; null: nowhere. Borrowed.
   ServerMetrics* metrics = nullptr;
+  // Set on a read replica: appends are refused with its CheckWritable()
+  // (FAILED_PRECONDITION naming the primary) until it is promoted. Borrowed.
+  const Follower* follower = nullptr;
   // Test hook: called on the worker after each chunk VerifyChain checked.
   std::function<void(const grpc::CallbackServerContext&)> after_verify_chunk;
 };

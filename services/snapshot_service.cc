@@ -72,6 +72,9 @@ grpc::ServerUnaryReactor* SnapshotServiceImpl::CreateSnapshot(
   const absl::StatusOr<Caller> caller =
       authorizer_.Authorize(*context, Rpc::kCreateSnapshot);
   if (!caller.ok()) return FinishUnary(context, caller.status());
+  if (absl::Status writable = CheckWritable(follower_); !writable.ok()) {
+    return FinishUnary(context, writable);
+  }
   return FinishUnary(
       context, AnswerCreate(projector_, head_signer_, *request, response));
 }

@@ -17,17 +17,23 @@
 #include "banen/v1/snapshot.grpc.pb.h"
 #include "projections/projector.h"
 #include "services/auth.h"
+#include "services/follower.h"
 #include "services/head_signer.h"
 
 namespace banen {
 
 class SnapshotServiceImpl final : public v1::SnapshotService::CallbackService {
  public:
+  // `follower` set (a read replica): CreateSnapshot is refused with its
+  // CheckWritable() until it is promoted, since a snapshot is a record of
+  // this server's store, which the primary would not have.
   SnapshotServiceImpl(Projector& projector, const HeadSigner* head_signer,
-                      const Authorizer& authorizer)
+                      const Authorizer& authorizer,
+                      const Follower* follower = nullptr)
       : projector_(projector),
         head_signer_(head_signer),
-        authorizer_(authorizer) {}
+        authorizer_(authorizer),
+        follower_(follower) {}
 
   grpc::ServerUnaryReactor* CreateSnapshot(
       grpc::CallbackServerContext* context,
@@ -48,6 +54,7 @@ class SnapshotServiceImpl final : public v1::SnapshotService::CallbackService {
   Projector& projector_;
   const HeadSigner* const head_signer_;
   const Authorizer& authorizer_;
+  const Follower* const follower_;
 };
 
 }  // namespace banen

@@ -28,6 +28,10 @@
 //                        online backups into the server's --backup-dir, on
 //                        the server host (admin role); verify: the latest
 //                        without ID
+//   banenctl admin promote
+//                        turns a read replica (banen-ledgerd --follow) into
+//                        a primary; refused while its primary still answers
+//                        (admin role)
 //   banenctl verify --published=FILE --verifier-key=KEY
 //                        checks signed heads published elsewhere: their
 //                        signatures, that the server's current signed head
@@ -366,6 +370,23 @@ class Client {
     }
     return absl::InvalidArgumentError(
         "backup: use create, list or verify [ID]");
+  }
+
+  absl::Status Admin(const std::vector<std::string>& args) {
+    if (args.size() != 1 || args[0] != "promote") {
+      return absl::InvalidArgumentError("admin: use promote");
+    }
+    auto context = Context();
+    v1::PromoteResponse response;
+    RETURN_IF_ERROR(FromGrpc(
+        admin_->Promote(context.get(), v1::PromoteRequest(), &response)));
+    std::printf(
+        "promoted: no longer follows %s; takes appends after seq "
+        "%llu, hash %s\n",
+        response.former_primary().c_str(),
+        static_cast<unsigned long long>(response.head_seq()),
+        absl::BytesToHexString(response.head_hash()).c_str());
+    return absl::OkStatus();
   }
 
   static void PrintBackup(const v1::Backup& backup) {
@@ -824,6 +845,7 @@ absl::Status Run(const std::string& command,
   if (command == "import") return client.Import(args);
   if (command == "snapshot") return client.Snapshot(args);
   if (command == "backup") return client.Backup(args);
+  if (command == "admin") return client.Admin(args);
   if (!args.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(command, ": unexpected argument \"", args[0], "\""));
@@ -837,8 +859,8 @@ absl::Status Run(const std::string& command,
   if (command == "prove") return client.Prove();
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown command \"", command,
-      "\": use report, import, snapshot, backup, tail, verify, prove, head, "
-      "health, load-demo, auth or keys"));
+      "\": use report, import, snapshot, backup, admin, tail, verify, prove, "
+      "head, health, load-demo, auth or keys"));
 }
 
 }  // namespace
@@ -849,7 +871,7 @@ int main(int argc, char** argv) {
       "banenctl [--server=host:port] [--tls-ca=PEM [--tls-cert=PEM "
       "--tls-key=PEM]] [--token-file=FILE] "
       "report|import FILE...|snapshot create|list|show KEY|diff KEY|"
-      "rederive KEY|backup create|list|verify [ID]|tail|"
+      "rederive KEY|backup create|list|verify [ID]|admin promote|tail|"
       "verify [--published=FILE]|prove|head [--signed]|health|load-demo|"
       "auth new-token|keys new [flags]");
   const std::vector<char*> args = banen::ParseFlags(argc, argv);

@@ -25,11 +25,6 @@ import yaml
 
 ARGS = None
 
-# Flags of the read-replica work (issue 13 item 3), which the follower
-# StatefulSet uses: until the server has them, they are reported and left
-# out; once it does, they are checked like every other flag.
-FLAGS_OF_READ_REPLICAS = {"follow", "follow_token_file"}
-
 
 def flags_of(program):
     """The flag names --helpfull lists (absl spells them with underscores)."""
@@ -93,22 +88,12 @@ class DeployFilesTest(unittest.TestCase):
         return [document for _, document in self.documents if document["kind"] == kind]
 
     def check_server_args(self, args, where):
-        """Every flag is the server's; the line parses; the pending flags are
-        reported while the server lacks them."""
-        pending = []
-        known = []
+        """Every flag is the server's, and the line parses."""
         for arg in args:
             self.assertTrue(arg.startswith("--"), f"{where}: {arg} is not a flag")
             name = flag_name(arg)
-            if name not in self.server_flags and name in FLAGS_OF_READ_REPLICAS:
-                pending.append(arg)
-                continue
             self.assertIn(name, self.server_flags, f"{where}: unknown flag {arg}")
-            known.append(arg)
-        if pending:
-            print(f"{where}: the server has no {pending} yet (read replicas)",
-                  file=sys.stderr)
-        result = subprocess.run([ARGS.server, *known, "--version"],
+        result = subprocess.run([ARGS.server, *args, "--version"],
                                 capture_output=True, text=True, check=False)
         self.assertEqual(result.returncode, 0, f"{where}: {result.stderr}")
 

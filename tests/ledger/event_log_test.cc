@@ -27,6 +27,7 @@
 namespace banen {
 namespace {
 
+using test::Batch;
 using test::CheckEventError;
 using test::EmployerRegisteredEvent;
 using test::EventRetractedEvent;
@@ -569,6 +570,128 @@ TEST_F(EventLogTest, WaitForHeadAfterWakesOnAnAppend) {
   const Head head = log_->WaitForHeadAfter(1, absl::Seconds(30));
   appender.join();
   EXPECT_EQ(head.seq, 2u);
+}
+
+// The events [from, to] of `log` as a replica receives them.
+std::vector<ReplicatedEvent> Replicated(const EventLog& log, uint64_t from,
+                                        uint64_t to) {
+  std::vector<ReplicatedEvent> events;
+  EXPECT_OK(log.ScanCanonical(
+      from, to, [&](const StoredEvent& stored, std::string_view canonical) {
+        events.push_back(ReplicatedEvent{std::string(canonical),
+                                         stored.prev_hash, stored.hash});
+        return true;
+      }));
+  return events;
+}
+
+// FAILED_PRECONDITION with exactly `message`.
+void ExpectRefused(const absl::StatusOr<Head>& head, std::string_view message) {
+  EXPECT_EQ(head.status().code(), absl::StatusCode::kFailedPrecondition)
+      << head.status();
+  EXPECT_EQ(std::string(head.status().message()), message);
+}
+
+class ReplicatedAppendTest : public EventLogTest {
+ protected:
+  void SetUp() override {
+    EventLogTest::SetUp();
+    if (HasFatalFailure()) return;
+    OpenReplica();
+  }
+  void TearDown() override {
+    replica_.reset();
+    EventLogTest::TearDown();
+  }
+  void OpenReplica() {
+    replica_.reset();
+    absl::StatusOr<std::unique_ptr<EventLog>> log =
+        EventLog::Open(dir_ + "/replica", Options());
+    ASSERT_TRUE(log.ok()) << log.status();
+    replica_ = *std::move(log);
+  }
+  // Five events on the primary, over three batches.
+  void AppendFive() {
+    MustAppend({EmployerRegisteredEvent("e1", "2020-01-01", "emp-1")});
+    MustAppend({JobStartedEvent("e2", "2024-01-15", "job-1", "emp-1", kPerson1,
+                                ContractForm::kVast, 2550),
+                HoursChangedEvent("e3", "2024-03-01", "job-1", 2000)});
+    clock_.Advance(absl::Minutes(5));
+    MustAppend({EventRetractedEvent("e4", "2024-03-02", 3, "typo"), Target(5)});
+  }
+
+  std::unique_ptr<EventLog> replica_;
+};
+
+TEST_F(ReplicatedAppendTest, StoresThePrimarysSeqsHashesTimesAndTree) {
+  AppendFive();
+  for (int i = 6; i <= 40; ++i) MustAppend({Target(i)});
+  ASSERT_OK(replica_->AppendReplicated(Replicated(*log_, 1, 17)));
+  ASSERT_OK_AND_ASSIGN(const Head head,
+                       replica_->AppendReplicated(Replicated(*log_, 18, 40)));
+  EXPECT_EQ(head.seq, 40u);
+  EXPECT_EQ(head.hash, log_->GetHead().hash);
+  EXPECT_EQ(head.recorded_at, log_->GetHead().recorded_at);
+  OpenReplica();  // what is stored, not what is in memory
+  for (uint64_t seq = 1; seq <= 40; ++seq) {
+    ASSERT_OK_AND_ASSIGN(const StoredEvent primary, log_->GetBySeq(seq));
+    ASSERT_OK_AND_ASSIGN(const StoredEvent replicated, replica_->GetBySeq(seq));
+    EXPECT_EQ(replicated, primary) << seq;
+  }
+  for (const uint64_t size : {1, 16, 17, 32, 40}) {
+    ASSERT_OK_AND_ASSIGN(const Hash root, log_->MerkleRoot(size));
+    ASSERT_OK_AND_ASSIGN(const Hash replicated, replica_->MerkleRoot(size));
+    EXPECT_EQ(replicated, root) << size;
+  }
+  ASSERT_OK_AND_ASSIGN(const ChainVerification chain,
+                       replica_->VerifyChain(0, 0));
+  EXPECT_TRUE(chain.ok);
+  EXPECT_EQ(chain.events_checked, 40u);
+}
+
+TEST_F(ReplicatedAppendTest, KeepsTheStateSoThePromotedReplicaAppendsOn) {
+  AppendFive();
+  ASSERT_OK(replica_->AppendReplicated(Replicated(*log_, 1, 5)));
+  // Validated against the replicated job, its retraction and event ids.
+  absl::StatusOr<AppendResult> ended = replica_->Append(
+      Batch({JobEndedEvent("e6", "2024-06-01", "job-1"), Target(5)}));
+  ASSERT_OK(ended);
+  EXPECT_EQ(ended->seqs, (std::vector<uint64_t>{6, 5}));
+  EXPECT_EQ(ended->duplicate, (std::vector<bool>{false, true}));
+}
+
+TEST_F(ReplicatedAppendTest, StoresTheEventsBeforeOneWhoseHashIsForged) {
+  AppendFive();
+  std::vector<ReplicatedEvent> events = Replicated(*log_, 1, 5);
+  events[3].canonical.back() ^= 1;  // seq 4, its hash left as it was
+  ExpectRefused(replica_->AppendReplicated(events),
+                "replicated event 4: hash is not SHA-256(prev_hash || "
+                "canonical bytes)");
+  EXPECT_EQ(replica_->GetHead().seq, 3u);
+  EXPECT_EQ(replica_->GetHead().hash, log_->GetBySeq(3)->hash);
+  OpenReplica();
+  EXPECT_EQ(replica_->GetHead().seq, 3u);
+}
+
+TEST_F(ReplicatedAppendTest, RefusesAPrevHashThatIsNotTheHeads) {
+  AppendFive();
+  ASSERT_OK(replica_->AppendReplicated(Replicated(*log_, 1, 1)));
+  std::vector<ReplicatedEvent> events = Replicated(*log_, 2, 2);
+  events[0].prev_hash[0] ^= 1;
+  events[0].hash = ChainHash(events[0].prev_hash, events[0].canonical);
+  ExpectRefused(replica_->AppendReplicated(events),
+                "replicated event 2: prev_hash is not the hash of the "
+                "event before");
+  EXPECT_EQ(replica_->GetHead().seq, 1u);
+}
+
+TEST_F(ReplicatedAppendTest, RefusesASeqGap) {
+  AppendFive();
+  ASSERT_OK(replica_->AppendReplicated(Replicated(*log_, 1, 2)));
+  ExpectRefused(replica_->AppendReplicated(Replicated(*log_, 4, 5)),
+                "replicated event 3: the canonical bytes name seq 4: a "
+                "gap or a repeat");
+  EXPECT_EQ(replica_->GetHead().seq, 2u);
 }
 
 }  // namespace

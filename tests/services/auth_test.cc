@@ -48,6 +48,8 @@ const std::map<Rpc, std::set<v1::Role>>& Granted() {
       {Rpc::kCreateBackup, {}},
       {Rpc::kListBackups, {}},
       {Rpc::kVerifyBackup, {}},
+      // Issue 13: promoting a replica, for the admin alone.
+      {Rpc::kPromote, {}},
       // Issue 12: an inclusion proof carries the event's bytes, whatever its
       // employer, so it is not an employer's.
       {Rpc::kGetInclusionProof, {v1::ROLE_AUDITOR}},
@@ -65,7 +67,7 @@ bool Granted(v1::Role role, Rpc rpc) {
 // batch is empty, which validation refuses (the Append stream answers that
 // in its response), the snapshot it asks for does not exist, the proofs it
 // asks for are of seqs past the head, the server has no signing key, and it
-// has no --backup-dir.
+// has no --backup-dir, and it follows no primary.
 grpc::StatusCode AllowedCode(Rpc rpc) {
   switch (rpc) {
     case Rpc::kAppendBatch:
@@ -80,6 +82,7 @@ grpc::StatusCode AllowedCode(Rpc rpc) {
     case Rpc::kCreateBackup:
     case Rpc::kListBackups:
     case Rpc::kVerifyBackup:
+    case Rpc::kPromote:
       return grpc::StatusCode::FAILED_PRECONDITION;
     default:
       return grpc::StatusCode::OK;
@@ -214,6 +217,10 @@ class AuthTest : public ServiceTest {
         v1::VerifyBackupResponse response;
         return admin_->VerifyBackup(&context, v1::VerifyBackupRequest(),
                                     &response);
+      }
+      case Rpc::kPromote: {
+        v1::PromoteResponse response;
+        return admin_->Promote(&context, v1::PromoteRequest(), &response);
       }
       case Rpc::kGetInclusionProof: {
         v1::GetInclusionProofRequest request;
@@ -366,7 +373,7 @@ TEST_F(AuthTest, EachRoleIsRefusedEveryRpcItIsNotGranted) {
                              RoleName(role), ") may not call ", RpcName(rpc)));
     }
   }
-  EXPECT_EQ(refusals, 76);  // of 7 roles x 18 rpcs
+  EXPECT_EQ(refusals, 82);  // of 7 roles x 19 rpcs
 }
 
 TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
@@ -381,7 +388,7 @@ TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
           << status.error_message();
     }
   }
-  EXPECT_EQ(calls, 50);
+  EXPECT_EQ(calls, 51);
 }
 
 TEST_F(AuthTest, EmployerReadsOnlyTheEventsOfItsOwnEmployers) {

@@ -390,6 +390,28 @@ TEST_F(LedgerServiceTest, SubscribeCatchesUpThenFollowsLive) {
   EXPECT_EQ(live, (std::vector<uint64_t>{4, 5, 6}));
 }
 
+TEST_F(LedgerServiceTest, SubscribeSendsEventsInItemsOfTheAskedSize) {
+  MustAppend("a", HireHistory("a"));
+  grpc::ClientContext context;
+  v1::SubscribeRequest request;
+  request.set_max_events_per_item(2);
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+      ledger_->Subscribe(&context, request);
+  std::vector<std::vector<uint64_t>> items;
+  v1::SubscribeResponse response;
+  while (reader->Read(&response) && response.has_events()) {
+    items.emplace_back();
+    for (const v1::StoredEvent& event : response.events().events()) {
+      ExpectCanonicalBytesOf(event);
+      items.back().push_back(event.seq());
+    }
+  }
+  EXPECT_TRUE(response.has_caught_up());
+  context.TryCancel();
+  reader->Finish();
+  EXPECT_EQ(items, (std::vector<std::vector<uint64_t>>{{1, 2}, {3}}));
+}
+
 TEST_F(LedgerServiceTest, SubscribeCarriesTheStoredCanonicalBytes) {
   MustAppend("a", HireHistory("a"));
   grpc::ClientContext context;
