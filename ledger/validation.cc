@@ -212,6 +212,37 @@ struct PayloadChecker {
     }
     return CheckText(e.source, index, "inleen_key_set.source", limits);
   }
+  absl::Status operator()(const EmployerHoursReported& e) const {
+    RETURN_IF_ERROR(CheckId(e.employer_id, index,
+                            "employer_hours_reported.employer_id", limits));
+    if (e.year < kFirstPaidHoursYear || e.year > kLastTargetYear) {
+      return Invalid(index, "employer_hours_reported.year",
+                     "must be in 2012..2100 (2012: the year before the "
+                     "first quota year)");
+    }
+    if (e.paid_hours_x100 < 0 || e.paid_hours_x100 > kMaxPaidHoursX100) {
+      return Invalid(index, "employer_hours_reported.paid_hours_x100",
+                     absl::StrCat("must be in 0..", kMaxPaidHoursX100,
+                                  " (hundredths of an hour)"));
+    }
+    return CheckText(e.source, index, "employer_hours_reported.source", limits);
+  }
+  absl::Status operator()(const QuotaPercentageSet& e) const {
+    if (e.sector != Sector::kOverheid && e.sector != Sector::kMarkt &&
+        e.sector != Sector::kNationaal) {
+      return Invalid(index, "quota_percentage_set.sector",
+                     "must be OVERHEID, MARKT or NATIONAAL");
+    }
+    if (e.year < kFirstTargetYear || e.year > kLastTargetYear) {
+      return Invalid(index, "quota_percentage_set.year",
+                     "must be in 2013..2100");
+    }
+    if (e.percentage_x100 < 0 || e.percentage_x100 > kMaxPercentageX100) {
+      return Invalid(index, "quota_percentage_set.percentage_x100",
+                     "must be in 0..10000 (hundredths of a percent)");
+    }
+    return CheckText(e.source, index, "quota_percentage_set.source", limits);
+  }
 };
 
 }  // namespace

@@ -302,21 +302,7 @@ FigureBuilder::Scopes FigureBuilder::MemoScopesOf(Sector sector,
 void FigureBuilder::AddPerson(uint32_t person_index, uint64_t cut, int64_t sign,
                               FigureAccumulator* figures) {
   const PersonRecord& person = state_.person(person_index);
-  registered_.clear();
-  bool registered = false;
-  Date since;
-  for (const RegisterEntry& entry : person.entries) {
-    if (!entry.validity.VisibleAt(cut) || entry.registered == registered) {
-      continue;
-    }
-    if (entry.registered) {
-      since = entry.date;
-    } else if (since < entry.date) {
-      registered_.push_back(Period{since, entry.date});
-    }
-    registered = entry.registered;
-  }
-  if (registered) registered_.push_back(Period{since, kEndOfTime});
+  RegisteredPeriods(person, cut, &registered_);
 
   counted_.clear();
   for (uint32_t job : person.jobs) AddJob(state_.job(job), cut, sign, figures);
