@@ -73,6 +73,12 @@ absl::Status CheckHours(int32_t hours_x100, int index,
   return absl::OkStatus();
 }
 
+absl::Status CheckInRange(int64_t value, int64_t low, int64_t high, int index,
+                          absl::string_view field, absl::string_view reason) {
+  return value < low || value > high ? Invalid(index, field, reason)
+                                     : absl::OkStatus();
+}
+
 absl::Status CheckSpecified(bool specified, int index,
                             absl::string_view field) {
   return specified ? absl::OkStatus() : Invalid(index, field, "is required");
@@ -215,16 +221,15 @@ struct PayloadChecker {
   absl::Status operator()(const EmployerHoursReported& e) const {
     RETURN_IF_ERROR(CheckId(e.employer_id, index,
                             "employer_hours_reported.employer_id", limits));
-    if (e.year < kFirstPaidHoursYear || e.year > kLastTargetYear) {
-      return Invalid(index, "employer_hours_reported.year",
-                     "must be in 2012..2100 (2012: the year before the "
-                     "first quota year)");
-    }
-    if (e.paid_hours_x100 < 0 || e.paid_hours_x100 > kMaxPaidHoursX100) {
-      return Invalid(index, "employer_hours_reported.paid_hours_x100",
+    RETURN_IF_ERROR(CheckInRange(e.year, kFirstPaidHoursYear, kLastTargetYear,
+                                 index, "employer_hours_reported.year",
+                                 "must be in 2012..2100 (2012: the year "
+                                 "before the first quota year)"));
+    RETURN_IF_ERROR(
+        CheckInRange(e.paid_hours_x100, 0, kMaxPaidHoursX100, index,
+                     "employer_hours_reported.paid_hours_x100",
                      absl::StrCat("must be in 0..", kMaxPaidHoursX100,
-                                  " (hundredths of an hour)"));
-    }
+                                  " (hundredths of an hour)")));
     return CheckText(e.source, index, "employer_hours_reported.source", limits);
   }
   absl::Status operator()(const QuotaPercentageSet& e) const {
@@ -233,14 +238,13 @@ struct PayloadChecker {
       return Invalid(index, "quota_percentage_set.sector",
                      "must be OVERHEID, MARKT or NATIONAAL");
     }
-    if (e.year < kFirstTargetYear || e.year > kLastTargetYear) {
-      return Invalid(index, "quota_percentage_set.year",
-                     "must be in 2013..2100");
-    }
-    if (e.percentage_x100 < 0 || e.percentage_x100 > kMaxPercentageX100) {
-      return Invalid(index, "quota_percentage_set.percentage_x100",
-                     "must be in 0..10000 (hundredths of a percent)");
-    }
+    RETURN_IF_ERROR(CheckInRange(e.year, kFirstTargetYear, kLastTargetYear,
+                                 index, "quota_percentage_set.year",
+                                 "must be in 2013..2100"));
+    RETURN_IF_ERROR(
+        CheckInRange(e.percentage_x100, 0, kMaxPercentageX100, index,
+                     "quota_percentage_set.percentage_x100",
+                     "must be in 0..10000 (hundredths of a percent)"));
     return CheckText(e.source, index, "quota_percentage_set.source", limits);
   }
 };

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/validation.h"
+#include "projections/job_timeline.h"
 #include "projections/realisation.h"
 #include "projections/rounding.h"
 
@@ -39,42 +40,13 @@ class HourDaySummer {
   }
 
  private:
-  // Walks the job's visible timeline as segments of constant form and hours.
   void AddJob(const JobRecord& job) {
-    bool started = false;
-    ContractForm form = ContractForm::kUnspecified;
-    int32_t hours_x100 = 0;
-    Date since;
-    for (const JobEntry& entry : job.entries) {
-      if (!entry.validity.VisibleAt(cut_)) continue;
-      if (entry.step == JobStep::kStart) {
-        if (started) continue;
-        started = true;
-        form = entry.form;
-        hours_x100 = entry.hours_x100;
-        since = entry.date;
-        continue;
-      }
-      if (!started) continue;
-      AddSegment(job, DatePeriod{since, entry.date}, form, hours_x100);
-      since = entry.date;
-      switch (entry.step) {
-        case JobStep::kStart:
-          break;
-        case JobStep::kHours:
-          hours_x100 = entry.hours_x100;
-          break;
-        case JobStep::kConvert:
-          form = entry.form;
-          if (entry.hours_x100 > 0) hours_x100 = entry.hours_x100;
-          break;
-        case JobStep::kEnd:
-          return;
-      }
-    }
-    if (started) {
-      AddSegment(job, DatePeriod{since, kEndOfTime}, form, hours_x100);
-    }
+    WalkJobTimeline(
+        job, cut_,
+        [&](DatePeriod segment, ContractForm form, int32_t hours_x100) {
+          AddSegment(job, segment, form, hours_x100);
+        },
+        [](const JobEntry&, ContractForm) {});
   }
 
   void AddSegment(const JobRecord& job, DatePeriod segment, ContractForm form,
