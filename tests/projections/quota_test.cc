@@ -14,6 +14,7 @@
 #include "projections/projection_state.h"
 #include "projections/rounding.h"
 #include "tests/ledger/test_events.h"
+#include "tests/projections/day_by_day.h"
 #include "tests/projections/projection_test_util.h"
 #include "tests/projections/random_history.h"
 
@@ -348,73 +349,30 @@ TEST(Quota, SectorFilterKeepsTheAggregatesEmployers) {
   EXPECT_EQ(table.rows[0].employer_id, "gm");
 }
 
-// The model: every day of the year, every job, literally. A job's state on
-// a day is that of its visible entries dated up to it, taken in timeline
-// order; it counts when started, not ended, and its person registered.
-class DailyModel {
- public:
-  DailyModel(const ProjectionState& state, uint64_t cut, Regime regime)
-      : state_(state), cut_(cut), regime_(regime) {}
-
-  // hours_per_week x100 summed over the counting days of `year`, per
-  // employer index.
-  std::vector<int64_t> HourDays(int32_t year) const {
-    std::vector<int64_t> sums(state_.employer_count(), 0);
-    for (Date day = MakeDate(year, 1, 1); day < MakeDate(year + 1, 1, 1);
-         day.days++) {
-      for (uint32_t p = 0; p < state_.person_count(); ++p) {
-        if (!RegisteredOn(state_.person(p), day)) continue;
-        for (uint32_t j : state_.person(p).jobs) {
-          const JobRecord& job = state_.job(j);
-          int32_t hours = 0;
-          ContractForm form = ContractForm::kUnspecified;
-          if (!WorksOn(job, day, &form, &hours)) continue;
-          const uint32_t to = regime_ == Regime::kWba2026 && IsInleen(form)
-                                  ? job.lender
-                                  : job.employer;
-          if (to != kNoIndex) sums[to] += hours;
-        }
+// The model: every day of the year, every job, literally (DayByDay, the
+// reference of the realisation's figures too), summed per employer the job
+// counts for under the regime.
+std::vector<int64_t> DailyHourDays(const ProjectionState& state, uint64_t cut,
+                                   Regime regime, int32_t year) {
+  const test::DayByDay reference(state, cut);
+  std::vector<int64_t> sums(state.employer_count(), 0);
+  for (Date day = MakeDate(year, 1, 1); day < MakeDate(year + 1, 1, 1);
+       day.days++) {
+    for (uint32_t p = 0; p < state.person_count(); ++p) {
+      if (!reference.RegisteredOn(state.person(p), day)) continue;
+      for (uint32_t j : state.person(p).jobs) {
+        const JobRecord& job = state.job(j);
+        const test::DayState on = reference.JobOn(job, day);
+        if (!on.active) continue;
+        const uint32_t to = regime == Regime::kWba2026 && IsInleen(on.form)
+                                ? job.lender
+                                : job.employer;
+        if (to != kNoIndex) sums[to] += on.hours_x100;
       }
     }
-    return sums;
   }
-
- private:
-  bool RegisteredOn(const PersonRecord& person, Date day) const {
-    bool registered = false;
-    for (const RegisterEntry& entry : person.entries) {
-      if (entry.validity.VisibleAt(cut_) && entry.date <= day) {
-        registered = entry.registered;
-      }
-    }
-    return registered;
-  }
-
-  bool WorksOn(const JobRecord& job, Date day, ContractForm* form,
-               int32_t* hours) const {
-    bool started = false;
-    for (const JobEntry& entry : job.entries) {
-      if (!entry.validity.VisibleAt(cut_) || entry.date > day) continue;
-      if (entry.step == JobStep::kStart && !started) {
-        started = true;
-        *form = entry.form;
-        *hours = entry.hours_x100;
-      } else if (started && entry.step == JobStep::kEnd) {
-        return false;
-      } else if (started && entry.step == JobStep::kConvert) {
-        *form = entry.form;
-        if (entry.hours_x100 > 0) *hours = entry.hours_x100;
-      } else if (started && entry.step == JobStep::kHours) {
-        *hours = entry.hours_x100;
-      }
-    }
-    return started;
-  }
-
-  const ProjectionState& state_;
-  const uint64_t cut_;
-  const Regime regime_;
-};
+  return sums;
+}
 
 class QuotaRandomHistoryTest : public testing::TestWithParam<uint32_t> {};
 
@@ -430,7 +388,7 @@ TEST_P(QuotaRandomHistoryTest, RealisedHoursEqualTheDailyModel) {
     for (Regime regime : {Regime::kWfsv2015, Regime::kWba2026}) {
       for (int32_t year = 2020; year <= 2026; ++year) {
         const std::vector<int64_t> model =
-            DailyModel(state, cut, regime).HourDays(year);
+            DailyHourDays(state, cut, regime, year);
         QuotaQuery query;
         query.year = year;
         query.regime = regime;
