@@ -10,7 +10,8 @@
 // Reports: appends with a Projector following (until it has folded the last
 // event); raw
 // scan vs full rebuild (scan + fold + figures) in events/s and their ratio;
-// restart time; current-table and as_of query latencies (p50/p99/max).
+// restart time; current-table, as_of and quota (all employers of 2024)
+// query latencies (p50/p99/max).
 #include <sys/utsname.h>
 
 #include <algorithm>
@@ -32,6 +33,7 @@
 #include "projections/log_replay.h"
 #include "projections/projection_state.h"
 #include "projections/projector.h"
+#include "projections/quota.h"
 #include "projections/realisation.h"
 #include "tools/demo_data.h"
 
@@ -41,6 +43,8 @@ ABSL_FLAG(std::string, dir, "/tmp", "where the temporary stores go");
 ABSL_FLAG(uint64_t, checkpoint_interval, 10'000, "events per checkpoint");
 ABSL_FLAG(int, current_queries, 2000, "current-table queries timed");
 ABSL_FLAG(int, as_of_queries, 100, "as_of queries timed");
+ABSL_FLAG(int, quota_queries, 50,
+          "quota queries timed (all employers, 2024, both regimes)");
 ABSL_FLAG(std::string, store, "",
           "keep the ledger here, or reuse it if it exists (one size only)");
 
@@ -314,6 +318,39 @@ void Run(int64_t events) {
   const Latencies as_of = Summarize(millis);
   std::printf("as_of table           p50 %.1f ms  p99 %.1f ms  max %.1f ms\n",
               as_of.p50_ms, as_of.p99_ms, as_of.max_ms);
+
+  // 6. Quota (issue 14): every employer of the national demo year 2024, a
+  // fold over the whole state per query (target p99 <= 50 ms at 10 M).
+  millis.clear();
+  size_t employers = 0;
+  for (int i = 0; i < absl::GetFlag(FLAGS_quota_queries); ++i) {
+    QuotaQuery query;
+    query.year = 2024;
+    query.regime = i % 2 == 0 ? Regime::kWfsv2015 : Regime::kWba2026;
+    const Clock::time_point query_start = Clock::now();
+    absl::StatusOr<QuotaTable> table = (*projector)->Quota(query);
+    millis.push_back(SecondsSince(query_start) * 1000);
+    Check(table.status(), "quota query");
+    if (i == 0) {
+      employers = table->rows.size();
+      const QuotaTotal& overheid = *std::find_if(
+          table->totals.begin(), table->totals.end(),
+          [](const QuotaTotal& t) { return t.sector == Sector::kOverheid; });
+      std::printf(
+          "  OVERHEID 2024: %lld employers, %lld liable, quota %.2f, realised "
+          "%.2f banen, levy EUR %lld\n",
+          static_cast<long long>(overheid.employers),
+          static_cast<long long>(overheid.liable_employers),
+          overheid.quota_banen_x100 / 100.0,
+          overheid.realised_banen_x100 / 100.0,
+          static_cast<long long>(overheid.levy_euro));
+    }
+  }
+  const Latencies quota = Summarize(millis);
+  std::printf(
+      "quota (all employers) p50 %.1f ms  p99 %.1f ms  max %.1f ms  (%zu "
+      "employers)\n",
+      quota.p50_ms, quota.p99_ms, quota.max_ms, employers);
   projector->reset();
   log->reset();
   if (!keep) std::filesystem::remove_all(dir);

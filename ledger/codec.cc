@@ -112,6 +112,19 @@ absl::StatusOr<EventPayload> PayloadFromProto(const v1::Event& proto,
       const auto& p = proto.inleen_key_set();
       return InleenKeySet{p.year(), p.overheid_share_x10(), p.source()};
     }
+    case v1::Event::kEmployerHoursReported: {
+      const auto& p = proto.employer_hours_reported();
+      return EmployerHoursReported{p.employer_id(), p.year(),
+                                   p.paid_hours_x100(), p.source()};
+    }
+    case v1::Event::kQuotaPercentageSet: {
+      const auto& p = proto.quota_percentage_set();
+      ASSIGN_OR_RETURN(Sector sector,
+                       EnumFromWire<Sector>(p.sector(), kSectorCount, index,
+                                            "quota_percentage_set.sector"));
+      return QuotaPercentageSet{sector, p.year(), p.percentage_x100(),
+                                p.source()};
+    }
     case v1::Event::PAYLOAD_NOT_SET:
       break;
   }
@@ -190,6 +203,20 @@ struct PayloadToProto {
     auto* p = proto->mutable_inleen_key_set();
     p->set_year(e.year);
     p->set_overheid_share_x10(e.overheid_share_x10);
+    p->set_source(e.source);
+  }
+  void operator()(const EmployerHoursReported& e) const {
+    auto* p = proto->mutable_employer_hours_reported();
+    p->set_employer_id(e.employer_id);
+    p->set_year(e.year);
+    p->set_paid_hours_x100(e.paid_hours_x100);
+    p->set_source(e.source);
+  }
+  void operator()(const QuotaPercentageSet& e) const {
+    auto* p = proto->mutable_quota_percentage_set();
+    p->set_sector(static_cast<v1::Sector>(WireNumber(e.sector)));
+    p->set_year(e.year);
+    p->set_percentage_x100(e.percentage_x100);
     p->set_source(e.source);
   }
 };

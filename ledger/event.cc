@@ -61,12 +61,20 @@ constexpr std::array<std::string_view, kDeregistrationReasonCount>
                             "OWN_REQUEST", "BESCHUT_WERK", "OTHER"};
 
 constexpr std::array<std::string_view, kEventKindCount> kKindNames = {
-    "EmployerRegistered", "EmployerReclassified",
-    "PersonRegistered",   "PersonDeregistered",
-    "JobStarted",         "JobConverted",
-    "HoursChanged",       "JobEnded",
-    "EventRetracted",     "TargetSet",
-    "BaselineSet",        "InleenKeySet"};
+    "EmployerRegistered",
+    "EmployerReclassified",
+    "PersonRegistered",
+    "PersonDeregistered",
+    "JobStarted",
+    "JobConverted",
+    "HoursChanged",
+    "JobEnded",
+    "EventRetracted",
+    "TargetSet",
+    "BaselineSet",
+    "InleenKeySet",
+    "EmployerHoursReported",
+    "QuotaPercentageSet"};
 
 bool ParseDigits(std::string_view text, int* value) {
   if (text.empty()) return false;

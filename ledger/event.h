@@ -117,6 +117,9 @@ std::optional<DeregistrationReason> ParseDeregistrationReason(
 // Hours per week in hundredths (2550 = 25.5 h = one baan).
 inline constexpr int32_t kHoursPerBaanX100 = 2550;
 inline constexpr int32_t kMaxHoursPerWeekX100 = 8000;
+// 25.5 hours a week x 52.2 weeks: the hours of one baan in a year (Wfsv
+// §4a's divisor for quota and realisation in paid hours).
+inline constexpr int64_t kHoursPerBaanYear = 1'331;
 
 struct EmployerRegistered {
   std::string employer_id;
@@ -211,12 +214,40 @@ struct InleenKeySet {
 inline constexpr int32_t kBaselineInleenKeyYear = 2012;
 inline constexpr int32_t kWholeShareX10 = 1000;  // 100.0%
 
+// An employer's total paid hours in one calendar year, as its payroll
+// declarations to the polisadministratie give them: the base of its quota
+// (Wfsv §4a, DOMAIN.md §8). The latest report for (employer, year), in
+// recorded order, wins.
+struct EmployerHoursReported {
+  std::string employer_id;
+  int32_t year = 0;
+  int64_t paid_hours_x100 = 0;  // hundredths of an hour in the year
+  std::string source;
+  bool operator==(const EmployerHoursReported&) const = default;
+};
+// 80 h a week every day of a year for one million persons: far above any
+// real employer (the largest, Defensie, pays some 10^8 hours a year), and
+// small enough that percentage x hours stays far inside 64 bits.
+inline constexpr int64_t kMaxPaidHoursX100 = int64_t{80} * 53 * 1'000'000 * 100;
+
+// The quota percentage (quotumpercentage) of a year for OVERHEID or MARKT
+// (Wfsv §4a), or for NATIONAAL: the one national percentage of the Wet
+// banenafspraak (Kamerstuk 36449). The latest for (sector, year) wins.
+struct QuotaPercentageSet {
+  Sector sector = Sector::kUnspecified;
+  int32_t year = 0;
+  int32_t percentage_x100 = 0;  // hundredths of a percent: 276 = 2.76 %
+  std::string source;
+  bool operator==(const QuotaPercentageSet&) const = default;
+};
+inline constexpr int32_t kMaxPercentageX100 = 10000;  // 100.00 %
+
 // The alternatives are in the order of EventKind.
 using EventPayload =
     std::variant<EmployerRegistered, EmployerReclassified, PersonRegistered,
                  PersonDeregistered, JobStarted, JobConverted, HoursChanged,
-                 JobEnded, EventRetracted, TargetSet, BaselineSet,
-                 InleenKeySet>;
+                 JobEnded, EventRetracted, TargetSet, BaselineSet, InleenKeySet,
+                 EmployerHoursReported, QuotaPercentageSet>;
 
 enum class EventKind : uint8_t {
   kEmployerRegistered = 0,
@@ -231,8 +262,10 @@ enum class EventKind : uint8_t {
   kTargetSet,
   kBaselineSet,
   kInleenKeySet,
+  kEmployerHoursReported,
+  kQuotaPercentageSet,
 };
-inline constexpr int kEventKindCount = 12;
+inline constexpr int kEventKindCount = 14;
 // "JobStarted", ...: the message names of the wire contract.
 std::string_view EventKindName(EventKind kind);
 std::optional<EventKind> ParseEventKind(std::string_view name);

@@ -133,6 +133,7 @@ absl::Status LedgerState::Apply(const Event& event, uint64_t seq, int index,
       return ApplyRegisterEvent(event, seq, index);
     case EventKind::kEmployerRegistered:
     case EventKind::kEmployerReclassified:
+    case EventKind::kEmployerHoursReported:
       return ApplyEmployerEvent(event, index);
     case EventKind::kEventRetracted:
       return ApplyRetraction(std::get<EventRetracted>(event.payload), seq,
@@ -140,6 +141,7 @@ absl::Status LedgerState::Apply(const Event& event, uint64_t seq, int index,
     case EventKind::kTargetSet:
     case EventKind::kBaselineSet:
     case EventKind::kInleenKeySet:
+    case EventKind::kQuotaPercentageSet:
       return absl::OkStatus();
   }
   return absl::InternalError("unknown event kind");
@@ -238,12 +240,19 @@ absl::Status LedgerState::ApplyEmployerEvent(const Event& event, int index) {
     if (!parent.empty()) Reference(parent, +1);
     return absl::OkStatus();
   }
-  const auto& reclassified = std::get<EmployerReclassified>(event.payload);
-  if (!employers_.contains(reclassified.employer_id)) {
-    return NotFound(index, "employer_reclassified.employer_id",
+  // A reclassification or an hours report: both name a registered employer,
+  // which may not be retracted while they stand.
+  const bool reclassified = event.kind() == EventKind::kEmployerReclassified;
+  const std::string& employer_id =
+      reclassified ? std::get<EmployerReclassified>(event.payload).employer_id
+                   : std::get<EmployerHoursReported>(event.payload).employer_id;
+  if (!employers_.contains(employer_id)) {
+    return NotFound(index,
+                    reclassified ? "employer_reclassified.employer_id"
+                                 : "employer_hours_reported.employer_id",
                     "unknown employer");
   }
-  Reference(reclassified.employer_id, +1);
+  Reference(employer_id, +1);
   return absl::OkStatus();
 }
 
@@ -305,9 +314,14 @@ absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
     case EventKind::kEmployerReclassified:
       Reference(std::get<EmployerReclassified>(target.payload).employer_id, -1);
       break;
+    case EventKind::kEmployerHoursReported:
+      Reference(std::get<EmployerHoursReported>(target.payload).employer_id,
+                -1);
+      break;
     case EventKind::kTargetSet:
     case EventKind::kBaselineSet:
     case EventKind::kInleenKeySet:
+    case EventKind::kQuotaPercentageSet:
     case EventKind::kEventRetracted:
       break;
   }

@@ -73,6 +73,12 @@ absl::Status CheckHours(int32_t hours_x100, int index,
   return absl::OkStatus();
 }
 
+absl::Status CheckInRange(int64_t value, int64_t low, int64_t high, int index,
+                          absl::string_view field, absl::string_view reason) {
+  return value < low || value > high ? Invalid(index, field, reason)
+                                     : absl::OkStatus();
+}
+
 absl::Status CheckSpecified(bool specified, int index,
                             absl::string_view field) {
   return specified ? absl::OkStatus() : Invalid(index, field, "is required");
@@ -211,6 +217,35 @@ struct PayloadChecker {
                      "must be in 0..1000 (tenths of a percent)");
     }
     return CheckText(e.source, index, "inleen_key_set.source", limits);
+  }
+  absl::Status operator()(const EmployerHoursReported& e) const {
+    RETURN_IF_ERROR(CheckId(e.employer_id, index,
+                            "employer_hours_reported.employer_id", limits));
+    RETURN_IF_ERROR(CheckInRange(e.year, kFirstPaidHoursYear, kLastTargetYear,
+                                 index, "employer_hours_reported.year",
+                                 "must be in 2012..2100 (2012: the year "
+                                 "before the first quota year)"));
+    RETURN_IF_ERROR(
+        CheckInRange(e.paid_hours_x100, 0, kMaxPaidHoursX100, index,
+                     "employer_hours_reported.paid_hours_x100",
+                     absl::StrCat("must be in 0..", kMaxPaidHoursX100,
+                                  " (hundredths of an hour)")));
+    return CheckText(e.source, index, "employer_hours_reported.source", limits);
+  }
+  absl::Status operator()(const QuotaPercentageSet& e) const {
+    if (e.sector != Sector::kOverheid && e.sector != Sector::kMarkt &&
+        e.sector != Sector::kNationaal) {
+      return Invalid(index, "quota_percentage_set.sector",
+                     "must be OVERHEID, MARKT or NATIONAAL");
+    }
+    RETURN_IF_ERROR(CheckInRange(e.year, kFirstTargetYear, kLastTargetYear,
+                                 index, "quota_percentage_set.year",
+                                 "must be in 2013..2100"));
+    RETURN_IF_ERROR(
+        CheckInRange(e.percentage_x100, 0, kMaxPercentageX100, index,
+                     "quota_percentage_set.percentage_x100",
+                     "must be in 0..10000 (hundredths of a percent)"));
+    return CheckText(e.source, index, "quota_percentage_set.source", limits);
   }
 };
 

@@ -28,6 +28,8 @@ inline constexpr int kFirstTargetYear = 2013;
 inline constexpr int kLastTargetYear = 2100;
 // Inleen keys start with the baseline's year (kBaselineInleenKeyYear).
 inline constexpr int kFirstInleenKeyYear = kBaselineInleenKeyYear;
+// Liability for the quota of a year needs the paid hours of the year before.
+inline constexpr int kFirstPaidHoursYear = kFirstTargetYear - 1;
 
 // 9 digits passing the 11-check (9*d1 + 8*d2 + ... + 2*d8 - d9 = 0 mod 11).
 bool IsValidBsn(std::string_view text);

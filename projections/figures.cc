@@ -4,6 +4,8 @@
 #include <atomic>
 #include <thread>
 
+#include "projections/job_timeline.h"
+
 namespace banen {
 namespace {
 
@@ -302,21 +304,7 @@ FigureBuilder::Scopes FigureBuilder::MemoScopesOf(Sector sector,
 void FigureBuilder::AddPerson(uint32_t person_index, uint64_t cut, int64_t sign,
                               FigureAccumulator* figures) {
   const PersonRecord& person = state_.person(person_index);
-  registered_.clear();
-  bool registered = false;
-  Date since;
-  for (const RegisterEntry& entry : person.entries) {
-    if (!entry.validity.VisibleAt(cut) || entry.registered == registered) {
-      continue;
-    }
-    if (entry.registered) {
-      since = entry.date;
-    } else if (since < entry.date) {
-      registered_.push_back(Period{since, entry.date});
-    }
-    registered = entry.registered;
-  }
-  if (registered) registered_.push_back(Period{since, kEndOfTime});
+  RegisteredPeriods(person, cut, &registered_);
 
   counted_.clear();
   for (uint32_t job : person.jobs) AddJob(state_.job(job), cut, sign, figures);
@@ -331,56 +319,38 @@ void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
       state_.SectorsOf(job.commissioning_employer, cut);
   const SectorTimeline* memo =
       job.commissioning_employer == kNoIndex ? nullptr : &memo_sectors;
-  bool started = false;
-  ContractForm form = ContractForm::kUnspecified;
-  int32_t hours_x100 = 0;
-  Date since;
-  for (const JobEntry& entry : job.entries) {
-    if (!entry.validity.VisibleAt(cut)) continue;
-    if (entry.step == JobStep::kStart) {
-      if (started) continue;
-      started = true;
-      form = entry.form;
-      hours_x100 = entry.hours_x100;
-      since = entry.date;
-      AddFlow(job, sectors, entry.date, cut, figures,
-              [sign](Flows& flows) { flows.started += sign; });
-      continue;
-    }
-    if (!started) continue;
-    AddSegment(job, sectors, memo, Period{since, entry.date}, form, hours_x100,
-               sign, cut, figures);
-    since = entry.date;
-    switch (entry.step) {
-      case JobStep::kStart:
-        break;
-      case JobStep::kHours:
-        hours_x100 = entry.hours_x100;
-        break;
-      case JobStep::kConvert: {
-        const std::optional<int> conversion = ConversionIndex(form, entry.form);
-        if (conversion.has_value()) {
-          AddFlow(job, sectors, entry.date, cut, figures,
+  WalkJobTimeline(
+      job, cut,
+      [&](Period segment, ContractForm form, int32_t hours_x100) {
+        AddSegment(job, sectors, memo, segment, form, hours_x100, sign, cut,
+                   figures);
+      },
+      [&](const JobEntry& entry, ContractForm from) {
+        switch (entry.step) {
+          case JobStep::kStart:
+            AddFlow(job, sectors, entry.date, cut, figures,
+                    [sign](Flows& flows) { flows.started += sign; });
+            break;
+          case JobStep::kConvert:
+            if (const std::optional<int> conversion =
+                    ConversionIndex(from, entry.form)) {
+              AddFlow(
+                  job, sectors, entry.date, cut, figures,
                   [&](Flows& flows) { flows.converted[*conversion] += sign; });
+            }
+            break;
+          case JobStep::kEnd: {
+            const auto reason = static_cast<size_t>(entry.reason);
+            if (reason < kOutflowReasonCount) {
+              AddFlow(job, sectors, entry.date, cut, figures,
+                      [&](Flows& flows) { flows.ended[reason] += sign; });
+            }
+            break;
+          }
+          case JobStep::kHours:
+            break;
         }
-        form = entry.form;
-        if (entry.hours_x100 > 0) hours_x100 = entry.hours_x100;
-        break;
-      }
-      case JobStep::kEnd: {
-        const auto reason = static_cast<size_t>(entry.reason);
-        if (reason < kOutflowReasonCount) {
-          AddFlow(job, sectors, entry.date, cut, figures,
-                  [&](Flows& flows) { flows.ended[reason] += sign; });
-        }
-        return;
-      }
-    }
-  }
-  if (started) {
-    AddSegment(job, sectors, memo, Period{since, kEndOfTime}, form, hours_x100,
-               sign, cut, figures);
-  }
+      });
 }
 
 template <typename Count>

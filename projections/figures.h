@@ -232,10 +232,7 @@ class FigureBuilder {
                  FigureAccumulator* figures);
 
  private:
-  struct Period {
-    Date from;
-    Date to;
-  };
+  using Period = DatePeriod;
   struct ScopedPeriod {
     ScopeId scope;
     CountSeries series;  // kPersons or a per-form persons series

@@ -39,6 +39,25 @@ bool MarkRetracted(Entries& entries, uint64_t target_seq, uint64_t seq) {
 
 }  // namespace
 
+void RegisteredPeriods(const PersonRecord& person, uint64_t cut,
+                       std::vector<DatePeriod>* out) {
+  out->clear();
+  bool registered = false;
+  Date since;
+  for (const RegisterEntry& entry : person.entries) {
+    if (!entry.validity.VisibleAt(cut) || entry.registered == registered) {
+      continue;
+    }
+    if (entry.registered) {
+      since = entry.date;
+    } else if (since < entry.date) {
+      out->push_back(DatePeriod{since, entry.date});
+    }
+    registered = entry.registered;
+  }
+  if (registered) out->push_back(DatePeriod{since, kEndOfTime});
+}
+
 Sector SectorTimeline::On(Date day) const {
   if (initial_ == Sector::kUnspecified) return initial_;
   Sector current = initial_;
@@ -179,6 +198,20 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
       return ApplyFigure(FigureKey{Sector::kUnspecified, key.year},
                          key.overheid_share_x10, seq);
     }
+    case EventKind::kEmployerHoursReported: {
+      const auto& report = std::get<EmployerHoursReported>(event.payload);
+      const std::optional<uint32_t> employer = FindEmployer(report.employer_id);
+      if (!employer.has_value()) return {};
+      return ApplyFigure(FigureKey{Sector::kUnspecified, report.year,
+                                   FigureKind::kPaidHours, *employer},
+                         report.paid_hours_x100, seq);
+    }
+    case EventKind::kQuotaPercentageSet: {
+      const auto& set = std::get<QuotaPercentageSet>(event.payload);
+      return ApplyFigure(
+          FigureKey{set.sector, set.year, FigureKind::kQuotaPercentage},
+          set.percentage_x100, seq);
+    }
   }
   return {};
 }
@@ -192,6 +225,9 @@ ProjectionState::EventRef ProjectionState::ApplyJobStarted(
   JobRecord& job = jobs_.emplace_back();
   job.person = PersonIndex(hire.person_ref);
   job.employer = FindEmployer(hire.employer_id).value_or(kNoIndex);
+  if (!hire.lender_id.empty()) {
+    job.lender = FindEmployer(hire.lender_id).value_or(kNoIndex);
+  }
   if (!hire.commissioning_employer_id.empty()) {
     job.commissioning_employer =
         FindEmployer(hire.commissioning_employer_id).value_or(kNoIndex);
@@ -223,7 +259,9 @@ ProjectionState::EventRef ProjectionState::ApplyFigure(FigureKey key,
       figure_index_.try_emplace(key, static_cast<uint32_t>(figures_.size()));
   if (inserted) figures_.emplace_back();
   figures_[it->second].push_back(FigureEntry{banen_x100, Validity{seq}});
-  return EventRef{it->second, RefKind::kFigure};
+  return EventRef{it->second, key.kind == FigureKind::kRealisation
+                                  ? RefKind::kFigure
+                                  : RefKind::kQuotaFigure};
 }
 
 ProjectionState::EventRef ProjectionState::ApplyRetraction(uint64_t target_seq,
@@ -247,6 +285,7 @@ ProjectionState::EventRef ProjectionState::ApplyRetraction(uint64_t target_seq,
       break;
     }
     case RefKind::kFigure:
+    case RefKind::kQuotaFigure:
       marked = MarkRetracted(figures_[target.index], target_seq, seq);
       break;
   }
@@ -294,6 +333,7 @@ void ProjectionState::AppendPersonsTouchedBy(uint64_t seq, uint64_t after,
     }
     case RefKind::kNone:
     case RefKind::kFigure:
+    case RefKind::kQuotaFigure:
       break;
   }
 }
@@ -368,10 +408,25 @@ std::optional<int64_t> ProjectionState::InleenKeyX10(int32_t year,
   return WinningFigure(FigureKey{Sector::kUnspecified, year}, cut);
 }
 
+std::optional<int64_t> ProjectionState::QuotaPercentageX100(
+    Sector sector, int32_t year, uint64_t cut) const {
+  return WinningFigure(FigureKey{sector, year, FigureKind::kQuotaPercentage},
+                       cut);
+}
+
+std::optional<int64_t> ProjectionState::PaidHoursX100(uint32_t employer,
+                                                      int32_t year,
+                                                      uint64_t cut) const {
+  return WinningFigure(
+      FigureKey{Sector::kUnspecified, year, FigureKind::kPaidHours, employer},
+      cut);
+}
+
 void ProjectionState::ForEachWinningFigure(
     uint64_t cut,
     absl::FunctionRef<void(Sector, int32_t, int64_t)> visit) const {
   for (const auto& [key, index] : figure_index_) {
+    if (key.kind != FigureKind::kRealisation) continue;
     if (const std::optional<int64_t> figure = WinningFigure(key, cut)) {
       visit(key.sector, key.year, *figure);
     }

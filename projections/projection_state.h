@@ -61,6 +61,9 @@ struct JobEntry {
 struct JobRecord {
   uint32_t person = kNoIndex;
   uint32_t employer = kNoIndex;  // for inleen: the hirer
+  // Inleen jobs whose lender_id was a registered employer at the hire: the
+  // formal employer, for whom the Wet banenafspraak counts the hours.
+  uint32_t lender = kNoIndex;
   // SROI jobs only (commissioning_employer_id set, or form SROI).
   uint32_t commissioning_employer = kNoIndex;
   // Sorted by (date, seq): backdated events are inserted into the order.
@@ -105,6 +108,17 @@ struct FigureEntry {
   int64_t banen_x100 = 0;
   Validity validity;
 };
+
+// Days [from, to); to may be kEndOfTime.
+struct DatePeriod {
+  Date from;
+  Date to;
+};
+
+// The periods in which `person` is registered as seen at `cut`, in date
+// order, into `out` (cleared first).
+void RegisteredPeriods(const PersonRecord& person, uint64_t cut,
+                       std::vector<DatePeriod>* out);
 
 // An employer's sectors over time as seen at one cut. A view: valid while
 // the state it came from is unchanged.
@@ -157,6 +171,8 @@ class ProjectionState {
   }
 
   size_t employer_count() const { return employers_.size(); }
+  // The index of an employer ever registered (even if retracted since).
+  std::optional<uint32_t> FindEmployer(std::string_view employer_id) const;
 
   SectorTimeline SectorsOf(uint32_t employer, uint64_t cut) const;
   // The parent (parent_employer_id) of the employer's registration visible
@@ -168,6 +184,13 @@ class ProjectionState {
   std::optional<int64_t> BaselineX100(Sector sector, uint64_t cut) const;
   // The winning InleenKeySet for `year` at the cut: the overheid share x10.
   std::optional<int64_t> InleenKeyX10(int32_t year, uint64_t cut) const;
+  // The winning QuotaPercentageSet for (sector, year) at the cut, x100.
+  std::optional<int64_t> QuotaPercentageX100(Sector sector, int32_t year,
+                                             uint64_t cut) const;
+  // The winning EmployerHoursReported of the employer for `year`, x100.
+  std::optional<int64_t> PaidHoursX100(uint32_t employer, int32_t year,
+                                       uint64_t cut) const;
+  size_t job_count() const { return jobs_.size(); }
   // Calls visit(sector, year, value) for every figure that wins at the cut:
   // targets (a sector, year > 0) and baselines (a sector, year 0) in banen
   // x100, inleen keys (Sector::kUnspecified, year) as the overheid share x10.
@@ -176,20 +199,37 @@ class ProjectionState {
       absl::FunctionRef<void(Sector, int32_t, int64_t)> visit) const;
 
  private:
-  enum class RefKind : uint8_t { kNone, kJob, kPerson, kEmployer, kFigure };
+  enum class RefKind : uint8_t {
+    kNone,
+    kJob,
+    kPerson,
+    kEmployer,
+    kFigure,
+    kQuotaFigure,  // a quota percentage or paid hours: no realisation figure
+  };
   // What the event at a seq belongs to; a retraction refers to its target's
   // owner, so the retraction touches what the target touched.
   struct EventRef {
     uint32_t index = kNoIndex;
     RefKind kind = RefKind::kNone;
   };
+  // The realisation's figures, and the quota's apart: these never move a
+  // realisation figure (ForEachWinningFigure, SetsTargetOrBaseline).
+  enum class FigureKind : uint8_t {
+    kRealisation,
+    kQuotaPercentage,
+    kPaidHours
+  };
   struct FigureKey {
-    Sector sector;  // kUnspecified for inleen keys
+    Sector sector;  // kUnspecified for inleen keys and paid hours
     int32_t year;   // 0 for baselines
+    FigureKind kind = FigureKind::kRealisation;
+    uint32_t employer = kNoIndex;  // kPaidHours only
     bool operator==(const FigureKey&) const = default;
     template <typename H>
     friend H AbslHashValue(H h, const FigureKey& key) {
-      return H::combine(std::move(h), key.sector, key.year);
+      return H::combine(std::move(h), key.sector, key.year, key.kind,
+                        key.employer);
     }
   };
 
@@ -199,7 +239,6 @@ class ProjectionState {
   // The first day whose sector the employer event at `seq` (or retracted by
   // it) may change.
   Date SectorChangeFrom(const EmployerRecord& employer, uint64_t seq) const;
-  std::optional<uint32_t> FindEmployer(std::string_view employer_id) const;
   EventRef ApplyPayload(const StoredEvent& stored);
   EventRef ApplyJobStarted(const StoredEvent& stored, const JobStarted& hire);
   EventRef ApplyJobEntry(std::string_view job_id, JobEntry entry);

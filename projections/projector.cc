@@ -367,6 +367,16 @@ absl::StatusOr<RealisationTable> Projector::Realisation(
   return MakeTable(state_, figures, cut, *query.as_of, query);
 }
 
+absl::StatusOr<QuotaTable> Projector::Quota(const QuotaQuery& query) const {
+  RETURN_IF_ERROR(CatchUpWithLog());
+  absl::ReaderMutexLock lock(&mutex_);
+  ReadingStateForTest();
+  const uint64_t cut = query.as_of.has_value()
+                           ? state_.LastSeqRecordedBy(*query.as_of)
+                           : state_.last_seq();
+  return ComputeQuota(state_, cut, query);
+}
+
 absl::StatusOr<Snapshot> Projector::CreateSnapshot(
     Quarter quarter, const HeadSigning& sign_head) {
   RETURN_IF_ERROR(CatchUpWithLog());

@@ -78,6 +78,7 @@
 #include "projections/figures.h"
 #include "projections/projection_state.h"
 #include "projections/quarter.h"
+#include "projections/quota.h"
 #include "projections/realisation.h"
 #include "projections/snapshot.h"
 
@@ -114,6 +115,11 @@ class Projector {
   // spans more than kMaxQueryQuarters.
   absl::StatusOr<RealisationTable> Realisation(
       const RealisationQuery& query) const;
+
+  // Quota and levy per employer (quota.h), from the state at the query's
+  // as_of; ComputeQuota's errors. Holds the state's reader lock while it
+  // folds: O(persons + jobs).
+  absl::StatusOr<QuotaTable> Quota(const QuotaQuery& query) const;
 
   // Called with a snapshot's head seq: its signed checkpoint, stored with
   // the snapshot. The projector holds no key; the server's signer does.

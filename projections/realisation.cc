@@ -37,7 +37,8 @@ bool Contains(const std::vector<Sector>& sectors, Sector sector) {
   return std::find(sectors.begin(), sectors.end(), sector) != sectors.end();
 }
 
-// Whether an employer in `sector` belongs in a table of `requested`.
+}  // namespace
+
 bool Requested(const std::vector<Sector>& requested, Sector sector) {
   return Contains(requested, sector) ||
          Contains(requested, Sector::kNationaal) ||
@@ -46,6 +47,8 @@ bool Requested(const std::vector<Sector>& requested, Sector sector) {
          (IsFunderendOnderwijs(sector) &&
           Contains(requested, Sector::kFunderendOnderwijs));
 }
+
+namespace {
 
 // a/a_denominator - b/b_denominator in hundredths, rounded once.
 int64_t ChangeX100(__int128 a, __int128 a_denominator, __int128 b,

@@ -32,6 +32,10 @@ enum class RealisationView : uint8_t {
 // nulmeting of 1 January 2013), split by the key of kBaselineInleenKeyYear.
 inline constexpr Quarter kMonitorBaselineQuarter{2012, 4};
 
+// Whether an employer in the concrete `sector` belongs in a table of the
+// `requested` sectors and aggregates.
+bool Requested(const std::vector<Sector>& requested, Sector sector);
+
 struct RealisationQuery {
   // Concrete sectors and/or aggregates. Empty: every concrete sector, then
   // OVERHEID, NATIONAAL and FUNDEREND_ONDERWIJS.

@@ -58,6 +58,10 @@ fi
 echo
 banenctl report --quarter=2024Q4 --format=letter
 echo
+# The 2024 quota of the government sectors (Wfsv §4a): liable employers,
+# quota, realised banen, shortfall and levy per sector.
+banenctl report quota --year=2024 --sectors=OVERHEID
+echo
 # The SZW letters' national monitor of 2022 (with 2021 for the change), and
 # what seed 001 says, to compare line by line.
 banenctl report --quarter=2021Q4 --to-quarter=2022Q4 --view=monitor --format=letter

@@ -79,6 +79,12 @@ constexpr std::array<Grant, kRpcCount> kGrants = {{
      Roles({v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR})},
     {Rpc::kGetSignedHead, "AuditService.GetSignedHead",
      Roles({v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR})},
+    // Per-employer figures with the levy each would carry: like the
+    // realisation's employer rows, for an employer about its own employers
+    // (QuotaServiceImpl narrows it) and for the auditor; not for the reader
+    // of published sector figures.
+    {Rpc::kGetQuota, "QuotaService.GetQuota",
+     Roles({v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR})},
 }};
 
 constexpr bool GrantsInRpcOrder() {
@@ -142,14 +148,17 @@ AppendAuthority AppendAuthorityOf(const Caller& caller) {
       authority.retractions = AppendAuthority::Retractions::kOwn;
       break;
     case v1::ROLE_REGISTER:
+      // UWV also keeps the polisadministratie, the source of paid hours.
       authority.kinds = {EventKind::kPersonRegistered,
-                         EventKind::kPersonDeregistered};
+                         EventKind::kPersonDeregistered,
+                         EventKind::kEmployerHoursReported};
       break;
     case v1::ROLE_STEWARD:
       authority.kinds = {
           EventKind::kEmployerRegistered, EventKind::kEmployerReclassified,
           EventKind::kTargetSet,          EventKind::kBaselineSet,
-          EventKind::kInleenKeySet,       EventKind::kEventRetracted};
+          EventKind::kInleenKeySet,       EventKind::kEmployerHoursReported,
+          EventKind::kQuotaPercentageSet, EventKind::kEventRetracted};
       break;
     case v1::ROLE_ADMIN:
       break;  // every kind, any retraction

@@ -65,8 +65,9 @@ enum class Rpc {
   kGetInclusionProof,
   kGetConsistencyProof,
   kGetSignedHead,
+  kGetQuota,
 };
-inline constexpr int kRpcCount = 19;
+inline constexpr int kRpcCount = 20;
 
 // "LedgerService.AppendBatch", ...
 absl::string_view RpcName(Rpc rpc);

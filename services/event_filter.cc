@@ -121,6 +121,18 @@ bool EventFilter::ObserveEntities(const StoredEvent& stored) {
       return employer_ids_.empty() && job_ids_.empty() &&
              person_refs_.empty() && sectors_.test(static_cast<size_t>(sector));
     }
+    case EventKind::kEmployerHoursReported:
+      return only_employer_filters &&
+             MatchesEmployer(
+                 std::get<EmployerHoursReported>(payload).employer_id);
+    case EventKind::kQuotaPercentageSet: {
+      // Like a target: OVERHEID's percentage is for the government sectors.
+      const Sector sector = std::get<QuotaPercentageSet>(payload).sector;
+      return employer_ids_.empty() && job_ids_.empty() &&
+             person_refs_.empty() &&
+             (sectors_.test(static_cast<size_t>(sector)) ||
+              sectors_.test(static_cast<size_t>(Sector::kNationaal)));
+    }
     case EventKind::kInleenKeySet:
       // It splits NATIONAAL between MARKT and OVERHEID.
       return employer_ids_.empty() && job_ids_.empty() &&

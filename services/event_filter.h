@@ -5,9 +5,11 @@
 // filter is fed the log in seq order (from seq 1 when NeedsHistory()) and
 // remembers each job's employers and person, each employer's latest sector,
 // and which seqs matched (a retraction matches when its target did).
-// Person register events match only the person filter; employer events only
-// the sector and employer filters; TargetSet/BaselineSet only the sector one;
-// InleenKeySet only a sector filter naming MARKT, OVERHEID or NATIONAAL.
+// Person register events match only the person filter; employer events
+// (hours reports too) only the sector and employer filters;
+// TargetSet/BaselineSet only the sector one; InleenKeySet only a sector
+// filter naming MARKT, OVERHEID or NATIONAAL; QuotaPercentageSet one naming
+// its own sector or NATIONAAL.
 // The kind, event_id and recorded_by filters look at the event alone.
 //
 // Thread safety: none (one per request). Memory: O(jobs + employers +

@@ -78,6 +78,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
       *server->log_, *server->authorizer_, std::move(ledger_options));
   server->realisation_service_ = std::make_unique<RealisationServiceImpl>(
       *server->projector_, *server->authorizer_);
+  server->quota_service_ = std::make_unique<QuotaServiceImpl>(
+      *server->projector_, *server->authorizer_);
   server->snapshot_service_ = std::make_unique<SnapshotServiceImpl>(
       *server->projector_, server->head_signer_.get(), *server->authorizer_,
       server->follower_.get());
@@ -95,6 +97,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(server->ledger_service_.get());
   builder.RegisterService(server->realisation_service_.get());
+  builder.RegisterService(server->quota_service_.get());
   builder.RegisterService(server->snapshot_service_.get());
   builder.RegisterService(server->audit_service_.get());
   builder.RegisterService(server->admin_service_.get());
@@ -187,6 +190,7 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   admin_service_.reset();
   snapshot_service_.reset();
   realisation_service_.reset();
+  quota_service_.reset();
   ledger_service_.reset();
   metrics_.reset();
   follower_.reset();

@@ -10,6 +10,10 @@
 //            [--as-of=2025-03-01T00:00:00Z] [--employers [--roll-up]]
 //            [--incl-sroi] [--view=both|sector|monitor]
 //            [--format=text|letter|csv|json|html] [--out=FILE]
+//   banenctl report quota [--year=2024] [--regime=WFSV_2015|WBA_2026]
+//            [--sectors=OVERHEID] [--as-of=...] [--employers]
+//            [--format=text|csv|json|html] [--out=FILE]
+//                        quota, shortfall and levy per employer (Wfsv §4a)
 //   banenctl import FILE... [--on-error=stop|skip] [--batch-size=1000]
 //                        CSV or NDJSON events (tools/event_file.h), resumable
 //   banenctl snapshot create --quarter=2024Q4 | list [QUARTER] |
@@ -78,6 +82,7 @@
 #include "banen/v1/admin.grpc.pb.h"
 #include "banen/v1/audit.grpc.pb.h"
 #include "banen/v1/ledger.grpc.pb.h"
+#include "banen/v1/quota.grpc.pb.h"
 #include "banen/v1/realisation.grpc.pb.h"
 #include "banen/v1/snapshot.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -114,7 +119,9 @@ ABSL_FLAG(std::vector<std::string>, sectors, {},
           "report: sectors, e.g. GEMEENTEN,RIJK (default: all + aggregates)");
 ABSL_FLAG(std::string, as_of, "",
           "report: only events recorded by then, RFC 3339 (default: all)");
-ABSL_FLAG(bool, employers, false, "report: also one row per employer");
+ABSL_FLAG(bool, employers, false,
+          "report: also one row per employer (report quota --format=text: "
+          "the employers' lines above the sector totals)");
 ABSL_FLAG(bool, roll_up, false,
           "report --employers: each employer row with its children "
           "(parent_employer_id), e.g. a ministry with its agencies");
@@ -134,6 +141,12 @@ ABSL_FLAG(std::string, view, "both",
 ABSL_FLAG(std::string, out, "-",
           "report: output file; - for stdout. keys new: the signer key's "
           "file (required)");
+ABSL_FLAG(int, year, 2024, "report quota: the calendar year");
+ABSL_FLAG(std::string, regime, "WFSV_2015",
+          "report quota: WFSV_2015 (today's law: a quota percentage for "
+          "overheid and one for markt, inleen counts for the hirer) or "
+          "WBA_2026 (Wet banenafspraak: one national percentage, inleen "
+          "counts for the lender)");
 ABSL_FLAG(std::string, on_error, "stop",
           "import: stop at the first bad line, or skip it and go on");
 ABSL_FLAG(int, batch_size, 1000, "import: events per batch");
@@ -174,17 +187,92 @@ std::string RecordedBy(const std::string& principal) {
   return principal.empty() ? "-" : principal;
 }
 
+absl::StatusOr<v1::Sector> SectorFlag(const std::string& name) {
+  v1::Sector sector;
+  if (!v1::Sector_Parse(absl::StrCat("SECTOR_", absl::AsciiStrToUpper(name)),
+                        &sector)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--sectors: unknown sector ", name));
+  }
+  return sector;
+}
+
+absl::StatusOr<absl::Time> AsOfFlag(const std::string& as_of) {
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, as_of, &time, &error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--as-of: ", as_of, ": ", error));
+  }
+  return time;
+}
+
 class Client {
  public:
   explicit Client(std::shared_ptr<grpc::Channel> channel)
       : channel_(std::move(channel)),
         ledger_(v1::LedgerService::NewStub(channel_)),
         realisation_(v1::RealisationService::NewStub(channel_)),
+        quota_(v1::QuotaService::NewStub(channel_)),
         snapshots_(v1::SnapshotService::NewStub(channel_)),
         admin_(v1::AdminService::NewStub(channel_)),
         audit_(v1::AuditService::NewStub(channel_)) {}
 
+  absl::Status ReportQuota() {
+    v1::QuotaRequest request;
+    request.set_year(absl::GetFlag(FLAGS_year));
+    v1::Regime regime;
+    const std::string regime_name = absl::GetFlag(FLAGS_regime);
+    if (!v1::Regime_Parse(
+            absl::StrCat("REGIME_", absl::AsciiStrToUpper(regime_name)),
+            &regime)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--regime: ", regime_name, ": use WFSV_2015 or WBA_2026"));
+    }
+    request.set_regime(regime);
+    const std::vector<std::string> sectors = absl::GetFlag(FLAGS_sectors);
+    if (sectors.size() > 1) {
+      return absl::InvalidArgumentError(
+          "--sectors: report quota takes one sector or aggregate");
+    }
+    if (!sectors.empty()) {
+      ASSIGN_OR_RETURN(const v1::Sector sector, SectorFlag(sectors[0]));
+      request.set_sector(sector);
+    }
+    if (const std::string as_of = absl::GetFlag(FLAGS_as_of); !as_of.empty()) {
+      ASSIGN_OR_RETURN(const absl::Time time, AsOfFlag(as_of));
+      TimeToProto(time, request.mutable_as_of());
+    }
+    v1::QuotaTable table;
+    auto context = Context();
+    RETURN_IF_ERROR(FromGrpc(quota_->GetQuota(context.get(), request, &table)));
+    const std::string format = absl::GetFlag(FLAGS_format);
+    std::string text;
+    if (format == "text") {
+      text = QuotaReport(table, absl::GetFlag(FLAGS_employers));
+    } else if (format == "csv") {
+      text = QuotaCsv(table);
+    } else if (format == "json") {
+      ASSIGN_OR_RETURN(text, QuotaJson(table));
+    } else if (format == "html") {
+      text = QuotaHtml(
+          table, absl::StrCat("Banenafspraak: quotum ", request.year(), " (",
+                              regime_name, ")"));
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--format: ", format,
+                       ": report quota takes text, csv, json or html"));
+    }
+    return WriteOutput(text);
+  }
+
   absl::Status Report() {
+    if (absl::GetFlag(FLAGS_regime) != "WFSV_2015") {
+      return absl::UnimplementedError(
+          "--regime: the realisation tables count by WFSV_2015 only; "
+          "`report quota --regime=WBA_2026` gives the Wet banenafspraak's "
+          "yearly realisation per employer and sector");
+    }
     v1::RealisationRequest request;
     request.set_from_quarter(absl::GetFlag(FLAGS_quarter));
     request.set_to_quarter(absl::GetFlag(FLAGS_to_quarter));
@@ -198,21 +286,11 @@ class Client {
     }
     request.set_measure(measure);
     for (const std::string& name : absl::GetFlag(FLAGS_sectors)) {
-      v1::Sector sector;
-      if (!v1::Sector_Parse(
-              absl::StrCat("SECTOR_", absl::AsciiStrToUpper(name)), &sector)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--sectors: unknown sector ", name));
-      }
+      ASSIGN_OR_RETURN(const v1::Sector sector, SectorFlag(name));
       request.add_sectors(sector);
     }
     if (const std::string as_of = absl::GetFlag(FLAGS_as_of); !as_of.empty()) {
-      absl::Time time;
-      std::string error;
-      if (!absl::ParseTime(absl::RFC3339_full, as_of, &time, &error)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--as-of: ", as_of, ": ", error));
-      }
+      ASSIGN_OR_RETURN(const absl::Time time, AsOfFlag(as_of));
       TimeToProto(time, request.mutable_as_of());
     }
     request.set_include_employers(absl::GetFlag(FLAGS_employers));
@@ -738,6 +816,7 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::RealisationService::Stub> realisation_;
+  std::unique_ptr<v1::QuotaService::Stub> quota_;
   std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
@@ -846,6 +925,9 @@ absl::Status Run(const std::string& command,
   if (command == "snapshot") return client.Snapshot(args);
   if (command == "backup") return client.Backup(args);
   if (command == "admin") return client.Admin(args);
+  if (command == "report" && args.size() == 1 && args[0] == "quota") {
+    return client.ReportQuota();
+  }
   if (!args.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(command, ": unexpected argument \"", args[0], "\""));
@@ -870,7 +952,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "banenctl [--server=host:port] [--tls-ca=PEM [--tls-cert=PEM "
       "--tls-key=PEM]] [--token-file=FILE] "
-      "report|import FILE...|snapshot create|list|show KEY|diff KEY|"
+      "report [quota]|import FILE...|snapshot create|list|show KEY|diff KEY|"
       "rederive KEY|backup create|list|verify [ID]|admin promote|tail|"
       "verify [--published=FILE]|prove|head [--signed]|health|load-demo|"
       "auth new-token|keys new [flags]");

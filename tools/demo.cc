@@ -3,6 +3,8 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace banen {
 namespace {
 
@@ -55,6 +57,18 @@ class History {
         "2023-01-01",
         TargetSet{sector, year, banen_x100, "demo: Kamerbrief banenafspraak"});
   }
+  void PaidHours(const char* employer_id, int32_t year, int64_t hours) {
+    Add(absl::StrCat("demo-paid-hours-", employer_id, "-", year),
+        absl::StrCat(year + 1, "-03-01").c_str(),
+        EmployerHoursReported{employer_id, year, hours * 100,
+                              "demo: polisadministratie UWV"});
+  }
+  void QuotaPercentage(Sector sector, int32_t year, int32_t percentage_x100) {
+    Add(absl::StrCat("demo-quota-", std::string(SectorName(sector)), "-", year),
+        "2023-11-01",
+        QuotaPercentageSet{sector, year, percentage_x100,
+                           "demo: quotumpercentage"});
+  }
   void Baseline(Sector sector, int64_t banen_x100) {
     Add("demo-baseline-" + std::string(SectorName(sector)), "2013-01-01",
         BaselineSet{sector, banen_x100, "demo: nulmeting 1 januari 2013"});
@@ -99,6 +113,20 @@ std::vector<Event> DemoHistory() {
     h.Target(sector, 2023, 200 * scale);
     h.Target(sector, 2024, 300 * scale);
   }
+
+  // Quota 2024 (Wfsv §4a) at 2.76 %: Utrecht and the ministry's department
+  // are liable (at least 40,575 paid hours in 2023 and 2024), Zwolle only
+  // grew past the threshold in 2024, the research institute stays under it.
+  h.QuotaPercentage(Sector::kOverheid, 2024, 276);
+  h.QuotaPercentage(Sector::kNationaal, 2024, 276);
+  for (const int32_t year : {2023, 2024}) {
+    h.PaidHours("gemeente-utrecht", year, 5'200'000);
+    h.PaidHours("belastingdienst", year, 40'000'000);
+    h.PaidHours("umc-groningen", year, 15'000'000);
+    h.PaidHours("kennisinstituut", year, 30'000);
+  }
+  h.PaidHours("gemeente-zwolle", 2023, 38'000);
+  h.PaidHours("gemeente-zwolle", 2024, 900'000);
 
   for (int person = 1; person <= 13; ++person) h.Register(person, "2023-01-01");
 

@@ -389,6 +389,7 @@ class Simulation {
         Emit(effective, floor_, TargetSet{Sector::kRijk, year, doel, letters});
       }
     }
+    SetQuotaPercentages(year, effective);
     if (year < kFirstNationalTargetYear) return;
     const size_t i = static_cast<size_t>(year - kFirstNationalTargetYear);
     const int64_t overheid_baseline = targets_.overheid_baseline_x100;
@@ -403,6 +404,52 @@ class Simulation {
     Emit(effective, floor_, TargetSet{Sector::kMarkt, year, markt, szw});
     Emit(effective, floor_,
          TargetSet{Sector::kNationaal, year, overheid + markt, szw});
+  }
+
+  void SetQuotaPercentages(int year, Date effective) {
+    if (year < kFirstTableYear) return;
+    const int32_t percentage =
+        kOverheidQuotaPercentX100[static_cast<size_t>(year - kFirstTableYear)];
+    const bool seed = year == 2022 || year == 2024;
+    const std::string source =
+        seed ? "quotumpercentage overheid (seed 003, DOMAIN.md §7)"
+             : "quotumpercentage overheid: demo-data's own";
+    Emit(effective, floor_,
+         QuotaPercentageSet{Sector::kOverheid, year, percentage, source});
+    if (year >= kFirstNationalQuotaYear) {
+      Emit(effective, floor_,
+           QuotaPercentageSet{Sector::kNationaal, year, percentage,
+                              "Wet banenafspraak (Kamerstuk 36449): "
+                              "demo-data's own, OVERHEID's"});
+    }
+  }
+
+  // Each government sector's paid hours of `year`: its doel x 1,331 / the
+  // percentage (banen = percentage x hours / 1,331), split by weight.
+  void ReportPaidHours(int year) {
+    if (year < kFirstTableYear || year > kLastPaidHoursYear) return;
+    const auto t = static_cast<size_t>(year - kFirstTableYear);
+    const Date reported = MakeDate(year + 1, 3, 1);
+    for (const auto& plan : kGovernmentPlans) {
+      const std::vector<uint32_t>& employers = hirers_[SlotOf(plan.sector)];
+      int64_t weights = 0;
+      for (size_t i = 0; i < employers.size(); ++i) {
+        weights += 1 + static_cast<int64_t>(i % kPaidHoursWeights);
+      }
+      // doel_x100 / 100 banen x 1331 h / (P / 10^4) in hours x100.
+      const __int128 hours_x100 = __int128{plan.doel_x100[t]} *
+                                  kHoursPerBaanYear * 10'000 /
+                                  kOverheidQuotaPercentX100[t];
+      for (size_t i = 0; i < employers.size(); ++i) {
+        const int64_t weight = 1 + static_cast<int64_t>(i % kPaidHoursWeights);
+        Emit(reported, reported,
+             EmployerHoursReported{
+                 employers_[employers[i]].id, year,
+                 static_cast<int64_t>(hours_x100 * weight / weights),
+                 "polisadministratie UWV: demo-data's own, doel x 1,331 / "
+                 "quotumpercentage"});
+      }
+    }
   }
 
   // --- persons ---------------------------------------------------------------
@@ -781,6 +828,7 @@ class Simulation {
     }
     CalibrateYearEnd(year - kBaselineYear, first, last, /*allow_ends=*/true);
     for (int i = 0; i < kPhantomHiresPerYear; ++i) EmitPhantomHire(year);
+    ReportPaidHours(year);
   }
 
   const DemoDataOptions options_;

@@ -42,6 +42,8 @@ enum Column : int {
   kBanen,
   kSource,
   kOverheidShare,
+  kPaidHours,
+  kPercentage,
 };
 
 // The payload columns each kind reads (in EventKind order).
@@ -61,6 +63,8 @@ const std::array<std::vector<Column>, kEventKindCount>& ColumnsOfKind() {
           {kSector, kYear, kBanen, kSource},
           {kSector, kBanen, kSource},
           {kYear, kOverheidShare, kSource},
+          {kEmployerId, kYear, kPaidHours, kSource},
+          {kSector, kYear, kPercentage, kSource},
       }};
   return *columns;
 }
@@ -287,6 +291,32 @@ bool CsvPayload(EventKind kind, const CsvRow& row, EventPayload* payload) {
                           "decimal, e.g. 25.8");
       }
       e.overheid_share_x10 = static_cast<int32_t>(share_x100 / 10);
+      *payload = std::move(e);
+      return true;
+    }
+    case EventKind::kEmployerHoursReported: {
+      EmployerHoursReported e;
+      e.employer_id = row.Text(kEmployerId);
+      e.source = row.Text(kSource);
+      if (!row.Integer(kYear, &e.year) ||
+          !row.Hundredths(kPaidHours, false, &e.paid_hours_x100)) {
+        return false;
+      }
+      *payload = std::move(e);
+      return true;
+    }
+    case EventKind::kQuotaPercentageSet: {
+      QuotaPercentageSet e;
+      e.source = row.Text(kSource);
+      int64_t percentage_x100 = 0;
+      if (!row.Enum(kSector, &ParseSector, &e.sector) ||
+          !row.Integer(kYear, &e.year) ||
+          !row.Hundredths(kPercentage, false, &percentage_x100)) {
+        return false;
+      }
+      // Out of range is the validator's to name; saturate so it sees it.
+      e.percentage_x100 =
+          static_cast<int32_t>(std::min<int64_t>(percentage_x100, INT32_MAX));
       *payload = std::move(e);
       return true;
     }

@@ -58,6 +58,112 @@ std::string Html(std::string_view text) {
       {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
 }
 
+// The page up to and including its <h1>: the shared style, then
+// `extra_style`.
+std::string HtmlHead(std::string_view title, std::string_view extra_style) {
+  return absl::StrCat(
+      "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<title>",
+      Html(title),
+      "</title>\n<style>\n"
+      "body{font-family:sans-serif;margin:2em;color:#222}\n"
+      "table{border-collapse:collapse;margin-bottom:2em}\n"
+      "th,td{padding:.25em .6em;border-bottom:1px solid #ddd;"
+      "text-align:right}\n"
+      "th:first-child,td:first-child{text-align:left}\n"
+      "tr.aggregate td{font-weight:bold}\n",
+      AbslView(extra_style), "</style>\n</head>\n<body>\n<h1>", Html(title),
+      "</h1>\n");
+}
+
+// Protobuf JSON with the field names of the .proto files.
+absl::StatusOr<std::string> Json(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.add_whitespace = true;
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(message, &json, options)
+           .ok()) {
+    return absl::InternalError("cannot print the table as JSON");
+  }
+  return json;
+}
+
+std::string AsOf(bool has_as_of, const google::protobuf::Timestamp& as_of) {
+  return has_as_of ? absl::FormatTime(absl::FromUnixSeconds(as_of.seconds()),
+                                      absl::UTCTimeZone())
+                   : std::string("-");
+}
+
+std::string WireSectorName(v1::Sector sector) {
+  return std::string(SectorName(static_cast<Sector>(sector)));
+}
+
+std::string RegimeOf(const v1::QuotaTable& table) {
+  return absl::StrReplaceAll(v1::Regime_Name(table.regime()),
+                             {{"REGIME_", ""}});
+}
+
+// The cells of an employer row, in the order of kQuotaColumns.
+constexpr std::array<const char*, 11> kQuotaColumns = {
+    "employer", "sector",     "paid hours", "previous year",
+    "liable",   "percentage", "quota",      "realised h",
+    "realised", "shortfall",  "levy EUR"};
+std::vector<std::string> QuotaCells(const v1::QuotaRow& row) {
+  return {row.employer_id(),
+          WireSectorName(row.sector()),
+          Hundredths(row.has_paid_hours_x100(), row.paid_hours_x100()),
+          Hundredths(row.has_previous_paid_hours_x100(),
+                     row.previous_paid_hours_x100()),
+          row.liable() ? "yes" : "no",
+          Hundredths(row.has_percentage_x100(), row.percentage_x100()),
+          FormatHundredths(row.quota_banen_x100()),
+          FormatHundredths(row.realised_hours_x100()),
+          FormatHundredths(row.realised_banen_x100()),
+          FormatTenths(row.shortfall_banen_x10()),
+          absl::StrCat(row.levy_euro())};
+}
+
+constexpr std::array<const char*, 8> kQuotaTotalColumns = {
+    "sector", "employers", "liable",    "paid hours",
+    "quota",  "realised",  "shortfall", "levy EUR"};
+std::vector<std::string> QuotaTotalCells(const v1::QuotaTotal& total) {
+  return {WireSectorName(total.sector()),
+          absl::StrCat(total.employers()),
+          absl::StrCat(total.liable_employers()),
+          FormatHundredths(total.paid_hours_x100()),
+          FormatHundredths(total.quota_banen_x100()),
+          FormatHundredths(total.realised_banen_x100()),
+          FormatTenths(total.shortfall_banen_x10()),
+          absl::StrCat(total.levy_euro())};
+}
+
+template <size_t N>
+TextTable QuotaTextTable(const std::array<const char*, N>& headers) {
+  std::vector<TextTable::Column> columns;
+  for (size_t i = 0; i < N; ++i) {
+    columns.push_back({headers[i], i < 2 ? TextTable::Align::kLeft
+                                         : TextTable::Align::kRight});
+  }
+  return TextTable(std::move(columns));
+}
+
+// A row of `cells`, or with no cells the header row of `headers`;
+// `attributes` go into the <tr> tag.
+template <size_t N>
+std::string HtmlRow(const std::vector<std::string>& cells,
+                    const std::array<const char*, N>& headers,
+                    const std::string& attributes = "") {
+  const bool header = cells.empty();
+  std::string html = absl::StrCat("<tr", attributes, ">");
+  for (size_t i = 0; i < N; ++i) {
+    absl::StrAppend(&html, header ? "<th>" : "<td>",
+                    Html(header ? headers[i] : cells[i]),
+                    header ? "</th>" : "</td>");
+  }
+  return html + "</tr>";
+}
+
 // The realisation forms, bottom to top in the charts.
 struct FormSeriesStyle {
   const char* css_class;
@@ -422,15 +528,7 @@ std::string RealisationLetter(const v1::RealisationTable& table) {
 }
 
 absl::StatusOr<std::string> RealisationJson(const v1::RealisationTable& table) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.add_whitespace = true;
-  std::string json;
-  if (!google::protobuf::util::MessageToJsonString(table, &json, options)
-           .ok()) {
-    return absl::InternalError("cannot print the table as JSON");
-  }
-  return json;
+  return Json(table);
 }
 
 std::string RealisationHtml(const v1::RealisationTable& table,
@@ -444,36 +542,21 @@ std::string RealisationHtml(const v1::RealisationTable& table,
     if (!by_sector.contains(sector)) order.push_back(sector);
     by_sector[sector].push_back(&row);
   }
-  std::string html = absl::StrCat(
-      "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<title>",
-      Html(title),
-      "</title>\n<style>\n"
-      "body{font-family:sans-serif;margin:2em;color:#222}\n"
-      "table{border-collapse:collapse;margin-bottom:2em}\n"
-      "th,td{padding:.25em .6em;border-bottom:1px solid #ddd;"
-      "text-align:right}\n"
-      "th:first-child,td:first-child{text-align:left}\n"
-      "tr.aggregate td{font-weight:bold}\n"
-      ".charts{display:flex;flex-wrap:wrap;gap:1em}\n"
-      "figure{margin:0}\nfigcaption{font-weight:bold}\n"
-      ".legend span{display:inline-block;width:.9em;height:.9em;"
-      "margin:0 .3em 0 1em;vertical-align:middle}\n"
-      "</style>\n</head>\n<body>\n<h1>",
-      Html(title), "</h1>\n");
+  std::string html =
+      HtmlHead(title,
+               ".charts{display:flex;flex-wrap:wrap;gap:1em}\n"
+               "figure{margin:0}\nfigcaption{font-weight:bold}\n"
+               ".legend span{display:inline-block;width:.9em;height:.9em;"
+               "margin:0 .3em 0 1em;vertical-align:middle}\n");
   if (order.empty()) {
     html += "<p>No figures.</p>\n</body>\n</html>\n";
     return html;
   }
   const v1::RealisationRow& any = *by_sector[order.front()].back();
-  absl::StrAppend(
-      &html, "<p>", Html(MeasureOf(any.measure())),
-      " figures in banen of 25.5 hours, ", "as known at ",
-      table.has_as_of()
-          ? absl::FormatTime(absl::FromUnixSeconds(table.as_of().seconds()),
-                             absl::UTCTimeZone())
-          : std::string("-"),
-      " (up to seq ", table.last_seq(), ").</p>\n");
+  absl::StrAppend(&html, "<p>", Html(MeasureOf(any.measure())),
+                  " figures in banen of 25.5 hours, ", "as known at ",
+                  AsOf(table.has_as_of(), table.as_of()), " (up to seq ",
+                  table.last_seq(), ").</p>\n");
   absl::StrAppend(&html, "<h2>", Html(any.quarter()), "</h2>\n",
                   "<table id=\"realisation\">\n<thead><tr><th>sector</th>"
                   "<th>doel</th><th>realisatie</th><th>%</th><th>vast</th>"
@@ -587,6 +670,82 @@ std::string RealisationHtml(const v1::RealisationTable& table,
   charts("Aggregates against their targets", true);
   charts("Realisation against doel per sector", false);
   html += "</body>\n</html>\n";
+  return html;
+}
+
+std::string QuotaReport(const v1::QuotaTable& table, bool with_employers) {
+  TextTable employers = QuotaTextTable(kQuotaColumns);
+  for (const v1::QuotaRow& row : table.rows()) {
+    employers.AddRow(QuotaCells(row));
+  }
+  std::string employer_lines;
+  if (with_employers) {
+    employer_lines = absl::StrCat(
+        table.rows().empty() ? "No employers.\n" : employers.Render(), "\n");
+  }
+  TextTable totals = QuotaTextTable(kQuotaTotalColumns);
+  for (const v1::QuotaTotal& total : table.totals()) {
+    totals.AddRow(QuotaTotalCells(total));
+  }
+  return absl::StrCat(
+      "Quota ", table.year(), " (", RegimeOf(table), "), as of ",
+      AsOf(table.has_as_of(), table.as_of()), ", up to seq ", table.last_seq(),
+      ": banen of 1,331 hours; shortfall rounded down to 0.1 baan, levy EUR "
+      "5,000 per missing baan\n\n",
+      employer_lines, totals.Render());
+}
+
+std::string QuotaCsv(const v1::QuotaTable& table) {
+  std::string csv = absl::StrCat(
+      "year,regime,",
+      absl::StrReplaceAll(absl::StrJoin(kQuotaColumns, ","), {{" ", "_"}}),
+      "\n");
+  for (const v1::QuotaRow& row : table.rows()) {
+    std::vector<std::string> cells = QuotaCells(row);
+    for (std::string& cell : cells) cell = CsvField(cell);
+    absl::StrAppend(&csv, table.year(), ",", RegimeOf(table), ",",
+                    absl::StrJoin(cells, ","), "\n");
+  }
+  return csv;
+}
+
+absl::StatusOr<std::string> QuotaJson(const v1::QuotaTable& table) {
+  return Json(table);
+}
+
+std::string QuotaHtml(const v1::QuotaTable& table, std::string_view title) {
+  std::string html = absl::StrCat(
+      HtmlHead(title, ""), "<p>", Html(RegimeOf(table)), ", as known at ",
+      Html(AsOf(table.has_as_of(), table.as_of())), " (up to seq ",
+      table.last_seq(),
+      "). Quota and realisation in banen of 1,331 hours a year; the "
+      "shortfall of each liable employer rounded down to 0.1 baan, the levy "
+      "EUR 5,000 per missing baan.</p>\n<h2>Per sector</h2>\n"
+      "<table id=\"quota\">\n<thead>",
+      HtmlRow({}, kQuotaTotalColumns), "</thead>\n<tbody>\n");
+  for (const v1::QuotaTotal& total : table.totals()) {
+    const std::string sector = WireSectorName(total.sector());
+    absl::StrAppend(
+        &html,
+        HtmlRow(
+            QuotaTotalCells(total), kQuotaTotalColumns,
+            absl::StrCat(" data-quota-sector=\"", Html(sector), "\"",
+                         IsAggregate(sector) ? " class=\"aggregate\"" : "")),
+        "\n");
+  }
+  absl::StrAppend(&html,
+                  "</tbody>\n</table>\n<h2>Liable employers</h2>\n"
+                  "<table id=\"quota-employers\">\n<thead>",
+                  HtmlRow({}, kQuotaColumns), "</thead>\n<tbody>\n");
+  for (const v1::QuotaRow& row : table.rows()) {
+    if (!row.liable()) continue;
+    absl::StrAppend(&html,
+                    HtmlRow(QuotaCells(row), kQuotaColumns,
+                            absl::StrCat(" data-employer=\"",
+                                         Html(row.employer_id()), "\"")),
+                    "\n");
+  }
+  html += "</tbody>\n</table>\n</body>\n</html>\n";
   return html;
 }
 

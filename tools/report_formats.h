@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "banen/v1/quota.pb.h"
 #include "banen/v1/realisation.pb.h"
 
 namespace banen {
@@ -52,6 +53,23 @@ absl::StatusOr<std::string> RealisationJson(const v1::RealisationTable& table);
 // Employer rows are left out.
 std::string RealisationHtml(const v1::RealisationTable& table,
                             std::string_view title, bool include_sroi);
+
+// The quota table (QuotaService's answer), for `banenctl report quota`:
+// - QuotaReport: a title line (year, regime, as_of, last seq), with
+//   `with_employers` one aligned line per employer, then one per sector
+//   total;
+// - QuotaCsv: a header line, then one line per employer;
+// - QuotaJson: protobuf JSON (field names as in quota.proto);
+// - QuotaHtml: one self-contained page with the totals per sector
+//   (<table id="quota">, rows <tr data-quota-sector="GEMEENTEN">: employers,
+//   liable employers, quota, realised, total shortfall, levy) and the
+//   liable employers (<table id="quota-employers">).
+// Hours and banen as decimals ("592800.00", "11.98"), a shortfall in tenths
+// ("11.9"), the levy in whole euros; empty where a figure was not set.
+std::string QuotaReport(const v1::QuotaTable& table, bool with_employers);
+std::string QuotaCsv(const v1::QuotaTable& table);
+absl::StatusOr<std::string> QuotaJson(const v1::QuotaTable& table);
+std::string QuotaHtml(const v1::QuotaTable& table, std::string_view title);
 
 }  // namespace banen
 

@@ -11,7 +11,8 @@
 //       only seq, recorded_at, event and recorded_by set (codec.h
 //       CanonicalBytes), and hash = SHA-256(prev_hash || canonical). Event
 //       kinds are added as new oneof fields of banen.v1.Event with new
-//       numbers (InleenKeySet = 21, issue 9); the canonical bytes of every
+//       numbers (InleenKeySet = 21, issue 9; EmployerHoursReported = 22 and
+//       QuotaPercentageSet = 23, issue 14); the canonical bytes of every
 //       stored event stay as they were.
 //       recorded_by (field 6, issue 11) is the principal that appended the
 //       event (AppendAuthority::principal), inside the hashed bytes. It is

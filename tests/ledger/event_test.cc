@@ -178,13 +178,20 @@ TEST(DeregistrationReason, NamesRoundTrip) {
 }
 
 TEST(EventKind, NamesAreTheWireMessageNames) {
-  const std::vector<std::string_view> names = {
-      "EmployerRegistered", "EmployerReclassified",
-      "PersonRegistered",   "PersonDeregistered",
-      "JobStarted",         "JobConverted",
-      "HoursChanged",       "JobEnded",
-      "EventRetracted",     "TargetSet",
-      "BaselineSet",        "InleenKeySet"};
+  const std::vector<std::string_view> names = {"EmployerRegistered",
+                                               "EmployerReclassified",
+                                               "PersonRegistered",
+                                               "PersonDeregistered",
+                                               "JobStarted",
+                                               "JobConverted",
+                                               "HoursChanged",
+                                               "JobEnded",
+                                               "EventRetracted",
+                                               "TargetSet",
+                                               "BaselineSet",
+                                               "InleenKeySet",
+                                               "EmployerHoursReported",
+                                               "QuotaPercentageSet"};
   ASSERT_EQ(names.size(), static_cast<size_t>(kEventKindCount));
   for (int i = 0; i < kEventKindCount; ++i) {
     const EventKind kind = static_cast<EventKind>(i);

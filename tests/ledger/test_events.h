@@ -156,6 +156,30 @@ inline Event InleenKeySetEvent(std::string_view event_id, std::string_view date,
                                 .source = std::string(source)});
 }
 
+inline Event EmployerHoursReportedEvent(std::string_view event_id,
+                                        std::string_view date,
+                                        std::string_view employer_id,
+                                        int32_t year, int64_t paid_hours_x100,
+                                        std::string_view source = "UWV polis") {
+  return MakeEvent(
+      event_id, date,
+      EmployerHoursReported{.employer_id = std::string(employer_id),
+                            .year = year,
+                            .paid_hours_x100 = paid_hours_x100,
+                            .source = std::string(source)});
+}
+
+inline Event QuotaPercentageSetEvent(std::string_view event_id,
+                                     std::string_view date, Sector sector,
+                                     int32_t year, int32_t percentage_x100,
+                                     std::string_view source = "Stcrt") {
+  return MakeEvent(event_id, date,
+                   QuotaPercentageSet{.sector = sector,
+                                      .year = year,
+                                      .percentage_x100 = percentage_x100,
+                                      .source = std::string(source)});
+}
+
 // A TargetSet valid whatever else is stored, unique by `i`: the event of
 // tests about appending rather than about the domain.
 inline Event NumberedTargetSetEvent(int i) {
@@ -185,6 +209,10 @@ inline std::vector<Event> OneEventOfEachKind() {
       BaselineSetEvent("k10", "2013-01-01", Sector::kNationaal, 7517900,
                        "Nulmeting"),
       InleenKeySetEvent("k11", "2023-06-01", 2022, 258, "SEO 2023"),
+      EmployerHoursReportedEvent("k12", "2025-03-01", "emp-1", 2024, 59280000,
+                                 "UWV polis 2025-03"),
+      QuotaPercentageSetEvent("k13", "2023-11-01", Sector::kOverheid, 2024, 276,
+                              "Stcrt. 2023"),
   };
 }
 

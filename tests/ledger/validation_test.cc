@@ -22,6 +22,7 @@ namespace {
 
 using test::BaselineSetEvent;
 using test::Batch;
+using test::EmployerHoursReportedEvent;
 using test::EmployerReclassifiedEvent;
 using test::EmployerRegisteredEvent;
 using test::EventRetractedEvent;
@@ -35,6 +36,7 @@ using test::kPerson1;
 using test::kPerson2;
 using test::PersonDeregisteredEvent;
 using test::PersonRegisteredEvent;
+using test::QuotaPercentageSetEvent;
 using test::TargetSetEvent;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -643,6 +645,70 @@ TEST_F(Validation, RejectsInleenKeySourceLongerThan1024Bytes) {
 TEST_F(Validation, AnInleenKeySetIsRetractable) {
   MustAppend({InleenKeySetEvent("e1", "2023-06-01", 2022, 258)});
   ExpectAccepted(EventRetractedEvent("e2", "2023-06-02", 1, "wrong year"));
+}
+
+TEST_F(Validation, RejectsPaidHoursOfAnUnknownEmployer) {
+  RegisterEmployers();
+  ExpectRejected(
+      {EmployerHoursReportedEvent("e1", "2025-03-01", "emp-9", 2024, 59280000)},
+      kNotFound, 0, "employer_hours_reported.employer_id");
+}
+
+TEST_F(Validation, RejectsPaidHoursYearOutside2012To2100) {
+  RegisterEmployers();
+  for (int32_t year : {2011, 2101}) {
+    SCOPED_TRACE(year);
+    ExpectRejected(
+        {EmployerHoursReportedEvent("e1", "2025-03-01", "emp-1", year, 100)},
+        kInvalid, 0, "employer_hours_reported.year");
+  }
+}
+
+TEST_F(Validation, RejectsNegativeOrHugePaidHours) {
+  RegisterEmployers();
+  for (int64_t hours : {int64_t{-1}, kMaxPaidHoursX100 + 1}) {
+    SCOPED_TRACE(hours);
+    ExpectRejected(
+        {EmployerHoursReportedEvent("e1", "2025-03-01", "emp-1", 2024, hours)},
+        kInvalid, 0, "employer_hours_reported.paid_hours_x100");
+  }
+}
+
+TEST_F(Validation, PaidHoursKeepTheirEmployerFromBeingRetracted) {
+  RegisterEmployers();
+  MustAppend({EmployerHoursReportedEvent("e1", "2025-03-01", "emp-1", 2024,
+                                         59280000)});
+  ExpectRejected({EventRetractedEvent("e2", "2025-03-02", 1, "wrong")},
+                 kPrecondition, 0, "event_retracted.target_seq");
+  ExpectAccepted(EventRetractedEvent("e3", "2025-03-02", 3, "wrong year"));
+}
+
+TEST_F(Validation, RejectsAQuotaPercentageOfAConcreteSector) {
+  ExpectRejected({QuotaPercentageSetEvent("e1", "2023-11-01",
+                                          Sector::kGemeenten, 2024, 276)},
+                 kInvalid, 0, "quota_percentage_set.sector");
+}
+
+TEST_F(Validation, RejectsQuotaPercentageOutside0To10000) {
+  for (int32_t percentage : {-1, 10001}) {
+    SCOPED_TRACE(percentage);
+    ExpectRejected(
+        {QuotaPercentageSetEvent("e1", "2023-11-01", Sector::kOverheid, 2024,
+                                 percentage)},
+        kInvalid, 0, "quota_percentage_set.percentage_x100");
+  }
+}
+
+TEST_F(Validation, RejectsQuotaPercentageYearBefore2013) {
+  ExpectRejected(
+      {QuotaPercentageSetEvent("e1", "2023-11-01", Sector::kMarkt, 2012, 269)},
+      kInvalid, 0, "quota_percentage_set.year");
+}
+
+TEST_F(Validation, AQuotaPercentageSetIsRetractable) {
+  MustAppend({QuotaPercentageSetEvent("e1", "2023-11-01", Sector::kOverheid,
+                                      2024, 276)});
+  ExpectAccepted(EventRetractedEvent("e2", "2023-11-02", 1, "wrong year"));
 }
 
 TEST_F(Validation, RejectsUnknownCommissioningEmployerOfAVastJob) {

@@ -100,6 +100,9 @@ std::vector<Event> OneValidEventOfEachKind() {
       TargetSetEvent("k9", "2024-01-01", Sector::kOverheid, 2024, 2500000),
       BaselineSetEvent("k10", "2013-01-01", Sector::kNationaal, 7517900),
       InleenKeySetEvent("k11", "2023-06-01", 2022, 258),
+      EmployerHoursReportedEvent("k12", "2025-03-01", "emp-a", 2024, 59280000),
+      QuotaPercentageSetEvent("k13", "2023-11-01", Sector::kOverheid, 2024,
+                              276),
   };
 }
 
@@ -109,11 +112,13 @@ TEST_F(AppendAuthorityTest, EachWriterIsRefusedEveryKindOutsideItsRole) {
       EventKind::kHoursChanged, EventKind::kJobEnded,
       EventKind::kEventRetracted};
   const std::vector<EventKind> register_ = {EventKind::kPersonRegistered,
-                                            EventKind::kPersonDeregistered};
+                                            EventKind::kPersonDeregistered,
+                                            EventKind::kEmployerHoursReported};
   const std::vector<EventKind> steward = {
       EventKind::kEmployerRegistered, EventKind::kEmployerReclassified,
       EventKind::kTargetSet,          EventKind::kBaselineSet,
-      EventKind::kInleenKeySet,       EventKind::kEventRetracted};
+      EventKind::kInleenKeySet,       EventKind::kEmployerHoursReported,
+      EventKind::kQuotaPercentageSet, EventKind::kEventRetracted};
   int refusals = 0;
   for (const auto& [role, kinds] :
        std::vector<std::pair<v1::Role, std::vector<EventKind>>>{
@@ -128,7 +133,7 @@ TEST_F(AppendAuthorityTest, EachWriterIsRefusedEveryKindOutsideItsRole) {
       ExpectRefused(role, event);
     }
   }
-  EXPECT_EQ(refusals, 7 + 10 + 6);
+  EXPECT_EQ(refusals, 9 + 11 + 6);
 }
 
 TEST_F(AppendAuthorityTest, EmployerMayNotWriteAnyJobEventOutsideItsScope) {

@@ -55,6 +55,9 @@ const std::map<Rpc, std::set<v1::Role>>& Granted() {
       {Rpc::kGetInclusionProof, {v1::ROLE_AUDITOR}},
       {Rpc::kGetConsistencyProof, {v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR}},
       {Rpc::kGetSignedHead, {v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR}},
+      // Issue 14: per-employer quota and levy, like the realisation's
+      // employer rows but not for the snapshot job.
+      {Rpc::kGetQuota, {v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR}},
   };
   return *granted;
 }
@@ -179,6 +182,12 @@ class AuthTest : public ServiceTest {
         request.set_include_employers(rpc == Rpc::kGetRealisationEmployers);
         v1::RealisationTable table;
         return realisation_->GetRealisation(&context, request, &table);
+      }
+      case Rpc::kGetQuota: {
+        v1::QuotaRequest request;
+        request.set_year(2024);
+        v1::QuotaTable table;
+        return quota_->GetQuota(&context, request, &table);
       }
       case Rpc::kCreateSnapshot: {
         v1::CreateSnapshotRequest request;
@@ -373,7 +382,7 @@ TEST_F(AuthTest, EachRoleIsRefusedEveryRpcItIsNotGranted) {
                              RoleName(role), ") may not call ", RpcName(rpc)));
     }
   }
-  EXPECT_EQ(refusals, 82);  // of 7 roles x 19 rpcs
+  EXPECT_EQ(refusals, 86);  // of 7 roles x 20 rpcs
 }
 
 TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
@@ -388,7 +397,7 @@ TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
           << status.error_message();
     }
   }
-  EXPECT_EQ(calls, 51);
+  EXPECT_EQ(calls, 54);
 }
 
 TEST_F(AuthTest, EmployerReadsOnlyTheEventsOfItsOwnEmployers) {

@@ -1,4 +1,5 @@
-// RealisationService over loopback: figures, as_of views, targets, errors.
+// RealisationService and QuotaService over loopback: figures, as_of views,
+// targets, errors.
 #include <grpcpp/grpcpp.h>
 
 #include "gtest/gtest.h"
@@ -231,6 +232,80 @@ TEST_F(RealisationServiceTest, UnknownSectorNumberIsInvalidArgument) {
 
   EXPECT_EQ(Get(request, &table).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// emp-a (GEMEENTEN) pays 592,800 h in 2023 and 2024 at 2.76 %: quota
+// 7 x 276 x 59,280,000 / D = 12.29 banen (D = 9,317,000,000, quota.h). Its
+// one hire of 25.5 h counts from 1 February 2024: 335 days, S = 2550 x 335
+// = 854,250, 10^4 S x 100 / D = 91.69 -> 0.92 banen. Shortfall
+// (114,528,960,000 - 8,542,500,000) x 10 / D = 113.8 -> 11.3 banen, €56,500.
+class QuotaServiceTest : public ServiceTest {
+ protected:
+  void SetUp() override {
+    ServiceTest::SetUp();
+    if (HasFatalFailure()) return;
+    MustAppend("a", HireHistory("a"));
+    MustAppend("quota",
+               {EmployerHoursReportedEvent("h23", "2025-03-01", "emp-a", 2023,
+                                           59'280'000),
+                EmployerHoursReportedEvent("h24", "2025-03-01", "emp-a", 2024,
+                                           59'280'000),
+                QuotaPercentageSetEvent("p24", "2023-11-01", Sector::kOverheid,
+                                        2024, 276)});
+  }
+  grpc::Status Get(const v1::QuotaRequest& request, v1::QuotaTable* table) {
+    grpc::ClientContext context;
+    return quota_->GetQuota(&context, request, table);
+  }
+};
+
+TEST_F(QuotaServiceTest, AnswersTheLevyOfALiableEmployer) {
+  v1::QuotaRequest request;
+  request.set_year(2024);
+  v1::QuotaTable table;
+
+  ASSERT_TRUE(Get(request, &table).ok());
+
+  ASSERT_EQ(table.rows_size(), 1);
+  const v1::QuotaRow& row = table.rows(0);
+  EXPECT_EQ(row.employer_id(), "emp-a");
+  EXPECT_EQ(row.sector(), v1::SECTOR_GEMEENTEN);
+  EXPECT_TRUE(row.liable());
+  EXPECT_EQ(row.percentage_x100(), 276);
+  EXPECT_EQ(row.quota_banen_x100(), 1229);
+  EXPECT_EQ(row.realised_banen_x100(), 92);
+  EXPECT_EQ(row.shortfall_banen_x10(), 113);
+  EXPECT_EQ(row.levy_euro(), 56'500);
+  EXPECT_EQ(table.regime(), v1::REGIME_WFSV_2015);
+  EXPECT_EQ(table.last_seq(), 6u);
+  // GEMEENTEN, OVERHEID, NATIONAAL.
+  ASSERT_EQ(table.totals_size(), 3);
+  EXPECT_EQ(table.totals(1).sector(), v1::SECTOR_OVERHEID);
+  EXPECT_EQ(table.totals(1).levy_euro(), 56'500);
+}
+
+// WBA_2026 takes the NATIONAAL percentage, of which none was set: no quota.
+TEST_F(QuotaServiceTest, WbaRegimeTakesTheNationalPercentage) {
+  v1::QuotaRequest request;
+  request.set_year(2024);
+  request.set_regime(v1::REGIME_WBA_2026);
+  v1::QuotaTable table;
+
+  ASSERT_TRUE(Get(request, &table).ok());
+
+  EXPECT_EQ(table.regime(), v1::REGIME_WBA_2026);
+  EXPECT_FALSE(table.rows(0).has_percentage_x100());
+  EXPECT_EQ(table.rows(0).levy_euro(), 0);
+}
+
+TEST_F(QuotaServiceTest, RejectsAnUnknownRegime) {
+  v1::QuotaRequest request;
+  request.set_year(2024);
+  request.set_regime(static_cast<v1::Regime>(9));
+  v1::QuotaTable table;
+  const grpc::Status status = Get(request, &table);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "regime: unknown regime 9");
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # banenctl against a real banen-ledgerd on a fresh store: --version,
 # load-demo twice (the second stores nothing: fixed event ids), head, verify,
-# a letter report, the monitor letter, a bad --view, an unknown command,
+# a letter report, the monitor letter, the 2024 quota (both regimes, and as
+# HTML), a bad --view and --regime, an unknown command,
 # auth new-token's entry against sha256sum, keys new (with the server taking
 # its key), and the auditor's round trip (head --signed, verify --published,
 # prove, snapshot rederive). Each step checks banenctl's exact output or
@@ -62,6 +63,21 @@ ctl report --quarter=2024Q4 --view=monitor --format=letter >"$work/monitor.txt" 
   fail "monitor report failed"
 grep -q "^extra formal " "$work/monitor.txt" ||
   fail "the monitor letter has no extra formal row: $(cat "$work/monitor.txt")"
+# The demo's government employers report paid hours: the 2024 quota of
+# OVERHEID has liable employers, under both regimes.
+for regime in WFSV_2015 WBA_2026; do
+  ctl report quota --year=2024 --sectors=OVERHEID --regime=$regime \
+    >"$work/quota-$regime.txt" || fail "report quota --regime=$regime failed"
+  grep -Eq "^OVERHEID +[0-9]+ +[1-9][0-9]* " "$work/quota-$regime.txt" ||
+    fail "no liable OVERHEID employers: $(cat "$work/quota-$regime.txt")"
+done
+ctl report quota --year=2024 --format=html >"$work/quota.html" ||
+  fail "report quota --format=html failed"
+grep -q '<tr data-quota-sector="GEMEENTEN">' "$work/quota.html" ||
+  fail "the quota page has no GEMEENTEN row"
+if ctl report quota --regime=bogus 2>/dev/null; then
+  fail "--regime=bogus succeeded"
+fi
 if ctl report --view=bogus 2>/dev/null; then fail "--view=bogus succeeded"; fi
 if ctl frobnicate 2>"$work/unknown.txt"; then fail "an unknown command succeeded"; fi
 grep -q 'unknown command "frobnicate"' "$work/unknown.txt" ||

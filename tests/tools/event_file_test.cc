@@ -105,6 +105,26 @@ TEST_F(EventFileTest, ReadsAnInleenKeyFromCsvAsTenthsOfAPercent) {
   EXPECT_EQ(lines.errors[0].field, "overheid_share");
 }
 
+TEST_F(EventFileTest, ReadsPaidHoursAndAQuotaPercentageFromCsv) {
+  const Lines lines = ReadAll(
+      Write("q.csv",
+            "event_id,effective_date,kind,employer_id,sector,year,paid_hours,"
+            "percentage,source\n"
+            "h1,2025-03-01,EmployerHoursReported,gm-0001,,2024,592800,,polis\n"
+            "p1,2023-11-01,QuotaPercentageSet,,OVERHEID,2024,,2.76,Stcrt\n"
+            "p2,2023-11-01,QuotaPercentageSet,,OVERHEID,2024,,2.765,Stcrt\n"));
+  ASSERT_EQ(lines.events.size(), 2u);
+  const auto& hours = std::get<EmployerHoursReported>(lines.events[0].payload);
+  EXPECT_EQ(hours.employer_id, "gm-0001");
+  EXPECT_EQ(hours.year, 2024);
+  EXPECT_EQ(hours.paid_hours_x100, 59'280'000);
+  const auto& quota = std::get<QuotaPercentageSet>(lines.events[1].payload);
+  EXPECT_EQ(quota.sector, Sector::kOverheid);
+  EXPECT_EQ(quota.percentage_x100, 276);
+  ASSERT_EQ(lines.errors.size(), 1u);
+  EXPECT_EQ(lines.errors[0].field, "percentage");
+}
+
 TEST_F(EventFileTest, BadCsvLinesNameLineFieldAndReason) {
   const Lines lines = ReadAll(
       Write("bad.csv",

@@ -20,7 +20,9 @@
 #include "gtest/gtest.h"
 #include "ledger/event.h"
 #include "projections/projection_state.h"
+#include "projections/quota.h"
 #include "projections/realisation.h"
+#include "services/quota_service.h"
 #include "services/wire.h"
 #include "tools/demo_data.h"
 #include "tools/report_formats.h"
@@ -28,33 +30,53 @@
 namespace banen {
 namespace {
 
-// The 2021-2024 table of the demo data set (small markt), as the server
-// would send it.
+// The demo data set (small markt), folded once per process.
+const ProjectionState& DemoState() {
+  static const ProjectionState* const state = [] {
+    auto* folded = new ProjectionState();
+    ProjectionState& state = *folded;
+    uint64_t seq = 0;
+    DemoDataOptions options;
+    options.markt_scale = 0.02;
+    const absl::Status generated =
+        GenerateDemoData(options, [&](DemoBatch batch) {
+          const absl::Time recorded_at = absl::FromCivil(
+              absl::CivilDay(1970, 1, 1) + batch.recorded_on.days,
+              absl::UTCTimeZone());
+          for (Event& event : batch.events) {
+            StoredEvent stored;
+            stored.seq = ++seq;
+            stored.recorded_at = recorded_at;
+            stored.event = std::move(event);
+            state.Apply(stored);
+          }
+          return absl::OkStatus();
+        });
+    EXPECT_TRUE(generated.ok()) << generated;
+    return folded;
+  }();
+  return *state;
+}
+
+// The 2021-2024 table of the demo data set, as the server would send it.
 v1::RealisationTable DemoTable() {
-  ProjectionState state;
-  uint64_t seq = 0;
-  DemoDataOptions options;
-  options.markt_scale = 0.02;
-  const absl::Status generated =
-      GenerateDemoData(options, [&](DemoBatch batch) {
-        const absl::Time recorded_at =
-            absl::FromCivil(absl::CivilDay(1970, 1, 1) + batch.recorded_on.days,
-                            absl::UTCTimeZone());
-        for (Event& event : batch.events) {
-          StoredEvent stored;
-          stored.seq = ++seq;
-          stored.recorded_at = recorded_at;
-          stored.event = std::move(event);
-          state.Apply(stored);
-        }
-        return absl::OkStatus();
-      });
-  EXPECT_TRUE(generated.ok()) << generated;
   RealisationQuery query;
   query.from = Quarter{2021, 1};
   query.to = Quarter{2024, 4};
   v1::RealisationTable table;
-  RealisationTableToProto(ComputeRealisation(state, query), &table);
+  RealisationTableToProto(ComputeRealisation(DemoState(), query), &table);
+  return table;
+}
+
+// The 2024 quota of the demo's government employers, as the server would
+// send it.
+v1::QuotaTable DemoQuota() {
+  QuotaQuery query;
+  query.year = 2024;
+  query.sector = Sector::kOverheid;
+  v1::QuotaTable table;
+  QuotaTableToProto(
+      ComputeQuota(DemoState(), DemoState().last_seq(), query).value(), &table);
   return table;
 }
 
@@ -180,6 +202,31 @@ TEST_F(HtmlReportTest, OneChartPerSectorAndAggregateWithStackedFormsAndDoel) {
         absl::StrCat("<rect class=\"bar ", form, "\" data-quarter=\"2024Q4\"")))
         << form;
   }
+}
+
+// The quota page (banenctl report quota --format=html) as Chromium builds
+// it: a row per government sector, then OVERHEID and NATIONAAL, and liable
+// employers (the demo sizes them so that most are).
+TEST(QuotaHtmlReportTest, HasARowPerGovernmentSectorWithLiableEmployers) {
+  const std::string dir = MakeTempDir();
+  ASSERT_FALSE(dir.empty());
+  const std::string path = dir + "/quota.html";
+  std::ofstream(path) << QuotaHtml(DemoQuota(), "Banenafspraak: quotum 2024");
+  const std::string dom =
+      OutputOf(Chromium(800, absl::StrCat("--dump-dom file://", path)));
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+  for (int s = static_cast<int>(kFirstGovernmentSector);
+       s <= static_cast<int>(kLastGovernmentSector); ++s) {
+    const std::string name(SectorName(static_cast<Sector>(s)));
+    EXPECT_TRUE(absl::StrContains(
+        dom, absl::StrCat("<tr data-quota-sector=\"", name, "\"><td>", name)))
+        << name;
+  }
+  EXPECT_EQ(Count(dom, "<tr data-quota-sector="), 15);
+  EXPECT_TRUE(absl::StrContains(
+      dom, "<tr data-quota-sector=\"OVERHEID\" class=\"aggregate\">"));
+  EXPECT_GT(Count(dom, "<tr data-employer="), 100);
 }
 
 // A chart's place on the page, in CSS pixels from the page's top left.

@@ -258,5 +258,69 @@ TEST(RealisationJsonTest, KeepsTheProtoFieldNamesAndReadsBackEqual) {
   EXPECT_EQ(read.SerializeAsString(), table.SerializeAsString());
 }
 
+// One liable GEMEENTEN employer short of 11.9 banen, one small one.
+v1::QuotaTable QuotaTable() {
+  v1::QuotaTable table;
+  table.set_year(2024);
+  table.set_regime(v1::REGIME_WFSV_2015);
+  table.set_last_seq(9);
+  v1::QuotaRow* liable = table.add_rows();
+  liable->set_employer_id("gm-0001");
+  liable->set_sector(v1::SECTOR_GEMEENTEN);
+  liable->set_paid_hours_x100(59'280'000);
+  liable->set_previous_paid_hours_x100(59'280'000);
+  liable->set_liable(true);
+  liable->set_percentage_x100(269);
+  liable->set_quota_banen_x100(1198);
+  liable->set_shortfall_banen_x10(119);
+  liable->set_levy_euro(59'500);
+  v1::QuotaRow* small = table.add_rows();
+  small->set_employer_id("gm-0002");
+  small->set_sector(v1::SECTOR_GEMEENTEN);
+  v1::QuotaTotal* total = table.add_totals();
+  total->set_sector(v1::SECTOR_GEMEENTEN);
+  total->set_employers(2);
+  total->set_liable_employers(1);
+  total->set_quota_banen_x100(1198);
+  total->set_shortfall_banen_x10(119);
+  total->set_levy_euro(59'500);
+  *table.add_totals() = *total;
+  table.mutable_totals(1)->set_sector(v1::SECTOR_OVERHEID);
+  return table;
+}
+
+// Unreported hours and an unset percentage are empty, not zeros.
+TEST(QuotaCsvTest, HasALinePerEmployerWithEmptyUnsetFigures) {
+  EXPECT_EQ(QuotaCsv(QuotaTable()),
+            "year,regime,employer,sector,paid_hours,previous_year,liable,"
+            "percentage,quota,realised_h,realised,shortfall,levy_EUR\n"
+            "2024,WFSV_2015,gm-0001,GEMEENTEN,592800.00,592800.00,yes,2.69,"
+            "11.98,0.00,0.00,11.9,59500\n"
+            "2024,WFSV_2015,gm-0002,GEMEENTEN,,,no,,0.00,0.00,0.00,0.0,0\n");
+}
+
+TEST(QuotaReportTest, PrintsEmployerLinesOnlyWhenAsked) {
+  const std::string totals = QuotaReport(QuotaTable(), false);
+  const std::string both = QuotaReport(QuotaTable(), true);
+  EXPECT_FALSE(absl::StrContains(totals, "gm-0001"));
+  EXPECT_TRUE(absl::StrContains(both, "gm-0001"));
+  EXPECT_TRUE(absl::StrContains(totals, "Quota 2024 (WFSV_2015)"));
+  EXPECT_THAT(totals,
+              ::testing::ContainsRegex("OVERHEID +2 +1 .* 11.9 +59500"));
+}
+
+TEST(QuotaHtmlTest, HasATableRowPerSectorAndOnlyLiableEmployers) {
+  const std::string html = QuotaHtml(QuotaTable(), "Quotum 2024");
+  EXPECT_TRUE(absl::StrContains(html, "<table id=\"quota\">"));
+  EXPECT_TRUE(absl::StrContains(
+      html,
+      "<tr data-quota-sector=\"GEMEENTEN\"><td>GEMEENTEN</td><td>2</td>"
+      "<td>1</td>"));
+  EXPECT_TRUE(absl::StrContains(
+      html, "<tr data-quota-sector=\"OVERHEID\" class=\"aggregate\">"));
+  EXPECT_TRUE(absl::StrContains(html, "<tr data-employer=\"gm-0001\">"));
+  EXPECT_FALSE(absl::StrContains(html, "gm-0002"));
+}
+
 }  // namespace
 }  // namespace banen
