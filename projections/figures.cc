@@ -305,17 +305,14 @@ void FigureBuilder::AddPerson(uint32_t person_index, uint64_t cut, int64_t sign,
   registered_.clear();
   bool registered = false;
   Date since;
-  for (const RegisterEntry& entry : person.entries) {
-    if (!entry.validity.VisibleAt(cut) || entry.registered == registered) {
-      continue;
-    }
+  ForEachRegisterChange(person, cut, [&](const RegisterEntry& entry) {
     if (entry.registered) {
       since = entry.date;
     } else if (since < entry.date) {
       registered_.push_back(Period{since, entry.date});
     }
     registered = entry.registered;
-  }
+  });
   if (registered) registered_.push_back(Period{since, kEndOfTime});
 
   counted_.clear();

@@ -129,10 +129,15 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
     case EventKind::kPersonRegistered:
     case EventKind::kPersonDeregistered: {
       const uint32_t person = PersonIndex(PersonRefOf(event));
-      InsertInTimelineOrder(
-          persons_[person].entries,
-          RegisterEntry{date, event.kind() == EventKind::kPersonRegistered,
-                        Validity{seq}});
+      RegisterEntry entry{.date = date, .validity = Validity{seq}};
+      if (const auto* registered =
+              std::get_if<PersonRegistered>(&event.payload)) {
+        entry.registered = true;
+        entry.grondslag = registered->grondslag;
+      } else {
+        entry.reason = std::get<PersonDeregistered>(event.payload).reason;
+      }
+      InsertInTimelineOrder(persons_[person].entries, entry);
       return EventRef{person, RefKind::kPerson};
     }
     case EventKind::kJobStarted:

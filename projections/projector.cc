@@ -367,6 +367,19 @@ absl::StatusOr<RealisationTable> Projector::Realisation(
   return MakeTable(state_, figures, cut, *query.as_of, query);
 }
 
+absl::StatusOr<RegisterTable> Projector::RegisterFigures(
+    const RegisterQuery& query) const {
+  // The banen first: their cut (the published view's, or as_of's) is one
+  // the state, which only moves on, can still be read at.
+  ASSIGN_OR_RETURN(const RealisationTable realisation,
+                   Realisation(RegisterRealisationQuery(query)));
+  absl::ReaderMutexLock lock(&mutex_);
+  ReadingStateForTest();
+  return MakeRegisterTable(
+      ComputeRegisterCounts(state_, realisation.last_seq, query.from, query.to),
+      realisation);
+}
+
 absl::StatusOr<Snapshot> Projector::CreateSnapshot(
     Quarter quarter, const HeadSigning& sign_head) {
   RETURN_IF_ERROR(CatchUpWithLog());

@@ -79,6 +79,7 @@
 #include "projections/projection_state.h"
 #include "projections/quarter.h"
 #include "projections/realisation.h"
+#include "projections/register_figures.h"
 #include "projections/snapshot.h"
 
 namespace banen {
@@ -115,6 +116,11 @@ class Projector {
   absl::StatusOr<RealisationTable> Realisation(
       const RealisationQuery& query) const;
 
+  // The register dashboard (register_figures.h): the realisation's banen,
+  // then one pass over the persons under the state's reader lock at the
+  // same cut. Errors as Realisation().
+  absl::StatusOr<RegisterTable> RegisterFigures(
+      const RegisterQuery& query) const;
   // Called with a snapshot's head seq: its signed checkpoint, stored with
   // the snapshot. The projector holds no key; the server's signer does.
   using HeadSigning = std::function<absl::StatusOr<std::string>(uint64_t)>;
