@@ -369,6 +369,9 @@ absl::StatusOr<RealisationTable> Projector::Realisation(
 
 absl::StatusOr<RegisterTable> Projector::RegisterFigures(
     const RegisterQuery& query) const {
+  if (query.to < query.from) {
+    return absl::InvalidArgumentError("to_quarter: before from_quarter");
+  }
   // The banen first: their cut (the published view's, or as_of's) is one
   // the state, which only moves on, can still be read at.
   ASSIGN_OR_RETURN(const RealisationTable realisation,

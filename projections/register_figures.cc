@@ -81,6 +81,7 @@ RealisationQuery RegisterRealisationQuery(const RegisterQuery& query) {
 std::vector<RegisterCounts> ComputeRegisterCounts(const ProjectionState& state,
                                                   uint64_t cut, Quarter from,
                                                   Quarter to) {
+  if (to < from) return {};
   const int32_t first = from.Index();
   const size_t quarters = static_cast<size_t>(to.Index() - first + 1);
   std::vector<RegisterCounts> counts(quarters);

@@ -89,8 +89,8 @@ struct RegisterTable {
 // OVERHEID and NATIONAAL, PEILDATUM, from the quarter before query.from.
 RealisationQuery RegisterRealisationQuery(const RegisterQuery& query);
 
-// Counts for every quarter of [from, to] as seen at `cut`: one pass over the
-// persons, O(persons x (their events + quarters)).
+// Counts for every quarter of [from, to] (none when to < from) as seen at
+// `cut`: one pass over the persons, O(persons x (their events + quarters)).
 std::vector<RegisterCounts> ComputeRegisterCounts(const ProjectionState& state,
                                                   uint64_t cut, Quarter from,
                                                   Quarter to);

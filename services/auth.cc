@@ -77,6 +77,13 @@ constexpr std::array<Grant, kRpcCount> kGrants = {{
      Roles({v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR})},
     {Rpc::kGetSignedHead, "AuditService.GetSignedHead",
      Roles({v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR})},
+    // The register dashboard (issue 14): national aggregates that UWV
+    // publishes every quarter, with no employer or person in them, so every
+    // role may read them: UWV (the register's keeper), the ministries, the
+    // employers, auditors, the snapshot job and readers.
+    {Rpc::kGetRegisterFigures, "RegisterService.GetRegisterFigures",
+     Roles({v1::ROLE_EMPLOYER, v1::ROLE_REGISTER, v1::ROLE_STEWARD,
+            v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT, v1::ROLE_READER})},
 }};
 
 constexpr bool GrantsInRpcOrder() {

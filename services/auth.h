@@ -64,8 +64,9 @@ enum class Rpc {
   kGetInclusionProof,
   kGetConsistencyProof,
   kGetSignedHead,
+  kGetRegisterFigures,
 };
-inline constexpr int kRpcCount = 18;
+inline constexpr int kRpcCount = 19;
 
 // "LedgerService.AppendBatch", ...
 absl::string_view RpcName(Rpc rpc);

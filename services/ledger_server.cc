@@ -73,6 +73,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
       *server->log_, *server->authorizer_, std::move(ledger_options));
   server->realisation_service_ = std::make_unique<RealisationServiceImpl>(
       *server->projector_, *server->authorizer_);
+  server->register_service_ = std::make_unique<RegisterServiceImpl>(
+      *server->projector_, *server->authorizer_);
   server->snapshot_service_ = std::make_unique<SnapshotServiceImpl>(
       *server->projector_, server->head_signer_.get(), *server->authorizer_);
   server->audit_service_ = std::make_unique<AuditServiceImpl>(
@@ -88,6 +90,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(server->ledger_service_.get());
   builder.RegisterService(server->realisation_service_.get());
+  builder.RegisterService(server->register_service_.get());
   builder.RegisterService(server->snapshot_service_.get());
   builder.RegisterService(server->audit_service_.get());
   builder.RegisterService(server->admin_service_.get());
@@ -172,6 +175,7 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   audit_service_.reset();
   admin_service_.reset();
   snapshot_service_.reset();
+  register_service_.reset();
   realisation_service_.reset();
   ledger_service_.reset();
   metrics_.reset();

@@ -36,6 +36,7 @@
 #include "services/metrics.h"
 #include "services/metrics_http.h"
 #include "services/realisation_service.h"
+#include "services/register_service.h"
 #include "services/snapshot_service.h"
 #include "services/transport_security.h"
 
@@ -141,6 +142,7 @@ class LedgerServer {
   std::unique_ptr<HeadSigner> head_signer_;
   std::unique_ptr<LedgerServiceImpl> ledger_service_;
   std::unique_ptr<RealisationServiceImpl> realisation_service_;
+  std::unique_ptr<RegisterServiceImpl> register_service_;
   std::unique_ptr<SnapshotServiceImpl> snapshot_service_;
   std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;

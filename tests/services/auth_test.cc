@@ -53,6 +53,10 @@ const std::map<Rpc, std::set<v1::Role>>& Granted() {
       {Rpc::kGetInclusionProof, {v1::ROLE_AUDITOR}},
       {Rpc::kGetConsistencyProof, {v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR}},
       {Rpc::kGetSignedHead, {v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR}},
+      // Issue 14: published national aggregates, for every role.
+      {Rpc::kGetRegisterFigures,
+       {v1::ROLE_EMPLOYER, v1::ROLE_REGISTER, v1::ROLE_STEWARD,
+        v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT, v1::ROLE_READER}},
   };
   return *granted;
 }
@@ -176,6 +180,12 @@ class AuthTest : public ServiceTest {
         request.set_include_employers(rpc == Rpc::kGetRealisationEmployers);
         v1::RealisationTable table;
         return realisation_->GetRealisation(&context, request, &table);
+      }
+      case Rpc::kGetRegisterFigures: {
+        v1::RegisterFiguresRequest request;
+        request.set_from_quarter("2024Q1");
+        v1::RegisterFigures figures;
+        return register_->GetRegisterFigures(&context, request, &figures);
       }
       case Rpc::kCreateSnapshot: {
         v1::CreateSnapshotRequest request;
@@ -366,7 +376,7 @@ TEST_F(AuthTest, EachRoleIsRefusedEveryRpcItIsNotGranted) {
                              RoleName(role), ") may not call ", RpcName(rpc)));
     }
   }
-  EXPECT_EQ(refusals, 76);  // of 7 roles x 18 rpcs
+  EXPECT_EQ(refusals, 76);  // of 7 roles x 19 rpcs
 }
 
 TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
@@ -381,7 +391,7 @@ TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
           << status.error_message();
     }
   }
-  EXPECT_EQ(calls, 50);
+  EXPECT_EQ(calls, 57);
 }
 
 TEST_F(AuthTest, EmployerReadsOnlyTheEventsOfItsOwnEmployers) {

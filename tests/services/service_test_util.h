@@ -14,6 +14,7 @@
 #include "banen/v1/audit.grpc.pb.h"
 #include "banen/v1/ledger.grpc.pb.h"
 #include "banen/v1/realisation.grpc.pb.h"
+#include "banen/v1/register.grpc.pb.h"
 #include "banen/v1/snapshot.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "ledger/codec.h"
@@ -86,6 +87,7 @@ class ServiceTest : public TempDirTest {
     channel_ = client::Connect(server_->address());
     ledger_ = v1::LedgerService::NewStub(channel_);
     realisation_ = v1::RealisationService::NewStub(channel_);
+    register_ = v1::RegisterService::NewStub(channel_);
     snapshots_ = v1::SnapshotService::NewStub(channel_);
     admin_ = v1::AdminService::NewStub(channel_);
     audit_ = v1::AuditService::NewStub(channel_);
@@ -115,6 +117,7 @@ class ServiceTest : public TempDirTest {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::RealisationService::Stub> realisation_;
+  std::unique_ptr<v1::RegisterService::Stub> register_;
   std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
