@@ -10,6 +10,9 @@
 //            [--as-of=2025-03-01T00:00:00Z] [--employers [--roll-up]]
 //            [--incl-sroi] [--view=both|sector|monitor]
 //            [--format=text|letter|csv|json|html] [--out=FILE]
+//   banenctl report register [--quarter=2024Q4] [--to-quarter=...]
+//            [--as-of=...] [--format=text|csv|json|html] [--out=FILE]
+//                        the register dashboard (doelgroepregister)
 //   banenctl import FILE... [--on-error=stop|skip] [--batch-size=1000]
 //                        CSV or NDJSON events (tools/event_file.h), resumable
 //   banenctl snapshot create --quarter=2024Q4 | list [QUARTER] |
@@ -75,6 +78,7 @@
 #include "banen/v1/audit.grpc.pb.h"
 #include "banen/v1/ledger.grpc.pb.h"
 #include "banen/v1/realisation.grpc.pb.h"
+#include "banen/v1/register.grpc.pb.h"
 #include "banen/v1/snapshot.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/codec.h"
@@ -176,6 +180,7 @@ class Client {
       : channel_(std::move(channel)),
         ledger_(v1::LedgerService::NewStub(channel_)),
         realisation_(v1::RealisationService::NewStub(channel_)),
+        register_(v1::RegisterService::NewStub(channel_)),
         snapshots_(v1::SnapshotService::NewStub(channel_)),
         admin_(v1::AdminService::NewStub(channel_)),
         audit_(v1::AuditService::NewStub(channel_)) {}
@@ -202,15 +207,8 @@ class Client {
       }
       request.add_sectors(sector);
     }
-    if (const std::string as_of = absl::GetFlag(FLAGS_as_of); !as_of.empty()) {
-      absl::Time time;
-      std::string error;
-      if (!absl::ParseTime(absl::RFC3339_full, as_of, &time, &error)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--as-of: ", as_of, ": ", error));
-      }
-      TimeToProto(time, request.mutable_as_of());
-    }
+    ASSIGN_OR_RETURN(const std::optional<absl::Time> as_of, AsOfFlag());
+    if (as_of.has_value()) TimeToProto(*as_of, request.mutable_as_of());
     request.set_include_employers(absl::GetFlag(FLAGS_employers));
     request.set_roll_up_children(absl::GetFlag(FLAGS_roll_up));
     const std::string view = absl::GetFlag(FLAGS_view);
@@ -243,18 +241,85 @@ class Client {
     } else if (format == "json") {
       ASSIGN_OR_RETURN(text, RealisationJson(table));
     } else if (format == "html") {
+      ASSIGN_OR_RETURN(const v1::RegisterFigures figures,
+                       RegisterFiguresLike(request, table));
       text = RealisationHtml(
           table,
           absl::StrCat("Banenafspraak: realisatie ", request.from_quarter(),
                        request.to_quarter().empty()
                            ? ""
                            : absl::StrCat(" - ", request.to_quarter())),
-          absl::GetFlag(FLAGS_incl_sroi));
+          absl::GetFlag(FLAGS_incl_sroi), &figures);
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
           "--format: ", format, ": use text, letter, csv, json or html"));
     }
     return WriteOutput(text);
+  }
+
+  // report register: the register dashboard of --quarter..--to-quarter.
+  absl::Status ReportRegister() {
+    v1::RegisterFiguresRequest request;
+    request.set_from_quarter(absl::GetFlag(FLAGS_quarter));
+    request.set_to_quarter(absl::GetFlag(FLAGS_to_quarter));
+    ASSIGN_OR_RETURN(const std::optional<absl::Time> as_of, AsOfFlag());
+    if (as_of.has_value()) TimeToProto(*as_of, request.mutable_as_of());
+    v1::RegisterFigures figures;
+    auto context = Context();
+    RETURN_IF_ERROR(FromGrpc(
+        register_->GetRegisterFigures(context.get(), request, &figures)));
+    const std::string format = absl::GetFlag(FLAGS_format);
+    std::string text;
+    if (format == "text") {
+      text = RegisterReport(figures);
+    } else if (format == "csv") {
+      text = RegisterCsv(figures);
+    } else if (format == "json") {
+      ASSIGN_OR_RETURN(text, RegisterJson(figures));
+    } else if (format == "html") {
+      text = RegisterHtml(
+          figures,
+          absl::StrCat("Banenafspraak: doelgroepregister ",
+                       request.from_quarter(),
+                       request.to_quarter().empty()
+                           ? ""
+                           : absl::StrCat(" - ", request.to_quarter())));
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--format: ", format,
+                       ": report register takes text, csv, json "
+                       "or html"));
+    }
+    return WriteOutput(text);
+  }
+
+  // The register dashboard of the realisation's quarters, as of the same
+  // moment, for the HTML page.
+  absl::StatusOr<v1::RegisterFigures> RegisterFiguresLike(
+      const v1::RealisationRequest& realisation,
+      const v1::RealisationTable& table) {
+    v1::RegisterFiguresRequest request;
+    request.set_from_quarter(realisation.from_quarter());
+    request.set_to_quarter(realisation.to_quarter());
+    if (table.has_as_of()) *request.mutable_as_of() = table.as_of();
+    v1::RegisterFigures figures;
+    auto context = Context();
+    RETURN_IF_ERROR(FromGrpc(
+        register_->GetRegisterFigures(context.get(), request, &figures)));
+    return figures;
+  }
+
+  // --as-of; nullopt without the flag.
+  static absl::StatusOr<std::optional<absl::Time>> AsOfFlag() {
+    const std::string text = absl::GetFlag(FLAGS_as_of);
+    if (text.empty()) return std::nullopt;
+    absl::Time time;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--as-of: ", text, ": ", error));
+    }
+    return time;
   }
 
   // Both views side by side: the national monitor's split of the same
@@ -708,6 +773,7 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::RealisationService::Stub> realisation_;
+  std::unique_ptr<v1::RegisterService::Stub> register_;
   std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
@@ -815,6 +881,9 @@ absl::Status Run(const std::string& command,
   if (command == "import") return client.Import(args);
   if (command == "snapshot") return client.Snapshot(args);
   if (command == "backup") return client.Backup(args);
+  if (command == "report" && args.size() == 1 && args[0] == "register") {
+    return client.ReportRegister();
+  }
   if (!args.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(command, ": unexpected argument \"", args[0], "\""));
