@@ -10,7 +10,8 @@
 // Reports: appends with a Projector following (until it has folded the last
 // event); raw
 // scan vs full rebuild (scan + fold + figures) in events/s and their ratio;
-// restart time; current-table and as_of query latencies (p50/p99/max).
+// restart time; current-table and as_of query latencies (p50/p99/max); the
+// register dashboard over 40 quarters (p50/p99/max).
 #include <sys/utsname.h>
 
 #include <algorithm>
@@ -41,6 +42,8 @@ ABSL_FLAG(std::string, dir, "/tmp", "where the temporary stores go");
 ABSL_FLAG(uint64_t, checkpoint_interval, 10'000, "events per checkpoint");
 ABSL_FLAG(int, current_queries, 2000, "current-table queries timed");
 ABSL_FLAG(int, as_of_queries, 100, "as_of queries timed");
+ABSL_FLAG(int, register_queries, 20,
+          "register dashboard queries (40 quarters each) timed");
 ABSL_FLAG(std::string, store, "",
           "keep the ledger here, or reuse it if it exists (one size only)");
 
@@ -314,6 +317,32 @@ void Run(int64_t events) {
   const Latencies as_of = Summarize(millis);
   std::printf("as_of table           p50 %.1f ms  p99 %.1f ms  max %.1f ms\n",
               as_of.p50_ms, as_of.p99_ms, as_of.max_ms);
+
+  // 6. The register dashboard (issue 14): 40 quarters, 2015Q1..2024Q4, one
+  // pass over every person plus the realisation's banen (target 200 ms).
+  millis.clear();
+  const RegisterQuery forty{
+      .from = Quarter{2015, 1}, .to = quarter, .as_of = std::nullopt};
+  for (int i = 0; i < absl::GetFlag(FLAGS_register_queries); ++i) {
+    const Clock::time_point query_start = Clock::now();
+    absl::StatusOr<RegisterTable> figures =
+        (*projector)->RegisterFigures(forty);
+    millis.push_back(SecondsSince(query_start) * 1000);
+    Check(figures.status(), "register query");
+    if (i == 0) {
+      const RegisterCounts& last = figures->quarters.back().counts;
+      std::printf("  register %s: %lld registered, %lld working\n",
+                  FormatQuarter(last.quarter).c_str(),
+                  static_cast<long long>(last.registered),
+                  static_cast<long long>(last.working));
+    }
+  }
+  const Latencies register_figures = Summarize(millis);
+  std::printf(
+      "register, 40 quarters p50 %.1f ms  p99 %.1f ms  max %.1f ms  (target "
+      "200 ms)\n",
+      register_figures.p50_ms, register_figures.p99_ms,
+      register_figures.max_ms);
   projector->reset();
   log->reset();
   if (!keep) std::filesystem::remove_all(dir);

@@ -12,13 +12,6 @@ struct Period {
   Date to;  // exclusive; kEndOfTime: open
 };
 
-// Whether a day of the sorted, disjoint `periods` covers `day`; `cursor`
-// only moves forward, so days must be asked in ascending order.
-bool Covers(const std::vector<Period>& periods, size_t* cursor, Date day) {
-  while (*cursor < periods.size() && periods[*cursor].to <= day) ++*cursor;
-  return *cursor < periods.size() && periods[*cursor].from <= day;
-}
-
 // The visible [start, end) of a job at the cut; empty when not started.
 Period ActivePeriodOf(const JobRecord& job, uint64_t cut) {
   Period active{kEndOfTime, kEndOfTime};
@@ -32,21 +25,6 @@ Period ActivePeriodOf(const JobRecord& job, uint64_t cut) {
     }
   }
   return active;
-}
-
-// Sorts and merges overlapping or touching periods.
-void Merge(std::vector<Period>* periods) {
-  std::sort(periods->begin(), periods->end(),
-            [](const Period& a, const Period& b) { return a.from < b.from; });
-  size_t kept = 0;
-  for (const Period& period : *periods) {
-    if (kept > 0 && period.from <= (*periods)[kept - 1].to) {
-      (*periods)[kept - 1].to = std::max((*periods)[kept - 1].to, period.to);
-    } else {
-      (*periods)[kept++] = period;
-    }
-  }
-  periods->resize(kept);
 }
 
 const MonitorRow* FindMonitorRow(const RealisationTable& realisation,
@@ -82,36 +60,40 @@ std::vector<RegisterCounts> ComputeRegisterCounts(const ProjectionState& state,
                                                   uint64_t cut, Quarter from,
                                                   Quarter to) {
   if (to < from) return {};
-  const int32_t first = from.Index();
-  const size_t quarters = static_cast<size_t>(to.Index() - first + 1);
-  std::vector<RegisterCounts> counts(quarters);
-  // peildata[k]: the last day of quarter first - 1 + k.
-  std::vector<Date> peildata(quarters + 1);
-  for (size_t k = 0; k <= quarters; ++k) {
-    peildata[k] =
-        Quarter::FromIndex(first - 1 + static_cast<int32_t>(k)).LastDay();
-    if (k > 0) counts[k - 1].quarter = Quarter::FromIndex(first + k - 1);
+  // Peildatum k = 0..n is the last day of quarter `before` + k (k = 0: the
+  // quarter before `from`). A period [a, b) covers the peildata
+  // [PeildatumOf(a), PeildatumOf(b)): the last day of a quarter is on or
+  // after a exactly when its quarter is a's or later. Each period adds a
+  // step at both ends, so a person costs O(periods), not O(quarters).
+  const int32_t before = from.Index() - 1;
+  const int32_t n = to.Index() - before;
+  const auto peildatum_of = [&](Date day) {
+    if (day == kEndOfTime) return n + 1;
+    return std::clamp(Quarter::Of(day).Index() - before, 0, n + 1);
+  };
+  std::vector<int64_t> registered_step(n + 2);
+  std::vector<int64_t> working_step(n + 2);
+  std::vector<RegisterCounts> counts(n);
+  for (int32_t k = 1; k <= n; ++k) {
+    counts[k - 1].quarter = Quarter::FromIndex(before + k);
   }
   const Date first_day = from.FirstDay();
   const Date last_day = to.LastDay();
-  const auto quarter_of = [&](Date day) -> RegisterCounts* {
-    if (day < first_day || day > last_day) return nullptr;
-    return &counts[Quarter::Of(day).Index() - first];
-  };
 
   std::vector<Period> registered;
-  std::vector<Period> working;
+  std::vector<std::pair<int32_t, int32_t>> working;  // peildata ranges
   for (size_t index = 0; index < state.person_count(); ++index) {
     const PersonRecord& person = state.person(static_cast<uint32_t>(index));
     registered.clear();
     Date since;
     bool open = false;
     ForEachRegisterChange(person, cut, [&](const RegisterEntry& entry) {
-      if (RegisterCounts* quarter = quarter_of(entry.date)) {
+      if (entry.date >= first_day && entry.date <= last_day) {
+        RegisterCounts& quarter = counts[peildatum_of(entry.date) - 1];
         if (entry.registered) {
-          ++quarter->inflow[static_cast<size_t>(entry.grondslag)];
+          ++quarter.inflow[static_cast<size_t>(entry.grondslag)];
         } else {
-          ++quarter->outflow[static_cast<size_t>(entry.reason)];
+          ++quarter.outflow[static_cast<size_t>(entry.reason)];
         }
       }
       if (entry.registered) {
@@ -122,7 +104,16 @@ std::vector<RegisterCounts> ComputeRegisterCounts(const ProjectionState& state,
       open = entry.registered;
     });
     if (open) registered.push_back(Period{since, kEndOfTime});
-    if (registered.empty() || registered.back().to <= peildata[0]) continue;
+    bool on_a_peildatum = false;
+    for (const Period& period : registered) {
+      const int32_t a = peildatum_of(period.from);
+      const int32_t b = peildatum_of(period.to);
+      if (a >= b) continue;
+      ++registered_step[a];
+      --registered_step[b];
+      on_a_peildatum = true;
+    }
+    if (!on_a_peildatum) continue;
 
     // A counted job: active, its person registered, its employer known.
     working.clear();
@@ -136,30 +127,32 @@ std::vector<RegisterCounts> ComputeRegisterCounts(const ProjectionState& state,
         continue;
       }
       for (const Period& period : registered) {
-        const Period both{std::max(active.from, period.from),
-                          std::min(active.to, period.to)};
-        if (both.from < both.to) working.push_back(both);
+        const int32_t a = peildatum_of(std::max(active.from, period.from));
+        const int32_t b = peildatum_of(std::min(active.to, period.to));
+        if (a < b) working.emplace_back(a, b);
       }
     }
-    Merge(&working);
-
-    size_t registered_cursor = 0;
-    size_t working_cursor = 0;
-    bool was_working = Covers(working, &working_cursor, peildata[0]);
-    Covers(registered, &registered_cursor, peildata[0]);
-    for (size_t k = 1; k <= quarters; ++k) {
-      const bool is_registered =
-          Covers(registered, &registered_cursor, peildata[k]);
-      const bool is_working = Covers(working, &working_cursor, peildata[k]);
-      RegisterCounts& quarter = counts[k - 1];
-      quarter.registered += is_registered;
-      quarter.working += is_working;
-      quarter.found_work += is_working && !was_working;
-      quarter.lost_work += was_working && !is_working;
-      was_working = is_working;
-      // Out of the register for good: nothing more to count.
-      if (registered_cursor == registered.size()) break;
+    // Working on peildata k .. b - 1 of one range: found work at its start,
+    // lost at its end, unless another range goes on from there.
+    std::sort(working.begin(), working.end());
+    for (size_t i = 0; i < working.size();) {
+      auto [a, b] = working[i++];
+      while (i < working.size() && working[i].first <= b) {
+        b = std::max(b, working[i++].second);
+      }
+      ++working_step[a];
+      --working_step[b];
+      if (a >= 1) ++counts[a - 1].found_work;
+      if (b <= n) ++counts[b - 1].lost_work;
     }
+  }
+  int64_t registered_now = registered_step[0];
+  int64_t working_now = working_step[0];
+  for (int32_t k = 1; k <= n; ++k) {
+    registered_now += registered_step[k];
+    working_now += working_step[k];
+    counts[k - 1].registered = registered_now;
+    counts[k - 1].working = working_now;
   }
   return counts;
 }

@@ -256,9 +256,10 @@ std::string ReasonOf(const v1::DeregistrationCount& count) {
       static_cast<DeregistrationReason>(count.reason())));
 }
 
-// "WAJONG 12; PRO_VSO 3": the parts of a flow.
+// "WAJONG 12; PRO_VSO 3": the parts of a flow; "-" without any.
 template <typename Counts, typename Name>
 std::string Parts(const Counts& counts, Name name) {
+  if (counts.empty()) return "-";
   return absl::StrJoin(counts, "; ", [&](std::string* out, const auto& c) {
     absl::StrAppend(out, name(c), " ", c.persons());
   });
