@@ -378,8 +378,10 @@ absl::StatusOr<RegisterTable> Projector::RegisterFigures(
                    Realisation(RegisterRealisationQuery(query)));
   absl::ReaderMutexLock lock(&mutex_);
   ReadingStateForTest();
+  // Two threads, as the figures are built on open: a pass over every person.
   return MakeRegisterTable(
-      ComputeRegisterCounts(state_, realisation.last_seq, query.from, query.to),
+      ComputeRegisterCounts(state_, realisation.last_seq, query.from, query.to,
+                            /*threads=*/2),
       realisation);
 }
 

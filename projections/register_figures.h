@@ -90,10 +90,11 @@ struct RegisterTable {
 RealisationQuery RegisterRealisationQuery(const RegisterQuery& query);
 
 // Counts for every quarter of [from, to] (none when to < from) as seen at
-// `cut`: one pass over the persons, O(persons x (their events + quarters)).
+// `cut`: one pass over the persons, O(persons x their events), split over
+// `threads` threads.
 std::vector<RegisterCounts> ComputeRegisterCounts(const ProjectionState& state,
                                                   uint64_t cut, Quarter from,
-                                                  Quarter to);
+                                                  Quarter to, int threads = 1);
 
 // The table from the counts and the realisation of
 // RegisterRealisationQuery(query) at the same cut.

@@ -194,6 +194,15 @@ TEST(RegisterFigures, SplitsBanenIntoMarktOverheidAndInleen) {
                                .change_inleen_x100 = 100}));
 }
 
+TEST(RegisterFigures, TwoThreadsCountAsOne) {
+  const StoredHistory history = SixPersons().stored;
+  const ProjectionState state = history.Fold();
+  EXPECT_EQ(ComputeRegisterCounts(state, state.last_seq(), Q("2024Q2"),
+                                  Q("2024Q4"), /*threads=*/2),
+            ComputeRegisterCounts(state, state.last_seq(), Q("2024Q2"),
+                                  Q("2024Q4"), /*threads=*/1));
+}
+
 // P3's registration is retracted after the fact: as of before the
 // retraction Q4 is as published, afterwards without P3.
 TEST(RegisterFigures, AsOfReproducesTheFiguresBeforeARetraction) {
