@@ -48,8 +48,14 @@ absl::StatusOr<EventPayload> PayloadFromProto(const v1::Event& proto,
                                             "employer_reclassified.sector"));
       return EmployerReclassified{p.employer_id(), sector};
     }
-    case v1::Event::kPersonRegistered:
-      return PersonRegistered{proto.person_registered().person_ref()};
+    case v1::Event::kPersonRegistered: {
+      const auto& p = proto.person_registered();
+      ASSIGN_OR_RETURN(
+          Grondslag grondslag,
+          EnumFromWire<Grondslag>(p.grondslag(), kGrondslagCount, index,
+                                  "person_registered.grondslag"));
+      return PersonRegistered{p.person_ref(), grondslag};
+    }
     case v1::Event::kPersonDeregistered: {
       const auto& p = proto.person_deregistered();
       ASSIGN_OR_RETURN(DeregistrationReason reason,
@@ -148,7 +154,9 @@ struct PayloadToProto {
     p->set_sector(static_cast<v1::Sector>(WireNumber(e.sector)));
   }
   void operator()(const PersonRegistered& e) const {
-    proto->mutable_person_registered()->set_person_ref(e.person_ref);
+    auto* p = proto->mutable_person_registered();
+    p->set_person_ref(e.person_ref);
+    p->set_grondslag(static_cast<v1::Grondslag>(WireNumber(e.grondslag)));
   }
   void operator()(const PersonDeregistered& e) const {
     auto* p = proto->mutable_person_deregistered();

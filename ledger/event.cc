@@ -60,6 +60,10 @@ constexpr std::array<std::string_view, kDeregistrationReasonCount>
     kDeregistrationNames = {"UNSPECIFIED", "AOW_AGE",      "DECEASED",
                             "OWN_REQUEST", "BESCHUT_WERK", "OTHER"};
 
+constexpr std::array<std::string_view, kGrondslagCount> kGrondslagNames = {
+    "UNSPECIFIED", "WAJONG",       "WSW", "INDICATIE_BANENAFSPRAAK",
+    "PRO_VSO",     "PRAKTIJKROUTE"};
+
 constexpr std::array<std::string_view, kEventKindCount> kKindNames = {
     "EmployerRegistered",
     "EmployerReclassified",
@@ -194,6 +198,14 @@ std::string_view DeregistrationReasonName(DeregistrationReason reason) {
 std::optional<DeregistrationReason> ParseDeregistrationReason(
     std::string_view name) {
   return ParseByName<DeregistrationReason>(kDeregistrationNames, name);
+}
+
+std::string_view GrondslagName(Grondslag grondslag) {
+  return NameOf(kGrondslagNames, grondslag);
+}
+
+std::optional<Grondslag> ParseGrondslag(std::string_view name) {
+  return ParseByName<Grondslag>(kGrondslagNames, name);
 }
 
 std::string_view EventKindName(EventKind kind) {

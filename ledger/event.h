@@ -114,6 +114,19 @@ std::string_view DeregistrationReasonName(DeregistrationReason reason);
 std::optional<DeregistrationReason> ParseDeregistrationReason(
     std::string_view name);
 
+// The legal ground of a registration (events.proto names the seeds).
+enum class Grondslag : uint8_t {
+  kUnspecified = 0,  // not given; every registration stored before issue 14
+  kWajong = 1,
+  kWsw = 2,
+  kIndicatieBanenafspraak = 3,
+  kProVso = 4,
+  kPraktijkroute = 5,
+};
+inline constexpr int kGrondslagCount = 6;             // including kUnspecified
+std::string_view GrondslagName(Grondslag grondslag);  // "WAJONG", ...
+std::optional<Grondslag> ParseGrondslag(std::string_view name);
+
 // Hours per week in hundredths (2550 = 25.5 h = one baan).
 inline constexpr int32_t kHoursPerBaanX100 = 2550;
 inline constexpr int32_t kMaxHoursPerWeekX100 = 8000;
@@ -137,6 +150,7 @@ struct EmployerReclassified {
 
 struct PersonRegistered {
   std::string person_ref;
+  Grondslag grondslag = Grondslag::kUnspecified;  // optional
   bool operator==(const PersonRegistered&) const = default;
 };
 

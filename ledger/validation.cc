@@ -132,7 +132,15 @@ struct PayloadChecker {
     return CheckEmployerSector(e.sector, index, "employer_reclassified.sector");
   }
   absl::Status operator()(const PersonRegistered& e) const {
-    return CheckPersonRef(e.person_ref, index, "person_registered.person_ref");
+    RETURN_IF_ERROR(
+        CheckPersonRef(e.person_ref, index, "person_registered.person_ref"));
+    // Optional, but a value outside the contract is malformed (the codec
+    // refuses it on the wire; this guards events built in C++).
+    if (static_cast<int>(e.grondslag) >= kGrondslagCount) {
+      return Invalid(index, "person_registered.grondslag",
+                     "unknown legal ground");
+    }
+    return absl::OkStatus();
   }
   absl::Status operator()(const PersonDeregistered& e) const {
     RETURN_IF_ERROR(

@@ -44,17 +44,14 @@ void RegisteredPeriods(const PersonRecord& person, uint64_t cut,
   out->clear();
   bool registered = false;
   Date since;
-  for (const RegisterEntry& entry : person.entries) {
-    if (!entry.validity.VisibleAt(cut) || entry.registered == registered) {
-      continue;
-    }
+  ForEachRegisterChange(person, cut, [&](const RegisterEntry& entry) {
     if (entry.registered) {
       since = entry.date;
     } else if (since < entry.date) {
       out->push_back(DatePeriod{since, entry.date});
     }
     registered = entry.registered;
-  }
+  });
   if (registered) out->push_back(DatePeriod{since, kEndOfTime});
 }
 
@@ -148,10 +145,15 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
     case EventKind::kPersonRegistered:
     case EventKind::kPersonDeregistered: {
       const uint32_t person = PersonIndex(PersonRefOf(event));
-      InsertInTimelineOrder(
-          persons_[person].entries,
-          RegisterEntry{date, event.kind() == EventKind::kPersonRegistered,
-                        Validity{seq}});
+      RegisterEntry entry{.date = date, .validity = Validity{seq}};
+      if (const auto* registered =
+              std::get_if<PersonRegistered>(&event.payload)) {
+        entry.registered = true;
+        entry.grondslag = registered->grondslag;
+      } else {
+        entry.reason = std::get<PersonDeregistered>(event.payload).reason;
+      }
+      InsertInTimelineOrder(persons_[person].entries, entry);
       return EventRef{person, RefKind::kPerson};
     }
     case EventKind::kJobStarted:

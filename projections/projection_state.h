@@ -75,6 +75,8 @@ struct JobRecord {
 struct RegisterEntry {
   Date date;
   bool registered = false;  // PersonRegistered or PersonDeregistered
+  Grondslag grondslag = Grondslag::kUnspecified;  // PersonRegistered
+  DeregistrationReason reason = DeregistrationReason::kUnspecified;
   Validity validity;
 };
 
@@ -82,6 +84,23 @@ struct PersonRecord {
   absl::InlinedVector<RegisterEntry, 2> entries;  // sorted by (date, seq)
   absl::InlinedVector<uint32_t, 2> jobs;
 };
+
+// Calls visit(entry) for each entry of `person` visible at `cut` that changes
+// whether the person is registered: a registration that starts a period, a
+// deregistration that ends one, in (date, seq) order. The register periods
+// run from a registration's date to (excluding) the next deregistration's.
+template <typename Visit>
+void ForEachRegisterChange(const PersonRecord& person, uint64_t cut,
+                           Visit visit) {
+  bool registered = false;
+  for (const RegisterEntry& entry : person.entries) {
+    if (!entry.validity.VisibleAt(cut) || entry.registered == registered) {
+      continue;
+    }
+    registered = entry.registered;
+    visit(entry);
+  }
+}
 
 struct SectorEntry {
   Date date;

@@ -377,6 +377,24 @@ absl::StatusOr<QuotaTable> Projector::Quota(const QuotaQuery& query) const {
   return ComputeQuota(state_, cut, query);
 }
 
+absl::StatusOr<RegisterTable> Projector::RegisterFigures(
+    const RegisterQuery& query) const {
+  if (query.to < query.from) {
+    return absl::InvalidArgumentError("to_quarter: before from_quarter");
+  }
+  // The banen first: their cut (the published view's, or as_of's) is one
+  // the state, which only moves on, can still be read at.
+  ASSIGN_OR_RETURN(const RealisationTable realisation,
+                   Realisation(RegisterRealisationQuery(query)));
+  absl::ReaderMutexLock lock(&mutex_);
+  ReadingStateForTest();
+  // Two threads, as the figures are built on open: a pass over every person.
+  return MakeRegisterTable(
+      ComputeRegisterCounts(state_, realisation.last_seq, query.from, query.to,
+                            /*threads=*/2),
+      realisation);
+}
+
 absl::StatusOr<Snapshot> Projector::CreateSnapshot(
     Quarter quarter, const HeadSigning& sign_head) {
   RETURN_IF_ERROR(CatchUpWithLog());

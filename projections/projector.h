@@ -80,6 +80,7 @@
 #include "projections/quarter.h"
 #include "projections/quota.h"
 #include "projections/realisation.h"
+#include "projections/register_figures.h"
 #include "projections/snapshot.h"
 
 namespace banen {
@@ -121,6 +122,11 @@ class Projector {
   // folds: O(persons + jobs).
   absl::StatusOr<QuotaTable> Quota(const QuotaQuery& query) const;
 
+  // The register dashboard (register_figures.h): the realisation's banen,
+  // then one pass over the persons under the state's reader lock at the
+  // same cut. Errors as Realisation().
+  absl::StatusOr<RegisterTable> RegisterFigures(
+      const RegisterQuery& query) const;
   // Called with a snapshot's head seq: its signed checkpoint, stored with
   // the snapshot. The projector holds no key; the server's signer does.
   using HeadSigning = std::function<absl::StatusOr<std::string>(uint64_t)>;

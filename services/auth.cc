@@ -85,6 +85,13 @@ constexpr std::array<Grant, kRpcCount> kGrants = {{
     // of published sector figures.
     {Rpc::kGetQuota, "QuotaService.GetQuota",
      Roles({v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR})},
+    // The register dashboard (issue 14): national aggregates that UWV
+    // publishes every quarter, with no employer or person in them, so every
+    // role may read them: UWV (the register's keeper), the ministries, the
+    // employers, auditors, the snapshot job and readers.
+    {Rpc::kGetRegisterFigures, "RegisterService.GetRegisterFigures",
+     Roles({v1::ROLE_EMPLOYER, v1::ROLE_REGISTER, v1::ROLE_STEWARD,
+            v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT, v1::ROLE_READER})},
 }};
 
 constexpr bool GrantsInRpcOrder() {

@@ -66,8 +66,9 @@ enum class Rpc {
   kGetConsistencyProof,
   kGetSignedHead,
   kGetQuota,
+  kGetRegisterFigures,
 };
-inline constexpr int kRpcCount = 20;
+inline constexpr int kRpcCount = 21;
 
 // "LedgerService.AppendBatch", ...
 absl::string_view RpcName(Rpc rpc);

@@ -79,6 +79,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->realisation_service_ = std::make_unique<RealisationServiceImpl>(
       *server->projector_, *server->authorizer_);
   server->quota_service_ = std::make_unique<QuotaServiceImpl>(
+  server->register_service_ = std::make_unique<RegisterServiceImpl>(
       *server->projector_, *server->authorizer_);
   server->snapshot_service_ = std::make_unique<SnapshotServiceImpl>(
       *server->projector_, server->head_signer_.get(), *server->authorizer_,
@@ -98,6 +99,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   builder.RegisterService(server->ledger_service_.get());
   builder.RegisterService(server->realisation_service_.get());
   builder.RegisterService(server->quota_service_.get());
+  builder.RegisterService(server->register_service_.get());
   builder.RegisterService(server->snapshot_service_.get());
   builder.RegisterService(server->audit_service_.get());
   builder.RegisterService(server->admin_service_.get());
@@ -126,7 +128,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                                               *server->metrics_registry_));
   }
   server->host_ = options.listen.substr(0, options.listen.rfind(':'));
-  server->watcher_ = std::thread([s = server.get()] { s->WatchLog(); });
+  server->watcher_ = std::thread([s = server.get()] {
+    s->WatchLog(); });
   return server;
 }
 
@@ -189,6 +192,7 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   audit_service_.reset();
   admin_service_.reset();
   snapshot_service_.reset();
+  register_service_.reset();
   realisation_service_.reset();
   quota_service_.reset();
   ledger_service_.reset();

@@ -44,6 +44,7 @@
 #include "services/metrics_http.h"
 #include "services/quota_service.h"
 #include "services/realisation_service.h"
+#include "services/register_service.h"
 #include "services/snapshot_service.h"
 #include "services/transport_security.h"
 
@@ -160,6 +161,7 @@ class LedgerServer {
   std::unique_ptr<LedgerServiceImpl> ledger_service_;
   std::unique_ptr<RealisationServiceImpl> realisation_service_;
   std::unique_ptr<QuotaServiceImpl> quota_service_;
+  std::unique_ptr<RegisterServiceImpl> register_service_;
   std::unique_ptr<SnapshotServiceImpl> snapshot_service_;
   std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;

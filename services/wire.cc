@@ -2,8 +2,11 @@
 
 #include <initializer_list>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/status_macros.h"
 #include "projections/figures.h"
 #include "projections/rounding.h"
 
@@ -129,6 +132,16 @@ absl::StatusOr<Quarter> QuarterFromProto(const std::string& text,
   return *quarter;
 }
 
+// from_quarter and to_quarter (empty: from_quarter).
+absl::StatusOr<std::pair<Quarter, Quarter>> QuarterRangeFromProto(
+    const std::string& from_text, const std::string& to_text) {
+  ASSIGN_OR_RETURN(const Quarter from,
+                   QuarterFromProto(from_text, "from_quarter"));
+  if (to_text.empty()) return std::make_pair(from, from);
+  ASSIGN_OR_RETURN(const Quarter to, QuarterFromProto(to_text, "to_quarter"));
+  return std::make_pair(from, to);
+}
+
 absl::StatusOr<RealisationQuery> RealisationQueryFromProto(
     const v1::RealisationRequest& request) {
   RealisationQuery query;
@@ -139,15 +152,9 @@ absl::StatusOr<RealisationQuery> RealisationQueryFromProto(
     }
     query.sectors.push_back(static_cast<Sector>(sector));
   }
-  auto from = QuarterFromProto(request.from_quarter(), "from_quarter");
-  if (!from.ok()) return from.status();
-  query.from = *from;
-  query.to = query.from;
-  if (!request.to_quarter().empty()) {
-    auto to = QuarterFromProto(request.to_quarter(), "to_quarter");
-    if (!to.ok()) return to.status();
-    query.to = *to;
-  }
+  ASSIGN_OR_RETURN(
+      std::tie(query.from, query.to),
+      QuarterRangeFromProto(request.from_quarter(), request.to_quarter()));
   auto measure = MeasureFromProto(request.measure());
   if (!measure.ok()) return measure.status();
   query.measure = *measure;
@@ -284,6 +291,56 @@ void SnapshotDiffToProto(const SnapshotDiff& diff, v1::SnapshotDiff* proto) {
       change_proto->set_recorded_by(change.recorded_by);
     }
   }
+}
+
+absl::StatusOr<RegisterQuery> RegisterQueryFromProto(
+    const v1::RegisterFiguresRequest& request) {
+  RegisterQuery query;
+  ASSIGN_OR_RETURN(
+      std::tie(query.from, query.to),
+      QuarterRangeFromProto(request.from_quarter(), request.to_quarter()));
+  if (request.has_as_of()) query.as_of = TimeFromProto(request.as_of());
+  return query;
+}
+
+void RegisterTableToProto(const RegisterTable& table,
+                          v1::RegisterFigures* proto) {
+  for (const RegisterQuarter& quarter : table.quarters) {
+    const RegisterCounts& counts = quarter.counts;
+    v1::RegisterQuarter* row = proto->add_quarters();
+    row->set_quarter(FormatQuarter(counts.quarter));
+    row->set_registered(counts.registered);
+    row->set_working(counts.working);
+    for (int g = 0; g < kGrondslagCount; ++g) {
+      if (counts.inflow[g] == 0) continue;
+      v1::GrondslagCount* inflow = row->add_inflow();
+      inflow->set_grondslag(static_cast<v1::Grondslag>(g));
+      inflow->set_persons(counts.inflow[g]);
+    }
+    row->set_inflow_total(counts.InflowTotal());
+    for (int r = 0; r < kDeregistrationReasonCount; ++r) {
+      if (counts.outflow[r] == 0) continue;
+      v1::DeregistrationCount* outflow = row->add_outflow();
+      outflow->set_reason(static_cast<v1::DeregistrationReason>(r));
+      outflow->set_persons(counts.outflow[r]);
+    }
+    row->set_outflow_total(counts.OutflowTotal());
+    row->set_found_work(counts.found_work);
+    row->set_lost_work(counts.lost_work);
+    const RegisterBanen& banen = quarter.banen;
+    row->set_banen_x100(banen.total_x100);
+    row->set_banen_markt_formal_x100(banen.markt_formal_x100);
+    row->set_banen_overheid_formal_x100(banen.overheid_formal_x100);
+    row->set_banen_inleen_x100(banen.inleen_x100);
+    row->set_change_banen_x100(banen.change_total_x100);
+    row->set_change_markt_formal_x100(banen.change_markt_formal_x100);
+    row->set_change_overheid_formal_x100(banen.change_overheid_formal_x100);
+    row->set_change_inleen_x100(banen.change_inleen_x100);
+  }
+  if (table.as_of != absl::InfinitePast()) {
+    TimeToProto(table.as_of, proto->mutable_as_of());
+  }
+  proto->set_last_seq(table.last_seq);
 }
 
 }  // namespace banen

@@ -12,12 +12,14 @@
 #include "absl/time/time.h"
 #include "banen/v1/ledger.pb.h"
 #include "banen/v1/realisation.pb.h"
+#include "banen/v1/register.pb.h"
 #include "banen/v1/snapshot.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "ledger/codec.h"
 #include "ledger/event.h"
 #include "projections/quarter.h"
 #include "projections/realisation.h"
+#include "projections/register_figures.h"
 #include "projections/snapshot.h"
 
 namespace banen {
@@ -42,6 +44,13 @@ void RealisationTableToProto(const RealisationTable& table,
 void SnapshotToProto(const Snapshot& snapshot, bool with_rows,
                      v1::Snapshot* proto);
 void SnapshotDiffToProto(const SnapshotDiff& diff, v1::SnapshotDiff* proto);
+
+// The register dashboard (issue 14): INVALID_ARGUMENT naming a malformed
+// quarter field.
+absl::StatusOr<RegisterQuery> RegisterQueryFromProto(
+    const v1::RegisterFiguresRequest& request);
+void RegisterTableToProto(const RegisterTable& table,
+                          v1::RegisterFigures* proto);
 
 }  // namespace banen
 

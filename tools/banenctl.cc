@@ -14,6 +14,9 @@
 //            [--sectors=OVERHEID] [--as-of=...] [--employers]
 //            [--format=text|csv|json|html] [--out=FILE]
 //                        quota, shortfall and levy per employer (Wfsv §4a)
+//   banenctl report register [--quarter=2024Q4] [--to-quarter=...]
+//            [--as-of=...] [--format=text|csv|json|html] [--out=FILE]
+//                        the register dashboard (doelgroepregister)
 //   banenctl import FILE... [--on-error=stop|skip] [--batch-size=1000]
 //                        CSV or NDJSON events (tools/event_file.h), resumable
 //   banenctl snapshot create --quarter=2024Q4 | list [QUARTER] |
@@ -84,6 +87,7 @@
 #include "banen/v1/ledger.grpc.pb.h"
 #include "banen/v1/quota.grpc.pb.h"
 #include "banen/v1/realisation.grpc.pb.h"
+#include "banen/v1/register.grpc.pb.h"
 #include "banen/v1/snapshot.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/codec.h"
@@ -197,16 +201,6 @@ absl::StatusOr<v1::Sector> SectorFlag(const std::string& name) {
   return sector;
 }
 
-absl::StatusOr<absl::Time> AsOfFlag(const std::string& as_of) {
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, as_of, &time, &error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--as-of: ", as_of, ": ", error));
-  }
-  return time;
-}
-
 class Client {
  public:
   explicit Client(std::shared_ptr<grpc::Channel> channel)
@@ -214,6 +208,7 @@ class Client {
         ledger_(v1::LedgerService::NewStub(channel_)),
         realisation_(v1::RealisationService::NewStub(channel_)),
         quota_(v1::QuotaService::NewStub(channel_)),
+        register_(v1::RegisterService::NewStub(channel_)),
         snapshots_(v1::SnapshotService::NewStub(channel_)),
         admin_(v1::AdminService::NewStub(channel_)),
         audit_(v1::AuditService::NewStub(channel_)) {}
@@ -239,10 +234,8 @@ class Client {
       ASSIGN_OR_RETURN(const v1::Sector sector, SectorFlag(sectors[0]));
       request.set_sector(sector);
     }
-    if (const std::string as_of = absl::GetFlag(FLAGS_as_of); !as_of.empty()) {
-      ASSIGN_OR_RETURN(const absl::Time time, AsOfFlag(as_of));
-      TimeToProto(time, request.mutable_as_of());
-    }
+    ASSIGN_OR_RETURN(const std::optional<absl::Time> as_of, AsOfFlag());
+    if (as_of.has_value()) TimeToProto(*as_of, request.mutable_as_of());
     v1::QuotaTable table;
     auto context = Context();
     RETURN_IF_ERROR(FromGrpc(quota_->GetQuota(context.get(), request, &table)));
@@ -289,10 +282,8 @@ class Client {
       ASSIGN_OR_RETURN(const v1::Sector sector, SectorFlag(name));
       request.add_sectors(sector);
     }
-    if (const std::string as_of = absl::GetFlag(FLAGS_as_of); !as_of.empty()) {
-      ASSIGN_OR_RETURN(const absl::Time time, AsOfFlag(as_of));
-      TimeToProto(time, request.mutable_as_of());
-    }
+    ASSIGN_OR_RETURN(const std::optional<absl::Time> as_of, AsOfFlag());
+    if (as_of.has_value()) TimeToProto(*as_of, request.mutable_as_of());
     request.set_include_employers(absl::GetFlag(FLAGS_employers));
     request.set_roll_up_children(absl::GetFlag(FLAGS_roll_up));
     const std::string view = absl::GetFlag(FLAGS_view);
@@ -325,18 +316,85 @@ class Client {
     } else if (format == "json") {
       ASSIGN_OR_RETURN(text, RealisationJson(table));
     } else if (format == "html") {
+      ASSIGN_OR_RETURN(const v1::RegisterFigures figures,
+                       RegisterFiguresLike(request, table));
       text = RealisationHtml(
           table,
           absl::StrCat("Banenafspraak: realisatie ", request.from_quarter(),
                        request.to_quarter().empty()
                            ? ""
                            : absl::StrCat(" - ", request.to_quarter())),
-          absl::GetFlag(FLAGS_incl_sroi));
+          absl::GetFlag(FLAGS_incl_sroi), &figures);
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
           "--format: ", format, ": use text, letter, csv, json or html"));
     }
     return WriteOutput(text);
+  }
+
+  // report register: the register dashboard of --quarter..--to-quarter.
+  absl::Status ReportRegister() {
+    v1::RegisterFiguresRequest request;
+    request.set_from_quarter(absl::GetFlag(FLAGS_quarter));
+    request.set_to_quarter(absl::GetFlag(FLAGS_to_quarter));
+    ASSIGN_OR_RETURN(const std::optional<absl::Time> as_of, AsOfFlag());
+    if (as_of.has_value()) TimeToProto(*as_of, request.mutable_as_of());
+    v1::RegisterFigures figures;
+    auto context = Context();
+    RETURN_IF_ERROR(FromGrpc(
+        register_->GetRegisterFigures(context.get(), request, &figures)));
+    const std::string format = absl::GetFlag(FLAGS_format);
+    std::string text;
+    if (format == "text") {
+      text = RegisterReport(figures);
+    } else if (format == "csv") {
+      text = RegisterCsv(figures);
+    } else if (format == "json") {
+      ASSIGN_OR_RETURN(text, RegisterJson(figures));
+    } else if (format == "html") {
+      text = RegisterHtml(
+          figures,
+          absl::StrCat("Banenafspraak: doelgroepregister ",
+                       request.from_quarter(),
+                       request.to_quarter().empty()
+                           ? ""
+                           : absl::StrCat(" - ", request.to_quarter())));
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--format: ", format,
+                       ": report register takes text, csv, json "
+                       "or html"));
+    }
+    return WriteOutput(text);
+  }
+
+  // The register dashboard of the realisation's quarters, as of the same
+  // moment, for the HTML page.
+  absl::StatusOr<v1::RegisterFigures> RegisterFiguresLike(
+      const v1::RealisationRequest& realisation,
+      const v1::RealisationTable& table) {
+    v1::RegisterFiguresRequest request;
+    request.set_from_quarter(realisation.from_quarter());
+    request.set_to_quarter(realisation.to_quarter());
+    if (table.has_as_of()) *request.mutable_as_of() = table.as_of();
+    v1::RegisterFigures figures;
+    auto context = Context();
+    RETURN_IF_ERROR(FromGrpc(
+        register_->GetRegisterFigures(context.get(), request, &figures)));
+    return figures;
+  }
+
+  // --as-of; nullopt without the flag.
+  static absl::StatusOr<std::optional<absl::Time>> AsOfFlag() {
+    const std::string text = absl::GetFlag(FLAGS_as_of);
+    if (text.empty()) return std::nullopt;
+    absl::Time time;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--as-of: ", text, ": ", error));
+    }
+    return time;
   }
 
   // Both views side by side: the national monitor's split of the same
@@ -817,6 +875,7 @@ class Client {
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::RealisationService::Stub> realisation_;
   std::unique_ptr<v1::QuotaService::Stub> quota_;
+  std::unique_ptr<v1::RegisterService::Stub> register_;
   std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
@@ -927,6 +986,9 @@ absl::Status Run(const std::string& command,
   if (command == "admin") return client.Admin(args);
   if (command == "report" && args.size() == 1 && args[0] == "quota") {
     return client.ReportQuota();
+  }
+  if (command == "report" && args.size() == 1 && args[0] == "register") {
+    return client.ReportRegister();
   }
   if (!args.empty()) {
     return absl::InvalidArgumentError(

@@ -464,10 +464,30 @@ class Simulation {
                                  scrambled & 0xffffffffULL);
     person.registered_on = std::max(registered_on, kEarliestEffectiveDate);
     person.free_from = person.registered_on;
-    Unit& unit = Emit(person.registered_on, RecordingDay(person.registered_on),
-                      PersonRegistered{person.ref});
+    Unit& unit = Emit(
+        person.registered_on, RecordingDay(person.registered_on),
+        PersonRegistered{person.ref,
+                         GrondslagOf(scrambled, YearOf(person.registered_on))});
     person.last_recorded = unit.recorded_on;
     return index;
+  }
+
+  // From the pseudonym's bits rather than rng_, so that adding the ground
+  // left every other event of the data set as it was.
+  static Grondslag GrondslagOf(uint64_t scrambled, int year) {
+    const std::array<int, 5>& weights =
+        year < kParticipatiewetYear ? kGrondslagWeightsBefore2015
+        : year < kPraktijkrouteYear ? kGrondslagWeightsFrom2015
+                                    : kGrondslagWeightsFrom2022;
+    int total = 0;
+    for (int weight : weights) total += weight;
+    int roll =
+        static_cast<int>((scrambled >> 7) % static_cast<uint64_t>(total));
+    for (size_t g = 0; g < weights.size(); ++g) {
+      if (roll < weights[g]) return static_cast<Grondslag>(g + 1);
+      roll -= weights[g];
+    }
+    return Grondslag::kIndicatieBanenafspraak;
   }
 
   void AddToPool(uint32_t p) {
@@ -531,7 +551,11 @@ class Simulation {
       *date = std::max(*date, persons_[p].registered_on);
       return p;
     }
-    return NewPerson(Date{date->days - static_cast<int32_t>(rng_.Below(180))});
+    // Within the hire's year: the register calibrated at a year's end must
+    // not gain persons that next year's hires register backdated.
+    return NewPerson(
+        std::max(Date{date->days - static_cast<int32_t>(rng_.Below(180))},
+                 MakeDate(YearOf(*date), 1, 1)));
   }
 
   // --- jobs ------------------------------------------------------------------
@@ -771,6 +795,32 @@ class Simulation {
     }
   }
 
+  // Brings the persons registered on `to` to the seed's ratio to the persons
+  // working then (who follow from the calibrated jobs): registers newcomers
+  // without a job, or deregisters persons of the pool, during the year.
+  void CalibrateRegister(Date from, Date to) {
+    int64_t registered = 0;
+    int64_t working = 0;
+    for (const Person& person : persons_) {
+      if (!person.registered || person.registered_on > to) continue;
+      ++registered;
+      if (person.active_jobs > 0) ++working;
+    }
+    const int64_t target = working * kSeedRegistered2024 / kSeedWorking2024;
+    for (; registered < target; ++registered) {
+      AddToPool(NewPerson(rng_.Between(from, to)));
+    }
+    while (registered > target && !pool_.empty()) {
+      const uint32_t p = pool_[rng_.Below(pool_.size())];
+      Deregister(p, from, to, RandomDeregistrationReason());
+      if (persons_[p].registered) {
+        RemoveFromPool(p);  // could not leave in time: stays, out of reach
+      } else {
+        --registered;
+      }
+    }
+  }
+
   void Reclassify(int year) {
     const Date date = MakeDate(year, 1, 1);
     Employer& employer = employers_[reclassified_employer_];
@@ -827,6 +877,7 @@ class Simulation {
       }
     }
     CalibrateYearEnd(year - kBaselineYear, first, last, /*allow_ends=*/true);
+    if (year == kRegisterCalibrationYear) CalibrateRegister(first, last);
     for (int i = 0; i < kPhantomHiresPerYear; ++i) EmitPhantomHire(year);
     ReportPaidHours(year);
   }

@@ -44,6 +44,7 @@ enum Column : int {
   kOverheidShare,
   kPaidHours,
   kPercentage,
+  kGrondslag,
 };
 
 // The payload columns each kind reads (in EventKind order).
@@ -52,7 +53,7 @@ const std::array<std::vector<Column>, kEventKindCount>& ColumnsOfKind() {
       new std::array<std::vector<Column>, kEventKindCount>{{
           {kEmployerId, kName, kSector, kParentEmployerId},
           {kEmployerId, kSector},
-          {kPersonRef},
+          {kPersonRef, kGrondslag},
           {kPersonRef, kReason},
           {kJobId, kEmployerId, kPersonRef, kForm, kHoursPerWeek, kLenderId,
            kCommissioningEmployerId},
@@ -193,9 +194,16 @@ bool CsvPayload(EventKind kind, const CsvRow& row, EventPayload* payload) {
       *payload = std::move(e);
       return true;
     }
-    case EventKind::kPersonRegistered:
-      *payload = PersonRegistered{row.Text(kPersonRef)};
+    case EventKind::kPersonRegistered: {
+      PersonRegistered e;
+      e.person_ref = row.Text(kPersonRef);
+      if (!row.Text(kGrondslag).empty() &&
+          !row.Enum(kGrondslag, &ParseGrondslag, &e.grondslag)) {
+        return false;
+      }
+      *payload = std::move(e);
       return true;
+    }
     case EventKind::kPersonDeregistered: {
       PersonDeregistered e;
       e.person_ref = row.Text(kPersonRef);

@@ -11,8 +11,8 @@
 // for a quote; no line breaks inside fields), a header line naming the
 // columns, any subset of kCsvColumns in any order. `kind` is the event's
 // message name; hours_per_week, banen, paid_hours and percentage are decimals
-// with at most two
-// decimals; enums by their short names:
+// with at most two decimals; enums by their short names (an empty optional
+// enum, such as grondslag, leaves it unspecified):
 //   event_id,effective_date,kind,job_id,employer_id,person_ref,form,hours_per_week
 //   e1,2024-03-01,JobStarted,j1,gm-0001,p0123456789abcdef,VAST,25.5
 //
@@ -35,7 +35,7 @@
 
 namespace banen {
 
-inline constexpr std::array<std::string_view, 22> kCsvColumns = {
+inline constexpr std::array<std::string_view, 23> kCsvColumns = {
     "event_id",
     "effective_date",
     "kind",
@@ -56,8 +56,9 @@ inline constexpr std::array<std::string_view, 22> kCsvColumns = {
     "banen",
     "source",
     "overheid_share",
-    "paid_hours",   // EmployerHoursReported: hours in the year, e.g. 592800
-    "percentage"};  // QuotaPercentageSet: e.g. 2.76
+    "paid_hours",  // EmployerHoursReported: hours in the year, e.g. 592800
+    "percentage",  // QuotaPercentageSet: e.g. 2.76
+    "grondslag"};
 
 // Where and why a line of an event file is bad. Never holds a person_ref.
 struct LineError {

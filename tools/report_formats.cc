@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -194,6 +195,33 @@ constexpr double kRight = 10;
 constexpr double kTop = 12;
 constexpr double kBottom = 28;
 
+// The <svg> of a chart, its x axis at `y_zero` and the axis labels: 0, and
+// `top_label` at `y_top`.
+std::string ChartStart(std::string_view aria_label, double y_zero, double y_top,
+                       std::string_view top_label) {
+  return absl::StrFormat(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
+      "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+      "aria-label=\"%s\">\n"
+      "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+      "stroke=\"#555\"/>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
+      "text-anchor=\"end\">%s</text>\n<text x=\"%.1f\" y=\"%.1f\" "
+      "font-size=\"10\" text-anchor=\"end\">0</text>\n",
+      kChartWidth, kChartHeight, kChartWidth, kChartHeight, Html(aria_label),
+      kLeft, y_zero, kChartWidth - kRight, y_zero, kLeft - 4, y_top + 10,
+      Html(top_label), kLeft - 4, y_zero);
+}
+
+// Labels every quarter of a chart of few quarters, else only the Q1s.
+void AppendQuarterLabel(const std::string& quarter, size_t quarters, double x,
+                        std::string* svg) {
+  if (quarters > 8 && !quarter.ends_with("Q1")) return;
+  absl::StrAppendFormat(svg,
+                        "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" "
+                        "text-anchor=\"middle\">%s</text>\n",
+                        x, kChartHeight - 10, Html(quarter));
+}
+
 // Banen per quarter stacked by form, the doel as a dashed line.
 std::string Chart(const std::string& sector,
                   const std::vector<const v1::RealisationRow*>& quarters,
@@ -216,19 +244,9 @@ std::string Chart(const std::string& sector,
   const auto y = [&](double banen) {
     return kTop + plot_height * (1 - banen / top);
   };
-  std::string svg = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
-      "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-      "aria-label=\"%s: banen per quarter by contract form, and doel\">\n",
-      kChartWidth, kChartHeight, kChartWidth, kChartHeight, Html(sector));
-  absl::StrAppendFormat(
-      &svg,
-      "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-      "stroke=\"#555\"/>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
-      "text-anchor=\"end\">%s</text>\n<text x=\"%.1f\" y=\"%.1f\" "
-      "font-size=\"10\" text-anchor=\"end\">0</text>\n",
-      kLeft, y(0), kChartWidth - kRight, y(0), kLeft - 4, y(top) + 10,
-      FormatHundredths(static_cast<int64_t>(top * 100)), kLeft - 4, y(0));
+  std::string svg = ChartStart(
+      absl::StrCat(sector, ": banen per quarter by contract form, and doel"),
+      y(0), y(top), FormatHundredths(static_cast<int64_t>(top * 100)));
   std::vector<std::string> doel_points;
   for (size_t i = 0; i < quarters.size(); ++i) {
     const v1::RealisationRow& row = *quarters[i];
@@ -253,14 +271,7 @@ std::string Chart(const std::string& sector,
           absl::StrFormat("%.1f,%.1f", x + slot * 0.35,
                           y(static_cast<double>(row.doel_x100()) / 100)));
     }
-    // Label every quarter when there are few, else only the Q1s.
-    if (quarters.size() <= 8 || row.quarter().ends_with("Q1")) {
-      absl::StrAppendFormat(&svg,
-                            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" "
-                            "text-anchor=\"middle\">%s</text>\n",
-                            x + slot * 0.35, kChartHeight - 10,
-                            Html(row.quarter()));
-    }
+    AppendQuarterLabel(row.quarter(), quarters.size(), x + slot * 0.35, &svg);
   }
   if (!doel_points.empty()) {
     absl::StrAppendFormat(
@@ -272,6 +283,85 @@ std::string Chart(const std::string& sector,
   }
   svg += "</svg>\n";
   return svg;
+}
+
+// One series of a register chart: a bar per quarter beside the others.
+struct RegisterSeries {
+  const char* css_class;
+  const char* label;
+  const char* color;
+  int64_t (v1::RegisterQuarter::*persons)() const;
+};
+
+// Persons per quarter, the series' bars side by side.
+std::string RegisterChart(const v1::RegisterFigures& figures,
+                          std::string_view what,
+                          const std::vector<RegisterSeries>& series) {
+  double top = 1;
+  for (const v1::RegisterQuarter& quarter : figures.quarters()) {
+    for (const RegisterSeries& s : series) {
+      top = std::max(top, static_cast<double>((quarter.*s.persons)()));
+    }
+  }
+  top *= 1.1;
+  const double plot_width = kChartWidth - kLeft - kRight;
+  const double plot_height = kChartHeight - kTop - kBottom;
+  const double slot =
+      plot_width / static_cast<double>(std::max(figures.quarters_size(), 1));
+  const double bar = slot * 0.8 / static_cast<double>(series.size());
+  const auto y = [&](double persons) {
+    return kTop + plot_height * (1 - persons / top);
+  };
+  std::string svg =
+      ChartStart(absl::StrCat("register: ", AbslView(what), " per quarter"),
+                 y(0), y(top), absl::StrFormat("%.0f", top));
+  for (int i = 0; i < figures.quarters_size(); ++i) {
+    const v1::RegisterQuarter& quarter = figures.quarters(i);
+    const double x = kLeft + slot * i + slot * 0.1;
+    for (size_t k = 0; k < series.size(); ++k) {
+      const RegisterSeries& s = series[k];
+      const int64_t persons = (quarter.*s.persons)();
+      absl::StrAppendFormat(
+          &svg,
+          "<rect class=\"bar %s\" data-quarter=\"%s\" x=\"%.1f\" "
+          "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
+          "<title>%s %s: %d persons</title></rect>\n",
+          s.css_class, Html(quarter.quarter()),
+          x + bar * static_cast<double>(k), y(static_cast<double>(persons)),
+          bar, y(0) - y(static_cast<double>(persons)), s.color,
+          Html(quarter.quarter()), s.label, persons);
+    }
+    AppendQuarterLabel(quarter.quarter(),
+                       static_cast<size_t>(figures.quarters_size()),
+                       x + slot * 0.4, &svg);
+  }
+  svg += "</svg>\n";
+  return svg;
+}
+
+std::string GrondslagOf(const v1::GrondslagCount& count) {
+  return std::string(GrondslagName(static_cast<Grondslag>(count.grondslag())));
+}
+
+std::string ReasonOf(const v1::DeregistrationCount& count) {
+  return std::string(DeregistrationReasonName(
+      static_cast<DeregistrationReason>(count.reason())));
+}
+
+// "WAJONG 12; PRO_VSO 3": the parts of a flow; "-" without any.
+template <typename Counts, typename Name>
+std::string Parts(const Counts& counts, Name name) {
+  if (counts.empty()) return "-";
+  return absl::StrJoin(counts, "; ", [&](std::string* out, const auto& c) {
+    absl::StrAppend(out, name(c), " ", c.persons());
+  });
+}
+
+// Working as a share of registered, in tenths of a percent ("51.8").
+std::string WorkingShare(const v1::RegisterQuarter& quarter) {
+  if (quarter.registered() == 0) return "";
+  return FormatTenths((quarter.working() * 2000 / quarter.registered() + 1) /
+                      2);
 }
 
 }  // namespace
@@ -532,7 +622,8 @@ absl::StatusOr<std::string> RealisationJson(const v1::RealisationTable& table) {
 }
 
 std::string RealisationHtml(const v1::RealisationTable& table,
-                            std::string_view title, bool include_sroi) {
+                            std::string_view title, bool include_sroi,
+                            const v1::RegisterFigures* register_figures) {
   // Sector rows by sector, in table order, each with its quarters.
   std::vector<std::string> order;
   std::map<std::string, std::vector<const v1::RealisationRow*>> by_sector;
@@ -669,6 +760,7 @@ std::string RealisationHtml(const v1::RealisationTable& table,
   }
   charts("Aggregates against their targets", true);
   charts("Realisation against doel per sector", false);
+  if (register_figures != nullptr) html += RegisterSection(*register_figures);
   html += "</body>\n</html>\n";
   return html;
 }
@@ -705,6 +797,87 @@ std::string QuotaCsv(const v1::QuotaTable& table) {
     for (std::string& cell : cells) cell = CsvField(cell);
     absl::StrAppend(&csv, table.year(), ",", RegimeOf(table), ",",
                     absl::StrJoin(cells, ","), "\n");
+  }
+  return csv;
+}
+
+std::string RegisterReport(const v1::RegisterFigures& figures) {
+  TextTable table({{"quarter", TextTable::Align::kLeft},
+                   {"registered"},
+                   {"working"},
+                   {"%"},
+                   {"inflow"},
+                   {"outflow"},
+                   {"found work"},
+                   {"lost work"},
+                   {"banen"},
+                   {"markt formal"},
+                   {"overheid formal"},
+                   {"inleen"},
+                   {"change"}});
+  std::string flows;
+  for (const v1::RegisterQuarter& q : figures.quarters()) {
+    table.AddRow({q.quarter(), absl::StrCat(q.registered()),
+                  absl::StrCat(q.working()), WorkingShare(q),
+                  absl::StrCat(q.inflow_total()),
+                  absl::StrCat(q.outflow_total()), absl::StrCat(q.found_work()),
+                  absl::StrCat(q.lost_work()), FormatHundredths(q.banen_x100()),
+                  FormatHundredths(q.banen_markt_formal_x100()),
+                  FormatHundredths(q.banen_overheid_formal_x100()),
+                  FormatHundredths(q.banen_inleen_x100()),
+                  Signed(FormatHundredths(q.change_banen_x100()),
+                         q.change_banen_x100())});
+    absl::StrAppend(&flows, q.quarter(),
+                    " inflow by grondslag: ", Parts(q.inflow(), GrondslagOf),
+                    "\n", q.quarter(),
+                    " outflow by reason: ", Parts(q.outflow(), ReasonOf), "\n");
+  }
+  return absl::StrCat("Register (doelgroepregister), last seq ",
+                      figures.last_seq(), "\n", table.Render(), "\n", flows);
+}
+
+std::string RegisterCsv(const v1::RegisterFigures& figures) {
+  std::string csv =
+      "quarter,registered,working,inflow,outflow,found_work,lost_work,banen,"
+      "banen_markt_formal,banen_overheid_formal,banen_inleen,change_banen,"
+      "change_markt_formal,change_overheid_formal,change_inleen";
+  for (int g = 0; g < kGrondslagCount; ++g) {
+    absl::StrAppend(&csv, ",inflow_",
+                    absl::AsciiStrToLower(
+                        AbslView(GrondslagName(static_cast<Grondslag>(g)))));
+  }
+  for (int r = 0; r < kDeregistrationReasonCount; ++r) {
+    absl::StrAppend(&csv, ",outflow_",
+                    absl::AsciiStrToLower(AbslView(DeregistrationReasonName(
+                        static_cast<DeregistrationReason>(r)))));
+  }
+  csv += "\n";
+  for (const v1::RegisterQuarter& q : figures.quarters()) {
+    absl::StrAppend(&csv, CsvField(q.quarter()), ",", q.registered(), ",",
+                    q.working(), ",", q.inflow_total(), ",", q.outflow_total(),
+                    ",", q.found_work(), ",", q.lost_work(), ",",
+                    FormatHundredths(q.banen_x100()), ",",
+                    FormatHundredths(q.banen_markt_formal_x100()), ",",
+                    FormatHundredths(q.banen_overheid_formal_x100()), ",",
+                    FormatHundredths(q.banen_inleen_x100()), ",",
+                    FormatHundredths(q.change_banen_x100()), ",",
+                    FormatHundredths(q.change_markt_formal_x100()), ",",
+                    FormatHundredths(q.change_overheid_formal_x100()), ",",
+                    FormatHundredths(q.change_inleen_x100()));
+    std::array<int64_t, kGrondslagCount> inflow{};
+    for (const v1::GrondslagCount& c : q.inflow()) {
+      if (c.grondslag() >= 0 && c.grondslag() < kGrondslagCount) {
+        inflow[c.grondslag()] = c.persons();
+      }
+    }
+    std::array<int64_t, kDeregistrationReasonCount> outflow{};
+    for (const v1::DeregistrationCount& c : q.outflow()) {
+      if (c.reason() >= 0 && c.reason() < kDeregistrationReasonCount) {
+        outflow[c.reason()] = c.persons();
+      }
+    }
+    absl::StrAppend(&csv, ",", absl::StrJoin(inflow, ","), ",",
+                    absl::StrJoin(outflow, ","), "\n");
   }
   return csv;
 }
@@ -747,6 +920,67 @@ std::string QuotaHtml(const v1::QuotaTable& table, std::string_view title) {
   }
   html += "</tbody>\n</table>\n</body>\n</html>\n";
   return html;
+}
+
+absl::StatusOr<std::string> RegisterJson(const v1::RegisterFigures& figures) {
+  return Json(figures);
+}
+
+std::string RegisterSection(const v1::RegisterFigures& figures) {
+  std::string html =
+      "<section id=\"register\">\n<h2>Register (doelgroepregister)</h2>\n"
+      "<table id=\"register-table\">\n<tr><th>quarter</th><th>registered</th>"
+      "<th>working</th><th>%</th><th>inflow</th><th>outflow</th>"
+      "<th>found work</th><th>lost work</th><th>banen</th>"
+      "<th>markt formal</th><th>overheid formal</th><th>inleen</th>"
+      "<th>change</th></tr>\n";
+  for (const v1::RegisterQuarter& q : figures.quarters()) {
+    absl::StrAppend(
+        &html, "<tr data-register-quarter=\"", Html(q.quarter()), "\"><td>",
+        Html(q.quarter()), "</td><td>", q.registered(), "</td><td>",
+        q.working(), "</td><td>", WorkingShare(q), "</td><td>",
+        q.inflow_total(), "</td><td>", q.outflow_total(), "</td><td>",
+        q.found_work(), "</td><td>", q.lost_work(), "</td><td>",
+        FormatHundredths(q.banen_x100()), "</td><td>",
+        FormatHundredths(q.banen_markt_formal_x100()), "</td><td>",
+        FormatHundredths(q.banen_overheid_formal_x100()), "</td><td>",
+        FormatHundredths(q.banen_inleen_x100()), "</td><td>",
+        Html(Signed(FormatHundredths(q.change_banen_x100()),
+                    q.change_banen_x100())),
+        "</td></tr>\n");
+  }
+  html += "</table>\n<div class=\"charts\">\n";
+  absl::StrAppend(
+      &html,
+      "<figure data-register=\"stock\"><figcaption>registered and working"
+      "</figcaption>\n",
+      RegisterChart(
+          figures, "registered and working",
+          {{"registered", "registered", "#1f6f8b",
+            &v1::RegisterQuarter::registered},
+           {"working", "working", "#99c24d", &v1::RegisterQuarter::working}}),
+      "</figure>\n<figure data-register=\"flows\"><figcaption>inflow and "
+      "outflow</figcaption>\n",
+      RegisterChart(
+          figures, "inflow and outflow",
+          {{"inflow", "inflow", "#f4a259", &v1::RegisterQuarter::inflow_total},
+           {"outflow", "outflow", "#bc4b51",
+            &v1::RegisterQuarter::outflow_total}}),
+      "</figure>\n</div>\n</section>\n");
+  return html;
+}
+
+std::string RegisterHtml(const v1::RegisterFigures& figures,
+                         std::string_view title) {
+  return absl::StrCat(
+      "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<title>",
+      Html(title),
+      "</title>\n<style>\nbody{font-family:sans-serif;margin:1.5em}\n"
+      "table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right}"
+      "\n.charts{display:flex;flex-wrap:wrap;gap:1em}\n</style>\n</head>\n"
+      "<body>\n<h1>",
+      Html(title), "</h1>\n", RegisterSection(figures), "</body>\n</html>\n");
 }
 
 }  // namespace banen

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "banen/v1/quota.pb.h"
 #include "banen/v1/realisation.pb.h"
+#include "banen/v1/register.pb.h"
 
 namespace banen {
 
@@ -50,9 +51,27 @@ absl::StatusOr<std::string> RealisationJson(const v1::RealisationTable& table);
 //   `include_sroi` the SROI banen are stacked on top, apart in colour.
 // - the national monitor rows, if any, as a table (<table id="monitor">,
 //   rows <tr data-monitor="MARKT" data-quarter="2022Q4">).
+// - with `register_figures`, the register dashboard of the same quarters
+//   (RegisterSection, below).
 // Employer rows are left out.
-std::string RealisationHtml(const v1::RealisationTable& table,
-                            std::string_view title, bool include_sroi);
+std::string RealisationHtml(
+    const v1::RealisationTable& table, std::string_view title,
+    bool include_sroi, const v1::RegisterFigures* register_figures = nullptr);
+
+// The register dashboard (RegisterService's answer, issue 14) as an aligned
+// text table (a line per quarter, then the inflow by grondslag and the
+// outflow by reason), CSV (a line per quarter, the flows in a column per
+// grondslag and reason), protobuf JSON, and HTML: RegisterSection is the
+// table (<tr data-register-quarter="2024Q4">) and two charts over the
+// quarters, registered beside working and inflow beside outflow
+// (<figure data-register="stock|flows">, bars <rect class="bar registered"
+// data-quarter=...>), for a page of its own (RegisterHtml) or to embed.
+std::string RegisterReport(const v1::RegisterFigures& figures);
+std::string RegisterCsv(const v1::RegisterFigures& figures);
+absl::StatusOr<std::string> RegisterJson(const v1::RegisterFigures& figures);
+std::string RegisterSection(const v1::RegisterFigures& figures);
+std::string RegisterHtml(const v1::RegisterFigures& figures,
+                         std::string_view title);
 
 // The quota table (QuotaService's answer), for `banenctl report quota`:
 // - QuotaReport: a title line (year, regime, as_of, last seq), with

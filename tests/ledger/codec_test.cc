@@ -194,6 +194,46 @@ TEST(Codec, MissingPayloadIsInvalidArgument) {
                               std::nullopt));
 }
 
+TEST(Codec, EveryGrondslagIsTheWireGrondslagOfTheSameNameAndRoundTrips) {
+  for (int n = 0; n < kGrondslagCount; ++n) {
+    const Grondslag grondslag = static_cast<Grondslag>(n);
+    const Event event =
+        test::PersonRegisteredEvent("r", "2024-06-01", kPerson1, grondslag);
+    const v1::Event proto = ProtoOf(event);
+    EXPECT_EQ(proto.person_registered().grondslag(), n);
+    EXPECT_EQ(v1::Grondslag_Name(n),
+              "GRONDSLAG_" + std::string(GrondslagName(grondslag)));
+    ASSERT_OK_AND_ASSIGN(const Event back, EventFromProto(proto, 0));
+    EXPECT_EQ(back, event);
+  }
+}
+
+// A registration stored before the field existed has no field 2: it decodes
+// with the ground unspecified, and encodes to the same bytes again.
+TEST(Codec, RegistrationWithoutGrondslagKeepsItsBytes) {
+  const v1::Event proto =
+      ProtoOf(test::PersonRegisteredEvent("r", "2024-06-01", kPerson1));
+  // Field 1 (person_ref), length-delimited, and nothing else.
+  std::string only_person_ref = {0x0a, static_cast<char>(kPerson1.size())};
+  only_person_ref += kPerson1;
+  EXPECT_EQ(
+      absl::BytesToHexString(DeterministicBytes(proto.person_registered())),
+      absl::BytesToHexString(only_person_ref));
+  ASSERT_OK_AND_ASSIGN(const Event back, EventFromProto(proto, 0));
+  EXPECT_EQ(std::get<PersonRegistered>(back.payload).grondslag,
+            Grondslag::kUnspecified);
+}
+
+TEST(Codec, OutOfRangeGrondslagIsInvalidArgumentNamingIndexAndField) {
+  v1::Event proto =
+      ProtoOf(test::PersonRegisteredEvent("r", "2024-06-01", kPerson1));
+  proto.mutable_person_registered()->set_grondslag(
+      static_cast<v1::Grondslag>(kGrondslagCount));
+  EXPECT_TRUE(CheckEventError(EventFromProto(proto, 3).status(),
+                              absl::StatusCode::kInvalidArgument, 3,
+                              "person_registered.grondslag"));
+}
+
 TEST(Codec, OutOfRangeContractFormIsInvalidArgument) {
   v1::Event proto = AJobStartedProto();
   proto.mutable_job_started()->set_form(static_cast<v1::ContractForm>(6));

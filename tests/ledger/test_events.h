@@ -63,11 +63,13 @@ inline Event EmployerReclassifiedEvent(std::string_view event_id,
                                         .sector = sector});
 }
 
-inline Event PersonRegisteredEvent(std::string_view event_id,
-                                   std::string_view date,
-                                   std::string_view person_ref) {
+inline Event PersonRegisteredEvent(
+    std::string_view event_id, std::string_view date,
+    std::string_view person_ref,
+    Grondslag grondslag = Grondslag::kUnspecified) {
   return MakeEvent(event_id, date,
-                   PersonRegistered{.person_ref = std::string(person_ref)});
+                   PersonRegistered{.person_ref = std::string(person_ref),
+                                    .grondslag = grondslag});
 }
 
 inline Event PersonDeregisteredEvent(

@@ -1037,6 +1037,15 @@ TEST_F(Validation, AnEventCannotDependOnALaterEventOfItsBatch) {
                  kNotFound, 0, "job_started.employer_id");
 }
 
+TEST(ValidateFields, RejectsAGrondslagOutsideTheContract) {
+  Event event = PersonRegisteredEvent("e1", "2024-01-01", kPerson1);
+  std::get<PersonRegistered>(event.payload).grondslag =
+      static_cast<Grondslag>(kGrondslagCount);
+  EXPECT_TRUE(test::CheckEventError(
+      ValidateFields(event, 2, test::D("2024-06-01")),
+      absl::StatusCode::kInvalidArgument, 2, "person_registered.grondslag"));
+}
+
 // Regression (tests/fuzz/stored_event_fuzzer): the last allowed effective
 // date was recorded date + 366 in int32, which overflowed near the end of
 // Date's range and rejected every event.

@@ -58,6 +58,10 @@ const std::map<Rpc, std::set<v1::Role>>& Granted() {
       // Issue 14: per-employer quota and levy, like the realisation's
       // employer rows but not for the snapshot job.
       {Rpc::kGetQuota, {v1::ROLE_EMPLOYER, v1::ROLE_AUDITOR}},
+      // Issue 14: published national aggregates, for every role.
+      {Rpc::kGetRegisterFigures,
+       {v1::ROLE_EMPLOYER, v1::ROLE_REGISTER, v1::ROLE_STEWARD,
+        v1::ROLE_AUDITOR, v1::ROLE_SNAPSHOT, v1::ROLE_READER}},
   };
   return *granted;
 }
@@ -188,6 +192,12 @@ class AuthTest : public ServiceTest {
         request.set_year(2024);
         v1::QuotaTable table;
         return quota_->GetQuota(&context, request, &table);
+      }
+      case Rpc::kGetRegisterFigures: {
+        v1::RegisterFiguresRequest request;
+        request.set_from_quarter("2024Q1");
+        v1::RegisterFigures figures;
+        return register_->GetRegisterFigures(&context, request, &figures);
       }
       case Rpc::kCreateSnapshot: {
         v1::CreateSnapshotRequest request;
@@ -382,7 +392,7 @@ TEST_F(AuthTest, EachRoleIsRefusedEveryRpcItIsNotGranted) {
                              RoleName(role), ") may not call ", RpcName(rpc)));
     }
   }
-  EXPECT_EQ(refusals, 86);  // of 7 roles x 20 rpcs
+  EXPECT_EQ(refusals, 86);  // of 7 roles x 21 rpcs
 }
 
 TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
@@ -397,7 +407,7 @@ TEST_F(AuthTest, EachRoleMayCallEveryRpcItIsGranted) {
           << status.error_message();
     }
   }
-  EXPECT_EQ(calls, 54);
+  EXPECT_EQ(calls, 61);
 }
 
 TEST_F(AuthTest, EmployerReadsOnlyTheEventsOfItsOwnEmployers) {

@@ -308,5 +308,92 @@ TEST_F(QuotaServiceTest, RejectsAnUnknownRegime) {
   EXPECT_EQ(status.error_message(), "regime: unknown regime 9");
 }
 
+// RegisterService (issue 14) over the same loopback: the register dashboard.
+class RegisterServiceTest : public ServiceTest {
+ protected:
+  grpc::Status Get(const v1::RegisterFiguresRequest& request,
+                   v1::RegisterFigures* figures) {
+    grpc::ClientContext context;
+    return register_->GetRegisterFigures(&context, request, figures);
+  }
+
+  static v1::RegisterFiguresRequest Quarters(const std::string& from,
+                                             const std::string& to = "") {
+    v1::RegisterFiguresRequest request;
+    request.set_from_quarter(from);
+    request.set_to_quarter(to);
+    return request;
+  }
+};
+
+// Person a (no ground) is hired at a gemeente in Q1; person b registers in
+// Q2 on the Wsw ground and is not hired.
+TEST_F(RegisterServiceTest, AnswersTheRegisterAndItsFlowsPerQuarter) {
+  MustAppend("a", HireHistory("a"));
+  MustAppend("b",
+             {PersonRegisteredEvent("b-person", "2024-05-01",
+                                    "person-ref-b-00000000", Grondslag::kWsw)});
+  v1::RegisterFigures figures;
+
+  ASSERT_TRUE(Get(Quarters("2024Q1", "2024Q2"), &figures).ok());
+
+  ASSERT_EQ(figures.quarters_size(), 2);
+  const v1::RegisterQuarter& q1 = figures.quarters(0);
+  EXPECT_EQ(q1.quarter(), "2024Q1");
+  EXPECT_EQ(q1.registered(), 1);
+  EXPECT_EQ(q1.working(), 1);
+  ASSERT_EQ(q1.inflow_size(), 1);
+  EXPECT_EQ(q1.inflow(0).grondslag(), v1::GRONDSLAG_UNSPECIFIED);
+  EXPECT_EQ(q1.inflow(0).persons(), 1);
+  EXPECT_EQ(q1.found_work(), 1);
+  EXPECT_EQ(q1.banen_x100(), 100);
+  EXPECT_EQ(q1.banen_overheid_formal_x100(), 100);
+  EXPECT_EQ(q1.change_banen_x100(), 100);
+  const v1::RegisterQuarter& q2 = figures.quarters(1);
+  EXPECT_EQ(q2.registered(), 2);
+  EXPECT_EQ(q2.working(), 1);
+  ASSERT_EQ(q2.inflow_size(), 1);
+  EXPECT_EQ(q2.inflow(0).grondslag(), v1::GRONDSLAG_WSW);
+  EXPECT_EQ(q2.inflow_total(), 1);
+  EXPECT_EQ(q2.outflow_total(), 0);
+  EXPECT_EQ(q2.change_banen_x100(), 0);
+  EXPECT_EQ(figures.last_seq(), 4u);
+}
+
+TEST_F(RegisterServiceTest, AsOfExcludesRegistrationsRecordedLater) {
+  MustAppend("a", HireHistory("a"));
+  const v1::GetHeadResponse head_after_first = Head();
+  MustAppend("b", HireHistory("b"));
+  v1::RegisterFiguresRequest request = Quarters("2024Q1");
+  *request.mutable_as_of() = head_after_first.recorded_at();
+  v1::RegisterFigures then;
+  v1::RegisterFigures now;
+
+  ASSERT_TRUE(Get(request, &then).ok());
+  ASSERT_TRUE(Get(Quarters("2024Q1"), &now).ok());
+
+  EXPECT_EQ(then.quarters(0).registered(), 1);
+  EXPECT_EQ(then.quarters(0).banen_x100(), 100);
+  EXPECT_EQ(then.last_seq(), 3u);
+  EXPECT_EQ(now.quarters(0).registered(), 2);
+  EXPECT_EQ(now.quarters(0).banen_x100(), 200);
+  EXPECT_EQ(now.last_seq(), 6u);
+}
+
+TEST_F(RegisterServiceTest, MalformedOrReversedRangeIsInvalidArgument) {
+  v1::RegisterFigures figures;
+  const grpc::Status malformed = Get(Quarters("2024Q5"), &figures);
+  EXPECT_EQ(malformed.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(malformed.error_message().find("from_quarter"), std::string::npos)
+      << malformed.error_message();
+  EXPECT_EQ(Get(Quarters("2024Q4", "2024Q1"), &figures).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  // One quarter back: the realisation's range (it starts a quarter early
+  // for the change) would still be valid.
+  const grpc::Status reversed = Get(Quarters("2024Q2", "2024Q1"), &figures);
+  EXPECT_EQ(reversed.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(reversed.error_message(), "to_quarter: before from_quarter");
+}
+
 }  // namespace
 }  // namespace banen::test

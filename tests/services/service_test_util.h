@@ -15,6 +15,7 @@
 #include "banen/v1/ledger.grpc.pb.h"
 #include "banen/v1/quota.grpc.pb.h"
 #include "banen/v1/realisation.grpc.pb.h"
+#include "banen/v1/register.grpc.pb.h"
 #include "banen/v1/snapshot.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "ledger/codec.h"
@@ -88,6 +89,7 @@ class ServiceTest : public TempDirTest {
     ledger_ = v1::LedgerService::NewStub(channel_);
     realisation_ = v1::RealisationService::NewStub(channel_);
     quota_ = v1::QuotaService::NewStub(channel_);
+    register_ = v1::RegisterService::NewStub(channel_);
     snapshots_ = v1::SnapshotService::NewStub(channel_);
     admin_ = v1::AdminService::NewStub(channel_);
     audit_ = v1::AuditService::NewStub(channel_);
@@ -118,6 +120,7 @@ class ServiceTest : public TempDirTest {
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::RealisationService::Stub> realisation_;
   std::unique_ptr<v1::QuotaService::Stub> quota_;
+  std::unique_ptr<v1::RegisterService::Stub> register_;
   std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::AuditService::Stub> audit_;

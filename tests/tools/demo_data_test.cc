@@ -16,6 +16,7 @@
 #include "ledger/event_log.h"
 #include "projections/projection_state.h"
 #include "projections/realisation.h"
+#include "projections/register_figures.h"
 
 namespace banen {
 namespace {
@@ -537,6 +538,32 @@ TEST_F(DemoDataTest, LateEventsMakeTheEarlyFigureDiffer) {
   ASSERT_EQ(early.rows.size(), 1u);
   EXPECT_NE(early.rows[0].banen_x100, 605100);
   EXPECT_EQ(YearEnd(Sector::kGemeenten, 2024).banen_x100, 605100);
+}
+
+// Seed 004: "In het laatste kwartaal van 2024 stonden er 274.804 personen in
+// geregistreerd ... Het aantal werkzame personen in de doelgroep is 142.421"
+// (DOMAIN.md §7), within 0.5 %.
+TEST_F(DemoDataTest, RegisterOfQ42024HoldsTheSeedsPersons) {
+  const std::vector<RegisterCounts> q4 = ComputeRegisterCounts(
+      *state_, head_seq_, Quarter{2024, 4}, Quarter{2024, 4});
+  ASSERT_EQ(q4.size(), 1u);
+  EXPECT_NEAR(q4[0].registered, 274804, 274804 * 5 / 1000);
+  EXPECT_NEAR(q4[0].working, 142421, 142421 * 5 / 1000);
+}
+
+// Every registration of the data set names its legal ground, and the grounds
+// the seeds name all flow in during 2024.
+TEST_F(DemoDataTest, RegistrationsOf2024NameTheirGrondslag) {
+  const std::vector<RegisterCounts> year = ComputeRegisterCounts(
+      *state_, head_seq_, Quarter{2024, 1}, Quarter{2024, 4});
+  std::array<int64_t, kGrondslagCount> inflow{};
+  for (const RegisterCounts& quarter : year) {
+    for (int g = 0; g < kGrondslagCount; ++g) inflow[g] += quarter.inflow[g];
+  }
+  EXPECT_EQ(inflow[static_cast<int>(Grondslag::kUnspecified)], 0);
+  for (int g = 1; g < kGrondslagCount; ++g) {
+    EXPECT_GT(inflow[g], 0) << GrondslagName(static_cast<Grondslag>(g));
+  }
 }
 
 uint64_t Fingerprint(const DemoDataOptions& options) {

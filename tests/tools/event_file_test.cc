@@ -125,6 +125,40 @@ TEST_F(EventFileTest, ReadsPaidHoursAndAQuotaPercentageFromCsv) {
   EXPECT_EQ(lines.errors[0].field, "percentage");
 }
 
+TEST_F(EventFileTest, ReadsAGrondslagFromCsvOptionallyAndRefusesAnUnknownOne) {
+  const Lines lines = ReadAll(
+      Write("r.csv",
+            "event_id,effective_date,kind,person_ref,grondslag\n"
+            "r1,2024-06-01,PersonRegistered,person-ref-000000001,PRO_VSO\n"
+            "r2,2024-06-01,PersonRegistered,person-ref-000000002,\n"
+            "r3,2024-06-01,PersonRegistered,person-ref-000000003,WIW\n"));
+  ASSERT_EQ(lines.events.size(), 2u);
+  EXPECT_EQ(std::get<PersonRegistered>(lines.events[0].payload).grondslag,
+            Grondslag::kProVso);
+  EXPECT_EQ(std::get<PersonRegistered>(lines.events[1].payload).grondslag,
+            Grondslag::kUnspecified);
+  ASSERT_EQ(lines.errors.size(), 1u);
+  EXPECT_EQ(lines.errors[0].line, 4);
+  EXPECT_EQ(lines.errors[0].field, "grondslag");
+  EXPECT_EQ(lines.errors[0].reason, "unknown value \"WIW\"");
+}
+
+TEST_F(EventFileTest, ReadsAGrondslagFromNdjsonAndRefusesAnUnknownNumber) {
+  const Lines lines = ReadAll(
+      Write("r.ndjson",
+            "{\"event_id\":\"r1\",\"effective_date\":\"2024-06-01\","
+            "\"person_registered\":{\"person_ref\":\"person-ref-000000001\","
+            "\"grondslag\":\"GRONDSLAG_WAJONG\"}}\n"
+            "{\"event_id\":\"r2\",\"effective_date\":\"2024-06-01\","
+            "\"person_registered\":{\"person_ref\":\"person-ref-000000002\","
+            "\"grondslag\":9}}\n"));
+  ASSERT_EQ(lines.events.size(), 1u);
+  EXPECT_EQ(std::get<PersonRegistered>(lines.events[0].payload).grondslag,
+            Grondslag::kWajong);
+  ASSERT_EQ(lines.errors.size(), 1u);
+  EXPECT_EQ(lines.errors[0].field, "person_registered.grondslag");
+}
+
 TEST_F(EventFileTest, BadCsvLinesNameLineFieldAndReason) {
   const Lines lines = ReadAll(
       Write("bad.csv",

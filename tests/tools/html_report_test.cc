@@ -22,6 +22,7 @@
 #include "projections/projection_state.h"
 #include "projections/quota.h"
 #include "projections/realisation.h"
+#include "projections/register_figures.h"
 #include "services/quota_service.h"
 #include "services/wire.h"
 #include "tools/demo_data.h"
@@ -78,6 +79,17 @@ v1::QuotaTable DemoQuota() {
   QuotaTableToProto(
       ComputeQuota(DemoState(), DemoState().last_seq(), query).value(), &table);
   return table;
+}
+
+// The register dashboard of 2021-2024, as the server would send it.
+v1::RegisterFigures DemoRegister() {
+  v1::RegisterFigures figures;
+  RegisterTableToProto(ComputeRegisterFigures(
+                           DemoState(), RegisterQuery{.from = Quarter{2021, 1},
+                                                      .to = Quarter{2024, 4},
+                                                      .as_of = std::nullopt}),
+                       &figures);
+  return figures;
 }
 
 // Runs `command` and returns its standard output.
@@ -241,11 +253,13 @@ struct ChartBox {
 // Appended to a copy of the report: after layout it writes the page's height
 // and each chart's box into the DOM, so --dump-dom returns them. The report
 // itself has no script; the screenshot is of the report as it is.
-constexpr char kBoxScript[] = R"(<script>
+// `kind`: the figures' data attribute, data-sector or data-register.
+std::string BoxScript(const std::string& kind) {
+  return absl::StrReplaceAll(R"(<script>
 const lines = [String(document.documentElement.scrollHeight)];
-for (const svg of document.querySelectorAll("figure[data-sector] svg")) {
+for (const svg of document.querySelectorAll("figure[data-KIND] svg")) {
   const r = svg.getBoundingClientRect();
-  lines.push([svg.parentElement.dataset.sector, Math.floor(r.left + scrollX),
+  lines.push([svg.parentElement.dataset.KIND, Math.floor(r.left + scrollX),
               Math.floor(r.top + scrollY), Math.ceil(r.width),
               Math.ceil(r.height)].join(" "));
 }
@@ -254,7 +268,9 @@ out.id = "chart-boxes";
 out.textContent = lines.join("\n");
 document.body.appendChild(out);
 </script>
-</body>)";
+</body>)",
+                             {{"KIND", kind}});
+}
 
 // An 8-bit RGBA image, row by row.
 struct Image {
@@ -292,41 +308,58 @@ double InkShare(const Image& image, const ChartBox& box) {
          static_cast<double>(int64_t{box.width} * box.height);
 }
 
-// The report rendered to a PNG by headless Chromium, and where its charts
-// are: a --dump-dom pass over the report with kBoxScript measures the boxes
-// and the page's height, then a screenshot of the whole page.
+// A page rendered to a PNG by headless Chromium, and where its charts are:
+// a --dump-dom pass over the page with BoxScript(kind) measures the boxes of
+// the figures with data-`kind` and the page's height, then a screenshot of
+// the whole page. Empty boxes when the script did not run.
+struct RenderedPage {
+  std::vector<ChartBox> boxes;
+  Image image;
+};
+
+RenderedPage Render(const std::string& dir, const std::string& html,
+                    const std::string& kind) {
+  RenderedPage page;
+  std::ofstream(dir + "/report.html") << html;
+  std::ofstream(dir + "/measure.html")
+      << absl::StrReplaceAll(html, {{"</body>", BoxScript(kind)}});
+  const std::string dom = OutputOf(
+      Chromium(800, absl::StrCat("--dump-dom file://", dir, "/measure.html")));
+  const std::string open = "<pre id=\"chart-boxes\">";
+  const size_t start = dom.find(open);
+  if (start == std::string::npos) {
+    ADD_FAILURE() << "the box script did not run";
+    return page;
+  }
+  const size_t end = dom.find("</pre>", start);
+  std::istringstream lines(
+      dom.substr(start + open.size(), end - start - open.size()));
+  int page_height = 0;
+  if (!(lines >> page_height)) {
+    ADD_FAILURE() << "no page height";
+    return page;
+  }
+  ChartBox box;
+  while (lines >> box.sector >> box.left >> box.top >> box.width >>
+         box.height) {
+    page.boxes.push_back(box);
+  }
+  const std::string png = dir + "/report.png";
+  OutputOf(Chromium(page_height, absl::StrCat("--screenshot=", png, " file://",
+                                              dir, "/report.html")));
+  EXPECT_TRUE(ReadPng(png, &page.image)) << "no screenshot at " << png;
+  return page;
+}
+
 class HtmlReportRenderTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     const std::string dir = MakeTempDir();
     ASSERT_FALSE(dir.empty());
     dir_ = new std::string(dir);
-    const std::string html = ReportHtml();
-    std::ofstream(dir + "/report.html") << html;
-    std::ofstream(dir + "/measure.html")
-        << absl::StrReplaceAll(html, {{"</body>", kBoxScript}});
-    const std::string dom = OutputOf(Chromium(
-        800, absl::StrCat("--dump-dom file://", dir, "/measure.html")));
-    const std::string open = "<pre id=\"chart-boxes\">";
-    const size_t start = dom.find(open);
-    ASSERT_NE(start, std::string::npos) << "the box script did not run";
-    const size_t end = dom.find("</pre>", start);
-    std::istringstream lines(
-        dom.substr(start + open.size(), end - start - open.size()));
-    int page_height = 0;
-    ASSERT_TRUE(lines >> page_height);
-    boxes_ = new std::vector<ChartBox>();
-    ChartBox box;
-    while (lines >> box.sector >> box.left >> box.top >> box.width >>
-           box.height) {
-      boxes_->push_back(box);
-    }
-    const std::string png = dir + "/report.png";
-    OutputOf(Chromium(
-        page_height,
-        absl::StrCat("--screenshot=", png, " file://", dir, "/report.html")));
-    image_ = new Image();
-    ASSERT_TRUE(ReadPng(png, image_)) << "no screenshot at " << png;
+    RenderedPage page = Render(dir, ReportHtml(), "sector");
+    boxes_ = new std::vector<ChartBox>(std::move(page.boxes));
+    image_ = new Image(std::move(page.image));
   }
   static void TearDownTestSuite() {
     std::error_code ignored;
@@ -370,6 +403,69 @@ TEST_F(HtmlReportRenderTest, EveryChartRendersItsBars) {
     // (measured with the bars' fill set to none); with the bars of 16
     // quarters every chart of this data set inks 12-45%.
     EXPECT_GT(InkShare(*image_, box), 0.06) << box.sector;
+  }
+}
+
+// The register dashboard's page (issue 14), `banenctl report register
+// --format=html`: its table and its two charts in the browser's DOM, and
+// ink in both charts' boxes on the screenshot.
+class RegisterHtmlTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string dir = MakeTempDir();
+    ASSERT_FALSE(dir.empty());
+    dir_ = new std::string(dir);
+    const std::string html =
+        RegisterHtml(DemoRegister(), "Banenafspraak: doelgroepregister");
+    std::ofstream(dir + "/register.html") << html;
+    dom_ = new std::string(OutputOf(Chromium(
+        800, absl::StrCat("--dump-dom file://", dir, "/register.html"))));
+    page_ = new RenderedPage(Render(dir, html, "register"));
+  }
+  static void TearDownTestSuite() {
+    std::error_code ignored;
+    std::filesystem::remove_all(*dir_, ignored);
+    delete dir_;
+    delete dom_;
+    delete page_;
+  }
+
+  static std::string* dir_;
+  static std::string* dom_;
+  static RenderedPage* page_;
+};
+
+std::string* RegisterHtmlTest::dir_ = nullptr;
+std::string* RegisterHtmlTest::dom_ = nullptr;
+RenderedPage* RegisterHtmlTest::page_ = nullptr;
+
+TEST_F(RegisterHtmlTest, TableHasARowPerQuarter) {
+  // 2021Q1..2024Q4.
+  EXPECT_EQ(Count(*dom_, "<tr data-register-quarter="), 16);
+  EXPECT_TRUE(absl::StrContains(
+      *dom_, "<tr data-register-quarter=\"2024Q4\"><td>2024Q4</td>"));
+}
+
+TEST_F(RegisterHtmlTest, ChartsShowRegisteredWorkingInflowAndOutflow) {
+  EXPECT_EQ(Count(*dom_, "<figure data-register="), 2);
+  EXPECT_EQ(Count(*dom_, "<svg"), 2);
+  for (const char* series : {"registered", "working", "inflow", "outflow"}) {
+    EXPECT_EQ(Count(*dom_, absl::StrCat("<rect class=\"bar ", series, "\"")),
+              16)
+        << series;
+  }
+}
+
+TEST_F(RegisterHtmlTest, ScreenshotShowsInkInBothCharts) {
+  ASSERT_EQ(page_->boxes.size(), 2u);
+  for (const ChartBox& box : page_->boxes) {
+    EXPECT_EQ(box.width, 420) << box.sector;
+    EXPECT_EQ(box.height, 200) << box.sector;
+    ASSERT_LE(box.left + box.width, page_->image.width) << box.sector;
+    ASSERT_LE(box.top + box.height, page_->image.height) << box.sector;
+    // The axis and labels alone ink a few percent; 16 quarters of two
+    // series of bars ink far more.
+    EXPECT_GT(InkShare(page_->image, box), 0.06) << box.sector;
   }
 }
 

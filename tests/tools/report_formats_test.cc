@@ -322,5 +322,62 @@ TEST(QuotaHtmlTest, HasATableRowPerSectorAndOnlyLiableEmployers) {
   EXPECT_FALSE(absl::StrContains(html, "gm-0002"));
 }
 
+// One quarter of the register dashboard: 2 WAJONG and 1 PRO_VSO in, 1 out
+// for AOW_AGE.
+v1::RegisterFigures OneRegisterQuarter() {
+  v1::RegisterFigures figures;
+  v1::RegisterQuarter* q = figures.add_quarters();
+  q->set_quarter("2024Q4");
+  q->set_registered(1000);
+  q->set_working(518);
+  v1::GrondslagCount* wajong = q->add_inflow();
+  wajong->set_grondslag(v1::GRONDSLAG_WAJONG);
+  wajong->set_persons(2);
+  v1::GrondslagCount* pro_vso = q->add_inflow();
+  pro_vso->set_grondslag(v1::GRONDSLAG_PRO_VSO);
+  pro_vso->set_persons(1);
+  q->set_inflow_total(3);
+  v1::DeregistrationCount* aow = q->add_outflow();
+  aow->set_reason(v1::DEREGISTRATION_REASON_AOW_AGE);
+  aow->set_persons(1);
+  q->set_outflow_total(1);
+  q->set_found_work(4);
+  q->set_lost_work(2);
+  q->set_banen_x100(60000);
+  q->set_banen_markt_formal_x100(40000);
+  q->set_banen_overheid_formal_x100(15000);
+  q->set_banen_inleen_x100(5000);
+  q->set_change_banen_x100(-150);
+  figures.set_last_seq(77);
+  return figures;
+}
+
+TEST(RegisterCsvTest, HasAColumnPerGrondslagAndReason) {
+  const std::vector<std::string> lines =
+      absl::StrSplit(RegisterCsv(OneRegisterQuarter()), '\n');
+  ASSERT_EQ(lines.size(), 3u);  // header, 2024Q4, and the final newline
+  EXPECT_THAT(lines[0],
+              testing::EndsWith(",inflow_unspecified,inflow_wajong,inflow_wsw,"
+                                "inflow_indicatie_banenafspraak,inflow_pro_vso,"
+                                "inflow_praktijkroute,outflow_unspecified,"
+                                "outflow_aow_age,outflow_deceased,"
+                                "outflow_own_request,outflow_beschut_werk,"
+                                "outflow_other"));
+  EXPECT_EQ(lines[1],
+            "2024Q4,1000,518,3,1,4,2,600.00,400.00,150.00,50.00,-1.50,0.00,"
+            "0.00,0.00,0,2,0,0,1,0,0,1,0,0,0,0");
+}
+
+TEST(RegisterReportTest, ListsTheFlowsByGrondslagAndReason) {
+  const std::string text = RegisterReport(OneRegisterQuarter());
+  EXPECT_TRUE(absl::StrContains(text, "last seq 77")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "51.8")) << text;  // 518 of 1000
+  EXPECT_TRUE(absl::StrContains(
+      text, "2024Q4 inflow by grondslag: WAJONG 2; PRO_VSO 1\n"))
+      << text;
+  EXPECT_TRUE(absl::StrContains(text, "2024Q4 outflow by reason: AOW_AGE 1\n"))
+      << text;
+}
+
 }  // namespace
 }  // namespace banen
