@@ -79,6 +79,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->realisation_service_ = std::make_unique<RealisationServiceImpl>(
       *server->projector_, *server->authorizer_);
   server->quota_service_ = std::make_unique<QuotaServiceImpl>(
+      *server->projector_, *server->authorizer_);
   server->register_service_ = std::make_unique<RegisterServiceImpl>(
       *server->projector_, *server->authorizer_);
   server->snapshot_service_ = std::make_unique<SnapshotServiceImpl>(

@@ -149,17 +149,21 @@ TEST(AuthConfig, AppendAuthorityOfEachRole) {
 
   const AppendAuthority register_ = authority_of(v1::ROLE_REGISTER);
   EXPECT_EQ(register_.principal, "p-register");
-  EXPECT_THAT(register_.kinds, UnorderedElementsAre(Kind::kPersonRegistered,
-                                                    Kind::kPersonDeregistered));
+  // UWV also reports the employers' paid hours (the polisadministratie).
+  EXPECT_THAT(
+      register_.kinds,
+      UnorderedElementsAre(Kind::kPersonRegistered, Kind::kPersonDeregistered,
+                           Kind::kEmployerHoursReported));
   EXPECT_FALSE(register_.employer_scope.has_value());
 
   const AppendAuthority steward = authority_of(v1::ROLE_STEWARD);
   EXPECT_EQ(steward.principal, "p-steward");
   EXPECT_THAT(steward.kinds,
-              UnorderedElementsAre(Kind::kEmployerRegistered,
-                                   Kind::kEmployerReclassified,
-                                   Kind::kTargetSet, Kind::kBaselineSet,
-                                   Kind::kInleenKeySet, Kind::kEventRetracted));
+              UnorderedElementsAre(
+                  Kind::kEmployerRegistered, Kind::kEmployerReclassified,
+                  Kind::kTargetSet, Kind::kBaselineSet, Kind::kInleenKeySet,
+                  Kind::kEmployerHoursReported, Kind::kQuotaPercentageSet,
+                  Kind::kEventRetracted));
   EXPECT_FALSE(steward.employer_scope.has_value());
   EXPECT_EQ(steward.retractions, AppendAuthority::Retractions::kAny);
 
