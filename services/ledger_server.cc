@@ -129,8 +129,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                                               *server->metrics_registry_));
   }
   server->host_ = options.listen.substr(0, options.listen.rfind(':'));
-  server->watcher_ = std::thread([s = server.get()] {
-    s->WatchLog(); });
+  server->watcher_ = std::thread([s = server.get()] { s->WatchLog(); });
   return server;
 }
 
