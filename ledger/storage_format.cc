@@ -131,7 +131,7 @@ rocksdb::Status OpenStore(const rocksdb::Options& options,
   db_options.create_missing_column_families = true;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  const rocksdb::Status status =
+  rocksdb::Status status =
       rocksdb::DB::Open(db_options, dir, families, &handles, &db);
   if (!status.ok()) return status;
   store.db.reset(db);

@@ -195,8 +195,8 @@ RegisterTable MakeRegisterTable(std::vector<RegisterCounts> counts,
   RegisterTable table;
   table.as_of = realisation.as_of;
   table.last_seq = realisation.last_seq;
-  for (RegisterCounts& quarter_counts : counts) {
-    RegisterQuarter quarter{.counts = std::move(quarter_counts), .banen = {}};
+  for (const RegisterCounts& quarter_counts : counts) {
+    RegisterQuarter quarter{.counts = quarter_counts, .banen = {}};
     const Quarter q = quarter.counts.quarter;
     const auto banen = [&](Sector sector, Quarter at, auto figure) -> int64_t {
       const MonitorRow* row = FindMonitorRow(realisation, sector, at);
@@ -221,7 +221,7 @@ RegisterTable MakeRegisterTable(std::vector<RegisterCounts> counts,
     b.change_overheid_formal_x100 =
         b.overheid_formal_x100 - banen(Sector::kOverheid, p, formal);
     b.change_inleen_x100 = b.inleen_x100 - banen(Sector::kNationaal, p, inleen);
-    table.quarters.push_back(std::move(quarter));
+    table.quarters.push_back(quarter);
   }
   return table;
 }
