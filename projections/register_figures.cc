@@ -190,7 +190,7 @@ std::vector<RegisterCounts> ComputeRegisterCounts(const ProjectionState& state,
   return counts;
 }
 
-RegisterTable MakeRegisterTable(std::vector<RegisterCounts> counts,
+RegisterTable MakeRegisterTable(const std::vector<RegisterCounts>& counts,
                                 const RealisationTable& realisation) {
   RegisterTable table;
   table.as_of = realisation.as_of;

@@ -98,7 +98,7 @@ std::vector<RegisterCounts> ComputeRegisterCounts(const ProjectionState& state,
 
 // The table from the counts and the realisation of
 // RegisterRealisationQuery(query) at the same cut.
-RegisterTable MakeRegisterTable(std::vector<RegisterCounts> counts,
+RegisterTable MakeRegisterTable(const std::vector<RegisterCounts>& counts,
                                 const RealisationTable& realisation);
 
 // The whole table from the state alone: the reference the Projector's
