@@ -413,6 +413,9 @@ class EventLogImpl final : public EventLog {
   absl::Status CheckTreeSize(uint64_t tree_size) const;
   // Reads the stored nodes UpperNodes keeps.
   absl::Status LoadUpperNodes();
+  // Writes `batch` (synced as appends are) and empties it; errors name
+  // `what`.
+  absl::Status WriteAndClear(rocksdb::WriteBatch& batch, std::string_view what);
   // Moves the keys starting with `tag` from the default column family to
   // `family` (a migration to format 3).
   absl::Status MoveToFamily(char tag, rocksdb::ColumnFamilyHandle& family);
@@ -498,12 +501,7 @@ absl::Status EventLogImpl::Recover() {
       }));
   rocksdb::WriteBatch nodes;
   const auto write_nodes = [&]() {
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
-    RETURN_IF_ERROR(
-        FromRocks(db_->Write(write_options, &nodes), "storing the tree"));
-    nodes.Clear();
-    return absl::OkStatus();
+    return WriteAndClear(nodes, "storing the tree");
   };
   uint64_t events_hashed = 0;
   rocksdb::ReadOptions read_options;
@@ -1272,6 +1270,15 @@ absl::Status EventLogImpl::LoadUpperNodes() {
   return FromRocks(it->status(), "reading the Merkle tree");
 }
 
+absl::Status EventLogImpl::WriteAndClear(rocksdb::WriteBatch& batch,
+                                         std::string_view what) {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  RETURN_IF_ERROR(FromRocks(db_->Write(write_options, &batch), AbslView(what)));
+  batch.Clear();
+  return absl::OkStatus();
+}
+
 absl::Status EventLogImpl::MoveToFamily(char tag,
                                         rocksdb::ColumnFamilyHandle& family) {
   const std::string upper = std::string(1, tag + 1);
@@ -1281,12 +1288,7 @@ absl::Status EventLogImpl::MoveToFamily(char tag,
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
   rocksdb::WriteBatch moves;
   const auto write_moves = [&]() {
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
-    RETURN_IF_ERROR(FromRocks(db_->Write(write_options, &moves),
-                              "moving keys to their column family"));
-    moves.Clear();
-    return absl::OkStatus();
+    return WriteAndClear(moves, "moving keys to their column family");
   };
   for (it->Seek(std::string(1, tag)); it->Valid(); it->Next()) {
     // Each key is in exactly one family after every write.
