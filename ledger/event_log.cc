@@ -9,15 +9,16 @@
 #include <optional>
 #include <utility>
 
+#include "absl/base/internal/endian.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "ledger/absl_compat.h"
 #include "ledger/codec.h"
 #include "ledger/event_error.h"
 #include "ledger/internal/backup_engine.h"
+#include "ledger/internal/checkpoint_coding.h"
 #include "ledger/internal/rocks_status.h"
 #include "ledger/internal/sha256.h"
 #include "ledger/internal/storage_format.h"
@@ -30,6 +31,7 @@
 #include "rocksdb/file_system.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
+#include "sodium.h"
 
 namespace banen {
 namespace {
@@ -51,6 +53,14 @@ using storage::FromRocks;
 // event; the rare id whose fingerprint another id took first is kept whole.
 class EventIdIndex {
  public:
+  // Fingerprints keyed with a new random key: no one can choose ids whose
+  // fingerprints collide, which would cost a read of the store each.
+  EventIdIndex() {
+    static const bool kInitialised = sodium_init() >= 0;
+    (void)kInitialised;
+    randombytes_buf(key_.data(), key_.size());
+  }
+
   // The seq that `event_id` may be stored at; confirm against the stored
   // event's id.
   std::optional<uint64_t> Find(std::string_view event_id) const {
@@ -74,11 +84,70 @@ class EventIdIndex {
     }
   }
 
- private:
-  static uint64_t Fingerprint(std::string_view event_id) {
-    return absl::Hash<std::string_view>{}(event_id);
+  // fingerprint_key event_id_index (storage_format.h state_body).
+  void EncodeTo(std::string& out) const {
+    using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
+    out.append(reinterpret_cast<const char*>(key_.data()), key_.size());
+    google::protobuf::io::StringOutputStream stream(&out);
+    CodedOutputStream coded(&stream);
+    coded.WriteVarint64(seq_by_fingerprint_.size());
+    for (const auto& [fingerprint, seq] : seq_by_fingerprint_) {
+      coded.WriteLittleEndian64(fingerprint);
+      coded.WriteVarint64(seq);
+    }
+    coded.WriteVarint64(colliding_ids_.size());
+    for (const auto& [event_id, seq] : colliding_ids_) {
+      WriteString(coded, event_id);
+      coded.WriteVarint64(seq);
+    }
   }
 
+  // Reads what EncodeTo() wrote from the front of `bytes`, advancing it.
+  static absl::StatusOr<EventIdIndex> Decode(std::string_view& bytes) {
+    using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
+    EventIdIndex index;
+    const absl::Status unreadable =
+        absl::DataLossError("the saved event_id index is unreadable");
+    if (bytes.size() < index.key_.size()) return unreadable;
+    std::memcpy(index.key_.data(), bytes.data(), index.key_.size());
+    bytes.remove_prefix(index.key_.size());
+    const uint64_t most = bytes.size();
+    const bool read = ReadPrefix(bytes, [&index, most](CodedInputStream& in) {
+      uint64_t count = 0;
+      if (!in.ReadVarint64(&count) || count > most) return false;
+      index.seq_by_fingerprint_.reserve(count);
+      for (uint64_t i = 0; i < count; ++i) {
+        uint64_t fingerprint = 0;
+        uint64_t seq = 0;
+        if (!in.ReadLittleEndian64(&fingerprint) || !in.ReadVarint64(&seq)) {
+          return false;
+        }
+        index.seq_by_fingerprint_.emplace(fingerprint, seq);
+      }
+      if (!in.ReadVarint64(&count) || count > most) return false;
+      std::string event_id;
+      for (uint64_t i = 0; i < count; ++i) {
+        uint64_t seq = 0;
+        if (!ReadString(in, event_id) || !in.ReadVarint64(&seq)) return false;
+        index.colliding_ids_.emplace(event_id, seq);
+      }
+      return true;
+    });
+    if (!read) return unreadable;
+    return index;
+  }
+
+ private:
+  // Stable across processes and machines, so that it can be saved.
+  uint64_t Fingerprint(std::string_view event_id) const {
+    std::array<unsigned char, crypto_shorthash_BYTES> hash;
+    crypto_shorthash(hash.data(),
+                     reinterpret_cast<const unsigned char*>(event_id.data()),
+                     event_id.size(), key_.data());
+    return absl::little_endian::Load64(hash.data());
+  }
+
+  std::array<unsigned char, crypto_shorthash_KEYBYTES> key_;
   absl::flat_hash_map<uint64_t, uint64_t> seq_by_fingerprint_;
   absl::flat_hash_map<std::string, uint64_t> colliding_ids_;
 };
@@ -261,6 +330,7 @@ class EventLogImpl final : public EventLog {
         db_(std::move(store.db)),
         tree_(std::move(store.tree)),
         records_family_(std::move(store.records)),
+        state_family_(std::move(store.state)),
         records_(*db_, *records_family_, options_.sync) {}
   // Refuses new appends, then waits for the in-flight ones (and for
   // WaitForHeadAfter calls, which return at once) before closing the store.
@@ -421,15 +491,24 @@ class EventLogImpl final : public EventLog {
   absl::Status MoveToFamily(char tag, rocksdb::ColumnFamilyHandle& family);
   // Refuses a store of a later format; returns the format it is in.
   absl::StatusOr<uint32_t> ReadFormatVersion() const;
+  // Saves state_ and event_ids_ as of the staged head, a state checkpoint
+  // (storage_format.h) that replaces the older ones.
+  absl::Status SaveState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_, index_mu_);
+  // Loads the latest state checkpoint of this log into state_, event_ids_
+  // and the chain tail; false (and nothing changed) if there is none it can
+  // use, and the log must be replayed from its start.
+  absl::StatusOr<bool> LoadState()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_, index_mu_);
 
   const EventLogOptions options_;
   // Wraps options_.file_system, if any; outlives db_.
   const std::unique_ptr<rocksdb::Env> env_;
   const std::unique_ptr<rocksdb::DB> db_;
-  // The column families of the tree's nodes and of the records; released
-  // before db_.
+  // The column families of the tree's nodes, of the records and of the
+  // state checkpoints; released before db_.
   const std::unique_ptr<rocksdb::ColumnFamilyHandle> tree_;
   const std::unique_ptr<rocksdb::ColumnFamilyHandle> records_family_;
+  const std::unique_ptr<rocksdb::ColumnFamilyHandle> state_family_;
   RecordStore records_;     // over db_, with locks of its own
   UpperNodes upper_nodes_;  // with a lock of its own
   // BackupEngine allows one writer per backup directory; backups are rare,
@@ -446,6 +525,8 @@ class EventLogImpl final : public EventLog {
   absl::Time last_recorded_at_ ABSL_GUARDED_BY(stage_mu_) =
       absl::InfinitePast();
   std::string value_buffer_ ABSL_GUARDED_BY(stage_mu_);  // reused per event
+  // The seq of the latest state checkpoint (0: none).
+  uint64_t saved_seq_ ABSL_GUARDED_BY(stage_mu_) = 0;
   // The Merkle tree's right edge over every staged event: its nodes of
   // level >= 4 go into the write batch of the event that completes them.
   merkle::Frontier frontier_ ABSL_GUARDED_BY(stage_mu_);
@@ -503,6 +584,8 @@ absl::Status EventLogImpl::Recover() {
   const auto write_nodes = [&]() {
     return WriteAndClear(nodes, "storing the tree");
   };
+  ASSIGN_OR_RETURN(const bool state_loaded, LoadState());
+  const uint64_t state_seq = state_loaded ? next_seq_ - 1 : 0;
   uint64_t events_hashed = 0;
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;
@@ -512,16 +595,18 @@ absl::Status EventLogImpl::Recover() {
   read_options.iterate_upper_bound = &upper_bound;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
   v1::StoredEvent scratch;
-  for (it->Seek(storage::EventKey(1)); it->Valid(); it->Next()) {
+  // The tree's right edge needs the events after its last node, the state
+  // those after its checkpoint.
+  uint64_t expected_seq = std::min(tree_size, state_seq) + 1;
+  for (it->Seek(storage::EventKey(expected_seq)); it->Valid();
+       it->Next(), ++expected_seq) {
     const std::optional<uint64_t> seq = storage::SeqOfEventKey(
         std::string_view(it->key().data(), it->key().size()));
-    if (seq != next_seq_) {
+    if (seq != expected_seq) {
       return absl::DataLossError(
-          absl::StrCat("event ", next_seq_, " is missing from the log"));
+          absl::StrCat("event ", expected_seq, " is missing from the log"));
     }
     const std::string_view value(it->value().data(), it->value().size());
-    ASSIGN_OR_RETURN(StoredEvent stored,
-                     DecodeStoredEvent(*seq, value, scratch));
     if (*seq > tree_size) {
       frontier_.Append(merkle::LeafHash(value.substr(2 * storage::kHashSize)),
                        [&](int level, uint64_t node_index, const Hash& hash) {
@@ -536,6 +621,9 @@ absl::Status EventLogImpl::Recover() {
       // stored with (or after) every node below it.
       if (nodes.Count() >= 4096) RETURN_IF_ERROR(write_nodes());
     }
+    if (*seq <= state_seq) continue;
+    ASSIGN_OR_RETURN(StoredEvent stored,
+                     DecodeStoredEvent(*seq, value, scratch));
     const Event& event = stored.event;
     std::optional<Event> target;
     if (const auto* retraction = std::get_if<EventRetracted>(&event.payload)) {
@@ -587,6 +675,14 @@ absl::Status EventLogImpl::Recover() {
   }
   RETURN_IF_ERROR(LoadUpperNodes());
   if (options_.on_tree_restored) options_.on_tree_restored(events_hashed);
+  const uint64_t events_replayed = next_seq_ - 1 - state_seq;
+  if (options_.on_state_restored) {
+    options_.on_state_restored(state_seq, events_replayed);
+  }
+  if (options_.save_state && events_replayed > 0 &&
+      events_replayed >= options_.save_state_after_replay) {
+    RETURN_IF_ERROR(SaveState());
+  }
   absl::MutexLock lock(&mu_);
   head_ = Head{next_seq_ - 1, last_hash_, last_recorded_at_};
   return absl::OkStatus();
@@ -1318,6 +1414,85 @@ absl::StatusOr<uint32_t> EventLogImpl::ReadFormatVersion() const {
   return *format;
 }
 
+absl::Status EventLogImpl::SaveState() {
+  const uint64_t seq = next_seq_ - 1;
+  if (seq == 0 || seq == saved_seq_) return absl::OkStatus();
+  std::string body;
+  event_ids_.EncodeTo(body);
+  state_.EncodeTo(body);
+  storage::StateHeader header;
+  header.hash = last_hash_;
+  header.body_size = body.size();
+  rocksdb::WriteBatch batch;
+  for (size_t offset = 0; offset < body.size();
+       offset += storage::kStatePartSize) {
+    batch.Put(
+        state_family_.get(), storage::StatePartKey(seq, header.parts++),
+        rocksdb::Slice(body.data() + offset, std::min(storage::kStatePartSize,
+                                                      body.size() - offset)));
+    if (batch.GetDataSize() >= 4 * storage::kStatePartSize) {
+      RETURN_IF_ERROR(WriteAndClear(batch, "saving the state"));
+    }
+  }
+  batch.DeleteRange(state_family_.get(), storage::StatePartKey(0, 0),
+                    storage::StatePartKey(seq, 0));
+  batch.DeleteRange(state_family_.get(), storage::StateHeaderKey(0),
+                    storage::StateHeaderKey(seq));
+  batch.Put(state_family_.get(), storage::StateHeaderKey(seq),
+            storage::EncodeStateHeader(header));
+  RETURN_IF_ERROR(WriteAndClear(batch, "saving the state"));
+  saved_seq_ = seq;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> EventLogImpl::LoadState() {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), state_family_.get()));
+  it->SeekForPrev(
+      storage::StateHeaderKey(std::numeric_limits<uint64_t>::max()));
+  RETURN_IF_ERROR(FromRocks(it->status(), "finding the saved state"));
+  if (!it->Valid()) return false;
+  const std::optional<uint64_t> seq = storage::SeqOfStateHeaderKey(
+      std::string_view(it->key().data(), it->key().size()));
+  const std::optional<storage::StateHeader> header = storage::DecodeStateHeader(
+      std::string_view(it->value().data(), it->value().size()));
+  // Another version's layout, or not this log's: replay instead.
+  if (!seq.has_value() || !header.has_value() ||
+      header->version != storage::kStateVersion) {
+    return false;
+  }
+  absl::StatusOr<StoredEvent> last = ReadStored(*seq);
+  if (absl::IsNotFound(last.status())) return false;
+  RETURN_IF_ERROR(last.status());
+  if (last->hash != header->hash) return false;
+
+  std::string body;
+  body.reserve(header->body_size);
+  it->Seek(storage::StatePartKey(*seq, 0));
+  for (uint32_t part = 0; part < header->parts; ++part, it->Next()) {
+    if (!it->Valid() || it->key() != storage::StatePartKey(*seq, part)) {
+      return absl::DataLossError(absl::StrCat(
+          "part ", part, " of the state saved at seq ", *seq, " is missing"));
+    }
+    body.append(it->value().data(), it->value().size());
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading the saved state"));
+  std::string_view bytes = body;
+  ASSIGN_OR_RETURN(EventIdIndex event_ids, EventIdIndex::Decode(bytes));
+  ASSIGN_OR_RETURN(LedgerState state, LedgerState::Decode(bytes));
+  if (body.size() != header->body_size || !bytes.empty()) {
+    return absl::DataLossError(
+        absl::StrCat("the state saved at seq ", *seq, " is malformed"));
+  }
+  event_ids_ = std::move(event_ids);
+  state_ = std::move(state);
+  next_seq_ = *seq + 1;
+  last_hash_ = last->hash;
+  last_recorded_at_ = last->recorded_at;
+  saved_seq_ = *seq;
+  return true;
+}
+
 Head EventLogImpl::GetHead() const {
   absl::MutexLock lock(&mu_);
   return head_;
@@ -1511,12 +1686,20 @@ StorageStats EventLogImpl::GetStorageStats() const {
 }
 
 EventLogImpl::~EventLogImpl() {
-  absl::MutexLock lock(&mu_);
-  closing_ = true;
-  const auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return in_flight_ == 0;
-  };
-  mu_.Await(absl::Condition(&idle));
+  {
+    absl::MutexLock lock(&mu_);
+    closing_ = true;
+    const auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return in_flight_ == 0;
+    };
+    mu_.Await(absl::Condition(&idle));
+    // After a failed write memory is ahead of disk: nothing to save.
+    if (!failure_.ok() || !options_.save_state) return;
+  }
+  absl::MutexLock stage(&stage_mu_);
+  absl::MutexLock index(&index_mu_);
+  // Best effort: without it the next Open() replays more.
+  SaveState().IgnoreError();
 }
 
 }  // namespace

@@ -188,16 +188,30 @@ struct EventLogOptions {
   // without the tree and Open() added it. Lets a test see that a reopen
   // does not rebuild the tree.
   std::function<void(uint64_t events_hashed)> on_tree_restored;
+  // Save the validation state and the event_id index (a state checkpoint,
+  // ledger/internal/storage_format.h) when the log is closed, and in Open()
+  // once it replayed at least save_state_after_replay events, so that the
+  // next Open() replays only the events after it. false: never (tests of the
+  // replay).
+  bool save_state = true;
+  uint64_t save_state_after_replay = 100'000;
+  // Test hook: called by Open() with the seq of the state checkpoint it
+  // loaded (0: none it could use) and the number of events it replayed after
+  // it.
+  std::function<void(uint64_t state_seq, uint64_t events_replayed)>
+      on_state_restored;
 };
 
 class EventLog {
  public:
-  // Opens (creating if missing) the log in directory `dir`, and rebuilds the
-  // validation state and the event_id index by replaying the stored events.
-  // The Merkle tree is not rebuilt: its right edge is restored from the
-  // stored nodes, except in a store written without them (before issue 12),
-  // for which the nodes are computed and stored once. FAILED_PRECONDITION
-  // for a store of a later format (ledger/internal/storage_format.h).
+  // Opens (creating if missing) the log in directory `dir`. The validation
+  // state and the event_id index are loaded from the latest state checkpoint
+  // and rebuilt by replaying the stored events after it (all of them if
+  // there is none, or it is of another layout). The Merkle tree is not
+  // rebuilt: its right edge is restored from the stored nodes, except in a
+  // store written without them (before issue 12), for which the nodes are
+  // computed and stored once. FAILED_PRECONDITION for a store of a later
+  // format (ledger/internal/storage_format.h).
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(
       const std::string& dir, EventLogOptions options = {});
 

@@ -1,10 +1,13 @@
 #include "ledger/ledger_state.h"
 
 #include <algorithm>
+#include <string>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "ledger/absl_compat.h"
 #include "ledger/event_error.h"
+#include "ledger/internal/checkpoint_coding.h"
 #include "ledger/status_macros.h"
 
 namespace banen {
@@ -401,6 +404,128 @@ void LedgerState::RollbackBatch() {
   }
   undo_.clear();
   in_batch_ = false;
+}
+
+// ledger_state (storage_format.h): jobs, persons, employers, retracted seqs,
+// each a count and then its entries.
+void LedgerState::EncodeTo(std::string& out) const {
+  using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
+  google::protobuf::io::StringOutputStream stream(&out);
+  CodedOutputStream coded(&stream);
+  coded.WriteVarint64(jobs_.size());
+  for (const auto& [job_id, job] : jobs_) {
+    WriteString(coded, job_id);
+    WriteString(coded, job.employer_id);
+    coded.WriteVarint64(job.last_touch_seq);
+    coded.WriteVarint64(job.entries.size());
+    for (const JobEntry& entry : job.entries) {
+      WriteSigned(coded, entry.date.days);
+      coded.WriteVarint64(entry.seq);
+      coded.WriteVarint32(static_cast<uint32_t>(entry.kind));
+      coded.WriteVarint32(static_cast<uint32_t>(entry.form));
+    }
+  }
+  coded.WriteVarint64(persons_.size());
+  for (const auto& [person_ref, person] : persons_) {
+    WriteString(coded, person_ref);
+    coded.WriteVarint64(person.entries.size());
+    for (const RegisterEntry& entry : person.entries) {
+      WriteSigned(coded, entry.date.days);
+      coded.WriteVarint64(entry.seq);
+      coded.WriteVarint32(entry.registered ? 1 : 0);
+    }
+  }
+  coded.WriteVarint64(employers_.size());
+  for (const auto& [employer_id, employer] : employers_) {
+    WriteString(coded, employer_id);
+    WriteSigned(coded, employer.references);
+  }
+  coded.WriteVarint64(retracted_.size());
+  for (const uint64_t seq : retracted_) coded.WriteVarint64(seq);
+}
+
+absl::StatusOr<LedgerState> LedgerState::Decode(std::string_view& bytes) {
+  using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
+  LedgerState state;
+  // Counts come from the bytes: reserve no more than they could hold.
+  const uint64_t most = bytes.size();
+  const bool read = ReadPrefix(bytes, [&state, most](CodedInputStream& in) {
+    const auto read_count = [&in, most](uint64_t& count) {
+      return in.ReadVarint64(&count) && count <= most;
+    };
+    const auto read_date = [&in](Date& date) {
+      int64_t days = 0;
+      if (!ReadSigned(in, days) || days < INT32_MIN || days > INT32_MAX) {
+        return false;
+      }
+      date.days = static_cast<int32_t>(days);
+      return true;
+    };
+    uint64_t count = 0;
+    std::string key;
+    if (!read_count(count)) return false;
+    state.jobs_.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) {
+      Job job;
+      uint64_t entries = 0;
+      if (!ReadString(in, key) || !ReadString(in, job.employer_id) ||
+          !in.ReadVarint64(&job.last_touch_seq) || !read_count(entries)) {
+        return false;
+      }
+      job.entries.resize(entries);
+      for (JobEntry& entry : job.entries) {
+        uint32_t kind = 0;
+        uint32_t form = 0;
+        if (!read_date(entry.date) || !in.ReadVarint64(&entry.seq) ||
+            !in.ReadVarint32(&kind) || kind >= kEventKindCount ||
+            !in.ReadVarint32(&form) ||
+            form > static_cast<uint32_t>(ContractForm::kSroi)) {
+          return false;
+        }
+        entry.kind = static_cast<EventKind>(kind);
+        entry.form = static_cast<ContractForm>(form);
+      }
+      state.jobs_.insert_or_assign(key, std::move(job));
+    }
+    if (!read_count(count)) return false;
+    state.persons_.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) {
+      Person person;
+      uint64_t entries = 0;
+      if (!ReadString(in, key) || !read_count(entries)) return false;
+      person.entries.resize(entries);
+      for (RegisterEntry& entry : person.entries) {
+        uint32_t registered = 0;
+        if (!read_date(entry.date) || !in.ReadVarint64(&entry.seq) ||
+            !in.ReadVarint32(&registered) || registered > 1) {
+          return false;
+        }
+        entry.registered = registered == 1;
+      }
+      state.persons_.insert_or_assign(key, std::move(person));
+    }
+    if (!read_count(count)) return false;
+    state.employers_.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) {
+      Employer employer;
+      if (!ReadString(in, key) || !ReadSigned(in, employer.references)) {
+        return false;
+      }
+      state.employers_.insert_or_assign(key, employer);
+    }
+    if (!read_count(count)) return false;
+    state.retracted_.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) {
+      uint64_t seq = 0;
+      if (!in.ReadVarint64(&seq)) return false;
+      state.retracted_.insert(seq);
+    }
+    return true;
+  });
+  if (!read) {
+    return absl::DataLossError("the saved validation state is unreadable");
+  }
+  return state;
 }
 
 }  // namespace banen

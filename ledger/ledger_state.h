@@ -3,7 +3,9 @@
 // periods, employers, and which seqs are retracted.
 //
 // Validating one event costs O(events of its job, person or employer), never
-// O(log). The state is pure memory, rebuilt by replaying the log on open.
+// O(log). The state is memory; the EventLog saves it with EncodeTo() at
+// checkpoints (ledger/internal/storage_format.h) and replays only the events
+// after the latest on open.
 //
 // Batches are atomic: BeginBatch() starts recording how to undo every change;
 // RollbackBatch() restores the state as it was, CommitBatch() keeps it.
@@ -22,6 +24,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ledger/event.h"
 
@@ -49,6 +52,13 @@ class LedgerState {
   void BeginBatch();
   void CommitBatch();
   void RollbackBatch();
+
+  // Appends the state to `out` (outside a batch), in the layout the
+  // storage grammar names ledger_state.
+  void EncodeTo(std::string& out) const;
+  // Reads a state EncodeTo() wrote from the front of `bytes` and advances
+  // `bytes` past it; DATA_LOSS if they are not one.
+  static absl::StatusOr<LedgerState> Decode(std::string_view& bytes);
 
  private:
   struct JobEntry {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ledger/codec.h"
+#include "ledger/internal/sha256.h"
 
 namespace banen::storage {
 
@@ -42,6 +43,45 @@ std::string NodeKey(int level, uint64_t index) {
 std::optional<NodeId> NodeOfKey(std::string_view key) {
   if (key.size() != kNodeKeySize || key[0] != kNodeTag) return std::nullopt;
   return NodeId{static_cast<uint8_t>(key[1]), ReadBigEndian(key.substr(2))};
+}
+
+std::string StateHeaderKey(uint64_t seq) {
+  std::string key(1, kStateHeaderTag);
+  AppendBigEndian(seq, 8, key);
+  return key;
+}
+
+std::string StatePartKey(uint64_t seq, uint32_t part) {
+  std::string key(1, kStatePartTag);
+  AppendBigEndian(seq, 8, key);
+  AppendBigEndian(part, 4, key);
+  return key;
+}
+
+std::optional<uint64_t> SeqOfStateHeaderKey(std::string_view key) {
+  if (key.size() != 9 || key[0] != kStateHeaderTag) return std::nullopt;
+  return ReadBigEndian(key.substr(1));
+}
+
+std::string EncodeStateHeader(const StateHeader& header) {
+  std::string value;
+  AppendBigEndian(header.version, 4, value);
+  value.append(HashBytes(header.hash));
+  AppendBigEndian(header.parts, 4, value);
+  AppendBigEndian(header.body_size, 8, value);
+  return value;
+}
+
+std::optional<StateHeader> DecodeStateHeader(std::string_view value) {
+  constexpr size_t kSize = 4 + kHashSize + 4 + 8;
+  if (value.size() != kSize) return std::nullopt;
+  StateHeader header;
+  header.version = static_cast<uint32_t>(ReadBigEndian(value.substr(0, 4)));
+  std::memcpy(header.hash.data(), value.data() + 4, kHashSize);
+  header.parts =
+      static_cast<uint32_t>(ReadBigEndian(value.substr(4 + kHashSize, 4)));
+  header.body_size = ReadBigEndian(value.substr(8 + kHashSize, 8));
+  return header;
 }
 
 std::string FormatKey() { return std::string(1, kFormatTag); }
@@ -126,7 +166,8 @@ rocksdb::Status OpenStore(const rocksdb::Options& options,
   const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, options},
       {kTreeColumnFamily, small_options},
-      {kRecordsColumnFamily, small_options}};
+      {kRecordsColumnFamily, small_options},
+      {kStateColumnFamily, small_options}};
   rocksdb::DBOptions db_options(options);
   db_options.create_missing_column_families = true;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -139,6 +180,7 @@ rocksdb::Status OpenStore(const rocksdb::Options& options,
   delete handles[0];
   store.tree.reset(handles[1]);
   store.records.reset(handles[2]);
+  store.state.reset(handles[3]);
   return status;
 }
 

@@ -4,7 +4,7 @@
 // be read by the next. Keys sort bytewise; integers are big-endian so that
 // numeric order is key order.
 //
-//   key    := event_key | record_key | node_key | format_key
+//   key    := event_key | record_key | node_key | state_key | format_key
 //   event_key  := 'E' seq:fixed64be                    (seq >= 1, gap-free)
 //   event_value:= hash:byte[32] prev_hash:byte[32] canonical:bytes
 //       canonical = deterministic serialization of banen.v1.StoredEvent with
@@ -34,6 +34,39 @@
 //       block. Every node whose leaves are all stored is present, except in
 //       a store that events were appended to by a version before the tree
 //       (format 1): opening it adds the missing nodes.
+//   state_key  := 'H' seq:fixed64be                      (a header)
+//              |  'P' seq:fixed64be part:fixed32be       (a part of its body)
+//   state_header := version:fixed32be hash:byte[32] parts:fixed32be
+//                   body_size:fixed64be
+//   state_part := bytes          (the body, cut into parts of <= 4 MiB)
+//       In the column family "state" since format 4. A state checkpoint:
+//       the validation state and the event_id index as they were after the
+//       event `seq`, whose chain hash is `hash`, so that Open() replays only
+//       the events after it. Derived data: the events decide. Open() uses
+//       the checkpoint of the highest seq whose version it writes and whose
+//       hash is the stored event's, and replays the whole log otherwise.
+//       Parts are written before their header, which is written with the
+//       deletion of every older checkpoint (and of parts a save cut short):
+//       a header names a complete body.
+//       version 1:
+//   state_body := fingerprint_key:byte[16] event_id_index ledger_state
+//   event_id_index := count:varint (fingerprint:fixed64le seq:varint)*
+//                     count:varint (event_id:string seq:varint)*
+//       fingerprint = the first 8 bytes, little-endian, of SipHash-2-4
+//       (libsodium crypto_shorthash) of the event_id under fingerprint_key,
+//       a random key of the store's first index; then the ids whose
+//       fingerprint another id had first, in full.
+//   ledger_state := count:varint job* count:varint person*
+//                   count:varint employer* count:varint seq:varint*
+//   job    := job_id:string employer_id:string last_touch_seq:varint
+//             count:varint (date:zigzag seq:varint kind:varint form:varint)*
+//   person := person_ref:string
+//             count:varint (date:zigzag seq:varint registered:varint)*
+//   employer := employer_id:string references:zigzag
+//   string := size:varint bytes;  varint, zigzag: protobuf's encodings
+//       (ledger/ledger_state.h); date in days since 1970-01-01, kind the
+//       EventKind, form the ContractForm, as numbered in ledger/event.h;
+//       the last list: the retracted seqs.
 //   format_key := 'F'
 //   format_value := version:fixed32be
 //       Flushed to a table as soon as it is written.
@@ -47,13 +80,14 @@
 //       a search of the memtable. Opening an older store moves its
 //       keys, in batches that move each key in one write, so that an
 //       interrupted move resumes on the next open.
+//       4: a state checkpoint in the column family "state".
 //       A version above the reader's is refused.
 //
 // The head is the last event_key; there is no separate head record, so it
 // can never disagree with the log. The event_id index and the validation
-// state live in memory and are rebuilt from the events on open; the tree's
-// right edge is restored from the stored nodes and the < 16 events after the
-// last level-4 node.
+// state live in memory, loaded from the latest state checkpoint and the
+// events after it on open; the tree's right edge is restored from the stored
+// nodes and the < 16 events after the last level-4 node.
 #ifndef BANEN_LEDGER_INTERNAL_STORAGE_FORMAT_H_
 #define BANEN_LEDGER_INTERNAL_STORAGE_FORMAT_H_
 
@@ -73,13 +107,19 @@ inline constexpr char kEventTag = 'E';
 inline constexpr char kRecordTag = 'R';
 inline constexpr char kNodeTag = 'M';
 inline constexpr char kFormatTag = 'F';
+inline constexpr char kStateHeaderTag = 'H';
+inline constexpr char kStatePartTag = 'P';
+inline constexpr uint32_t kStateVersion = 1;
+inline constexpr size_t kStatePartSize = size_t{4} << 20;
 // The lowest level of the tree that is stored: 2^4 leaves a node.
 inline constexpr int kStoredNodeLevel = 4;
 // The format this version writes.
-inline constexpr uint32_t kFormatVersion = 3;
-// The column families of the node keys and of the record keys (format 3).
+inline constexpr uint32_t kFormatVersion = 4;
+// The column families of the node keys and of the record keys (format 3),
+// and of the state checkpoints (format 4).
 inline constexpr char kTreeColumnFamily[] = "tree";
 inline constexpr char kRecordsColumnFamily[] = "records";
+inline constexpr char kStateColumnFamily[] = "state";
 inline constexpr size_t kEventKeySize = 9;
 inline constexpr size_t kHashSize = 32;
 
@@ -114,6 +154,19 @@ struct NodeId {
 };
 // nullopt if `key` is not a node key.
 std::optional<NodeId> NodeOfKey(std::string_view key);
+std::string StateHeaderKey(uint64_t seq);
+std::string StatePartKey(uint64_t seq, uint32_t part);
+// The seq of a state header key; nullopt if `key` is not one.
+std::optional<uint64_t> SeqOfStateHeaderKey(std::string_view key);
+struct StateHeader {
+  uint32_t version = kStateVersion;
+  Hash hash{};
+  uint32_t parts = 0;
+  uint64_t body_size = 0;
+};
+std::string EncodeStateHeader(const StateHeader& header);
+// nullopt if `value` is not a header of any version.
+std::optional<StateHeader> DecodeStateHeader(std::string_view value);
 std::string FormatKey();
 std::string EncodeFormatVersion(uint32_t version);
 // nullopt if `value` is not 4 bytes.
@@ -132,8 +185,9 @@ struct Store {
   std::unique_ptr<rocksdb::DB> db;
   std::unique_ptr<rocksdb::ColumnFamilyHandle> tree;
   std::unique_ptr<rocksdb::ColumnFamilyHandle> records;
+  std::unique_ptr<rocksdb::ColumnFamilyHandle> state;
 };
-// Opens `dir` (read-write) with its three column families, creating those
+// Opens `dir` (read-write) with its four column families, creating those
 // that are missing. `options` are the default family's; the others get a
 // smaller memtable, their keys being few.
 rocksdb::Status OpenStore(const rocksdb::Options& options,

@@ -163,8 +163,9 @@ TEST_F(BackupTest, SecondBackupSharesTheTableFilesOfTheFirst) {
   ASSERT_OK_AND_ASSIGN(const BackupInfo second,
                        log_->CreateBackup(backup_dir()));
   EXPECT_EQ(second.head_seq, first.head_seq);
-  // The events' table, the tree's and the format record's.
-  EXPECT_EQ(after_first, 3);
+  // The events' table, the tree's, the saved state's and the format
+  // record's.
+  EXPECT_EQ(after_first, 4);
   EXPECT_EQ(shared_tables(), after_first);
 }
 

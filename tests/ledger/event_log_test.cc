@@ -21,6 +21,9 @@
 #include "gtest/gtest.h"
 #include "ledger/codec.h"
 #include "ledger/event.h"
+#include "ledger/internal/storage_format.h"
+#include "rocksdb/db.h"
+#include "tests/ledger/raw_store.h"
 #include "tests/ledger/test_events.h"
 #include "tests/ledger/test_util.h"
 
@@ -373,25 +376,214 @@ TEST_F(EventLogTest, ReopenContinuesSeqAndChain) {
   EXPECT_EQ(chain.events_checked, 4u);
 }
 
-TEST_F(EventLogTest, ReopenRebuildsTheValidationState) {
+// A job whose target event 3 is retracted, then the checks that the
+// validation state knows all of it.
+class ValidationStateTest : public EventLogTest {
+ protected:
+  void AppendAJobAndARetraction() {
+    MustAppend({EmployerRegisteredEvent("e1", "2020-01-01", "emp-1"),
+                JobStartedEvent("e2", "2024-01-15", "job-1", "emp-1", kPerson1,
+                                ContractForm::kVast, 2550),
+                Target(3)});
+    MustAppend({EventRetractedEvent("e4", "2024-02-01", 3)});
+  }
+  void ExpectTheStateOfTheJobAndTheRetraction() {
+    ExpectRejected({EmployerRegisteredEvent("e5", "2020-01-01", "emp-1")},
+                   absl::StatusCode::kAlreadyExists, 0,
+                   "employer_registered.employer_id");
+    ExpectRejected({HoursChangedEvent("e5", "2024-01-14", "job-1", 2000)},
+                   absl::StatusCode::kFailedPrecondition, 0, "effective_date");
+    ExpectRejected({EventRetractedEvent("e5", "2024-02-01", 3)},
+                   absl::StatusCode::kFailedPrecondition, 0,
+                   "event_retracted.target_seq");
+    // An identical resend is a duplicate, a changed one a conflict.
+    const AppendResult again = MustAppend({Target(3)});
+    EXPECT_EQ(again.duplicate, (std::vector<bool>{true}));
+    Event other = Target(3);
+    std::get<TargetSet>(other.payload).source = "another letter";
+    ExpectRejected({other}, absl::StatusCode::kAlreadyExists, 0, "event_id");
+    const AppendResult ended =
+        MustAppend({JobEndedEvent("e5", "2024-06-01", "job-1")});
+    EXPECT_EQ(ended.seqs, (std::vector<uint64_t>{5}));
+  }
+
+  // Reopens with `options`, recording what Open() loaded and replayed.
+  void ReopenWith(EventLogOptions options) {
+    CloseLog();
+    options.on_state_restored = [this](uint64_t state_seq, uint64_t replayed) {
+      state_seq_ = state_seq;
+      replayed_ = replayed;
+    };
+    OpenLog(std::move(options));
+  }
+  EventLogOptions WithoutSaving() {
+    EventLogOptions options = Options();
+    options.save_state = false;
+    return options;
+  }
+  // Closes the log and opens its store directly.
+  storage::Store CloseAndOpenRaw() {
+    CloseLog();
+    return test::OpenRawStore(log_dir());
+  }
+
+  uint64_t state_seq_ = 0;
+  uint64_t replayed_ = 0;
+};
+
+TEST_F(ValidationStateTest, ReopenRebuildsItByReplayingTheLog) {
+  ReopenWith(WithoutSaving());
+  AppendAJobAndARetraction();
+  ReopenWith(WithoutSaving());
+  ASSERT_NE(log_, nullptr);
+  EXPECT_EQ(state_seq_, 0u);
+  EXPECT_EQ(replayed_, 4u);
+  ExpectTheStateOfTheJobAndTheRetraction();
+}
+
+TEST_F(ValidationStateTest, ReopenAfterACleanCloseLoadsItAndReplaysNothing) {
+  AppendAJobAndARetraction();
+  ReopenWith(Options());
+  ASSERT_NE(log_, nullptr);
+  EXPECT_EQ(state_seq_, 4u);
+  EXPECT_EQ(replayed_, 0u);
+  EXPECT_EQ(log_->GetHead().seq, 4u);
+  ExpectTheStateOfTheJobAndTheRetraction();
+  ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetBySeq(5));
+  ASSERT_OK_AND_ASSIGN(const StoredEvent before, log_->GetBySeq(4));
+  EXPECT_EQ(stored.prev_hash, before.hash);
+  EXPECT_GT(stored.recorded_at, before.recorded_at);
+}
+
+TEST_F(ValidationStateTest, OpenReplaysOnlyTheEventsAfterTheSavedState) {
   MustAppend({EmployerRegisteredEvent("e1", "2020-01-01", "emp-1"),
               JobStartedEvent("e2", "2024-01-15", "job-1", "emp-1", kPerson1,
                               ContractForm::kVast, 2550),
               Target(3)});
+  ReopenWith(WithoutSaving());  // the state of seq 3 saved at this close
   MustAppend({EventRetractedEvent("e4", "2024-02-01", 3)});
-  ReopenLog();
+  ReopenWith(WithoutSaving());  // a crash: nothing saved
   ASSERT_NE(log_, nullptr);
-  ExpectRejected({EmployerRegisteredEvent("e5", "2020-01-01", "emp-1")},
-                 absl::StatusCode::kAlreadyExists, 0,
-                 "employer_registered.employer_id");
-  ExpectRejected({HoursChangedEvent("e5", "2024-01-14", "job-1", 2000)},
-                 absl::StatusCode::kFailedPrecondition, 0, "effective_date");
-  ExpectRejected({EventRetractedEvent("e5", "2024-02-01", 3)},
-                 absl::StatusCode::kFailedPrecondition, 0,
-                 "event_retracted.target_seq");
-  const AppendResult ended =
-      MustAppend({JobEndedEvent("e5", "2024-06-01", "job-1")});
-  EXPECT_EQ(ended.seqs, (std::vector<uint64_t>{5}));
+  EXPECT_EQ(state_seq_, 3u);
+  EXPECT_EQ(replayed_, 1u);
+  ExpectTheStateOfTheJobAndTheRetraction();
+}
+
+TEST_F(ValidationStateTest, OpenSavesItAfterALongReplay) {
+  EventLogOptions options = WithoutSaving();
+  ReopenWith(options);
+  AppendAJobAndARetraction();
+  options.save_state = true;
+  options.save_state_after_replay = 4;
+  ReopenWith(options);
+  EXPECT_EQ(state_seq_, 0u);
+  ReopenWith(WithoutSaving());
+  EXPECT_EQ(state_seq_, 4u);
+  EXPECT_EQ(replayed_, 0u);
+  ExpectTheStateOfTheJobAndTheRetraction();
+}
+
+TEST_F(ValidationStateTest, AStateSavedAfterAnEventOfAnotherHashIsIgnored) {
+  AppendAJobAndARetraction();
+  {
+    const storage::Store raw = CloseAndOpenRaw();
+    std::string value;
+    ASSERT_TRUE(raw.db
+                    ->Get(rocksdb::ReadOptions(), raw.state.get(),
+                          storage::StateHeaderKey(4), &value)
+                    .ok());
+    std::optional<storage::StateHeader> header =
+        storage::DecodeStateHeader(value);
+    ASSERT_TRUE(header.has_value());
+    header->hash[0] ^= 1;  // the state of another log
+    ASSERT_TRUE(raw.db
+                    ->Put(rocksdb::WriteOptions(), raw.state.get(),
+                          storage::StateHeaderKey(4),
+                          storage::EncodeStateHeader(*header))
+                    .ok());
+  }
+  ReopenWith(WithoutSaving());
+  ASSERT_NE(log_, nullptr);
+  EXPECT_EQ(state_seq_, 0u);
+  EXPECT_EQ(replayed_, 4u);
+  ExpectTheStateOfTheJobAndTheRetraction();
+}
+
+TEST_F(ValidationStateTest, AStateOfAnotherLayoutVersionIsIgnored) {
+  AppendAJobAndARetraction();
+  {
+    const storage::Store raw = CloseAndOpenRaw();
+    std::string value;
+    ASSERT_TRUE(raw.db
+                    ->Get(rocksdb::ReadOptions(), raw.state.get(),
+                          storage::StateHeaderKey(4), &value)
+                    .ok());
+    std::optional<storage::StateHeader> header =
+        storage::DecodeStateHeader(value);
+    ASSERT_TRUE(header.has_value());
+    header->version = storage::kStateVersion + 1;
+    ASSERT_TRUE(raw.db
+                    ->Put(rocksdb::WriteOptions(), raw.state.get(),
+                          storage::StateHeaderKey(4),
+                          storage::EncodeStateHeader(*header))
+                    .ok());
+  }
+  ReopenWith(WithoutSaving());
+  ASSERT_NE(log_, nullptr);
+  EXPECT_EQ(state_seq_, 0u);
+  ExpectTheStateOfTheJobAndTheRetraction();
+}
+
+TEST_F(ValidationStateTest, ASavedStateWithAMissingPartIsDataLoss) {
+  AppendAJobAndARetraction();
+  {
+    const storage::Store raw = CloseAndOpenRaw();
+    ASSERT_TRUE(raw.db
+                    ->Delete(rocksdb::WriteOptions(), raw.state.get(),
+                             storage::StatePartKey(4, 0))
+                    .ok());
+  }
+  EXPECT_EQ(
+      EventLog::Open(log_dir(), Options()).status(),
+      absl::DataLossError("part 0 of the state saved at seq 4 is missing"));
+}
+
+TEST_F(ValidationStateTest, OnlyTheLatestSavedStateIsKept) {
+  MustAppend({Target(1)});
+  ReopenWith(Options());
+  MustAppend({Target(2)});
+  const storage::Store raw = CloseAndOpenRaw();
+  std::unique_ptr<rocksdb::Iterator> it(
+      raw.db->NewIterator(rocksdb::ReadOptions(), raw.state.get()));
+  std::vector<std::string> keys;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    keys.push_back(it->key().ToString());
+  }
+  EXPECT_THAT(keys, ElementsAre(storage::StateHeaderKey(2),
+                                storage::StatePartKey(2, 0)));
+}
+
+TEST_F(ValidationStateTest, AFormat3StoreOpensAndIsThenFormat4) {
+  AppendAJobAndARetraction();
+  {
+    // What the version before state checkpoints wrote: no "state" family.
+    storage::Store raw = CloseAndOpenRaw();
+    ASSERT_TRUE(raw.db->DropColumnFamily(raw.state.get()).ok());
+    ASSERT_TRUE(raw.db
+                    ->Put(rocksdb::WriteOptions(), storage::FormatKey(),
+                          storage::EncodeFormatVersion(3))
+                    .ok());
+  }
+  ReopenWith(Options());
+  ASSERT_NE(log_, nullptr);
+  EXPECT_EQ(state_seq_, 0u);
+  EXPECT_EQ(replayed_, 4u);
+  ExpectTheStateOfTheJobAndTheRetraction();
+  const storage::Store raw = CloseAndOpenRaw();
+  std::string format;
+  ASSERT_TRUE(
+      raw.db->Get(rocksdb::ReadOptions(), storage::FormatKey(), &format).ok());
+  EXPECT_EQ(storage::DecodeFormatVersion(format), 4u);
 }
 
 TEST_F(EventLogTest, ConcurrentAppendersGetDistinctGapFreeSeqs) {

@@ -278,7 +278,7 @@ TEST_F(MerkleTreeTest, AFormat2StoreGetsItsNodesAndRecordsMovedOnOpen) {
   std::string format;
   ASSERT_TRUE(
       raw.db->Get(rocksdb::ReadOptions(), storage::FormatKey(), &format).ok());
-  EXPECT_EQ(storage::DecodeFormatVersion(format), 3u);
+  EXPECT_EQ(storage::DecodeFormatVersion(format), storage::kFormatVersion);
 }
 
 TEST_F(MerkleTreeTest, AStoreOfALaterFormatIsRefused) {
@@ -287,15 +287,16 @@ TEST_F(MerkleTreeTest, AStoreOfALaterFormatIsRefused) {
     const storage::Store raw = OpenRaw();
     const std::unique_ptr<rocksdb::DB>& db = raw.db;
     ASSERT_NE(db, nullptr);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), storage::FormatKey(),
-                        storage::EncodeFormatVersion(4))
-                    .ok());
+    ASSERT_TRUE(
+        db->Put(rocksdb::WriteOptions(), storage::FormatKey(),
+                storage::EncodeFormatVersion(storage::kFormatVersion + 1))
+            .ok());
   }
   const absl::StatusOr<std::unique_ptr<EventLog>> log =
       EventLog::Open(log_dir(), Options());
   EXPECT_EQ(log.status(),
             absl::FailedPreconditionError(
-                "the store is in format 4; this version reads up to 3"));
+                "the store is in format 5; this version reads up to 4"));
 }
 
 TEST_F(MerkleTreeTest, SizesPastTheHeadAreOutOfRange) {
