@@ -1442,7 +1442,12 @@ absl::Status EventLogImpl::SaveState() {
             storage::EncodeStateHeader(header));
   RETURN_IF_ERROR(WriteAndClear(batch, "saving the state"));
   saved_seq_ = seq;
-  return absl::OkStatus();
+  // Into tables, with every memtable: otherwise the next Open() would first
+  // replay the WAL (the state, and up to 64 MiB of events) into memtables.
+  return FromRocks(db_->Flush(rocksdb::FlushOptions(),
+                              {db_->DefaultColumnFamily(), tree_.get(),
+                               records_family_.get(), state_family_.get()}),
+                   "flushing the saved state");
 }
 
 absl::StatusOr<bool> EventLogImpl::LoadState() {
