@@ -478,6 +478,7 @@ absl::StatusOr<Measurement> MeasureRaw(const std::string& dir,
   std::atomic<bool> failed = false;
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
+  threads.reserve(per_thread.size());
   for (std::vector<rocksdb::WriteBatch>& batches : per_thread) {
     threads.emplace_back([&] {
       for (rocksdb::WriteBatch& batch : batches) {
