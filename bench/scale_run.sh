@@ -104,7 +104,11 @@ line() { grep -m1 -e "$2" "$logs/$1.log" || echo "(not printed: $2)"; }
     "merkle_bench ${took[merkle_bench]}, copy ${took[copy]}," \
     "grpc_ingest_bench ${took[grpc_ingest_bench]}"
   echo "-- generate (projection_bench)"
-  line projection_bench '^append via Projector'
+  if grep -q '^== the ledger in ' "$logs/projection_bench.log"; then
+    echo "the store of an earlier run (--keep), not generated again"
+  else
+    line projection_bench '^append via Projector'
+  fi
   echo "-- restart and RSS (banen-ledgerd in a fresh process; projection_bench's own)"
   line grpc_ingest_bench '^store of '
   line projection_bench '^restart (Open)'
