@@ -5,6 +5,27 @@
 //   grpc_ingest_bench [--events=400000] [--batch=1000] [--streams=4]
 //                     [--dir=/tmp] [--sync=true] [--tls]
 //                     [--metrics_rounds=N] [--follower]
+//                     [--prefill=N | --store=PATH]
+//
+// Every run also prints the serial bound of issue 15, 1 / (1 / raw + 1 /
+// echo), and the ledger's rate against it: raw is the same events' keys and
+// values as the ledger encodes them, written straight into one RocksDB
+// (the ledger's options, in a fresh directory) by --streams threads, each
+// its stream's batches in order with WriteOptions.sync = --sync, RocksDB
+// grouping the concurrent writers' commits; the better of RocksDB's default
+// and pipelined write paths, each the best of two rounds. echo is the bare
+// gRPC echo below.
+//
+// --prefill=N measures the ledger a second time, at a store that already
+// holds N events (the synthetic stream's first N, so that the measured
+// events are new to it), next to the empty store, as a ratio. A child
+// process fills the store through a LedgerServer of its own, unsynced,
+// with the projection following and checkpointing as in service; that is
+// not timed. The server is then started on it in this process (its start
+// is timed, its RSS read before and after) and ingests as above.
+// --store=PATH does the same at an existing store, which keeps the events
+// (bench/scale_run.sh: the ingest rate at the end of the scale run); its
+// events must not be the synthetic stream's (the demo data set's are not).
 //
 // --tls measures the ledger a second time, on a fresh store, as it is served
 // off loopback: with TLS (a CA and server certificate made with openssl in
@@ -49,6 +70,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,7 +84,10 @@
 #include "bench/machine.h"
 #include "bench/synthetic_events.h"
 #include "ledger/codec.h"
+#include "ledger/internal/storage_format.h"
 #include "ledger/status_macros.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
 #include "services/auth_config.h"
 #include "services/command_line.h"
 #include "services/ledger_server.h"
@@ -83,6 +108,18 @@ ABSL_FLAG(int, metrics_rounds, 0,
 ABSL_FLAG(bool, follower, false,
           "also measure the ledger with a read replica following it: how "
           "far behind the primary's head it is during the ingest");
+ABSL_FLAG(int64_t, prefill, 0,
+          "also measure the ingest at a store already holding this many "
+          "events, next to the empty store");
+ABSL_FLAG(std::string, store, "",
+          "also measure the ingest at this existing store, which keeps the "
+          "events");
+ABSL_FLAG(std::string, prefill_into, "",
+          "internal: run as the process that prefills this store with "
+          "--prefill events");
+ABSL_FLAG(int64_t, client_skip, 0,
+          "internal: the client process starts this far into the synthetic "
+          "stream, past its employers (prefilled)");
 ABSL_FLAG(std::string, client_target, "",
           "internal: run as the client process against this address");
 ABSL_FLAG(std::string, client_tls_ca, "",
@@ -97,46 +134,50 @@ namespace {
 
 using Requests = std::vector<v1::AppendRequest>;
 
+constexpr int kEmployers = 500;
+
+// The synthetic stream as the ledger run sends it: the employers (stored
+// before the clock starts), then each stream's batches of events; a hire's
+// four events go to one stream, in order. `skip` events past the employers
+// are left out, and the employers too, as a prefilled store has them; a
+// multiple of 4, so that the first event sent starts a hire.
+struct Workload {
+  std::vector<Event> employers;
+  std::vector<std::vector<std::vector<Event>>> per_stream;
+};
+
+Workload MakeWorkload(int64_t events, int batch, int streams, int64_t skip) {
+  SyntheticEvents synthetic(42, kEmployers);
+  Workload workload;
+  workload.employers = synthetic.Next(kEmployers);
+  if (skip > 0) workload.employers.clear();
+  // In slices, so that skipping 10 M events does not hold them all.
+  for (int64_t skipped = 0; skipped < skip;) {
+    const int64_t count = std::min<int64_t>(100'000, skip - skipped);
+    synthetic.Next(count);
+    skipped += count;
+  }
+  workload.per_stream.resize(streams);
+  for (int64_t hire = 0; hire * 4 < events; ++hire) {
+    std::vector<std::vector<Event>>& batches =
+        workload.per_stream[hire % streams];
+    for (Event& event : synthetic.Next(4)) {
+      if (batches.empty() ||
+          batches.back().size() == static_cast<size_t>(batch)) {
+        batches.emplace_back();
+      }
+      batches.back().push_back(std::move(event));
+    }
+  }
+  return workload;
+}
+
 v1::AppendRequest RequestOf(const std::string& batch_id,
                             const std::vector<Event>& events) {
   v1::AppendRequest request;
   request.set_batch_id(batch_id);
   for (const Event& event : events) EventToProto(event, request.add_events());
   return request;
-}
-
-// The employers (one request, sent before the clock starts), then each
-// stream's requests. A hire's four events go to one stream, in order.
-struct Workload {
-  v1::AppendRequest employers;
-  std::vector<Requests> per_stream;
-};
-
-Workload MakeWorkload(int64_t events, int batch, int streams) {
-  constexpr int kEmployers = 500;
-  SyntheticEvents synthetic(42, kEmployers);
-  Workload workload;
-  workload.employers = RequestOf("employers", synthetic.Next(kEmployers));
-  workload.per_stream.resize(streams);
-  std::vector<std::vector<Event>> open(streams);
-  for (int64_t hire = 0; hire * 4 < events; ++hire) {
-    const int stream = static_cast<int>(hire % streams);
-    for (Event& event : synthetic.Next(4)) {
-      open[stream].push_back(std::move(event));
-      if (open[stream].size() == static_cast<size_t>(batch)) {
-        const std::string id =
-            absl::StrCat("s", stream, "-b", workload.per_stream[stream].size());
-        workload.per_stream[stream].push_back(RequestOf(id, open[stream]));
-        open[stream].clear();
-      }
-    }
-  }
-  for (int stream = 0; stream < streams; ++stream) {
-    if (open[stream].empty()) continue;
-    workload.per_stream[stream].push_back(
-        RequestOf(absl::StrCat("s", stream, "-last"), open[stream]));
-  }
-  return workload;
 }
 
 // Writes every request of one stream without waiting, while another thread
@@ -171,9 +212,16 @@ int64_t StreamAll(v1::LedgerService::Stub& stub, const Requests& requests) {
 
 // The client process: prints "<events acknowledged> <seconds>".
 int RunClient(const std::string& target) {
-  const Workload workload =
-      MakeWorkload(absl::GetFlag(FLAGS_events), absl::GetFlag(FLAGS_batch),
-                   absl::GetFlag(FLAGS_streams));
+  const Workload workload = MakeWorkload(
+      absl::GetFlag(FLAGS_events), absl::GetFlag(FLAGS_batch),
+      absl::GetFlag(FLAGS_streams), absl::GetFlag(FLAGS_client_skip));
+  std::vector<Requests> per_stream(workload.per_stream.size());
+  for (size_t stream = 0; stream < per_stream.size(); ++stream) {
+    for (const std::vector<Event>& batch : workload.per_stream[stream]) {
+      per_stream[stream].push_back(RequestOf(
+          absl::StrCat("s", stream, "-b", per_stream[stream].size()), batch));
+    }
+  }
   client::ConnectOptions options;
   options.token = absl::GetFlag(FLAGS_client_token);
   if (const std::string ca = absl::GetFlag(FLAGS_client_tls_ca); !ca.empty()) {
@@ -186,7 +234,7 @@ int RunClient(const std::string& target) {
   }
   // One connection per stream, as separate writers would have.
   std::vector<std::unique_ptr<v1::LedgerService::Stub>> stubs;
-  for (size_t i = 0; i < workload.per_stream.size(); ++i) {
+  for (size_t i = 0; i < per_stream.size(); ++i) {
     options.arguments.SetInt("banen.bench.stream", static_cast<int>(i));
     absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
         client::Connect(target, options);
@@ -196,11 +244,11 @@ int RunClient(const std::string& target) {
     }
     stubs.push_back(v1::LedgerService::NewStub(*channel));
   }
-  {
+  if (!workload.employers.empty()) {
     grpc::ClientContext context;
     v1::AppendResponse response;
-    const grpc::Status status =
-        stubs[0]->AppendBatch(&context, workload.employers, &response);
+    const grpc::Status status = stubs[0]->AppendBatch(
+        &context, RequestOf("employers", workload.employers), &response);
     if (!status.ok()) {
       std::fprintf(stderr, "employers rejected: %s\n",
                    status.error_message().c_str());
@@ -208,13 +256,12 @@ int RunClient(const std::string& target) {
     }
   }
 
-  std::vector<int64_t> acknowledged(workload.per_stream.size());
+  std::vector<int64_t> acknowledged(per_stream.size());
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> streams;
-  for (size_t i = 0; i < workload.per_stream.size(); ++i) {
-    streams.emplace_back([&, i] {
-      acknowledged[i] = StreamAll(*stubs[i], workload.per_stream[i]);
-    });
+  for (size_t i = 0; i < per_stream.size(); ++i) {
+    streams.emplace_back(
+        [&, i] { acknowledged[i] = StreamAll(*stubs[i], per_stream[i]); });
   }
   for (std::thread& stream : streams) stream.join();
   const std::chrono::duration<double> elapsed =
@@ -283,27 +330,171 @@ struct Measurement {
   double per_second() const { return events / seconds; }
 };
 
+// Runs this binary again with `arguments`; it prints "<events> <seconds>".
+Measurement RunSelf(const std::string& arguments) {
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe");
+  const std::string command = absl::StrCat(self, " ", arguments);
+  FILE* child = popen(command.c_str(), "r");
+  Measurement measurement;
+  if (child == nullptr ||
+      std::fscanf(child, "%" SCNd64 " %lf", &measurement.events,
+                  &measurement.seconds) != 2) {
+    std::fprintf(stderr, "child process failed: %s\n", command.c_str());
+  }
+  if (child != nullptr) pclose(child);
+  return measurement;
+}
+
 // Runs this binary as the client process against `target`, with TLS when
-// `tls_ca` (a PEM file) is given, sending `token` when it is not empty.
+// `tls_ca` (a PEM file) is given, sending `token` when it is not empty,
+// starting `skip` events into the synthetic stream.
 Measurement MeasureFromClientProcess(const std::string& target,
                                      const std::string& tls_ca = "",
-                                     const std::string& token = "") {
-  const std::string self = std::filesystem::read_symlink("/proc/self/exe");
-  const std::string command = absl::StrCat(
-      self, " --client_target=", target,
-      " --events=", absl::GetFlag(FLAGS_events),
+                                     const std::string& token = "",
+                                     int64_t skip = 0) {
+  return RunSelf(absl::StrCat(
+      "--client_target=", target, " --events=", absl::GetFlag(FLAGS_events),
       " --batch=", absl::GetFlag(FLAGS_batch),
-      " --streams=", absl::GetFlag(FLAGS_streams), " --client_tls_ca='", tls_ca,
-      "' --client_token='", token, "'");
-  FILE* client = popen(command.c_str(), "r");
-  Measurement measurement;
-  if (client == nullptr ||
-      std::fscanf(client, "%" SCNd64 " %lf", &measurement.events,
-                  &measurement.seconds) != 2) {
-    std::fprintf(stderr, "client process failed: %s\n", command.c_str());
+      " --streams=", absl::GetFlag(FLAGS_streams), " --client_skip=", skip,
+      " --client_tls_ca='", tls_ca, "' --client_token='", token, "'"));
+}
+
+// The prefilling process: a LedgerServer of its own on `dir`, unsynced, its
+// projection following and checkpointing as in service; the employers and
+// the first --prefill events of the synthetic stream appended to its log in
+// batches of 10,000. Prints "<events> <seconds>" once the projection has
+// folded them all and the server is shut down.
+int RunPrefill(const std::string& dir) {
+  LedgerServerOptions options;
+  options.data_dir = dir;
+  options.listen = "127.0.0.1:0";
+  options.sync = false;
+  absl::StatusOr<std::unique_ptr<LedgerServer>> ledger =
+      LedgerServer::Start(options);
+  if (!ledger.ok()) {
+    std::fprintf(stderr, "%s\n", ledger.status().ToString().c_str());
+    return 1;
   }
-  if (client != nullptr) pclose(client);
-  return measurement;
+  const auto start = std::chrono::steady_clock::now();
+  SyntheticEvents synthetic(42, kEmployers);
+  const int64_t total = kEmployers + absl::GetFlag(FLAGS_prefill);
+  for (int64_t done = 0; done < total;) {
+    const int64_t count = std::min<int64_t>(10'000, total - done);
+    const absl::StatusOr<AppendResult> appended =
+        (*ledger)->log().Append(AppendBatch{.events = synthetic.Next(count),
+                                            .expected_job_seq = {},
+                                            .authority = {}});
+    if (!appended.ok()) {
+      std::fprintf(stderr, "prefill: %s\n",
+                   appended.status().ToString().c_str());
+      return 1;
+    }
+    done += count;
+  }
+  const uint64_t head = (*ledger)->log().GetHead().seq;
+  if (const absl::Status caught_up = (*ledger)->projector().WaitUntilCaughtUp(
+          head, absl::InfiniteFuture());
+      !caught_up.ok()) {
+    std::fprintf(stderr, "prefill: %s\n", caught_up.ToString().c_str());
+    return 1;
+  }
+  if (const absl::Status flushed = (*ledger)->projector().FlushCheckpoints();
+      !flushed.ok()) {
+    std::fprintf(stderr, "prefill: %s\n", flushed.ToString().c_str());
+    return 1;
+  }
+  (*ledger)->Shutdown(absl::Seconds(5));
+  const std::chrono::duration<double> elapsed =
+      std::chrono::steady_clock::now() - start;
+  std::printf("%" PRIu64 " %.6f\n", head, elapsed.count());
+  return 0;
+}
+
+// The workload's events as the ledger stores them (key, and value with the
+// chain hashes), their seqs in the order of the streams' batches taken in
+// turn: the employers' write, then per writer thread one WriteBatch a
+// batch.
+struct RawWrites {
+  rocksdb::WriteBatch employers;
+  std::vector<std::vector<rocksdb::WriteBatch>> per_thread;
+};
+
+RawWrites EncodeAsTheLedger(const Workload& workload) {
+  RawWrites writes;
+  uint64_t seq = 0;
+  Hash prev{};
+  std::string value;
+  const auto put = [&](const Event& event, rocksdb::WriteBatch& write) {
+    ++seq;
+    prev =
+        storage::EncodeChainedEvent(prev, seq, absl::Now(), event, "", value);
+    write.Put(storage::EventKey(seq), value);
+  };
+  for (const Event& event : workload.employers) put(event, writes.employers);
+  const size_t streams = workload.per_stream.size();
+  writes.per_thread.resize(streams);
+  size_t most = 0;
+  for (const auto& batches : workload.per_stream) {
+    most = std::max(most, batches.size());
+  }
+  for (size_t i = 0; i < most; ++i) {
+    for (size_t stream = 0; stream < streams; ++stream) {
+      if (i >= workload.per_stream[stream].size()) continue;
+      rocksdb::WriteBatch& write = writes.per_thread[stream].emplace_back();
+      for (const Event& event : workload.per_stream[stream][i]) {
+        put(event, write);
+      }
+    }
+  }
+  return writes;
+}
+
+// `writes` into one RocksDB with the ledger's options in a fresh `dir`: the
+// employers, then on the clock one thread per stream writing its batches in
+// order, each write synced (--sync) and RocksDB grouping the commits of the
+// threads that write at once. `pipelined`: RocksDB's pipelined write path,
+// which the ledger does not use, writes one group's WAL while the previous
+// group fills the memtable.
+absl::StatusOr<Measurement> MeasureRaw(const std::string& dir,
+                                       const RawWrites& writes,
+                                       bool pipelined) {
+  rocksdb::Options db_options = storage::StoreOptions();
+  db_options.enable_pipelined_write = pipelined;
+  rocksdb::DB* opened = nullptr;
+  if (const rocksdb::Status status =
+          rocksdb::DB::Open(db_options, dir, &opened);
+      !status.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("raw RocksDB at ", dir, ": ", status.ToString()));
+  }
+  const std::unique_ptr<rocksdb::DB> db(opened);
+  rocksdb::WriteOptions options;
+  options.sync = absl::GetFlag(FLAGS_sync);
+  // DB::Write takes its batch mutable: copies, made before the clock starts.
+  rocksdb::WriteBatch employers = writes.employers;
+  std::vector<std::vector<rocksdb::WriteBatch>> per_thread = writes.per_thread;
+  if (employers.Count() > 0) db->Write(options, &employers);
+  std::atomic<int64_t> events = 0;
+  std::atomic<bool> failed = false;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  threads.reserve(per_thread.size());
+  for (std::vector<rocksdb::WriteBatch>& batches : per_thread) {
+    threads.emplace_back([&] {
+      for (rocksdb::WriteBatch& batch : batches) {
+        if (!db->Write(options, &batch).ok()) {
+          failed = true;
+          return;
+        }
+        events += batch.Count();
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  const std::chrono::duration<double> elapsed =
+      std::chrono::steady_clock::now() - start;
+  if (failed) return absl::UnavailableError("raw RocksDB write failed");
+  return Measurement{.events = events.load(), .seconds = elapsed.count()};
 }
 
 void PrintMeasurement(const char* label, const Measurement& measurement) {
@@ -313,6 +504,14 @@ void PrintMeasurement(const char* label, const Measurement& measurement) {
 }
 
 struct LedgerRun {
+  // The events in the store when the server started, how long its start
+  // took, and this process's RSS before the start, after it and after the
+  // ingest.
+  uint64_t stored_before = 0;
+  double start_seconds = 0;
+  long rss_before_mb = 0;
+  long rss_after_start_mb = 0;
+  long rss_after_ingest_mb = 0;
   Measurement ingest;
   absl::Duration projection_lag;
   absl::Status caught_up;
@@ -366,14 +565,16 @@ struct Access {
   std::string token;
 };
 
-// The ledger on a fresh store at `data_dir`, reached through `access` by a
-// client process; then how far the projection, which follows the log on its
-// own thread, was behind the last ack. The server's error when it does not
-// start.
+// The ledger on the store at `data_dir` (fresh unless prefilled), reached
+// through `access` by a client process that starts `skip` events into the
+// synthetic stream; then how far the projection, which follows the log on
+// its own thread, was behind the last ack. The server's error when it does
+// not start.
 absl::StatusOr<LedgerRun> MeasureLedger(const std::string& data_dir,
                                         const Access& access,
                                         bool metrics = false,
-                                        bool follower = false) {
+                                        bool follower = false,
+                                        int64_t skip = 0) {
   LedgerServerOptions options;
   if (metrics) options.metrics_listen = "127.0.0.1:0";
   options.data_dir = data_dir;
@@ -381,9 +582,16 @@ absl::StatusOr<LedgerRun> MeasureLedger(const std::string& data_dir,
   options.sync = absl::GetFlag(FLAGS_sync);
   options.transport = access.transport;
   options.auth_config = access.auth_config;
+  LedgerRun run;
+  run.rss_before_mb = ResidentMegabytes();
+  const auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(std::unique_ptr<LedgerServer> ledger,
                    LedgerServer::Start(options));
-  LedgerRun run;
+  run.start_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  run.rss_after_start_mb = ResidentMegabytes();
+  run.stored_before = ledger->log().GetHead().seq;
   std::atomic<bool> ingesting = true;
   std::thread scraper;
   if (metrics) {
@@ -408,8 +616,9 @@ absl::StatusOr<LedgerRun> MeasureLedger(const std::string& data_dir,
       }
     });
   }
-  run.ingest =
-      MeasureFromClientProcess(ledger->address(), access.tls_ca, access.token);
+  run.ingest = MeasureFromClientProcess(ledger->address(), access.tls_ca,
+                                        access.token, skip);
+  run.rss_after_ingest_mb = ResidentMegabytes();
   ingesting = false;
   if (scraper.joinable()) scraper.join();
   const absl::Time acked = absl::Now();
@@ -466,10 +675,68 @@ int RunBenchmark() {
               absl::GetFlag(FLAGS_streams), CpuModel().c_str(),
               std::thread::hardware_concurrency(), host.release,
               absl::GetFlag(FLAGS_sync) ? "true" : "false");
+  // First, while this process holds nothing else, the ledger at a store
+  // that holds events already: its RSS is the server's.
+  const int64_t prefill = (absl::GetFlag(FLAGS_prefill) + 3) / 4 * 4;
+  std::string full_store = absl::GetFlag(FLAGS_store);
+  if (full_store.empty() && prefill > 0) {
+    full_store = dir + "/ledger-prefilled";
+    const Measurement filled = RunSelf(
+        absl::StrCat("--prefill_into=", full_store, " --prefill=", prefill));
+    if (filled.events != kEmployers + prefill) return 1;
+    std::printf(
+        "prefill (untimed): %" PRId64
+        " events through a server in a child process, unsynced, projection "
+        "following, %.1f s\n",
+        filled.events, filled.seconds);
+  }
+  std::optional<LedgerRun> at_full_store;
+  if (!full_store.empty()) {
+    absl::StatusOr<LedgerRun> run =
+        MeasureLedger(full_store, Access(), false, false,
+                      absl::GetFlag(FLAGS_store).empty() ? prefill : 0);
+    if (!run.ok()) {
+      std::fprintf(stderr, "%s\n", run.status().ToString().c_str());
+      return 1;
+    }
+    at_full_store = *std::move(run);
+  }
+
   const Measurement bare =
       MeasureFromClientProcess(absl::StrCat("127.0.0.1:", echo_port));
   echo_server->Shutdown();
   PrintMeasurement("bare gRPC echo (baseline)", bare);
+  // The best raw number of both write paths, each the best of two rounds.
+  Measurement raw;
+  {
+    const RawWrites writes = EncodeAsTheLedger(
+        MakeWorkload(absl::GetFlag(FLAGS_events), absl::GetFlag(FLAGS_batch),
+                     absl::GetFlag(FLAGS_streams), 0));
+    for (const bool pipelined : {false, true}) {
+      Measurement best;
+      for (int round = 0; round < 2; ++round) {
+        const absl::StatusOr<Measurement> measured =
+            MeasureRaw(absl::StrCat(dir, "/raw-", pipelined, "-", round),
+                       writes, pipelined);
+        if (!measured.ok()) {
+          std::fprintf(stderr, "%s\n", measured.status().ToString().c_str());
+          return 1;
+        }
+        if (round == 0 || measured->per_second() > best.per_second()) {
+          best = *measured;
+        }
+      }
+      PrintMeasurement(
+          absl::StrCat("raw RocksDB, ", absl::GetFlag(FLAGS_streams),
+                       pipelined ? " writers, pipelined" : " writers")
+              .c_str(),
+          best);
+      if (!pipelined || best.per_second() > raw.per_second()) raw = best;
+    }
+  }
+  const double bound = 1 / (1 / raw.per_second() + 1 / bare.per_second());
+  std::printf("%-34s %48.0f events/s\n", "serial bound 1/(1/raw + 1/echo)",
+              bound);
   const absl::StatusOr<LedgerRun> plaintext =
       MeasureLedger(dir + "/ledger", Access());
   if (!plaintext.ok()) {
@@ -479,8 +746,31 @@ int RunBenchmark() {
   PrintMeasurement("banen-ledgerd durable Append", plaintext->ingest);
   std::printf("ratio ledger / echo: %.2f\n",
               plaintext->ingest.per_second() / bare.per_second());
+  std::printf("ratio ledger / bound: %.2f (issue 15: >= 0.8)\n",
+              plaintext->ingest.per_second() / bound);
   PrintProjectionLag(*plaintext);
   bool complete = plaintext->ingest.events == absl::GetFlag(FLAGS_events);
+
+  if (at_full_store.has_value()) {
+    std::printf(
+        "store of %" PRIu64
+        " events: server start %.2f s; RSS %ld MB before the start, %ld MB "
+        "after it, %ld MB after the ingest\n",
+        at_full_store->stored_before, at_full_store->start_seconds,
+        at_full_store->rss_before_mb, at_full_store->rss_after_start_mb,
+        at_full_store->rss_after_ingest_mb);
+    PrintMeasurement(
+        absl::StrCat("Append at ", at_full_store->stored_before, " events")
+            .c_str(),
+        at_full_store->ingest);
+    std::printf(
+        "ratio at %" PRIu64 " events / empty store: %.2f (issue 15: >= 0.9)\n",
+        at_full_store->stored_before,
+        at_full_store->ingest.per_second() / plaintext->ingest.per_second());
+    PrintProjectionLag(*at_full_store);
+    complete =
+        complete && at_full_store->ingest.events == absl::GetFlag(FLAGS_events);
+  }
 
   if (absl::GetFlag(FLAGS_tls)) {
     const std::string pki = dir + "/pki";
@@ -579,6 +869,9 @@ int RunBenchmark() {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  if (const std::string dir = absl::GetFlag(FLAGS_prefill_into); !dir.empty()) {
+    return banen::bench::RunPrefill(dir);
+  }
   const std::string target = absl::GetFlag(FLAGS_client_target);
   return target.empty() ? banen::bench::RunBenchmark()
                         : banen::bench::RunClient(target);

@@ -1,5 +1,6 @@
 // The machine a benchmark ran on, printed next to its figures so that runs
-// on different hosts are not compared by mistake.
+// on different hosts are not compared by mistake; and what a process holds
+// of it.
 #ifndef BANEN_BENCH_MACHINE_H_
 #define BANEN_BENCH_MACHINE_H_
 
@@ -17,6 +18,15 @@ inline std::string CpuModel() {
     }
   }
   return "unknown";
+}
+
+// This process's resident set (VmRSS) in MB; -1 where /proc has none.
+inline long ResidentMegabytes() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6)) / 1024;
+  }
+  return -1;
 }
 
 }  // namespace banen::bench
