@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
+#include <variant>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "banen/v1/events.pb.h"
@@ -438,11 +440,131 @@ bool FillFromJson(simdjson::dom::element element,
   }
   return true;
 }
+
+// "25.5" for 2550, "12" for 1200: what ParseHundredths reads back.
+std::string FormatHundredths(int64_t hundredths) {
+  return hundredths % 100 == 0
+             ? absl::StrCat(hundredths / 100)
+             : absl::StrFormat("%d.%02d", hundredths / 100, hundredths % 100);
+}
+
+// A field as RFC 4180 wants it: quoted when it holds a comma or a quote.
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"") == std::string_view::npos) {
+    return std::string(text);
+  }
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"') quoted.push_back('"');
+    quoted.push_back(c);
+  }
+  quoted.push_back('"');
+  return quoted;
+}
+
+// The payload's columns of a CSV line (the inverse of CsvPayload).
+struct CsvColumnsOf {
+  std::array<std::string, kCsvColumns.size()>& values;
+
+  void operator()(const EmployerRegistered& e) const {
+    values[kEmployerId] = e.employer_id;
+    values[kName] = e.name;
+    values[kSector] = SectorName(e.sector);
+    values[kParentEmployerId] = e.parent_employer_id;
+  }
+  void operator()(const EmployerReclassified& e) const {
+    values[kEmployerId] = e.employer_id;
+    values[kSector] = SectorName(e.sector);
+  }
+  void operator()(const PersonRegistered& e) const {
+    values[kPersonRef] = e.person_ref;
+    if (e.grondslag != Grondslag::kUnspecified) {
+      values[kGrondslag] = GrondslagName(e.grondslag);
+    }
+  }
+  void operator()(const PersonDeregistered& e) const {
+    values[kPersonRef] = e.person_ref;
+    values[kReason] = DeregistrationReasonName(e.reason);
+  }
+  void operator()(const JobStarted& e) const {
+    values[kJobId] = e.job_id;
+    values[kEmployerId] = e.employer_id;
+    values[kPersonRef] = e.person_ref;
+    values[kForm] = ContractFormName(e.form);
+    values[kHoursPerWeek] = FormatHundredths(e.hours_x100);
+    values[kLenderId] = e.lender_id;
+    values[kCommissioningEmployerId] = e.commissioning_employer_id;
+  }
+  void operator()(const JobConverted& e) const {
+    values[kJobId] = e.job_id;
+    values[kToForm] = ContractFormName(e.to_form);
+    if (e.hours_x100 != 0)
+      values[kHoursPerWeek] = FormatHundredths(e.hours_x100);
+  }
+  void operator()(const HoursChanged& e) const {
+    values[kJobId] = e.job_id;
+    values[kHoursPerWeek] = FormatHundredths(e.hours_x100);
+  }
+  void operator()(const JobEnded& e) const {
+    values[kJobId] = e.job_id;
+    values[kReason] = OutflowReasonName(e.reason);
+  }
+  void operator()(const EventRetracted& e) const {
+    values[kTargetSeq] = absl::StrCat(e.target_seq);
+    values[kReason] = e.reason;
+  }
+  void operator()(const TargetSet& e) const {
+    values[kSector] = SectorName(e.sector);
+    values[kYear] = absl::StrCat(e.year);
+    values[kBanen] = FormatHundredths(e.banen_x100);
+    values[kSource] = e.source;
+  }
+  void operator()(const BaselineSet& e) const {
+    values[kSector] = SectorName(e.sector);
+    values[kBanen] = FormatHundredths(e.banen_x100);
+    values[kSource] = e.source;
+  }
+  void operator()(const InleenKeySet& e) const {
+    values[kYear] = absl::StrCat(e.year);
+    values[kOverheidShare] =
+        FormatHundredths(int64_t{10} * e.overheid_share_x10);
+    values[kSource] = e.source;
+  }
+  void operator()(const EmployerHoursReported& e) const {
+    values[kEmployerId] = e.employer_id;
+    values[kYear] = absl::StrCat(e.year);
+    values[kPaidHours] = FormatHundredths(e.paid_hours_x100);
+    values[kSource] = e.source;
+  }
+  void operator()(const QuotaPercentageSet& e) const {
+    values[kSector] = SectorName(e.sector);
+    values[kYear] = absl::StrCat(e.year);
+    values[kPercentage] = FormatHundredths(e.percentage_x100);
+    values[kSource] = e.source;
+  }
+};
 }  // namespace
 
 std::string LineError::ToString() const {
   return absl::StrCat(file, ":", line, ": ", field.empty() ? "" : field,
                       field.empty() ? "" : ": ", reason);
+}
+
+std::string CsvHeaderLine() {
+  return absl::StrJoin(
+      kCsvColumns, ",",
+      [](std::string* out, std::string_view c) { out->append(c); });
+}
+
+std::string CsvLineOf(const Event& event) {
+  std::array<std::string, kCsvColumns.size()> values;
+  values[kEventId] = event.event_id;
+  values[kEffectiveDate] = FormatDate(event.effective_date);
+  values[kKind] = EventKindName(event.kind());
+  std::visit(CsvColumnsOf{values}, event.payload);
+  return absl::StrJoin(values, ",", [](std::string* out, const std::string& v) {
+    out->append(CsvField(v));
+  });
 }
 
 absl::StatusOr<std::vector<std::string>> SplitCsvRecord(std::string_view line) {
@@ -523,11 +645,9 @@ absl::StatusOr<std::unique_ptr<EventFileReader>> EventFileReader::Open(
       const std::string column(absl::StripAsciiWhitespace(name));
       const auto it = std::find(kCsvColumns.begin(), kCsvColumns.end(), column);
       if (it == kCsvColumns.end()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            path, ":1: unknown column \"", column, "\"; columns are ",
-            absl::StrJoin(
-                kCsvColumns, ",",
-                [](std::string* out, std::string_view c) { out->append(c); })));
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ":1: unknown column \"", column,
+                         "\"; columns are ", CsvHeaderLine()));
       }
       const int index = static_cast<int>(it - kCsvColumns.begin());
       if (seen[index]) {

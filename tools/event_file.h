@@ -96,6 +96,12 @@ struct LineChunk {
 
 class EventLineParser;
 
+// The header line of a CSV file with every column (kCsvColumns), and
+// `event` as a line under it, without the line break: what
+// EventFileReader reads back as the same event.
+std::string CsvHeaderLine();
+std::string CsvLineOf(const Event& event);
+
 class EventFileReader {
  public:
   enum class Format { kNdjson, kCsv };
