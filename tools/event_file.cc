@@ -726,7 +726,7 @@ EventFileReader::Read EventFileReader::Next(Event* event, LineError* error) {
     // Effective dates are checked against today; the server checks them
     // against its own recorded time again.
     return next_parser_->Parse(next_chunk_, 0, DateOf(absl::Now()), event,
-                               error)
+                               nullptr, error)
                ? Read::kEvent
                : Read::kBadLine;
   }
@@ -736,6 +736,7 @@ EventFileReader::Read EventFileReader::Next(Event* event, LineError* error) {
 struct EventLineParser::Json {
   simdjson::dom::parser parser;
   FieldsByKey fields;
+  v1::Event proto;  // a line's message when the caller wants none
 };
 
 EventLineParser::EventLineParser(std::string path,
@@ -749,13 +750,16 @@ EventLineParser::EventLineParser(std::string path,
 EventLineParser::~EventLineParser() = default;
 
 bool EventLineParser::Parse(const LineChunk& chunk, size_t index, Date today,
-                            Event* event, LineError* error) {
+                            Event* event, v1::Event* wire, LineError* error) {
   *error = LineError{path_, chunk.lines[index].number, "", ""};
   const std::string_view text = chunk.LineText(index);
-  const bool parsed = format_ == EventFileReader::Format::kCsv
-                          ? ParseCsv(text, event, error)
-                          : ParseNdjson(text, event, error);
-  if (!parsed) return false;
+  if (format_ == EventFileReader::Format::kCsv) {
+    if (!ParseCsv(text, event, error)) return false;
+  } else {
+    v1::Event* proto = wire != nullptr ? wire : &json_->proto;
+    proto->Clear();
+    if (!ParseNdjson(text, proto, event, error)) return false;
+  }
   const absl::Status valid = ValidateFields(*event, 0, today);
   if (!valid.ok()) {
     const std::optional<EventErrorDetail> detail = GetEventErrorDetail(valid);
@@ -763,29 +767,31 @@ bool EventLineParser::Parse(const LineChunk& chunk, size_t index, Date today,
         error, detail.has_value() ? detail->field : "",
         detail.has_value() ? detail->reason : std::string(valid.message()));
   }
+  if (wire != nullptr && format_ == EventFileReader::Format::kCsv) {
+    EventToProto(*event, wire);
+  }
   return true;
 }
 
-bool EventLineParser::ParseNdjson(std::string_view text, Event* event,
-                                  LineError* error) {
-  v1::Event proto;
+bool EventLineParser::ParseNdjson(std::string_view text, v1::Event* proto,
+                                  Event* event, LineError* error) {
   // The padding after each line of a chunk lets simdjson read past its end.
   simdjson::dom::element document;
   if (json_->parser.parse(text.data(), text.size(), false).get(document) !=
           simdjson::SUCCESS ||
-      !FillFromJson(document, &proto, json_->fields)) {
+      !FillFromJson(document, proto, json_->fields)) {
     // protobuf's parser decides what the fast one leaves: the same lines
     // are accepted, with the same messages for the rest.
-    proto.Clear();
+    proto->Clear();
     const auto parsed = google::protobuf::util::JsonStringToMessage(
-        google::protobuf::StringPiece(text.data(), text.size()), &proto);
+        google::protobuf::StringPiece(text.data(), text.size()), proto);
     if (!parsed.ok()) {
       return Fail(error, "",
                   absl::StrCat("not a banen.v1.Event in JSON: ",
                                AbslView(std::string(parsed.message()))));
     }
   }
-  absl::StatusOr<Event> decoded = EventFromProto(proto, 0);
+  absl::StatusOr<Event> decoded = EventFromProto(*proto, 0);
   if (!decoded.ok()) {
     const std::optional<EventErrorDetail> detail =
         GetEventErrorDetail(decoded.status());

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "banen/v1/events.pb.h"
 #include "ledger/event.h"
 
 namespace banen {
@@ -159,15 +160,18 @@ class EventLineParser {
   // The event of `chunk`'s line `index`; or false and the line's file,
   // number, the field at fault and why in `error`. Each event is checked on
   // its own (ledger/validation.h), its effective date against `today`.
+  // When `wire` is not null it receives the event as the ledger takes it
+  // (an NDJSON line's own message, which spares encoding it again).
   bool Parse(const LineChunk& chunk, size_t index, Date today, Event* event,
-             LineError* error);
+             v1::Event* wire, LineError* error);
 
  private:
   friend class EventFileReader;
   struct Json;
   EventLineParser(std::string path, EventFileReader::Format format,
                   std::vector<int> csv_columns);
-  bool ParseNdjson(std::string_view text, Event* event, LineError* error);
+  bool ParseNdjson(std::string_view text, v1::Event* proto, Event* event,
+                   LineError* error);
   bool ParseCsv(std::string_view text, Event* event, LineError* error);
 
   const std::string path_;

@@ -149,11 +149,12 @@ class ParsePipeline {
     const Date today = DateOf(absl::Now());
     Event event;
     LineError error;
+    auto& events = *parsed.batch.request.mutable_events();
     for (size_t i = 0; i < raw.lines.lines.size(); ++i) {
-      if (parser.Parse(raw.lines, i, today, &event, &error)) {
-        EventToProto(event, parsed.batch.request.add_events());
+      if (parser.Parse(raw.lines, i, today, &event, events.Add(), &error)) {
         parsed.batch.lines.push_back(raw.lines.lines[i].number);
       } else {
+        events.RemoveLast();
         parsed.bad_lines.push_back({parsed.batch.lines.size(), error});
       }
     }
