@@ -6,7 +6,7 @@
 // for acks. That is the bound an import in file order can reach.
 //
 //   import_bench [--scale=1] [--batch=1000] [--parse_threads=0] [--rounds=1]
-//                [--dir=/tmp]
+//                [--dir=/tmp] [--keep_files]
 //
 // This process writes both files (NDJSON as banen-demo-data prints it, CSV
 // with every column) and serves the ledger: fsync'ed appends into a fresh
@@ -51,6 +51,8 @@ ABSL_FLAG(int, batch, 1000, "events per AppendRequest");
 ABSL_FLAG(int, parse_threads, 0, "the import's parsing threads; 0: per core");
 ABSL_FLAG(int, rounds, 1, "how many times each run is repeated");
 ABSL_FLAG(std::string, dir, "/tmp", "where the files and stores go");
+ABSL_FLAG(bool, keep_files, false,
+          "leave the NDJSON and CSV files in --dir, to import them otherwise");
 ABSL_FLAG(std::string, client_target, "",
           "internal: run as the client process against this address");
 ABSL_FLAG(std::string, client_file, "", "internal: the client's file");
@@ -284,7 +286,11 @@ int RunBenchmark() {
           measured->cpu_seconds * 1e6 / measured->events, load.c_str());
     }
   }
-  std::filesystem::remove_all(dir);
+  if (absl::GetFlag(FLAGS_keep_files)) {
+    std::printf("files kept: %s %s\n", ndjson.c_str(), csv.c_str());
+  } else {
+    std::filesystem::remove_all(dir);
+  }
   return complete ? 0 : 1;
 }
 
