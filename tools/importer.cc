@@ -51,8 +51,10 @@ class ParsePipeline {
         max_ahead_(2 * static_cast<uint64_t>(threads) + 2) {
     for (int i = 0; i < threads; ++i) {
       std::vector<std::unique_ptr<EventLineParser>> parsers;
-      for (const auto& reader : readers_)
+      parsers.reserve(readers_.size());
+      for (const auto& reader : readers_) {
         parsers.push_back(reader->NewParser());
+      }
       threads_.emplace_back([this, parsers = std::move(parsers)]() mutable {
         ParseChunks(parsers);
       });
