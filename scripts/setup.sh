@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev
   python3-grpcio python3-protobuf
   libcivetweb-dev  # banen-ledgerd --metrics-listen (services/metrics_http.cc)
+  libsimdjson-dev  # banenctl import's NDJSON parsing (tools/event_file.cc)
   python3-prometheus-client  # tests/python/metrics_test.py parses a scrape
   python3-nacl  # tests/python/verify_test.py checks signed heads with Ed25519
   clang-16 libclang-rt-16-dev  # the asan preset: ASan, libFuzzer, -Wthread-safety

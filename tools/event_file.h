@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "banen/v1/events.pb.h"
 #include "ledger/event.h"
 
 namespace banen {
@@ -74,6 +75,34 @@ struct LineError {
 // after a closing quote.
 absl::StatusOr<std::vector<std::string>> SplitCsvRecord(std::string_view line);
 
+// Lines of an event file read in one piece, to be parsed elsewhere (on
+// another thread, in file order or not).
+struct LineChunk {
+  struct Line {
+    int64_t number = 0;  // 1-based, in the file
+    size_t offset = 0;   // into text
+    size_t size = 0;     // without the line break
+  };
+  // The lines one after the other, then padding a JSON parser may read past
+  // a line's end.
+  std::string text;
+  std::vector<Line> lines;  // the non-blank ones
+  uint64_t bytes_end = 0;   // the reader's bytes_read() after the chunk
+
+  std::string_view LineText(size_t index) const {
+    return std::string_view(text).substr(lines[index].offset,
+                                         lines[index].size);
+  }
+};
+
+class EventLineParser;
+
+// The header line of a CSV file with every column (kCsvColumns), and
+// `event` as a line under it, without the line break: what
+// EventFileReader reads back as the same event.
+std::string CsvHeaderLine();
+std::string CsvLineOf(const Event& event);
+
 class EventFileReader {
  public:
   enum class Format { kNdjson, kCsv };
@@ -90,7 +119,13 @@ class EventFileReader {
   // `error` (and the next call goes on with the line after it).
   Read Next(Event* event, LineError* error);
 
-  // The 1-based number of the line Next() returned last.
+  // Reads up to `max_lines` non-blank lines (and the blank ones between
+  // them) into `chunk`; false at the end of the file. Do not mix with Next().
+  bool NextChunk(size_t max_lines, LineChunk* chunk);
+  // A parser for this file's lines, for one thread at a time.
+  std::unique_ptr<EventLineParser> NewParser() const;
+
+  // The 1-based number of the line read last.
   int64_t line() const { return line_number_; }
   const std::string& path() const { return path_; }
   uint64_t bytes_read() const { return bytes_read_; }
@@ -99,10 +134,8 @@ class EventFileReader {
  private:
   EventFileReader(std::string path, Format format, FILE* file, uint64_t size)
       : path_(std::move(path)), format_(format), file_(file), size_(size) {}
-  bool ReadLine();
-  // The event of one line, or the field at fault and why.
-  bool ParseNdjson(std::string_view text, Event* event, LineError* error) const;
-  bool ParseCsv(std::string_view text, Event* event, LineError* error) const;
+  // The next line without its line break; valid until the next call.
+  bool NextLine(std::string_view* line);
 
   std::string path_;
   Format format_;
@@ -111,7 +144,42 @@ class EventFileReader {
   uint64_t bytes_read_ = 0;
   int64_t line_number_ = 0;
   std::vector<int> csv_columns_;  // per CSV field: index into kCsvColumns
-  std::string buffer_;
+  std::string pending_;           // read from the file, from pending_pos_ on
+  size_t pending_pos_ = 0;
+  bool at_eof_ = false;
+  LineChunk next_chunk_;  // Next()'s line
+  std::unique_ptr<EventLineParser> next_parser_;
+};
+
+// Turns the lines of one event file into events. It keeps a JSON parser's
+// buffers, so each thread has its own (EventFileReader::NewParser()).
+class EventLineParser {
+ public:
+  ~EventLineParser();
+
+  // The event of `chunk`'s line `index`; or false and the line's file,
+  // number, the field at fault and why in `error`. Each event is checked on
+  // its own (ledger/validation.h), its effective date against `today`.
+  // When `wire` is not null it receives the event as the ledger takes it
+  // (an NDJSON line's own message, which spares encoding it again).
+  bool Parse(const LineChunk& chunk, size_t index, Date today, Event* event,
+             v1::Event* wire, LineError* error);
+
+ private:
+  friend class EventFileReader;
+  struct Json;
+  EventLineParser(std::string path, EventFileReader::Format format,
+                  std::vector<int> csv_columns);
+  bool ParseNdjson(std::string_view text, v1::Event* proto, Event* event,
+                   LineError* error);
+  bool ParseCsv(std::string_view text, Event* event, LineError* error);
+
+  const std::string path_;
+  const EventFileReader::Format format_;
+  const std::vector<int> csv_columns_;
+  std::unique_ptr<Json> json_;
+  std::vector<std::string> quoted_fields_;  // a quoted CSV line's fields
+  std::vector<std::string_view> fields_;
 };
 
 }  // namespace banen

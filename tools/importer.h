@@ -2,7 +2,12 @@
 //
 // Contract
 // - Files (tools/event_file.h) are read in order and their events streamed
-//   in batches of `batch_size`, several batches in flight.
+//   over one Append stream in batches of up to `batch_size` lines, several
+//   batches in flight, in file order: the events get their seqs in the
+//   order of the files' lines. One thread reads the files in chunks of a
+//   batch, `parse_threads` parse the chunks, and the batches are sent in
+//   order as they are ready. One stream because the server stores the
+//   batches of a stream in order and those of several streams in any order.
 // - Idempotent: the ledger stores an event_id once, so running an import
 //   again after a crash or an interruption stores only what is missing and
 //   counts the rest as duplicates; nothing is stored twice.
@@ -42,6 +47,8 @@ struct ImportOptions {
   size_t batch_size = 1000;
   // Batches sent before the first answer is awaited.
   int max_in_flight = 4;
+  // Threads parsing lines; 0: one per core.
+  int parse_threads = 0;
   OnError on_error = OnError::kStop;
   // Called after each acknowledged batch.
   std::function<void(const ImportProgress&)> on_progress;

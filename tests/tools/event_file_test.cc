@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace banen {
@@ -194,6 +196,121 @@ TEST_F(EventFileTest, BadNdjsonLinesNameLineAndReason) {
   EXPECT_EQ(lines.errors[1].field, "person_registered.person_ref");
   // The reason names the rule, never the value: it may be a BSN.
   EXPECT_EQ(lines.errors[1].ToString().find("111222333"), std::string::npos);
+}
+
+TEST_F(EventFileTest, NdjsonLeavesWhatTheFastParserDoesNotTakeToProtobuf) {
+  // An enum by number, an integer in quotes and a null: protobuf's JSON
+  // accepts them, so the import does too.
+  const Lines lines = ReadAll(Write(
+      "a.ndjson",
+      R"({"event_id":"e1","effective_date":"2024-03-01","job_started":{"job_id":"j1","employer_id":"gm-0001","person_ref":"p0123456789abcdef","form":1,"hours_per_week_x100":"2550","lender_id":null}})"
+      "\n"));
+  ASSERT_EQ(lines.errors.size(), 0u) << lines.errors[0].ToString();
+  ASSERT_EQ(lines.events.size(), 1u);
+  const auto& hire = std::get<JobStarted>(lines.events[0].payload);
+  EXPECT_EQ(hire.form, ContractForm::kVast);
+  EXPECT_EQ(hire.hours_x100, 2550);
+  EXPECT_EQ(hire.lender_id, "");
+}
+
+TEST_F(EventFileTest, NdjsonRejectsTwoPayloadsAndUnknownFields) {
+  const Lines lines = ReadAll(Write(
+      "a.ndjson",
+      R"({"event_id":"e1","effective_date":"2024-03-01","hours_changed":{"job_id":"j1","hours_per_week_x100":20},"job_ended":{"job_id":"j1","reason":"OUTFLOW_REASON_OTHER"}})"
+      "\n"
+      R"({"event_id":"e2","effective_date":"2024-03-01","hours_changed":{"job_id":"j1","hours_per_week_x100":20,"bsn":"111222333"}})"
+      "\n"));
+  EXPECT_EQ(lines.events.size(), 0u);
+  ASSERT_EQ(lines.errors.size(), 2u);
+  EXPECT_EQ(lines.errors[0].line, 1);
+  EXPECT_TRUE(absl::StartsWith(lines.errors[0].reason,
+                               "not a banen.v1.Event in JSON: "))
+      << lines.errors[0].reason;
+  EXPECT_EQ(lines.errors[1].line, 2);
+  EXPECT_TRUE(absl::StartsWith(lines.errors[1].reason,
+                               "not a banen.v1.Event in JSON: "))
+      << lines.errors[1].reason;
+}
+
+// One event of each kind, with a name that needs quoting.
+std::vector<Event> OneOfEachKind() {
+  const Date day = MakeDate(2024, 3, 1);
+  const std::vector<EventPayload> payloads = {
+      EmployerRegistered{"rijk-lnv", "Landbouw, \"Natuur\"", Sector::kRijk,
+                         "rijk-az"},
+      EmployerReclassified{"gm-0001", Sector::kProvincies},
+      PersonRegistered{"p0123456789abcdef", Grondslag::kWsw},
+      PersonDeregistered{"p0123456789abcdef", DeregistrationReason::kAowAge},
+      JobStarted{"j1", "gm-0001", "p0123456789abcdef",
+                 ContractForm::kInleenUitzend, 1275, "sw-01", "gm-0002"},
+      JobConverted{"j1", ContractForm::kVast, 2000},
+      HoursChanged{"j1", 2550},
+      JobEnded{"j1", OutflowReason::kResignation},
+      EventRetracted{17, "typo"},
+      TargetSet{Sector::kOverheid, 2024, 2500050, "letter"},
+      BaselineSet{Sector::kMarkt, 610045, "baseline"},
+      InleenKeySet{2022, 258, "SEO"},
+      EmployerHoursReported{"gm-0001", 2024, 59280001, "polis"},
+      QuotaPercentageSet{Sector::kOverheid, 2024, 276, "Stcrt"},
+  };
+  std::vector<Event> events;
+  for (const EventPayload& payload : payloads) {
+    events.push_back(Event{absl::StrCat("e", events.size() + 1), day, payload});
+  }
+  return events;
+}
+
+TEST_F(EventFileTest, CsvLineOfReadsBackAsTheSameEventForEachKind) {
+  const std::vector<Event> events = OneOfEachKind();
+  ASSERT_EQ(events.size(), static_cast<size_t>(kEventKindCount));
+  std::string text = CsvHeaderLine() + "\n";
+  for (const Event& event : events) text += CsvLineOf(event) + "\n";
+  const Lines lines = ReadAll(Write("all.csv", text));
+  ASSERT_EQ(lines.errors.size(), 0u) << lines.errors[0].ToString();
+  EXPECT_EQ(lines.events, events);
+}
+
+TEST_F(EventFileTest, ChunksNumberTheirLinesAndSkipBlankOnes) {
+  const absl::StatusOr<std::unique_ptr<EventFileReader>> reader =
+      EventFileReader::Open(Write("a.ndjson", "a\n\n b \r\n\nc\nd"));
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  LineChunk chunk;
+  ASSERT_TRUE((*reader)->NextChunk(2, &chunk));
+  ASSERT_EQ(chunk.lines.size(), 2u);
+  EXPECT_EQ(chunk.lines[0].number, 1);
+  EXPECT_EQ(chunk.LineText(0), "a");
+  EXPECT_EQ(chunk.lines[1].number, 3);
+  EXPECT_EQ(chunk.LineText(1), " b ");
+  EXPECT_EQ(chunk.bytes_end, 8u);
+  ASSERT_TRUE((*reader)->NextChunk(2, &chunk));
+  ASSERT_EQ(chunk.lines.size(), 2u);
+  EXPECT_EQ(chunk.lines[0].number, 5);
+  EXPECT_EQ(chunk.lines[1].number, 6);
+  EXPECT_EQ(chunk.LineText(1), "d");
+  EXPECT_EQ(chunk.bytes_end, 12u);
+  EXPECT_FALSE((*reader)->NextChunk(2, &chunk));
+}
+
+TEST_F(EventFileTest, ReadsLinesAcrossTheReadBlocks) {
+  // 3 MB of lines: several 1 MB reads, lines cut at their edges.
+  std::string text;
+  constexpr int kLines = 20000;
+  for (int i = 1; i <= kLines; ++i) {
+    text += absl::StrCat(
+        R"({"event_id":"e)", i,
+        R"(","effective_date":"2024-03-01","hours_changed":{"job_id":")",
+        std::string(100, 'j'), R"(","hours_per_week_x100":)", i % 8000 + 1,
+        "}}\n");
+  }
+  ASSERT_GT(text.size(), 3u << 20);
+  const Lines lines = ReadAll(Write("big.ndjson", text));
+  ASSERT_EQ(lines.errors.size(), 0u) << lines.errors[0].ToString();
+  ASSERT_EQ(lines.events.size(), static_cast<size_t>(kLines));
+  for (int i = 1; i <= kLines; ++i) {
+    ASSERT_EQ(lines.events[i - 1].event_id, absl::StrCat("e", i));
+    ASSERT_EQ(std::get<HoursChanged>(lines.events[i - 1].payload).hours_x100,
+              i % 8000 + 1);
+  }
 }
 
 TEST_F(EventFileTest, RejectsUnknownCsvColumn) {

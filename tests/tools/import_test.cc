@@ -1,4 +1,5 @@
 // banenctl's import and chain audit against a real banen-ledgerd in-process.
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "tests/ledger/raw_store.h"
 #include "tests/services/service_test_util.h"
 #include "tools/chain_audit.h"
+#include "tools/event_file.h"
 #include "tools/importer.h"
 
 namespace banen {
@@ -69,6 +71,17 @@ class ImportTest : public test::ServiceTest {
     v1::GetHeadResponse head;
     EXPECT_TRUE(ledger_->GetHead(&context, v1::GetHeadRequest(), &head).ok());
     return head.seq();
+  }
+
+  // The event_ids of the log in seq order.
+  std::vector<std::string> LoggedEventIds() {
+    grpc::ClientContext context;
+    auto reader = ledger_->ReadEvents(&context, v1::ReadEventsRequest());
+    std::vector<std::string> ids;
+    v1::StoredEvent stored;
+    while (reader->Read(&stored)) ids.push_back(stored.event().event_id());
+    EXPECT_TRUE(reader->Finish().ok());
+    return ids;
   }
 
   // Reads the whole log and recomputes its chain on this side.
@@ -168,6 +181,85 @@ TEST_F(ImportTest, RerunAfterInterruptionStoresNothingTwice) {
   EXPECT_EQ(second->duplicates, first->stored);
   EXPECT_EQ(first->stored + second->stored, 201u);
   EXPECT_EQ(HeadSeq(), 201u);
+}
+
+TEST_F(ImportTest, ParallelParsingStoresTheEventsInFileOrder) {
+  // 1201 events in ~120 batches of 10, parsed by 4 threads: the first 601
+  // from NDJSON, the rest from CSV.
+  const std::vector<Event> events = History(600);
+  const std::vector<Event> first(events.begin(), events.begin() + 601);
+  std::string csv = CsvHeaderLine() + "\n";
+  for (size_t i = 601; i < events.size(); ++i) {
+    csv += CsvLineOf(events[i]) + "\n";
+  }
+  ImportOptions options;
+  options.parse_threads = 4;
+  const absl::StatusOr<ImportSummary> summary = Import(
+      {WriteNdjson("a.ndjson", first), WriteFile("b.csv", csv)}, options);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->stored, 1201u);
+  std::vector<std::string> file_order;
+  for (const Event& event : events) file_order.push_back(event.event_id);
+  EXPECT_EQ(LoggedEventIds(), file_order);
+}
+
+TEST_F(ImportTest, BadLinesInLateChunksNameTheirLines) {
+  std::vector<Event> events = History(400);  // 801 events
+  // Line 700: hours over 80 (found by a parsing thread); line 750: a hire
+  // at an unknown employer (found by the server).
+  events.insert(
+      events.begin() + 699,
+      test::JobStartedEvent("hire-y", "2024-02-01", "job-y", "gm-0001",
+                            "person-ref-00000001", ContractForm::kVast, 9000));
+  events.insert(
+      events.begin() + 749,
+      test::JobStartedEvent("hire-x", "2024-02-01", "job-x", "gm-9999",
+                            "person-ref-00000001", ContractForm::kVast, 2550));
+  ImportOptions options;
+  options.on_error = OnError::kSkip;
+  options.parse_threads = 4;
+  const std::string path = WriteNdjson("a.ndjson", events);
+  const absl::StatusOr<ImportSummary> summary = Import({path}, options);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->stored, 801u);
+  ASSERT_EQ(bad_lines_.size(), 2u);
+  EXPECT_EQ(bad_lines_[0].file, path);
+  EXPECT_EQ(bad_lines_[0].line, 700);
+  EXPECT_EQ(bad_lines_[0].field, "job_started.hours_per_week_x100");
+  EXPECT_EQ(bad_lines_[1].file, path);
+  EXPECT_EQ(bad_lines_[1].line, 750);
+  EXPECT_EQ(bad_lines_[1].field, "job_started.employer_id");
+}
+
+TEST_F(ImportTest, StopInALateChunkStoresExactlyTheLinesBeforeIt) {
+  std::vector<Event> events = History(400);
+  events.insert(
+      events.begin() + 554,
+      test::JobStartedEvent("hire-y", "2024-02-01", "job-y", "gm-0001",
+                            "person-ref-00000001", ContractForm::kVast, 9000));
+  ImportOptions options;
+  options.parse_threads = 4;
+  const absl::StatusOr<ImportSummary> summary =
+      Import({WriteNdjson("a.ndjson", events)}, options);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_TRUE(summary->stopped_on_error);
+  EXPECT_EQ(summary->stored, 554u);
+  EXPECT_EQ(HeadSeq(), 554u);
+  ASSERT_EQ(bad_lines_.size(), 1u);
+  EXPECT_EQ(bad_lines_[0].line, 555);
+}
+
+TEST_F(ImportTest, ProgressEndsAtEveryByteAndEvent) {
+  const std::string path = WriteNdjson("a.ndjson", History(100));  // 201
+  ImportOptions options;
+  std::vector<ImportProgress> progress;
+  options.on_progress = [&](const ImportProgress& p) { progress.push_back(p); };
+  ASSERT_TRUE(Import({path}, options).ok());
+  ASSERT_EQ(progress.size(), 21u);  // batches of 10
+  EXPECT_EQ(progress.back().events_acknowledged, 201u);
+  EXPECT_EQ(progress.back().bytes_total, std::filesystem::file_size(path));
+  EXPECT_EQ(progress.back().bytes_read, progress.back().bytes_total);
+  EXPECT_EQ(progress.front().events_acknowledged, 10u);
 }
 
 TEST_F(ImportTest, AuditAcceptsAnUntouchedLog) {
