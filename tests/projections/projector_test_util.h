@@ -49,12 +49,19 @@ class ProjectorFixture {
         EventLog::Open(dir_.string(), std::move(log_options));
     EXPECT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
+    return OpenProjector(std::move(options));
+  }
+  // (Re)opens the projector alone over the open log.
+  Projector& OpenProjector(ProjectorOptions options) {
+    projector_.reset();
     absl::StatusOr<std::unique_ptr<Projector>> opened =
         Projector::Open(*log_, std::move(options));
     EXPECT_TRUE(opened.ok()) << opened.status();
     projector_ = *std::move(opened);
     return *projector_;
   }
+  // Destroys the projector (a clean close); the log stays open.
+  void CloseProjector() { projector_.reset(); }
 
   Projector& projector() { return *projector_; }
   EventLog& log() { return *log_; }
