@@ -106,7 +106,7 @@ void Check(const absl::Status& status, const char* what) {
 void PrintStateCheckpoint(const EventLog& log, uint64_t seq, uint64_t folded) {
   uint64_t loaded_bytes = 0, kept_bytes = 0;
   Check(log.records().Scan(
-            kStateCheckpointSpace,
+            StateCheckpointSpace(),
             [&](std::string_view key, std::string_view value) {
               kept_bytes += key.size() + value.size();
               if (SeqOfStateHeaderKey(key) == seq) {

@@ -183,7 +183,7 @@ absl::Status Projector::LoadState() {
     }
     return true;
   };
-  RETURN_IF_ERROR(log_.records().Scan(kStateCheckpointSpace, visit));
+  RETURN_IF_ERROR(log_.records().Scan(StateCheckpointSpace(), visit));
   const uint64_t head = log_.GetHead().seq;
   for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
     const auto& [seq, header] = *it;
@@ -200,7 +200,7 @@ absl::Status Projector::LoadState() {
     absl::Status read;
     for (uint32_t part = 0; part < header.parts && read.ok(); ++part) {
       absl::StatusOr<std::string> bytes =
-          log_.records().Get(kStateCheckpointSpace, StatePartKey(seq, part));
+          log_.records().Get(StateCheckpointSpace(), StatePartKey(seq, part));
       if (!bytes.ok()) {
         read = bytes.status();
         break;
@@ -229,12 +229,12 @@ void Projector::SaveState() {
   saved_state_seq_ = seq;
   absl::MutexLock lock(&writer_mutex_);
   for (uint32_t part = 0; part < encoded.parts.size(); ++part) {
-    unwritten_.push_back(Unwritten{kStateCheckpointSpace,
+    unwritten_.push_back(Unwritten{StateCheckpointSpace(),
                                    StatePartKey(seq, part),
                                    std::move(encoded.parts[part])});
   }
   // The header last: it names a complete body.
-  unwritten_.push_back(Unwritten{kStateCheckpointSpace, StateHeaderKey(seq),
+  unwritten_.push_back(Unwritten{StateCheckpointSpace(), StateHeaderKey(seq),
                                  EncodeStateHeader(encoded.header)});
 }
 

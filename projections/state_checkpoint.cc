@@ -476,6 +476,13 @@ absl::StatusOr<ProjectionState> StateCodec::Decode(
   return state;
 }
 
+std::string_view StateCheckpointSpace() {
+  static const std::string* const space =
+      new std::string(absl::StrCat("projection_state.v", kStateLayoutVersion,
+                                   ".rules", kCountingRulesVersion));
+  return *space;
+}
+
 std::string StateHeaderKey(uint64_t seq) {
   std::string key(1, 'H');
   PutFixed(key, seq, 8);

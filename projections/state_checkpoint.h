@@ -4,11 +4,16 @@
 //
 // STORED ON DISK. DO NOT CHANGE: a record written by one version must be
 // read (or recognised as foreign and ignored) by the next. A change of the
-// layout below takes a new kStateLayoutVersion; records of another layout
-// or counting rules are ignored and the log is replayed. Integers in keys
-// and headers are big-endian so that key order is seq order.
+// layout below takes a new kStateLayoutVersion. Each layout and counting
+// rules version (kCountingRulesVersion) has its own record space, never
+// read by another: a checkpoint is never in the way of another version's
+// save at the same seq, and a store of other versions replays its log
+// once. Integers in keys and headers are big-endian so that key order is
+// seq order.
 //
-// In the record space kStateCheckpointSpace ("projection_state.v1"):
+// In the record space StateCheckpointSpace(),
+// "projection_state.v" layout ".rules" rules (now
+// "projection_state.v1.rules2"):
 //   state_key    := 'H' seq:fixed64be                 (the header)
 //                |  'P' seq:fixed64be part:fixed32be  (part 0..parts-1)
 //   state_header := layout:fixed32be rules:fixed32be hash:byte[32]
@@ -19,7 +24,9 @@
 //       from another log's backup, or rebuilt, does not match). The parts
 //       are written before their header: a header names a complete body of
 //       body_size bytes. A checkpoint without its header (a save cut short)
-//       is never read.
+//       is never read. The body of a state is one byte string (items in
+//       index order), so a save made again at the same seq writes the same
+//       parts.
 //   state_part   := section:varint count:varint item{count}
 //       The body cut at item boundaries once a part passes kStatePartBytes,
 //       so a part holds at most that plus one item. Sections come in this
@@ -77,8 +84,9 @@
 
 namespace banen {
 
-inline constexpr std::string_view kStateCheckpointSpace = "projection_state.v1";
 inline constexpr uint32_t kStateLayoutVersion = 1;
+// The record space of this layout and these counting rules.
+std::string_view StateCheckpointSpace();
 inline constexpr size_t kStatePartBytes = size_t{1} << 20;
 
 std::string StateHeaderKey(uint64_t seq);

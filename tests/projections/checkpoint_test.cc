@@ -162,7 +162,7 @@ struct Restored {
 std::vector<uint64_t> StateHeaderSeqs(const EventLog& log) {
   std::vector<uint64_t> seqs;
   EXPECT_TRUE(log.records()
-                  .Scan(kStateCheckpointSpace,
+                  .Scan(StateCheckpointSpace(),
                         [&](std::string_view key, std::string_view) {
                           if (auto seq = SeqOfStateHeaderKey(key)) {
                             seqs.push_back(*seq);
@@ -177,12 +177,12 @@ std::vector<uint64_t> StateHeaderSeqs(const EventLog& log) {
 void PutState(EventLog& log, uint64_t seq, const EncodedState& encoded) {
   for (uint32_t part = 0; part < encoded.parts.size(); ++part) {
     ASSERT_TRUE(log.records()
-                    .Put(kStateCheckpointSpace, StatePartKey(seq, part),
+                    .Put(StateCheckpointSpace(), StatePartKey(seq, part),
                          encoded.parts[part])
                     .ok());
   }
   ASSERT_TRUE(log.records()
-                  .Put(kStateCheckpointSpace, StateHeaderKey(seq),
+                  .Put(StateCheckpointSpace(), StateHeaderKey(seq),
                        EncodeStateHeader(encoded.header))
                   .ok());
 }
@@ -319,7 +319,8 @@ TEST(StateCheckpointTest, IgnoresACheckpointOfAnotherLog) {
   ExpectFiguresOfRebuild(projector);
 }
 
-// Checkpoints of other counting rules or another layout are passed over
+// Each version pair has its own space, and the header says its versions
+// too: a header of other counting rules or another layout is passed over
 // for an older one of these.
 TEST(StateCheckpointTest, PassesOverCheckpointsOfOtherRulesOrLayout) {
   test::ProjectorFixture fixture;
