@@ -119,9 +119,6 @@ absl::Status Projector::CatchUp() {
   if (options_.save_state && folded >= options_.save_state_after_fold) {
     SaveState();
   }
-  figures_ = BuildFigures(state_, state_.last_seq(), /*per_employer=*/false,
-                          figures_.first(), figures_.last(),
-                          std::thread::hardware_concurrency());
   // The lambdas run inside the log's calls, on this thread, under the lock.
   const auto load = [&](std::string_view key, std::string_view value)
                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
@@ -133,6 +130,7 @@ absl::Status Projector::CatchUp() {
                           return true;
                         };
   RETURN_IF_ERROR(log_.records().Scan(kCheckpointSpace, load));
+  BuildCurrentFigures();
   RETURN_IF_ERROR(BackfillCheckpoints());
   Publish();
   return absl::OkStatus();
@@ -168,6 +166,25 @@ absl::Status Projector::BackfillCheckpoints() {
     if (tail) return absl::OkStatus();
     seq = next->first;
   }
+}
+
+void Projector::BuildCurrentFigures() {
+  const uint64_t head = state_.last_seq();
+  // From the last figure checkpoint, when it is near: O(persons touched
+  // since), where building them is a pass over every person.
+  if (!checkpoints_.empty() &&
+      head - checkpoints_.rbegin()->first <= options_.checkpoint_interval) {
+    absl::StatusOr<Checkpoint> checkpoint =
+        DecodeCheckpoint(checkpoints_.rbegin()->second);
+    if (checkpoint.ok()) {
+      figures_ = std::move(checkpoint->figures);
+      MoveFigures(checkpoint->seq, head, &figures_);
+      return;
+    }
+  }
+  figures_ =
+      BuildFigures(state_, head, /*per_employer=*/false, figures_.first(),
+                   figures_.last(), std::thread::hardware_concurrency());
 }
 
 absl::Status Projector::LoadState() {

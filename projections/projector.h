@@ -56,8 +56,9 @@
 //
 // State checkpoints: Open() loads the latest state checkpoint whose event
 // hash matches the log (state_checkpoint.h) and folds only the events after
-// it; without one it replays the whole log. The figures are then built from
-// the state as after a replay.
+// it; without one it replays the whole log. The current figures are those
+// of the last figure checkpoint moved to the head when it is at most an
+// interval behind, else built from the whole state.
 //
 // Ownership: borrows the log, which must outlive the projector. Destroying
 // the projector stops the tail thread, saves a state checkpoint
@@ -209,6 +210,8 @@ class Projector {
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
   absl::StatusOr<FigureAccumulator> FiguresAt(uint64_t cut) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
+  // Sets figures_ to the figures at the state's last seq.
+  void BuildCurrentFigures() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Loads the latest state checkpoint of this log and rules into state_;
   // leaves state_ empty when there is none (or none readable).
   absl::Status LoadState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
