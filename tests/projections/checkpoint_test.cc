@@ -12,6 +12,9 @@
 namespace banen {
 namespace {
 
+using test::AppendRandom;
+using test::Rebuild;
+
 TEST(CheckpointKeyTest, SortsBySeq) {
   EXPECT_LT(CheckpointKey(255), CheckpointKey(256));
   EXPECT_LT(CheckpointKey(1), CheckpointKey(uint64_t{1} << 40));
@@ -90,29 +93,6 @@ TEST(CheckpointTest, RejectsGarbageAsDataLoss) {
 
 // State checkpoints (state_checkpoint.h).
 
-// Appends `count` events of a random history (each one the ledger accepts).
-void AppendRandom(test::ProjectorFixture& fixture, test::RandomHistory& random,
-                  int count) {
-  for (int stored = 0; stored < count;) {
-    const uint64_t seq = fixture.Append(random.Propose());
-    if (seq == 0) continue;
-    random.Accepted(seq);
-    ++stored;
-  }
-}
-
-// The log's events up to `upto` (0: all) folded from seq 1.
-ProjectionState Rebuild(const EventLog& log, uint64_t upto = 0) {
-  ProjectionState state;
-  EXPECT_TRUE(log.Scan(1, upto,
-                       [&](const StoredEvent& stored) {
-                         state.Apply(stored);
-                         return true;
-                       })
-                  .ok());
-  return state;
-}
-
 // The encoding holds every member: equal encodings are equal states.
 std::vector<std::string> Body(const ProjectionState& state) {
   return EncodeState(state, Hash{}).parts;
@@ -144,13 +124,20 @@ void ExpectFiguresOfRebuild(const Projector& projector) {
   }
 }
 
+// Checkpoints every 50 events; `save`: ProjectorOptions::save_state.
+ProjectorOptions TestOptions(bool save = true) {
+  ProjectorOptions options;
+  options.checkpoint_interval = 50;
+  options.save_state = save;
+  return options;
+}
+
 // Records what Open() reported of the state it restored.
 struct Restored {
   uint64_t state_seq = ~uint64_t{0};
   uint64_t folded = ~uint64_t{0};
   ProjectorOptions Options() {
-    ProjectorOptions options;
-    options.checkpoint_interval = 50;
+    ProjectorOptions options = TestOptions();
     options.on_state_restored = [this](uint64_t seq, uint64_t events) {
       state_seq = seq;
       folded = events;
@@ -185,6 +172,27 @@ void PutState(EventLog& log, uint64_t seq, const EncodedState& encoded) {
                   .Put(StateCheckpointSpace(), StateHeaderKey(seq),
                        EncodeStateHeader(encoded.header))
                   .ok());
+}
+
+// Reopens the projector over the fixture's log: it loads the state
+// checkpoint after `state_seq` (0: none), folds `folded` events, and its
+// figures are those of a fold from seq 1.
+void ExpectRestart(test::ProjectorFixture& fixture, uint64_t state_seq,
+                   uint64_t folded) {
+  Restored restored;
+  const Projector& projector = fixture.OpenProjector(restored.Options());
+  EXPECT_EQ(restored.state_seq, state_seq);
+  EXPECT_EQ(restored.folded, folded);
+  ExpectFiguresOfRebuild(projector);
+}
+
+// Opens a projector over the fixture's fresh log, appends `count` events
+// of `random` and closes it, saving its state when `save`.
+void AppendAndClose(test::ProjectorFixture& fixture,
+                    test::RandomHistory& random, int count, bool save) {
+  fixture.Open(TestOptions(save));
+  AppendRandom(fixture, random, count);
+  fixture.CloseProjector();
 }
 
 TEST(StateCheckpointTest, HeaderKeysSortBySeqBeforeEveryPart) {
@@ -257,41 +265,24 @@ TEST(StateCheckpointTest, RejectsATruncatedBodyAsDataLoss) {
 
 TEST(StateCheckpointTest, ARestartAfterACleanCloseFoldsNoEvent) {
   test::ProjectorFixture fixture;
-  Restored restored;
-  fixture.Open(restored.Options());
-  EXPECT_EQ(restored.state_seq, 0u);
-  EXPECT_EQ(restored.folded, 0u);
   test::RandomHistory random(5);
-  AppendRandom(fixture, random, 300);
-  fixture.CloseProjector();
+  AppendAndClose(fixture, random, 300, /*save=*/true);
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{300}));
-  const Projector& projector = fixture.Open(restored.Options());
-  EXPECT_EQ(restored.state_seq, 300u);
-  EXPECT_EQ(restored.folded, 0u);
-  EXPECT_EQ(projector.projected_seq(), 300u);
-  ExpectFiguresOfRebuild(projector);
+  ExpectRestart(fixture, /*state_seq=*/300, /*folded=*/0);
 }
 
 // The projector gone without saving (as in a crash), events appended
 // through the log alone: the restart folds those only.
 TEST(StateCheckpointTest, ARestartFoldsOnlyTheEventsAfterTheCheckpoint) {
   test::ProjectorFixture fixture;
-  Restored restored;
-  fixture.Open(restored.Options());
   test::RandomHistory random(6);
-  AppendRandom(fixture, random, 200);
-  fixture.CloseProjector();
-  ProjectorOptions unsaved = restored.Options();
-  unsaved.save_state = false;
-  fixture.OpenProjector(std::move(unsaved));
+  AppendAndClose(fixture, random, 200, /*save=*/true);
+  fixture.OpenProjector(TestOptions(/*save=*/false));
   AppendRandom(fixture, random, 40);
   fixture.CloseProjector();
   AppendRandom(fixture, random, 30);
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{200}));
-  const Projector& projector = fixture.OpenProjector(restored.Options());
-  EXPECT_EQ(restored.state_seq, 200u);
-  EXPECT_EQ(restored.folded, 70u);
-  ExpectFiguresOfRebuild(projector);
+  ExpectRestart(fixture, /*state_seq=*/200, /*folded=*/70);
 }
 
 // A checkpoint copied from another log (same seqs, other events) does not
@@ -305,18 +296,10 @@ TEST(StateCheckpointTest, IgnoresACheckpointOfAnotherLog) {
       EncodeState(Rebuild(other.log()), other.log().GetBySeq(100)->hash);
 
   test::ProjectorFixture fixture;
-  Restored restored;
-  ProjectorOptions unsaved = restored.Options();
-  unsaved.save_state = false;
-  fixture.Open(std::move(unsaved));
   test::RandomHistory random(8);
-  AppendRandom(fixture, random, 100);
-  fixture.CloseProjector();
+  AppendAndClose(fixture, random, 100, /*save=*/false);
   PutState(fixture.log(), 100, foreign);
-  const Projector& projector = fixture.OpenProjector(restored.Options());
-  EXPECT_EQ(restored.state_seq, 0u);
-  EXPECT_EQ(restored.folded, 100u);
-  ExpectFiguresOfRebuild(projector);
+  ExpectRestart(fixture, /*state_seq=*/0, /*folded=*/100);
 }
 
 // Each version pair has its own space, and the header says its versions
@@ -324,13 +307,8 @@ TEST(StateCheckpointTest, IgnoresACheckpointOfAnotherLog) {
 // for an older one of these.
 TEST(StateCheckpointTest, PassesOverCheckpointsOfOtherRulesOrLayout) {
   test::ProjectorFixture fixture;
-  Restored restored;
-  ProjectorOptions unsaved = restored.Options();
-  unsaved.save_state = false;
-  fixture.Open(std::move(unsaved));
   test::RandomHistory random(9);
-  AppendRandom(fixture, random, 60);
-  fixture.CloseProjector();
+  AppendAndClose(fixture, random, 60, /*save=*/false);
   const EventLog& log = fixture.log();
   const auto state_at = [&](uint64_t seq) {
     return EncodeState(Rebuild(log, seq), log.GetBySeq(seq)->hash);
@@ -342,10 +320,7 @@ TEST(StateCheckpointTest, PassesOverCheckpointsOfOtherRulesOrLayout) {
   other_layout.header.layout = kStateLayoutVersion + 1;
   PutState(fixture.log(), 59, other_layout);
   PutState(fixture.log(), 55, state_at(55));
-  const Projector& projector = fixture.OpenProjector(restored.Options());
-  EXPECT_EQ(restored.state_seq, 55u);
-  EXPECT_EQ(restored.folded, 5u);
-  ExpectFiguresOfRebuild(projector);
+  ExpectRestart(fixture, /*state_seq=*/55, /*folded=*/5);
 }
 
 // 30 events folded on open: saved with a threshold of 30, not of 31.
@@ -372,18 +347,13 @@ TEST(StateCheckpointTest, AnOpenThatFoldedManyEventsSavesTheState) {
 // the latest one's size.
 TEST(StateCheckpointTest, ACloseSavesOnceTheHeadMovedAQuarterPastTheLast) {
   test::ProjectorFixture fixture;
-  Restored restored;
-  fixture.Open(restored.Options());
   test::RandomHistory random(11);
-  AppendRandom(fixture, random, 100);
-  fixture.CloseProjector();
-  fixture.OpenProjector(restored.Options());
+  AppendAndClose(fixture, random, 100, /*save=*/true);
+  fixture.OpenProjector(TestOptions());
   AppendRandom(fixture, random, 24);
   fixture.CloseProjector();
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{100}));
-  fixture.OpenProjector(restored.Options());
-  EXPECT_EQ(restored.state_seq, 100u);
-  EXPECT_EQ(restored.folded, 24u);
+  ExpectRestart(fixture, /*state_seq=*/100, /*folded=*/24);
   AppendRandom(fixture, random, 1);
   fixture.CloseProjector();
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{100, 125}));
