@@ -103,7 +103,8 @@ void Check(const absl::Status& status, const char* what) {
 }
 
 // The state checkpoint the restart loaded, and all of them kept.
-void PrintStateCheckpoint(const EventLog& log, uint64_t seq, uint64_t folded) {
+void PrintStateCheckpoint(const EventLog& log, uint64_t seq, uint64_t folded,
+                          double projector_open) {
   uint64_t loaded_bytes = 0, kept_bytes = 0;
   Check(log.records().Scan(
             StateCheckpointSpace(),
@@ -117,9 +118,10 @@ void PrintStateCheckpoint(const EventLog& log, uint64_t seq, uint64_t folded) {
             }),
         "state checkpoints");
   std::printf(
-      "  state checkpoint at seq %llu loaded, %llu events folded after it; "
-      "%.1f MB (%.1f bytes/event), %.1f MB kept in all\n",
-      static_cast<unsigned long long>(seq),
+      "  Projector::Open %.2f s: state checkpoint at seq %llu loaded, %llu "
+      "events folded after it; %.1f MB (%.1f bytes/event), %.1f MB kept in "
+      "all\n",
+      projector_open, static_cast<unsigned long long>(seq),
       static_cast<unsigned long long>(folded), loaded_bytes / 1e6,
       seq == 0 ? 0.0 : static_cast<double>(loaded_bytes) / seq,
       kept_bytes / 1e6);
@@ -287,15 +289,17 @@ void Run(int64_t events) {
     state_seq = seq;
     state_folded = folded;
   };
+  const Clock::time_point projector_start = Clock::now();
   absl::StatusOr<std::unique_ptr<Projector>> projector =
       Projector::Open(**log, options);
+  const double projector_open = SecondsSince(projector_start);
   Check(projector.status(), "reopen");
   std::printf(
       "restart (Open)        %8.2f s  (of which EventLog::Open alone %.2f s; "
       "%zu checkpoints; RSS %ld MB)\n",
       SecondsSince(start), log_open, (*projector)->CheckpointSeqs().size(),
       ResidentMegabytes());
-  PrintStateCheckpoint(**log, state_seq, state_folded);
+  PrintStateCheckpoint(**log, state_seq, state_folded, projector_open);
 
   // 4. Current table: every sector and aggregate, the last quarter DOMAIN.md
   // §7 tabulates (the data set runs on into 2025, cut where it reaches
