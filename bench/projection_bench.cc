@@ -37,6 +37,7 @@
 #include "projections/projector.h"
 #include "projections/quota.h"
 #include "projections/realisation.h"
+#include "projections/state_checkpoint.h"
 #include "tools/demo_data.h"
 
 ABSL_FLAG(int64_t, events, 1'000'000, "events in the generated ledger");
@@ -99,6 +100,31 @@ void Check(const absl::Status& status, const char* what) {
   if (status.ok()) return;
   std::fprintf(stderr, "%s: %s\n", what, status.ToString().c_str());
   std::exit(1);
+}
+
+// The state checkpoint the restart loaded, and all of them kept.
+void PrintStateCheckpoint(const EventLog& log, uint64_t seq, uint64_t folded,
+                          double projector_open) {
+  uint64_t loaded_bytes = 0, kept_bytes = 0;
+  Check(log.records().Scan(
+            StateCheckpointSpace(),
+            [&](std::string_view key, std::string_view value) {
+              kept_bytes += key.size() + value.size();
+              if (SeqOfStateHeaderKey(key) == seq) {
+                loaded_bytes =
+                    DecodeStateHeader(value).value_or(StateHeader()).body_size;
+              }
+              return true;
+            }),
+        "state checkpoints");
+  std::printf(
+      "  Projector::Open %.2f s: state checkpoint at seq %llu loaded, %llu "
+      "events folded after it; %.1f MB (%.1f bytes/event), %.1f MB kept in "
+      "all\n",
+      projector_open, static_cast<unsigned long long>(seq),
+      static_cast<unsigned long long>(folded), loaded_bytes / 1e6,
+      seq == 0 ? 0.0 : static_cast<double>(loaded_bytes) / seq,
+      kept_bytes / 1e6);
 }
 
 void Run(int64_t events) {
@@ -167,7 +193,9 @@ void Run(int64_t events) {
         "catch up");
     const double seconds = SecondsSince(start);
     Check((*projector)->FlushCheckpoints(), "checkpoints");
+    const Clock::time_point close_start = Clock::now();
     projector->reset();
+    std::printf("close, saving the state %6.2f s\n", SecondsSince(close_start));
     std::printf(
         "append via Projector  %8.0f events/s  (%lld events, markt scale "
         "%.2f, sync off, ~1000/batch, incl. generation)\n",
@@ -256,14 +284,22 @@ void Run(int64_t events) {
   absl::StatusOr<std::unique_ptr<EventLog>> log =
       EventLog::Open(dir, std::move(log_options));
   Check(log.status(), "reopen log");
+  uint64_t state_seq = 0, state_folded = 0;
+  options.on_state_restored = [&](uint64_t seq, uint64_t folded) {
+    state_seq = seq;
+    state_folded = folded;
+  };
+  const Clock::time_point projector_start = Clock::now();
   absl::StatusOr<std::unique_ptr<Projector>> projector =
       Projector::Open(**log, options);
+  const double projector_open = SecondsSince(projector_start);
   Check(projector.status(), "reopen");
   std::printf(
       "restart (Open)        %8.2f s  (of which EventLog::Open alone %.2f s; "
       "%zu checkpoints; RSS %ld MB)\n",
       SecondsSince(start), log_open, (*projector)->CheckpointSeqs().size(),
       ResidentMegabytes());
+  PrintStateCheckpoint(**log, state_seq, state_folded, projector_open);
 
   // 4. Current table: every sector and aggregate, the last quarter DOMAIN.md
   // §7 tabulates (the data set runs on into 2025, cut where it reaches

@@ -218,6 +218,9 @@ class ProjectionState {
       absl::FunctionRef<void(Sector, int32_t, int64_t)> visit) const;
 
  private:
+  // Encodes and decodes every member below (state_checkpoint.h).
+  friend class StateCodec;
+
   enum class RefKind : uint8_t {
     kNone,
     kJob,

@@ -8,6 +8,7 @@
 #include "ledger/status_macros.h"
 #include "projections/checkpoint.h"
 #include "projections/log_replay.h"
+#include "projections/state_checkpoint.h"
 
 namespace banen {
 namespace {
@@ -84,6 +85,19 @@ Projector::~Projector() {
       stopping_tail_ = true;
     }
     tail_.join();
+    // Only a projector that opened holds a whole state: one whose Open()
+    // failed never started its tail. The events the tail had not reached
+    // are folded into the state alone (the figures are not needed any
+    // more), so that the next Open() folds none.
+    if (options_.save_state) {
+      absl::MutexLock lock(&mutex_);
+      const uint64_t before = state_.last_seq();
+      const absl::StatusOr<Hash> last_hash = ReplayLog(log_, &state_);
+      if (last_hash.ok()) {
+        if (state_.last_seq() > before) head_hash_ = *last_hash;
+        SaveState();
+      }
+    }
   }
   if (writer_.joinable()) {
     {
@@ -96,10 +110,15 @@ Projector::~Projector() {
 
 absl::Status Projector::CatchUp() {
   absl::MutexLock lock(&mutex_);
-  ASSIGN_OR_RETURN(head_hash_, ReplayLog(log_, &state_));
-  figures_ = BuildFigures(state_, state_.last_seq(), /*per_employer=*/false,
-                          figures_.first(), figures_.last(),
-                          std::thread::hardware_concurrency());
+  RETURN_IF_ERROR(LoadState());
+  const uint64_t loaded = state_.last_seq();
+  ASSIGN_OR_RETURN(const Hash folded_hash, ReplayLog(log_, &state_));
+  const uint64_t folded = state_.last_seq() - loaded;
+  if (folded > 0) head_hash_ = folded_hash;
+  if (options_.on_state_restored) options_.on_state_restored(loaded, folded);
+  if (options_.save_state && folded >= options_.save_state_after_fold) {
+    SaveState();
+  }
   // The lambdas run inside the log's calls, on this thread, under the lock.
   const auto load = [&](std::string_view key, std::string_view value)
                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
@@ -111,6 +130,7 @@ absl::Status Projector::CatchUp() {
                           return true;
                         };
   RETURN_IF_ERROR(log_.records().Scan(kCheckpointSpace, load));
+  BuildCurrentFigures();
   RETURN_IF_ERROR(BackfillCheckpoints());
   Publish();
   return absl::OkStatus();
@@ -146,6 +166,93 @@ absl::Status Projector::BackfillCheckpoints() {
     if (tail) return absl::OkStatus();
     seq = next->first;
   }
+}
+
+void Projector::BuildCurrentFigures() {
+  const uint64_t head = state_.last_seq();
+  // From the last figure checkpoint, when it is near: O(persons touched
+  // since), where building them is a pass over every person.
+  if (!checkpoints_.empty() &&
+      head - checkpoints_.rbegin()->first <= options_.checkpoint_interval) {
+    absl::StatusOr<Checkpoint> checkpoint =
+        DecodeCheckpoint(checkpoints_.rbegin()->second);
+    if (checkpoint.ok()) {
+      figures_ = std::move(checkpoint->figures);
+      MoveFigures(checkpoint->seq, head, &figures_);
+      return;
+    }
+  }
+  figures_ =
+      BuildFigures(state_, head, /*per_employer=*/false, figures_.first(),
+                   figures_.last(), std::thread::hardware_concurrency());
+}
+
+absl::Status Projector::LoadState() {
+  std::map<uint64_t, StateHeader> headers;
+  const auto visit = [&](std::string_view key, std::string_view value) {
+    const std::optional<uint64_t> seq = SeqOfStateHeaderKey(key);
+    // The headers sort before the parts: the first part ends the scan.
+    if (!seq.has_value()) return false;
+    const std::optional<StateHeader> header = DecodeStateHeader(value);
+    if (header.has_value() && header->layout == kStateLayoutVersion &&
+        header->rules == kCountingRulesVersion) {
+      headers.emplace(*seq, *header);
+    }
+    return true;
+  };
+  RETURN_IF_ERROR(log_.records().Scan(StateCheckpointSpace(), visit));
+  const uint64_t head = log_.GetHead().seq;
+  for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
+    const auto& [seq, header] = *it;
+    if (seq > head) continue;
+    // Of this log: a store rebuilt, or restored from another log's backup,
+    // holds other events at the same seqs.
+    ASSIGN_OR_RETURN(const StoredEvent stored, log_.GetBySeq(seq));
+    if (stored.hash != header.hash) continue;
+    // A checkpoint of this log and rules, whether or not it reads: the next
+    // save is measured from it.
+    saved_state_seq_ = std::max(saved_state_seq_, seq);
+    std::vector<std::string> parts;
+    uint64_t size = 0;
+    absl::Status read;
+    for (uint32_t part = 0; part < header.parts && read.ok(); ++part) {
+      absl::StatusOr<std::string> bytes =
+          log_.records().Get(StateCheckpointSpace(), StatePartKey(seq, part));
+      if (!bytes.ok()) {
+        read = bytes.status();
+        break;
+      }
+      size += bytes->size();
+      parts.push_back(*std::move(bytes));
+    }
+    // Derived data: one that does not read is passed over, the log decides.
+    if (!read.ok() || size != header.body_size) continue;
+    absl::StatusOr<ProjectionState> state = DecodeState(seq, parts);
+    if (!state.ok()) continue;
+    state_ = *std::move(state);
+    head_hash_ = header.hash;
+    return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+void Projector::SaveState() {
+  const uint64_t seq = state_.last_seq();
+  if (seq == 0 ||
+      seq - saved_state_seq_ < std::max<uint64_t>(1, saved_state_seq_ / 4)) {
+    return;
+  }
+  EncodedState encoded = EncodeState(state_, head_hash_);
+  saved_state_seq_ = seq;
+  absl::MutexLock lock(&writer_mutex_);
+  for (uint32_t part = 0; part < encoded.parts.size(); ++part) {
+    unwritten_.push_back(Unwritten{StateCheckpointSpace(),
+                                   StatePartKey(seq, part),
+                                   std::move(encoded.parts[part])});
+  }
+  // The header last: it names a complete body.
+  unwritten_.push_back(Unwritten{StateCheckpointSpace(), StateHeaderKey(seq),
+                                 EncodeStateHeader(encoded.header)});
 }
 
 void Projector::Follow() {
@@ -210,7 +317,8 @@ absl::Status Projector::Fold(uint64_t to) {
       std::string encoded = EncodeCheckpoint(after, figures_);
       checkpoints_.emplace(after, encoded);
       absl::MutexLock writer_lock(&writer_mutex_);
-      unwritten_.emplace_back(after, std::move(encoded));
+      unwritten_.push_back(Unwritten{kCheckpointSpace, CheckpointKey(after),
+                                     std::move(encoded)});
     }
     Publish();
   }
@@ -275,15 +383,16 @@ void Projector::WriteCheckpoints() {
     return stopping_ || !unwritten_.empty();
   };
   while (true) {
-    std::pair<uint64_t, std::string> next;
+    const Unwritten* next = nullptr;
     {
       absl::MutexLock lock(&writer_mutex_);
       writer_mutex_.Await(absl::Condition(&has_work));
       if (unwritten_.empty()) return;  // stopping, nothing left to store
-      next = unwritten_.front();
+      // Stays put until popped below: a deque's push_back moves no element.
+      next = &unwritten_.front();
     }
-    const absl::Status written = log_.records().Put(
-        kCheckpointSpace, CheckpointKey(next.first), next.second);
+    const absl::Status written =
+        log_.records().Put(next->space, next->key, next->value);
     absl::MutexLock lock(&writer_mutex_);
     unwritten_.pop_front();
     if (!written.ok() && write_status_.ok()) write_status_ = written;

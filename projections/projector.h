@@ -3,10 +3,12 @@
 // immutable records.
 //
 // Contract
-// - Open() replays the log once into the bitemporal ProjectionState (which
-//   needs every event: any later event may be backdated or retract an old
-//   one), loads the persisted checkpoints, writes the ones missing (every
-//   checkpoint_interval events), and then follows the log on its own thread.
+// - Open() loads the bitemporal ProjectionState from the latest state
+//   checkpoint and folds the events after it, or replays the whole log
+//   (the state needs every event: any later event may be backdated or
+//   retract an old one), loads the persisted checkpoints, writes the ones
+//   missing (every checkpoint_interval events), and then follows the log on
+//   its own thread.
 // - The projection follows the log; it never rides in its commit. The tail
 //   thread folds what the log has stored (EventLog::WaitForHeadAfter, then
 //   Scan), replaces the figures of the persons each fold touches (their
@@ -52,9 +54,15 @@
 //   readers while they work. They delay the tail thread's next fold (and so
 //   queries waiting for it), never an append.
 //
+// State checkpoints: Open() loads the latest state checkpoint whose event
+// hash matches the log (state_checkpoint.h) and folds only the events after
+// it; without one it replays the whole log. The current figures are those
+// of the last figure checkpoint moved to the head when it is at most an
+// interval behind, else built from the whole state.
+//
 // Ownership: borrows the log, which must outlive the projector. Destroying
-// the projector stops the tail thread and writes the checkpoints already
-// taken.
+// the projector stops the tail thread, saves a state checkpoint
+// (ProjectorOptions::save_state) and writes the checkpoints already taken.
 #ifndef BANEN_PROJECTIONS_PROJECTOR_H_
 #define BANEN_PROJECTIONS_PROJECTOR_H_
 
@@ -93,6 +101,18 @@ struct ProjectorOptions {
   uint64_t checkpoint_interval = 10'000;
   // How long a query waits for the projection to reach the log's head.
   absl::Duration catch_up_timeout = absl::Seconds(5);
+  // Save the ProjectionState (a state checkpoint, state_checkpoint.h) when
+  // the projector is destroyed, and once Open() folded at least
+  // save_state_after_fold events past the one it loaded, so that the next
+  // Open() loads it and folds only the events after it. Records cannot be
+  // deleted, so a save is skipped while the head is within a quarter of the
+  // last saved seq past it (kept bytes: at most 5 x the latest checkpoint's).
+  bool save_state = true;
+  uint64_t save_state_after_fold = 100'000;
+  // Tests only: called by Open() with the seq of the state checkpoint it
+  // loaded (0: none it could use) and the number of events it folded after.
+  std::function<void(uint64_t state_seq, uint64_t events_folded)>
+      on_state_restored;
   // Tests only: called by the queries that read the state (as_of, employer
   // rows, Diff) in the middle of their work, while they hold its reader
   // lock, so a test can hold such a query open.
@@ -190,6 +210,14 @@ class Projector {
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
   absl::StatusOr<FigureAccumulator> FiguresAt(uint64_t cut) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
+  // Sets figures_ to the figures at the state's last seq.
+  void BuildCurrentFigures() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Loads the latest state checkpoint of this log and rules into state_;
+  // leaves state_ empty when there is none (or none readable).
+  absl::Status LoadState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Queues a state checkpoint of state_ for the writer thread, when the
+  // head is far enough past the last one (ProjectorOptions::save_state).
+  void SaveState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void WriteCheckpoints();
   void ReadingStateForTest() const;
 
@@ -202,6 +230,8 @@ class Projector {
   Hash head_hash_ ABSL_GUARDED_BY(mutex_){};
   // seq -> encoded checkpoint (checkpoint.h).
   std::map<uint64_t, std::string> checkpoints_ ABSL_GUARDED_BY(mutex_);
+  // The seq of the latest state checkpoint of this log and rules (0: none).
+  uint64_t saved_state_seq_ ABSL_GUARDED_BY(mutex_) = 0;
 
   mutable absl::Mutex view_mutex_;
   std::shared_ptr<const View> view_ ABSL_GUARDED_BY(view_mutex_);
@@ -212,9 +242,15 @@ class Projector {
   std::thread tail_;
 
   absl::Mutex writer_mutex_ ABSL_ACQUIRED_AFTER(mutex_);
-  // Checkpoints to store, oldest first; the front one is being written.
-  std::deque<std::pair<uint64_t, std::string>> unwritten_
-      ABSL_GUARDED_BY(writer_mutex_);
+  // A record to store in the log's record store.
+  struct Unwritten {
+    std::string_view space;
+    std::string key;
+    std::string value;
+  };
+  // Records to store (figure checkpoints, and the parts and header of a
+  // state checkpoint), oldest first; the front one is being written.
+  std::deque<Unwritten> unwritten_ ABSL_GUARDED_BY(writer_mutex_);
   bool stopping_ ABSL_GUARDED_BY(writer_mutex_) = false;
   absl::Status write_status_ ABSL_GUARDED_BY(writer_mutex_);
   std::thread writer_;

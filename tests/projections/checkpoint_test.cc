@@ -1,12 +1,19 @@
 #include "projections/checkpoint.h"
 
+#include <random>
+
 #include "banen/v1/projection.pb.h"
 #include "gtest/gtest.h"
+#include "projections/state_checkpoint.h"
 #include "tests/projections/projection_test_util.h"
 #include "tests/projections/projector_test_util.h"
+#include "tests/projections/random_history.h"
 
 namespace banen {
 namespace {
+
+using test::AppendRandom;
+using test::Rebuild;
 
 TEST(CheckpointKeyTest, SortsBySeq) {
   EXPECT_LT(CheckpointKey(255), CheckpointKey(256));
@@ -82,6 +89,274 @@ TEST(CheckpointTest, CheckpointsOfEarlierRulesAreNotRead) {
 TEST(CheckpointTest, RejectsGarbageAsDataLoss) {
   EXPECT_EQ(DecodeCheckpoint("\xff\xff not a checkpoint").status().code(),
             absl::StatusCode::kDataLoss);
+}
+
+// State checkpoints (state_checkpoint.h).
+
+// The encoding holds every member: equal encodings are equal states.
+std::vector<std::string> Body(const ProjectionState& state) {
+  return EncodeState(state, Hash{}).parts;
+}
+
+RealisationQuery Everything(Measure measure, bool include_employers) {
+  return RealisationQuery{.sectors = {},
+                          .from = Quarter{2019, 1},
+                          .to = Quarter{2027, 4},
+                          .measure = measure,
+                          .as_of = std::nullopt,
+                          .include_employers = include_employers};
+}
+
+// Every measure's table, with and without employer rows, equals the one
+// counted over a fold from seq 1.
+void ExpectFiguresOfRebuild(const Projector& projector) {
+  const ProjectionState rebuilt = Rebuild(projector.log());
+  for (int m = 0; m < kMeasureCount; ++m) {
+    for (bool employers : {false, true}) {
+      const RealisationQuery query =
+          Everything(static_cast<Measure>(m), employers);
+      const absl::StatusOr<RealisationTable> table =
+          projector.Realisation(query);
+      ASSERT_TRUE(table.ok()) << table.status();
+      EXPECT_TRUE(*table == ComputeRealisation(rebuilt, query))
+          << "measure " << m << " employers " << employers;
+    }
+  }
+}
+
+// Checkpoints every 50 events; `save`: ProjectorOptions::save_state.
+ProjectorOptions TestOptions(bool save = true) {
+  ProjectorOptions options;
+  options.checkpoint_interval = 50;
+  options.save_state = save;
+  return options;
+}
+
+// Records what Open() reported of the state it restored.
+struct Restored {
+  uint64_t state_seq = ~uint64_t{0};
+  uint64_t folded = ~uint64_t{0};
+  ProjectorOptions Options() {
+    ProjectorOptions options = TestOptions();
+    options.on_state_restored = [this](uint64_t seq, uint64_t events) {
+      state_seq = seq;
+      folded = events;
+    };
+    return options;
+  }
+};
+
+std::vector<uint64_t> StateHeaderSeqs(const EventLog& log) {
+  std::vector<uint64_t> seqs;
+  EXPECT_TRUE(log.records()
+                  .Scan(StateCheckpointSpace(),
+                        [&](std::string_view key, std::string_view) {
+                          if (auto seq = SeqOfStateHeaderKey(key)) {
+                            seqs.push_back(*seq);
+                          }
+                          return true;
+                        })
+                  .ok());
+  return seqs;
+}
+
+// Stores `encoded` as the state checkpoint after `seq`.
+void PutState(EventLog& log, uint64_t seq, const EncodedState& encoded) {
+  for (uint32_t part = 0; part < encoded.parts.size(); ++part) {
+    ASSERT_TRUE(log.records()
+                    .Put(StateCheckpointSpace(), StatePartKey(seq, part),
+                         encoded.parts[part])
+                    .ok());
+  }
+  ASSERT_TRUE(log.records()
+                  .Put(StateCheckpointSpace(), StateHeaderKey(seq),
+                       EncodeStateHeader(encoded.header))
+                  .ok());
+}
+
+// Reopens the projector over the fixture's log: it loads the state
+// checkpoint after `state_seq` (0: none), folds `folded` events, and its
+// figures are those of a fold from seq 1.
+void ExpectRestart(test::ProjectorFixture& fixture, uint64_t state_seq,
+                   uint64_t folded) {
+  Restored restored;
+  const Projector& projector = fixture.OpenProjector(restored.Options());
+  EXPECT_EQ(restored.state_seq, state_seq);
+  EXPECT_EQ(restored.folded, folded);
+  ExpectFiguresOfRebuild(projector);
+}
+
+// Opens a projector over the fixture's fresh log, appends `count` events
+// of `random` and closes it, saving its state when `save`.
+void AppendAndClose(test::ProjectorFixture& fixture,
+                    test::RandomHistory& random, int count, bool save) {
+  fixture.Open(TestOptions(save));
+  AppendRandom(fixture, random, count);
+  fixture.CloseProjector();
+}
+
+TEST(StateCheckpointTest, HeaderKeysSortBySeqBeforeEveryPart) {
+  EXPECT_LT(StateHeaderKey(255), StateHeaderKey(256));
+  EXPECT_LT(StateHeaderKey(uint64_t{1} << 40), StatePartKey(1, 0));
+  EXPECT_EQ(SeqOfStateHeaderKey(StateHeaderKey(123456789)), 123456789u);
+  EXPECT_FALSE(SeqOfStateHeaderKey(StatePartKey(7, 0)).has_value());
+  StateHeader header;
+  header.rules = 2;
+  header.hash[31] = 9;
+  header.parts = 3;
+  header.body_size = 1234;
+  const std::optional<StateHeader> decoded =
+      DecodeStateHeader(EncodeStateHeader(header));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->layout, kStateLayoutVersion);
+  EXPECT_EQ(decoded->rules, 2u);
+  EXPECT_EQ(decoded->hash, header.hash);
+  EXPECT_EQ(decoded->parts, 3u);
+  EXPECT_EQ(decoded->body_size, 1234u);
+}
+
+// Random histories (8 seeds, 400 events each) cut at a random seq: the
+// state decoded from the cut's checkpoint, with the events after it folded
+// on, equals the fold from seq 1, member for member and in every figure.
+// Odd seeds cut the body into parts of ~64 bytes, so sections span parts.
+TEST(StateCheckpointTest, ARandomHistoryContinuedFromACheckpointEqualsTheFold) {
+  for (uint32_t seed = 1; seed <= 8; ++seed) {
+    test::ProjectorFixture fixture;
+    fixture.Open();
+    test::RandomHistory random(seed);
+    AppendRandom(fixture, random, 400);
+    const EventLog& log = fixture.log();
+    const uint64_t cut = std::mt19937(seed)() % 400 + 1;
+    const EncodedState encoded = EncodeState(
+        Rebuild(log, cut), Hash{}, seed % 2 == 1 ? 64 : kStatePartBytes);
+    EXPECT_EQ(encoded.parts.size() > 6, seed % 2 == 1) << encoded.parts.size();
+    absl::StatusOr<ProjectionState> state = DecodeState(cut, encoded.parts);
+    ASSERT_TRUE(state.ok()) << state.status();
+    ASSERT_TRUE(log.Scan(cut + 1, 0,
+                         [&](const StoredEvent& stored) {
+                           state->Apply(stored);
+                           return true;
+                         })
+                    .ok());
+    const ProjectionState rebuilt = Rebuild(log);
+    EXPECT_EQ(Body(*state), Body(rebuilt)) << "seed " << seed << " cut " << cut;
+    for (int m = 0; m < kMeasureCount; ++m) {
+      const RealisationQuery query = Everything(static_cast<Measure>(m), true);
+      EXPECT_TRUE(ComputeRealisation(*state, query) ==
+                  ComputeRealisation(rebuilt, query))
+          << "seed " << seed << " measure " << m;
+    }
+  }
+}
+
+TEST(StateCheckpointTest, RejectsATruncatedBodyAsDataLoss) {
+  test::ProjectorFixture fixture;
+  fixture.Open();
+  test::RandomHistory random(3);
+  AppendRandom(fixture, random, 50);
+  std::vector<std::string> parts = Body(Rebuild(fixture.log()));
+  EXPECT_TRUE(DecodeState(50, parts).ok());
+  EXPECT_EQ(DecodeState(49, parts).status().code(),
+            absl::StatusCode::kDataLoss);
+  parts.back().pop_back();
+  EXPECT_EQ(DecodeState(50, parts).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+TEST(StateCheckpointTest, ARestartAfterACleanCloseFoldsNoEvent) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(5);
+  AppendAndClose(fixture, random, 300, /*save=*/true);
+  EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{300}));
+  ExpectRestart(fixture, /*state_seq=*/300, /*folded=*/0);
+}
+
+// The projector gone without saving (as in a crash), events appended
+// through the log alone: the restart folds those only.
+TEST(StateCheckpointTest, ARestartFoldsOnlyTheEventsAfterTheCheckpoint) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(6);
+  AppendAndClose(fixture, random, 200, /*save=*/true);
+  fixture.OpenProjector(TestOptions(/*save=*/false));
+  AppendRandom(fixture, random, 40);
+  fixture.CloseProjector();
+  AppendRandom(fixture, random, 30);
+  EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{200}));
+  ExpectRestart(fixture, /*state_seq=*/200, /*folded=*/70);
+}
+
+// A checkpoint copied from another log (same seqs, other events) does not
+// match the hash of this log's event at its seq: the log is replayed.
+TEST(StateCheckpointTest, IgnoresACheckpointOfAnotherLog) {
+  test::ProjectorFixture other;
+  other.Open();
+  test::RandomHistory other_random(7);
+  AppendRandom(other, other_random, 100);
+  const EncodedState foreign =
+      EncodeState(Rebuild(other.log()), other.log().GetBySeq(100)->hash);
+
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(8);
+  AppendAndClose(fixture, random, 100, /*save=*/false);
+  PutState(fixture.log(), 100, foreign);
+  ExpectRestart(fixture, /*state_seq=*/0, /*folded=*/100);
+}
+
+// Each version pair has its own space, and the header says its versions
+// too: a header of other counting rules or another layout is passed over
+// for an older one of these.
+TEST(StateCheckpointTest, PassesOverCheckpointsOfOtherRulesOrLayout) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(9);
+  AppendAndClose(fixture, random, 60, /*save=*/false);
+  const EventLog& log = fixture.log();
+  const auto state_at = [&](uint64_t seq) {
+    return EncodeState(Rebuild(log, seq), log.GetBySeq(seq)->hash);
+  };
+  EncodedState other_rules = state_at(60);
+  other_rules.header.rules = kCountingRulesVersion + 1;
+  PutState(fixture.log(), 60, other_rules);
+  EncodedState other_layout = state_at(59);
+  other_layout.header.layout = kStateLayoutVersion + 1;
+  PutState(fixture.log(), 59, other_layout);
+  PutState(fixture.log(), 55, state_at(55));
+  ExpectRestart(fixture, /*state_seq=*/55, /*folded=*/5);
+}
+
+// 30 events folded on open: saved with a threshold of 30, not of 31.
+TEST(StateCheckpointTest, AnOpenThatFoldedManyEventsSavesTheState) {
+  for (uint64_t threshold : {31, 30}) {
+    test::ProjectorFixture fixture;
+    ProjectorOptions options;
+    options.save_state = false;
+    fixture.Open(options);
+    test::RandomHistory random(10);
+    AppendRandom(fixture, random, 30);
+    options.save_state = true;
+    options.save_state_after_fold = threshold;
+    fixture.OpenProjector(options);
+    ASSERT_TRUE(fixture.projector().FlushCheckpoints().ok());
+    EXPECT_EQ(StateHeaderSeqs(fixture.log()), threshold == 30
+                                                  ? std::vector<uint64_t>{30}
+                                                  : std::vector<uint64_t>{});
+  }
+}
+
+// Records cannot be deleted: a close saves only once the head is a quarter
+// of the last saved seq past it, so the checkpoints kept stay within 5 x
+// the latest one's size.
+TEST(StateCheckpointTest, ACloseSavesOnceTheHeadMovedAQuarterPastTheLast) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(11);
+  AppendAndClose(fixture, random, 100, /*save=*/true);
+  fixture.OpenProjector(TestOptions());
+  AppendRandom(fixture, random, 24);
+  fixture.CloseProjector();
+  EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{100}));
+  ExpectRestart(fixture, /*state_seq=*/100, /*folded=*/24);
+  AppendRandom(fixture, random, 1);
+  fixture.CloseProjector();
+  EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{100, 125}));
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ using test::PersonRef;
 using test::ProjectorFixture;
 using test::Q;
 using test::RandomHistory;
+using test::Rebuild;
 
 RealisationQuery AllSectors(Measure measure,
                             std::optional<absl::Time> as_of = std::nullopt) {
@@ -33,18 +34,6 @@ RealisationQuery AllSectors(Measure measure,
                           .measure = measure,
                           .as_of = as_of,
                           .include_employers = false};
-}
-
-// The log's events folded from seq 1: the rebuild the projector must equal.
-ProjectionState Rebuild(const EventLog& log) {
-  ProjectionState state;
-  EXPECT_TRUE(log.Scan(1, 0,
-                       [&](const StoredEvent& stored) {
-                         state.Apply(stored);
-                         return true;
-                       })
-                  .ok());
-  return state;
 }
 
 std::vector<absl::Time> RecordedTimes(const EventLog& log) {
@@ -80,13 +69,7 @@ TEST_P(ProjectorPropertyTest, IncrementalEqualsRebuild) {
   ProjectorFixture fixture;
   fixture.Open(/*checkpoint_interval=*/37);
   RandomHistory random(GetParam());
-  int stored = 0;
-  while (stored < 500) {
-    const uint64_t seq = fixture.Append(random.Propose());
-    if (seq == 0) continue;
-    random.Accepted(seq);
-    ++stored;
-  }
+  test::AppendRandom(fixture, random, 500);
   std::array<int, kEventKindCount> kinds{};
   ASSERT_TRUE(fixture.projector()
                   .log()

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "projections/projector.h"
+#include "tests/projections/random_history.h"
 
 namespace banen::test {
 
@@ -49,12 +50,19 @@ class ProjectorFixture {
         EventLog::Open(dir_.string(), std::move(log_options));
     EXPECT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
+    return OpenProjector(std::move(options));
+  }
+  // (Re)opens the projector alone over the open log.
+  Projector& OpenProjector(ProjectorOptions options) {
+    projector_.reset();
     absl::StatusOr<std::unique_ptr<Projector>> opened =
         Projector::Open(*log_, std::move(options));
     EXPECT_TRUE(opened.ok()) << opened.status();
     projector_ = *std::move(opened);
     return *projector_;
   }
+  // Destroys the projector (a clean close); the log stays open.
+  void CloseProjector() { projector_.reset(); }
 
   Projector& projector() { return *projector_; }
   EventLog& log() { return *log_; }
@@ -79,6 +87,31 @@ class ProjectorFixture {
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<Projector> projector_;
 };
+
+// The log's events up to `upto` (0: all) folded from seq 1: the rebuild a
+// projector must equal.
+inline ProjectionState Rebuild(const EventLog& log, uint64_t upto = 0) {
+  ProjectionState state;
+  EXPECT_TRUE(log.Scan(1, upto,
+                       [&](const StoredEvent& stored) {
+                         state.Apply(stored);
+                         return true;
+                       })
+                  .ok());
+  return state;
+}
+
+// Appends `count` events of `random` that the ledger accepts, each as its
+// own batch.
+inline void AppendRandom(ProjectorFixture& fixture, RandomHistory& random,
+                         int count) {
+  for (int stored = 0; stored < count;) {
+    const uint64_t seq = fixture.Append(random.Propose());
+    if (seq == 0) continue;
+    random.Accepted(seq);
+    ++stored;
+  }
+}
 
 }  // namespace banen::test
 

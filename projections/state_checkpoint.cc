@@ -1,0 +1,546 @@
+#include "projections/state_checkpoint.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "projections/figures.h"
+
+namespace banen {
+namespace {
+
+enum Section : uint64_t {
+  kRecorded = 1,
+  kRefs = 2,
+  kEmployers = 3,
+  kPersons = 4,
+  kJobs = 5,
+  kFigures = 6,
+};
+
+void PutFixed(std::string& out, uint64_t value, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) {
+    out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  }
+}
+
+uint64_t GetFixed(std::string_view in, int bytes) {
+  uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value = (value << 8) | uint8_t(in[i]);
+  return value;
+}
+
+uint64_t ZigZag(int64_t value) {
+  return (static_cast<uint64_t>(value) << 1) ^
+         static_cast<uint64_t>(value >> 63);
+}
+
+int64_t UnZigZag(uint64_t value) {
+  return static_cast<int64_t>(value >> 1) ^ -static_cast<int64_t>(value & 1);
+}
+
+void AppendVarint(std::string& out, uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>(value | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
+// Index + 1, so that kNoIndex is 0.
+uint64_t Ref(uint32_t index) { return uint32_t(index + 1); }
+
+// Builds the parts: items of one section, cut once a part passes
+// `part_bytes`.
+class PartWriter {
+ public:
+  explicit PartWriter(size_t part_bytes) : part_bytes_(part_bytes) {}
+  void Item(Section section) {
+    if (count_ > 0 && (section != section_ || items_.size() >= part_bytes_)) {
+      Flush();
+    }
+    section_ = section;
+    ++count_;
+  }
+  void Varint(uint64_t value) { AppendVarint(items_, value); }
+  void Signed(int64_t value) { Varint(ZigZag(value)); }
+  void String(std::string_view text) {
+    Varint(text.size());
+    items_.append(text);
+  }
+  void Validity(const banen::Validity& validity) {
+    Varint(validity.seq);
+    Varint(validity.retracted_at == kNeverRetracted
+               ? 0
+               : validity.retracted_at - validity.seq);
+  }
+  std::vector<std::string> Finish() {
+    if (count_ > 0) Flush();
+    return std::move(parts_);
+  }
+
+ private:
+  void Flush() {
+    std::string part;
+    AppendVarint(part, section_);
+    AppendVarint(part, count_);
+    part.append(items_);
+    items_.clear();
+    parts_.push_back(std::move(part));
+    count_ = 0;
+  }
+
+  const size_t part_bytes_;
+  Section section_ = kRecorded;
+  uint64_t count_ = 0;
+  std::string items_;
+  std::vector<std::string> parts_;
+};
+
+class PartReader {
+ public:
+  explicit PartReader(std::string_view bytes) : in_(bytes) {}
+  bool done() const { return in_.empty(); }
+  bool ok() const { return ok_; }
+
+  uint64_t Varint() {
+    uint64_t value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (in_.empty()) break;
+      const uint8_t byte = in_.front();
+      in_.remove_prefix(1);
+      value |= uint64_t{byte & 0x7fu} << shift;
+      if (byte < 0x80) return value;
+    }
+    ok_ = false;
+    return 0;
+  }
+  int64_t Signed() { return UnZigZag(Varint()); }
+  // Below `limit`, else fails the read.
+  uint64_t Bounded(uint64_t limit) {
+    const uint64_t value = Varint();
+    if (value >= limit) ok_ = false;
+    return ok_ ? value : 0;
+  }
+  int32_t Int32() {
+    const int64_t value = Signed();
+    if (value < INT32_MIN || value > INT32_MAX) ok_ = false;
+    return ok_ ? static_cast<int32_t>(value) : 0;
+  }
+  Date DateValue() { return Date{Int32()}; }
+  uint32_t Index() { return static_cast<uint32_t>(Bounded(kNoIndex)); }
+  // An index + 1 or 0: kNoIndex.
+  uint32_t Ref() {
+    const uint64_t value = Varint();
+    if (value > kNoIndex) ok_ = false;
+    return ok_ ? static_cast<uint32_t>(value - 1) : kNoIndex;
+  }
+  std::string String() {
+    const uint64_t size = Varint();
+    if (!ok_ || size > in_.size()) {
+      ok_ = false;
+      return {};
+    }
+    std::string text(in_.substr(0, size));
+    in_.remove_prefix(size);
+    return text;
+  }
+  // A count of items of at least one byte each: bounded by what is left, so
+  // a corrupt count cannot make a huge allocation.
+  uint64_t Count() {
+    const uint64_t count = Varint();
+    if (count > in_.size()) ok_ = false;
+    return ok_ ? count : 0;
+  }
+  banen::Validity Validity() {
+    banen::Validity validity;
+    validity.seq = Varint();
+    const uint64_t retracted = Varint();
+    if (retracted != 0) validity.retracted_at = validity.seq + retracted;
+    return validity;
+  }
+
+ private:
+  std::string_view in_;
+  bool ok_ = true;
+};
+
+template <typename Enum>
+Enum EnumOf(PartReader& in, int count) {
+  return static_cast<Enum>(in.Bounded(static_cast<uint64_t>(count)));
+}
+
+}  // namespace
+
+// Reads and writes ProjectionState's members; a friend of it.
+class StateCodec {
+ public:
+  static std::vector<std::string> Encode(const ProjectionState& state,
+                                         size_t part_bytes);
+  static absl::StatusOr<ProjectionState> Decode(
+      uint64_t seq, absl::Span<const std::string> parts);
+
+ private:
+  using RefKind = ProjectionState::RefKind;
+  using FigureKey = ProjectionState::FigureKey;
+  using FigureKind = ProjectionState::FigureKind;
+  static constexpr int kRefKinds = 6;
+  static constexpr int kFigureKinds = 3;
+
+  static bool ReadItem(Section section, PartReader& in, ProjectionState& out);
+  static bool Check(const ProjectionState& state);
+};
+
+std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
+                                            size_t part_bytes) {
+  PartWriter out(part_bytes);
+  int64_t micros = 0;
+  uint64_t seq = 0;
+  for (const auto& [time, last] : state.recorded_) {
+    out.Item(kRecorded);
+    const int64_t now = absl::ToUnixMicros(time);
+    out.Signed(now - micros);
+    out.Varint(last - seq);
+    micros = now;
+    seq = last;
+  }
+  for (const ProjectionState::EventRef& ref : state.refs_) {
+    out.Item(kRefs);
+    out.Varint(static_cast<uint64_t>(ref.kind));
+    if (ref.kind != RefKind::kNone) out.Varint(ref.index);
+  }
+  const auto sector_entry = [&](const SectorEntry& entry) {
+    out.Signed(entry.date.days);
+    out.Varint(static_cast<uint64_t>(entry.sector));
+    out.Validity(entry.validity);
+  };
+  for (const EmployerRecord& employer : state.employers_) {
+    out.Item(kEmployers);
+    out.String(employer.employer_id);
+    out.String(employer.parent_employer_id);
+    out.Varint(employer.registrations.size());
+    for (size_t i = 0; i < employer.registrations.size(); ++i) {
+      sector_entry(employer.registrations[i]);
+      out.Varint(Ref(employer.registration_parents[i]));
+    }
+    out.Varint(employer.reclassifications.size());
+    for (const SectorEntry& entry : employer.reclassifications) {
+      sector_entry(entry);
+    }
+    out.Varint(employer.jobs.size());
+    for (uint32_t job : employer.jobs) out.Varint(job);
+  }
+  // The ids by index: the maps' order is arbitrary, the body's is not.
+  std::vector<const std::string*> ids(state.persons_.size());
+  for (const auto& [ref, index] : state.person_index_) ids[index] = &ref;
+  for (size_t p = 0; p < state.persons_.size(); ++p) {
+    const PersonRecord& person = state.persons_[p];
+    out.Item(kPersons);
+    out.String(*ids[p]);
+    out.Varint(person.entries.size());
+    for (const RegisterEntry& entry : person.entries) {
+      out.Signed(entry.date.days);
+      out.Varint(entry.registered ? 1 : 0);
+      out.Varint(static_cast<uint64_t>(entry.grondslag));
+      out.Varint(static_cast<uint64_t>(entry.reason));
+      out.Validity(entry.validity);
+    }
+    out.Varint(person.jobs.size());
+    for (uint32_t job : person.jobs) out.Varint(job);
+  }
+  ids.assign(state.jobs_.size(), nullptr);
+  for (const auto& [id, index] : state.job_index_) ids[index] = &id;
+  for (size_t j = 0; j < state.jobs_.size(); ++j) {
+    const JobRecord& job = state.jobs_[j];
+    out.Item(kJobs);
+    out.String(ids[j] == nullptr ? std::string_view() : *ids[j]);
+    out.Varint(Ref(job.person));
+    out.Varint(Ref(job.employer));
+    out.Varint(Ref(job.lender));
+    out.Varint(Ref(job.commissioning_employer));
+    out.Varint(job.entries.size());
+    for (const JobEntry& entry : job.entries) {
+      out.Signed(entry.date.days);
+      out.Varint(static_cast<uint64_t>(entry.step));
+      out.Varint(static_cast<uint64_t>(entry.form));
+      out.Varint(static_cast<uint64_t>(entry.reason));
+      out.Signed(entry.hours_x100);
+      out.Validity(entry.validity);
+    }
+  }
+  std::vector<const FigureKey*> keys(state.figures_.size());
+  for (const auto& [key, index] : state.figure_index_) keys[index] = &key;
+  for (size_t f = 0; f < state.figures_.size(); ++f) {
+    const FigureKey& key = *keys[f];
+    out.Item(kFigures);
+    out.Varint(static_cast<uint64_t>(key.kind));
+    out.Varint(static_cast<uint64_t>(key.sector));
+    out.Signed(key.year);
+    out.Varint(Ref(key.employer));
+    out.Varint(state.figures_[f].size());
+    for (const FigureEntry& entry : state.figures_[f]) {
+      out.Signed(entry.banen_x100);
+      out.Validity(entry.validity);
+    }
+  }
+  return out.Finish();
+}
+
+bool StateCodec::ReadItem(Section section, PartReader& in,
+                          ProjectionState& out) {
+  const auto sector_entry = [&] {
+    SectorEntry entry;
+    entry.date = in.DateValue();
+    entry.sector = EnumOf<Sector>(in, kSectorCount);
+    entry.validity = in.Validity();
+    return entry;
+  };
+  switch (section) {
+    case kRecorded: {
+      const int64_t micros =
+          (out.recorded_.empty()
+               ? 0
+               : absl::ToUnixMicros(out.recorded_.back().first)) +
+          in.Signed();
+      const uint64_t seq =
+          (out.recorded_.empty() ? 0 : out.recorded_.back().second) +
+          in.Varint();
+      out.recorded_.emplace_back(absl::FromUnixMicros(micros), seq);
+      return true;
+    }
+    case kRefs: {
+      ProjectionState::EventRef ref;
+      ref.kind = EnumOf<RefKind>(in, kRefKinds);
+      if (ref.kind != RefKind::kNone) ref.index = in.Index();
+      out.refs_.push_back(ref);
+      return true;
+    }
+    case kEmployers: {
+      EmployerRecord& employer = out.employers_.emplace_back();
+      employer.employer_id = in.String();
+      employer.parent_employer_id = in.String();
+      for (uint64_t n = in.Count(); n > 0; --n) {
+        employer.registrations.push_back(sector_entry());
+        employer.registration_parents.push_back(in.Ref());
+      }
+      for (uint64_t n = in.Count(); n > 0; --n) {
+        employer.reclassifications.push_back(sector_entry());
+      }
+      for (uint64_t n = in.Count(); n > 0; --n) {
+        employer.jobs.push_back(in.Index());
+      }
+      return out.employer_index_
+          .try_emplace(employer.employer_id,
+                       static_cast<uint32_t>(out.employers_.size() - 1))
+          .second;
+    }
+    case kPersons: {
+      PersonRecord& person = out.persons_.emplace_back();
+      const std::string ref = in.String();
+      for (uint64_t n = in.Count(); n > 0; --n) {
+        RegisterEntry entry;
+        entry.date = in.DateValue();
+        entry.registered = in.Bounded(2) == 1;
+        entry.grondslag = EnumOf<Grondslag>(in, kGrondslagCount);
+        entry.reason =
+            EnumOf<DeregistrationReason>(in, kDeregistrationReasonCount);
+        entry.validity = in.Validity();
+        person.entries.push_back(entry);
+      }
+      for (uint64_t n = in.Count(); n > 0; --n) {
+        person.jobs.push_back(in.Index());
+      }
+      return out.person_index_
+          .try_emplace(ref, static_cast<uint32_t>(out.persons_.size() - 1))
+          .second;
+    }
+    case kJobs: {
+      JobRecord& job = out.jobs_.emplace_back();
+      const std::string id = in.String();
+      job.person = in.Ref();
+      job.employer = in.Ref();
+      job.lender = in.Ref();
+      job.commissioning_employer = in.Ref();
+      for (uint64_t n = in.Count(); n > 0; --n) {
+        JobEntry entry;
+        entry.date = in.DateValue();
+        entry.step = EnumOf<JobStep>(in, static_cast<int>(JobStep::kEnd) + 1);
+        entry.form = EnumOf<ContractForm>(in, kContractFormCount);
+        entry.reason = EnumOf<OutflowReason>(in, kOutflowReasonCount);
+        entry.hours_x100 = in.Int32();
+        entry.validity = in.Validity();
+        job.entries.push_back(entry);
+      }
+      return id.empty() ||
+             out.job_index_
+                 .try_emplace(id, static_cast<uint32_t>(out.jobs_.size() - 1))
+                 .second;
+    }
+    case kFigures: {
+      FigureKey key{};
+      key.kind = EnumOf<FigureKind>(in, kFigureKinds);
+      key.sector = EnumOf<Sector>(in, kSectorCount);
+      key.year = in.Int32();
+      key.employer = in.Ref();
+      std::vector<FigureEntry>& entries = out.figures_.emplace_back();
+      for (uint64_t n = in.Count(); n > 0; --n) {
+        FigureEntry entry;
+        entry.banen_x100 = in.Signed();
+        entry.validity = in.Validity();
+        entries.push_back(entry);
+      }
+      return out.figure_index_
+          .try_emplace(key, static_cast<uint32_t>(out.figures_.size() - 1))
+          .second;
+    }
+  }
+  return false;
+}
+
+// Every index the fold and the figures follow is in range.
+bool StateCodec::Check(const ProjectionState& state) {
+  const auto in = [](uint32_t index, size_t size, bool optional) {
+    return (optional && index == kNoIndex) || index < size;
+  };
+  const size_t jobs = state.jobs_.size();
+  const size_t persons = state.persons_.size();
+  const size_t employers = state.employers_.size();
+  const size_t limits[kRefKinds] = {0,
+                                    jobs,
+                                    persons,
+                                    employers,
+                                    state.figures_.size(),
+                                    state.figures_.size()};
+  for (const ProjectionState::EventRef& ref : state.refs_) {
+    if (ref.kind != RefKind::kNone &&
+        !in(ref.index, limits[static_cast<int>(ref.kind)], false)) {
+      return false;
+    }
+  }
+  for (const JobRecord& job : state.jobs_) {
+    if (!in(job.person, persons, false) || !in(job.employer, employers, true) ||
+        !in(job.lender, employers, true) ||
+        !in(job.commissioning_employer, employers, true)) {
+      return false;
+    }
+  }
+  for (const PersonRecord& person : state.persons_) {
+    for (uint32_t job : person.jobs) {
+      if (!in(job, jobs, false)) return false;
+    }
+  }
+  for (const EmployerRecord& employer : state.employers_) {
+    for (uint32_t job : employer.jobs) {
+      if (!in(job, jobs, false)) return false;
+    }
+    for (uint32_t parent : employer.registration_parents) {
+      if (!in(parent, employers, true)) return false;
+    }
+  }
+  for (const auto& [key, index] : state.figure_index_) {
+    if (!in(key.employer, employers, true)) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<ProjectionState> StateCodec::Decode(
+    uint64_t seq, absl::Span<const std::string> parts) {
+  ProjectionState state;
+  uint64_t last_section = kRecorded;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    PartReader in(parts[p]);
+    const uint64_t section = in.Varint();
+    const uint64_t count = in.Count();
+    if (!in.ok() || section < last_section || section > kFigures) {
+      return absl::DataLossError(
+          absl::StrCat("state checkpoint part ", p, ": a foreign section"));
+    }
+    last_section = section;
+    for (uint64_t i = 0; i < count; ++i) {
+      if (!ReadItem(static_cast<Section>(section), in, state) || !in.ok()) {
+        return absl::DataLossError(absl::StrCat("state checkpoint part ", p,
+                                                ": item ", i, " unreadable"));
+      }
+    }
+    if (!in.done()) {
+      return absl::DataLossError(absl::StrCat("state checkpoint part ", p,
+                                              ": bytes after its last item"));
+    }
+  }
+  state.last_seq_ = seq;
+  if (state.refs_.size() != seq || !Check(state)) {
+    return absl::DataLossError(absl::StrCat("state checkpoint after seq ", seq,
+                                            ": an index out of range"));
+  }
+  return state;
+}
+
+std::string_view StateCheckpointSpace() {
+  static const std::string* const space =
+      new std::string(absl::StrCat("projection_state.v", kStateLayoutVersion,
+                                   ".rules", kCountingRulesVersion));
+  return *space;
+}
+
+std::string StateHeaderKey(uint64_t seq) {
+  std::string key(1, 'H');
+  PutFixed(key, seq, 8);
+  return key;
+}
+
+std::string StatePartKey(uint64_t seq, uint32_t part) {
+  std::string key(1, 'P');
+  PutFixed(key, seq, 8);
+  PutFixed(key, part, 4);
+  return key;
+}
+
+std::optional<uint64_t> SeqOfStateHeaderKey(std::string_view key) {
+  if (key.size() != 9 || key[0] != 'H') return std::nullopt;
+  return GetFixed(key.substr(1), 8);
+}
+
+std::string EncodeStateHeader(const StateHeader& header) {
+  std::string value;
+  PutFixed(value, header.layout, 4);
+  PutFixed(value, header.rules, 4);
+  value.append(reinterpret_cast<const char*>(header.hash.data()),
+               header.hash.size());
+  PutFixed(value, header.parts, 4);
+  PutFixed(value, header.body_size, 8);
+  return value;
+}
+
+std::optional<StateHeader> DecodeStateHeader(std::string_view value) {
+  constexpr size_t kSize = 4 + 4 + sizeof(Hash) + 4 + 8;
+  if (value.size() != kSize) return std::nullopt;
+  StateHeader header;
+  header.layout = static_cast<uint32_t>(GetFixed(value, 4));
+  header.rules = static_cast<uint32_t>(GetFixed(value.substr(4), 4));
+  std::memcpy(header.hash.data(), value.data() + 8, header.hash.size());
+  value.remove_prefix(8 + header.hash.size());
+  header.parts = static_cast<uint32_t>(GetFixed(value, 4));
+  header.body_size = GetFixed(value.substr(4), 8);
+  return header;
+}
+
+EncodedState EncodeState(const ProjectionState& state, const Hash& hash,
+                         size_t part_bytes) {
+  EncodedState encoded;
+  encoded.parts = StateCodec::Encode(state, part_bytes);
+  encoded.header.rules = kCountingRulesVersion;
+  encoded.header.hash = hash;
+  encoded.header.parts = static_cast<uint32_t>(encoded.parts.size());
+  for (const std::string& part : encoded.parts) {
+    encoded.header.body_size += part.size();
+  }
+  return encoded;
+}
+
+absl::StatusOr<ProjectionState> DecodeState(
+    uint64_t seq, absl::Span<const std::string> parts) {
+  return StateCodec::Decode(seq, parts);
+}
+
+}  // namespace banen
