@@ -19,6 +19,21 @@ constexpr absl::Duration kStopCheckInterval = absl::Milliseconds(20);
 constexpr uint64_t kFoldChunk = 4096;
 
 absl::Status ValidateQuery(const RealisationQuery& query) {
+  if (query.regime == Regime::kWba2026) {
+    if (query.measure != Measure::kPeildatum) {
+      return absl::InvalidArgumentError(
+          "measure: WBA_2026 counts the paid hours of calendar years");
+    }
+    if (query.view != RealisationView::kBySector) {
+      return absl::InvalidArgumentError(
+          "view: WBA_2026 has one national target and no monitor split");
+    }
+    if (query.include_employers) {
+      return absl::InvalidArgumentError(
+          "include_employers: WBA_2026 tables have no employer rows; its "
+          "per-employer figures are the quota's");
+    }
+  }
   for (Sector sector : query.sectors) {
     if (!IsReportableSector(sector)) {
       return absl::InvalidArgumentError(
@@ -100,6 +115,7 @@ absl::Status Projector::CatchUp() {
   figures_ = BuildFigures(state_, state_.last_seq(), /*per_employer=*/false,
                           figures_.first(), figures_.last(),
                           std::thread::hardware_concurrency());
+  year_hours_ = YearHours::Build(state_, state_.last_seq());
   // The lambdas run inside the log's calls, on this thread, under the lock.
   const auto load = [&](std::string_view key, std::string_view value)
                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
@@ -201,7 +217,7 @@ absl::Status Projector::Fold(uint64_t to) {
   const uint64_t after = state_.last_seq();
   // What was applied is made consistent even when the read failed midway.
   if (after > before) {
-    MoveFigures(before, after, &figures_);
+    MoveFigures(before, after, &figures_, &year_hours_);
     const uint64_t last_checkpoint =
         checkpoints_.empty() ? 0 : checkpoints_.rbegin()->first;
     if (after - last_checkpoint >= options_.checkpoint_interval) {
@@ -310,12 +326,17 @@ std::vector<uint64_t> Projector::CheckpointSeqs() const {
 }
 
 void Projector::MoveFigures(uint64_t from, uint64_t to,
-                            FigureAccumulator* figures) const {
+                            FigureAccumulator* figures,
+                            YearHours* hours) const {
   FigureBuilder builder(state_, /*per_employer=*/false);
   const auto [low, high] = std::minmax(from, to);
   for (uint32_t person : state_.PersonsTouched(low, high)) {
     builder.AddPerson(person, from, -1, figures);
     builder.AddPerson(person, to, +1, figures);
+    if (hours != nullptr) {
+      hours->AddPerson(state_, person, from, -1);
+      hours->AddPerson(state_, person, to, +1);
+    }
   }
 }
 
@@ -351,6 +372,17 @@ absl::StatusOr<RealisationTable> Projector::Realisation(
     const RealisationQuery& query) const {
   RETURN_IF_ERROR(ValidateQuery(query));
   RETURN_IF_ERROR(CatchUpWithLog());
+  if (query.regime == Regime::kWba2026) {
+    absl::ReaderMutexLock lock(&mutex_);
+    ReadingStateForTest();
+    if (!query.as_of.has_value() ||
+        state_.LastSeqRecordedBy(*query.as_of) == state_.last_seq()) {
+      return MakeYearTable(state_, year_hours_, state_.last_seq(),
+                           query.as_of.value_or(state_.last_recorded_at()),
+                           query);
+    }
+    return ComputeRealisation(state_, query);
+  }
   if (!query.as_of.has_value() && !query.include_employers) {
     const std::shared_ptr<const View> view = CurrentView();
     return MakeSectorTable(view->targets, view->figures, view->seq,
@@ -374,6 +406,9 @@ absl::StatusOr<QuotaTable> Projector::Quota(const QuotaQuery& query) const {
   const uint64_t cut = query.as_of.has_value()
                            ? state_.LastSeqRecordedBy(*query.as_of)
                            : state_.last_seq();
+  if (cut == state_.last_seq()) {
+    return MakeQuota(state_, cut, year_hours_, query);
+  }
   return ComputeQuota(state_, cut, query);
 }
 
