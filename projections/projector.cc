@@ -115,7 +115,9 @@ absl::Status Projector::CatchUp() {
   figures_ = BuildFigures(state_, state_.last_seq(), /*per_employer=*/false,
                           figures_.first(), figures_.last(),
                           std::thread::hardware_concurrency());
-  year_hours_ = YearHours::Build(state_, state_.last_seq());
+  kept_.hours = YearHours::Build(state_, state_.last_seq());
+  kept_.register_steps = RegisterSteps::Build(
+      state_, state_.last_seq(), std::thread::hardware_concurrency());
   // The lambdas run inside the log's calls, on this thread, under the lock.
   const auto load = [&](std::string_view key, std::string_view value)
                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
@@ -217,7 +219,7 @@ absl::Status Projector::Fold(uint64_t to) {
   const uint64_t after = state_.last_seq();
   // What was applied is made consistent even when the read failed midway.
   if (after > before) {
-    MoveFigures(before, after, &figures_, &year_hours_);
+    MoveFigures(before, after, &figures_, &kept_);
     const uint64_t last_checkpoint =
         checkpoints_.empty() ? 0 : checkpoints_.rbegin()->first;
     if (after - last_checkpoint >= options_.checkpoint_interval) {
@@ -326,16 +328,17 @@ std::vector<uint64_t> Projector::CheckpointSeqs() const {
 }
 
 void Projector::MoveFigures(uint64_t from, uint64_t to,
-                            FigureAccumulator* figures,
-                            YearHours* hours) const {
+                            FigureAccumulator* figures, KeptSums* kept) const {
   FigureBuilder builder(state_, /*per_employer=*/false);
   const auto [low, high] = std::minmax(from, to);
   for (uint32_t person : state_.PersonsTouched(low, high)) {
     builder.AddPerson(person, from, -1, figures);
     builder.AddPerson(person, to, +1, figures);
-    if (hours != nullptr) {
-      hours->AddPerson(state_, person, from, -1);
-      hours->AddPerson(state_, person, to, +1);
+    if (kept != nullptr) {
+      kept->hours.AddPerson(state_, person, from, -1);
+      kept->hours.AddPerson(state_, person, to, +1);
+      kept->register_steps.AddPerson(state_, person, from, -1);
+      kept->register_steps.AddPerson(state_, person, to, +1);
     }
   }
 }
@@ -377,7 +380,7 @@ absl::StatusOr<RealisationTable> Projector::Realisation(
     ReadingStateForTest();
     if (!query.as_of.has_value() ||
         state_.LastSeqRecordedBy(*query.as_of) == state_.last_seq()) {
-      return MakeYearTable(state_, year_hours_, state_.last_seq(),
+      return MakeYearTable(state_, kept_.hours, state_.last_seq(),
                            query.as_of.value_or(state_.last_recorded_at()),
                            query);
     }
@@ -407,7 +410,7 @@ absl::StatusOr<QuotaTable> Projector::Quota(const QuotaQuery& query) const {
                            ? state_.LastSeqRecordedBy(*query.as_of)
                            : state_.last_seq();
   if (cut == state_.last_seq()) {
-    return MakeQuota(state_, cut, year_hours_, query);
+    return MakeQuota(state_, cut, kept_.hours, query);
   }
   return ComputeQuota(state_, cut, query);
 }
@@ -417,10 +420,24 @@ absl::StatusOr<RegisterTable> Projector::RegisterFigures(
   if (query.to < query.from) {
     return absl::InvalidArgumentError("to_quarter: before from_quarter");
   }
+  const RealisationQuery banen = RegisterRealisationQuery(query);
+  RETURN_IF_ERROR(ValidateQuery(banen));
+  RETURN_IF_ERROR(CatchUpWithLog());
+  {
+    absl::ReaderMutexLock lock(&mutex_);
+    const uint64_t head = state_.last_seq();
+    if (!query.as_of.has_value() ||
+        state_.LastSeqRecordedBy(*query.as_of) == head) {
+      ReadingStateForTest();
+      return MakeRegisterTable(
+          kept_.register_steps.Counts(query.from, query.to),
+          MakeTable(state_, figures_, head,
+                    query.as_of.value_or(state_.last_recorded_at()), banen));
+    }
+  }
   // The banen first: their cut (the published view's, or as_of's) is one
   // the state, which only moves on, can still be read at.
-  ASSIGN_OR_RETURN(const RealisationTable realisation,
-                   Realisation(RegisterRealisationQuery(query)));
+  ASSIGN_OR_RETURN(const RealisationTable realisation, Realisation(banen));
   absl::ReaderMutexLock lock(&mutex_);
   ReadingStateForTest();
   // Two threads, as the figures are built on open: a pass over every person.

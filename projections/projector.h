@@ -125,9 +125,11 @@ class Projector {
   // cut, it folds them from the state (O(persons + jobs)).
   absl::StatusOr<QuotaTable> Quota(const QuotaQuery& query) const;
 
-  // The register dashboard (register_figures.h): the realisation's banen,
-  // then one pass over the persons under the state's reader lock at the
-  // same cut. Errors as Realisation().
+  // The register dashboard (register_figures.h) under the state's reader
+  // lock: at the head, the counts the tail keeps and the realisation's
+  // banen from the current figures (O(quarters)); as of an earlier cut, the
+  // banen as Realisation() gives them, then one pass over the persons at
+  // the same cut. Errors as Realisation().
   absl::StatusOr<RegisterTable> RegisterFigures(
       const RegisterQuery& query) const;
   // Called with a snapshot's head seq: its signed checkpoint, stored with
@@ -187,10 +189,19 @@ class Projector {
   // Waits for the log's head at the call, up to catch_up_timeout.
   absl::Status CatchUpWithLog() const;
   std::shared_ptr<const View> CurrentView() const;
-  // Replaces, in `figures` (and in `hours` when given), the persons touched
+  // What the tail keeps beside the figures at state_.last_seq(), read under
+  // the reader lock (copying it into every published View would cost more
+  // than the queries save): the quota's and WBA_2026's hour-days, and the
+  // register dashboard's counts.
+  struct KeptSums {
+    YearHours hours;
+    RegisterSteps register_steps;
+  };
+
+  // Replaces, in `figures` (and in `kept` when given), the persons touched
   // between cuts `from` and `to` by their figures at `to`.
   void MoveFigures(uint64_t from, uint64_t to, FigureAccumulator* figures,
-                   YearHours* hours = nullptr) const
+                   KeptSums* kept = nullptr) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
   absl::StatusOr<FigureAccumulator> FiguresAt(uint64_t cut) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
@@ -203,10 +214,7 @@ class Projector {
   mutable absl::Mutex mutex_ ABSL_ACQUIRED_BEFORE(view_mutex_);
   ProjectionState state_ ABSL_GUARDED_BY(mutex_);
   FigureAccumulator figures_ ABSL_GUARDED_BY(mutex_);  // at state_.last_seq()
-  // The quota's and WBA_2026's hour-days at state_.last_seq(): kept beside
-  // figures_ by the tail, read under the reader lock (copying them into
-  // every published View would cost more than the queries save).
-  YearHours year_hours_ ABSL_GUARDED_BY(mutex_);
+  KeptSums kept_ ABSL_GUARDED_BY(mutex_);              // at state_.last_seq()
   Hash head_hash_ ABSL_GUARDED_BY(mutex_){};
   // seq -> encoded checkpoint (checkpoint.h).
   std::map<uint64_t, std::string> checkpoints_ ABSL_GUARDED_BY(mutex_);

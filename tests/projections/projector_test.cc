@@ -13,6 +13,7 @@
 #include "projections/figures.h"
 #include "projections/quota.h"
 #include "projections/realisation.h"
+#include "projections/register_figures.h"
 #include "projections/snapshot.h"
 #include "tests/projections/projection_test_util.h"
 #include "tests/projections/projector_test_util.h"
@@ -79,6 +80,15 @@ void ExpectSameTables(const Projector& projector,
   EXPECT_FALSE(years->year_rows.empty());
   EXPECT_TRUE(*years == ComputeRealisation(rebuilt, wba))
       << "WBA_2026 as_of " << (as_of ? absl::FormatTime(*as_of) : "now");
+  // The register counts the tail keeps (at the head) or folds anew.
+  const RegisterQuery register_query{
+      .from = Quarter{2019, 1}, .to = Quarter{2027, 4}, .as_of = as_of};
+  const absl::StatusOr<RegisterTable> register_table =
+      projector.RegisterFigures(register_query);
+  ASSERT_TRUE(register_table.ok()) << register_table.status();
+  EXPECT_TRUE(*register_table ==
+              ComputeRegisterFigures(rebuilt, register_query))
+      << "register as_of " << (as_of ? absl::FormatTime(*as_of) : "now");
   const uint64_t cut = as_of.has_value() ? rebuilt.LastSeqRecordedBy(*as_of)
                                          : rebuilt.last_seq();
   for (Regime regime : {Regime::kWfsv2015, Regime::kWba2026}) {
