@@ -400,11 +400,12 @@ RealisationTable MakeYearTable(const ProjectionState& state,
   std::vector<std::array<Series, kSectorCount>> by_sector(years);
   for (uint32_t employer = 0; employer < state.employer_count(); ++employer) {
     const SectorTimeline sectors = state.SectorsOf(employer, cut);
+    const std::vector<EmployerYear> employer_years =
+        hours.Years(employer, first, query.to.year);
     for (int32_t y = 0; y < years; ++y) {
       const Sector sector = sectors.On(MakeDate(first + y, 12, 31));
       if (sector == Sector::kUnspecified) continue;
-      const Series counted =
-          hours.Of(employer, first + y).Counted(Regime::kWba2026);
+      const Series counted = employer_years[y].Counted(Regime::kWba2026);
       Series& sum = by_sector[y][static_cast<size_t>(sector)];
       for (int s = 0; s < kFormSeriesCount; ++s) sum[s] += counted[s];
     }

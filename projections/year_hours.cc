@@ -102,22 +102,40 @@ YearHours::Cell& YearHours::CellOf(uint32_t employer, int32_t year) {
 
 EmployerYear YearHours::Of(uint32_t employer, int32_t year) const {
   EmployerYear result;
-  if (employer >= cells_.size() || year < kFirstYear) return result;
-  const std::vector<Cell>& years = cells_[employer];
-  const size_t index = year - kFirstYear;
-  std::array<int64_t, kSeries> total{};
-  for (size_t y = 0; y <= index && y < years.size(); ++y) {
-    for (int s = 0; s < kSeries; ++s) total[s] += years[y].rate[s];
-  }
-  const int64_t days = DaysIn(year);
-  for (int s = 0; s < kSeries; ++s) {
-    total[s] *= days;
-    if (index < years.size()) total[s] += years[index].sum[s];
-  }
-  std::copy_n(total.begin(), kFormSeriesCount, result.own.begin());
-  result.lent_uitzend = total[kLentUitzend];
-  result.lent_detachering = total[kLentDetachering];
+  Fill(employer, year, year, &result);
   return result;
+}
+
+std::vector<EmployerYear> YearHours::Years(uint32_t employer, int32_t first,
+                                           int32_t last) const {
+  std::vector<EmployerYear> years(std::max(0, last - first + 1));
+  Fill(employer, first, last, years.data());
+  return years;
+}
+
+void YearHours::Fill(uint32_t employer, int32_t first, int32_t last,
+                     EmployerYear* out) const {
+  if (employer >= cells_.size()) return;
+  const std::vector<Cell>& cells = cells_[employer];
+  std::array<int64_t, kSeries> rate{};
+  for (int32_t year = kFirstYear; year <= last; ++year) {
+    const size_t index = year - kFirstYear;
+    const bool kept = index < cells.size();
+    if (!kept && rate == std::array<int64_t, kSeries>{}) break;  // zeros on
+    if (kept) {
+      for (int s = 0; s < kSeries; ++s) rate[s] += cells[index].rate[s];
+    }
+    if (year < first) continue;
+    const int64_t days = DaysIn(year);
+    std::array<int64_t, kSeries> total;
+    for (int s = 0; s < kSeries; ++s) {
+      total[s] = rate[s] * days + (kept ? cells[index].sum[s] : 0);
+    }
+    EmployerYear& year_out = out[year - first];
+    std::copy_n(total.begin(), kFormSeriesCount, year_out.own.begin());
+    year_out.lent_uitzend = total[kLentUitzend];
+    year_out.lent_detachering = total[kLentDetachering];
+  }
 }
 
 }  // namespace banen

@@ -67,6 +67,10 @@ class YearHours {
 
   // All zero for an employer or year never added to.
   EmployerYear Of(uint32_t employer, int32_t year) const;
+  // Of() for each year of [first, last], in one pass over the employer's
+  // cells.
+  std::vector<EmployerYear> Years(uint32_t employer, int32_t first,
+                                  int32_t last) const;
 
  private:
   // One series of EmployerYear, flattened: own[0..5], lent uitzend, lent
@@ -77,6 +81,9 @@ class YearHours {
     std::array<int64_t, kSeries> rate{};  // whole-year rate starting here
   };
 
+  // Of() of the years first..last into out[0..last - first].
+  void Fill(uint32_t employer, int32_t first, int32_t last,
+            EmployerYear* out) const;
   // hours_x100 x sign a day over [from, to) (to may be kEndOfTime).
   void AddPeriod(uint32_t employer, int series, Date from, Date to,
                  int64_t hours);
