@@ -84,19 +84,33 @@ void YearHours::AddPeriod(uint32_t employer, int series, Date from, Date to,
     return;
   }
   CellOf(employer, first).sum[series] += hours * (next_year.days - from.days);
-  CellOf(employer, first + 1).rate[series] += hours;
+  AddRate(employer, first + 1, series, hours);
   if (to == kEndOfTime) return;
   const int32_t last = YearOf(to);
-  CellOf(employer, last).rate[series] -= hours;
+  AddRate(employer, last, series, -hours);
   CellOf(employer, last).sum[series] +=
       hours * (to.days - MakeDate(last, 1, 1).days);
+}
+
+void YearHours::AddRate(uint32_t employer, int32_t from_year, int series,
+                        int64_t hours) {
+  CellOf(employer, from_year);
+  std::vector<Cell>& years = cells_[employer];
+  for (size_t index = from_year - kFirstYear; index < years.size(); ++index) {
+    years[index].rate[series] += hours;
+  }
 }
 
 YearHours::Cell& YearHours::CellOf(uint32_t employer, int32_t year) {
   if (employer >= cells_.size()) cells_.resize(employer + 1);
   std::vector<Cell>& years = cells_[employer];
   const size_t index = year - kFirstYear;
-  if (index >= years.size()) years.resize(index + 1);
+  if (index >= years.size()) {
+    // The years added go on at the last one's rate.
+    Cell next;
+    if (!years.empty()) next.rate = years.back().rate;
+    years.resize(index + 1, next);
+  }
   return years[index];
 }
 
@@ -117,19 +131,15 @@ void YearHours::Fill(uint32_t employer, int32_t first, int32_t last,
                      EmployerYear* out) const {
   if (employer >= cells_.size()) return;
   const std::vector<Cell>& cells = cells_[employer];
-  std::array<int64_t, kSeries> rate{};
-  for (int32_t year = kFirstYear; year <= last; ++year) {
+  if (cells.empty()) return;
+  for (int32_t year = std::max(first, kFirstYear); year <= last; ++year) {
     const size_t index = year - kFirstYear;
     const bool kept = index < cells.size();
-    if (!kept && rate == std::array<int64_t, kSeries>{}) break;  // zeros on
-    if (kept) {
-      for (int s = 0; s < kSeries; ++s) rate[s] += cells[index].rate[s];
-    }
-    if (year < first) continue;
+    const Cell& cell = kept ? cells[index] : cells.back();
     const int64_t days = DaysIn(year);
     std::array<int64_t, kSeries> total;
     for (int s = 0; s < kSeries; ++s) {
-      total[s] = rate[s] * days + (kept ? cells[index].sum[s] : 0);
+      total[s] = cell.rate[s] * days + (kept ? cell.sum[s] : 0);
     }
     EmployerYear& year_out = out[year - first];
     std::copy_n(total.begin(), kFormSeriesCount, year_out.own.begin());

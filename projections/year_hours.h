@@ -9,11 +9,12 @@
 // a query reads them in O(employers x years). Every sum equals Build() at
 // the same cut exactly: integer sums, in any order.
 //
-// A period of constant hours adds O(1) values however many years it spans:
-// its partial first and last year as a sum, the whole years between as a
-// rate (hours_per_week x100 a day) that starts in one year and stops in a
-// later one (or never, for an open job). A year's hour-days are its sum
-// plus its days times the rates started up to it.
+// A period of constant hours adds its partial first and last year as a sum,
+// and the whole years between as a rate (hours_per_week x100 a day) that
+// holds from one year on until a later one (or for good, for an open job).
+// Each year keeps the rate in force in it, so a year's hour-days are its
+// sum plus its days times its rate: a query reads one cell per employer,
+// and a period costs O(years kept) to add.
 #ifndef BANEN_PROJECTIONS_YEAR_HOURS_H_
 #define BANEN_PROJECTIONS_YEAR_HOURS_H_
 
@@ -78,19 +79,21 @@ class YearHours {
   static constexpr int kSeries = kFormSeriesCount + 2;
   struct Cell {
     std::array<int64_t, kSeries> sum{};   // hour-days of partial years
-    std::array<int64_t, kSeries> rate{};  // whole-year rate starting here
+    std::array<int64_t, kSeries> rate{};  // hours_x100 a day all year
   };
 
   // Of() of the years first..last into out[0..last - first].
   void Fill(uint32_t employer, int32_t first, int32_t last,
             EmployerYear* out) const;
+  // Adds `hours` a day to the rate of every year from `from_year` on.
+  void AddRate(uint32_t employer, int32_t from_year, int series, int64_t hours);
   // hours_x100 x sign a day over [from, to) (to may be kEndOfTime).
   void AddPeriod(uint32_t employer, int series, Date from, Date to,
                  int64_t hours);
   Cell& CellOf(uint32_t employer, int32_t year);
 
   // By employer, then by year from the first effective year (1998); grown
-  // on demand.
+  // on demand. Years past an employer's last cell go on at its rate.
   std::vector<std::vector<Cell>> cells_;
 };
 
