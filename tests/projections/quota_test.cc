@@ -5,13 +5,10 @@
 // counting days. 2024 has 366 days.
 #include "projections/quota.h"
 
-#include <algorithm>
-#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "ledger/event.h"
 #include "projections/projection_state.h"
@@ -485,37 +482,27 @@ INSTANTIATE_TEST_SUITE_P(Seeds, QuotaRandomHistoryTest, testing::Range(1u, 9u));
 class YearHoursRandomHistoryTest : public testing::TestWithParam<uint32_t> {};
 
 TEST_P(YearHoursRandomHistoryTest, KeptSumsEqualARecomputationAfterEachFold) {
-  StoredHistory history;
-  RandomHistory random(GetParam());
-  for (int i = 0; i < 300; ++i) {
-    random.Accepted(history.Record(random.Propose()));
-  }
-  const absl::Span<const StoredEvent> events = history.events();
-  std::mt19937 chunk(GetParam());
-  ProjectionState state;
   YearHours kept;
   int64_t compared = 0;  // guards against a vacuous comparison
-  for (size_t next = 0; next < events.size();) {
-    const uint64_t before = state.last_seq();
-    const size_t count =
-        std::min<size_t>(events.size() - next, 1 + chunk() % 12);
-    state.ApplyAll(events.subspan(next, count));
-    next += count;
-    for (uint32_t person : state.PersonsTouched(before, state.last_seq())) {
-      kept.AddPerson(state, person, before, -1);
-      kept.AddPerson(state, person, state.last_seq(), +1);
-    }
-    const YearHours built = YearHours::Build(state, state.last_seq());
-    for (uint32_t employer = 0; employer < state.employer_count(); ++employer) {
-      for (int32_t year = 2018; year <= 2028; ++year) {
-        const EmployerYear expected = built.Of(employer, year);
-        ASSERT_EQ(kept.Of(employer, year), expected)
-            << "employer " << employer << " year " << year << " at seq "
-            << state.last_seq();
-        if (expected != EmployerYear{}) ++compared;
-      }
-    }
-  }
+  test::FoldInChunks(
+      test::RandomStoredHistory(GetParam(), 300), GetParam(),
+      [&](const ProjectionState& state, uint64_t before) {
+        for (uint32_t person : state.PersonsTouched(before, state.last_seq())) {
+          kept.AddPerson(state, person, before, -1);
+          kept.AddPerson(state, person, state.last_seq(), +1);
+        }
+        const YearHours built = YearHours::Build(state, state.last_seq());
+        for (uint32_t employer = 0; employer < state.employer_count();
+             ++employer) {
+          for (int32_t year = 2018; year <= 2028; ++year) {
+            const EmployerYear expected = built.Of(employer, year);
+            ASSERT_EQ(kept.Of(employer, year), expected)
+                << "employer " << employer << " year " << year << " at seq "
+                << state.last_seq();
+            if (expected != EmployerYear{}) ++compared;
+          }
+        }
+      });
   EXPECT_GT(compared, 500);
 }
 

@@ -21,10 +21,6 @@
 //   Q4 1.00 / 0 / 1.00 / 2.00.
 #include "projections/register_figures.h"
 
-#include <algorithm>
-#include <random>
-
-#include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "tests/projections/projection_test_util.h"
 #include "tests/projections/random_history.h"
@@ -239,34 +235,23 @@ class RegisterStepsRandomHistoryTest : public testing::TestWithParam<uint32_t> {
 };
 
 TEST_P(RegisterStepsRandomHistoryTest, KeptCountsEqualARecomputation) {
-  StoredHistory history;
-  test::RandomHistory random(GetParam());
-  for (int i = 0; i < 300; ++i) {
-    random.Accepted(history.Record(random.Propose()));
-  }
-  const absl::Span<const StoredEvent> events = history.events();
-  std::mt19937 chunk(GetParam());
-  ProjectionState state;
   RegisterSteps kept;
   int64_t compared = 0;  // guards against a vacuous comparison
-  for (size_t next = 0; next < events.size();) {
-    const uint64_t before = state.last_seq();
-    const size_t count =
-        std::min<size_t>(events.size() - next, 1 + chunk() % 12);
-    state.ApplyAll(events.subspan(next, count));
-    next += count;
-    for (uint32_t person : state.PersonsTouched(before, state.last_seq())) {
-      kept.AddPerson(state, person, before, -1);
-      kept.AddPerson(state, person, state.last_seq(), +1);
-    }
-    const std::vector<RegisterCounts> expected = ComputeRegisterCounts(
-        state, state.last_seq(), Q("2018Q1"), Q("2028Q4"));
-    ASSERT_EQ(kept.Counts(Q("2018Q1"), Q("2028Q4")), expected)
-        << "at seq " << state.last_seq();
-    for (const RegisterCounts& quarter : expected) {
-      if (quarter.working > 0 || quarter.InflowTotal() > 0) ++compared;
-    }
-  }
+  test::FoldInChunks(
+      test::RandomStoredHistory(GetParam(), 300), GetParam(),
+      [&](const ProjectionState& state, uint64_t before) {
+        for (uint32_t person : state.PersonsTouched(before, state.last_seq())) {
+          kept.AddPerson(state, person, before, -1);
+          kept.AddPerson(state, person, state.last_seq(), +1);
+        }
+        const std::vector<RegisterCounts> expected = ComputeRegisterCounts(
+            state, state.last_seq(), Q("2018Q1"), Q("2028Q4"));
+        ASSERT_EQ(kept.Counts(Q("2018Q1"), Q("2028Q4")), expected)
+            << "at seq " << state.last_seq();
+        for (const RegisterCounts& quarter : expected) {
+          if (quarter.working > 0 || quarter.InflowTotal() > 0) ++compared;
+        }
+      });
   EXPECT_GT(compared, 500);
 }
 
