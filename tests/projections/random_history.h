@@ -295,12 +295,12 @@ inline StoredHistory RandomStoredHistory(uint32_t seed, int count) {
 }
 
 // Folds `history` into a fresh state as the projector's tail folds a log:
-// in chunks of 1..12 events (sizes drawn from `seed`), calling
-// after_fold(state, before) after each, `before` the cut the chunk started
-// from.
-template <typename AfterFold>
-void FoldInChunks(const StoredHistory& history, uint32_t seed,
-                  AfterFold after_fold) {
+// in chunks of 1..12 events (sizes drawn from `seed`), after each moving the
+// persons the chunk touched in `kept` (a YearHours or RegisterSteps) from
+// the chunk's first cut to its last, then calling check(state).
+template <typename Kept, typename Check>
+void FoldInChunks(const StoredHistory& history, uint32_t seed, Kept& kept,
+                  Check check) {
   const std::vector<StoredEvent>& events = history.events();
   std::mt19937 chunk(seed);
   ProjectionState state;
@@ -310,7 +310,11 @@ void FoldInChunks(const StoredHistory& history, uint32_t seed,
         std::min<size_t>(events.size() - next, 1 + chunk() % 12);
     state.ApplyAll(absl::MakeConstSpan(events).subspan(next, count));
     next += count;
-    after_fold(static_cast<const ProjectionState&>(state), before);
+    for (uint32_t person : state.PersonsTouched(before, state.last_seq())) {
+      kept.AddPerson(state, person, before, -1);
+      kept.AddPerson(state, person, state.last_seq(), +1);
+    }
+    check(static_cast<const ProjectionState&>(state));
   }
 }
 
