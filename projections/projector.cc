@@ -20,6 +20,21 @@ constexpr absl::Duration kStopCheckInterval = absl::Milliseconds(20);
 constexpr uint64_t kFoldChunk = 4096;
 
 absl::Status ValidateQuery(const RealisationQuery& query) {
+  if (query.regime == Regime::kWba2026) {
+    if (query.measure != Measure::kPeildatum) {
+      return absl::InvalidArgumentError(
+          "measure: WBA_2026 counts the paid hours of calendar years");
+    }
+    if (query.view != RealisationView::kBySector) {
+      return absl::InvalidArgumentError(
+          "view: WBA_2026 has one national target and no monitor split");
+    }
+    if (query.include_employers) {
+      return absl::InvalidArgumentError(
+          "include_employers: WBA_2026 tables have no employer rows; its "
+          "per-employer figures are the quota's");
+    }
+  }
   for (Sector sector : query.sectors) {
     if (!IsReportableSector(sector)) {
       return absl::InvalidArgumentError(
@@ -119,6 +134,10 @@ absl::Status Projector::CatchUp() {
   if (options_.save_state && folded >= options_.save_state_after_fold) {
     SaveState();
   }
+  // The sums the tail keeps are not in the state checkpoint: rebuilt here.
+  kept_.hours = YearHours::Build(state_, state_.last_seq());
+  kept_.register_steps = RegisterSteps::Build(
+      state_, state_.last_seq(), std::thread::hardware_concurrency());
   // The lambdas run inside the log's calls, on this thread, under the lock.
   const auto load = [&](std::string_view key, std::string_view value)
                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
@@ -308,7 +327,7 @@ absl::Status Projector::Fold(uint64_t to) {
   const uint64_t after = state_.last_seq();
   // What was applied is made consistent even when the read failed midway.
   if (after > before) {
-    MoveFigures(before, after, &figures_);
+    MoveFigures(before, after, &figures_, &kept_);
     const uint64_t last_checkpoint =
         checkpoints_.empty() ? 0 : checkpoints_.rbegin()->first;
     if (after - last_checkpoint >= options_.checkpoint_interval) {
@@ -419,12 +438,18 @@ std::vector<uint64_t> Projector::CheckpointSeqs() const {
 }
 
 void Projector::MoveFigures(uint64_t from, uint64_t to,
-                            FigureAccumulator* figures) const {
+                            FigureAccumulator* figures, KeptSums* kept) const {
   FigureBuilder builder(state_, /*per_employer=*/false);
   const auto [low, high] = std::minmax(from, to);
   for (uint32_t person : state_.PersonsTouched(low, high)) {
     builder.AddPerson(person, from, -1, figures);
     builder.AddPerson(person, to, +1, figures);
+    if (kept != nullptr) {
+      kept->hours.AddPerson(state_, person, from, -1);
+      kept->hours.AddPerson(state_, person, to, +1);
+      kept->register_steps.AddPerson(state_, person, from, -1);
+      kept->register_steps.AddPerson(state_, person, to, +1);
+    }
   }
 }
 
@@ -460,6 +485,17 @@ absl::StatusOr<RealisationTable> Projector::Realisation(
     const RealisationQuery& query) const {
   RETURN_IF_ERROR(ValidateQuery(query));
   RETURN_IF_ERROR(CatchUpWithLog());
+  if (query.regime == Regime::kWba2026) {
+    absl::ReaderMutexLock lock(&mutex_);
+    ReadingStateForTest();
+    if (!query.as_of.has_value() ||
+        state_.LastSeqRecordedBy(*query.as_of) == state_.last_seq()) {
+      return MakeYearTable(state_, kept_.hours, state_.last_seq(),
+                           query.as_of.value_or(state_.last_recorded_at()),
+                           query);
+    }
+    return ComputeRealisation(state_, query);
+  }
   if (!query.as_of.has_value() && !query.include_employers) {
     const std::shared_ptr<const View> view = CurrentView();
     return MakeSectorTable(view->targets, view->figures, view->seq,
@@ -483,6 +519,9 @@ absl::StatusOr<QuotaTable> Projector::Quota(const QuotaQuery& query) const {
   const uint64_t cut = query.as_of.has_value()
                            ? state_.LastSeqRecordedBy(*query.as_of)
                            : state_.last_seq();
+  if (cut == state_.last_seq()) {
+    return MakeQuota(state_, cut, kept_.hours, query);
+  }
   return ComputeQuota(state_, cut, query);
 }
 
@@ -491,10 +530,24 @@ absl::StatusOr<RegisterTable> Projector::RegisterFigures(
   if (query.to < query.from) {
     return absl::InvalidArgumentError("to_quarter: before from_quarter");
   }
+  const RealisationQuery banen = RegisterRealisationQuery(query);
+  RETURN_IF_ERROR(ValidateQuery(banen));
+  RETURN_IF_ERROR(CatchUpWithLog());
+  {
+    absl::ReaderMutexLock lock(&mutex_);
+    const uint64_t head = state_.last_seq();
+    if (!query.as_of.has_value() ||
+        state_.LastSeqRecordedBy(*query.as_of) == head) {
+      ReadingStateForTest();
+      return MakeRegisterTable(
+          kept_.register_steps.Counts(query.from, query.to),
+          MakeTable(state_, figures_, head,
+                    query.as_of.value_or(state_.last_recorded_at()), banen));
+    }
+  }
   // The banen first: their cut (the published view's, or as_of's) is one
   // the state, which only moves on, can still be read at.
-  ASSIGN_OR_RETURN(const RealisationTable realisation,
-                   Realisation(RegisterRealisationQuery(query)));
+  ASSIGN_OR_RETURN(const RealisationTable realisation, Realisation(banen));
   absl::ReaderMutexLock lock(&mutex_);
   ReadingStateForTest();
   // Two threads, as the figures are built on open: a pass over every person.

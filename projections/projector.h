@@ -132,19 +132,24 @@ class Projector {
   // The log followed; borrowed.
   EventLog& log() const { return log_; }
 
-  // INVALID_ARGUMENT when a sector is not reportable, to < from, or the range
-  // spans more than kMaxQueryQuarters.
+  // INVALID_ARGUMENT when a sector is not reportable, to < from, the range
+  // spans more than kMaxQueryQuarters, or a kWba2026 query asks for another
+  // measure than kPeildatum, the national monitor or employer rows. A
+  // kWba2026 table holds the state's reader lock like Quota().
   absl::StatusOr<RealisationTable> Realisation(
       const RealisationQuery& query) const;
 
-  // Quota and levy per employer (quota.h), from the state at the query's
-  // as_of; ComputeQuota's errors. Holds the state's reader lock while it
-  // folds: O(persons + jobs).
+  // Quota and levy per employer (quota.h) at the query's as_of;
+  // ComputeQuota's errors. Holds the state's reader lock: at the head, it
+  // reads the hour-days the tail keeps (O(employers)); as of an earlier
+  // cut, it folds them from the state (O(persons + jobs)).
   absl::StatusOr<QuotaTable> Quota(const QuotaQuery& query) const;
 
-  // The register dashboard (register_figures.h): the realisation's banen,
-  // then one pass over the persons under the state's reader lock at the
-  // same cut. Errors as Realisation().
+  // The register dashboard (register_figures.h) under the state's reader
+  // lock: at the head, the counts the tail keeps and the realisation's
+  // banen from the current figures (O(quarters)); as of an earlier cut, the
+  // banen as Realisation() gives them, then one pass over the persons at
+  // the same cut. Errors as Realisation().
   absl::StatusOr<RegisterTable> RegisterFigures(
       const RegisterQuery& query) const;
   // Called with a snapshot's head seq: its signed checkpoint, stored with
@@ -204,9 +209,19 @@ class Projector {
   // Waits for the log's head at the call, up to catch_up_timeout.
   absl::Status CatchUpWithLog() const;
   std::shared_ptr<const View> CurrentView() const;
-  // Replaces, in `figures`, the persons touched between cuts `from` and `to`
-  // by their figures at `to`.
-  void MoveFigures(uint64_t from, uint64_t to, FigureAccumulator* figures) const
+  // What the tail keeps beside the figures at state_.last_seq(), read under
+  // the reader lock (copying it into every published View would cost more
+  // than the queries save): the quota's and WBA_2026's hour-days, and the
+  // register dashboard's counts.
+  struct KeptSums {
+    YearHours hours;
+    RegisterSteps register_steps;
+  };
+
+  // Replaces, in `figures` (and in `kept` when given), the persons touched
+  // between cuts `from` and `to` by their figures at `to`.
+  void MoveFigures(uint64_t from, uint64_t to, FigureAccumulator* figures,
+                   KeptSums* kept = nullptr) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
   absl::StatusOr<FigureAccumulator> FiguresAt(uint64_t cut) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
@@ -227,6 +242,7 @@ class Projector {
   mutable absl::Mutex mutex_ ABSL_ACQUIRED_BEFORE(view_mutex_);
   ProjectionState state_ ABSL_GUARDED_BY(mutex_);
   FigureAccumulator figures_ ABSL_GUARDED_BY(mutex_);  // at state_.last_seq()
+  KeptSums kept_ ABSL_GUARDED_BY(mutex_);              // at state_.last_seq()
   Hash head_hash_ ABSL_GUARDED_BY(mutex_){};
   // seq -> encoded checkpoint (checkpoint.h).
   std::map<uint64_t, std::string> checkpoints_ ABSL_GUARDED_BY(mutex_);

@@ -6,72 +6,13 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/status_macros.h"
 #include "ledger/validation.h"
-#include "projections/job_timeline.h"
 #include "projections/realisation.h"
 #include "projections/rounding.h"
 
 namespace banen {
 namespace {
-
-// Sums, per employer, hours_per_week x100 x days over the counting days of
-// one calendar year: S of kQuotaDenominator's derivation.
-class HourDaySummer {
- public:
-  HourDaySummer(const ProjectionState& state, uint64_t cut, int32_t year,
-                Regime regime)
-      : state_(state),
-        cut_(cut),
-        year_{MakeDate(year, 1, 1), MakeDate(year + 1, 1, 1)},
-        regime_(regime),
-        hour_days_(state.employer_count(), 0) {}
-
-  std::vector<int64_t> Sum() && {
-    for (uint32_t person = 0; person < state_.person_count(); ++person) {
-      RegisteredPeriods(state_.person(person), cut_, &registered_);
-      const bool in_year = std::any_of(
-          registered_.begin(), registered_.end(), [this](const DatePeriod& p) {
-            return p.from < year_.to && p.to > year_.from;
-          });
-      if (!in_year) continue;
-      for (uint32_t job : state_.person(person).jobs) AddJob(state_.job(job));
-    }
-    return std::move(hour_days_);
-  }
-
- private:
-  void AddJob(const JobRecord& job) {
-    WalkJobTimeline(
-        job, cut_,
-        [&](DatePeriod segment, ContractForm form, int32_t hours_x100) {
-          AddSegment(job, segment, form, hours_x100);
-        },
-        [](const JobEntry&, ContractForm) {});
-  }
-
-  void AddSegment(const JobRecord& job, DatePeriod segment, ContractForm form,
-                  int32_t hours_x100) {
-    // The regimes differ only here: who an inleen day counts for.
-    const uint32_t employer = regime_ == Regime::kWba2026 && IsInleen(form)
-                                  ? job.lender
-                                  : job.employer;
-    if (employer == kNoIndex) return;
-    for (const DatePeriod& registered : registered_) {
-      const Date from = std::max({segment.from, registered.from, year_.from});
-      const Date to = std::min({segment.to, registered.to, year_.to});
-      if (from < to) {
-        hour_days_[employer] += int64_t{hours_x100} * (to.days - from.days);
-      }
-    }
-  }
-
-  const ProjectionState& state_;
-  const uint64_t cut_;
-  const DatePeriod year_;
-  const Regime regime_;
-  std::vector<int64_t> hour_days_;  // by employer index
-  std::vector<DatePeriod> registered_;
-};
 
 std::optional<int32_t> PercentageOf(const ProjectionState& state, Sector sector,
                                     int32_t year, Regime regime, uint64_t cut) {
@@ -85,7 +26,12 @@ std::optional<int32_t> PercentageOf(const ProjectionState& state, Sector sector,
 }
 
 QuotaRow MakeRow(const ProjectionState& state, uint32_t employer, Sector sector,
-                 int64_t hour_days, const QuotaQuery& query, uint64_t cut) {
+                 const YearHours& hours, const QuotaQuery& query,
+                 uint64_t cut) {
+  int64_t hour_days = 0;
+  for (int64_t series : hours.Of(employer, query.year).Counted(query.regime)) {
+    hour_days += series;
+  }
   QuotaRow row;
   row.employer_id = state.employer(employer).employer_id;
   row.sector = sector;
@@ -165,12 +111,9 @@ int64_t ShortfallX10(int64_t quota_numerator, int64_t realised_numerator) {
   return static_cast<int64_t>(missing * 10 / kQuotaDenominator);
 }
 
-std::string_view RegimeName(Regime regime) {
-  return regime == Regime::kWba2026 ? "WBA_2026" : "WFSV_2015";
-}
+namespace {
 
-absl::StatusOr<QuotaTable> ComputeQuota(const ProjectionState& state,
-                                        uint64_t cut, const QuotaQuery& query) {
+absl::Status ValidateQuotaQuery(const QuotaQuery& query) {
   if (query.year < kFirstTargetYear || query.year > kLastTargetYear) {
     return absl::InvalidArgumentError(
         absl::StrCat("year: must be in 2013..2100, not ", query.year));
@@ -180,6 +123,21 @@ absl::StatusOr<QuotaTable> ComputeQuota(const ProjectionState& state,
     return absl::InvalidArgumentError(
         "sector: must be a sector or an aggregate");
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<QuotaTable> ComputeQuota(const ProjectionState& state,
+                                        uint64_t cut, const QuotaQuery& query) {
+  RETURN_IF_ERROR(ValidateQuotaQuery(query));
+  return MakeQuota(state, cut, YearHours::Build(state, cut), query);
+}
+
+absl::StatusOr<QuotaTable> MakeQuota(const ProjectionState& state, uint64_t cut,
+                                     const YearHours& hours,
+                                     const QuotaQuery& query) {
+  RETURN_IF_ERROR(ValidateQuotaQuery(query));
   const Date last_day = MakeDate(query.year, 12, 31);
   const auto sector_of = [&](uint32_t employer) {
     return state.SectorsOf(employer, cut).On(last_day);
@@ -200,9 +158,6 @@ absl::StatusOr<QuotaTable> ComputeQuota(const ProjectionState& state,
       employers.push_back(*employer);
     }
   }
-  const std::vector<int64_t> hour_days =
-      HourDaySummer(state, cut, query.year, query.regime).Sum();
-
   QuotaTable table;
   table.year = query.year;
   table.regime = query.regime;
@@ -213,8 +168,7 @@ absl::StatusOr<QuotaTable> ComputeQuota(const ProjectionState& state,
         !Requested({query.sector}, sector)) {
       continue;
     }
-    table.rows.push_back(
-        MakeRow(state, employer, sector, hour_days[employer], query, cut));
+    table.rows.push_back(MakeRow(state, employer, sector, hours, query, cut));
   }
   std::sort(table.rows.begin(), table.rows.end(),
             [](const QuotaRow& a, const QuotaRow& b) {

@@ -37,13 +37,9 @@
 #include "absl/time/time.h"
 #include "ledger/event.h"
 #include "projections/projection_state.h"
+#include "projections/year_hours.h"
 
 namespace banen {
-
-enum class Regime : uint8_t {
-  kWfsv2015 = 0,
-  kWba2026 = 1,
-};
 
 // 25 employees x 1,623 hours: the Wfsv §4a threshold, in hours x100.
 inline constexpr int64_t kQuotaThresholdHoursX100 = int64_t{40'575} * 100;
@@ -88,6 +84,7 @@ struct QuotaRow {
   // Liable employers only (else 0): rounded down to a tenth, as the law does.
   int64_t shortfall_banen_x10 = 0;
   int64_t levy_euro = 0;
+  bool operator==(const QuotaRow&) const = default;
 };
 
 // Per concrete sector of the rows, then OVERHEID and NATIONAAL.
@@ -103,6 +100,7 @@ struct QuotaTotal {
   // charged.
   int64_t shortfall_banen_x10 = 0;
   int64_t levy_euro = 0;
+  bool operator==(const QuotaTotal&) const = default;
 };
 
 struct QuotaTable {
@@ -111,6 +109,7 @@ struct QuotaTable {
   uint64_t cut = 0;            // the seq of the last event included
   std::vector<QuotaRow> rows;  // in employer_id order
   std::vector<QuotaTotal> totals;
+  bool operator==(const QuotaTable&) const = default;
 };
 
 // shortfall = max(0, quota - realised), rounded down to tenths of a baan.
@@ -120,8 +119,11 @@ int64_t ShortfallX10(int64_t quota_numerator, int64_t realised_numerator);
 // reportable; NOT_FOUND for an employer_id not registered at the cut.
 absl::StatusOr<QuotaTable> ComputeQuota(const ProjectionState& state,
                                         uint64_t cut, const QuotaQuery& query);
-
-std::string_view RegimeName(Regime regime);  // "WFSV_2015", "WBA_2026"
+// The same from `hours`, which must hold the hour-days at `cut` (the
+// projector's, kept by its tail): O(employers), no pass over the persons.
+absl::StatusOr<QuotaTable> MakeQuota(const ProjectionState& state, uint64_t cut,
+                                     const YearHours& hours,
+                                     const QuotaQuery& query);
 
 }  // namespace banen
 

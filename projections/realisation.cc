@@ -377,11 +377,89 @@ RealisationTable MakeTable(const ProjectionState& state,
   return table;
 }
 
+int64_t YearRow::Numerator() const {
+  int64_t sum = 0;
+  for (int64_t series : hour_days) sum += series;
+  return sum;
+}
+
+RealisationTable MakeYearTable(const ProjectionState& state,
+                               const YearHours& hours, uint64_t cut,
+                               absl::Time as_of,
+                               const RealisationQuery& query) {
+  RealisationTable table;
+  table.as_of = as_of;
+  table.last_seq = cut;
+  table.regime = Regime::kWba2026;
+  if (query.to < query.from) return table;
+  // Per concrete sector and year (one before the first, for the change):
+  // its employers' hour-days as the regime counts them.
+  using Series = std::array<int64_t, kFormSeriesCount>;
+  const int32_t first = query.from.year - 1;
+  const int32_t years = query.to.year - first + 1;
+  std::vector<std::array<Series, kSectorCount>> by_sector(years);
+  for (uint32_t employer = 0; employer < state.employer_count(); ++employer) {
+    const SectorTimeline sectors = state.SectorsOf(employer, cut);
+    const std::vector<EmployerYear> employer_years =
+        hours.Years(employer, first, query.to.year);
+    for (int32_t y = 0; y < years; ++y) {
+      const Sector sector = sectors.On(MakeDate(first + y, 12, 31));
+      if (sector == Sector::kUnspecified) continue;
+      const Series counted = employer_years[y].Counted(Regime::kWba2026);
+      Series& sum = by_sector[y][static_cast<size_t>(sector)];
+      for (int s = 0; s < kFormSeriesCount; ++s) sum[s] += counted[s];
+    }
+  }
+  const SectorTargets targets(state, cut);
+  for (Sector sector : SectorsOf(query)) {
+    std::vector<YearRow> rows(years);
+    for (int32_t y = 0; y < years; ++y) {
+      YearRow& row = rows[y];
+      row.sector = sector;
+      row.year = first + y;
+      for (int c = 0; c < kSectorCount; ++c) {
+        const auto concrete = static_cast<Sector>(c);
+        if (!IsConcreteSector(concrete) || !Requested({sector}, concrete)) {
+          continue;
+        }
+        for (int s = 0; s < kFormSeriesCount; ++s) {
+          row.hour_days[s] += by_sector[y][c][s];
+        }
+      }
+      const __int128 numerator = row.Numerator();
+      row.hours_x100 = RoundHalfEven(numerator, 7);
+      row.banen_x100 = RoundHalfEven(numerator * 100, kYearBanenDenominator);
+      for (int s = 0; s < kFormSeriesCount; ++s) {
+        row.form_banen_x100[s] = RoundHalfEven(__int128{row.hour_days[s]} * 100,
+                                               kYearBanenDenominator);
+      }
+      if (sector == Sector::kNationaal) {
+        row.doel_x100 = targets.TargetX100(sector, row.year);
+        if (row.doel_x100.has_value()) {
+          row.realisatiepercentage_x10 =
+              PercentX10(numerator * 100,
+                         __int128{kYearBanenDenominator} * *row.doel_x100);
+        }
+      }
+      if (y > 0) {
+        row.change_x100 = RoundHalfEven(
+            (numerator - rows[y - 1].Numerator()) * 100, kYearBanenDenominator);
+      }
+    }
+    table.year_rows.insert(table.year_rows.end(), rows.begin() + 1, rows.end());
+  }
+  return table;
+}
+
 RealisationTable ComputeRealisation(const ProjectionState& state,
                                     const RealisationQuery& query) {
   const uint64_t cut = query.as_of.has_value()
                            ? state.LastSeqRecordedBy(*query.as_of)
                            : state.last_seq();
+  if (query.regime == Regime::kWba2026) {
+    return MakeYearTable(state, YearHours::Build(state, cut), cut,
+                         query.as_of.value_or(state.last_recorded_at()), query);
+  }
   const Quarter first =
       query.view == RealisationView::kNationalMonitor
           ? std::min(FirstQuarterBack(query), kMonitorBaselineQuarter)

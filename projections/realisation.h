@@ -16,6 +16,7 @@
 #include "projections/figures.h"
 #include "projections/projection_state.h"
 #include "projections/quarter.h"
+#include "projections/year_hours.h"
 
 namespace banen {
 
@@ -55,6 +56,10 @@ struct RealisationQuery {
   // kNationalMonitor: monitor_rows instead of rows, for the requested ones
   // of MARKT, OVERHEID and NATIONAAL (empty: all three); no employer rows.
   RealisationView view = RealisationView::kBySector;
+  // kWba2026: year_rows instead of rows, one per sector (as above) and
+  // calendar year from.year..to.year; measure kPeildatum (which it does not
+  // read), view kBySector and no employer rows.
+  Regime regime = Regime::kWfsv2015;
 };
 
 struct RealisationRow {
@@ -141,6 +146,38 @@ struct MonitorRow {
   bool operator==(const MonitorRow&) const = default;
 };
 
+// One row of the realisation under the Wet banenafspraak (kWba2026): a
+// sector or aggregate in one calendar year, counted in paid hours: a day of
+// a counting job contributes hours_per_week / 7 hours, for its formal
+// employer (the lender for inleen: the hours a scope's employers lent out
+// are its inleen series), and banen = hours / 1,331. An employer counts with
+// its sector on 31 December, as in the quota, so NATIONAAL is the sum of
+// every employer's WBA_2026 realised hours of the quota table; inleen from a
+// lender that is not a registered employer counts for no one.
+struct YearRow {
+  Sector sector = Sector::kUnspecified;
+  int32_t year = 0;
+  // Exact: hour-days x100 by FormSeries (the memo kSroi stays 0); banen =
+  // numerator / kYearBanenDenominator.
+  std::array<int64_t, kFormSeriesCount> hour_days{};
+  // Each rounded half-even once from its exact value.
+  int64_t hours_x100 = 0;
+  int64_t banen_x100 = 0;
+  std::array<int64_t, kFormSeriesCount> form_banen_x100{};
+  // NATIONAAL only, the one national target: its TargetSet for the year.
+  std::optional<int64_t> doel_x100;
+  std::optional<int64_t> realisatiepercentage_x10;
+  // banen minus the previous year's (with the sectors of its 31 December).
+  int64_t change_x100 = 0;
+
+  int64_t Numerator() const;  // every series
+  bool operator==(const YearRow&) const = default;
+};
+
+// hour-days x100 per baan-year: 7 days x 100 x 1,331 hours.
+inline constexpr int64_t kYearBanenDenominator =
+    int64_t{7} * 100 * kHoursPerBaanYear;
+
 struct RealisationTable {
   // Sector rows in query order, each sector's quarters ascending; then
   // employer rows by (employer_id, quarter).
@@ -148,6 +185,9 @@ struct RealisationTable {
   // The national monitor view: per requested aggregate, its quarters
   // ascending.
   std::vector<MonitorRow> monitor_rows;
+  // kWba2026: per requested sector, its years ascending.
+  std::vector<YearRow> year_rows;
+  Regime regime = Regime::kWfsv2015;
   // The query's as_of, or without one the recorded time of the last event.
   absl::Time as_of = absl::InfinitePast();
   uint64_t last_seq = 0;  // the last event the table includes
@@ -204,6 +244,12 @@ RealisationTable MakeSectorTable(const SectorTargets& targets,
                                  const FigureAccumulator& figures, uint64_t cut,
                                  absl::Time as_of,
                                  const RealisationQuery& query);
+
+// The kWba2026 table of `query` from `hours`, which must hold the hour-days
+// at `cut`: O(employers x years).
+RealisationTable MakeYearTable(const ProjectionState& state,
+                               const YearHours& hours, uint64_t cut,
+                               absl::Time as_of, const RealisationQuery& query);
 
 // The whole table by one pass over the state (O(persons)): the reference the
 // incremental Projector must equal, and the path for drill-down.

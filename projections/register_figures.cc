@@ -1,6 +1,7 @@
 #include "projections/register_figures.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <thread>
 #include <utility>
@@ -57,104 +58,33 @@ RealisationQuery RegisterRealisationQuery(const RegisterQuery& query) {
   return realisation;
 }
 
-std::vector<RegisterCounts> ComputeRegisterCounts(const ProjectionState& state,
-                                                  uint64_t cut, Quarter from,
-                                                  Quarter to, int threads) {
-  if (to < from) return {};
-  // Peildatum k = 0..n is the last day of quarter `before` + k (k = 0: the
-  // quarter before `from`). A period [a, b) covers the peildata
-  // [PeildatumOf(a), PeildatumOf(b)): the last day of a quarter is on or
-  // after a exactly when its quarter is a's or later. Each period adds a
-  // step at both ends, so a person costs O(periods), not O(quarters).
-  const int32_t before = from.Index() - 1;
-  const int32_t n = to.Index() - before;
-  const auto peildatum_of = [&](Date day) {
-    if (day == kEndOfTime) return n + 1;
-    return std::clamp(Quarter::Of(day).Index() - before, 0, n + 1);
-  };
-  const Date first_day = from.FirstDay();
-  const Date last_day = to.LastDay();
-  // The steps and flows of a part of the persons; parts add up.
-  struct Part {
-    std::vector<int64_t> registered_step;
-    std::vector<int64_t> working_step;
-    std::vector<RegisterCounts> counts;
-  };
-  const auto add_persons = [&](size_t begin, size_t end, Part& part) {
-    part.registered_step.assign(n + 2, 0);
-    part.working_step.assign(n + 2, 0);
-    part.counts.assign(n, RegisterCounts{});
-    std::vector<Period> registered;
-    std::vector<std::pair<int32_t, int32_t>> working;  // peildata ranges
-    for (size_t index = begin; index < end; ++index) {
-      const PersonRecord& person = state.person(static_cast<uint32_t>(index));
-      registered.clear();
-      Date since;
-      bool open = false;
-      ForEachRegisterChange(person, cut, [&](const RegisterEntry& entry) {
-        if (entry.date >= first_day && entry.date <= last_day) {
-          RegisterCounts& quarter = part.counts[peildatum_of(entry.date) - 1];
-          if (entry.registered) {
-            ++quarter.inflow[static_cast<size_t>(entry.grondslag)];
-          } else {
-            ++quarter.outflow[static_cast<size_t>(entry.reason)];
-          }
-        }
-        if (entry.registered) {
-          since = entry.date;
-        } else if (since < entry.date) {
-          registered.push_back(Period{since, entry.date});
-        }
-        open = entry.registered;
-      });
-      if (open) registered.push_back(Period{since, kEndOfTime});
-      bool on_a_peildatum = false;
-      for (const Period& period : registered) {
-        const int32_t a = peildatum_of(period.from);
-        const int32_t b = peildatum_of(period.to);
-        if (a >= b) continue;
-        ++part.registered_step[a];
-        --part.registered_step[b];
-        on_a_peildatum = true;
-      }
-      if (!on_a_peildatum) continue;
+namespace {
 
-      // A counted job: active, its person registered, its employer known.
-      working.clear();
-      for (const uint32_t job_index : person.jobs) {
-        const JobRecord& job = state.job(job_index);
-        if (job.employer == kNoIndex) continue;
-        const Period active = ActivePeriodOf(job, cut);
-        if (active.from >= active.to ||
-            state.SectorsOf(job.employer, cut).On(active.from) ==
-                Sector::kUnspecified) {
-          continue;
-        }
-        for (const Period& period : registered) {
-          const int32_t a = peildatum_of(std::max(active.from, period.from));
-          const int32_t b = peildatum_of(std::min(active.to, period.to));
-          if (a < b) working.emplace_back(a, b);
-        }
-      }
-      // Working on peildata k .. b - 1 of one range: found work at its start,
-      // lost at its end, unless another range goes on from there.
-      std::sort(working.begin(), working.end());
-      for (size_t i = 0; i < working.size();) {
-        auto [a, b] = working[i++];
-        while (i < working.size() && working[i].first <= b) {
-          b = std::max(b, working[i++].second);
-        }
-        ++part.working_step[a];
-        --part.working_step[b];
-        if (a >= 1) ++part.counts[a - 1].found_work;
-        if (b <= n) ++part.counts[b - 1].lost_work;
-      }
-    }
-  };
+// Peildatum 0 is 31 December 1997, before the first effective date; an
+// earlier day counts as on it. kOpen: a period that never ends.
+constexpr int32_t kOrigin = 1997 * 4 + 3;  // Quarter{1997, 4}.Index()
+constexpr int32_t kOpen = std::numeric_limits<int32_t>::max();
+
+// The first peildatum on or after `day`: the last day of a quarter is on or
+// after `day` exactly when its quarter is day's or later.
+int32_t PeildatumOf(Date day) {
+  if (day == kEndOfTime) return kOpen;
+  return std::max(Quarter::Of(day).Index() - kOrigin, 0);
+}
+
+}  // namespace
+
+RegisterSteps RegisterSteps::Build(const ProjectionState& state, uint64_t cut,
+                                   int threads) {
   const size_t persons = state.person_count();
   const size_t parts =
       std::clamp<size_t>(threads, 1, std::max<size_t>(persons, 1));
-  std::vector<Part> partial(parts);
+  std::vector<RegisterSteps> partial(parts);
+  const auto add_persons = [&](size_t begin, size_t end, RegisterSteps& part) {
+    for (size_t person = begin; person < end; ++person) {
+      part.AddPerson(state, static_cast<uint32_t>(person), cut, +1);
+    }
+  };
   std::vector<std::thread> helpers;
   for (size_t i = 1; i < parts; ++i) {
     helpers.emplace_back(add_persons, persons * i / parts,
@@ -162,32 +92,133 @@ std::vector<RegisterCounts> ComputeRegisterCounts(const ProjectionState& state,
   }
   add_persons(0, persons / parts, partial[0]);
   for (std::thread& helper : helpers) helper.join();
+  for (size_t i = 1; i < parts; ++i) partial[0].Add(partial[i]);
+  return std::move(partial[0]);
+}
 
-  std::vector<RegisterCounts> counts(n);
-  int64_t registered_now = 0;
-  int64_t working_now = 0;
-  for (int32_t k = 0; k <= n; ++k) {
-    for (const Part& part : partial) {
-      registered_now += part.registered_step[k];
-      working_now += part.working_step[k];
-      if (k == 0) continue;
-      const RegisterCounts& flows = part.counts[k - 1];
-      RegisterCounts& quarter = counts[k - 1];
-      for (int g = 0; g < kGrondslagCount; ++g) {
-        quarter.inflow[g] += flows.inflow[g];
-      }
-      for (int r = 0; r < kDeregistrationReasonCount; ++r) {
-        quarter.outflow[r] += flows.outflow[r];
-      }
-      quarter.found_work += flows.found_work;
-      quarter.lost_work += flows.lost_work;
+void RegisterSteps::Reserve(int32_t k) {
+  if (static_cast<size_t>(k) < flows_.size()) return;
+  registered_step_.resize(k + 1, 0);
+  working_step_.resize(k + 1, 0);
+  flows_.resize(k + 1, RegisterCounts{});
+}
+
+void RegisterSteps::Add(const RegisterSteps& other) {
+  if (other.flows_.empty()) return;
+  Reserve(static_cast<int32_t>(other.flows_.size()) - 1);
+  for (size_t k = 0; k < other.flows_.size(); ++k) {
+    registered_step_[k] += other.registered_step_[k];
+    working_step_[k] += other.working_step_[k];
+    const RegisterCounts& from = other.flows_[k];
+    RegisterCounts& to = flows_[k];
+    for (int g = 0; g < kGrondslagCount; ++g) to.inflow[g] += from.inflow[g];
+    for (int r = 0; r < kDeregistrationReasonCount; ++r) {
+      to.outflow[r] += from.outflow[r];
     }
-    if (k == 0) continue;
-    counts[k - 1].quarter = Quarter::FromIndex(before + k);
-    counts[k - 1].registered = registered_now;
-    counts[k - 1].working = working_now;
+    to.found_work += from.found_work;
+    to.lost_work += from.lost_work;
+  }
+}
+
+void RegisterSteps::AddPerson(const ProjectionState& state, uint32_t index,
+                              uint64_t cut, int sign) {
+  // Each period adds a step at both ends, so a person costs O(periods), not
+  // O(quarters).
+  const PersonRecord& person = state.person(index);
+  std::vector<Period> registered;
+  Date since;
+  bool open = false;
+  ForEachRegisterChange(person, cut, [&](const RegisterEntry& entry) {
+    const int32_t k = PeildatumOf(entry.date);
+    Reserve(k);
+    if (entry.registered) {
+      flows_[k].inflow[static_cast<size_t>(entry.grondslag)] += sign;
+      since = entry.date;
+    } else {
+      flows_[k].outflow[static_cast<size_t>(entry.reason)] += sign;
+      if (since < entry.date) registered.push_back(Period{since, entry.date});
+    }
+    open = entry.registered;
+  });
+  if (open) registered.push_back(Period{since, kEndOfTime});
+  bool on_a_peildatum = false;
+  for (const Period& period : registered) {
+    const int32_t a = PeildatumOf(period.from);
+    const int32_t b = PeildatumOf(period.to);
+    if (a >= b) continue;
+    Reserve(a);
+    registered_step_[a] += sign;
+    if (b != kOpen) {
+      Reserve(b);
+      registered_step_[b] -= sign;
+    }
+    on_a_peildatum = true;
+  }
+  if (!on_a_peildatum) return;
+
+  // A counted job: active, its person registered, its employer known.
+  std::vector<std::pair<int32_t, int32_t>> working;  // peildata ranges
+  for (const uint32_t job_index : person.jobs) {
+    const JobRecord& job = state.job(job_index);
+    if (job.employer == kNoIndex) continue;
+    const Period active = ActivePeriodOf(job, cut);
+    if (active.from >= active.to ||
+        state.SectorsOf(job.employer, cut).On(active.from) ==
+            Sector::kUnspecified) {
+      continue;
+    }
+    for (const Period& period : registered) {
+      const int32_t a = PeildatumOf(std::max(active.from, period.from));
+      const int32_t b = PeildatumOf(std::min(active.to, period.to));
+      if (a < b) working.emplace_back(a, b);
+    }
+  }
+  // Working on peildata a .. b - 1 of one range: found work at its start,
+  // lost at its end, unless another range goes on from there.
+  std::sort(working.begin(), working.end());
+  for (size_t i = 0; i < working.size();) {
+    auto [a, b] = working[i++];
+    while (i < working.size() && working[i].first <= b) {
+      b = std::max(b, working[i++].second);
+    }
+    Reserve(a);
+    working_step_[a] += sign;
+    if (a >= 1) flows_[a].found_work += sign;
+    if (b != kOpen) {
+      Reserve(b);
+      working_step_[b] -= sign;
+      flows_[b].lost_work += sign;
+    }
+  }
+}
+
+std::vector<RegisterCounts> RegisterSteps::Counts(Quarter from,
+                                                  Quarter to) const {
+  std::vector<RegisterCounts> counts;
+  int64_t registered = 0;
+  int64_t working = 0;
+  const int32_t last = to.Index() - kOrigin;
+  for (int32_t k = std::min(0, from.Index() - kOrigin); k <= last; ++k) {
+    const bool kept = k >= 0 && static_cast<size_t>(k) < flows_.size();
+    if (kept) {
+      registered += registered_step_[k];
+      working += working_step_[k];
+    }
+    const Quarter quarter = Quarter::FromIndex(kOrigin + k);
+    if (quarter < from) continue;
+    RegisterCounts& out =
+        counts.emplace_back(kept ? flows_[k] : RegisterCounts{});
+    out.quarter = quarter;
+    out.registered = registered;
+    out.working = working;
   }
   return counts;
+}
+
+std::vector<RegisterCounts> ComputeRegisterCounts(const ProjectionState& state,
+                                                  uint64_t cut, Quarter from,
+                                                  Quarter to, int threads) {
+  return RegisterSteps::Build(state, cut, threads).Counts(from, to);
 }
 
 RegisterTable MakeRegisterTable(const std::vector<RegisterCounts>& counts,

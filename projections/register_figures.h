@@ -89,9 +89,41 @@ struct RegisterTable {
 // OVERHEID and NATIONAAL, PEILDATUM, from the quarter before query.from.
 RealisationQuery RegisterRealisationQuery(const RegisterQuery& query);
 
+// The register counts of every quarter, kept by person like YearHours
+// (year_hours.h): a person adds steps at the peildata where it enters and
+// leaves the register and work, and its flows to their quarters. So the
+// projector's tail keeps them current in O(persons touched), and the counts
+// of any quarters are read in O(quarters since 1998). Every count equals
+// Build()'s at the same cut exactly: integer sums, in any order.
+class RegisterSteps {
+ public:
+  // Every person of `state` at `cut`, split over `threads` threads.
+  static RegisterSteps Build(const ProjectionState& state, uint64_t cut,
+                             int threads = 1);
+
+  // Adds (sign +1) or removes (-1) the steps and flows of `person` as seen
+  // at `cut`.
+  void AddPerson(const ProjectionState& state, uint32_t person, uint64_t cut,
+                 int sign);
+
+  // The counts of every quarter of [from, to] (none when to < from).
+  std::vector<RegisterCounts> Counts(Quarter from, Quarter to) const;
+
+ private:
+  void Add(const RegisterSteps& other);
+  // The entries of peildatum k (grown on demand).
+  void Reserve(int32_t k);
+
+  // By peildatum k, the last day of quarter kOrigin + k (see .cc): the
+  // change of the stocks from k - 1 to k, and the flows of its quarter.
+  std::vector<int64_t> registered_step_;
+  std::vector<int64_t> working_step_;
+  std::vector<RegisterCounts> flows_;
+};
+
 // Counts for every quarter of [from, to] (none when to < from) as seen at
-// `cut`: one pass over the persons, O(persons x their events), split over
-// `threads` threads.
+// `cut`: RegisterSteps::Build(...).Counts(from, to), one pass over the
+// persons, O(persons x their events), split over `threads` threads.
 std::vector<RegisterCounts> ComputeRegisterCounts(const ProjectionState& state,
                                                   uint64_t cut, Quarter from,
                                                   Quarter to, int threads = 1);

@@ -6,6 +6,7 @@
 #include "ledger/codec.h"
 #include "ledger/status_macros.h"
 #include "services/status_mapping.h"
+#include "services/wire.h"
 #include "services/worker_pool.h"
 
 namespace banen {
@@ -62,25 +63,13 @@ absl::StatusOr<QuotaQuery> QuotaQueryFromProto(
   }
   query.sector = static_cast<Sector>(request.sector());
   if (request.has_as_of()) query.as_of = TimeFromProto(request.as_of());
-  switch (request.regime()) {
-    case v1::REGIME_UNSPECIFIED:
-    case v1::REGIME_WFSV_2015:
-      query.regime = Regime::kWfsv2015;
-      break;
-    case v1::REGIME_WBA_2026:
-      query.regime = Regime::kWba2026;
-      break;
-    default:
-      return absl::InvalidArgumentError(
-          absl::StrCat("regime: unknown regime ", request.regime()));
-  }
+  ASSIGN_OR_RETURN(query.regime, RegimeFromProto(request.regime()));
   return query;
 }
 
 void QuotaTableToProto(const QuotaTable& table, v1::QuotaTable* proto) {
   proto->set_year(table.year);
-  proto->set_regime(table.regime == Regime::kWba2026 ? v1::REGIME_WBA_2026
-                                                     : v1::REGIME_WFSV_2015);
+  proto->set_regime(RegimeToProto(table.regime));
   proto->set_last_seq(table.cut);
   for (const QuotaRow& row : table.rows) {
     v1::QuotaRow* out = proto->add_rows();

@@ -28,8 +28,10 @@ grpc::ServerUnaryReactor* RealisationServiceImpl::GetRealisation(
       *context, request->include_employers() ? Rpc::kGetRealisationEmployers
                                              : Rpc::kGetRealisation);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  // Employer rows cost work proportional to the whole state.
-  if (request->include_employers()) {
+  // Employer rows, and a WBA_2026 table as of an earlier cut, cost work
+  // proportional to the whole state.
+  if (request->include_employers() ||
+      (request->regime() == v1::REGIME_WBA_2026 && request->has_as_of())) {
     return FinishUnaryOnWorker(
         context, [this, caller = *caller, request, response] {
           return AnswerRealisation(projector_, caller, *request, response);

@@ -86,6 +86,27 @@ absl::StatusOr<RealisationView> ViewFromProto(int view) {
   }
 }
 
+void YearRowToProto(const YearRow& row, v1::YearRow* proto) {
+  using Row = v1::YearRow;
+  proto->set_sector(static_cast<v1::Sector>(row.sector));
+  proto->set_year(row.year);
+  proto->set_hours_x100(row.hours_x100);
+  proto->set_banen_x100(row.banen_x100);
+  FormsToProto(row.form_banen_x100, proto,
+               {&Row::set_banen_vast_x100, &Row::set_banen_tijdelijk_x100,
+                &Row::set_banen_inleen_uitzend_x100,
+                &Row::set_banen_inleen_detachering_x100});
+  proto->set_banen_sroi_form_unknown_x100(
+      row.form_banen_x100[static_cast<size_t>(FormSeries::kSroiFormUnknown)]);
+  if (row.doel_x100) proto->set_doel_x100(*row.doel_x100);
+  if (row.realisatiepercentage_x10) {
+    proto->set_realisatiepercentage_x10(*row.realisatiepercentage_x10);
+  }
+  proto->set_change_x100(row.change_x100);
+  proto->set_banen_numerator(row.Numerator());
+  proto->set_banen_denominator(kYearBanenDenominator);
+}
+
 void MonitorRowToProto(const MonitorRow& row, v1::MonitorRow* proto) {
   proto->set_sector(static_cast<v1::Sector>(row.sector));
   proto->set_quarter(FormatQuarter(row.quarter));
@@ -169,7 +190,26 @@ absl::StatusOr<RealisationQuery> RealisationQueryFromProto(
   auto view = ViewFromProto(request.view());
   if (!view.ok()) return view.status();
   query.view = *view;
+  ASSIGN_OR_RETURN(query.regime, RegimeFromProto(request.regime()));
   return query;
+}
+
+absl::StatusOr<Regime> RegimeFromProto(int regime) {
+  switch (regime) {
+    case v1::REGIME_UNSPECIFIED:
+    case v1::REGIME_WFSV_2015:
+      return Regime::kWfsv2015;
+    case v1::REGIME_WBA_2026:
+      return Regime::kWba2026;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("regime: unknown regime ", regime));
+  }
+}
+
+v1::Regime RegimeToProto(Regime regime) {
+  return regime == Regime::kWba2026 ? v1::REGIME_WBA_2026
+                                    : v1::REGIME_WFSV_2015;
 }
 
 void RealisationRowToProto(const RealisationRow& row,
@@ -240,6 +280,10 @@ void RealisationTableToProto(const RealisationTable& table,
   for (const MonitorRow& row : table.monitor_rows) {
     MonitorRowToProto(row, proto->add_monitor_rows());
   }
+  for (const YearRow& row : table.year_rows) {
+    YearRowToProto(row, proto->add_year_rows());
+  }
+  proto->set_regime(RegimeToProto(table.regime));
   if (table.as_of != absl::InfinitePast()) {
     TimeToProto(table.as_of, proto->mutable_as_of());
   }

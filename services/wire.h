@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "banen/v1/ledger.pb.h"
+#include "banen/v1/quota.pb.h"
 #include "banen/v1/realisation.pb.h"
 #include "banen/v1/register.pb.h"
 #include "banen/v1/snapshot.pb.h"
@@ -34,6 +35,10 @@ absl::StatusOr<Quarter> QuarterFromProto(const std::string& text,
                                          absl::string_view field);
 absl::StatusOr<RealisationQuery> RealisationQueryFromProto(
     const v1::RealisationRequest& request);
+// REGIME_UNSPECIFIED is WFSV_2015; INVALID_ARGUMENT for a number outside
+// the contract.
+absl::StatusOr<Regime> RegimeFromProto(int regime);
+v1::Regime RegimeToProto(Regime regime);
 
 void RealisationRowToProto(const RealisationRow& row,
                            v1::RealisationRow* proto);

@@ -10,6 +10,10 @@
 //            [--as-of=2025-03-01T00:00:00Z] [--employers [--roll-up]]
 //            [--incl-sroi] [--view=both|sector|monitor]
 //            [--format=text|letter|csv|json|html] [--out=FILE]
+//   banenctl report --regime=WBA_2026 [--quarter=2024Q4] [--to-quarter=...]
+//            [--sectors=...] [--as-of=...] [--format=text|csv|json|html]
+//                        the Wet banenafspraak's realisation: paid hours per
+//                        sector and calendar year, inleen for the lender
 //   banenctl report quota [--year=2024] [--regime=WFSV_2015|WBA_2026]
 //            [--sectors=OVERHEID] [--as-of=...] [--employers]
 //            [--format=text|csv|json|html] [--out=FILE]
@@ -147,10 +151,11 @@ ABSL_FLAG(std::string, out, "-",
           "file (required)");
 ABSL_FLAG(int, year, 2024, "report quota: the calendar year");
 ABSL_FLAG(std::string, regime, "WFSV_2015",
-          "report quota: WFSV_2015 (today's law: a quota percentage for "
-          "overheid and one for markt, inleen counts for the hirer) or "
-          "WBA_2026 (Wet banenafspraak: one national percentage, inleen "
-          "counts for the lender)");
+          "report, report quota: WFSV_2015 (today's law: a quota percentage "
+          "for overheid and one for markt, inleen counts for the hirer) or "
+          "WBA_2026 (Wet banenafspraak: one national target and percentage, "
+          "the realisation in paid hours per calendar year, inleen counts "
+          "for the lender)");
 ABSL_FLAG(std::string, on_error, "stop",
           "import: stop at the first bad line, or skip it and go on");
 ABSL_FLAG(int, batch_size, 1000, "import: events per batch");
@@ -216,15 +221,9 @@ class Client {
   absl::Status ReportQuota() {
     v1::QuotaRequest request;
     request.set_year(absl::GetFlag(FLAGS_year));
-    v1::Regime regime;
-    const std::string regime_name = absl::GetFlag(FLAGS_regime);
-    if (!v1::Regime_Parse(
-            absl::StrCat("REGIME_", absl::AsciiStrToUpper(regime_name)),
-            &regime)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--regime: ", regime_name, ": use WFSV_2015 or WBA_2026"));
-    }
+    ASSIGN_OR_RETURN(const v1::Regime regime, RegimeFlag());
     request.set_regime(regime);
+    const std::string regime_name = absl::GetFlag(FLAGS_regime);
     const std::vector<std::string> sectors = absl::GetFlag(FLAGS_sectors);
     if (sectors.size() > 1) {
       return absl::InvalidArgumentError(
@@ -259,13 +258,61 @@ class Client {
     return WriteOutput(text);
   }
 
-  absl::Status Report() {
-    if (absl::GetFlag(FLAGS_regime) != "WFSV_2015") {
-      return absl::UnimplementedError(
-          "--regime: the realisation tables count by WFSV_2015 only; "
-          "`report quota --regime=WBA_2026` gives the Wet banenafspraak's "
-          "yearly realisation per employer and sector");
+  // --regime=WFSV_2015|WBA_2026, as the wire names it.
+  static absl::StatusOr<v1::Regime> RegimeFlag() {
+    v1::Regime regime;
+    const std::string name = absl::GetFlag(FLAGS_regime);
+    if (!v1::Regime_Parse(absl::StrCat("REGIME_", absl::AsciiStrToUpper(name)),
+                          &regime)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--regime: ", name, ": use WFSV_2015 or WBA_2026"));
     }
+    return regime;
+  }
+
+  // report --regime=WBA_2026: the Wet banenafspraak's realisation, per
+  // sector and calendar year of --quarter..--to-quarter.
+  absl::Status ReportWba() {
+    if (absl::GetFlag(FLAGS_employers)) {
+      return absl::InvalidArgumentError(
+          "--employers: the WBA_2026 realisation has no employer rows; "
+          "`report quota --regime=WBA_2026 --employers` has them");
+    }
+    v1::RealisationRequest request;
+    request.set_regime(v1::REGIME_WBA_2026);
+    request.set_from_quarter(absl::GetFlag(FLAGS_quarter));
+    request.set_to_quarter(absl::GetFlag(FLAGS_to_quarter));
+    for (const std::string& name : absl::GetFlag(FLAGS_sectors)) {
+      ASSIGN_OR_RETURN(const v1::Sector sector, SectorFlag(name));
+      request.add_sectors(sector);
+    }
+    ASSIGN_OR_RETURN(const std::optional<absl::Time> as_of, AsOfFlag());
+    if (as_of.has_value()) TimeToProto(*as_of, request.mutable_as_of());
+    v1::RealisationTable table;
+    auto context = Context();
+    RETURN_IF_ERROR(
+        FromGrpc(realisation_->GetRealisation(context.get(), request, &table)));
+    const std::string format = absl::GetFlag(FLAGS_format);
+    std::string text;
+    if (format == "text") {
+      text = YearReport(table);
+    } else if (format == "csv") {
+      text = YearCsv(table);
+    } else if (format == "json") {
+      ASSIGN_OR_RETURN(text, RealisationJson(table));
+    } else if (format == "html") {
+      text = YearHtml(table, "Banenafspraak: realisatie (WBA_2026)");
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--format: ", format,
+          ": report --regime=WBA_2026 takes text, csv, json or html"));
+    }
+    return WriteOutput(text);
+  }
+
+  absl::Status Report() {
+    ASSIGN_OR_RETURN(const v1::Regime regime, RegimeFlag());
+    if (regime == v1::REGIME_WBA_2026) return ReportWba();
     v1::RealisationRequest request;
     request.set_from_quarter(absl::GetFlag(FLAGS_quarter));
     request.set_to_quarter(absl::GetFlag(FLAGS_to_quarter));

@@ -139,6 +139,44 @@ std::vector<std::string> QuotaTotalCells(const v1::QuotaTotal& total) {
           absl::StrCat(total.levy_euro())};
 }
 
+// The cells of a WBA_2026 year row, in the order of kYearColumns.
+constexpr std::array<const char*, 12> kYearColumns = {"sector",
+                                                      "year",
+                                                      "hours",
+                                                      "banen",
+                                                      "vast",
+                                                      "tijdelijk",
+                                                      "uitzend lent",
+                                                      "detachering lent",
+                                                      "sroi form unknown",
+                                                      "doel",
+                                                      "pct",
+                                                      "change"};
+std::vector<std::string> YearCells(const v1::YearRow& row) {
+  return {WireSectorName(row.sector()),
+          absl::StrCat(row.year()),
+          FormatHundredths(row.hours_x100()),
+          FormatHundredths(row.banen_x100()),
+          FormatHundredths(row.banen_vast_x100()),
+          FormatHundredths(row.banen_tijdelijk_x100()),
+          FormatHundredths(row.banen_inleen_uitzend_x100()),
+          FormatHundredths(row.banen_inleen_detachering_x100()),
+          FormatHundredths(row.banen_sroi_form_unknown_x100()),
+          Hundredths(row.has_doel_x100(), row.doel_x100()),
+          Tenths(row.has_realisatiepercentage_x10(),
+                 row.realisatiepercentage_x10()),
+          Signed(FormatHundredths(row.change_x100()), row.change_x100())};
+}
+
+// What a WBA_2026 table counts, for its title line and page.
+std::string YearTitle(const v1::RealisationTable& table) {
+  return absl::StrCat(
+      "Realisation under WBA_2026 (Wet banenafspraak), as of ",
+      AsOf(table.has_as_of(), table.as_of()), ", up to seq ", table.last_seq(),
+      ": paid hours per calendar year, banen of 1,331 hours; agency work and "
+      "secondment count for the lender; one national target");
+}
+
 template <size_t N>
 TextTable QuotaTextTable(const std::array<const char*, N>& headers) {
   std::vector<TextTable::Column> columns;
@@ -799,6 +837,45 @@ std::string QuotaCsv(const v1::QuotaTable& table) {
                     absl::StrJoin(cells, ","), "\n");
   }
   return csv;
+}
+
+std::string YearReport(const v1::RealisationTable& table) {
+  TextTable rows = QuotaTextTable(kYearColumns);
+  for (const v1::YearRow& row : table.year_rows()) rows.AddRow(YearCells(row));
+  return absl::StrCat(
+      YearTitle(table), "\n\n",
+      table.year_rows().empty() ? "No figures.\n" : rows.Render());
+}
+
+std::string YearCsv(const v1::RealisationTable& table) {
+  std::string csv = absl::StrCat(
+      absl::StrReplaceAll(absl::StrJoin(kYearColumns, ","), {{" ", "_"}}),
+      "\n");
+  for (const v1::YearRow& row : table.year_rows()) {
+    absl::StrAppend(&csv, absl::StrJoin(YearCells(row), ","), "\n");
+  }
+  return csv;
+}
+
+std::string YearHtml(const v1::RealisationTable& table,
+                     std::string_view title) {
+  std::string html =
+      absl::StrCat(HtmlHead(title, ""), "<p>", Html(YearTitle(table)),
+                   ".</p>\n<table id=\"wba\">\n<thead>",
+                   HtmlRow({}, kYearColumns), "</thead>\n<tbody>\n");
+  for (const v1::YearRow& row : table.year_rows()) {
+    const std::string sector = WireSectorName(row.sector());
+    absl::StrAppend(
+        &html,
+        HtmlRow(
+            YearCells(row), kYearColumns,
+            absl::StrCat(" data-wba-sector=\"", Html(sector), "\" data-year=\"",
+                         row.year(), "\"",
+                         IsAggregate(sector) ? " class=\"aggregate\"" : "")),
+        "\n");
+  }
+  html += "</tbody>\n</table>\n</body>\n</html>\n";
+  return html;
 }
 
 std::string RegisterReport(const v1::RegisterFigures& figures) {

@@ -86,6 +86,16 @@ std::string RegisterHtml(const v1::RegisterFigures& figures,
 // Hours and banen as decimals ("592800.00", "11.98"), a shortfall in tenths
 // ("11.9"), the levy in whole euros; empty where a figure was not set.
 std::string QuotaReport(const v1::QuotaTable& table, bool with_employers);
+// The WBA_2026 realisation (the table's year_rows), for `banenctl report
+// --regime=WBA_2026`: YearReport a title line saying what is counted, then
+// an aligned line per sector and year; YearCsv a header line, then one line
+// per row; YearHtml one page with the rows (<table id="wba">, rows <tr
+// data-wba-sector="NATIONAAL" data-year="2024">). Banen as decimals, the
+// percentage in tenths, empty where there is no target (all but NATIONAAL).
+// The JSON is RealisationJson's.
+std::string YearReport(const v1::RealisationTable& table);
+std::string YearCsv(const v1::RealisationTable& table);
+std::string YearHtml(const v1::RealisationTable& table, std::string_view title);
 std::string QuotaCsv(const v1::QuotaTable& table);
 absl::StatusOr<std::string> QuotaJson(const v1::QuotaTable& table);
 std::string QuotaHtml(const v1::QuotaTable& table, std::string_view title);

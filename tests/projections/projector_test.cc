@@ -11,7 +11,9 @@
 #include "gtest/gtest.h"
 #include "projections/checkpoint.h"
 #include "projections/figures.h"
+#include "projections/quota.h"
 #include "projections/realisation.h"
+#include "projections/register_figures.h"
 #include "projections/snapshot.h"
 #include "tests/projections/projection_test_util.h"
 #include "tests/projections/projector_test_util.h"
@@ -57,6 +59,39 @@ void ExpectSameTables(const Projector& projector,
     EXPECT_TRUE(*table == ComputeRealisation(rebuilt, query))
         << "measure " << MeasureName(static_cast<Measure>(m)) << " as_of "
         << (as_of ? absl::FormatTime(*as_of) : "now");
+  }
+  // The hour-days the tail keeps (at the head) or folds anew (as_of), read
+  // by the WBA_2026 table and the quota of each year and regime.
+  RealisationQuery wba = AllSectors(Measure::kPeildatum, as_of);
+  wba.regime = Regime::kWba2026;
+  const absl::StatusOr<RealisationTable> years = projector.Realisation(wba);
+  ASSERT_TRUE(years.ok()) << years.status();
+  EXPECT_FALSE(years->year_rows.empty());
+  EXPECT_TRUE(*years == ComputeRealisation(rebuilt, wba))
+      << "WBA_2026 as_of " << (as_of ? absl::FormatTime(*as_of) : "now");
+  // The register counts the tail keeps (at the head) or folds anew.
+  const RegisterQuery register_query{
+      .from = Quarter{2019, 1}, .to = Quarter{2027, 4}, .as_of = as_of};
+  const absl::StatusOr<RegisterTable> register_table =
+      projector.RegisterFigures(register_query);
+  ASSERT_TRUE(register_table.ok()) << register_table.status();
+  EXPECT_TRUE(*register_table ==
+              ComputeRegisterFigures(rebuilt, register_query))
+      << "register as_of " << (as_of ? absl::FormatTime(*as_of) : "now");
+  const uint64_t cut = as_of.has_value() ? rebuilt.LastSeqRecordedBy(*as_of)
+                                         : rebuilt.last_seq();
+  for (Regime regime : {Regime::kWfsv2015, Regime::kWba2026}) {
+    for (int32_t year = 2019; year <= 2027; ++year) {
+      QuotaQuery query;
+      query.year = year;
+      query.as_of = as_of;
+      query.regime = regime;
+      const absl::StatusOr<QuotaTable> quota = projector.Quota(query);
+      ASSERT_TRUE(quota.ok()) << quota.status();
+      EXPECT_TRUE(*quota == ComputeQuota(rebuilt, cut, query).value())
+          << RegimeName(regime) << " " << year << " as_of "
+          << (as_of ? absl::FormatTime(*as_of) : "now");
+    }
   }
 }
 

@@ -12,7 +12,9 @@
 #include "gtest/gtest.h"
 #include "ledger/event.h"
 #include "projections/projection_state.h"
+#include "projections/realisation.h"
 #include "projections/rounding.h"
+#include "projections/year_hours.h"
 #include "tests/ledger/test_events.h"
 #include "tests/projections/day_by_day.h"
 #include "tests/projections/projection_test_util.h"
@@ -243,6 +245,10 @@ class InleenHeavySector : public testing::Test {
     history.Record(Hours("ws", 2024, 10'000'000));
     history.Record(Percentage(Sector::kOverheid, 2024, 276));
     history.Record(Percentage(Sector::kNationaal, 2024, 276));
+    history.Record(test::TargetSetEvent("doel-ws", "2023-11-01",
+                                        Sector::kWaterschappen, 2024, 200));
+    history.Record(test::TargetSetEvent("doel-nl", "2023-11-01",
+                                        Sector::kNationaal, 2024, 200));
     Job(history, 1, "ws", 1275);
     Job(history, 2, "ws", 2550, ContractForm::kInleenDetachering, "wsw");
     Job(history, 3, "ws", 2550, ContractForm::kInleenDetachering, "wsw");
@@ -292,6 +298,65 @@ TEST_F(InleenHeavySector, TheSectorMovesFromMetToShortBetweenRegimes) {
   // reported no paid hours and so is not liable).
   EXPECT_EQ(TotalOf(wfsv, Sector::kNationaal)->employers, 2);
   EXPECT_EQ(TotalOf(wba, Sector::kMarkt)->employers, 1);
+}
+
+// The realisation table of the same events under both laws (the fixture's
+// targets: 2.00 banen for WATERSCHAPPEN and for NATIONAAL in 2024).
+// - WFSV_2015, 2024Q4 PEILDATUM: the hirer counts every job, so
+//   WATERSCHAPPEN holds 1275 + 2550 + 2550 = 6375 hours x100 a week / 2550 =
+//   2.50 banen, 125.0 % of its own target; MARKT holds nothing.
+// - WBA_2026, the year 2024 in paid hours (hour-days over 7 x 100 x 1,331 =
+//   931,700): the secondments count for their formal employer wsw, in
+//   MARKT. WATERSCHAPPEN keeps 1275 x 366 = 466,650 hour-days (66,664.29 ->
+//   66,664 hours x100; 46,665,000 / 931,700 = 50.09 -> 0.50 banen); MARKT
+//   gets 2 x 2550 x 366 = 1,866,600 (200.34 -> 2.00 banen, all detachering);
+//   NATIONAAL 2,333,250 (250.43 -> 2.50 banen) against the one national
+//   target: 233,325,000 / (931,700 x 200) = 125.21 % -> 125.2. Against 2023
+//   (365 days: 6375 x 365 = 2,326,875 hour-days) NATIONAAL rose by 6,375
+//   hour-days, 637,500 / 931,700 = 0.68 -> 0.01 banen. WATERSCHAPPEN has no
+//   target of its own under this law.
+// So the inleen-heavy WATERSCHAPPEN drops from 2.50 to 0.50 banen between
+// the regimes: under the 2025 law its secondees count where they are
+// employed, not where they work.
+TEST_F(InleenHeavySector, TheRealisationMovesTheSecondmentsToTheLendersSector) {
+  RealisationQuery query;
+  query.sectors = {Sector::kWaterschappen, Sector::kMarkt, Sector::kNationaal};
+  query.from = Quarter{2024, 4};
+  query.to = Quarter{2024, 4};
+  const RealisationTable wfsv = ComputeRealisation(state_, query);
+  const RealisationRow ws =
+      test::RowOf(wfsv, Sector::kWaterschappen, Quarter{2024, 4});
+  EXPECT_EQ(ws.banen_x100, 250);
+  EXPECT_EQ(ws.realisatiepercentage_x10, 1250);
+  EXPECT_EQ(test::RowOf(wfsv, Sector::kMarkt, Quarter{2024, 4}).banen_x100, 0);
+  EXPECT_TRUE(wfsv.year_rows.empty());
+
+  query.regime = Regime::kWba2026;
+  const RealisationTable wba = ComputeRealisation(state_, query);
+  EXPECT_EQ(wba.regime, Regime::kWba2026);
+  EXPECT_TRUE(wba.rows.empty());
+  ASSERT_EQ(wba.year_rows.size(), 3u);
+  const YearRow& water = wba.year_rows[0];
+  EXPECT_EQ(water.sector, Sector::kWaterschappen);
+  EXPECT_EQ(water.year, 2024);
+  EXPECT_EQ(water.Numerator(), 466'650);
+  EXPECT_EQ(water.hours_x100, 66'664);
+  EXPECT_EQ(water.banen_x100, 50);
+  EXPECT_EQ(water.doel_x100, std::nullopt);
+  const YearRow& markt = wba.year_rows[1];
+  EXPECT_EQ(markt.sector, Sector::kMarkt);
+  EXPECT_EQ(markt.Numerator(), 1'866'600);
+  EXPECT_EQ(markt.banen_x100, 200);
+  EXPECT_EQ(
+      markt
+          .form_banen_x100[static_cast<size_t>(FormSeries::kInleenDetachering)],
+      200);
+  const YearRow& nationaal = wba.year_rows[2];
+  EXPECT_EQ(nationaal.Numerator(), 2'333'250);
+  EXPECT_EQ(nationaal.banen_x100, 250);
+  EXPECT_EQ(nationaal.doel_x100, 200);
+  EXPECT_EQ(nationaal.realisatiepercentage_x10, 1252);
+  EXPECT_EQ(nationaal.change_x100, 1);
 }
 
 // A later report for the same employer and year replaces the earlier one;
@@ -407,6 +472,38 @@ TEST_P(QuotaRandomHistoryTest, RealisedHoursEqualTheDailyModel) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, QuotaRandomHistoryTest, testing::Range(1u, 9u));
+
+// The projector's tail keeps YearHours by moving the persons each fold
+// touches (PersonsTouched) from the fold's first cut to its last. Over
+// random histories folded in chunks of 1..12 events, the kept sums equal a
+// recomputation from the whole state after every chunk, for every employer
+// and year 2018..2028 (the recomputation itself is held to the day-by-day
+// model above, through ComputeQuota).
+class YearHoursRandomHistoryTest : public testing::TestWithParam<uint32_t> {};
+
+TEST_P(YearHoursRandomHistoryTest, KeptSumsEqualARecomputationAfterEachFold) {
+  YearHours kept;
+  int64_t compared = 0;  // guards against a vacuous comparison
+  test::FoldInChunks(
+      test::RandomStoredHistory(GetParam(), 300), GetParam(), kept,
+      [&](const ProjectionState& state) {
+        const YearHours built = YearHours::Build(state, state.last_seq());
+        for (uint32_t employer = 0; employer < state.employer_count();
+             ++employer) {
+          for (int32_t year = 2018; year <= 2028; ++year) {
+            const EmployerYear expected = built.Of(employer, year);
+            ASSERT_EQ(kept.Of(employer, year), expected)
+                << "employer " << employer << " year " << year << " at seq "
+                << state.last_seq();
+            if (expected != EmployerYear{}) ++compared;
+          }
+        }
+      });
+  EXPECT_GT(compared, 500);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, YearHoursRandomHistoryTest,
+                         testing::Range(1u, 9u));
 
 }  // namespace
 }  // namespace banen

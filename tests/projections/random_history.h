@@ -11,6 +11,7 @@
 #ifndef BANEN_TESTS_PROJECTIONS_RANDOM_HISTORY_H_
 #define BANEN_TESTS_PROJECTIONS_RANDOM_HISTORY_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -18,7 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "ledger/event.h"
+#include "projections/projection_state.h"
 #include "tests/projections/projection_test_util.h"
 
 namespace banen::test {
@@ -279,6 +282,41 @@ class RandomHistory {
   std::vector<Job> jobs_;
   std::vector<Retractable> retractable_;
 };
+
+// `count` proposals of RandomHistory(seed), each stored as its own commit
+// (the fold ignores what a ledger would have rejected).
+inline StoredHistory RandomStoredHistory(uint32_t seed, int count) {
+  StoredHistory history;
+  RandomHistory random(seed);
+  for (int i = 0; i < count; ++i) {
+    random.Accepted(history.Record(random.Propose()));
+  }
+  return history;
+}
+
+// Folds `history` into a fresh state as the projector's tail folds a log:
+// in chunks of 1..12 events (sizes drawn from `seed`), after each moving the
+// persons the chunk touched in `kept` (a YearHours or RegisterSteps) from
+// the chunk's first cut to its last, then calling check(state).
+template <typename Kept, typename Check>
+void FoldInChunks(const StoredHistory& history, uint32_t seed, Kept& kept,
+                  Check check) {
+  const std::vector<StoredEvent>& events = history.events();
+  std::mt19937 chunk(seed);
+  ProjectionState state;
+  for (size_t next = 0; next < events.size();) {
+    const uint64_t before = state.last_seq();
+    const size_t count =
+        std::min<size_t>(events.size() - next, 1 + chunk() % 12);
+    state.ApplyAll(absl::MakeConstSpan(events).subspan(next, count));
+    next += count;
+    for (uint32_t person : state.PersonsTouched(before, state.last_seq())) {
+      kept.AddPerson(state, person, before, -1);
+      kept.AddPerson(state, person, state.last_seq(), +1);
+    }
+    check(static_cast<const ProjectionState&>(state));
+  }
+}
 
 }  // namespace banen::test
 

@@ -23,6 +23,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/projections/projection_test_util.h"
+#include "tests/projections/random_history.h"
 
 namespace banen {
 namespace {
@@ -225,6 +226,33 @@ TEST(RegisterFigures, AsOfReproducesTheFiguresBeforeARetraction) {
   EXPECT_EQ(q4.found_work, 0);
   EXPECT_EQ(now.quarters[2].banen.inleen_x100, 0);
 }
+
+// The projector's tail keeps RegisterSteps by moving the persons each fold
+// touches from the fold's first cut to its last. Over random histories
+// folded in chunks of 1..12 events, the kept counts of 2018Q1..2028Q4 equal
+// a recomputation from the whole state after every chunk.
+class RegisterStepsRandomHistoryTest : public testing::TestWithParam<uint32_t> {
+};
+
+TEST_P(RegisterStepsRandomHistoryTest, KeptCountsEqualARecomputation) {
+  RegisterSteps kept;
+  int64_t compared = 0;  // guards against a vacuous comparison
+  test::FoldInChunks(
+      test::RandomStoredHistory(GetParam(), 300), GetParam(), kept,
+      [&](const ProjectionState& state) {
+        const std::vector<RegisterCounts> expected = ComputeRegisterCounts(
+            state, state.last_seq(), Q("2018Q1"), Q("2028Q4"));
+        ASSERT_EQ(kept.Counts(Q("2018Q1"), Q("2028Q4")), expected)
+            << "at seq " << state.last_seq();
+        for (const RegisterCounts& quarter : expected) {
+          if (quarter.working > 0 || quarter.InflowTotal() > 0) ++compared;
+        }
+      });
+  EXPECT_GT(compared, 500);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, RegisterStepsRandomHistoryTest,
+                         testing::Range(1u, 9u));
 
 }  // namespace
 }  // namespace banen

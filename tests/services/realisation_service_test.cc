@@ -76,6 +76,47 @@ TEST_F(RealisationServiceTest, TargetGivesTheRealisationPercentage) {
   EXPECT_EQ(table.rows(0).realisatiepercentage_x10(), 250);
 }
 
+// The hire works 2024-02-01..12-31, 335 days of 25.5 h a week: 2550 x 335 =
+// 854,250 hour-days x100, 122,035.71 -> 122,036 hours x100, and 85,425,000 /
+// (7 x 100 x 1,331) = 91.69 -> 0.92 banen, the quota's realised banen.
+TEST_F(RealisationServiceTest, WbaRegimeAnswersPaidHoursPerCalendarYear) {
+  MustAppend("a", HireHistory("a"));
+  v1::RealisationRequest request = GemeentenIn("2024Q1");
+  request.set_to_quarter("2024Q4");
+  request.set_regime(v1::REGIME_WBA_2026);
+  v1::RealisationTable table;
+
+  ASSERT_TRUE(Get(request, &table).ok());
+
+  EXPECT_EQ(table.regime(), v1::REGIME_WBA_2026);
+  EXPECT_EQ(table.rows_size(), 0);
+  ASSERT_EQ(table.year_rows_size(), 1);
+  const v1::YearRow& row = table.year_rows(0);
+  EXPECT_EQ(row.sector(), v1::SECTOR_GEMEENTEN);
+  EXPECT_EQ(row.year(), 2024);
+  EXPECT_EQ(row.hours_x100(), 122'036);
+  EXPECT_EQ(row.banen_x100(), 92);
+  EXPECT_EQ(row.banen_vast_x100(), 92);
+  EXPECT_EQ(row.banen_numerator(), 854'250);
+  EXPECT_EQ(row.banen_denominator(), 931'700);
+  EXPECT_EQ(row.change_x100(), 92);
+  EXPECT_FALSE(row.has_doel_x100());
+  EXPECT_EQ(table.last_seq(), 3u);
+}
+
+TEST_F(RealisationServiceTest, WbaRegimeRejectsAQuarterlyMeasure) {
+  v1::RealisationRequest request = GemeentenIn("2024Q1");
+  request.set_regime(v1::REGIME_WBA_2026);
+  request.set_measure(v1::REALISATION_MEASURE_KWARTAALGEMIDDELDE);
+  v1::RealisationTable table;
+
+  const grpc::Status status = Get(request, &table);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "measure: WBA_2026 counts the paid hours of calendar years");
+}
+
 TEST_F(RealisationServiceTest, NationalMonitorViewAnswersMonitorRows) {
   MustAppend("a", HireHistory("a"));
   v1::RealisationRequest request;

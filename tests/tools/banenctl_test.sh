@@ -2,7 +2,7 @@
 # banenctl against a real banen-ledgerd on a fresh store: --version,
 # load-demo twice (the second stores nothing: fixed event ids), head, verify,
 # a letter report, the monitor letter, the 2024 quota (both regimes, and as
-# HTML), a bad --view and --regime, an unknown command,
+# HTML), the WBA_2026 realisation, a bad --view and --regime, an unknown command,
 # auth new-token's entry against sha256sum, keys new (with the server taking
 # its key), and the auditor's round trip (head --signed, verify --published,
 # prove, snapshot rederive). Each step checks banenctl's exact output or
@@ -71,6 +71,14 @@ for regime in WFSV_2015 WBA_2026; do
   grep -Eq "^OVERHEID +[0-9]+ +[1-9][0-9]* " "$work/quota-$regime.txt" ||
     fail "no liable OVERHEID employers: $(cat "$work/quota-$regime.txt")"
 done
+# The Wet banenafspraak's realisation of the same events: paid hours per
+# sector and year, the one national target on NATIONAAL.
+ctl report --quarter=2024Q4 --regime=WBA_2026 >"$work/wba.txt" ||
+  fail "report --regime=WBA_2026 failed"
+grep -q "^Realisation under WBA_2026 " "$work/wba.txt" ||
+  fail "the WBA_2026 report's title: $(head -1 "$work/wba.txt")"
+grep -Eq "^NATIONAAL +2024 +[0-9]+\.[0-9]{2} +[1-9][0-9]*\.[0-9]{2} " \
+  "$work/wba.txt" || fail "no NATIONAAL 2024 banen: $(cat "$work/wba.txt")"
 ctl report quota --year=2024 --format=html >"$work/quota.html" ||
   fail "report quota --format=html failed"
 grep -q '<tr data-quota-sector="GEMEENTEN">' "$work/quota.html" ||

@@ -258,6 +258,62 @@ TEST(RealisationJsonTest, KeepsTheProtoFieldNamesAndReadsBackEqual) {
   EXPECT_EQ(read.SerializeAsString(), table.SerializeAsString());
 }
 
+// The WBA_2026 rows of quota_test's inleen-heavy year: WATERSCHAPPEN keeps
+// its own 0.50 banen, its lender (MARKT) the 2.00 seconded, NATIONAAL has
+// the one target.
+v1::RealisationTable WbaTable() {
+  v1::RealisationTable table;
+  table.set_regime(v1::REGIME_WBA_2026);
+  table.set_last_seq(12);
+  v1::YearRow* water = table.add_year_rows();
+  water->set_sector(v1::SECTOR_WATERSCHAPPEN);
+  water->set_year(2024);
+  water->set_hours_x100(66'664);
+  water->set_banen_x100(50);
+  water->set_banen_vast_x100(50);
+  v1::YearRow* nationaal = table.add_year_rows();
+  nationaal->set_sector(v1::SECTOR_NATIONAAL);
+  nationaal->set_year(2024);
+  nationaal->set_hours_x100(333'321);
+  nationaal->set_banen_x100(250);
+  nationaal->set_banen_vast_x100(50);
+  nationaal->set_banen_inleen_detachering_x100(200);
+  nationaal->set_doel_x100(200);
+  nationaal->set_realisatiepercentage_x10(1252);
+  nationaal->set_change_x100(1);
+  return table;
+}
+
+TEST(YearCsvTest, HasALinePerSectorAndYearWithTheTargetOnNationaalOnly) {
+  EXPECT_EQ(YearCsv(WbaTable()),
+            "sector,year,hours,banen,vast,tijdelijk,uitzend_lent,"
+            "detachering_lent,sroi_form_unknown,doel,pct,change\n"
+            "WATERSCHAPPEN,2024,666.64,0.50,0.50,0.00,0.00,0.00,0.00,,,0.00\n"
+            "NATIONAAL,2024,3333.21,2.50,0.50,0.00,0.00,2.00,0.00,2.00,125.2,"
+            "+0.01\n");
+}
+
+TEST(YearReportTest, SaysWhatTheRegimeCountsAboveTheRows) {
+  const std::string report = YearReport(WbaTable());
+  EXPECT_THAT(report, ::testing::StartsWith(
+                          "Realisation under WBA_2026 (Wet banenafspraak), "
+                          "as of -, up to seq 12: paid hours per calendar "
+                          "year"));
+  EXPECT_THAT(report, ::testing::ContainsRegex(
+                          "\nNATIONAAL +2024 +3333.21 +2.50 .* 2.00 +125.2 "
+                          "+\\+0.01\n"));
+}
+
+TEST(YearHtmlTest, MarksARowPerSectorAndYear) {
+  const std::string html = YearHtml(WbaTable(), "WBA");
+  EXPECT_THAT(html, ::testing::HasSubstr(
+                        "<tr data-wba-sector=\"NATIONAAL\" data-year=\"2024\" "
+                        "class=\"aggregate\"><td>NATIONAAL</td><td>2024</td>"));
+  EXPECT_THAT(html,
+              ::testing::HasSubstr("<tr data-wba-sector=\"WATERSCHAPPEN\" "
+                                   "data-year=\"2024\"><td>"));
+}
+
 // One liable GEMEENTEN employer short of 11.9 banen, one small one.
 v1::QuotaTable QuotaTable() {
   v1::QuotaTable table;

@@ -1,0 +1,151 @@
+#include "projections/year_hours.h"
+
+#include <algorithm>
+
+#include "projections/job_timeline.h"
+
+namespace banen {
+namespace {
+
+// Effective dates start here (DOMAIN.md §4); the fold trusts the ledger's
+// validation, and an earlier day would count from this one.
+constexpr int32_t kFirstYear = 1998;
+
+constexpr int kLentUitzend = kFormSeriesCount;
+constexpr int kLentDetachering = kFormSeriesCount + 1;
+
+int32_t DaysIn(int32_t year) {
+  return MakeDate(year + 1, 1, 1).days - MakeDate(year, 1, 1).days;
+}
+
+}  // namespace
+
+std::string_view RegimeName(Regime regime) {
+  return regime == Regime::kWba2026 ? "WBA_2026" : "WFSV_2015";
+}
+
+std::array<int64_t, kFormSeriesCount> EmployerYear::Counted(
+    Regime regime) const {
+  std::array<int64_t, kFormSeriesCount> counted = own;
+  if (regime == Regime::kWba2026) {
+    counted[static_cast<size_t>(FormSeries::kInleenUitzend)] = lent_uitzend;
+    counted[static_cast<size_t>(FormSeries::kInleenDetachering)] =
+        lent_detachering;
+  }
+  return counted;
+}
+
+YearHours YearHours::Build(const ProjectionState& state, uint64_t cut) {
+  YearHours hours;
+  for (uint32_t person = 0; person < state.person_count(); ++person) {
+    hours.AddPerson(state, person, cut, +1);
+  }
+  return hours;
+}
+
+void YearHours::AddPerson(const ProjectionState& state, uint32_t person,
+                          uint64_t cut, int sign) {
+  std::vector<DatePeriod> registered;
+  RegisteredPeriods(state.person(person), cut, &registered);
+  if (registered.empty()) return;
+  for (uint32_t index : state.person(person).jobs) {
+    const JobRecord& job = state.job(index);
+    WalkJobTimeline(
+        job, cut,
+        [&](DatePeriod segment, ContractForm form, int32_t hours_x100) {
+          const std::optional<FormSeries> series = FormSeriesOf(form);
+          if (!series.has_value()) return;
+          const int lent = form == ContractForm::kInleenUitzend
+                               ? kLentUitzend
+                               : kLentDetachering;
+          for (const DatePeriod& period : registered) {
+            const Date from = std::max(segment.from, period.from);
+            const Date to = std::min(segment.to, period.to);
+            if (!(from < to)) continue;
+            const int64_t hours = int64_t{sign} * hours_x100;
+            AddPeriod(job.employer, static_cast<int>(*series), from, to, hours);
+            if (IsInleen(form) && job.lender != kNoIndex) {
+              AddPeriod(job.lender, lent, from, to, hours);
+            }
+          }
+        },
+        [](const JobEntry&, ContractForm) {});
+  }
+}
+
+void YearHours::AddPeriod(uint32_t employer, int series, Date from, Date to,
+                          int64_t hours) {
+  from = std::max(from, MakeDate(kFirstYear, 1, 1));
+  if (!(from < to)) return;
+  const int32_t first = YearOf(from);
+  const Date next_year = MakeDate(first + 1, 1, 1);
+  if (to <= next_year) {
+    CellOf(employer, first).sum[series] += hours * (to.days - from.days);
+    return;
+  }
+  CellOf(employer, first).sum[series] += hours * (next_year.days - from.days);
+  AddRate(employer, first + 1, series, hours);
+  if (to == kEndOfTime) return;
+  const int32_t last = YearOf(to);
+  AddRate(employer, last, series, -hours);
+  CellOf(employer, last).sum[series] +=
+      hours * (to.days - MakeDate(last, 1, 1).days);
+}
+
+void YearHours::AddRate(uint32_t employer, int32_t from_year, int series,
+                        int64_t hours) {
+  CellOf(employer, from_year);
+  std::vector<Cell>& years = cells_[employer];
+  for (size_t index = from_year - kFirstYear; index < years.size(); ++index) {
+    years[index].rate[series] += hours;
+  }
+}
+
+YearHours::Cell& YearHours::CellOf(uint32_t employer, int32_t year) {
+  if (employer >= cells_.size()) cells_.resize(employer + 1);
+  std::vector<Cell>& years = cells_[employer];
+  const size_t index = year - kFirstYear;
+  if (index >= years.size()) {
+    // The years added go on at the last one's rate.
+    Cell next;
+    if (!years.empty()) next.rate = years.back().rate;
+    years.resize(index + 1, next);
+  }
+  return years[index];
+}
+
+EmployerYear YearHours::Of(uint32_t employer, int32_t year) const {
+  EmployerYear result;
+  Fill(employer, year, year, &result);
+  return result;
+}
+
+std::vector<EmployerYear> YearHours::Years(uint32_t employer, int32_t first,
+                                           int32_t last) const {
+  std::vector<EmployerYear> years(std::max(0, last - first + 1));
+  Fill(employer, first, last, years.data());
+  return years;
+}
+
+void YearHours::Fill(uint32_t employer, int32_t first, int32_t last,
+                     EmployerYear* out) const {
+  if (employer >= cells_.size()) return;
+  const std::vector<Cell>& cells = cells_[employer];
+  if (cells.empty()) return;
+  for (int32_t year = std::max(first, kFirstYear); year <= last; ++year) {
+    const size_t index = year - kFirstYear;
+    const bool kept = index < cells.size();
+    const Cell& cell = kept ? cells[index] : cells.back();
+    const int64_t days = DaysIn(year);
+    std::array<int64_t, kSeries> total;
+    for (int s = 0; s < kSeries; ++s) {
+      total[s] = cell.rate[s] * days + (kept ? cell.sum[s] : 0);
+    }
+    EmployerYear& year_out = out[year - first];
+    std::copy_n(total.begin(), kFormSeriesCount, year_out.own.begin());
+    year_out.lent_uitzend = total[kLentUitzend];
+    year_out.lent_detachering = total[kLentDetachering];
+  }
+}
+
+}  // namespace banen

@@ -1,0 +1,102 @@
+// YearHours: per employer and calendar year, the target-group hours worked,
+// as the quota (quota.h) and the WBA_2026 realisation (realisation.h) read
+// them. A day of a counting job (active, its person registered: DOMAIN.md
+// §5) contributes hours_per_week x100 "hour-days"; hours are hour-days / 7.
+//
+// Kept by person: AddPerson(p, cut, -1) then AddPerson(p, cut', +1) moves a
+// person's contribution from one cut to another, so the projector's tail
+// keeps the sums current in O(persons touched), as it does the figures, and
+// a query reads them in O(employers x years). Every sum equals Build() at
+// the same cut exactly: integer sums, in any order.
+//
+// A period of constant hours adds its partial first and last year as a sum,
+// and the whole years between as a rate (hours_per_week x100 a day) that
+// holds from one year on until a later one (or for good, for an open job).
+// Each year keeps the rate in force in it, so a year's hour-days are its
+// sum plus its days times its rate: a query reads one cell per employer,
+// and a period costs O(years kept) to add.
+#ifndef BANEN_PROJECTIONS_YEAR_HOURS_H_
+#define BANEN_PROJECTIONS_YEAR_HOURS_H_
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "ledger/event.h"
+#include "projections/figures.h"
+#include "projections/projection_state.h"
+
+namespace banen {
+
+// Which law counts (one set of events answers both).
+enum class Regime : uint8_t {
+  // Wet banenafspraak en quotum arbeidsbeperkten (Wfsv §4a), in force:
+  // inleen hours count for the hirer, where the work is done.
+  kWfsv2015 = 0,
+  // Wet banenafspraak (Kamerstuk 36449): inleen hours count for the formal
+  // employer, the lender, when it is a registered employer (else for none).
+  kWba2026 = 1,
+};
+
+std::string_view RegimeName(Regime regime);  // "WFSV_2015", "WBA_2026"
+
+// An employer's hour-days of one year, by who it employs them as: its own
+// jobs by FormSeries (inleen as the hirer; the memo kSroi stays 0), and the
+// inleen jobs it lends out as their formal employer.
+struct EmployerYear {
+  std::array<int64_t, kFormSeriesCount> own{};
+  int64_t lent_uitzend = 0;
+  int64_t lent_detachering = 0;
+
+  // The hour-days the regime counts for the employer, by FormSeries: under
+  // kWfsv2015 `own`; under kWba2026 the inleen series are the lent ones.
+  std::array<int64_t, kFormSeriesCount> Counted(Regime regime) const;
+  bool operator==(const EmployerYear&) const = default;
+};
+
+class YearHours {
+ public:
+  // Every person of `state` at `cut`: the reference the projector's
+  // incremental sums must equal, and the path for as_of queries.
+  static YearHours Build(const ProjectionState& state, uint64_t cut);
+
+  // Adds (sign +1) or removes (-1) the hour-days of `person` as seen at
+  // `cut`.
+  void AddPerson(const ProjectionState& state, uint32_t person, uint64_t cut,
+                 int sign);
+
+  // All zero for an employer or year never added to.
+  EmployerYear Of(uint32_t employer, int32_t year) const;
+  // Of() for each year of [first, last], in one pass over the employer's
+  // cells.
+  std::vector<EmployerYear> Years(uint32_t employer, int32_t first,
+                                  int32_t last) const;
+
+ private:
+  // One series of EmployerYear, flattened: own[0..5], lent uitzend, lent
+  // detachering.
+  static constexpr int kSeries = kFormSeriesCount + 2;
+  struct Cell {
+    std::array<int64_t, kSeries> sum{};   // hour-days of partial years
+    std::array<int64_t, kSeries> rate{};  // hours_x100 a day all year
+  };
+
+  // Of() of the years first..last into out[0..last - first].
+  void Fill(uint32_t employer, int32_t first, int32_t last,
+            EmployerYear* out) const;
+  // Adds `hours` a day to the rate of every year from `from_year` on.
+  void AddRate(uint32_t employer, int32_t from_year, int series, int64_t hours);
+  // hours_x100 x sign a day over [from, to) (to may be kEndOfTime).
+  void AddPeriod(uint32_t employer, int series, Date from, Date to,
+                 int64_t hours);
+  Cell& CellOf(uint32_t employer, int32_t year);
+
+  // By employer, then by year from the first effective year (1998); grown
+  // on demand. Years past an employer's last cell go on at its rate.
+  std::vector<std::vector<Cell>> cells_;
+};
+
+}  // namespace banen
+
+#endif  // BANEN_PROJECTIONS_YEAR_HOURS_H_
