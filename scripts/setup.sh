@@ -17,6 +17,7 @@ packages=(
   python3-prometheus-client  # tests/python/metrics_test.py parses a scrape
   python3-nacl  # tests/python/verify_test.py checks signed heads with Ed25519
   clang-16 libclang-rt-16-dev  # the asan preset: ASan, libFuzzer, -Wthread-safety
+  lld-16  # ... and its linker: a test program links in a third of GNU ld's CPU time
   clang-tidy-16 clang-format  # scripts/clang_tidy.sh; the format check of scripts/test.sh
   chromium  # tests render banenctl's HTML report in headless Chromium
   libpng-dev  # ... and read its screenshot (tests/tools/html_report_test.cc)
