@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <numeric>
 #include <string>
@@ -427,6 +428,26 @@ class ValidationStateTest : public EventLogTest {
     return test::OpenRawStore(log_dir());
   }
 
+  // Closes the log and rewrites the header of the state saved at `seq`.
+  void RewriteTheSavedHeader(
+      uint64_t seq, const std::function<void(storage::StateHeader&)>& change) {
+    const storage::Store raw = CloseAndOpenRaw();
+    std::string value;
+    ASSERT_TRUE(raw.db
+                    ->Get(rocksdb::ReadOptions(), raw.state.get(),
+                          storage::StateHeaderKey(seq), &value)
+                    .ok());
+    std::optional<storage::StateHeader> header =
+        storage::DecodeStateHeader(value);
+    ASSERT_TRUE(header.has_value());
+    change(*header);
+    ASSERT_TRUE(raw.db
+                    ->Put(rocksdb::WriteOptions(), raw.state.get(),
+                          storage::StateHeaderKey(seq),
+                          storage::EncodeStateHeader(*header))
+                    .ok());
+  }
+
   uint64_t state_seq_ = 0;
   uint64_t replayed_ = 0;
 };
@@ -485,23 +506,10 @@ TEST_F(ValidationStateTest, OpenSavesItAfterALongReplay) {
 
 TEST_F(ValidationStateTest, AStateSavedAfterAnEventOfAnotherHashIsIgnored) {
   AppendAJobAndARetraction();
-  {
-    const storage::Store raw = CloseAndOpenRaw();
-    std::string value;
-    ASSERT_TRUE(raw.db
-                    ->Get(rocksdb::ReadOptions(), raw.state.get(),
-                          storage::StateHeaderKey(4), &value)
-                    .ok());
-    std::optional<storage::StateHeader> header =
-        storage::DecodeStateHeader(value);
-    ASSERT_TRUE(header.has_value());
-    header->hash[0] ^= 1;  // the state of another log
-    ASSERT_TRUE(raw.db
-                    ->Put(rocksdb::WriteOptions(), raw.state.get(),
-                          storage::StateHeaderKey(4),
-                          storage::EncodeStateHeader(*header))
-                    .ok());
-  }
+  RewriteTheSavedHeader(4, [](storage::StateHeader& header) {
+    header.hash[0] ^= 1;  // the state of another log
+  });
+  if (HasFatalFailure()) return;
   ReopenWith(WithoutSaving());
   ASSERT_NE(log_, nullptr);
   EXPECT_EQ(state_seq_, 0u);
@@ -511,23 +519,10 @@ TEST_F(ValidationStateTest, AStateSavedAfterAnEventOfAnotherHashIsIgnored) {
 
 TEST_F(ValidationStateTest, AStateOfAnotherLayoutVersionIsIgnored) {
   AppendAJobAndARetraction();
-  {
-    const storage::Store raw = CloseAndOpenRaw();
-    std::string value;
-    ASSERT_TRUE(raw.db
-                    ->Get(rocksdb::ReadOptions(), raw.state.get(),
-                          storage::StateHeaderKey(4), &value)
-                    .ok());
-    std::optional<storage::StateHeader> header =
-        storage::DecodeStateHeader(value);
-    ASSERT_TRUE(header.has_value());
-    header->version = storage::kStateVersion + 1;
-    ASSERT_TRUE(raw.db
-                    ->Put(rocksdb::WriteOptions(), raw.state.get(),
-                          storage::StateHeaderKey(4),
-                          storage::EncodeStateHeader(*header))
-                    .ok());
-  }
+  RewriteTheSavedHeader(4, [](storage::StateHeader& header) {
+    header.version = storage::kStateVersion + 1;
+  });
+  if (HasFatalFailure()) return;
   ReopenWith(WithoutSaving());
   ASSERT_NE(log_, nullptr);
   EXPECT_EQ(state_seq_, 0u);
