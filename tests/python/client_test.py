@@ -25,7 +25,8 @@ import tempfile
 import unittest
 
 PROTOS = ["banen/v1/events.proto", "banen/v1/ledger.proto",
-          "banen/v1/realisation.proto", "banen/v1/snapshot.proto"]
+          "banen/v1/quota.proto", "banen/v1/realisation.proto",
+          "banen/v1/snapshot.proto"]
 ZERO_HASH = bytes(32)
 PERSON = "person-ref-python-0000001"
 # The server's auth config names PRINCIPAL by this token's SHA-256.
