@@ -477,10 +477,10 @@ absl::StatusOr<ProjectionState> StateCodec::Decode(
 }
 
 std::string_view StateCheckpointSpace() {
-  static const std::string* const space =
+  static const std::string* const kSpace =
       new std::string(absl::StrCat("projection_state.v", kStateLayoutVersion,
                                    ".rules", kCountingRulesVersion));
-  return *space;
+  return *kSpace;
 }
 
 std::string StateHeaderKey(uint64_t seq) {

@@ -442,7 +442,7 @@ bool FillFromJson(simdjson::dom::element element,
 }
 
 // "25.5" for 2550, "12" for 1200: what ParseHundredths reads back.
-std::string FormatHundredths(int64_t hundredths) {
+std::string CsvHundredths(int64_t hundredths) {
   return hundredths % 100 == 0
              ? absl::StrCat(hundredths / 100)
              : absl::StrFormat("%d.%02d", hundredths / 100, hundredths % 100);
@@ -491,19 +491,18 @@ struct CsvColumnsOf {
     values[kEmployerId] = e.employer_id;
     values[kPersonRef] = e.person_ref;
     values[kForm] = ContractFormName(e.form);
-    values[kHoursPerWeek] = FormatHundredths(e.hours_x100);
+    values[kHoursPerWeek] = CsvHundredths(e.hours_x100);
     values[kLenderId] = e.lender_id;
     values[kCommissioningEmployerId] = e.commissioning_employer_id;
   }
   void operator()(const JobConverted& e) const {
     values[kJobId] = e.job_id;
     values[kToForm] = ContractFormName(e.to_form);
-    if (e.hours_x100 != 0)
-      values[kHoursPerWeek] = FormatHundredths(e.hours_x100);
+    if (e.hours_x100 != 0) values[kHoursPerWeek] = CsvHundredths(e.hours_x100);
   }
   void operator()(const HoursChanged& e) const {
     values[kJobId] = e.job_id;
-    values[kHoursPerWeek] = FormatHundredths(e.hours_x100);
+    values[kHoursPerWeek] = CsvHundredths(e.hours_x100);
   }
   void operator()(const JobEnded& e) const {
     values[kJobId] = e.job_id;
@@ -516,30 +515,29 @@ struct CsvColumnsOf {
   void operator()(const TargetSet& e) const {
     values[kSector] = SectorName(e.sector);
     values[kYear] = absl::StrCat(e.year);
-    values[kBanen] = FormatHundredths(e.banen_x100);
+    values[kBanen] = CsvHundredths(e.banen_x100);
     values[kSource] = e.source;
   }
   void operator()(const BaselineSet& e) const {
     values[kSector] = SectorName(e.sector);
-    values[kBanen] = FormatHundredths(e.banen_x100);
+    values[kBanen] = CsvHundredths(e.banen_x100);
     values[kSource] = e.source;
   }
   void operator()(const InleenKeySet& e) const {
     values[kYear] = absl::StrCat(e.year);
-    values[kOverheidShare] =
-        FormatHundredths(int64_t{10} * e.overheid_share_x10);
+    values[kOverheidShare] = CsvHundredths(int64_t{10} * e.overheid_share_x10);
     values[kSource] = e.source;
   }
   void operator()(const EmployerHoursReported& e) const {
     values[kEmployerId] = e.employer_id;
     values[kYear] = absl::StrCat(e.year);
-    values[kPaidHours] = FormatHundredths(e.paid_hours_x100);
+    values[kPaidHours] = CsvHundredths(e.paid_hours_x100);
     values[kSource] = e.source;
   }
   void operator()(const QuotaPercentageSet& e) const {
     values[kSector] = SectorName(e.sector);
     values[kYear] = absl::StrCat(e.year);
-    values[kPercentage] = FormatHundredths(e.percentage_x100);
+    values[kPercentage] = CsvHundredths(e.percentage_x100);
     values[kSource] = e.source;
   }
 };
