@@ -25,13 +25,21 @@ uint64_t ReadBigEndian(std::string_view bytes) {
 
 constexpr size_t kNodeKeySize = 10;
 
-}  // namespace
-
-std::string EventKey(uint64_t seq) {
-  std::string key(1, kEventTag);
+// tag seq:fixed64be: the event keys and the state headers' keys.
+std::string SeqKey(char tag, uint64_t seq) {
+  std::string key(1, tag);
   AppendBigEndian(seq, 8, key);
   return key;
 }
+
+std::optional<uint64_t> SeqOfKey(char tag, std::string_view key) {
+  if (key.size() != kEventKeySize || key[0] != tag) return std::nullopt;
+  return ReadBigEndian(key.substr(1));
+}
+
+}  // namespace
+
+std::string EventKey(uint64_t seq) { return SeqKey(kEventTag, seq); }
 
 std::string NodeKey(int level, uint64_t index) {
   std::string key(1, kNodeTag);
@@ -46,9 +54,7 @@ std::optional<NodeId> NodeOfKey(std::string_view key) {
 }
 
 std::string StateHeaderKey(uint64_t seq) {
-  std::string key(1, kStateHeaderTag);
-  AppendBigEndian(seq, 8, key);
-  return key;
+  return SeqKey(kStateHeaderTag, seq);
 }
 
 std::string StatePartKey(uint64_t seq, uint32_t part) {
@@ -59,8 +65,7 @@ std::string StatePartKey(uint64_t seq, uint32_t part) {
 }
 
 std::optional<uint64_t> SeqOfStateHeaderKey(std::string_view key) {
-  if (key.size() != 9 || key[0] != kStateHeaderTag) return std::nullopt;
-  return ReadBigEndian(key.substr(1));
+  return SeqOfKey(kStateHeaderTag, key);
 }
 
 std::string EncodeStateHeader(const StateHeader& header) {
@@ -98,8 +103,7 @@ std::optional<uint32_t> DecodeFormatVersion(std::string_view value) {
 }
 
 std::optional<uint64_t> SeqOfEventKey(std::string_view key) {
-  if (key.size() != kEventKeySize || key[0] != kEventTag) return std::nullopt;
-  return ReadBigEndian(key.substr(1));
+  return SeqOfKey(kEventTag, key);
 }
 
 std::string EncodeEventValue(const Hash& prev_hash, const Hash& hash,
