@@ -1,7 +1,8 @@
 #include "projections/quota.h"
 
 #include <algorithm>
-#include <map>
+#include <array>
+#include <string_view>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -14,35 +15,65 @@
 namespace banen {
 namespace {
 
-std::optional<int32_t> PercentageOf(const ProjectionState& state, Sector sector,
-                                    int32_t year, Regime regime, uint64_t cut) {
-  const Sector side = regime == Regime::kWba2026   ? Sector::kNationaal
-                      : IsGovernmentSector(sector) ? Sector::kOverheid
-                                                   : Sector::kMarkt;
+// The percentage of the government's side (every government sector) or of
+// the market's: the employer matters to it only through its side.
+std::optional<int32_t> PercentageOf(const ProjectionState& state,
+                                    bool government, int32_t year,
+                                    Regime regime, uint64_t cut) {
+  const Sector side = regime == Regime::kWba2026 ? Sector::kNationaal
+                      : government               ? Sector::kOverheid
+                                                 : Sector::kMarkt;
   const std::optional<int64_t> percentage =
       state.QuotaPercentageX100(side, year, cut);
   if (!percentage.has_value()) return std::nullopt;
   return static_cast<int32_t>(*percentage);
 }
 
-QuotaRow MakeRow(const ProjectionState& state, uint32_t employer, Sector sector,
-                 const YearHours& hours, const QuotaQuery& query,
+// An employer to report, with its sector on 31 December and the key that
+// puts it in employer_id order: the id's first 16 bytes, big-endian and
+// zero-padded, order the ids as the strings do (a pad byte sorts before
+// every byte but 0, where the tie goes to the full strings). Comparing
+// keys rather than the strings spread over the state makes the sort of
+// every employer of the country cheap.
+struct ReportedEmployer {
+  unsigned __int128 id_prefix = 0;
+  std::string_view id;
+  uint32_t employer = 0;
+  Sector sector = Sector::kUnspecified;
+
+  ReportedEmployer(std::string_view employer_id, uint32_t index, Sector s)
+      : id(employer_id), employer(index), sector(s) {
+    for (size_t i = 0; i < 16; ++i) {
+      id_prefix <<= 8;
+      if (i < employer_id.size()) {
+        id_prefix |= static_cast<uint8_t>(employer_id[i]);
+      }
+    }
+  }
+  bool operator<(const ReportedEmployer& other) const {
+    if (id_prefix != other.id_prefix) return id_prefix < other.id_prefix;
+    return id < other.id;
+  }
+};
+
+QuotaRow MakeRow(const ProjectionState& state, const ReportedEmployer& reported,
+                 std::optional<int32_t> percentage_x100,
+                 const EmployerYear& hours, const QuotaQuery& query,
                  uint64_t cut) {
   int64_t hour_days = 0;
-  for (int64_t series : hours.Of(employer, query.year).Counted(query.regime)) {
+  for (int64_t series : hours.Counted(query.regime)) {
     hour_days += series;
   }
   QuotaRow row;
-  row.employer_id = state.employer(employer).employer_id;
-  row.sector = sector;
-  row.paid_hours_x100 = state.PaidHoursX100(employer, query.year, cut);
+  row.employer_id = reported.id;
+  row.sector = reported.sector;
+  row.paid_hours_x100 = state.PaidHoursX100(reported.employer, query.year, cut);
   row.previous_paid_hours_x100 =
-      state.PaidHoursX100(employer, query.year - 1, cut);
+      state.PaidHoursX100(reported.employer, query.year - 1, cut);
   row.liable =
       row.paid_hours_x100.value_or(0) >= kQuotaThresholdHoursX100 &&
       row.previous_paid_hours_x100.value_or(0) >= kQuotaThresholdHoursX100;
-  row.percentage_x100 =
-      PercentageOf(state, sector, query.year, query.regime, cut);
+  row.percentage_x100 = percentage_x100;
   // See kQuotaDenominator: quota = 7PH / D, realised = 10^4 S / D. Within
   // int64: P <= 10^4, H <= kMaxPaidHoursX100 (4.24 x 10^11) gives 7PH <=
   // 3 x 10^16; S of one employer stays far below 10^12.
@@ -72,31 +103,35 @@ struct TotalSums {
 };
 
 std::vector<QuotaTotal> Totals(const std::vector<QuotaRow>& rows) {
-  std::map<Sector, TotalSums> sums;
+  std::array<std::optional<TotalSums>, kSectorCount> sums;
   for (const QuotaRow& row : rows) {
-    std::vector<Sector> scopes = {row.sector, Sector::kNationaal};
-    if (IsGovernmentSector(row.sector)) scopes.push_back(Sector::kOverheid);
+    const Sector scopes[] = {row.sector, Sector::kNationaal,
+                             IsGovernmentSector(row.sector)
+                                 ? Sector::kOverheid
+                                 : Sector::kUnspecified};
     for (Sector scope : scopes) {
-      TotalSums& sum = sums[scope];
-      sum.total.sector = scope;
-      ++sum.total.employers;
-      sum.total.paid_hours_x100 += row.paid_hours_x100.value_or(0);
+      if (scope == Sector::kUnspecified) continue;
+      std::optional<TotalSums>& sum = sums[static_cast<size_t>(scope)];
+      if (!sum.has_value()) sum.emplace().total.sector = scope;
+      ++sum->total.employers;
+      sum->total.paid_hours_x100 += row.paid_hours_x100.value_or(0);
       if (!row.liable) continue;
-      ++sum.total.liable_employers;
-      sum.quota_numerator += row.quota_numerator;
-      sum.realised_numerator += row.realised_numerator;
-      sum.total.shortfall_banen_x10 += row.shortfall_banen_x10;
-      sum.total.levy_euro += row.levy_euro;
+      ++sum->total.liable_employers;
+      sum->quota_numerator += row.quota_numerator;
+      sum->realised_numerator += row.realised_numerator;
+      sum->total.shortfall_banen_x10 += row.shortfall_banen_x10;
+      sum->total.levy_euro += row.levy_euro;
     }
   }
   // Sector order puts the concrete sectors first, then OVERHEID, NATIONAAL.
   std::vector<QuotaTotal> totals;
-  for (auto& [sector, sum] : sums) {
-    sum.total.quota_banen_x100 =
-        RoundHalfEven(sum.quota_numerator * 100, kQuotaDenominator);
-    sum.total.realised_banen_x100 =
-        RoundHalfEven(sum.realised_numerator * 100, kQuotaDenominator);
-    totals.push_back(sum.total);
+  for (std::optional<TotalSums>& sum : sums) {
+    if (!sum.has_value()) continue;
+    sum->total.quota_banen_x100 =
+        RoundHalfEven(sum->quota_numerator * 100, kQuotaDenominator);
+    sum->total.realised_banen_x100 =
+        RoundHalfEven(sum->realised_numerator * 100, kQuotaDenominator);
+    totals.push_back(sum->total);
   }
   return totals;
 }
@@ -142,43 +177,66 @@ absl::StatusOr<QuotaTable> MakeQuota(const ProjectionState& state, uint64_t cut,
   const auto sector_of = [&](uint32_t employer) {
     return state.SectorsOf(employer, cut).On(last_day);
   };
-  std::vector<uint32_t> employers;
+  std::vector<ReportedEmployer> employers;
   if (query.employer_ids.empty()) {
+    employers.reserve(state.employer_count());
     for (uint32_t e = 0; e < state.employer_count(); ++e) {
-      if (sector_of(e) != Sector::kUnspecified) employers.push_back(e);
+      const Sector sector = sector_of(e);
+      if (sector != Sector::kUnspecified) {
+        employers.emplace_back(state.employer(e).employer_id, e, sector);
+      }
     }
   } else {
     for (const std::string& id : query.employer_ids) {
       const std::optional<uint32_t> employer = state.FindEmployer(id);
-      if (!employer.has_value() ||
-          sector_of(*employer) == Sector::kUnspecified) {
+      const Sector sector =
+          employer.has_value() ? sector_of(*employer) : Sector::kUnspecified;
+      if (sector == Sector::kUnspecified) {
         return absl::NotFoundError(
             absl::StrCat("employer_ids: \"", id, "\" is not registered"));
       }
-      employers.push_back(*employer);
+      employers.emplace_back(state.employer(*employer).employer_id, *employer,
+                             sector);
     }
   }
+  if (query.sector != Sector::kUnspecified) {
+    const std::vector<Sector> requested = {query.sector};
+    std::erase_if(employers, [&](const ReportedEmployer& reported) {
+      return !Requested(requested, reported.sector);
+    });
+  }
+  // Merge sort: the introsort of the demo's employers fell back to a heap
+  // sort and took twice as long.
+  std::stable_sort(employers.begin(), employers.end());
+  employers.erase(
+      std::unique(employers.begin(), employers.end(),
+                  [](const ReportedEmployer& a, const ReportedEmployer& b) {
+                    return a.employer == b.employer;
+                  }),
+      employers.end());
+  const std::optional<int32_t> government_percentage =
+      PercentageOf(state, true, query.year, query.regime, cut);
+  const std::optional<int32_t> markt_percentage =
+      PercentageOf(state, false, query.year, query.regime, cut);
   QuotaTable table;
   table.year = query.year;
   table.regime = query.regime;
   table.cut = cut;
-  for (uint32_t employer : employers) {
-    const Sector sector = sector_of(employer);
-    if (query.sector != Sector::kUnspecified &&
-        !Requested({query.sector}, sector)) {
-      continue;
-    }
-    table.rows.push_back(MakeRow(state, employer, sector, hours, query, cut));
+  std::vector<uint32_t> indexes(employers.size());
+  for (size_t i = 0; i < employers.size(); ++i) {
+    indexes[i] = employers[i].employer;
   }
-  std::sort(table.rows.begin(), table.rows.end(),
-            [](const QuotaRow& a, const QuotaRow& b) {
-              return a.employer_id < b.employer_id;
-            });
-  table.rows.erase(std::unique(table.rows.begin(), table.rows.end(),
-                               [](const QuotaRow& a, const QuotaRow& b) {
-                                 return a.employer_id == b.employer_id;
-                               }),
-                   table.rows.end());
+  const std::vector<EmployerYear> employer_hours =
+      hours.OfEach(indexes, query.year);
+  table.rows.reserve(employers.size());
+  for (size_t i = 0; i < employers.size(); ++i) {
+    const ReportedEmployer& reported = employers[i];
+    table.rows.push_back(MakeRow(state, reported,
+                                 IsGovernmentSector(reported.sector)
+                                     ? government_percentage
+                                     : markt_percentage,
+                                 employer_hours[i], query, cut));
+  }
   table.totals = Totals(table.rows);
   return table;
 }

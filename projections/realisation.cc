@@ -398,18 +398,22 @@ RealisationTable MakeYearTable(const ProjectionState& state,
   const int32_t first = query.from.year - 1;
   const int32_t years = query.to.year - first + 1;
   std::vector<std::array<Series, kSectorCount>> by_sector(years);
-  for (uint32_t employer = 0; employer < state.employer_count(); ++employer) {
-    const SectorTimeline sectors = state.SectorsOf(employer, cut);
-    const std::vector<EmployerYear> employer_years =
-        hours.Years(employer, first, query.to.year);
-    for (int32_t y = 0; y < years; ++y) {
-      const Sector sector = sectors.On(MakeDate(first + y, 12, 31));
-      if (sector == Sector::kUnspecified) continue;
-      const Series counted = employer_years[y].Counted(Regime::kWba2026);
-      Series& sum = by_sector[y][static_cast<size_t>(sector)];
-      for (int s = 0; s < kFormSeriesCount; ++s) sum[s] += counted[s];
-    }
+  std::vector<Date> last_days(years);
+  for (int32_t y = 0; y < years; ++y) {
+    last_days[y] = MakeDate(first + y, 12, 31);
   }
+  hours.ForEachEmployer(
+      state.employer_count(), first, query.to.year,
+      [&](uint32_t employer, absl::Span<const EmployerYear> employer_years) {
+        const SectorTimeline sectors = state.SectorsOf(employer, cut);
+        for (int32_t y = 0; y < years; ++y) {
+          const Sector sector = sectors.On(last_days[y]);
+          if (sector == Sector::kUnspecified) continue;
+          const Series counted = employer_years[y].Counted(Regime::kWba2026);
+          Series& sum = by_sector[y][static_cast<size_t>(sector)];
+          for (int s = 0; s < kFormSeriesCount; ++s) sum[s] += counted[s];
+        }
+      });
   const SectorTargets targets(state, cut);
   for (Sector sector : SectorsOf(query)) {
     std::vector<YearRow> rows(years);

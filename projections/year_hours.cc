@@ -14,8 +14,11 @@ constexpr int32_t kFirstYear = 1998;
 constexpr int kLentUitzend = kFormSeriesCount;
 constexpr int kLentDetachering = kFormSeriesCount + 1;
 
+// Gregorian, without a civil-calendar conversion: a query reads it once
+// per employer and year.
 int32_t DaysIn(int32_t year) {
-  return MakeDate(year + 1, 1, 1).days - MakeDate(year, 1, 1).days;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return leap ? 366 : 365;
 }
 
 }  // namespace
@@ -120,11 +123,44 @@ EmployerYear YearHours::Of(uint32_t employer, int32_t year) const {
   return result;
 }
 
-std::vector<EmployerYear> YearHours::Years(uint32_t employer, int32_t first,
-                                           int32_t last) const {
+inline void YearHours::Prefetch(uint32_t employer, int32_t first,
+                                int32_t last) const {
+  if (employer >= cells_.size() || last < kFirstYear) return;
+  const std::vector<Cell>& cells = cells_[employer];
+  if (cells.empty()) return;
+  const size_t end = cells.size() - 1;
+  const char* from = reinterpret_cast<const char*>(
+      &cells[std::min<size_t>(std::max(first, kFirstYear) - kFirstYear, end)]);
+  const char* to = reinterpret_cast<const char*>(
+      &cells[std::min<size_t>(last - kFirstYear, end)] + 1);
+  for (const char* line = from; line < to; line += 64) {
+    __builtin_prefetch(line);
+  }
+}
+
+std::vector<EmployerYear> YearHours::OfEach(
+    absl::Span<const uint32_t> employers, int32_t year) const {
+  std::vector<EmployerYear> result(employers.size());
+  for (size_t i = 0; i < employers.size(); ++i) {
+    if (i + kPrefetchDistance < employers.size()) {
+      Prefetch(employers[i + kPrefetchDistance], year, year);
+    }
+    Fill(employers[i], year, year, &result[i]);
+  }
+  return result;
+}
+
+void YearHours::ForEachEmployer(
+    uint32_t count, int32_t first, int32_t last,
+    absl::FunctionRef<void(uint32_t, absl::Span<const EmployerYear>)> visit)
+    const {
   std::vector<EmployerYear> years(std::max(0, last - first + 1));
-  Fill(employer, first, last, years.data());
-  return years;
+  for (uint32_t employer = 0; employer < count; ++employer) {
+    Prefetch(employer + kPrefetchDistance, first, last);
+    std::fill(years.begin(), years.end(), EmployerYear{});
+    Fill(employer, first, last, years.data());
+    visit(employer, years);
+  }
 }
 
 void YearHours::Fill(uint32_t employer, int32_t first, int32_t last,

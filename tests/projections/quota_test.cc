@@ -414,6 +414,42 @@ TEST(Quota, SectorFilterKeepsTheAggregatesEmployers) {
   EXPECT_EQ(table.rows[0].employer_id, "gm");
 }
 
+// Rows come in employer_id order, byte by byte, also for ids alike in
+// their first 16 bytes and ids that are each other's prefix; an employer
+// asked for twice is one row.
+TEST(Quota, RowsComeInEmployerIdOrderOnceEach) {
+  const std::vector<std::string> ids = {"zz",
+                                        "werkgever-000000-b",
+                                        "werkgever-000000-a",
+                                        "werkgever-000000",
+                                        "werkgever",
+                                        "A",
+                                        "werkgever-00000"};
+  StoredHistory history;
+  for (const std::string& id : ids) {
+    history.Record(Employer(id, Sector::kMarkt));
+  }
+  const ProjectionState state = history.Fold();
+  const auto rows_of = [&](const QuotaQuery& query) {
+    const absl::StatusOr<QuotaTable> table =
+        ComputeQuota(state, state.last_seq(), query);
+    std::vector<std::string> rows;
+    if (table.ok()) {
+      for (const QuotaRow& row : table->rows) rows.push_back(row.employer_id);
+    }
+    return rows;
+  };
+  QuotaQuery query;
+  query.year = 2024;
+  EXPECT_EQ(rows_of(query),
+            (std::vector<std::string>{"A", "werkgever", "werkgever-00000",
+                                      "werkgever-000000", "werkgever-000000-a",
+                                      "werkgever-000000-b", "zz"}));
+  query.employer_ids = {"zz", "werkgever-000000-b", "zz", "A"};
+  EXPECT_EQ(rows_of(query),
+            (std::vector<std::string>{"A", "werkgever-000000-b", "zz"}));
+}
+
 // The model: every day of the year, every job, literally (DayByDay, the
 // reference of the realisation's figures too), summed per employer the job
 // counts for under the regime.
