@@ -1,7 +1,9 @@
 #include "projections/state_checkpoint.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -189,6 +191,9 @@ class StateCodec {
   static constexpr int kFigureKinds = 3;
 
   static bool ReadItem(Section section, PartReader& in, ProjectionState& out);
+  // The items of parts [begin, end) into `out`.
+  static absl::Status ReadParts(absl::Span<const std::string> parts,
+                                size_t begin, size_t end, ProjectionState& out);
   static bool Check(const ProjectionState& state);
 };
 
@@ -337,7 +342,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
     }
     case kPersons: {
       PersonRecord& person = out.persons_.emplace_back();
-      const std::string ref = in.String();
+      std::string ref = in.String();
       for (uint64_t n = in.Count(); n > 0; --n) {
         RegisterEntry entry;
         entry.date = in.DateValue();
@@ -351,13 +356,15 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
       for (uint64_t n = in.Count(); n > 0; --n) {
         person.jobs.push_back(in.Index());
       }
+      // Moved into the index: one allocation per id.
       return out.person_index_
-          .try_emplace(ref, static_cast<uint32_t>(out.persons_.size() - 1))
+          .try_emplace(std::move(ref),
+                       static_cast<uint32_t>(out.persons_.size() - 1))
           .second;
     }
     case kJobs: {
       JobRecord& job = out.jobs_.emplace_back();
-      const std::string id = in.String();
+      std::string id = in.String();
       job.person = in.Ref();
       job.employer = in.Ref();
       job.lender = in.Ref();
@@ -374,7 +381,8 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
       }
       return id.empty() ||
              out.job_index_
-                 .try_emplace(id, static_cast<uint32_t>(out.jobs_.size() - 1))
+                 .try_emplace(std::move(id),
+                              static_cast<uint32_t>(out.jobs_.size() - 1))
                  .second;
     }
     case kFigures: {
@@ -444,9 +452,35 @@ bool StateCodec::Check(const ProjectionState& state) {
   return true;
 }
 
+absl::Status StateCodec::ReadParts(absl::Span<const std::string> parts,
+                                   size_t begin, size_t end,
+                                   ProjectionState& out) {
+  for (size_t p = begin; p < end; ++p) {
+    PartReader in(parts[p]);
+    const auto section = static_cast<Section>(in.Varint());
+    const uint64_t count = in.Count();
+    for (uint64_t i = 0; i < count; ++i) {
+      if (!ReadItem(section, in, out) || !in.ok()) {
+        return absl::DataLossError(absl::StrCat("state checkpoint part ", p,
+                                                ": item ", i, " unreadable"));
+      }
+    }
+    if (!in.done()) {
+      return absl::DataLossError(absl::StrCat("state checkpoint part ", p,
+                                              ": bytes after its last item"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ProjectionState> StateCodec::Decode(
     uint64_t seq, absl::Span<const std::string> parts) {
-  ProjectionState state;
+  // The items of each section first, so that every vector and index is
+  // made at its size once instead of grown (and rehashed) item by item.
+  std::array<uint64_t, kFigures + 1> items{};
+  // The parts of the jobs: [jobs_begin, jobs_end).
+  size_t jobs_begin = parts.size();
+  size_t jobs_end = parts.size();
   uint64_t last_section = kRecorded;
   for (size_t p = 0; p < parts.size(); ++p) {
     PartReader in(parts[p]);
@@ -457,16 +491,34 @@ absl::StatusOr<ProjectionState> StateCodec::Decode(
           absl::StrCat("state checkpoint part ", p, ": a foreign section"));
     }
     last_section = section;
-    for (uint64_t i = 0; i < count; ++i) {
-      if (!ReadItem(static_cast<Section>(section), in, state) || !in.ok()) {
-        return absl::DataLossError(absl::StrCat("state checkpoint part ", p,
-                                                ": item ", i, " unreadable"));
-      }
-    }
-    if (!in.done()) {
-      return absl::DataLossError(absl::StrCat("state checkpoint part ", p,
-                                              ": bytes after its last item"));
-    }
+    // Counts are bounded by their part's size: the sums by the body's.
+    items[section] += count;
+    if (section >= kJobs) jobs_begin = std::min(jobs_begin, p);
+    if (section > kJobs) jobs_end = std::min(jobs_end, p);
+  }
+  ProjectionState state;
+  state.recorded_.reserve(items[kRecorded]);
+  state.refs_.reserve(items[kRefs]);
+  state.employers_.reserve(items[kEmployers]);
+  state.employer_index_.reserve(items[kEmployers]);
+  state.persons_.reserve(items[kPersons]);
+  state.person_index_.reserve(items[kPersons]);
+  state.jobs_.reserve(items[kJobs]);
+  state.job_index_.reserve(items[kJobs]);
+  state.figures_.reserve(items[kFigures]);
+  state.figure_index_.reserve(items[kFigures]);
+  // The jobs, as large as the persons, on a second thread: they fill
+  // members of their own (jobs_, job_index_).
+  absl::Status jobs_read;
+  std::thread jobs_reader(
+      [&] { jobs_read = ReadParts(parts, jobs_begin, jobs_end, state); });
+  absl::Status before_read = ReadParts(parts, 0, jobs_begin, state);
+  absl::Status after_read =
+      before_read.ok() ? ReadParts(parts, jobs_end, parts.size(), state)
+                       : absl::OkStatus();
+  jobs_reader.join();
+  for (const absl::Status* read : {&before_read, &jobs_read, &after_read}) {
+    if (!read->ok()) return *read;
   }
   state.last_seq_ = seq;
   if (state.refs_.size() != seq || !Check(state)) {
