@@ -102,14 +102,15 @@ Projector::~Projector() {
     tail_.join();
     // Only a projector that opened holds a whole state: one whose Open()
     // failed never started its tail. The events the tail had not reached
-    // are folded into the state alone (the figures are not needed any
-    // more), so that the next Open() folds none.
+    // are folded into the state and its kept sums alone (the figures are
+    // not needed any more), so that the next Open() folds none.
     if (options_.save_state) {
       absl::MutexLock lock(&mutex_);
       const uint64_t before = state_.last_seq();
       const absl::StatusOr<Hash> last_hash = ReplayLog(log_, &state_);
       if (last_hash.ok()) {
         if (state_.last_seq() > before) head_hash_ = *last_hash;
+        MoveFigures(before, state_.last_seq(), nullptr, &kept_);
         SaveState();
       }
     }
@@ -130,14 +131,17 @@ absl::Status Projector::CatchUp() {
   ASSIGN_OR_RETURN(const Hash folded_hash, ReplayLog(log_, &state_));
   const uint64_t folded = state_.last_seq() - loaded;
   if (folded > 0) head_hash_ = folded_hash;
+  // The sums the tail keeps: loaded with the state and moved by the persons
+  // the events after it touched, or else a pass over every person.
+  if (loaded > 0) {
+    MoveFigures(loaded, state_.last_seq(), nullptr, &kept_);
+  } else {
+    kept_ = BuildKeptSums(state_, std::thread::hardware_concurrency());
+  }
   if (options_.on_state_restored) options_.on_state_restored(loaded, folded);
   if (options_.save_state && folded >= options_.save_state_after_fold) {
     SaveState();
   }
-  // The sums the tail keeps are not in the state checkpoint: rebuilt here.
-  kept_.hours = YearHours::Build(state_, state_.last_seq());
-  kept_.register_steps = RegisterSteps::Build(
-      state_, state_.last_seq(), std::thread::hardware_concurrency());
   // The lambdas run inside the log's calls, on this thread, under the lock.
   const auto load = [&](std::string_view key, std::string_view value)
                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
@@ -246,9 +250,10 @@ absl::Status Projector::LoadState() {
     }
     // Derived data: one that does not read is passed over, the log decides.
     if (!read.ok() || size != header.body_size) continue;
-    absl::StatusOr<ProjectionState> state = DecodeState(seq, parts);
-    if (!state.ok()) continue;
-    state_ = *std::move(state);
+    absl::StatusOr<DecodedState> decoded = DecodeState(seq, parts);
+    if (!decoded.ok()) continue;
+    state_ = std::move(decoded->state);
+    kept_ = std::move(decoded->sums);
     head_hash_ = header.hash;
     return absl::OkStatus();
   }
@@ -261,7 +266,7 @@ void Projector::SaveState() {
       seq - saved_state_seq_ < std::max<uint64_t>(1, saved_state_seq_ / 4)) {
     return;
   }
-  EncodedState encoded = EncodeState(state_, head_hash_);
+  EncodedState encoded = EncodeState(state_, kept_, head_hash_);
   saved_state_seq_ = seq;
   absl::MutexLock lock(&writer_mutex_);
   for (uint32_t part = 0; part < encoded.parts.size(); ++part) {
@@ -442,8 +447,10 @@ void Projector::MoveFigures(uint64_t from, uint64_t to,
   FigureBuilder builder(state_, /*per_employer=*/false);
   const auto [low, high] = std::minmax(from, to);
   for (uint32_t person : state_.PersonsTouched(low, high)) {
-    builder.AddPerson(person, from, -1, figures);
-    builder.AddPerson(person, to, +1, figures);
+    if (figures != nullptr) {
+      builder.AddPerson(person, from, -1, figures);
+      builder.AddPerson(person, to, +1, figures);
+    }
     if (kept != nullptr) {
       kept->hours.AddPerson(state_, person, from, -1);
       kept->hours.AddPerson(state_, person, to, +1);

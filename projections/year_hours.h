@@ -74,6 +74,9 @@ class YearHours {
                                   int32_t last) const;
 
  private:
+  // Encodes and decodes cells_ (state_checkpoint.h).
+  friend class StateCodec;
+
   // One series of EmployerYear, flattened: own[0..5], lent uitzend, lent
   // detachering.
   static constexpr int kSeries = kFormSeriesCount + 2;
