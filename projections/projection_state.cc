@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <iterator>
 #include <limits>
+#include <thread>
 #include <utility>
 #include <variant>
 
+#include "absl/strings/str_cat.h"
 #include "ledger/absl_compat.h"
 
 namespace banen {
@@ -69,8 +71,59 @@ void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
   for (const StoredEvent& event : events) Apply(event);
 }
 
+bool ProjectionState::FillIdIndexes(int threads, IdIndexes& indexes) const {
+  const auto fill = [](const IdList& ids,
+                       absl::flat_hash_map<std::string, uint32_t>& index) {
+    index.reserve(ids.ends.size());
+    bool distinct = true;
+    for (size_t i = 0; i < ids.ends.size(); ++i) {
+      if (!ids[i].empty() &&
+          !index.try_emplace(AbslView(ids[i]), static_cast<uint32_t>(i))
+               .second) {
+        distinct = false;
+      }
+    }
+    return distinct;
+  };
+  bool jobs_distinct = false;
+  std::thread jobs;
+  if (threads > 1) {
+    jobs = std::thread(
+        [&] { jobs_distinct = fill(pending_job_ids_, indexes.jobs); });
+  } else {
+    jobs_distinct = fill(pending_job_ids_, indexes.jobs);
+  }
+  const bool persons_distinct = fill(pending_person_refs_, indexes.persons);
+  if (jobs.joinable()) jobs.join();
+  return persons_distinct && jobs_distinct;
+}
+
+absl::StatusOr<ProjectionState::IdIndexes> ProjectionState::MakeIdIndexes(
+    int threads) const {
+  IdIndexes indexes;
+  if (!FillIdIndexes(threads, indexes)) {
+    return absl::DataLossError(
+        absl::StrCat("the state after seq ", last_seq_,
+                     " holds a person ref or job id twice"));
+  }
+  return indexes;
+}
+
+void ProjectionState::SetIdIndexes(IdIndexes indexes) {
+  person_index_ = std::move(indexes.persons);
+  job_index_ = std::move(indexes.jobs);
+  ids_pending_ = false;
+  pending_person_refs_ = IdList();
+  pending_job_ids_ = IdList();
+}
+
 void ProjectionState::Apply(const StoredEvent& stored) {
   if (stored.seq <= last_seq_) return;
+  if (ids_pending_) {
+    IdIndexes indexes;
+    FillIdIndexes(/*threads=*/1, indexes);
+    SetIdIndexes(std::move(indexes));
+  }
   const EventRef ref = ApplyPayload(stored);
   // Seqs are gap-free in the ledger; a gap leaves empty references.
   refs_.resize(stored.seq - 1);

@@ -11,7 +11,8 @@
 // fold assumes valid input, but anything else (unknown ids, seqs out of
 // order, a retraction of a retraction) is ignored rather than trusted.
 //
-// Thread safety: none; callers serialize Apply() against readers.
+// Thread safety: none; callers serialize Apply() and SetIdIndexes() against
+// readers (MakeIdIndexes() is one).
 #ifndef BANEN_PROJECTIONS_PROJECTION_STATE_H_
 #define BANEN_PROJECTIONS_PROJECTION_STATE_H_
 
@@ -25,6 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ledger/event.h"
@@ -217,6 +219,23 @@ class ProjectionState {
       uint64_t cut,
       absl::FunctionRef<void(Sector, int32_t, int64_t)> visit) const;
 
+  // The indexes of the person refs and job ids, which Apply() needs and
+  // the queries do not. A state decoded from a checkpoint
+  // (state_checkpoint.h) holds its ids by index instead until they are set
+  // (SetIdIndexes), or made by the next Apply(): an insert into an index
+  // larger than the caches waits ~0.5 us on memory, most of a load at
+  // 10 M events, so a projector makes them after it opened.
+  struct IdIndexes {
+    absl::flat_hash_map<std::string, uint32_t> persons;
+    absl::flat_hash_map<std::string, uint32_t> jobs;
+  };
+  bool id_indexes_pending() const { return ids_pending_; }
+  // The indexes of the ids held, the persons' and the jobs' on two threads
+  // when `threads` > 1; DATA_LOSS when an id comes twice (a checkpoint
+  // that was not this state's). Empty when none are pending.
+  absl::StatusOr<IdIndexes> MakeIdIndexes(int threads = 1) const;
+  void SetIdIndexes(IdIndexes indexes);
+
  private:
   // Encodes and decodes every member below (state_checkpoint.h).
   friend class StateCodec;
@@ -255,6 +274,23 @@ class ProjectionState {
     }
   };
 
+  // Ids by index, one after another: id i ends at ends[i].
+  struct IdList {
+    std::string bytes;
+    std::vector<size_t> ends;
+    void Add(std::string_view id) {
+      bytes.append(id);
+      ends.push_back(bytes.size());
+    }
+    std::string_view operator[](size_t i) const {
+      const size_t begin = i == 0 ? 0 : ends[i - 1];
+      return std::string_view(bytes).substr(begin, ends[i] - begin);
+    }
+  };
+
+  // Fills `indexes` from the pending ids; false when an id came twice (the
+  // first is kept).
+  bool FillIdIndexes(int threads, IdIndexes& indexes) const;
   uint32_t PersonIndex(std::string_view person_ref);
   void AppendPersonsTouchedBy(uint64_t seq, uint64_t after, uint64_t upto,
                               std::vector<uint32_t>* out) const;
@@ -278,6 +314,11 @@ class ProjectionState {
   std::vector<std::vector<FigureEntry>> figures_;  // by figure index
   absl::flat_hash_map<std::string, uint32_t> job_index_;
   absl::flat_hash_map<std::string, uint32_t> person_index_;
+  // Set: the two indexes above are empty, their ids are these (by index;
+  // a job id empty when taken over).
+  bool ids_pending_ = false;
+  IdList pending_person_refs_;
+  IdList pending_job_ids_;
   absl::flat_hash_map<std::string, uint32_t> employer_index_;
   absl::flat_hash_map<FigureKey, uint32_t> figure_index_;
 };

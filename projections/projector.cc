@@ -252,6 +252,14 @@ absl::Status Projector::LoadState() {
     if (!read.ok() || size != header.body_size) continue;
     absl::StatusOr<DecodedState> decoded = DecodeState(seq, parts);
     if (!decoded.ok()) continue;
+    // Folding the events after it needs the id indexes now; else the tail
+    // thread makes them (Follow).
+    if (seq < head) {
+      absl::StatusOr<ProjectionState::IdIndexes> indexes =
+          decoded->state.MakeIdIndexes(std::thread::hardware_concurrency());
+      if (!indexes.ok()) continue;
+      decoded->state.SetIdIndexes(*std::move(indexes));
+    }
     state_ = std::move(decoded->state);
     kept_ = std::move(decoded->sums);
     head_hash_ = header.hash;
@@ -285,7 +293,7 @@ void Projector::Follow() {
     return stopping_tail_;
   };
   uint64_t folded = CurrentView()->seq;
-  absl::Status stopped;
+  absl::Status stopped = MakeIdIndexes();
   while (stopped.ok() && !stopping()) {
     // The wait ends at once when the log failed; it times out so that a
     // projector being destroyed notices.
@@ -309,6 +317,21 @@ void Projector::Follow() {
   tail_status_ = absl::Status(
       stopped.code(), absl::StrCat("the projection stopped at seq ", reached,
                                    ": ", stopped.message()));
+}
+
+absl::Status Projector::MakeIdIndexes() {
+  absl::StatusOr<ProjectionState::IdIndexes> indexes;
+  {
+    // As a reader: the queries go on meanwhile. This thread is the only
+    // writer of the state, so it is unchanged until the indexes are set.
+    absl::ReaderMutexLock lock(&mutex_);
+    if (!state_.id_indexes_pending()) return absl::OkStatus();
+    indexes = state_.MakeIdIndexes(std::thread::hardware_concurrency());
+  }
+  RETURN_IF_ERROR(indexes.status());
+  absl::MutexLock lock(&mutex_);
+  state_.SetIdIndexes(*std::move(indexes));
+  return absl::OkStatus();
 }
 
 uint64_t Projector::NextCheckpointSeq() const {

@@ -36,7 +36,9 @@
 //   on.
 //
 // Threads
-// - The tail thread: the only writer of the state; folds and publishes.
+// - The tail thread: the only writer of the state; first makes the id
+//   indexes of a state loaded from a checkpoint (as a reader: queries go
+//   on), then folds and publishes.
 // - The checkpoint writer thread: stores encoded checkpoints in the log.
 // - Callers: any thread, concurrently, also with appends to the log.
 //
@@ -202,6 +204,10 @@ class Projector {
   // The tail thread: folds what the log stores until stopped, or until the
   // log stops accepting appends and everything it stored is folded.
   void Follow();
+  // Sets the id indexes of a state loaded from a checkpoint
+  // (ProjectionState::MakeIdIndexes), which the folds need; the tail
+  // thread's first step, so that Open() need not wait for them.
+  absl::Status MakeIdIndexes();
   // The seq at which the next checkpoint is due.
   uint64_t NextCheckpointSeq() const;
   // Folds the stored events after the state's last seq up to `to`, takes

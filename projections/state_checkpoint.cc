@@ -140,16 +140,18 @@ class PartReader {
     if (value > kNoIndex) ok_ = false;
     return ok_ ? static_cast<uint32_t>(value - 1) : kNoIndex;
   }
-  std::string String() {
+  // A view into the bytes read.
+  std::string_view StringView() {
     const uint64_t size = Varint();
     if (!ok_ || size > in_.size()) {
       ok_ = false;
       return {};
     }
-    std::string text(in_.substr(0, size));
+    const std::string_view text = in_.substr(0, size);
     in_.remove_prefix(size);
     return text;
   }
+  std::string String() { return std::string(StringView()); }
   // A count of items of at least one byte each: bounded by what is left, so
   // a corrupt count cannot make a huge allocation.
   uint64_t Count() {
@@ -251,12 +253,24 @@ std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
     for (uint32_t job : employer.jobs) out.Varint(job);
   }
   // The ids by index: the maps' order is arbitrary, the body's is not.
-  std::vector<const std::string*> ids(state.persons_.size());
-  for (const auto& [ref, index] : state.person_index_) ids[index] = &ref;
+  const auto by_index =
+      [&](const ProjectionState::IdList& pending,
+          const absl::flat_hash_map<std::string, uint32_t>& index,
+          size_t count) {
+        std::vector<std::string_view> ids(count);
+        if (state.ids_pending_) {
+          for (size_t i = 0; i < count; ++i) ids[i] = pending[i];
+        } else {
+          for (const auto& [id, i] : index) ids[i] = id;
+        }
+        return ids;
+      };
+  std::vector<std::string_view> ids = by_index(
+      state.pending_person_refs_, state.person_index_, state.persons_.size());
   for (size_t p = 0; p < state.persons_.size(); ++p) {
     const PersonRecord& person = state.persons_[p];
     out.Item(kPersons);
-    out.String(*ids[p]);
+    out.String(ids[p]);
     out.Varint(person.entries.size());
     for (const RegisterEntry& entry : person.entries) {
       out.Signed(entry.date.days);
@@ -268,12 +282,11 @@ std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
     out.Varint(person.jobs.size());
     for (uint32_t job : person.jobs) out.Varint(job);
   }
-  ids.assign(state.jobs_.size(), nullptr);
-  for (const auto& [id, index] : state.job_index_) ids[index] = &id;
+  ids = by_index(state.pending_job_ids_, state.job_index_, state.jobs_.size());
   for (size_t j = 0; j < state.jobs_.size(); ++j) {
     const JobRecord& job = state.jobs_[j];
     out.Item(kJobs);
-    out.String(ids[j] == nullptr ? std::string_view() : *ids[j]);
+    out.String(ids[j]);
     out.Varint(Ref(job.person));
     out.Varint(Ref(job.employer));
     out.Varint(Ref(job.lender));
@@ -413,7 +426,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
     }
     case kPersons: {
       PersonRecord& person = out.persons_.emplace_back();
-      std::string ref = in.String();
+      out.pending_person_refs_.Add(in.StringView());
       for (uint64_t n = in.Count(); n > 0; --n) {
         RegisterEntry entry;
         entry.date = in.DateValue();
@@ -427,15 +440,11 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
       for (uint64_t n = in.Count(); n > 0; --n) {
         person.jobs.push_back(in.Index());
       }
-      // Moved into the index: one allocation per id.
-      return out.person_index_
-          .try_emplace(std::move(ref),
-                       static_cast<uint32_t>(out.persons_.size() - 1))
-          .second;
+      return true;
     }
     case kJobs: {
       JobRecord& job = out.jobs_.emplace_back();
-      std::string id = in.String();
+      out.pending_job_ids_.Add(in.StringView());
       job.person = in.Ref();
       job.employer = in.Ref();
       job.lender = in.Ref();
@@ -450,11 +459,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
         entry.validity = in.Validity();
         job.entries.push_back(entry);
       }
-      return id.empty() ||
-             out.job_index_
-                 .try_emplace(std::move(id),
-                              static_cast<uint32_t>(out.jobs_.size() - 1))
-                 .second;
+      return true;
     }
     case kFigures: {
       FigureKey key{};
@@ -612,14 +617,16 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   state.employers_.reserve(items[kEmployers]);
   state.employer_index_.reserve(items[kEmployers]);
   state.persons_.reserve(items[kPersons]);
-  state.person_index_.reserve(items[kPersons]);
+  state.pending_person_refs_.ends.reserve(items[kPersons]);
   state.jobs_.reserve(items[kJobs]);
-  state.job_index_.reserve(items[kJobs]);
+  state.pending_job_ids_.ends.reserve(items[kJobs]);
+  // The id indexes are made later (ProjectionState::MakeIdIndexes).
+  state.ids_pending_ = true;
   state.figures_.reserve(items[kFigures]);
   state.figure_index_.reserve(items[kFigures]);
   decoded.sums.hours.cells_.reserve(items[kYearHours]);
   // The jobs, as large as the persons, on a second thread: they fill
-  // members of their own (jobs_, job_index_).
+  // members of their own (jobs_, pending_job_ids_).
   absl::Status jobs_read;
   std::thread jobs_reader(
       [&] { jobs_read = ReadParts(parts, jobs_begin, jobs_end, decoded); });

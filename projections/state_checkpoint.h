@@ -157,7 +157,8 @@ struct DecodedState {
 // The state and sums `parts` encode, whose last seq must be `seq`;
 // DATA_LOSS naming what is wrong when they are not a body of this layout
 // (checked so that every index the state holds is in range). Decodes the
-// jobs on a second thread.
+// jobs on a second thread; leaves the state's id indexes to be made
+// (ProjectionState::MakeIdIndexes, which finds an id twice).
 absl::StatusOr<DecodedState> DecodeState(uint64_t seq,
                                          absl::Span<const std::string> parts);
 

@@ -330,6 +330,51 @@ TEST(StateCheckpointTest, LoadedSumsEqualTheSumsBuiltFromTheState) {
   EXPECT_GT(compared, 1000);
 }
 
+// A decoded state holds its ids by index until its id indexes are made:
+// encoded before or after, it is the same state.
+TEST(StateCheckpointTest, ADecodedStateMakesItsIdIndexesWhenAsked) {
+  test::ProjectorFixture fixture;
+  fixture.Open();
+  test::RandomHistory random(4);
+  AppendRandom(fixture, random, 120);
+  const std::vector<std::string> parts = Body(Rebuild(fixture.log()));
+  absl::StatusOr<DecodedState> decoded = DecodeState(120, parts);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ProjectionState& state = decoded->state;
+  EXPECT_TRUE(state.id_indexes_pending());
+  EXPECT_EQ(Body(state), parts);
+  absl::StatusOr<ProjectionState::IdIndexes> indexes = state.MakeIdIndexes(2);
+  ASSERT_TRUE(indexes.ok()) << indexes.status();
+  EXPECT_GT(indexes->persons.size(), 10u);
+  EXPECT_GT(indexes->jobs.size(), 10u);
+  state.SetIdIndexes(*std::move(indexes));
+  EXPECT_FALSE(state.id_indexes_pending());
+  EXPECT_EQ(Body(state), parts);
+}
+
+// Two persons of one ref (a body by hand: section 4, two items): the body
+// reads, its id indexes do not.
+TEST(StateCheckpointTest, AnIdTwiceIsDataLossWhenTheIndexesAreMade) {
+  for (const char second : {'b', 'a'}) {
+    const std::vector<std::string> parts = {std::string("\x04\x02\x01"
+                                                        "a\x00\x00\x01",
+                                                        7) +
+                                            second +
+                                            std::string("\x00\x00", 2)};
+    absl::StatusOr<DecodedState> decoded = DecodeState(0, parts);
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_EQ(decoded->state.person_count(), 2u);
+    const absl::StatusOr<ProjectionState::IdIndexes> indexes =
+        decoded->state.MakeIdIndexes();
+    if (second == 'b') {
+      ASSERT_TRUE(indexes.ok()) << indexes.status();
+      EXPECT_EQ(indexes->persons.at("b"), 1u);
+    } else {
+      EXPECT_EQ(indexes.status().code(), absl::StatusCode::kDataLoss);
+    }
+  }
+}
+
 TEST(StateCheckpointTest, RejectsATruncatedBodyAsDataLoss) {
   test::ProjectorFixture fixture;
   fixture.Open();
@@ -344,12 +389,16 @@ TEST(StateCheckpointTest, RejectsATruncatedBodyAsDataLoss) {
             absl::StatusCode::kDataLoss);
 }
 
+// The tail then makes the id indexes, and folds the events appended after
+// the restart (which end, change and retract jobs of before) through them.
 TEST(StateCheckpointTest, ARestartAfterACleanCloseFoldsNoEvent) {
   test::ProjectorFixture fixture;
   test::RandomHistory random(5);
   AppendAndClose(fixture, random, 300, /*save=*/true);
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{300}));
   ExpectRestart(fixture, /*state_seq=*/300, /*folded=*/0);
+  AppendRandom(fixture, random, 100);
+  ExpectFiguresOfRebuild(fixture.projector());
 }
 
 // The projector gone without saving (as in a crash), events appended
