@@ -432,6 +432,24 @@ TEST(StateCheckpointTest, IgnoresACheckpointOfAnotherLog) {
   ExpectRestart(fixture, /*state_seq=*/0, /*folded=*/100);
 }
 
+// A header naming a part that is not stored (read on the other thread
+// than the one before it) is passed over for an older checkpoint.
+TEST(StateCheckpointTest, PassesOverACheckpointWithAPartMissing) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(13);
+  AppendAndClose(fixture, random, 70, /*save=*/false);
+  const EventLog& log = fixture.log();
+  const auto state_at = [&](uint64_t seq) {
+    return Encode(Rebuild(log, seq), log.GetBySeq(seq)->hash, 64);
+  };
+  EncodedState missing = state_at(70);
+  ASSERT_GT(missing.parts.size(), 4u);
+  missing.header.parts += 1;
+  PutState(fixture.log(), 70, missing);
+  PutState(fixture.log(), 64, state_at(64));
+  ExpectRestart(fixture, /*state_seq=*/64, /*folded=*/6);
+}
+
 // Each version pair has its own space, and the header says its versions
 // too: a header of other counting rules or another layout is passed over
 // for an older one of these.
