@@ -252,25 +252,10 @@ std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
     out.Varint(employer.jobs.size());
     for (uint32_t job : employer.jobs) out.Varint(job);
   }
-  // The ids by index: the maps' order is arbitrary, the body's is not.
-  const auto by_index =
-      [&](const ProjectionState::IdList& pending,
-          const absl::flat_hash_map<std::string, uint32_t>& index,
-          size_t count) {
-        std::vector<std::string_view> ids(count);
-        if (state.ids_pending_) {
-          for (size_t i = 0; i < count; ++i) ids[i] = pending[i];
-        } else {
-          for (const auto& [id, i] : index) ids[i] = id;
-        }
-        return ids;
-      };
-  std::vector<std::string_view> ids = by_index(
-      state.pending_person_refs_, state.person_index_, state.persons_.size());
   for (size_t p = 0; p < state.persons_.size(); ++p) {
     const PersonRecord& person = state.persons_[p];
     out.Item(kPersons);
-    out.String(ids[p]);
+    out.String((*state.person_refs_)[p]);
     out.Varint(person.entries.size());
     for (const RegisterEntry& entry : person.entries) {
       out.Signed(entry.date.days);
@@ -282,11 +267,16 @@ std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
     out.Varint(person.jobs.size());
     for (uint32_t job : person.jobs) out.Varint(job);
   }
-  ids = by_index(state.pending_job_ids_, state.job_index_, state.jobs_.size());
   for (size_t j = 0; j < state.jobs_.size(); ++j) {
     const JobRecord& job = state.jobs_[j];
     out.Item(kJobs);
-    out.String(ids[j]);
+    // Empty when a later job took the id over (which a decoded state's
+    // ids show as they were read).
+    const auto holder = state.job_index_.find(static_cast<uint32_t>(j));
+    out.String(state.ids_pending_ ||
+                       (holder != state.job_index_.end() && *holder == j)
+                   ? (*state.job_ids_)[j]
+                   : std::string_view());
     out.Varint(Ref(job.person));
     out.Varint(Ref(job.employer));
     out.Varint(Ref(job.lender));
@@ -426,7 +416,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
     }
     case kPersons: {
       PersonRecord& person = out.persons_.emplace_back();
-      out.pending_person_refs_.Add(in.StringView());
+      out.person_refs_->Add(in.StringView());
       for (uint64_t n = in.Count(); n > 0; --n) {
         RegisterEntry entry;
         entry.date = in.DateValue();
@@ -444,7 +434,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
     }
     case kJobs: {
       JobRecord& job = out.jobs_.emplace_back();
-      out.pending_job_ids_.Add(in.StringView());
+      out.job_ids_->Add(in.StringView());
       job.person = in.Ref();
       job.employer = in.Ref();
       job.lender = in.Ref();
@@ -617,16 +607,16 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   state.employers_.reserve(items[kEmployers]);
   state.employer_index_.reserve(items[kEmployers]);
   state.persons_.reserve(items[kPersons]);
-  state.pending_person_refs_.ends.reserve(items[kPersons]);
+  state.person_refs_->Reserve(items[kPersons]);
   state.jobs_.reserve(items[kJobs]);
-  state.pending_job_ids_.ends.reserve(items[kJobs]);
+  state.job_ids_->Reserve(items[kJobs]);
   // The id indexes are made later (ProjectionState::MakeIdIndexes).
   state.ids_pending_ = true;
   state.figures_.reserve(items[kFigures]);
   state.figure_index_.reserve(items[kFigures]);
   decoded.sums.hours.cells_.reserve(items[kYearHours]);
   // The jobs, as large as the persons, on a second thread: they fill
-  // members of their own (jobs_, pending_job_ids_).
+  // members of their own (jobs_, job_ids_).
   absl::Status jobs_read;
   std::thread jobs_reader(
       [&] { jobs_read = ReadParts(parts, jobs_begin, jobs_end, decoded); });
