@@ -192,6 +192,12 @@ std::vector<uint64_t> StateHeaderSeqs(const EventLog& log) {
   return seqs;
 }
 
+// The log's state after `seq`, encoded as its checkpoint.
+EncodedState StateAt(const EventLog& log, uint64_t seq,
+                     size_t part_bytes = kStatePartBytes) {
+  return Encode(Rebuild(log, seq), log.GetBySeq(seq)->hash, part_bytes);
+}
+
 // Stores `encoded` as the state checkpoint after `seq`, in `space`.
 void PutState(EventLog& log, uint64_t seq, const EncodedState& encoded,
               std::string_view space = StateCheckpointSpace()) {
@@ -469,15 +475,11 @@ TEST(StateCheckpointTest, PassesOverACheckpointWithAPartMissing) {
   test::ProjectorFixture fixture;
   test::RandomHistory random(13);
   AppendAndClose(fixture, random, 70, /*save=*/false);
-  const EventLog& log = fixture.log();
-  const auto state_at = [&](uint64_t seq) {
-    return Encode(Rebuild(log, seq), log.GetBySeq(seq)->hash, 64);
-  };
-  EncodedState missing = state_at(70);
+  EncodedState missing = StateAt(fixture.log(), 70, 64);
   ASSERT_GT(missing.parts.size(), 4u);
   missing.header.parts += 1;
   PutState(fixture.log(), 70, missing);
-  PutState(fixture.log(), 64, state_at(64));
+  PutState(fixture.log(), 64, StateAt(fixture.log(), 64));
   ExpectRestart(fixture, /*state_seq=*/64, /*folded=*/6);
 }
 
@@ -488,17 +490,13 @@ TEST(StateCheckpointTest, PassesOverCheckpointsOfOtherRulesOrLayout) {
   test::ProjectorFixture fixture;
   test::RandomHistory random(9);
   AppendAndClose(fixture, random, 60, /*save=*/false);
-  const EventLog& log = fixture.log();
-  const auto state_at = [&](uint64_t seq) {
-    return Encode(Rebuild(log, seq), log.GetBySeq(seq)->hash);
-  };
-  EncodedState other_rules = state_at(60);
+  EncodedState other_rules = StateAt(fixture.log(), 60);
   other_rules.header.rules = kCountingRulesVersion + 1;
   PutState(fixture.log(), 60, other_rules);
-  EncodedState other_layout = state_at(59);
+  EncodedState other_layout = StateAt(fixture.log(), 59);
   other_layout.header.layout = kStateLayoutVersion + 1;
   PutState(fixture.log(), 59, other_layout);
-  PutState(fixture.log(), 55, state_at(55));
+  PutState(fixture.log(), 55, StateAt(fixture.log(), 55));
   ExpectRestart(fixture, /*state_seq=*/55, /*folded=*/5);
 }
 
@@ -509,8 +507,7 @@ TEST(StateCheckpointTest, ACheckpointOfTheFirstLayoutIsIgnoredAndReplacedOnce) {
   test::ProjectorFixture fixture;
   test::RandomHistory random(12);
   AppendAndClose(fixture, random, 80, /*save=*/false);
-  EncodedState first =
-      Encode(Rebuild(fixture.log()), fixture.log().GetBySeq(80)->hash);
+  EncodedState first = StateAt(fixture.log(), 80);
   first.header.layout = 1;
   PutState(fixture.log(), 80, first,
            absl::StrCat("projection_state.v1.rules", kCountingRulesVersion));
