@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <iterator>
 #include <limits>
+#include <thread>
 #include <utility>
 #include <variant>
 
+#include "absl/strings/str_cat.h"
 #include "ledger/absl_compat.h"
 
 namespace banen {
@@ -69,8 +71,53 @@ void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
   for (const StoredEvent& event : events) Apply(event);
 }
 
+bool ProjectionState::FillIdIndexes(int threads, IdIndexes& indexes) const {
+  const auto fill = [](const IdList& ids, IdSet& index) {
+    index = IdSet(ids.size(), IdHash{&ids}, IdEq{&ids});
+    bool distinct = true;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (!ids[i].empty() && !index.insert(static_cast<uint32_t>(i)).second) {
+        distinct = false;
+      }
+    }
+    return distinct;
+  };
+  bool jobs_distinct = false;
+  std::thread jobs;
+  if (threads > 1) {
+    jobs = std::thread([&] { jobs_distinct = fill(*job_ids_, indexes.jobs); });
+  } else {
+    jobs_distinct = fill(*job_ids_, indexes.jobs);
+  }
+  const bool persons_distinct = fill(*person_refs_, indexes.persons);
+  if (jobs.joinable()) jobs.join();
+  return persons_distinct && jobs_distinct;
+}
+
+absl::StatusOr<ProjectionState::IdIndexes> ProjectionState::MakeIdIndexes(
+    int threads) const {
+  IdIndexes indexes;
+  if (!FillIdIndexes(threads, indexes)) {
+    return absl::DataLossError(
+        absl::StrCat("the state after seq ", last_seq_,
+                     " holds a person ref or job id twice"));
+  }
+  return indexes;
+}
+
+void ProjectionState::SetIdIndexes(IdIndexes indexes) {
+  person_index_ = std::move(indexes.persons);
+  job_index_ = std::move(indexes.jobs);
+  ids_pending_ = false;
+}
+
 void ProjectionState::Apply(const StoredEvent& stored) {
   if (stored.seq <= last_seq_) return;
+  if (ids_pending_) {
+    IdIndexes indexes;
+    FillIdIndexes(/*threads=*/1, indexes);
+    SetIdIndexes(std::move(indexes));
+  }
   const EventRef ref = ApplyPayload(stored);
   // Seqs are gap-free in the ledger; a gap leaves empty references.
   refs_.resize(stored.seq - 1);
@@ -95,10 +142,13 @@ uint64_t ProjectionState::LastSeqRecordedBy(absl::Time as_of) const {
 }
 
 uint32_t ProjectionState::PersonIndex(std::string_view person_ref) {
-  auto [it, inserted] = person_index_.try_emplace(
-      AbslView(person_ref), static_cast<uint32_t>(persons_.size()));
-  if (inserted) persons_.emplace_back();
-  return it->second;
+  const auto it = person_index_.find(AbslView(person_ref));
+  if (it != person_index_.end()) return *it;
+  const auto index = static_cast<uint32_t>(persons_.size());
+  person_refs_->Add(person_ref);
+  person_index_.insert(index);
+  persons_.emplace_back();
+  return index;
 }
 
 std::optional<uint32_t> ProjectionState::FindEmployer(
@@ -223,7 +273,12 @@ ProjectionState::EventRef ProjectionState::ApplyJobStarted(
   // A JobStarted for a known job_id (only possible after its retraction)
   // starts a new record: cuts before it keep seeing the old one.
   const auto index = static_cast<uint32_t>(jobs_.size());
-  job_index_.insert_or_assign(hire.job_id, index);
+  job_ids_->Add(hire.job_id);
+  if (const auto it = job_index_.find(AbslView(hire.job_id));
+      it != job_index_.end()) {
+    job_index_.erase(it);
+  }
+  job_index_.insert(index);
   JobRecord& job = jobs_.emplace_back();
   job.person = PersonIndex(hire.person_ref);
   job.employer = FindEmployer(hire.employer_id).value_or(kNoIndex);
@@ -248,10 +303,10 @@ ProjectionState::EventRef ProjectionState::ApplyJobStarted(
 
 ProjectionState::EventRef ProjectionState::ApplyJobEntry(
     std::string_view job_id, JobEntry entry) {
-  auto it = job_index_.find(AbslView(job_id));
+  const auto it = job_index_.find(AbslView(job_id));
   if (it == job_index_.end()) return {};
-  InsertInTimelineOrder(jobs_[it->second].entries, entry);
-  return EventRef{it->second, RefKind::kJob};
+  InsertInTimelineOrder(jobs_[*it].entries, entry);
+  return EventRef{*it, RefKind::kJob};
 }
 
 ProjectionState::EventRef ProjectionState::ApplyFigure(FigureKey key,

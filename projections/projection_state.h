@@ -11,20 +11,26 @@
 // fold assumes valid input, but anything else (unknown ids, seqs out of
 // order, a retraction of a retraction) is ignored rather than trusted.
 //
-// Thread safety: none; callers serialize Apply() against readers.
+// Thread safety: none; callers serialize Apply() and SetIdIndexes() against
+// readers (MakeIdIndexes() is one).
 #ifndef BANEN_PROJECTIONS_PROJECTION_STATE_H_
 #define BANEN_PROJECTIONS_PROJECTION_STATE_H_
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
+#include "absl/hash/hash.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ledger/event.h"
@@ -128,6 +134,53 @@ struct FigureEntry {
   Validity validity;
 };
 
+// Ids by index, one after another: id i ends at ends[i].
+class IdList {
+ public:
+  size_t size() const { return ends_.size(); }
+  void Add(std::string_view id) {
+    bytes_.append(id);
+    ends_.push_back(bytes_.size());
+  }
+  std::string_view operator[](size_t i) const {
+    const size_t begin = i == 0 ? 0 : ends_[i - 1];
+    return std::string_view(bytes_).substr(begin, ends_[i] - begin);
+  }
+  void Reserve(size_t ids) { ends_.reserve(ids); }
+
+ private:
+  std::string bytes_;
+  std::vector<size_t> ends_;
+};
+
+// Hash and equality of a set of indexes into an IdList by their ids, so
+// that the set is looked up by id (absl::string_view) as well.
+struct IdHash {
+  using is_transparent = void;
+  const IdList* ids;
+  size_t operator()(absl::string_view id) const {
+    return absl::Hash<absl::string_view>{}(id);
+  }
+  size_t operator()(uint32_t index) const {
+    const std::string_view id = (*ids)[index];
+    return (*this)(absl::string_view(id.data(), id.size()));
+  }
+};
+struct IdEq {
+  using is_transparent = void;
+  const IdList* ids;
+  absl::string_view Of(uint32_t index) const {
+    const std::string_view id = (*ids)[index];
+    return absl::string_view(id.data(), id.size());
+  }
+  bool operator()(uint32_t a, uint32_t b) const {
+    return a == b || Of(a) == Of(b);
+  }
+  bool operator()(uint32_t a, absl::string_view b) const { return Of(a) == b; }
+  bool operator()(absl::string_view a, uint32_t b) const { return a == Of(b); }
+};
+using IdSet = absl::flat_hash_set<uint32_t, IdHash, IdEq>;
+
 // Days [from, to); to may be kEndOfTime.
 struct DatePeriod {
   Date from;
@@ -217,6 +270,24 @@ class ProjectionState {
       uint64_t cut,
       absl::FunctionRef<void(Sector, int32_t, int64_t)> visit) const;
 
+  // The ids of the persons and jobs are held by index, one after another;
+  // their indexes (hash sets of indexes, looked up by id) are what Apply()
+  // needs and the queries do not. A state decoded from a checkpoint
+  // (state_checkpoint.h) has none until they are set (SetIdIndexes), or
+  // made by the next Apply(): an insert into an index larger than the
+  // caches waits on memory, so a projector makes them after it opened.
+  struct IdIndexes {
+    IdSet persons;
+    IdSet jobs;
+  };
+  bool id_indexes_pending() const { return ids_pending_; }
+  // The indexes of this state's ids, the persons' and the jobs' on two
+  // threads when `threads` > 1; DATA_LOSS when an id comes twice (a
+  // checkpoint that was not this state's).
+  absl::StatusOr<IdIndexes> MakeIdIndexes(int threads = 1) const;
+  // `indexes`: made from this state.
+  void SetIdIndexes(IdIndexes indexes);
+
  private:
   // Encodes and decodes every member below (state_checkpoint.h).
   friend class StateCodec;
@@ -255,6 +326,9 @@ class ProjectionState {
     }
   };
 
+  // Fills `indexes` from the ids; false when an id came twice (the first
+  // is kept).
+  bool FillIdIndexes(int threads, IdIndexes& indexes) const;
   uint32_t PersonIndex(std::string_view person_ref);
   void AppendPersonsTouchedBy(uint64_t seq, uint64_t after, uint64_t upto,
                               std::vector<uint32_t>* out) const;
@@ -276,8 +350,17 @@ class ProjectionState {
   std::vector<PersonRecord> persons_;
   std::vector<EmployerRecord> employers_;
   std::vector<std::vector<FigureEntry>> figures_;  // by figure index
-  absl::flat_hash_map<std::string, uint32_t> job_index_;
-  absl::flat_hash_map<std::string, uint32_t> person_index_;
+  // By index; held apart, so that the indexes' hashers, which point at
+  // them, stay valid when the state is moved. A job's id stays when a
+  // later JobStarted takes it over: the index then holds the later job.
+  std::unique_ptr<IdList> person_refs_ = std::make_unique<IdList>();
+  std::unique_ptr<IdList> job_ids_ = std::make_unique<IdList>();
+  IdSet person_index_ =
+      IdSet(0, IdHash{person_refs_.get()}, IdEq{person_refs_.get()});
+  IdSet job_index_ = IdSet(0, IdHash{job_ids_.get()}, IdEq{job_ids_.get()});
+  // Set: the two indexes above are empty (a state decoded from a
+  // checkpoint).
+  bool ids_pending_ = false;
   absl::flat_hash_map<std::string, uint32_t> employer_index_;
   absl::flat_hash_map<FigureKey, uint32_t> figure_index_;
 };

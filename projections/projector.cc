@@ -1,6 +1,7 @@
 #include "projections/projector.h"
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 
 #include "absl/memory/memory.h"
@@ -102,14 +103,15 @@ Projector::~Projector() {
     tail_.join();
     // Only a projector that opened holds a whole state: one whose Open()
     // failed never started its tail. The events the tail had not reached
-    // are folded into the state alone (the figures are not needed any
-    // more), so that the next Open() folds none.
+    // are folded into the state and its kept sums alone (the figures are
+    // not needed any more), so that the next Open() folds none.
     if (options_.save_state) {
       absl::MutexLock lock(&mutex_);
       const uint64_t before = state_.last_seq();
       const absl::StatusOr<Hash> last_hash = ReplayLog(log_, &state_);
       if (last_hash.ok()) {
         if (state_.last_seq() > before) head_hash_ = *last_hash;
+        MoveFigures(before, state_.last_seq(), nullptr, &kept_);
         SaveState();
       }
     }
@@ -130,14 +132,17 @@ absl::Status Projector::CatchUp() {
   ASSIGN_OR_RETURN(const Hash folded_hash, ReplayLog(log_, &state_));
   const uint64_t folded = state_.last_seq() - loaded;
   if (folded > 0) head_hash_ = folded_hash;
+  // The sums the tail keeps: loaded with the state and moved by the persons
+  // the events after it touched, or else a pass over every person.
+  if (loaded > 0) {
+    MoveFigures(loaded, state_.last_seq(), nullptr, &kept_);
+  } else {
+    kept_ = BuildKeptSums(state_, std::thread::hardware_concurrency());
+  }
   if (options_.on_state_restored) options_.on_state_restored(loaded, folded);
   if (options_.save_state && folded >= options_.save_state_after_fold) {
     SaveState();
   }
-  // The sums the tail keeps are not in the state checkpoint: rebuilt here.
-  kept_.hours = YearHours::Build(state_, state_.last_seq());
-  kept_.register_steps = RegisterSteps::Build(
-      state_, state_.last_seq(), std::thread::hardware_concurrency());
   // The lambdas run inside the log's calls, on this thread, under the lock.
   const auto load = [&](std::string_view key, std::string_view value)
                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
@@ -231,24 +236,45 @@ absl::Status Projector::LoadState() {
     // A checkpoint of this log and rules, whether or not it reads: the next
     // save is measured from it.
     saved_state_seq_ = std::max(saved_state_seq_, seq);
-    std::vector<std::string> parts;
-    uint64_t size = 0;
-    absl::Status read;
-    for (uint32_t part = 0; part < header.parts && read.ok(); ++part) {
-      absl::StatusOr<std::string> bytes =
-          log_.records().Get(StateCheckpointSpace(), StatePartKey(seq, part));
-      if (!bytes.ok()) {
-        read = bytes.status();
-        break;
+    // The even parts and the odd ones on two threads: each is a read and
+    // decompression of up to a MB.
+    std::array<std::vector<std::string>, 2> halves;
+    std::array<absl::Status, 2> reads;
+    const auto read_half = [&](uint32_t half) {
+      for (uint32_t part = half; part < header.parts; part += 2) {
+        absl::StatusOr<std::string> bytes =
+            log_.records().Get(StateCheckpointSpace(), StatePartKey(seq, part));
+        if (!bytes.ok()) {
+          reads[half] = bytes.status();
+          return;
+        }
+        halves[half].push_back(*std::move(bytes));
       }
-      size += bytes->size();
-      parts.push_back(*std::move(bytes));
-    }
+    };
+    std::thread odd_reader(read_half, 1);
+    read_half(0);
+    odd_reader.join();
     // Derived data: one that does not read is passed over, the log decides.
-    if (!read.ok() || size != header.body_size) continue;
-    absl::StatusOr<ProjectionState> state = DecodeState(seq, parts);
-    if (!state.ok()) continue;
-    state_ = *std::move(state);
+    if (!reads[0].ok() || !reads[1].ok()) continue;
+    std::vector<std::string> parts(header.parts);
+    uint64_t size = 0;
+    for (uint32_t part = 0; part < header.parts; ++part) {
+      parts[part] = std::move(halves[part % 2][part / 2]);
+      size += parts[part].size();
+    }
+    if (size != header.body_size) continue;
+    absl::StatusOr<DecodedState> decoded = DecodeState(seq, parts);
+    if (!decoded.ok()) continue;
+    // Folding the events after it needs the id indexes now; else the tail
+    // thread makes them (Follow).
+    if (seq < head) {
+      absl::StatusOr<ProjectionState::IdIndexes> indexes =
+          decoded->state.MakeIdIndexes(std::thread::hardware_concurrency());
+      if (!indexes.ok()) continue;
+      decoded->state.SetIdIndexes(*std::move(indexes));
+    }
+    state_ = std::move(decoded->state);
+    kept_ = std::move(decoded->sums);
     head_hash_ = header.hash;
     return absl::OkStatus();
   }
@@ -261,7 +287,7 @@ void Projector::SaveState() {
       seq - saved_state_seq_ < std::max<uint64_t>(1, saved_state_seq_ / 4)) {
     return;
   }
-  EncodedState encoded = EncodeState(state_, head_hash_);
+  EncodedState encoded = EncodeState(state_, kept_, head_hash_);
   saved_state_seq_ = seq;
   absl::MutexLock lock(&writer_mutex_);
   for (uint32_t part = 0; part < encoded.parts.size(); ++part) {
@@ -280,7 +306,7 @@ void Projector::Follow() {
     return stopping_tail_;
   };
   uint64_t folded = CurrentView()->seq;
-  absl::Status stopped;
+  absl::Status stopped = MakeIdIndexes();
   while (stopped.ok() && !stopping()) {
     // The wait ends at once when the log failed; it times out so that a
     // projector being destroyed notices.
@@ -304,6 +330,21 @@ void Projector::Follow() {
   tail_status_ = absl::Status(
       stopped.code(), absl::StrCat("the projection stopped at seq ", reached,
                                    ": ", stopped.message()));
+}
+
+absl::Status Projector::MakeIdIndexes() {
+  absl::StatusOr<ProjectionState::IdIndexes> indexes;
+  {
+    // As a reader: the queries go on meanwhile. This thread is the only
+    // writer of the state, so it is unchanged until the indexes are set.
+    absl::ReaderMutexLock lock(&mutex_);
+    if (!state_.id_indexes_pending()) return absl::OkStatus();
+    indexes = state_.MakeIdIndexes(std::thread::hardware_concurrency());
+  }
+  RETURN_IF_ERROR(indexes.status());
+  absl::MutexLock lock(&mutex_);
+  state_.SetIdIndexes(*std::move(indexes));
+  return absl::OkStatus();
 }
 
 uint64_t Projector::NextCheckpointSeq() const {
@@ -442,8 +483,10 @@ void Projector::MoveFigures(uint64_t from, uint64_t to,
   FigureBuilder builder(state_, /*per_employer=*/false);
   const auto [low, high] = std::minmax(from, to);
   for (uint32_t person : state_.PersonsTouched(low, high)) {
-    builder.AddPerson(person, from, -1, figures);
-    builder.AddPerson(person, to, +1, figures);
+    if (figures != nullptr) {
+      builder.AddPerson(person, from, -1, figures);
+      builder.AddPerson(person, to, +1, figures);
+    }
     if (kept != nullptr) {
       kept->hours.AddPerson(state_, person, from, -1);
       kept->hours.AddPerson(state_, person, to, +1);

@@ -36,7 +36,9 @@
 //   on.
 //
 // Threads
-// - The tail thread: the only writer of the state; folds and publishes.
+// - The tail thread: the only writer of the state; first makes the id
+//   indexes of a state loaded from a checkpoint (as a reader: queries go
+//   on), then folds and publishes.
 // - The checkpoint writer thread: stores encoded checkpoints in the log.
 // - Callers: any thread, concurrently, also with appends to the log.
 //
@@ -55,8 +57,9 @@
 //   queries waiting for it), never an append.
 //
 // State checkpoints: Open() loads the latest state checkpoint whose event
-// hash matches the log (state_checkpoint.h) and folds only the events after
-// it; without one it replays the whole log. The current figures are those
+// hash matches the log (state_checkpoint.h), with the sums the tail keeps,
+// and folds only the events after it; without one it replays the whole log
+// and builds the sums from the whole state. The current figures are those
 // of the last figure checkpoint moved to the head when it is at most an
 // interval behind, else built from the whole state.
 //
@@ -90,6 +93,7 @@
 #include "projections/realisation.h"
 #include "projections/register_figures.h"
 #include "projections/snapshot.h"
+#include "projections/state_checkpoint.h"
 
 namespace banen {
 
@@ -200,6 +204,10 @@ class Projector {
   // The tail thread: folds what the log stores until stopped, or until the
   // log stops accepting appends and everything it stored is folded.
   void Follow();
+  // Sets the id indexes of a state loaded from a checkpoint
+  // (ProjectionState::MakeIdIndexes), which the folds need; the tail
+  // thread's first step, so that Open() need not wait for them.
+  absl::Status MakeIdIndexes();
   // The seq at which the next checkpoint is due.
   uint64_t NextCheckpointSeq() const;
   // Folds the stored events after the state's last seq up to `to`, takes
@@ -209,17 +217,8 @@ class Projector {
   // Waits for the log's head at the call, up to catch_up_timeout.
   absl::Status CatchUpWithLog() const;
   std::shared_ptr<const View> CurrentView() const;
-  // What the tail keeps beside the figures at state_.last_seq(), read under
-  // the reader lock (copying it into every published View would cost more
-  // than the queries save): the quota's and WBA_2026's hour-days, and the
-  // register dashboard's counts.
-  struct KeptSums {
-    YearHours hours;
-    RegisterSteps register_steps;
-  };
-
-  // Replaces, in `figures` (and in `kept` when given), the persons touched
-  // between cuts `from` and `to` by their figures at `to`.
+  // Replaces, in `figures` and in `kept` (each when given), the persons
+  // touched between cuts `from` and `to` by their figures at `to`.
   void MoveFigures(uint64_t from, uint64_t to, FigureAccumulator* figures,
                    KeptSums* kept = nullptr) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
@@ -242,7 +241,10 @@ class Projector {
   mutable absl::Mutex mutex_ ABSL_ACQUIRED_BEFORE(view_mutex_);
   ProjectionState state_ ABSL_GUARDED_BY(mutex_);
   FigureAccumulator figures_ ABSL_GUARDED_BY(mutex_);  // at state_.last_seq()
-  KeptSums kept_ ABSL_GUARDED_BY(mutex_);              // at state_.last_seq()
+  // What the tail keeps beside the figures, read under the reader lock
+  // (copying it into every published View would cost more than the queries
+  // save); saved with the state.
+  KeptSums kept_ ABSL_GUARDED_BY(mutex_);  // at state_.last_seq()
   Hash head_hash_ ABSL_GUARDED_BY(mutex_){};
   // seq -> encoded checkpoint (checkpoint.h).
   std::map<uint64_t, std::string> checkpoints_ ABSL_GUARDED_BY(mutex_);

@@ -110,6 +110,9 @@ class RegisterSteps {
   std::vector<RegisterCounts> Counts(Quarter from, Quarter to) const;
 
  private:
+  // Encodes and decodes the steps and flows (state_checkpoint.h).
+  friend class StateCodec;
+
   void Add(const RegisterSteps& other);
   // The entries of peildatum k (grown on demand).
   void Reserve(int32_t k);

@@ -1,7 +1,9 @@
 #include "projections/state_checkpoint.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -17,6 +19,8 @@ enum Section : uint64_t {
   kPersons = 4,
   kJobs = 5,
   kFigures = 6,
+  kYearHours = 7,
+  kRegisterSteps = 8,
 };
 
 void PutFixed(std::string& out, uint64_t value, int bytes) {
@@ -136,16 +140,18 @@ class PartReader {
     if (value > kNoIndex) ok_ = false;
     return ok_ ? static_cast<uint32_t>(value - 1) : kNoIndex;
   }
-  std::string String() {
+  // A view into the bytes read.
+  std::string_view StringView() {
     const uint64_t size = Varint();
     if (!ok_ || size > in_.size()) {
       ok_ = false;
       return {};
     }
-    std::string text(in_.substr(0, size));
+    const std::string_view text = in_.substr(0, size);
     in_.remove_prefix(size);
     return text;
   }
+  std::string String() { return std::string(StringView()); }
   // A count of items of at least one byte each: bounded by what is left, so
   // a corrupt count cannot make a huge allocation.
   uint64_t Count() {
@@ -177,8 +183,9 @@ Enum EnumOf(PartReader& in, int count) {
 class StateCodec {
  public:
   static std::vector<std::string> Encode(const ProjectionState& state,
+                                         const KeptSums& sums,
                                          size_t part_bytes);
-  static absl::StatusOr<ProjectionState> Decode(
+  static absl::StatusOr<DecodedState> Decode(
       uint64_t seq, absl::Span<const std::string> parts);
 
  private:
@@ -188,11 +195,25 @@ class StateCodec {
   static constexpr int kRefKinds = 6;
   static constexpr int kFigureKinds = 3;
 
-  static bool ReadItem(Section section, PartReader& in, ProjectionState& out);
+  // A year hours cell's values: sum, then rate (state_checkpoint.h).
+  static constexpr int kSeries = YearHours::kSeries;
+  static_assert(kSeries == 8, "section 7 encodes 8 series");
+  static_assert(kGrondslagCount == 6 && kDeregistrationReasonCount == 6,
+                "section 8 encodes 6 grondslagen and 6 reasons");
+  using Cell = YearHours::Cell;
+
+  static void EncodeSums(const ProjectionState& state, const KeptSums& sums,
+                         PartWriter& out);
+  static bool ReadItem(Section section, PartReader& in, DecodedState& decoded);
+  static bool ReadSumsItem(Section section, PartReader& in, KeptSums& out);
+  // The items of parts [begin, end) into `out`.
+  static absl::Status ReadParts(absl::Span<const std::string> parts,
+                                size_t begin, size_t end, DecodedState& out);
   static bool Check(const ProjectionState& state);
 };
 
 std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
+                                            const KeptSums& sums,
                                             size_t part_bytes) {
   PartWriter out(part_bytes);
   int64_t micros = 0;
@@ -231,13 +252,10 @@ std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
     out.Varint(employer.jobs.size());
     for (uint32_t job : employer.jobs) out.Varint(job);
   }
-  // The ids by index: the maps' order is arbitrary, the body's is not.
-  std::vector<const std::string*> ids(state.persons_.size());
-  for (const auto& [ref, index] : state.person_index_) ids[index] = &ref;
   for (size_t p = 0; p < state.persons_.size(); ++p) {
     const PersonRecord& person = state.persons_[p];
     out.Item(kPersons);
-    out.String(*ids[p]);
+    out.String((*state.person_refs_)[p]);
     out.Varint(person.entries.size());
     for (const RegisterEntry& entry : person.entries) {
       out.Signed(entry.date.days);
@@ -249,12 +267,16 @@ std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
     out.Varint(person.jobs.size());
     for (uint32_t job : person.jobs) out.Varint(job);
   }
-  ids.assign(state.jobs_.size(), nullptr);
-  for (const auto& [id, index] : state.job_index_) ids[index] = &id;
   for (size_t j = 0; j < state.jobs_.size(); ++j) {
     const JobRecord& job = state.jobs_[j];
     out.Item(kJobs);
-    out.String(ids[j] == nullptr ? std::string_view() : *ids[j]);
+    // Empty when a later job took the id over (which a decoded state's
+    // ids show as they were read).
+    const auto holder = state.job_index_.find(static_cast<uint32_t>(j));
+    out.String(state.ids_pending_ ||
+                       (holder != state.job_index_.end() && *holder == j)
+                   ? (*state.job_ids_)[j]
+                   : std::string_view());
     out.Varint(Ref(job.person));
     out.Varint(Ref(job.employer));
     out.Varint(Ref(job.lender));
@@ -284,11 +306,68 @@ std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
       out.Validity(entry.validity);
     }
   }
+  EncodeSums(state, sums, out);
   return out.Finish();
 }
 
+void StateCodec::EncodeSums(const ProjectionState& state, const KeptSums& sums,
+                            PartWriter& out) {
+  const std::vector<std::vector<Cell>>& employers = sums.hours.cells_;
+  for (size_t e = 0; e < state.employers_.size(); ++e) {
+    out.Item(kYearHours);
+    const absl::Span<const Cell> cells = e < employers.size()
+                                             ? absl::MakeConstSpan(employers[e])
+                                             : absl::Span<const Cell>();
+    // Without the cells that add nothing to the years before them, so that
+    // the bytes do not depend on the order the cells were grown in.
+    size_t count = cells.size();
+    for (; count > 0; --count) {
+      const Cell& last = cells[count - 1];
+      Cell none;
+      if (count > 1) none.rate = cells[count - 2].rate;
+      if (last.sum != none.sum || last.rate != none.rate) break;
+    }
+    out.Varint(count);
+    std::array<int64_t, kSeries> rate{};
+    for (const Cell& cell : cells.first(count)) {
+      std::array<int64_t, 2 * kSeries> values;
+      for (int s = 0; s < kSeries; ++s) {
+        values[s] = cell.sum[s];
+        values[kSeries + s] = cell.rate[s] - rate[s];
+      }
+      rate = cell.rate;
+      uint64_t mask = 0;
+      for (int i = 0; i < 2 * kSeries; ++i) {
+        if (values[i] != 0) mask |= uint64_t{1} << i;
+      }
+      out.Varint(mask);
+      for (int64_t value : values) {
+        if (value != 0) out.Signed(value);
+      }
+    }
+  }
+  const RegisterSteps& steps = sums.register_steps;
+  size_t peildata = steps.flows_.size();
+  while (peildata > 0 && steps.registered_step_[peildata - 1] == 0 &&
+         steps.working_step_[peildata - 1] == 0 &&
+         steps.flows_[peildata - 1] == RegisterCounts{}) {
+    --peildata;
+  }
+  for (size_t k = 0; k < peildata; ++k) {
+    out.Item(kRegisterSteps);
+    out.Signed(steps.registered_step_[k]);
+    out.Signed(steps.working_step_[k]);
+    const RegisterCounts& flows = steps.flows_[k];
+    for (int64_t inflow : flows.inflow) out.Signed(inflow);
+    for (int64_t outflow : flows.outflow) out.Signed(outflow);
+    out.Signed(flows.found_work);
+    out.Signed(flows.lost_work);
+  }
+}
+
 bool StateCodec::ReadItem(Section section, PartReader& in,
-                          ProjectionState& out) {
+                          DecodedState& decoded) {
+  ProjectionState& out = decoded.state;
   const auto sector_entry = [&] {
     SectorEntry entry;
     entry.date = in.DateValue();
@@ -337,7 +416,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
     }
     case kPersons: {
       PersonRecord& person = out.persons_.emplace_back();
-      const std::string ref = in.String();
+      out.person_refs_->Add(in.StringView());
       for (uint64_t n = in.Count(); n > 0; --n) {
         RegisterEntry entry;
         entry.date = in.DateValue();
@@ -351,13 +430,11 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
       for (uint64_t n = in.Count(); n > 0; --n) {
         person.jobs.push_back(in.Index());
       }
-      return out.person_index_
-          .try_emplace(ref, static_cast<uint32_t>(out.persons_.size() - 1))
-          .second;
+      return true;
     }
     case kJobs: {
       JobRecord& job = out.jobs_.emplace_back();
-      const std::string id = in.String();
+      out.job_ids_->Add(in.StringView());
       job.person = in.Ref();
       job.employer = in.Ref();
       job.lender = in.Ref();
@@ -372,10 +449,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
         entry.validity = in.Validity();
         job.entries.push_back(entry);
       }
-      return id.empty() ||
-             out.job_index_
-                 .try_emplace(id, static_cast<uint32_t>(out.jobs_.size() - 1))
-                 .second;
+      return true;
     }
     case kFigures: {
       FigureKey key{};
@@ -394,8 +468,46 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
           .try_emplace(key, static_cast<uint32_t>(out.figures_.size() - 1))
           .second;
     }
+    case kYearHours:
+    case kRegisterSteps:
+      return ReadSumsItem(section, in, decoded.sums);
   }
   return false;
+}
+
+bool StateCodec::ReadSumsItem(Section section, PartReader& in, KeptSums& out) {
+  if (section == kYearHours) {
+    std::vector<Cell>& cells = out.hours.cells_.emplace_back();
+    const uint64_t count = in.Count();
+    cells.reserve(count);
+    std::array<int64_t, kSeries> rate{};
+    for (uint64_t n = 0; n < count; ++n) {
+      const uint64_t mask = in.Bounded(uint64_t{1} << (2 * kSeries));
+      Cell& cell = cells.emplace_back();
+      for (int i = 0; i < 2 * kSeries; ++i) {
+        const int64_t value = (mask >> i) & 1 ? in.Signed() : 0;
+        if (i < kSeries) {
+          cell.sum[i] = value;
+        } else {
+          // Wrapping: a corrupt body must not overflow a signed sum.
+          rate[i - kSeries] =
+              static_cast<int64_t>(static_cast<uint64_t>(rate[i - kSeries]) +
+                                   static_cast<uint64_t>(value));
+        }
+      }
+      cell.rate = rate;
+    }
+    return true;
+  }
+  RegisterSteps& steps = out.register_steps;
+  steps.registered_step_.push_back(in.Signed());
+  steps.working_step_.push_back(in.Signed());
+  RegisterCounts& flows = steps.flows_.emplace_back();
+  for (int64_t& inflow : flows.inflow) inflow = in.Signed();
+  for (int64_t& outflow : flows.outflow) outflow = in.Signed();
+  flows.found_work = in.Signed();
+  flows.lost_work = in.Signed();
+  return true;
 }
 
 // Every index the fold and the figures follow is in range.
@@ -444,21 +556,15 @@ bool StateCodec::Check(const ProjectionState& state) {
   return true;
 }
 
-absl::StatusOr<ProjectionState> StateCodec::Decode(
-    uint64_t seq, absl::Span<const std::string> parts) {
-  ProjectionState state;
-  uint64_t last_section = kRecorded;
-  for (size_t p = 0; p < parts.size(); ++p) {
+absl::Status StateCodec::ReadParts(absl::Span<const std::string> parts,
+                                   size_t begin, size_t end,
+                                   DecodedState& out) {
+  for (size_t p = begin; p < end; ++p) {
     PartReader in(parts[p]);
-    const uint64_t section = in.Varint();
+    const auto section = static_cast<Section>(in.Varint());
     const uint64_t count = in.Count();
-    if (!in.ok() || section < last_section || section > kFigures) {
-      return absl::DataLossError(
-          absl::StrCat("state checkpoint part ", p, ": a foreign section"));
-    }
-    last_section = section;
     for (uint64_t i = 0; i < count; ++i) {
-      if (!ReadItem(static_cast<Section>(section), in, state) || !in.ok()) {
+      if (!ReadItem(section, in, out) || !in.ok()) {
         return absl::DataLossError(absl::StrCat("state checkpoint part ", p,
                                                 ": item ", i, " unreadable"));
       }
@@ -468,12 +574,68 @@ absl::StatusOr<ProjectionState> StateCodec::Decode(
                                               ": bytes after its last item"));
     }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<DecodedState> StateCodec::Decode(
+    uint64_t seq, absl::Span<const std::string> parts) {
+  // The items of each section first, so that every vector and index is
+  // made at its size once instead of grown (and rehashed) item by item.
+  std::array<uint64_t, kRegisterSteps + 1> items{};
+  // The parts of the jobs: [jobs_begin, jobs_end).
+  size_t jobs_begin = parts.size();
+  size_t jobs_end = parts.size();
+  uint64_t last_section = kRecorded;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    PartReader in(parts[p]);
+    const uint64_t section = in.Varint();
+    const uint64_t count = in.Count();
+    if (!in.ok() || section < last_section || section > kRegisterSteps) {
+      return absl::DataLossError(
+          absl::StrCat("state checkpoint part ", p, ": a foreign section"));
+    }
+    last_section = section;
+    // Counts are bounded by their part's size: the sums by the body's.
+    items[section] += count;
+    if (section >= kJobs) jobs_begin = std::min(jobs_begin, p);
+    if (section > kJobs) jobs_end = std::min(jobs_end, p);
+  }
+  DecodedState decoded;
+  ProjectionState& state = decoded.state;
+  state.recorded_.reserve(items[kRecorded]);
+  state.refs_.reserve(items[kRefs]);
+  state.employers_.reserve(items[kEmployers]);
+  state.employer_index_.reserve(items[kEmployers]);
+  state.persons_.reserve(items[kPersons]);
+  state.person_refs_->Reserve(items[kPersons]);
+  state.jobs_.reserve(items[kJobs]);
+  state.job_ids_->Reserve(items[kJobs]);
+  // The id indexes are made later (ProjectionState::MakeIdIndexes).
+  state.ids_pending_ = true;
+  state.figures_.reserve(items[kFigures]);
+  state.figure_index_.reserve(items[kFigures]);
+  decoded.sums.hours.cells_.reserve(items[kYearHours]);
+  // The jobs, as large as the persons, on a second thread: they fill
+  // members of their own (jobs_, job_ids_).
+  absl::Status jobs_read;
+  std::thread jobs_reader(
+      [&] { jobs_read = ReadParts(parts, jobs_begin, jobs_end, decoded); });
+  absl::Status before_read = ReadParts(parts, 0, jobs_begin, decoded);
+  absl::Status after_read =
+      before_read.ok() ? ReadParts(parts, jobs_end, parts.size(), decoded)
+                       : absl::OkStatus();
+  jobs_reader.join();
+  for (const absl::Status* read : {&before_read, &jobs_read, &after_read}) {
+    if (!read->ok()) return *read;
+  }
   state.last_seq_ = seq;
-  if (state.refs_.size() != seq || !Check(state)) {
+  // The sums hold one item per employer: their indexes are in range.
+  if (state.refs_.size() != seq || !Check(state) ||
+      decoded.sums.hours.cells_.size() != state.employers_.size()) {
     return absl::DataLossError(absl::StrCat("state checkpoint after seq ", seq,
                                             ": an index out of range"));
   }
-  return state;
+  return decoded;
 }
 
 std::string_view StateCheckpointSpace() {
@@ -525,10 +687,16 @@ std::optional<StateHeader> DecodeStateHeader(std::string_view value) {
   return header;
 }
 
-EncodedState EncodeState(const ProjectionState& state, const Hash& hash,
-                         size_t part_bytes) {
+KeptSums BuildKeptSums(const ProjectionState& state, int threads) {
+  return KeptSums{
+      .hours = YearHours::Build(state, state.last_seq()),
+      .register_steps = RegisterSteps::Build(state, state.last_seq(), threads)};
+}
+
+EncodedState EncodeState(const ProjectionState& state, const KeptSums& sums,
+                         const Hash& hash, size_t part_bytes) {
   EncodedState encoded;
-  encoded.parts = StateCodec::Encode(state, part_bytes);
+  encoded.parts = StateCodec::Encode(state, sums, part_bytes);
   encoded.header.rules = kCountingRulesVersion;
   encoded.header.hash = hash;
   encoded.header.parts = static_cast<uint32_t>(encoded.parts.size());
@@ -538,8 +706,8 @@ EncodedState EncodeState(const ProjectionState& state, const Hash& hash,
   return encoded;
 }
 
-absl::StatusOr<ProjectionState> DecodeState(
-    uint64_t seq, absl::Span<const std::string> parts) {
+absl::StatusOr<DecodedState> DecodeState(uint64_t seq,
+                                         absl::Span<const std::string> parts) {
   return StateCodec::Decode(seq, parts);
 }
 

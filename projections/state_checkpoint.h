@@ -1,6 +1,8 @@
-// State checkpoints: the ProjectionState as it was after a seq, persisted as
-// records of the log so that Projector::Open loads it and folds only the
-// events after it instead of the whole log.
+// State checkpoints: the ProjectionState as it was after a seq, and the sums
+// the projector keeps beside it (KeptSums), persisted as records of the log
+// so that Projector::Open loads them and folds only the events after it
+// instead of the whole log, and moves the sums by the persons those events
+// touched instead of a pass over every person.
 //
 // STORED ON DISK. DO NOT CHANGE: a record written by one version must be
 // read (or recognised as foreign and ignored) by the next. A change of the
@@ -13,7 +15,7 @@
 //
 // In the record space StateCheckpointSpace(),
 // "projection_state.v" layout ".rules" rules (now
-// "projection_state.v1.rules2"):
+// "projection_state.v2.rules2"; v1 had no sections 7 and 8):
 //   state_key    := 'H' seq:fixed64be                 (the header)
 //                |  'P' seq:fixed64be part:fixed32be  (part 0..parts-1)
 //   state_header := layout:fixed32be rules:fixed32be hash:byte[32]
@@ -61,6 +63,28 @@
 //                     reason:varint validity
 //   job_entry      := date:zigzag step:varint form:varint reason:varint
 //                     hours_x100:zigzag validity
+//   section 7, year hours (YearHours, year_hours.h; one item per employer,
+//              by index):
+//       item := count:varint cell{count}   (the years from 1998 on)
+//       cell := mask:varint value:zigzag*
+//           A cell's 16 values in order, those whose bit (1 << i) is set in
+//           mask; the others are 0. Values 0..7: the year's hour-days of
+//           partial years (`sum`) of the series FormSeries 0..5
+//           (projections/figures.h), lent uitzend, lent detachering; values
+//           8..15: the hours a day of the same series all year (`rate`), as
+//           the difference to the previous cell's (the first: to 0). The
+//           years after the last cell go on at its rate (none: 0), so
+//           trailing cells with no sum and the rate of the one before are
+//           left out.
+//   section 8, register steps (RegisterSteps, register_figures.h; by
+//              peildatum k, the last day of quarter 1997Q4 + k):
+//       item := registered_step:zigzag working_step:zigzag
+//               inflow:zigzag{6} outflow:zigzag{6}
+//               found_work:zigzag lost_work:zigzag
+//           inflow by Grondslag, outflow by DeregistrationReason; trailing
+//           items of zeros are left out.
+//       Sections 7 and 8 are the sums at the header's seq: equal sums encode
+//       to equal bytes, whatever order the persons were added in.
 //   validity       := seq:varint retracted:varint
 //       retracted = retracted_at - seq, 0: never retracted.
 //   ref            := varint   (an index + 1; 0: none)
@@ -81,10 +105,12 @@
 #include "absl/types/span.h"
 #include "ledger/event.h"
 #include "projections/projection_state.h"
+#include "projections/register_figures.h"
+#include "projections/year_hours.h"
 
 namespace banen {
 
-inline constexpr uint32_t kStateLayoutVersion = 1;
+inline constexpr uint32_t kStateLayoutVersion = 2;
 // The record space of this layout and these counting rules.
 std::string_view StateCheckpointSpace();
 inline constexpr size_t kStatePartBytes = size_t{1} << 20;
@@ -105,19 +131,36 @@ std::string EncodeStateHeader(const StateHeader& header);
 // nullopt if `value` is not a header's size.
 std::optional<StateHeader> DecodeStateHeader(std::string_view value);
 
+// What the projector's tail keeps current beside the figures (projector.h):
+// the quota's and WBA_2026's hour-days and the register dashboard's counts.
+struct KeptSums {
+  YearHours hours;
+  RegisterSteps register_steps;
+};
+// Every person of `state` at its last seq; RegisterSteps on `threads`.
+KeptSums BuildKeptSums(const ProjectionState& state, int threads = 1);
+
 struct EncodedState {
   StateHeader header;
   std::vector<std::string> parts;
 };
-// `hash`: the chain hash of the event at state.last_seq(). `part_bytes`:
-// where parts are cut (smaller in tests, to cut sections into many parts).
-EncodedState EncodeState(const ProjectionState& state, const Hash& hash,
-                         size_t part_bytes = kStatePartBytes);
-// The state `parts` encode, whose last seq must be `seq`; DATA_LOSS naming
-// what is wrong when they are not a body of this layout (checked so that
-// every index the state holds is in range).
-absl::StatusOr<ProjectionState> DecodeState(
-    uint64_t seq, absl::Span<const std::string> parts);
+// `sums`: those of `state` at its last seq. `hash`: the chain hash of the
+// event at state.last_seq(). `part_bytes`: where parts are cut (smaller in
+// tests, to cut sections into many parts).
+EncodedState EncodeState(const ProjectionState& state, const KeptSums& sums,
+                         const Hash& hash, size_t part_bytes = kStatePartBytes);
+
+struct DecodedState {
+  ProjectionState state;
+  KeptSums sums;
+};
+// The state and sums `parts` encode, whose last seq must be `seq`;
+// DATA_LOSS naming what is wrong when they are not a body of this layout
+// (checked so that every index the state holds is in range). Decodes the
+// jobs on a second thread; leaves the state's id indexes to be made
+// (ProjectionState::MakeIdIndexes, which finds an id twice).
+absl::StatusOr<DecodedState> DecodeState(uint64_t seq,
+                                         absl::Span<const std::string> parts);
 
 }  // namespace banen
 

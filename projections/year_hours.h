@@ -83,6 +83,9 @@ class YearHours {
       const;
 
  private:
+  // Encodes and decodes cells_ (state_checkpoint.h).
+  friend class StateCodec;
+
   // One series of EmployerYear, flattened: own[0..5], lent uitzend, lent
   // detachering.
   static constexpr int kSeries = kFormSeriesCount + 2;
