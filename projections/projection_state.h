@@ -156,7 +156,7 @@ class IdList {
 // Hash and equality of a set of indexes into an IdList by their ids, so
 // that the set is looked up by id (absl::string_view) as well.
 struct IdHash {
-  using is_transparent = void;
+  using is_transparent = void;  // NOLINT(readability-identifier-naming)
   const IdList* ids;
   size_t operator()(absl::string_view id) const {
     return absl::Hash<absl::string_view>{}(id);
@@ -167,7 +167,7 @@ struct IdHash {
   }
 };
 struct IdEq {
-  using is_transparent = void;
+  using is_transparent = void;  // NOLINT(readability-identifier-naming)
   const IdList* ids;
   absl::string_view Of(uint32_t index) const {
     const std::string_view id = (*ids)[index];

@@ -330,7 +330,7 @@ void StateCodec::EncodeSums(const ProjectionState& state, const KeptSums& sums,
     out.Varint(count);
     std::array<int64_t, kSeries> rate{};
     for (const Cell& cell : cells.first(count)) {
-      std::array<int64_t, 2 * kSeries> values;
+      std::array<int64_t, size_t{2} * kSeries> values;
       for (int s = 0; s < kSeries; ++s) {
         values[s] = cell.sum[s];
         values[kSeries + s] = cell.rate[s] - rate[s];
