@@ -7,6 +7,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "absl/base/internal/endian.h"
@@ -43,6 +44,9 @@ constexpr size_t kMaxGroupEvents = size_t{64} * 1024;
 // head (the projector's tail, a subscription) neither reads nor decodes the
 // store. At least the last group is kept, older ones up to this many events.
 constexpr size_t kRecentEvents = size_t{32} * 1024;
+// How long a proof waits for the Merkle tree to reach its size: the tree
+// follows the head within milliseconds, unless a bulk load just landed.
+constexpr absl::Duration kTreeWait = absl::Seconds(30);
 
 using storage::FromRocks;
 
@@ -337,6 +341,10 @@ class EventLogImpl final : public EventLog {
   ~EventLogImpl() override;
 
   absl::Status Recover();
+  // After Recover(): the tree follows the appends from now on.
+  void StartTreeFollower() {
+    tree_follower_ = std::thread([this] { FollowWithTree(); });
+  }
 
   absl::StatusOr<AppendResult> Append(const AppendBatch& batch) override;
   absl::StatusOr<Head> AppendReplicated(
@@ -418,10 +426,6 @@ class EventLogImpl final : public EventLog {
     absl::Time recorded_at;
     uint64_t first_seq = 0;
     rocksdb::WriteBatch write_batch;
-    // The tree nodes of level >= 4 it completes, put into write_batch after
-    // its events (WriteGroup): interleaved with them, they would cost the
-    // memtable's sequential inserts of the event keys their shortcut.
-    std::vector<std::pair<storage::NodeId, Hash>> nodes;
   };
   using RecentGroup = std::shared_ptr<const EventsWithBytes>;
 
@@ -444,6 +448,15 @@ class EventLogImpl final : public EventLog {
   void CommitGroup(Writer* leader) ABSL_LOCKS_EXCLUDED(stage_mu_, mu_);
   // Called only by the leader that set write_busy_.
   absl::Status WriteGroup(Group& group);
+  // The Merkle tree's thread: extends the tree by the events the head moves
+  // past, until the log closes (after the last append) or fails.
+  void FollowWithTree() ABSL_LOCKS_EXCLUDED(tree_mu_, mu_);
+  // Hashes the events after the tree's end up to `head` into the tree and
+  // stores the nodes they complete.
+  absl::Status ExtendTree(uint64_t head) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  // Waits until the tree covers the first `tree_size` events; OUT_OF_RANGE
+  // past the head, UNAVAILABLE if the tree cannot get there.
+  absl::Status AwaitTree(uint64_t tree_size) const ABSL_LOCKS_EXCLUDED(tree_mu_);
   // Checks that `replicated` extends the staged chain and stages it into
   // `group`, or leaves both as they were and says why not.
   absl::Status StageReplicated(const ReplicatedEvent& replicated, Group& group)
@@ -479,8 +492,6 @@ class EventLogImpl final : public EventLog {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // NOT_FOUND names the seq; other errors say what failed reading it.
   absl::StatusOr<StoredEvent> ReadStored(uint64_t seq) const;
-  // OUT_OF_RANGE if the log does not hold `tree_size` events yet.
-  absl::Status CheckTreeSize(uint64_t tree_size) const;
   // Reads the stored nodes UpperNodes keeps.
   absl::Status LoadUpperNodes();
   // Writes `batch` (synced as appends are) and empties it; errors name
@@ -527,9 +538,16 @@ class EventLogImpl final : public EventLog {
   std::string value_buffer_ ABSL_GUARDED_BY(stage_mu_);  // reused per event
   // The seq of the latest state checkpoint (0: none).
   uint64_t saved_seq_ ABSL_GUARDED_BY(stage_mu_) = 0;
-  // The Merkle tree's right edge over every staged event: its nodes of
-  // level >= 4 go into the write batch of the event that completes them.
-  merkle::Frontier frontier_ ABSL_GUARDED_BY(stage_mu_);
+
+  // The Merkle tree follows the log on a thread of its own, as projections
+  // do: hashed inside the commit, its two SHA-256 an event lengthened the
+  // path every append waits behind. Proofs wait for it to reach their size.
+  mutable absl::Mutex tree_mu_ ABSL_ACQUIRED_AFTER(stage_mu_);
+  // The tree's right edge; its nodes of level >= 4 are stored.
+  merkle::Frontier frontier_ ABSL_GUARDED_BY(tree_mu_);
+  // Set when the tree could not be extended; it stops there.
+  absl::Status tree_failure_ ABSL_GUARDED_BY(tree_mu_);
+  std::thread tree_follower_;  // FollowWithTree; joined by the destructor
 
   // Readers look ids up while the leader adds them.
   mutable absl::Mutex index_mu_ ABSL_ACQUIRED_AFTER(stage_mu_);
@@ -566,6 +584,7 @@ class EventLogImpl final : public EventLog {
 // are missing for, and stores those nodes: a migration, done once.
 absl::Status EventLogImpl::Recover() {
   absl::MutexLock stage(&stage_mu_);
+  absl::MutexLock tree(&tree_mu_);
   absl::MutexLock index(&index_mu_);
   ASSIGN_OR_RETURN(const uint32_t format, ReadFormatVersion());
   // Format 3 keeps nodes and records out of the events' column family.
@@ -692,7 +711,7 @@ absl::Status EventLogImpl::Recover() {
 // queue up; the writer at the front leads the next group:
 //  1. Once it holds stage_mu_ (the group before is staged), it takes itself
 //     and everyone queued behind it as one group and stages it: validates,
-//     hashes and encodes it on top of every group before. While the group
+//     chains and encodes it on top of every group before. While the group
 //     before is still in its write, it keeps taking and staging the appends
 //     that arrive, so a group gathers everything that came in during one
 //     write, as it would without the pipeline.
@@ -771,13 +790,6 @@ absl::StatusOr<Head> EventLogImpl::AppendReplicated(
     }
     if (written.ok()) written = WriteGroup(group);
     std::vector<RecentGroup> dropped;  // freed outside mu_
-    if (written.ok()) {
-      for (const auto& [node, hash] : group.nodes) {
-        if (node.level >= UpperNodes::kLevel) {
-          upper_nodes_.Add(node.level, node.index, hash);
-        }
-      }
-    }
     absl::MutexLock lock(&mu_);
     if (written.ok()) {
       head_ = Head{next_seq_ - 1, last_hash_, last_recorded_at_};
@@ -863,12 +875,6 @@ absl::Status EventLogImpl::StageReplicated(const ReplicatedEvent& replicated,
     event_ids_.Insert(event_id, seq, /*fingerprint_taken=*/other.has_value());
   }
   group.write_batch.Put(storage::EventKey(seq), value_buffer_);
-  frontier_.Append(merkle::LeafHash(replicated.canonical),
-                   [&](int level, uint64_t index, const Hash& node) {
-                     if (level >= storage::kStoredNodeLevel) {
-                       group.nodes.push_back({{level, index}, node});
-                     }
-                   });
   group.Add(stored, replicated.canonical);
   group.recorded_at = stored.recorded_at;
   last_hash_ = replicated.hash;
@@ -941,13 +947,6 @@ void EventLogImpl::CommitGroup(Writer* leader) {
   const absl::Status written = refused.ok() ? WriteGroup(group) : refused;
 
   // 3. Acknowledge.
-  if (written.ok()) {
-    for (const auto& [node, hash] : group.nodes) {
-      if (node.level >= UpperNodes::kLevel) {
-        upper_nodes_.Add(node.level, node.index, hash);
-      }
-    }
-  }
   {
     absl::MutexLock index(&index_mu_);
     writing_ = nullptr;
@@ -978,20 +977,84 @@ void EventLogImpl::CommitGroup(Writer* leader) {
 
 absl::Status EventLogImpl::WriteGroup(Group& group) {
   if (group.events.empty()) return absl::OkStatus();
-  // In key order: each level's nodes complete in index order.
-  std::stable_sort(group.nodes.begin(), group.nodes.end(),
-                   [](const auto& a, const auto& b) {
-                     return a.first.level < b.first.level;
-                   });
-  for (const auto& [node, hash] : group.nodes) {
-    group.write_batch.Put(tree_.get(), storage::NodeKey(node.level, node.index),
-                          rocksdb::Slice(HashBytes(hash)));
-  }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   RETURN_IF_ERROR(
       FromRocks(db_->Write(write_options, &group.write_batch), "append"));
   if (options_.on_commit) options_.on_commit(group.events);
+  return absl::OkStatus();
+}
+
+void EventLogImpl::FollowWithTree() {
+  uint64_t built = 0;
+  {
+    absl::MutexLock tree(&tree_mu_);
+    built = frontier_.size();
+  }
+  while (true) {
+    uint64_t head = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      const auto moved = [this, built]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return head_.seq > built || closing_ || !failure_.ok();
+      };
+      mu_.Await(absl::Condition(&moved));
+      head = head_.seq;
+    }
+    // Closing or failed, and every durable event is in the tree.
+    if (head <= built) return;
+    absl::MutexLock tree(&tree_mu_);
+    if (absl::Status extended = ExtendTree(head); !extended.ok()) {
+      tree_failure_ = extended;
+      absl::MutexLock lock(&mu_);
+      if (failure_.ok()) {
+        failure_ = absl::UnavailableError(absl::StrCat(
+            "the log stopped accepting appends after a failed write (",
+            extended.message(), "); reopen it"));
+      }
+      return;
+    }
+    built = head;
+  }
+}
+
+absl::Status EventLogImpl::ExtendTree(uint64_t head) {
+  std::vector<std::pair<storage::NodeId, Hash>> nodes;
+  RETURN_IF_ERROR(ScanCanonical(
+      frontier_.size() + 1, head,
+      [&](const StoredEvent& /*stored*/, std::string_view canonical) {
+        frontier_.Append(merkle::LeafHash(canonical),
+                         [&](int level, uint64_t index, const Hash& node) {
+                           if (level >= storage::kStoredNodeLevel) {
+                             nodes.push_back({{level, index}, node});
+                           }
+                         });
+        return true;
+      }));
+  if (frontier_.size() != head) {
+    return absl::DataLossError(absl::StrCat(
+        "event ", frontier_.size() + 1, " is missing from the log"));
+  }
+  if (nodes.empty()) return absl::OkStatus();
+  // In key order (each level's nodes complete in index order), one batch:
+  // a node is stored with every node below it.
+  std::stable_sort(nodes.begin(), nodes.end(), [](const auto& a, const auto& b) {
+    return a.first.level < b.first.level;
+  });
+  rocksdb::WriteBatch batch;
+  for (const auto& [node, hash] : nodes) {
+    batch.Put(tree_.get(), storage::NodeKey(node.level, node.index),
+              rocksdb::Slice(HashBytes(hash)));
+  }
+  // Unsynced: the events are durable, and Open() rebuilds the nodes a power
+  // loss takes (those after the last stored level-4 node).
+  RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch),
+                            "storing the Merkle tree"));
+  for (const auto& [node, hash] : nodes) {
+    if (node.level >= UpperNodes::kLevel) {
+      upper_nodes_.Add(node.level, node.index, hash);
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -1039,8 +1102,6 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
   const size_t staged_before = group.events.size();
   const uint64_t next_seq_before = next_seq_;
   const Hash last_hash_before = last_hash_;
-  const merkle::Frontier frontier_before = frontier_;
-  const size_t nodes_before = group.nodes.size();
   group.write_batch.SetSavePoint();
   state_.BeginBatch();
   AppendResult result;
@@ -1052,8 +1113,6 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
     group.Truncate(staged_before);
     next_seq_ = next_seq_before;
     last_hash_ = last_hash_before;
-    frontier_ = frontier_before;
-    group.nodes.resize(nodes_before);
     return status;
   }
   state_.CommitBatch();
@@ -1220,14 +1279,6 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
     const Hash hash = storage::EncodeChainedEvent(
         last_hash_, seq, group.recorded_at, event, recorded_by, value_buffer_);
     group.write_batch.Put(storage::EventKey(seq), value_buffer_);
-    frontier_.Append(
-        merkle::LeafHash(
-            std::string_view(value_buffer_).substr(2 * storage::kHashSize)),
-        [&](int level, uint64_t index, const Hash& node) {
-          if (level >= storage::kStoredNodeLevel) {
-            group.nodes.push_back({{level, index}, node});
-          }
-        });
     group.Add(StoredEvent{seq, group.recorded_at, event, last_hash_, hash,
                           recorded_by},
               std::string_view(value_buffer_).substr(2 * storage::kHashSize));
@@ -1303,16 +1354,25 @@ absl::StatusOr<StoredEvent> EventLogImpl::ReadStored(uint64_t seq) const {
   return DecodeStoredEvent(seq, value, scratch);
 }
 
-absl::Status EventLogImpl::CheckTreeSize(uint64_t tree_size) const {
+absl::Status EventLogImpl::AwaitTree(uint64_t tree_size) const {
   if (const uint64_t head = GetHead().seq; tree_size > head) {
     return absl::OutOfRangeError(
         absl::StrCat("tree_size ", tree_size, " is past the head, seq ", head));
   }
-  return absl::OkStatus();
+  absl::MutexLock tree(&tree_mu_);
+  const auto reached = [this, tree_size]() ABSL_SHARED_LOCKS_REQUIRED(
+                           tree_mu_) {
+    return frontier_.size() >= tree_size || !tree_failure_.ok();
+  };
+  tree_mu_.AwaitWithTimeout(absl::Condition(&reached), kTreeWait);
+  if (frontier_.size() >= tree_size) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat(
+      "the Merkle tree covers ", frontier_.size(), " events, not yet ",
+      tree_size, tree_failure_.ok() ? "" : ": ", tree_failure_.message()));
 }
 
 absl::StatusOr<Hash> EventLogImpl::MerkleRoot(uint64_t tree_size) const {
-  RETURN_IF_ERROR(CheckTreeSize(tree_size));
+  RETURN_IF_ERROR(AwaitTree(tree_size));
   StoredTree tree(*db_, *tree_, upper_nodes_, tree_size);
   return merkle::Root(
       tree_size, [&](int level, uint64_t index) { return tree(level, index); });
@@ -1324,7 +1384,7 @@ absl::StatusOr<std::vector<Hash>> EventLogImpl::InclusionProof(
     return absl::InvalidArgumentError(absl::StrCat(
         "seq ", seq, " is not in the tree of ", tree_size, " events"));
   }
-  RETURN_IF_ERROR(CheckTreeSize(tree_size));
+  RETURN_IF_ERROR(AwaitTree(tree_size));
   StoredTree tree(*db_, *tree_, upper_nodes_, tree_size);
   return merkle::InclusionPath(
       seq - 1, tree_size,
@@ -1338,7 +1398,7 @@ absl::StatusOr<std::vector<Hash>> EventLogImpl::ConsistencyProof(
         absl::StrCat("first_size ", first_size, " does not name a tree that ",
                      "the tree of second_size ", second_size, " extends"));
   }
-  RETURN_IF_ERROR(CheckTreeSize(second_size));
+  RETURN_IF_ERROR(AwaitTree(second_size));
   StoredTree tree(*db_, *tree_, upper_nodes_, second_size);
   return merkle::ConsistencyPath(
       first_size, second_size,
@@ -1691,6 +1751,7 @@ StorageStats EventLogImpl::GetStorageStats() const {
 }
 
 EventLogImpl::~EventLogImpl() {
+  bool save = false;
   {
     absl::MutexLock lock(&mu_);
     closing_ = true;
@@ -1699,8 +1760,11 @@ EventLogImpl::~EventLogImpl() {
     };
     mu_.Await(absl::Condition(&idle));
     // After a failed write memory is ahead of disk: nothing to save.
-    if (!failure_.ok() || !options_.save_state) return;
+    save = failure_.ok() && options_.save_state;
   }
+  // It hashes the last appends into the tree before it returns.
+  if (tree_follower_.joinable()) tree_follower_.join();
+  if (!save) return;
   absl::MutexLock stage(&stage_mu_);
   absl::MutexLock index(&index_mu_);
   // Best effort: without it the next Open() replays more.
@@ -1723,6 +1787,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
   auto log = std::make_unique<EventLogImpl>(std::move(options), std::move(env),
                                             std::move(store));
   RETURN_IF_ERROR(log->Recover());
+  log->StartTreeFollower();
   return log;
 }
 

@@ -33,7 +33,7 @@
 // Thread safety: all methods may be called concurrently. Concurrent Append()
 // calls are group-committed: one synced write for many batches. Groups are
 // pipelined: while one group is in its synced write, the next gathers the
-// appends that arrive meanwhile and stages them (validates, hashes, encodes);
+// appends that arrive meanwhile and stages them (validates, chains, encodes);
 // its lookups see the events of the group in flight, readers (Scan, the
 // head) see only events on disk.
 //
@@ -43,6 +43,10 @@
 //              writes, fsyncs and is acknowledged at a time, on_commit runs
 //              then) before letting go of stage_mu_, so groups are written
 //              in the order they are staged;
+//   tree_mu_   the Merkle tree's right edge, held by the tree's own
+//              thread while it extends the tree and by proofs waiting for
+//              it; it takes mu_ (briefly, to scan) inside it, never the
+//              other way round;
 //   index_mu_  the event_id index and the group in its write, taken briefly
 //              by the stager, the writer and readers;
 //   mu_        the queue of appends, the write_busy_ and forming flags, the
@@ -266,6 +270,10 @@ class EventLog {
   // The RFC 9162 Merkle tree over the log (docs/CHAIN_FORMAT.md): leaf i
   // (from 0) is the canonical bytes of seq i + 1; the tree of size n covers
   // seqs 1..n. Each is answered from the stored tree nodes in O(log n) reads.
+  // The tree follows the head on a thread of the log's own, milliseconds
+  // behind it (a node is stored once its events are durable; Open() rebuilds
+  // those a power loss took), so a proof first waits for the tree to reach
+  // its size: UNAVAILABLE if it does not within 30 s or cannot.
   // INVALID_ARGUMENT for a seq or size that cannot name a tree (seq 0,
   // seq > tree_size, first_size 0 or > second_size); OUT_OF_RANGE for a size
   // past the head.
