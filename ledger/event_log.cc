@@ -453,10 +453,12 @@ class EventLogImpl final : public EventLog {
   void FollowWithTree() ABSL_LOCKS_EXCLUDED(tree_mu_, mu_);
   // Hashes the events after the tree's end up to `head` into the tree and
   // stores the nodes they complete.
-  absl::Status ExtendTree(uint64_t head) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  absl::Status ExtendTree(uint64_t head)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
   // Waits until the tree covers the first `tree_size` events; OUT_OF_RANGE
   // past the head, UNAVAILABLE if the tree cannot get there.
-  absl::Status AwaitTree(uint64_t tree_size) const ABSL_LOCKS_EXCLUDED(tree_mu_);
+  absl::Status AwaitTree(uint64_t tree_size) const
+      ABSL_LOCKS_EXCLUDED(tree_mu_);
   // Checks that `replicated` extends the staged chain and stages it into
   // `group`, or leaves both as they were and says why not.
   absl::Status StageReplicated(const ReplicatedEvent& replicated, Group& group)
@@ -1032,15 +1034,16 @@ absl::Status EventLogImpl::ExtendTree(uint64_t head) {
         return true;
       }));
   if (frontier_.size() != head) {
-    return absl::DataLossError(absl::StrCat(
-        "event ", frontier_.size() + 1, " is missing from the log"));
+    return absl::DataLossError(absl::StrCat("event ", frontier_.size() + 1,
+                                            " is missing from the log"));
   }
   if (nodes.empty()) return absl::OkStatus();
   // In key order (each level's nodes complete in index order), one batch:
   // a node is stored with every node below it.
-  std::stable_sort(nodes.begin(), nodes.end(), [](const auto& a, const auto& b) {
-    return a.first.level < b.first.level;
-  });
+  std::stable_sort(nodes.begin(), nodes.end(),
+                   [](const auto& a, const auto& b) {
+                     return a.first.level < b.first.level;
+                   });
   rocksdb::WriteBatch batch;
   for (const auto& [node, hash] : nodes) {
     batch.Put(tree_.get(), storage::NodeKey(node.level, node.index),
@@ -1360,8 +1363,8 @@ absl::Status EventLogImpl::AwaitTree(uint64_t tree_size) const {
         absl::StrCat("tree_size ", tree_size, " is past the head, seq ", head));
   }
   absl::MutexLock tree(&tree_mu_);
-  const auto reached = [this, tree_size]() ABSL_SHARED_LOCKS_REQUIRED(
-                           tree_mu_) {
+  const auto reached = [this,
+                        tree_size]() ABSL_SHARED_LOCKS_REQUIRED(tree_mu_) {
     return frontier_.size() >= tree_size || !tree_failure_.ok();
   };
   tree_mu_.AwaitWithTimeout(absl::Condition(&reached), kTreeWait);
