@@ -11,8 +11,9 @@
 // event); raw
 // scan vs full rebuild (scan + fold + figures) in events/s and their ratio;
 // restart time; current-table, as_of, quota (all employers of 2024) and
-// WBA_2026 table (10 years) query latencies (p50/p99/max); the register
-// dashboard over 40 quarters (p50/p99/max).
+// WBA_2026 table (10 years) query latencies (p50/p99/max), with the five
+// slowest as_of cuts and the work each did (the figures it started from, the
+// persons moved); the register dashboard over 40 quarters (p50/p99/max).
 #include <sys/utsname.h>
 
 #include <algorithm>
