@@ -11,8 +11,9 @@
 // event); raw
 // scan vs full rebuild (scan + fold + figures) in events/s and their ratio;
 // restart time; current-table, as_of, quota (all employers of 2024) and
-// WBA_2026 table (10 years) query latencies (p50/p99/max); the register
-// dashboard over 40 quarters (p50/p99/max).
+// WBA_2026 table (10 years) query latencies (p50/p99/max), with the five
+// slowest as_of cuts and the work each did (the figures it started from, the
+// persons moved); the register dashboard over 40 quarters (p50/p99/max).
 #include <sys/utsname.h>
 
 #include <algorithm>
@@ -29,6 +30,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "ledger/event_log.h"
 #include "ledger/status_macros.h"
 #include "projections/figures.h"
@@ -325,6 +327,15 @@ void Run(int64_t events) {
     state_seq = seq;
     state_folded = folded;
   };
+  // The work of the last as_of view (the queries below run one at a time).
+  struct Moved {
+    uint64_t cut = 0;
+    uint64_t start = 0;
+    size_t persons = 0;
+  } moved;
+  options.on_figures_moved = [&](uint64_t cut, uint64_t start, size_t persons) {
+    moved = Moved{cut, start, persons};
+  };
   const Clock::time_point projector_start = Clock::now();
   absl::StatusOr<std::unique_ptr<Projector>> projector =
       Projector::Open(**log, options);
@@ -377,8 +388,16 @@ void Run(int64_t events) {
   // 5. as_of at random past moments of the append run (the whole history).
   std::mt19937_64 random(7);
   millis.clear();
+  // Each query's time and the work its view did, to name the slowest cuts.
+  struct AsOfCut {
+    double ms;
+    absl::Time as_of;
+    Moved moved;
+  };
+  std::vector<AsOfCut> cuts;
   for (int i = 0; i < absl::GetFlag(FLAGS_as_of_queries); ++i) {
     const absl::Time as_of = commit_times[random() % commit_times.size()];
+    moved = Moved{};
     const Clock::time_point query_start = Clock::now();
     absl::StatusOr<RealisationTable> table =
         (*projector)
@@ -390,10 +409,27 @@ void Run(int64_t events) {
                                            .include_employers = false});
     millis.push_back(SecondsSince(query_start) * 1000);
     Check(table.status(), "as_of query");
+    cuts.push_back(AsOfCut{millis.back(), as_of, moved});
   }
   const Latencies as_of = Summarize(millis);
   std::printf("as_of table           p50 %.1f ms  p99 %.1f ms  max %.1f ms\n",
               as_of.p50_ms, as_of.p99_ms, as_of.max_ms);
+  std::sort(cuts.begin(), cuts.end(),
+            [](const AsOfCut& a, const AsOfCut& b) { return a.ms > b.ms; });
+  for (size_t i = 0; i < std::min<size_t>(cuts.size(), 5); ++i) {
+    const AsOfCut& cut = cuts[i];
+    std::printf(
+        "  slow as_of %s: %.1f ms, cut seq %llu from seq %llu (%llu events "
+        "between), %zu persons moved\n",
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", cut.as_of, absl::UTCTimeZone())
+            .c_str(),
+        cut.ms, static_cast<unsigned long long>(cut.moved.cut),
+        static_cast<unsigned long long>(cut.moved.start),
+        static_cast<unsigned long long>(cut.moved.cut > cut.moved.start
+                                            ? cut.moved.cut - cut.moved.start
+                                            : cut.moved.start - cut.moved.cut),
+        cut.moved.persons);
+  }
 
   // 6. Quota (issue 14): every employer of the national demo year 2024, from
   // the hour-days the projector's tail keeps (target p99 <= 50 ms at 10 M).

@@ -27,6 +27,14 @@ void InsertInTimelineOrder(Entries& entries, Entry entry) {
   entries.insert(position, std::move(entry));
 }
 
+// The seq of the JobStarted that made the job (each record has one start).
+uint64_t StartSeq(const JobRecord& job) {
+  for (const JobEntry& entry : job.entries) {
+    if (entry.step == JobStep::kStart) return entry.validity.seq;
+  }
+  return kNeverRetracted;  // not reached: ApplyJobStarted makes it with one
+}
+
 template <typename Entries>
 bool MarkRetracted(Entries& entries, uint64_t target_seq, uint64_t seq) {
   for (auto& entry : entries) {
@@ -375,16 +383,29 @@ void ProjectionState::AppendPersonsTouchedBy(uint64_t seq, uint64_t after,
     case RefKind::kEmployer: {
       const EmployerRecord& employer = employers_[ref.index];
       const Date from = SectorChangeFrom(employer, seq);
-      for (uint32_t job_index : employer.jobs) {
-        const JobRecord& job = jobs_[job_index];
-        // Ended before the change at both cuts: all its days and flows keep
-        // their sector. (A change to the end itself touches the person.)
-        const bool ended_before = std::any_of(
-            job.entries.begin(), job.entries.end(), [&](const JobEntry& e) {
-              return e.step == JobStep::kEnd && e.date < from &&
-                     e.validity.VisibleAt(after) && e.validity.VisibleAt(upto);
-            });
-        if (!ended_before) out->push_back(job.person);
+      // Jobs started after `upto` count at neither cut. An employer hires
+      // most of its jobs after it registers, so without this bound a window
+      // holding the registration would touch every person it ever hires.
+      const auto started_by_upto = std::partition_point(
+          employer.jobs.begin(), employer.jobs.end(),
+          [&](uint32_t job) { return StartSeq(jobs_[job]) <= upto; });
+      for (auto it = employer.jobs.begin(); it != started_by_upto; ++it) {
+        const JobRecord& job = jobs_[*it];
+        // Not started at either cut (its start retracted): no figures. Ended
+        // before the change at both cuts: all its days and flows keep their
+        // sector. (A change to the end itself touches the person.)
+        bool started = false;
+        bool ended_before = false;
+        for (const JobEntry& e : job.entries) {
+          const bool at_both =
+              e.validity.VisibleAt(after) && e.validity.VisibleAt(upto);
+          if (e.step == JobStep::kStart) {
+            started = e.validity.VisibleAt(after) || e.validity.VisibleAt(upto);
+          } else if (e.step == JobStep::kEnd && e.date < from && at_both) {
+            ended_before = true;
+          }
+        }
+        if (started && !ended_before) out->push_back(job.person);
       }
       break;
     }

@@ -125,7 +125,9 @@ struct EmployerRecord {
   // an employer to another parent: it holds from the registration on.
   std::vector<uint32_t> registration_parents;  // parallel to registrations
   std::vector<SectorEntry> reclassifications;  // sorted by (date, seq)
-  std::vector<uint32_t> jobs;                  // hired, and commissioned (SROI)
+  // Hired, and commissioned (SROI), in the order of their JobStarted seqs
+  // (jobs are indexed in that order too).
+  std::vector<uint32_t> jobs;
 };
 
 // A target or baseline figure; the latest visible one in seq order wins.
@@ -227,8 +229,10 @@ class ProjectionState {
   // Persons whose figures may differ between cuts `after` and `upto`: those
   // touched by an event with after < seq <= upto (through their register,
   // their jobs, their employers' sectors, or a retraction of any of those).
-  // A sector change leaves out the jobs that ended before it at both cuts,
-  // so its cost follows the employer's current jobs, not its history.
+  // A sector change (or registration) leaves out the jobs that count at
+  // neither cut (started after both, or their start retracted) and those
+  // that ended before it at both, so its cost follows the employer's jobs
+  // current at the cuts, not its history nor its future.
   // Sorted, distinct.
   std::vector<uint32_t> PersonsTouched(uint64_t after, uint64_t upto) const;
   // Whether the event at `seq` (or the event it retracts) sets a target, a

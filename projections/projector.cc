@@ -478,11 +478,13 @@ std::vector<uint64_t> Projector::CheckpointSeqs() const {
   return seqs;
 }
 
-void Projector::MoveFigures(uint64_t from, uint64_t to,
-                            FigureAccumulator* figures, KeptSums* kept) const {
+size_t Projector::MoveFigures(uint64_t from, uint64_t to,
+                              FigureAccumulator* figures,
+                              KeptSums* kept) const {
   FigureBuilder builder(state_, /*per_employer=*/false);
   const auto [low, high] = std::minmax(from, to);
-  for (uint32_t person : state_.PersonsTouched(low, high)) {
+  const std::vector<uint32_t> persons = state_.PersonsTouched(low, high);
+  for (uint32_t person : persons) {
     if (figures != nullptr) {
       builder.AddPerson(person, from, -1, figures);
       builder.AddPerson(person, to, +1, figures);
@@ -494,6 +496,7 @@ void Projector::MoveFigures(uint64_t from, uint64_t to,
       kept->register_steps.AddPerson(state_, person, to, +1);
     }
   }
+  return persons.size();
 }
 
 absl::StatusOr<FigureAccumulator> Projector::FiguresAt(uint64_t cut) const {
@@ -520,7 +523,8 @@ absl::StatusOr<FigureAccumulator> Projector::FiguresAt(uint64_t cut) const {
                      DecodeCheckpoint(std::prev(next)->second));
     figures = std::move(checkpoint.figures);
   }
-  MoveFigures(start, cut, &figures);
+  const size_t moved = MoveFigures(start, cut, &figures);
+  if (options_.on_figures_moved) options_.on_figures_moved(cut, start, moved);
   return figures;
 }
 

@@ -121,6 +121,13 @@ struct ProjectorOptions {
   // rows, Diff) in the middle of their work, while they hold its reader
   // lock, so a test can hold such a query open.
   std::function<void()> while_reading_state_for_test;
+  // Tests and benchmarks: called by each view of the figures at a past cut
+  // (as_of, Diff) with the cut, the seq of the figures it started from (a
+  // checkpoint's, the head's, or 0: none) and how many persons' figures it
+  // replaced to move them to the cut, the work such a view does. Called
+  // under the state's reader lock, from concurrent queries alike.
+  std::function<void(uint64_t cut, uint64_t start, size_t persons_moved)>
+      on_figures_moved;
 };
 
 class Projector {
@@ -218,9 +225,10 @@ class Projector {
   absl::Status CatchUpWithLog() const;
   std::shared_ptr<const View> CurrentView() const;
   // Replaces, in `figures` and in `kept` (each when given), the persons
-  // touched between cuts `from` and `to` by their figures at `to`.
-  void MoveFigures(uint64_t from, uint64_t to, FigureAccumulator* figures,
-                   KeptSums* kept = nullptr) const
+  // touched between cuts `from` and `to` by their figures at `to`; returns
+  // how many.
+  size_t MoveFigures(uint64_t from, uint64_t to, FigureAccumulator* figures,
+                     KeptSums* kept = nullptr) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
   absl::StatusOr<FigureAccumulator> FiguresAt(uint64_t cut) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);

@@ -156,6 +156,39 @@ TEST(ProjectionStateTest, ReclassificationSkipsJobsEndedBeforeIt) {
   EXPECT_EQ(state.PersonsTouched(5, 6), (std::vector<uint32_t>{1}));
 }
 
+// A registration sets the sector of all time, but the jobs the employer
+// hires after the window count at neither cut: only the hire in it touches.
+TEST(ProjectionStateTest, RegistrationTouchesOnlyJobsStartedByTheCut) {
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("e1", "2020-01-01", "emp-1"));
+  history.Record(test::JobStartedEvent("e2", "2020-01-01", "job-1", "emp-1",
+                                       test::PersonRef(1), ContractForm::kVast,
+                                       2550));
+  history.Record(test::JobStartedEvent("e3", "2020-01-01", "job-2", "emp-1",
+                                       test::PersonRef(2), ContractForm::kVast,
+                                       2550));
+  const ProjectionState state = history.Fold();
+
+  EXPECT_EQ(state.PersonsTouched(0, 2), (std::vector<uint32_t>{0}));
+}
+
+TEST(ProjectionStateTest, ReclassificationSkipsJobsRetractedAtBothCuts) {
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("e1", "2020-01-01", "emp-1"));
+  history.Record(test::JobStartedEvent("e2", "2020-01-01", "job-1", "emp-1",
+                                       test::PersonRef(1), ContractForm::kVast,
+                                       2550));
+  history.Record(test::EventRetractedEvent("e3", "2020-01-01", 2));
+  history.Record(test::JobStartedEvent("e4", "2020-01-01", "job-2", "emp-1",
+                                       test::PersonRef(2), ContractForm::kVast,
+                                       2550));
+  history.Record(test::EmployerReclassifiedEvent("e5", "2024-07-01", "emp-1",
+                                                 Sector::kRijk));
+  const ProjectionState state = history.Fold();
+
+  EXPECT_EQ(state.PersonsTouched(4, 5), (std::vector<uint32_t>{1}));
+}
+
 TEST(ProjectionStateTest, CutOfAsOfIsTheLastSeqRecordedByThen) {
   StoredHistory history;
   history.RecordBatch(

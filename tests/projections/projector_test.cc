@@ -303,6 +303,53 @@ TEST(ProjectorTest, CurrentViewFollowsEachCommit) {
   EXPECT_EQ(table->last_seq, end);
 }
 
+// Issue 15: a window from a checkpoint holding an employer's registration
+// moved the figures of every person the employer ever hired (the whole
+// state, for the cuts before the first checkpoint). Now it moves the persons
+// of the window's own events, and still equals the full recomputation.
+TEST(ProjectorTest, AnAsOfCutAfterARegistrationMovesOnlyItsWindowsPersons) {
+  ProjectorFixture fixture;
+  uint64_t moved_cut = 0;
+  uint64_t moved_start = 0;
+  size_t moved_persons = 0;
+  ProjectorOptions options;
+  options.checkpoint_interval = 10;
+  options.on_figures_moved = [&](uint64_t cut, uint64_t start, size_t persons) {
+    moved_cut = cut;
+    moved_start = start;
+    moved_persons = persons;
+  };
+  Projector& projector = fixture.Open(std::move(options));
+  for (int i = 1; i <= 10; ++i) {
+    fixture.MustAppend(test::PersonRegisteredEvent(absl::StrCat("p", i),
+                                                   "2020-01-01", PersonRef(i)));
+  }
+  fixture.MustAppend(Employer("gemeente", Sector::kGemeenten));
+  const uint64_t cut = fixture.MustAppend(
+      test::JobStartedEvent("h1", "2024-01-01", "job-1", "gemeente",
+                            PersonRef(1), ContractForm::kVast, 2550));
+  for (int i = 2; i <= 10; ++i) {
+    fixture.MustAppend(test::JobStartedEvent(
+        absl::StrCat("h", i), "2024-01-01", absl::StrCat("job-", i), "gemeente",
+        PersonRef(i), ContractForm::kVast, 2550));
+  }
+  ASSERT_TRUE(projector.FlushCheckpoints().ok());
+  ASSERT_EQ(projector.CheckpointSeqs(), (std::vector<uint64_t>{10, 20}));
+  ASSERT_EQ(cut, 12u);
+  const absl::Time as_of = RecordedTimes(fixture.log())[cut - 1];
+
+  const RealisationQuery query = AllSectors(Measure::kPeildatum, as_of);
+  const absl::StatusOr<RealisationTable> table = projector.Realisation(query);
+
+  ASSERT_TRUE(table.ok()) << table.status();
+  EXPECT_TRUE(*table == ComputeRealisation(Rebuild(fixture.log()), query));
+  EXPECT_EQ(test::RowOf(*table, Sector::kGemeenten, Quarter{2024, 1}).persons,
+            1);
+  EXPECT_EQ(moved_cut, 12u);
+  EXPECT_EQ(moved_start, 10u);
+  EXPECT_EQ(moved_persons, 1u);
+}
+
 TEST(ProjectorTest, TakesACheckpointEveryInterval) {
   ProjectorFixture fixture;
   Projector& projector = fixture.Open(/*checkpoint_interval=*/2);
