@@ -43,8 +43,9 @@
 //       the validation state and the event_id index as they were after the
 //       event `seq`, whose chain hash is `hash`, so that Open() replays only
 //       the events after it. Derived data: the events decide. Open() uses
-//       the checkpoint of the highest seq whose version it writes and whose
-//       hash is the stored event's, and replays the whole log otherwise.
+//       the checkpoint of the highest seq if it reads its version (1 or 2)
+//       and its hash is the stored event's, and replays the whole log
+//       otherwise. It writes version 2.
 //       Parts are written before their header, which is written with the
 //       deletion of every older checkpoint (and of parts a save cut short):
 //       a header names a complete body.
@@ -67,6 +68,15 @@
 //       (ledger/ledger_state.h); date in days since 1970-01-01, kind the
 //       EventKind, form the ContractForm, as numbered in ledger/event.h;
 //       the last list: the retracted seqs.
+//       version 2 (issue 15): the event_id index sorted, so that it loads
+//       as two arrays, nearly a copy, not into a hash map id by id:
+//   state_body := fingerprint_key:byte[16] event_id_index_2 ledger_state
+//   event_id_index_2 := count:varint fingerprint:fixed64le{count}
+//                       seq:fixed32le{count} event_id_index
+//       the fingerprints in ascending order, no two equal, and the seq of
+//       each at the same position: the ids of seqs below 2^32; then, as in
+//       version 1, those of higher seqs and the ids whose fingerprint
+//       another id had first. ledger_state as in version 1.
 //   format_key := 'F'
 //   format_value := version:fixed32be
 //       Flushed to a table as soon as it is written.
@@ -109,7 +119,7 @@ inline constexpr char kNodeTag = 'M';
 inline constexpr char kFormatTag = 'F';
 inline constexpr char kStateHeaderTag = 'H';
 inline constexpr char kStatePartTag = 'P';
-inline constexpr uint32_t kStateVersion = 1;
+inline constexpr uint32_t kStateVersion = 2;
 inline constexpr size_t kStatePartSize = size_t{4} << 20;
 // The lowest level of the tree that is stored: 2^4 leaves a node.
 inline constexpr int kStoredNodeLevel = 4;

@@ -4,12 +4,15 @@
 #include "ledger/event_log.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <numeric>
 #include <string>
 #include <thread>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -19,11 +22,16 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "gtest/gtest.h"
 #include "ledger/codec.h"
 #include "ledger/event.h"
 #include "ledger/internal/storage_format.h"
+#include "ledger/ledger_state.h"
 #include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "sodium.h"
 #include "tests/ledger/raw_store.h"
 #include "tests/ledger/test_events.h"
 #include "tests/ledger/test_util.h"
@@ -448,6 +456,84 @@ class ValidationStateTest : public EventLogTest {
                     .ok());
   }
 
+  // Closes the log and stores, in place of any saved state, the state of its
+  // events in layout version 1 (what the version before issue 15 wrote),
+  // with an event_id index of these ids and seqs, fingerprinted under a
+  // fixed key.
+  void SaveAVersion1State(
+      const std::vector<std::pair<std::string, uint64_t>>& index) {
+    std::vector<StoredEvent> events;
+    ASSERT_OK(log_->Scan(1, 0, [&](const StoredEvent& stored) {
+      events.push_back(stored);
+      return true;
+    }));
+    LedgerState state;
+    for (const StoredEvent& stored : events) {
+      const auto* retraction =
+          std::get_if<EventRetracted>(&stored.event.payload);
+      ASSERT_OK(state.Apply(
+          stored.event, stored.seq, -1,
+          retraction ? &events[retraction->target_seq - 1].event : nullptr));
+    }
+    std::array<unsigned char, crypto_shorthash_KEYBYTES> key{};
+    std::iota(key.begin(), key.end(), 1);
+    std::string body(key.begin(), key.end());
+    {
+      google::protobuf::io::StringOutputStream stream(&body);
+      google::protobuf::io::CodedOutputStream coded(&stream);
+      coded.WriteVarint64(index.size());
+      for (const auto& [event_id, seq] : index) {
+        std::array<unsigned char, crypto_shorthash_BYTES> hash;
+        crypto_shorthash(
+            hash.data(),
+            reinterpret_cast<const unsigned char*>(event_id.data()),
+            event_id.size(), key.data());
+        coded.WriteRaw(hash.data(), 8);  // the first 8 bytes, little-endian
+        coded.WriteVarint64(seq);
+      }
+      coded.WriteVarint64(0);  // no ids whose fingerprint another id took
+    }
+    state.EncodeTo(body);
+    storage::StateHeader header;
+    header.version = 1;
+    header.hash = events.back().hash;
+    header.parts = 1;
+    header.body_size = body.size();
+    const uint64_t seq = events.back().seq;
+    const storage::Store raw = CloseAndOpenRaw();
+    rocksdb::WriteBatch batch;
+    ASSERT_TRUE(batch
+                    .DeleteRange(raw.state.get(), storage::StateHeaderKey(0),
+                                 storage::StatePartKey(seq + 1, 0))
+                    .ok());
+    ASSERT_TRUE(
+        batch.Put(raw.state.get(), storage::StatePartKey(seq, 0), body).ok());
+    ASSERT_TRUE(batch
+                    .Put(raw.state.get(), storage::StateHeaderKey(seq),
+                         storage::EncodeStateHeader(header))
+                    .ok());
+    ASSERT_TRUE(raw.db->Write(rocksdb::WriteOptions(), &batch).ok());
+  }
+  // The layout version of the state saved at `seq` (0: none); closes the log.
+  uint32_t SavedStateVersion(uint64_t seq) {
+    const storage::Store raw = CloseAndOpenRaw();
+    std::string value;
+    if (!raw.db
+             ->Get(rocksdb::ReadOptions(), raw.state.get(),
+                   storage::StateHeaderKey(seq), &value)
+             .ok()) {
+      return 0;
+    }
+    return storage::DecodeStateHeader(value)
+        .value_or(storage::StateHeader())
+        .version;
+  }
+  // GetByEventId(event_id)'s seq; 0 if it fails.
+  uint64_t SeqOfId(std::string_view event_id) {
+    const absl::StatusOr<StoredEvent> stored = log_->GetByEventId(event_id);
+    return stored.ok() ? stored->seq : 0;
+  }
+
   uint64_t state_seq_ = 0;
   uint64_t replayed_ = 0;
 };
@@ -556,6 +642,62 @@ TEST_F(ValidationStateTest, OnlyTheLatestSavedStateIsKept) {
   }
   EXPECT_THAT(keys, ElementsAre(storage::StateHeaderKey(2),
                                 storage::StatePartKey(2, 0)));
+}
+
+TEST_F(ValidationStateTest, IdsSavedInTheStateAndAppendedAfterItAreFound) {
+  AppendAJobAndARetraction();
+  ReopenWith(Options());
+  ASSERT_EQ(state_seq_, 4u);
+  MustAppend({Target(5)});
+  for (int reopen = 0; reopen < 2; ++reopen) {
+    EXPECT_EQ(SeqOfId("t3"), 3u);
+    EXPECT_EQ(SeqOfId("t5"), 5u);
+    const AppendResult again = MustAppend({Target(3), Target(5)});
+    EXPECT_EQ(again.seqs, (std::vector<uint64_t>{3, 5}));
+    EXPECT_EQ(again.duplicate, (std::vector<bool>{true, true}));
+    ReopenWith(Options());  // now both saved
+    EXPECT_EQ(state_seq_, 5u);
+  }
+}
+
+TEST_F(ValidationStateTest, AStateOfLayoutVersion1LoadsAndIsSavedInVersion2) {
+  ReopenWith(WithoutSaving());
+  AppendAJobAndARetraction();
+  SaveAVersion1State({{"e1", 1}, {"e2", 2}, {"t3", 3}, {"e4", 4}});
+  if (HasFatalFailure()) return;
+  ReopenWith(Options());
+  ASSERT_NE(log_, nullptr);
+  EXPECT_EQ(state_seq_, 4u);
+  EXPECT_EQ(replayed_, 0u);
+  EXPECT_EQ(SeqOfId("e2"), 2u);
+  // Saved anew at the close, though nothing was appended.
+  EXPECT_EQ(SavedStateVersion(4), storage::kStateVersion);
+  ReopenWith(Options());
+  EXPECT_EQ(state_seq_, 4u);
+  EXPECT_EQ(replayed_, 0u);
+  ExpectTheStateOfTheJobAndTheRetraction();
+}
+
+TEST_F(ValidationStateTest,
+       AnIdWhoseFingerprintASavedIdTookIsFoundAfterReopen) {
+  ReopenWith(WithoutSaving());
+  AppendAJobAndARetraction();
+  // The fingerprint of t9 taken by seq 2 (e2).
+  SaveAVersion1State({{"e1", 1}, {"e2", 2}, {"t3", 3}, {"e4", 4}, {"t9", 2}});
+  if (HasFatalFailure()) return;
+  ReopenWith(Options());
+  ASSERT_EQ(state_seq_, 4u);
+  const AppendResult stored = MustAppend({Target(9)});
+  EXPECT_EQ(stored.seqs, (std::vector<uint64_t>{5}));
+  EXPECT_EQ(stored.duplicate, (std::vector<bool>{false}));
+  ReopenWith(Options());
+  EXPECT_EQ(state_seq_, 5u);
+  EXPECT_EQ(replayed_, 0u);
+  EXPECT_EQ(SeqOfId("t9"), 5u);
+  EXPECT_EQ(SeqOfId("e2"), 2u);
+  const AppendResult again = MustAppend({Target(9)});
+  EXPECT_EQ(again.seqs, (std::vector<uint64_t>{5}));
+  EXPECT_EQ(again.duplicate, (std::vector<bool>{true}));
 }
 
 TEST_F(ValidationStateTest, AFormat3StoreOpensAndIsThenFormat4) {
