@@ -22,8 +22,8 @@ struct TimelineProblem {
   std::string reason;
 };
 
-template <typename Entry>
-void InsertInOrder(std::vector<Entry>& entries, const Entry& entry) {
+template <typename Entries, typename Entry>
+void InsertInOrder(Entries& entries, const Entry& entry) {
   const auto position = std::upper_bound(entries.begin(), entries.end(), entry,
                                          [](const Entry& a, const Entry& b) {
                                            return std::tie(a.date, a.seq) <
@@ -35,9 +35,9 @@ void InsertInOrder(std::vector<Entry>& entries, const Entry& entry) {
 // A job's live events, in (date, seq) order, must read: one JobStarted, then
 // conversions allowed from the form of the moment and hours changes, then at
 // most one JobEnded, and nothing dated on or after the end.
-template <typename Entry>
-std::optional<TimelineProblem> CheckJobTimeline(
-    const std::vector<Entry>& entries) {
+template <typename Entries>
+std::optional<TimelineProblem> CheckJobTimeline(const Entries& entries) {
+  using Entry = typename Entries::value_type;
   if (entries.empty()) return std::nullopt;
   if (entries.front().kind != EventKind::kJobStarted) {
     return TimelineProblem{false,
@@ -79,11 +79,10 @@ std::optional<TimelineProblem> CheckJobTimeline(
 
 // Register events of a person, in (date, seq) order, must alternate:
 // registered, deregistered, registered, ...
-template <typename Entry>
-std::optional<TimelineProblem> CheckRegisterTimeline(
-    const std::vector<Entry>& entries) {
+template <typename Entries>
+std::optional<TimelineProblem> CheckRegisterTimeline(const Entries& entries) {
   bool registered = false;
-  for (const Entry& entry : entries) {
+  for (const auto& entry : entries) {
     if (entry.registered == registered) {
       return TimelineProblem{
           false,
@@ -110,10 +109,12 @@ absl::Status NotFound(int index, absl::string_view field,
 
 // Removes the retracted `seq` from a timeline, which `check` must still
 // accept; the retraction is blamed otherwise.
-template <typename Entry, typename Check>
-absl::Status RemoveFromTimeline(std::vector<Entry>& entries, uint64_t seq,
-                                int index, Check check) {
-  std::erase_if(entries, [seq](const Entry& e) { return e.seq == seq; });
+template <typename Entries, typename Check>
+absl::Status RemoveFromTimeline(Entries& entries, uint64_t seq, int index,
+                                Check check) {
+  entries.erase(std::remove_if(entries.begin(), entries.end(),
+                               [seq](const auto& e) { return e.seq == seq; }),
+                entries.end());
   if (auto problem = check(entries)) {
     return FailedPrecondition(index, kTargetSeqField,
                               absl::StrCat("without it, ", problem->reason));
@@ -168,7 +169,10 @@ absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
     }
     Job& job = Mutable(jobs_, start->job_id);
     job.employer_id = start->employer_id;
-    job.entries.push_back({date, seq, EventKind::kJobStarted, start->form});
+    job.entries.push_back({.date = date,
+                           .kind = EventKind::kJobStarted,
+                           .form = start->form,
+                           .seq = seq});
     job.last_touch_seq = seq;
     Reference(start->employer_id, +1);
     if (!start->commissioning_employer_id.empty()) {
@@ -178,11 +182,11 @@ absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
   }
 
   const absl::string_view job_id = AbslView(JobIdOf(event));
-  const auto it = jobs_.find(job_id);
-  if (it == jobs_.end()) {
+  const Job* const existing = jobs_.Find(job_id);
+  if (existing == nullptr) {
     return NotFound(index, AbslView(JobIdField(event.kind())), "unknown job");
   }
-  const std::vector<JobEntry>& entries = it->second.entries;
+  const auto& entries = existing->entries;
   const JobEntry& start = entries.front();
   const auto end = std::find_if(
       entries.begin(), entries.end(),
@@ -198,7 +202,10 @@ absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
         absl::StrCat("the job is not active on ", FormatDate(date)));
   }
 
-  JobEntry entry{date, seq, event.kind(), ContractForm::kUnspecified};
+  JobEntry entry{.date = date,
+                 .kind = event.kind(),
+                 .form = ContractForm::kUnspecified,
+                 .seq = seq};
   if (const auto* conversion = std::get_if<JobConverted>(&event.payload)) {
     entry.form = conversion->to_form;
   }
@@ -218,8 +225,9 @@ absl::Status LedgerState::ApplyRegisterEvent(const Event& event, uint64_t seq,
                                              int index) {
   const bool registering = event.kind() == EventKind::kPersonRegistered;
   Person& person = Mutable(persons_, AbslView(PersonRefOf(event)));
-  InsertInOrder(person.entries,
-                RegisterEntry{event.effective_date, seq, registering});
+  InsertInOrder(person.entries, RegisterEntry{.date = event.effective_date,
+                                              .registered = registering,
+                                              .seq = seq});
   if (auto problem = CheckRegisterTimeline(person.entries)) {
     return FailedPrecondition(index, "effective_date", problem->reason);
   }
@@ -278,8 +286,9 @@ absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
     case EventKind::kJobEnded: {
       const absl::string_view job_id = AbslView(JobIdOf(target));
       Job& job = Mutable(jobs_, job_id);
-      RETURN_IF_ERROR(RemoveFromTimeline(job.entries, target_seq, index,
-                                         CheckJobTimeline<JobEntry>));
+      RETURN_IF_ERROR(
+          RemoveFromTimeline(job.entries, target_seq, index,
+                             CheckJobTimeline<decltype(job.entries)>));
       job.last_touch_seq = seq;
       if (job.entries.empty()) {
         const auto& start = std::get<JobStarted>(target.payload);
@@ -295,14 +304,15 @@ absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
     case EventKind::kPersonDeregistered: {
       const absl::string_view person_ref = AbslView(PersonRefOf(target));
       Person& person = Mutable(persons_, person_ref);
-      RETURN_IF_ERROR(RemoveFromTimeline(person.entries, target_seq, index,
-                                         CheckRegisterTimeline<RegisterEntry>));
+      RETURN_IF_ERROR(
+          RemoveFromTimeline(person.entries, target_seq, index,
+                             CheckRegisterTimeline<decltype(person.entries)>));
       if (person.entries.empty()) Erase(persons_, person_ref);
       break;
     }
     case EventKind::kEmployerRegistered: {
       const auto& registered = std::get<EmployerRegistered>(target.payload);
-      if (employers_.at(registered.employer_id).references > 0) {
+      if (employers_.Find(registered.employer_id)->references > 0) {
         return FailedPrecondition(
             index, kTargetSeqField,
             "the employer still has live jobs, reclassifications or "
@@ -334,15 +344,15 @@ absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
 }
 
 uint64_t LedgerState::LastJobSeq(std::string_view job_id) const {
-  const auto it = jobs_.find(AbslView(job_id));
-  return it == jobs_.end() ? 0 : it->second.last_touch_seq;
+  const Job* const job = jobs_.Find(AbslView(job_id));
+  return job == nullptr ? 0 : job->last_touch_seq;
 }
 
 std::optional<std::string_view> LedgerState::JobEmployer(
     std::string_view job_id) const {
-  const auto it = jobs_.find(AbslView(job_id));
-  if (it == jobs_.end()) return std::nullopt;
-  return it->second.employer_id;
+  const Job* const job = jobs_.Find(AbslView(job_id));
+  if (job == nullptr) return std::nullopt;
+  return job->employer_id;
 }
 
 void LedgerState::Reference(absl::string_view employer_id, int64_t delta) {
@@ -350,27 +360,23 @@ void LedgerState::Reference(absl::string_view employer_id, int64_t delta) {
 }
 
 template <typename T>
-T& LedgerState::Mutable(absl::flat_hash_map<std::string, T>& map,
-                        absl::string_view key) {
-  auto it = map.find(key);
-  if (it == map.end()) {
-    it = map.emplace(std::string(key), T{}).first;
-    if (in_batch_) undo_.emplace_back(Saved<T>{std::string(key), std::nullopt});
-  } else if (in_batch_) {
-    undo_.emplace_back(Saved<T>{std::string(key), it->second});
+T& LedgerState::Mutable(CompactStringMap<T>& map, absl::string_view key) {
+  const auto [value, inserted] = map.FindOrInsert(key);
+  if (in_batch_) {
+    undo_.emplace_back(Saved<T>{
+        std::string(key), inserted ? std::nullopt : std::optional<T>(*value)});
   }
-  return it->second;
+  return *value;
 }
 
 template <typename T>
-void LedgerState::Erase(absl::flat_hash_map<std::string, T>& map,
-                        absl::string_view key) {
-  const auto it = map.find(key);
-  if (it == map.end()) return;
+void LedgerState::Erase(CompactStringMap<T>& map, absl::string_view key) {
+  T* const value = map.Find(key);
+  if (value == nullptr) return;
   if (in_batch_) {
-    undo_.emplace_back(Saved<T>{std::string(key), std::move(it->second)});
+    undo_.emplace_back(Saved<T>{std::string(key), std::move(*value)});
   }
-  map.erase(it);
+  map.Erase(key);
 }
 
 void LedgerState::BeginBatch() {
@@ -386,9 +392,9 @@ void LedgerState::CommitBatch() {
 void LedgerState::RollbackBatch() {
   const auto restore = [](auto& map, auto& saved) {
     if (saved.before.has_value()) {
-      map.insert_or_assign(saved.key, *std::move(saved.before));
+      *map.FindOrInsert(saved.key).first = *std::move(saved.before);
     } else {
-      map.erase(saved.key);
+      map.Erase(saved.key);
     }
   };
   for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
@@ -413,7 +419,7 @@ void LedgerState::EncodeTo(std::string& out) const {
   google::protobuf::io::StringOutputStream stream(&out);
   CodedOutputStream coded(&stream);
   coded.WriteVarint64(jobs_.size());
-  for (const auto& [job_id, job] : jobs_) {
+  jobs_.ForEach([&coded](std::string_view job_id, const Job& job) {
     WriteString(coded, job_id);
     WriteString(coded, job.employer_id);
     coded.WriteVarint64(job.last_touch_seq);
@@ -424,9 +430,9 @@ void LedgerState::EncodeTo(std::string& out) const {
       coded.WriteVarint32(static_cast<uint32_t>(entry.kind));
       coded.WriteVarint32(static_cast<uint32_t>(entry.form));
     }
-  }
+  });
   coded.WriteVarint64(persons_.size());
-  for (const auto& [person_ref, person] : persons_) {
+  persons_.ForEach([&coded](std::string_view person_ref, const Person& person) {
     WriteString(coded, person_ref);
     coded.WriteVarint64(person.entries.size());
     for (const RegisterEntry& entry : person.entries) {
@@ -434,12 +440,13 @@ void LedgerState::EncodeTo(std::string& out) const {
       coded.WriteVarint64(entry.seq);
       coded.WriteVarint32(entry.registered ? 1 : 0);
     }
-  }
+  });
   coded.WriteVarint64(employers_.size());
-  for (const auto& [employer_id, employer] : employers_) {
-    WriteString(coded, employer_id);
-    WriteSigned(coded, employer.references);
-  }
+  employers_.ForEach(
+      [&coded](std::string_view employer_id, const Employer& employer) {
+        WriteString(coded, employer_id);
+        WriteSigned(coded, employer.references);
+      });
   coded.WriteVarint64(retracted_.size());
   for (const uint64_t seq : retracted_) coded.WriteVarint64(seq);
 }
@@ -466,9 +473,10 @@ absl::StatusOr<LedgerState> LedgerState::Decode(std::string_view& bytes) {
     if (!read_count(count)) return false;
     state.jobs_.reserve(count);
     for (uint64_t i = 0; i < count; ++i) {
-      Job job;
       uint64_t entries = 0;
-      if (!ReadString(in, key) || !ReadString(in, job.employer_id) ||
+      if (!ReadString(in, key)) return false;
+      Job& job = *state.jobs_.FindOrInsert(key).first;
+      if (!ReadString(in, job.employer_id) ||
           !in.ReadVarint64(&job.last_touch_seq) || !read_count(entries)) {
         return false;
       }
@@ -485,14 +493,13 @@ absl::StatusOr<LedgerState> LedgerState::Decode(std::string_view& bytes) {
         entry.kind = static_cast<EventKind>(kind);
         entry.form = static_cast<ContractForm>(form);
       }
-      state.jobs_.insert_or_assign(key, std::move(job));
     }
     if (!read_count(count)) return false;
     state.persons_.reserve(count);
     for (uint64_t i = 0; i < count; ++i) {
-      Person person;
       uint64_t entries = 0;
       if (!ReadString(in, key) || !read_count(entries)) return false;
+      Person& person = *state.persons_.FindOrInsert(key).first;
       person.entries.resize(entries);
       for (RegisterEntry& entry : person.entries) {
         uint32_t registered = 0;
@@ -502,16 +509,15 @@ absl::StatusOr<LedgerState> LedgerState::Decode(std::string_view& bytes) {
         }
         entry.registered = registered == 1;
       }
-      state.persons_.insert_or_assign(key, std::move(person));
     }
     if (!read_count(count)) return false;
     state.employers_.reserve(count);
     for (uint64_t i = 0; i < count; ++i) {
-      Employer employer;
-      if (!ReadString(in, key) || !ReadSigned(in, employer.references)) {
+      if (!ReadString(in, key) ||
+          !ReadSigned(in,
+                      state.employers_.FindOrInsert(key).first->references)) {
         return false;
       }
-      state.employers_.insert_or_assign(key, employer);
     }
     if (!read_count(count)) return false;
     state.retracted_.reserve(count);

@@ -21,11 +21,12 @@
 #include <variant>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ledger/compact_string_map.h"
 #include "ledger/event.h"
 
 namespace banen {
@@ -61,24 +62,27 @@ class LedgerState {
   static absl::StatusOr<LedgerState> Decode(std::string_view& bytes);
 
  private:
+  // Entries are 16 bytes; a job's first two and a person's first are kept
+  // in place, most have no more (issue 15: the state of 10 M events).
   struct JobEntry {
     Date date;
-    uint64_t seq;
     EventKind kind;
     ContractForm form;  // JobStarted: its form; JobConverted: to_form
+    uint64_t seq;
   };
   struct Job {
-    std::string employer_id;        // the hirer, of its JobStarted
-    std::vector<JobEntry> entries;  // live events, by (date, seq)
+    std::string employer_id;                   // the hirer, of its JobStarted
+    absl::InlinedVector<JobEntry, 2> entries;  // live events, by (date, seq)
     uint64_t last_touch_seq = 0;
   };
   struct RegisterEntry {
     Date date;
-    uint64_t seq;
     bool registered;
+    uint64_t seq;
   };
   struct Person {
-    std::vector<RegisterEntry> entries;  // live events, by (date, seq)
+    // Live events, by (date, seq).
+    absl::InlinedVector<RegisterEntry, 1> entries;
   };
   struct Employer {
     // Live events that name this employer: its jobs (as employer or
@@ -107,13 +111,15 @@ class LedgerState {
   void Reference(absl::string_view employer_id, int64_t delta);
   // Every entity about to change is saved first, so RollbackBatch can restore.
   template <typename T>
-  T& Mutable(absl::flat_hash_map<std::string, T>& map, absl::string_view key);
+  T& Mutable(CompactStringMap<T>& map, absl::string_view key);
   template <typename T>
-  void Erase(absl::flat_hash_map<std::string, T>& map, absl::string_view key);
+  void Erase(CompactStringMap<T>& map, absl::string_view key);
 
-  absl::flat_hash_map<std::string, Job> jobs_;
-  absl::flat_hash_map<std::string, Person> persons_;
-  absl::flat_hash_map<std::string, Employer> employers_;
+  // Millions of jobs and persons: in CompactStringMaps, at some 40 % of the
+  // memory of flat_hash_maps.
+  CompactStringMap<Job> jobs_;
+  CompactStringMap<Person> persons_;
+  CompactStringMap<Employer> employers_;
   absl::flat_hash_set<uint64_t> retracted_;
   std::vector<Undo> undo_;
   bool in_batch_ = false;
