@@ -1678,7 +1678,8 @@ absl::StatusOr<bool> EventLogImpl::LoadState() {
   std::string_view bytes = body;
   ASSIGN_OR_RETURN(EventIdIndex event_ids,
                    EventIdIndex::Decode(header->version, bytes));
-  ASSIGN_OR_RETURN(LedgerState state, LedgerState::Decode(bytes));
+  ASSIGN_OR_RETURN(LedgerState state,
+                   LedgerState::Decode(header->version, bytes));
   if (body.size() != header->body_size || !bytes.empty()) {
     return absl::DataLossError(
         absl::StrCat("the state saved at seq ", *seq, " is malformed"));

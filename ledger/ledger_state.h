@@ -29,6 +29,10 @@
 #include "ledger/compact_string_map.h"
 #include "ledger/event.h"
 
+namespace google::protobuf::io {
+class CodedInputStream;
+}  // namespace google::protobuf::io
+
 namespace banen {
 
 class LedgerState {
@@ -55,11 +59,14 @@ class LedgerState {
   void RollbackBatch();
 
   // Appends the state to `out` (outside a batch), in the layout the
-  // storage grammar names ledger_state.
+  // storage grammar names ledger_state_2.
   void EncodeTo(std::string& out) const;
-  // Reads a state EncodeTo() wrote from the front of `bytes` and advances
-  // `bytes` past it; DATA_LOSS if they are not one.
-  static absl::StatusOr<LedgerState> Decode(std::string_view& bytes);
+  // Reads a state from the front of `bytes` and advances `bytes` past it:
+  // in the layout of a state checkpoint of `version` (storage_format.h),
+  // ledger_state for 1, ledger_state_2 (what EncodeTo() writes) for 2, whose
+  // jobs it reads on a second thread. DATA_LOSS if they are not one.
+  static absl::StatusOr<LedgerState> Decode(uint32_t version,
+                                            std::string_view& bytes);
 
  private:
   // Entries are 16 bytes; a job's first two and a person's first are kept
@@ -100,6 +107,11 @@ class LedgerState {
   };
   using Undo = std::variant<Saved<Job>, Saved<Person>, Saved<Employer>,
                             uint64_t /*retracted seq*/>;
+
+  // The parts of ledger_state: the jobs, and the persons, employers and
+  // retracted seqs. Counts are at most `most`. false if unreadable.
+  bool DecodeJobs(google::protobuf::io::CodedInputStream& in, uint64_t most);
+  bool DecodeTheRest(google::protobuf::io::CodedInputStream& in, uint64_t most);
 
   absl::Status ApplyJobEvent(const Event& event, uint64_t seq, int index);
   absl::Status ApplyRegisterEvent(const Event& event, uint64_t seq, int index);

@@ -69,14 +69,17 @@
 //       EventKind, form the ContractForm, as numbered in ledger/event.h;
 //       the last list: the retracted seqs.
 //       version 2 (issue 15): the event_id index sorted, so that it loads
-//       as two arrays, nearly a copy, not into a hash map id by id:
-//   state_body := fingerprint_key:byte[16] event_id_index_2 ledger_state
+//       as two arrays, nearly a copy, not into a hash map id by id; and
+//       the size of the jobs, so that they load on a thread of their own:
+//   state_body := fingerprint_key:byte[16] event_id_index_2 ledger_state_2
 //   event_id_index_2 := count:varint fingerprint:fixed64le{count}
 //                       seq:fixed32le{count} event_id_index
 //       the fingerprints in ascending order, no two equal, and the seq of
 //       each at the same position: the ids of seqs below 2^32; then, as in
 //       version 1, those of higher seqs and the ids whose fingerprint
-//       another id had first. ledger_state as in version 1.
+//       another id had first.
+//   ledger_state_2 := jobs_size:fixed64le ledger_state
+//       jobs_size: the bytes of ledger_state's first count and jobs.
 //   format_key := 'F'
 //   format_value := version:fixed32be
 //       Flushed to a table as soon as it is written.

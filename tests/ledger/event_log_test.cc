@@ -12,7 +12,6 @@
 #include <string>
 #include <thread>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -24,11 +23,11 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "gtest/gtest.h"
 #include "ledger/codec.h"
 #include "ledger/event.h"
 #include "ledger/internal/storage_format.h"
-#include "ledger/ledger_state.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "sodium.h"
@@ -456,31 +455,24 @@ class ValidationStateTest : public EventLogTest {
                     .ok());
   }
 
-  // Closes the log and stores, in place of any saved state, the state of its
-  // events in layout version 1 (what the version before issue 15 wrote),
-  // with an event_id index of these ids and seqs, fingerprinted under a
-  // fixed key.
-  void SaveAVersion1State(
+  // Closes the log and stores, in place of any saved state, the state after
+  // AppendAJobAndARetraction() in layout version 1 (what the version before
+  // issue 15 wrote), spelled out by its grammar, with an event_id index of
+  // these ids and seqs, fingerprinted under a fixed key.
+  void SaveTheJobAndTheRetractionInLayout1(
       const std::vector<std::pair<std::string, uint64_t>>& index) {
-    std::vector<StoredEvent> events;
-    ASSERT_OK(log_->Scan(1, 0, [&](const StoredEvent& stored) {
-      events.push_back(stored);
-      return true;
-    }));
-    LedgerState state;
-    for (const StoredEvent& stored : events) {
-      const auto* retraction =
-          std::get_if<EventRetracted>(&stored.event.payload);
-      ASSERT_OK(state.Apply(
-          stored.event, stored.seq, -1,
-          retraction ? &events[retraction->target_seq - 1].event : nullptr));
-    }
+    using google::protobuf::internal::WireFormatLite;
+    ASSERT_OK_AND_ASSIGN(const StoredEvent last, log_->GetBySeq(4));
     std::array<unsigned char, crypto_shorthash_KEYBYTES> key{};
     std::iota(key.begin(), key.end(), 1);
     std::string body(key.begin(), key.end());
     {
       google::protobuf::io::StringOutputStream stream(&body);
       google::protobuf::io::CodedOutputStream coded(&stream);
+      const auto write_string = [&coded](std::string_view text) {
+        coded.WriteVarint64(text.size());
+        coded.WriteRaw(text.data(), static_cast<int>(text.size()));
+      };
       coded.WriteVarint64(index.size());
       for (const auto& [event_id, seq] : index) {
         std::array<unsigned char, crypto_shorthash_BYTES> hash;
@@ -492,24 +484,38 @@ class ValidationStateTest : public EventLogTest {
         coded.WriteVarint64(seq);
       }
       coded.WriteVarint64(0);  // no ids whose fingerprint another id took
+      coded.WriteVarint64(1);  // job-1, of emp-1, touched by seq 2, started
+      write_string("job-1");
+      write_string("emp-1");
+      coded.WriteVarint64(2);
+      coded.WriteVarint64(1);
+      coded.WriteVarint64(WireFormatLite::ZigZagEncode64(
+          ParseDate("2024-01-15").value_or(Date()).days));
+      coded.WriteVarint64(2);
+      coded.WriteVarint32(static_cast<uint32_t>(EventKind::kJobStarted));
+      coded.WriteVarint32(static_cast<uint32_t>(ContractForm::kVast));
+      coded.WriteVarint64(0);  // no persons
+      coded.WriteVarint64(1);  // emp-1, referred to by the job
+      write_string("emp-1");
+      coded.WriteVarint64(WireFormatLite::ZigZagEncode64(1));
+      coded.WriteVarint64(1);  // seq 3 retracted
+      coded.WriteVarint64(3);
     }
-    state.EncodeTo(body);
     storage::StateHeader header;
     header.version = 1;
-    header.hash = events.back().hash;
+    header.hash = last.hash;
     header.parts = 1;
     header.body_size = body.size();
-    const uint64_t seq = events.back().seq;
     const storage::Store raw = CloseAndOpenRaw();
     rocksdb::WriteBatch batch;
     ASSERT_TRUE(batch
                     .DeleteRange(raw.state.get(), storage::StateHeaderKey(0),
-                                 storage::StatePartKey(seq + 1, 0))
+                                 storage::StatePartKey(5, 0))
                     .ok());
     ASSERT_TRUE(
-        batch.Put(raw.state.get(), storage::StatePartKey(seq, 0), body).ok());
+        batch.Put(raw.state.get(), storage::StatePartKey(4, 0), body).ok());
     ASSERT_TRUE(batch
-                    .Put(raw.state.get(), storage::StateHeaderKey(seq),
+                    .Put(raw.state.get(), storage::StateHeaderKey(4),
                          storage::EncodeStateHeader(header))
                     .ok());
     ASSERT_TRUE(raw.db->Write(rocksdb::WriteOptions(), &batch).ok());
@@ -663,7 +669,8 @@ TEST_F(ValidationStateTest, IdsSavedInTheStateAndAppendedAfterItAreFound) {
 TEST_F(ValidationStateTest, AStateOfLayoutVersion1LoadsAndIsSavedInVersion2) {
   ReopenWith(WithoutSaving());
   AppendAJobAndARetraction();
-  SaveAVersion1State({{"e1", 1}, {"e2", 2}, {"t3", 3}, {"e4", 4}});
+  SaveTheJobAndTheRetractionInLayout1(
+      {{"e1", 1}, {"e2", 2}, {"t3", 3}, {"e4", 4}});
   if (HasFatalFailure()) return;
   ReopenWith(Options());
   ASSERT_NE(log_, nullptr);
@@ -683,7 +690,8 @@ TEST_F(ValidationStateTest,
   ReopenWith(WithoutSaving());
   AppendAJobAndARetraction();
   // The fingerprint of t9 taken by seq 2 (e2).
-  SaveAVersion1State({{"e1", 1}, {"e2", 2}, {"t3", 3}, {"e4", 4}, {"t9", 2}});
+  SaveTheJobAndTheRetractionInLayout1(
+      {{"e1", 1}, {"e2", 2}, {"t3", 3}, {"e4", 4}, {"t9", 2}});
   if (HasFatalFailure()) return;
   ReopenWith(Options());
   ASSERT_EQ(state_seq_, 4u);
