@@ -1644,8 +1644,11 @@ absl::Status EventLogImpl::SaveState() {
 }
 
 absl::StatusOr<bool> EventLogImpl::LoadState() {
+  // Read once: through the block cache it would only push out the rest.
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), state_family_.get()));
+      db_->NewIterator(read_options, state_family_.get()));
   it->SeekForPrev(
       storage::StateHeaderKey(std::numeric_limits<uint64_t>::max()));
   RETURN_IF_ERROR(FromRocks(it->status(), "finding the saved state"));

@@ -1,6 +1,7 @@
 #include "ledger/ledger_state.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -187,7 +188,7 @@ absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
                       "unknown employer");
     }
     Job& job = Mutable(jobs_, start->job_id);
-    job.employer_id = start->employer_id;
+    job.employer = employer_ids_.Intern(start->employer_id);
     job.entries.push_back({.date = date,
                            .kind = EventKind::kJobStarted,
                            .form = start->form,
@@ -371,7 +372,7 @@ std::optional<std::string_view> LedgerState::JobEmployer(
     std::string_view job_id) const {
   const Job* const job = jobs_.Find(AbslView(job_id));
   if (job == nullptr) return std::nullopt;
-  return job->employer_id;
+  return employer_ids_.Get(job->employer);
 }
 
 void LedgerState::Reference(absl::string_view employer_id, int64_t delta) {
@@ -396,6 +397,13 @@ void LedgerState::Erase(CompactStringMap<T>& map, absl::string_view key) {
     undo_.emplace_back(Saved<T>{std::string(key), std::move(*value)});
   }
   map.Erase(key);
+}
+
+uint32_t LedgerState::EmployerIds::Intern(absl::string_view employer_id) {
+  const auto [it, inserted] =
+      numbers_.try_emplace(employer_id, static_cast<uint32_t>(ids_.size()));
+  if (inserted) ids_.emplace_back(employer_id);
+  return it->second;
 }
 
 void LedgerState::BeginBatch() {
@@ -431,19 +439,28 @@ void LedgerState::RollbackBatch() {
   in_batch_ = false;
 }
 
-// ledger_state_2 (storage_format.h): the size of the jobs' part, then
-// jobs, persons, employers and retracted seqs, each a count and its entries.
+// ledger_state_2 (storage_format.h): the seeds of the jobs' and the persons'
+// maps, the size of the jobs' part, the employer ids the jobs name by number,
+// then jobs, persons, employers and retracted seqs, each a count and its
+// entries.
 void LedgerState::EncodeTo(std::string& out) const {
   using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
+  for (const CompactStringMapSeed& seed : {jobs_.seed(), persons_.seed()}) {
+    out.append(reinterpret_cast<const char*>(seed.data()), seed.size());
+  }
   const size_t jobs_at = out.size() + sizeof(uint64_t);
   out.resize(jobs_at);
   {
     google::protobuf::io::StringOutputStream stream(&out);
     CodedOutputStream coded(&stream);
+    coded.WriteVarint64(employer_ids_.size());
+    for (uint32_t number = 0; number < employer_ids_.size(); ++number) {
+      WriteString(coded, employer_ids_.Get(number));
+    }
     coded.WriteVarint64(jobs_.size());
     jobs_.ForEach([&coded](std::string_view job_id, const Job& job) {
       WriteString(coded, job_id);
-      WriteString(coded, job.employer_id);
+      coded.WriteVarint32(job.employer);
       coded.WriteVarint64(job.last_touch_seq);
       coded.WriteVarint64(job.entries.size());
       for (const JobEntry& entry : job.entries) {
@@ -489,13 +506,27 @@ absl::StatusOr<LedgerState> LedgerState::Decode(uint32_t version,
   const uint64_t most = bytes.size();
   if (version == 1) {
     if (!ReadPrefix(bytes, [&state, most](CodedInputStream& in) {
-          return state.DecodeJobs(in, most) && state.DecodeTheRest(in, most);
+          return state.DecodeJobs(in, most, false) &&
+                 state.DecodeTheRest(in, most);
         })) {
       return unreadable;
     }
     return state;
   }
-  if (bytes.size() < sizeof(uint64_t)) return unreadable;
+  // Maps of the saved seeds, which place the entries in their saved order
+  // front to back (CompactStringMap::ForEach).
+  CompactStringMapSeed jobs_seed;
+  CompactStringMapSeed persons_seed;
+  if (bytes.size() <
+      jobs_seed.size() + persons_seed.size() + sizeof(uint64_t)) {
+    return unreadable;
+  }
+  std::memcpy(jobs_seed.data(), bytes.data(), jobs_seed.size());
+  bytes.remove_prefix(jobs_seed.size());
+  std::memcpy(persons_seed.data(), bytes.data(), persons_seed.size());
+  bytes.remove_prefix(persons_seed.size());
+  state.jobs_ = CompactStringMap<Job>(jobs_seed);
+  state.persons_ = CompactStringMap<Person>(persons_seed);
   const uint64_t jobs_size = absl::little_endian::Load64(bytes.data());
   bytes.remove_prefix(sizeof(uint64_t));
   if (jobs_size > bytes.size()) return unreadable;
@@ -506,7 +537,7 @@ absl::StatusOr<LedgerState> LedgerState::Decode(uint32_t version,
   bool jobs_read = false;
   std::thread jobs_reader([&state, &jobs, &jobs_read, most] {
     jobs_read = ReadPrefix(jobs, [&state, most](CodedInputStream& in) {
-      return state.DecodeJobs(in, most);
+      return state.DecodeJobs(in, most, true);
     });
   });
   const bool rest_read =
@@ -518,17 +549,36 @@ absl::StatusOr<LedgerState> LedgerState::Decode(uint32_t version,
   return state;
 }
 
-bool LedgerState::DecodeJobs(CodedInputStream& in, uint64_t most) {
+bool LedgerState::DecodeJobs(CodedInputStream& in, uint64_t most,
+                             bool numbered_employers) {
   uint64_t count = 0;
   std::string key;
+  std::string employer_id;
+  if (numbered_employers) {
+    if (!ReadCount(in, most, count)) return false;
+    for (uint64_t number = 0; number < count; ++number) {
+      if (!checkpoint_coding::ReadString(in, employer_id) ||
+          employer_ids_.Intern(employer_id) != number) {
+        return false;
+      }
+    }
+  }
   if (!ReadCount(in, most, count)) return false;
   jobs_.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t entries = 0;
     if (!checkpoint_coding::ReadString(in, key)) return false;
     Job& job = *jobs_.FindOrInsert(key).first;
-    if (!checkpoint_coding::ReadString(in, job.employer_id) ||
-        !in.ReadVarint64(&job.last_touch_seq) ||
+    if (numbered_employers) {
+      if (!in.ReadVarint32(&job.employer) ||
+          job.employer >= employer_ids_.size()) {
+        return false;
+      }
+    } else {
+      if (!checkpoint_coding::ReadString(in, employer_id)) return false;
+      job.employer = employer_ids_.Intern(employer_id);
+    }
+    if (!in.ReadVarint64(&job.last_touch_seq) ||
         !ReadCount(in, most, entries)) {
       return false;
     }

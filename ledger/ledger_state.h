@@ -15,12 +15,14 @@
 #define BANEN_LEDGER_LEDGER_STATE_H_
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
@@ -78,7 +80,7 @@ class LedgerState {
     uint64_t seq;
   };
   struct Job {
-    std::string employer_id;                   // the hirer, of its JobStarted
+    uint32_t employer = 0;  // the hirer, of its JobStarted: in employer_ids_
     absl::InlinedVector<JobEntry, 2> entries;  // live events, by (date, seq)
     uint64_t last_touch_seq = 0;
   };
@@ -108,9 +110,12 @@ class LedgerState {
   using Undo = std::variant<Saved<Job>, Saved<Person>, Saved<Employer>,
                             uint64_t /*retracted seq*/>;
 
-  // The parts of ledger_state: the jobs, and the persons, employers and
-  // retracted seqs. Counts are at most `most`. false if unreadable.
-  bool DecodeJobs(google::protobuf::io::CodedInputStream& in, uint64_t most);
+  // The parts of ledger_state: the jobs (ledger_state_2's, after the
+  // employer ids they name by number, if `numbered_employers`), and the
+  // persons, employers and retracted seqs. Counts are at most `most`. false
+  // if unreadable.
+  bool DecodeJobs(google::protobuf::io::CodedInputStream& in, uint64_t most,
+                  bool numbered_employers);
   bool DecodeTheRest(google::protobuf::io::CodedInputStream& in, uint64_t most);
 
   absl::Status ApplyJobEvent(const Event& event, uint64_t seq, int index);
@@ -127,11 +132,29 @@ class LedgerState {
   template <typename T>
   void Erase(CompactStringMap<T>& map, absl::string_view key);
 
+  // The employer ids jobs name, each kept once: a job holds a number where
+  // a std::string took 32 bytes. Never shrinks, so that the numbers in
+  // undo entries stay valid.
+  class EmployerIds {
+   public:
+    uint32_t Intern(absl::string_view employer_id);
+    std::string_view Get(uint32_t number) const { return ids_[number]; }
+    uint32_t size() const { return static_cast<uint32_t>(ids_.size()); }
+
+   private:
+    // Each id twice, which costs little: looked up in the map, whose slots
+    // hold the short ids' bytes (one cache miss, not two), and kept in
+    // place for Get() in the deque.
+    absl::flat_hash_map<std::string, uint32_t> numbers_;
+    std::deque<std::string> ids_;
+  };
+
   // Millions of jobs and persons: in CompactStringMaps, at some 40 % of the
   // memory of flat_hash_maps.
   CompactStringMap<Job> jobs_;
   CompactStringMap<Person> persons_;
   CompactStringMap<Employer> employers_;
+  EmployerIds employer_ids_;  // touched only with jobs_ (see DecodeJobs)
   absl::flat_hash_set<uint64_t> retracted_;
   std::vector<Undo> undo_;
   bool in_batch_ = false;

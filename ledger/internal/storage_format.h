@@ -78,8 +78,19 @@
 //       each at the same position: the ids of seqs below 2^32; then, as in
 //       version 1, those of higher seqs and the ids whose fingerprint
 //       another id had first.
-//   ledger_state_2 := jobs_size:fixed64le ledger_state
-//       jobs_size: the bytes of ledger_state's first count and jobs.
+//   ledger_state_2 := jobs_seed:byte[16] persons_seed:byte[16]
+//                     jobs_size:fixed64le jobs_2
+//                     count:varint person* count:varint employer*
+//                     count:varint seq:varint*
+//   jobs_2 := count:varint employer_id:string* count:varint job_2*
+//   job_2  := job_id:string employer:varint last_touch_seq:varint
+//             count:varint (date:zigzag seq:varint kind:varint form:varint)*
+//       the seeds (SipHash keys) that place the jobs and the persons in
+//       their in-memory maps (ledger/compact_string_map.h), each list in the
+//       order of those places, so that it loads in one sweep of its map;
+//       jobs_size: the bytes of jobs_2, which loads on a thread of its own;
+//       a job names its employer by its number (from 0) in the list of
+//       employer ids before the jobs. The rest as in ledger_state.
 //   format_key := 'F'
 //   format_value := version:fixed32be
 //       Flushed to a table as soon as it is written.

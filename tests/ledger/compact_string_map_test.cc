@@ -62,6 +62,19 @@ TEST(CompactStringMapTest, AnErasedKeyIsGoneAndComesBackWithANewValue) {
   EXPECT_EQ(*value, 0);
 }
 
+TEST(CompactStringMapTest, KeysOfEverySizeAreKeptWhole) {
+  CompactStringMap<int> map;
+  for (const int size : {0, 1, 254, 255, 256, 70'000}) {
+    *map.FindOrInsert(std::string(size, 'k')).first = size;
+  }
+  for (const int size : {0, 1, 254, 255, 256, 70'000}) {
+    const int* value = map.Find(std::string(size, 'k'));
+    ASSERT_NE(value, nullptr) << size;
+    EXPECT_EQ(*value, size);
+  }
+  EXPECT_EQ(map.Find(std::string(253, 'k')), nullptr);
+}
+
 TEST(CompactStringMapTest, AKeyLongerThanABlockIsKeptWithTheKeysAroundIt) {
   CompactStringMap<int> map;
   const std::string long_key(3 << 20, 'x');
