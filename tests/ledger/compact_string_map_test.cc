@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/absl_compat.h"
 
 namespace banen {
 namespace {
@@ -110,6 +111,21 @@ TEST(CompactStringMapTest, AMovedMapKeepsItsEntries) {
   EXPECT_EQ(*assigned.Find("b"), 2);
   EXPECT_THAT(Contents(assigned),
               UnorderedElementsAre(std::pair("a", 1), std::pair("b", 2)));
+}
+
+TEST(CompactStringMapTest, AMapOfTheSameSeedVisitsTheSameKeysInTheSameOrder) {
+  CompactStringMap<int> map;
+  for (int i = 0; i < 10'000; ++i) {
+    *map.FindOrInsert(absl::StrCat("job-", i)).first = i;
+  }
+  // As a state checkpoint saves and loads it.
+  CompactStringMap<int> loaded(map.seed());
+  loaded.reserve(map.size());
+  map.ForEach([&](std::string_view key, int value) {
+    *loaded.FindOrInsert(AbslView(key)).first = value;
+  });
+  EXPECT_EQ(loaded.seed(), map.seed());
+  EXPECT_EQ(Contents(loaded), Contents(map));
 }
 
 }  // namespace
