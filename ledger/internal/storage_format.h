@@ -48,7 +48,9 @@
 //       otherwise. It writes version 2.
 //       Parts are written before their header, which is written with the
 //       deletion of every older checkpoint (and of parts a save cut short):
-//       a header names a complete body.
+//       a header names a complete body. A checkpoint of version 1 is saved
+//       anew in version 2 at the next close, at the same seq if nothing
+//       was appended: the first write of the new parts deletes its header.
 //       version 1:
 //   state_body := fingerprint_key:byte[16] event_id_index ledger_state
 //   event_id_index := count:varint (fingerprint:fixed64le seq:varint)*
