@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -15,6 +17,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 #include "ledger/absl_compat.h"
 #include "ledger/codec.h"
 #include "ledger/event_error.h"
@@ -50,13 +53,71 @@ constexpr absl::Duration kTreeWait = absl::Seconds(30);
 
 using storage::FromRocks;
 
-// event_id -> seq, kept in memory as 64-bit fingerprints (16 bytes an event)
-// instead of a RocksDB index: an index keyed by random event_ids would turn
-// every append into random-key writes and lookups, while the log itself is
-// written in seq order. A fingerprint match is confirmed against the stored
-// event; the rare id whose fingerprint another id took first is kept whole.
+// The fingerprints of a state checkpoint's event_ids with their seqs, in two
+// arrays sorted by fingerprint (12 bytes an event, loaded nearly as a copy of
+// the saved bytes), and a directory of where each run of leading bits begins.
+// Fingerprints are uniform, so a lookup reads the directory and a bucket of
+// about four fingerprints: two cache misses, like a hash map, at less than
+// half its memory. Seqs are below 2^32, positions too.
+class SortedFingerprints {
+ public:
+  // From arrays of the same size, `fingerprints` strictly ascending.
+  SortedFingerprints(std::vector<uint64_t> fingerprints,
+                     std::vector<uint32_t> seqs)
+      : fingerprints_(std::move(fingerprints)), seqs_(std::move(seqs)) {
+    // 2 to 4 fingerprints a bucket on average; at least two buckets, so that
+    // the shift stays below 64.
+    const int bits =
+        std::max(1, static_cast<int>(std::bit_width(fingerprints_.size() / 4)));
+    shift_ = 64 - bits;
+    const size_t buckets = size_t{1} << bits;
+    bucket_begin_.resize(buckets + 1);
+    size_t i = 0;
+    for (size_t bucket = 0; bucket <= buckets; ++bucket) {
+      while (i < fingerprints_.size() &&
+             (fingerprints_[i] >> shift_) < bucket) {
+        ++i;
+      }
+      bucket_begin_[bucket] = static_cast<uint32_t>(i);
+    }
+  }
+  SortedFingerprints() : SortedFingerprints({}, {}) {}
+
+  std::optional<uint64_t> Find(uint64_t fingerprint) const {
+    const uint64_t bucket = fingerprint >> shift_;
+    for (uint32_t i = bucket_begin_[bucket]; i < bucket_begin_[bucket + 1];
+         ++i) {
+      if (fingerprints_[i] == fingerprint) return seqs_[i];
+      if (fingerprints_[i] > fingerprint) break;
+    }
+    return std::nullopt;
+  }
+
+  const std::vector<uint64_t>& fingerprints() const { return fingerprints_; }
+  const std::vector<uint32_t>& seqs() const { return seqs_; }
+
+ private:
+  std::vector<uint64_t> fingerprints_;
+  std::vector<uint32_t> seqs_;
+  int shift_ = 63;
+  // Bucket b (the fingerprints whose leading bits are b) is
+  // [bucket_begin_[b], bucket_begin_[b + 1]).
+  std::vector<uint32_t> bucket_begin_;
+};
+
+// event_id -> seq, kept in memory as 64-bit fingerprints instead of a RocksDB
+// index: an index keyed by random event_ids would turn every append into
+// random-key writes and lookups, while the log itself is written in seq
+// order. A fingerprint match is confirmed against the stored event; the rare
+// id whose fingerprint another id took first is kept whole. The ids of the
+// loaded state checkpoint are in sorted arrays (SortedFingerprints), those
+// stored since in a hash map, until the next save merges them.
 class EventIdIndex {
  public:
+  // The highest seq SortedFingerprints holds.
+  static constexpr uint64_t kMaxSortedSeq =
+      std::numeric_limits<uint32_t>::max();
+
   // Fingerprints keyed with a new random key: no one can choose ids whose
   // fingerprints collide, which would cost a read of the store each.
   EventIdIndex() {
@@ -74,9 +135,13 @@ class EventIdIndex {
         return it->second;
       }
     }
-    const auto it = seq_by_fingerprint_.find(Fingerprint(event_id));
-    if (it == seq_by_fingerprint_.end()) return std::nullopt;
-    return it->second;
+    const uint64_t fingerprint = Fingerprint(event_id);
+    if (!recent_.empty()) {
+      if (const auto it = recent_.find(fingerprint); it != recent_.end()) {
+        return it->second;
+      }
+    }
+    return saved_.Find(fingerprint);
   }
 
   // `fingerprint_taken`: Find(event_id) returned the seq of another id.
@@ -84,18 +149,56 @@ class EventIdIndex {
     if (fingerprint_taken) {
       colliding_ids_.emplace(std::string(event_id), seq);
     } else {
-      seq_by_fingerprint_.emplace(Fingerprint(event_id), seq);
+      recent_.emplace(Fingerprint(event_id), seq);
     }
   }
 
-  // fingerprint_key event_id_index (storage_format.h state_body).
+  // Moves the fingerprints inserted since the load (all but those of seqs
+  // above 2^32 - 1) into the sorted arrays, and frees the map they were in.
+  // Costs a copy of the arrays.
+  void Merge() {
+    std::vector<std::pair<uint64_t, uint64_t>> fresh;
+    fresh.reserve(recent_.size());
+    absl::flat_hash_map<uint64_t, uint64_t> beyond;
+    for (const auto& [fingerprint, seq] : recent_) {
+      if (seq > kMaxSortedSeq) {
+        beyond.emplace(fingerprint, seq);
+      } else {
+        fresh.emplace_back(fingerprint, seq);
+      }
+    }
+    recent_ = std::move(beyond);
+    std::sort(fresh.begin(), fresh.end());
+    MergeSaved(fresh);
+  }
+
+  // fingerprint_key event_id_index_2 (storage_format.h state_body, version
+  // 2), after Merge(): the recent ones are those of the highest seqs.
   void EncodeTo(std::string& out) const {
     using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
     out.append(reinterpret_cast<const char*>(key_.data()), key_.size());
+    const std::vector<uint64_t>& fingerprints = saved_.fingerprints();
+    const std::vector<uint32_t>& seqs = saved_.seqs();
+    {
+      google::protobuf::io::StringOutputStream stream(&out);
+      CodedOutputStream coded(&stream);
+      coded.WriteVarint64(fingerprints.size());
+    }
+    size_t at = out.size();
+    out.resize(at +
+               fingerprints.size() * (sizeof(uint64_t) + sizeof(uint32_t)));
+    for (const uint64_t fingerprint : fingerprints) {
+      absl::little_endian::Store64(out.data() + at, fingerprint);
+      at += sizeof(uint64_t);
+    }
+    for (const uint32_t seq : seqs) {
+      absl::little_endian::Store32(out.data() + at, seq);
+      at += sizeof(uint32_t);
+    }
     google::protobuf::io::StringOutputStream stream(&out);
     CodedOutputStream coded(&stream);
-    coded.WriteVarint64(seq_by_fingerprint_.size());
-    for (const auto& [fingerprint, seq] : seq_by_fingerprint_) {
+    coded.WriteVarint64(recent_.size());
+    for (const auto& [fingerprint, seq] : recent_) {
       coded.WriteLittleEndian64(fingerprint);
       coded.WriteVarint64(seq);
     }
@@ -106,8 +209,10 @@ class EventIdIndex {
     }
   }
 
-  // Reads what EncodeTo() wrote from the front of `bytes`, advancing it.
-  static absl::StatusOr<EventIdIndex> Decode(std::string_view& bytes) {
+  // Reads what EncodeTo() wrote, or the event_id_index of a state of version
+  // 1, from the front of `bytes`, advancing it.
+  static absl::StatusOr<EventIdIndex> Decode(uint32_t version,
+                                             std::string_view& bytes) {
     using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
     EventIdIndex index;
     const absl::Status unreadable =
@@ -115,18 +220,21 @@ class EventIdIndex {
     if (bytes.size() < index.key_.size()) return unreadable;
     std::memcpy(index.key_.data(), bytes.data(), index.key_.size());
     bytes.remove_prefix(index.key_.size());
+    if (version >= 2 && !index.DecodeSorted(bytes)) return unreadable;
+    // Version 1's whole index, or version 2's after the sorted arrays.
+    std::vector<std::pair<uint64_t, uint64_t>> unsorted;
     const uint64_t most = bytes.size();
-    const bool read = ReadPrefix(bytes, [&index, most](CodedInputStream& in) {
+    const bool read = ReadPrefix(bytes, [&](CodedInputStream& in) {
       uint64_t count = 0;
       if (!in.ReadVarint64(&count) || count > most) return false;
-      index.seq_by_fingerprint_.reserve(count);
+      unsorted.reserve(count);
       for (uint64_t i = 0; i < count; ++i) {
         uint64_t fingerprint = 0;
         uint64_t seq = 0;
         if (!in.ReadLittleEndian64(&fingerprint) || !in.ReadVarint64(&seq)) {
           return false;
         }
-        index.seq_by_fingerprint_.emplace(fingerprint, seq);
+        unsorted.emplace_back(fingerprint, seq);
       }
       if (!in.ReadVarint64(&count) || count > most) return false;
       std::string event_id;
@@ -138,6 +246,26 @@ class EventIdIndex {
       return true;
     });
     if (!read) return unreadable;
+    // Version 1's are not sorted, nor split at 2^32: done here, once.
+    const auto beyond =
+        version == 1 ? std::partition(unsorted.begin(), unsorted.end(),
+                                      [](const auto& entry) {
+                                        return entry.second <= kMaxSortedSeq;
+                                      })
+                     : unsorted.begin();
+    index.recent_.reserve(unsorted.end() - beyond);
+    for (auto it = beyond; it != unsorted.end(); ++it) {
+      if (!index.recent_.insert(*it).second) return unreadable;
+    }
+    unsorted.erase(beyond, unsorted.end());
+    std::sort(unsorted.begin(), unsorted.end());
+    if (std::adjacent_find(unsorted.begin(), unsorted.end(),
+                           [](const auto& a, const auto& b) {
+                             return a.first == b.first;
+                           }) != unsorted.end()) {
+      return unreadable;
+    }
+    index.MergeSaved(unsorted);
     return index;
   }
 
@@ -151,8 +279,67 @@ class EventIdIndex {
     return absl::little_endian::Load64(hash.data());
   }
 
+  // count fingerprint* seq* (event_id_index_2) into saved_; false if the
+  // bytes are short or the fingerprints not strictly ascending.
+  bool DecodeSorted(std::string_view& bytes) {
+    uint64_t count = 0;
+    const bool counted = checkpoint_coding::ReadPrefix(
+        bytes, [&count](checkpoint_coding::CodedInputStream& in) {
+          return in.ReadVarint64(&count);
+        });
+    constexpr size_t kEntrySize = sizeof(uint64_t) + sizeof(uint32_t);
+    if (!counted || count > bytes.size() / kEntrySize) return false;
+    std::vector<uint64_t> fingerprints(count);
+    std::vector<uint32_t> seqs(count);
+    const char* at = bytes.data();
+    for (uint64_t& fingerprint : fingerprints) {
+      fingerprint = absl::little_endian::Load64(at);
+      at += sizeof(uint64_t);
+    }
+    for (uint32_t& seq : seqs) {
+      seq = absl::little_endian::Load32(at);
+      at += sizeof(uint32_t);
+    }
+    bytes.remove_prefix(count * kEntrySize);
+    if (std::adjacent_find(fingerprints.begin(), fingerprints.end(),
+                           std::greater_equal<>()) != fingerprints.end()) {
+      return false;
+    }
+    saved_ = SortedFingerprints(std::move(fingerprints), std::move(seqs));
+    return true;
+  }
+
+  // Merges `fresh` (sorted, seqs up to kMaxSortedSeq, fingerprints not in
+  // saved_) into saved_.
+  void MergeSaved(absl::Span<const std::pair<uint64_t, uint64_t>> fresh) {
+    if (fresh.empty()) return;
+    const std::vector<uint64_t>& old_fingerprints = saved_.fingerprints();
+    const std::vector<uint32_t>& old_seqs = saved_.seqs();
+    const size_t size = old_fingerprints.size() + fresh.size();
+    std::vector<uint64_t> fingerprints;
+    std::vector<uint32_t> seqs;
+    fingerprints.reserve(size);
+    seqs.reserve(size);
+    size_t old = 0;
+    for (const auto& [fingerprint, seq] : fresh) {
+      for (;
+           old < old_fingerprints.size() && old_fingerprints[old] < fingerprint;
+           ++old) {
+        fingerprints.push_back(old_fingerprints[old]);
+        seqs.push_back(old_seqs[old]);
+      }
+      fingerprints.push_back(fingerprint);
+      seqs.push_back(static_cast<uint32_t>(seq));
+    }
+    fingerprints.insert(fingerprints.end(), old_fingerprints.begin() + old,
+                        old_fingerprints.end());
+    seqs.insert(seqs.end(), old_seqs.begin() + old, old_seqs.end());
+    saved_ = SortedFingerprints(std::move(fingerprints), std::move(seqs));
+  }
+
   std::array<unsigned char, crypto_shorthash_KEYBYTES> key_;
-  absl::flat_hash_map<uint64_t, uint64_t> seq_by_fingerprint_;
+  SortedFingerprints saved_;
+  absl::flat_hash_map<uint64_t, uint64_t> recent_;
   absl::flat_hash_map<std::string, uint64_t> colliding_ids_;
 };
 
@@ -1481,12 +1668,18 @@ absl::Status EventLogImpl::SaveState() {
   const uint64_t seq = next_seq_ - 1;
   if (seq == 0 || seq == saved_seq_) return absl::OkStatus();
   std::string body;
+  event_ids_.Merge();
   event_ids_.EncodeTo(body);
   state_.EncodeTo(body);
   storage::StateHeader header;
   header.hash = last_hash_;
   header.body_size = body.size();
   rocksdb::WriteBatch batch;
+  // A checkpoint of an older layout at this seq is saved anew: its header
+  // goes first, so that it never names parts of the new one.
+  batch.Delete(state_family_.get(), storage::StateHeaderKey(seq));
+  batch.DeleteRange(state_family_.get(), storage::StatePartKey(seq, 0),
+                    storage::StatePartKey(seq + 1, 0));
   for (size_t offset = 0; offset < body.size();
        offset += storage::kStatePartSize) {
     batch.Put(
@@ -1514,8 +1707,11 @@ absl::Status EventLogImpl::SaveState() {
 }
 
 absl::StatusOr<bool> EventLogImpl::LoadState() {
+  // Read once: through the block cache it would only push out the rest.
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), state_family_.get()));
+      db_->NewIterator(read_options, state_family_.get()));
   it->SeekForPrev(
       storage::StateHeaderKey(std::numeric_limits<uint64_t>::max()));
   RETURN_IF_ERROR(FromRocks(it->status(), "finding the saved state"));
@@ -1525,8 +1721,8 @@ absl::StatusOr<bool> EventLogImpl::LoadState() {
   const std::optional<storage::StateHeader> header = storage::DecodeStateHeader(
       std::string_view(it->value().data(), it->value().size()));
   // Another version's layout, or not this log's: replay instead.
-  if (!seq.has_value() || !header.has_value() ||
-      header->version != storage::kStateVersion) {
+  if (!seq.has_value() || !header.has_value() || header->version < 1 ||
+      header->version > storage::kStateVersion) {
     return false;
   }
   absl::StatusOr<StoredEvent> last = ReadStored(*seq);
@@ -1546,8 +1742,10 @@ absl::StatusOr<bool> EventLogImpl::LoadState() {
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "reading the saved state"));
   std::string_view bytes = body;
-  ASSIGN_OR_RETURN(EventIdIndex event_ids, EventIdIndex::Decode(bytes));
-  ASSIGN_OR_RETURN(LedgerState state, LedgerState::Decode(bytes));
+  ASSIGN_OR_RETURN(EventIdIndex event_ids,
+                   EventIdIndex::Decode(header->version, bytes));
+  ASSIGN_OR_RETURN(LedgerState state,
+                   LedgerState::Decode(header->version, bytes));
   if (body.size() != header->body_size || !bytes.empty()) {
     return absl::DataLossError(
         absl::StrCat("the state saved at seq ", *seq, " is malformed"));
@@ -1557,7 +1755,8 @@ absl::StatusOr<bool> EventLogImpl::LoadState() {
   next_seq_ = *seq + 1;
   last_hash_ = last->hash;
   last_recorded_at_ = last->recorded_at;
-  saved_seq_ = *seq;
+  // One of an older layout is saved anew at the close.
+  saved_seq_ = header->version == storage::kStateVersion ? *seq : 0;
   return true;
 }
 

@@ -211,11 +211,11 @@ class EventLog {
   // Opens (creating if missing) the log in directory `dir`. The validation
   // state and the event_id index are loaded from the latest state checkpoint
   // and rebuilt by replaying the stored events after it (all of them if
-  // there is none, or it is of another layout). The Merkle tree is not
-  // rebuilt: its right edge is restored from the stored nodes, except in a
-  // store written without them (before issue 12), for which the nodes are
-  // computed and stored once. FAILED_PRECONDITION for a store of a later
-  // format (ledger/internal/storage_format.h).
+  // there is none, or it is of a layout this version does not read). The Merkle
+  // tree is not rebuilt: its right edge is restored from the stored nodes,
+  // except in a store written without them (before issue 12), for which the
+  // nodes are computed and stored once. FAILED_PRECONDITION for a store of a
+  // later format (ledger/internal/storage_format.h).
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(
       const std::string& dir, EventLogOptions options = {});
 

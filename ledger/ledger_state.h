@@ -15,6 +15,7 @@
 #define BANEN_LEDGER_LEDGER_STATE_H_
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,10 +24,16 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ledger/compact_string_map.h"
 #include "ledger/event.h"
+
+namespace google::protobuf::io {
+class CodedInputStream;
+}  // namespace google::protobuf::io
 
 namespace banen {
 
@@ -54,31 +61,37 @@ class LedgerState {
   void RollbackBatch();
 
   // Appends the state to `out` (outside a batch), in the layout the
-  // storage grammar names ledger_state.
+  // storage grammar names ledger_state_2.
   void EncodeTo(std::string& out) const;
-  // Reads a state EncodeTo() wrote from the front of `bytes` and advances
-  // `bytes` past it; DATA_LOSS if they are not one.
-  static absl::StatusOr<LedgerState> Decode(std::string_view& bytes);
+  // Reads a state from the front of `bytes` and advances `bytes` past it:
+  // in the layout of a state checkpoint of `version` (storage_format.h),
+  // ledger_state for 1, ledger_state_2 (what EncodeTo() writes) for 2, whose
+  // jobs it reads on a second thread. DATA_LOSS if they are not one.
+  static absl::StatusOr<LedgerState> Decode(uint32_t version,
+                                            std::string_view& bytes);
 
  private:
+  // Entries are 16 bytes; a job's first two and a person's first are kept
+  // in place, most have no more (issue 15: the state of 10 M events).
   struct JobEntry {
     Date date;
-    uint64_t seq;
     EventKind kind;
     ContractForm form;  // JobStarted: its form; JobConverted: to_form
+    uint64_t seq;
   };
   struct Job {
-    std::string employer_id;        // the hirer, of its JobStarted
-    std::vector<JobEntry> entries;  // live events, by (date, seq)
+    uint32_t employer = 0;  // the hirer, of its JobStarted: in employer_ids_
+    absl::InlinedVector<JobEntry, 2> entries;  // live events, by (date, seq)
     uint64_t last_touch_seq = 0;
   };
   struct RegisterEntry {
     Date date;
-    uint64_t seq;
     bool registered;
+    uint64_t seq;
   };
   struct Person {
-    std::vector<RegisterEntry> entries;  // live events, by (date, seq)
+    // Live events, by (date, seq).
+    absl::InlinedVector<RegisterEntry, 1> entries;
   };
   struct Employer {
     // Live events that name this employer: its jobs (as employer or
@@ -97,6 +110,14 @@ class LedgerState {
   using Undo = std::variant<Saved<Job>, Saved<Person>, Saved<Employer>,
                             uint64_t /*retracted seq*/>;
 
+  // The parts of ledger_state: the jobs (ledger_state_2's, after the
+  // employer ids they name by number, if `numbered_employers`), and the
+  // persons, employers and retracted seqs. Counts are at most `most`. false
+  // if unreadable.
+  bool DecodeJobs(google::protobuf::io::CodedInputStream& in, uint64_t most,
+                  bool numbered_employers);
+  bool DecodeTheRest(google::protobuf::io::CodedInputStream& in, uint64_t most);
+
   absl::Status ApplyJobEvent(const Event& event, uint64_t seq, int index);
   absl::Status ApplyRegisterEvent(const Event& event, uint64_t seq, int index);
   absl::Status ApplyEmployerEvent(const Event& event, int index);
@@ -107,13 +128,33 @@ class LedgerState {
   void Reference(absl::string_view employer_id, int64_t delta);
   // Every entity about to change is saved first, so RollbackBatch can restore.
   template <typename T>
-  T& Mutable(absl::flat_hash_map<std::string, T>& map, absl::string_view key);
+  T& Mutable(CompactStringMap<T>& map, absl::string_view key);
   template <typename T>
-  void Erase(absl::flat_hash_map<std::string, T>& map, absl::string_view key);
+  void Erase(CompactStringMap<T>& map, absl::string_view key);
 
-  absl::flat_hash_map<std::string, Job> jobs_;
-  absl::flat_hash_map<std::string, Person> persons_;
-  absl::flat_hash_map<std::string, Employer> employers_;
+  // The employer ids jobs name, each kept once: a job holds a number where
+  // a std::string took 32 bytes. Never shrinks, so that the numbers in
+  // undo entries stay valid.
+  class EmployerIds {
+   public:
+    uint32_t Intern(absl::string_view employer_id);
+    std::string_view Get(uint32_t number) const { return ids_[number]; }
+    uint32_t size() const { return static_cast<uint32_t>(ids_.size()); }
+
+   private:
+    // Each id twice, which costs little: looked up in the map, whose slots
+    // hold the short ids' bytes (one cache miss, not two), and kept in
+    // place for Get() in the deque.
+    absl::flat_hash_map<std::string, uint32_t> numbers_;
+    std::deque<std::string> ids_;
+  };
+
+  // Millions of jobs and persons: in CompactStringMaps, at some 40 % of the
+  // memory of flat_hash_maps.
+  CompactStringMap<Job> jobs_;
+  CompactStringMap<Person> persons_;
+  CompactStringMap<Employer> employers_;
+  EmployerIds employer_ids_;  // touched only with jobs_ (see DecodeJobs)
   absl::flat_hash_set<uint64_t> retracted_;
   std::vector<Undo> undo_;
   bool in_batch_ = false;

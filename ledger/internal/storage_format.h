@@ -43,11 +43,14 @@
 //       the validation state and the event_id index as they were after the
 //       event `seq`, whose chain hash is `hash`, so that Open() replays only
 //       the events after it. Derived data: the events decide. Open() uses
-//       the checkpoint of the highest seq whose version it writes and whose
-//       hash is the stored event's, and replays the whole log otherwise.
+//       the checkpoint of the highest seq if it reads its version (1 or 2)
+//       and its hash is the stored event's, and replays the whole log
+//       otherwise. It writes version 2.
 //       Parts are written before their header, which is written with the
 //       deletion of every older checkpoint (and of parts a save cut short):
-//       a header names a complete body.
+//       a header names a complete body. A checkpoint of version 1 is saved
+//       anew in version 2 at the next close, at the same seq if nothing
+//       was appended: the first write of the new parts deletes its header.
 //       version 1:
 //   state_body := fingerprint_key:byte[16] event_id_index ledger_state
 //   event_id_index := count:varint (fingerprint:fixed64le seq:varint)*
@@ -67,6 +70,29 @@
 //       (ledger/ledger_state.h); date in days since 1970-01-01, kind the
 //       EventKind, form the ContractForm, as numbered in ledger/event.h;
 //       the last list: the retracted seqs.
+//       version 2 (issue 15): the event_id index sorted, so that it loads
+//       as two arrays, nearly a copy, not into a hash map id by id; and
+//       the size of the jobs, so that they load on a thread of their own:
+//   state_body := fingerprint_key:byte[16] event_id_index_2 ledger_state_2
+//   event_id_index_2 := count:varint fingerprint:fixed64le{count}
+//                       seq:fixed32le{count} event_id_index
+//       the fingerprints in ascending order, no two equal, and the seq of
+//       each at the same position: the ids of seqs below 2^32; then, as in
+//       version 1, those of higher seqs and the ids whose fingerprint
+//       another id had first.
+//   ledger_state_2 := jobs_seed:byte[16] persons_seed:byte[16]
+//                     jobs_size:fixed64le jobs_2
+//                     count:varint person* count:varint employer*
+//                     count:varint seq:varint*
+//   jobs_2 := count:varint employer_id:string* count:varint job_2*
+//   job_2  := job_id:string employer:varint last_touch_seq:varint
+//             count:varint (date:zigzag seq:varint kind:varint form:varint)*
+//       the seeds (SipHash keys) that place the jobs and the persons in
+//       their in-memory maps (ledger/compact_string_map.h), each list in the
+//       order of those places, so that it loads in one sweep of its map;
+//       jobs_size: the bytes of jobs_2, which loads on a thread of its own;
+//       a job names its employer by its number (from 0) in the list of
+//       employer ids before the jobs. The rest as in ledger_state.
 //   format_key := 'F'
 //   format_value := version:fixed32be
 //       Flushed to a table as soon as it is written.
@@ -109,7 +135,7 @@ inline constexpr char kNodeTag = 'M';
 inline constexpr char kFormatTag = 'F';
 inline constexpr char kStateHeaderTag = 'H';
 inline constexpr char kStatePartTag = 'P';
-inline constexpr uint32_t kStateVersion = 1;
+inline constexpr uint32_t kStateVersion = 2;
 inline constexpr size_t kStatePartSize = size_t{4} << 20;
 // The lowest level of the tree that is stored: 2^4 leaves a node.
 inline constexpr int kStoredNodeLevel = 4;

@@ -4,12 +4,14 @@
 #include "ledger/event_log.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <numeric>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -19,11 +21,16 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "gtest/gtest.h"
 #include "ledger/codec.h"
 #include "ledger/event.h"
 #include "ledger/internal/storage_format.h"
 #include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "sodium.h"
 #include "tests/ledger/raw_store.h"
 #include "tests/ledger/test_events.h"
 #include "tests/ledger/test_util.h"
@@ -448,6 +455,91 @@ class ValidationStateTest : public EventLogTest {
                     .ok());
   }
 
+  // Closes the log and stores, in place of any saved state, the state after
+  // AppendAJobAndARetraction() in layout version 1 (what the version before
+  // issue 15 wrote), spelled out by its grammar, with an event_id index of
+  // these ids and seqs, fingerprinted under a fixed key.
+  void SaveTheJobAndTheRetractionInLayout1(
+      const std::vector<std::pair<std::string, uint64_t>>& index) {
+    using google::protobuf::internal::WireFormatLite;
+    ASSERT_OK_AND_ASSIGN(const StoredEvent last, log_->GetBySeq(4));
+    std::array<unsigned char, crypto_shorthash_KEYBYTES> key{};
+    std::iota(key.begin(), key.end(), 1);
+    std::string body(key.begin(), key.end());
+    {
+      google::protobuf::io::StringOutputStream stream(&body);
+      google::protobuf::io::CodedOutputStream coded(&stream);
+      const auto write_string = [&coded](std::string_view text) {
+        coded.WriteVarint64(text.size());
+        coded.WriteRaw(text.data(), static_cast<int>(text.size()));
+      };
+      coded.WriteVarint64(index.size());
+      for (const auto& [event_id, seq] : index) {
+        std::array<unsigned char, crypto_shorthash_BYTES> hash;
+        crypto_shorthash(
+            hash.data(),
+            reinterpret_cast<const unsigned char*>(event_id.data()),
+            event_id.size(), key.data());
+        coded.WriteRaw(hash.data(), 8);  // the first 8 bytes, little-endian
+        coded.WriteVarint64(seq);
+      }
+      coded.WriteVarint64(0);  // no ids whose fingerprint another id took
+      coded.WriteVarint64(1);  // job-1, of emp-1, touched by seq 2, started
+      write_string("job-1");
+      write_string("emp-1");
+      coded.WriteVarint64(2);
+      coded.WriteVarint64(1);
+      coded.WriteVarint64(WireFormatLite::ZigZagEncode64(
+          ParseDate("2024-01-15").value_or(Date()).days));
+      coded.WriteVarint64(2);
+      coded.WriteVarint32(static_cast<uint32_t>(EventKind::kJobStarted));
+      coded.WriteVarint32(static_cast<uint32_t>(ContractForm::kVast));
+      coded.WriteVarint64(0);  // no persons
+      coded.WriteVarint64(1);  // emp-1, referred to by the job
+      write_string("emp-1");
+      coded.WriteVarint64(WireFormatLite::ZigZagEncode64(1));
+      coded.WriteVarint64(1);  // seq 3 retracted
+      coded.WriteVarint64(3);
+    }
+    storage::StateHeader header;
+    header.version = 1;
+    header.hash = last.hash;
+    header.parts = 1;
+    header.body_size = body.size();
+    const storage::Store raw = CloseAndOpenRaw();
+    rocksdb::WriteBatch batch;
+    ASSERT_TRUE(batch
+                    .DeleteRange(raw.state.get(), storage::StateHeaderKey(0),
+                                 storage::StatePartKey(5, 0))
+                    .ok());
+    ASSERT_TRUE(
+        batch.Put(raw.state.get(), storage::StatePartKey(4, 0), body).ok());
+    ASSERT_TRUE(batch
+                    .Put(raw.state.get(), storage::StateHeaderKey(4),
+                         storage::EncodeStateHeader(header))
+                    .ok());
+    ASSERT_TRUE(raw.db->Write(rocksdb::WriteOptions(), &batch).ok());
+  }
+  // The layout version of the state saved at `seq` (0: none); closes the log.
+  uint32_t SavedStateVersion(uint64_t seq) {
+    const storage::Store raw = CloseAndOpenRaw();
+    std::string value;
+    if (!raw.db
+             ->Get(rocksdb::ReadOptions(), raw.state.get(),
+                   storage::StateHeaderKey(seq), &value)
+             .ok()) {
+      return 0;
+    }
+    return storage::DecodeStateHeader(value)
+        .value_or(storage::StateHeader())
+        .version;
+  }
+  // GetByEventId(event_id)'s seq; 0 if it fails.
+  uint64_t SeqOfId(std::string_view event_id) {
+    const absl::StatusOr<StoredEvent> stored = log_->GetByEventId(event_id);
+    return stored.ok() ? stored->seq : 0;
+  }
+
   uint64_t state_seq_ = 0;
   uint64_t replayed_ = 0;
 };
@@ -556,6 +648,64 @@ TEST_F(ValidationStateTest, OnlyTheLatestSavedStateIsKept) {
   }
   EXPECT_THAT(keys, ElementsAre(storage::StateHeaderKey(2),
                                 storage::StatePartKey(2, 0)));
+}
+
+TEST_F(ValidationStateTest, IdsSavedInTheStateAndAppendedAfterItAreFound) {
+  AppendAJobAndARetraction();
+  ReopenWith(Options());
+  ASSERT_EQ(state_seq_, 4u);
+  MustAppend({Target(5)});
+  for (int reopen = 0; reopen < 2; ++reopen) {
+    EXPECT_EQ(SeqOfId("t3"), 3u);
+    EXPECT_EQ(SeqOfId("t5"), 5u);
+    const AppendResult again = MustAppend({Target(3), Target(5)});
+    EXPECT_EQ(again.seqs, (std::vector<uint64_t>{3, 5}));
+    EXPECT_EQ(again.duplicate, (std::vector<bool>{true, true}));
+    ReopenWith(Options());  // now both saved
+    EXPECT_EQ(state_seq_, 5u);
+  }
+}
+
+TEST_F(ValidationStateTest, AStateOfLayoutVersion1LoadsAndIsSavedInVersion2) {
+  ReopenWith(WithoutSaving());
+  AppendAJobAndARetraction();
+  SaveTheJobAndTheRetractionInLayout1(
+      {{"e1", 1}, {"e2", 2}, {"t3", 3}, {"e4", 4}});
+  if (HasFatalFailure()) return;
+  ReopenWith(Options());
+  ASSERT_NE(log_, nullptr);
+  EXPECT_EQ(state_seq_, 4u);
+  EXPECT_EQ(replayed_, 0u);
+  EXPECT_EQ(SeqOfId("e2"), 2u);
+  // Saved anew at the close, though nothing was appended.
+  EXPECT_EQ(SavedStateVersion(4), storage::kStateVersion);
+  ReopenWith(Options());
+  EXPECT_EQ(state_seq_, 4u);
+  EXPECT_EQ(replayed_, 0u);
+  ExpectTheStateOfTheJobAndTheRetraction();
+}
+
+TEST_F(ValidationStateTest,
+       AnIdWhoseFingerprintASavedIdTookIsFoundAfterReopen) {
+  ReopenWith(WithoutSaving());
+  AppendAJobAndARetraction();
+  // The fingerprint of t9 taken by seq 2 (e2).
+  SaveTheJobAndTheRetractionInLayout1(
+      {{"e1", 1}, {"e2", 2}, {"t3", 3}, {"e4", 4}, {"t9", 2}});
+  if (HasFatalFailure()) return;
+  ReopenWith(Options());
+  ASSERT_EQ(state_seq_, 4u);
+  const AppendResult stored = MustAppend({Target(9)});
+  EXPECT_EQ(stored.seqs, (std::vector<uint64_t>{5}));
+  EXPECT_EQ(stored.duplicate, (std::vector<bool>{false}));
+  ReopenWith(Options());
+  EXPECT_EQ(state_seq_, 5u);
+  EXPECT_EQ(replayed_, 0u);
+  EXPECT_EQ(SeqOfId("t9"), 5u);
+  EXPECT_EQ(SeqOfId("e2"), 2u);
+  const AppendResult again = MustAppend({Target(9)});
+  EXPECT_EQ(again.seqs, (std::vector<uint64_t>{5}));
+  EXPECT_EQ(again.duplicate, (std::vector<bool>{true}));
 }
 
 TEST_F(ValidationStateTest, AFormat3StoreOpensAndIsThenFormat4) {

@@ -1,0 +1,215 @@
+// CompactStringMap: a map from strings to values for millions of small
+// entries (the validation state's jobs and persons), in a fraction of the
+// memory of an absl::flat_hash_map<std::string, T>. That map holds a slot of
+// 32 + sizeof(T) bytes per entry, with up to half of its slots empty, and
+// allocates every key longer than 15 bytes. This one appends keys to blocks
+// of bytes and values to blocks of entries, and indexes them through a hash
+// set of 4-byte entry numbers: its empty slots cost 5 bytes each. Loading
+// millions of entries writes the blocks in order and probes a table that is
+// small enough to stay mostly in cache.
+//
+// Entries are placed in the index by a keyed hash (SipHash-2-4) under the
+// map's seed, random unless given: no one who cannot read the seed can choose
+// keys that collide. ForEach() visits the entries in the order in which a map
+// of the same seed and size places them front to back, so that inserting
+// them in that order into such a map sweeps through its table once instead
+// of missing the cache on every insert (the state checkpoint saves them so).
+//
+// Erasing leaves the entry's bytes behind (its value reset): the validation
+// state erases only what a retraction empties, and a reload drops them.
+// Pointers to values stay valid until the entry is erased. Up to 2^32
+// entries, erased ones included. Not thread-safe.
+#ifndef BANEN_LEDGER_COMPACT_STRING_MAP_H_
+#define BANEN_LEDGER_COMPACT_STRING_MAP_H_
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
+
+namespace banen {
+
+using CompactStringMapSeed = std::array<unsigned char, 16>;
+// A random seed.
+CompactStringMapSeed NewCompactStringMapSeed();
+// SipHash-2-4 of `text` under `seed`.
+uint64_t KeyedHash(const CompactStringMapSeed& seed, absl::string_view text);
+
+template <typename T>
+class CompactStringMap {
+ public:
+  CompactStringMap() : CompactStringMap(NewCompactStringMapSeed()) {}
+  explicit CompactStringMap(const CompactStringMapSeed& seed)
+      : storage_(std::make_unique<Storage>(seed)),
+        index_(0, Hash{storage_.get()}, Eq{storage_.get()}) {}
+
+  const CompactStringMapSeed& seed() const { return storage_->seed; }
+
+  // The value of `key`; null if absent.
+  T* Find(absl::string_view key) {
+    const auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &storage_->At(*it).value;
+  }
+  const T* Find(absl::string_view key) const {
+    const auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &storage_->At(*it).value;
+  }
+  bool contains(absl::string_view key) const { return index_.contains(key); }
+
+  // The value of `key`, a new T{} if it was absent; and whether it was.
+  std::pair<T*, bool> FindOrInsert(absl::string_view key) {
+    // One hash and one probe: the entry is made only where the probe ends.
+    bool inserted = false;
+    const auto it = index_.lazy_emplace(key, [&](const auto& construct) {
+      construct(storage_->Add(key));
+      inserted = true;
+    });
+    return {&storage_->At(*it).value, inserted};
+  }
+
+  void Erase(absl::string_view key) {
+    const auto it = index_.find(key);
+    if (it == index_.end()) return;
+    // Frees what the value holds (destroyed and made anew: assigning T{}
+    // trips GCC's maybe-uninitialized on an absl::InlinedVector).
+    T& value = storage_->At(*it).value;
+    std::destroy_at(&value);
+    std::construct_at(&value);
+    index_.erase(it);
+  }
+
+  size_t size() const { return index_.size(); }
+  void reserve(size_t size) { index_.reserve(size); }
+
+  // Calls visit(key, value) for every entry, with the key as a
+  // std::string_view, in the order of their places in the table of a map of
+  // this seed that reserved size() entries.
+  template <typename Visit>
+  void ForEach(Visit visit) const {
+    namespace internal = absl::container_internal;
+    // absl's table has this capacity (a power of 2, less 1) after
+    // reserve(size()), and puts an entry whose hash is h at
+    // ((h >> 7) ^ salt) & capacity, the salt a constant of the table: XOR
+    // keeps every aligned block of places together, so the order of
+    // (h >> 7) & capacity visits them block by block.
+    const size_t capacity = internal::NormalizeCapacity(
+        internal::GrowthToLowerboundCapacity(index_.size()));
+    std::vector<std::pair<uint64_t, uint32_t>> order;
+    order.reserve(index_.size());
+    for (const uint32_t number : index_) {
+      order.emplace_back((Hash{storage_.get()}(number) >> 7) & capacity,
+                         number);
+    }
+    std::sort(order.begin(), order.end());
+    for (const auto& [place, number] : order) {
+      const Entry& entry = storage_->At(number);
+      const absl::string_view key = storage_->Key(entry);
+      visit(std::string_view(key.data(), key.size()), entry.value);
+    }
+  }
+
+ private:
+  struct Entry {
+    uint64_t key_at = 0;  // in Storage::key_blocks: the key's size, then it
+    T value{};
+  };
+
+  // Behind a pointer, so that the index's hasher and comparer, which read
+  // the keys, stay valid when the map moves.
+  struct Storage {
+    explicit Storage(const CompactStringMapSeed& seed) : seed(seed) {}
+
+    static constexpr int kEntryBlockBits = 12;
+    static constexpr size_t kKeyBlockSize = size_t{1} << 20;
+    // A key's size takes a byte, or this byte and 8 more.
+    static constexpr unsigned char kLongKey = 255;
+
+    Entry& At(uint32_t number) const {
+      return entry_blocks[number >> kEntryBlockBits]
+                         [number & ((1u << kEntryBlockBits) - 1)];
+    }
+    absl::string_view Key(const Entry& entry) const {
+      const char* const at = key_blocks[entry.key_at / kKeyBlockSize].get() +
+                             entry.key_at % kKeyBlockSize;
+      const auto size = static_cast<unsigned char>(*at);
+      if (size != kLongKey) return absl::string_view(at + 1, size);
+      uint64_t long_size = 0;
+      std::memcpy(&long_size, at + 1, sizeof(long_size));
+      return absl::string_view(at + 1 + sizeof(long_size), long_size);
+    }
+    // Stores `key` in a new entry; returns its number.
+    uint32_t Add(absl::string_view key) {
+      const bool long_key = key.size() >= kLongKey;
+      const size_t stored = 1 + (long_key ? sizeof(uint64_t) : 0) + key.size();
+      // Blocks are addressed as if each were kKeyBlockSize long: a key
+      // longer than that gets a block of its own, which then counts as
+      // full.
+      if (key_blocks.empty() || key_used + stored > kKeyBlockSize) {
+        key_blocks.push_back(
+            std::make_unique<char[]>(std::max(kKeyBlockSize, stored)));
+        key_used = 0;
+      }
+      if (entries % (size_t{1} << kEntryBlockBits) == 0) {
+        entry_blocks.push_back(
+            std::make_unique<Entry[]>(size_t{1} << kEntryBlockBits));
+      }
+      const auto number = static_cast<uint32_t>(entries++);
+      At(number).key_at = (key_blocks.size() - 1) * kKeyBlockSize + key_used;
+      char* at = key_blocks.back().get() + key_used;
+      if (long_key) {
+        *at++ = static_cast<char>(kLongKey);
+        const uint64_t size = key.size();
+        std::memcpy(at, &size, sizeof(size));
+        at += sizeof(size);
+      } else {
+        *at++ = static_cast<char>(key.size());
+      }
+      std::memcpy(at, key.data(), key.size());
+      key_used += stored;
+      return number;
+    }
+
+    const CompactStringMapSeed seed;
+    std::vector<std::unique_ptr<char[]>> key_blocks;
+    size_t key_used = 0;  // in the last block
+    std::vector<std::unique_ptr<Entry[]>> entry_blocks;
+    size_t entries = 0;
+  };
+
+  struct Hash {
+    using is_transparent = void;  // NOLINT(readability-identifier-naming)
+    size_t operator()(uint32_t number) const {
+      return (*this)(storage->Key(storage->At(number)));
+    }
+    size_t operator()(absl::string_view key) const {
+      return KeyedHash(storage->seed, key);
+    }
+    const Storage* storage;
+  };
+  struct Eq {
+    using is_transparent = void;  // NOLINT(readability-identifier-naming)
+    absl::string_view KeyOf(uint32_t number) const {
+      return storage->Key(storage->At(number));
+    }
+    static absl::string_view KeyOf(absl::string_view key) { return key; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return KeyOf(a) == KeyOf(b);
+    }
+    const Storage* storage;
+  };
+
+  std::unique_ptr<Storage> storage_;
+  absl::flat_hash_set<uint32_t, Hash, Eq> index_;
+};
+
+}  // namespace banen
+
+#endif  // BANEN_LEDGER_COMPACT_STRING_MAP_H_

@@ -1,0 +1,132 @@
+// CompactStringMap (ledger/compact_string_map.h): lookups, inserts, erasure,
+// long keys, stable values and moves.
+#include "ledger/compact_string_map.h"
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ledger/absl_compat.h"
+
+namespace banen {
+namespace {
+
+using ::testing::UnorderedElementsAre;
+
+std::vector<std::pair<std::string, int>> Contents(
+    const CompactStringMap<int>& map) {
+  std::vector<std::pair<std::string, int>> contents;
+  map.ForEach([&](std::string_view key, int value) {
+    contents.emplace_back(std::string(key), value);
+  });
+  return contents;
+}
+
+TEST(CompactStringMapTest, FindsAnInsertedKeyAndNotAnother) {
+  CompactStringMap<int> map;
+  *map.FindOrInsert("job-1").first = 7;
+  ASSERT_NE(map.Find("job-1"), nullptr);
+  EXPECT_EQ(*map.Find("job-1"), 7);
+  EXPECT_EQ(map.Find("job-2"), nullptr);
+  EXPECT_TRUE(map.contains("job-1"));
+  EXPECT_FALSE(map.contains("job-"));
+  EXPECT_EQ(map.size(), 1u);
+}
+
+TEST(CompactStringMapTest, FindOrInsertSaysWhetherTheKeyWasNew) {
+  CompactStringMap<int> map;
+  const auto [first, inserted] = map.FindOrInsert("a");
+  EXPECT_TRUE(inserted);
+  EXPECT_EQ(*first, 0);
+  *first = 3;
+  const auto [again, inserted_again] = map.FindOrInsert("a");
+  EXPECT_FALSE(inserted_again);
+  EXPECT_EQ(again, first);
+  EXPECT_EQ(*again, 3);
+}
+
+TEST(CompactStringMapTest, AnErasedKeyIsGoneAndComesBackWithANewValue) {
+  CompactStringMap<int> map;
+  *map.FindOrInsert("a").first = 1;
+  *map.FindOrInsert("b").first = 2;
+  map.Erase("a");
+  map.Erase("c");  // absent: nothing happens
+  EXPECT_EQ(map.Find("a"), nullptr);
+  EXPECT_EQ(map.size(), 1u);
+  EXPECT_THAT(Contents(map), UnorderedElementsAre(std::pair("b", 2)));
+  const auto [value, inserted] = map.FindOrInsert("a");
+  EXPECT_TRUE(inserted);
+  EXPECT_EQ(*value, 0);
+}
+
+TEST(CompactStringMapTest, KeysOfEverySizeAreKeptWhole) {
+  CompactStringMap<int> map;
+  for (const int size : {0, 1, 254, 255, 256, 70'000}) {
+    *map.FindOrInsert(std::string(size, 'k')).first = size;
+  }
+  for (const int size : {0, 1, 254, 255, 256, 70'000}) {
+    const int* value = map.Find(std::string(size, 'k'));
+    ASSERT_NE(value, nullptr) << size;
+    EXPECT_EQ(*value, size);
+  }
+  EXPECT_EQ(map.Find(std::string(253, 'k')), nullptr);
+}
+
+TEST(CompactStringMapTest, AKeyLongerThanABlockIsKeptWithTheKeysAroundIt) {
+  CompactStringMap<int> map;
+  const std::string long_key(3 << 20, 'x');
+  *map.FindOrInsert("before").first = 1;
+  *map.FindOrInsert(long_key).first = 2;
+  *map.FindOrInsert("after").first = 3;
+  EXPECT_EQ(*map.Find("before"), 1);
+  EXPECT_EQ(*map.Find(long_key), 2);
+  EXPECT_EQ(*map.Find("after"), 3);
+}
+
+TEST(CompactStringMapTest, ValuesStayWhereTheyAreAsTheMapGrows) {
+  CompactStringMap<int> map;
+  int* const first = map.FindOrInsert("key-0").first;
+  *first = -1;
+  for (int i = 1; i < 100'000; ++i) {
+    *map.FindOrInsert(absl::StrCat("key-", i)).first = i;
+  }
+  EXPECT_EQ(map.Find("key-0"), first);
+  EXPECT_EQ(*first, -1);
+  EXPECT_EQ(*map.Find("key-99999"), 99'999);
+  EXPECT_EQ(map.size(), 100'000u);
+}
+
+TEST(CompactStringMapTest, AMovedMapKeepsItsEntries) {
+  CompactStringMap<int> map;
+  *map.FindOrInsert("a").first = 1;
+  CompactStringMap<int> moved(std::move(map));
+  *moved.FindOrInsert("b").first = 2;
+  CompactStringMap<int> assigned;
+  assigned = std::move(moved);
+  EXPECT_EQ(*assigned.Find("a"), 1);
+  EXPECT_EQ(*assigned.Find("b"), 2);
+  EXPECT_THAT(Contents(assigned),
+              UnorderedElementsAre(std::pair("a", 1), std::pair("b", 2)));
+}
+
+TEST(CompactStringMapTest, AMapOfTheSameSeedVisitsTheSameKeysInTheSameOrder) {
+  CompactStringMap<int> map;
+  for (int i = 0; i < 10'000; ++i) {
+    *map.FindOrInsert(absl::StrCat("job-", i)).first = i;
+  }
+  // As a state checkpoint saves and loads it.
+  CompactStringMap<int> loaded(map.seed());
+  loaded.reserve(map.size());
+  map.ForEach([&](std::string_view key, int value) {
+    *loaded.FindOrInsert(AbslView(key)).first = value;
+  });
+  EXPECT_EQ(loaded.seed(), map.seed());
+  EXPECT_EQ(Contents(loaded), Contents(map));
+}
+
+}  // namespace
+}  // namespace banen
