@@ -1208,18 +1208,21 @@ void EventLogImpl::FollowWithTree() {
 }
 
 absl::Status EventLogImpl::ExtendTree(uint64_t head) {
-  std::vector<std::pair<storage::NodeId, Hash>> nodes;
+  std::vector<Hash> leaves;
   RETURN_IF_ERROR(ScanCanonical(
       frontier_.size() + 1, head,
       [&](const StoredEvent& /*stored*/, std::string_view canonical) {
-        frontier_.Append(merkle::LeafHash(canonical),
-                         [&](int level, uint64_t index, const Hash& node) {
-                           if (level >= storage::kStoredNodeLevel) {
-                             nodes.push_back({{level, index}, node});
-                           }
-                         });
+        leaves.push_back(merkle::LeafHash(canonical));
         return true;
       }));
+  std::vector<std::pair<storage::NodeId, Hash>> nodes;
+  for (const Hash& leaf : leaves) {
+    frontier_.Append(leaf, [&](int level, uint64_t index, const Hash& node) {
+      if (level >= storage::kStoredNodeLevel) {
+        nodes.push_back({{level, index}, node});
+      }
+    });
+  }
   if (frontier_.size() != head) {
     return absl::DataLossError(absl::StrCat("event ", frontier_.size() + 1,
                                             " is missing from the log"));

@@ -28,12 +28,15 @@
 //       The RFC 9162 Merkle tree over the log (docs/CHAIN_FORMAT.md): the
 //       hash of the complete subtree of the 2^level leaves with leaf indexes
 //       [index << level, (index + 1) << level), leaf i being the canonical
-//       bytes of seq i + 1. Written in the same WriteBatch as the event that
-//       completes it. Lower levels (subtrees of up to 8 leaves) are not
-//       stored: they are recomputed from the <= 16 events of their level-4
-//       block. Every node whose leaves are all stored is present, except in
-//       a store that events were appended to by a version before the tree
-//       (format 1): opening it adds the missing nodes.
+//       bytes of seq i + 1. Written, unsynced, once the events that
+//       complete it are durable, each node in the same WriteBatch as every
+//       node below it; the last nodes may therefore be missing after a power
+//       loss, and Open() adds the nodes after the last stored level-4 node.
+//       Lower levels (subtrees of up to 8 leaves) are not stored: they are
+//       recomputed from the <= 16 events of their level-4 block. Every node
+//       whose leaves are all stored is present, except after a power loss
+//       (above) or in a store that events were appended to by a version
+//       before the tree (format 1): opening it adds the missing nodes.
 //   state_key  := 'H' seq:fixed64be                      (a header)
 //              |  'P' seq:fixed64be part:fixed32be       (a part of its body)
 //   state_header := version:fixed32be hash:byte[32] parts:fixed32be
