@@ -50,6 +50,11 @@ constexpr size_t kRecentEvents = size_t{32} * 1024;
 // How long a proof waits for the Merkle tree to reach its size: the tree
 // follows the head within milliseconds, unless a bulk load just landed.
 constexpr absl::Duration kTreeWait = absl::Seconds(30);
+// The tree's thread wakes once this many events are past the tree, a proof
+// asks for more, or kTreeDelay passes: not once per group, which for
+// batches of one event cost more CPU than the hashing.
+constexpr uint64_t kTreeStep = 4096;
+constexpr absl::Duration kTreeDelay = absl::Milliseconds(10);
 
 using storage::FromRocks;
 
@@ -761,6 +766,9 @@ class EventLogImpl final : public EventLog {
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
   // Set when destruction begins; appends are refused from then on.
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  // The largest tree size a proof waits for: the tree's thread gets there
+  // without waiting for kTreeStep events.
+  mutable uint64_t tree_wanted_ ABSL_GUARDED_BY(mu_) = 0;
   // Append and WaitForHeadAfter calls not yet returned; the destructor waits
   // for none to be left.
   mutable int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
@@ -1182,16 +1190,22 @@ void EventLogImpl::FollowWithTree() {
   }
   while (true) {
     uint64_t head = 0;
+    bool stopping = false;
     {
       absl::MutexLock lock(&mu_);
-      const auto moved = [this, built]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return head_.seq > built || closing_ || !failure_.ok();
+      const auto due = [this, built]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return head_.seq >= built + kTreeStep || tree_wanted_ > built ||
+               closing_ || !failure_.ok();
       };
-      mu_.Await(absl::Condition(&moved));
+      mu_.AwaitWithTimeout(absl::Condition(&due), kTreeDelay);
       head = head_.seq;
+      stopping = closing_ || !failure_.ok();
     }
-    // Closing or failed, and every durable event is in the tree.
-    if (head <= built) return;
+    if (head <= built) {
+      // Closing or failed, and every durable event is in the tree.
+      if (stopping) return;
+      continue;
+    }
     absl::MutexLock tree(&tree_mu_);
     if (absl::Status extended = ExtendTree(head); !extended.ok()) {
       tree_failure_ = extended;
@@ -1548,9 +1562,13 @@ absl::StatusOr<StoredEvent> EventLogImpl::ReadStored(uint64_t seq) const {
 }
 
 absl::Status EventLogImpl::AwaitTree(uint64_t tree_size) const {
-  if (const uint64_t head = GetHead().seq; tree_size > head) {
-    return absl::OutOfRangeError(
-        absl::StrCat("tree_size ", tree_size, " is past the head, seq ", head));
+  {
+    absl::MutexLock lock(&mu_);
+    if (tree_size > head_.seq) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "tree_size ", tree_size, " is past the head, seq ", head_.seq));
+    }
+    tree_wanted_ = std::max(tree_wanted_, tree_size);
   }
   absl::MutexLock tree(&tree_mu_);
   const auto reached = [this,
