@@ -339,6 +339,9 @@ absl::Status Projector::MakeIdIndexes() {
     // writer of the state, so it is unchanged until the indexes are set.
     absl::ReaderMutexLock lock(&mutex_);
     if (!state_.id_indexes_pending()) return absl::OkStatus();
+    if (options_.while_making_id_indexes_for_test) {
+      options_.while_making_id_indexes_for_test();
+    }
     indexes = state_.MakeIdIndexes(std::thread::hardware_concurrency());
   }
   RETURN_IF_ERROR(indexes.status());

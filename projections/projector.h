@@ -121,6 +121,10 @@ struct ProjectorOptions {
   // rows, Diff) in the middle of their work, while they hold its reader
   // lock, so a test can hold such a query open.
   std::function<void()> while_reading_state_for_test;
+  // Tests only: called by the tail thread in the middle of making the id
+  // indexes of a loaded state (after Open()), while it holds the state's
+  // reader lock, so a test can run a query meanwhile.
+  std::function<void()> while_making_id_indexes_for_test;
   // Tests and benchmarks: called by each view of the figures at a past cut
   // (as_of, Diff) with the cut, the seq of the figures it started from (a
   // checkpoint's, the head's, or 0: none) and how many persons' figures it

@@ -410,6 +410,9 @@ class HeldQuery {
   }
   // Blocks until the held query is reading the state.
   void WaitUntilReading() { reading_.WaitForNotification(); }
+  bool WaitUntilReadingFor(absl::Duration timeout) {
+    return reading_.WaitForNotificationWithTimeout(timeout);
+  }
   void Release() { release_.Notify(); }
 
  private:
@@ -431,6 +434,44 @@ void RecordOneHire(ProjectorFixture& fixture) {
 RealisationQuery WithEmployers(RealisationQuery query) {
   query.include_employers = true;
   return query;
+}
+
+// After a restart from a saved state the tail makes the id indexes as a
+// reader: a query reading the state meanwhile is answered, and the next
+// append is folded for a read-your-writes query once both are done.
+TEST(ProjectorTest, AQueryIsAnsweredWhileTheTailMakesTheIdIndexes) {
+  ProjectorFixture fixture;
+  fixture.Open();
+  RecordOneHire(fixture);
+  HeldQuery held;
+  ProjectorOptions options;
+  held.HoldIn(options);
+  bool query_was_reading = false;
+  options.while_making_id_indexes_for_test = [&] {
+    query_was_reading = held.WaitUntilReadingFor(absl::Seconds(30));
+  };
+  uint64_t state_seq = 0;
+  options.on_state_restored = [&](uint64_t seq, uint64_t /*folded*/) {
+    state_seq = seq;
+  };
+  Projector& projector = fixture.Open(std::move(options));
+  ASSERT_EQ(state_seq, 3u);
+  const RealisationQuery query =
+      test::ComputeQuery(Sector::kGemeenten, Q("2024Q4"));
+  absl::StatusOr<RealisationTable> report;
+  std::thread reporter(
+      [&] { report = projector.Realisation(WithEmployers(query)); });
+  held.WaitUntilReading();
+  held.Release();
+  reporter.join();
+
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->rows[0].banen_x100, 100);
+  fixture.MustAppend(test::JobEndedEvent("e1", "2024-11-01", "job-1"));
+  const absl::StatusOr<RealisationTable> after = projector.Realisation(query);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->last_seq, 4u);
+  EXPECT_TRUE(query_was_reading);
 }
 
 // The old design folded each commit under the projector's exclusive lock
