@@ -602,17 +602,22 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   }
   DecodedState decoded;
   ProjectionState& state = decoded.state;
-  state.recorded_.reserve(items[kRecorded]);
-  state.refs_.reserve(items[kRefs]);
-  state.employers_.reserve(items[kEmployers]);
+  // The lists that Apply() appends to get room for a quarter more: filled
+  // to capacity, the first event folded after the restart would move every
+  // one of them (at 10 M events, 0.7 s of the tail's time while the server
+  // takes appends). Room not yet written is not yet resident.
+  const auto with_room = [](uint64_t count) { return count + count / 4; };
+  state.recorded_.reserve(with_room(items[kRecorded]));
+  state.refs_.reserve(with_room(items[kRefs]));
+  state.employers_.reserve(with_room(items[kEmployers]));
   state.employer_index_.reserve(items[kEmployers]);
-  state.persons_.reserve(items[kPersons]);
-  state.person_refs_->Reserve(items[kPersons]);
-  state.jobs_.reserve(items[kJobs]);
-  state.job_ids_->Reserve(items[kJobs]);
+  state.persons_.reserve(with_room(items[kPersons]));
+  state.person_refs_->Reserve(with_room(items[kPersons]));
+  state.jobs_.reserve(with_room(items[kJobs]));
+  state.job_ids_->Reserve(with_room(items[kJobs]));
   // The id indexes are made later (ProjectionState::MakeIdIndexes).
   state.ids_pending_ = true;
-  state.figures_.reserve(items[kFigures]);
+  state.figures_.reserve(with_room(items[kFigures]));
   state.figure_index_.reserve(items[kFigures]);
   decoded.sums.hours.cells_.reserve(items[kYearHours]);
   // The jobs, as large as the persons, on a second thread: they fill
