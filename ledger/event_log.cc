@@ -47,6 +47,14 @@ constexpr size_t kMaxGroupEvents = size_t{64} * 1024;
 // head (the projector's tail, a subscription) neither reads nor decodes the
 // store. At least the last group is kept, older ones up to this many events.
 constexpr size_t kRecentEvents = size_t{32} * 1024;
+// A group reserves this many canonical bytes per event (the synthetic and the
+// demo events take 120-200).
+constexpr size_t kTypicalCanonicalBytes = 256;
+// Written groups' write batches kept for reuse: one group is staged while one
+// is written, so two cover the pipeline; a batch larger than this is freed
+// (groups hold up to kMaxGroupEvents events of up to a few KiB each).
+constexpr size_t kSpareWriteBatches = 2;
+constexpr size_t kSpareWriteBatchBytes = size_t{4} << 20;
 // How long a proof waits for the Merkle tree to reach its size: the tree
 // follows the head within milliseconds, unless a bulk load just landed.
 constexpr absl::Duration kTreeWait = absl::Seconds(30);
@@ -131,16 +139,26 @@ class EventIdIndex {
     randombytes_buf(key_.data(), key_.size());
   }
 
-  // The seq that `event_id` may be stored at; confirm against the stored
-  // event's id.
-  std::optional<uint64_t> Find(std::string_view event_id) const {
+  // Stable across processes and machines, so that it can be saved. Callers
+  // compute it once per event_id for Find() and Insert().
+  uint64_t Fingerprint(std::string_view event_id) const {
+    std::array<unsigned char, crypto_shorthash_BYTES> hash;
+    crypto_shorthash(hash.data(),
+                     reinterpret_cast<const unsigned char*>(event_id.data()),
+                     event_id.size(), key_.data());
+    return absl::little_endian::Load64(hash.data());
+  }
+
+  // The seq that `event_id`, of that `fingerprint`, may be stored at;
+  // confirm against the stored event's id.
+  std::optional<uint64_t> Find(std::string_view event_id,
+                               uint64_t fingerprint) const {
     if (!colliding_ids_.empty()) {
       if (const auto it = colliding_ids_.find(AbslView(event_id));
           it != colliding_ids_.end()) {
         return it->second;
       }
     }
-    const uint64_t fingerprint = Fingerprint(event_id);
     if (!recent_.empty()) {
       if (const auto it = recent_.find(fingerprint); it != recent_.end()) {
         return it->second;
@@ -149,12 +167,14 @@ class EventIdIndex {
     return saved_.Find(fingerprint);
   }
 
-  // `fingerprint_taken`: Find(event_id) returned the seq of another id.
-  void Insert(std::string_view event_id, uint64_t seq, bool fingerprint_taken) {
+  // `fingerprint_taken`: Find(event_id, fingerprint) returned the seq of
+  // another id.
+  void Insert(std::string_view event_id, uint64_t fingerprint, uint64_t seq,
+              bool fingerprint_taken) {
     if (fingerprint_taken) {
       colliding_ids_.emplace(std::string(event_id), seq);
     } else {
-      recent_.emplace(Fingerprint(event_id), seq);
+      recent_.emplace(fingerprint, seq);
     }
   }
 
@@ -275,15 +295,6 @@ class EventIdIndex {
   }
 
  private:
-  // Stable across processes and machines, so that it can be saved.
-  uint64_t Fingerprint(std::string_view event_id) const {
-    std::array<unsigned char, crypto_shorthash_BYTES> hash;
-    crypto_shorthash(hash.data(),
-                     reinterpret_cast<const unsigned char*>(event_id.data()),
-                     event_id.size(), key_.data());
-    return absl::little_endian::Load64(hash.data());
-  }
-
   // count fingerprint* seq* (event_id_index_2) into saved_; false if the
   // bytes are short or the fingerprints not strictly ascending.
   bool DecodeSorted(std::string_view& bytes) {
@@ -594,6 +605,14 @@ class EventLogImpl final : public EventLog {
       canonical.append(bytes);
       canonical_end.push_back(canonical.size());
     }
+    // Room for `count` events of a typical size: the pages a group's
+    // buffers grow into are fresh, and each costs a fault, and a growing
+    // buffer touches twice its final size.
+    void Reserve(size_t count) {
+      events.reserve(count);
+      canonical.reserve(count * kTypicalCanonicalBytes);
+      canonical_end.reserve(count);
+    }
     void Truncate(size_t size) {
       events.resize(size);
       canonical_end.resize(size);
@@ -625,6 +644,7 @@ class EventLogImpl final : public EventLog {
   struct NewEventId {
     size_t batch_index;
     uint64_t seq;
+    uint64_t fingerprint;
     bool fingerprint_taken;
   };
   using NewEventIds = absl::flat_hash_map<std::string_view, NewEventId>;
@@ -632,6 +652,7 @@ class EventLogImpl final : public EventLog {
   // What the event_id index says of an incoming event.
   struct Known {
     std::optional<uint64_t> original_seq;  // set: an identical duplicate
+    uint64_t fingerprint = 0;              // EventIdIndex::Fingerprint
     bool fingerprint_taken = false;
   };
 
@@ -759,6 +780,10 @@ class EventLogImpl final : public EventLog {
   // disk, and are acknowledged, one at a time and in seq order.
   bool write_busy_ ABSL_GUARDED_BY(mu_) = false;
   Head head_ ABSL_GUARDED_BY(mu_);
+  // Write batches of written groups, emptied, for the next groups: reused,
+  // their buffers are past the page faults and reallocations a new batch
+  // grows through (a tenth of an append's CPU in batches of 1000).
+  std::vector<rocksdb::WriteBatch> spare_write_batches_ ABSL_GUARDED_BY(mu_);
   // The last groups written, in seq order, ending at the head.
   std::deque<RecentGroup> recent_ ABSL_GUARDED_BY(mu_);
   size_t recent_events_ ABSL_GUARDED_BY(mu_) = 0;
@@ -858,7 +883,9 @@ absl::Status EventLogImpl::Recover() {
           "stored event ", *seq, " fails validation: ", valid.message()));
     }
     bool fingerprint_taken = false;
-    if (const std::optional<uint64_t> other = event_ids_.Find(event.event_id)) {
+    const uint64_t fingerprint = event_ids_.Fingerprint(event.event_id);
+    if (const std::optional<uint64_t> other =
+            event_ids_.Find(event.event_id, fingerprint)) {
       ASSIGN_OR_RETURN(const StoredEvent earlier, ReadStored(*other));
       if (earlier.event.event_id == event.event_id) {
         return absl::DataLossError(absl::StrCat("events ", *other, " and ",
@@ -866,7 +893,7 @@ absl::Status EventLogImpl::Recover() {
       }
       fingerprint_taken = true;
     }
-    event_ids_.Insert(event.event_id, *seq, fingerprint_taken);
+    event_ids_.Insert(event.event_id, fingerprint, *seq, fingerprint_taken);
     last_hash_ = stored.hash;
     last_recorded_at_ = stored.recorded_at;
     ++next_seq_;
@@ -1048,9 +1075,11 @@ absl::Status EventLogImpl::StageReplicated(const ReplicatedEvent& replicated,
   }
   const std::string& event_id = stored.event.event_id;
   std::optional<uint64_t> other;
+  uint64_t fingerprint = 0;
   {
     absl::ReaderMutexLock index(&index_mu_);
-    other = event_ids_.Find(event_id);
+    fingerprint = event_ids_.Fingerprint(event_id);
+    other = event_ids_.Find(event_id, fingerprint);
   }
   if (other.has_value()) {
     absl::StatusOr<StoredEvent> earlier = StoredAt(*other, group);
@@ -1069,7 +1098,8 @@ absl::Status EventLogImpl::StageReplicated(const ReplicatedEvent& replicated,
   state_.CommitBatch();
   {
     absl::MutexLock index(&index_mu_);
-    event_ids_.Insert(event_id, seq, /*fingerprint_taken=*/other.has_value());
+    event_ids_.Insert(event_id, fingerprint, seq,
+                      /*fingerprint_taken=*/other.has_value());
   }
   group.write_batch.Put(storage::EventKey(seq), value_buffer_);
   group.Add(stored, replicated.canonical);
@@ -1110,6 +1140,10 @@ void EventLogImpl::CommitGroup(Writer* leader) {
         break;
       }
       refused = failure_;
+      if (writers.empty() && !spare_write_batches_.empty()) {
+        group.write_batch = std::move(spare_write_batches_.back());
+        spare_write_batches_.pop_back();
+      }
       while (fits()) {
         Writer* writer = writers_.front();
         group_events += writer->batch->events.size();
@@ -1124,6 +1158,7 @@ void EventLogImpl::CommitGroup(Writer* leader) {
       group.recorded_at =
           std::max(now, last_recorded_at_ + absl::Microseconds(1));
       group.first_seq = next_seq_;
+      group.Reserve(group_events);
     }
     for (Writer* writer : taken) {
       writer->result = StageBatch(*writer->batch, group);
@@ -1148,8 +1183,14 @@ void EventLogImpl::CommitGroup(Writer* leader) {
     absl::MutexLock index(&index_mu_);
     writing_ = nullptr;
   }
+  const bool keep_write_batch =
+      group.write_batch.GetDataSize() <= kSpareWriteBatchBytes;
+  if (keep_write_batch) group.write_batch.Clear();
   std::vector<RecentGroup> dropped;  // freed outside mu_
   absl::MutexLock lock(&mu_);
+  if (keep_write_batch && spare_write_batches_.size() < kSpareWriteBatches) {
+    spare_write_batches_.push_back(std::move(group.write_batch));
+  }
   if (written.ok()) {
     head_ = staged_head;
     dropped = KeepRecent(std::move(static_cast<EventsWithBytes&>(group)));
@@ -1193,10 +1234,16 @@ void EventLogImpl::FollowWithTree() {
     bool stopping = false;
     {
       absl::MutexLock lock(&mu_);
+      // Idle until an event is past the tree, then up to kTreeDelay for
+      // more to hash at once.
+      const auto started = [this, built]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return head_.seq > built || closing_ || !failure_.ok();
+      };
       const auto due = [this, built]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
         return head_.seq >= built + kTreeStep || tree_wanted_ > built ||
                closing_ || !failure_.ok();
       };
+      mu_.Await(absl::Condition(&started));
       mu_.AwaitWithTimeout(absl::Condition(&due), kTreeDelay);
       head = head_.seq;
       stopping = closing_ || !failure_.ok();
@@ -1327,7 +1374,8 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
   {
     absl::MutexLock index(&index_mu_);
     for (const auto& [event_id, added] : new_ids) {
-      event_ids_.Insert(event_id, added.seq, added.fingerprint_taken);
+      event_ids_.Insert(event_id, added.fingerprint, added.seq,
+                        added.fingerprint_taken);
     }
   }
   if (next_seq_ != next_seq_before) {
@@ -1449,7 +1497,6 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
   result.seqs.reserve(count);
   result.duplicate.reserve(count);
   new_ids.reserve(count);
-  group.events.reserve(group.events.size() + count);
   for (int i = 0; i < count; ++i) {
     const Event& event = batch.events[i];
     // The event_id is checked with the other fields below, once: a malformed
@@ -1489,8 +1536,9 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
     group.Add(StoredEvent{seq, group.recorded_at, event, last_hash_, hash,
                           recorded_by},
               std::string_view(value_buffer_).substr(2 * storage::kHashSize));
-    new_ids.emplace(event.event_id, NewEventId{static_cast<size_t>(i), seq,
-                                               known.fingerprint_taken});
+    new_ids.emplace(event.event_id,
+                    NewEventId{static_cast<size_t>(i), seq, known.fingerprint,
+                               known.fingerprint_taken});
     last_hash_ = hash;
     ++next_seq_;
     result.seqs.push_back(seq);
@@ -1512,14 +1560,16 @@ absl::StatusOr<EventLogImpl::Known> EventLogImpl::LookUpEventId(
     if (batch.events[it->second.batch_index] != event) {
       return already_stored(it->second.seq);
     }
-    return Known{it->second.seq, false};
+    return Known{it->second.seq, it->second.fingerprint, false};
   }
   std::optional<uint64_t> candidate;
+  uint64_t fingerprint = 0;
   {
     absl::ReaderMutexLock lock(&index_mu_);
-    candidate = event_ids_.Find(event.event_id);
+    fingerprint = event_ids_.Fingerprint(event.event_id);
+    candidate = event_ids_.Find(event.event_id, fingerprint);
   }
-  if (!candidate.has_value()) return Known{};
+  if (!candidate.has_value()) return Known{std::nullopt, fingerprint, false};
   absl::StatusOr<StoredEvent> read = StoredAt(*candidate, group);
   if (!read.ok()) {
     return EventError(
@@ -1529,9 +1579,11 @@ absl::StatusOr<EventLogImpl::Known> EventLogImpl::LookUpEventId(
                      read.status().message()));
   }
   const Event& stored = read->event;
-  if (stored.event_id != event.event_id) return Known{std::nullopt, true};
+  if (stored.event_id != event.event_id) {
+    return Known{std::nullopt, fingerprint, true};
+  }
   if (stored != event) return already_stored(*candidate);
-  return Known{candidate, false};
+  return Known{candidate, fingerprint, false};
 }
 
 absl::StatusOr<StoredEvent> EventLogImpl::StoredAt(uint64_t seq,
@@ -1798,7 +1850,7 @@ absl::StatusOr<StoredEvent> EventLogImpl::GetByEventId(
   std::optional<uint64_t> seq;
   {
     absl::ReaderMutexLock lock(&index_mu_);
-    seq = event_ids_.Find(event_id);
+    seq = event_ids_.Find(event_id, event_ids_.Fingerprint(event_id));
   }
   // The index also holds the ids of the group being written: past the head
   // they are not stored yet.
