@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/arena.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "ledger/absl_compat.h"
 #include "ledger/event_error.h"
@@ -229,6 +228,181 @@ struct PayloadToProto {
   }
 };
 
+// Writes protobuf's wire format straight from the domain types, for the
+// canonical bytes (docs/CHAIN_FORMAT.md), which every append encodes: the
+// same bytes as PayloadToProto's message serialized, without building it
+// (codec_test checks the two agree on random events of every kind). proto3
+// rules: a scalar or string holding its default is omitted; a message is
+// written even when empty.
+class WireWriter {
+ public:
+  explicit WireWriter(std::string& out) : out_(out) {}
+
+  // uint64, or int32/int64 (a negative one sign-extended to ten bytes) and
+  // enums cast to uint64_t.
+  void Varint(int field, uint64_t value) {
+    if (value == 0) return;
+    Raw((static_cast<uint64_t>(field) << 3) | kVarint);
+    Raw(value);
+  }
+  void String(int field, std::string_view value) {
+    if (value.empty()) return;
+    Raw((static_cast<uint64_t>(field) << 3) | kLengthDelimited);
+    Raw(value.size());
+    out_.append(value);
+  }
+  // A nested message that write() appends; its length goes before it.
+  template <typename Write>
+  void Message(int field, Write write) {
+    Raw((static_cast<uint64_t>(field) << 3) | kLengthDelimited);
+    // One byte holds lengths below 128, nearly every message's; a longer
+    // one moves the message up to make room.
+    const size_t length_at = out_.size();
+    out_.push_back('\0');
+    write();
+    const size_t length = out_.size() - length_at - 1;
+    char bytes[kMaxVarintBytes];
+    const size_t count = EncodeVarint(length, bytes);
+    out_.replace(length_at, 1, bytes, count);
+  }
+
+ private:
+  static constexpr uint64_t kVarint = 0;
+  static constexpr uint64_t kLengthDelimited = 2;
+  static constexpr size_t kMaxVarintBytes = 10;
+
+  static size_t EncodeVarint(uint64_t value, char* bytes) {
+    size_t count = 0;
+    while (value >= 0x80) {
+      bytes[count++] = static_cast<char>(value | 0x80);
+      value >>= 7;
+    }
+    bytes[count++] = static_cast<char>(value);
+    return count;
+  }
+  void Raw(uint64_t value) {
+    char bytes[kMaxVarintBytes];
+    out_.append(bytes, EncodeVarint(value, bytes));
+  }
+
+  std::string& out_;
+};
+
+// int32 and int64 fields: a negative value is sign-extended.
+uint64_t SignedWire(int64_t value) { return static_cast<uint64_t>(value); }
+
+template <typename Enum>
+uint64_t EnumWire(Enum value) {
+  return static_cast<uint64_t>(WireNumber(value));
+}
+
+// The payload as a field of banen.v1.Event (the oneof's numbers 10..23, in
+// EventPayload's order).
+struct PayloadToWire {
+  WireWriter& writer;
+
+  void operator()(const EmployerRegistered& e) const {
+    writer.Message(10, [&] {
+      writer.String(1, e.employer_id);
+      writer.String(2, e.name);
+      writer.Varint(3, EnumWire(e.sector));
+      writer.String(4, e.parent_employer_id);
+    });
+  }
+  void operator()(const EmployerReclassified& e) const {
+    writer.Message(11, [&] {
+      writer.String(1, e.employer_id);
+      writer.Varint(2, EnumWire(e.sector));
+    });
+  }
+  void operator()(const PersonRegistered& e) const {
+    writer.Message(12, [&] {
+      writer.String(1, e.person_ref);
+      writer.Varint(2, EnumWire(e.grondslag));
+    });
+  }
+  void operator()(const PersonDeregistered& e) const {
+    writer.Message(13, [&] {
+      writer.String(1, e.person_ref);
+      writer.Varint(2, EnumWire(e.reason));
+    });
+  }
+  void operator()(const JobStarted& e) const {
+    writer.Message(14, [&] {
+      writer.String(1, e.job_id);
+      writer.String(2, e.employer_id);
+      writer.String(3, e.person_ref);
+      writer.Varint(4, EnumWire(e.form));
+      writer.Varint(5, SignedWire(e.hours_x100));
+      writer.String(6, e.lender_id);
+      writer.String(7, e.commissioning_employer_id);
+    });
+  }
+  void operator()(const JobConverted& e) const {
+    writer.Message(15, [&] {
+      writer.String(1, e.job_id);
+      writer.Varint(2, EnumWire(e.to_form));
+      writer.Varint(3, SignedWire(e.hours_x100));
+    });
+  }
+  void operator()(const HoursChanged& e) const {
+    writer.Message(16, [&] {
+      writer.String(1, e.job_id);
+      writer.Varint(2, SignedWire(e.hours_x100));
+    });
+  }
+  void operator()(const JobEnded& e) const {
+    writer.Message(17, [&] {
+      writer.String(1, e.job_id);
+      writer.Varint(2, EnumWire(e.reason));
+    });
+  }
+  void operator()(const EventRetracted& e) const {
+    writer.Message(18, [&] {
+      writer.Varint(1, e.target_seq);
+      writer.String(2, e.reason);
+    });
+  }
+  void operator()(const TargetSet& e) const {
+    writer.Message(19, [&] {
+      writer.Varint(1, EnumWire(e.sector));
+      writer.Varint(2, SignedWire(e.year));
+      writer.Varint(3, SignedWire(e.banen_x100));
+      writer.String(4, e.source);
+    });
+  }
+  void operator()(const BaselineSet& e) const {
+    writer.Message(20, [&] {
+      writer.Varint(1, EnumWire(e.sector));
+      writer.Varint(2, SignedWire(e.banen_x100));
+      writer.String(3, e.source);
+    });
+  }
+  void operator()(const InleenKeySet& e) const {
+    writer.Message(21, [&] {
+      writer.Varint(1, SignedWire(e.year));
+      writer.Varint(2, SignedWire(e.overheid_share_x10));
+      writer.String(3, e.source);
+    });
+  }
+  void operator()(const EmployerHoursReported& e) const {
+    writer.Message(22, [&] {
+      writer.String(1, e.employer_id);
+      writer.Varint(2, SignedWire(e.year));
+      writer.Varint(3, SignedWire(e.paid_hours_x100));
+      writer.String(4, e.source);
+    });
+  }
+  void operator()(const QuotaPercentageSet& e) const {
+    writer.Message(23, [&] {
+      writer.Varint(1, EnumWire(e.sector));
+      writer.Varint(2, SignedWire(e.year));
+      writer.Varint(3, SignedWire(e.percentage_x100));
+      writer.String(4, e.source);
+    });
+  }
+};
+
 }  // namespace
 
 absl::StatusOr<Hash> HashFromBytes(const std::string& bytes,
@@ -328,24 +502,23 @@ std::string CanonicalBytes(const StoredEvent& stored) {
 void AppendCanonicalBytes(uint64_t seq, absl::Time recorded_at,
                           const Event& event, std::string_view recorded_by,
                           std::string& out) {
-  // The message lives on a stack arena: this runs once per appended event.
-  alignas(8) char block[2048];
-  google::protobuf::ArenaOptions arena_options;
-  arena_options.initial_block = block;
-  arena_options.initial_block_size = sizeof(block);
-  google::protobuf::Arena arena(arena_options);
-  auto* proto = google::protobuf::Arena::CreateMessage<v1::StoredEvent>(&arena);
-  proto->set_seq(seq);
-  TimeToProto(absl::FromUnixMicros(absl::ToUnixMicros(recorded_at)),
-              proto->mutable_recorded_at());
-  EventToProto(event, proto->mutable_event());
-  proto->set_recorded_by(recorded_by.data(), recorded_by.size());
-  // Without map fields, the plain serialization is the deterministic one.
-  const size_t size = proto->ByteSizeLong();
-  const size_t offset = out.size();
-  out.resize(offset + size);
-  proto->SerializeWithCachedSizesToArray(
-      reinterpret_cast<uint8_t*>(out.data() + offset));
+  WireWriter writer(out);
+  writer.Varint(1, seq);
+  // Whole microseconds (the stored resolution), floored into seconds and
+  // nanos as TimeToProto does.
+  const int64_t micros = absl::ToUnixMicros(recorded_at);
+  const int64_t seconds = micros / 1'000'000 - (micros % 1'000'000 < 0 ? 1 : 0);
+  writer.Message(2, [&] {
+    writer.Varint(1, static_cast<uint64_t>(seconds));
+    writer.Varint(
+        2, static_cast<uint64_t>((micros - seconds * 1'000'000) * 1'000));
+  });
+  writer.Message(3, [&] {
+    writer.String(1, event.event_id);
+    writer.String(2, FormatDate(event.effective_date));
+    std::visit(PayloadToWire{writer}, event.payload);
+  });
+  writer.String(6, recorded_by);
 }
 
 Hash ChainHash(const Hash& prev_hash, std::string_view canonical) {
