@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <chrono>
 
 #include "absl/time/civil_time.h"
 
@@ -9,6 +10,18 @@ namespace banen {
 namespace {
 
 const absl::CivilDay kEpoch(1970, 1, 1);
+
+// The calendar day of `date` if it falls in the years 0000-9999 (every date
+// the ledger accepts): std::chrono converts in constant time, where
+// absl::CivilDay's arithmetic walks the years from 1970 (a fiftieth of an
+// append's CPU went to formatting effective dates). nullopt outside.
+std::optional<std::chrono::year_month_day> CivilOf(Date date) {
+  constexpr int32_t kFirstDay = -719'528;  // 0000-01-01
+  constexpr int32_t kLastDay = 2'932'896;  // 9999-12-31
+  if (date.days < kFirstDay || date.days > kLastDay) return std::nullopt;
+  return std::chrono::year_month_day{
+      std::chrono::sys_days{std::chrono::days{date.days}}};
+}
 
 // Looks `name` up in a table indexed by enum value; index 0 (unspecified) is
 // never a parse result.
@@ -110,11 +123,11 @@ std::optional<Date> ParseDate(std::string_view text) {
 }
 
 std::string FormatDate(Date date) {
-  const absl::CivilDay civil = kEpoch + date.days;
-  const auto year = static_cast<int>(civil.year());
-  const int month = civil.month();
-  const int day = civil.day();
-  if (year < 0 || year > 9999) return absl::FormatCivilTime(civil);
+  const std::optional<std::chrono::year_month_day> civil = CivilOf(date);
+  if (!civil.has_value()) return absl::FormatCivilTime(kEpoch + date.days);
+  const int year = static_cast<int>(civil->year());
+  const auto month = static_cast<unsigned>(civil->month());
+  const auto day = static_cast<unsigned>(civil->day());
   return std::string{static_cast<char>('0' + year / 1000),
                      static_cast<char>('0' + year / 100 % 10),
                      static_cast<char>('0' + year / 10 % 10),
@@ -131,7 +144,12 @@ Date MakeDate(int year, int month, int day) {
   return Date{static_cast<int32_t>(absl::CivilDay(year, month, day) - kEpoch)};
 }
 
-int YearOf(Date date) { return static_cast<int>((kEpoch + date.days).year()); }
+int YearOf(Date date) {
+  if (const std::optional<std::chrono::year_month_day> civil = CivilOf(date)) {
+    return static_cast<int>(civil->year());
+  }
+  return static_cast<int>((kEpoch + date.days).year());
+}
 
 Date DateOf(absl::Time time) {
   return Date{static_cast<int32_t>(absl::ToCivilDay(time, absl::UTCTimeZone()) -

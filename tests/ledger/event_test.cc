@@ -2,12 +2,16 @@
 #include "ledger/event.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -42,6 +46,40 @@ TEST(Date, MakeDateMatchesParseDate) {
   EXPECT_THAT(ParseDate("2024-01-15"), Optional(MakeDate(2024, 1, 15)));
   EXPECT_THAT(ParseDate("2024-02-29"), Optional(MakeDate(2024, 2, 29)));
   EXPECT_THAT(ParseDate("1998-01-01"), Optional(MakeDate(1998, 1, 1)));
+}
+
+// FormatDate and YearOf take a shortcut for the years 0000-9999; absl's
+// civil arithmetic is the reference, across that range, its edges and past
+// them.
+TEST(Date, FormatDateAndYearOfAgreeWithCivilArithmetic) {
+  const absl::CivilDay epoch(1970, 1, 1);
+  std::vector<int32_t> days = {-719'529,
+                               -719'528,
+                               -719'527,
+                               -1,
+                               0,
+                               1,
+                               2'932'895,
+                               2'932'896,
+                               2'932'897,
+                               std::numeric_limits<int32_t>::min(),
+                               std::numeric_limits<int32_t>::max()};
+  for (int32_t day = -800'000; day < 3'000'000; day += 997) {
+    days.push_back(day);
+  }
+  for (const int32_t day : days) {
+    const absl::CivilDay civil = epoch + day;
+    if (civil.year() >= 0 && civil.year() <= 9999) {
+      EXPECT_EQ(FormatDate(Date{day}),
+                absl::StrFormat("%04d-%02d-%02d", civil.year(), civil.month(),
+                                civil.day()))
+          << day;
+    }
+    EXPECT_EQ(YearOf(Date{day}), civil.year()) << day;
+  }
+  EXPECT_EQ(FormatDate(MakeDate(0, 1, 1)), "0000-01-01");
+  EXPECT_EQ(FormatDate(MakeDate(9999, 12, 31)), "9999-12-31");
+  EXPECT_EQ(FormatDate(MakeDate(10000, 1, 1)), "10000-01-01");
 }
 
 TEST(Date, YearOf) {
