@@ -1,24 +1,23 @@
+// OpenSSL 3 deprecates the low-level SHA256_* functions in favour of EVP, but
+// keeps them; they run on the same SHA-NI code. An appended event is hashed
+// three times (the chain, the Merkle leaf and about one node), and EVP's
+// per-call dispatch (init through the provider, a cleanse of the context) is
+// a sixth of hashing a 170-byte leaf: 235 against 200 ns, measured.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "ledger/internal/sha256.h"
 
-#include <openssl/evp.h>
-
-#include <memory>
+#include <openssl/sha.h>
 
 namespace banen {
 
 Hash Sha256(std::initializer_list<std::string_view> parts) {
-  // OpenSSL 3's one-shot SHA256() looks the algorithm up on every call; this
-  // runs a few times per appended event, so fetch it once and reuse a context.
-  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>
-      kContext(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  Hash hash;
-  unsigned int size = 0;
-  EVP_DigestInit_ex2(kContext.get(), kSha256, nullptr);
+  SHA256_CTX context;
+  SHA256_Init(&context);
   for (const std::string_view part : parts) {
-    EVP_DigestUpdate(kContext.get(), part.data(), part.size());
+    SHA256_Update(&context, part.data(), part.size());
   }
-  EVP_DigestFinal_ex(kContext.get(), hash.data(), &size);
+  Hash hash;
+  SHA256_Final(hash.data(), &context);
   return hash;
 }
 
