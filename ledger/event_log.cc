@@ -649,6 +649,12 @@ class EventLogImpl final : public EventLog {
   };
   using NewEventIds = absl::flat_hash_map<std::string_view, NewEventId>;
 
+  // An event_id's place in the index, before its batch is staged.
+  struct IndexProbe {
+    uint64_t fingerprint;            // EventIdIndex::Fingerprint
+    std::optional<uint64_t> stored;  // the seq the id may be stored at
+  };
+
   // What the event_id index says of an incoming event.
   struct Known {
     std::optional<uint64_t> original_seq;  // set: an identical duplicate
@@ -687,12 +693,19 @@ class EventLogImpl final : public EventLog {
   // staged) one: the result naming the originals. Otherwise nullopt, and
   // staging the batch reports what is wrong with it.
   std::optional<AppendResult> AllDuplicates(const AppendBatch& batch,
-                                            const Group& group)
+                                            const Group& group,
+                                            absl::Span<const IndexProbe> probes)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   absl::Status StageEvents(const AppendBatch& batch, Group& group,
+                           absl::Span<const IndexProbe> probes,
                            AppendResult& result, NewEventIds& new_ids)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
+  // Looks every event_id of `batch` up in the index, under one lock: the
+  // index changes only between batches.
+  std::vector<IndexProbe> ProbeEventIds(const AppendBatch& batch) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_) ABSL_LOCKS_EXCLUDED(index_mu_);
   absl::StatusOr<Known> LookUpEventId(const AppendBatch& batch, int index,
+                                      const IndexProbe& probe,
                                       const Group& group,
                                       const NewEventIds& new_ids)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
@@ -1340,7 +1353,9 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
   RETURN_IF_ERROR(CheckAuthority(batch, group));
   // A resent batch answers like its first try did (DOMAIN.md §4), although
   // its expected_job_seq is stale by its own first try.
-  if (std::optional<AppendResult> duplicates = AllDuplicates(batch, group)) {
+  const std::vector<IndexProbe> probes = ProbeEventIds(batch);
+  if (std::optional<AppendResult> duplicates =
+          AllDuplicates(batch, group, probes)) {
     return *std::move(duplicates);
   }
   for (const auto& [job_id, expected] : batch.expected_job_seq) {
@@ -1360,7 +1375,7 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
   state_.BeginBatch();
   AppendResult result;
   NewEventIds new_ids;
-  if (absl::Status status = StageEvents(batch, group, result, new_ids);
+  if (absl::Status status = StageEvents(batch, group, probes, result, new_ids);
       !status.ok()) {
     state_.RollbackBatch();
     group.write_batch.RollbackToSavePoint();
@@ -1471,8 +1486,22 @@ absl::Status EventLogImpl::CheckAuthority(const AppendBatch& batch,
   return absl::OkStatus();
 }
 
+std::vector<EventLogImpl::IndexProbe> EventLogImpl::ProbeEventIds(
+    const AppendBatch& batch) const {
+  std::vector<IndexProbe> probes;
+  probes.reserve(batch.events.size());
+  absl::ReaderMutexLock lock(&index_mu_);
+  for (const Event& event : batch.events) {
+    const uint64_t fingerprint = event_ids_.Fingerprint(event.event_id);
+    probes.push_back(
+        {fingerprint, event_ids_.Find(event.event_id, fingerprint)});
+  }
+  return probes;
+}
+
 std::optional<AppendResult> EventLogImpl::AllDuplicates(
-    const AppendBatch& batch, const Group& group) {
+    const AppendBatch& batch, const Group& group,
+    absl::Span<const IndexProbe> probes) {
   AppendResult result;
   const NewEventIds no_new_ids;
   for (int i = 0; i < static_cast<int>(batch.events.size()); ++i) {
@@ -1480,7 +1509,7 @@ std::optional<AppendResult> EventLogImpl::AllDuplicates(
       return std::nullopt;
     }
     const absl::StatusOr<Known> known =
-        LookUpEventId(batch, i, group, no_new_ids);
+        LookUpEventId(batch, i, probes[i], group, no_new_ids);
     if (!known.ok() || !known->original_seq.has_value()) return std::nullopt;
     result.seqs.push_back(*known->original_seq);
     result.duplicate.push_back(true);
@@ -1490,6 +1519,7 @@ std::optional<AppendResult> EventLogImpl::AllDuplicates(
 }
 
 absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
+                                       absl::Span<const IndexProbe> probes,
                                        AppendResult& result,
                                        NewEventIds& new_ids) {
   const Date recorded_date = DateOf(group.recorded_at);
@@ -1502,7 +1532,7 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
     // The event_id is checked with the other fields below, once: a malformed
     // id matches no stored event, so it cannot be taken for a duplicate.
     ASSIGN_OR_RETURN(const Known known,
-                     LookUpEventId(batch, i, group, new_ids));
+                     LookUpEventId(batch, i, probes[i], group, new_ids));
     if (known.original_seq.has_value()) {
       result.seqs.push_back(*known.original_seq);
       result.duplicate.push_back(true);
@@ -1548,8 +1578,8 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
 }
 
 absl::StatusOr<EventLogImpl::Known> EventLogImpl::LookUpEventId(
-    const AppendBatch& batch, int index, const Group& group,
-    const NewEventIds& new_ids) {
+    const AppendBatch& batch, int index, const IndexProbe& probe,
+    const Group& group, const NewEventIds& new_ids) {
   const Event& event = batch.events[index];
   const auto already_stored = [&](uint64_t seq) {
     return EventError(
@@ -1562,13 +1592,8 @@ absl::StatusOr<EventLogImpl::Known> EventLogImpl::LookUpEventId(
     }
     return Known{it->second.seq, it->second.fingerprint, false};
   }
-  std::optional<uint64_t> candidate;
-  uint64_t fingerprint = 0;
-  {
-    absl::ReaderMutexLock lock(&index_mu_);
-    fingerprint = event_ids_.Fingerprint(event.event_id);
-    candidate = event_ids_.Find(event.event_id, fingerprint);
-  }
+  const uint64_t fingerprint = probe.fingerprint;
+  const std::optional<uint64_t> candidate = probe.stored;
   if (!candidate.has_value()) return Known{std::nullopt, fingerprint, false};
   absl::StatusOr<StoredEvent> read = StoredAt(*candidate, group);
   if (!read.ok()) {
