@@ -34,6 +34,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ledger/event.h"
+#include "projections/huge_pages.h"
 
 namespace banen {
 
@@ -136,23 +137,27 @@ struct FigureEntry {
   Validity validity;
 };
 
+// The state's arrays that grow with the log (huge_pages.h).
+template <typename T>
+using HugeVector = std::vector<T, HugePageAllocator<T>>;
+
 // Ids by index, one after another: id i ends at ends[i].
 class IdList {
  public:
   size_t size() const { return ends_.size(); }
   void Add(std::string_view id) {
-    bytes_.append(id);
+    bytes_.insert(bytes_.end(), id.begin(), id.end());
     ends_.push_back(bytes_.size());
   }
   std::string_view operator[](size_t i) const {
     const size_t begin = i == 0 ? 0 : ends_[i - 1];
-    return std::string_view(bytes_).substr(begin, ends_[i] - begin);
+    return std::string_view(bytes_.data() + begin, ends_[i] - begin);
   }
   void Reserve(size_t ids) { ends_.reserve(ids); }
 
  private:
-  std::string bytes_;
-  std::vector<size_t> ends_;
+  HugeVector<char> bytes_;
+  HugeVector<size_t> ends_;
 };
 
 // Hash and equality of a set of indexes into an IdList by their ids, so
@@ -181,7 +186,8 @@ struct IdEq {
   bool operator()(uint32_t a, absl::string_view b) const { return Of(a) == b; }
   bool operator()(absl::string_view a, uint32_t b) const { return a == Of(b); }
 };
-using IdSet = absl::flat_hash_set<uint32_t, IdHash, IdEq>;
+using IdSet =
+    absl::flat_hash_set<uint32_t, IdHash, IdEq, HugePageAllocator<uint32_t>>;
 
 // Days [from, to); to may be kEndOfTime.
 struct DatePeriod {
@@ -349,9 +355,9 @@ class ProjectionState {
   uint64_t last_seq_ = 0;
   // (recorded_at, last seq recorded then), one entry per distinct time.
   std::vector<std::pair<absl::Time, uint64_t>> recorded_;
-  std::vector<EventRef> refs_;  // by seq - 1
-  std::vector<JobRecord> jobs_;
-  std::vector<PersonRecord> persons_;
+  HugeVector<EventRef> refs_;  // by seq - 1
+  HugeVector<JobRecord> jobs_;
+  HugeVector<PersonRecord> persons_;
   std::vector<EmployerRecord> employers_;
   std::vector<std::vector<FigureEntry>> figures_;  // by figure index
   // By index; held apart, so that the indexes' hashers, which point at
