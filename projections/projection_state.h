@@ -154,10 +154,38 @@ class IdList {
     return std::string_view(bytes_.data() + begin, ends_[i] - begin);
   }
   void Reserve(size_t ids) { ends_.reserve(ids); }
+  // Cache hints for a lookup of id i: where it starts and ends, then (once
+  // those are read) its bytes.
+  void PrefetchBounds(size_t i) const {
+    if (i > 0) __builtin_prefetch(&ends_[i - 1]);
+    __builtin_prefetch(&ends_[i]);
+  }
+  void PrefetchBytes(size_t i) const {
+    const size_t begin = i == 0 ? 0 : ends_[i - 1];
+    __builtin_prefetch(bytes_.data() + begin);
+    __builtin_prefetch(bytes_.data() + ends_[i] - 1);
+  }
 
  private:
   HugeVector<char> bytes_;
   HugeVector<size_t> ends_;
+};
+
+// An id with its hash (IdHash) computed ahead.
+struct HashedId {
+  absl::string_view id;
+  size_t hash;
+};
+// Keys that find nothing: a lookup with one only prefetches, for each id in
+// the set whose slot the hash may match, where the id lies in its IdList
+// (WarmBounds) or, once that is cached, its bytes (WarmBytes). Lookups
+// ahead of the fold (ProjectionState::ApplyAll) take one stage per event,
+// so that the fold's own lookup finds every line it reads in the cache.
+struct WarmBounds {
+  size_t hash;
+};
+struct WarmBytes {
+  size_t hash;
 };
 
 // Hash and equality of a set of indexes into an IdList by their ids, so
@@ -168,6 +196,7 @@ struct IdHash {
   size_t operator()(absl::string_view id) const {
     return absl::Hash<absl::string_view>{}(id);
   }
+  size_t operator()(const HashedId& id) const { return id.hash; }
   size_t operator()(uint32_t index) const {
     const std::string_view id = (*ids)[index];
     return (*this)(absl::string_view(id.data(), id.size()));
@@ -185,6 +214,18 @@ struct IdEq {
   }
   bool operator()(uint32_t a, absl::string_view b) const { return Of(a) == b; }
   bool operator()(absl::string_view a, uint32_t b) const { return a == Of(b); }
+  bool operator()(uint32_t a, const HashedId& b) const { return Of(a) == b.id; }
+  bool operator()(const HashedId& a, uint32_t b) const { return a.id == Of(b); }
+  bool operator()(uint32_t a, WarmBounds /*b*/) const {
+    ids->PrefetchBounds(a);
+    return false;
+  }
+  bool operator()(WarmBounds a, uint32_t b) const { return (*this)(b, a); }
+  bool operator()(uint32_t a, WarmBytes /*b*/) const {
+    ids->PrefetchBytes(a);
+    return false;
+  }
+  bool operator()(WarmBytes a, uint32_t b) const { return (*this)(b, a); }
 };
 using IdSet =
     absl::flat_hash_set<uint32_t, IdHash, IdEq, HugePageAllocator<uint32_t>>;
@@ -336,18 +377,32 @@ class ProjectionState {
     }
   };
 
+  // The ids an event is folded by, hashed for the id indexes.
+  struct IdLookups {
+    std::optional<HashedId> person;
+    std::optional<HashedId> job;
+  };
+  static IdLookups LookupsOf(const Event& event);
+  // The stages of ApplyAll's lookups ahead: each prefetches what the next
+  // one (the last: the fold's own lookup) reads.
+  void WarmSlots(const IdLookups& lookups) const;
+  template <typename Warm>
+  void WarmIds(const IdLookups& lookups) const;
+  void Apply(const StoredEvent& event, const IdLookups& lookups);
+
   // Fills `indexes` from the ids; false when an id came twice (the first
   // is kept).
   bool FillIdIndexes(int threads, IdIndexes& indexes) const;
-  uint32_t PersonIndex(std::string_view person_ref);
+  uint32_t PersonIndex(const HashedId& person_ref);
   void AppendPersonsTouchedBy(uint64_t seq, uint64_t after, uint64_t upto,
                               std::vector<uint32_t>* out) const;
   // The first day whose sector the employer event at `seq` (or retracted by
   // it) may change.
   Date SectorChangeFrom(const EmployerRecord& employer, uint64_t seq) const;
-  EventRef ApplyPayload(const StoredEvent& stored);
-  EventRef ApplyJobStarted(const StoredEvent& stored, const JobStarted& hire);
-  EventRef ApplyJobEntry(std::string_view job_id, JobEntry entry);
+  EventRef ApplyPayload(const StoredEvent& stored, const IdLookups& lookups);
+  EventRef ApplyJobStarted(const StoredEvent& stored, const JobStarted& hire,
+                           const IdLookups& lookups);
+  EventRef ApplyJobEntry(const HashedId& job_id, JobEntry entry);
   EventRef ApplyFigure(FigureKey key, int64_t banen_x100, uint64_t seq);
   EventRef ApplyRetraction(uint64_t target_seq, uint64_t seq);
   std::optional<int64_t> WinningFigure(FigureKey key, uint64_t cut) const;
