@@ -77,32 +77,22 @@ Sector SectorTimeline::On(Date day) const {
 }
 
 void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
-  // The id lookups run ahead of the fold in three stages, kStage events
-  // apart: the hash set's slots, then the bounds of the ids they hold, then
-  // the ids' bytes. Each stage's loads were prefetched by the one before, so
-  // a lookup waits for no cache miss (at 1 M events they were half the
-  // fold). The fold changes the sets meanwhile; a stage only warms caches,
-  // and the fold looks up again.
-  constexpr size_t kStage = 2;
-  std::array<IdLookups, 4 * kStage> ahead;
+  // The ids are hashed and their slots in the id indexes prefetched kAhead
+  // events before the fold looks them up, so that the lookup does not wait
+  // for the slots' cache misses. The fold changes the sets meanwhile: the
+  // prefetch only warms the cache, the fold looks up again.
+  constexpr size_t kAhead = 4;
+  std::array<IdLookups, kAhead + 1> ahead;
   const auto lookups = [&](size_t i) -> IdLookups& {
     return ahead[i % ahead.size()];
   };
   const size_t count = events.size();
-  for (size_t i = 0; i < count + 3 * kStage; ++i) {
+  for (size_t i = 0; i < count + kAhead; ++i) {
     if (i < count) {
       lookups(i) = LookupsOf(events[i].event);
-      WarmSlots(lookups(i));
+      PrefetchSlots(lookups(i));
     }
-    if (i >= kStage && i - kStage < count) {
-      WarmIds<WarmBounds>(lookups(i - kStage));
-    }
-    if (i >= 2 * kStage && i - 2 * kStage < count) {
-      WarmIds<WarmBytes>(lookups(i - 2 * kStage));
-    }
-    if (i >= 3 * kStage && i - 3 * kStage < count) {
-      Apply(events[i - 3 * kStage], lookups(i - 3 * kStage));
-    }
+    if (i >= kAhead) Apply(events[i - kAhead], lookups(i - kAhead));
   }
 }
 
@@ -131,19 +121,9 @@ ProjectionState::IdLookups ProjectionState::LookupsOf(const Event& event) {
   return lookups;
 }
 
-void ProjectionState::WarmSlots(const IdLookups& lookups) const {
+void ProjectionState::PrefetchSlots(const IdLookups& lookups) const {
   if (lookups.person.has_value()) person_index_.prefetch(*lookups.person);
   if (lookups.job.has_value()) job_index_.prefetch(*lookups.job);
-}
-
-template <typename Warm>
-void ProjectionState::WarmIds(const IdLookups& lookups) const {
-  if (lookups.person.has_value()) {
-    person_index_.find(Warm{lookups.person->hash}, lookups.person->hash);
-  }
-  if (lookups.job.has_value()) {
-    job_index_.find(Warm{lookups.job->hash}, lookups.job->hash);
-  }
 }
 
 bool ProjectionState::FillIdIndexes(int threads, IdIndexes& indexes) const {

@@ -154,17 +154,6 @@ class IdList {
     return std::string_view(bytes_.data() + begin, ends_[i] - begin);
   }
   void Reserve(size_t ids) { ends_.reserve(ids); }
-  // Cache hints for a lookup of id i: where it starts and ends, then (once
-  // those are read) its bytes.
-  void PrefetchBounds(size_t i) const {
-    if (i > 0) __builtin_prefetch(&ends_[i - 1]);
-    __builtin_prefetch(&ends_[i]);
-  }
-  void PrefetchBytes(size_t i) const {
-    const size_t begin = i == 0 ? 0 : ends_[i - 1];
-    __builtin_prefetch(bytes_.data() + begin);
-    __builtin_prefetch(bytes_.data() + ends_[i] - 1);
-  }
 
  private:
   HugeVector<char> bytes_;
@@ -176,18 +165,6 @@ struct HashedId {
   absl::string_view id;
   size_t hash;
 };
-// Keys that find nothing: a lookup with one only prefetches, for each id in
-// the set whose slot the hash may match, where the id lies in its IdList
-// (WarmBounds) or, once that is cached, its bytes (WarmBytes). Lookups
-// ahead of the fold (ProjectionState::ApplyAll) take one stage per event,
-// so that the fold's own lookup finds every line it reads in the cache.
-struct WarmBounds {
-  size_t hash;
-};
-struct WarmBytes {
-  size_t hash;
-};
-
 // Hash and equality of a set of indexes into an IdList by their ids, so
 // that the set is looked up by id (absl::string_view) as well.
 struct IdHash {
@@ -216,16 +193,6 @@ struct IdEq {
   bool operator()(absl::string_view a, uint32_t b) const { return a == Of(b); }
   bool operator()(uint32_t a, const HashedId& b) const { return Of(a) == b.id; }
   bool operator()(const HashedId& a, uint32_t b) const { return a.id == Of(b); }
-  bool operator()(uint32_t a, WarmBounds /*b*/) const {
-    ids->PrefetchBounds(a);
-    return false;
-  }
-  bool operator()(WarmBounds a, uint32_t b) const { return (*this)(b, a); }
-  bool operator()(uint32_t a, WarmBytes /*b*/) const {
-    ids->PrefetchBytes(a);
-    return false;
-  }
-  bool operator()(WarmBytes a, uint32_t b) const { return (*this)(b, a); }
 };
 using IdSet =
     absl::flat_hash_set<uint32_t, IdHash, IdEq, HugePageAllocator<uint32_t>>;
@@ -383,11 +350,8 @@ class ProjectionState {
     std::optional<HashedId> job;
   };
   static IdLookups LookupsOf(const Event& event);
-  // The stages of ApplyAll's lookups ahead: each prefetches what the next
-  // one (the last: the fold's own lookup) reads.
-  void WarmSlots(const IdLookups& lookups) const;
-  template <typename Warm>
-  void WarmIds(const IdLookups& lookups) const;
+  // Prefetches the id indexes' slots the lookups will read.
+  void PrefetchSlots(const IdLookups& lookups) const;
   void Apply(const StoredEvent& event, const IdLookups& lookups);
 
   // Fills `indexes` from the ids; false when an id came twice (the first
