@@ -1,6 +1,7 @@
 #include "projections/projection_state.h"
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <limits>
 #include <thread>
@@ -76,7 +77,53 @@ Sector SectorTimeline::On(Date day) const {
 }
 
 void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
-  for (const StoredEvent& event : events) Apply(event);
+  // The ids are hashed and their slots in the id indexes prefetched kAhead
+  // events before the fold looks them up, so that the lookup does not wait
+  // for the slots' cache misses. The fold changes the sets meanwhile: the
+  // prefetch only warms the cache, the fold looks up again.
+  constexpr size_t kAhead = 4;
+  std::array<IdLookups, kAhead + 1> ahead;
+  const auto lookups = [&](size_t i) -> IdLookups& {
+    return ahead[i % ahead.size()];
+  };
+  const size_t count = events.size();
+  for (size_t i = 0; i < count + kAhead; ++i) {
+    if (i < count) {
+      lookups(i) = LookupsOf(events[i].event);
+      PrefetchSlots(lookups(i));
+    }
+    if (i >= kAhead) Apply(events[i - kAhead], lookups(i - kAhead));
+  }
+}
+
+ProjectionState::IdLookups ProjectionState::LookupsOf(const Event& event) {
+  const auto hashed = [](std::string_view id) {
+    return HashedId{AbslView(id), IdHash{}(AbslView(id))};
+  };
+  IdLookups lookups;
+  switch (event.kind()) {
+    case EventKind::kPersonRegistered:
+    case EventKind::kPersonDeregistered:
+      lookups.person = hashed(PersonRefOf(event));
+      break;
+    case EventKind::kJobStarted:
+      lookups.person = hashed(std::get<JobStarted>(event.payload).person_ref);
+      lookups.job = hashed(JobIdOf(event));
+      break;
+    case EventKind::kJobConverted:
+    case EventKind::kHoursChanged:
+    case EventKind::kJobEnded:
+      lookups.job = hashed(JobIdOf(event));
+      break;
+    default:
+      break;
+  }
+  return lookups;
+}
+
+void ProjectionState::PrefetchSlots(const IdLookups& lookups) const {
+  if (lookups.person.has_value()) person_index_.prefetch(*lookups.person);
+  if (lookups.job.has_value()) job_index_.prefetch(*lookups.job);
 }
 
 bool ProjectionState::FillIdIndexes(int threads, IdIndexes& indexes) const {
@@ -120,13 +167,18 @@ void ProjectionState::SetIdIndexes(IdIndexes indexes) {
 }
 
 void ProjectionState::Apply(const StoredEvent& stored) {
+  Apply(stored, LookupsOf(stored.event));
+}
+
+void ProjectionState::Apply(const StoredEvent& stored,
+                            const IdLookups& lookups) {
   if (stored.seq <= last_seq_) return;
   if (ids_pending_) {
     IdIndexes indexes;
     FillIdIndexes(/*threads=*/1, indexes);
     SetIdIndexes(std::move(indexes));
   }
-  const EventRef ref = ApplyPayload(stored);
+  const EventRef ref = ApplyPayload(stored, lookups);
   // Seqs are gap-free in the ledger; a gap leaves empty references.
   refs_.resize(stored.seq - 1);
   refs_.push_back(ref);
@@ -149,11 +201,12 @@ uint64_t ProjectionState::LastSeqRecordedBy(absl::Time as_of) const {
   return after == recorded_.begin() ? 0 : std::prev(after)->second;
 }
 
-uint32_t ProjectionState::PersonIndex(std::string_view person_ref) {
-  const auto it = person_index_.find(AbslView(person_ref));
+uint32_t ProjectionState::PersonIndex(const HashedId& person_ref) {
+  const auto it = person_index_.find(person_ref, person_ref.hash);
   if (it != person_index_.end()) return *it;
   const auto index = static_cast<uint32_t>(persons_.size());
-  person_refs_->Add(person_ref);
+  person_refs_->Add(
+      std::string_view(person_ref.id.data(), person_ref.id.size()));
   person_index_.insert(index);
   persons_.emplace_back();
   return index;
@@ -167,7 +220,7 @@ std::optional<uint32_t> ProjectionState::FindEmployer(
 }
 
 ProjectionState::EventRef ProjectionState::ApplyPayload(
-    const StoredEvent& stored) {
+    const StoredEvent& stored, const IdLookups& lookups) {
   const Event& event = stored.event;
   const uint64_t seq = stored.seq;
   const Date date = event.effective_date;
@@ -202,7 +255,7 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
     }
     case EventKind::kPersonRegistered:
     case EventKind::kPersonDeregistered: {
-      const uint32_t person = PersonIndex(PersonRefOf(event));
+      const uint32_t person = PersonIndex(*lookups.person);
       RegisterEntry entry{.date = date, .validity = Validity{seq}};
       if (const auto* registered =
               std::get_if<PersonRegistered>(&event.payload)) {
@@ -215,10 +268,11 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
       return EventRef{person, RefKind::kPerson};
     }
     case EventKind::kJobStarted:
-      return ApplyJobStarted(stored, std::get<JobStarted>(event.payload));
+      return ApplyJobStarted(stored, std::get<JobStarted>(event.payload),
+                             lookups);
     case EventKind::kJobConverted: {
       const auto& converted = std::get<JobConverted>(event.payload);
-      return ApplyJobEntry(converted.job_id,
+      return ApplyJobEntry(*lookups.job,
                            JobEntry{.date = date,
                                     .step = JobStep::kConvert,
                                     .form = converted.to_form,
@@ -227,7 +281,7 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
     }
     case EventKind::kHoursChanged: {
       const auto& changed = std::get<HoursChanged>(event.payload);
-      return ApplyJobEntry(changed.job_id,
+      return ApplyJobEntry(*lookups.job,
                            JobEntry{.date = date,
                                     .step = JobStep::kHours,
                                     .hours_x100 = changed.hours_x100,
@@ -235,7 +289,7 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
     }
     case EventKind::kJobEnded: {
       const auto& ended = std::get<JobEnded>(event.payload);
-      return ApplyJobEntry(ended.job_id, JobEntry{.date = date,
+      return ApplyJobEntry(*lookups.job, JobEntry{.date = date,
                                                   .step = JobStep::kEnd,
                                                   .reason = ended.reason,
                                                   .validity = Validity{seq}});
@@ -277,18 +331,19 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
 }
 
 ProjectionState::EventRef ProjectionState::ApplyJobStarted(
-    const StoredEvent& stored, const JobStarted& hire) {
+    const StoredEvent& stored, const JobStarted& hire,
+    const IdLookups& lookups) {
   // A JobStarted for a known job_id (only possible after its retraction)
   // starts a new record: cuts before it keep seeing the old one.
   const auto index = static_cast<uint32_t>(jobs_.size());
   job_ids_->Add(hire.job_id);
-  if (const auto it = job_index_.find(AbslView(hire.job_id));
+  if (const auto it = job_index_.find(*lookups.job, lookups.job->hash);
       it != job_index_.end()) {
     job_index_.erase(it);
   }
   job_index_.insert(index);
   JobRecord& job = jobs_.emplace_back();
-  job.person = PersonIndex(hire.person_ref);
+  job.person = PersonIndex(*lookups.person);
   job.employer = FindEmployer(hire.employer_id).value_or(kNoIndex);
   if (!hire.lender_id.empty()) {
     job.lender = FindEmployer(hire.lender_id).value_or(kNoIndex);
@@ -309,9 +364,9 @@ ProjectionState::EventRef ProjectionState::ApplyJobStarted(
   return EventRef{index, RefKind::kJob};
 }
 
-ProjectionState::EventRef ProjectionState::ApplyJobEntry(
-    std::string_view job_id, JobEntry entry) {
-  const auto it = job_index_.find(AbslView(job_id));
+ProjectionState::EventRef ProjectionState::ApplyJobEntry(const HashedId& job_id,
+                                                         JobEntry entry) {
+  const auto it = job_index_.find(job_id, job_id.hash);
   if (it == job_index_.end()) return {};
   InsertInTimelineOrder(jobs_[*it].entries, entry);
   return EventRef{*it, RefKind::kJob};

@@ -34,6 +34,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ledger/event.h"
+#include "projections/huge_pages.h"
 
 namespace banen {
 
@@ -136,25 +137,34 @@ struct FigureEntry {
   Validity validity;
 };
 
+// The state's arrays that grow with the log (huge_pages.h).
+template <typename T>
+using HugeVector = std::vector<T, HugePageAllocator<T>>;
+
 // Ids by index, one after another: id i ends at ends[i].
 class IdList {
  public:
   size_t size() const { return ends_.size(); }
   void Add(std::string_view id) {
-    bytes_.append(id);
+    bytes_.insert(bytes_.end(), id.begin(), id.end());
     ends_.push_back(bytes_.size());
   }
   std::string_view operator[](size_t i) const {
     const size_t begin = i == 0 ? 0 : ends_[i - 1];
-    return std::string_view(bytes_).substr(begin, ends_[i] - begin);
+    return std::string_view(bytes_.data() + begin, ends_[i] - begin);
   }
   void Reserve(size_t ids) { ends_.reserve(ids); }
 
  private:
-  std::string bytes_;
-  std::vector<size_t> ends_;
+  HugeVector<char> bytes_;
+  HugeVector<size_t> ends_;
 };
 
+// An id with its hash (IdHash) computed ahead.
+struct HashedId {
+  absl::string_view id;
+  size_t hash;
+};
 // Hash and equality of a set of indexes into an IdList by their ids, so
 // that the set is looked up by id (absl::string_view) as well.
 struct IdHash {
@@ -163,6 +173,7 @@ struct IdHash {
   size_t operator()(absl::string_view id) const {
     return absl::Hash<absl::string_view>{}(id);
   }
+  size_t operator()(const HashedId& id) const { return id.hash; }
   size_t operator()(uint32_t index) const {
     const std::string_view id = (*ids)[index];
     return (*this)(absl::string_view(id.data(), id.size()));
@@ -180,8 +191,11 @@ struct IdEq {
   }
   bool operator()(uint32_t a, absl::string_view b) const { return Of(a) == b; }
   bool operator()(absl::string_view a, uint32_t b) const { return a == Of(b); }
+  bool operator()(uint32_t a, const HashedId& b) const { return Of(a) == b.id; }
+  bool operator()(const HashedId& a, uint32_t b) const { return a.id == Of(b); }
 };
-using IdSet = absl::flat_hash_set<uint32_t, IdHash, IdEq>;
+using IdSet =
+    absl::flat_hash_set<uint32_t, IdHash, IdEq, HugePageAllocator<uint32_t>>;
 
 // Days [from, to); to may be kEndOfTime.
 struct DatePeriod {
@@ -330,18 +344,29 @@ class ProjectionState {
     }
   };
 
+  // The ids an event is folded by, hashed for the id indexes.
+  struct IdLookups {
+    std::optional<HashedId> person;
+    std::optional<HashedId> job;
+  };
+  static IdLookups LookupsOf(const Event& event);
+  // Prefetches the id indexes' slots the lookups will read.
+  void PrefetchSlots(const IdLookups& lookups) const;
+  void Apply(const StoredEvent& event, const IdLookups& lookups);
+
   // Fills `indexes` from the ids; false when an id came twice (the first
   // is kept).
   bool FillIdIndexes(int threads, IdIndexes& indexes) const;
-  uint32_t PersonIndex(std::string_view person_ref);
+  uint32_t PersonIndex(const HashedId& person_ref);
   void AppendPersonsTouchedBy(uint64_t seq, uint64_t after, uint64_t upto,
                               std::vector<uint32_t>* out) const;
   // The first day whose sector the employer event at `seq` (or retracted by
   // it) may change.
   Date SectorChangeFrom(const EmployerRecord& employer, uint64_t seq) const;
-  EventRef ApplyPayload(const StoredEvent& stored);
-  EventRef ApplyJobStarted(const StoredEvent& stored, const JobStarted& hire);
-  EventRef ApplyJobEntry(std::string_view job_id, JobEntry entry);
+  EventRef ApplyPayload(const StoredEvent& stored, const IdLookups& lookups);
+  EventRef ApplyJobStarted(const StoredEvent& stored, const JobStarted& hire,
+                           const IdLookups& lookups);
+  EventRef ApplyJobEntry(const HashedId& job_id, JobEntry entry);
   EventRef ApplyFigure(FigureKey key, int64_t banen_x100, uint64_t seq);
   EventRef ApplyRetraction(uint64_t target_seq, uint64_t seq);
   std::optional<int64_t> WinningFigure(FigureKey key, uint64_t cut) const;
@@ -349,9 +374,9 @@ class ProjectionState {
   uint64_t last_seq_ = 0;
   // (recorded_at, last seq recorded then), one entry per distinct time.
   std::vector<std::pair<absl::Time, uint64_t>> recorded_;
-  std::vector<EventRef> refs_;  // by seq - 1
-  std::vector<JobRecord> jobs_;
-  std::vector<PersonRecord> persons_;
+  HugeVector<EventRef> refs_;  // by seq - 1
+  HugeVector<JobRecord> jobs_;
+  HugeVector<PersonRecord> persons_;
   std::vector<EmployerRecord> employers_;
   std::vector<std::vector<FigureEntry>> figures_;  // by figure index
   // By index; held apart, so that the indexes' hashers, which point at

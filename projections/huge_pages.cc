@@ -1,0 +1,38 @@
+#include "projections/huge_pages.h"
+
+#include <sys/mman.h>
+
+#include <cstdint>
+
+namespace banen {
+namespace {
+
+size_t RoundUp(size_t bytes) {
+  return (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+}
+
+}  // namespace
+
+void* MapHugePages(size_t bytes) {
+  const size_t size = RoundUp(bytes);
+  // Mapped a huge page larger, then trimmed to an aligned start: the kernel
+  // backs only aligned 2 MB ranges with huge pages.
+  void* mapped = mmap(nullptr, size + kHugePageBytes, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) return nullptr;
+  const auto begin = reinterpret_cast<uintptr_t>(mapped);
+  const uintptr_t aligned = RoundUp(begin);
+  if (aligned > begin) munmap(mapped, aligned - begin);
+  const uintptr_t end = begin + size + kHugePageBytes;
+  if (end > aligned + size) {
+    munmap(reinterpret_cast<void*>(aligned + size), end - (aligned + size));
+  }
+  void* block = reinterpret_cast<void*>(aligned);
+  // Advice only: without transparent huge pages the block still works.
+  madvise(block, size, MADV_HUGEPAGE);
+  return block;
+}
+
+void FreeHugePages(void* block, size_t bytes) { munmap(block, RoundUp(bytes)); }
+
+}  // namespace banen

@@ -1,0 +1,62 @@
+// An allocator for the fold's large arrays (the state's per-seq, per-job and
+// per-person vectors, its ids and their hash indexes): blocks of 2 MB or more
+// are mapped on their own and marked for transparent huge pages.
+//
+// Why: a rebuild grows these arrays by doubling and reads them at random.
+// With 4 KB pages each doubling faults every page of the new block in again
+// (on the 2-core VM a fault costs microseconds) and the random reads miss
+// the TLB; with 2 MB pages both nearly vanish (projection_bench: the fold of
+// 1 M events took half the time). Smaller blocks come from operator new.
+#ifndef BANEN_PROJECTIONS_HUGE_PAGES_H_
+#define BANEN_PROJECTIONS_HUGE_PAGES_H_
+
+#include <cstddef>
+#include <new>
+
+namespace banen {
+
+inline constexpr size_t kHugePageBytes = size_t{2} << 20;
+
+// A block of `bytes` (>= kHugePageBytes) aligned to kHugePageBytes, or
+// nullptr when the system has no memory to map; FreeHugePages releases it.
+void* MapHugePages(size_t bytes);
+void FreeHugePages(void* block, size_t bytes);
+
+template <typename T>
+class HugePageAllocator {
+ public:
+  using value_type = T;
+
+  HugePageAllocator() = default;
+  template <typename U>
+  HugePageAllocator(  // NOLINT(google-explicit-constructor): rebinding
+      const HugePageAllocator<U>& /*other*/) {}
+
+  T* allocate(size_t n) {
+    const size_t bytes = n * sizeof(T);
+    if (bytes < kHugePageBytes) {
+      return static_cast<T*>(
+          ::operator new (bytes, std::align_val_t{alignof(T)}));
+    }
+    void* block = MapHugePages(bytes);
+    if (block == nullptr) throw std::bad_alloc();
+    return static_cast<T*>(block);
+  }
+  void deallocate(T* block, size_t n) {
+    const size_t bytes = n * sizeof(T);
+    if (bytes < kHugePageBytes) {
+      ::operator delete (block, std::align_val_t{alignof(T)});
+    } else {
+      FreeHugePages(block, bytes);
+    }
+  }
+
+  template <typename U>
+  bool operator==(const HugePageAllocator<U>& /*other*/) const {
+    return true;
+  }
+};
+
+}  // namespace banen
+
+#endif  // BANEN_PROJECTIONS_HUGE_PAGES_H_
