@@ -25,7 +25,7 @@ void FreeHugePages(void* block, size_t bytes);
 template <typename T>
 class HugePageAllocator {
  public:
-  using value_type = T;
+  using value_type = T;  // NOLINT(readability-identifier-naming): std
 
   HugePageAllocator() = default;
   template <typename U>
