@@ -151,9 +151,11 @@ class CompactStringMap {
       // Blocks are addressed as if each were kKeyBlockSize long: a key
       // longer than that gets a block of its own, which then counts as
       // full.
+      // Not zero-filled: only the bytes written are ever read, and filling
+      // a fresh 1 MiB block touched all of its pages at once.
       if (key_blocks.empty() || key_used + stored > kKeyBlockSize) {
-        key_blocks.push_back(
-            std::make_unique<char[]>(std::max(kKeyBlockSize, stored)));
+        key_blocks.push_back(std::make_unique_for_overwrite<char[]>(
+            std::max(kKeyBlockSize, stored)));
         key_used = 0;
       }
       if (entries % (size_t{1} << kEntryBlockBits) == 0) {
