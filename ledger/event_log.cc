@@ -50,11 +50,6 @@ constexpr size_t kRecentEvents = size_t{32} * 1024;
 // A group reserves this many canonical bytes per event (the synthetic and the
 // demo events take 120-200).
 constexpr size_t kTypicalCanonicalBytes = 256;
-// Written groups' write batches kept for reuse: one group is staged while one
-// is written, so two cover the pipeline; a batch larger than this is freed
-// (groups hold up to kMaxGroupEvents events of up to a few KiB each).
-constexpr size_t kSpareWriteBatches = 2;
-constexpr size_t kSpareWriteBatchBytes = size_t{4} << 20;
 // How long a proof waits for the Merkle tree to reach its size: the tree
 // follows the head within milliseconds, unless a bulk load just landed.
 constexpr absl::Duration kTreeWait = absl::Seconds(30);
@@ -605,9 +600,8 @@ class EventLogImpl final : public EventLog {
       canonical.append(bytes);
       canonical_end.push_back(canonical.size());
     }
-    // Room for `count` events of a typical size: the pages a group's
-    // buffers grow into are fresh, and each costs a fault, and a growing
-    // buffer touches twice its final size.
+    // Room for the `count` events of the batches a leader takes, once:
+    // reserving per batch grew the buffers one batch at a time.
     void Reserve(size_t count) {
       events.reserve(count);
       canonical.reserve(count * kTypicalCanonicalBytes);
@@ -793,10 +787,6 @@ class EventLogImpl final : public EventLog {
   // disk, and are acknowledged, one at a time and in seq order.
   bool write_busy_ ABSL_GUARDED_BY(mu_) = false;
   Head head_ ABSL_GUARDED_BY(mu_);
-  // Write batches of written groups, emptied, for the next groups: reused,
-  // their buffers are past the page faults and reallocations a new batch
-  // grows through (a tenth of an append's CPU in batches of 1000).
-  std::vector<rocksdb::WriteBatch> spare_write_batches_ ABSL_GUARDED_BY(mu_);
   // The last groups written, in seq order, ending at the head.
   std::deque<RecentGroup> recent_ ABSL_GUARDED_BY(mu_);
   size_t recent_events_ ABSL_GUARDED_BY(mu_) = 0;
@@ -1153,10 +1143,6 @@ void EventLogImpl::CommitGroup(Writer* leader) {
         break;
       }
       refused = failure_;
-      if (writers.empty() && !spare_write_batches_.empty()) {
-        group.write_batch = std::move(spare_write_batches_.back());
-        spare_write_batches_.pop_back();
-      }
       while (fits()) {
         Writer* writer = writers_.front();
         group_events += writer->batch->events.size();
@@ -1196,14 +1182,8 @@ void EventLogImpl::CommitGroup(Writer* leader) {
     absl::MutexLock index(&index_mu_);
     writing_ = nullptr;
   }
-  const bool keep_write_batch =
-      group.write_batch.GetDataSize() <= kSpareWriteBatchBytes;
-  if (keep_write_batch) group.write_batch.Clear();
   std::vector<RecentGroup> dropped;  // freed outside mu_
   absl::MutexLock lock(&mu_);
-  if (keep_write_batch && spare_write_batches_.size() < kSpareWriteBatches) {
-    spare_write_batches_.push_back(std::move(group.write_batch));
-  }
   if (written.ok()) {
     head_ = staged_head;
     dropped = KeepRecent(std::move(static_cast<EventsWithBytes&>(group)));
