@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <iterator>
+#include <map>
 
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
@@ -144,12 +145,12 @@ absl::Status Projector::CatchUp() {
     SaveState();
   }
   // The lambdas run inside the log's calls, on this thread, under the lock.
-  const auto load = [&](std::string_view key, std::string_view value)
+  const auto load = [&](std::string_view key, std::string_view /*value*/)
                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
                           const std::optional<uint64_t> seq =
                               ParseCheckpointKey(key);
                           if (seq.has_value() && *seq <= state_.last_seq()) {
-                            checkpoints_.emplace(*seq, std::string(value));
+                            checkpoints_.insert(*seq);
                           }
                           return true;
                         };
@@ -171,12 +172,10 @@ absl::Status Projector::BackfillCheckpoints() {
   uint64_t figures_seq = 0;  // the seq `figures` holds the figures of
   for (auto next = checkpoints_.begin();; ++next) {
     const bool tail = next == checkpoints_.end();
-    const uint64_t gap_end = tail ? head : next->first;
+    const uint64_t gap_end = tail ? head : *next;
     while (seq + (tail ? 1 : 2) * interval <= gap_end) {
       if (figures_seq != seq) {
-        ASSIGN_OR_RETURN(Checkpoint checkpoint,
-                         DecodeCheckpoint(checkpoints_.at(seq)));
-        figures = std::move(checkpoint.figures);
+        ASSIGN_OR_RETURN(figures, CheckpointFigures(seq));
         figures_seq = seq;
       }
       MoveFigures(seq, seq + interval, &figures);
@@ -185,10 +184,10 @@ absl::Status Projector::BackfillCheckpoints() {
       std::string encoded = EncodeCheckpoint(seq, figures);
       RETURN_IF_ERROR(
           log_.records().Put(kCheckpointSpace, CheckpointKey(seq), encoded));
-      checkpoints_.emplace(seq, std::move(encoded));
+      checkpoints_.insert(seq);
     }
     if (tail) return absl::OkStatus();
-    seq = next->first;
+    seq = *next;
   }
 }
 
@@ -197,12 +196,12 @@ void Projector::BuildCurrentFigures() {
   // From the last figure checkpoint, when it is near: O(persons touched
   // since), where building them is a pass over every person.
   if (!checkpoints_.empty() &&
-      head - checkpoints_.rbegin()->first <= options_.checkpoint_interval) {
-    absl::StatusOr<Checkpoint> checkpoint =
-        DecodeCheckpoint(checkpoints_.rbegin()->second);
-    if (checkpoint.ok()) {
-      figures_ = std::move(checkpoint->figures);
-      MoveFigures(checkpoint->seq, head, &figures_);
+      head - *checkpoints_.rbegin() <= options_.checkpoint_interval) {
+    const uint64_t seq = *checkpoints_.rbegin();
+    absl::StatusOr<FigureAccumulator> figures = CheckpointFigures(seq);
+    if (figures.ok()) {
+      figures_ = *std::move(figures);
+      MoveFigures(seq, head, &figures_);
       return;
     }
   }
@@ -352,7 +351,7 @@ absl::Status Projector::MakeIdIndexes() {
 
 uint64_t Projector::NextCheckpointSeq() const {
   absl::ReaderMutexLock lock(&mutex_);
-  const uint64_t last = checkpoints_.empty() ? 0 : checkpoints_.rbegin()->first;
+  const uint64_t last = checkpoints_.empty() ? 0 : *checkpoints_.rbegin();
   return last + options_.checkpoint_interval;
 }
 
@@ -373,12 +372,12 @@ absl::Status Projector::Fold(uint64_t to) {
   if (after > before) {
     MoveFigures(before, after, &figures_, &kept_);
     const uint64_t last_checkpoint =
-        checkpoints_.empty() ? 0 : checkpoints_.rbegin()->first;
+        checkpoints_.empty() ? 0 : *checkpoints_.rbegin();
     if (after - last_checkpoint >= options_.checkpoint_interval) {
       // Encoding here keeps the checkpoint exactly at `after`; the synced
       // write is left to the writer thread.
       std::string encoded = EncodeCheckpoint(after, figures_);
-      checkpoints_.emplace(after, encoded);
+      checkpoints_.insert(after);
       absl::MutexLock writer_lock(&writer_mutex_);
       unwritten_.push_back(Unwritten{kCheckpointSpace, CheckpointKey(after),
                                      std::move(encoded)});
@@ -454,6 +453,9 @@ void Projector::WriteCheckpoints() {
       // Stays put until popped below: a deque's push_back moves no element.
       next = &unwritten_.front();
     }
+    if (options_.before_writing_record_for_test) {
+      options_.before_writing_record_for_test();
+    }
     const absl::Status written =
         log_.records().Put(next->space, next->key, next->value);
     absl::MutexLock lock(&writer_mutex_);
@@ -475,10 +477,7 @@ absl::Status Projector::FlushCheckpoints() {
 
 std::vector<uint64_t> Projector::CheckpointSeqs() const {
   absl::ReaderMutexLock lock(&mutex_);
-  std::vector<uint64_t> seqs;
-  seqs.reserve(checkpoints_.size());
-  for (const auto& [seq, encoded] : checkpoints_) seqs.push_back(seq);
-  return seqs;
+  return std::vector<uint64_t>(checkpoints_.begin(), checkpoints_.end());
 }
 
 size_t Projector::MoveFigures(uint64_t from, uint64_t to,
@@ -507,9 +506,8 @@ absl::StatusOr<FigureAccumulator> Projector::FiguresAt(uint64_t cut) const {
   // at or before it, the one after it, or the head.
   const uint64_t head = state_.last_seq();
   const auto next = checkpoints_.upper_bound(cut);
-  const uint64_t before =
-      next == checkpoints_.begin() ? 0 : std::prev(next)->first;
-  const uint64_t after = next == checkpoints_.end() ? head : next->first;
+  const uint64_t before = next == checkpoints_.begin() ? 0 : *std::prev(next);
+  const uint64_t after = next == checkpoints_.end() ? head : *next;
   FigureAccumulator figures;
   uint64_t start = 0;
   if (after - cut < cut - before) {
@@ -517,18 +515,37 @@ absl::StatusOr<FigureAccumulator> Projector::FiguresAt(uint64_t cut) const {
     if (next == checkpoints_.end()) {
       figures = figures_;
     } else {
-      ASSIGN_OR_RETURN(Checkpoint checkpoint, DecodeCheckpoint(next->second));
-      figures = std::move(checkpoint.figures);
+      ASSIGN_OR_RETURN(figures, CheckpointFigures(after));
     }
   } else if (before > 0) {
     start = before;
-    ASSIGN_OR_RETURN(Checkpoint checkpoint,
-                     DecodeCheckpoint(std::prev(next)->second));
-    figures = std::move(checkpoint.figures);
+    ASSIGN_OR_RETURN(figures, CheckpointFigures(before));
   }
   const size_t moved = MoveFigures(start, cut, &figures);
   if (options_.on_figures_moved) options_.on_figures_moved(cut, start, moved);
   return figures;
+}
+
+absl::StatusOr<FigureAccumulator> Projector::CheckpointFigures(
+    uint64_t seq) const {
+  const std::string key = CheckpointKey(seq);
+  {
+    // Under mutex_ a checkpoint is either queued or stored: the writer pops
+    // it only after its write, and keeps the first failure.
+    absl::MutexLock lock(&writer_mutex_);
+    for (const Unwritten& unwritten : unwritten_) {
+      if (unwritten.space == kCheckpointSpace && unwritten.key == key) {
+        ASSIGN_OR_RETURN(Checkpoint checkpoint,
+                         DecodeCheckpoint(unwritten.value));
+        return std::move(checkpoint.figures);
+      }
+    }
+    RETURN_IF_ERROR(write_status_);
+  }
+  ASSIGN_OR_RETURN(const std::string encoded,
+                   log_.records().Get(kCheckpointSpace, key));
+  ASSIGN_OR_RETURN(Checkpoint checkpoint, DecodeCheckpoint(encoded));
+  return std::move(checkpoint.figures);
 }
 
 absl::StatusOr<RealisationTable> Projector::Realisation(

@@ -350,6 +350,47 @@ TEST(ProjectorTest, AnAsOfCutAfterARegistrationMovesOnlyItsWindowsPersons) {
   EXPECT_EQ(moved_persons, 1u);
 }
 
+// The figure checkpoints are not held in memory but read back when a cut
+// starts from one; one still queued for the writer is read from the queue.
+TEST(ProjectorTest, AnAsOfCutStartsFromACheckpointStillQueuedForTheWriter) {
+  ProjectorFixture fixture;
+  absl::Notification writer_may_go;
+  uint64_t moved_start = 0;
+  ProjectorOptions options;
+  options.checkpoint_interval = 10;
+  options.before_writing_record_for_test = [&] {
+    writer_may_go.WaitForNotification();
+  };
+  options.on_figures_moved = [&](uint64_t, uint64_t start, size_t) {
+    moved_start = start;
+  };
+  Projector& projector = fixture.Open(std::move(options));
+  for (int i = 1; i <= 10; ++i) {
+    fixture.MustAppend(test::PersonRegisteredEvent(absl::StrCat("p", i),
+                                                   "2020-01-01", PersonRef(i)));
+  }
+  fixture.MustAppend(Employer("gemeente", Sector::kGemeenten));
+  for (int i = 1; i <= 10; ++i) {
+    fixture.MustAppend(test::JobStartedEvent(
+        absl::StrCat("h", i), "2024-01-01", absl::StrCat("job-", i), "gemeente",
+        PersonRef(i), ContractForm::kVast, 2550));
+  }
+  // Seq 19 is nearer the checkpoint at 20, which waits behind the one at 10.
+  const absl::Time as_of = RecordedTimes(fixture.log())[19 - 1];
+  const RealisationQuery query = AllSectors(Measure::kPeildatum, as_of);
+
+  const absl::StatusOr<RealisationTable> table = projector.Realisation(query);
+  writer_may_go.Notify();
+
+  ASSERT_TRUE(table.ok()) << table.status();
+  EXPECT_EQ(moved_start, 20u);
+  EXPECT_TRUE(*table == ComputeRealisation(Rebuild(fixture.log()), query));
+  EXPECT_EQ(test::RowOf(*table, Sector::kGemeenten, Quarter{2024, 1}).persons,
+            8);
+  ASSERT_TRUE(projector.FlushCheckpoints().ok());
+  EXPECT_EQ(projector.CheckpointSeqs(), (std::vector<uint64_t>{10, 20}));
+}
+
 TEST(ProjectorTest, TakesACheckpointEveryInterval) {
   ProjectorFixture fixture;
   Projector& projector = fixture.Open(/*checkpoint_interval=*/2);
