@@ -2,6 +2,7 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <malloc.h>
 
 #include <limits>
 #include <optional>
@@ -59,6 +60,10 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                    EventLog::Open(options.data_dir, std::move(log_options)));
   ASSIGN_OR_RETURN(server->projector_,
                    Projector::Open(*server->log_, options.projector));
+  // The opens read the saved states in parts and buffers that are freed
+  // once decoded, and glibc keeps freed memory in its arenas: hand it back,
+  // or it stays in the server's RSS (10 % of it at 1 M events).
+  malloc_trim(0);
   if (!options.follow.primary.empty()) {
     server->follower_ =
         std::make_unique<Follower>(*server->log_, options.follow);
