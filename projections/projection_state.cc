@@ -97,23 +97,20 @@ void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
 }
 
 ProjectionState::IdLookups ProjectionState::LookupsOf(const Event& event) {
-  const auto hashed = [](std::string_view id) {
-    return HashedId{AbslView(id), IdHash{}(AbslView(id))};
-  };
   IdLookups lookups;
   switch (event.kind()) {
     case EventKind::kPersonRegistered:
     case EventKind::kPersonDeregistered:
-      lookups.person = hashed(PersonRefOf(event));
+      lookups.person = Hashed(PersonRefOf(event));
       break;
     case EventKind::kJobStarted:
-      lookups.person = hashed(std::get<JobStarted>(event.payload).person_ref);
-      lookups.job = hashed(JobIdOf(event));
+      lookups.person = Hashed(std::get<JobStarted>(event.payload).person_ref);
+      lookups.job = Hashed(JobIdOf(event));
       break;
     case EventKind::kJobConverted:
     case EventKind::kHoursChanged:
     case EventKind::kJobEnded:
-      lookups.job = hashed(JobIdOf(event));
+      lookups.job = Hashed(JobIdOf(event));
       break;
     default:
       break;
@@ -122,17 +119,21 @@ ProjectionState::IdLookups ProjectionState::LookupsOf(const Event& event) {
 }
 
 void ProjectionState::PrefetchSlots(const IdLookups& lookups) const {
-  if (lookups.person.has_value()) person_index_.prefetch(*lookups.person);
-  if (lookups.job.has_value()) job_index_.prefetch(*lookups.job);
+  if (lookups.person.has_value()) person_index_.Prefetch(*lookups.person);
+  if (lookups.job.has_value()) job_index_.Prefetch(*lookups.job);
 }
 
 bool ProjectionState::FillIdIndexes(int threads, IdIndexes& indexes) const {
-  const auto fill = [](const IdList& ids, IdSet& index) {
-    index = IdSet(ids.size(), IdHash{&ids}, IdEq{&ids});
+  const auto fill = [](const IdList& ids, IdIndex& index) {
+    index = IdIndex();
     bool distinct = true;
     for (size_t i = 0; i < ids.size(); ++i) {
-      if (!ids[i].empty() && !index.insert(static_cast<uint32_t>(i)).second) {
+      if (ids[i].empty()) continue;
+      const HashedId id = Hashed(ids[i]);
+      if (index.Find(ids, id) != IdIndex::kEmpty) {
         distinct = false;
+      } else {
+        index.Insert(ids, static_cast<uint32_t>(i), id.hash);
       }
     }
     return distinct;
@@ -140,11 +141,11 @@ bool ProjectionState::FillIdIndexes(int threads, IdIndexes& indexes) const {
   bool jobs_distinct = false;
   std::thread jobs;
   if (threads > 1) {
-    jobs = std::thread([&] { jobs_distinct = fill(*job_ids_, indexes.jobs); });
+    jobs = std::thread([&] { jobs_distinct = fill(job_ids_, indexes.jobs); });
   } else {
-    jobs_distinct = fill(*job_ids_, indexes.jobs);
+    jobs_distinct = fill(job_ids_, indexes.jobs);
   }
-  const bool persons_distinct = fill(*person_refs_, indexes.persons);
+  const bool persons_distinct = fill(person_refs_, indexes.persons);
   if (jobs.joinable()) jobs.join();
   return persons_distinct && jobs_distinct;
 }
@@ -202,12 +203,11 @@ uint64_t ProjectionState::LastSeqRecordedBy(absl::Time as_of) const {
 }
 
 uint32_t ProjectionState::PersonIndex(const HashedId& person_ref) {
-  const auto it = person_index_.find(person_ref, person_ref.hash);
-  if (it != person_index_.end()) return *it;
+  const uint32_t found = person_index_.Find(person_refs_, person_ref);
+  if (found != IdIndex::kEmpty) return found;
   const auto index = static_cast<uint32_t>(persons_.size());
-  person_refs_->Add(
-      std::string_view(person_ref.id.data(), person_ref.id.size()));
-  person_index_.insert(index);
+  person_refs_.Add(person_ref.id);
+  person_index_.Insert(person_refs_, index, person_ref.hash);
   persons_.emplace_back();
   return index;
 }
@@ -336,12 +336,12 @@ ProjectionState::EventRef ProjectionState::ApplyJobStarted(
   // A JobStarted for a known job_id (only possible after its retraction)
   // starts a new record: cuts before it keep seeing the old one.
   const auto index = static_cast<uint32_t>(jobs_.size());
-  job_ids_->Add(hire.job_id);
-  if (const auto it = job_index_.find(*lookups.job, lookups.job->hash);
-      it != job_index_.end()) {
-    job_index_.erase(it);
+  job_ids_.Add(hire.job_id);
+  if (job_index_.Find(job_ids_, *lookups.job) != IdIndex::kEmpty) {
+    job_index_.Reassign(job_ids_, *lookups.job, index);
+  } else {
+    job_index_.Insert(job_ids_, index, lookups.job->hash);
   }
-  job_index_.insert(index);
   JobRecord& job = jobs_.emplace_back();
   job.person = PersonIndex(*lookups.person);
   job.employer = FindEmployer(hire.employer_id).value_or(kNoIndex);
@@ -366,10 +366,10 @@ ProjectionState::EventRef ProjectionState::ApplyJobStarted(
 
 ProjectionState::EventRef ProjectionState::ApplyJobEntry(const HashedId& job_id,
                                                          JobEntry entry) {
-  const auto it = job_index_.find(job_id, job_id.hash);
-  if (it == job_index_.end()) return {};
-  InsertInTimelineOrder(jobs_[*it].entries, entry);
-  return EventRef{*it, RefKind::kJob};
+  const uint32_t job = job_index_.Find(job_ids_, job_id);
+  if (job == IdIndex::kEmpty) return {};
+  InsertInTimelineOrder(jobs_[job].entries, entry);
+  return EventRef{job, RefKind::kJob};
 }
 
 ProjectionState::EventRef ProjectionState::ApplyFigure(FigureKey key,

@@ -25,16 +25,13 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
-#include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ledger/event.h"
-#include "projections/huge_pages.h"
+#include "projections/id_index.h"
 
 namespace banen {
 
@@ -137,66 +134,6 @@ struct FigureEntry {
   Validity validity;
 };
 
-// The state's arrays that grow with the log (huge_pages.h).
-template <typename T>
-using HugeVector = std::vector<T, HugePageAllocator<T>>;
-
-// Ids by index, one after another: id i ends at ends[i].
-class IdList {
- public:
-  size_t size() const { return ends_.size(); }
-  void Add(std::string_view id) {
-    bytes_.insert(bytes_.end(), id.begin(), id.end());
-    ends_.push_back(bytes_.size());
-  }
-  std::string_view operator[](size_t i) const {
-    const size_t begin = i == 0 ? 0 : ends_[i - 1];
-    return std::string_view(bytes_.data() + begin, ends_[i] - begin);
-  }
-  void Reserve(size_t ids) { ends_.reserve(ids); }
-
- private:
-  HugeVector<char> bytes_;
-  HugeVector<size_t> ends_;
-};
-
-// An id with its hash (IdHash) computed ahead.
-struct HashedId {
-  absl::string_view id;
-  size_t hash;
-};
-// Hash and equality of a set of indexes into an IdList by their ids, so
-// that the set is looked up by id (absl::string_view) as well.
-struct IdHash {
-  using is_transparent = void;  // NOLINT(readability-identifier-naming)
-  const IdList* ids;
-  size_t operator()(absl::string_view id) const {
-    return absl::Hash<absl::string_view>{}(id);
-  }
-  size_t operator()(const HashedId& id) const { return id.hash; }
-  size_t operator()(uint32_t index) const {
-    const std::string_view id = (*ids)[index];
-    return (*this)(absl::string_view(id.data(), id.size()));
-  }
-};
-struct IdEq {
-  using is_transparent = void;  // NOLINT(readability-identifier-naming)
-  const IdList* ids;
-  absl::string_view Of(uint32_t index) const {
-    const std::string_view id = (*ids)[index];
-    return absl::string_view(id.data(), id.size());
-  }
-  bool operator()(uint32_t a, uint32_t b) const {
-    return a == b || Of(a) == Of(b);
-  }
-  bool operator()(uint32_t a, absl::string_view b) const { return Of(a) == b; }
-  bool operator()(absl::string_view a, uint32_t b) const { return a == Of(b); }
-  bool operator()(uint32_t a, const HashedId& b) const { return Of(a) == b.id; }
-  bool operator()(const HashedId& a, uint32_t b) const { return a.id == Of(b); }
-};
-using IdSet =
-    absl::flat_hash_set<uint32_t, IdHash, IdEq, HugePageAllocator<uint32_t>>;
-
 // Days [from, to); to may be kEndOfTime.
 struct DatePeriod {
   Date from;
@@ -288,15 +225,15 @@ class ProjectionState {
       uint64_t cut,
       absl::FunctionRef<void(Sector, int32_t, int64_t)> visit) const;
 
-  // The ids of the persons and jobs are held by index, one after another;
-  // their indexes (hash sets of indexes, looked up by id) are what Apply()
-  // needs and the queries do not. A state decoded from a checkpoint
-  // (state_checkpoint.h) has none until they are set (SetIdIndexes), or
-  // made by the next Apply(): an insert into an index larger than the
-  // caches waits on memory, so a projector makes them after it opened.
+  // The ids of the persons and jobs are held by index; their indexes (id
+  // to index, id_index.h) are what Apply() needs and the queries do not. A
+  // state decoded from a checkpoint of layout 2 (state_checkpoint.h) has
+  // none until they are set (SetIdIndexes), or made by the next Apply(): an
+  // insert into an index larger than the caches waits on memory, so a
+  // projector makes them after it opened. One of layout 3 loads them.
   struct IdIndexes {
-    IdSet persons;
-    IdSet jobs;
+    IdIndex persons;
+    IdIndex jobs;
   };
   bool id_indexes_pending() const { return ids_pending_; }
   // The indexes of this state's ids, the persons' and the jobs' on two
@@ -379,16 +316,14 @@ class ProjectionState {
   HugeVector<PersonRecord> persons_;
   std::vector<EmployerRecord> employers_;
   std::vector<std::vector<FigureEntry>> figures_;  // by figure index
-  // By index; held apart, so that the indexes' hashers, which point at
-  // them, stay valid when the state is moved. A job's id stays when a
-  // later JobStarted takes it over: the index then holds the later job.
-  std::unique_ptr<IdList> person_refs_ = std::make_unique<IdList>();
-  std::unique_ptr<IdList> job_ids_ = std::make_unique<IdList>();
-  IdSet person_index_ =
-      IdSet(0, IdHash{person_refs_.get()}, IdEq{person_refs_.get()});
-  IdSet job_index_ = IdSet(0, IdHash{job_ids_.get()}, IdEq{job_ids_.get()});
+  // By index. A job's id stays when a later JobStarted takes it over: the
+  // index then holds the later job.
+  IdList person_refs_;
+  IdList job_ids_;
+  IdIndex person_index_;
+  IdIndex job_index_;
   // Set: the two indexes above are empty (a state decoded from a
-  // checkpoint).
+  // checkpoint of layout 2).
   bool ids_pending_ = false;
   absl::flat_hash_map<std::string, uint32_t> employer_index_;
   absl::flat_hash_map<FigureKey, uint32_t> figure_index_;

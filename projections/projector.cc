@@ -211,38 +211,47 @@ void Projector::BuildCurrentFigures() {
 }
 
 absl::Status Projector::LoadState() {
-  std::map<uint64_t, StateHeader> headers;
-  const auto visit = [&](std::string_view key, std::string_view value) {
-    const std::optional<uint64_t> seq = SeqOfStateHeaderKey(key);
-    // The headers sort before the parts: the first part ends the scan.
-    if (!seq.has_value()) return false;
-    const std::optional<StateHeader> header = DecodeStateHeader(value);
-    if (header.has_value() && header->layout == kStateLayoutVersion &&
-        header->rules == kCountingRulesVersion) {
-      headers.emplace(*seq, *header);
-    }
-    return true;
-  };
-  RETURN_IF_ERROR(log_.records().Scan(StateCheckpointSpace(), visit));
+  // By (seq, layout): this layout's and the one before's, which a store
+  // written by the version before holds (it loads as well, its id indexes
+  // made after). The latest first; at one seq, this layout's.
+  std::map<std::pair<uint64_t, uint32_t>, StateHeader> headers;
+  for (const uint32_t layout : {uint32_t{2}, kStateLayoutVersion}) {
+    const auto visit = [&](std::string_view key, std::string_view value) {
+      const std::optional<uint64_t> seq = SeqOfStateHeaderKey(key);
+      // The headers sort before the parts: the first part ends the scan.
+      if (!seq.has_value()) return false;
+      const std::optional<StateHeader> header = DecodeStateHeader(value);
+      if (header.has_value() && header->layout == layout &&
+          header->rules == kCountingRulesVersion) {
+        headers.emplace(std::make_pair(*seq, layout), *header);
+      }
+      return true;
+    };
+    RETURN_IF_ERROR(log_.records().Scan(StateCheckpointSpace(layout), visit));
+  }
   const uint64_t head = log_.GetHead().seq;
   for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
-    const auto& [seq, header] = *it;
+    const auto& [seq, layout] = it->first;
+    const StateHeader& header = it->second;
     if (seq > head) continue;
     // Of this log: a store rebuilt, or restored from another log's backup,
     // holds other events at the same seqs.
     ASSIGN_OR_RETURN(const StoredEvent stored, log_.GetBySeq(seq));
     if (stored.hash != header.hash) continue;
-    // A checkpoint of this log and rules, whether or not it reads: the next
-    // save is measured from it.
-    saved_state_seq_ = std::max(saved_state_seq_, seq);
+    // A checkpoint of this log, rules and layout, whether or not it reads:
+    // the next save is measured from it. (One of the layout before does
+    // not count: the next save writes this layout.)
+    if (layout == kStateLayoutVersion) {
+      saved_state_seq_ = std::max(saved_state_seq_, seq);
+    }
     // The even parts and the odd ones on two threads: each is a read and
     // decompression of up to a MB.
     std::array<std::vector<std::string>, 2> halves;
     std::array<absl::Status, 2> reads;
     const auto read_half = [&](uint32_t half) {
       for (uint32_t part = half; part < header.parts; part += 2) {
-        absl::StatusOr<std::string> bytes =
-            log_.records().Get(StateCheckpointSpace(), StatePartKey(seq, part));
+        absl::StatusOr<std::string> bytes = log_.records().Get(
+            StateCheckpointSpace(layout), StatePartKey(seq, part));
         if (!bytes.ok()) {
           reads[half] = bytes.status();
           return;
@@ -262,11 +271,11 @@ absl::Status Projector::LoadState() {
       size += parts[part].size();
     }
     if (size != header.body_size) continue;
-    absl::StatusOr<DecodedState> decoded = DecodeState(seq, parts);
+    absl::StatusOr<DecodedState> decoded = DecodeState(seq, parts, layout);
     if (!decoded.ok()) continue;
-    // Folding the events after it needs the id indexes now; else the tail
-    // thread makes them (Follow).
-    if (seq < head) {
+    // Of layout 2: folding the events after it needs the id indexes now;
+    // else the tail thread makes them (Follow).
+    if (seq < head && decoded->state.id_indexes_pending()) {
       absl::StatusOr<ProjectionState::IdIndexes> indexes =
           decoded->state.MakeIdIndexes(std::thread::hardware_concurrency());
       if (!indexes.ok()) continue;

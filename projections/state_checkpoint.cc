@@ -21,6 +21,8 @@ enum Section : uint64_t {
   kFigures = 6,
   kYearHours = 7,
   kRegisterSteps = 8,
+  kPersonIndex = 9,  // from layout 3 on
+  kJobIndex = 10,
 };
 
 void PutFixed(std::string& out, uint64_t value, int bytes) {
@@ -186,7 +188,7 @@ class StateCodec {
                                          const KeptSums& sums,
                                          size_t part_bytes);
   static absl::StatusOr<DecodedState> Decode(
-      uint64_t seq, absl::Span<const std::string> parts);
+      uint64_t seq, absl::Span<const std::string> parts, uint32_t layout);
 
  private:
   using RefKind = ProjectionState::RefKind;
@@ -204,6 +206,11 @@ class StateCodec {
 
   static void EncodeSums(const ProjectionState& state, const KeptSums& sums,
                          PartWriter& out);
+  static void EncodeIdIndex(Section section, const IdIndex& index,
+                            PartWriter& out);
+  static bool ReadIdIndexItem(PartReader& in, IdIndex& index);
+  // Whether the id indexes loaded hold an index of each id and no other.
+  static bool CheckIdIndexes(const ProjectionState& state);
   static bool ReadItem(Section section, PartReader& in, DecodedState& decoded);
   static bool ReadSumsItem(Section section, PartReader& in, KeptSums& out);
   // The items of parts [begin, end) into `out`.
@@ -255,7 +262,7 @@ std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
   for (size_t p = 0; p < state.persons_.size(); ++p) {
     const PersonRecord& person = state.persons_[p];
     out.Item(kPersons);
-    out.String((*state.person_refs_)[p]);
+    out.String(state.person_refs_[p]);
     out.Varint(person.entries.size());
     for (const RegisterEntry& entry : person.entries) {
       out.Signed(entry.date.days);
@@ -267,16 +274,22 @@ std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
     out.Varint(person.jobs.size());
     for (uint32_t job : person.jobs) out.Varint(job);
   }
+  // A state decoded from layout 2 gets its indexes here: its ids are as
+  // they were read, and its indexes are a function of them (id_index.h).
+  ProjectionState::IdIndexes made;
+  if (state.ids_pending_) state.FillIdIndexes(/*threads=*/1, made);
+  const IdIndex& person_index =
+      state.ids_pending_ ? made.persons : state.person_index_;
+  const IdIndex& job_index = state.ids_pending_ ? made.jobs : state.job_index_;
+  // The id of a job is written empty when a later job took it over.
+  std::vector<bool> holds_id(state.jobs_.size());
+  job_index.ForEach([&](const IdIndex::Entry& entry) {
+    if (entry.index < holds_id.size()) holds_id[entry.index] = true;
+  });
   for (size_t j = 0; j < state.jobs_.size(); ++j) {
     const JobRecord& job = state.jobs_[j];
     out.Item(kJobs);
-    // Empty when a later job took the id over (which a decoded state's
-    // ids show as they were read).
-    const auto holder = state.job_index_.find(static_cast<uint32_t>(j));
-    out.String(state.ids_pending_ ||
-                       (holder != state.job_index_.end() && *holder == j)
-                   ? (*state.job_ids_)[j]
-                   : std::string_view());
+    out.String(holds_id[j] ? state.job_ids_[j] : std::string_view());
     out.Varint(Ref(job.person));
     out.Varint(Ref(job.employer));
     out.Varint(Ref(job.lender));
@@ -307,7 +320,41 @@ std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
     }
   }
   EncodeSums(state, sums, out);
+  EncodeIdIndex(kPersonIndex, person_index, out);
+  EncodeIdIndex(kJobIndex, job_index, out);
   return out.Finish();
+}
+
+void StateCodec::EncodeIdIndex(Section section, const IdIndex& index,
+                               PartWriter& out) {
+  uint32_t tag = 0;
+  index.ForEach([&](const IdIndex::Entry& entry) {
+    out.Item(section);
+    out.Varint(entry.tag - tag);
+    out.Varint(entry.index);
+    tag = entry.tag;
+  });
+}
+
+bool StateCodec::ReadIdIndexItem(PartReader& in, IdIndex& index) {
+  const uint64_t tag = uint64_t{index.last_tag()} + in.Varint();
+  const uint32_t id = in.Index();
+  return tag <= UINT32_MAX &&
+         index.Append(IdIndex::Entry{static_cast<uint32_t>(tag), id});
+}
+
+bool StateCodec::CheckIdIndexes(const ProjectionState& state) {
+  const auto check = [](const IdList& ids, const IdIndex& index) {
+    size_t named = 0;
+    for (size_t i = 0; i < ids.size(); ++i) named += ids[i].empty() ? 0 : 1;
+    bool in_range = true;
+    index.ForEach([&](const IdIndex::Entry& entry) {
+      in_range = in_range && entry.index < ids.size();
+    });
+    return in_range && index.size() == named;
+  };
+  return check(state.person_refs_, state.person_index_) &&
+         check(state.job_ids_, state.job_index_);
 }
 
 void StateCodec::EncodeSums(const ProjectionState& state, const KeptSums& sums,
@@ -416,7 +463,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
     }
     case kPersons: {
       PersonRecord& person = out.persons_.emplace_back();
-      out.person_refs_->Add(in.StringView());
+      out.person_refs_.Add(in.StringView());
       for (uint64_t n = in.Count(); n > 0; --n) {
         RegisterEntry entry;
         entry.date = in.DateValue();
@@ -434,7 +481,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
     }
     case kJobs: {
       JobRecord& job = out.jobs_.emplace_back();
-      out.job_ids_->Add(in.StringView());
+      out.job_ids_.Add(in.StringView());
       job.person = in.Ref();
       job.employer = in.Ref();
       job.lender = in.Ref();
@@ -471,6 +518,10 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
     case kYearHours:
     case kRegisterSteps:
       return ReadSumsItem(section, in, decoded.sums);
+    case kPersonIndex:
+      return ReadIdIndexItem(in, out.person_index_);
+    case kJobIndex:
+      return ReadIdIndexItem(in, out.job_index_);
   }
   return false;
 }
@@ -578,10 +629,12 @@ absl::Status StateCodec::ReadParts(absl::Span<const std::string> parts,
 }
 
 absl::StatusOr<DecodedState> StateCodec::Decode(
-    uint64_t seq, absl::Span<const std::string> parts) {
+    uint64_t seq, absl::Span<const std::string> parts, uint32_t layout) {
+  const bool has_id_indexes = layout >= 3;
+  const uint64_t last_known = has_id_indexes ? kJobIndex : kRegisterSteps;
   // The items of each section first, so that every vector and index is
   // made at its size once instead of grown (and rehashed) item by item.
-  std::array<uint64_t, kRegisterSteps + 1> items{};
+  std::array<uint64_t, kJobIndex + 1> items{};
   // The parts of the jobs: [jobs_begin, jobs_end).
   size_t jobs_begin = parts.size();
   size_t jobs_end = parts.size();
@@ -590,7 +643,7 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
     PartReader in(parts[p]);
     const uint64_t section = in.Varint();
     const uint64_t count = in.Count();
-    if (!in.ok() || section < last_section || section > kRegisterSteps) {
+    if (!in.ok() || section < last_section || section > last_known) {
       return absl::DataLossError(
           absl::StrCat("state checkpoint part ", p, ": a foreign section"));
     }
@@ -612,11 +665,13 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   state.employers_.reserve(with_room(items[kEmployers]));
   state.employer_index_.reserve(items[kEmployers]);
   state.persons_.reserve(with_room(items[kPersons]));
-  state.person_refs_->Reserve(with_room(items[kPersons]));
+  state.person_refs_.Reserve(with_room(items[kPersons]));
   state.jobs_.reserve(with_room(items[kJobs]));
-  state.job_ids_->Reserve(with_room(items[kJobs]));
-  // The id indexes are made later (ProjectionState::MakeIdIndexes).
-  state.ids_pending_ = true;
+  state.job_ids_.Reserve(with_room(items[kJobs]));
+  // Layout 2: the id indexes are made later (MakeIdIndexes).
+  state.ids_pending_ = !has_id_indexes;
+  state.person_index_ = IdIndex::ForLoad(items[kPersonIndex]);
+  state.job_index_ = IdIndex::ForLoad(items[kJobIndex]);
   state.figures_.reserve(with_room(items[kFigures]));
   state.figure_index_.reserve(items[kFigures]);
   decoded.sums.hours.cells_.reserve(items[kYearHours]);
@@ -633,21 +688,26 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   for (const absl::Status* read : {&before_read, &jobs_read, &after_read}) {
     if (!read->ok()) return *read;
   }
+  state.person_index_.FinishLoad();
+  state.job_index_.FinishLoad();
   state.last_seq_ = seq;
   // The sums hold one item per employer: their indexes are in range.
   if (state.refs_.size() != seq || !Check(state) ||
-      decoded.sums.hours.cells_.size() != state.employers_.size()) {
+      decoded.sums.hours.cells_.size() != state.employers_.size() ||
+      (has_id_indexes && !CheckIdIndexes(state))) {
     return absl::DataLossError(absl::StrCat("state checkpoint after seq ", seq,
                                             ": an index out of range"));
   }
   return decoded;
 }
 
-std::string_view StateCheckpointSpace() {
+std::string_view StateCheckpointSpace(uint32_t layout) {
   static const std::string* const kSpace =
       new std::string(absl::StrCat("projection_state.v", kStateLayoutVersion,
                                    ".rules", kCountingRulesVersion));
-  return *kSpace;
+  static const std::string* const kLayout2Space = new std::string(
+      absl::StrCat("projection_state.v2.rules", kCountingRulesVersion));
+  return layout == 2 ? *kLayout2Space : *kSpace;
 }
 
 std::string StateHeaderKey(uint64_t seq) {
@@ -712,8 +772,9 @@ EncodedState EncodeState(const ProjectionState& state, const KeptSums& sums,
 }
 
 absl::StatusOr<DecodedState> DecodeState(uint64_t seq,
-                                         absl::Span<const std::string> parts) {
-  return StateCodec::Decode(seq, parts);
+                                         absl::Span<const std::string> parts,
+                                         uint32_t layout) {
+  return StateCodec::Decode(seq, parts, layout);
 }
 
 }  // namespace banen

@@ -15,7 +15,8 @@
 //
 // In the record space StateCheckpointSpace(),
 // "projection_state.v" layout ".rules" rules (now
-// "projection_state.v2.rules2"; v1 had no sections 7 and 8):
+// "projection_state.v3.rules2"; v1 had no sections 7 to 10, v2 none of 9
+// and 10, and its state is still loaded, its id indexes made after):
 //   state_key    := 'H' seq:fixed64be                 (the header)
 //                |  'P' seq:fixed64be part:fixed32be  (part 0..parts-1)
 //   state_header := layout:fixed32be rules:fixed32be hash:byte[32]
@@ -85,6 +86,19 @@
 //           items of zeros are left out.
 //       Sections 7 and 8 are the sums at the header's seq: equal sums encode
 //       to equal bytes, whatever order the persons were added in.
+//   section 9, person index (the id index of section 4's refs,
+//              projections/id_index.h), and
+//   section 10, job index (of section 5's non-empty job ids):
+//       item := tag:varint index:varint
+//           One item per entry, in the table's order (IdIndex::ForEach):
+//           tags non-decreasing, each as the difference to the previous
+//           item's (the first: to 0). tag = the high 32 bits of the id's
+//           IdHashOf (SipHash-2-4 of the id's bytes under a fixed key);
+//           index = the person's or job's index. The table's layout follows
+//           from the items (id_index.h), so a load places them in one pass
+//           without hashing an id; it checks that every index is in range
+//           and that each section has as many items as its section 4 or 5
+//           has non-empty ids.
 //   validity       := seq:varint retracted:varint
 //       retracted = retracted_at - seq, 0: never retracted.
 //   ref            := varint   (an index + 1; 0: none)
@@ -110,9 +124,10 @@
 
 namespace banen {
 
-inline constexpr uint32_t kStateLayoutVersion = 2;
-// The record space of this layout and these counting rules.
-std::string_view StateCheckpointSpace();
+inline constexpr uint32_t kStateLayoutVersion = 3;
+// The record space of `layout` (this one, or 2: the layout before, still
+// loaded) and these counting rules.
+std::string_view StateCheckpointSpace(uint32_t layout = kStateLayoutVersion);
 inline constexpr size_t kStatePartBytes = size_t{1} << 20;
 
 std::string StateHeaderKey(uint64_t seq);
@@ -155,12 +170,14 @@ struct DecodedState {
   KeptSums sums;
 };
 // The state and sums `parts` encode, whose last seq must be `seq`;
-// DATA_LOSS naming what is wrong when they are not a body of this layout
-// (checked so that every index the state holds is in range). Decodes the
-// jobs on a second thread; leaves the state's id indexes to be made
-// (ProjectionState::MakeIdIndexes, which finds an id twice).
+// DATA_LOSS naming what is wrong when they are not a body of `layout` (this
+// one or 2; checked so that every index the state holds is in range).
+// Decodes the jobs on a second thread. A body of layout 2 leaves the state's
+// id indexes to be made (ProjectionState::MakeIdIndexes, which finds an id
+// twice); one of this layout holds them.
 absl::StatusOr<DecodedState> DecodeState(uint64_t seq,
-                                         absl::Span<const std::string> parts);
+                                         absl::Span<const std::string> parts,
+                                         uint32_t layout = kStateLayoutVersion);
 
 }  // namespace banen
 

@@ -15,6 +15,8 @@ namespace banen {
 namespace {
 
 using test::AppendRandom;
+using test::Layout2Parts;
+using test::PutState;
 using test::Rebuild;
 
 TEST(CheckpointKeyTest, SortsBySeq) {
@@ -198,20 +200,6 @@ EncodedState StateAt(const EventLog& log, uint64_t seq,
   return Encode(Rebuild(log, seq), log.GetBySeq(seq)->hash, part_bytes);
 }
 
-// Stores `encoded` as the state checkpoint after `seq`, in `space`.
-void PutState(EventLog& log, uint64_t seq, const EncodedState& encoded,
-              std::string_view space = StateCheckpointSpace()) {
-  for (uint32_t part = 0; part < encoded.parts.size(); ++part) {
-    ASSERT_TRUE(log.records()
-                    .Put(space, StatePartKey(seq, part), encoded.parts[part])
-                    .ok());
-  }
-  ASSERT_TRUE(
-      log.records()
-          .Put(space, StateHeaderKey(seq), EncodeStateHeader(encoded.header))
-          .ok());
-}
-
 // Reopens the projector over the fixture's log: it loads the state
 // checkpoint after `state_seq` (0: none), folds `folded` events, and its
 // figures are those of a fold from seq 1.
@@ -267,7 +255,7 @@ TEST(StateCheckpointTest, ARandomHistoryContinuedFromACheckpointEqualsTheFold) {
     const uint64_t cut = std::mt19937(seed)() % 400 + 1;
     const EncodedState encoded =
         Encode(Rebuild(log, cut), Hash{}, seed % 2 == 1 ? 64 : kStatePartBytes);
-    EXPECT_EQ(encoded.parts.size() > 8, seed % 2 == 1) << encoded.parts.size();
+    EXPECT_EQ(encoded.parts.size() > 10, seed % 2 == 1) << encoded.parts.size();
     absl::StatusOr<DecodedState> decoded = DecodeState(cut, encoded.parts);
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     ProjectionState& state = decoded->state;
@@ -335,15 +323,18 @@ TEST(StateCheckpointTest, LoadedSumsEqualTheSumsBuiltFromTheState) {
   EXPECT_GT(compared, 1000);
 }
 
-// A decoded state holds its ids by index until its id indexes are made:
-// encoded before or after, it is the same state.
-TEST(StateCheckpointTest, ADecodedStateMakesItsIdIndexesWhenAsked) {
+// A state decoded from layout 2 holds its ids by index until its id
+// indexes are made: encoded before or after, it is the state of this
+// layout's body, which holds the indexes.
+TEST(StateCheckpointTest, AStateOfLayout2MakesItsIdIndexesWhenAsked) {
   test::ProjectorFixture fixture;
   fixture.Open();
   test::RandomHistory random(4);
   AppendRandom(fixture, random, 120);
   const std::vector<std::string> parts = Body(Rebuild(fixture.log()));
-  absl::StatusOr<DecodedState> decoded = DecodeState(120, parts);
+  const std::vector<std::string> layout2 = Layout2Parts(parts);
+  ASSERT_LT(layout2.size(), parts.size());
+  absl::StatusOr<DecodedState> decoded = DecodeState(120, layout2, 2);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   ProjectionState& state = decoded->state;
   EXPECT_TRUE(state.id_indexes_pending());
@@ -355,6 +346,41 @@ TEST(StateCheckpointTest, ADecodedStateMakesItsIdIndexesWhenAsked) {
   state.SetIdIndexes(*std::move(indexes));
   EXPECT_FALSE(state.id_indexes_pending());
   EXPECT_EQ(Body(state), parts);
+}
+
+// A body of this layout holds the id indexes: the decoded state has them.
+TEST(StateCheckpointTest, AStateOfThisLayoutLoadsItsIdIndexes) {
+  test::ProjectorFixture fixture;
+  fixture.Open();
+  test::RandomHistory random(4);
+  AppendRandom(fixture, random, 120);
+  const std::vector<std::string> parts = Body(Rebuild(fixture.log()));
+  absl::StatusOr<DecodedState> decoded = DecodeState(120, parts);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_FALSE(decoded->state.id_indexes_pending());
+  EXPECT_EQ(Body(decoded->state), parts);
+}
+
+// Bodies by hand: section 4 with one person "a", then section 9 with the
+// given items. An index out of range, an entry missing, one too many or a
+// tag past 32 bits is DATA_LOSS.
+TEST(StateCheckpointTest, AnIdIndexThatDoesNotFitItsIdsIsDataLoss) {
+  const std::string person(
+      "\x04\x01\x01"
+      "a\x00\x00",
+      6);
+  const std::string tag = "\x80\x80\x80\x80\x01";  // 2^28
+  EXPECT_TRUE(DecodeState(0, {person, "\x09\x01" + tag + '\x00'}).ok());
+  for (const std::string& index :
+       {std::string(), "\x09\x01" + tag + '\x01',
+        "\x09\x02" + tag + std::string("\x00\x00\x00", 3),
+        std::string("\x09\x01\x80\x80\x80\x80\x10\x00")}) {
+    std::vector<std::string> parts = {person};
+    if (!index.empty()) parts.push_back(index);
+    EXPECT_EQ(DecodeState(0, parts).status().code(),
+              absl::StatusCode::kDataLoss)
+        << testing::PrintToString(index);
+  }
 }
 
 // job-1 started, retracted and started again: the second record holds the
@@ -387,8 +413,8 @@ TEST(StateCheckpointTest, AJobIdTakenOverStaysWithTheLaterJobAfterALoad) {
   }
 }
 
-// Two persons of one ref (a body by hand: section 4, two items): the body
-// reads, its id indexes do not.
+// Two persons of one ref (a body of layout 2 by hand: section 4, two
+// items): the body reads, its id indexes do not.
 TEST(StateCheckpointTest, AnIdTwiceIsDataLossWhenTheIndexesAreMade) {
   for (const char second : {'b', 'a'}) {
     const std::vector<std::string> parts = {std::string("\x04\x02\x01"
@@ -396,15 +422,20 @@ TEST(StateCheckpointTest, AnIdTwiceIsDataLossWhenTheIndexesAreMade) {
                                                         7) +
                                             second +
                                             std::string("\x00\x00", 2)};
-    absl::StatusOr<DecodedState> decoded = DecodeState(0, parts);
+    absl::StatusOr<DecodedState> decoded = DecodeState(0, parts, 2);
     ASSERT_TRUE(decoded.ok()) << decoded.status();
-    EXPECT_EQ(decoded->state.person_count(), 2u);
-    const absl::StatusOr<ProjectionState::IdIndexes> indexes =
-        decoded->state.MakeIdIndexes();
+    ProjectionState& state = decoded->state;
+    EXPECT_EQ(state.person_count(), 2u);
+    absl::StatusOr<ProjectionState::IdIndexes> indexes = state.MakeIdIndexes();
     if (second == 'b') {
       ASSERT_TRUE(indexes.ok()) << indexes.status();
       EXPECT_EQ(indexes->persons.size(), 2u);
-      EXPECT_EQ(*indexes->persons.find(absl::string_view("b")), 1u);
+      state.SetIdIndexes(*std::move(indexes));
+      test::StoredHistory history;
+      history.Record(test::PersonDeregisteredEvent("e1", "2024-01-01", "b"));
+      state.Apply(history.events()[0]);
+      EXPECT_EQ(state.person_count(), 2u);
+      EXPECT_EQ(state.person(1).entries.size(), 1u);
     } else {
       EXPECT_EQ(indexes.status().code(), absl::StatusCode::kDataLoss);
     }
@@ -520,6 +551,38 @@ TEST(StateCheckpointTest, ACheckpointOfTheFirstLayoutIsIgnoredAndReplacedOnce) {
   fixture.CloseProjector();
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{80}));
   ExpectRestart(fixture, /*state_seq=*/80, /*folded=*/0);
+}
+
+// A store of the version before: its checkpoint of layout 2, in its own
+// space, loads (its id indexes made after), with the events after it
+// folded; the close saves the state in this layout, whose tables the next
+// open loads.
+TEST(StateCheckpointTest, ACheckpointOfLayout2LoadsAndIsSavedInThisLayout) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(14);
+  AppendAndClose(fixture, random, 90, /*save=*/false);
+  test::PutLayout2State(fixture.log(), 80);
+  ExpectRestart(fixture, /*state_seq=*/80, /*folded=*/10);
+  fixture.CloseProjector();
+  EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{90}));
+  ExpectRestart(fixture, /*state_seq=*/90, /*folded=*/0);
+}
+
+// Loaded with its id indexes, a state leaves the tail no index to make:
+// it folds the events appended after the restart through the loaded ones.
+TEST(StateCheckpointTest, TheTailMakesNoIdIndexAfterALoadOfThisLayout) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(15);
+  AppendAndClose(fixture, random, 100, /*save=*/true);
+  bool made = false;
+  Restored restored;
+  ProjectorOptions options = restored.Options();
+  options.while_making_id_indexes_for_test = [&] { made = true; };
+  fixture.OpenProjector(options);
+  EXPECT_EQ(restored.state_seq, 100u);
+  AppendRandom(fixture, random, 50);
+  ExpectFiguresOfRebuild(fixture.projector());
+  EXPECT_FALSE(made);
 }
 
 // 30 events folded on open: saved with a threshold of 30, not of 31.

@@ -477,13 +477,17 @@ RealisationQuery WithEmployers(RealisationQuery query) {
   return query;
 }
 
-// After a restart from a saved state the tail makes the id indexes as a
-// reader: a query reading the state meanwhile is answered, and the next
-// append is folded for a read-your-writes query once both are done.
+// After a restart from a state saved in layout 2 the tail makes the id
+// indexes as a reader: a query reading the state meanwhile is answered, and
+// the next append is folded for a read-your-writes query once both are
+// done.
 TEST(ProjectorTest, AQueryIsAnsweredWhileTheTailMakesTheIdIndexes) {
   ProjectorFixture fixture;
-  fixture.Open();
+  ProjectorOptions unsaved;
+  unsaved.save_state = false;
+  fixture.Open(std::move(unsaved));
   RecordOneHire(fixture);
+  test::PutLayout2State(fixture.log(), 3);
   HeldQuery held;
   ProjectorOptions options;
   held.HoldIn(options);

@@ -7,11 +7,14 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "projections/projector.h"
+#include "projections/state_checkpoint.h"
 #include "tests/projections/random_history.h"
 
 namespace banen::test {
@@ -99,6 +102,45 @@ inline ProjectionState Rebuild(const EventLog& log, uint64_t upto = 0) {
                        })
                   .ok());
   return state;
+}
+
+// Stores `encoded` as the state checkpoint after `seq`, in `space`.
+inline void PutState(EventLog& log, uint64_t seq, const EncodedState& encoded,
+                     std::string_view space = StateCheckpointSpace()) {
+  for (uint32_t part = 0; part < encoded.parts.size(); ++part) {
+    ASSERT_TRUE(log.records()
+                    .Put(space, StatePartKey(seq, part), encoded.parts[part])
+                    .ok());
+  }
+  ASSERT_TRUE(
+      log.records()
+          .Put(space, StateHeaderKey(seq), EncodeStateHeader(encoded.header))
+          .ok());
+}
+
+// `parts` of this layout as layout 2 wrote them: its sections 1 to 8 (the
+// id indexes, sections 9 and 10, are in parts of their own at the end).
+inline std::vector<std::string> Layout2Parts(std::vector<std::string> parts) {
+  std::erase_if(parts, [](const std::string& part) {
+    return !part.empty() && (part[0] == 9 || part[0] == 10);
+  });
+  return parts;
+}
+
+// Stores the log's state after `seq` as a checkpoint of layout 2, as the
+// version before wrote it.
+inline void PutLayout2State(EventLog& log, uint64_t seq) {
+  const ProjectionState state = Rebuild(log, seq);
+  EncodedState encoded =
+      EncodeState(state, BuildKeptSums(state), log.GetBySeq(seq)->hash);
+  encoded.parts = Layout2Parts(std::move(encoded.parts));
+  encoded.header.layout = 2;
+  encoded.header.parts = static_cast<uint32_t>(encoded.parts.size());
+  encoded.header.body_size = 0;
+  for (const std::string& part : encoded.parts) {
+    encoded.header.body_size += part.size();
+  }
+  PutState(log, seq, encoded, StateCheckpointSpace(2));
 }
 
 // Appends `count` events of `random` that the ledger accepts, each as its

@@ -1,0 +1,125 @@
+#include "projections/id_index.h"
+
+#include <algorithm>
+#include <bit>
+#include <utility>
+
+#include "absl/strings/string_view.h"
+#include "ledger/compact_string_map.h"
+
+namespace banen {
+namespace {
+
+// The key of IdHashOf. Fixed, so that a saved table stays valid: unlike
+// absl's per-process seed, it does not keep someone who reads this source
+// from choosing ids of one home slot (ids come from registered employers
+// and pseudonymised person refs, and such a run slows that employer's
+// folds, it breaks nothing).
+constexpr CompactStringMapSeed kIdIndexKey = {'b', 'a', 'n', 'e', 'n', '.',
+                                              'i', 'd', 'i', 'n', 'd', 'e',
+                                              'x', '.', 'v', '3'};
+
+// Slots past the home slots reserved up front, so that the entries of the
+// last home slots rarely move the table when they run past its end.
+constexpr size_t kSpareSlots = 64;
+
+}  // namespace
+
+uint64_t IdHashOf(std::string_view id) {
+  return KeyedHash(kIdIndexKey, absl::string_view(id.data(), id.size()));
+}
+
+size_t IdIndex::CapacityFor(size_t entries) {
+  if (entries == 0) return 0;
+  size_t capacity = 16;
+  while (capacity * 3 < entries * 4) capacity *= 2;
+  return capacity;
+}
+
+size_t IdIndex::SlotOf(const IdList& ids, const HashedId& id) const {
+  if (capacity_ == 0) return slots_.size();
+  const uint32_t tag = TagOf(id.hash);
+  for (size_t slot = Home(tag); slot < slots_.size(); ++slot) {
+    const Entry& entry = slots_[slot];
+    if (entry.index == kEmpty || entry.tag > tag) break;
+    if (entry.tag == tag && ids[entry.index] == id.id) return slot;
+  }
+  return slots_.size();
+}
+
+uint32_t IdIndex::Find(const IdList& ids, const HashedId& id) const {
+  const size_t slot = SlotOf(ids, id);
+  return slot == slots_.size() ? kEmpty : slots_[slot].index;
+}
+
+void IdIndex::Prefetch(const HashedId& id) const {
+  if (capacity_ > 0) __builtin_prefetch(&slots_[Home(TagOf(id.hash))]);
+}
+
+void IdIndex::Insert(const IdList& ids, uint32_t index, uint64_t hash) {
+  Reserve(size_ + 1);
+  const Entry added{TagOf(hash), index};
+  const std::string_view id = ids[index];
+  // After the entries that sort before it; those after it move up a slot,
+  // up to the first empty one.
+  size_t slot = Home(added.tag);
+  for (; slot < slots_.size(); ++slot) {
+    const Entry& entry = slots_[slot];
+    if (entry.index == kEmpty || entry.tag > added.tag ||
+        (entry.tag == added.tag && ids[entry.index] > id)) {
+      break;
+    }
+  }
+  Entry carried = added;
+  for (; slot < slots_.size(); ++slot) {
+    std::swap(carried, slots_[slot]);
+    if (carried.index == kEmpty) break;
+  }
+  if (carried.index != kEmpty) slots_.push_back(carried);
+  ++size_;
+}
+
+void IdIndex::Reassign(const IdList& ids, const HashedId& id, uint32_t index) {
+  const size_t slot = SlotOf(ids, id);
+  if (slot < slots_.size()) slots_[slot].index = index;
+}
+
+void IdIndex::Reserve(size_t entries) {
+  // CapacityFor(entries) <= capacity_, without its loop: Insert asks this.
+  if (entries * 4 <= capacity_ * 3) return;
+  // In order, so each goes after the one before: no id is read.
+  IdIndex grown = ForLoad(entries);
+  ForEach([&](const Entry& entry) { grown.PlaceLast(entry); });
+  grown.FinishLoad();
+  *this = std::move(grown);
+}
+
+void IdIndex::PlaceLast(Entry entry) {
+  slots_.resize(std::max<size_t>(Home(entry.tag), slots_.size()));
+  slots_.push_back(entry);
+  ++size_;
+}
+
+IdIndex IdIndex::ForLoad(size_t entries) {
+  IdIndex index;
+  index.capacity_ = CapacityFor(entries);
+  if (index.capacity_ > 0) {
+    index.shift_ = 32 - std::countr_zero(index.capacity_);
+    index.slots_.reserve(index.capacity_ + kSpareSlots);
+  }
+  return index;
+}
+
+bool IdIndex::Append(Entry entry) {
+  if (entry.index == kEmpty || (size_ > 0 && entry.tag < slots_.back().tag)) {
+    return false;
+  }
+  PlaceLast(entry);
+  return true;
+}
+
+void IdIndex::FinishLoad() {
+  if (slots_.size() < capacity_) slots_.resize(capacity_);
+}
+
+}  // namespace banen

@@ -1,0 +1,131 @@
+// IdIndex: the projection state's index of person refs and job ids, a hash
+// table of indexes into an IdList (the ids one after another) that the state
+// checkpoint saves and loads as it is (state_checkpoint.h, layout 3).
+//
+// Why not an absl table: absl::Hash is seeded per process, so its tables
+// cannot be saved, and a restart rebuilt both indexes (at 10 M events 3 M
+// person refs and the job ids: about a second on both cores, while the
+// server ingests). This one places an id by a fixed hash of its bytes
+// (IdHashOf), so a table saved by one process is valid in the next.
+//
+// The layout is a function of the set of (id, index) and nothing else:
+// linear probing with the entries kept sorted by their tag (the hash's high
+// 32 bits; equal tags by id bytes), each at max(its home slot, the previous
+// entry's slot + 1), where home = tag >> (32 - log2 capacity), and past the
+// last home slot as far as the last entry needs (no wrap around). The
+// capacity is a function of the entry count (CapacityFor). So a state
+// continued from a checkpoint holds the same table as one folded from seq 1,
+// the checkpoint saves just the entries in order (no empty slots), and a
+// load places them again in one sequential pass without reading an id.
+// A lookup reads ids only for an entry of its tag: a miss rarely does.
+//
+// Not thread-safe.
+#ifndef BANEN_PROJECTIONS_ID_INDEX_H_
+#define BANEN_PROJECTIONS_ID_INDEX_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+#include <vector>
+
+#include "projections/huge_pages.h"
+
+namespace banen {
+
+// The state's arrays that grow with the log (huge_pages.h).
+template <typename T>
+using HugeVector = std::vector<T, HugePageAllocator<T>>;
+
+// Ids by index, one after another: id i ends at ends[i].
+class IdList {
+ public:
+  size_t size() const { return ends_.size(); }
+  void Add(std::string_view id) {
+    bytes_.insert(bytes_.end(), id.begin(), id.end());
+    ends_.push_back(bytes_.size());
+  }
+  std::string_view operator[](size_t i) const {
+    const size_t begin = i == 0 ? 0 : ends_[i - 1];
+    return std::string_view(bytes_.data() + begin, ends_[i] - begin);
+  }
+  void Reserve(size_t ids) { ends_.reserve(ids); }
+
+ private:
+  HugeVector<char> bytes_;
+  HugeVector<size_t> ends_;
+};
+
+// STORED ON DISK (the tables of state checkpoint layout 3 are placed by it):
+// SipHash-2-4 of the id's bytes under a fixed key (kIdIndexKey in
+// id_index.cc). A change of either takes a new checkpoint layout.
+uint64_t IdHashOf(std::string_view id);
+
+// An id with its hash computed ahead.
+struct HashedId {
+  std::string_view id;
+  uint64_t hash = 0;
+};
+inline HashedId Hashed(std::string_view id) { return {id, IdHashOf(id)}; }
+
+class IdIndex {
+ public:
+  inline static constexpr uint32_t kEmpty =
+      std::numeric_limits<uint32_t>::max();
+  struct Entry {
+    uint32_t tag = 0;  // the high 32 bits of the id's hash
+    uint32_t index = kEmpty;
+    bool operator==(const Entry&) const = default;
+  };
+  static uint32_t TagOf(uint64_t hash) { return uint32_t(hash >> 32); }
+  // The home slots of a table of `entries`: at most 3/4 of them taken.
+  static size_t CapacityFor(size_t entries);
+
+  size_t size() const { return size_; }
+  // The index of `id` in `ids` (the list this index is of); kEmpty when
+  // absent.
+  uint32_t Find(const IdList& ids, const HashedId& id) const;
+  // Warms the cache for Find(id).
+  void Prefetch(const HashedId& id) const;
+  // Adds `index`, which holds an id not in the index.
+  void Insert(const IdList& ids, uint32_t index, uint64_t hash);
+  // Points the entry of `id` (in the index) at `index`, which holds the same
+  // id: a later job that took a job id over.
+  void Reassign(const IdList& ids, const HashedId& id, uint32_t index);
+  // Calls visit(entry) for each entry in order: the order Append() takes.
+  template <typename Visit>
+  void ForEach(Visit visit) const {
+    for (const Entry& entry : slots_) {
+      if (entry.index != kEmpty) visit(entry);
+    }
+  }
+
+  // A load: an empty index of the capacity for `entries`, then each entry
+  // as ForEach() visited them (Append), then FinishLoad().
+  static IdIndex ForLoad(size_t entries);
+  // False (and not added) when `entry` is empty or its tag sorts before
+  // the last one's.
+  bool Append(Entry entry);
+  // While loading: the tag of the last entry appended (0: none).
+  uint32_t last_tag() const { return slots_.empty() ? 0 : slots_.back().tag; }
+  void FinishLoad();
+
+ private:
+  uint32_t Home(uint32_t tag) const { return shift_ >= 32 ? 0 : tag >> shift_; }
+  // The slot of `id`; slots_.size() when absent.
+  size_t SlotOf(const IdList& ids, const HashedId& id) const;
+  // Makes room for `entries`: a larger capacity places every entry again.
+  void Reserve(size_t entries);
+  // Places `entry`, which sorts after every entry held, at its slot.
+  void PlaceLast(Entry entry);
+
+  // The home slots, then as many as the last entries ran past them.
+  HugeVector<Entry> slots_;
+  size_t capacity_ = 0;  // home slots: a power of two, or 0
+  int shift_ = 32;       // 32 - log2(capacity_)
+  size_t size_ = 0;
+};
+
+}  // namespace banen
+
+#endif  // BANEN_PROJECTIONS_ID_INDEX_H_
