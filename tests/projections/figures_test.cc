@@ -177,5 +177,22 @@ TEST(FigureAccumulatorTest, DropsStepsAfterTheWindow) {
   EXPECT_TRUE(figures == FigureAccumulator(Quarter{2024, 4}, Quarter{2024, 4}));
 }
 
+// StepDay finds a day's quarter in a table, from an estimate, within
+// 1970..2199, and by civil-date arithmetic outside: on every day, both agree
+// with Quarter::Of.
+TEST(StepDayTest, EveryDayFallsInItsCivilQuarter) {
+  for (int32_t days = test::D("1960-01-01").days;
+       days <= test::D("2210-12-31").days; ++days) {
+    const Date day{days};
+    const Quarter quarter = Quarter::Of(day);
+    const StepDay step(day);
+    ASSERT_EQ(step.quarter_index, quarter.Index()) << FormatDate(day);
+    ASSERT_EQ(step.days_to_quarter_end, quarter.LastDay().days - days + 1)
+        << FormatDate(day);
+    ASSERT_EQ(step.before_last_month, days < quarter.LastMonthFirstDay().days)
+        << FormatDate(day);
+  }
+}
+
 }  // namespace
 }  // namespace banen
