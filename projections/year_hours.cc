@@ -21,6 +21,41 @@ int32_t DaysIn(int32_t year) {
   return leap ? 366 : 365;
 }
 
+// January 1st of the years kFirstYear .. kFirstYear + kYearStarts - 1: a
+// period's years are found in this table, without MakeDate's and YearOf's
+// civil-date arithmetic, which cost the projection tail more than the sums.
+constexpr int32_t kYearStarts = 300;
+
+const std::array<Date, kYearStarts + 1>& YearStarts() {
+  static const auto* const kStarts = [] {
+    auto* starts = new std::array<Date, kYearStarts + 1>();
+    for (int32_t i = 0; i <= kYearStarts; ++i) {
+      (*starts)[i] = MakeDate(kFirstYear + i, 1, 1);
+    }
+    return starts;
+  }();
+  return *kStarts;
+}
+
+Date YearStart(int32_t year) {
+  const int32_t i = year - kFirstYear;
+  return i >= 0 && i <= kYearStarts ? YearStarts()[i] : MakeDate(year, 1, 1);
+}
+
+// YearOf(day), from an estimate (400 years to 146097 days) corrected against
+// the table.
+int32_t YearOfDay(Date day) {
+  const std::array<Date, kYearStarts + 1>& starts = YearStarts();
+  if (day < starts.front() || !(day < starts.back())) return YearOf(day);
+  int32_t i = std::min<int32_t>(
+      static_cast<int32_t>(int64_t{day.days - starts.front().days} * 400 /
+                           146097),
+      kYearStarts - 1);
+  while (day < starts[i]) --i;
+  while (!(day < starts[i + 1])) ++i;
+  return kFirstYear + i;
+}
+
 }  // namespace
 
 std::string_view RegimeName(Regime regime) {
@@ -78,10 +113,10 @@ void YearHours::AddPerson(const ProjectionState& state, uint32_t person,
 
 void YearHours::AddPeriod(uint32_t employer, int series, Date from, Date to,
                           int64_t hours) {
-  from = std::max(from, MakeDate(kFirstYear, 1, 1));
+  from = std::max(from, YearStart(kFirstYear));
   if (!(from < to)) return;
-  const int32_t first = YearOf(from);
-  const Date next_year = MakeDate(first + 1, 1, 1);
+  const int32_t first = YearOfDay(from);
+  const Date next_year = YearStart(first + 1);
   if (to <= next_year) {
     CellOf(employer, first).sum[series] += hours * (to.days - from.days);
     return;
@@ -89,10 +124,10 @@ void YearHours::AddPeriod(uint32_t employer, int series, Date from, Date to,
   CellOf(employer, first).sum[series] += hours * (next_year.days - from.days);
   AddRate(employer, first + 1, series, hours);
   if (to == kEndOfTime) return;
-  const int32_t last = YearOf(to);
+  const int32_t last = YearOfDay(to);
   AddRate(employer, last, series, -hours);
   CellOf(employer, last).sum[series] +=
-      hours * (to.days - MakeDate(last, 1, 1).days);
+      hours * (to.days - YearStart(last).days);
 }
 
 void YearHours::AddRate(uint32_t employer, int32_t from_year, int series,
