@@ -6,8 +6,6 @@
 #include <tuple>
 #include <utility>
 
-#include "projections/job_timeline.h"
-
 namespace banen {
 namespace {
 
@@ -327,79 +325,78 @@ FigureBuilder::Scopes FigureBuilder::MemoScopesOf(Sector sector,
   return scopes;
 }
 
-void FigureBuilder::AddPerson(uint32_t person_index, uint64_t cut, int64_t sign,
+void FigureBuilder::AddPerson(uint32_t person, uint64_t cut, int64_t sign,
                               FigureAccumulator* figures) {
-  const PersonRecord& person = state_.person(person_index);
-  RegisteredPeriods(person, cut, &registered_);
+  read_.Read(state_, person, cut);
+  AddPerson(read_, sign, figures);
+}
 
+void FigureBuilder::AddPerson(const PersonAtCut& person, int64_t sign,
+                              FigureAccumulator* figures) {
   counted_.clear();
-  for (uint32_t job : person.jobs) AddJob(state_.job(job), cut, sign, figures);
+  for (const PersonAtCut::Job& job : person.jobs()) {
+    AddJob(person, job, sign, figures);
+  }
   AddDistinctPersons(sign, figures);
 }
 
-void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
+void FigureBuilder::AddJob(const PersonAtCut& person,
+                           const PersonAtCut::Job& job, int64_t sign,
                            FigureAccumulator* figures) {
-  if (job.employer == kNoIndex) return;
-  const SectorTimeline sectors = state_.SectorsOf(job.employer, cut);
-  const SectorTimeline memo_sectors =
-      state_.SectorsOf(job.commissioning_employer, cut);
-  const SectorTimeline* memo =
-      job.commissioning_employer == kNoIndex ? nullptr : &memo_sectors;
-  WalkJobTimeline(
-      job, cut,
-      [&](Period segment, ContractForm form, int32_t hours_x100) {
-        AddSegment(job, sectors, memo, segment, form, hours_x100, sign, cut,
-                   figures);
-      },
-      [&](const JobEntry& entry, ContractForm from) {
-        switch (entry.step) {
-          case JobStep::kStart:
-            AddFlow(job, sectors, entry.date, cut, figures,
-                    [sign](Flows& flows) { flows.started += sign; });
-            break;
-          case JobStep::kConvert:
-            if (const std::optional<int> conversion =
-                    ConversionIndex(from, entry.form)) {
-              AddFlow(
-                  job, sectors, entry.date, cut, figures,
+  if (job.record->employer == kNoIndex) return;
+  for (const PersonAtCut::Segment& segment : person.segments(job)) {
+    AddSegment(person, job, segment, sign, figures);
+  }
+  const uint64_t cut = person.cut();
+  for (const PersonAtCut::Change& change : person.changes(job)) {
+    const JobEntry& entry = *change.entry;
+    switch (entry.step) {
+      case JobStep::kStart:
+        AddFlow(job, entry.date, cut, figures,
+                [sign](Flows& flows) { flows.started += sign; });
+        break;
+      case JobStep::kConvert:
+        if (const std::optional<int> conversion =
+                ConversionIndex(change.from, entry.form)) {
+          AddFlow(job, entry.date, cut, figures,
                   [&](Flows& flows) { flows.converted[*conversion] += sign; });
-            }
-            break;
-          case JobStep::kEnd: {
-            const auto reason = static_cast<size_t>(entry.reason);
-            if (reason < kOutflowReasonCount) {
-              AddFlow(job, sectors, entry.date, cut, figures,
-                      [&](Flows& flows) { flows.ended[reason] += sign; });
-            }
-            break;
-          }
-          case JobStep::kHours:
-            break;
         }
-      });
+        break;
+      case JobStep::kEnd: {
+        const auto reason = static_cast<size_t>(entry.reason);
+        if (reason < kOutflowReasonCount) {
+          AddFlow(job, entry.date, cut, figures,
+                  [&](Flows& flows) { flows.ended[reason] += sign; });
+        }
+        break;
+      }
+      case JobStep::kHours:
+        break;
+    }
+  }
 }
 
 template <typename Count>
-void FigureBuilder::AddFlow(const JobRecord& job, const SectorTimeline& sectors,
-                            Date day, uint64_t cut, FigureAccumulator* figures,
-                            Count count) {
-  const Sector sector = sectors.On(day);
+void FigureBuilder::AddFlow(const PersonAtCut::Job& job, Date day, uint64_t cut,
+                            FigureAccumulator* figures, Count count) {
+  const Sector sector = job.sectors.On(day);
   if (sector == Sector::kUnspecified) return;
   const StepDay step_day(day);
-  for (const ScopeId scope : ScopesOf(sector, job.employer, cut)) {
+  for (const ScopeId scope : ScopesOf(sector, job.record->employer, cut)) {
     if (Flows* flows = figures->MutableFlows(scope, step_day)) count(*flows);
   }
 }
 
-void FigureBuilder::AddSegment(const JobRecord& job,
-                               const SectorTimeline& sectors,
-                               const SectorTimeline* memo_sectors,
-                               Period segment, ContractForm form,
-                               int32_t hours_x100, int64_t sign, uint64_t cut,
-                               FigureAccumulator* figures) {
-  const std::optional<FormSeries> series = FormSeriesOf(form);
-  if (segment.from >= segment.to || !series.has_value()) return;
-  const int64_t hours = sign * hours_x100;
+void FigureBuilder::AddSegment(const PersonAtCut& person,
+                               const PersonAtCut::Job& job,
+                               const PersonAtCut::Segment& segment,
+                               int64_t sign, FigureAccumulator* figures) {
+  const std::optional<FormSeries> series = FormSeriesOf(segment.form);
+  if (segment.period.from >= segment.period.to || !series.has_value()) return;
+  const uint64_t cut = person.cut();
+  const uint32_t employer = job.record->employer;
+  const uint32_t commissioning = job.record->commissioning_employer;
+  const int64_t hours = sign * segment.hours_x100;
   const auto add_hours = [&](const Scopes& scopes, FormSeries to, Date a,
                              Date b) {
     const StepDay start(a);
@@ -411,12 +408,12 @@ void FigureBuilder::AddSegment(const JobRecord& job,
     }
     return std::make_pair(start, end);
   };
-  for (const Period& registered : registered_) {
-    const Date from = std::max(segment.from, registered.from);
-    const Date to = std::min(segment.to, registered.to);
+  for (const Period& registered : person.registered()) {
+    const Date from = std::max(segment.period.from, registered.from);
+    const Date to = std::min(segment.period.to, registered.to);
     if (from >= to) continue;
-    sectors.ForEachPeriod(from, to, [&](Date a, Date b, Sector sector) {
-      const Scopes scopes = ScopesOf(sector, job.employer, cut);
+    job.sectors.ForEachPeriod(from, to, [&](Date a, Date b, Sector sector) {
+      const Scopes scopes = ScopesOf(sector, employer, cut);
       const auto [start, end] = add_hours(scopes, *series, a, b);
       for (const ScopeId scope : scopes) {
         figures->AddCountStep(scope, CountSeries::kJobs, start, sign);
@@ -429,11 +426,12 @@ void FigureBuilder::AddSegment(const JobRecord& job,
         }
       }
     });
-    if (memo_sectors == nullptr) continue;
-    memo_sectors->ForEachPeriod(from, to, [&](Date a, Date b, Sector sector) {
-      add_hours(MemoScopesOf(sector, job.commissioning_employer, cut),
-                FormSeries::kSroi, a, b);
-    });
+    if (commissioning == kNoIndex) continue;
+    job.memo_sectors.ForEachPeriod(
+        from, to, [&](Date a, Date b, Sector sector) {
+          add_hours(MemoScopesOf(sector, commissioning, cut), FormSeries::kSroi,
+                    a, b);
+        });
   }
 }
 

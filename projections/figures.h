@@ -25,6 +25,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "ledger/event.h"
+#include "projections/person_at_cut.h"
 #include "projections/projection_state.h"
 #include "projections/quarter.h"
 
@@ -230,6 +231,9 @@ class FigureBuilder {
 
   void AddPerson(uint32_t person, uint64_t cut, int64_t sign,
                  FigureAccumulator* figures);
+  // The same for a person read at its cut (of this builder's state).
+  void AddPerson(const PersonAtCut& person, int64_t sign,
+                 FigureAccumulator* figures);
 
  private:
   using Period = DatePeriod;
@@ -244,24 +248,21 @@ class FigureBuilder {
   // Where an SROI job is a memo figure: the scopes of the commissioning
   // employer but NATIONAAL, which counts the job once, at its supplier.
   Scopes MemoScopesOf(Sector sector, uint32_t employer, uint64_t cut) const;
-  void AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
-              FigureAccumulator* figures);
-  // `memo_sectors`: the commissioning employer's sectors of an SROI job,
-  // nullptr for other jobs.
-  void AddSegment(const JobRecord& job, const SectorTimeline& sectors,
-                  const SectorTimeline* memo_sectors, Period segment,
-                  ContractForm form, int32_t hours_x100, int64_t sign,
-                  uint64_t cut, FigureAccumulator* figures);
+  void AddJob(const PersonAtCut& person, const PersonAtCut::Job& job,
+              int64_t sign, FigureAccumulator* figures);
+  void AddSegment(const PersonAtCut& person, const PersonAtCut::Job& job,
+                  const PersonAtCut::Segment& segment, int64_t sign,
+                  FigureAccumulator* figures);
   // Calls count(flows) for the flows of each scope of `job` on `day`.
   template <typename Count>
-  void AddFlow(const JobRecord& job, const SectorTimeline& sectors, Date day,
-               uint64_t cut, FigureAccumulator* figures, Count count);
+  void AddFlow(const PersonAtCut::Job& job, Date day, uint64_t cut,
+               FigureAccumulator* figures, Count count);
   void AddDistinctPersons(int64_t sign, FigureAccumulator* figures);
 
   const ProjectionState& state_;
   const bool per_employer_;
   const bool roll_up_children_;
-  std::vector<Period> registered_;
+  PersonAtCut read_;                   // for AddPerson(uint32_t, ...)
   std::vector<ScopedPeriod> counted_;  // for distinct persons
 };
 

@@ -9,6 +9,7 @@
 #include "ledger/status_macros.h"
 #include "projections/checkpoint.h"
 #include "projections/log_replay.h"
+#include "projections/person_at_cut.h"
 #include "projections/state_checkpoint.h"
 
 namespace banen {
@@ -487,16 +488,21 @@ size_t Projector::MoveFigures(uint64_t from, uint64_t to,
   FigureBuilder builder(state_, /*per_employer=*/false);
   const auto [low, high] = std::minmax(from, to);
   const std::vector<uint32_t> persons = state_.PersonsTouched(low, high);
+  // Each person is read once at each cut for all the sums.
+  PersonAtCut before;
+  PersonAtCut after;
   for (uint32_t person : persons) {
+    before.Read(state_, person, from);
+    after.Read(state_, person, to);
     if (figures != nullptr) {
-      builder.AddPerson(person, from, -1, figures);
-      builder.AddPerson(person, to, +1, figures);
+      builder.AddPerson(before, -1, figures);
+      builder.AddPerson(after, +1, figures);
     }
     if (kept != nullptr) {
-      kept->hours.AddPerson(state_, person, from, -1);
-      kept->hours.AddPerson(state_, person, to, +1);
-      kept->register_steps.AddPerson(state_, person, from, -1);
-      kept->register_steps.AddPerson(state_, person, to, +1);
+      kept->hours.AddPerson(before, -1);
+      kept->hours.AddPerson(after, +1);
+      kept->register_steps.AddPerson(before, -1);
+      kept->register_steps.AddPerson(after, +1);
     }
   }
   return persons.size();

@@ -26,10 +26,12 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "ledger/event.h"
+#include "projections/person_at_cut.h"
 #include "projections/projection_state.h"
 #include "projections/quarter.h"
 #include "projections/realisation.h"
@@ -105,6 +107,8 @@ class RegisterSteps {
   // at `cut`.
   void AddPerson(const ProjectionState& state, uint32_t person, uint64_t cut,
                  int sign);
+  // The same for a person read at its cut.
+  void AddPerson(const PersonAtCut& person, int sign);
 
   // The counts of every quarter of [from, to] (none when to < from).
   std::vector<RegisterCounts> Counts(Quarter from, Quarter to) const;
@@ -122,6 +126,8 @@ class RegisterSteps {
   std::vector<int64_t> registered_step_;
   std::vector<int64_t> working_step_;
   std::vector<RegisterCounts> flows_;
+  // AddPerson's peildata ranges of work, kept for their capacity.
+  std::vector<std::pair<int32_t, int32_t>> working_;
 };
 
 // Counts for every quarter of [from, to] (none when to < from) as seen at

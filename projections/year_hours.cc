@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "projections/job_timeline.h"
-
 namespace banen {
 namespace {
 
@@ -75,39 +73,42 @@ std::array<int64_t, kFormSeriesCount> EmployerYear::Counted(
 
 YearHours YearHours::Build(const ProjectionState& state, uint64_t cut) {
   YearHours hours;
+  PersonAtCut read;
   for (uint32_t person = 0; person < state.person_count(); ++person) {
-    hours.AddPerson(state, person, cut, +1);
+    read.Read(state, person, cut);
+    hours.AddPerson(read, +1);
   }
   return hours;
 }
 
 void YearHours::AddPerson(const ProjectionState& state, uint32_t person,
                           uint64_t cut, int sign) {
-  std::vector<DatePeriod> registered;
-  RegisteredPeriods(state.person(person), cut, &registered);
-  if (registered.empty()) return;
-  for (uint32_t index : state.person(person).jobs) {
-    const JobRecord& job = state.job(index);
-    WalkJobTimeline(
-        job, cut,
-        [&](DatePeriod segment, ContractForm form, int32_t hours_x100) {
-          const std::optional<FormSeries> series = FormSeriesOf(form);
-          if (!series.has_value()) return;
-          const int lent = form == ContractForm::kInleenUitzend
-                               ? kLentUitzend
-                               : kLentDetachering;
-          for (const DatePeriod& period : registered) {
-            const Date from = std::max(segment.from, period.from);
-            const Date to = std::min(segment.to, period.to);
-            if (!(from < to)) continue;
-            const int64_t hours = int64_t{sign} * hours_x100;
-            AddPeriod(job.employer, static_cast<int>(*series), from, to, hours);
-            if (IsInleen(form) && job.lender != kNoIndex) {
-              AddPeriod(job.lender, lent, from, to, hours);
-            }
-          }
-        },
-        [](const JobEntry&, ContractForm) {});
+  PersonAtCut read;
+  read.Read(state, person, cut);
+  AddPerson(read, sign);
+}
+
+void YearHours::AddPerson(const PersonAtCut& person, int sign) {
+  if (person.registered().empty()) return;
+  for (const PersonAtCut::Job& job : person.jobs()) {
+    for (const PersonAtCut::Segment& segment : person.segments(job)) {
+      const std::optional<FormSeries> series = FormSeriesOf(segment.form);
+      if (!series.has_value()) continue;
+      const int lent = segment.form == ContractForm::kInleenUitzend
+                           ? kLentUitzend
+                           : kLentDetachering;
+      for (const DatePeriod& period : person.registered()) {
+        const Date from = std::max(segment.period.from, period.from);
+        const Date to = std::min(segment.period.to, period.to);
+        if (!(from < to)) continue;
+        const int64_t hours = int64_t{sign} * segment.hours_x100;
+        AddPeriod(job.record->employer, static_cast<int>(*series), from, to,
+                  hours);
+        if (IsInleen(segment.form) && job.record->lender != kNoIndex) {
+          AddPeriod(job.record->lender, lent, from, to, hours);
+        }
+      }
+    }
   }
 }
 

@@ -27,6 +27,7 @@
 #include "absl/types/span.h"
 #include "ledger/event.h"
 #include "projections/figures.h"
+#include "projections/person_at_cut.h"
 #include "projections/projection_state.h"
 
 namespace banen {
@@ -67,6 +68,8 @@ class YearHours {
   // `cut`.
   void AddPerson(const ProjectionState& state, uint32_t person, uint64_t cut,
                  int sign);
+  // The same for a person read at its cut.
+  void AddPerson(const PersonAtCut& person, int sign);
 
   // All zero for an employer or year never added to.
   EmployerYear Of(uint32_t employer, int32_t year) const;
