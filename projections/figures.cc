@@ -26,12 +26,28 @@ QuarterDays ComputeQuarterDays(int32_t index) {
                      quarter.LastDay().days};
 }
 
-// The quarters kCalendarFirstIndex .. kCalendarLastIndex - 1.
-const std::vector<QuarterDays>& Calendar() {
-  static const std::vector<QuarterDays>* const kCalendar = [] {
-    auto* calendar = new std::vector<QuarterDays>();
+// The quarters kCalendarFirstIndex .. kCalendarLastIndex - 1, and the
+// quarter (its offset in `quarters`) in which each run of kBucketDays days
+// from the first one's first day starts. A quarter is longer than a run, so
+// a day is in its run's quarter or the next.
+struct Calendar {
+  static constexpr int32_t kBucketDays = 16;
+  std::vector<QuarterDays> quarters;
+  std::vector<uint16_t> quarter_of_bucket;
+};
+
+const Calendar& TheCalendar() {
+  static const Calendar* const kCalendar = [] {
+    auto* calendar = new Calendar();
     for (int32_t i = kCalendarFirstIndex; i < kCalendarLastIndex; ++i) {
-      calendar->push_back(ComputeQuarterDays(i));
+      calendar->quarters.push_back(ComputeQuarterDays(i));
+    }
+    const std::vector<QuarterDays>& quarters = calendar->quarters;
+    uint16_t quarter = 0;
+    for (int32_t day = quarters.front().first; day <= quarters.back().last;
+         day += Calendar::kBucketDays) {
+      while (day > quarters[quarter].last) ++quarter;
+      calendar->quarter_of_bucket.push_back(quarter);
     }
     return calendar;
   }();
@@ -40,28 +56,26 @@ const std::vector<QuarterDays>& Calendar() {
 
 QuarterDays DaysOf(int32_t index) {
   if (index >= kCalendarFirstIndex && index < kCalendarLastIndex) {
-    return Calendar()[index - kCalendarFirstIndex];
+    return TheCalendar().quarters[index - kCalendarFirstIndex];
   }
   return ComputeQuarterDays(index);
 }
 
-// The Quarter::Index() of `day`, and the bounds of its quarter. Within the
-// calendar, found from an estimate (16 quarters to 1461 days) corrected
-// against the quarters' bounds: every step of a person moved needs its
-// day's quarter, and Quarter::Of's civil-date arithmetic was a seventh of
-// the projection tail's CPU.
+// The Quarter::Index() of `day`, and the bounds of its quarter, from the
+// calendar where it reaches: every step of a person moved needs its day's
+// quarter, and Quarter::Of's civil-date arithmetic was a seventh of the
+// projection tail's CPU.
 std::pair<int32_t, QuarterDays> QuarterOfDay(Date day) {
-  const std::vector<QuarterDays>& calendar = Calendar();
-  if (day.days < calendar.front().first || day.days > calendar.back().last) {
+  const Calendar& calendar = TheCalendar();
+  const std::vector<QuarterDays>& quarters = calendar.quarters;
+  if (day.days < quarters.front().first || day.days > quarters.back().last) {
     const int32_t index = Quarter::Of(day).Index();
     return {index, ComputeQuarterDays(index)};
   }
-  size_t i = std::min<size_t>(
-      static_cast<size_t>(day.days - calendar.front().first) * 16 / 1461,
-      calendar.size() - 1);
-  while (day.days < calendar[i].first) --i;
-  while (day.days > calendar[i].last) ++i;
-  return {kCalendarFirstIndex + static_cast<int32_t>(i), calendar[i]};
+  const auto offset = static_cast<uint32_t>(day.days - quarters.front().first);
+  size_t i = calendar.quarter_of_bucket[offset / Calendar::kBucketDays];
+  if (day.days > quarters[i].last) ++i;
+  return {kCalendarFirstIndex + static_cast<int32_t>(i), quarters[i]};
 }
 
 // The first and last quarter a valid effective date can fall in.
@@ -144,7 +158,7 @@ const QuarterSteps& FigureAccumulator::SlotAt(ScopeId scope,
   return block == nullptr ? kZero : (*block)[slot % kSlotsPerBlock];
 }
 
-QuarterSteps& FigureAccumulator::MutableSlot(ScopeId scope, size_t slot) {
+QuarterSteps& FigureAccumulator::GrowOrCopySlot(ScopeId scope, size_t slot) {
   if (scope >= slots_.size()) slots_.resize(scope + 1);
   ScopeSlots& slots = slots_[scope];
   if (slot >= slots.count) {

@@ -17,6 +17,7 @@
 #define BANEN_PROJECTIONS_FIGURES_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -192,7 +193,22 @@ class FigureAccumulator {
   // Zero steps for a slot never written; `slot` < SlotCount(scope).
   const QuarterSteps& SlotAt(ScopeId scope, size_t slot) const;
   // Grows the scope's slot count to at least slot + 1.
-  QuarterSteps& MutableSlot(ScopeId scope, size_t slot);
+  QuarterSteps& MutableSlot(ScopeId scope, size_t slot) {
+    // Inline, the common case: a slot of a block this copy holds alone (the
+    // projection's tail writes some ten slots for every person it moves).
+    if (scope < slots_.size()) {
+      ScopeSlots& slots = slots_[scope];
+      if (slot < slots.count) {
+        std::shared_ptr<Block>& block = slots.blocks[slot / kSlotsPerBlock];
+        if (block != nullptr && block.use_count() == 1) {
+          // As in GrowOrCopySlot.
+          std::atomic_thread_fence(std::memory_order_acquire);
+          return (*block)[slot % kSlotsPerBlock];
+        }
+      }
+    }
+    return GrowOrCopySlot(scope, slot);
+  }
 
   // Same figures, whatever slots were allocated.
   friend bool operator==(const FigureAccumulator& a,
@@ -213,6 +229,8 @@ class FigureAccumulator {
 
   // nullptr when `index` (a Quarter::Index) is after `last_`.
   QuarterSteps* Slot(ScopeId scope, int32_t quarter_index);
+  // MutableSlot where the scope or its slots grow, or the block is shared.
+  QuarterSteps& GrowOrCopySlot(ScopeId scope, size_t slot);
 
   Quarter first_;
   Quarter last_;
