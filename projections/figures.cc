@@ -349,44 +349,152 @@ void FigureBuilder::AddPerson(const PersonAtCut& person, int64_t sign,
                               FigureAccumulator* figures) {
   counted_.clear();
   for (const PersonAtCut::Job& job : person.jobs()) {
-    AddJob(person, job, sign, figures);
+    AddJob(person, job, sign, &counted_, figures);
   }
-  AddDistinctPersons(sign, figures);
+  MergeCounted(&counted_);
+  for (const ScopedPeriod& merged : counted_) {
+    AddCounted(merged, sign, figures);
+  }
+}
+
+void FigureBuilder::MovePerson(const PersonAtCut& before,
+                               const PersonAtCut& after,
+                               FigureAccumulator* figures) {
+  counted_.clear();
+  counted_after_.clear();
+  // The cut reaches a job's scopes only through the ancestors rolled up to.
+  const bool same_registered =
+      !roll_up_children_ &&
+      std::equal(before.registered().begin(), before.registered().end(),
+                 after.registered().begin(), after.registered().end());
+  // One person: the same jobs, in the same order.
+  for (size_t i = 0; i < before.jobs().size(); ++i) {
+    const PersonAtCut::Job& was = before.jobs()[i];
+    const PersonAtCut::Job& is = after.jobs()[i];
+    if (same_registered && was.sectors.SameAs(is.sectors) &&
+        was.memo_sectors.SameAs(is.memo_sectors)) {
+      MoveJob(before, was, after, is, figures);
+    } else {
+      AddJob(before, was, -1, &counted_, figures);
+      AddJob(after, is, +1, &counted_after_, figures);
+    }
+  }
+  // The merged periods both cuts count alike cancel.
+  MergeCounted(&counted_);
+  MergeCounted(&counted_after_);
+  const auto before_order = [](const ScopedPeriod& x, const ScopedPeriod& y) {
+    return std::tie(x.scope, x.series, x.period.from, x.period.to) <
+           std::tie(y.scope, y.series, y.period.from, y.period.to);
+  };
+  size_t i = 0;
+  size_t j = 0;
+  while (i < counted_.size() || j < counted_after_.size()) {
+    if (i < counted_.size() && j < counted_after_.size() &&
+        !before_order(counted_[i], counted_after_[j]) &&
+        !before_order(counted_after_[j], counted_[i])) {
+      ++i;
+      ++j;
+    } else if (j == counted_after_.size() ||
+               (i < counted_.size() &&
+                before_order(counted_[i], counted_after_[j]))) {
+      AddCounted(counted_[i++], -1, figures);
+    } else {
+      AddCounted(counted_after_[j++], +1, figures);
+    }
+  }
 }
 
 void FigureBuilder::AddJob(const PersonAtCut& person,
                            const PersonAtCut::Job& job, int64_t sign,
+                           std::vector<ScopedPeriod>* counted,
                            FigureAccumulator* figures) {
   if (job.record->employer == kNoIndex) return;
   for (const PersonAtCut::Segment& segment : person.segments(job)) {
-    AddSegment(person, job, segment, sign, figures);
+    AddSegment(person, job, segment, sign, /*add_steps=*/true, counted,
+               figures);
   }
-  const uint64_t cut = person.cut();
   for (const PersonAtCut::Change& change : person.changes(job)) {
-    const JobEntry& entry = *change.entry;
-    switch (entry.step) {
-      case JobStep::kStart:
-        AddFlow(job, entry.date, cut, figures,
-                [sign](Flows& flows) { flows.started += sign; });
-        break;
-      case JobStep::kConvert:
-        if (const std::optional<int> conversion =
-                ConversionIndex(change.from, entry.form)) {
-          AddFlow(job, entry.date, cut, figures,
-                  [&](Flows& flows) { flows.converted[*conversion] += sign; });
-        }
-        break;
-      case JobStep::kEnd: {
-        const auto reason = static_cast<size_t>(entry.reason);
-        if (reason < kOutflowReasonCount) {
-          AddFlow(job, entry.date, cut, figures,
-                  [&](Flows& flows) { flows.ended[reason] += sign; });
-        }
-        break;
-      }
-      case JobStep::kHours:
-        break;
+    AddChange(job, change, sign, person.cut(), figures);
+  }
+}
+
+void FigureBuilder::MoveJob(const PersonAtCut& before,
+                            const PersonAtCut::Job& was,
+                            const PersonAtCut& after,
+                            const PersonAtCut::Job& is,
+                            FigureAccumulator* figures) {
+  if (was.record->employer == kNoIndex) return;
+  // Both lists are in timeline order: a segment (change) that both show
+  // is found at the same place of the walk. A segment left out still
+  // counts its person.
+  const absl::Span<const PersonAtCut::Segment> old_segments =
+      before.segments(was);
+  const absl::Span<const PersonAtCut::Segment> new_segments =
+      after.segments(is);
+  size_t i = 0;
+  size_t j = 0;
+  while (i < old_segments.size() || j < new_segments.size()) {
+    if (i < old_segments.size() && j < new_segments.size() &&
+        old_segments[i] == new_segments[j]) {
+      AddSegment(before, was, old_segments[i++], -1, /*add_steps=*/false,
+                 &counted_, figures);
+      AddSegment(after, is, new_segments[j++], +1, /*add_steps=*/false,
+                 &counted_after_, figures);
+    } else if (j == new_segments.size() ||
+               (i < old_segments.size() &&
+                old_segments[i].period.from <= new_segments[j].period.from)) {
+      AddSegment(before, was, old_segments[i++], -1, /*add_steps=*/true,
+                 &counted_, figures);
+    } else {
+      AddSegment(after, is, new_segments[j++], +1, /*add_steps=*/true,
+                 &counted_after_, figures);
     }
+  }
+  const absl::Span<const PersonAtCut::Change> old_changes = before.changes(was);
+  const absl::Span<const PersonAtCut::Change> new_changes = after.changes(is);
+  i = 0;
+  j = 0;
+  while (i < old_changes.size() || j < new_changes.size()) {
+    if (i < old_changes.size() && j < new_changes.size() &&
+        old_changes[i] == new_changes[j]) {
+      ++i;
+      ++j;
+    } else if (j == new_changes.size() ||
+               (i < old_changes.size() &&
+                old_changes[i].entry <= new_changes[j].entry)) {
+      AddChange(was, old_changes[i++], -1, before.cut(), figures);
+    } else {
+      AddChange(is, new_changes[j++], +1, after.cut(), figures);
+    }
+  }
+}
+
+void FigureBuilder::AddChange(const PersonAtCut::Job& job,
+                              const PersonAtCut::Change& change, int64_t sign,
+                              uint64_t cut, FigureAccumulator* figures) {
+  const JobEntry& entry = *change.entry;
+  switch (entry.step) {
+    case JobStep::kStart:
+      AddFlow(job, entry.date, cut, figures,
+              [sign](Flows& flows) { flows.started += sign; });
+      break;
+    case JobStep::kConvert:
+      if (const std::optional<int> conversion =
+              ConversionIndex(change.from, entry.form)) {
+        AddFlow(job, entry.date, cut, figures,
+                [&](Flows& flows) { flows.converted[*conversion] += sign; });
+      }
+      break;
+    case JobStep::kEnd: {
+      const auto reason = static_cast<size_t>(entry.reason);
+      if (reason < kOutflowReasonCount) {
+        AddFlow(job, entry.date, cut, figures,
+                [&](Flows& flows) { flows.ended[reason] += sign; });
+      }
+      break;
+    }
+    case JobStep::kHours:
+      break;
   }
 }
 
@@ -404,23 +512,25 @@ void FigureBuilder::AddFlow(const PersonAtCut::Job& job, Date day, uint64_t cut,
 void FigureBuilder::AddSegment(const PersonAtCut& person,
                                const PersonAtCut::Job& job,
                                const PersonAtCut::Segment& segment,
-                               int64_t sign, FigureAccumulator* figures) {
+                               int64_t sign, bool add_steps,
+                               std::vector<ScopedPeriod>* counted,
+                               FigureAccumulator* figures) {
   const std::optional<FormSeries> series = FormSeriesOf(segment.form);
   if (segment.period.from >= segment.period.to || !series.has_value()) return;
   const uint64_t cut = person.cut();
   const uint32_t employer = job.record->employer;
   const uint32_t commissioning = job.record->commissioning_employer;
   const int64_t hours = sign * segment.hours_x100;
-  const auto add_hours = [&](const Scopes& scopes, FormSeries to, Date a,
-                             Date b) {
-    const StepDay start(a);
-    const std::optional<StepDay> end =
-        b == kEndOfTime ? std::nullopt : std::optional<StepDay>(b);
+  const auto add_hours = [&](const Scopes& scopes, FormSeries to,
+                             const StepDay& start,
+                             const std::optional<StepDay>& end) {
     for (const ScopeId scope : scopes) {
       figures->AddHoursStep(scope, to, start, hours);
       if (end) figures->AddHoursStep(scope, to, *end, -hours);
     }
-    return std::make_pair(start, end);
+  };
+  const auto end_of = [](Date b) {
+    return b == kEndOfTime ? std::nullopt : std::optional<StepDay>(b);
   };
   for (const Period& registered : person.registered()) {
     const Date from = std::max(segment.period.from, registered.from);
@@ -428,52 +538,60 @@ void FigureBuilder::AddSegment(const PersonAtCut& person,
     if (from >= to) continue;
     job.sectors.ForEachPeriod(from, to, [&](Date a, Date b, Sector sector) {
       const Scopes scopes = ScopesOf(sector, employer, cut);
-      const auto [start, end] = add_hours(scopes, *series, a, b);
       for (const ScopeId scope : scopes) {
-        figures->AddCountStep(scope, CountSeries::kJobs, start, sign);
-        if (end) figures->AddCountStep(scope, CountSeries::kJobs, *end, -sign);
-        counted_.push_back(
+        counted->push_back(
             ScopedPeriod{scope, CountSeries::kPersons, Period{a, b}});
         if (static_cast<int>(*series) < kContractFormSeriesCount) {
-          counted_.push_back(
+          counted->push_back(
               ScopedPeriod{scope, PersonsSeriesOf(*series), Period{a, b}});
         }
       }
+      if (!add_steps) return;
+      const StepDay start(a);
+      const std::optional<StepDay> end = end_of(b);
+      add_hours(scopes, *series, start, end);
+      for (const ScopeId scope : scopes) {
+        figures->AddCountStep(scope, CountSeries::kJobs, start, sign);
+        if (end) figures->AddCountStep(scope, CountSeries::kJobs, *end, -sign);
+      }
     });
-    if (commissioning == kNoIndex) continue;
+    if (commissioning == kNoIndex || !add_steps) continue;
     job.memo_sectors.ForEachPeriod(
         from, to, [&](Date a, Date b, Sector sector) {
           add_hours(MemoScopesOf(sector, commissioning, cut), FormSeries::kSroi,
-                    a, b);
+                    StepDay(a), end_of(b));
         });
   }
 }
 
-void FigureBuilder::AddDistinctPersons(int64_t sign,
-                                       FigureAccumulator* figures) {
-  std::sort(counted_.begin(), counted_.end(),
+void FigureBuilder::MergeCounted(std::vector<ScopedPeriod>* counted) {
+  std::sort(counted->begin(), counted->end(),
             [](const ScopedPeriod& x, const ScopedPeriod& y) {
               if (x.scope != y.scope) return x.scope < y.scope;
               if (x.series != y.series) return x.series < y.series;
               return x.period.from < y.period.from;
             });
-  const auto emit = [&](const ScopedPeriod& merged) {
-    figures->AddCountStep(merged.scope, merged.series,
-                          StepDay(merged.period.from), sign);
-    if (merged.period.to != kEndOfTime) {
-      figures->AddCountStep(merged.scope, merged.series,
-                            StepDay(merged.period.to), -sign);
-    }
-  };
-  for (size_t i = 0; i < counted_.size();) {
-    ScopedPeriod merged = counted_[i++];
-    while (i < counted_.size() && counted_[i].scope == merged.scope &&
-           counted_[i].series == merged.series &&
-           counted_[i].period.from <= merged.period.to) {
-      merged.period.to = std::max(merged.period.to, counted_[i].period.to);
+  size_t merged = 0;
+  for (size_t i = 0; i < counted->size();) {
+    ScopedPeriod next = (*counted)[i++];
+    while (i < counted->size() && (*counted)[i].scope == next.scope &&
+           (*counted)[i].series == next.series &&
+           (*counted)[i].period.from <= next.period.to) {
+      next.period.to = std::max(next.period.to, (*counted)[i].period.to);
       ++i;
     }
-    emit(merged);
+    (*counted)[merged++] = next;
+  }
+  counted->resize(merged);
+}
+
+void FigureBuilder::AddCounted(const ScopedPeriod& merged, int64_t sign,
+                               FigureAccumulator* figures) {
+  figures->AddCountStep(merged.scope, merged.series,
+                        StepDay(merged.period.from), sign);
+  if (merged.period.to != kEndOfTime) {
+    figures->AddCountStep(merged.scope, merged.series,
+                          StepDay(merged.period.to), -sign);
   }
 }
 

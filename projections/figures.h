@@ -252,6 +252,16 @@ class FigureBuilder {
   // The same for a person read at its cut (of this builder's state).
   void AddPerson(const PersonAtCut& person, int64_t sign,
                  FigureAccumulator* figures);
+  // AddPerson(before, -1) then AddPerson(after, +1), for `before` and
+  // `after` one person read at two cuts, without the steps the two would add
+  // alike: a step of a segment, a change or a counted period that both cuts
+  // show the same, on a job whose person's register periods and whose
+  // employers' sectors both show the same, is the same step with the other
+  // sign, so the pair is left out. (Most of a person the tail moves is
+  // unchanged: its other jobs, the segments before the day an event
+  // changes.)
+  void MovePerson(const PersonAtCut& before, const PersonAtCut& after,
+                  FigureAccumulator* figures);
 
  private:
   using Period = DatePeriod;
@@ -266,22 +276,41 @@ class FigureBuilder {
   // Where an SROI job is a memo figure: the scopes of the commissioning
   // employer but NATIONAAL, which counts the job once, at its supplier.
   Scopes MemoScopesOf(Sector sector, uint32_t employer, uint64_t cut) const;
+  // Adds the job's steps and its counted periods to `counted`.
   void AddJob(const PersonAtCut& person, const PersonAtCut::Job& job,
-              int64_t sign, FigureAccumulator* figures);
+              int64_t sign, std::vector<ScopedPeriod>* counted,
+              FigureAccumulator* figures);
+  // MovePerson's part of one job whose inputs but its own timeline are the
+  // same at both cuts.
+  void MoveJob(const PersonAtCut& before, const PersonAtCut::Job& was,
+               const PersonAtCut& after, const PersonAtCut::Job& is,
+               FigureAccumulator* figures);
+  // Adds the segment's counted periods to `counted`, and with `add_steps`
+  // its hours and jobs steps.
   void AddSegment(const PersonAtCut& person, const PersonAtCut::Job& job,
                   const PersonAtCut::Segment& segment, int64_t sign,
+                  bool add_steps, std::vector<ScopedPeriod>* counted,
                   FigureAccumulator* figures);
+  // The flow of one change (a start, a conversion, an end).
+  void AddChange(const PersonAtCut::Job& job, const PersonAtCut::Change& change,
+                 int64_t sign, uint64_t cut, FigureAccumulator* figures);
   // Calls count(flows) for the flows of each scope of `job` on `day`.
   template <typename Count>
   void AddFlow(const PersonAtCut::Job& job, Date day, uint64_t cut,
                FigureAccumulator* figures, Count count);
-  void AddDistinctPersons(int64_t sign, FigureAccumulator* figures);
+  // Sorts the counted periods and merges those of a scope and series that
+  // overlap or touch: a person counts once on each day of each.
+  static void MergeCounted(std::vector<ScopedPeriod>* counted);
+  void AddCounted(const ScopedPeriod& merged, int64_t sign,
+                  FigureAccumulator* figures);
 
   const ProjectionState& state_;
   const bool per_employer_;
   const bool roll_up_children_;
-  PersonAtCut read_;                   // for AddPerson(uint32_t, ...)
-  std::vector<ScopedPeriod> counted_;  // for distinct persons
+  PersonAtCut read_;  // for AddPerson(uint32_t, ...)
+  // Counted periods for distinct persons: AddPerson's, MovePerson's before.
+  std::vector<ScopedPeriod> counted_;
+  std::vector<ScopedPeriod> counted_after_;  // MovePerson's after
 };
 
 // Figures of every scope as seen at `cut`, by a pass over all persons, split

@@ -23,12 +23,14 @@ class PersonAtCut {
     DatePeriod period;
     ContractForm form;
     int32_t hours_x100;
+    bool operator==(const Segment&) const = default;
   };
   // The start, a conversion or the end (WalkJobTimeline's on_change), with
   // the form the job had before it.
   struct Change {
     const JobEntry* entry;
     ContractForm from;
+    bool operator==(const Change&) const = default;
   };
   struct Job {
     const JobRecord* record;

@@ -494,10 +494,7 @@ size_t Projector::MoveFigures(uint64_t from, uint64_t to,
   for (uint32_t person : persons) {
     before.Read(state_, person, from);
     after.Read(state_, person, to);
-    if (figures != nullptr) {
-      builder.AddPerson(before, -1, figures);
-      builder.AddPerson(after, +1, figures);
-    }
+    if (figures != nullptr) builder.MovePerson(before, after, figures);
     if (kept != nullptr) {
       kept->hours.AddPerson(before, -1);
       kept->hours.AddPerson(after, +1);
