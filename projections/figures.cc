@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -382,26 +383,15 @@ void FigureBuilder::MovePerson(const PersonAtCut& before,
   // The merged periods both cuts count alike cancel.
   MergeCounted(&counted_);
   MergeCounted(&counted_after_);
-  const auto before_order = [](const ScopedPeriod& x, const ScopedPeriod& y) {
-    return std::tie(x.scope, x.series, x.period.from, x.period.to) <
-           std::tie(y.scope, y.series, y.period.from, y.period.to);
-  };
-  size_t i = 0;
-  size_t j = 0;
-  while (i < counted_.size() || j < counted_after_.size()) {
-    if (i < counted_.size() && j < counted_after_.size() &&
-        !before_order(counted_[i], counted_after_[j]) &&
-        !before_order(counted_after_[j], counted_[i])) {
-      ++i;
-      ++j;
-    } else if (j == counted_after_.size() ||
-               (i < counted_.size() &&
-                before_order(counted_[i], counted_after_[j]))) {
-      AddCounted(counted_[i++], -1, figures);
-    } else {
-      AddCounted(counted_after_[j++], +1, figures);
-    }
-  }
+  WalkBothCuts(
+      absl::MakeConstSpan(counted_), absl::MakeConstSpan(counted_after_),
+      [](const ScopedPeriod& x, const ScopedPeriod& y) {
+        return std::tie(x.scope, x.series, x.period.from, x.period.to) <
+               std::tie(y.scope, y.series, y.period.from, y.period.to);
+      },
+      [](const ScopedPeriod&, const ScopedPeriod&) {},
+      [&](const ScopedPeriod& x) { AddCounted(x, -1, figures); },
+      [&](const ScopedPeriod& y) { AddCounted(y, +1, figures); });
 }
 
 void FigureBuilder::AddJob(const PersonAtCut& person,
@@ -424,49 +414,36 @@ void FigureBuilder::MoveJob(const PersonAtCut& before,
                             const PersonAtCut::Job& is,
                             FigureAccumulator* figures) {
   if (was.record->employer == kNoIndex) return;
-  // Both lists are in timeline order: a segment (change) that both show
-  // is found at the same place of the walk. A segment left out still
-  // counts its person.
-  const absl::Span<const PersonAtCut::Segment> old_segments =
-      before.segments(was);
-  const absl::Span<const PersonAtCut::Segment> new_segments =
-      after.segments(is);
-  size_t i = 0;
-  size_t j = 0;
-  while (i < old_segments.size() || j < new_segments.size()) {
-    if (i < old_segments.size() && j < new_segments.size() &&
-        old_segments[i] == new_segments[j]) {
-      AddSegment(before, was, old_segments[i++], -1, /*add_steps=*/false,
-                 &counted_, figures);
-      AddSegment(after, is, new_segments[j++], +1, /*add_steps=*/false,
-                 &counted_after_, figures);
-    } else if (j == new_segments.size() ||
-               (i < old_segments.size() &&
-                old_segments[i].period.from <= new_segments[j].period.from)) {
-      AddSegment(before, was, old_segments[i++], -1, /*add_steps=*/true,
-                 &counted_, figures);
-    } else {
-      AddSegment(after, is, new_segments[j++], +1, /*add_steps=*/true,
-                 &counted_after_, figures);
-    }
-  }
-  const absl::Span<const PersonAtCut::Change> old_changes = before.changes(was);
-  const absl::Span<const PersonAtCut::Change> new_changes = after.changes(is);
-  i = 0;
-  j = 0;
-  while (i < old_changes.size() || j < new_changes.size()) {
-    if (i < old_changes.size() && j < new_changes.size() &&
-        old_changes[i] == new_changes[j]) {
-      ++i;
-      ++j;
-    } else if (j == new_changes.size() ||
-               (i < old_changes.size() &&
-                old_changes[i].entry <= new_changes[j].entry)) {
-      AddChange(was, old_changes[i++], -1, before.cut(), figures);
-    } else {
-      AddChange(is, new_changes[j++], +1, after.cut(), figures);
-    }
-  }
+  // A segment left out still counts its person.
+  WalkBothCuts(
+      before.segments(was), after.segments(is),
+      [](const PersonAtCut::Segment& x, const PersonAtCut::Segment& y) {
+        return x.period.from < y.period.from;
+      },
+      [&](const PersonAtCut::Segment& x, const PersonAtCut::Segment& y) {
+        AddSegment(before, was, x, -1, /*add_steps=*/false, &counted_, figures);
+        AddSegment(after, is, y, +1, /*add_steps=*/false, &counted_after_,
+                   figures);
+      },
+      [&](const PersonAtCut::Segment& x) {
+        AddSegment(before, was, x, -1, /*add_steps=*/true, &counted_, figures);
+      },
+      [&](const PersonAtCut::Segment& y) {
+        AddSegment(after, is, y, +1, /*add_steps=*/true, &counted_after_,
+                   figures);
+      });
+  WalkBothCuts(
+      before.changes(was), after.changes(is),
+      [](const PersonAtCut::Change& x, const PersonAtCut::Change& y) {
+        return std::less<const JobEntry*>()(x.entry, y.entry);
+      },
+      [](const PersonAtCut::Change&, const PersonAtCut::Change&) {},
+      [&](const PersonAtCut::Change& x) {
+        AddChange(was, x, -1, before.cut(), figures);
+      },
+      [&](const PersonAtCut::Change& y) {
+        AddChange(is, y, +1, after.cut(), figures);
+      });
 }
 
 void FigureBuilder::AddChange(const PersonAtCut::Job& job,

@@ -269,6 +269,7 @@ class FigureBuilder {
     ScopeId scope;
     CountSeries series;  // kPersons or a per-form persons series
     Period period;
+    bool operator==(const ScopedPeriod&) const = default;
   };
   // Sector, OVERHEID, FUNDEREND_ONDERWIJS, NATIONAAL, employer, ancestors.
   using Scopes = absl::InlinedVector<ScopeId, 6>;

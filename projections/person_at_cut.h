@@ -7,6 +7,7 @@
 #ifndef BANEN_PROJECTIONS_PERSON_AT_CUT_H_
 #define BANEN_PROJECTIONS_PERSON_AT_CUT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -81,6 +82,34 @@ class PersonAtCut {
   std::vector<Segment> segments_;
   std::vector<Change> changes_;
 };
+
+// Walks what one person shows at two cuts (segments, changes, periods),
+// each list in `order`, pairing equal elements: calls same(x, y) for each
+// pair found, only_before(x) and only_after(y) for the others. A sum moving
+// the person between the cuts adds the same for both elements of a pair
+// (with opposite signs), so it may leave the pair out; any pairing is as
+// exact as another, and walking in order finds the pairs a cut's changes
+// leave in place.
+template <typename T, typename Order, typename Same, typename OnlyBefore,
+          typename OnlyAfter>
+void WalkBothCuts(absl::Span<const T> before, absl::Span<const T> after,
+                  Order order, Same same, OnlyBefore only_before,
+                  OnlyAfter only_after) {
+  size_t i = 0;
+  size_t j = 0;
+  while (i < before.size() || j < after.size()) {
+    if (i < before.size() && j < after.size() && before[i] == after[j]) {
+      same(before[i], after[j]);
+      ++i;
+      ++j;
+    } else if (j == after.size() ||
+               (i < before.size() && !order(after[j], before[i]))) {
+      only_before(before[i++]);
+    } else {
+      only_after(after[j++]);
+    }
+  }
+}
 
 }  // namespace banen
 

@@ -496,10 +496,8 @@ size_t Projector::MoveFigures(uint64_t from, uint64_t to,
     after.Read(state_, person, to);
     if (figures != nullptr) builder.MovePerson(before, after, figures);
     if (kept != nullptr) {
-      kept->hours.AddPerson(before, -1);
-      kept->hours.AddPerson(after, +1);
-      kept->register_steps.AddPerson(before, -1);
-      kept->register_steps.AddPerson(after, +1);
+      kept->hours.MovePerson(before, after);
+      kept->register_steps.MovePerson(before, after);
     }
   }
   return persons.size();

@@ -102,14 +102,48 @@ void RegisterSteps::Add(const RegisterSteps& other) {
   }
 }
 
-void RegisterSteps::AddPerson(const ProjectionState& state, uint32_t person,
-                              uint64_t cut, int sign) {
-  PersonAtCut read;
-  read.Read(state, person, cut);
-  AddPerson(read, sign);
+void RegisterSteps::AddPerson(const PersonAtCut& person, int sign) {
+  AddRegister(person, sign);
+  AddWork(person, sign);
 }
 
-void RegisterSteps::AddPerson(const PersonAtCut& person, int sign) {
+void RegisterSteps::MovePerson(const PersonAtCut& before,
+                               const PersonAtCut& after) {
+  // The register's steps and flows follow the entries that change it; work
+  // follows the register periods (which those entries make) and the
+  // counted active period of each job.
+  const absl::Span<const RegisterEntry* const> old_changes =
+      before.register_changes();
+  const absl::Span<const RegisterEntry* const> new_changes =
+      after.register_changes();
+  const bool same_register = std::equal(old_changes.begin(), old_changes.end(),
+                                        new_changes.begin(), new_changes.end());
+  if (!same_register) {
+    AddRegister(before, -1);
+    AddRegister(after, +1);
+  }
+  bool same_work = same_register;
+  for (size_t i = 0; same_work && i < before.jobs().size(); ++i) {
+    same_work = CountedActivePeriod(before.jobs()[i]) ==
+                CountedActivePeriod(after.jobs()[i]);
+  }
+  if (!same_work) {
+    AddWork(before, -1);
+    AddWork(after, +1);
+  }
+}
+
+std::optional<DatePeriod> RegisterSteps::CountedActivePeriod(
+    const PersonAtCut::Job& job) {
+  // A counted job: active, its person registered, its employer known.
+  if (job.record->employer == kNoIndex || job.active.from >= job.active.to ||
+      job.sectors.On(job.active.from) == Sector::kUnspecified) {
+    return std::nullopt;
+  }
+  return job.active;
+}
+
+void RegisterSteps::AddRegister(const PersonAtCut& person, int sign) {
   // Each period adds a step at both ends, so a person costs O(periods), not
   // O(quarters).
   for (const RegisterEntry* entry : person.register_changes()) {
@@ -121,7 +155,6 @@ void RegisterSteps::AddPerson(const PersonAtCut& person, int sign) {
       flows_[k].outflow[static_cast<size_t>(entry->reason)] += sign;
     }
   }
-  bool on_a_peildatum = false;
   for (const DatePeriod& period : person.registered()) {
     const int32_t a = PeildatumOf(period.from);
     const int32_t b = PeildatumOf(period.to);
@@ -132,22 +165,17 @@ void RegisterSteps::AddPerson(const PersonAtCut& person, int sign) {
       Reserve(b);
       registered_step_[b] -= sign;
     }
-    on_a_peildatum = true;
   }
-  if (!on_a_peildatum) return;
+}
 
-  // A counted job: active, its person registered, its employer known.
+void RegisterSteps::AddWork(const PersonAtCut& person, int sign) {
   working_.clear();
   for (const PersonAtCut::Job& job : person.jobs()) {
-    if (job.record->employer == kNoIndex) continue;
-    const DatePeriod active = job.active;
-    if (active.from >= active.to ||
-        job.sectors.On(active.from) == Sector::kUnspecified) {
-      continue;
-    }
+    const std::optional<DatePeriod> active = CountedActivePeriod(job);
+    if (!active.has_value()) continue;
     for (const DatePeriod& period : person.registered()) {
-      const int32_t a = PeildatumOf(std::max(active.from, period.from));
-      const int32_t b = PeildatumOf(std::min(active.to, period.to));
+      const int32_t a = PeildatumOf(std::max(active->from, period.from));
+      const int32_t b = PeildatumOf(std::min(active->to, period.to));
       if (a < b) working_.emplace_back(a, b);
     }
   }

@@ -81,33 +81,55 @@ YearHours YearHours::Build(const ProjectionState& state, uint64_t cut) {
   return hours;
 }
 
-void YearHours::AddPerson(const ProjectionState& state, uint32_t person,
-                          uint64_t cut, int sign) {
-  PersonAtCut read;
-  read.Read(state, person, cut);
-  AddPerson(read, sign);
-}
-
 void YearHours::AddPerson(const PersonAtCut& person, int sign) {
   if (person.registered().empty()) return;
   for (const PersonAtCut::Job& job : person.jobs()) {
     for (const PersonAtCut::Segment& segment : person.segments(job)) {
-      const std::optional<FormSeries> series = FormSeriesOf(segment.form);
-      if (!series.has_value()) continue;
-      const int lent = segment.form == ContractForm::kInleenUitzend
-                           ? kLentUitzend
-                           : kLentDetachering;
-      for (const DatePeriod& period : person.registered()) {
-        const Date from = std::max(segment.period.from, period.from);
-        const Date to = std::min(segment.period.to, period.to);
-        if (!(from < to)) continue;
-        const int64_t hours = int64_t{sign} * segment.hours_x100;
-        AddPeriod(job.record->employer, static_cast<int>(*series), from, to,
-                  hours);
-        if (IsInleen(segment.form) && job.record->lender != kNoIndex) {
-          AddPeriod(job.record->lender, lent, from, to, hours);
-        }
-      }
+      AddSegment(person, job, segment, sign);
+    }
+  }
+}
+
+void YearHours::MovePerson(const PersonAtCut& before,
+                           const PersonAtCut& after) {
+  if (!std::equal(before.registered().begin(), before.registered().end(),
+                  after.registered().begin(), after.registered().end())) {
+    AddPerson(before, -1);
+    AddPerson(after, +1);
+    return;
+  }
+  // A segment adds its days in the register periods to its own employer
+  // (and lender) alone: one both cuts show alike adds the same at both.
+  for (size_t i = 0; i < before.jobs().size(); ++i) {
+    const PersonAtCut::Job& was = before.jobs()[i];
+    const PersonAtCut::Job& is = after.jobs()[i];
+    WalkBothCuts(
+        before.segments(was), after.segments(is),
+        [](const PersonAtCut::Segment& x, const PersonAtCut::Segment& y) {
+          return x.period.from < y.period.from;
+        },
+        [](const PersonAtCut::Segment&, const PersonAtCut::Segment&) {},
+        [&](const PersonAtCut::Segment& x) { AddSegment(before, was, x, -1); },
+        [&](const PersonAtCut::Segment& y) { AddSegment(after, is, y, +1); });
+  }
+}
+
+void YearHours::AddSegment(const PersonAtCut& person,
+                           const PersonAtCut::Job& job,
+                           const PersonAtCut::Segment& segment, int sign) {
+  const std::optional<FormSeries> series = FormSeriesOf(segment.form);
+  if (!series.has_value()) return;
+  const int lent = segment.form == ContractForm::kInleenUitzend
+                       ? kLentUitzend
+                       : kLentDetachering;
+  for (const DatePeriod& period : person.registered()) {
+    const Date from = std::max(segment.period.from, period.from);
+    const Date to = std::min(segment.period.to, period.to);
+    if (!(from < to)) continue;
+    const int64_t hours = int64_t{sign} * segment.hours_x100;
+    AddPeriod(job.record->employer, static_cast<int>(*series), from, to, hours);
+    if (IsInleen(segment.form) && job.record->lender != kNoIndex) {
+      AddPeriod(job.record->lender, lent, from, to, hours);
     }
   }
 }
