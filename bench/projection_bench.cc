@@ -3,6 +3,7 @@
 //
 //   projection_bench [--events=1000000] [--ten_million] [--dir=/tmp]
 //                    [--checkpoint_interval=10000] [--store=PATH]
+//                    [--lockstep]
 //
 // --store keeps the generated ledger at PATH, or reuses the one already there
 // (its checkpoints included), so that a 10 M run need not generate again.
@@ -55,6 +56,10 @@ ABSL_FLAG(int, register_queries, 20,
 ABSL_FLAG(bool, rebuild, true,
           "time the full rebuilds against the raw scan (off: one raw scan, "
           "then the restart and the queries)");
+ABSL_FLAG(bool, lockstep, false,
+          "append the next batch only once the projector folded the last: "
+          "each fold is one batch, so the tail's work is the same in every "
+          "run (for callgrind; off, the fold keeps up as it can)");
 ABSL_FLAG(std::string, store, "",
           "keep the ledger here, or reuse it if it exists (one size only)");
 
@@ -207,7 +212,11 @@ void Run(int64_t events) {
       absl::StatusOr<AppendResult> result = (*log)->Append(AppendBatch{
           .events = std::move(batch), .expected_job_seq = {}, .authority = {}});
       batch.clear();
-      return result.status();
+      if (!result.ok() || !absl::GetFlag(FLAGS_lockstep)) {
+        return result.status();
+      }
+      return (*projector)
+          ->WaitUntilCaughtUp(result->last_seq, absl::InfiniteFuture());
     };
     const Clock::time_point start = Clock::now();
     const absl::Status generated =

@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <thread>
-
-#include "projections/job_timeline.h"
+#include <tuple>
+#include <utility>
 
 namespace banen {
 namespace {
@@ -26,18 +27,56 @@ QuarterDays ComputeQuarterDays(int32_t index) {
                      quarter.LastDay().days};
 }
 
-QuarterDays DaysOf(int32_t index) {
-  static const std::vector<QuarterDays>* const kCalendar = [] {
-    auto* calendar = new std::vector<QuarterDays>();
+// The quarters kCalendarFirstIndex .. kCalendarLastIndex - 1, and the
+// quarter (its offset in `quarters`) in which each run of kBucketDays days
+// from the first one's first day starts. A quarter is longer than a run, so
+// a day is in its run's quarter or the next.
+struct Calendar {
+  static constexpr int32_t kBucketDays = 16;
+  std::vector<QuarterDays> quarters;
+  std::vector<uint16_t> quarter_of_bucket;
+};
+
+const Calendar& TheCalendar() {
+  static const Calendar* const kCalendar = [] {
+    auto* calendar = new Calendar();
     for (int32_t i = kCalendarFirstIndex; i < kCalendarLastIndex; ++i) {
-      calendar->push_back(ComputeQuarterDays(i));
+      calendar->quarters.push_back(ComputeQuarterDays(i));
+    }
+    const std::vector<QuarterDays>& quarters = calendar->quarters;
+    uint16_t quarter = 0;
+    for (int32_t day = quarters.front().first; day <= quarters.back().last;
+         day += Calendar::kBucketDays) {
+      while (day > quarters[quarter].last) ++quarter;
+      calendar->quarter_of_bucket.push_back(quarter);
     }
     return calendar;
   }();
+  return *kCalendar;
+}
+
+QuarterDays DaysOf(int32_t index) {
   if (index >= kCalendarFirstIndex && index < kCalendarLastIndex) {
-    return (*kCalendar)[index - kCalendarFirstIndex];
+    return TheCalendar().quarters[index - kCalendarFirstIndex];
   }
   return ComputeQuarterDays(index);
+}
+
+// The Quarter::Index() of `day`, and the bounds of its quarter, from the
+// calendar where it reaches: every step of a person moved needs its day's
+// quarter, and Quarter::Of's civil-date arithmetic was a seventh of the
+// projection tail's CPU.
+std::pair<int32_t, QuarterDays> QuarterOfDay(Date day) {
+  const Calendar& calendar = TheCalendar();
+  const std::vector<QuarterDays>& quarters = calendar.quarters;
+  if (day.days < quarters.front().first || day.days > quarters.back().last) {
+    const int32_t index = Quarter::Of(day).Index();
+    return {index, ComputeQuarterDays(index)};
+  }
+  const auto offset = static_cast<uint32_t>(day.days - quarters.front().first);
+  size_t i = calendar.quarter_of_bucket[offset / Calendar::kBucketDays];
+  if (day.days > quarters[i].last) ++i;
+  return {kCalendarFirstIndex + static_cast<int32_t>(i), quarters[i]};
 }
 
 // The first and last quarter a valid effective date can fall in.
@@ -120,7 +159,7 @@ const QuarterSteps& FigureAccumulator::SlotAt(ScopeId scope,
   return block == nullptr ? kZero : (*block)[slot % kSlotsPerBlock];
 }
 
-QuarterSteps& FigureAccumulator::MutableSlot(ScopeId scope, size_t slot) {
+QuarterSteps& FigureAccumulator::GrowOrCopySlot(ScopeId scope, size_t slot) {
   if (scope >= slots_.size()) slots_.resize(scope + 1);
   ScopeSlots& slots = slots_[scope];
   if (slot >= slots.count) {
@@ -142,8 +181,8 @@ QuarterSteps& FigureAccumulator::MutableSlot(ScopeId scope, size_t slot) {
 }
 
 StepDay::StepDay(Date day) {
-  quarter_index = Quarter::Of(day).Index();
-  const QuarterDays days = DaysOf(quarter_index);
+  QuarterDays days;
+  std::tie(quarter_index, days) = QuarterOfDay(day);
   days_to_quarter_end = days.last - day.days + 1;
   before_last_month = day.days < days.last_month_first;
 }
@@ -301,141 +340,235 @@ FigureBuilder::Scopes FigureBuilder::MemoScopesOf(Sector sector,
   return scopes;
 }
 
-void FigureBuilder::AddPerson(uint32_t person_index, uint64_t cut, int64_t sign,
+void FigureBuilder::AddPerson(uint32_t person, uint64_t cut, int64_t sign,
                               FigureAccumulator* figures) {
-  const PersonRecord& person = state_.person(person_index);
-  RegisteredPeriods(person, cut, &registered_);
-
-  counted_.clear();
-  for (uint32_t job : person.jobs) AddJob(state_.job(job), cut, sign, figures);
-  AddDistinctPersons(sign, figures);
+  read_.Read(state_, person, cut);
+  AddPerson(read_, sign, figures);
 }
 
-void FigureBuilder::AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
+void FigureBuilder::AddPerson(const PersonAtCut& person, int64_t sign,
+                              FigureAccumulator* figures) {
+  counted_.clear();
+  for (const PersonAtCut::Job& job : person.jobs()) {
+    AddJob(person, job, sign, &counted_, figures);
+  }
+  MergeCounted(&counted_);
+  for (const ScopedPeriod& merged : counted_) {
+    AddCounted(merged, sign, figures);
+  }
+}
+
+void FigureBuilder::MovePerson(const PersonAtCut& before,
+                               const PersonAtCut& after,
+                               FigureAccumulator* figures) {
+  counted_.clear();
+  counted_after_.clear();
+  // The cut reaches a job's scopes only through the ancestors rolled up to.
+  const bool same_registered =
+      !roll_up_children_ &&
+      std::equal(before.registered().begin(), before.registered().end(),
+                 after.registered().begin(), after.registered().end());
+  // One person: the same jobs, in the same order.
+  for (size_t i = 0; i < before.jobs().size(); ++i) {
+    const PersonAtCut::Job& was = before.jobs()[i];
+    const PersonAtCut::Job& is = after.jobs()[i];
+    if (same_registered && was.sectors.SameAs(is.sectors) &&
+        was.memo_sectors.SameAs(is.memo_sectors)) {
+      MoveJob(before, was, after, is, figures);
+    } else {
+      AddJob(before, was, -1, &counted_, figures);
+      AddJob(after, is, +1, &counted_after_, figures);
+    }
+  }
+  // The merged periods both cuts count alike cancel.
+  MergeCounted(&counted_);
+  MergeCounted(&counted_after_);
+  WalkBothCuts(
+      absl::MakeConstSpan(counted_), absl::MakeConstSpan(counted_after_),
+      [](const ScopedPeriod& x, const ScopedPeriod& y) {
+        return std::tie(x.scope, x.series, x.period.from, x.period.to) <
+               std::tie(y.scope, y.series, y.period.from, y.period.to);
+      },
+      [](const ScopedPeriod&, const ScopedPeriod&) {},
+      [&](const ScopedPeriod& x) { AddCounted(x, -1, figures); },
+      [&](const ScopedPeriod& y) { AddCounted(y, +1, figures); });
+}
+
+void FigureBuilder::AddJob(const PersonAtCut& person,
+                           const PersonAtCut::Job& job, int64_t sign,
+                           std::vector<ScopedPeriod>* counted,
                            FigureAccumulator* figures) {
-  if (job.employer == kNoIndex) return;
-  const SectorTimeline sectors = state_.SectorsOf(job.employer, cut);
-  const SectorTimeline memo_sectors =
-      state_.SectorsOf(job.commissioning_employer, cut);
-  const SectorTimeline* memo =
-      job.commissioning_employer == kNoIndex ? nullptr : &memo_sectors;
-  WalkJobTimeline(
-      job, cut,
-      [&](Period segment, ContractForm form, int32_t hours_x100) {
-        AddSegment(job, sectors, memo, segment, form, hours_x100, sign, cut,
+  if (job.record->employer == kNoIndex) return;
+  for (const PersonAtCut::Segment& segment : person.segments(job)) {
+    AddSegment(person, job, segment, sign, /*add_steps=*/true, counted,
+               figures);
+  }
+  for (const PersonAtCut::Change& change : person.changes(job)) {
+    AddChange(job, change, sign, person.cut(), figures);
+  }
+}
+
+void FigureBuilder::MoveJob(const PersonAtCut& before,
+                            const PersonAtCut::Job& was,
+                            const PersonAtCut& after,
+                            const PersonAtCut::Job& is,
+                            FigureAccumulator* figures) {
+  if (was.record->employer == kNoIndex) return;
+  // A segment left out still counts its person.
+  WalkBothCuts(
+      before.segments(was), after.segments(is),
+      [](const PersonAtCut::Segment& x, const PersonAtCut::Segment& y) {
+        return x.period.from < y.period.from;
+      },
+      [&](const PersonAtCut::Segment& x, const PersonAtCut::Segment& y) {
+        AddSegment(before, was, x, -1, /*add_steps=*/false, &counted_, figures);
+        AddSegment(after, is, y, +1, /*add_steps=*/false, &counted_after_,
                    figures);
       },
-      [&](const JobEntry& entry, ContractForm from) {
-        switch (entry.step) {
-          case JobStep::kStart:
-            AddFlow(job, sectors, entry.date, cut, figures,
-                    [sign](Flows& flows) { flows.started += sign; });
-            break;
-          case JobStep::kConvert:
-            if (const std::optional<int> conversion =
-                    ConversionIndex(from, entry.form)) {
-              AddFlow(
-                  job, sectors, entry.date, cut, figures,
-                  [&](Flows& flows) { flows.converted[*conversion] += sign; });
-            }
-            break;
-          case JobStep::kEnd: {
-            const auto reason = static_cast<size_t>(entry.reason);
-            if (reason < kOutflowReasonCount) {
-              AddFlow(job, sectors, entry.date, cut, figures,
-                      [&](Flows& flows) { flows.ended[reason] += sign; });
-            }
-            break;
-          }
-          case JobStep::kHours:
-            break;
-        }
+      [&](const PersonAtCut::Segment& x) {
+        AddSegment(before, was, x, -1, /*add_steps=*/true, &counted_, figures);
+      },
+      [&](const PersonAtCut::Segment& y) {
+        AddSegment(after, is, y, +1, /*add_steps=*/true, &counted_after_,
+                   figures);
+      });
+  WalkBothCuts(
+      before.changes(was), after.changes(is),
+      [](const PersonAtCut::Change& x, const PersonAtCut::Change& y) {
+        return std::less<const JobEntry*>()(x.entry, y.entry);
+      },
+      [](const PersonAtCut::Change&, const PersonAtCut::Change&) {},
+      [&](const PersonAtCut::Change& x) {
+        AddChange(was, x, -1, before.cut(), figures);
+      },
+      [&](const PersonAtCut::Change& y) {
+        AddChange(is, y, +1, after.cut(), figures);
       });
 }
 
+void FigureBuilder::AddChange(const PersonAtCut::Job& job,
+                              const PersonAtCut::Change& change, int64_t sign,
+                              uint64_t cut, FigureAccumulator* figures) {
+  const JobEntry& entry = *change.entry;
+  switch (entry.step) {
+    case JobStep::kStart:
+      AddFlow(job, entry.date, cut, figures,
+              [sign](Flows& flows) { flows.started += sign; });
+      break;
+    case JobStep::kConvert:
+      if (const std::optional<int> conversion =
+              ConversionIndex(change.from, entry.form)) {
+        AddFlow(job, entry.date, cut, figures,
+                [&](Flows& flows) { flows.converted[*conversion] += sign; });
+      }
+      break;
+    case JobStep::kEnd: {
+      const auto reason = static_cast<size_t>(entry.reason);
+      if (reason < kOutflowReasonCount) {
+        AddFlow(job, entry.date, cut, figures,
+                [&](Flows& flows) { flows.ended[reason] += sign; });
+      }
+      break;
+    }
+    case JobStep::kHours:
+      break;
+  }
+}
+
 template <typename Count>
-void FigureBuilder::AddFlow(const JobRecord& job, const SectorTimeline& sectors,
-                            Date day, uint64_t cut, FigureAccumulator* figures,
-                            Count count) {
-  const Sector sector = sectors.On(day);
+void FigureBuilder::AddFlow(const PersonAtCut::Job& job, Date day, uint64_t cut,
+                            FigureAccumulator* figures, Count count) {
+  const Sector sector = job.sectors.On(day);
   if (sector == Sector::kUnspecified) return;
   const StepDay step_day(day);
-  for (const ScopeId scope : ScopesOf(sector, job.employer, cut)) {
+  for (const ScopeId scope : ScopesOf(sector, job.record->employer, cut)) {
     if (Flows* flows = figures->MutableFlows(scope, step_day)) count(*flows);
   }
 }
 
-void FigureBuilder::AddSegment(const JobRecord& job,
-                               const SectorTimeline& sectors,
-                               const SectorTimeline* memo_sectors,
-                               Period segment, ContractForm form,
-                               int32_t hours_x100, int64_t sign, uint64_t cut,
+void FigureBuilder::AddSegment(const PersonAtCut& person,
+                               const PersonAtCut::Job& job,
+                               const PersonAtCut::Segment& segment,
+                               int64_t sign, bool add_steps,
+                               std::vector<ScopedPeriod>* counted,
                                FigureAccumulator* figures) {
-  const std::optional<FormSeries> series = FormSeriesOf(form);
-  if (segment.from >= segment.to || !series.has_value()) return;
-  const int64_t hours = sign * hours_x100;
-  const auto add_hours = [&](const Scopes& scopes, FormSeries to, Date a,
-                             Date b) {
-    const StepDay start(a);
-    const std::optional<StepDay> end =
-        b == kEndOfTime ? std::nullopt : std::optional<StepDay>(b);
+  const std::optional<FormSeries> series = FormSeriesOf(segment.form);
+  if (segment.period.from >= segment.period.to || !series.has_value()) return;
+  const uint64_t cut = person.cut();
+  const uint32_t employer = job.record->employer;
+  const uint32_t commissioning = job.record->commissioning_employer;
+  const int64_t hours = sign * segment.hours_x100;
+  const auto add_hours = [&](const Scopes& scopes, FormSeries to,
+                             const StepDay& start,
+                             const std::optional<StepDay>& end) {
     for (const ScopeId scope : scopes) {
       figures->AddHoursStep(scope, to, start, hours);
       if (end) figures->AddHoursStep(scope, to, *end, -hours);
     }
-    return std::make_pair(start, end);
   };
-  for (const Period& registered : registered_) {
-    const Date from = std::max(segment.from, registered.from);
-    const Date to = std::min(segment.to, registered.to);
+  const auto end_of = [](Date b) {
+    return b == kEndOfTime ? std::nullopt : std::optional<StepDay>(b);
+  };
+  for (const Period& registered : person.registered()) {
+    const Date from = std::max(segment.period.from, registered.from);
+    const Date to = std::min(segment.period.to, registered.to);
     if (from >= to) continue;
-    sectors.ForEachPeriod(from, to, [&](Date a, Date b, Sector sector) {
-      const Scopes scopes = ScopesOf(sector, job.employer, cut);
-      const auto [start, end] = add_hours(scopes, *series, a, b);
+    job.sectors.ForEachPeriod(from, to, [&](Date a, Date b, Sector sector) {
+      const Scopes scopes = ScopesOf(sector, employer, cut);
       for (const ScopeId scope : scopes) {
-        figures->AddCountStep(scope, CountSeries::kJobs, start, sign);
-        if (end) figures->AddCountStep(scope, CountSeries::kJobs, *end, -sign);
-        counted_.push_back(
+        counted->push_back(
             ScopedPeriod{scope, CountSeries::kPersons, Period{a, b}});
         if (static_cast<int>(*series) < kContractFormSeriesCount) {
-          counted_.push_back(
+          counted->push_back(
               ScopedPeriod{scope, PersonsSeriesOf(*series), Period{a, b}});
         }
       }
+      if (!add_steps) return;
+      const StepDay start(a);
+      const std::optional<StepDay> end = end_of(b);
+      add_hours(scopes, *series, start, end);
+      for (const ScopeId scope : scopes) {
+        figures->AddCountStep(scope, CountSeries::kJobs, start, sign);
+        if (end) figures->AddCountStep(scope, CountSeries::kJobs, *end, -sign);
+      }
     });
-    if (memo_sectors == nullptr) continue;
-    memo_sectors->ForEachPeriod(from, to, [&](Date a, Date b, Sector sector) {
-      add_hours(MemoScopesOf(sector, job.commissioning_employer, cut),
-                FormSeries::kSroi, a, b);
-    });
+    if (commissioning == kNoIndex || !add_steps) continue;
+    job.memo_sectors.ForEachPeriod(
+        from, to, [&](Date a, Date b, Sector sector) {
+          add_hours(MemoScopesOf(sector, commissioning, cut), FormSeries::kSroi,
+                    StepDay(a), end_of(b));
+        });
   }
 }
 
-void FigureBuilder::AddDistinctPersons(int64_t sign,
-                                       FigureAccumulator* figures) {
-  std::sort(counted_.begin(), counted_.end(),
+void FigureBuilder::MergeCounted(std::vector<ScopedPeriod>* counted) {
+  std::sort(counted->begin(), counted->end(),
             [](const ScopedPeriod& x, const ScopedPeriod& y) {
               if (x.scope != y.scope) return x.scope < y.scope;
               if (x.series != y.series) return x.series < y.series;
               return x.period.from < y.period.from;
             });
-  const auto emit = [&](const ScopedPeriod& merged) {
-    figures->AddCountStep(merged.scope, merged.series,
-                          StepDay(merged.period.from), sign);
-    if (merged.period.to != kEndOfTime) {
-      figures->AddCountStep(merged.scope, merged.series,
-                            StepDay(merged.period.to), -sign);
-    }
-  };
-  for (size_t i = 0; i < counted_.size();) {
-    ScopedPeriod merged = counted_[i++];
-    while (i < counted_.size() && counted_[i].scope == merged.scope &&
-           counted_[i].series == merged.series &&
-           counted_[i].period.from <= merged.period.to) {
-      merged.period.to = std::max(merged.period.to, counted_[i].period.to);
+  size_t merged = 0;
+  for (size_t i = 0; i < counted->size();) {
+    ScopedPeriod next = (*counted)[i++];
+    while (i < counted->size() && (*counted)[i].scope == next.scope &&
+           (*counted)[i].series == next.series &&
+           (*counted)[i].period.from <= next.period.to) {
+      next.period.to = std::max(next.period.to, (*counted)[i].period.to);
       ++i;
     }
-    emit(merged);
+    (*counted)[merged++] = next;
+  }
+  counted->resize(merged);
+}
+
+void FigureBuilder::AddCounted(const ScopedPeriod& merged, int64_t sign,
+                               FigureAccumulator* figures) {
+  figures->AddCountStep(merged.scope, merged.series,
+                        StepDay(merged.period.from), sign);
+  if (merged.period.to != kEndOfTime) {
+    figures->AddCountStep(merged.scope, merged.series,
+                          StepDay(merged.period.to), -sign);
   }
 }
 

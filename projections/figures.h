@@ -17,6 +17,7 @@
 #define BANEN_PROJECTIONS_FIGURES_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -25,6 +26,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "ledger/event.h"
+#include "projections/person_at_cut.h"
 #include "projections/projection_state.h"
 #include "projections/quarter.h"
 
@@ -191,7 +193,22 @@ class FigureAccumulator {
   // Zero steps for a slot never written; `slot` < SlotCount(scope).
   const QuarterSteps& SlotAt(ScopeId scope, size_t slot) const;
   // Grows the scope's slot count to at least slot + 1.
-  QuarterSteps& MutableSlot(ScopeId scope, size_t slot);
+  QuarterSteps& MutableSlot(ScopeId scope, size_t slot) {
+    // Inline, the common case: a slot of a block this copy holds alone (the
+    // projection's tail writes some ten slots for every person it moves).
+    if (scope < slots_.size()) {
+      ScopeSlots& slots = slots_[scope];
+      if (slot < slots.count) {
+        std::shared_ptr<Block>& block = slots.blocks[slot / kSlotsPerBlock];
+        if (block != nullptr && block.use_count() == 1) {
+          // As in GrowOrCopySlot.
+          std::atomic_thread_fence(std::memory_order_acquire);
+          return (*block)[slot % kSlotsPerBlock];
+        }
+      }
+    }
+    return GrowOrCopySlot(scope, slot);
+  }
 
   // Same figures, whatever slots were allocated.
   friend bool operator==(const FigureAccumulator& a,
@@ -212,6 +229,8 @@ class FigureAccumulator {
 
   // nullptr when `index` (a Quarter::Index) is after `last_`.
   QuarterSteps* Slot(ScopeId scope, int32_t quarter_index);
+  // MutableSlot where the scope or its slots grow, or the block is shared.
+  QuarterSteps& GrowOrCopySlot(ScopeId scope, size_t slot);
 
   Quarter first_;
   Quarter last_;
@@ -230,6 +249,19 @@ class FigureBuilder {
 
   void AddPerson(uint32_t person, uint64_t cut, int64_t sign,
                  FigureAccumulator* figures);
+  // The same for a person read at its cut (of this builder's state).
+  void AddPerson(const PersonAtCut& person, int64_t sign,
+                 FigureAccumulator* figures);
+  // AddPerson(before, -1) then AddPerson(after, +1), for `before` and
+  // `after` one person read at two cuts, without the steps the two would add
+  // alike: a step of a segment, a change or a counted period that both cuts
+  // show the same, on a job whose person's register periods and whose
+  // employers' sectors both show the same, is the same step with the other
+  // sign, so the pair is left out. (Most of a person the tail moves is
+  // unchanged: its other jobs, the segments before the day an event
+  // changes.)
+  void MovePerson(const PersonAtCut& before, const PersonAtCut& after,
+                  FigureAccumulator* figures);
 
  private:
   using Period = DatePeriod;
@@ -237,6 +269,7 @@ class FigureBuilder {
     ScopeId scope;
     CountSeries series;  // kPersons or a per-form persons series
     Period period;
+    bool operator==(const ScopedPeriod&) const = default;
   };
   // Sector, OVERHEID, FUNDEREND_ONDERWIJS, NATIONAAL, employer, ancestors.
   using Scopes = absl::InlinedVector<ScopeId, 6>;
@@ -244,25 +277,41 @@ class FigureBuilder {
   // Where an SROI job is a memo figure: the scopes of the commissioning
   // employer but NATIONAAL, which counts the job once, at its supplier.
   Scopes MemoScopesOf(Sector sector, uint32_t employer, uint64_t cut) const;
-  void AddJob(const JobRecord& job, uint64_t cut, int64_t sign,
+  // Adds the job's steps and its counted periods to `counted`.
+  void AddJob(const PersonAtCut& person, const PersonAtCut::Job& job,
+              int64_t sign, std::vector<ScopedPeriod>* counted,
               FigureAccumulator* figures);
-  // `memo_sectors`: the commissioning employer's sectors of an SROI job,
-  // nullptr for other jobs.
-  void AddSegment(const JobRecord& job, const SectorTimeline& sectors,
-                  const SectorTimeline* memo_sectors, Period segment,
-                  ContractForm form, int32_t hours_x100, int64_t sign,
-                  uint64_t cut, FigureAccumulator* figures);
+  // MovePerson's part of one job whose inputs but its own timeline are the
+  // same at both cuts.
+  void MoveJob(const PersonAtCut& before, const PersonAtCut::Job& was,
+               const PersonAtCut& after, const PersonAtCut::Job& is,
+               FigureAccumulator* figures);
+  // Adds the segment's counted periods to `counted`, and with `add_steps`
+  // its hours and jobs steps.
+  void AddSegment(const PersonAtCut& person, const PersonAtCut::Job& job,
+                  const PersonAtCut::Segment& segment, int64_t sign,
+                  bool add_steps, std::vector<ScopedPeriod>* counted,
+                  FigureAccumulator* figures);
+  // The flow of one change (a start, a conversion, an end).
+  void AddChange(const PersonAtCut::Job& job, const PersonAtCut::Change& change,
+                 int64_t sign, uint64_t cut, FigureAccumulator* figures);
   // Calls count(flows) for the flows of each scope of `job` on `day`.
   template <typename Count>
-  void AddFlow(const JobRecord& job, const SectorTimeline& sectors, Date day,
-               uint64_t cut, FigureAccumulator* figures, Count count);
-  void AddDistinctPersons(int64_t sign, FigureAccumulator* figures);
+  void AddFlow(const PersonAtCut::Job& job, Date day, uint64_t cut,
+               FigureAccumulator* figures, Count count);
+  // Sorts the counted periods and merges those of a scope and series that
+  // overlap or touch: a person counts once on each day of each.
+  static void MergeCounted(std::vector<ScopedPeriod>* counted);
+  void AddCounted(const ScopedPeriod& merged, int64_t sign,
+                  FigureAccumulator* figures);
 
   const ProjectionState& state_;
   const bool per_employer_;
   const bool roll_up_children_;
-  std::vector<Period> registered_;
-  std::vector<ScopedPeriod> counted_;  // for distinct persons
+  PersonAtCut read_;  // for AddPerson(uint32_t, ...)
+  // Counted periods for distinct persons: AddPerson's, MovePerson's before.
+  std::vector<ScopedPeriod> counted_;
+  std::vector<ScopedPeriod> counted_after_;  // MovePerson's after
 };
 
 // Figures of every scope as seen at `cut`, by a pass over all persons, split

@@ -76,6 +76,20 @@ Sector SectorTimeline::On(Date day) const {
   return current;
 }
 
+bool SectorTimeline::SameAs(const SectorTimeline& other) const {
+  if (initial_ != other.initial_) return false;
+  // Unregistered: no sector on any day, whatever the changes.
+  if (initial_ == Sector::kUnspecified) return true;
+  if (changes_ != other.changes_) return false;
+  for (const SectorEntry& change : *changes_) {
+    if (change.validity.VisibleAt(cut_) !=
+        change.validity.VisibleAt(other.cut_)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
   // The ids are hashed and their slots in the id indexes prefetched kAhead
   // events before the fold looks them up, so that the lookup does not wait

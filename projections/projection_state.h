@@ -138,6 +138,7 @@ struct FigureEntry {
 struct DatePeriod {
   Date from;
   Date to;
+  bool operator==(const DatePeriod&) const = default;
 };
 
 // The periods in which `person` is registered as seen at `cut`, in date
@@ -154,6 +155,10 @@ class SectorTimeline {
   // Calls visit(from, to, sector) for the sector periods covering [from, to).
   template <typename Visit>
   void ForEachPeriod(Date from, Date to, Visit visit) const;
+  // Whether `other` shows the same sector on every day: both unregistered,
+  // or one employer's with the same sector first and the same changes
+  // visible (false for two employers, even when their sectors agree).
+  bool SameAs(const SectorTimeline& other) const;
 
  private:
   friend class ProjectionState;

@@ -10,6 +10,7 @@
 #include "ledger/status_macros.h"
 #include "projections/checkpoint.h"
 #include "projections/log_replay.h"
+#include "projections/person_at_cut.h"
 #include "projections/state_checkpoint.h"
 
 namespace banen {
@@ -495,16 +496,16 @@ size_t Projector::MoveFigures(uint64_t from, uint64_t to,
   FigureBuilder builder(state_, /*per_employer=*/false);
   const auto [low, high] = std::minmax(from, to);
   const std::vector<uint32_t> persons = state_.PersonsTouched(low, high);
+  // Each person is read once at each cut for all the sums.
+  PersonAtCut before;
+  PersonAtCut after;
   for (uint32_t person : persons) {
-    if (figures != nullptr) {
-      builder.AddPerson(person, from, -1, figures);
-      builder.AddPerson(person, to, +1, figures);
-    }
+    before.Read(state_, person, from);
+    after.Read(state_, person, to);
+    if (figures != nullptr) builder.MovePerson(before, after, figures);
     if (kept != nullptr) {
-      kept->hours.AddPerson(state_, person, from, -1);
-      kept->hours.AddPerson(state_, person, to, +1);
-      kept->register_steps.AddPerson(state_, person, from, -1);
-      kept->register_steps.AddPerson(state_, person, to, +1);
+      kept->hours.MovePerson(before, after);
+      kept->register_steps.MovePerson(before, after);
     }
   }
   return persons.size();

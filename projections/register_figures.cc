@@ -9,26 +9,6 @@
 namespace banen {
 namespace {
 
-struct Period {
-  Date from;
-  Date to;  // exclusive; kEndOfTime: open
-};
-
-// The visible [start, end) of a job at the cut; empty when not started.
-Period ActivePeriodOf(const JobRecord& job, uint64_t cut) {
-  Period active{kEndOfTime, kEndOfTime};
-  for (const JobEntry& entry : job.entries) {
-    if (!entry.validity.VisibleAt(cut)) continue;
-    if (entry.step == JobStep::kStart && active.from == kEndOfTime) {
-      active.from = entry.date;
-    } else if (entry.step == JobStep::kEnd && active.from != kEndOfTime) {
-      active.to = entry.date;
-      break;
-    }
-  }
-  return active;
-}
-
 const MonitorRow* FindMonitorRow(const RealisationTable& realisation,
                                  Sector sector, Quarter quarter) {
   for (const MonitorRow& row : realisation.monitor_rows) {
@@ -81,8 +61,10 @@ RegisterSteps RegisterSteps::Build(const ProjectionState& state, uint64_t cut,
       std::clamp<size_t>(threads, 1, std::max<size_t>(persons, 1));
   std::vector<RegisterSteps> partial(parts);
   const auto add_persons = [&](size_t begin, size_t end, RegisterSteps& part) {
+    PersonAtCut read;
     for (size_t person = begin; person < end; ++person) {
-      part.AddPerson(state, static_cast<uint32_t>(person), cut, +1);
+      read.Read(state, static_cast<uint32_t>(person), cut);
+      part.AddPerson(read, +1);
     }
   };
   std::vector<std::thread> helpers;
@@ -120,29 +102,60 @@ void RegisterSteps::Add(const RegisterSteps& other) {
   }
 }
 
-void RegisterSteps::AddPerson(const ProjectionState& state, uint32_t index,
-                              uint64_t cut, int sign) {
+void RegisterSteps::AddPerson(const PersonAtCut& person, int sign) {
+  AddRegister(person, sign);
+  AddWork(person, sign);
+}
+
+void RegisterSteps::MovePerson(const PersonAtCut& before,
+                               const PersonAtCut& after) {
+  // The register's steps and flows follow the entries that change it; work
+  // follows the register periods (which those entries make) and the
+  // counted active period of each job.
+  const absl::Span<const RegisterEntry* const> old_changes =
+      before.register_changes();
+  const absl::Span<const RegisterEntry* const> new_changes =
+      after.register_changes();
+  const bool same_register = std::equal(old_changes.begin(), old_changes.end(),
+                                        new_changes.begin(), new_changes.end());
+  if (!same_register) {
+    AddRegister(before, -1);
+    AddRegister(after, +1);
+  }
+  bool same_work = same_register;
+  for (size_t i = 0; same_work && i < before.jobs().size(); ++i) {
+    same_work = CountedActivePeriod(before.jobs()[i]) ==
+                CountedActivePeriod(after.jobs()[i]);
+  }
+  if (!same_work) {
+    AddWork(before, -1);
+    AddWork(after, +1);
+  }
+}
+
+std::optional<DatePeriod> RegisterSteps::CountedActivePeriod(
+    const PersonAtCut::Job& job) {
+  // A counted job: active, its person registered, its employer known.
+  if (job.record->employer == kNoIndex || job.active.from >= job.active.to ||
+      job.sectors.On(job.active.from) == Sector::kUnspecified) {
+    return std::nullopt;
+  }
+  return job.active;
+}
+
+void RegisterSteps::AddRegister(const PersonAtCut& person, int sign) {
   // Each period adds a step at both ends, so a person costs O(periods), not
   // O(quarters).
-  const PersonRecord& person = state.person(index);
-  std::vector<Period> registered;
-  Date since;
-  bool open = false;
-  ForEachRegisterChange(person, cut, [&](const RegisterEntry& entry) {
-    const int32_t k = PeildatumOf(entry.date);
+  for (const RegisterEntry* entry : person.register_changes()) {
+    const int32_t k = PeildatumOf(entry->date);
     Reserve(k);
-    if (entry.registered) {
-      flows_[k].inflow[static_cast<size_t>(entry.grondslag)] += sign;
-      since = entry.date;
+    if (entry->registered) {
+      flows_[k].inflow[static_cast<size_t>(entry->grondslag)] += sign;
     } else {
-      flows_[k].outflow[static_cast<size_t>(entry.reason)] += sign;
-      if (since < entry.date) registered.push_back(Period{since, entry.date});
+      flows_[k].outflow[static_cast<size_t>(entry->reason)] += sign;
     }
-    open = entry.registered;
-  });
-  if (open) registered.push_back(Period{since, kEndOfTime});
-  bool on_a_peildatum = false;
-  for (const Period& period : registered) {
+  }
+  for (const DatePeriod& period : person.registered()) {
     const int32_t a = PeildatumOf(period.from);
     const int32_t b = PeildatumOf(period.to);
     if (a >= b) continue;
@@ -152,34 +165,27 @@ void RegisterSteps::AddPerson(const ProjectionState& state, uint32_t index,
       Reserve(b);
       registered_step_[b] -= sign;
     }
-    on_a_peildatum = true;
   }
-  if (!on_a_peildatum) return;
+}
 
-  // A counted job: active, its person registered, its employer known.
-  std::vector<std::pair<int32_t, int32_t>> working;  // peildata ranges
-  for (const uint32_t job_index : person.jobs) {
-    const JobRecord& job = state.job(job_index);
-    if (job.employer == kNoIndex) continue;
-    const Period active = ActivePeriodOf(job, cut);
-    if (active.from >= active.to ||
-        state.SectorsOf(job.employer, cut).On(active.from) ==
-            Sector::kUnspecified) {
-      continue;
-    }
-    for (const Period& period : registered) {
-      const int32_t a = PeildatumOf(std::max(active.from, period.from));
-      const int32_t b = PeildatumOf(std::min(active.to, period.to));
-      if (a < b) working.emplace_back(a, b);
+void RegisterSteps::AddWork(const PersonAtCut& person, int sign) {
+  working_.clear();
+  for (const PersonAtCut::Job& job : person.jobs()) {
+    const std::optional<DatePeriod> active = CountedActivePeriod(job);
+    if (!active.has_value()) continue;
+    for (const DatePeriod& period : person.registered()) {
+      const int32_t a = PeildatumOf(std::max(active->from, period.from));
+      const int32_t b = PeildatumOf(std::min(active->to, period.to));
+      if (a < b) working_.emplace_back(a, b);
     }
   }
   // Working on peildata a .. b - 1 of one range: found work at its start,
   // lost at its end, unless another range goes on from there.
-  std::sort(working.begin(), working.end());
-  for (size_t i = 0; i < working.size();) {
-    auto [a, b] = working[i++];
-    while (i < working.size() && working[i].first <= b) {
-      b = std::max(b, working[i++].second);
+  std::sort(working_.begin(), working_.end());
+  for (size_t i = 0; i < working_.size();) {
+    auto [a, b] = working_[i++];
+    while (i < working_.size() && working_[i].first <= b) {
+      b = std::max(b, working_[i++].second);
     }
     Reserve(a);
     working_step_[a] += sign;

@@ -26,10 +26,12 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "ledger/event.h"
+#include "projections/person_at_cut.h"
 #include "projections/projection_state.h"
 #include "projections/quarter.h"
 #include "projections/realisation.h"
@@ -102,9 +104,13 @@ class RegisterSteps {
                              int threads = 1);
 
   // Adds (sign +1) or removes (-1) the steps and flows of `person` as seen
-  // at `cut`.
-  void AddPerson(const ProjectionState& state, uint32_t person, uint64_t cut,
-                 int sign);
+  // at its cut.
+  void AddPerson(const PersonAtCut& person, int sign);
+  // AddPerson(before, -1) then AddPerson(after, +1), for one person read at
+  // two cuts, without the register's part when both show the same register
+  // entries, nor the work's when both show the same register periods and
+  // counted jobs.
+  void MovePerson(const PersonAtCut& before, const PersonAtCut& after);
 
   // The counts of every quarter of [from, to] (none when to < from).
   std::vector<RegisterCounts> Counts(Quarter from, Quarter to) const;
@@ -114,6 +120,13 @@ class RegisterSteps {
   friend class StateCodec;
 
   void Add(const RegisterSteps& other);
+  // The job's active period when it counts (its employer known and in a
+  // sector on its first day), before the register applies.
+  static std::optional<DatePeriod> CountedActivePeriod(
+      const PersonAtCut::Job& job);
+  // The register's steps and its flows; the work's steps and flows.
+  void AddRegister(const PersonAtCut& person, int sign);
+  void AddWork(const PersonAtCut& person, int sign);
   // The entries of peildatum k (grown on demand).
   void Reserve(int32_t k);
 
@@ -122,6 +135,8 @@ class RegisterSteps {
   std::vector<int64_t> registered_step_;
   std::vector<int64_t> working_step_;
   std::vector<RegisterCounts> flows_;
+  // AddWork's peildata ranges of work, kept for their capacity.
+  std::vector<std::pair<int32_t, int32_t>> working_;
 };
 
 // Counts for every quarter of [from, to] (none when to < from) as seen at

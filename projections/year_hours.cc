@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "projections/job_timeline.h"
-
 namespace banen {
 namespace {
 
@@ -19,6 +17,41 @@ constexpr int kLentDetachering = kFormSeriesCount + 1;
 int32_t DaysIn(int32_t year) {
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   return leap ? 366 : 365;
+}
+
+// January 1st of the years kFirstYear .. kFirstYear + kYearStarts - 1: a
+// period's years are found in this table, without MakeDate's and YearOf's
+// civil-date arithmetic, which cost the projection tail more than the sums.
+constexpr int32_t kYearStarts = 300;
+
+const std::array<Date, kYearStarts + 1>& YearStarts() {
+  static const auto* const kStarts = [] {
+    auto* starts = new std::array<Date, kYearStarts + 1>();
+    for (int32_t i = 0; i <= kYearStarts; ++i) {
+      (*starts)[i] = MakeDate(kFirstYear + i, 1, 1);
+    }
+    return starts;
+  }();
+  return *kStarts;
+}
+
+Date YearStart(int32_t year) {
+  const int32_t i = year - kFirstYear;
+  return i >= 0 && i <= kYearStarts ? YearStarts()[i] : MakeDate(year, 1, 1);
+}
+
+// YearOf(day), from an estimate (400 years to 146097 days) corrected against
+// the table.
+int32_t YearOfDay(Date day) {
+  const std::array<Date, kYearStarts + 1>& starts = YearStarts();
+  if (day < starts.front() || !(day < starts.back())) return YearOf(day);
+  int32_t i = std::min<int32_t>(
+      static_cast<int32_t>(int64_t{day.days - starts.front().days} * 400 /
+                           146097),
+      kYearStarts - 1);
+  while (day < starts[i]) --i;
+  while (!(day < starts[i + 1])) ++i;
+  return kFirstYear + i;
 }
 
 }  // namespace
@@ -40,48 +73,73 @@ std::array<int64_t, kFormSeriesCount> EmployerYear::Counted(
 
 YearHours YearHours::Build(const ProjectionState& state, uint64_t cut) {
   YearHours hours;
+  PersonAtCut read;
   for (uint32_t person = 0; person < state.person_count(); ++person) {
-    hours.AddPerson(state, person, cut, +1);
+    read.Read(state, person, cut);
+    hours.AddPerson(read, +1);
   }
   return hours;
 }
 
-void YearHours::AddPerson(const ProjectionState& state, uint32_t person,
-                          uint64_t cut, int sign) {
-  std::vector<DatePeriod> registered;
-  RegisteredPeriods(state.person(person), cut, &registered);
-  if (registered.empty()) return;
-  for (uint32_t index : state.person(person).jobs) {
-    const JobRecord& job = state.job(index);
-    WalkJobTimeline(
-        job, cut,
-        [&](DatePeriod segment, ContractForm form, int32_t hours_x100) {
-          const std::optional<FormSeries> series = FormSeriesOf(form);
-          if (!series.has_value()) return;
-          const int lent = form == ContractForm::kInleenUitzend
-                               ? kLentUitzend
-                               : kLentDetachering;
-          for (const DatePeriod& period : registered) {
-            const Date from = std::max(segment.from, period.from);
-            const Date to = std::min(segment.to, period.to);
-            if (!(from < to)) continue;
-            const int64_t hours = int64_t{sign} * hours_x100;
-            AddPeriod(job.employer, static_cast<int>(*series), from, to, hours);
-            if (IsInleen(form) && job.lender != kNoIndex) {
-              AddPeriod(job.lender, lent, from, to, hours);
-            }
-          }
+void YearHours::AddPerson(const PersonAtCut& person, int sign) {
+  if (person.registered().empty()) return;
+  for (const PersonAtCut::Job& job : person.jobs()) {
+    for (const PersonAtCut::Segment& segment : person.segments(job)) {
+      AddSegment(person, job, segment, sign);
+    }
+  }
+}
+
+void YearHours::MovePerson(const PersonAtCut& before,
+                           const PersonAtCut& after) {
+  if (!std::equal(before.registered().begin(), before.registered().end(),
+                  after.registered().begin(), after.registered().end())) {
+    AddPerson(before, -1);
+    AddPerson(after, +1);
+    return;
+  }
+  // A segment adds its days in the register periods to its own employer
+  // (and lender) alone: one both cuts show alike adds the same at both.
+  for (size_t i = 0; i < before.jobs().size(); ++i) {
+    const PersonAtCut::Job& was = before.jobs()[i];
+    const PersonAtCut::Job& is = after.jobs()[i];
+    WalkBothCuts(
+        before.segments(was), after.segments(is),
+        [](const PersonAtCut::Segment& x, const PersonAtCut::Segment& y) {
+          return x.period.from < y.period.from;
         },
-        [](const JobEntry&, ContractForm) {});
+        [](const PersonAtCut::Segment&, const PersonAtCut::Segment&) {},
+        [&](const PersonAtCut::Segment& x) { AddSegment(before, was, x, -1); },
+        [&](const PersonAtCut::Segment& y) { AddSegment(after, is, y, +1); });
+  }
+}
+
+void YearHours::AddSegment(const PersonAtCut& person,
+                           const PersonAtCut::Job& job,
+                           const PersonAtCut::Segment& segment, int sign) {
+  const std::optional<FormSeries> series = FormSeriesOf(segment.form);
+  if (!series.has_value()) return;
+  const int lent = segment.form == ContractForm::kInleenUitzend
+                       ? kLentUitzend
+                       : kLentDetachering;
+  for (const DatePeriod& period : person.registered()) {
+    const Date from = std::max(segment.period.from, period.from);
+    const Date to = std::min(segment.period.to, period.to);
+    if (!(from < to)) continue;
+    const int64_t hours = int64_t{sign} * segment.hours_x100;
+    AddPeriod(job.record->employer, static_cast<int>(*series), from, to, hours);
+    if (IsInleen(segment.form) && job.record->lender != kNoIndex) {
+      AddPeriod(job.record->lender, lent, from, to, hours);
+    }
   }
 }
 
 void YearHours::AddPeriod(uint32_t employer, int series, Date from, Date to,
                           int64_t hours) {
-  from = std::max(from, MakeDate(kFirstYear, 1, 1));
+  from = std::max(from, YearStart(kFirstYear));
   if (!(from < to)) return;
-  const int32_t first = YearOf(from);
-  const Date next_year = MakeDate(first + 1, 1, 1);
+  const int32_t first = YearOfDay(from);
+  const Date next_year = YearStart(first + 1);
   if (to <= next_year) {
     CellOf(employer, first).sum[series] += hours * (to.days - from.days);
     return;
@@ -89,10 +147,10 @@ void YearHours::AddPeriod(uint32_t employer, int series, Date from, Date to,
   CellOf(employer, first).sum[series] += hours * (next_year.days - from.days);
   AddRate(employer, first + 1, series, hours);
   if (to == kEndOfTime) return;
-  const int32_t last = YearOf(to);
+  const int32_t last = YearOfDay(to);
   AddRate(employer, last, series, -hours);
   CellOf(employer, last).sum[series] +=
-      hours * (to.days - MakeDate(last, 1, 1).days);
+      hours * (to.days - YearStart(last).days);
 }
 
 void YearHours::AddRate(uint32_t employer, int32_t from_year, int series,

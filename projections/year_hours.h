@@ -3,11 +3,11 @@
 // them. A day of a counting job (active, its person registered: DOMAIN.md
 // §5) contributes hours_per_week x100 "hour-days"; hours are hour-days / 7.
 //
-// Kept by person: AddPerson(p, cut, -1) then AddPerson(p, cut', +1) moves a
-// person's contribution from one cut to another, so the projector's tail
-// keeps the sums current in O(persons touched), as it does the figures, and
-// a query reads them in O(employers x years). Every sum equals Build() at
-// the same cut exactly: integer sums, in any order.
+// Kept by person: AddPerson(p at cut, -1) then AddPerson(p at cut', +1)
+// (MovePerson) moves a person's contribution from one cut to another, so the
+// projector's tail keeps the sums current in O(persons touched), as it does the
+// figures, and a query reads them in O(employers x years). Every sum equals
+// Build() at the same cut exactly: integer sums, in any order.
 //
 // A period of constant hours adds its partial first and last year as a sum,
 // and the whole years between as a rate (hours_per_week x100 a day) that
@@ -27,6 +27,7 @@
 #include "absl/types/span.h"
 #include "ledger/event.h"
 #include "projections/figures.h"
+#include "projections/person_at_cut.h"
 #include "projections/projection_state.h"
 
 namespace banen {
@@ -63,10 +64,13 @@ class YearHours {
   // incremental sums must equal, and the path for as_of queries.
   static YearHours Build(const ProjectionState& state, uint64_t cut);
 
-  // Adds (sign +1) or removes (-1) the hour-days of `person` as seen at
-  // `cut`.
-  void AddPerson(const ProjectionState& state, uint32_t person, uint64_t cut,
-                 int sign);
+  // Adds (sign +1) or removes (-1) the hour-days of `person` as seen at its
+  // cut.
+  void AddPerson(const PersonAtCut& person, int sign);
+  // AddPerson(before, -1) then AddPerson(after, +1), for one person read at
+  // two cuts, without the segments both show alike when the register
+  // periods are the same.
+  void MovePerson(const PersonAtCut& before, const PersonAtCut& after);
 
   // All zero for an employer or year never added to.
   EmployerYear Of(uint32_t employer, int32_t year) const;
@@ -106,6 +110,9 @@ class YearHours {
             EmployerYear* out) const;
   // Adds `hours` a day to the rate of every year from `from_year` on.
   void AddRate(uint32_t employer, int32_t from_year, int series, int64_t hours);
+  // The segment's hour-days in the person's register periods.
+  void AddSegment(const PersonAtCut& person, const PersonAtCut::Job& job,
+                  const PersonAtCut::Segment& segment, int sign);
   // hours_x100 x sign a day over [from, to) (to may be kEndOfTime).
   void AddPeriod(uint32_t employer, int series, Date from, Date to,
                  int64_t hours);

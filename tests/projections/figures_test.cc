@@ -1,6 +1,8 @@
 #include "projections/figures.h"
 
+#include <algorithm>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <utility>
@@ -17,6 +19,7 @@ namespace {
 
 using test::DayByDay;
 using test::DayState;
+using test::Q;
 using test::RandomHistory;
 using test::StoredHistory;
 
@@ -131,7 +134,114 @@ TEST_P(RandomHistoryTest, IncrementalFiguresEqualRebuild) {
   EXPECT_TRUE(incremental == rebuilt);
 }
 
+// MovePerson leaves out the steps both cuts show alike: moving the persons
+// touched between two cuts (forward and back, as as_of views do) from the
+// figures of the one gives the figures of one pass at the other, for the
+// sectors, employers and rolled-up employers.
+TEST_P(RandomHistoryTest, MovingPersonsBetweenCutsEqualsARebuild) {
+  const StoredHistory history = RandomStoredHistory(GetParam(), 300);
+  const ProjectionState state = history.Fold();
+  std::mt19937 pick(GetParam());
+  for (int round = 0; round < 12; ++round) {
+    const uint64_t from = pick() % (state.last_seq() + 1);
+    const uint64_t to = pick() % (state.last_seq() + 1);
+    const bool per_employer = round % 3 != 0;
+    const bool roll_up = round % 3 == 2;
+    SCOPED_TRACE("from " + std::to_string(from) + " to " + std::to_string(to) +
+                 " per_employer " + std::to_string(per_employer) + " roll_up " +
+                 std::to_string(roll_up));
+    const FigureAccumulator all;
+    FigureAccumulator moved = BuildFigures(state, from, per_employer,
+                                           all.first(), all.last(), 1, roll_up);
+    FigureBuilder builder(state, per_employer, roll_up);
+    PersonAtCut before;
+    PersonAtCut after;
+    for (uint32_t person :
+         state.PersonsTouched(std::min(from, to), std::max(from, to))) {
+      before.Read(state, person, from);
+      after.Read(state, person, to);
+      builder.MovePerson(before, after, &moved);
+    }
+    EXPECT_TRUE(moved == BuildFigures(state, to, per_employer, all.first(),
+                                      all.last(), 1, roll_up));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Seeds, RandomHistoryTest, testing::Range(1u, 9u));
+
+// One job, 30 hours from 2024-01-01, changed to 20 from 2024-08-01 (seq 4),
+// then its employer reclassified to RIJK from 2024-10-01 (seq 5).
+class MovePersonTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    history_.Record(test::EmployerRegisteredEvent("e1", "2024-01-01", "emp-1",
+                                                  Sector::kGemeenten));
+    history_.Record(test::PersonRegisteredEvent("e2", "2024-01-01", "p-1"));
+    history_.Record(test::JobStartedEvent("e3", "2024-01-01", "job-1", "emp-1",
+                                          "p-1", ContractForm::kVast, 3000));
+    history_.Record(test::HoursChangedEvent("e4", "2024-08-01", "job-1", 2000));
+    history_.Record(test::EmployerReclassifiedEvent("e5", "2024-10-01", "emp-1",
+                                                    Sector::kRijk));
+    state_ = history_.Fold();
+  }
+
+  // The figures at `from` with the person moved to `to`.
+  FigureAccumulator Moved(uint64_t from, uint64_t to) const {
+    FigureAccumulator figures =
+        BuildFigures(state_, from, false, kFirst, kLast);
+    FigureBuilder builder(state_, /*per_employer=*/false);
+    PersonAtCut before;
+    PersonAtCut after;
+    before.Read(state_, 0, from);
+    after.Read(state_, 0, to);
+    builder.MovePerson(before, after, &figures);
+    return figures;
+  }
+
+  StoredHistory history_;
+  ProjectionState state_;
+};
+
+// The segment before the change is the same at both cuts and left out; the
+// figures still count it, and the new hours from August on.
+TEST_F(MovePersonTest, AnHoursChangeMovesOnlyTheHoursFromItsDay) {
+  const FigureAccumulator moved = Moved(3, 4);
+  const std::vector<QuarterFigures> gemeenten =
+      moved.Figures(SectorScope(Sector::kGemeenten), Q("2024Q2"), Q("2024Q3"));
+  EXPECT_EQ(gemeenten[0].peildatum_hours[0], 3000);
+  EXPECT_EQ(gemeenten[0].persons, 1);
+  EXPECT_EQ(gemeenten[0].jobs, 1);
+  EXPECT_EQ(gemeenten[0].flows, Flows{});
+  EXPECT_EQ(gemeenten[1].peildatum_hours[0], 2000);
+  EXPECT_EQ(gemeenten[1].quarter_hour_days[0], 31 * 3000 + 61 * 2000);
+  EXPECT_EQ(gemeenten[1].persons, 1);
+  EXPECT_EQ(gemeenten[1].persons_by_form[0], 1);
+  EXPECT_EQ(gemeenten[1].jobs, 1);
+  EXPECT_TRUE(moved == BuildFigures(state_, 4, false, kFirst, kLast));
+}
+
+// The employer's sectors differ between the cuts: the job moves whole, and
+// back again.
+TEST_F(MovePersonTest, AReclassificationMovesTheJobFromItsDay) {
+  const FigureAccumulator moved = Moved(4, 5);
+  const std::vector<QuarterFigures> gemeenten =
+      moved.Figures(SectorScope(Sector::kGemeenten), Q("2024Q3"), Q("2024Q4"));
+  const std::vector<QuarterFigures> rijk =
+      moved.Figures(SectorScope(Sector::kRijk), Q("2024Q3"), Q("2024Q4"));
+  EXPECT_EQ(gemeenten[0].peildatum_hours[0], 2000);
+  EXPECT_EQ(gemeenten[1].peildatum_hours[0], 0);
+  EXPECT_EQ(gemeenten[1].persons, 0);
+  EXPECT_EQ(rijk[0].peildatum_hours[0], 0);
+  EXPECT_EQ(rijk[1].peildatum_hours[0], 2000);
+  EXPECT_EQ(rijk[1].quarter_hour_days[0], 92 * 2000);
+  EXPECT_EQ(rijk[1].persons, 1);
+  EXPECT_EQ(
+      moved.Figures(SectorScope(Sector::kOverheid), Q("2024Q4"), Q("2024Q4"))[0]
+          .persons,
+      1);
+  EXPECT_TRUE(moved == BuildFigures(state_, 5, false, kFirst, kLast));
+  EXPECT_TRUE(Moved(5, 3) == BuildFigures(state_, 3, false, kFirst, kLast));
+}
 
 // Guards the comparisons above against being vacuous for the new figures:
 // over the seeds, FUNDEREND_ONDERWIJS and every form have persons.
@@ -175,6 +285,23 @@ TEST(FigureAccumulatorTest, DropsStepsAfterTheWindow) {
   figures.AddHoursStep(SectorScope(Sector::kRijk), FormSeries::kVast,
                        StepDay(test::D("2025-01-01")), 2550);
   EXPECT_TRUE(figures == FigureAccumulator(Quarter{2024, 4}, Quarter{2024, 4}));
+}
+
+// StepDay finds a day's quarter in a table, from an estimate, within
+// 1970..2199, and by civil-date arithmetic outside: on every day, both agree
+// with Quarter::Of.
+TEST(StepDayTest, EveryDayFallsInItsCivilQuarter) {
+  for (int32_t days = test::D("1960-01-01").days;
+       days <= test::D("2210-12-31").days; ++days) {
+    const Date day{days};
+    const Quarter quarter = Quarter::Of(day);
+    const StepDay step(day);
+    ASSERT_EQ(step.quarter_index, quarter.Index()) << FormatDate(day);
+    ASSERT_EQ(step.days_to_quarter_end, quarter.LastDay().days - days + 1)
+        << FormatDate(day);
+    ASSERT_EQ(step.before_last_month, days < quarter.LastMonthFirstDay().days)
+        << FormatDate(day);
+  }
 }
 
 }  // namespace

@@ -48,6 +48,30 @@ TEST(ProjectionStateTest, ParentIsTheOneOfTheRegistrationVisibleAtTheCut) {
   EXPECT_EQ(state.ParentOf(0, 5), kNoIndex);
 }
 
+// SectorTimeline::SameAs: the same employer with the same changes visible,
+// a reclassification's retraction included.
+TEST(ProjectionStateTest, SectorTimelinesAreTheSameWhereTheSameChangesShow) {
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("e1", "2024-01-01", "emp-1",
+                                               Sector::kGemeenten));
+  history.Record(test::EmployerRegisteredEvent("e2", "2024-01-01", "emp-2",
+                                               Sector::kGemeenten));
+  history.Record(test::EmployerReclassifiedEvent("e3", "2024-06-01", "emp-1",
+                                                 Sector::kRijk));
+  history.Record(test::EventRetractedEvent("e4", "2024-06-02", 3));
+  const ProjectionState state = history.Fold();
+  const auto sectors = [&](uint32_t employer, uint64_t cut) {
+    return state.SectorsOf(employer, cut);
+  };
+  EXPECT_TRUE(sectors(0, 2).SameAs(sectors(0, 1)));
+  EXPECT_FALSE(sectors(0, 2).SameAs(sectors(0, 3)));
+  EXPECT_TRUE(sectors(0, 2).SameAs(sectors(0, 4)));
+  EXPECT_FALSE(sectors(0, 3).SameAs(sectors(0, 4)));
+  EXPECT_FALSE(sectors(0, 2).SameAs(sectors(1, 2)));
+  EXPECT_FALSE(sectors(1, 0).SameAs(sectors(1, 2)));
+  EXPECT_TRUE(sectors(1, 0).SameAs(sectors(kNoIndex, 4)));
+}
+
 TEST(ProjectionStateTest, OrdersSameDayEventsBySeq) {
   StoredHistory history;
   history.Record(

@@ -21,6 +21,7 @@
 
 #include "absl/types/span.h"
 #include "ledger/event.h"
+#include "projections/person_at_cut.h"
 #include "projections/projection_state.h"
 #include "tests/projections/projection_test_util.h"
 
@@ -310,9 +311,12 @@ void FoldInChunks(const StoredHistory& history, uint32_t seed, Kept& kept,
         std::min<size_t>(events.size() - next, 1 + chunk() % 12);
     state.ApplyAll(absl::MakeConstSpan(events).subspan(next, count));
     next += count;
+    PersonAtCut at_before;
+    PersonAtCut at_after;
     for (uint32_t person : state.PersonsTouched(before, state.last_seq())) {
-      kept.AddPerson(state, person, before, -1);
-      kept.AddPerson(state, person, state.last_seq(), +1);
+      at_before.Read(state, person, before);
+      at_after.Read(state, person, state.last_seq());
+      kept.MovePerson(at_before, at_after);
     }
     check(static_cast<const ProjectionState&>(state));
   }
