@@ -17,8 +17,13 @@
 //
 // Erasing leaves the entry's bytes behind (its value reset): the validation
 // state erases only what a retraction empties, and a reload drops them.
-// Pointers to values stay valid until the entry is erased. Up to 2^32
-// entries, erased ones included. Not thread-safe.
+// Pointers to values stay valid until the entry is erased; keys never move
+// and stay until the map is destroyed, erased or not. Up to 2^32 entries,
+// erased ones included.
+//
+// Changes can be tracked: the numbers of the entries that FindOrInsert() or
+// Erase() touched since TrackChanges() or the last TakeChanged(), so that a
+// state checkpoint copies only those (EntryAt()). Not thread-safe.
 #ifndef BANEN_LEDGER_COMPACT_STRING_MAP_H_
 #define BANEN_LEDGER_COMPACT_STRING_MAP_H_
 
@@ -71,18 +76,40 @@ class CompactStringMap {
       construct(storage_->Add(key));
       inserted = true;
     });
+    if (tracking_) changed_.insert(*it);
     return {&storage_->At(*it).value, inserted};
   }
 
   void Erase(absl::string_view key) {
     const auto it = index_.find(key);
     if (it == index_.end()) return;
+    if (tracking_) changed_.insert(*it);
     // Frees what the value holds (destroyed and made anew: assigning T{}
     // trips GCC's maybe-uninitialized on an absl::InlinedVector).
-    T& value = storage_->At(*it).value;
-    std::destroy_at(&value);
-    std::construct_at(&value);
+    Entry& entry = storage_->At(*it);
+    std::destroy_at(&entry.value);
+    std::construct_at(&entry.value);
+    entry.key_at |= kErased;
     index_.erase(it);
+  }
+
+  // Tracks changes from now on, forgetting those before.
+  void TrackChanges() {
+    tracking_ = true;
+    changed_.clear();
+  }
+  // The entries changed since TrackChanges() or the last call, in no order;
+  // some may since have been erased. Costs a move.
+  absl::flat_hash_set<uint32_t> TakeChanged() {
+    return std::exchange(changed_, absl::flat_hash_set<uint32_t>());
+  }
+  // The key of entry `number` and its value, null if it was erased (the key
+  // may have an entry of another number then).
+  std::pair<std::string_view, const T*> EntryAt(uint32_t number) const {
+    const Entry& entry = storage_->At(number);
+    const absl::string_view key = storage_->Key(entry);
+    return {std::string_view(key.data(), key.size()),
+            (entry.key_at & kErased) != 0 ? nullptr : &entry.value};
   }
 
   size_t size() const { return index_.size(); }
@@ -116,8 +143,12 @@ class CompactStringMap {
   }
 
  private:
+  // Set in an erased entry's key_at, which stays below 2^63.
+  static constexpr uint64_t kErased = uint64_t{1} << 63;
+
   struct Entry {
-    uint64_t key_at = 0;  // in Storage::key_blocks: the key's size, then it
+    // In Storage::key_blocks: the key's size, then it; or'ed with kErased.
+    uint64_t key_at = 0;
     T value{};
   };
 
@@ -136,8 +167,9 @@ class CompactStringMap {
                          [number & ((1u << kEntryBlockBits) - 1)];
     }
     absl::string_view Key(const Entry& entry) const {
-      const char* const at = key_blocks[entry.key_at / kKeyBlockSize].get() +
-                             entry.key_at % kKeyBlockSize;
+      const uint64_t key_at = entry.key_at & ~kErased;
+      const char* const at =
+          key_blocks[key_at / kKeyBlockSize].get() + key_at % kKeyBlockSize;
       const auto size = static_cast<unsigned char>(*at);
       if (size != kLongKey) return absl::string_view(at + 1, size);
       uint64_t long_size = 0;
@@ -210,6 +242,8 @@ class CompactStringMap {
 
   std::unique_ptr<Storage> storage_;
   absl::flat_hash_set<uint32_t, Hash, Eq> index_;
+  bool tracking_ = false;
+  absl::flat_hash_set<uint32_t> changed_;
 };
 
 }  // namespace banen

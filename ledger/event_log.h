@@ -52,7 +52,10 @@
 //   mu_        the queue of appends, the write_busy_ and forming flags, the
 //              head, the recent groups kept for Scan, the failure and the
 //              closing flag; taken briefly, never while index_mu_ is held
-//              and never across I/O.
+//              and never across I/O;
+//   checkpoint_mu_  the hand-off of a state delta to the thread that writes
+//              it (EventLogOptions::save_state_every); taken briefly, by
+//              the stager under stage_mu_, with no other lock inside it.
 // The record store (records()) has a lock of its own, independent of all
 // three.
 //
@@ -199,9 +202,25 @@ struct EventLogOptions {
   // replay).
   bool save_state = true;
   uint64_t save_state_after_replay = 100'000;
+  // Every this many events (0: never), while the log runs, save what changed
+  // in the state since the last checkpoint as a state delta
+  // (ledger/internal/storage_format.h), so that an Open() after a crash
+  // replays about this many events at most, not every event since the last
+  // close. Independent of save_state. Taking a delta stalls appends for a
+  // copy of the entries changed since the last one, never for the whole
+  // state; a thread of the log's own encodes and writes it, and, once the
+  // deltas add up to half of the state checkpoint they follow, writes a new
+  // checkpoint from those on disk: the deltas stay below half a checkpoint.
+  // While it is busy no delta is taken, so the replay after a crash may be
+  // longer by the events appended meanwhile.
+  uint64_t save_state_every = 1'000'000;
+  // Test and benchmark hook: called, under an internal lock (must not call
+  // the EventLog), each time a delta is taken, with the seq it is taken at
+  // and how long taking it held up the appends.
+  std::function<void(uint64_t seq, absl::Duration stalled)> on_delta_taken;
   // Test hook: called by Open() with the seq of the state checkpoint it
-  // loaded (0: none it could use) and the number of events it replayed after
-  // it.
+  // loaded, with the deltas after it it applied (0: none it could use), and
+  // the number of events it replayed after that.
   std::function<void(uint64_t state_seq, uint64_t events_replayed)>
       on_state_restored;
 };

@@ -142,6 +142,45 @@ bool ReadDate(CodedInputStream& in, Date& date) {
   return true;
 }
 
+// The parts of a job, a person and an employer the layouts share
+// (storage_format.h): a job's from last_touch_seq on, the others whole.
+void WriteJobTail(checkpoint_coding::CodedOutputStream& coded,
+                  const auto& job) {
+  coded.WriteVarint64(job.last_touch_seq);
+  coded.WriteVarint64(job.entries.size());
+  for (const auto& entry : job.entries) {
+    checkpoint_coding::WriteSigned(coded, entry.date.days);
+    coded.WriteVarint64(entry.seq);
+    coded.WriteVarint32(static_cast<uint32_t>(entry.kind));
+    coded.WriteVarint32(static_cast<uint32_t>(entry.form));
+  }
+}
+
+void WritePerson(checkpoint_coding::CodedOutputStream& coded,
+                 std::string_view person_ref, const auto& person) {
+  checkpoint_coding::WriteString(coded, person_ref);
+  coded.WriteVarint64(person.entries.size());
+  for (const auto& entry : person.entries) {
+    checkpoint_coding::WriteSigned(coded, entry.date.days);
+    coded.WriteVarint64(entry.seq);
+    coded.WriteVarint32(entry.registered ? 1 : 0);
+  }
+}
+
+void WriteEmployer(checkpoint_coding::CodedOutputStream& coded,
+                   std::string_view employer_id, const auto& employer) {
+  checkpoint_coding::WriteString(coded, employer_id);
+  checkpoint_coding::WriteSigned(coded, employer.references);
+}
+
+void WriteKeys(checkpoint_coding::CodedOutputStream& coded,
+               const std::vector<std::string_view>& keys) {
+  coded.WriteVarint64(keys.size());
+  for (const std::string_view key : keys) {
+    checkpoint_coding::WriteString(coded, key);
+  }
+}
+
 }  // namespace
 
 absl::Status LedgerState::Apply(const Event& event, uint64_t seq, int index,
@@ -360,6 +399,7 @@ absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
   }
   retracted_.insert(target_seq);
   if (in_batch_) undo_.emplace_back(target_seq);
+  if (tracking_) retracted_since_.push_back(target_seq);
   return absl::OkStatus();
 }
 
@@ -461,14 +501,7 @@ void LedgerState::EncodeTo(std::string& out) const {
     jobs_.ForEach([&coded](std::string_view job_id, const Job& job) {
       WriteString(coded, job_id);
       coded.WriteVarint32(job.employer);
-      coded.WriteVarint64(job.last_touch_seq);
-      coded.WriteVarint64(job.entries.size());
-      for (const JobEntry& entry : job.entries) {
-        WriteSigned(coded, entry.date.days);
-        coded.WriteVarint64(entry.seq);
-        coded.WriteVarint32(static_cast<uint32_t>(entry.kind));
-        coded.WriteVarint32(static_cast<uint32_t>(entry.form));
-      }
+      WriteJobTail(coded, job);
     });
   }  // out now ends with the jobs
   absl::little_endian::Store64(out.data() + jobs_at - sizeof(uint64_t),
@@ -477,22 +510,119 @@ void LedgerState::EncodeTo(std::string& out) const {
   CodedOutputStream coded(&stream);
   coded.WriteVarint64(persons_.size());
   persons_.ForEach([&coded](std::string_view person_ref, const Person& person) {
-    WriteString(coded, person_ref);
-    coded.WriteVarint64(person.entries.size());
-    for (const RegisterEntry& entry : person.entries) {
-      WriteSigned(coded, entry.date.days);
-      coded.WriteVarint64(entry.seq);
-      coded.WriteVarint32(entry.registered ? 1 : 0);
-    }
+    WritePerson(coded, person_ref, person);
   });
   coded.WriteVarint64(employers_.size());
   employers_.ForEach(
       [&coded](std::string_view employer_id, const Employer& employer) {
-        WriteString(coded, employer_id);
-        WriteSigned(coded, employer.references);
+        WriteEmployer(coded, employer_id, employer);
       });
   coded.WriteVarint64(retracted_.size());
   for (const uint64_t seq : retracted_) coded.WriteVarint64(seq);
+}
+
+void LedgerState::TrackChanges() {
+  jobs_.TrackChanges();
+  persons_.TrackChanges();
+  employers_.TrackChanges();
+  tracking_ = true;
+  retracted_since_.clear();
+}
+
+LedgerState::Changes LedgerState::TakeChanges() {
+  Changes changes;
+  for (const uint32_t number : jobs_.TakeChanged()) {
+    const auto [job_id, job] = jobs_.EntryAt(number);
+    if (job == nullptr) {
+      changes.erased_jobs.push_back(job_id);
+    } else {
+      changes.jobs.emplace_back(job_id, *job);
+      changes.job_employers.push_back(employer_ids_.Get(job->employer));
+    }
+  }
+  for (const uint32_t number : persons_.TakeChanged()) {
+    const auto [person_ref, person] = persons_.EntryAt(number);
+    if (person == nullptr) {
+      changes.erased_persons.push_back(person_ref);
+    } else {
+      changes.persons.emplace_back(person_ref, *person);
+    }
+  }
+  for (const uint32_t number : employers_.TakeChanged()) {
+    const auto [employer_id, employer] = employers_.EntryAt(number);
+    if (employer == nullptr) {
+      changes.erased_employers.push_back(employer_id);
+    } else {
+      changes.employers.emplace_back(employer_id, *employer);
+    }
+  }
+  // Those of rolled back batches are not retracted.
+  for (const uint64_t seq : std::exchange(retracted_since_, {})) {
+    if (retracted_.contains(seq)) changes.retracted.push_back(seq);
+  }
+  return changes;
+}
+
+// ledger_delta (storage_format.h): the erased keys, then the jobs as version
+// 1 wrote them (employer ids spelled out: a delta is read against a state
+// whose employer numbers may differ), then persons, employers and retracted
+// seqs as ledger_state has them.
+void LedgerState::Changes::EncodeTo(std::string& out) const {
+  using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
+  google::protobuf::io::StringOutputStream stream(&out);
+  CodedOutputStream coded(&stream);
+  WriteKeys(coded, erased_jobs);
+  WriteKeys(coded, erased_persons);
+  WriteKeys(coded, erased_employers);
+  coded.WriteVarint64(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    WriteString(coded, jobs[i].first);
+    WriteString(coded, job_employers[i]);
+    WriteJobTail(coded, jobs[i].second);
+  }
+  coded.WriteVarint64(persons.size());
+  for (const auto& [person_ref, person] : persons) {
+    WritePerson(coded, person_ref, person);
+  }
+  coded.WriteVarint64(employers.size());
+  for (const auto& [employer_id, employer] : employers) {
+    WriteEmployer(coded, employer_id, employer);
+  }
+  coded.WriteVarint64(retracted.size());
+  for (const uint64_t seq : retracted) coded.WriteVarint64(seq);
+}
+
+bool LedgerState::ApplyChanges(std::string_view& bytes) {
+  using checkpoint_coding::ReadPrefix;
+  const uint64_t most = bytes.size();
+  // Read once into a scratch state, to know that the bytes are whole before
+  // anything is changed; then into this one.
+  LedgerState scratch;
+  std::string_view check = bytes;
+  if (!ReadPrefix(check, [&scratch, most](CodedInputStream& in) {
+        return scratch.DecodeChanges(in, most);
+      })) {
+    return false;
+  }
+  ReadPrefix(bytes, [this, most](CodedInputStream& in) {
+    return DecodeChanges(in, most);
+  });
+  return true;
+}
+
+bool LedgerState::DecodeChanges(CodedInputStream& in, uint64_t most) {
+  std::string key;
+  const auto erase = [&](auto& map) {
+    uint64_t count = 0;
+    if (!ReadCount(in, most, count)) return false;
+    for (uint64_t i = 0; i < count; ++i) {
+      if (!checkpoint_coding::ReadString(in, key)) return false;
+      map.Erase(key);
+    }
+    return true;
+  };
+  return erase(jobs_) && erase(persons_) && erase(employers_) &&
+         DecodeJobs(in, most, false) && DecodeTheRest(in, most);
 }
 
 absl::StatusOr<LedgerState> LedgerState::Decode(uint32_t version,

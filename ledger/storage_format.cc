@@ -89,6 +89,48 @@ std::optional<StateHeader> DecodeStateHeader(std::string_view value) {
   return header;
 }
 
+std::string DeltaHeaderKey(uint64_t seq) {
+  return SeqKey(kDeltaHeaderTag, seq);
+}
+
+std::string DeltaPartKey(uint64_t seq, uint32_t part) {
+  std::string key(1, kDeltaPartTag);
+  AppendBigEndian(seq, 8, key);
+  AppendBigEndian(part, 4, key);
+  return key;
+}
+
+std::optional<uint64_t> SeqOfDeltaHeaderKey(std::string_view key) {
+  return SeqOfKey(kDeltaHeaderTag, key);
+}
+
+std::string EncodeDeltaHeader(const DeltaHeader& header) {
+  std::string value;
+  AppendBigEndian(header.version, 4, value);
+  AppendBigEndian(header.follows, 8, value);
+  value.append(HashBytes(header.hash));
+  AppendBigEndian(header.parts, 4, value);
+  AppendBigEndian(header.body_size, 8, value);
+  value.append(HashBytes(header.body_hash));
+  return value;
+}
+
+std::optional<DeltaHeader> DecodeDeltaHeader(std::string_view value) {
+  constexpr size_t kSize = 4 + 8 + kHashSize + 4 + 8 + kHashSize;
+  if (value.size() != kSize) return std::nullopt;
+  DeltaHeader header;
+  header.version = static_cast<uint32_t>(ReadBigEndian(value.substr(0, 4)));
+  if (header.version != kDeltaVersion) return std::nullopt;
+  header.follows = ReadBigEndian(value.substr(4, 8));
+  std::memcpy(header.hash.data(), value.data() + 12, kHashSize);
+  header.parts =
+      static_cast<uint32_t>(ReadBigEndian(value.substr(12 + kHashSize, 4)));
+  header.body_size = ReadBigEndian(value.substr(16 + kHashSize, 8));
+  std::memcpy(header.body_hash.data(), value.data() + 24 + kHashSize,
+              kHashSize);
+  return header;
+}
+
 std::string FormatKey() { return std::string(1, kFormatTag); }
 
 std::string EncodeFormatVersion(uint32_t version) {
