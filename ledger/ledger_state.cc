@@ -173,14 +173,6 @@ void WriteEmployer(checkpoint_coding::CodedOutputStream& coded,
   checkpoint_coding::WriteSigned(coded, employer.references);
 }
 
-void WriteKeys(checkpoint_coding::CodedOutputStream& coded,
-               const std::vector<std::string_view>& keys) {
-  coded.WriteVarint64(keys.size());
-  for (const std::string_view key : keys) {
-    checkpoint_coding::WriteString(coded, key);
-  }
-}
-
 }  // namespace
 
 absl::Status LedgerState::Apply(const Event& event, uint64_t seq, int index,
@@ -529,79 +521,59 @@ void LedgerState::TrackChanges() {
   retracted_since_.clear();
 }
 
-LedgerState::Changes LedgerState::TakeChanges() {
-  Changes changes;
-  for (const uint32_t number : jobs_.TakeChanged()) {
-    const auto [job_id, job] = jobs_.EntryAt(number);
-    if (job == nullptr) {
-      changes.erased_jobs.push_back(job_id);
-    } else {
-      changes.jobs.emplace_back(job_id, *job);
-      changes.job_employers.push_back(employer_ids_.Get(job->employer));
-    }
-  }
-  for (const uint32_t number : persons_.TakeChanged()) {
-    const auto [person_ref, person] = persons_.EntryAt(number);
-    if (person == nullptr) {
-      changes.erased_persons.push_back(person_ref);
-    } else {
-      changes.persons.emplace_back(person_ref, *person);
-    }
-  }
-  for (const uint32_t number : employers_.TakeChanged()) {
-    const auto [employer_id, employer] = employers_.EntryAt(number);
-    if (employer == nullptr) {
-      changes.erased_employers.push_back(employer_id);
-    } else {
-      changes.employers.emplace_back(employer_id, *employer);
-    }
-  }
-  // Those of rolled back batches are not retracted.
-  for (const uint64_t seq : std::exchange(retracted_since_, {})) {
-    if (retracted_.contains(seq)) changes.retracted.push_back(seq);
-  }
-  return changes;
-}
-
-// ledger_delta (storage_format.h): the erased keys, then the jobs as version
-// 1 wrote them (employer ids spelled out: a delta is read against a state
-// whose employer numbers may differ), then persons, employers and retracted
-// seqs as ledger_state has them.
-void LedgerState::Changes::EncodeTo(std::string& out) const {
+// ledger_delta (storage_format.h): each map's changed entries in the order
+// they were made, so that a key's erased entry comes before the one that
+// replaced it; a job as version 1 wrote it, with its employer id spelled out
+// (a delta is read against a state whose employer numbers may differ).
+void LedgerState::TakeChanges(std::string& out) {
   using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
   google::protobuf::io::StringOutputStream stream(&out);
   CodedOutputStream coded(&stream);
-  WriteKeys(coded, erased_jobs);
-  WriteKeys(coded, erased_persons);
-  WriteKeys(coded, erased_employers);
-  coded.WriteVarint64(jobs.size());
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    WriteString(coded, jobs[i].first);
-    WriteString(coded, job_employers[i]);
-    WriteJobTail(coded, jobs[i].second);
-  }
-  coded.WriteVarint64(persons.size());
-  for (const auto& [person_ref, person] : persons) {
-    WritePerson(coded, person_ref, person);
-  }
-  coded.WriteVarint64(employers.size());
-  for (const auto& [employer_id, employer] : employers) {
-    WriteEmployer(coded, employer_id, employer);
-  }
-  coded.WriteVarint64(retracted.size());
-  for (const uint64_t seq : retracted) coded.WriteVarint64(seq);
+  const auto erased = [&coded](std::string_view key) {
+    coded.WriteVarint32(0);
+    WriteString(coded, key);
+  };
+  coded.WriteVarint64(jobs_.changed());
+  jobs_.TakeChanged([&](std::string_view job_id, const Job* job) {
+    if (job == nullptr) return erased(job_id);
+    coded.WriteVarint32(1);
+    WriteString(coded, job_id);
+    WriteString(coded, employer_ids_.Get(job->employer));
+    WriteJobTail(coded, *job);
+  });
+  coded.WriteVarint64(persons_.changed());
+  persons_.TakeChanged([&](std::string_view person_ref, const Person* person) {
+    if (person == nullptr) return erased(person_ref);
+    coded.WriteVarint32(1);
+    WritePerson(coded, person_ref, *person);
+  });
+  coded.WriteVarint64(employers_.changed());
+  employers_.TakeChanged(
+      [&](std::string_view employer_id, const Employer* employer) {
+        if (employer == nullptr) return erased(employer_id);
+        coded.WriteVarint32(1);
+        WriteEmployer(coded, employer_id, *employer);
+      });
+  // Those of rolled back batches are not retracted.
+  std::erase_if(retracted_since_,
+                [this](uint64_t seq) { return !retracted_.contains(seq); });
+  coded.WriteVarint64(retracted_since_.size());
+  for (const uint64_t seq : retracted_since_) coded.WriteVarint64(seq);
+  retracted_since_.clear();
 }
 
-bool LedgerState::ApplyChanges(std::string_view& bytes) {
+bool LedgerState::ApplyChanges(std::string_view bytes) {
   using checkpoint_coding::ReadPrefix;
   const uint64_t most = bytes.size();
-  // Read once into a scratch state, to know that the bytes are whole before
-  // anything is changed; then into this one.
+  // Read once into a scratch state, to know that the bytes are one whole
+  // ledger_delta before anything is changed; then into this one.
   LedgerState scratch;
   std::string_view check = bytes;
-  if (!ReadPrefix(check, [&scratch, most](CodedInputStream& in) {
-        return scratch.DecodeChanges(in, most);
-      })) {
+  if (!ReadPrefix(check,
+                  [&scratch, most](CodedInputStream& in) {
+                    return scratch.DecodeChanges(in, most);
+                  }) ||
+      !check.empty()) {
     return false;
   }
   ReadPrefix(bytes, [this, most](CodedInputStream& in) {
@@ -612,17 +584,29 @@ bool LedgerState::ApplyChanges(std::string_view& bytes) {
 
 bool LedgerState::DecodeChanges(CodedInputStream& in, uint64_t most) {
   std::string key;
-  const auto erase = [&](auto& map) {
+  std::string employer_id;
+  // Each change: 0 and the key of an erased entry, or 1 and the entry.
+  const auto changes = [&](auto& map, auto decode) {
     uint64_t count = 0;
     if (!ReadCount(in, most, count)) return false;
     for (uint64_t i = 0; i < count; ++i) {
-      if (!checkpoint_coding::ReadString(in, key)) return false;
-      map.Erase(key);
+      uint32_t present = 0;
+      if (!in.ReadVarint32(&present) || present > 1) return false;
+      if (present == 1) {
+        if (!decode()) return false;
+      } else {
+        if (!checkpoint_coding::ReadString(in, key)) return false;
+        map.Erase(key);
+      }
     }
     return true;
   };
-  return erase(jobs_) && erase(persons_) && erase(employers_) &&
-         DecodeJobs(in, most, false) && DecodeTheRest(in, most);
+  return changes(
+             jobs_,
+             [&] { return DecodeJob(in, most, false, key, employer_id); }) &&
+         changes(persons_, [&] { return DecodePerson(in, most, key); }) &&
+         changes(employers_, [&] { return DecodeEmployer(in, key); }) &&
+         DecodeRetracted(in, most);
 }
 
 absl::StatusOr<LedgerState> LedgerState::Decode(uint32_t version,
@@ -696,35 +680,43 @@ bool LedgerState::DecodeJobs(CodedInputStream& in, uint64_t most,
   if (!ReadCount(in, most, count)) return false;
   jobs_.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
-    uint64_t entries = 0;
-    if (!checkpoint_coding::ReadString(in, key)) return false;
-    Job& job = *jobs_.FindOrInsert(key).first;
-    if (numbered_employers) {
-      if (!in.ReadVarint32(&job.employer) ||
-          job.employer >= employer_ids_.size()) {
-        return false;
-      }
-    } else {
-      if (!checkpoint_coding::ReadString(in, employer_id)) return false;
-      job.employer = employer_ids_.Intern(employer_id);
-    }
-    if (!in.ReadVarint64(&job.last_touch_seq) ||
-        !ReadCount(in, most, entries)) {
+    if (!DecodeJob(in, most, numbered_employers, key, employer_id)) {
       return false;
     }
-    job.entries.resize(entries);
-    for (JobEntry& entry : job.entries) {
-      uint32_t kind = 0;
-      uint32_t form = 0;
-      if (!ReadDate(in, entry.date) || !in.ReadVarint64(&entry.seq) ||
-          !in.ReadVarint32(&kind) || kind >= kEventKindCount ||
-          !in.ReadVarint32(&form) ||
-          form > static_cast<uint32_t>(ContractForm::kSroi)) {
-        return false;
-      }
-      entry.kind = static_cast<EventKind>(kind);
-      entry.form = static_cast<ContractForm>(form);
+  }
+  return true;
+}
+
+bool LedgerState::DecodeJob(CodedInputStream& in, uint64_t most,
+                            bool numbered_employers, std::string& key,
+                            std::string& employer_id) {
+  uint64_t entries = 0;
+  if (!checkpoint_coding::ReadString(in, key)) return false;
+  Job& job = *jobs_.FindOrInsert(key).first;
+  if (numbered_employers) {
+    if (!in.ReadVarint32(&job.employer) ||
+        job.employer >= employer_ids_.size()) {
+      return false;
     }
+  } else {
+    if (!checkpoint_coding::ReadString(in, employer_id)) return false;
+    job.employer = employer_ids_.Intern(employer_id);
+  }
+  if (!in.ReadVarint64(&job.last_touch_seq) || !ReadCount(in, most, entries)) {
+    return false;
+  }
+  job.entries.resize(entries);
+  for (JobEntry& entry : job.entries) {
+    uint32_t kind = 0;
+    uint32_t form = 0;
+    if (!ReadDate(in, entry.date) || !in.ReadVarint64(&entry.seq) ||
+        !in.ReadVarint32(&kind) || kind >= kEventKindCount ||
+        !in.ReadVarint32(&form) ||
+        form > static_cast<uint32_t>(ContractForm::kSroi)) {
+      return false;
+    }
+    entry.kind = static_cast<EventKind>(kind);
+    entry.form = static_cast<ContractForm>(form);
   }
   return true;
 }
@@ -735,33 +727,46 @@ bool LedgerState::DecodeTheRest(CodedInputStream& in, uint64_t most) {
   if (!ReadCount(in, most, count)) return false;
   persons_.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
-    uint64_t entries = 0;
-    if (!checkpoint_coding::ReadString(in, key) ||
-        !ReadCount(in, most, entries)) {
-      return false;
-    }
-    Person& person = *persons_.FindOrInsert(key).first;
-    person.entries.resize(entries);
-    for (RegisterEntry& entry : person.entries) {
-      uint32_t registered = 0;
-      if (!ReadDate(in, entry.date) || !in.ReadVarint64(&entry.seq) ||
-          !in.ReadVarint32(&registered) || registered > 1) {
-        return false;
-      }
-      entry.registered = registered == 1;
-    }
+    if (!DecodePerson(in, most, key)) return false;
   }
   if (!ReadCount(in, most, count)) return false;
   employers_.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
-    if (!checkpoint_coding::ReadString(in, key) ||
-        !checkpoint_coding::ReadSigned(
-            in, employers_.FindOrInsert(key).first->references)) {
+    if (!DecodeEmployer(in, key)) return false;
+  }
+  return DecodeRetracted(in, most);
+}
+
+bool LedgerState::DecodePerson(CodedInputStream& in, uint64_t most,
+                               std::string& key) {
+  uint64_t entries = 0;
+  if (!checkpoint_coding::ReadString(in, key) ||
+      !ReadCount(in, most, entries)) {
+    return false;
+  }
+  Person& person = *persons_.FindOrInsert(key).first;
+  person.entries.resize(entries);
+  for (RegisterEntry& entry : person.entries) {
+    uint32_t registered = 0;
+    if (!ReadDate(in, entry.date) || !in.ReadVarint64(&entry.seq) ||
+        !in.ReadVarint32(&registered) || registered > 1) {
       return false;
     }
+    entry.registered = registered == 1;
   }
+  return true;
+}
+
+bool LedgerState::DecodeEmployer(CodedInputStream& in, std::string& key) {
+  return checkpoint_coding::ReadString(in, key) &&
+         checkpoint_coding::ReadSigned(
+             in, employers_.FindOrInsert(key).first->references);
+}
+
+bool LedgerState::DecodeRetracted(CodedInputStream& in, uint64_t most) {
+  uint64_t count = 0;
   if (!ReadCount(in, most, count)) return false;
-  retracted_.reserve(count);
+  retracted_.reserve(retracted_.size() + count);
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t seq = 0;
     if (!in.ReadVarint64(&seq)) return false;

@@ -39,6 +39,48 @@ class CodedInputStream;
 namespace banen {
 
 class LedgerState {
+ public:
+  // Checks `event`, which will be stored as `seq` (greater than every seq
+  // applied so far), against the state, and applies it if it is valid. A
+  // rejected event may leave changes that only RollbackBatch() undoes, so an
+  // error inside a batch must end in RollbackBatch().
+  // `index` is its place in the batch, for errors. For an EventRetracted,
+  // `retraction_target` is the stored event at target_seq (the caller resolves
+  // it and answers NOT_FOUND for a seq that does not exist); otherwise null.
+  absl::Status Apply(const Event& event, uint64_t seq, int index,
+                     const Event* retraction_target);
+
+  // The seq of the last event that touched `job_id` (including a retraction
+  // of one of its events); 0 if the job does not exist.
+  uint64_t LastJobSeq(std::string_view job_id) const;
+  // The employer (the hirer) of `job_id`; nullopt if the job does not exist.
+  // Valid until the next change to the state.
+  std::optional<std::string_view> JobEmployer(std::string_view job_id) const;
+
+  void BeginBatch();
+  void CommitBatch();
+  void RollbackBatch();
+
+  // Appends the state to `out` (outside a batch), in the layout the
+  // storage grammar names ledger_state_2.
+  void EncodeTo(std::string& out) const;
+
+  // Tracks changes from now on (outside a batch), forgetting earlier ones.
+  void TrackChanges();
+  // Appends what changed since TrackChanges() or the last call (outside a
+  // batch), a state delta's ledger_delta (storage_format.h): in O(changes),
+  // never O(state).
+  void TakeChanges(std::string& out);
+  // Applies the ledger_delta `bytes` (outside a batch), or changes nothing
+  // and returns false if they are not one.
+  bool ApplyChanges(std::string_view bytes);
+  // Reads a state from the front of `bytes` and advances `bytes` past it:
+  // in the layout of a state checkpoint of `version` (storage_format.h),
+  // ledger_state for 1, ledger_state_2 (what EncodeTo() writes) for 2, whose
+  // jobs it reads on a second thread. DATA_LOSS if they are not one.
+  static absl::StatusOr<LedgerState> Decode(uint32_t version,
+                                            std::string_view& bytes);
+
  private:
   // Entries are 16 bytes; a job's first two and a person's first are kept
   // in place, most have no more (issue 15: the state of 10 M events).
@@ -69,70 +111,6 @@ class LedgerState {
     int64_t references = 0;
   };
 
- public:
-  // Checks `event`, which will be stored as `seq` (greater than every seq
-  // applied so far), against the state, and applies it if it is valid. A
-  // rejected event may leave changes that only RollbackBatch() undoes, so an
-  // error inside a batch must end in RollbackBatch().
-  // `index` is its place in the batch, for errors. For an EventRetracted,
-  // `retraction_target` is the stored event at target_seq (the caller resolves
-  // it and answers NOT_FOUND for a seq that does not exist); otherwise null.
-  absl::Status Apply(const Event& event, uint64_t seq, int index,
-                     const Event* retraction_target);
-
-  // The seq of the last event that touched `job_id` (including a retraction
-  // of one of its events); 0 if the job does not exist.
-  uint64_t LastJobSeq(std::string_view job_id) const;
-  // The employer (the hirer) of `job_id`; nullopt if the job does not exist.
-  // Valid until the next change to the state.
-  std::optional<std::string_view> JobEmployer(std::string_view job_id) const;
-
-  void BeginBatch();
-  void CommitBatch();
-  void RollbackBatch();
-
-  // Appends the state to `out` (outside a batch), in the layout the
-  // storage grammar names ledger_state_2.
-  void EncodeTo(std::string& out) const;
-
-  // What changed since TrackChanges() or the last TakeChanges(): a state
-  // delta's ledger_delta (storage_format.h). Its keys and employer ids point
-  // into the state, where they never move: valid as long as the state, and
-  // readable on another thread while the state goes on changing.
-  class Changes {
-   public:
-    // Appends ledger_delta.
-    void EncodeTo(std::string& out) const;
-
-   private:
-    friend class LedgerState;
-    // A key with an entry erased may have a live entry too (erased, then
-    // added again): erasures are applied first.
-    std::vector<std::string_view> erased_jobs;
-    std::vector<std::string_view> erased_persons;
-    std::vector<std::string_view> erased_employers;
-    std::vector<std::pair<std::string_view, Job>> jobs;
-    std::vector<std::string_view> job_employers;  // of jobs[i]
-    std::vector<std::pair<std::string_view, Person>> persons;
-    std::vector<std::pair<std::string_view, Employer>> employers;
-    std::vector<uint64_t> retracted;
-  };
-  // Tracks changes from now on (outside a batch), forgetting earlier ones.
-  void TrackChanges();
-  // The changes since TrackChanges() or the last call (outside a batch), in
-  // O(changes), never O(state).
-  Changes TakeChanges();
-  // Applies a ledger_delta read from the front of `bytes` (advancing it),
-  // or changes nothing and returns false if the bytes are not one.
-  bool ApplyChanges(std::string_view& bytes);
-  // Reads a state from the front of `bytes` and advances `bytes` past it:
-  // in the layout of a state checkpoint of `version` (storage_format.h),
-  // ledger_state for 1, ledger_state_2 (what EncodeTo() writes) for 2, whose
-  // jobs it reads on a second thread. DATA_LOSS if they are not one.
-  static absl::StatusOr<LedgerState> Decode(uint32_t version,
-                                            std::string_view& bytes);
-
- private:
   // How to restore one entry of a map: its value before the batch touched it,
   // or nullopt when it did not exist.
   template <typename T>
@@ -152,6 +130,17 @@ class LedgerState {
   bool DecodeTheRest(google::protobuf::io::CodedInputStream& in, uint64_t most);
   // ledger_delta (storage_format.h) into this state.
   bool DecodeChanges(google::protobuf::io::CodedInputStream& in, uint64_t most);
+  // One job, person or employer, and the retracted seqs; `key` and
+  // `employer_id` are scratch.
+  bool DecodeJob(google::protobuf::io::CodedInputStream& in, uint64_t most,
+                 bool numbered_employers, std::string& key,
+                 std::string& employer_id);
+  bool DecodePerson(google::protobuf::io::CodedInputStream& in, uint64_t most,
+                    std::string& key);
+  bool DecodeEmployer(google::protobuf::io::CodedInputStream& in,
+                      std::string& key);
+  bool DecodeRetracted(google::protobuf::io::CodedInputStream& in,
+                       uint64_t most);
 
   absl::Status ApplyJobEvent(const Event& event, uint64_t seq, int index);
   absl::Status ApplyRegisterEvent(const Event& event, uint64_t seq, int index);

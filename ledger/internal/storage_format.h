@@ -122,14 +122,16 @@
 //       the fingerprint key of the index the ids were added to (a delta
 //       that follows 0 sets it; another must match it), then, as in
 //       version 1 of state_body, the ids added, in no order.
-//   ledger_delta := count:varint job_id:string* count:varint person_ref:string*
-//                   count:varint employer_id:string*
-//                   count:varint job* count:varint person*
-//                   count:varint employer* count:varint seq:varint*
-//       the keys erased, then the jobs, persons and employers changed, as
-//       they are after `seq` (applied after the erasures: a key can be in
-//       both), then the seqs retracted; job, person and employer as in
-//       ledger_state.
+//   ledger_delta := count:varint job_change* count:varint person_change*
+//                   count:varint employer_change* count:varint seq:varint*
+//   job_change := 0 job_id:string | 1 job
+//   person_change := 0 person_ref:string | 1 person
+//   employer_change := 0 employer_id:string | 1 employer
+//       the jobs, persons and employers changed, each erased (0 and its
+//       key) or as it is after `seq` (1 and it, as in ledger_state: a job
+//       names its employer by id), in the order their entries were made in
+//       memory, applied in that order: a key erased and added again comes
+//       erased first; then the seqs retracted.
 //   format_key := 'F'
 //   format_value := version:fixed32be
 //       Flushed to a table as soon as it is written.
