@@ -202,13 +202,14 @@ class EventIdIndex {
     }
   };
   // Records what Insert() adds from now on, forgetting what it added before.
-  void TrackAdded() {
+  // Room for `expected` ids is reserved, not touched: its pages are mapped as
+  // the ids come, not all at once, and it does not grow by copying.
+  void TrackAdded(size_t expected) {
     tracking_ = true;
     added_ = Added();
+    added_.ids.reserve(expected);
   }
-  // In O(1): the ids are moved out.
-  // The next ids get room for `expected`, not yet touched: the pages are
-  // mapped as the ids come, not all at once here.
+  // In O(1): the ids are moved out; then as TrackAdded(expected).
   Added TakeAdded(size_t expected) {
     Added added = std::exchange(added_, Added());
     added.key = key_;
@@ -889,6 +890,8 @@ class EventLogImpl final : public EventLog {
   // The seq of the latest state checkpoint or delta, on disk or handed to
   // delta_writer_, that the next delta follows (0: the empty state).
   uint64_t checkpoint_seq_ ABSL_GUARDED_BY(stage_mu_) = 0;
+  // The buffer for the next delta is asked for.
+  bool buffer_requested_ ABSL_GUARDED_BY(stage_mu_) = false;
 
   // The hand-off to delta_writer_ (see event_log.h for the lock order).
   absl::Mutex checkpoint_mu_ ABSL_ACQUIRED_AFTER(stage_mu_);
@@ -900,8 +903,10 @@ class EventLogImpl final : public EventLog {
   // broken; the close saves the state as before.
   bool delta_failed_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   bool delta_stop_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
-  // The next delta's ledger_delta is encoded into this (WriteDeltas).
+  // The next delta's ledger_delta is encoded into this, made ready by
+  // delta_writer_ when the stager asks, halfway to the next delta.
   std::string delta_buffer_ ABSL_GUARDED_BY(checkpoint_mu_);
+  bool buffer_wanted_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   // The body bytes of the state checkpoint on disk and of the deltas after
   // it, which are kept below half of it.
   uint64_t base_bytes_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;
@@ -980,7 +985,7 @@ absl::Status EventLogImpl::Recover() {
   if (options_.save_state_every > 0) {
     // The replay is a change since the point the next delta follows.
     state_.TrackChanges();
-    event_ids_.TrackAdded();
+    event_ids_.TrackAdded(options_.save_state_every);
   }
   uint64_t events_hashed = 0;
   rocksdb::ReadOptions read_options;
@@ -1910,7 +1915,7 @@ absl::Status EventLogImpl::SaveState() {
   checkpoint_seq_ = seq;
   if (options_.save_state_every > 0) {
     state_.TrackChanges();
-    event_ids_.TrackAdded();
+    event_ids_.TrackAdded(options_.save_state_every);
   }
   {
     absl::MutexLock lock(&checkpoint_mu_);
@@ -2119,10 +2124,14 @@ absl::Status EventLogImpl::ApplyDeltas(Checkpoint& checkpoint) const {
 
 void EventLogImpl::MaybeTakeDelta() {
   const uint64_t seq = next_seq_ - 1;
-  if (options_.save_state_every == 0 ||
-      seq - checkpoint_seq_ < options_.save_state_every) {
-    return;
+  const uint64_t every = options_.save_state_every;
+  if (every == 0) return;
+  if (!buffer_requested_ && seq - checkpoint_seq_ >= every / 2) {
+    absl::MutexLock lock(&checkpoint_mu_);
+    buffer_wanted_ = true;
+    buffer_requested_ = true;
   }
+  if (seq - checkpoint_seq_ < every) return;
   const absl::Time start = absl::Now();
   Delta delta;
   {
@@ -2136,47 +2145,55 @@ void EventLogImpl::MaybeTakeDelta() {
   state_.TakeChanges(delta.changes);
   {
     absl::MutexLock index(&index_mu_);
-    delta.ids = event_ids_.TakeAdded(options_.save_state_every);
+    delta.ids = event_ids_.TakeAdded(every);
   }
   checkpoint_seq_ = seq;
+  buffer_requested_ = false;
   {
     absl::MutexLock lock(&checkpoint_mu_);
     pending_delta_ = std::move(delta);
     delta_busy_ = true;
   }
-  if (options_.on_delta_taken)
+  if (options_.on_delta_taken) {
     options_.on_delta_taken(seq, absl::Now() - start);
+  }
 }
 
 void EventLogImpl::WriteDeltas() {
-  // The buffer the next delta is encoded into, its pages touched here:
-  // fresh memory mapped page by page by the kernel while the stager held
-  // stage_mu_ took nine tenths of the stall (200 of 220 ms at 1 M events).
-  // The size of the last delta, at first 32 bytes an event.
-  const auto make_ready = [this](std::string buffer, size_t size) {
-    buffer.resize(std::max(buffer.capacity(), size + size / 4));
-    buffer.clear();
-    absl::MutexLock lock(&checkpoint_mu_);
-    delta_buffer_ = std::move(buffer);
-  };
-  make_ready(
-      std::string(),
-      std::min<uint64_t>(options_.save_state_every, uint64_t{1} << 25) * 32);
+  // The buffer of the last delta, kept for the next, whose pages it touches
+  // before the stager encodes into it: fresh memory mapped page by page by
+  // the kernel while the stager held stage_mu_ took nine tenths of the stall
+  // (200 of 220 ms of CPU at 1 M events). Its size: the last delta's and a
+  // quarter, at first 32 bytes an event.
+  std::string spare;
+  size_t next_size =
+      std::min<uint64_t>(options_.save_state_every, uint64_t{1} << 25) * 32;
   while (true) {
     std::optional<Delta> delta;
     {
       absl::MutexLock lock(&checkpoint_mu_);
       const auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(checkpoint_mu_) {
-        return pending_delta_.has_value() || delta_stop_;
+        return pending_delta_.has_value() || buffer_wanted_ || delta_stop_;
       };
       checkpoint_mu_.Await(absl::Condition(&ready));
-      // The last one taken is written before the close's save.
-      if (!pending_delta_.has_value()) return;
-      delta = std::exchange(pending_delta_, std::nullopt);
+      if (pending_delta_.has_value()) {
+        delta = std::exchange(pending_delta_, std::nullopt);
+      } else if (buffer_wanted_) {
+        buffer_wanted_ = false;
+      } else {
+        return;  // stopping, the last delta taken written
+      }
+    }
+    if (!delta.has_value()) {
+      spare.resize(std::max(spare.capacity(), next_size));
+      spare.clear();
+      absl::MutexLock lock(&checkpoint_mu_);
+      delta_buffer_ = std::move(spare);
+      continue;
     }
     const absl::Status written = WriteDelta(*delta);
-    const size_t size = delta->changes.size();
-    make_ready(std::move(delta->changes), size);
+    next_size = delta->changes.size() + delta->changes.size() / 4;
+    spare = std::move(delta->changes);
     absl::MutexLock lock(&checkpoint_mu_);
     delta_busy_ = false;
     if (!written.ok()) delta_failed_ = true;

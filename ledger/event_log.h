@@ -229,7 +229,8 @@ class EventLog {
  public:
   // Opens (creating if missing) the log in directory `dir`. The validation
   // state and the event_id index are loaded from the latest state checkpoint
-  // and rebuilt by replaying the stored events after it (all of them if
+  // and the state deltas after it (EventLogOptions::save_state_every) and
+  // rebuilt by replaying the stored events after those (all of them if
   // there is none, or it is of a layout this version does not read). The Merkle
   // tree is not rebuilt: its right edge is restored from the stored nodes,
   // except in a store written without them (before issue 12), for which the

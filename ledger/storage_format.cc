@@ -32,6 +32,14 @@ std::string SeqKey(char tag, uint64_t seq) {
   return key;
 }
 
+// tag seq:fixed64be part:fixed32be: the parts of state checkpoints and
+// deltas.
+std::string PartKey(char tag, uint64_t seq, uint32_t part) {
+  std::string key = SeqKey(tag, seq);
+  AppendBigEndian(part, 4, key);
+  return key;
+}
+
 std::optional<uint64_t> SeqOfKey(char tag, std::string_view key) {
   if (key.size() != kEventKeySize || key[0] != tag) return std::nullopt;
   return ReadBigEndian(key.substr(1));
@@ -58,10 +66,7 @@ std::string StateHeaderKey(uint64_t seq) {
 }
 
 std::string StatePartKey(uint64_t seq, uint32_t part) {
-  std::string key(1, kStatePartTag);
-  AppendBigEndian(seq, 8, key);
-  AppendBigEndian(part, 4, key);
-  return key;
+  return PartKey(kStatePartTag, seq, part);
 }
 
 std::optional<uint64_t> SeqOfStateHeaderKey(std::string_view key) {
@@ -94,10 +99,7 @@ std::string DeltaHeaderKey(uint64_t seq) {
 }
 
 std::string DeltaPartKey(uint64_t seq, uint32_t part) {
-  std::string key(1, kDeltaPartTag);
-  AppendBigEndian(seq, 8, key);
-  AppendBigEndian(part, 4, key);
-  return key;
+  return PartKey(kDeltaPartTag, seq, part);
 }
 
 std::optional<uint64_t> SeqOfDeltaHeaderKey(std::string_view key) {

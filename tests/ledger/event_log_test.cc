@@ -534,6 +534,17 @@ class ValidationStateTest : public EventLogTest {
         .value_or(storage::StateHeader())
         .version;
   }
+  // The keys of the "state" column family; closes the log.
+  std::vector<std::string> StateKeys() {
+    const storage::Store raw = CloseAndOpenRaw();
+    std::unique_ptr<rocksdb::Iterator> it(
+        raw.db->NewIterator(rocksdb::ReadOptions(), raw.state.get()));
+    std::vector<std::string> keys;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      keys.push_back(it->key().ToString());
+    }
+    return keys;
+  }
   // GetByEventId(event_id)'s seq; 0 if it fails.
   uint64_t SeqOfId(std::string_view event_id) {
     const absl::StatusOr<StoredEvent> stored = log_->GetByEventId(event_id);
@@ -639,15 +650,8 @@ TEST_F(ValidationStateTest, OnlyTheLatestSavedStateIsKept) {
   MustAppend({Target(1)});
   ReopenWith(Options());
   MustAppend({Target(2)});
-  const storage::Store raw = CloseAndOpenRaw();
-  std::unique_ptr<rocksdb::Iterator> it(
-      raw.db->NewIterator(rocksdb::ReadOptions(), raw.state.get()));
-  std::vector<std::string> keys;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    keys.push_back(it->key().ToString());
-  }
-  EXPECT_THAT(keys, ElementsAre(storage::StateHeaderKey(2),
-                                storage::StatePartKey(2, 0)));
+  EXPECT_THAT(StateKeys(), ElementsAre(storage::StateHeaderKey(2),
+                                       storage::StatePartKey(2, 0)));
 }
 
 TEST_F(ValidationStateTest, IdsSavedInTheStateAndAppendedAfterItAreFound) {
@@ -791,16 +795,25 @@ class StateDeltaTest : public ValidationStateTest {
     ASSERT_OK_AND_ASSIGN(const AppendResult ended, log_->Append(current));
     EXPECT_EQ(ended.seqs, (std::vector<uint64_t>{45}));
   }
-  // The keys of the "state" column family; closes the log.
-  std::vector<std::string> StateKeys() {
-    const storage::Store raw = CloseAndOpenRaw();
-    std::unique_ptr<rocksdb::Iterator> it(
-        raw.db->NewIterator(rocksdb::ReadOptions(), raw.state.get()));
-    std::vector<std::string> keys;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      keys.push_back(it->key().ToString());
-    }
-    return keys;
+  // Reopens after the deltas were found unusable.
+  void ExpectAReplayOfTheEventsAfterTheCheckpoint() {
+    ReopenWith(WithoutSaving());
+    ASSERT_NE(log_, nullptr);
+    EXPECT_EQ(state_seq_, kBaseSeq);
+    EXPECT_EQ(replayed_, 4u);
+    ExpectTheStateAfterTheHoursChange();
+  }
+  // Rewrites the value of `key` in the "state" column family of the closed
+  // log.
+  void ChangeStateValue(const std::string& key,
+                        const std::function<void(std::string&)>& change) {
+    const storage::Store raw = test::OpenRawStore(log_dir());
+    std::string value;
+    ASSERT_TRUE(
+        raw.db->Get(rocksdb::ReadOptions(), raw.state.get(), key, &value).ok());
+    change(value);
+    ASSERT_TRUE(
+        raw.db->Put(rocksdb::WriteOptions(), raw.state.get(), key, value).ok());
   }
 
   std::vector<uint64_t> delta_seqs_;
@@ -823,52 +836,24 @@ TEST_F(StateDeltaTest, OpenAfterACrashLoadsTheLastDeltaAndReplaysTheRest) {
 TEST_F(StateDeltaTest, ACorruptDeltaIsSkippedAndItsEventsReplayed) {
   AppendAfterACheckpointAndCrash();
   if (HasFatalFailure()) return;
-  {
-    const storage::Store raw = test::OpenRawStore(log_dir());
-    std::string part;
-    ASSERT_TRUE(raw.db
-                    ->Get(rocksdb::ReadOptions(), raw.state.get(),
-                          storage::DeltaPartKey(41, 0), &part)
-                    .ok());
-    part.back() ^= 1;
-    ASSERT_TRUE(raw.db
-                    ->Put(rocksdb::WriteOptions(), raw.state.get(),
-                          storage::DeltaPartKey(41, 0), part)
-                    .ok());
-  }
+  ChangeStateValue(storage::DeltaPartKey(41, 0),
+                   [](std::string& part) { part.back() ^= 1; });
+  if (HasFatalFailure()) return;
   // Those after it follow it: skipped too.
-  ReopenWith(WithoutSaving());
-  ASSERT_NE(log_, nullptr);
-  EXPECT_EQ(state_seq_, kBaseSeq);
-  EXPECT_EQ(replayed_, 4u);
-  ExpectTheStateAfterTheHoursChange();
+  ExpectAReplayOfTheEventsAfterTheCheckpoint();
 }
 
 TEST_F(StateDeltaTest, ADeltaAfterAnEventOfAnotherHashIsSkipped) {
   AppendAfterACheckpointAndCrash();
   if (HasFatalFailure()) return;
-  {
-    const storage::Store raw = test::OpenRawStore(log_dir());
-    std::string value;
-    ASSERT_TRUE(raw.db
-                    ->Get(rocksdb::ReadOptions(), raw.state.get(),
-                          storage::DeltaHeaderKey(41), &value)
-                    .ok());
-    std::optional<storage::DeltaHeader> header =
-        storage::DecodeDeltaHeader(value);
-    ASSERT_TRUE(header.has_value());
-    header->hash[0] ^= 1;  // a delta of another log
-    ASSERT_TRUE(raw.db
-                    ->Put(rocksdb::WriteOptions(), raw.state.get(),
-                          storage::DeltaHeaderKey(41),
-                          storage::EncodeDeltaHeader(*header))
-                    .ok());
-  }
-  ReopenWith(WithoutSaving());
-  ASSERT_NE(log_, nullptr);
-  EXPECT_EQ(state_seq_, kBaseSeq);
-  EXPECT_EQ(replayed_, 4u);
-  ExpectTheStateAfterTheHoursChange();
+  ChangeStateValue(storage::DeltaHeaderKey(41), [](std::string& value) {
+    storage::DeltaHeader header =
+        storage::DecodeDeltaHeader(value).value_or(storage::DeltaHeader());
+    header.hash[0] ^= 1;  // a delta of another log
+    value = storage::EncodeDeltaHeader(header);
+  });
+  if (HasFatalFailure()) return;
+  ExpectAReplayOfTheEventsAfterTheCheckpoint();
 }
 
 TEST_F(StateDeltaTest, OpenDeletesTheDeltasItCouldNotApply) {
