@@ -205,14 +205,17 @@ struct EventLogOptions {
   // Every this many events (0: never), while the log runs, save what changed
   // in the state since the last checkpoint as a state delta
   // (ledger/internal/storage_format.h), so that an Open() after a crash
-  // replays about this many events at most, not every event since the last
-  // close. Independent of save_state. Taking a delta stalls appends for a
-  // copy of the entries changed since the last one, never for the whole
-  // state; a thread of the log's own encodes and writes it, and, once the
-  // deltas add up to half of the state checkpoint they follow, writes a new
-  // checkpoint from those on disk: the deltas stay below half a checkpoint.
-  // While it is busy no delta is taken, so the replay after a crash may be
-  // longer by the events appended meanwhile.
+  // replays about this many events at most (and the group that crossed the
+  // mark), not every event since the last close. Independent of save_state.
+  // Taking a delta stalls appends, at a group's end, while the entries
+  // changed since the last one are encoded into memory (~20 ms of CPU at
+  // 1 M events), never for the whole state; a thread of the log's own then
+  // writes it, unsynced, and once the deltas add up to half of the state
+  // checkpoint they follow, writes a new checkpoint from those on disk (not
+  // from the live state) and deletes them: the deltas stay below half a
+  // checkpoint and one delta. While that thread is busy no delta is taken,
+  // so the replay after a crash may be longer by the events appended
+  // meanwhile.
   uint64_t save_state_every = 1'000'000;
   // Test and benchmark hook: called, under an internal lock (must not call
   // the EventLog), each time a delta is taken, with the seq it is taken at
