@@ -6,8 +6,12 @@
 // Each row: one configuration (events per batch x appending threads); each
 // side writes into a fresh store. The raw side gets its bytes precomputed, so
 // the ratio is what validation, idempotency, hashing and encoding cost. The
-// last row's store is then opened twice: replaying its events, and loading
-// the state that replay saved at its close.
+// ledger takes state deltas every --save_state_every events, as a server
+// does; each row prints the longest time taking one held up the appends.
+// The last row's store, closed without saving the state (as after a crash),
+// is then opened twice: loading the last delta and replaying the events
+// after it (every event with --save_state_every=0), and loading the state
+// that open saved at its close.
 
 #include <atomic>
 #include <chrono>
@@ -24,6 +28,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "bench/machine.h"
 #include "bench/synthetic_events.h"
 #include "ledger/codec.h"
@@ -39,6 +44,8 @@ ABSL_FLAG(std::vector<std::string>, configs,
           std::vector<std::string>({"1x1", "1x16", "100x1", "1000x1",
                                     "1000x4"}),
           "the rows to run, each BATCHxTHREADS");
+ABSL_FLAG(uint64_t, save_state_every, banen::EventLogOptions().save_state_every,
+          "the ledger's EventLogOptions::save_state_every (0: no deltas)");
 
 namespace banen::bench {
 namespace {
@@ -121,26 +128,52 @@ Rate TimeThreads(int threads, const std::atomic<int64_t>& events, Work work) {
   return {events / seconds, cpu * 1e6 / events};
 }
 
-// Reopening rebuilds the validation state and event_id index from the log.
-// Seconds to open the log at `dir` with `options`, which must find `stored`
-// events.
-double OpenSeconds(const std::string& dir, int64_t stored,
-                   EventLogOptions options) {
+// Reopening loads the latest state checkpoint and deltas, and rebuilds the
+// validation state and event_id index from the events after them.
+struct Reopen {
+  double seconds = 0;
+  uint64_t state_seq = 0;
+  uint64_t replayed = 0;
+};
+
+// Opens the log at `dir` with `options`, which must find `stored` events.
+Reopen OpenLog(const std::string& dir, int64_t stored,
+               EventLogOptions options) {
+  Reopen reopen;
+  options.on_state_restored = [&reopen](uint64_t state_seq, uint64_t replayed) {
+    reopen.state_seq = state_seq;
+    reopen.replayed = replayed;
+  };
   const auto start = std::chrono::steady_clock::now();
   auto log = EventLog::Open(dir, std::move(options));
-  const double seconds = Seconds(start);
+  reopen.seconds = Seconds(start);
   if (!log.ok() || static_cast<int64_t>((*log)->GetHead().seq) != stored) {
     std::exit(1);
   }
-  return seconds;
+  return reopen;
 }
 
+// The deltas a run took, and the longest stall of the appends for one.
+struct Deltas {
+  int taken = 0;
+  absl::Duration longest_stall;
+  uint64_t longest_at = 0;
+};
+
 Rate LedgerRate(const Config& config, const std::vector<Batches>& batches,
-                int64_t* stored) {
+                int64_t* stored, Deltas* deltas) {
   EventLogOptions options;
   options.sync = absl::GetFlag(FLAGS_sync);
-  // The reopen measures the replay first.
+  // Closed as if it crashed: the reopen measures the load and the replay.
   options.save_state = false;
+  options.save_state_every = absl::GetFlag(FLAGS_save_state_every);
+  options.on_delta_taken = [deltas](uint64_t seq, absl::Duration stalled) {
+    ++deltas->taken;
+    if (stalled > deltas->longest_stall) {
+      deltas->longest_stall = stalled;
+      deltas->longest_at = seq;
+    }
+  };
   auto log = EventLog::Open(FreshDir(kLedgerDir), options);
   if (!log.ok()) {
     std::fprintf(stderr, "%s\n", log.status().ToString().c_str());
@@ -229,27 +262,37 @@ int main(int argc, char** argv) {
         config.batch_size == 1 ? std::min<int64_t>(events, 3000) : events;
     const auto batches = MakeBatches(config, n);
     int64_t stored = 0;
-    const Rate ledger = LedgerRate(config, batches, &stored);
+    Deltas deltas;
+    const Rate ledger = LedgerRate(config, batches, &stored, &deltas);
     const Rate raw = RawRate(config, batches);
     std::printf("%-8zu %-8d %14.0f %14.0f %8.2f %16.2f %13.2f\n",
                 config.batch_size, config.threads, ledger.events_per_second,
                 raw.events_per_second,
                 ledger.events_per_second / raw.events_per_second,
                 ledger.cpu_us_per_event, raw.cpu_us_per_event);
+    if (deltas.taken > 0) {
+      std::printf(
+          "  %d state deltas taken; the longest held appends %.2f ms "
+          "(at seq %llu)\n",
+          deltas.taken, absl::ToDoubleMilliseconds(deltas.longest_stall),
+          static_cast<unsigned long long>(deltas.longest_at));
+    }
     last_stored = stored;
   }
-  // The first open replays the log and saves the state at its close; the
-  // second loads it.
+  // The first open loads the last delta, replays the log after it and
+  // saves the state at its close; the second loads that.
   banen::EventLogOptions replay;
   replay.save_state_after_replay = std::numeric_limits<uint64_t>::max();
-  const double replay_seconds =
-      OpenSeconds(StoreDir(kLedgerDir), last_stored, replay);
-  const double load_seconds =
-      OpenSeconds(StoreDir(kLedgerDir), last_stored, banen::EventLogOptions());
+  const Reopen after_crash = OpenLog(StoreDir(kLedgerDir), last_stored, replay);
+  const Reopen after_close =
+      OpenLog(StoreDir(kLedgerDir), last_stored, banen::EventLogOptions());
   std::printf(
-      "reopen of %lld events: replaying them into state and index %.2f s "
-      "(%.0f ev/s); loading the saved state %.2f s\n",
-      static_cast<long long>(last_stored), replay_seconds,
-      last_stored / replay_seconds, load_seconds);
+      "reopen of %lld events after a crash: loading the state of seq %llu "
+      "and replaying %llu events into state and index %.2f s; "
+      "loading the saved state %.2f s\n",
+      static_cast<long long>(last_stored),
+      static_cast<unsigned long long>(after_crash.state_seq),
+      static_cast<unsigned long long>(after_crash.replayed),
+      after_crash.seconds, after_close.seconds);
   return 0;
 }

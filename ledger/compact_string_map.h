@@ -17,13 +17,19 @@
 //
 // Erasing leaves the entry's bytes behind (its value reset): the validation
 // state erases only what a retraction empties, and a reload drops them.
-// Pointers to values stay valid until the entry is erased. Up to 2^32
-// entries, erased ones included. Not thread-safe.
+// Pointers to values stay valid until the entry is erased; keys never move
+// and stay until the map is destroyed, erased or not. Up to 2^32 entries,
+// erased ones included.
+//
+// Changes can be tracked: the entries that FindOrInsert() or Erase() touched
+// since TrackChanges() or the last TakeChanged(), so that a state delta
+// copies only those. Not thread-safe.
 #ifndef BANEN_LEDGER_COMPACT_STRING_MAP_H_
 #define BANEN_LEDGER_COMPACT_STRING_MAP_H_
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -71,18 +77,43 @@ class CompactStringMap {
       construct(storage_->Add(key));
       inserted = true;
     });
+    if (tracking_) changed_.Insert(*it);
     return {&storage_->At(*it).value, inserted};
   }
 
   void Erase(absl::string_view key) {
     const auto it = index_.find(key);
     if (it == index_.end()) return;
+    if (tracking_) changed_.Insert(*it);
     // Frees what the value holds (destroyed and made anew: assigning T{}
     // trips GCC's maybe-uninitialized on an absl::InlinedVector).
-    T& value = storage_->At(*it).value;
-    std::destroy_at(&value);
-    std::construct_at(&value);
+    Entry& entry = storage_->At(*it);
+    std::destroy_at(&entry.value);
+    std::construct_at(&entry.value);
+    entry.key_at |= kErased;
     index_.erase(it);
+  }
+
+  // Tracks changes from now on, forgetting those before.
+  void TrackChanges() {
+    tracking_ = true;
+    changed_ = NumberSet();
+  }
+  // The number of entries changed since TrackChanges() or the last
+  // TakeChanged().
+  size_t changed() const { return changed_.size(); }
+  // Calls visit(key, value) for each entry changed since TrackChanges() or
+  // the last call, in the order they were made, with a null value for one
+  // since erased (its key may have an entry made later). The key's view
+  // stays valid as long as the map.
+  template <typename Visit>
+  void TakeChanged(Visit visit) {
+    changed_.TakeEach([&](uint32_t number) {
+      const Entry& entry = storage_->At(number);
+      const absl::string_view key = storage_->Key(entry);
+      visit(std::string_view(key.data(), key.size()),
+            (entry.key_at & kErased) != 0 ? nullptr : &entry.value);
+    });
   }
 
   size_t size() const { return index_.size(); }
@@ -116,8 +147,50 @@ class CompactStringMap {
   }
 
  private:
+  // Entry numbers, each added in O(1) and all taken in ascending order (the
+  // order of the entries in memory) in O(their count + entries / 4096): a
+  // bit an entry, and a bit for each word of those that is not zero.
+  class NumberSet {
+   public:
+    void Insert(uint32_t number) {
+      const size_t word = number / 64;
+      if (word >= bits_.size()) {
+        bits_.resize(word + 1);
+        summary_.resize(word / 64 + 1);
+      }
+      const uint64_t bit = uint64_t{1} << (number % 64);
+      size_ += (bits_[word] & bit) == 0;
+      bits_[word] |= bit;
+      summary_[word / 64] |= uint64_t{1} << (word % 64);
+    }
+    size_t size() const { return size_; }
+    template <typename Visit>
+    void TakeEach(Visit visit) {
+      for (size_t at = 0; at < summary_.size(); ++at) {
+        for (uint64_t words = std::exchange(summary_[at], 0); words != 0;
+             words &= words - 1) {
+          const size_t word = at * 64 + std::countr_zero(words);
+          for (uint64_t bits = std::exchange(bits_[word], 0); bits != 0;
+               bits &= bits - 1) {
+            visit(static_cast<uint32_t>(word * 64 + std::countr_zero(bits)));
+          }
+        }
+      }
+      size_ = 0;
+    }
+
+   private:
+    std::vector<uint64_t> bits_;
+    std::vector<uint64_t> summary_;
+    size_t size_ = 0;
+  };
+
+  // Set in an erased entry's key_at, which stays below 2^63.
+  static constexpr uint64_t kErased = uint64_t{1} << 63;
+
   struct Entry {
-    uint64_t key_at = 0;  // in Storage::key_blocks: the key's size, then it
+    // In Storage::key_blocks: the key's size, then it; or'ed with kErased.
+    uint64_t key_at = 0;
     T value{};
   };
 
@@ -136,8 +209,9 @@ class CompactStringMap {
                          [number & ((1u << kEntryBlockBits) - 1)];
     }
     absl::string_view Key(const Entry& entry) const {
-      const char* const at = key_blocks[entry.key_at / kKeyBlockSize].get() +
-                             entry.key_at % kKeyBlockSize;
+      const uint64_t key_at = entry.key_at & ~kErased;
+      const char* const at =
+          key_blocks[key_at / kKeyBlockSize].get() + key_at % kKeyBlockSize;
       const auto size = static_cast<unsigned char>(*at);
       if (size != kLongKey) return absl::string_view(at + 1, size);
       uint64_t long_size = 0;
@@ -210,6 +284,8 @@ class CompactStringMap {
 
   std::unique_ptr<Storage> storage_;
   absl::flat_hash_set<uint32_t, Hash, Eq> index_;
+  bool tracking_ = false;
+  NumberSet changed_;
 };
 
 }  // namespace banen

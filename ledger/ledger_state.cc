@@ -142,6 +142,37 @@ bool ReadDate(CodedInputStream& in, Date& date) {
   return true;
 }
 
+// The parts of a job, a person and an employer the layouts share
+// (storage_format.h): a job's from last_touch_seq on, the others whole.
+void WriteJobTail(checkpoint_coding::CodedOutputStream& coded,
+                  const auto& job) {
+  coded.WriteVarint64(job.last_touch_seq);
+  coded.WriteVarint64(job.entries.size());
+  for (const auto& entry : job.entries) {
+    checkpoint_coding::WriteSigned(coded, entry.date.days);
+    coded.WriteVarint64(entry.seq);
+    coded.WriteVarint32(static_cast<uint32_t>(entry.kind));
+    coded.WriteVarint32(static_cast<uint32_t>(entry.form));
+  }
+}
+
+void WritePerson(checkpoint_coding::CodedOutputStream& coded,
+                 std::string_view person_ref, const auto& person) {
+  checkpoint_coding::WriteString(coded, person_ref);
+  coded.WriteVarint64(person.entries.size());
+  for (const auto& entry : person.entries) {
+    checkpoint_coding::WriteSigned(coded, entry.date.days);
+    coded.WriteVarint64(entry.seq);
+    coded.WriteVarint32(entry.registered ? 1 : 0);
+  }
+}
+
+void WriteEmployer(checkpoint_coding::CodedOutputStream& coded,
+                   std::string_view employer_id, const auto& employer) {
+  checkpoint_coding::WriteString(coded, employer_id);
+  checkpoint_coding::WriteSigned(coded, employer.references);
+}
+
 }  // namespace
 
 absl::Status LedgerState::Apply(const Event& event, uint64_t seq, int index,
@@ -360,6 +391,7 @@ absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
   }
   retracted_.insert(target_seq);
   if (in_batch_) undo_.emplace_back(target_seq);
+  if (tracking_) retracted_since_.push_back(target_seq);
   return absl::OkStatus();
 }
 
@@ -461,14 +493,7 @@ void LedgerState::EncodeTo(std::string& out) const {
     jobs_.ForEach([&coded](std::string_view job_id, const Job& job) {
       WriteString(coded, job_id);
       coded.WriteVarint32(job.employer);
-      coded.WriteVarint64(job.last_touch_seq);
-      coded.WriteVarint64(job.entries.size());
-      for (const JobEntry& entry : job.entries) {
-        WriteSigned(coded, entry.date.days);
-        coded.WriteVarint64(entry.seq);
-        coded.WriteVarint32(static_cast<uint32_t>(entry.kind));
-        coded.WriteVarint32(static_cast<uint32_t>(entry.form));
-      }
+      WriteJobTail(coded, job);
     });
   }  // out now ends with the jobs
   absl::little_endian::Store64(out.data() + jobs_at - sizeof(uint64_t),
@@ -477,22 +502,111 @@ void LedgerState::EncodeTo(std::string& out) const {
   CodedOutputStream coded(&stream);
   coded.WriteVarint64(persons_.size());
   persons_.ForEach([&coded](std::string_view person_ref, const Person& person) {
-    WriteString(coded, person_ref);
-    coded.WriteVarint64(person.entries.size());
-    for (const RegisterEntry& entry : person.entries) {
-      WriteSigned(coded, entry.date.days);
-      coded.WriteVarint64(entry.seq);
-      coded.WriteVarint32(entry.registered ? 1 : 0);
-    }
+    WritePerson(coded, person_ref, person);
   });
   coded.WriteVarint64(employers_.size());
   employers_.ForEach(
       [&coded](std::string_view employer_id, const Employer& employer) {
-        WriteString(coded, employer_id);
-        WriteSigned(coded, employer.references);
+        WriteEmployer(coded, employer_id, employer);
       });
   coded.WriteVarint64(retracted_.size());
   for (const uint64_t seq : retracted_) coded.WriteVarint64(seq);
+}
+
+void LedgerState::TrackChanges() {
+  jobs_.TrackChanges();
+  persons_.TrackChanges();
+  employers_.TrackChanges();
+  tracking_ = true;
+  retracted_since_.clear();
+}
+
+// ledger_delta (storage_format.h): each map's changed entries in the order
+// they were made, so that a key's erased entry comes before the one that
+// replaced it; a job as version 1 wrote it, with its employer id spelled out
+// (a delta is read against a state whose employer numbers may differ).
+void LedgerState::TakeChanges(std::string& out) {
+  using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
+  google::protobuf::io::StringOutputStream stream(&out);
+  CodedOutputStream coded(&stream);
+  const auto erased = [&coded](std::string_view key) {
+    coded.WriteVarint32(0);
+    WriteString(coded, key);
+  };
+  coded.WriteVarint64(jobs_.changed());
+  jobs_.TakeChanged([&](std::string_view job_id, const Job* job) {
+    if (job == nullptr) return erased(job_id);
+    coded.WriteVarint32(1);
+    WriteString(coded, job_id);
+    WriteString(coded, employer_ids_.Get(job->employer));
+    WriteJobTail(coded, *job);
+  });
+  coded.WriteVarint64(persons_.changed());
+  persons_.TakeChanged([&](std::string_view person_ref, const Person* person) {
+    if (person == nullptr) return erased(person_ref);
+    coded.WriteVarint32(1);
+    WritePerson(coded, person_ref, *person);
+  });
+  coded.WriteVarint64(employers_.changed());
+  employers_.TakeChanged(
+      [&](std::string_view employer_id, const Employer* employer) {
+        if (employer == nullptr) return erased(employer_id);
+        coded.WriteVarint32(1);
+        WriteEmployer(coded, employer_id, *employer);
+      });
+  // Those of rolled back batches are not retracted.
+  std::erase_if(retracted_since_,
+                [this](uint64_t seq) { return !retracted_.contains(seq); });
+  coded.WriteVarint64(retracted_since_.size());
+  for (const uint64_t seq : retracted_since_) coded.WriteVarint64(seq);
+  retracted_since_.clear();
+}
+
+bool LedgerState::ApplyChanges(std::string_view bytes) {
+  using checkpoint_coding::ReadPrefix;
+  const uint64_t most = bytes.size();
+  // Read once into a scratch state, to know that the bytes are one whole
+  // ledger_delta before anything is changed; then into this one.
+  LedgerState scratch;
+  std::string_view check = bytes;
+  if (!ReadPrefix(check,
+                  [&scratch, most](CodedInputStream& in) {
+                    return scratch.DecodeChanges(in, most);
+                  }) ||
+      !check.empty()) {
+    return false;
+  }
+  ReadPrefix(bytes, [this, most](CodedInputStream& in) {
+    return DecodeChanges(in, most);
+  });
+  return true;
+}
+
+bool LedgerState::DecodeChanges(CodedInputStream& in, uint64_t most) {
+  std::string key;
+  std::string employer_id;
+  // Each change: 0 and the key of an erased entry, or 1 and the entry.
+  const auto changes = [&](auto& map, auto decode) {
+    uint64_t count = 0;
+    if (!ReadCount(in, most, count)) return false;
+    for (uint64_t i = 0; i < count; ++i) {
+      uint32_t present = 0;
+      if (!in.ReadVarint32(&present) || present > 1) return false;
+      if (present == 1) {
+        if (!decode()) return false;
+      } else {
+        if (!checkpoint_coding::ReadString(in, key)) return false;
+        map.Erase(key);
+      }
+    }
+    return true;
+  };
+  return changes(
+             jobs_,
+             [&] { return DecodeJob(in, most, false, key, employer_id); }) &&
+         changes(persons_, [&] { return DecodePerson(in, most, key); }) &&
+         changes(employers_, [&] { return DecodeEmployer(in, key); }) &&
+         DecodeRetracted(in, most);
 }
 
 absl::StatusOr<LedgerState> LedgerState::Decode(uint32_t version,
@@ -566,35 +680,43 @@ bool LedgerState::DecodeJobs(CodedInputStream& in, uint64_t most,
   if (!ReadCount(in, most, count)) return false;
   jobs_.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
-    uint64_t entries = 0;
-    if (!checkpoint_coding::ReadString(in, key)) return false;
-    Job& job = *jobs_.FindOrInsert(key).first;
-    if (numbered_employers) {
-      if (!in.ReadVarint32(&job.employer) ||
-          job.employer >= employer_ids_.size()) {
-        return false;
-      }
-    } else {
-      if (!checkpoint_coding::ReadString(in, employer_id)) return false;
-      job.employer = employer_ids_.Intern(employer_id);
-    }
-    if (!in.ReadVarint64(&job.last_touch_seq) ||
-        !ReadCount(in, most, entries)) {
+    if (!DecodeJob(in, most, numbered_employers, key, employer_id)) {
       return false;
     }
-    job.entries.resize(entries);
-    for (JobEntry& entry : job.entries) {
-      uint32_t kind = 0;
-      uint32_t form = 0;
-      if (!ReadDate(in, entry.date) || !in.ReadVarint64(&entry.seq) ||
-          !in.ReadVarint32(&kind) || kind >= kEventKindCount ||
-          !in.ReadVarint32(&form) ||
-          form > static_cast<uint32_t>(ContractForm::kSroi)) {
-        return false;
-      }
-      entry.kind = static_cast<EventKind>(kind);
-      entry.form = static_cast<ContractForm>(form);
+  }
+  return true;
+}
+
+bool LedgerState::DecodeJob(CodedInputStream& in, uint64_t most,
+                            bool numbered_employers, std::string& key,
+                            std::string& employer_id) {
+  uint64_t entries = 0;
+  if (!checkpoint_coding::ReadString(in, key)) return false;
+  Job& job = *jobs_.FindOrInsert(key).first;
+  if (numbered_employers) {
+    if (!in.ReadVarint32(&job.employer) ||
+        job.employer >= employer_ids_.size()) {
+      return false;
     }
+  } else {
+    if (!checkpoint_coding::ReadString(in, employer_id)) return false;
+    job.employer = employer_ids_.Intern(employer_id);
+  }
+  if (!in.ReadVarint64(&job.last_touch_seq) || !ReadCount(in, most, entries)) {
+    return false;
+  }
+  job.entries.resize(entries);
+  for (JobEntry& entry : job.entries) {
+    uint32_t kind = 0;
+    uint32_t form = 0;
+    if (!ReadDate(in, entry.date) || !in.ReadVarint64(&entry.seq) ||
+        !in.ReadVarint32(&kind) || kind >= kEventKindCount ||
+        !in.ReadVarint32(&form) ||
+        form > static_cast<uint32_t>(ContractForm::kSroi)) {
+      return false;
+    }
+    entry.kind = static_cast<EventKind>(kind);
+    entry.form = static_cast<ContractForm>(form);
   }
   return true;
 }
@@ -605,33 +727,46 @@ bool LedgerState::DecodeTheRest(CodedInputStream& in, uint64_t most) {
   if (!ReadCount(in, most, count)) return false;
   persons_.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
-    uint64_t entries = 0;
-    if (!checkpoint_coding::ReadString(in, key) ||
-        !ReadCount(in, most, entries)) {
-      return false;
-    }
-    Person& person = *persons_.FindOrInsert(key).first;
-    person.entries.resize(entries);
-    for (RegisterEntry& entry : person.entries) {
-      uint32_t registered = 0;
-      if (!ReadDate(in, entry.date) || !in.ReadVarint64(&entry.seq) ||
-          !in.ReadVarint32(&registered) || registered > 1) {
-        return false;
-      }
-      entry.registered = registered == 1;
-    }
+    if (!DecodePerson(in, most, key)) return false;
   }
   if (!ReadCount(in, most, count)) return false;
   employers_.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
-    if (!checkpoint_coding::ReadString(in, key) ||
-        !checkpoint_coding::ReadSigned(
-            in, employers_.FindOrInsert(key).first->references)) {
+    if (!DecodeEmployer(in, key)) return false;
+  }
+  return DecodeRetracted(in, most);
+}
+
+bool LedgerState::DecodePerson(CodedInputStream& in, uint64_t most,
+                               std::string& key) {
+  uint64_t entries = 0;
+  if (!checkpoint_coding::ReadString(in, key) ||
+      !ReadCount(in, most, entries)) {
+    return false;
+  }
+  Person& person = *persons_.FindOrInsert(key).first;
+  person.entries.resize(entries);
+  for (RegisterEntry& entry : person.entries) {
+    uint32_t registered = 0;
+    if (!ReadDate(in, entry.date) || !in.ReadVarint64(&entry.seq) ||
+        !in.ReadVarint32(&registered) || registered > 1) {
       return false;
     }
+    entry.registered = registered == 1;
   }
+  return true;
+}
+
+bool LedgerState::DecodeEmployer(CodedInputStream& in, std::string& key) {
+  return checkpoint_coding::ReadString(in, key) &&
+         checkpoint_coding::ReadSigned(
+             in, employers_.FindOrInsert(key).first->references);
+}
+
+bool LedgerState::DecodeRetracted(CodedInputStream& in, uint64_t most) {
+  uint64_t count = 0;
   if (!ReadCount(in, most, count)) return false;
-  retracted_.reserve(count);
+  retracted_.reserve(retracted_.size() + count);
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t seq = 0;
     if (!in.ReadVarint64(&seq)) return false;

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -63,6 +64,16 @@ class LedgerState {
   // Appends the state to `out` (outside a batch), in the layout the
   // storage grammar names ledger_state_2.
   void EncodeTo(std::string& out) const;
+
+  // Tracks changes from now on (outside a batch), forgetting earlier ones.
+  void TrackChanges();
+  // Appends what changed since TrackChanges() or the last call (outside a
+  // batch), a state delta's ledger_delta (storage_format.h): in O(changes),
+  // never O(state).
+  void TakeChanges(std::string& out);
+  // Applies the ledger_delta `bytes` (outside a batch), or changes nothing
+  // and returns false if they are not one.
+  bool ApplyChanges(std::string_view bytes);
   // Reads a state from the front of `bytes` and advances `bytes` past it:
   // in the layout of a state checkpoint of `version` (storage_format.h),
   // ledger_state for 1, ledger_state_2 (what EncodeTo() writes) for 2, whose
@@ -117,6 +128,19 @@ class LedgerState {
   bool DecodeJobs(google::protobuf::io::CodedInputStream& in, uint64_t most,
                   bool numbered_employers);
   bool DecodeTheRest(google::protobuf::io::CodedInputStream& in, uint64_t most);
+  // ledger_delta (storage_format.h) into this state.
+  bool DecodeChanges(google::protobuf::io::CodedInputStream& in, uint64_t most);
+  // One job, person or employer, and the retracted seqs; `key` and
+  // `employer_id` are scratch.
+  bool DecodeJob(google::protobuf::io::CodedInputStream& in, uint64_t most,
+                 bool numbered_employers, std::string& key,
+                 std::string& employer_id);
+  bool DecodePerson(google::protobuf::io::CodedInputStream& in, uint64_t most,
+                    std::string& key);
+  bool DecodeEmployer(google::protobuf::io::CodedInputStream& in,
+                      std::string& key);
+  bool DecodeRetracted(google::protobuf::io::CodedInputStream& in,
+                       uint64_t most);
 
   absl::Status ApplyJobEvent(const Event& event, uint64_t seq, int index);
   absl::Status ApplyRegisterEvent(const Event& event, uint64_t seq, int index);
@@ -156,6 +180,10 @@ class LedgerState {
   CompactStringMap<Employer> employers_;
   EmployerIds employer_ids_;  // touched only with jobs_ (see DecodeJobs)
   absl::flat_hash_set<uint64_t> retracted_;
+  // Tracking changes: the seqs retracted since TrackChanges() or the last
+  // TakeChanges(), with some a rolled back batch retracted.
+  bool tracking_ = false;
+  std::vector<uint64_t> retracted_since_;
   std::vector<Undo> undo_;
   bool in_batch_ = false;
 };

@@ -32,6 +32,14 @@ std::string SeqKey(char tag, uint64_t seq) {
   return key;
 }
 
+// tag seq:fixed64be part:fixed32be: the parts of state checkpoints and
+// deltas.
+std::string PartKey(char tag, uint64_t seq, uint32_t part) {
+  std::string key = SeqKey(tag, seq);
+  AppendBigEndian(part, 4, key);
+  return key;
+}
+
 std::optional<uint64_t> SeqOfKey(char tag, std::string_view key) {
   if (key.size() != kEventKeySize || key[0] != tag) return std::nullopt;
   return ReadBigEndian(key.substr(1));
@@ -58,10 +66,7 @@ std::string StateHeaderKey(uint64_t seq) {
 }
 
 std::string StatePartKey(uint64_t seq, uint32_t part) {
-  std::string key(1, kStatePartTag);
-  AppendBigEndian(seq, 8, key);
-  AppendBigEndian(part, 4, key);
-  return key;
+  return PartKey(kStatePartTag, seq, part);
 }
 
 std::optional<uint64_t> SeqOfStateHeaderKey(std::string_view key) {
@@ -86,6 +91,45 @@ std::optional<StateHeader> DecodeStateHeader(std::string_view value) {
   header.parts =
       static_cast<uint32_t>(ReadBigEndian(value.substr(4 + kHashSize, 4)));
   header.body_size = ReadBigEndian(value.substr(8 + kHashSize, 8));
+  return header;
+}
+
+std::string DeltaHeaderKey(uint64_t seq) {
+  return SeqKey(kDeltaHeaderTag, seq);
+}
+
+std::string DeltaPartKey(uint64_t seq, uint32_t part) {
+  return PartKey(kDeltaPartTag, seq, part);
+}
+
+std::optional<uint64_t> SeqOfDeltaHeaderKey(std::string_view key) {
+  return SeqOfKey(kDeltaHeaderTag, key);
+}
+
+std::string EncodeDeltaHeader(const DeltaHeader& header) {
+  std::string value;
+  AppendBigEndian(header.version, 4, value);
+  AppendBigEndian(header.follows, 8, value);
+  value.append(HashBytes(header.hash));
+  AppendBigEndian(header.parts, 4, value);
+  AppendBigEndian(header.body_size, 8, value);
+  value.append(HashBytes(header.body_hash));
+  return value;
+}
+
+std::optional<DeltaHeader> DecodeDeltaHeader(std::string_view value) {
+  constexpr size_t kSize = 4 + 8 + kHashSize + 4 + 8 + kHashSize;
+  if (value.size() != kSize) return std::nullopt;
+  DeltaHeader header;
+  header.version = static_cast<uint32_t>(ReadBigEndian(value.substr(0, 4)));
+  if (header.version != kDeltaVersion) return std::nullopt;
+  header.follows = ReadBigEndian(value.substr(4, 8));
+  std::memcpy(header.hash.data(), value.data() + 12, kHashSize);
+  header.parts =
+      static_cast<uint32_t>(ReadBigEndian(value.substr(12 + kHashSize, 4)));
+  header.body_size = ReadBigEndian(value.substr(16 + kHashSize, 8));
+  std::memcpy(header.body_hash.data(), value.data() + 24 + kHashSize,
+              kHashSize);
   return header;
 }
 

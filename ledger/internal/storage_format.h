@@ -96,6 +96,42 @@
 //       jobs_size: the bytes of jobs_2, which loads on a thread of its own;
 //       a job names its employer by its number (from 0) in the list of
 //       employer ids before the jobs. The rest as in ledger_state.
+//   delta_key  := 'D' seq:fixed64be                      (a header)
+//              |  'd' seq:fixed64be part:fixed32be       (a part of its body)
+//   delta_header := version:fixed32be follows:fixed64be hash:byte[32]
+//                   parts:fixed32be body_size:fixed64be body_hash:byte[32]
+//   delta_part := bytes          (the body, cut into parts of <= 4 MiB)
+//       In the column family "state" (issue 15, within format 4: a reader
+//       that does not know these keys ignores them, and replays more). A
+//       state delta: what changed in the validation state and the event_id
+//       index from the checkpoint at `follows` (a state checkpoint, a delta,
+//       or 0: the empty state) to the event `seq`, whose chain hash is
+//       `hash`; body_hash is the SHA-256 of the body. Written while the log
+//       runs, unsynced, parts before their header; a header names a
+//       complete body. Open() loads the state checkpoint (or the empty
+//       state), then applies, in seq order, each delta that follows the
+//       point reached, whose hash is the stored event's, and whose parts are
+//       present and match body_hash, and skips the rest: a delta torn,
+//       lost or corrupt costs a longer replay, never the open. Each delta is
+//       self-contained against the state at `follows`, whoever wrote it:
+//       the employer ids of its jobs are spelled out. A state checkpoint
+//       deletes the deltas up to its seq; Open() deletes those past the
+//       point it reached, which can no longer follow.
+//       version 1:
+//   delta_body := fingerprint_key:byte[16] event_id_index ledger_delta
+//       the fingerprint key of the index the ids were added to (a delta
+//       that follows 0 sets it; another must match it), then, as in
+//       version 1 of state_body, the ids added, in no order.
+//   ledger_delta := count:varint job_change* count:varint person_change*
+//                   count:varint employer_change* count:varint seq:varint*
+//   job_change := 0 job_id:string | 1 job
+//   person_change := 0 person_ref:string | 1 person
+//   employer_change := 0 employer_id:string | 1 employer
+//       the jobs, persons and employers changed, each erased (0 and its
+//       key) or as it is after `seq` (1 and it, as in ledger_state: a job
+//       names its employer by id), in the order their entries were made in
+//       memory, applied in that order: a key erased and added again comes
+//       erased first; then the seqs retracted.
 //   format_key := 'F'
 //   format_value := version:fixed32be
 //       Flushed to a table as soon as it is written.
@@ -138,7 +174,10 @@ inline constexpr char kNodeTag = 'M';
 inline constexpr char kFormatTag = 'F';
 inline constexpr char kStateHeaderTag = 'H';
 inline constexpr char kStatePartTag = 'P';
+inline constexpr char kDeltaHeaderTag = 'D';
+inline constexpr char kDeltaPartTag = 'd';
 inline constexpr uint32_t kStateVersion = 2;
+inline constexpr uint32_t kDeltaVersion = 1;
 inline constexpr size_t kStatePartSize = size_t{4} << 20;
 // The lowest level of the tree that is stored: 2^4 leaves a node.
 inline constexpr int kStoredNodeLevel = 4;
@@ -196,6 +235,21 @@ struct StateHeader {
 std::string EncodeStateHeader(const StateHeader& header);
 // nullopt if `value` is not a header of any version.
 std::optional<StateHeader> DecodeStateHeader(std::string_view value);
+std::string DeltaHeaderKey(uint64_t seq);
+std::string DeltaPartKey(uint64_t seq, uint32_t part);
+// The seq of a delta header key; nullopt if `key` is not one.
+std::optional<uint64_t> SeqOfDeltaHeaderKey(std::string_view key);
+struct DeltaHeader {
+  uint32_t version = kDeltaVersion;
+  uint64_t follows = 0;
+  Hash hash{};
+  uint32_t parts = 0;
+  uint64_t body_size = 0;
+  Hash body_hash{};
+};
+std::string EncodeDeltaHeader(const DeltaHeader& header);
+// nullopt if `value` is not a header of this version.
+std::optional<DeltaHeader> DecodeDeltaHeader(std::string_view value);
 std::string FormatKey();
 std::string EncodeFormatVersion(uint32_t version);
 // nullopt if `value` is not 4 bytes.

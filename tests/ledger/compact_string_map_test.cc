@@ -1,5 +1,5 @@
 // CompactStringMap (ledger/compact_string_map.h): lookups, inserts, erasure,
-// long keys, stable values and moves.
+// long keys, stable values, moves and tracked changes.
 #include "ledger/compact_string_map.h"
 
 #include <string>
@@ -126,6 +126,49 @@ TEST(CompactStringMapTest, AMapOfTheSameSeedVisitsTheSameKeysInTheSameOrder) {
   });
   EXPECT_EQ(loaded.seed(), map.seed());
   EXPECT_EQ(Contents(loaded), Contents(map));
+}
+
+// The changes TakeChanged() visits: key, and value or -1 for an erased one.
+using Change = std::pair<std::string, int>;
+
+std::vector<Change> TakeChanged(CompactStringMap<int>& map) {
+  std::vector<Change> changed;
+  map.TakeChanged([&](std::string_view key, const int* value) {
+    changed.emplace_back(std::string(key), value == nullptr ? -1 : *value);
+  });
+  return changed;
+}
+
+TEST(CompactStringMapTest, TakeChangedVisitsTheEntriesTouchedSinceTracking) {
+  CompactStringMap<int> map;
+  *map.FindOrInsert("before").first = 1;
+  *map.FindOrInsert("kept").first = 2;
+  map.TrackChanges();
+  for (int i = 0; i < 200; ++i) {
+    *map.FindOrInsert(absl::StrCat("new-", i)).first = i;
+  }
+  *map.FindOrInsert("before").first = 3;
+  EXPECT_EQ(map.changed(), 201u);
+  const std::vector<Change> changed = TakeChanged(map);
+  ASSERT_EQ(changed.size(), 201u);
+  // In the order the entries were made.
+  EXPECT_EQ(changed.front(), Change("before", 3));
+  EXPECT_EQ(changed[1], Change("new-0", 0));
+  EXPECT_EQ(changed.back(), Change("new-199", 199));
+  EXPECT_EQ(map.changed(), 0u);
+  EXPECT_TRUE(TakeChanged(map).empty());
+}
+
+TEST(CompactStringMapTest, AnErasedEntryComesBeforeTheOneThatReplacedIt) {
+  CompactStringMap<int> map;
+  *map.FindOrInsert("a").first = 1;
+  map.TrackChanges();
+  map.Erase("a");
+  *map.FindOrInsert("a").first = 2;
+  EXPECT_THAT(TakeChanged(map),
+              ::testing::ElementsAre(Change("a", -1), Change("a", 2)));
+  ASSERT_NE(map.Find("a"), nullptr);
+  EXPECT_EQ(*map.Find("a"), 2);
 }
 
 }  // namespace

@@ -534,6 +534,17 @@ class ValidationStateTest : public EventLogTest {
         .value_or(storage::StateHeader())
         .version;
   }
+  // The keys of the "state" column family; closes the log.
+  std::vector<std::string> StateKeys() {
+    const storage::Store raw = CloseAndOpenRaw();
+    std::unique_ptr<rocksdb::Iterator> it(
+        raw.db->NewIterator(rocksdb::ReadOptions(), raw.state.get()));
+    std::vector<std::string> keys;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      keys.push_back(it->key().ToString());
+    }
+    return keys;
+  }
   // GetByEventId(event_id)'s seq; 0 if it fails.
   uint64_t SeqOfId(std::string_view event_id) {
     const absl::StatusOr<StoredEvent> stored = log_->GetByEventId(event_id);
@@ -639,15 +650,8 @@ TEST_F(ValidationStateTest, OnlyTheLatestSavedStateIsKept) {
   MustAppend({Target(1)});
   ReopenWith(Options());
   MustAppend({Target(2)});
-  const storage::Store raw = CloseAndOpenRaw();
-  std::unique_ptr<rocksdb::Iterator> it(
-      raw.db->NewIterator(rocksdb::ReadOptions(), raw.state.get()));
-  std::vector<std::string> keys;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    keys.push_back(it->key().ToString());
-  }
-  EXPECT_THAT(keys, ElementsAre(storage::StateHeaderKey(2),
-                                storage::StatePartKey(2, 0)));
+  EXPECT_THAT(StateKeys(), ElementsAre(storage::StateHeaderKey(2),
+                                       storage::StatePartKey(2, 0)));
 }
 
 TEST_F(ValidationStateTest, IdsSavedInTheStateAndAppendedAfterItAreFound) {
@@ -729,6 +733,168 @@ TEST_F(ValidationStateTest, AFormat3StoreOpensAndIsThenFormat4) {
   ASSERT_TRUE(
       raw.db->Get(rocksdb::ReadOptions(), storage::FormatKey(), &format).ok());
   EXPECT_EQ(storage::DecodeFormatVersion(format), 4u);
+}
+
+// State deltas (storage_format.h delta_key): taken while the log runs, so
+// that an Open() after a crash replays only the events after the last one.
+class StateDeltaTest : public ValidationStateTest {
+ protected:
+  static constexpr uint64_t kBaseSeq = 40;
+
+  // A state checkpoint at seq 40 (emp-1 .. emp-40), large next to the
+  // deltas after it; then, with a delta after every group and no save at the
+  // close, a job (41), a target (42), its retraction (43) and an hours
+  // change of the job (44), one group each; then a crash.
+  void AppendAfterACheckpointAndCrash() {
+    std::vector<Event> employers;
+    for (int i = 1; i <= static_cast<int>(kBaseSeq); ++i) {
+      employers.push_back(EmployerRegisteredEvent(
+          absl::StrCat("e", i), "2020-01-01", absl::StrCat("emp-", i)));
+    }
+    MustAppend(std::move(employers));
+    ReopenWith(DeltaEveryGroup());
+    ASSERT_EQ(state_seq_, kBaseSeq);
+    MustAppend({JobStartedEvent("e41", "2024-01-15", "job-1", "emp-1", kPerson1,
+                                ContractForm::kVast, 2550)});
+    MustAppend({Target(42)});
+    MustAppend({EventRetractedEvent("e43", "2024-02-01", 42)});
+    MustAppend({HoursChangedEvent("e44", "2024-03-01", "job-1", 2000)});
+    CloseLog();  // waits for the delta in flight; saves nothing
+  }
+  // A crash after every event: no save at the close.
+  EventLogOptions DeltaEveryGroup() {
+    EventLogOptions options = WithoutSaving();
+    options.save_state_every = 1;
+    options.on_delta_taken = [this](uint64_t seq, absl::Duration) {
+      delta_seqs_.push_back(seq);
+    };
+    return options;
+  }
+  // Validation answers only the state after seq 44 gives.
+  void ExpectTheStateAfterTheHoursChange() {
+    ExpectRejected({JobStartedEvent("e45", "2024-01-15", "job-1", "emp-2",
+                                    kPerson1, ContractForm::kVast, 2550)},
+                   absl::StatusCode::kAlreadyExists, 0, "job_started.job_id");
+    AppendBatch stale =
+        test::Batch({JobEndedEvent("e45", "2024-06-01", "job-1")});
+    stale.expected_job_seq["job-1"] = 41;
+    ExpectBatchRejected(stale, absl::StatusCode::kAborted, -1,
+                        "expected_job_seq");
+    ExpectRejected({EventRetractedEvent("e45", "2024-02-01", 42)},
+                   absl::StatusCode::kFailedPrecondition, 0,
+                   "event_retracted.target_seq");
+    Event other = Target(42);
+    std::get<TargetSet>(other.payload).source = "another letter";
+    ExpectRejected({other}, absl::StatusCode::kAlreadyExists, 0, "event_id");
+    const AppendResult again = MustAppend({Target(42)});
+    EXPECT_EQ(again.seqs, (std::vector<uint64_t>{42}));
+    EXPECT_EQ(again.duplicate, (std::vector<bool>{true}));
+    AppendBatch current =
+        test::Batch({JobEndedEvent("e45", "2024-06-01", "job-1")});
+    current.expected_job_seq["job-1"] = 44;
+    ASSERT_OK_AND_ASSIGN(const AppendResult ended, log_->Append(current));
+    EXPECT_EQ(ended.seqs, (std::vector<uint64_t>{45}));
+  }
+  // Reopens after the deltas were found unusable.
+  void ExpectAReplayOfTheEventsAfterTheCheckpoint() {
+    ReopenWith(WithoutSaving());
+    ASSERT_NE(log_, nullptr);
+    EXPECT_EQ(state_seq_, kBaseSeq);
+    EXPECT_EQ(replayed_, 4u);
+    ExpectTheStateAfterTheHoursChange();
+  }
+  // Rewrites the value of `key` in the "state" column family of the closed
+  // log.
+  void ChangeStateValue(const std::string& key,
+                        const std::function<void(std::string&)>& change) {
+    const storage::Store raw = test::OpenRawStore(log_dir());
+    std::string value;
+    ASSERT_TRUE(
+        raw.db->Get(rocksdb::ReadOptions(), raw.state.get(), key, &value).ok());
+    change(value);
+    ASSERT_TRUE(
+        raw.db->Put(rocksdb::WriteOptions(), raw.state.get(), key, value).ok());
+  }
+
+  std::vector<uint64_t> delta_seqs_;
+};
+
+TEST_F(StateDeltaTest, OpenAfterACrashLoadsTheLastDeltaAndReplaysTheRest) {
+  AppendAfterACheckpointAndCrash();
+  if (HasFatalFailure()) return;
+  // The first is always taken; one is skipped while the one before it is
+  // still being written.
+  ASSERT_FALSE(delta_seqs_.empty());
+  EXPECT_EQ(delta_seqs_.front(), 41u);
+  ReopenWith(WithoutSaving());
+  ASSERT_NE(log_, nullptr);
+  EXPECT_EQ(state_seq_, delta_seqs_.back());
+  EXPECT_EQ(replayed_, 44 - delta_seqs_.back());
+  ExpectTheStateAfterTheHoursChange();
+}
+
+TEST_F(StateDeltaTest, ACorruptDeltaIsSkippedAndItsEventsReplayed) {
+  AppendAfterACheckpointAndCrash();
+  if (HasFatalFailure()) return;
+  ChangeStateValue(storage::DeltaPartKey(41, 0),
+                   [](std::string& part) { part.back() ^= 1; });
+  if (HasFatalFailure()) return;
+  // Those after it follow it: skipped too.
+  ExpectAReplayOfTheEventsAfterTheCheckpoint();
+}
+
+TEST_F(StateDeltaTest, ADeltaAfterAnEventOfAnotherHashIsSkipped) {
+  AppendAfterACheckpointAndCrash();
+  if (HasFatalFailure()) return;
+  ChangeStateValue(storage::DeltaHeaderKey(41), [](std::string& value) {
+    storage::DeltaHeader header =
+        storage::DecodeDeltaHeader(value).value_or(storage::DeltaHeader());
+    header.hash[0] ^= 1;  // a delta of another log
+    value = storage::EncodeDeltaHeader(header);
+  });
+  if (HasFatalFailure()) return;
+  ExpectAReplayOfTheEventsAfterTheCheckpoint();
+}
+
+TEST_F(StateDeltaTest, OpenDeletesTheDeltasItCouldNotApply) {
+  AppendAfterACheckpointAndCrash();
+  if (HasFatalFailure()) return;
+  {
+    const storage::Store raw = test::OpenRawStore(log_dir());
+    ASSERT_TRUE(raw.db
+                    ->Delete(rocksdb::WriteOptions(), raw.state.get(),
+                             storage::DeltaPartKey(41, 0))
+                    .ok());
+  }
+  ReopenWith(WithoutSaving());
+  EXPECT_THAT(StateKeys(), ElementsAre(storage::StateHeaderKey(kBaseSeq),
+                                       storage::StatePartKey(kBaseSeq, 0)));
+}
+
+TEST_F(StateDeltaTest, ACloseSavesTheStateAndDeletesTheDeltas) {
+  AppendAfterACheckpointAndCrash();
+  if (HasFatalFailure()) return;
+  ReopenWith(Options());
+  MustAppend({Target(45)});
+  ReopenWith(Options());
+  EXPECT_EQ(state_seq_, 45u);
+  EXPECT_EQ(replayed_, 0u);
+  EXPECT_THAT(StateKeys(), ElementsAre(storage::StateHeaderKey(45),
+                                       storage::StatePartKey(45, 0)));
+}
+
+TEST_F(StateDeltaTest, DeltasOfHalfTheCheckpointAreFoldedIntoANewOne) {
+  // No checkpoint: the first delta is more than half of nothing.
+  ReopenWith(DeltaEveryGroup());
+  MustAppend({Target(1), Target(2)});
+  CloseLog();
+  ASSERT_EQ(delta_seqs_, (std::vector<uint64_t>{2}));
+  EXPECT_THAT(StateKeys(), ElementsAre(storage::StateHeaderKey(2),
+                                       storage::StatePartKey(2, 0)));
+  ReopenWith(WithoutSaving());
+  EXPECT_EQ(state_seq_, 2u);
+  EXPECT_EQ(replayed_, 0u);
+  EXPECT_EQ(SeqOfId("t2"), 2u);
 }
 
 TEST_F(EventLogTest, ConcurrentAppendersGetDistinctGapFreeSeqs) {
