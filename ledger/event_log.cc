@@ -2188,7 +2188,7 @@ void EventLogImpl::WriteDeltas() {
       spare.resize(std::max(spare.capacity(), next_size));
       spare.clear();
       absl::MutexLock lock(&checkpoint_mu_);
-      delta_buffer_ = std::move(spare);
+      delta_buffer_ = std::exchange(spare, std::string());
       continue;
     }
     const absl::Status written = WriteDelta(*delta);
