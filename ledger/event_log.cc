@@ -823,6 +823,14 @@ class EventLogImpl final : public EventLog {
   // Writes `batch` (synced as appends are) and empties it; errors name
   // `what`.
   absl::Status WriteAndClear(rocksdb::WriteBatch& batch, std::string_view what);
+  // Puts `body` into `batch` in parts of kStatePartSize, part i at
+  // part_key(i), calling write() (which must empty the batch) whenever it
+  // holds four parts, so that a large body is never one batch; returns the
+  // number of parts.
+  absl::StatusOr<uint32_t> PutInParts(
+      rocksdb::WriteBatch& batch, std::string_view body,
+      absl::FunctionRef<std::string(uint32_t)> part_key,
+      absl::FunctionRef<absl::Status()> write);
   // Moves the keys starting with `tag` from the default column family to
   // `family` (a migration to format 3).
   absl::Status MoveToFamily(char tag, rocksdb::ColumnFamilyHandle& family);
@@ -1864,6 +1872,24 @@ absl::Status EventLogImpl::WriteAndClear(rocksdb::WriteBatch& batch,
   return absl::OkStatus();
 }
 
+absl::StatusOr<uint32_t> EventLogImpl::PutInParts(
+    rocksdb::WriteBatch& batch, std::string_view body,
+    absl::FunctionRef<std::string(uint32_t)> part_key,
+    absl::FunctionRef<absl::Status()> write) {
+  uint32_t parts = 0;
+  for (size_t offset = 0; offset < body.size();
+       offset += storage::kStatePartSize) {
+    batch.Put(
+        state_family_.get(), part_key(parts++),
+        rocksdb::Slice(body.data() + offset, std::min(storage::kStatePartSize,
+                                                      body.size() - offset)));
+    if (batch.GetDataSize() >= 4 * storage::kStatePartSize) {
+      RETURN_IF_ERROR(write());
+    }
+  }
+  return parts;
+}
+
 absl::Status EventLogImpl::MoveToFamily(char tag,
                                         rocksdb::ColumnFamilyHandle& family) {
   const std::string upper = std::string(1, tag + 1);
@@ -1941,16 +1967,12 @@ absl::Status EventLogImpl::WriteStateCheckpoint(uint64_t seq, const Hash& hash,
   batch.Delete(state_family_.get(), storage::StateHeaderKey(seq));
   batch.DeleteRange(state_family_.get(), storage::StatePartKey(seq, 0),
                     storage::StatePartKey(seq + 1, 0));
-  for (size_t offset = 0; offset < body.size();
-       offset += storage::kStatePartSize) {
-    batch.Put(
-        state_family_.get(), storage::StatePartKey(seq, header.parts++),
-        rocksdb::Slice(body.data() + offset, std::min(storage::kStatePartSize,
-                                                      body.size() - offset)));
-    if (batch.GetDataSize() >= 4 * storage::kStatePartSize) {
-      RETURN_IF_ERROR(WriteAndClear(batch, "saving the state"));
-    }
-  }
+  ASSIGN_OR_RETURN(
+      header.parts,
+      PutInParts(
+          batch, body,
+          [seq](uint32_t part) { return storage::StatePartKey(seq, part); },
+          [&] { return WriteAndClear(batch, "saving the state"); }));
   batch.DeleteRange(state_family_.get(), storage::StatePartKey(0, 0),
                     storage::StatePartKey(seq, 0));
   batch.DeleteRange(state_family_.get(), storage::StateHeaderKey(0),
@@ -2228,16 +2250,13 @@ absl::Status EventLogImpl::WriteDelta(const Delta& delta) {
     batch.Clear();
     return written;
   };
-  for (size_t offset = 0; offset < body.size();
-       offset += storage::kStatePartSize) {
-    batch.Put(
-        state_family_.get(), storage::DeltaPartKey(delta.seq, header.parts++),
-        rocksdb::Slice(body.data() + offset, std::min(storage::kStatePartSize,
-                                                      body.size() - offset)));
-    if (batch.GetDataSize() >= 4 * storage::kStatePartSize) {
-      RETURN_IF_ERROR(write());
-    }
-  }
+  ASSIGN_OR_RETURN(header.parts, PutInParts(
+                                     batch, body,
+                                     [&delta](uint32_t part) {
+                                       return storage::DeltaPartKey(delta.seq,
+                                                                    part);
+                                     },
+                                     write));
   batch.Put(state_family_.get(), storage::DeltaHeaderKey(delta.seq),
             storage::EncodeDeltaHeader(header));
   RETURN_IF_ERROR(write());
