@@ -68,6 +68,19 @@ uint64_t Scramble(uint64_t x) {
 
 constexpr size_t kMaxBatchEvents = 1000;
 
+// Two groups of 8 hex digits: a pseudonym can never hold 9 digits in a row,
+// which the ledger refuses when they pass the 11-check (a BSN).
+std::string PersonRef(uint64_t seed, uint32_t person) {
+  const uint64_t scrambled = Scramble(seed * 0x100000000ULL + person);
+  return absl::StrFormat("p%08x-%08x", scrambled >> 32,
+                         scrambled & 0xffffffffULL);
+}
+
+// 10 digits: a 9-digit number may pass the 11-check, and is refused.
+std::string JobId(uint32_t job) {
+  return absl::StrFormat("job-%010d", uint64_t{job} + 1);
+}
+
 // ---------------------------------------------------------------------------
 // The simulation.
 
@@ -76,30 +89,31 @@ struct Employer {
   Sector sector = Sector::kUnspecified;
 };
 
+// A person's pseudonym and a job's id are made from their index when an
+// event needs them (PersonRef, JobId): at 50 M events the strings held here
+// were gigabytes.
 struct Person {
-  std::string ref;
   Date registered_on;
   // Jobs of the person end before this day; a deregistration comes after.
   Date free_from;
   Date last_recorded;
-  int active_jobs = 0;
-  int64_t pool_position = -1;  // in Simulation::pool_, or -1
+  int32_t active_jobs = 0;
+  int32_t pool_position = -1;  // in Simulation::pool_, or -1
   bool registered = true;
 };
 
 struct Job {
-  std::string id;
   uint32_t person = 0;
   uint32_t employer = 0;
   // Its bucket: the sector it counts for and its form, or for an SROI job
   // the commissioning sector and kSroiForm.
-  int slot = 0;
-  int form = 0;
+  int8_t slot = 0;
+  int8_t form = 0;
   ContractForm contract = ContractForm::kUnspecified;
   int32_t hours_x100 = 0;
   Date last_date;  // of its latest event
   Date last_recorded;
-  size_t position = 0;  // in its bucket's active list
+  uint32_t position = 0;  // in its bucket's active list
 };
 
 // One event waiting to be sorted into recording order.
@@ -137,12 +151,13 @@ class Simulation {
     SetBaselines();
     const Date load_day = MakeDate(kFirstYear, 1, 1);
     floor_ = load_day;
-    CalibrateYearEnd(0, kEarliestEffectiveDate, MakeDate(kBaselineYear, 12, 31),
-                     /*allow_ends=*/false);
+    RETURN_IF_ERROR(CalibrateYearEnd(0, kEarliestEffectiveDate,
+                                     MakeDate(kBaselineYear, 12, 31),
+                                     /*allow_ends=*/false));
     RegisterPoolPersons(kBaselineYear, PoolInflow() * 2);
     for (int year = kFirstYear; year <= kLastYear; ++year) {
       floor_ = MakeDate(year, 1, 1);
-      SimulateYear(year);
+      RETURN_IF_ERROR(SimulateYear(year));
       RETURN_IF_ERROR(Flush(MakeDate(year + 1, 1, 1)));
     }
     return Flush(kEndOfData);
@@ -242,6 +257,20 @@ class Simulation {
     }
     if (!batch.events.empty()) RETURN_IF_ERROR(Deliver(std::move(batch)));
     buffer_.erase(buffer_.begin(), end);
+    return absl::OkStatus();
+  }
+
+  // The initial load (every job of the baseline, recorded on the first
+  // day) would otherwise be held whole until the first year's flush: at
+  // 50 M events, gigabytes. Nothing generated later is recorded before
+  // floor_, and it comes later in generation order, so what is recorded on
+  // floor_ can go now. Called only where no caller holds a Unit&; the
+  // threshold doubles with what stays so that a buffer of later days is not
+  // sorted again and again.
+  absl::Status FlushFloorDayIfLarge() {
+    if (buffer_.size() < flush_floor_day_at_) return absl::OkStatus();
+    RETURN_IF_ERROR(Flush(Date{floor_.days + 1}));
+    flush_floor_day_at_ = std::max(kFlushFloorDayAt, 2 * buffer_.size());
     return absl::OkStatus();
   }
 
@@ -457,16 +486,12 @@ class Simulation {
   uint32_t NewPerson(Date registered_on) {
     const auto index = static_cast<uint32_t>(persons_.size());
     Person& person = persons_.emplace_back();
-    // Two groups of 8 hex digits: a pseudonym can never hold 9 digits in a
-    // row, which the ledger refuses when they pass the 11-check (a BSN).
     const uint64_t scrambled = Scramble(options_.seed * 0x100000000ULL + index);
-    person.ref = absl::StrFormat("p%08x-%08x", scrambled >> 32,
-                                 scrambled & 0xffffffffULL);
     person.registered_on = std::max(registered_on, kEarliestEffectiveDate);
     person.free_from = person.registered_on;
     Unit& unit = Emit(
         person.registered_on, RecordingDay(person.registered_on),
-        PersonRegistered{person.ref,
+        PersonRegistered{PersonRef(options_.seed, index),
                          GrondslagOf(scrambled, YearOf(person.registered_on))});
     person.last_recorded = unit.recorded_on;
     return index;
@@ -491,13 +516,13 @@ class Simulation {
   }
 
   void AddToPool(uint32_t p) {
-    persons_[p].pool_position = static_cast<int64_t>(pool_.size());
+    persons_[p].pool_position = static_cast<int32_t>(pool_.size());
     pool_.push_back(p);
   }
   void RemoveFromPool(uint32_t p) {
     const auto position = static_cast<size_t>(persons_[p].pool_position);
     pool_[position] = pool_.back();
-    persons_[pool_[position]].pool_position = static_cast<int64_t>(position);
+    persons_[pool_[position]].pool_position = static_cast<int32_t>(position);
     pool_.pop_back();
     persons_[p].pool_position = -1;
   }
@@ -520,7 +545,8 @@ class Simulation {
     if (person.pool_position >= 0) RemoveFromPool(p);
     person.registered = false;
     const Date recorded = std::max(RecordingDay(date), person.last_recorded);
-    Unit& unit = Emit(date, recorded, PersonDeregistered{person.ref, reason});
+    Unit& unit = Emit(date, recorded,
+                      PersonDeregistered{PersonRef(options_.seed, p), reason});
     person.last_recorded = unit.recorded_on;
   }
 
@@ -576,7 +602,7 @@ class Simulation {
   void AddToBucket(uint32_t j) {
     Job& job = jobs_[j];
     Bucket& bucket = buckets_[job.slot][job.form];
-    job.position = bucket.active.size();
+    job.position = static_cast<uint32_t>(bucket.active.size());
     bucket.active.push_back(j);
     bucket.stock_hours += job.hours_x100;
   }
@@ -594,9 +620,9 @@ class Simulation {
     const ContractForm contract =
         form == kSroiForm ? rng_.Pick(kSroiContracts) : kForms[form];
     JobStarted hire;
-    // 10 digits: a 9-digit number may pass the 11-check, and is refused.
-    hire.job_id = absl::StrFormat("job-%010d", jobs_.size() + 1);
-    hire.person_ref = persons_[p].ref;
+    const auto j = static_cast<uint32_t>(jobs_.size());
+    hire.job_id = JobId(j);
+    hire.person_ref = PersonRef(options_.seed, p);
     hire.form = contract;
     hire.hours_x100 = hours_x100;
     uint32_t employer;
@@ -612,13 +638,11 @@ class Simulation {
     } else if (contract == ContractForm::kInleenDetachering) {
       hire.lender_id = employers_[PickFrom(sheltered_)].id;
     }
-    const auto j = static_cast<uint32_t>(jobs_.size());
     Job& job = jobs_.emplace_back();
-    job.id = hire.job_id;
     job.person = p;
     job.employer = employer;
-    job.slot = slot;
-    job.form = form;
+    job.slot = static_cast<int8_t>(slot);
+    job.form = static_cast<int8_t>(form);
     job.contract = contract;
     job.hours_x100 = hours_x100;
     job.last_recorded = persons_[p].last_recorded;
@@ -649,13 +673,13 @@ class Simulation {
         rng_.Between(std::max(from, Date{job.last_date.days + 1}), to);
     const OutflowReason reason = RandomOutflowReason(job.contract);
     RemoveFromBucket(j);
-    Unit& ended = EmitJobEvent(job, date, JobEnded{job.id, reason});
+    Unit& ended = EmitJobEvent(job, date, JobEnded{JobId(j), reason});
     if (rng_.Chance(kWrongEndRate)) {
       // First recorded a few days too late, then corrected.
       ended.event.effective_date =
           Date{date.days + 1 + static_cast<int32_t>(rng_.Below(20))};
       EmitCorrection(ended, "end date entered wrongly",
-                     JobEnded{job.id, reason}, date, &job);
+                     JobEnded{JobId(j), reason}, date, &job);
     }
     Person& person = persons_[job.person];
     person.free_from = std::max(person.free_from, date);
@@ -676,13 +700,13 @@ class Simulation {
     Bucket& bucket = buckets_[job.slot][job.form];
     bucket.stock_hours += hours_x100 - job.hours_x100;
     job.hours_x100 = hours_x100;
-    Unit& changed = EmitJobEvent(job, date, HoursChanged{job.id, hours_x100});
+    Unit& changed = EmitJobEvent(job, date, HoursChanged{JobId(j), hours_x100});
     if (rng_.Chance(kHoursTypoRate)) {
       // Typed with a digit too many, then corrected.
       std::get<HoursChanged>(changed.event.payload).hours_x100 =
           std::min(hours_x100 * 10, kMaxHoursPerWeekX100);
       EmitCorrection(changed, "hours entered wrongly",
-                     HoursChanged{job.id, hours_x100}, date, &job);
+                     HoursChanged{JobId(j), hours_x100}, date, &job);
     }
   }
 
@@ -695,23 +719,23 @@ class Simulation {
     const int32_t new_hours = rng_.Chance(0.3) ? RandomHours() : 0;
     RemoveFromBucket(j);
     // An SROI job stays in its commissioning sector's bucket.
-    if (job.form != kSroiForm) job.form = FormIndex(to);
+    if (job.form != kSroiForm) job.form = static_cast<int8_t>(FormIndex(to));
     job.contract = to;
     if (new_hours != 0) job.hours_x100 = new_hours;
     AddToBucket(j);
-    EmitJobEvent(job, date, JobConverted{job.id, to, new_hours});
+    EmitJobEvent(job, date, JobConverted{JobId(j), to, new_hours});
   }
 
   // A hire recorded by mistake (a duplicate entry), retracted weeks later.
   void EmitPhantomHire(int year) {
     if (persons_.empty()) return;
     const int slot = static_cast<int>(rng_.Below(kSectorSlots));
-    const Person& person = persons_[rng_.Below(persons_.size())];
+    const auto p = static_cast<uint32_t>(rng_.Below(persons_.size()));
     const Date date = rng_.Between(MakeDate(year, 1, 1), MakeDate(year, 12, 1));
     JobStarted hire;
     hire.job_id = absl::StrFormat("job-dup-%d-%d", year, phantoms_++);
     hire.employer_id = employers_[PickFrom(hirers_[slot])].id;
-    hire.person_ref = person.ref;
+    hire.person_ref = PersonRef(options_.seed, p);
     hire.form = ContractForm::kVast;
     hire.hours_x100 = RandomHours();
     Unit& wrong = Emit(date, RecordingDay(date), std::move(hire));
@@ -722,8 +746,8 @@ class Simulation {
   // Brings the stock of (slot, form) on `to` to exactly `target_hours`:
   // ends jobs while above it, hires while far below, then closes the last
   // gap with one hire or one hours change.
-  void Calibrate(int slot, int form, Date from, Date to, int64_t target_hours,
-                 bool allow_ends) {
+  absl::Status Calibrate(int slot, int form, Date from, Date to,
+                         int64_t target_hours, bool allow_ends) {
     Bucket& bucket = buckets_[slot][form];
     // Jobs whose last event is on `to` cannot end this period; give up
     // after many such picks in a row (the gap then shows in the figures).
@@ -742,8 +766,9 @@ class Simulation {
       const int32_t hours = RandomHours();
       Hire(slot, form, rng_.Between(from, to), hours);
       gap -= hours;
+      RETURN_IF_ERROR(FlushFloorDayIfLarge());
     }
-    if (gap <= 0) return;
+    if (gap <= 0) return absl::OkStatus();
     if (gap < kMinHireHoursX100) {
       for (int attempt = 0; attempt < 50 && !bucket.active.empty(); ++attempt) {
         const uint32_t j = bucket.active[rng_.Below(bucket.active.size())];
@@ -754,11 +779,12 @@ class Simulation {
         const Date date = rng_.Between(
             std::max(Date{to.days - 30}, Date{job.last_date.days + 1}), to);
         ChangeHours(j, date, job.hours_x100 + static_cast<int32_t>(gap));
-        return;
+        return absl::OkStatus();
       }
     }
     Hire(slot, form, rng_.Between(std::max(from, Date{to.days - 60}), to),
          static_cast<int32_t>(gap));
+    return absl::OkStatus();
   }
 
   int64_t Scaled(int64_t amount) const {
@@ -770,16 +796,18 @@ class Simulation {
   // and the SROI jobs they commissioned first, then markt, whose own jobs
   // are what its target leaves after the SROI jobs its suppliers hold, by
   // form, times the scale.
-  void CalibrateYearEnd(int y, Date from, Date to, bool allow_ends) {
+  absl::Status CalibrateYearEnd(int y, Date from, Date to, bool allow_ends) {
     const int markt = SlotOf(Sector::kMarkt);
     for (int slot = 0; slot < kSectorSlots; ++slot) {
       if (slot == markt) continue;
       for (int f = 0; f < kRealisationForms; ++f) {
-        Calibrate(slot, f, from, to, HoursOf(targets_.forms_x100[y][slot][f]),
-                  allow_ends);
+        RETURN_IF_ERROR(Calibrate(slot, f, from, to,
+                                  HoursOf(targets_.forms_x100[y][slot][f]),
+                                  allow_ends));
       }
-      Calibrate(slot, kSroiForm, from, to, HoursOf(targets_.sroi_x100[y][slot]),
-                allow_ends);
+      RETURN_IF_ERROR(Calibrate(slot, kSroiForm, from, to,
+                                HoursOf(targets_.sroi_x100[y][slot]),
+                                allow_ends));
     }
     std::array<int64_t, kRealisationForms> sroi_hours{};
     for (int slot = 0; slot < kSectorSlots; ++slot) {
@@ -788,11 +816,12 @@ class Simulation {
       }
     }
     for (int f = 0; f < kRealisationForms; ++f) {
-      Calibrate(
+      RETURN_IF_ERROR(Calibrate(
           markt, f, from, to,
           Scaled(HoursOf(targets_.forms_x100[y][markt][f]) - sroi_hours[f]),
-          allow_ends);
+          allow_ends));
     }
+    return absl::OkStatus();
   }
 
   // Brings the persons registered on `to` to the seed's ratio to the persons
@@ -838,13 +867,13 @@ class Simulation {
           continue;
         }
         RemoveFromBucket(j);
-        jobs_[j].slot = research;
+        jobs_[j].slot = static_cast<int8_t>(research);
         AddToBucket(j);
       }
     }
   }
 
-  void SimulateYear(int year) {
+  absl::Status SimulateYear(int year) {
     const Date first = MakeDate(year, 1, 1);
     const Date last = MakeDate(year, 12, 31);
     SetTargets(year);
@@ -876,10 +905,12 @@ class Simulation {
         }
       }
     }
-    CalibrateYearEnd(year - kBaselineYear, first, last, /*allow_ends=*/true);
+    RETURN_IF_ERROR(CalibrateYearEnd(year - kBaselineYear, first, last,
+                                     /*allow_ends=*/true));
     if (year == kRegisterCalibrationYear) CalibrateRegister(first, last);
     for (int i = 0; i < kPhantomHiresPerYear; ++i) EmitPhantomHire(year);
     ReportPaidHours(year);
+    return absl::OkStatus();
   }
 
   const DemoDataOptions options_;
@@ -902,6 +933,8 @@ class Simulation {
 
   Date floor_;
   std::vector<Unit> buffer_;
+  static constexpr size_t kFlushFloorDayAt = size_t{1} << 18;
+  size_t flush_floor_day_at_ = kFlushFloorDayAt;
   uint64_t next_order_ = 1;
   uint64_t next_seq_;
   absl::flat_hash_map<uint64_t, uint64_t> seq_of_order_;
