@@ -82,4 +82,18 @@ absl::Status RecordStore::Scan(
   return storage::FromRocks(it->status(), "scanning records");
 }
 
+absl::Status RecordStore::DeleteRange(std::string_view space,
+                                      std::string_view from,
+                                      std::string_view to) {
+  RETURN_IF_ERROR(CheckSpace(space));
+  if (from >= to) return absl::OkStatus();
+  rocksdb::WriteOptions write_options;
+  write_options.sync = sync_;
+  absl::MutexLock lock(&mu_);
+  return storage::FromRocks(
+      db_.DeleteRange(write_options, &family_, RecordKey(space, from),
+                      RecordKey(space, to)),
+      "deleting records");
+}
+
 }  // namespace banen

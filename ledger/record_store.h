@@ -9,6 +9,11 @@
 //   (unless EventLogOptions::sync is false).
 // - Get() is NOT_FOUND if the key is absent; Scan() visits one space's
 //   records in key order (bytewise), until `visit` returns false.
+// - DeleteRange() removes a space's records with keys in [from, to). Only
+//   derived records are deleted, by the component that wrote them, once
+//   newer ones supersede them (a projection's saved states); snapshots and
+//   anything else a reader relies on are never deleted. A deleted key may
+//   be Put again with any value. Synced like Put.
 // - A space is a non-empty name without NUL bytes (INVALID_ARGUMENT
 //   otherwise); keys and values are any bytes.
 // - Records are not events: they are outside the hash chain, never move the
@@ -60,12 +65,14 @@ class RecordStore {
       std::string_view space,
       absl::FunctionRef<bool(std::string_view key, std::string_view value)>
           visit) const;
+  absl::Status DeleteRange(std::string_view space, std::string_view from,
+                           std::string_view to);
 
  private:
   rocksdb::DB& db_;
   rocksdb::ColumnFamilyHandle& family_;
   const bool sync_;
-  absl::Mutex mu_;  // makes Put's check-then-write atomic
+  absl::Mutex mu_;  // makes Put's check-then-write atomic, and a deletion
 };
 
 }  // namespace banen

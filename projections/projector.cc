@@ -466,12 +466,38 @@ void Projector::WriteCheckpoints() {
     if (options_.before_writing_record_for_test) {
       options_.before_writing_record_for_test();
     }
-    const absl::Status written =
+    absl::Status written =
         log_.records().Put(next->space, next->key, next->value);
+    if (const std::optional<uint64_t> saved = SeqOfStateHeaderKey(next->key);
+        written.ok() && saved.has_value() &&
+        next->space == StateCheckpointSpace()) {
+      written = DeleteSupersededStates(*saved);
+    }
     absl::MutexLock lock(&writer_mutex_);
     unwritten_.pop_front();
     if (!written.ok() && write_status_.ok()) write_status_ = written;
   }
+}
+
+absl::Status Projector::DeleteSupersededStates(uint64_t saved_seq) const {
+  uint64_t kept = 0;  // the latest state before `saved_seq`
+  const auto visit = [&](std::string_view key, std::string_view /*value*/) {
+    const std::optional<uint64_t> seq = SeqOfStateHeaderKey(key);
+    // The headers sort before the parts: the first part ends the scan.
+    if (!seq.has_value() || *seq >= saved_seq) return false;
+    kept = *seq;
+    return true;
+  };
+  const std::string_view space = StateCheckpointSpace();
+  RETURN_IF_ERROR(log_.records().Scan(space, visit));
+  if (kept == 0) return absl::OkStatus();
+  // Headers first: a body without its header is never read.
+  RETURN_IF_ERROR(log_.records().DeleteRange(space, StateHeaderKey(0),
+                                             StateHeaderKey(kept)));
+  RETURN_IF_ERROR(log_.records().DeleteRange(space, StatePartKey(0, 0),
+                                             StatePartKey(kept, 0)));
+  // Every header ('H') and part ('P') of the layout before.
+  return log_.records().DeleteRange(StateCheckpointSpace(2), "H", "Q");
 }
 
 absl::Status Projector::FlushCheckpoints() {

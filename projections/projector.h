@@ -252,6 +252,10 @@ class Projector {
   // head is far enough past the last one (ProjectorOptions::save_state).
   void SaveState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void WriteCheckpoints();
+  // Once the state checkpoint at `saved_seq` is written: deletes the ones
+  // before the one before it (kept should this one not read), and those of
+  // the layout before once two of this layout exist. On the writer thread.
+  absl::Status DeleteSupersededStates(uint64_t saved_seq) const;
   void ReadingStateForTest() const;
 
   const ProjectorOptions options_;

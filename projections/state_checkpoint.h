@@ -27,9 +27,12 @@
 //       from another log's backup, or rebuilt, does not match). The parts
 //       are written before their header: a header names a complete body of
 //       body_size bytes. A checkpoint without its header (a save cut short)
-//       is never read. The body of a state is one byte string (items in
-//       index order), so a save made again at the same seq writes the same
-//       parts.
+//       is never read. Once a header is written, the checkpoints before
+//       the one before it are deleted (RecordStore::DeleteRange, headers
+//       first, parts a save cut short with them), and every one of layout 2
+//       once two of this layout exist: a store keeps at most two. The body
+//       of a state is one byte string (items in index order), so a save
+//       made again at the same seq writes the same parts.
 //   state_part   := section:varint count:varint item{count}
 //       The body cut at item boundaries once a part passes kStatePartBytes,
 //       so a part holds at most that plus one item. Sections come in this

@@ -21,7 +21,10 @@
 //       keep their bytes and hashes, and read back with recorded_by "".
 //   record_key := 'R' space:bytes 0x00 key:bytes         (space has no 0x00)
 //   record_value := bytes                                (opaque to the log)
-//       In the column family "records" since format 3.
+//       In the column family "records" since format 3. Immutable, except
+//       that derived records superseded by newer ones (a projection's saved
+//       states, projections/state_checkpoint.h) are deleted by range
+//       (RecordStore::DeleteRange).
 //   node_key   := 'M' level:uint8 index:fixed64be         (level >= 4)
 //   node_value := hash:byte[32]
 //       In the column family "tree" since format 3.

@@ -85,6 +85,38 @@ TEST_F(RecordStoreTest, ScanStopsWhenVisitReturnsFalse) {
   EXPECT_THAT(keys, ElementsAre("k1", "k2"));
 }
 
+// The keys of `space`, in order.
+std::vector<std::string> KeysOf(RecordStore& records, std::string_view space) {
+  std::vector<std::string> keys;
+  EXPECT_OK(records.Scan(space, [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return true;
+  }));
+  return keys;
+}
+
+TEST_F(RecordStoreTest, DeleteRangeRemovesTheKeysFromUpToTheEndOfOneSpace) {
+  for (const char* key : {"k1", "k2", "k3", "k4"}) {
+    ASSERT_OK(records().Put("a", key, "v"));
+    ASSERT_OK(records().Put("ab", key, "other space"));
+  }
+  ASSERT_OK(records().DeleteRange("a", "k2", "k4"));
+  EXPECT_THAT(KeysOf(records(), "a"), ElementsAre("k1", "k4"));
+  EXPECT_THAT(records().Get("a", "k3"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(KeysOf(records(), "ab"), ElementsAre("k1", "k2", "k3", "k4"));
+  ReopenLog();
+  ASSERT_NE(log_, nullptr);
+  EXPECT_THAT(KeysOf(records(), "a"), ElementsAre("k1", "k4"));
+}
+
+TEST_F(RecordStoreTest, ADeletedKeyCanBePutAgainWithAnotherValue) {
+  ASSERT_OK(records().Put("a", "k1", "first"));
+  ASSERT_OK(records().DeleteRange("a", "k1", "k2"));
+  ASSERT_OK(records().Put("a", "k1", "second"));
+  ASSERT_OK_AND_ASSIGN(const std::string value, records().Get("a", "k1"));
+  EXPECT_EQ(value, "second");
+}
+
 TEST_F(RecordStoreTest, RecordsSurviveReopenAndLeaveTheLogAlone) {
   MustAppend({test::NumberedTargetSetEvent(1)});
   const Head head = log_->GetHead();
@@ -110,6 +142,8 @@ TEST_F(RecordStoreTest, ASpaceWithANulByteOrNoNameIsInvalid) {
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(records().Scan(
                   "", [](std::string_view, std::string_view) { return true; }),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(records().DeleteRange("", "a", "b"),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 

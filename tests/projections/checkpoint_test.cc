@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "banen/v1/projection.pb.h"
@@ -604,9 +605,8 @@ TEST(StateCheckpointTest, AnOpenThatFoldedManyEventsSavesTheState) {
   }
 }
 
-// Records cannot be deleted: a close saves only once the head is a quarter
-// of the last saved seq past it, so the checkpoints kept stay within 5 x
-// the latest one's size.
+// A close saves only once the head is a quarter of the last saved seq past
+// it: a save costs a write of the whole state.
 TEST(StateCheckpointTest, ACloseSavesOnceTheHeadMovedAQuarterPastTheLast) {
   test::ProjectorFixture fixture;
   test::RandomHistory random(11);
@@ -619,6 +619,67 @@ TEST(StateCheckpointTest, ACloseSavesOnceTheHeadMovedAQuarterPastTheLast) {
   AppendRandom(fixture, random, 1);
   fixture.CloseProjector();
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{100, 125}));
+}
+
+// The seqs of every key (headers and parts) of `space`.
+std::set<uint64_t> StateKeySeqs(
+    const EventLog& log, std::string_view space = StateCheckpointSpace()) {
+  std::set<uint64_t> seqs;
+  EXPECT_TRUE(log.records()
+                  .Scan(space,
+                        [&](std::string_view key, std::string_view) {
+                          uint64_t seq = 0;
+                          for (size_t i = 1; i < 9; ++i) {
+                            seq = seq << 8 | static_cast<uint8_t>(key[i]);
+                          }
+                          seqs.insert(seq);
+                          return true;
+                        })
+                  .ok());
+  return seqs;
+}
+
+// A save keeps the state before it (the fallback should it not read) and
+// deletes the older ones, parts and all, with the parts of a save cut short
+// (no header) among them.
+TEST(StateCheckpointTest, ASaveDeletesTheStatesBeforeTheOneBeforeIt) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(12);
+  AppendAndClose(fixture, random, 100, /*save=*/true);
+  fixture.OpenProjector(TestOptions());
+  AppendRandom(fixture, random, 25);
+  fixture.CloseProjector();
+  EncodedState cut_short = StateAt(fixture.log(), 110);
+  ASSERT_TRUE(
+      fixture.log()
+          .records()
+          .Put(StateCheckpointSpace(), StatePartKey(110, 0), cut_short.parts[0])
+          .ok());
+  EXPECT_EQ(StateKeySeqs(fixture.log()), (std::set<uint64_t>{100, 110, 125}));
+  fixture.OpenProjector(TestOptions());
+  AppendRandom(fixture, random, 32);
+  fixture.CloseProjector();
+  EXPECT_EQ(StateKeySeqs(fixture.log()), (std::set<uint64_t>{125, 157}));
+  ExpectRestart(fixture, /*state_seq=*/157, /*folded=*/0);
+}
+
+// Of layout 2, the version before's: kept while it is the fallback, deleted
+// once two states of this layout exist.
+TEST(StateCheckpointTest, AStateOfLayout2IsDeletedOnceTwoOfThisLayoutExist) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(16);
+  AppendAndClose(fixture, random, 90, /*save=*/false);
+  test::PutLayout2State(fixture.log(), 80);
+  fixture.OpenProjector(TestOptions());
+  fixture.CloseProjector();
+  EXPECT_EQ(StateKeySeqs(fixture.log(), StateCheckpointSpace(2)),
+            (std::set<uint64_t>{80}));
+  fixture.OpenProjector(TestOptions());
+  AppendRandom(fixture, random, 23);
+  fixture.CloseProjector();
+  EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{90, 113}));
+  EXPECT_EQ(StateKeySeqs(fixture.log(), StateCheckpointSpace(2)),
+            (std::set<uint64_t>{}));
 }
 
 }  // namespace
