@@ -21,6 +21,7 @@
 #include "ledger/absl_compat.h"
 #include "ledger/codec.h"
 #include "ledger/event_error.h"
+#include "ledger/huge_pages.h"
 #include "ledger/internal/backup_engine.h"
 #include "ledger/internal/checkpoint_coding.h"
 #include "ledger/internal/rocks_status.h"
@@ -70,8 +71,8 @@ using storage::FromRocks;
 class SortedFingerprints {
  public:
   // From arrays of the same size, `fingerprints` strictly ascending.
-  SortedFingerprints(std::vector<uint64_t> fingerprints,
-                     std::vector<uint32_t> seqs)
+  SortedFingerprints(HugeVector<uint64_t> fingerprints,
+                     HugeVector<uint32_t> seqs)
       : fingerprints_(std::move(fingerprints)), seqs_(std::move(seqs)) {
     // 2 to 4 fingerprints a bucket on average; at least two buckets, so that
     // the shift stays below 64.
@@ -101,12 +102,12 @@ class SortedFingerprints {
     return std::nullopt;
   }
 
-  const std::vector<uint64_t>& fingerprints() const { return fingerprints_; }
-  const std::vector<uint32_t>& seqs() const { return seqs_; }
+  const HugeVector<uint64_t>& fingerprints() const { return fingerprints_; }
+  const HugeVector<uint32_t>& seqs() const { return seqs_; }
 
  private:
-  std::vector<uint64_t> fingerprints_;
-  std::vector<uint32_t> seqs_;
+  HugeVector<uint64_t> fingerprints_;
+  HugeVector<uint32_t> seqs_;
   int shift_ = 63;
   // Bucket b (the fingerprints whose leading bits are b) is
   // [bucket_begin_[b], bucket_begin_[b + 1]).
@@ -254,8 +255,8 @@ class EventIdIndex {
   void EncodeTo(std::string& out) const {
     using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
     out.append(reinterpret_cast<const char*>(key_.data()), key_.size());
-    const std::vector<uint64_t>& fingerprints = saved_.fingerprints();
-    const std::vector<uint32_t>& seqs = saved_.seqs();
+    const HugeVector<uint64_t>& fingerprints = saved_.fingerprints();
+    const HugeVector<uint32_t>& seqs = saved_.seqs();
     {
       google::protobuf::io::StringOutputStream stream(&out);
       CodedOutputStream coded(&stream);
@@ -373,8 +374,8 @@ class EventIdIndex {
         });
     constexpr size_t kEntrySize = sizeof(uint64_t) + sizeof(uint32_t);
     if (!counted || count > bytes.size() / kEntrySize) return false;
-    std::vector<uint64_t> fingerprints(count);
-    std::vector<uint32_t> seqs(count);
+    HugeVector<uint64_t> fingerprints(count);
+    HugeVector<uint32_t> seqs(count);
     const char* at = bytes.data();
     for (uint64_t& fingerprint : fingerprints) {
       fingerprint = absl::little_endian::Load64(at);
@@ -397,11 +398,11 @@ class EventIdIndex {
   // saved_) into saved_.
   void MergeSaved(absl::Span<const std::pair<uint64_t, uint64_t>> fresh) {
     if (fresh.empty()) return;
-    const std::vector<uint64_t>& old_fingerprints = saved_.fingerprints();
-    const std::vector<uint32_t>& old_seqs = saved_.seqs();
+    const HugeVector<uint64_t>& old_fingerprints = saved_.fingerprints();
+    const HugeVector<uint32_t>& old_seqs = saved_.seqs();
     const size_t size = old_fingerprints.size() + fresh.size();
-    std::vector<uint64_t> fingerprints;
-    std::vector<uint32_t> seqs;
+    HugeVector<uint64_t> fingerprints;
+    HugeVector<uint32_t> seqs;
     fingerprints.reserve(size);
     seqs.reserve(size);
     size_t old = 0;
@@ -2048,7 +2049,8 @@ absl::Status EventLogImpl::ReadStateCheckpoint(Checkpoint& checkpoint) const {
   RETURN_IF_ERROR(last.status());
   if (last->hash != header->hash) return absl::OkStatus();
 
-  std::string body;
+  // Huge pages: hundreds of MB at 10 M events, written once.
+  HugeVector<char> body;
   body.reserve(header->body_size);
   it->Seek(storage::StatePartKey(*seq, 0));
   for (uint32_t part = 0; part < header->parts; ++part, it->Next()) {
@@ -2056,10 +2058,11 @@ absl::Status EventLogImpl::ReadStateCheckpoint(Checkpoint& checkpoint) const {
       return absl::DataLossError(absl::StrCat(
           "part ", part, " of the state saved at seq ", *seq, " is missing"));
     }
-    body.append(it->value().data(), it->value().size());
+    body.insert(body.end(), it->value().data(),
+                it->value().data() + it->value().size());
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "reading the saved state"));
-  std::string_view bytes = body;
+  std::string_view bytes(body.data(), body.size());
   ASSIGN_OR_RETURN(checkpoint.event_ids,
                    EventIdIndex::Decode(header->version, bytes));
   ASSIGN_OR_RETURN(checkpoint.state,

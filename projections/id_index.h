@@ -29,13 +29,9 @@
 #include <string_view>
 #include <vector>
 
-#include "projections/huge_pages.h"
+#include "ledger/huge_pages.h"
 
 namespace banen {
-
-// The state's arrays that grow with the log (huge_pages.h).
-template <typename T>
-using HugeVector = std::vector<T, HugePageAllocator<T>>;
 
 // Ids by index, one after another: id i ends at ends[i].
 class IdList {
