@@ -56,12 +56,23 @@ absl::Status RecordStore::Put(std::string_view space, std::string_view key,
 
 absl::StatusOr<std::string> RecordStore::Get(std::string_view space,
                                              std::string_view key) const {
-  RETURN_IF_ERROR(CheckSpace(space));
   std::string value;
+  RETURN_IF_ERROR(Read(space, key, [&value](std::string_view stored) {
+    value.assign(stored.data(), stored.size());
+  }));
+  return value;
+}
+
+absl::Status RecordStore::Read(
+    std::string_view space, std::string_view key,
+    absl::FunctionRef<void(std::string_view)> read) const {
+  RETURN_IF_ERROR(CheckSpace(space));
+  rocksdb::PinnableSlice value;
   RETURN_IF_ERROR(storage::FromRocks(
       db_.Get(rocksdb::ReadOptions(), &family_, RecordKey(space, key), &value),
       RecordName(space, key)));
-  return value;
+  read(std::string_view(value.data(), value.size()));
+  return absl::OkStatus();
 }
 
 absl::Status RecordStore::Scan(

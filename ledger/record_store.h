@@ -7,8 +7,8 @@
 //   ALREADY_EXISTS and the stored value stays: a record, once written, is
 //   what every later reader sees. An OK return means the write is synced
 //   (unless EventLogOptions::sync is false).
-// - Get() is NOT_FOUND if the key is absent; Scan() visits one space's
-//   records in key order (bytewise), until `visit` returns false.
+// - Get() and Read() are NOT_FOUND if the key is absent; Scan() visits one
+//   space's records in key order (bytewise), until `visit` returns false.
 // - A space is a non-empty name without NUL bytes (INVALID_ARGUMENT
 //   otherwise); keys and values are any bytes.
 // - Records are not events: they are outside the hash chain, never move the
@@ -56,6 +56,11 @@ class RecordStore {
                    std::string_view value);
   absl::StatusOr<std::string> Get(std::string_view space,
                                   std::string_view key) const;
+  // As Get(), but calls `read` with the value in place of a copy: it is
+  // valid only during the call (pinned in RocksDB's block cache), so that a
+  // large value is copied once, to where the caller keeps it.
+  absl::Status Read(std::string_view space, std::string_view key,
+                    absl::FunctionRef<void(std::string_view value)> read) const;
   absl::Status Scan(
       std::string_view space,
       absl::FunctionRef<bool(std::string_view key, std::string_view value)>

@@ -188,7 +188,7 @@ class StateCodec {
                                          const KeptSums& sums,
                                          size_t part_bytes);
   static absl::StatusOr<DecodedState> Decode(
-      uint64_t seq, absl::Span<const std::string> parts, uint32_t layout);
+      uint64_t seq, absl::Span<const std::string_view> parts, uint32_t layout);
 
  private:
   using RefKind = ProjectionState::RefKind;
@@ -214,7 +214,7 @@ class StateCodec {
   static bool ReadItem(Section section, PartReader& in, DecodedState& decoded);
   static bool ReadSumsItem(Section section, PartReader& in, KeptSums& out);
   // The items of parts [begin, end) into `out`.
-  static absl::Status ReadParts(absl::Span<const std::string> parts,
+  static absl::Status ReadParts(absl::Span<const std::string_view> parts,
                                 size_t begin, size_t end, DecodedState& out);
   static bool Check(const ProjectionState& state);
 };
@@ -607,7 +607,7 @@ bool StateCodec::Check(const ProjectionState& state) {
   return true;
 }
 
-absl::Status StateCodec::ReadParts(absl::Span<const std::string> parts,
+absl::Status StateCodec::ReadParts(absl::Span<const std::string_view> parts,
                                    size_t begin, size_t end,
                                    DecodedState& out) {
   for (size_t p = begin; p < end; ++p) {
@@ -629,7 +629,7 @@ absl::Status StateCodec::ReadParts(absl::Span<const std::string> parts,
 }
 
 absl::StatusOr<DecodedState> StateCodec::Decode(
-    uint64_t seq, absl::Span<const std::string> parts, uint32_t layout) {
+    uint64_t seq, absl::Span<const std::string_view> parts, uint32_t layout) {
   const bool has_id_indexes = layout >= 3;
   const uint64_t last_known = has_id_indexes ? kJobIndex : kRegisterSteps;
   // The items of each section first, so that every vector and index is
@@ -771,9 +771,8 @@ EncodedState EncodeState(const ProjectionState& state, const KeptSums& sums,
   return encoded;
 }
 
-absl::StatusOr<DecodedState> DecodeState(uint64_t seq,
-                                         absl::Span<const std::string> parts,
-                                         uint32_t layout) {
+absl::StatusOr<DecodedState> DecodeState(
+    uint64_t seq, absl::Span<const std::string_view> parts, uint32_t layout) {
   return StateCodec::Decode(seq, parts, layout);
 }
 

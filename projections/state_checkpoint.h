@@ -175,9 +175,9 @@ struct DecodedState {
 // Decodes the jobs on a second thread. A body of layout 2 leaves the state's
 // id indexes to be made (ProjectionState::MakeIdIndexes, which finds an id
 // twice); one of this layout holds them.
-absl::StatusOr<DecodedState> DecodeState(uint64_t seq,
-                                         absl::Span<const std::string> parts,
-                                         uint32_t layout = kStateLayoutVersion);
+absl::StatusOr<DecodedState> DecodeState(
+    uint64_t seq, absl::Span<const std::string_view> parts,
+    uint32_t layout = kStateLayoutVersion);
 
 }  // namespace banen
 

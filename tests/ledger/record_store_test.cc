@@ -55,6 +55,32 @@ TEST_F(RecordStoreTest, GetOfAMissingKeyIsNotFound) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+// A value larger than a RocksDB block, as a state checkpoint's parts are,
+// read back from a table (a reopen flushes what the log recovers) and a
+// small one from the memtable.
+TEST_F(RecordStoreTest, ReadPassesTheStoredValueOnce) {
+  const std::string large(3 << 20, 'x');
+  ASSERT_OK(records().Put("state", "part0", large));
+  ReopenLog();
+  ASSERT_OK(records().Put("state", "part1", "small"));
+  std::vector<std::string> read;
+  for (const char* key : {"part0", "part1"}) {
+    ASSERT_OK(records().Read("state", key, [&](std::string_view value) {
+      read.emplace_back(value);
+    }));
+  }
+  EXPECT_THAT(read, ElementsAre(large, "small"));
+}
+
+TEST_F(RecordStoreTest, ReadOfAMissingKeyIsNotFoundAndCallsNothing) {
+  ASSERT_OK(records().Put("snapshots", "2024Q4", "frozen figures"));
+  bool called = false;
+  EXPECT_THAT(records().Read("snapshots", "2024Q3",
+                             [&](std::string_view) { called = true; }),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_FALSE(called);
+}
+
 TEST_F(RecordStoreTest, ScanVisitsOneSpaceInKeyOrder) {
   ASSERT_OK(records().Put("a", "k2", "v2"));
   ASSERT_OK(records().Put("a", "k10", "v10"));

@@ -108,6 +108,14 @@ std::vector<std::string> Body(const ProjectionState& state) {
   return Encode(state, Hash{}).parts;
 }
 
+// DecodeState of parts held as strings.
+absl::StatusOr<DecodedState> Decode(uint64_t seq,
+                                    const std::vector<std::string>& parts,
+                                    uint32_t layout = kStateLayoutVersion) {
+  const std::vector<std::string_view> views(parts.begin(), parts.end());
+  return DecodeState(seq, views, layout);
+}
+
 RealisationQuery Everything(Measure measure, bool include_employers) {
   return RealisationQuery{.sectors = {},
                           .from = Quarter{2019, 1},
@@ -256,7 +264,7 @@ TEST(StateCheckpointTest, ARandomHistoryContinuedFromACheckpointEqualsTheFold) {
     const EncodedState encoded =
         Encode(Rebuild(log, cut), Hash{}, seed % 2 == 1 ? 64 : kStatePartBytes);
     EXPECT_EQ(encoded.parts.size() > 10, seed % 2 == 1) << encoded.parts.size();
-    absl::StatusOr<DecodedState> decoded = DecodeState(cut, encoded.parts);
+    absl::StatusOr<DecodedState> decoded = Decode(cut, encoded.parts);
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     ProjectionState& state = decoded->state;
     ASSERT_TRUE(log.Scan(cut + 1, 0,
@@ -296,7 +304,7 @@ TEST(StateCheckpointTest, LoadedSumsEqualTheSumsBuiltFromTheState) {
     const size_t part_bytes = seed % 2 == 1 ? 64 : kStatePartBytes;
     const EncodedState encoded = EncodeState(state, kept, Hash{}, part_bytes);
     absl::StatusOr<DecodedState> decoded =
-        DecodeState(state.last_seq(), encoded.parts);
+        Decode(state.last_seq(), encoded.parts);
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     const KeptSums built = BuildKeptSums(state);
     for (uint32_t employer = 0; employer < state.employer_count(); ++employer) {
@@ -334,7 +342,7 @@ TEST(StateCheckpointTest, AStateOfLayout2MakesItsIdIndexesWhenAsked) {
   const std::vector<std::string> parts = Body(Rebuild(fixture.log()));
   const std::vector<std::string> layout2 = Layout2Parts(parts);
   ASSERT_LT(layout2.size(), parts.size());
-  absl::StatusOr<DecodedState> decoded = DecodeState(120, layout2, 2);
+  absl::StatusOr<DecodedState> decoded = Decode(120, layout2, 2);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   ProjectionState& state = decoded->state;
   EXPECT_TRUE(state.id_indexes_pending());
@@ -355,7 +363,7 @@ TEST(StateCheckpointTest, AStateOfThisLayoutLoadsItsIdIndexes) {
   test::RandomHistory random(4);
   AppendRandom(fixture, random, 120);
   const std::vector<std::string> parts = Body(Rebuild(fixture.log()));
-  absl::StatusOr<DecodedState> decoded = DecodeState(120, parts);
+  absl::StatusOr<DecodedState> decoded = Decode(120, parts);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_FALSE(decoded->state.id_indexes_pending());
   EXPECT_EQ(Body(decoded->state), parts);
@@ -370,15 +378,14 @@ TEST(StateCheckpointTest, AnIdIndexThatDoesNotFitItsIdsIsDataLoss) {
       "a\x00\x00",
       6);
   const std::string tag = "\x80\x80\x80\x80\x01";  // 2^28
-  EXPECT_TRUE(DecodeState(0, {person, "\x09\x01" + tag + '\x00'}).ok());
+  EXPECT_TRUE(Decode(0, {person, "\x09\x01" + tag + '\x00'}).ok());
   for (const std::string& index :
        {std::string(), "\x09\x01" + tag + '\x01',
         "\x09\x02" + tag + std::string("\x00\x00\x00", 3),
         std::string("\x09\x01\x80\x80\x80\x80\x10\x00")}) {
     std::vector<std::string> parts = {person};
     if (!index.empty()) parts.push_back(index);
-    EXPECT_EQ(DecodeState(0, parts).status().code(),
-              absl::StatusCode::kDataLoss)
+    EXPECT_EQ(Decode(0, parts).status().code(), absl::StatusCode::kDataLoss)
         << testing::PrintToString(index);
   }
 }
@@ -406,7 +413,7 @@ TEST(StateCheckpointTest, AJobIdTakenOverStaysWithTheLaterJobAfterALoad) {
   for (uint64_t cut = 1; cut <= events.size(); ++cut) {
     ProjectionState upto;
     upto.ApplyAll(absl::MakeConstSpan(events).first(cut));
-    absl::StatusOr<DecodedState> decoded = DecodeState(cut, Body(upto));
+    absl::StatusOr<DecodedState> decoded = Decode(cut, Body(upto));
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     decoded->state.ApplyAll(absl::MakeConstSpan(events).subspan(cut));
     EXPECT_EQ(Body(decoded->state), Body(folded)) << "cut " << cut;
@@ -422,7 +429,7 @@ TEST(StateCheckpointTest, AnIdTwiceIsDataLossWhenTheIndexesAreMade) {
                                                         7) +
                                             second +
                                             std::string("\x00\x00", 2)};
-    absl::StatusOr<DecodedState> decoded = DecodeState(0, parts, 2);
+    absl::StatusOr<DecodedState> decoded = Decode(0, parts, 2);
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     ProjectionState& state = decoded->state;
     EXPECT_EQ(state.person_count(), 2u);
@@ -448,12 +455,10 @@ TEST(StateCheckpointTest, RejectsATruncatedBodyAsDataLoss) {
   test::RandomHistory random(3);
   AppendRandom(fixture, random, 50);
   std::vector<std::string> parts = Body(Rebuild(fixture.log()));
-  EXPECT_TRUE(DecodeState(50, parts).ok());
-  EXPECT_EQ(DecodeState(49, parts).status().code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(Decode(50, parts).ok());
+  EXPECT_EQ(Decode(49, parts).status().code(), absl::StatusCode::kDataLoss);
   parts.back().pop_back();
-  EXPECT_EQ(DecodeState(50, parts).status().code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(Decode(50, parts).status().code(), absl::StatusCode::kDataLoss);
 }
 
 // The tail then makes the id indexes, and folds the events appended after
