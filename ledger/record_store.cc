@@ -78,12 +78,18 @@ absl::Status RecordStore::Read(
 absl::Status RecordStore::Scan(
     std::string_view space,
     absl::FunctionRef<bool(std::string_view, std::string_view)> visit) const {
+  return Scan(space, "", visit);
+}
+
+absl::Status RecordStore::Scan(
+    std::string_view space, std::string_view from,
+    absl::FunctionRef<bool(std::string_view, std::string_view)> visit) const {
   RETURN_IF_ERROR(CheckSpace(space));
   const std::string prefix = storage::RecordPrefix(space);
   std::unique_ptr<rocksdb::Iterator> it(
       db_.NewIterator(rocksdb::ReadOptions(), &family_));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
+  for (it->Seek(RecordKey(space, from));
+       it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const std::string_view key(it->key().data() + prefix.size(),
                                it->key().size() - prefix.size());
     if (!visit(key, std::string_view(it->value().data(), it->value().size()))) {

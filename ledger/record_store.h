@@ -65,6 +65,11 @@ class RecordStore {
       std::string_view space,
       absl::FunctionRef<bool(std::string_view key, std::string_view value)>
           visit) const;
+  // As Scan(), from the first key at or after `from` on.
+  absl::Status Scan(
+      std::string_view space, std::string_view from,
+      absl::FunctionRef<bool(std::string_view key, std::string_view value)>
+          visit) const;
 
  private:
   rocksdb::DB& db_;

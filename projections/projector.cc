@@ -155,7 +155,7 @@ Projector::~Projector() {
 
 absl::Status Projector::CatchUp() {
   absl::MutexLock lock(&mutex_);
-  RETURN_IF_ERROR(LoadState());
+  ASSIGN_OR_RETURN(const bool listed, LoadState());
   const uint64_t loaded = state_.last_seq();
   ASSIGN_OR_RETURN(const Hash folded_hash, ReplayLog(log_, &state_));
   const uint64_t folded = state_.last_seq() - loaded;
@@ -168,9 +168,6 @@ absl::Status Projector::CatchUp() {
     kept_ = BuildKeptSums(state_, std::thread::hardware_concurrency());
   }
   if (options_.on_state_restored) options_.on_state_restored(loaded, folded);
-  if (options_.save_state && folded >= options_.save_state_after_fold) {
-    SaveState();
-  }
   // The lambdas run inside the log's calls, on this thread, under the lock.
   const auto load = [&](std::string_view key, std::string_view /*value*/)
                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
@@ -181,9 +178,18 @@ absl::Status Projector::CatchUp() {
                           }
                           return true;
                         };
-  RETURN_IF_ERROR(log_.records().Scan(kCheckpointSpace, load));
+  // Those the state listed are not read again (each value a scan reads is
+  // about 100 KB): only those stored past it. (One the backfill below fills
+  // under the state's seq, after the interval was lowered, is filled again
+  // by each open until a state is saved past it: the same bytes.)
+  RETURN_IF_ERROR(log_.records().Scan(
+      kCheckpointSpace, CheckpointKey(listed ? loaded + 1 : 0), load));
   BuildCurrentFigures();
   RETURN_IF_ERROR(BackfillCheckpoints());
+  // After the backfill, so that the state lists what it stored.
+  if (options_.save_state && folded >= options_.save_state_after_fold) {
+    SaveState();
+  }
   Publish();
   return absl::OkStatus();
 }
@@ -237,12 +243,14 @@ void Projector::BuildCurrentFigures() {
                    figures_.last(), std::thread::hardware_concurrency());
 }
 
-absl::Status Projector::LoadState() {
-  // By (seq, layout): this layout's and the one before's, which a store
-  // written by the version before holds (it loads as well, its id indexes
-  // made after). The latest first; at one seq, this layout's.
+absl::StatusOr<bool> Projector::LoadState() {
+  // By (seq, layout): this layout's and the ones before, which a store
+  // written by an earlier version holds (they load as well: layout 2's id
+  // indexes made after, the figure checkpoints of 2 and 3 found by a scan).
+  // The latest first; at one seq, the latest layout's.
   std::map<std::pair<uint64_t, uint32_t>, StateHeader> headers;
-  for (const uint32_t layout : {uint32_t{2}, kStateLayoutVersion}) {
+  for (uint32_t layout = kOldestStateLayout; layout <= kStateLayoutVersion;
+       ++layout) {
     const auto visit = [&](std::string_view key, std::string_view value) {
       const std::optional<uint64_t> seq = SeqOfStateHeaderKey(key);
       // The headers sort before the parts: the first part ends the scan.
@@ -308,9 +316,12 @@ absl::Status Projector::LoadState() {
     state_ = std::move(decoded->state);
     kept_ = std::move(decoded->sums);
     head_hash_ = header.hash;
-    return absl::OkStatus();
+    if (!decoded->checkpoints.has_value()) return false;
+    checkpoints_.insert(decoded->checkpoints->begin(),
+                        decoded->checkpoints->end());
+    return true;
   }
-  return absl::OkStatus();
+  return false;
 }
 
 void Projector::SaveState() {
@@ -319,7 +330,9 @@ void Projector::SaveState() {
       seq - saved_state_seq_ < std::max<uint64_t>(1, saved_state_seq_ / 4)) {
     return;
   }
-  EncodedState encoded = EncodeState(state_, kept_, head_hash_);
+  const std::vector<uint64_t> checkpoints(checkpoints_.begin(),
+                                          checkpoints_.end());
+  EncodedState encoded = EncodeState(state_, kept_, head_hash_, checkpoints);
   saved_state_seq_ = seq;
   absl::MutexLock lock(&writer_mutex_);
   for (uint32_t part = 0; part < encoded.parts.size(); ++part) {
@@ -479,18 +492,24 @@ void Projector::WriteCheckpoints() {
   };
   while (true) {
     const Unwritten* next = nullptr;
+    bool skip = false;
     {
       absl::MutexLock lock(&writer_mutex_);
       writer_mutex_.Await(absl::Condition(&has_work));
       if (unwritten_.empty()) return;  // stopping, nothing left to store
       // Stays put until popped below: a deque's push_back moves no element.
       next = &unwritten_.front();
+      // A state's header names the figure checkpoints queued before it as
+      // stored (state_checkpoint.h, section 11): not after a failed write.
+      skip = !write_status_.ok() && next->space == StateCheckpointSpace() &&
+             SeqOfStateHeaderKey(next->key).has_value();
     }
     if (options_.before_writing_record_for_test) {
       options_.before_writing_record_for_test();
     }
     const absl::Status written =
-        log_.records().Put(next->space, next->key, next->value);
+        skip ? absl::OkStatus()
+             : log_.records().Put(next->space, next->key, next->value);
     absl::MutexLock lock(&writer_mutex_);
     unwritten_.pop_front();
     if (!written.ok() && write_status_.ok()) write_status_ = written;

@@ -99,6 +99,23 @@ TEST_F(RecordStoreTest, ScanVisitsOneSpaceInKeyOrder) {
                           std::pair<std::string, std::string>("k2", "v2")));
 }
 
+TEST_F(RecordStoreTest, ScanFromAKeyStartsAtTheFirstKeyNotBeforeIt) {
+  for (const char* key : {"k1", "k2", "k4"}) {
+    ASSERT_OK(records().Put("a", key, key));
+  }
+  ASSERT_OK(records().Put("b", "k0", "other space"));
+  std::vector<std::string> keys;
+  for (const char* from : {"k2", "k3", "k5"}) {
+    ASSERT_OK(
+        records().Scan("a", from, [&](std::string_view key, std::string_view) {
+          keys.emplace_back(key);
+          return true;
+        }));
+    keys.emplace_back("|");
+  }
+  EXPECT_THAT(keys, ElementsAre("k2", "k4", "|", "k4", "|", "|"));
+}
+
 TEST_F(RecordStoreTest, ScanStopsWhenVisitReturnsFalse) {
   ASSERT_OK(records().Put("a", "k1", "v1"));
   ASSERT_OK(records().Put("a", "k2", "v2"));

@@ -15,7 +15,7 @@ namespace banen {
 namespace {
 
 using test::AppendRandom;
-using test::Layout2Parts;
+using test::PartsOfLayout;
 using test::PutState;
 using test::Rebuild;
 
@@ -100,7 +100,7 @@ TEST(CheckpointTest, RejectsGarbageAsDataLoss) {
 // `state` with the sums built from it.
 EncodedState Encode(const ProjectionState& state, const Hash& hash,
                     size_t part_bytes = kStatePartBytes) {
-  return EncodeState(state, BuildKeptSums(state), hash, part_bytes);
+  return EncodeState(state, BuildKeptSums(state), hash, {}, part_bytes);
 }
 
 // The encoding holds every member: equal encodings are equal states.
@@ -302,7 +302,8 @@ TEST(StateCheckpointTest, LoadedSumsEqualTheSumsBuiltFromTheState) {
     ProjectionState state;
     state.ApplyAll(history.events());
     const size_t part_bytes = seed % 2 == 1 ? 64 : kStatePartBytes;
-    const EncodedState encoded = EncodeState(state, kept, Hash{}, part_bytes);
+    const EncodedState encoded =
+        EncodeState(state, kept, Hash{}, {}, part_bytes);
     absl::StatusOr<DecodedState> decoded =
         Decode(state.last_seq(), encoded.parts);
     ASSERT_TRUE(decoded.ok()) << decoded.status();
@@ -325,7 +326,7 @@ TEST(StateCheckpointTest, LoadedSumsEqualTheSumsBuiltFromTheState) {
         counts.begin(), counts.end(),
         [](const RegisterCounts& quarter) { return quarter.registered > 0; });
     EXPECT_EQ(encoded.parts,
-              EncodeState(state, built, Hash{}, part_bytes).parts)
+              EncodeState(state, built, Hash{}, {}, part_bytes).parts)
         << "seed " << seed;
   }
   EXPECT_GT(compared, 1000);
@@ -340,7 +341,7 @@ TEST(StateCheckpointTest, AStateOfLayout2MakesItsIdIndexesWhenAsked) {
   test::RandomHistory random(4);
   AppendRandom(fixture, random, 120);
   const std::vector<std::string> parts = Body(Rebuild(fixture.log()));
-  const std::vector<std::string> layout2 = Layout2Parts(parts);
+  const std::vector<std::string> layout2 = PartsOfLayout(parts, 2);
   ASSERT_LT(layout2.size(), parts.size());
   absl::StatusOr<DecodedState> decoded = Decode(120, layout2, 2);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
@@ -566,11 +567,98 @@ TEST(StateCheckpointTest, ACheckpointOfLayout2LoadsAndIsSavedInThisLayout) {
   test::ProjectorFixture fixture;
   test::RandomHistory random(14);
   AppendAndClose(fixture, random, 90, /*save=*/false);
-  test::PutLayout2State(fixture.log(), 80);
+  test::PutStateOfLayout(fixture.log(), 80, 2);
   ExpectRestart(fixture, /*state_seq=*/80, /*folded=*/10);
   fixture.CloseProjector();
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{90}));
   ExpectRestart(fixture, /*state_seq=*/90, /*folded=*/0);
+}
+
+// Layout 4 lists the figure checkpoints' seqs (section 11, here cut into
+// parts of ~64 bytes); a body of layout 3, without that section, lists
+// none; and one listing a seq past the state's is DATA_LOSS.
+TEST(StateCheckpointTest, ADecodedStateListsTheFigureCheckpointsSavedWithIt) {
+  test::ProjectorFixture fixture;
+  fixture.Open(TestOptions(/*save=*/false));
+  test::RandomHistory random(16);
+  AppendRandom(fixture, random, 120);
+  const ProjectionState state = Rebuild(fixture.log());
+  const KeptSums sums = BuildKeptSums(state);
+  const EncodedState encoded =
+      EncodeState(state, sums, Hash{}, {50, 100, 120}, /*part_bytes=*/64);
+  absl::StatusOr<DecodedState> decoded = Decode(120, encoded.parts);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->checkpoints, (std::vector<uint64_t>{50, 100, 120}));
+  absl::StatusOr<DecodedState> layout3 =
+      Decode(120, PartsOfLayout(encoded.parts, 3), 3);
+  ASSERT_TRUE(layout3.ok()) << layout3.status();
+  EXPECT_EQ(layout3->checkpoints, std::nullopt);
+  EXPECT_EQ(Decode(120, EncodeState(state, sums, Hash{}, {50, 121}).parts)
+                .status()
+                .code(),
+            absl::StatusCode::kDataLoss);
+}
+
+// The state saved at 120 lists the checkpoints at 50 and 100; the one at
+// 150, taken after it, is found by a scan past 120. A record of the
+// checkpoint space under 120 that the state does not list (here 75, whose
+// bytes are no checkpoint) is neither read nor listed: the scan starts
+// past the state.
+TEST(StateCheckpointTest, AnOpenScansOnlyTheCheckpointsPastTheStatesList) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(17);
+  AppendAndClose(fixture, random, 120, /*save=*/true);
+  fixture.OpenProjector(TestOptions(/*save=*/false));
+  AppendRandom(fixture, random, 40);
+  fixture.CloseProjector();
+  ASSERT_TRUE(fixture.log()
+                  .records()
+                  .Put(kCheckpointSpace, CheckpointKey(75), "never read")
+                  .ok());
+  ExpectRestart(fixture, /*state_seq=*/120, /*folded=*/40);
+  EXPECT_EQ(fixture.projector().CheckpointSeqs(),
+            (std::vector<uint64_t>{50, 100, 150}));
+}
+
+// A store of the version before: its checkpoint of layout 3 lists no
+// figure checkpoints, which a scan of their whole space finds; the close
+// saves the state in this layout, whose list the next open loads.
+TEST(StateCheckpointTest, ACheckpointOfLayout3LoadsAndIsSavedInThisLayout) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(18);
+  AppendAndClose(fixture, random, 120, /*save=*/false);
+  test::PutStateOfLayout(fixture.log(), 110, 3);
+  ExpectRestart(fixture, /*state_seq=*/110, /*folded=*/10);
+  EXPECT_EQ(fixture.projector().CheckpointSeqs(),
+            (std::vector<uint64_t>{50, 100}));
+  fixture.CloseProjector();
+  EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{120}));
+  ExpectRestart(fixture, /*state_seq=*/120, /*folded=*/0);
+  EXPECT_EQ(fixture.projector().CheckpointSeqs(),
+            (std::vector<uint64_t>{50, 100}));
+}
+
+// A state names the checkpoints queued before it as stored: after a failed
+// write (the checkpoint at 50, whose key holds other bytes) its header is
+// not written. Without that record the close saves the state at 60.
+TEST(StateCheckpointTest, NoStateIsSavedAfterAFailedCheckpointWrite) {
+  for (const bool taken : {false, true}) {
+    test::ProjectorFixture fixture;
+    fixture.Open(TestOptions(/*save=*/true));
+    if (taken) {
+      ASSERT_TRUE(fixture.log()
+                      .records()
+                      .Put(kCheckpointSpace, CheckpointKey(50), "other bytes")
+                      .ok());
+    }
+    test::RandomHistory random(19);
+    AppendRandom(fixture, random, 60);
+    EXPECT_EQ(fixture.projector().FlushCheckpoints().code(),
+              taken ? absl::StatusCode::kAlreadyExists : absl::StatusCode::kOk);
+    fixture.CloseProjector();
+    EXPECT_EQ(StateHeaderSeqs(fixture.log()),
+              taken ? std::vector<uint64_t>{} : std::vector<uint64_t>{60});
+  }
 }
 
 // Loaded with its id indexes, a state leaves the tail no index to make:
