@@ -62,6 +62,27 @@ class HugePageAllocator {
   }
 };
 
+// `size` bytes whose contents are not set (a fresh mapping reads as zero),
+// on huge pages from kHugePageBytes on: a buffer that parts are copied into
+// at their offsets, each byte written once, where a vector's resize would
+// first write zeros over all of it.
+class HugeBytes {
+ public:
+  explicit HugeBytes(size_t size)
+      : data_(HugePageAllocator<char>().allocate(size)), size_(size) {}
+  ~HugeBytes() { HugePageAllocator<char>().deallocate(data_, size_); }
+  HugeBytes(const HugeBytes&) = delete;
+  HugeBytes& operator=(const HugeBytes&) = delete;
+
+  char* data() { return data_; }
+  const char* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  char* data_;
+  size_t size_;
+};
+
 // A vector whose blocks of kHugePageBytes or more are huge pages.
 template <typename T>
 using HugeVector = std::vector<T, HugePageAllocator<T>>;
