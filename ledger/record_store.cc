@@ -56,23 +56,40 @@ absl::Status RecordStore::Put(std::string_view space, std::string_view key,
 
 absl::StatusOr<std::string> RecordStore::Get(std::string_view space,
                                              std::string_view key) const {
-  RETURN_IF_ERROR(CheckSpace(space));
   std::string value;
+  RETURN_IF_ERROR(Read(space, key, [&value](std::string_view stored) {
+    value.assign(stored.data(), stored.size());
+  }));
+  return value;
+}
+
+absl::Status RecordStore::Read(
+    std::string_view space, std::string_view key,
+    absl::FunctionRef<void(std::string_view)> read) const {
+  RETURN_IF_ERROR(CheckSpace(space));
+  rocksdb::PinnableSlice value;
   RETURN_IF_ERROR(storage::FromRocks(
       db_.Get(rocksdb::ReadOptions(), &family_, RecordKey(space, key), &value),
       RecordName(space, key)));
-  return value;
+  read(std::string_view(value.data(), value.size()));
+  return absl::OkStatus();
 }
 
 absl::Status RecordStore::Scan(
     std::string_view space,
     absl::FunctionRef<bool(std::string_view, std::string_view)> visit) const {
+  return Scan(space, "", visit);
+}
+
+absl::Status RecordStore::Scan(
+    std::string_view space, std::string_view from,
+    absl::FunctionRef<bool(std::string_view, std::string_view)> visit) const {
   RETURN_IF_ERROR(CheckSpace(space));
   const std::string prefix = storage::RecordPrefix(space);
   std::unique_ptr<rocksdb::Iterator> it(
       db_.NewIterator(rocksdb::ReadOptions(), &family_));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
+  for (it->Seek(RecordKey(space, from));
+       it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const std::string_view key(it->key().data() + prefix.size(),
                                it->key().size() - prefix.size());
     if (!visit(key, std::string_view(it->value().data(), it->value().size()))) {

@@ -7,8 +7,8 @@
 //   ALREADY_EXISTS and the stored value stays: a record, once written, is
 //   what every later reader sees. An OK return means the write is synced
 //   (unless EventLogOptions::sync is false).
-// - Get() is NOT_FOUND if the key is absent; Scan() visits one space's
-//   records in key order (bytewise), until `visit` returns false.
+// - Get() and Read() are NOT_FOUND if the key is absent; Scan() visits one
+//   space's records in key order (bytewise), until `visit` returns false.
 // - DeleteRange() removes a space's records with keys in [from, to). Only
 //   derived records are deleted, by the component that wrote them, once
 //   newer ones supersede them (a projection's saved states); snapshots and
@@ -61,8 +61,18 @@ class RecordStore {
                    std::string_view value);
   absl::StatusOr<std::string> Get(std::string_view space,
                                   std::string_view key) const;
+  // As Get(), but calls `read` with the value in place of a copy: it is
+  // valid only during the call (pinned in RocksDB's block cache), so that a
+  // large value is copied once, to where the caller keeps it.
+  absl::Status Read(std::string_view space, std::string_view key,
+                    absl::FunctionRef<void(std::string_view value)> read) const;
   absl::Status Scan(
       std::string_view space,
+      absl::FunctionRef<bool(std::string_view key, std::string_view value)>
+          visit) const;
+  // As Scan(), from the first key at or after `from` on.
+  absl::Status Scan(
+      std::string_view space, std::string_view from,
       absl::FunctionRef<bool(std::string_view key, std::string_view value)>
           visit) const;
   absl::Status DeleteRange(std::string_view space, std::string_view from,

@@ -1,6 +1,6 @@
 // IdIndex: the projection state's index of person refs and job ids, a hash
 // table of indexes into an IdList (the ids one after another) that the state
-// checkpoint saves and loads as it is (state_checkpoint.h, layout 3).
+// checkpoint saves and loads as it is (state_checkpoint.h, layout 3 on).
 //
 // Why not an absl table: absl::Hash is seeded per process, so its tables
 // cannot be saved, and a restart rebuilt both indexes (at 10 M events 3 M
@@ -29,13 +29,9 @@
 #include <string_view>
 #include <vector>
 
-#include "projections/huge_pages.h"
+#include "ledger/huge_pages.h"
 
 namespace banen {
-
-// The state's arrays that grow with the log (huge_pages.h).
-template <typename T>
-using HugeVector = std::vector<T, HugePageAllocator<T>>;
 
 // Ids by index, one after another: id i ends at ends[i].
 class IdList {
@@ -56,7 +52,8 @@ class IdList {
   HugeVector<size_t> ends_;
 };
 
-// STORED ON DISK (the tables of state checkpoint layout 3 are placed by it):
+// STORED ON DISK (the tables of state checkpoint layouts 3 and 4 are placed
+// by it):
 // SipHash-2-4 of the id's bytes under a fixed key (kIdIndexKey in
 // id_index.cc). A change of either takes a new checkpoint layout.
 uint64_t IdHashOf(std::string_view id);

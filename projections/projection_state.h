@@ -235,7 +235,7 @@ class ProjectionState {
   // state decoded from a checkpoint of layout 2 (state_checkpoint.h) has
   // none until they are set (SetIdIndexes), or made by the next Apply(): an
   // insert into an index larger than the caches waits on memory, so a
-  // projector makes them after it opened. One of layout 3 loads them.
+  // projector makes them after it opened. One of layout 3 or 4 loads them.
   struct IdIndexes {
     IdIndex persons;
     IdIndex jobs;

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <iterator>
 #include <map>
 
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/huge_pages.h"
 #include "ledger/status_macros.h"
 #include "projections/checkpoint.h"
 #include "projections/log_replay.h"
@@ -62,6 +64,32 @@ absl::Status ValidateQuery(const RealisationQuery& query) {
   }
   return absl::OkStatus();
 }
+
+// Copies of the parts of a state checkpoint, one after another in blocks of
+// huge pages: hundreds of MB at 10 M events, which in 1 MB strings faulted
+// in every 4 KB page on its own. Copied by memcpy (a vector's insert of a
+// custom allocator copies byte by byte). A view stays valid as long as the
+// copies.
+class PartCopies {
+ public:
+  void Add(std::string_view part) {
+    if (blocks_.empty() || blocks_.back().size() - used_ < part.size()) {
+      blocks_.emplace_back(std::max(kBlockBytes, part.size()));
+      used_ = 0;
+    }
+    char* const at = blocks_.back().data() + used_;
+    std::memcpy(at, part.data(), part.size());
+    used_ += part.size();
+    parts_.emplace_back(at, part.size());
+  }
+  const std::vector<std::string_view>& parts() const { return parts_; }
+
+ private:
+  static constexpr size_t kBlockBytes = size_t{64} << 20;
+  std::deque<HugeBytes> blocks_;  // emplace_back moves none of them
+  size_t used_ = 0;               // of the last block
+  std::vector<std::string_view> parts_;
+};
 
 // The rows of a snapshot of `quarter`: every sector and measure.
 std::vector<RealisationRow> QuarterRows(const SectorTargets& targets,
@@ -129,7 +157,7 @@ Projector::~Projector() {
 
 absl::Status Projector::CatchUp() {
   absl::MutexLock lock(&mutex_);
-  RETURN_IF_ERROR(LoadState());
+  ASSIGN_OR_RETURN(const bool listed, LoadState());
   const uint64_t loaded = state_.last_seq();
   ASSIGN_OR_RETURN(const Hash folded_hash, ReplayLog(log_, &state_));
   const uint64_t folded = state_.last_seq() - loaded;
@@ -142,9 +170,6 @@ absl::Status Projector::CatchUp() {
     kept_ = BuildKeptSums(state_, std::thread::hardware_concurrency());
   }
   if (options_.on_state_restored) options_.on_state_restored(loaded, folded);
-  if (options_.save_state && folded >= options_.save_state_after_fold) {
-    SaveState();
-  }
   // The lambdas run inside the log's calls, on this thread, under the lock.
   const auto load = [&](std::string_view key, std::string_view /*value*/)
                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
@@ -155,9 +180,18 @@ absl::Status Projector::CatchUp() {
                           }
                           return true;
                         };
-  RETURN_IF_ERROR(log_.records().Scan(kCheckpointSpace, load));
+  // Those the state listed are not read again (each value a scan reads is
+  // about 100 KB): only those stored past it. (One the backfill below fills
+  // under the state's seq, after the interval was lowered, is filled again
+  // by each open until a state is saved past it: the same bytes.)
+  RETURN_IF_ERROR(log_.records().Scan(
+      kCheckpointSpace, CheckpointKey(listed ? loaded + 1 : 0), load));
   BuildCurrentFigures();
   RETURN_IF_ERROR(BackfillCheckpoints());
+  // After the backfill, so that the state lists what it stored.
+  if (options_.save_state && folded >= options_.save_state_after_fold) {
+    SaveState();
+  }
   Publish();
   return absl::OkStatus();
 }
@@ -211,12 +245,14 @@ void Projector::BuildCurrentFigures() {
                    figures_.last(), std::thread::hardware_concurrency());
 }
 
-absl::Status Projector::LoadState() {
-  // By (seq, layout): this layout's and the one before's, which a store
-  // written by the version before holds (it loads as well, its id indexes
-  // made after). The latest first; at one seq, this layout's.
+absl::StatusOr<bool> Projector::LoadState() {
+  // By (seq, layout): this layout's and the ones before, which a store
+  // written by an earlier version holds (they load as well: layout 2's id
+  // indexes made after, the figure checkpoints of 2 and 3 found by a scan).
+  // The latest first; at one seq, the latest layout's.
   std::map<std::pair<uint64_t, uint32_t>, StateHeader> headers;
-  for (const uint32_t layout : {uint32_t{2}, kStateLayoutVersion}) {
+  for (uint32_t layout = kOldestStateLayout; layout <= kStateLayoutVersion;
+       ++layout) {
     const auto visit = [&](std::string_view key, std::string_view value) {
       const std::optional<uint64_t> seq = SeqOfStateHeaderKey(key);
       // The headers sort before the parts: the first part ends the scan.
@@ -247,17 +283,14 @@ absl::Status Projector::LoadState() {
     }
     // The even parts and the odd ones on two threads: each is a read and
     // decompression of up to a MB.
-    std::array<std::vector<std::string>, 2> halves;
+    std::array<PartCopies, 2> halves;
     std::array<absl::Status, 2> reads;
     const auto read_half = [&](uint32_t half) {
-      for (uint32_t part = half; part < header.parts; part += 2) {
-        absl::StatusOr<std::string> bytes = log_.records().Get(
-            StateCheckpointSpace(layout), StatePartKey(seq, part));
-        if (!bytes.ok()) {
-          reads[half] = bytes.status();
-          return;
-        }
-        halves[half].push_back(*std::move(bytes));
+      for (uint32_t part = half; part < header.parts && reads[half].ok();
+           part += 2) {
+        reads[half] = log_.records().Read(
+            StateCheckpointSpace(layout), StatePartKey(seq, part),
+            [&](std::string_view bytes) { halves[half].Add(bytes); });
       }
     };
     std::thread odd_reader(read_half, 1);
@@ -265,10 +298,10 @@ absl::Status Projector::LoadState() {
     odd_reader.join();
     // Derived data: one that does not read is passed over, the log decides.
     if (!reads[0].ok() || !reads[1].ok()) continue;
-    std::vector<std::string> parts(header.parts);
+    std::vector<std::string_view> parts(header.parts);
     uint64_t size = 0;
     for (uint32_t part = 0; part < header.parts; ++part) {
-      parts[part] = std::move(halves[part % 2][part / 2]);
+      parts[part] = halves[part % 2].parts()[part / 2];
       size += parts[part].size();
     }
     if (size != header.body_size) continue;
@@ -285,9 +318,12 @@ absl::Status Projector::LoadState() {
     state_ = std::move(decoded->state);
     kept_ = std::move(decoded->sums);
     head_hash_ = header.hash;
-    return absl::OkStatus();
+    if (!decoded->checkpoints.has_value()) return false;
+    checkpoints_.insert(decoded->checkpoints->begin(),
+                        decoded->checkpoints->end());
+    return true;
   }
-  return absl::OkStatus();
+  return false;
 }
 
 void Projector::SaveState() {
@@ -296,7 +332,9 @@ void Projector::SaveState() {
       seq - saved_state_seq_ < std::max<uint64_t>(1, saved_state_seq_ / 4)) {
     return;
   }
-  EncodedState encoded = EncodeState(state_, kept_, head_hash_);
+  const std::vector<uint64_t> checkpoints(checkpoints_.begin(),
+                                          checkpoints_.end());
+  EncodedState encoded = EncodeState(state_, kept_, head_hash_, checkpoints);
   saved_state_seq_ = seq;
   absl::MutexLock lock(&writer_mutex_);
   for (uint32_t part = 0; part < encoded.parts.size(); ++part) {
@@ -456,20 +494,26 @@ void Projector::WriteCheckpoints() {
   };
   while (true) {
     const Unwritten* next = nullptr;
+    bool skip = false;
     {
       absl::MutexLock lock(&writer_mutex_);
       writer_mutex_.Await(absl::Condition(&has_work));
       if (unwritten_.empty()) return;  // stopping, nothing left to store
       // Stays put until popped below: a deque's push_back moves no element.
       next = &unwritten_.front();
+      // A state's header names the figure checkpoints queued before it as
+      // stored (state_checkpoint.h, section 11): not after a failed write.
+      skip = !write_status_.ok() && next->space == StateCheckpointSpace() &&
+             SeqOfStateHeaderKey(next->key).has_value();
     }
     if (options_.before_writing_record_for_test) {
       options_.before_writing_record_for_test();
     }
     absl::Status written =
-        log_.records().Put(next->space, next->key, next->value);
+        skip ? absl::OkStatus()
+             : log_.records().Put(next->space, next->key, next->value);
     if (const std::optional<uint64_t> saved = SeqOfStateHeaderKey(next->key);
-        written.ok() && saved.has_value() &&
+        !skip && written.ok() && saved.has_value() &&
         next->space == StateCheckpointSpace()) {
       written = DeleteSupersededStates(*saved);
     }
@@ -496,8 +540,13 @@ absl::Status Projector::DeleteSupersededStates(uint64_t saved_seq) const {
                                              StateHeaderKey(kept)));
   RETURN_IF_ERROR(log_.records().DeleteRange(space, StatePartKey(0, 0),
                                              StatePartKey(kept, 0)));
-  // Every header ('H') and part ('P') of the layout before.
-  return log_.records().DeleteRange(StateCheckpointSpace(2), "H", "Q");
+  // Every header ('H') and part ('P') of the layouts before.
+  for (uint32_t layout = kOldestStateLayout; layout < kStateLayoutVersion;
+       ++layout) {
+    RETURN_IF_ERROR(
+        log_.records().DeleteRange(StateCheckpointSpace(layout), "H", "Q"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Projector::FlushCheckpoints() {

@@ -246,8 +246,10 @@ class Projector {
   // Sets figures_ to the figures at the state's last seq.
   void BuildCurrentFigures() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Loads the latest state checkpoint of this log and rules into state_;
-  // leaves state_ empty when there is none (or none readable).
-  absl::Status LoadState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // leaves state_ empty when there is none (or none readable). True when
+  // the state listed the figure checkpoints up to its seq (layout 4), which
+  // are then in checkpoints_.
+  absl::StatusOr<bool> LoadState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Queues a state checkpoint of state_ for the writer thread, when the
   // head is far enough past the last one (ProjectorOptions::save_state).
   void SaveState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);

@@ -23,6 +23,7 @@ enum Section : uint64_t {
   kRegisterSteps = 8,
   kPersonIndex = 9,  // from layout 3 on
   kJobIndex = 10,
+  kFigureCheckpoints = 11,  // from layout 4 on
 };
 
 void PutFixed(std::string& out, uint64_t value, int bytes) {
@@ -186,9 +187,10 @@ class StateCodec {
  public:
   static std::vector<std::string> Encode(const ProjectionState& state,
                                          const KeptSums& sums,
+                                         absl::Span<const uint64_t> checkpoints,
                                          size_t part_bytes);
   static absl::StatusOr<DecodedState> Decode(
-      uint64_t seq, absl::Span<const std::string> parts, uint32_t layout);
+      uint64_t seq, absl::Span<const std::string_view> parts, uint32_t layout);
 
  private:
   using RefKind = ProjectionState::RefKind;
@@ -214,14 +216,14 @@ class StateCodec {
   static bool ReadItem(Section section, PartReader& in, DecodedState& decoded);
   static bool ReadSumsItem(Section section, PartReader& in, KeptSums& out);
   // The items of parts [begin, end) into `out`.
-  static absl::Status ReadParts(absl::Span<const std::string> parts,
+  static absl::Status ReadParts(absl::Span<const std::string_view> parts,
                                 size_t begin, size_t end, DecodedState& out);
   static bool Check(const ProjectionState& state);
 };
 
-std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
-                                            const KeptSums& sums,
-                                            size_t part_bytes) {
+std::vector<std::string> StateCodec::Encode(
+    const ProjectionState& state, const KeptSums& sums,
+    absl::Span<const uint64_t> checkpoints, size_t part_bytes) {
   PartWriter out(part_bytes);
   int64_t micros = 0;
   uint64_t seq = 0;
@@ -322,6 +324,12 @@ std::vector<std::string> StateCodec::Encode(const ProjectionState& state,
   EncodeSums(state, sums, out);
   EncodeIdIndex(kPersonIndex, person_index, out);
   EncodeIdIndex(kJobIndex, job_index, out);
+  uint64_t checkpoint = 0;
+  for (const uint64_t next : checkpoints) {
+    out.Item(kFigureCheckpoints);
+    out.Varint(next - checkpoint);
+    checkpoint = next;
+  }
   return out.Finish();
 }
 
@@ -522,6 +530,15 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
       return ReadIdIndexItem(in, out.person_index_);
     case kJobIndex:
       return ReadIdIndexItem(in, out.job_index_);
+    case kFigureCheckpoints: {
+      // Ascending, each at most the state's last seq (checked with it).
+      std::vector<uint64_t>& seqs = *decoded.checkpoints;
+      const uint64_t step = in.Varint();
+      const uint64_t last = seqs.empty() ? 0 : seqs.back();
+      if (step == 0 || step > UINT64_MAX - last) return false;
+      seqs.push_back(last + step);
+      return true;
+    }
   }
   return false;
 }
@@ -607,7 +624,7 @@ bool StateCodec::Check(const ProjectionState& state) {
   return true;
 }
 
-absl::Status StateCodec::ReadParts(absl::Span<const std::string> parts,
+absl::Status StateCodec::ReadParts(absl::Span<const std::string_view> parts,
                                    size_t begin, size_t end,
                                    DecodedState& out) {
   for (size_t p = begin; p < end; ++p) {
@@ -629,12 +646,15 @@ absl::Status StateCodec::ReadParts(absl::Span<const std::string> parts,
 }
 
 absl::StatusOr<DecodedState> StateCodec::Decode(
-    uint64_t seq, absl::Span<const std::string> parts, uint32_t layout) {
+    uint64_t seq, absl::Span<const std::string_view> parts, uint32_t layout) {
   const bool has_id_indexes = layout >= 3;
-  const uint64_t last_known = has_id_indexes ? kJobIndex : kRegisterSteps;
+  const bool lists_checkpoints = layout >= 4;
+  const uint64_t last_known = lists_checkpoints ? kFigureCheckpoints
+                              : has_id_indexes  ? kJobIndex
+                                                : kRegisterSteps;
   // The items of each section first, so that every vector and index is
   // made at its size once instead of grown (and rehashed) item by item.
-  std::array<uint64_t, kJobIndex + 1> items{};
+  std::array<uint64_t, kFigureCheckpoints + 1> items{};
   // The parts of the jobs: [jobs_begin, jobs_end).
   size_t jobs_begin = parts.size();
   size_t jobs_end = parts.size();
@@ -675,6 +695,9 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   state.figures_.reserve(with_room(items[kFigures]));
   state.figure_index_.reserve(items[kFigures]);
   decoded.sums.hours.cells_.reserve(items[kYearHours]);
+  if (lists_checkpoints) {
+    decoded.checkpoints.emplace().reserve(items[kFigureCheckpoints]);
+  }
   // The jobs, as large as the persons, on a second thread: they fill
   // members of their own (jobs_, job_ids_).
   absl::Status jobs_read;
@@ -694,7 +717,9 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   // The sums hold one item per employer: their indexes are in range.
   if (state.refs_.size() != seq || !Check(state) ||
       decoded.sums.hours.cells_.size() != state.employers_.size() ||
-      (has_id_indexes && !CheckIdIndexes(state))) {
+      (has_id_indexes && !CheckIdIndexes(state)) ||
+      (lists_checkpoints && !decoded.checkpoints->empty() &&
+       decoded.checkpoints->back() > seq)) {
     return absl::DataLossError(absl::StrCat("state checkpoint after seq ", seq,
                                             ": an index out of range"));
   }
@@ -702,12 +727,17 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
 }
 
 std::string_view StateCheckpointSpace(uint32_t layout) {
-  static const std::string* const kSpace =
-      new std::string(absl::StrCat("projection_state.v", kStateLayoutVersion,
-                                   ".rules", kCountingRulesVersion));
-  static const std::string* const kLayout2Space = new std::string(
-      absl::StrCat("projection_state.v2.rules", kCountingRulesVersion));
-  return layout == 2 ? *kLayout2Space : *kSpace;
+  static const auto* const kSpaces = [] {
+    auto* spaces = new std::array<std::string, kStateLayoutVersion + 1>();
+    for (uint32_t each = kOldestStateLayout; each <= kStateLayoutVersion;
+         ++each) {
+      (*spaces)[each] = absl::StrCat("projection_state.v", each, ".rules",
+                                     kCountingRulesVersion);
+    }
+    return spaces;
+  }();
+  return (
+      *kSpaces)[std::clamp(layout, kOldestStateLayout, kStateLayoutVersion)];
 }
 
 std::string StateHeaderKey(uint64_t seq) {
@@ -759,9 +789,11 @@ KeptSums BuildKeptSums(const ProjectionState& state, int threads) {
 }
 
 EncodedState EncodeState(const ProjectionState& state, const KeptSums& sums,
-                         const Hash& hash, size_t part_bytes) {
+                         const Hash& hash,
+                         absl::Span<const uint64_t> checkpoints,
+                         size_t part_bytes) {
   EncodedState encoded;
-  encoded.parts = StateCodec::Encode(state, sums, part_bytes);
+  encoded.parts = StateCodec::Encode(state, sums, checkpoints, part_bytes);
   encoded.header.rules = kCountingRulesVersion;
   encoded.header.hash = hash;
   encoded.header.parts = static_cast<uint32_t>(encoded.parts.size());
@@ -771,9 +803,8 @@ EncodedState EncodeState(const ProjectionState& state, const KeptSums& sums,
   return encoded;
 }
 
-absl::StatusOr<DecodedState> DecodeState(uint64_t seq,
-                                         absl::Span<const std::string> parts,
-                                         uint32_t layout) {
+absl::StatusOr<DecodedState> DecodeState(
+    uint64_t seq, absl::Span<const std::string_view> parts, uint32_t layout) {
   return StateCodec::Decode(seq, parts, layout);
 }
 

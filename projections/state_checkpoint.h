@@ -15,8 +15,10 @@
 //
 // In the record space StateCheckpointSpace(),
 // "projection_state.v" layout ".rules" rules (now
-// "projection_state.v3.rules2"; v1 had no sections 7 to 10, v2 none of 9
-// and 10, and its state is still loaded, its id indexes made after):
+// "projection_state.v4.rules2"; v1 had no sections 7 to 11, v2 none of 9
+// to 11, v3 none of 11; the states of v2 and v3 are still loaded, v2's id
+// indexes made after, and the figure checkpoints of both found by a scan
+// of their space):
 //   state_key    := 'H' seq:fixed64be                 (the header)
 //                |  'P' seq:fixed64be part:fixed32be  (part 0..parts-1)
 //   state_header := layout:fixed32be rules:fixed32be hash:byte[32]
@@ -102,6 +104,16 @@
 //           without hashing an id; it checks that every index is in range
 //           and that each section has as many items as its section 4 or 5
 //           has non-empty ids.
+//   section 11, figure checkpoints (checkpoint.h; layout 4, issue 15):
+//       item := seq:varint
+//           The seqs of the figure checkpoints the projector held when it
+//           saved the state, all at or before the header's seq, ascending,
+//           each as the difference to the previous item's (the first: to
+//           0). Every one is stored before the header is written (a save
+//           after a failed record write writes no header), so that an open
+//           lists them without reading their values (about 100 KB each,
+//           1,000 at 10 M events), and scans their space only past the
+//           header's seq.
 //   validity       := seq:varint retracted:varint
 //       retracted = retracted_at - seq, 0: never retracted.
 //   ref            := varint   (an index + 1; 0: none)
@@ -127,9 +139,11 @@
 
 namespace banen {
 
-inline constexpr uint32_t kStateLayoutVersion = 3;
-// The record space of `layout` (this one, or 2: the layout before, still
-// loaded) and these counting rules.
+inline constexpr uint32_t kStateLayoutVersion = 4;
+// The oldest layout still loaded.
+inline constexpr uint32_t kOldestStateLayout = 2;
+// The record space of `layout` (kOldestStateLayout to this one) and these
+// counting rules.
 std::string_view StateCheckpointSpace(uint32_t layout = kStateLayoutVersion);
 inline constexpr size_t kStatePartBytes = size_t{1} << 20;
 
@@ -163,24 +177,32 @@ struct EncodedState {
   std::vector<std::string> parts;
 };
 // `sums`: those of `state` at its last seq. `hash`: the chain hash of the
-// event at state.last_seq(). `part_bytes`: where parts are cut (smaller in
+// event at state.last_seq(). `checkpoints`: the seqs of the figure
+// checkpoints stored (or queued to be, ahead of this state), ascending, none
+// past state.last_seq(). `part_bytes`: where parts are cut (smaller in
 // tests, to cut sections into many parts).
 EncodedState EncodeState(const ProjectionState& state, const KeptSums& sums,
-                         const Hash& hash, size_t part_bytes = kStatePartBytes);
+                         const Hash& hash,
+                         absl::Span<const uint64_t> checkpoints,
+                         size_t part_bytes = kStatePartBytes);
 
 struct DecodedState {
   ProjectionState state;
   KeptSums sums;
+  // The figure checkpoints' seqs the state was saved with; nullopt for a
+  // layout before 4, which does not list them.
+  std::optional<std::vector<uint64_t>> checkpoints;
 };
 // The state and sums `parts` encode, whose last seq must be `seq`;
-// DATA_LOSS naming what is wrong when they are not a body of `layout` (this
-// one or 2; checked so that every index the state holds is in range).
+// DATA_LOSS naming what is wrong when they are not a body of `layout`
+// (kOldestStateLayout to this one; checked so that every index the state
+// holds is in range, and the checkpoints ascend to at most `seq`).
 // Decodes the jobs on a second thread. A body of layout 2 leaves the state's
 // id indexes to be made (ProjectionState::MakeIdIndexes, which finds an id
 // twice); one of this layout holds them.
-absl::StatusOr<DecodedState> DecodeState(uint64_t seq,
-                                         absl::Span<const std::string> parts,
-                                         uint32_t layout = kStateLayoutVersion);
+absl::StatusOr<DecodedState> DecodeState(
+    uint64_t seq, absl::Span<const std::string_view> parts,
+    uint32_t layout = kStateLayoutVersion);
 
 }  // namespace banen
 

@@ -45,7 +45,11 @@
 //   state_header := version:fixed32be hash:byte[32] parts:fixed32be
 //                   body_size:fixed64be
 //   state_part := bytes          (the body, cut into parts of <= 4 MiB)
-//       In the column family "state" since format 4. A state checkpoint:
+//       In the column family "state" since format 4. Every part but the
+//       last holds exactly 4 MiB (kStatePartSize; every version wrote them
+//       so), so that Open() reads them into their places in any order; a
+//       header whose parts and body_size disagree, or a part of another
+//       size, is DATA_LOSS. A state checkpoint:
 //       the validation state and the event_id index as they were after the
 //       event `seq`, whose chain hash is `hash`, so that Open() replays only
 //       the events after it. Derived data: the events decide. Open() uses

@@ -646,6 +646,76 @@ TEST_F(ValidationStateTest, ASavedStateWithAMissingPartIsDataLoss) {
       absl::DataLossError("part 0 of the state saved at seq 4 is missing"));
 }
 
+// 150 employers with ids of 60,000 bytes: a body of three parts of
+// kStatePartSize (4 MiB) but the last, read into their places on two
+// threads.
+class StateOfThreePartsTest : public ValidationStateTest {
+ protected:
+  static std::string EmployerId(int i) {
+    return absl::StrCat("emp-", i, "-", std::string(60'000, 'x'));
+  }
+  EventLogOptions LongIds() {
+    EventLogOptions options = Options();
+    options.field_limits.max_id_bytes = 1 << 16;
+    return options;
+  }
+  void AppendTheEmployersAndReopen() {
+    ReopenWith(LongIds());
+    for (int i = 0; i < 150; ++i) {
+      MustAppend({EmployerRegisteredEvent(absl::StrCat("e", i), "2020-01-01",
+                                          EmployerId(i))});
+    }
+    ReopenWith(LongIds());
+  }
+};
+
+TEST_F(StateOfThreePartsTest, LoadsWithEveryPartInItsPlace) {
+  AppendTheEmployersAndReopen();
+  ReopenWith(LongIds());
+  EXPECT_EQ(state_seq_, 150u);
+  EXPECT_EQ(replayed_, 0u);
+  for (int i : {0, 75, 149}) {
+    ExpectRejected(
+        {EmployerRegisteredEvent("e-again", "2020-01-01", EmployerId(i))},
+        absl::StatusCode::kAlreadyExists, 0, "employer_registered.employer_id");
+  }
+  EXPECT_EQ(SeqOfId("e149"), 150u);
+  EXPECT_THAT(StateKeys(), ElementsAre(storage::StateHeaderKey(150),
+                                       storage::StatePartKey(150, 0),
+                                       storage::StatePartKey(150, 1),
+                                       storage::StatePartKey(150, 2)));
+}
+
+TEST_F(StateOfThreePartsTest, APartShorterThanKStatePartSizeIsDataLoss) {
+  AppendTheEmployersAndReopen();
+  {
+    const storage::Store raw = CloseAndOpenRaw();
+    std::string part;
+    ASSERT_TRUE(raw.db
+                    ->Get(rocksdb::ReadOptions(), raw.state.get(),
+                          storage::StatePartKey(150, 1), &part)
+                    .ok());
+    ASSERT_EQ(part.size(), storage::kStatePartSize);
+    part.pop_back();
+    ASSERT_TRUE(raw.db
+                    ->Put(rocksdb::WriteOptions(), raw.state.get(),
+                          storage::StatePartKey(150, 1), part)
+                    .ok());
+  }
+  EXPECT_EQ(EventLog::Open(log_dir(), LongIds()).status(),
+            absl::DataLossError("the state saved at seq 150 is malformed"));
+}
+
+TEST_F(ValidationStateTest, AHeaderCountingOtherPartsThanItsSizeIsDataLoss) {
+  AppendAJobAndARetraction();
+  RewriteTheSavedHeader(4, [](storage::StateHeader& header) {
+    header.parts = 2;  // its body is one part
+  });
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(EventLog::Open(log_dir(), Options()).status(),
+            absl::DataLossError("the state saved at seq 4 is malformed"));
+}
+
 TEST_F(ValidationStateTest, OnlyTheLatestSavedStateIsKept) {
   MustAppend({Target(1)});
   ReopenWith(Options());

@@ -2,6 +2,7 @@
 // space and key, beside the log and outside its chain.
 #include "ledger/record_store.h"
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,6 +56,53 @@ TEST_F(RecordStoreTest, GetOfAMissingKeyIsNotFound) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+// A value larger than a RocksDB block, as a state checkpoint's parts are,
+// read back from a table (a reopen flushes what the log recovers) and a
+// small one from the memtable.
+TEST_F(RecordStoreTest, ReadPassesTheStoredValueOnce) {
+  const std::string large(3 << 20, 'x');
+  ASSERT_OK(records().Put("state", "part0", large));
+  ReopenLog();
+  ASSERT_OK(records().Put("state", "part1", "small"));
+  std::vector<std::string> read;
+  for (const char* key : {"part0", "part1"}) {
+    ASSERT_OK(records().Read("state", key, [&](std::string_view value) {
+      read.emplace_back(value);
+    }));
+  }
+  EXPECT_THAT(read, ElementsAre(large, "small"));
+}
+
+TEST_F(RecordStoreTest, ReadOfAMissingKeyIsNotFoundAndCallsNothing) {
+  ASSERT_OK(records().Put("snapshots", "2024Q4", "frozen figures"));
+  bool called = false;
+  EXPECT_THAT(records().Read("snapshots", "2024Q3",
+                             [&](std::string_view) { called = true; }),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_FALSE(called);
+}
+
+// A record written after the log's state was saved (a projection's saved
+// state, at a close that has nothing new of the log's own to save) is in a
+// table after the close: the next open replays no WAL.
+TEST_F(RecordStoreTest, ACloseFlushesTheRecordsWrittenAfterTheLastSave) {
+  MustAppend({test::EmployerRegisteredEvent("e1", "2020-01-01", "emp-1")});
+  ReopenLog();
+  ASSERT_OK(records().Put("state", "part0", std::string(1 << 20, 'x')));
+  CloseLog();
+  uintmax_t wal_bytes = 0;
+  int wal_files = 0;
+  for (const auto& file : std::filesystem::directory_iterator(log_dir())) {
+    if (file.path().extension() == ".log") {
+      wal_bytes += file.file_size();
+      ++wal_files;
+    }
+  }
+  EXPECT_GT(wal_files, 0);
+  EXPECT_EQ(wal_bytes, 0u);
+  OpenLog();
+}
+
 TEST_F(RecordStoreTest, ScanVisitsOneSpaceInKeyOrder) {
   ASSERT_OK(records().Put("a", "k2", "v2"));
   ASSERT_OK(records().Put("a", "k10", "v10"));
@@ -71,6 +119,23 @@ TEST_F(RecordStoreTest, ScanVisitsOneSpaceInKeyOrder) {
               ElementsAre(std::pair<std::string, std::string>("k1", "v1"),
                           std::pair<std::string, std::string>("k10", "v10"),
                           std::pair<std::string, std::string>("k2", "v2")));
+}
+
+TEST_F(RecordStoreTest, ScanFromAKeyStartsAtTheFirstKeyNotBeforeIt) {
+  for (const char* key : {"k1", "k2", "k4"}) {
+    ASSERT_OK(records().Put("a", key, key));
+  }
+  ASSERT_OK(records().Put("b", "k0", "other space"));
+  std::vector<std::string> keys;
+  for (const char* from : {"k2", "k3", "k5"}) {
+    ASSERT_OK(
+        records().Scan("a", from, [&](std::string_view key, std::string_view) {
+          keys.emplace_back(key);
+          return true;
+        }));
+    keys.emplace_back("|");
+  }
+  EXPECT_THAT(keys, ElementsAre("k2", "k4", "|", "k4", "|", "|"));
 }
 
 TEST_F(RecordStoreTest, ScanStopsWhenVisitReturnsFalse) {

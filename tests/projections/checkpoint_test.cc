@@ -16,7 +16,7 @@ namespace banen {
 namespace {
 
 using test::AppendRandom;
-using test::Layout2Parts;
+using test::PartsOfLayout;
 using test::PutState;
 using test::Rebuild;
 
@@ -101,12 +101,20 @@ TEST(CheckpointTest, RejectsGarbageAsDataLoss) {
 // `state` with the sums built from it.
 EncodedState Encode(const ProjectionState& state, const Hash& hash,
                     size_t part_bytes = kStatePartBytes) {
-  return EncodeState(state, BuildKeptSums(state), hash, part_bytes);
+  return EncodeState(state, BuildKeptSums(state), hash, {}, part_bytes);
 }
 
 // The encoding holds every member: equal encodings are equal states.
 std::vector<std::string> Body(const ProjectionState& state) {
   return Encode(state, Hash{}).parts;
+}
+
+// DecodeState of parts held as strings.
+absl::StatusOr<DecodedState> Decode(uint64_t seq,
+                                    const std::vector<std::string>& parts,
+                                    uint32_t layout = kStateLayoutVersion) {
+  const std::vector<std::string_view> views(parts.begin(), parts.end());
+  return DecodeState(seq, views, layout);
 }
 
 RealisationQuery Everything(Measure measure, bool include_employers) {
@@ -257,7 +265,7 @@ TEST(StateCheckpointTest, ARandomHistoryContinuedFromACheckpointEqualsTheFold) {
     const EncodedState encoded =
         Encode(Rebuild(log, cut), Hash{}, seed % 2 == 1 ? 64 : kStatePartBytes);
     EXPECT_EQ(encoded.parts.size() > 10, seed % 2 == 1) << encoded.parts.size();
-    absl::StatusOr<DecodedState> decoded = DecodeState(cut, encoded.parts);
+    absl::StatusOr<DecodedState> decoded = Decode(cut, encoded.parts);
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     ProjectionState& state = decoded->state;
     ASSERT_TRUE(log.Scan(cut + 1, 0,
@@ -295,9 +303,10 @@ TEST(StateCheckpointTest, LoadedSumsEqualTheSumsBuiltFromTheState) {
     ProjectionState state;
     state.ApplyAll(history.events());
     const size_t part_bytes = seed % 2 == 1 ? 64 : kStatePartBytes;
-    const EncodedState encoded = EncodeState(state, kept, Hash{}, part_bytes);
+    const EncodedState encoded =
+        EncodeState(state, kept, Hash{}, {}, part_bytes);
     absl::StatusOr<DecodedState> decoded =
-        DecodeState(state.last_seq(), encoded.parts);
+        Decode(state.last_seq(), encoded.parts);
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     const KeptSums built = BuildKeptSums(state);
     for (uint32_t employer = 0; employer < state.employer_count(); ++employer) {
@@ -318,7 +327,7 @@ TEST(StateCheckpointTest, LoadedSumsEqualTheSumsBuiltFromTheState) {
         counts.begin(), counts.end(),
         [](const RegisterCounts& quarter) { return quarter.registered > 0; });
     EXPECT_EQ(encoded.parts,
-              EncodeState(state, built, Hash{}, part_bytes).parts)
+              EncodeState(state, built, Hash{}, {}, part_bytes).parts)
         << "seed " << seed;
   }
   EXPECT_GT(compared, 1000);
@@ -333,9 +342,9 @@ TEST(StateCheckpointTest, AStateOfLayout2MakesItsIdIndexesWhenAsked) {
   test::RandomHistory random(4);
   AppendRandom(fixture, random, 120);
   const std::vector<std::string> parts = Body(Rebuild(fixture.log()));
-  const std::vector<std::string> layout2 = Layout2Parts(parts);
+  const std::vector<std::string> layout2 = PartsOfLayout(parts, 2);
   ASSERT_LT(layout2.size(), parts.size());
-  absl::StatusOr<DecodedState> decoded = DecodeState(120, layout2, 2);
+  absl::StatusOr<DecodedState> decoded = Decode(120, layout2, 2);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   ProjectionState& state = decoded->state;
   EXPECT_TRUE(state.id_indexes_pending());
@@ -356,7 +365,7 @@ TEST(StateCheckpointTest, AStateOfThisLayoutLoadsItsIdIndexes) {
   test::RandomHistory random(4);
   AppendRandom(fixture, random, 120);
   const std::vector<std::string> parts = Body(Rebuild(fixture.log()));
-  absl::StatusOr<DecodedState> decoded = DecodeState(120, parts);
+  absl::StatusOr<DecodedState> decoded = Decode(120, parts);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_FALSE(decoded->state.id_indexes_pending());
   EXPECT_EQ(Body(decoded->state), parts);
@@ -371,15 +380,14 @@ TEST(StateCheckpointTest, AnIdIndexThatDoesNotFitItsIdsIsDataLoss) {
       "a\x00\x00",
       6);
   const std::string tag = "\x80\x80\x80\x80\x01";  // 2^28
-  EXPECT_TRUE(DecodeState(0, {person, "\x09\x01" + tag + '\x00'}).ok());
+  EXPECT_TRUE(Decode(0, {person, "\x09\x01" + tag + '\x00'}).ok());
   for (const std::string& index :
        {std::string(), "\x09\x01" + tag + '\x01',
         "\x09\x02" + tag + std::string("\x00\x00\x00", 3),
         std::string("\x09\x01\x80\x80\x80\x80\x10\x00")}) {
     std::vector<std::string> parts = {person};
     if (!index.empty()) parts.push_back(index);
-    EXPECT_EQ(DecodeState(0, parts).status().code(),
-              absl::StatusCode::kDataLoss)
+    EXPECT_EQ(Decode(0, parts).status().code(), absl::StatusCode::kDataLoss)
         << testing::PrintToString(index);
   }
 }
@@ -407,7 +415,7 @@ TEST(StateCheckpointTest, AJobIdTakenOverStaysWithTheLaterJobAfterALoad) {
   for (uint64_t cut = 1; cut <= events.size(); ++cut) {
     ProjectionState upto;
     upto.ApplyAll(absl::MakeConstSpan(events).first(cut));
-    absl::StatusOr<DecodedState> decoded = DecodeState(cut, Body(upto));
+    absl::StatusOr<DecodedState> decoded = Decode(cut, Body(upto));
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     decoded->state.ApplyAll(absl::MakeConstSpan(events).subspan(cut));
     EXPECT_EQ(Body(decoded->state), Body(folded)) << "cut " << cut;
@@ -423,7 +431,7 @@ TEST(StateCheckpointTest, AnIdTwiceIsDataLossWhenTheIndexesAreMade) {
                                                         7) +
                                             second +
                                             std::string("\x00\x00", 2)};
-    absl::StatusOr<DecodedState> decoded = DecodeState(0, parts, 2);
+    absl::StatusOr<DecodedState> decoded = Decode(0, parts, 2);
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     ProjectionState& state = decoded->state;
     EXPECT_EQ(state.person_count(), 2u);
@@ -449,12 +457,10 @@ TEST(StateCheckpointTest, RejectsATruncatedBodyAsDataLoss) {
   test::RandomHistory random(3);
   AppendRandom(fixture, random, 50);
   std::vector<std::string> parts = Body(Rebuild(fixture.log()));
-  EXPECT_TRUE(DecodeState(50, parts).ok());
-  EXPECT_EQ(DecodeState(49, parts).status().code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(Decode(50, parts).ok());
+  EXPECT_EQ(Decode(49, parts).status().code(), absl::StatusCode::kDataLoss);
   parts.back().pop_back();
-  EXPECT_EQ(DecodeState(50, parts).status().code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(Decode(50, parts).status().code(), absl::StatusCode::kDataLoss);
 }
 
 // The tail then makes the id indexes, and folds the events appended after
@@ -562,11 +568,98 @@ TEST(StateCheckpointTest, ACheckpointOfLayout2LoadsAndIsSavedInThisLayout) {
   test::ProjectorFixture fixture;
   test::RandomHistory random(14);
   AppendAndClose(fixture, random, 90, /*save=*/false);
-  test::PutLayout2State(fixture.log(), 80);
+  test::PutStateOfLayout(fixture.log(), 80, 2);
   ExpectRestart(fixture, /*state_seq=*/80, /*folded=*/10);
   fixture.CloseProjector();
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{90}));
   ExpectRestart(fixture, /*state_seq=*/90, /*folded=*/0);
+}
+
+// Layout 4 lists the figure checkpoints' seqs (section 11, here cut into
+// parts of ~64 bytes); a body of layout 3, without that section, lists
+// none; and one listing a seq past the state's is DATA_LOSS.
+TEST(StateCheckpointTest, ADecodedStateListsTheFigureCheckpointsSavedWithIt) {
+  test::ProjectorFixture fixture;
+  fixture.Open(TestOptions(/*save=*/false));
+  test::RandomHistory random(16);
+  AppendRandom(fixture, random, 120);
+  const ProjectionState state = Rebuild(fixture.log());
+  const KeptSums sums = BuildKeptSums(state);
+  const EncodedState encoded =
+      EncodeState(state, sums, Hash{}, {50, 100, 120}, /*part_bytes=*/64);
+  absl::StatusOr<DecodedState> decoded = Decode(120, encoded.parts);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->checkpoints, (std::vector<uint64_t>{50, 100, 120}));
+  absl::StatusOr<DecodedState> layout3 =
+      Decode(120, PartsOfLayout(encoded.parts, 3), 3);
+  ASSERT_TRUE(layout3.ok()) << layout3.status();
+  EXPECT_EQ(layout3->checkpoints, std::nullopt);
+  EXPECT_EQ(Decode(120, EncodeState(state, sums, Hash{}, {50, 121}).parts)
+                .status()
+                .code(),
+            absl::StatusCode::kDataLoss);
+}
+
+// The state saved at 120 lists the checkpoints at 50 and 100; the one at
+// 150, taken after it, is found by a scan past 120. A record of the
+// checkpoint space under 120 that the state does not list (here 75, whose
+// bytes are no checkpoint) is neither read nor listed: the scan starts
+// past the state.
+TEST(StateCheckpointTest, AnOpenScansOnlyTheCheckpointsPastTheStatesList) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(17);
+  AppendAndClose(fixture, random, 120, /*save=*/true);
+  fixture.OpenProjector(TestOptions(/*save=*/false));
+  AppendRandom(fixture, random, 40);
+  fixture.CloseProjector();
+  ASSERT_TRUE(fixture.log()
+                  .records()
+                  .Put(kCheckpointSpace, CheckpointKey(75), "never read")
+                  .ok());
+  ExpectRestart(fixture, /*state_seq=*/120, /*folded=*/40);
+  EXPECT_EQ(fixture.projector().CheckpointSeqs(),
+            (std::vector<uint64_t>{50, 100, 150}));
+}
+
+// A store of the version before: its checkpoint of layout 3 lists no
+// figure checkpoints, which a scan of their whole space finds; the close
+// saves the state in this layout, whose list the next open loads.
+TEST(StateCheckpointTest, ACheckpointOfLayout3LoadsAndIsSavedInThisLayout) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(18);
+  AppendAndClose(fixture, random, 120, /*save=*/false);
+  test::PutStateOfLayout(fixture.log(), 110, 3);
+  ExpectRestart(fixture, /*state_seq=*/110, /*folded=*/10);
+  EXPECT_EQ(fixture.projector().CheckpointSeqs(),
+            (std::vector<uint64_t>{50, 100}));
+  fixture.CloseProjector();
+  EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{120}));
+  ExpectRestart(fixture, /*state_seq=*/120, /*folded=*/0);
+  EXPECT_EQ(fixture.projector().CheckpointSeqs(),
+            (std::vector<uint64_t>{50, 100}));
+}
+
+// A state names the checkpoints queued before it as stored: after a failed
+// write (the checkpoint at 50, whose key holds other bytes) its header is
+// not written. Without that record the close saves the state at 60.
+TEST(StateCheckpointTest, NoStateIsSavedAfterAFailedCheckpointWrite) {
+  for (const bool taken : {false, true}) {
+    test::ProjectorFixture fixture;
+    fixture.Open(TestOptions(/*save=*/true));
+    if (taken) {
+      ASSERT_TRUE(fixture.log()
+                      .records()
+                      .Put(kCheckpointSpace, CheckpointKey(50), "other bytes")
+                      .ok());
+    }
+    test::RandomHistory random(19);
+    AppendRandom(fixture, random, 60);
+    EXPECT_EQ(fixture.projector().FlushCheckpoints().code(),
+              taken ? absl::StatusCode::kAlreadyExists : absl::StatusCode::kOk);
+    fixture.CloseProjector();
+    EXPECT_EQ(StateHeaderSeqs(fixture.log()),
+              taken ? std::vector<uint64_t>{} : std::vector<uint64_t>{60});
+  }
 }
 
 // Loaded with its id indexes, a state leaves the tail no index to make:

@@ -487,7 +487,7 @@ TEST(ProjectorTest, AQueryIsAnsweredWhileTheTailMakesTheIdIndexes) {
   unsaved.save_state = false;
   fixture.Open(std::move(unsaved));
   RecordOneHire(fixture);
-  test::PutLayout2State(fixture.log(), 3);
+  test::PutStateOfLayout(fixture.log(), 3, 2);
   HeldQuery held;
   ProjectorOptions options;
   held.HoldIn(options);

@@ -118,29 +118,32 @@ inline void PutState(EventLog& log, uint64_t seq, const EncodedState& encoded,
           .ok());
 }
 
-// `parts` of this layout as layout 2 wrote them: its sections 1 to 8 (the
-// id indexes, sections 9 and 10, are in parts of their own at the end).
-inline std::vector<std::string> Layout2Parts(std::vector<std::string> parts) {
-  std::erase_if(parts, [](const std::string& part) {
-    return !part.empty() && (part[0] == 9 || part[0] == 10);
+// `parts` of this layout as an earlier `layout` wrote them: layout 2 its
+// sections 1 to 8, layout 3 to 10 (each section after 8 is in parts of its
+// own at the end).
+inline std::vector<std::string> PartsOfLayout(std::vector<std::string> parts,
+                                              uint32_t layout) {
+  const int last_section = layout == 2 ? 8 : 10;
+  std::erase_if(parts, [last_section](const std::string& part) {
+    return !part.empty() && part[0] > last_section;
   });
   return parts;
 }
 
-// Stores the log's state after `seq` as a checkpoint of layout 2, as the
-// version before wrote it.
-inline void PutLayout2State(EventLog& log, uint64_t seq) {
+// Stores the log's state after `seq` as a checkpoint of `layout` (2 or 3),
+// as the version that wrote that layout did.
+inline void PutStateOfLayout(EventLog& log, uint64_t seq, uint32_t layout) {
   const ProjectionState state = Rebuild(log, seq);
   EncodedState encoded =
-      EncodeState(state, BuildKeptSums(state), log.GetBySeq(seq)->hash);
-  encoded.parts = Layout2Parts(std::move(encoded.parts));
-  encoded.header.layout = 2;
+      EncodeState(state, BuildKeptSums(state), log.GetBySeq(seq)->hash, {});
+  encoded.parts = PartsOfLayout(std::move(encoded.parts), layout);
+  encoded.header.layout = layout;
   encoded.header.parts = static_cast<uint32_t>(encoded.parts.size());
   encoded.header.body_size = 0;
   for (const std::string& part : encoded.parts) {
     encoded.header.body_size += part.size();
   }
-  PutState(log, seq, encoded, StateCheckpointSpace(2));
+  PutState(log, seq, encoded, StateCheckpointSpace(layout));
 }
 
 // Appends `count` events of `random` that the ledger accepts, each as its

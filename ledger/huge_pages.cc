@@ -1,4 +1,4 @@
-#include "projections/huge_pages.h"
+#include "ledger/huge_pages.h"
 
 #include <sys/mman.h>
 

@@ -1,17 +1,22 @@
-// An allocator for the fold's large arrays (the state's per-seq, per-job and
-// per-person vectors, its ids and their hash indexes): blocks of 2 MB or more
-// are mapped on their own and marked for transparent huge pages.
+// An allocator for the large arrays of the in-memory states: the
+// projection's per-seq, per-job and per-person vectors, its ids and their
+// hash indexes; the validation state's blocks and the event_id index; and the
+// saved states' bytes while an open decodes them. Blocks of 2 MB or more are
+// mapped on their own and marked for transparent huge pages.
 //
 // Why: a rebuild grows these arrays by doubling and reads them at random.
 // With 4 KB pages each doubling faults every page of the new block in again
 // (on the 2-core VM a fault costs microseconds) and the random reads miss
 // the TLB; with 2 MB pages both nearly vanish (projection_bench: the fold of
-// 1 M events took half the time). Smaller blocks come from operator new.
-#ifndef BANEN_PROJECTIONS_HUGE_PAGES_H_
-#define BANEN_PROJECTIONS_HUGE_PAGES_H_
+// 1 M events took half the time). An open writes hundreds of MB of fresh
+// memory at 10 M events, one fault a 4 KB page. Smaller blocks come from
+// operator new.
+#ifndef BANEN_LEDGER_HUGE_PAGES_H_
+#define BANEN_LEDGER_HUGE_PAGES_H_
 
 #include <cstddef>
 #include <new>
+#include <vector>
 
 namespace banen {
 
@@ -57,6 +62,31 @@ class HugePageAllocator {
   }
 };
 
+// `size` bytes whose contents are not set (a fresh mapping reads as zero),
+// on huge pages from kHugePageBytes on: a buffer that parts are copied into
+// at their offsets, each byte written once, where a vector's resize would
+// first write zeros over all of it.
+class HugeBytes {
+ public:
+  explicit HugeBytes(size_t size)
+      : data_(HugePageAllocator<char>().allocate(size)), size_(size) {}
+  ~HugeBytes() { HugePageAllocator<char>().deallocate(data_, size_); }
+  HugeBytes(const HugeBytes&) = delete;
+  HugeBytes& operator=(const HugeBytes&) = delete;
+
+  char* data() { return data_; }
+  const char* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  char* data_;
+  size_t size_;
+};
+
+// A vector whose blocks of kHugePageBytes or more are huge pages.
+template <typename T>
+using HugeVector = std::vector<T, HugePageAllocator<T>>;
+
 }  // namespace banen
 
-#endif  // BANEN_PROJECTIONS_HUGE_PAGES_H_
+#endif  // BANEN_LEDGER_HUGE_PAGES_H_
