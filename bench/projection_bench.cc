@@ -3,7 +3,7 @@
 //
 //   projection_bench [--events=1000000] [--ten_million] [--dir=/tmp]
 //                    [--checkpoint_interval=10000] [--store=PATH]
-//                    [--lockstep]
+//                    [--lockstep] [--fold_only]
 //
 // --store keeps the generated ledger at PATH, or reuses the one already there
 // (its checkpoints included), so that a 10 M run need not generate again.
@@ -56,6 +56,9 @@ ABSL_FLAG(int, register_queries, 20,
 ABSL_FLAG(bool, rebuild, true,
           "time the full rebuilds against the raw scan (off: one raw scan, "
           "then the restart and the queries)");
+ABSL_FLAG(bool, fold_only, false,
+          "of the rebuild timings, only the fold alone, once (for callgrind "
+          "--toggle-collect='*ApplyAll*': the same folds in every run)");
 ABSL_FLAG(bool, lockstep, false,
           "append the next batch only once the projector folded the last: "
           "each fold is one batch, so the tail's work is the same in every "
@@ -267,7 +270,8 @@ void Run(int64_t events) {
     absl::StatusOr<std::unique_ptr<EventLog>> log = EventLog::Open(dir);
     Check(log.status(), "open log");
     log_open = SecondsSince(open_start);
-    const bool time_rebuilds = absl::GetFlag(FLAGS_rebuild);
+    const bool fold_only = absl::GetFlag(FLAGS_fold_only);
+    const bool time_rebuilds = absl::GetFlag(FLAGS_rebuild) && !fold_only;
     for (int round = 0; round < (time_rebuilds ? 2 : 1); ++round) {
       Clock::time_point start = Clock::now();
       uint64_t checksum = 0;
@@ -338,8 +342,8 @@ void Run(int64_t events) {
       if (time_rebuilds) {
         time_rebuild(true, &rebuild, &rebuild_figures);
         time_rebuild(false, &sequential, &sequential_figures);
-        time_fold();
       }
+      if (time_rebuilds || fold_only) time_fold();
     }
     const double n = static_cast<double>(stored_events);
     std::printf("raw Scan+decode       %8.0f events/s  (%.2f s, one thread)\n",
@@ -353,6 +357,8 @@ void Run(int64_t events) {
           "rebuild, one thread   %8.0f events/s  (%.2f s, figures %.2f s)  "
           "%.2f x raw\n",
           n / sequential, sequential, sequential_figures, raw / sequential);
+    }
+    if (time_rebuilds || fold_only) {
       std::printf(
           "fold alone            %8.2f s thread CPU  (%.0f ns/event, the "
           "events in memory)\n",
