@@ -3,7 +3,7 @@
 //
 //   projection_bench [--events=1000000] [--ten_million] [--dir=/tmp]
 //                    [--checkpoint_interval=10000] [--store=PATH]
-//                    [--lockstep]
+//                    [--lockstep] [--fold_only]
 //
 // --store keeps the generated ledger at PATH, or reuses the one already there
 // (its checkpoints included), so that a 10 M run need not generate again.
@@ -59,6 +59,9 @@ ABSL_FLAG(bool, rebuild, true,
 ABSL_FLAG(int, rebuild_rounds, 2,
           "rounds of the raw scan and the rebuilds, alternating; the best of "
           "each is printed (at 50 M events a round takes minutes)");
+ABSL_FLAG(bool, fold_only, false,
+          "of the rebuild timings, only the fold alone, once (for callgrind "
+          "--toggle-collect='*ApplyAll*': the same folds in every run)");
 ABSL_FLAG(bool, lockstep, false,
           "append the next batch only once the projector folded the last: "
           "each fold is one batch, so the tail's work is the same in every "
@@ -263,6 +266,9 @@ void Run(int64_t events) {
   uint64_t stored_events = 0;
   double raw = 1e9, rebuild = 1e9, sequential = 1e9;
   double rebuild_figures = 0, sequential_figures = 0;
+  // The best full rebuild's ReplayLog: wall seconds, and the CPU seconds of
+  // the thread that folds (the calling one).
+  double replay_wall = 0, replay_fold_cpu = 0;
   double fold_cpu = 1e9;
   double log_open = 0;
   {
@@ -270,7 +276,8 @@ void Run(int64_t events) {
     absl::StatusOr<std::unique_ptr<EventLog>> log = EventLog::Open(dir);
     Check(log.status(), "open log");
     log_open = SecondsSince(open_start);
-    const bool time_rebuilds = absl::GetFlag(FLAGS_rebuild);
+    const bool fold_only = absl::GetFlag(FLAGS_fold_only);
+    const bool time_rebuilds = absl::GetFlag(FLAGS_rebuild) && !fold_only;
     const int rounds =
         time_rebuilds ? std::max(1, absl::GetFlag(FLAGS_rebuild_rounds)) : 1;
     for (int round = 0; round < rounds; ++round) {
@@ -296,6 +303,7 @@ void Run(int64_t events) {
                                     double* best_figures) {
         const Clock::time_point start = Clock::now();
         ProjectionState state;
+        const double fold_cpu_start = ThreadCpuSeconds();
         if (pipelined) {
           Check(ReplayLog(**log, &state).status(), "replay");
         } else {
@@ -307,6 +315,7 @@ void Run(int64_t events) {
                 "rebuild scan");
         }
         const Clock::time_point figures_start = Clock::now();
+        const double fold_cpu = ThreadCpuSeconds() - fold_cpu_start;
         const FigureAccumulator figures = BuildFigures(
             state, state.last_seq(), false, FigureAccumulator().first(),
             FigureAccumulator().last(), pipelined ? 2 : 1);
@@ -314,6 +323,11 @@ void Run(int64_t events) {
         if (seconds < *best) {
           *best = seconds;
           *best_figures = SecondsSince(figures_start);
+          if (pipelined) {
+            replay_wall =
+                std::chrono::duration<double>(figures_start - start).count();
+            replay_fold_cpu = fold_cpu;
+          }
         }
       };
       // The fold alone in this thread's CPU time, less sensitive to a
@@ -343,8 +357,8 @@ void Run(int64_t events) {
       if (time_rebuilds) {
         time_rebuild(true, &rebuild, &rebuild_figures);
         time_rebuild(false, &sequential, &sequential_figures);
-        time_fold();
       }
+      if (time_rebuilds || fold_only) time_fold();
     }
     const double n = static_cast<double>(stored_events);
     std::printf("raw Scan+decode       %8.0f events/s  (%.2f s, one thread)\n",
@@ -354,10 +368,18 @@ void Run(int64_t events) {
           "full rebuild          %8.0f events/s  (%.2f s, figures %.2f s)  "
           "%.2f x raw  [ReplayLog, 2 readers; figures on 2 threads]\n",
           n / rebuild, rebuild, rebuild_figures, raw / rebuild);
+      // Near 100 %, the fold's thread is what bounds the replay; well below,
+      // the readers (or the two cores shared by three threads).
+      std::printf(
+          "  ReplayLog %.2f s, the folding thread busy %.0f %% of it (thread "
+          "CPU %.2f s)\n",
+          replay_wall, 100 * replay_fold_cpu / replay_wall, replay_fold_cpu);
       std::printf(
           "rebuild, one thread   %8.0f events/s  (%.2f s, figures %.2f s)  "
           "%.2f x raw\n",
           n / sequential, sequential, sequential_figures, raw / sequential);
+    }
+    if (time_rebuilds || fold_only) {
       std::printf(
           "fold alone            %8.2f s thread CPU  (%.0f ns/event, the "
           "events in memory)\n",

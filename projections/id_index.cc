@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/string_view.h"
@@ -25,6 +26,12 @@ constexpr size_t kSpareSlots = 64;
 
 }  // namespace
 
+void IdList::Grow(size_t more) {
+  HugeVector<char> grown(std::max(2 * bytes_.size(), used_ + more));
+  std::memcpy(grown.data(), bytes_.data(), used_);
+  bytes_.swap(grown);
+}
+
 uint64_t IdHashOf(std::string_view id) {
   return KeyedHash(kIdIndexKey, absl::string_view(id.data(), id.size()));
 }
@@ -36,13 +43,23 @@ size_t IdIndex::CapacityFor(size_t entries) {
   return capacity;
 }
 
-size_t IdIndex::SlotOf(const IdList& ids, const HashedId& id) const {
+size_t IdIndex::FirstSlotOf(uint32_t tag) const {
   if (capacity_ == 0) return slots_.size();
-  const uint32_t tag = TagOf(id.hash);
   for (size_t slot = Home(tag); slot < slots_.size(); ++slot) {
     const Entry& entry = slots_[slot];
     if (entry.index == kEmpty || entry.tag > tag) break;
-    if (entry.tag == tag && ids[entry.index] == id.id) return slot;
+    if (entry.tag == tag) return slot;
+  }
+  return slots_.size();
+}
+
+size_t IdIndex::SlotOf(const IdList& ids, const HashedId& id) const {
+  const uint32_t tag = TagOf(id.hash);
+  // The entries of a tag sit next to each other.
+  for (size_t slot = FirstSlotOf(tag); slot < slots_.size(); ++slot) {
+    const Entry& entry = slots_[slot];
+    if (entry.index == kEmpty || entry.tag != tag) break;
+    if (ids[entry.index] == id.id) return slot;
   }
   return slots_.size();
 }
@@ -54,6 +71,11 @@ uint32_t IdIndex::Find(const IdList& ids, const HashedId& id) const {
 
 void IdIndex::Prefetch(const HashedId& id) const {
   if (capacity_ > 0) __builtin_prefetch(&slots_[Home(TagOf(id.hash))]);
+}
+
+uint32_t IdIndex::Probe(const HashedId& id) const {
+  const size_t slot = FirstSlotOf(TagOf(id.hash));
+  return slot == slots_.size() ? kEmpty : slots_[slot].index;
 }
 
 void IdIndex::Insert(const IdList& ids, uint32_t index, uint64_t hash) {
@@ -87,10 +109,21 @@ void IdIndex::Reassign(const IdList& ids, const HashedId& id, uint32_t index) {
 void IdIndex::Reserve(size_t entries) {
   // CapacityFor(entries) <= capacity_, without its loop: Insert asks this.
   if (entries * 4 <= capacity_ * 3) return;
-  // In order, so each goes after the one before: no id is read.
+  // In order, so each goes after the one before: no id is read. Into the
+  // home slots made empty up front, as FinishLoad() would leave them.
   IdIndex grown = ForLoad(entries);
-  ForEach([&](const Entry& entry) { grown.PlaceLast(entry); });
-  grown.FinishLoad();
+  grown.slots_.resize(grown.capacity_);
+  size_t next = 0;  // the first slot after the last entry placed
+  ForEach([&](const Entry& entry) {
+    const size_t slot = std::max<size_t>(grown.Home(entry.tag), next);
+    if (slot < grown.slots_.size()) {
+      grown.slots_[slot] = entry;
+    } else {
+      grown.slots_.push_back(entry);
+    }
+    next = slot + 1;
+  });
+  grown.size_ = size_;
   *this = std::move(grown);
 }
 

@@ -36,24 +36,39 @@ absl::StatusOr<Hash> ReplayLog(const EventLog& log, ProjectionState* state,
   std::vector<Chunk> chunks(chunk_count);
   uint64_t folded = 0;  // chunks before this one are folded and released
   bool stop = false;    // the fold failed: readers give up
+  // Folded chunks' events, for the readers to fill again: an event copied
+  // over one of the same kind keeps its strings' buffers, and what is freed
+  // is freed on a reader's thread, not the fold's.
+  std::vector<std::vector<StoredEvent>> spare;
 
   const auto read = [&](uint64_t reader) {
     for (uint64_t c = reader; c < chunk_count; c += readers) {
+      std::vector<StoredEvent> events;
       {
         absl::MutexLock lock(&mutex);
         const auto may_read = [&] { return stop || c < folded + window; };
         mutex.Await(absl::Condition(&may_read));
         if (stop) return;
+        if (!spare.empty()) {
+          events = std::move(spare.back());
+          spare.pop_back();
+        }
       }
-      std::vector<StoredEvent> events;
       events.reserve(per_chunk);
+      size_t filled = 0;
       const uint64_t from = first + c * per_chunk;
       const absl::Status status =
           log.Scan(from, std::min(head, from + per_chunk - 1),
                    [&](const StoredEvent& stored) {
-                     events.push_back(stored);
+                     if (filled < events.size()) {
+                       events[filled] = stored;
+                     } else {
+                       events.push_back(stored);
+                     }
+                     ++filled;
                      return true;
                    });
+      events.resize(filled);
       absl::MutexLock lock(&mutex);
       chunks[c].events = std::move(events);
       chunks[c].status = status;
@@ -79,6 +94,7 @@ absl::StatusOr<Hash> ReplayLog(const EventLog& log, ProjectionState* state,
     }
     absl::MutexLock lock(&mutex);
     folded = c + 1;
+    spare.push_back(std::move(events));
   }
   {
     absl::MutexLock lock(&mutex);

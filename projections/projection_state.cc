@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <iterator>
 #include <limits>
 #include <thread>
@@ -91,22 +92,67 @@ bool SectorTimeline::SameAs(const SectorTimeline& other) const {
 }
 
 void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
-  // The ids are hashed and their slots in the id indexes prefetched kAhead
-  // events before the fold looks them up, so that the lookup does not wait
-  // for the slots' cache misses. The fold changes the sets meanwhile: the
-  // prefetch only warms the cache, the fold looks up again.
-  constexpr size_t kAhead = 4;
-  std::array<IdLookups, kAhead + 1> ahead;
-  const auto lookups = [&](size_t i) -> IdLookups& {
-    return ahead[i % ahead.size()];
+  // An id lookup waits on up to four cache misses in a row: the id's slot in
+  // the index, where the id it holds ends in the id list, that id's bytes,
+  // and the record of its index. So each event's lookups are started ahead
+  // of the fold in stages, each prefetching what the next reads: kSlots
+  // events ahead its ids are hashed and their slots prefetched, kIds ahead
+  // the entries found there give the ids' places and records, kBytes ahead
+  // the ids' bytes. The fold changes the state meanwhile: the stages only
+  // warm the cache, the fold looks up again.
+  constexpr size_t kSlots = 8;
+  constexpr size_t kIds = 4;
+  constexpr size_t kBytes = 2;
+  struct Ahead {
+    IdLookups lookups;
+    uint32_t person = kNoIndex;  // what the person's slot pointed at
+    uint32_t job = kNoIndex;
   };
+  // Longer than kSlots; a power of two, so that the % below is a mask.
+  constexpr size_t kRing = 16;
+  static_assert(kRing > kSlots && std::has_single_bit(kRing));
+  std::array<Ahead, kRing> ring;
+  const auto ahead = [&](size_t i) -> Ahead& { return ring[i % kRing]; };
   const size_t count = events.size();
-  for (size_t i = 0; i < count + kAhead; ++i) {
+  for (size_t i = 0; i < count + kSlots; ++i) {
     if (i < count) {
-      lookups(i) = LookupsOf(events[i].event);
-      PrefetchSlots(lookups(i));
+      Ahead& next = ahead(i);
+      next.lookups = LookupsOf(events[i].event);
+      PrefetchSlots(next.lookups);
     }
-    if (i >= kAhead) Apply(events[i - kAhead], lookups(i - kAhead));
+    if (i >= kIds && i - kIds < count) {
+      Ahead& next = ahead(i - kIds);
+      next.person = next.lookups.person.has_value()
+                        ? person_index_.Probe(*next.lookups.person)
+                        : kNoIndex;
+      next.job = next.lookups.job.has_value()
+                     ? job_index_.Probe(*next.lookups.job)
+                     : kNoIndex;
+      PrefetchRecords(next.person, next.job);
+    }
+    if (i >= kBytes && i - kBytes < count) {
+      const Ahead& next = ahead(i - kBytes);
+      person_refs_.PrefetchBytes(next.person);
+      job_ids_.PrefetchBytes(next.job);
+    }
+    if (i >= kSlots) Apply(events[i - kSlots], ahead(i - kSlots).lookups);
+  }
+}
+
+void ProjectionState::PrefetchRecords(uint32_t person, uint32_t job) const {
+  const auto prefetch = [](const auto& records, uint32_t index) {
+    if (index >= records.size()) return;
+    const auto* record = &records[index];
+    __builtin_prefetch(record);
+    __builtin_prefetch(reinterpret_cast<const char*>(record + 1) - 1);
+  };
+  if (person != kNoIndex) {
+    person_refs_.PrefetchEnds(person);
+    prefetch(persons_, person);
+  }
+  if (job != kNoIndex) {
+    job_ids_.PrefetchEnds(job);
+    prefetch(jobs_, job);
   }
 }
 

@@ -294,6 +294,9 @@ class ProjectionState {
   static IdLookups LookupsOf(const Event& event);
   // Prefetches the id indexes' slots the lookups will read.
   void PrefetchSlots(const IdLookups& lookups) const;
+  // Prefetches where the ids of `person` and `job` (indexes, or kNoIndex)
+  // end in the id lists, and their records.
+  void PrefetchRecords(uint32_t person, uint32_t job) const;
   void Apply(const StoredEvent& event, const IdLookups& lookups);
 
   // Fills `indexes` from the ids; false when an id came twice (the first

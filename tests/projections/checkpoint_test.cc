@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "banen/v1/projection.pb.h"
 #include "gtest/gtest.h"
+#include "projections/log_replay.h"
 #include "projections/state_checkpoint.h"
 #include "tests/projections/projection_test_util.h"
 #include "tests/projections/projector_test_util.h"
@@ -282,6 +283,25 @@ TEST(StateCheckpointTest, ARandomHistoryContinuedFromACheckpointEqualsTheFold) {
                   ComputeRealisation(rebuilt, query))
           << "seed " << seed << " measure " << m;
     }
+  }
+}
+
+// ReplayLog in chunks of 7 events on two readers, each chunk read into the
+// events of one folded before (of other kinds, mostly): the same state as
+// Apply one event at a time, and the last hash.
+TEST(ReplayLogTest, FoldsInRecycledChunksAsApplyDoes) {
+  for (uint32_t seed = 1; seed <= 3; ++seed) {
+    test::ProjectorFixture fixture;
+    fixture.Open();
+    test::RandomHistory random(seed);
+    AppendRandom(fixture, random, 400);
+    const EventLog& log = fixture.log();
+    ProjectionState state;
+    const absl::StatusOr<Hash> last_hash = ReplayLog(
+        log, &state, ReplayOptions{.readers = 2, .events_per_chunk = 7});
+    ASSERT_TRUE(last_hash.ok()) << last_hash.status();
+    EXPECT_EQ(*last_hash, log.GetHead().hash) << "seed " << seed;
+    EXPECT_EQ(Body(state), Body(Rebuild(log))) << "seed " << seed;
   }
 }
 
