@@ -776,22 +776,27 @@ TEST(StateCheckpointTest, ASaveDeletesTheStatesBeforeTheOneBeforeIt) {
   ExpectRestart(fixture, /*state_seq=*/157, /*folded=*/0);
 }
 
-// Of layout 2, the version before's: kept while it is the fallback, deleted
-// once two states of this layout exist.
-TEST(StateCheckpointTest, AStateOfLayout2IsDeletedOnceTwoOfThisLayoutExist) {
+// Of the layouts before (the versions before's): kept while one is the
+// fallback, deleted once two states of this layout exist.
+TEST(StateCheckpointTest, StatesOfEarlierLayoutsAreDeletedOnceTwoOfThisExist) {
   test::ProjectorFixture fixture;
   test::RandomHistory random(16);
   AppendAndClose(fixture, random, 90, /*save=*/false);
-  test::PutLayout2State(fixture.log(), 80);
+  test::PutStateOfLayout(fixture.log(), 70, 2);
+  test::PutStateOfLayout(fixture.log(), 80, 3);
   fixture.OpenProjector(TestOptions());
   fixture.CloseProjector();
   EXPECT_EQ(StateKeySeqs(fixture.log(), StateCheckpointSpace(2)),
+            (std::set<uint64_t>{70}));
+  EXPECT_EQ(StateKeySeqs(fixture.log(), StateCheckpointSpace(3)),
             (std::set<uint64_t>{80}));
   fixture.OpenProjector(TestOptions());
   AppendRandom(fixture, random, 23);
   fixture.CloseProjector();
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{90, 113}));
   EXPECT_EQ(StateKeySeqs(fixture.log(), StateCheckpointSpace(2)),
+            (std::set<uint64_t>{}));
+  EXPECT_EQ(StateKeySeqs(fixture.log(), StateCheckpointSpace(3)),
             (std::set<uint64_t>{}));
 }
 
