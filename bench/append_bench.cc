@@ -99,15 +99,6 @@ double Seconds(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-// The CPU time of the whole process (RocksDB's background threads too), in
-// seconds: on a shared machine the wall time says how busy the neighbours
-// were, the CPU time per event what the work costs.
-double ProcessCpuSeconds() {
-  timespec now{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + now.tv_nsec * 1e-9;
-}
-
 // One side's run: events per second of wall time, and CPU per event.
 struct Rate {
   double events_per_second = 0;
@@ -117,14 +108,14 @@ struct Rate {
 // Runs `work(thread)` on `threads` threads at once, which write `events`.
 template <typename Work>
 Rate TimeThreads(int threads, const std::atomic<int64_t>& events, Work work) {
-  const double cpu_start = ProcessCpuSeconds();
+  const double cpu_start = CpuSeconds();
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
   pool.reserve(threads);
   for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
   for (auto& thread : pool) thread.join();
   const double seconds = Seconds(start);
-  const double cpu = ProcessCpuSeconds() - cpu_start;
+  const double cpu = CpuSeconds() - cpu_start;
   return {events / seconds, cpu * 1e6 / events};
 }
 

@@ -17,7 +17,6 @@
 // shared machine a neighbour's load shows there.
 #include <grpcpp/grpcpp.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <sys/utsname.h>
 
 #include <chrono>
@@ -61,13 +60,6 @@ ABSL_FLAG(bool, client_import, true,
 
 namespace banen::bench {
 namespace {
-
-double CpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return absl::ToDoubleSeconds(absl::DurationFromTimeval(usage.ru_utime) +
-                               absl::DurationFromTimeval(usage.ru_stime));
-}
 
 // What a client process prints: events acknowledged, wall and CPU seconds.
 struct Measurement {

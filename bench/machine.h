@@ -4,6 +4,9 @@
 #ifndef BANEN_BENCH_MACHINE_H_
 #define BANEN_BENCH_MACHINE_H_
 
+#include <time.h>
+
+#include <chrono>
 #include <fstream>
 #include <string>
 
@@ -18,6 +21,23 @@ inline std::string CpuModel() {
     }
   }
   return "unknown";
+}
+
+// Seconds since `start` on the steady clock.
+inline double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// CPU seconds so far of every thread of the process (RocksDB's background
+// threads too), or with CLOCK_THREAD_CPUTIME_ID of the calling thread: on a
+// shared machine the wall time says how busy the neighbours were, the CPU
+// time what the work costs.
+inline double CpuSeconds(clockid_t clock = CLOCK_PROCESS_CPUTIME_ID) {
+  timespec now{};
+  clock_gettime(clock, &now);
+  return static_cast<double>(now.tv_sec) +
+         static_cast<double>(now.tv_nsec) * 1e-9;
 }
 
 // This process's resident set (VmRSS) in MB; -1 where /proc has none.

@@ -22,7 +22,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <string>
 #include <thread>
@@ -32,6 +31,7 @@
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "bench/machine.h"
 #include "ledger/event_log.h"
 #include "ledger/status_macros.h"
 #include "projections/figures.h"
@@ -74,10 +74,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 // The ledger is the national demo data set (tools/demo_data.h), the
 // national ledger this benchmark means to measure: 2013-2025, every sector,
 // late and backdated events, corrections. Its markt is scaled so that it
@@ -86,21 +82,6 @@ double SecondsSince(Clock::time_point start) {
 double MarktScaleFor(int64_t events) {
   const double scale = (static_cast<double>(events) - 92'000) / 948'000 * 1.05;
   return std::clamp(scale, 0.01, 100.0);
-}
-
-double ThreadCpuSeconds() {
-  timespec now;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9;
-}
-
-long ResidentMegabytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6)) / 1024;
-  }
-  return -1;
 }
 
 struct Latencies {
@@ -303,7 +284,7 @@ void Run(int64_t events) {
                                     double* best_figures) {
         const Clock::time_point start = Clock::now();
         ProjectionState state;
-        const double fold_cpu_start = ThreadCpuSeconds();
+        const double fold_cpu_start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
         if (pipelined) {
           Check(ReplayLog(**log, &state).status(), "replay");
         } else {
@@ -315,7 +296,8 @@ void Run(int64_t events) {
                 "rebuild scan");
         }
         const Clock::time_point figures_start = Clock::now();
-        const double fold_cpu = ThreadCpuSeconds() - fold_cpu_start;
+        const double fold_cpu =
+            CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - fold_cpu_start;
         const FigureAccumulator figures = BuildFigures(
             state, state.last_seq(), false, FigureAccumulator().first(),
             FigureAccumulator().last(), pipelined ? 2 : 1);
@@ -339,9 +321,9 @@ void Run(int64_t events) {
         std::vector<StoredEvent> chunk;
         double cpu = 0;
         const auto fold = [&] {
-          const double start = ThreadCpuSeconds();
+          const double start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
           state.ApplyAll(chunk);
-          cpu += ThreadCpuSeconds() - start;
+          cpu += CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - start;
           chunk.clear();
         };
         Check((*log)->Scan(1, 0,

@@ -39,17 +39,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// CPU seconds of every thread of the process so far.
-double ProcessCpuSeconds() {
-  timespec now;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9;
-}
-
 void Check(const absl::Status& status, const char* what) {
   if (status.ok()) return;
   std::fprintf(stderr, "%s: %s\n", what, status.ToString().c_str());
@@ -66,7 +55,7 @@ void Run(const std::string& dir) {
         LedgerServer::Start(options);
     Check(server.status(), "start");
     std::printf("server start %6.2f s  (CPU %.2f s; head %llu; RSS %ld MB)\n",
-                SecondsSince(start), ProcessCpuSeconds(),
+                SecondsSince(start), CpuSeconds(),
                 static_cast<unsigned long long>((*server)->log().GetHead().seq),
                 ResidentMegabytes());
     return;
@@ -92,7 +81,7 @@ void Run(const std::string& dir) {
       "restart %6.2f s  (EventLog::Open %.2f s, Projector::Open %.2f s; CPU "
       "%.2f s; head %llu, state at %llu, %llu folded; %zu checkpoints; RSS "
       "%ld MB)\n",
-      SecondsSince(start), log_open, projector_open, ProcessCpuSeconds(),
+      SecondsSince(start), log_open, projector_open, CpuSeconds(),
       static_cast<unsigned long long>((*log)->GetHead().seq),
       static_cast<unsigned long long>(state_seq),
       static_cast<unsigned long long>(folded),
