@@ -28,7 +28,9 @@ constexpr size_t kSpareSlots = 64;
 
 void IdList::Grow(size_t more) {
   HugeVector<char> grown(std::max(2 * bytes_.size(), used_ + more));
-  std::memcpy(grown.data(), bytes_.data(), used_);
+  // memcpy's pointers must not be null, even for no bytes: the first Grow
+  // has none to copy.
+  if (used_ > 0) std::memcpy(grown.data(), bytes_.data(), used_);
   bytes_.swap(grown);
 }
 

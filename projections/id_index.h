@@ -39,9 +39,11 @@ class IdList {
  public:
   size_t size() const { return ends_.size(); }
   void Add(std::string_view id) {
-    if (bytes_.size() - used_ < id.size()) Grow(id.size());
-    std::memcpy(bytes_.data() + used_, id.data(), id.size());
-    used_ += id.size();
+    if (!id.empty()) {  // an empty one may have null data(), as may bytes_
+      if (bytes_.size() - used_ < id.size()) Grow(id.size());
+      std::memcpy(bytes_.data() + used_, id.data(), id.size());
+      used_ += id.size();
+    }
     ends_.push_back(used_);
   }
   std::string_view operator[](size_t i) const {
