@@ -45,11 +45,20 @@ std::string EncodeCheckpoint(uint64_t seq, const FigureAccumulator& figures) {
   proto.set_seq(seq);
   proto.set_first_quarter(FormatQuarter(figures.first()));
   proto.set_rules_version(kCountingRulesVersion);
+  // Canonical: the slots up to the last one with a step, the scopes with
+  // one. An accumulator keeps the slots its steps touched, also where they
+  // cancelled; so the live tail and a backfill, which move the figures over
+  // other ranges of seqs, encode a checkpoint at one seq to the same bytes
+  // (the store refuses a second value under a key).
+  const QuarterSteps zero;
   for (ScopeId scope : figures.Scopes()) {
     if (IsEmployerScope(scope)) continue;
+    size_t used = figures.SlotCount(scope);
+    while (used > 0 && figures.SlotAt(scope, used - 1) == zero) --used;
+    if (used == 0) continue;
     v1::ScopeSteps* scope_steps = proto.add_scopes();
     scope_steps->set_scope(scope);
-    for (size_t slot = 0; slot < figures.SlotCount(scope); ++slot) {
+    for (size_t slot = 0; slot < used; ++slot) {
       ForEachValue(figures.SlotAt(scope, slot),
                    [&](int64_t value) { scope_steps->add_values(value); });
     }
