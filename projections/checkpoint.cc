@@ -66,7 +66,7 @@ std::string EncodeCheckpoint(uint64_t seq, const FigureAccumulator& figures) {
   return proto.SerializeAsString();
 }
 
-absl::StatusOr<Checkpoint> DecodeCheckpoint(std::string_view bytes) {
+absl::StatusOr<FigureCheckpoint> DecodeCheckpoint(std::string_view bytes) {
   v1::FigureCheckpoint proto;
   if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return absl::DataLossError("checkpoint does not parse");
@@ -79,7 +79,7 @@ absl::StatusOr<Checkpoint> DecodeCheckpoint(std::string_view bytes) {
                      " follows counting rules version ", rules_version,
                      ", not ", kCountingRulesVersion));
   }
-  Checkpoint checkpoint{proto.seq(), FigureAccumulator()};
+  FigureCheckpoint checkpoint{proto.seq(), FigureAccumulator()};
   if (proto.first_quarter() != FormatQuarter(checkpoint.figures.first())) {
     return absl::DataLossError("checkpoint starts at another quarter");
   }

@@ -25,7 +25,7 @@ inline constexpr std::string_view kCheckpointSpace = "checkpoint.v2";
 std::string CheckpointKey(uint64_t seq);
 std::optional<uint64_t> ParseCheckpointKey(std::string_view key);
 
-struct Checkpoint {
+struct FigureCheckpoint {
   uint64_t seq = 0;
   FigureAccumulator figures;  // sector scopes only
 };
@@ -35,7 +35,7 @@ struct Checkpoint {
 std::string EncodeCheckpoint(uint64_t seq, const FigureAccumulator& figures);
 // DATA_LOSS when `bytes` is not a checkpoint of this layout;
 // FAILED_PRECONDITION when it was made under other counting rules.
-absl::StatusOr<Checkpoint> DecodeCheckpoint(std::string_view bytes);
+absl::StatusOr<FigureCheckpoint> DecodeCheckpoint(std::string_view bytes);
 
 }  // namespace banen
 

@@ -620,7 +620,7 @@ absl::StatusOr<FigureAccumulator> Projector::CheckpointFigures(
     absl::MutexLock lock(&writer_mutex_);
     for (const Unwritten& unwritten : unwritten_) {
       if (unwritten.space == kCheckpointSpace && unwritten.key == key) {
-        ASSIGN_OR_RETURN(Checkpoint checkpoint,
+        ASSIGN_OR_RETURN(FigureCheckpoint checkpoint,
                          DecodeCheckpoint(unwritten.value));
         return std::move(checkpoint.figures);
       }
@@ -629,7 +629,7 @@ absl::StatusOr<FigureAccumulator> Projector::CheckpointFigures(
   }
   ASSIGN_OR_RETURN(const std::string encoded,
                    log_.records().Get(kCheckpointSpace, key));
-  ASSIGN_OR_RETURN(Checkpoint checkpoint, DecodeCheckpoint(encoded));
+  ASSIGN_OR_RETURN(FigureCheckpoint checkpoint, DecodeCheckpoint(encoded));
   return std::move(checkpoint.figures);
 }
 

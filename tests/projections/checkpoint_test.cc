@@ -37,7 +37,7 @@ TEST(CheckpointTest, RoundTripsSectorFigures) {
   figures
       .MutableFlows(SectorScope(Sector::kRijk), StepDay(test::D("2024-05-17")))
       ->ended[3] = 2;
-  const absl::StatusOr<Checkpoint> decoded =
+  const absl::StatusOr<FigureCheckpoint> decoded =
       DecodeCheckpoint(EncodeCheckpoint(99, figures));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(decoded->seq, 99u);
@@ -74,7 +74,7 @@ TEST(CheckpointTest, LeavesEmployerScopesOut) {
   FigureAccumulator figures;
   figures.AddHoursStep(EmployerScope(3), FormSeries::kVast,
                        StepDay(test::D("2024-05-17")), 2550);
-  const absl::StatusOr<Checkpoint> decoded =
+  const absl::StatusOr<FigureCheckpoint> decoded =
       DecodeCheckpoint(EncodeCheckpoint(1, figures));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_TRUE(decoded->figures == FigureAccumulator());
