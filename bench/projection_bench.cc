@@ -240,9 +240,10 @@ void Run(int64_t events) {
 
   // 2. Raw scan + decode vs full rebuild (fold + figures at the head), best
   // of two rounds each, alternating. The rebuild runs as Projector::Open
-  // does: ReplayLog decodes ahead on two threads while this one folds, then
-  // the figures are built on two threads. The one-thread rebuild (Scan +
-  // Apply + figures) shows the cost without that parallelism.
+  // does: ReplayLog decodes ahead on another thread while this one folds
+  // (and decodes when it would wait), then the figures are built on two
+  // threads. The one-thread rebuild (Scan + Apply + figures) shows the cost
+  // without that parallelism.
   std::vector<absl::Time> commit_times;
   uint64_t stored_events = 0;
   double raw = 1e9, rebuild = 1e9, sequential = 1e9;
@@ -348,10 +349,12 @@ void Run(int64_t events) {
     if (time_rebuilds) {
       std::printf(
           "full rebuild          %8.0f events/s  (%.2f s, figures %.2f s)  "
-          "%.2f x raw  [ReplayLog, 2 readers; figures on 2 threads]\n",
+          "%.2f x raw  [ReplayLog: a reader and the folding thread; "
+          "figures on 2 threads]\n",
           n / rebuild, rebuild, rebuild_figures, raw / rebuild);
-      // Near 100 %, the fold's thread is what bounds the replay; well below,
-      // the readers (or the two cores shared by three threads).
+      // The folding thread reads too whenever the next chunk is not ready,
+      // so it is busy nearly all of the replay; its CPU beyond the fold
+      // alone's is the reading it took over.
       std::printf(
           "  ReplayLog %.2f s, the folding thread busy %.0f %% of it (thread "
           "CPU %.2f s)\n",

@@ -12,9 +12,10 @@ namespace banen {
 
 struct ReplayOptions {
   // Threads reading and decoding seq ranges ahead of the fold, which runs
-  // on the calling thread. Decoding costs more than folding, so on two cores
-  // two readers keep the fold busy.
-  int readers = 2;
+  // on the calling thread; that one reads too whenever the next range is
+  // not ready. On two cores one reader keeps both busy: a second one only
+  // takes turns with them.
+  int readers = 1;
   uint64_t events_per_chunk = 16'384;
 };
 
