@@ -199,6 +199,10 @@ rocksdb::Options StoreOptions() {
   options.IncreaseParallelism(2);
   options.compression = rocksdb::kLZ4Compression;
   options.write_buffer_size = 64 << 20;
+  // Each open starts a new info log (LOG) and keeps the one before as
+  // LOG.old.*: a server restarted daily, or in a crash loop, would gather
+  // RocksDB's default of 1,000 in the store's directory.
+  options.keep_log_file_num = 10;
   // The WAL replayed after a crash stays under two memtables of events.
   options.max_total_wal_size = 128 << 20;
   // The write group's leader inserts every batch of the group into the

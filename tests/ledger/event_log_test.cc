@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <numeric>
@@ -337,6 +338,20 @@ TEST_F(EventLogTest, IdempotencyHoldsAfterReopen) {
   std::get<TargetSet>(other.payload).source = "another letter";
   ExpectRejected({other}, absl::StatusCode::kAlreadyExists, 0, "event_id");
   EXPECT_EQ(log_->GetHead().seq, 2u);
+}
+
+// Every open starts an info log of RocksDB's and keeps the one before.
+TEST_F(EventLogTest, KeepsTenInfoLogsHoweverOftenItIsOpened) {
+  MustAppend({Target(1)});
+  for (int open = 0; open < 14; ++open) ReopenLog();
+  ASSERT_NE(log_, nullptr);
+  int old_info_logs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(log_dir())) {
+    if (entry.path().filename().string().starts_with("LOG.old")) {
+      ++old_info_logs;
+    }
+  }
+  EXPECT_EQ(old_info_logs, 9);
 }
 
 TEST_F(EventLogTest, ABatchWithOneBadEventStoresNothing) {
