@@ -102,6 +102,16 @@ class SortedFingerprints {
     return std::nullopt;
   }
 
+  // Find()'s two cache misses, fetched ahead in two steps: the directory
+  // entry, then (once that is in cache) the bucket it names.
+  void PrefetchDirectory(uint64_t fingerprint) const {
+    __builtin_prefetch(bucket_begin_.data() + (fingerprint >> shift_));
+  }
+  void PrefetchBucket(uint64_t fingerprint) const {
+    __builtin_prefetch(fingerprints_.data() +
+                       bucket_begin_[fingerprint >> shift_]);
+  }
+
   const HugeVector<uint64_t>& fingerprints() const { return fingerprints_; }
   const HugeVector<uint32_t>& seqs() const { return seqs_; }
 
@@ -161,6 +171,17 @@ class EventIdIndex {
       }
     }
     return saved_.Find(fingerprint);
+  }
+  // Find(_, fingerprint)'s memory, fetched `stage` 0 then 1 some lookups
+  // ahead: at 10 M stored ids each lookup of a new id missed the cache
+  // twice, a tenth of an append's CPU.
+  void Prefetch(uint64_t fingerprint, int stage) const {
+    if (stage == 0) {
+      saved_.PrefetchDirectory(fingerprint);
+      recent_.prefetch(fingerprint);
+    } else {
+      saved_.PrefetchBucket(fingerprint);
+    }
   }
 
   // `fingerprint_taken`: Find(event_id, fingerprint) returned the seq of
@@ -1646,9 +1667,23 @@ std::vector<EventLogImpl::IndexProbe> EventLogImpl::ProbeEventIds(
   probes.reserve(batch.events.size());
   absl::ReaderMutexLock lock(&index_mu_);
   for (const Event& event : batch.events) {
-    const uint64_t fingerprint = event_ids_.Fingerprint(event.event_id);
-    probes.push_back(
-        {fingerprint, event_ids_.Find(event.event_id, fingerprint)});
+    probes.push_back({event_ids_.Fingerprint(event.event_id), std::nullopt});
+  }
+  // The index's memory for the lookup kAhead on, in two steps.
+  constexpr size_t kAhead = 8;
+  const size_t count = probes.size();
+  for (size_t i = 0; i < std::min(count, kAhead); ++i) {
+    event_ids_.Prefetch(probes[i].fingerprint, 0);
+  }
+  for (size_t i = 0; i < count; ++i) {
+    if (i + kAhead < count) {
+      event_ids_.Prefetch(probes[i + kAhead].fingerprint, 0);
+    }
+    if (i + kAhead / 2 < count) {
+      event_ids_.Prefetch(probes[i + kAhead / 2].fingerprint, 1);
+    }
+    probes[i].stored =
+        event_ids_.Find(batch.events[i].event_id, probes[i].fingerprint);
   }
   return probes;
 }
