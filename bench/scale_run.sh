@@ -22,7 +22,9 @@
 #     store in a fresh process (restart time, RSS after the open and after
 #     the ingest), then durable gRPC ingest of 400 k events at it next to
 #     the same ingest at an empty store, the raw synced RocksDB rate and the
-#     serial bound. The copy hard-links the store's table files, which
+#     serial bound; then two more rounds of both (--store_rounds=3: the
+#     server restarted on the copy each time), and the median ratio. The
+#     copy hard-links the store's table files, which
 #     RocksDB never changes, and copies the rest, so the store itself stays
 #     at N events for a rerun.
 # STORE is DIR/banen-merkle-bench, the name merkle_bench --reuse looks for.
@@ -90,7 +92,7 @@ link_copy() {
 }
 step copy link_copy
 step grpc_ingest_bench "$build/bench/grpc_ingest_bench" --events=400000 \
-  --store="$copy" --dir="$dir"
+  --store="$copy" --store_rounds=3 --dir="$dir"
 rm -rf "$copy"
 [[ "$keep" == true ]] || rm -rf "$store"
 
@@ -121,6 +123,7 @@ line() { grep -m1 -e "$2" "$logs/$1.log" || echo "(not printed: $2)"; }
   echo "-- ingest at the end (durable gRPC, 400 k events)"
   line grpc_ingest_bench '^Append at '
   line grpc_ingest_bench '^ratio at '
+  line grpc_ingest_bench '^ratio at the store / empty store, median'
   line grpc_ingest_bench '^banen-ledgerd durable Append'
   line grpc_ingest_bench '^serial bound'
   line grpc_ingest_bench '^ratio ledger / bound'
