@@ -68,6 +68,8 @@ class CompactStringMap {
     return it == index_.end() ? nullptr : &storage_->At(*it).value;
   }
   bool contains(absl::string_view key) const { return index_.contains(key); }
+  // Fetches the place of `key` in the index into the cache.
+  void Prefetch(absl::string_view key) const { index_.prefetch(key); }
 
   // The value of `key`, a new T{} if it was absent; and whether it was.
   std::pair<T*, bool> FindOrInsert(absl::string_view key) {

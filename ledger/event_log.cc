@@ -1716,7 +1716,14 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
   result.seqs.reserve(count);
   result.duplicate.reserve(count);
   new_ids.reserve(count);
+  constexpr int kPrefetchAhead = 4;
+  for (int i = 0; i < std::min(count, kPrefetchAhead); ++i) {
+    state_.Prefetch(batch.events[i]);
+  }
   for (int i = 0; i < count; ++i) {
+    if (i + kPrefetchAhead < count) {
+      state_.Prefetch(batch.events[i + kPrefetchAhead]);
+    }
     const Event& event = batch.events[i];
     // The event_id is checked with the other fields below, once: a malformed
     // id matches no stored event, so it cannot be taken for a duplicate.

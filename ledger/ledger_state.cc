@@ -202,6 +202,16 @@ absl::Status LedgerState::Apply(const Event& event, uint64_t seq, int index,
   return absl::InternalError("unknown event kind");
 }
 
+void LedgerState::Prefetch(const Event& event) const {
+  if (const std::string_view job_id = JobIdOf(event); !job_id.empty()) {
+    jobs_.Prefetch(AbslView(job_id));
+  }
+  if (const std::string_view person_ref = PersonRefOf(event);
+      !person_ref.empty()) {
+    persons_.Prefetch(AbslView(person_ref));
+  }
+}
+
 absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
                                         int index) {
   const Date date = event.effective_date;
