@@ -47,12 +47,12 @@ class LedgerState {
   // `index` is its place in the batch, for errors. For an EventRetracted,
   // `retraction_target` is the stored event at target_seq (the caller resolves
   // it and answers NOT_FOUND for a seq that does not exist); otherwise null.
+  absl::Status Apply(const Event& event, uint64_t seq, int index,
+                     const Event* retraction_target);
   // Fetches the memory Apply(event) will look up first, its job's and its
   // person's places in their maps: called some events ahead, so that a
   // store of millions does not stall on them one by one.
   void Prefetch(const Event& event) const;
-  absl::Status Apply(const Event& event, uint64_t seq, int index,
-                     const Event* retraction_target);
 
   // The seq of the last event that touched `job_id` (including a retraction
   // of one of its events); 0 if the job does not exist.
