@@ -647,6 +647,26 @@ absl::StatusOr<LedgerRun> MeasureLedger(const std::string& data_dir,
   return run;
 }
 
+// One round of two runs measured alike: prints their rates and b / a,
+// which it adds to `ratios`. `complete` stays true while both ingested
+// every event.
+void RecordRound(int round, const char* a_name, const LedgerRun& a,
+                 const char* b_name, const LedgerRun& b,
+                 std::vector<double>& ratios, bool& complete) {
+  ratios.push_back(b.ingest.per_second() / a.ingest.per_second());
+  std::printf("round %d: %s %.0f, %s %.0f events/s, ratio %.3f\n", round,
+              a_name, a.ingest.per_second(), b_name, b.ingest.per_second(),
+              ratios.back());
+  const int64_t events = absl::GetFlag(FLAGS_events);
+  complete = complete && a.ingest.events == events && b.ingest.events == events;
+}
+
+// The median of `ratios`, which it sorts.
+double Median(std::vector<double>& ratios) {
+  std::sort(ratios.begin(), ratios.end());
+  return ratios[ratios.size() / 2];
+}
+
 void PrintProjectionLag(const LedgerRun& run) {
   std::printf("projection caught up %.3f s after the last ack (%s)\n",
               absl::ToDoubleSeconds(run.projection_lag),
@@ -795,22 +815,15 @@ int RunBenchmark() {
             (at_store.ok() ? empty : at_store).status().ToString().c_str());
         return 1;
       }
-      ratios.push_back(at_store->ingest.per_second() /
-                       empty->ingest.per_second());
-      std::printf(
-          "round %d: at the store %.0f, empty %.0f events/s, ratio %.2f\n",
-          round, at_store->ingest.per_second(), empty->ingest.per_second(),
-          ratios.back());
-      complete = complete &&
-                 at_store->ingest.events == absl::GetFlag(FLAGS_events) &&
-                 empty->ingest.events == absl::GetFlag(FLAGS_events);
+      RecordRound(round, "empty", *empty, "at the store", *at_store, ratios,
+                  complete);
     }
     if (ratios.size() > 1) {
-      std::sort(ratios.begin(), ratios.end());
+      const size_t rounds = ratios.size();
       std::printf(
           "ratio at the store / empty store, median of %zu rounds: %.2f "
           "(issue 15: >= 0.9)\n",
-          ratios.size(), ratios[ratios.size() / 2]);
+          rounds, Median(ratios));
     }
   }
 
@@ -884,22 +897,13 @@ int RunBenchmark() {
                    (without.ok() ? with : without).status().ToString().c_str());
       return 1;
     }
-    metrics_ratios.push_back(with->ingest.per_second() /
-                             without->ingest.per_second());
-    std::printf(
-        "round %d: without metrics %.0f, with %.0f events/s, ratio "
-        "%.3f\n",
-        round, without->ingest.per_second(), with->ingest.per_second(),
-        metrics_ratios.back());
-    complete = complete &&
-               without->ingest.events == absl::GetFlag(FLAGS_events) &&
-               with->ingest.events == absl::GetFlag(FLAGS_events);
+    RecordRound(round, "without metrics", *without, "with", *with,
+                metrics_ratios, complete);
   }
   if (!metrics_ratios.empty()) {
-    std::sort(metrics_ratios.begin(), metrics_ratios.end());
+    const size_t rounds = metrics_ratios.size();
     std::printf("ratio with / without metrics (median of %zu rounds): %.3f\n",
-                metrics_ratios.size(),
-                metrics_ratios[metrics_ratios.size() / 2]);
+                rounds, Median(metrics_ratios));
   }
 
   std::filesystem::remove_all(dir);
