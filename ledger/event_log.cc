@@ -846,14 +846,20 @@ class EventLogImpl final : public EventLog {
   // Writes `batch` (synced as appends are) and empties it; errors name
   // `what`.
   absl::Status WriteAndClear(rocksdb::WriteBatch& batch, std::string_view what);
-  // Puts `body` into `batch` in parts of kStatePartSize, part i at
-  // part_key(i), calling write() (which must empty the batch) whenever it
-  // holds four parts, so that a large body is never one batch; returns the
-  // number of parts.
-  absl::StatusOr<uint32_t> PutInParts(
-      rocksdb::WriteBatch& batch, std::string_view body,
-      absl::FunctionRef<std::string(uint32_t)> part_key,
-      absl::FunctionRef<absl::Status()> write);
+  // Stores `body` in the state family in parts of kStatePartSize, part i
+  // at part_key(i), as one table file of its own, synced and ingested into
+  // the store (errors name `what`); returns the number of parts. Hundreds
+  // of MB at 10 M events: through the memtables they went to the WAL, to a
+  // table at every 4 MiB flush and through compactions, which ran beside
+  // the appends; ingested, they are written once and their file is dropped
+  // whole when superseded (DropSupersededParts).
+  absl::StatusOr<uint32_t> IngestParts(
+      std::string_view body, absl::FunctionRef<std::string(uint32_t)> part_key,
+      std::string_view what);
+  // Drops the table files that hold only parts of the state checkpoints
+  // and deltas up to `seq`, which the range deletions written with the
+  // checkpoint at `seq` hide, instead of leaving them to a compaction.
+  absl::Status DropSupersededParts(uint64_t seq);
   // Moves the keys starting with `tag` from the default column family to
   // `family` (a migration to format 3).
   absl::Status MoveToFamily(char tag, rocksdb::ColumnFamilyHandle& family);
@@ -1919,22 +1925,35 @@ absl::Status EventLogImpl::WriteAndClear(rocksdb::WriteBatch& batch,
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint32_t> EventLogImpl::PutInParts(
-    rocksdb::WriteBatch& batch, std::string_view body,
-    absl::FunctionRef<std::string(uint32_t)> part_key,
-    absl::FunctionRef<absl::Status()> write) {
-  uint32_t parts = 0;
-  for (size_t offset = 0; offset < body.size();
-       offset += storage::kStatePartSize) {
-    batch.Put(
-        state_family_.get(), part_key(parts++),
-        rocksdb::Slice(body.data() + offset, std::min(storage::kStatePartSize,
-                                                      body.size() - offset)));
-    if (batch.GetDataSize() >= 4 * storage::kStatePartSize) {
-      RETURN_IF_ERROR(write());
-    }
-  }
-  return parts;
+absl::StatusOr<uint32_t> EventLogImpl::IngestParts(
+    std::string_view body, absl::FunctionRef<std::string(uint32_t)> part_key,
+    std::string_view what) {
+  const size_t parts =
+      (body.size() + storage::kStatePartSize - 1) / storage::kStatePartSize;
+  // One name: one body is stored at a time (by delta_writer_, or by Open()
+  // and the close, when it is not running).
+  RETURN_IF_ERROR(FromRocks(
+      storage::IngestRecords(
+          *db_, *state_family_, "state-parts.ingest", parts,
+          [&](size_t part) {
+            const size_t offset = part * storage::kStatePartSize;
+            return std::pair(part_key(static_cast<uint32_t>(part)),
+                             rocksdb::Slice(body.data() + offset,
+                                            std::min(storage::kStatePartSize,
+                                                     body.size() - offset)));
+          }),
+      AbslView(what)));
+  return static_cast<uint32_t>(parts);
+}
+
+absl::Status EventLogImpl::DropSupersededParts(uint64_t seq) {
+  const std::array<storage::KeyRange, 2> superseded = {
+      storage::KeyRange{storage::StatePartKey(0, 0),
+                        storage::StatePartKey(seq, 0)},
+      storage::KeyRange{storage::DeltaPartKey(0, 0),
+                        storage::DeltaPartKey(seq + 1, 0)}};
+  return FromRocks(storage::DropFilesInRanges(*db_, *state_family_, superseded),
+                   "dropping superseded state parts");
 }
 
 absl::Status EventLogImpl::MoveToFamily(char tag,
@@ -2019,16 +2038,16 @@ absl::Status EventLogImpl::WriteStateCheckpoint(uint64_t seq, const Hash& hash,
   header.body_size = body.size();
   rocksdb::WriteBatch batch;
   // A checkpoint of an older layout at this seq is saved anew: its header
-  // goes first, so that it never names parts of the new one.
+  // goes first, so that it never names parts of the new one (which replace
+  // its parts, being newer; any past the new count are never read).
   batch.Delete(state_family_.get(), storage::StateHeaderKey(seq));
-  batch.DeleteRange(state_family_.get(), storage::StatePartKey(seq, 0),
-                    storage::StatePartKey(seq + 1, 0));
-  ASSIGN_OR_RETURN(
-      header.parts,
-      PutInParts(
-          batch, body,
-          [seq](uint32_t part) { return storage::StatePartKey(seq, part); },
-          [&] { return WriteAndClear(batch, "saving the state"); }));
+  RETURN_IF_ERROR(WriteAndClear(batch, "saving the state"));
+  ASSIGN_OR_RETURN(header.parts, IngestParts(
+                                     body,
+                                     [seq](uint32_t part) {
+                                       return storage::StatePartKey(seq, part);
+                                     },
+                                     "saving the state"));
   batch.DeleteRange(state_family_.get(), storage::StatePartKey(0, 0),
                     storage::StatePartKey(seq, 0));
   batch.DeleteRange(state_family_.get(), storage::StateHeaderKey(0),
@@ -2039,7 +2058,8 @@ absl::Status EventLogImpl::WriteStateCheckpoint(uint64_t seq, const Hash& hash,
                     storage::DeltaPartKey(seq + 1, 0));
   batch.Put(state_family_.get(), storage::StateHeaderKey(seq),
             storage::EncodeStateHeader(header));
-  return WriteAndClear(batch, "saving the state");
+  RETURN_IF_ERROR(WriteAndClear(batch, "saving the state"));
+  return DropSupersededParts(seq);
 }
 
 absl::StatusOr<bool> EventLogImpl::LoadState() {
@@ -2328,26 +2348,21 @@ absl::Status EventLogImpl::WriteDelta(const Delta& delta) {
   header.hash = delta.hash;
   header.body_size = body.size();
   header.body_hash = Sha256({body});
-  // Unsynced: the next synced append takes it to disk, and Open() skips a
-  // delta that a power loss tore (storage_format.h).
-  const rocksdb::WriteOptions unsynced;
-  rocksdb::WriteBatch batch;
-  const auto write = [&]() {
-    absl::Status written =
-        FromRocks(db_->Write(unsynced, &batch), "writing a state delta");
-    batch.Clear();
-    return written;
-  };
-  ASSIGN_OR_RETURN(header.parts, PutInParts(
-                                     batch, body,
+  // The parts are synced by their ingestion, the header is not: the next
+  // synced append takes it to disk, and Open() skips a delta whose header a
+  // power loss took (storage_format.h).
+  ASSIGN_OR_RETURN(header.parts, IngestParts(
+                                     body,
                                      [&delta](uint32_t part) {
                                        return storage::DeltaPartKey(delta.seq,
                                                                     part);
                                      },
-                                     write));
+                                     "writing a state delta"));
+  rocksdb::WriteBatch batch;
   batch.Put(state_family_.get(), storage::DeltaHeaderKey(delta.seq),
             storage::EncodeDeltaHeader(header));
-  RETURN_IF_ERROR(write());
+  RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch),
+                            "writing a state delta"));
   {
     absl::MutexLock lock(&checkpoint_mu_);
     delta_bytes_ += body.size();

@@ -5,6 +5,8 @@
 
 #include "ledger/codec.h"
 #include "ledger/internal/sha256.h"
+#include "rocksdb/convenience.h"
+#include "rocksdb/sst_file_writer.h"
 
 namespace banen::storage {
 
@@ -241,6 +243,53 @@ rocksdb::Status OpenStore(const rocksdb::Options& options,
   store.records.reset(handles[2]);
   store.state.reset(handles[3]);
   return status;
+}
+
+rocksdb::Status IngestRecords(
+    rocksdb::DB& db, rocksdb::ColumnFamilyHandle& family,
+    std::string_view file_name, size_t count,
+    absl::FunctionRef<std::pair<std::string, rocksdb::Slice>(size_t)> record) {
+  if (count == 0) return rocksdb::Status::OK();
+  const std::string path =
+      db.GetName() + "/" + std::string(file_name.data(), file_name.size());
+  // The ingestion links the file into the store and then unlinks this
+  // name; a crash in between leaves the name a link to a live table, which
+  // writing here would truncate. Unlinked first, it is never written over.
+  rocksdb::Env& env = *db.GetEnv();
+  if (env.FileExists(path).ok()) {
+    const rocksdb::Status unlinked = env.DeleteFile(path);
+    if (!unlinked.ok()) return unlinked;
+  }
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), db.GetOptions(&family),
+                                &family);
+  rocksdb::Status status = writer.Open(path);
+  for (size_t i = 0; i < count && status.ok(); ++i) {
+    const auto [key, value] = record(i);
+    status = writer.Put(key, value);
+  }
+  // Finish() syncs the file; the ingestion links it into the store.
+  if (status.ok()) status = writer.Finish();
+  if (!status.ok()) return status;
+  rocksdb::IngestExternalFileOptions ingest;
+  ingest.move_files = true;
+  return db.IngestExternalFile(&family, {path}, ingest);
+}
+
+rocksdb::Status DropFilesInRanges(rocksdb::DB& db,
+                                  rocksdb::ColumnFamilyHandle& family,
+                                  absl::Span<const KeyRange> ranges) {
+  rocksdb::Status status = db.SyncWAL();
+  if (!status.ok()) return status;
+  std::vector<rocksdb::Slice> bounds;
+  bounds.reserve(2 * ranges.size());
+  std::vector<rocksdb::RangePtr> pointers;
+  for (const KeyRange& range : ranges) {
+    bounds.emplace_back(range.from);
+    bounds.emplace_back(range.to);
+    pointers.emplace_back(&bounds[bounds.size() - 2], &bounds.back());
+  }
+  return rocksdb::DeleteFilesInRanges(&db, &family, pointers.data(),
+                                      pointers.size(), /*include_end=*/false);
 }
 
 }  // namespace banen::storage

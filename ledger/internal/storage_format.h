@@ -58,7 +58,13 @@
 //       otherwise. It writes version 2.
 //       Parts are written before their header, which is written with the
 //       deletion of every older checkpoint (and of parts a save cut short):
-//       a header names a complete body. A checkpoint of version 1 is saved
+//       a header names a complete body. The parts of a checkpoint (and of
+//       a delta) are written as one table file of their own, synced and
+//       ingested into the family, not through the WAL and the memtable;
+//       once the deletions that supersede them are durable, the files that
+//       hold only deleted parts are dropped whole (rocksdb::
+//       DeleteFilesInRanges), not compacted. Files, not keys: a store
+//       written either way reads the same. A checkpoint of version 1 is saved
 //       anew in version 2 at the next close, at the same seq if nothing
 //       was appended: the first write of the new parts deletes its header.
 //       version 1:
@@ -168,7 +174,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "absl/functional/function_ref.h"
+#include "absl/types/span.h"
 #include "ledger/event.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
@@ -282,6 +291,31 @@ struct Store {
 // smaller memtable, their keys being few.
 rocksdb::Status OpenStore(const rocksdb::Options& options,
                           const std::string& dir, Store& store);
+
+// Stores `count` records, record(0) to record(count - 1) with their keys
+// ascending, in `family` as one table file of their own, synced and
+// ingested into the store: large values written once, not through the WAL,
+// a memtable and compactions. The file is `file_name` in the store's
+// directory until it is ingested; one writer at a time per name, and the
+// next replaces one that a crash left behind.
+rocksdb::Status IngestRecords(
+    rocksdb::DB& db, rocksdb::ColumnFamilyHandle& family,
+    std::string_view file_name, size_t count,
+    absl::FunctionRef<std::pair<std::string, rocksdb::Slice>(size_t)> record);
+
+// A range of keys [from, to).
+struct KeyRange {
+  std::string from;
+  std::string to;
+};
+// Drops the table files of `family` that hold only keys in one of `ranges`,
+// which range deletions already written hide: space back at once, instead
+// of after compactions that read the files to drop their keys. Syncs the WAL
+// first, so that a power loss cannot keep a key that names a dropped one
+// (a header and its parts) while losing its deletion.
+rocksdb::Status DropFilesInRanges(rocksdb::DB& db,
+                                  rocksdb::ColumnFamilyHandle& family,
+                                  absl::Span<const KeyRange> ranges);
 
 }  // namespace banen::storage
 

@@ -968,6 +968,32 @@ TEST_F(StateDeltaTest, ACloseSavesTheStateAndDeletesTheDeltas) {
                                        storage::StatePartKey(45, 0)));
 }
 
+TEST_F(StateDeltaTest, SupersededPartsLeaveNoTableFileBehind) {
+  AppendAfterACheckpointAndCrash();
+  if (HasFatalFailure()) return;
+  ReopenWith(Options());
+  MustAppend({Target(45)});
+  CloseLog();  // saves the state at 45, superseding the deltas and 40
+  const storage::Store raw = CloseAndOpenRaw();
+  std::vector<rocksdb::LiveFileMetaData> files;
+  raw.db->GetLiveFilesMetaData(&files);
+  // The parts are ingested, one table file each, and dropped with it; a
+  // file through the memtable mixes them with headers and deletions.
+  const std::string latest = storage::StatePartKey(45, 0);
+  int latest_files = 0;
+  for (const rocksdb::LiveFileMetaData& file : files) {
+    if (file.column_family_name != storage::kStateColumnFamily) continue;
+    const bool only_parts =
+        (file.smallestkey.front() == storage::kStatePartTag ||
+         file.smallestkey.front() == storage::kDeltaPartTag) &&
+        file.largestkey.front() == file.smallestkey.front();
+    if (!only_parts) continue;
+    EXPECT_GE(file.smallestkey, latest) << file.name;
+    latest_files += file.smallestkey >= latest ? 1 : 0;
+  }
+  EXPECT_EQ(latest_files, 1);
+}
+
 TEST_F(StateDeltaTest, DeltasOfHalfTheCheckpointAreFoldedIntoANewOne) {
   // No checkpoint: the first delta is more than half of nothing.
   ReopenWith(DeltaEveryGroup());
