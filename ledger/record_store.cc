@@ -1,6 +1,8 @@
 #include "ledger/record_store.h"
 
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "ledger/absl_compat.h"
@@ -52,6 +54,44 @@ absl::Status RecordStore::Put(std::string_view space, std::string_view key,
   return storage::FromRocks(db_.Put(write_options, &family_, record_key,
                                     rocksdb::Slice(value.data(), value.size())),
                             "writing a record");
+}
+
+absl::Status RecordStore::PutAll(std::string_view space,
+                                 absl::Span<const Record> records) {
+  RETURN_IF_ERROR(CheckSpace(space));
+  for (size_t i = 1; i < records.size(); ++i) {
+    if (records[i - 1].key >= records[i].key) {
+      return absl::InvalidArgumentError(
+          "records put together must come in ascending key order");
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  std::vector<const Record*> missing;
+  std::string existing;
+  for (const Record& record : records) {
+    const rocksdb::Status read =
+        db_.Get(rocksdb::ReadOptions(), &family_, RecordKey(space, record.key),
+                &existing);
+    if (read.IsNotFound()) {
+      missing.push_back(&record);
+    } else if (!read.ok()) {
+      return storage::FromRocks(read, "reading a record");
+    } else if (existing != record.value) {
+      return absl::AlreadyExistsError(
+          absl::StrCat(RecordName(space, record.key),
+                       " exists with another value; records are immutable"));
+    }
+  }
+  // One name: mu_ is held.
+  return storage::FromRocks(
+      storage::IngestRecords(db_, family_, "records.ingest", missing.size(),
+                             [&](size_t i) {
+                               return std::pair(
+                                   RecordKey(space, missing[i]->key),
+                                   rocksdb::Slice(missing[i]->value.data(),
+                                                  missing[i]->value.size()));
+                             }),
+      "writing records");
 }
 
 absl::StatusOr<std::string> RecordStore::Get(std::string_view space,
@@ -107,10 +147,12 @@ absl::Status RecordStore::DeleteRange(std::string_view space,
   rocksdb::WriteOptions write_options;
   write_options.sync = sync_;
   absl::MutexLock lock(&mu_);
-  return storage::FromRocks(
-      db_.DeleteRange(write_options, &family_, RecordKey(space, from),
-                      RecordKey(space, to)),
-      "deleting records");
+  const storage::KeyRange range{RecordKey(space, from), RecordKey(space, to)};
+  RETURN_IF_ERROR(storage::FromRocks(
+      db_.DeleteRange(write_options, &family_, range.from, range.to),
+      "deleting records"));
+  return storage::FromRocks(storage::DropFilesInRanges(db_, family_, {range}),
+                            "dropping deleted records");
 }
 
 }  // namespace banen

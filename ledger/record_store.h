@@ -7,13 +7,18 @@
 //   ALREADY_EXISTS and the stored value stays: a record, once written, is
 //   what every later reader sees. An OK return means the write is synced
 //   (unless EventLogOptions::sync is false).
+// - PutAll() is Put() of many records of one space at once, stored as one
+//   table file of their own (for large values written together: a
+//   projection's saved state). All or nothing: a key stored with another
+//   value is ALREADY_EXISTS and stores none.
 // - Get() and Read() are NOT_FOUND if the key is absent; Scan() visits one
 //   space's records in key order (bytewise), until `visit` returns false.
 // - DeleteRange() removes a space's records with keys in [from, to). Only
 //   derived records are deleted, by the component that wrote them, once
 //   newer ones supersede them (a projection's saved states); snapshots and
 //   anything else a reader relies on are never deleted. A deleted key may
-//   be Put again with any value. Synced like Put.
+//   be Put again with any value. Synced like Put; then the table files
+//   that hold only deleted records are dropped at once.
 // - A space is a non-empty name without NUL bytes (INVALID_ARGUMENT
 //   otherwise); keys and values are any bytes.
 // - Records are not events: they are outside the hash chain, never move the
@@ -40,6 +45,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -59,6 +65,16 @@ class RecordStore {
 
   absl::Status Put(std::string_view space, std::string_view key,
                    std::string_view value);
+  struct Record {
+    std::string_view key;
+    std::string_view value;
+  };
+  // `records` in ascending key order, distinct (INVALID_ARGUMENT otherwise).
+  // Those not stored yet are written once, synced whatever `sync`: into a
+  // table file ingested into the store, not through the WAL, a memtable
+  // and compactions, which a projection's saved state (374 MB at 10 M
+  // events, in 1 MiB records) kept busy beside the appends after it.
+  absl::Status PutAll(std::string_view space, absl::Span<const Record> records);
   absl::StatusOr<std::string> Get(std::string_view space,
                                   std::string_view key) const;
   // As Get(), but calls `read` with the value in place of a copy: it is

@@ -492,15 +492,26 @@ void Projector::WriteCheckpoints() {
   const auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mutex_) {
     return stopping_ || !unwritten_.empty();
   };
+  const auto is_state_part = [](const Unwritten& record) {
+    return record.space == StateCheckpointSpace() &&
+           !SeqOfStateHeaderKey(record.key).has_value();
+  };
   while (true) {
     const Unwritten* next = nullptr;
+    // A state's parts, queued together, are stored together, as one file
+    // (RecordStore::PutAll).
+    std::vector<RecordStore::Record> parts;
     bool skip = false;
     {
       absl::MutexLock lock(&writer_mutex_);
       writer_mutex_.Await(absl::Condition(&has_work));
       if (unwritten_.empty()) return;  // stopping, nothing left to store
-      // Stays put until popped below: a deque's push_back moves no element.
+      // Stay put until popped below: a deque's push_back moves no element.
       next = &unwritten_.front();
+      for (size_t i = 0; i < unwritten_.size() && is_state_part(unwritten_[i]);
+           ++i) {
+        parts.push_back({unwritten_[i].key, unwritten_[i].value});
+      }
       // A state's header names the figure checkpoints queued before it as
       // stored (state_checkpoint.h, section 11): not after a failed write.
       skip = !write_status_.ok() && next->space == StateCheckpointSpace() &&
@@ -511,14 +522,17 @@ void Projector::WriteCheckpoints() {
     }
     absl::Status written =
         skip ? absl::OkStatus()
-             : log_.records().Put(next->space, next->key, next->value);
+        : !parts.empty()
+            ? log_.records().PutAll(StateCheckpointSpace(), parts)
+            : log_.records().Put(next->space, next->key, next->value);
     if (const std::optional<uint64_t> saved = SeqOfStateHeaderKey(next->key);
         !skip && written.ok() && saved.has_value() &&
         next->space == StateCheckpointSpace()) {
       written = DeleteSupersededStates(*saved);
     }
     absl::MutexLock lock(&writer_mutex_);
-    unwritten_.pop_front();
+    unwritten_.erase(unwritten_.begin(),
+                     unwritten_.begin() + std::max<size_t>(1, parts.size()));
     if (!written.ok() && write_status_.ok()) write_status_ = written;
   }
 }

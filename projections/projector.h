@@ -126,7 +126,8 @@ struct ProjectorOptions {
   // reader lock, so a test can run a query meanwhile.
   std::function<void()> while_making_id_indexes_for_test;
   // Tests only: called by the checkpoint writer thread before it stores
-  // each record, without a lock, so a test can hold records in its queue.
+  // each record (the parts of a saved state: once, they are stored
+  // together), without a lock, so a test can hold records in its queue.
   std::function<void()> before_writing_record_for_test;
   // Tests and benchmarks: called by each view of the figures at a past cut
   // (as_of, Diff) with the cut, the seq of the figures it started from (a
