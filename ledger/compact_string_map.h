@@ -119,21 +119,27 @@ class CompactStringMap {
   }
 
   size_t size() const { return index_.size(); }
-  void reserve(size_t size) { index_.reserve(size); }
+  // Makes room for the `size` entries of a load, and for half as many more
+  // before the index grows: growing places every entry again, under the
+  // lock the appends wait for (0.3 s of CPU for 3 M persons), which a map
+  // loaded at its size did within the first appends after a restart.
+  void ReserveForLoad(size_t size) { index_.reserve(WithRoomToGrow(size)); }
+  // The index's slots: it grows when 7/8 of them are taken.
+  size_t capacity() const { return index_.capacity(); }
 
   // Calls visit(key, value) for every entry, with the key as a
   // std::string_view, in the order of their places in the table of a map of
-  // this seed that reserved size() entries.
+  // this seed after ReserveForLoad(size()).
   template <typename Visit>
   void ForEach(Visit visit) const {
     namespace internal = absl::container_internal;
     // absl's table has this capacity (a power of 2, less 1) after
-    // reserve(size()), and puts an entry whose hash is h at
+    // ReserveForLoad(size()), and puts an entry whose hash is h at
     // ((h >> 7) ^ salt) & capacity, the salt a constant of the table: XOR
     // keeps every aligned block of places together, so the order of
     // (h >> 7) & capacity visits them block by block.
     const size_t capacity = internal::NormalizeCapacity(
-        internal::GrowthToLowerboundCapacity(index_.size()));
+        internal::GrowthToLowerboundCapacity(WithRoomToGrow(index_.size())));
     std::vector<std::pair<uint64_t, uint32_t>> order;
     order.reserve(index_.size());
     for (const uint32_t number : index_) {
@@ -149,6 +155,8 @@ class CompactStringMap {
   }
 
  private:
+  static size_t WithRoomToGrow(size_t size) { return size + size / 2; }
+
   // Entry numbers, each added in O(1) and all taken in ascending order (the
   // order of the entries in memory) in O(their count + entries / 4096): a
   // bit an entry, and a bit for each word of those that is not zero.

@@ -688,7 +688,7 @@ bool LedgerState::DecodeJobs(CodedInputStream& in, uint64_t most,
     }
   }
   if (!ReadCount(in, most, count)) return false;
-  jobs_.reserve(count);
+  jobs_.ReserveForLoad(count);
   for (uint64_t i = 0; i < count; ++i) {
     if (!DecodeJob(in, most, numbered_employers, key, employer_id)) {
       return false;
@@ -735,12 +735,12 @@ bool LedgerState::DecodeTheRest(CodedInputStream& in, uint64_t most) {
   uint64_t count = 0;
   std::string key;
   if (!ReadCount(in, most, count)) return false;
-  persons_.reserve(count);
+  persons_.ReserveForLoad(count);
   for (uint64_t i = 0; i < count; ++i) {
     if (!DecodePerson(in, most, key)) return false;
   }
   if (!ReadCount(in, most, count)) return false;
-  employers_.reserve(count);
+  employers_.ReserveForLoad(count);
   for (uint64_t i = 0; i < count; ++i) {
     if (!DecodeEmployer(in, key)) return false;
   }

@@ -120,12 +120,27 @@ TEST(CompactStringMapTest, AMapOfTheSameSeedVisitsTheSameKeysInTheSameOrder) {
   }
   // As a state checkpoint saves and loads it.
   CompactStringMap<int> loaded(map.seed());
-  loaded.reserve(map.size());
+  loaded.ReserveForLoad(map.size());
   map.ForEach([&](std::string_view key, int value) {
     *loaded.FindOrInsert(AbslView(key)).first = value;
   });
   EXPECT_EQ(loaded.seed(), map.seed());
   EXPECT_EQ(Contents(loaded), Contents(map));
+}
+
+// Growing places every entry again, under the appends' lock: a map loaded
+// at its size did so within the first appends after a restart.
+TEST(CompactStringMapTest, ALoadedMapTakesHalfAsManyMoreBeforeItGrows) {
+  CompactStringMap<int> map;
+  map.ReserveForLoad(10'000);
+  for (int i = 0; i < 10'000; ++i) {
+    *map.FindOrInsert(absl::StrCat("person-", i)).first = i;
+  }
+  const size_t loaded = map.capacity();
+  for (int i = 10'000; i < 15'000; ++i) {
+    *map.FindOrInsert(absl::StrCat("person-", i)).first = i;
+  }
+  EXPECT_EQ(map.capacity(), loaded);
 }
 
 // The changes TakeChanged() visits: key, and value or -1 for an erased one.
