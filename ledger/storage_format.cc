@@ -257,7 +257,7 @@ rocksdb::Status IngestRecords(
   // writing here would truncate. Unlinked first, it is never written over.
   rocksdb::Env& env = *db.GetEnv();
   if (env.FileExists(path).ok()) {
-    const rocksdb::Status unlinked = env.DeleteFile(path);
+    rocksdb::Status unlinked = env.DeleteFile(path);
     if (!unlinked.ok()) return unlinked;
   }
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), db.GetOptions(&family),
