@@ -225,7 +225,9 @@ rocksdb::IOStatus FaultFs::LinkFile(const std::string& from,
   rocksdb::IOStatus status = target()->LinkFile(from, to, options, dbg);
   if (status.ok()) {
     if (const auto it = files_.find(from); it != files_.end()) {
-      files_[to] = it->second;
+      // Copied out first: inserting `to` may move every entry.
+      FileState state = it->second;
+      files_.insert_or_assign(to, std::move(state));
     }
   }
   return status;
