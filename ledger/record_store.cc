@@ -32,28 +32,32 @@ std::string RecordName(std::string_view space, std::string_view key) {
 
 }  // namespace
 
+absl::StatusOr<bool> RecordStore::Stored(std::string_view space,
+                                         std::string_view key,
+                                         std::string_view value) const {
+  std::string existing;
+  const rocksdb::Status read = db_.Get(rocksdb::ReadOptions(), &family_,
+                                       RecordKey(space, key), &existing);
+  if (read.IsNotFound()) return false;
+  if (!read.ok()) return storage::FromRocks(read, "reading a record");
+  if (existing == value) return true;
+  return absl::AlreadyExistsError(
+      absl::StrCat(RecordName(space, key),
+                   " exists with another value; records are immutable"));
+}
+
 absl::Status RecordStore::Put(std::string_view space, std::string_view key,
                               std::string_view value) {
   RETURN_IF_ERROR(CheckSpace(space));
-  const std::string record_key = RecordKey(space, key);
   absl::MutexLock lock(&mu_);
-  std::string existing;
-  const rocksdb::Status read =
-      db_.Get(rocksdb::ReadOptions(), &family_, record_key, &existing);
-  if (read.ok()) {
-    if (existing == value) return absl::OkStatus();
-    return absl::AlreadyExistsError(
-        absl::StrCat(RecordName(space, key),
-                     " exists with another value; records are immutable"));
-  }
-  if (!read.IsNotFound()) {
-    return storage::FromRocks(read, "reading a record");
-  }
+  ASSIGN_OR_RETURN(const bool stored, Stored(space, key, value));
+  if (stored) return absl::OkStatus();
   rocksdb::WriteOptions write_options;
   write_options.sync = sync_;
-  return storage::FromRocks(db_.Put(write_options, &family_, record_key,
-                                    rocksdb::Slice(value.data(), value.size())),
-                            "writing a record");
+  return storage::FromRocks(
+      db_.Put(write_options, &family_, RecordKey(space, key),
+              rocksdb::Slice(value.data(), value.size())),
+      "writing a record");
 }
 
 absl::Status RecordStore::PutAll(std::string_view space,
@@ -67,20 +71,10 @@ absl::Status RecordStore::PutAll(std::string_view space,
   }
   absl::MutexLock lock(&mu_);
   std::vector<const Record*> missing;
-  std::string existing;
   for (const Record& record : records) {
-    const rocksdb::Status read =
-        db_.Get(rocksdb::ReadOptions(), &family_, RecordKey(space, record.key),
-                &existing);
-    if (read.IsNotFound()) {
-      missing.push_back(&record);
-    } else if (!read.ok()) {
-      return storage::FromRocks(read, "reading a record");
-    } else if (existing != record.value) {
-      return absl::AlreadyExistsError(
-          absl::StrCat(RecordName(space, record.key),
-                       " exists with another value; records are immutable"));
-    }
+    ASSIGN_OR_RETURN(const bool stored,
+                     Stored(space, record.key, record.value));
+    if (!stored) missing.push_back(&record);
   }
   // One name: mu_ is held.
   return storage::FromRocks(

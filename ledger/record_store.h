@@ -95,6 +95,11 @@ class RecordStore {
                            std::string_view to);
 
  private:
+  // Whether (space, key) holds `value`: false if absent, ALREADY_EXISTS if
+  // it holds another (Put's check, before its write; mu_ held).
+  absl::StatusOr<bool> Stored(std::string_view space, std::string_view key,
+                              std::string_view value) const;
+
   rocksdb::DB& db_;
   rocksdb::ColumnFamilyHandle& family_;
   const bool sync_;
