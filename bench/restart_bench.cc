@@ -66,6 +66,7 @@ void Run(const std::string& dir) {
       EventLog::Open(dir, std::move(log_options));
   Check(log.status(), "open log");
   const double log_open = SecondsSince(start);
+  const long log_resident = ResidentMegabytes();
   uint64_t state_seq = 0, folded = 0;
   ProjectorOptions options;
   options.on_state_restored = [&](uint64_t seq, uint64_t events_folded) {
@@ -80,12 +81,12 @@ void Run(const std::string& dir) {
   std::printf(
       "restart %6.2f s  (EventLog::Open %.2f s, Projector::Open %.2f s; CPU "
       "%.2f s; head %llu, state at %llu, %llu folded; %zu checkpoints; RSS "
-      "%ld MB)\n",
+      "%ld MB, %ld MB of it after EventLog::Open)\n",
       SecondsSince(start), log_open, projector_open, CpuSeconds(),
       static_cast<unsigned long long>((*log)->GetHead().seq),
       static_cast<unsigned long long>(state_seq),
       static_cast<unsigned long long>(folded),
-      (*projector)->CheckpointSeqs().size(), ResidentMegabytes());
+      (*projector)->CheckpointSeqs().size(), ResidentMegabytes(), log_resident);
 }
 
 }  // namespace
