@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "ledger/status_macros.h"
 
 namespace banen {
 namespace {
@@ -27,6 +28,7 @@ absl::StatusOr<Hash> ReplayLog(const EventLog& log, ProjectionState* state,
   const uint64_t head = log.GetHead().seq;
   Hash last_hash{};
   if (head < first) return last_hash;
+  RETURN_IF_ERROR(CheckStateHolds(head));
   const uint64_t per_chunk = std::max<uint64_t>(options.events_per_chunk, 1);
   const uint64_t chunk_count = (head - first) / per_chunk + 1;
   const uint64_t readers =

@@ -32,7 +32,7 @@ void InsertInTimelineOrder(Entries& entries, Entry entry) {
 // The seq of the JobStarted that made the job (each record has one start).
 uint64_t StartSeq(const JobRecord& job) {
   for (const JobEntry& entry : job.entries) {
-    if (entry.step == JobStep::kStart) return entry.validity.seq;
+    if (entry.step == JobStep::kStart) return entry.validity.seq();
   }
   return kNeverRetracted;  // not reached: ApplyJobStarted makes it with one
 }
@@ -40,9 +40,9 @@ uint64_t StartSeq(const JobRecord& job) {
 template <typename Entries>
 bool MarkRetracted(Entries& entries, uint64_t target_seq, uint64_t seq) {
   for (auto& entry : entries) {
-    if (entry.validity.seq == target_seq) {
-      if (entry.validity.retracted_at != kNeverRetracted) return false;
-      entry.validity.retracted_at = seq;
+    if (entry.validity.seq() == target_seq) {
+      if (entry.validity.retracted_at() != kNeverRetracted) return false;
+      entry.validity.Retract(seq);
       return true;
     }
   }
@@ -50,6 +50,13 @@ bool MarkRetracted(Entries& entries, uint64_t target_seq, uint64_t seq) {
 }
 
 }  // namespace
+
+absl::Status CheckStateHolds(uint64_t seq) {
+  if (seq <= kMaxStateSeq) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "seq ", seq, " is beyond the last a projection state holds, ",
+      kMaxStateSeq));
+}
 
 void RegisteredPeriods(const PersonRecord& person, uint64_t cut,
                        std::vector<DatePeriod>* out) {
@@ -233,7 +240,7 @@ void ProjectionState::Apply(const StoredEvent& stored) {
 
 void ProjectionState::Apply(const StoredEvent& stored,
                             const IdLookups& lookups) {
-  if (stored.seq <= last_seq_) return;
+  if (stored.seq <= last_seq_ || stored.seq > kMaxStateSeq) return;
   if (ids_pending_) {
     IdIndexes indexes;
     FillIdIndexes(/*threads=*/1, indexes);
@@ -475,7 +482,7 @@ ProjectionState::EventRef ProjectionState::ApplyRetraction(uint64_t target_seq,
 Date ProjectionState::SectorChangeFrom(const EmployerRecord& employer,
                                        uint64_t seq) const {
   const auto made_by = [seq](const SectorEntry& entry) {
-    return entry.validity.seq == seq || entry.validity.retracted_at == seq;
+    return entry.validity.seq() == seq || entry.validity.retracted_at() == seq;
   };
   for (const SectorEntry& change : employer.reclassifications) {
     if (made_by(change)) return change.date;

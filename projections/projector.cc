@@ -404,6 +404,7 @@ uint64_t Projector::NextCheckpointSeq() const {
 }
 
 absl::Status Projector::Fold(uint64_t to) {
+  RETURN_IF_ERROR(CheckStateHolds(to));
   absl::MutexLock lock(&mutex_);
   const uint64_t before = state_.last_seq();
   // Applied as read: copying the events out first costs more than the

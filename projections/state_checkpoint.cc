@@ -77,10 +77,10 @@ class PartWriter {
     items_.append(text);
   }
   void Validity(const banen::Validity& validity) {
-    Varint(validity.seq);
-    Varint(validity.retracted_at == kNeverRetracted
+    Varint(validity.seq());
+    Varint(validity.retracted_at() == kNeverRetracted
                ? 0
-               : validity.retracted_at - validity.seq);
+               : validity.retracted_at() - validity.seq());
   }
   std::vector<std::string> Finish() {
     if (count_ > 0) Flush();
@@ -162,11 +162,16 @@ class PartReader {
     if (count > in_.size()) ok_ = false;
     return ok_ ? count : 0;
   }
+  // DATA_LOSS (ok_ false) for a seq beyond what a state holds.
   banen::Validity Validity() {
-    banen::Validity validity;
-    validity.seq = Varint();
+    const uint64_t seq = Varint();
     const uint64_t retracted = Varint();
-    if (retracted != 0) validity.retracted_at = validity.seq + retracted;
+    if (seq > kMaxStateSeq || retracted > kMaxStateSeq - seq) {
+      ok_ = false;
+      return banen::Validity();
+    }
+    banen::Validity validity(seq);
+    if (retracted != 0) validity.Retract(seq + retracted);
     return validity;
   }
 

@@ -115,7 +115,8 @@
 //           1,000 at 10 M events), and scans their space only past the
 //           header's seq.
 //   validity       := seq:varint retracted:varint
-//       retracted = retracted_at - seq, 0: never retracted.
+//       retracted = retracted_at - seq, 0: never retracted. Both seq and
+//       retracted_at are at most kMaxStateSeq (projection_state.h).
 //   ref            := varint   (an index + 1; 0: none)
 //   string         := size:varint bytes
 //   date in days since 1970-01-01; enums as numbered in ledger/event.h and

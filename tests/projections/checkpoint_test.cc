@@ -442,6 +442,29 @@ TEST(StateCheckpointTest, AnIdIndexThatDoesNotFitItsIdsIsDataLoss) {
   }
 }
 
+// A body of layout 2 by hand (no id index to give): section 4 with person
+// "a" registered by the given validity. A state holds seqs up to kMaxStateSeq
+// (2^32 - 2): a seq or a retraction past it is DATA_LOSS, not a seq cut to 32
+// bits.
+TEST(StateCheckpointTest, AValidityPastTheLastSeqAStateHoldsIsDataLoss) {
+  const auto person_registered = [](const std::string& validity) {
+    return std::vector<std::string>{std::string("\x04\x01\x01"
+                                                "a\x01\x00\x01\x00\x00",
+                                                9) +
+                                    validity + std::string(1, '\x00')};
+  };
+  const std::string last = "\xfe\xff\xff\xff\x0f";  // kMaxStateSeq
+  EXPECT_TRUE(Decode(0, person_registered(last + '\x00'), 2).ok());
+  EXPECT_TRUE(Decode(0, person_registered("\x01\xfd\xff\xff\xff\x0f"), 2).ok());
+  for (const std::string& validity :
+       {std::string("\xff\xff\xff\xff\x0f\x00"),     // kMaxStateSeq + 1
+        std::string("\x01\xfe\xff\xff\xff\x0f")}) {  // retracted past it
+    EXPECT_EQ(Decode(0, person_registered(validity), 2).status().code(),
+              absl::StatusCode::kDataLoss)
+        << testing::PrintToString(validity);
+  }
+}
+
 // job-1 started, retracted and started again: the second record holds the
 // id. Saved and loaded at every seq, then folded on, the state is the fold
 // of every event: the event after the cut ends the second record, not the

@@ -21,10 +21,10 @@ TEST(ProjectionStateTest, InsertsBackdatedJobEventsInEffectiveOrder) {
 
   const auto& entries = state.job(0).entries;
   ASSERT_EQ(entries.size(), 3u);
-  EXPECT_EQ(entries[0].validity.seq, 2u);
-  EXPECT_EQ(entries[1].validity.seq, 4u);
+  EXPECT_EQ(entries[0].validity.seq(), 2u);
+  EXPECT_EQ(entries[1].validity.seq(), 4u);
   EXPECT_EQ(entries[1].date, D("2024-03-01"));
-  EXPECT_EQ(entries[2].validity.seq, 3u);
+  EXPECT_EQ(entries[2].validity.seq(), 3u);
 }
 
 // No event moves an employer to another parent; a retracted registration
@@ -97,7 +97,7 @@ TEST(ProjectionStateTest, RetractionHidesTheTargetFromItsSeqOn) {
   const ProjectionState state = history.Fold();
 
   const Validity& validity = state.person(0).entries[0].validity;
-  EXPECT_EQ(validity.retracted_at, retraction);
+  EXPECT_EQ(validity.retracted_at(), retraction);
   EXPECT_TRUE(validity.VisibleAt(retraction - 1));
   EXPECT_FALSE(validity.VisibleAt(retraction));
 }
@@ -239,6 +239,38 @@ TEST(ProjectionStateTest, IgnoresEventsOutOfSeqOrder) {
   state.Apply(history.events()[0]);
   EXPECT_EQ(state.person(0).entries.size(), 1u);
   EXPECT_EQ(state.last_seq(), 1u);
+}
+
+TEST(ProjectionStateTest, IgnoresEventsBeyondTheLastSeqItHolds) {
+  StoredHistory history;
+  history.Record(
+      test::PersonRegisteredEvent("e1", "2024-05-01", test::PersonRef(1)));
+  StoredEvent beyond = history.events()[0];
+  beyond.seq = kMaxStateSeq + 1;
+  ProjectionState state;
+  state.Apply(beyond);
+  EXPECT_EQ(state.last_seq(), 0u);
+  EXPECT_EQ(state.person_count(), 0u);
+}
+
+TEST(ProjectionStateTest, RefusesToHoldSeqsBeyondItsLast) {
+  EXPECT_TRUE(CheckStateHolds(kMaxStateSeq).ok());
+  EXPECT_EQ(CheckStateHolds(kMaxStateSeq + 1).code(),
+            absl::StatusCode::kResourceExhausted);
+}
+
+TEST(ValidityTest, HoldsTheLastSeqAndItsRetraction) {
+  Validity validity(kMaxStateSeq - 1);
+  EXPECT_EQ(validity.seq(), kMaxStateSeq - 1);
+  EXPECT_EQ(validity.retracted_at(), kNeverRetracted);
+  EXPECT_TRUE(validity.VisibleAt(kMaxStateSeq));
+  EXPECT_TRUE(validity.VisibleAt(uint64_t{1} << 40));
+
+  validity.Retract(kMaxStateSeq);
+  EXPECT_EQ(validity.retracted_at(), kMaxStateSeq);
+  EXPECT_TRUE(validity.VisibleAt(kMaxStateSeq - 1));
+  EXPECT_FALSE(validity.VisibleAt(kMaxStateSeq));
+  EXPECT_FALSE(validity.VisibleAt(uint64_t{1} << 40));
 }
 
 TEST(ProjectionStateTest, IgnoresEventsOfUnknownJobs) {
