@@ -240,7 +240,8 @@ std::vector<std::string> StateCodec::Encode(
     micros = now;
     seq = last;
   }
-  for (const ProjectionState::EventRef& ref : state.refs_) {
+  for (size_t i = 0; i < state.refs_.size(); ++i) {
+    const ProjectionState::EventRef ref = state.refs_[i];
     out.Item(kRefs);
     out.Varint(static_cast<uint64_t>(ref.kind));
     if (ref.kind != RefKind::kNone) out.Varint(ref.index);
@@ -597,7 +598,8 @@ bool StateCodec::Check(const ProjectionState& state) {
                                     employers,
                                     state.figures_.size(),
                                     state.figures_.size()};
-  for (const ProjectionState::EventRef& ref : state.refs_) {
+  for (size_t i = 0; i < state.refs_.size(); ++i) {
+    const ProjectionState::EventRef ref = state.refs_[i];
     if (ref.kind != RefKind::kNone &&
         !in(ref.index, limits[static_cast<int>(ref.kind)], false)) {
       return false;
