@@ -518,6 +518,7 @@ struct LedgerRun {
   double start_seconds = 0;
   long rss_before_mb = 0;
   long rss_after_start_mb = 0;
+  StorageStats storage_after_start;
   long rss_after_ingest_mb = 0;
   Measurement ingest;
   absl::Duration projection_lag;
@@ -598,6 +599,7 @@ absl::StatusOr<LedgerRun> MeasureLedger(const std::string& data_dir,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   run.rss_after_start_mb = ResidentMegabytes();
+  run.storage_after_start = ledger->log().GetStorageStats();
   run.stored_before = ledger->log().GetHead().seq;
   std::atomic<bool> ingesting = true;
   std::thread scraper;
@@ -786,6 +788,8 @@ int RunBenchmark() {
         at_full_store->stored_before, at_full_store->start_seconds,
         at_full_store->rss_before_mb, at_full_store->rss_after_start_mb,
         at_full_store->rss_after_ingest_mb);
+    std::printf("  after the start, %s\n",
+                RocksDbMemory(at_full_store->storage_after_start).c_str());
     PrintMeasurement(
         absl::StrCat("Append at ", at_full_store->stored_before, " events")
             .c_str(),

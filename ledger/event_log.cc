@@ -2571,6 +2571,23 @@ StorageStats EventLogImpl::GetStorageStats() const {
     stats.live_data_bytes += live;
     stats.pending_compaction_bytes += pending;
   }
+  for (rocksdb::ColumnFamilyHandle* family :
+       {db_->DefaultColumnFamily(), tree_.get(), records_family_.get(),
+        state_family_.get()}) {
+    uint64_t table_readers = 0;
+    uint64_t memtables = 0;
+    db_->GetIntProperty(family,
+                        rocksdb::DB::Properties::kEstimateTableReadersMem,
+                        &table_readers);
+    db_->GetIntProperty(family, rocksdb::DB::Properties::kSizeAllMemTables,
+                        &memtables);
+    stats.table_readers_bytes += table_readers;
+    stats.memtable_bytes += memtables;
+  }
+  db_->GetIntProperty(rocksdb::DB::Properties::kBlockCacheCapacity,
+                      &stats.block_cache_capacity_bytes);
+  db_->GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage,
+                      &stats.block_cache_usage_bytes);
   return stats;
 }
 

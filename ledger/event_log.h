@@ -162,6 +162,13 @@ struct StorageStats {
   // Bytes compaction would rewrite to bring every level within its target;
   // a steady rise means writes outpace compaction.
   uint64_t pending_compaction_bytes = 0;
+  // RocksDB's memory, all families: the block cache they share (its
+  // capacity, RocksDB's default, and what it holds), the open tables'
+  // index and filter blocks, and the memtables.
+  uint64_t block_cache_capacity_bytes = 0;
+  uint64_t block_cache_usage_bytes = 0;
+  uint64_t table_readers_bytes = 0;
+  uint64_t memtable_bytes = 0;
 };
 
 struct EventLogOptions {
