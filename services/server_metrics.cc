@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -152,6 +153,28 @@ ServerMetrics::ServerMetrics(MetricsRegistry& registry, const EventLog& log,
         return static_cast<double>(
             log.GetStorageStats().pending_compaction_bytes);
       });
+  // RocksDB's part of the resident memory; the rest is the validation
+  // state, the event_id index and the projection state.
+  const std::pair<const char*, uint64_t StorageStats::*> rocksdb_memory[] = {
+      {"block_cache", &StorageStats::block_cache_usage_bytes},
+      {"table_readers", &StorageStats::table_readers_bytes},
+      {"memtables", &StorageStats::memtable_bytes}};
+  for (const auto& [kind, bytes] : rocksdb_memory) {
+    registry.AddGauge(
+        "banen_rocksdb_memory_bytes",
+        "RocksDB's memory by kind: the block cache's contents, the open "
+        "tables' index and filter blocks, the memtables",
+        [&log, bytes = bytes] {
+          return static_cast<double>(log.GetStorageStats().*bytes);
+        },
+        {{"kind", kind}});
+  }
+  registry.AddGauge("banen_rocksdb_block_cache_capacity_bytes",
+                    "The block cache's capacity (RocksDB's default, 8 MiB)",
+                    [&log] {
+                      return static_cast<double>(
+                          log.GetStorageStats().block_cache_capacity_bytes);
+                    });
   registry.AddGauge("process_resident_memory_bytes",
                     "Resident memory size in bytes", ResidentBytes);
 }

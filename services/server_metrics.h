@@ -12,6 +12,7 @@
 //   banen_query_latency_seconds{rpc}       unary rpcs other than AppendBatch
 //   banen_head_seq, banen_projection_lag_seqs, banen_subscribers,
 //   banen_rocksdb_live_data_bytes, banen_rocksdb_pending_compaction_bytes,
+//   banen_rocksdb_memory_bytes{kind}, banen_rocksdb_block_cache_capacity_bytes,
 //   process_resident_memory_bytes          gauges, read at the scrape
 //
 // Cost on the append path: per batch a few relaxed atomic adds (one per

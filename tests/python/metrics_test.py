@@ -173,6 +173,14 @@ class MetricsEndpointTest(unittest.TestCase):
         self.assertIn(("banen_rocksdb_live_data_bytes", frozenset()), final)
         self.assertIn(("banen_rocksdb_pending_compaction_bytes", frozenset()),
                       final)
+        self.assertEqual(
+            value(final, "banen_rocksdb_block_cache_capacity_bytes"), 8 << 20)
+        for kind in ("block_cache", "table_readers", "memtables"):
+            self.assertGreaterEqual(
+                value(final, "banen_rocksdb_memory_bytes", kind=kind), 0)
+        # The appends above are in the memtables.
+        self.assertGreater(
+            value(final, "banen_rocksdb_memory_bytes", kind="memtables"), 0)
 
     def test_counts_each_query_rpc(self):
         rpc = "/banen.v1.LedgerService/GetHead"
