@@ -6,6 +6,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -2558,35 +2559,34 @@ absl::Status EventLogImpl::AppendStatus() const {
 }
 
 StorageStats EventLogImpl::GetStorageStats() const {
+  // A property summed over `families`.
+  const auto sum =
+      [this](const std::string& property,
+             std::initializer_list<rocksdb::ColumnFamilyHandle*> families) {
+        uint64_t total = 0;
+        for (rocksdb::ColumnFamilyHandle* family : families) {
+          uint64_t value = 0;
+          db_->GetIntProperty(family, property, &value);
+          total += value;
+        }
+        return total;
+      };
+  using Properties = rocksdb::DB::Properties;
+  const std::initializer_list<rocksdb::ColumnFamilyHandle*> events_and_tree = {
+      db_->DefaultColumnFamily(), tree_.get()};
+  const std::initializer_list<rocksdb::ColumnFamilyHandle*> all = {
+      db_->DefaultColumnFamily(), tree_.get(), records_family_.get(),
+      state_family_.get()};
   StorageStats stats;
-  for (rocksdb::ColumnFamilyHandle* family :
-       {db_->DefaultColumnFamily(), tree_.get()}) {
-    uint64_t live = 0;
-    uint64_t pending = 0;
-    db_->GetIntProperty(family, rocksdb::DB::Properties::kEstimateLiveDataSize,
-                        &live);
-    db_->GetIntProperty(
-        family, rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
-        &pending);
-    stats.live_data_bytes += live;
-    stats.pending_compaction_bytes += pending;
-  }
-  for (rocksdb::ColumnFamilyHandle* family :
-       {db_->DefaultColumnFamily(), tree_.get(), records_family_.get(),
-        state_family_.get()}) {
-    uint64_t table_readers = 0;
-    uint64_t memtables = 0;
-    db_->GetIntProperty(family,
-                        rocksdb::DB::Properties::kEstimateTableReadersMem,
-                        &table_readers);
-    db_->GetIntProperty(family, rocksdb::DB::Properties::kSizeAllMemTables,
-                        &memtables);
-    stats.table_readers_bytes += table_readers;
-    stats.memtable_bytes += memtables;
-  }
-  db_->GetIntProperty(rocksdb::DB::Properties::kBlockCacheCapacity,
+  stats.live_data_bytes =
+      sum(Properties::kEstimateLiveDataSize, events_and_tree);
+  stats.pending_compaction_bytes =
+      sum(Properties::kEstimatePendingCompactionBytes, events_and_tree);
+  stats.table_readers_bytes = sum(Properties::kEstimateTableReadersMem, all);
+  stats.memtable_bytes = sum(Properties::kSizeAllMemTables, all);
+  db_->GetIntProperty(Properties::kBlockCacheCapacity,
                       &stats.block_cache_capacity_bytes);
-  db_->GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage,
+  db_->GetIntProperty(Properties::kBlockCacheUsage,
                       &stats.block_cache_usage_bytes);
   return stats;
 }
