@@ -9,7 +9,8 @@
 # targets, and runs every other test. clang-tidy-16 checks the sources, the
 # benchmarks' included, with that build's compile commands
 # (scripts/clang_tidy.sh). Then the fuzz targets run for 30 s each, two at a
-# time (scripts/fuzz.sh).
+# time (scripts/fuzz.sh), and last the concurrency tests in a TSan build
+# (scripts/tsan.sh).
 #
 # CI has two cores and 30 minutes. Two pairs of phases overlap, because the
 # first of each mostly waits (fsync, servers started and killed, Chromium,
@@ -93,3 +94,7 @@ phase_done "asan tests (the rest after clang-tidy)"
 phase=fuzzing
 scripts/fuzz.sh --seconds=30
 phase_done fuzzing
+
+phase=tsan
+scripts/tsan.sh
+phase_done tsan
