@@ -5,20 +5,8 @@
 #include <cstring>
 #include <utility>
 
-#include "absl/strings/string_view.h"
-#include "ledger/compact_string_map.h"
-
 namespace banen {
 namespace {
-
-// The key of IdHashOf. Fixed, so that a saved table stays valid: unlike
-// absl's per-process seed, it does not keep someone who reads this source
-// from choosing ids of one home slot (ids come from registered employers
-// and pseudonymised person refs, and such a run slows that employer's
-// folds, it breaks nothing).
-constexpr CompactStringMapSeed kIdIndexKey = {'b', 'a', 'n', 'e', 'n', '.',
-                                              'i', 'd', 'i', 'n', 'd', 'e',
-                                              'x', '.', 'v', '3'};
 
 // Slots past the home slots reserved up front, so that the entries of the
 // last home slots rarely move the table when they run past its end.
@@ -32,10 +20,6 @@ void IdList::Grow(size_t more) {
   // has none to copy.
   if (used_ > 0) std::memcpy(grown.data(), bytes_.data(), used_);
   bytes_.swap(grown);
-}
-
-uint64_t IdHashOf(std::string_view id) {
-  return KeyedHash(kIdIndexKey, absl::string_view(id.data(), id.size()));
 }
 
 size_t IdIndex::CapacityFor(size_t entries) {

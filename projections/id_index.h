@@ -5,10 +5,15 @@
 // Why not an absl table: absl::Hash is seeded per process, so its tables
 // cannot be saved, and a restart rebuilt both indexes (at 10 M events 3 M
 // person refs and the job ids: about a second on both cores, while the
-// server ingests). This one places an id by a fixed hash of its bytes
-// (IdHashOf), so a table saved by one process is valid in the next.
+// server ingests). This one places an id by a keyed hash of its bytes
+// (IdHashOf) under the state's own random key, which the checkpoint saves,
+// so a table saved by one process is valid in the next. Random, because
+// anyone who knew the key could choose ids of one home slot: a run that
+// every insert and lookup near it walks (checkpoint layouts 3 and 4 used a
+// key fixed in the source; state_checkpoint.h).
 //
-// The layout is a function of the set of (id, index) and nothing else:
+// The layout is a function of the key and the set of (id, index) and
+// nothing else:
 // linear probing with the entries kept sorted by their tag (the hash's high
 // 32 bits; equal tags by id bytes), each at max(its home slot, the previous
 // entry's slot + 1), where home = tag >> (32 - log2 capacity), and past the
@@ -30,6 +35,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+#include "ledger/compact_string_map.h"
 #include "ledger/huge_pages.h"
 
 namespace banen {
@@ -77,18 +84,24 @@ class IdList {
   HugeVector<size_t> ends_;
 };
 
-// STORED ON DISK (the tables of state checkpoint layouts 3 and 4 are placed
-// by it):
-// SipHash-2-4 of the id's bytes under a fixed key (kIdIndexKey in
-// id_index.cc). A change of either takes a new checkpoint layout.
-uint64_t IdHashOf(std::string_view id);
+// The key of IdHashOf: each ProjectionState draws its own.
+using IdKey = CompactStringMapSeed;
+
+// STORED ON DISK (the tables of state checkpoints are placed by it):
+// SipHash-2-4 of the id's bytes under `key`. A change takes a new
+// checkpoint layout.
+inline uint64_t IdHashOf(const IdKey& key, std::string_view id) {
+  return KeyedHash(key, absl::string_view(id.data(), id.size()));
+}
 
 // An id with its hash computed ahead.
 struct HashedId {
   std::string_view id;
   uint64_t hash = 0;
 };
-inline HashedId Hashed(std::string_view id) { return {id, IdHashOf(id)}; }
+inline HashedId Hashed(const IdKey& key, std::string_view id) {
+  return {id, IdHashOf(key, id)};
+}
 
 class IdIndex {
  public:

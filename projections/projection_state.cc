@@ -163,21 +163,23 @@ void ProjectionState::PrefetchRecords(uint32_t person, uint32_t job) const {
   }
 }
 
-ProjectionState::IdLookups ProjectionState::LookupsOf(const Event& event) {
+ProjectionState::IdLookups ProjectionState::LookupsOf(
+    const Event& event) const {
   IdLookups lookups;
   switch (event.kind()) {
     case EventKind::kPersonRegistered:
     case EventKind::kPersonDeregistered:
-      lookups.person = Hashed(PersonRefOf(event));
+      lookups.person = Hashed(id_key_, PersonRefOf(event));
       break;
     case EventKind::kJobStarted:
-      lookups.person = Hashed(std::get<JobStarted>(event.payload).person_ref);
-      lookups.job = Hashed(JobIdOf(event));
+      lookups.person =
+          Hashed(id_key_, std::get<JobStarted>(event.payload).person_ref);
+      lookups.job = Hashed(id_key_, JobIdOf(event));
       break;
     case EventKind::kJobConverted:
     case EventKind::kHoursChanged:
     case EventKind::kJobEnded:
-      lookups.job = Hashed(JobIdOf(event));
+      lookups.job = Hashed(id_key_, JobIdOf(event));
       break;
     default:
       break;
@@ -191,12 +193,12 @@ void ProjectionState::PrefetchSlots(const IdLookups& lookups) const {
 }
 
 bool ProjectionState::FillIdIndexes(int threads, IdIndexes& indexes) const {
-  const auto fill = [](const IdList& ids, IdIndex& index) {
+  const auto fill = [this](const IdList& ids, IdIndex& index) {
     index = IdIndex();
     bool distinct = true;
     for (size_t i = 0; i < ids.size(); ++i) {
       if (ids[i].empty()) continue;
-      const HashedId id = Hashed(ids[i]);
+      const HashedId id = Hashed(id_key_, ids[i]);
       if (index.Find(ids, id) != IdIndex::kEmpty) {
         distinct = false;
       } else {

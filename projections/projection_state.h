@@ -261,10 +261,11 @@ class ProjectionState {
 
   // The ids of the persons and jobs are held by index; their indexes (id
   // to index, id_index.h) are what Apply() needs and the queries do not. A
-  // state decoded from a checkpoint of layout 2 (state_checkpoint.h) has
-  // none until they are set (SetIdIndexes), or made by the next Apply(): an
-  // insert into an index larger than the caches waits on memory, so a
-  // projector makes them after it opened. One of layout 3 or 4 loads them.
+  // state decoded from a checkpoint of layouts 2 to 4 (state_checkpoint.h)
+  // has none until they are set (SetIdIndexes), or made by the next
+  // Apply(): an insert into an index larger than the caches waits on
+  // memory, so a projector makes them after it opened. One of layout 5
+  // loads them.
   struct IdIndexes {
     IdIndex persons;
     IdIndex jobs;
@@ -344,7 +345,7 @@ class ProjectionState {
     std::optional<HashedId> person;
     std::optional<HashedId> job;
   };
-  static IdLookups LookupsOf(const Event& event);
+  IdLookups LookupsOf(const Event& event) const;
   // Prefetches the id indexes' slots the lookups will read.
   void PrefetchSlots(const IdLookups& lookups) const;
   // Prefetches where the ids of `person` and `job` (indexes, or kNoIndex)
@@ -381,10 +382,13 @@ class ProjectionState {
   // index then holds the later job.
   IdList person_refs_;
   IdList job_ids_;
+  // The key the two indexes place ids by: this state's own, drawn when it
+  // is made and kept by its checkpoints (id_index.h says why).
+  IdKey id_key_ = NewCompactStringMapSeed();
   IdIndex person_index_;
   IdIndex job_index_;
   // Set: the two indexes above are empty (a state decoded from a
-  // checkpoint of layout 2).
+  // checkpoint of layouts 2 to 4).
   bool ids_pending_ = false;
   absl::flat_hash_map<std::string, uint32_t> employer_index_;
   absl::flat_hash_map<FigureKey, uint32_t> figure_index_;

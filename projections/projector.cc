@@ -247,8 +247,9 @@ void Projector::BuildCurrentFigures() {
 
 absl::StatusOr<bool> Projector::LoadState() {
   // By (seq, layout): this layout's and the ones before, which a store
-  // written by an earlier version holds (they load as well: layout 2's id
-  // indexes made after, the figure checkpoints of 2 and 3 found by a scan).
+  // written by an earlier version holds (they load as well: the id indexes
+  // of 2 to 4 made after, the figure checkpoints of 2 and 3 found by a
+  // scan).
   // The latest first; at one seq, the latest layout's.
   std::map<std::pair<uint64_t, uint32_t>, StateHeader> headers;
   for (uint32_t layout = kOldestStateLayout; layout <= kStateLayoutVersion;
@@ -307,8 +308,8 @@ absl::StatusOr<bool> Projector::LoadState() {
     if (size != header.body_size) continue;
     absl::StatusOr<DecodedState> decoded = DecodeState(seq, parts, layout);
     if (!decoded.ok()) continue;
-    // Of layout 2: folding the events after it needs the id indexes now;
-    // else the tail thread makes them (Follow).
+    // Of layouts 2 to 4: folding the events after it needs the id indexes
+    // now; else the tail thread makes them (Follow).
     if (seq < head && decoded->state.id_indexes_pending()) {
       absl::StatusOr<ProjectionState::IdIndexes> indexes =
           decoded->state.MakeIdIndexes(std::thread::hardware_concurrency());

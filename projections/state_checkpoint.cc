@@ -24,6 +24,7 @@ enum Section : uint64_t {
   kPersonIndex = 9,  // from layout 3 on
   kJobIndex = 10,
   kFigureCheckpoints = 11,  // from layout 4 on
+  kIdKey = 12,              // from layout 5 on
 };
 
 void PutFixed(std::string& out, uint64_t value, int bytes) {
@@ -336,6 +337,10 @@ std::vector<std::string> StateCodec::Encode(
     out.Varint(next - checkpoint);
     checkpoint = next;
   }
+  out.Item(kIdKey);
+  out.String(
+      std::string_view(reinterpret_cast<const char*>(state.id_key_.data()),
+                       state.id_key_.size()));
   return out.Finish();
 }
 
@@ -545,6 +550,12 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
       seqs.push_back(last + step);
       return true;
     }
+    case kIdKey: {
+      const std::string_view key = in.StringView();
+      if (key.size() != out.id_key_.size()) return false;
+      std::memcpy(out.id_key_.data(), key.data(), key.size());
+      return true;
+    }
   }
   return false;
 }
@@ -656,12 +667,14 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
     uint64_t seq, absl::Span<const std::string_view> parts, uint32_t layout) {
   const bool has_id_indexes = layout >= 3;
   const bool lists_checkpoints = layout >= 4;
-  const uint64_t last_known = lists_checkpoints ? kFigureCheckpoints
-                              : has_id_indexes  ? kJobIndex
-                                                : kRegisterSteps;
+  const bool has_id_key = layout >= 5;
+  const uint64_t last_known = has_id_key          ? kIdKey
+                              : lists_checkpoints ? kFigureCheckpoints
+                              : has_id_indexes    ? kJobIndex
+                                                  : kRegisterSteps;
   // The items of each section first, so that every vector and index is
   // made at its size once instead of grown (and rehashed) item by item.
-  std::array<uint64_t, kFigureCheckpoints + 1> items{};
+  std::array<uint64_t, kIdKey + 1> items{};
   // The parts of the jobs: [jobs_begin, jobs_end).
   size_t jobs_begin = parts.size();
   size_t jobs_end = parts.size();
@@ -697,6 +710,10 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   state.job_ids_.Reserve(with_room(items[kJobs]));
   // Layout 2: the id indexes are made later (MakeIdIndexes).
   state.ids_pending_ = !has_id_indexes;
+  if (has_id_key && items[kIdKey] != 1) {
+    return absl::DataLossError(absl::StrCat("state checkpoint after seq ", seq,
+                                            ": ", items[kIdKey], " id keys"));
+  }
   state.person_index_ = IdIndex::ForLoad(items[kPersonIndex]);
   state.job_index_ = IdIndex::ForLoad(items[kJobIndex]);
   state.figures_.reserve(with_room(items[kFigures]));
@@ -729,6 +746,13 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
        decoded.checkpoints->back() > seq)) {
     return absl::DataLossError(absl::StrCat("state checkpoint after seq ", seq,
                                             ": an index out of range"));
+  }
+  // Layouts 3 and 4 placed the ids by a key anyone could read: their tables
+  // are made again under this state's new one (id_index.h).
+  if (has_id_indexes && !has_id_key) {
+    state.person_index_ = IdIndex();
+    state.job_index_ = IdIndex();
+    state.ids_pending_ = true;
   }
   return decoded;
 }

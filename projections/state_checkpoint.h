@@ -15,10 +15,10 @@
 //
 // In the record space StateCheckpointSpace(),
 // "projection_state.v" layout ".rules" rules (now
-// "projection_state.v4.rules2"; v1 had no sections 7 to 11, v2 none of 9
-// to 11, v3 none of 11; the states of v2 and v3 are still loaded, v2's id
-// indexes made after, and the figure checkpoints of both found by a scan
-// of their space):
+// "projection_state.v5.rules2"; v1 had no sections 7 to 12, v2 none of 9
+// to 12, v3 none of 11 and 12, v4 none of 12; the states of v2 to v4 are
+// still loaded, their id indexes made after under a new key, and the
+// figure checkpoints of v2 and v3 found by a scan of their space):
 //   state_key    := 'H' seq:fixed64be                 (the header)
 //                |  'P' seq:fixed64be part:fixed32be  (part 0..parts-1)
 //   state_header := layout:fixed32be rules:fixed32be hash:byte[32]
@@ -98,12 +98,15 @@
 //           One item per entry, in the table's order (IdIndex::ForEach):
 //           tags non-decreasing, each as the difference to the previous
 //           item's (the first: to 0). tag = the high 32 bits of the id's
-//           IdHashOf (SipHash-2-4 of the id's bytes under a fixed key);
-//           index = the person's or job's index. The table's layout follows
-//           from the items (id_index.h), so a load places them in one pass
-//           without hashing an id; it checks that every index is in range
-//           and that each section has as many items as its section 4 or 5
-//           has non-empty ids.
+//           IdHashOf (SipHash-2-4 of the id's bytes under the key of
+//           section 12; layouts 3 and 4: a fixed key, public in the
+//           versions that wrote them, so a load of them drops their tables
+//           and makes them again under a new key); index = the person's or
+//           job's index. The table's layout follows from the items
+//           (id_index.h), so a load places them in one pass without hashing
+//           an id; it checks that every index is in range and that each
+//           section has as many items as its section 4 or 5 has non-empty
+//           ids.
 //   section 11, figure checkpoints (checkpoint.h; layout 4, issue 15):
 //       item := seq:varint
 //           The seqs of the figure checkpoints the projector held when it
@@ -114,6 +117,11 @@
 //           lists them without reading their values (about 100 KB each,
 //           1,000 at 10 M events), and scans their space only past the
 //           header's seq.
+//   section 12, id key (layout 5, issue 15: the state's own, random):
+//       item := key:string
+//           Exactly one item, of 16 bytes: the key of IdHashOf that sections
+//           9 and 10 are placed by, which the loaded state goes on placing
+//           ids by.
 //   validity       := seq:varint retracted:varint
 //       retracted = retracted_at - seq, 0: never retracted. Both seq and
 //       retracted_at are at most kMaxStateSeq (projection_state.h).
@@ -140,7 +148,7 @@
 
 namespace banen {
 
-inline constexpr uint32_t kStateLayoutVersion = 4;
+inline constexpr uint32_t kStateLayoutVersion = 5;
 // The oldest layout still loaded.
 inline constexpr uint32_t kOldestStateLayout = 2;
 // The record space of `layout` (kOldestStateLayout to this one) and these
@@ -198,9 +206,10 @@ struct DecodedState {
 // DATA_LOSS naming what is wrong when they are not a body of `layout`
 // (kOldestStateLayout to this one; checked so that every index the state
 // holds is in range, and the checkpoints ascend to at most `seq`).
-// Decodes the jobs on a second thread. A body of layout 2 leaves the state's
-// id indexes to be made (ProjectionState::MakeIdIndexes, which finds an id
-// twice); one of this layout holds them.
+// Decodes the jobs on a second thread. A body of layouts 2 to 4 leaves the
+// state's id indexes to be made under the state's new key
+// (ProjectionState::MakeIdIndexes, which finds an id twice); one of this
+// layout holds them and their key.
 absl::StatusOr<DecodedState> DecodeState(
     uint64_t seq, absl::Span<const std::string_view> parts,
     uint32_t layout = kStateLayoutVersion);

@@ -137,6 +137,19 @@ std::vector<std::string> Body(const ProjectionState& state) {
   return Encode(state, Hash{}).parts;
 }
 
+// The body without what the state's own random id key decides: the id
+// tables (sections 9 and 10, derived from the key and the ids of sections 4
+// and 5) and the key (12). Equal for two states of the same events folded
+// apart: each finds its ids through its own tables, so a table that lost an
+// id would fold a second person or job, which sections 4 and 5 show.
+std::vector<std::string> KeyFreeBody(const ProjectionState& state) {
+  std::vector<std::string> parts = Body(state);
+  std::erase_if(parts, [](const std::string& part) {
+    return part[0] == 9 || part[0] == 10 || part[0] == 12;
+  });
+  return parts;
+}
+
 // DecodeState of parts held as strings.
 absl::StatusOr<DecodedState> Decode(uint64_t seq,
                                     const std::vector<std::string>& parts,
@@ -292,7 +305,7 @@ TEST(StateCheckpointTest, ARandomHistoryContinuedFromACheckpointEqualsTheFold) {
     const uint64_t cut = std::mt19937(seed)() % 400 + 1;
     const EncodedState encoded =
         Encode(Rebuild(log, cut), Hash{}, seed % 2 == 1 ? 64 : kStatePartBytes);
-    EXPECT_EQ(encoded.parts.size() > 10, seed % 2 == 1) << encoded.parts.size();
+    EXPECT_EQ(encoded.parts.size() > 12, seed % 2 == 1) << encoded.parts.size();
     absl::StatusOr<DecodedState> decoded = Decode(cut, encoded.parts);
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     ProjectionState& state = decoded->state;
@@ -303,7 +316,8 @@ TEST(StateCheckpointTest, ARandomHistoryContinuedFromACheckpointEqualsTheFold) {
                          })
                     .ok());
     const ProjectionState rebuilt = Rebuild(log);
-    EXPECT_EQ(Body(state), Body(rebuilt)) << "seed " << seed << " cut " << cut;
+    EXPECT_EQ(KeyFreeBody(state), KeyFreeBody(rebuilt))
+        << "seed " << seed << " cut " << cut;
     for (int m = 0; m < kMeasureCount; ++m) {
       const RealisationQuery query = Everything(static_cast<Measure>(m), true);
       EXPECT_TRUE(ComputeRealisation(state, query) ==
@@ -331,7 +345,7 @@ TEST(ReplayLogTest, FoldsInRecycledChunksAsApplyDoes) {
                                 .events_per_chunk = 7});
     ASSERT_TRUE(last_hash.ok()) << last_hash.status();
     EXPECT_EQ(*last_hash, log.GetHead().hash) << "seed " << seed;
-    EXPECT_EQ(Body(state), Body(Rebuild(log))) << "seed " << seed;
+    EXPECT_EQ(KeyFreeBody(state), KeyFreeBody(Rebuild(log))) << "seed " << seed;
   }
 }
 
@@ -383,29 +397,83 @@ TEST(StateCheckpointTest, LoadedSumsEqualTheSumsBuiltFromTheState) {
   EXPECT_GT(compared, 1000);
 }
 
-// A state decoded from layout 2 holds its ids by index until its id
-// indexes are made: encoded before or after, it is the state of this
-// layout's body, which holds the indexes.
-TEST(StateCheckpointTest, AStateOfLayout2MakesItsIdIndexesWhenAsked) {
+// A state decoded from a layout before 5 (2: no id tables; 3 and 4: tables
+// placed by the fixed key those versions used) holds its ids by index until
+// its id indexes are made, under a key of its own: encoded before or after,
+// it is the state of the body it was read from, but for its key and the
+// tables that key places (section 12, and 9 and 10). Its body of this
+// layout reads back as it is.
+TEST(StateCheckpointTest,
+     AStateOfAnEarlierLayoutMakesItsIdIndexesUnderANewKey) {
   test::ProjectorFixture fixture;
   fixture.Open();
   test::RandomHistory random(4);
   AppendRandom(fixture, random, 120);
-  const std::vector<std::string> parts = Body(Rebuild(fixture.log()));
-  const std::vector<std::string> layout2 = PartsOfLayout(parts, 2);
-  ASSERT_LT(layout2.size(), parts.size());
-  absl::StatusOr<DecodedState> decoded = Decode(120, layout2, 2);
-  ASSERT_TRUE(decoded.ok()) << decoded.status();
-  ProjectionState& state = decoded->state;
-  EXPECT_TRUE(state.id_indexes_pending());
-  EXPECT_EQ(Body(state), parts);
-  absl::StatusOr<ProjectionState::IdIndexes> indexes = state.MakeIdIndexes(2);
-  ASSERT_TRUE(indexes.ok()) << indexes.status();
-  EXPECT_GT(indexes->persons.size(), 10u);
-  EXPECT_GT(indexes->jobs.size(), 10u);
-  state.SetIdIndexes(*std::move(indexes));
-  EXPECT_FALSE(state.id_indexes_pending());
-  EXPECT_EQ(Body(state), parts);
+  const ProjectionState rebuilt = Rebuild(fixture.log());
+  const std::vector<std::string> parts = Body(rebuilt);
+  for (uint32_t layout = 2; layout <= 4; ++layout) {
+    const std::vector<std::string> earlier = PartsOfLayout(parts, layout);
+    ASSERT_LT(earlier.size(), parts.size());
+    absl::StatusOr<DecodedState> decoded = Decode(120, earlier, layout);
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    ProjectionState& state = decoded->state;
+    EXPECT_TRUE(state.id_indexes_pending()) << "layout " << layout;
+    const std::vector<std::string> before = Body(state);
+    EXPECT_EQ(KeyFreeBody(state), KeyFreeBody(rebuilt)) << "layout " << layout;
+    EXPECT_NE(before, parts) << "layout " << layout;
+    absl::StatusOr<ProjectionState::IdIndexes> indexes = state.MakeIdIndexes(2);
+    ASSERT_TRUE(indexes.ok()) << indexes.status();
+    EXPECT_GT(indexes->persons.size(), 10u);
+    EXPECT_GT(indexes->jobs.size(), 10u);
+    state.SetIdIndexes(*std::move(indexes));
+    EXPECT_FALSE(state.id_indexes_pending());
+    EXPECT_EQ(Body(state), before) << "layout " << layout;
+    absl::StatusOr<DecodedState> again = Decode(120, before);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(Body(again->state), before) << "layout " << layout;
+  }
+}
+
+// Each state draws its own id key: two folds of the same events place their
+// ids differently (sections 9, 10 and 12 differ), and each body reads back
+// as it is, the key with it.
+TEST(StateCheckpointTest, EachStatePlacesItsIdsUnderItsOwnKey) {
+  test::ProjectorFixture fixture;
+  fixture.Open();
+  test::RandomHistory random(5);
+  AppendRandom(fixture, random, 120);
+  const ProjectionState first = Rebuild(fixture.log());
+  const ProjectionState second = Rebuild(fixture.log());
+  EXPECT_EQ(KeyFreeBody(first), KeyFreeBody(second));
+  EXPECT_NE(Body(first), Body(second));
+  for (const ProjectionState* state : {&first, &second}) {
+    absl::StatusOr<DecodedState> decoded = Decode(120, Body(*state));
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_EQ(Body(decoded->state), Body(*state));
+  }
+}
+
+// A body of this layout holds exactly one id key of 16 bytes: none, two or
+// one of another size is DATA_LOSS.
+TEST(StateCheckpointTest, ABodyWithoutExactlyOneIdKeyIsDataLoss) {
+  test::ProjectorFixture fixture;
+  fixture.Open();
+  test::RandomHistory random(6);
+  AppendRandom(fixture, random, 40);
+  std::vector<std::string> parts = Body(Rebuild(fixture.log()));
+  ASSERT_TRUE(Decode(40, parts).ok());
+  const std::string key = parts.back();
+  ASSERT_EQ(key.substr(0, 3), std::string("\x0c\x01\x10"));
+  parts.pop_back();
+  EXPECT_EQ(Decode(40, parts).status().code(), absl::StatusCode::kDataLoss);
+  for (const std::string& wrong :
+       {std::string("\x0c\x02\x10") + key.substr(3) + '\x10' + key.substr(3),
+        std::string("\x0c\x01\x0f") + key.substr(3, 15)}) {
+    parts.push_back(wrong);
+    EXPECT_EQ(Decode(40, parts).status().code(), absl::StatusCode::kDataLoss)
+        << testing::PrintToString(wrong);
+    parts.pop_back();
+  }
 }
 
 // A body of this layout holds the id indexes: the decoded state has them.
@@ -422,21 +490,23 @@ TEST(StateCheckpointTest, AStateOfThisLayoutLoadsItsIdIndexes) {
 }
 
 // Bodies by hand: section 4 with one person "a", then section 9 with the
-// given items. An index out of range, an entry missing, one too many or a
-// tag past 32 bits is DATA_LOSS.
+// given items, then an id key. An index out of range, an entry missing, one
+// too many or a tag past 32 bits is DATA_LOSS.
 TEST(StateCheckpointTest, AnIdIndexThatDoesNotFitItsIdsIsDataLoss) {
   const std::string person(
       "\x04\x01\x01"
       "a\x00\x00",
       6);
   const std::string tag = "\x80\x80\x80\x80\x01";  // 2^28
-  EXPECT_TRUE(Decode(0, {person, "\x09\x01" + tag + '\x00'}).ok());
+  const std::string key = "\x0c\x01\x10" + std::string(16, 'k');
+  EXPECT_TRUE(Decode(0, {person, "\x09\x01" + tag + '\x00', key}).ok());
   for (const std::string& index :
        {std::string(), "\x09\x01" + tag + '\x01',
         "\x09\x02" + tag + std::string("\x00\x00\x00", 3),
         std::string("\x09\x01\x80\x80\x80\x80\x10\x00")}) {
     std::vector<std::string> parts = {person};
     if (!index.empty()) parts.push_back(index);
+    parts.push_back(key);
     EXPECT_EQ(Decode(0, parts).status().code(), absl::StatusCode::kDataLoss)
         << testing::PrintToString(index);
   }
@@ -491,7 +561,8 @@ TEST(StateCheckpointTest, AJobIdTakenOverStaysWithTheLaterJobAfterALoad) {
     absl::StatusOr<DecodedState> decoded = Decode(cut, Body(upto));
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     decoded->state.ApplyAll(absl::MakeConstSpan(events).subspan(cut));
-    EXPECT_EQ(Body(decoded->state), Body(folded)) << "cut " << cut;
+    EXPECT_EQ(KeyFreeBody(decoded->state), KeyFreeBody(folded))
+        << "cut " << cut;
   }
 }
 
@@ -753,6 +824,32 @@ TEST(StateCheckpointTest, ACheckpointOfLayout3LoadsAndIsSavedInThisLayout) {
   ExpectRestart(fixture, /*state_seq=*/120, /*folded=*/0);
   EXPECT_EQ(fixture.projector().CheckpointSeqs(),
             (std::vector<uint64_t>{50, 100}));
+}
+
+// A store of the version before: its checkpoint of layout 4 placed the ids
+// under the fixed key. It loads, its id tables made again under a new key
+// before the events after it are folded, and so are the events appended
+// after the restart; the close saves the state in this layout, which the
+// next open loads with its tables.
+TEST(StateCheckpointTest, ACheckpointOfLayout4LoadsUnderANewKeyAndIsSavedAgain) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(20);
+  AppendAndClose(fixture, random, 120, /*save=*/false);
+  test::PutStateOfLayout(fixture.log(), 110, 4);
+  ExpectRestart(fixture, /*state_seq=*/110, /*folded=*/10);
+  AppendRandom(fixture, random, 30);
+  ExpectFiguresOfRebuild(fixture.projector());
+  fixture.CloseProjector();
+  EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{150}));
+  bool made = false;
+  Restored restored;
+  ProjectorOptions options = restored.Options();
+  options.while_making_id_indexes_for_test = [&] { made = true; };
+  fixture.OpenProjector(options);
+  EXPECT_EQ(restored.state_seq, 150u);
+  AppendRandom(fixture, random, 10);
+  ExpectFiguresOfRebuild(fixture.projector());
+  EXPECT_FALSE(made);
 }
 
 // A state names the checkpoints queued before it as stored: after a failed

@@ -121,23 +121,26 @@ TEST(IdIndexTest, ReassignPointsAnIdAtAnotherIndexOfIt) {
   ids.Add("job-1");
   ids.Add("job-2");
   ids.Add("job-1");
+  const IdKey key = NewCompactStringMapSeed();
   IdIndex index;
-  index.Insert(ids, 0, IdHashOf("job-1"));
-  index.Insert(ids, 1, IdHashOf("job-2"));
-  index.Reassign(ids, Hashed("job-1"), 2);
-  EXPECT_EQ(index.Find(ids, Hashed("job-1")), 2u);
-  EXPECT_EQ(index.Find(ids, Hashed("job-2")), 1u);
+  index.Insert(ids, 0, IdHashOf(key, "job-1"));
+  index.Insert(ids, 1, IdHashOf(key, "job-2"));
+  index.Reassign(ids, Hashed(key, "job-1"), 2);
+  EXPECT_EQ(index.Find(ids, Hashed(key, "job-1")), 2u);
+  EXPECT_EQ(index.Find(ids, Hashed(key, "job-2")), 1u);
   EXPECT_EQ(index.size(), 2u);
 }
 
-// The hash is stored on disk (checkpoint layout 3): SipHash-2-4 under the
-// key "banen.idindex.v3", read little-endian. The values are those of a
-// separate implementation of SipHash-2-4 (checked against the paper's test
-// vector).
-TEST(IdIndexTest, TheHashOfAnIdIsSipHashUnderTheFixedKey) {
-  EXPECT_EQ(IdHashOf(""), uint64_t{7707295740936089303u});
-  EXPECT_EQ(IdHashOf("person-1"), uint64_t{3076035465534265314u});
-  EXPECT_EQ(IdHashOf("job-12345678901"), uint64_t{4157810514876993195u});
+// The hash is stored on disk (checkpoint layout 5, under the key of section
+// 12): SipHash-2-4 under the key, read little-endian. The values are those
+// of a separate implementation of SipHash-2-4 (checked against the paper's
+// test vector) under the key "banen.idindex.v3".
+TEST(IdIndexTest, TheHashOfAnIdIsSipHashUnderTheKey) {
+  const IdKey key = {'b', 'a', 'n', 'e', 'n', '.', 'i', 'd',
+                     'i', 'n', 'd', 'e', 'x', '.', 'v', '3'};
+  EXPECT_EQ(IdHashOf(key, ""), uint64_t{7707295740936089303u});
+  EXPECT_EQ(IdHashOf(key, "person-1"), uint64_t{3076035465534265314u});
+  EXPECT_EQ(IdHashOf(key, "job-12345678901"), uint64_t{4157810514876993195u});
 }
 
 }  // namespace

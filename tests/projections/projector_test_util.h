@@ -123,14 +123,17 @@ inline void PutState(EventLog& log, uint64_t seq, const EncodedState& encoded,
 // own at the end).
 inline std::vector<std::string> PartsOfLayout(std::vector<std::string> parts,
                                               uint32_t layout) {
-  const int last_section = layout == 2 ? 8 : 10;
+  const int last_section = layout == 2   ? 8
+                           : layout == 3 ? 10
+                           : layout == 4 ? 11
+                                         : 12;
   std::erase_if(parts, [last_section](const std::string& part) {
     return !part.empty() && part[0] > last_section;
   });
   return parts;
 }
 
-// Stores the log's state after `seq` as a checkpoint of `layout` (2 or 3),
+// Stores the log's state after `seq` as a checkpoint of `layout` (2 to 4),
 // as the version that wrote that layout did.
 inline void PutStateOfLayout(EventLog& log, uint64_t seq, uint32_t layout) {
   const ProjectionState state = Rebuild(log, seq);
