@@ -16,6 +16,12 @@ namespace {
 // Written by one thread and read by another, ordered only by the wait named
 // in each test.
 struct Handoff {
+  void Write(int written) {
+    absl::MutexLock lock(&mu);
+    value = written;
+    ready = true;
+  }
+
   absl::Mutex mu;
   int value ABSL_GUARDED_BY(mu) = 0;
   bool ready ABSL_GUARDED_BY(mu) = false;
@@ -23,11 +29,7 @@ struct Handoff {
 
 TEST(TsanAbslSync, AwaitOrdersTheWriteBeforeTheRead) {
   Handoff handoff;
-  std::thread writer([&] {
-    absl::MutexLock lock(&handoff.mu);
-    handoff.value = 42;
-    handoff.ready = true;
-  });
+  std::thread writer([&] { handoff.Write(42); });
   {
     absl::MutexLock lock(&handoff.mu);
     handoff.mu.Await(absl::Condition(&handoff.ready));
@@ -38,11 +40,7 @@ TEST(TsanAbslSync, AwaitOrdersTheWriteBeforeTheRead) {
 
 TEST(TsanAbslSync, LockWhenOrdersTheWriteBeforeTheRead) {
   Handoff handoff;
-  std::thread writer([&] {
-    absl::MutexLock lock(&handoff.mu);
-    handoff.value = 7;
-    handoff.ready = true;
-  });
+  std::thread writer([&] { handoff.Write(7); });
   handoff.mu.LockWhen(absl::Condition(&handoff.ready));
   EXPECT_EQ(handoff.value, 7);
   handoff.mu.Unlock();
@@ -80,11 +78,7 @@ TEST(TsanAbslSync, NotificationOrdersTheWriteBeforeTheRead) {
 
 TEST(TsanAbslSync, AReaderLockOrdersTheWriteBeforeTheRead) {
   Handoff handoff;
-  std::thread writer([&] {
-    absl::MutexLock lock(&handoff.mu);
-    handoff.value = 5;
-    handoff.ready = true;
-  });
+  std::thread writer([&] { handoff.Write(5); });
   for (bool read = false; !read;) {
     absl::ReaderMutexLock lock(&handoff.mu);
     if (handoff.ready) {

@@ -262,6 +262,23 @@ void ExpectRestart(test::ProjectorFixture& fixture, uint64_t state_seq,
   ExpectFiguresOfRebuild(projector);
 }
 
+// Restarts the projector, which loads the state saved at `state_seq` with
+// its id indexes, so the tail makes none: it folds `count` events of
+// `random` appended after the restart through the loaded ones.
+void ExpectRestartWithIdIndexes(test::ProjectorFixture& fixture,
+                                test::RandomHistory& random, uint64_t state_seq,
+                                int count) {
+  bool made = false;
+  Restored restored;
+  ProjectorOptions options = restored.Options();
+  options.while_making_id_indexes_for_test = [&] { made = true; };
+  fixture.OpenProjector(options);
+  EXPECT_EQ(restored.state_seq, state_seq);
+  AppendRandom(fixture, random, count);
+  ExpectFiguresOfRebuild(fixture.projector());
+  EXPECT_FALSE(made);
+}
+
 // Opens a projector over the fixture's fresh log, appends `count` events
 // of `random` and closes it, saving its state when `save`.
 void AppendAndClose(test::ProjectorFixture& fixture,
@@ -831,7 +848,8 @@ TEST(StateCheckpointTest, ACheckpointOfLayout3LoadsAndIsSavedInThisLayout) {
 // before the events after it are folded, and so are the events appended
 // after the restart; the close saves the state in this layout, which the
 // next open loads with its tables.
-TEST(StateCheckpointTest, ACheckpointOfLayout4LoadsUnderANewKeyAndIsSavedAgain) {
+TEST(StateCheckpointTest,
+     ACheckpointOfLayout4LoadsUnderANewKeyAndIsSavedAgain) {
   test::ProjectorFixture fixture;
   test::RandomHistory random(20);
   AppendAndClose(fixture, random, 120, /*save=*/false);
@@ -841,15 +859,7 @@ TEST(StateCheckpointTest, ACheckpointOfLayout4LoadsUnderANewKeyAndIsSavedAgain) 
   ExpectFiguresOfRebuild(fixture.projector());
   fixture.CloseProjector();
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{150}));
-  bool made = false;
-  Restored restored;
-  ProjectorOptions options = restored.Options();
-  options.while_making_id_indexes_for_test = [&] { made = true; };
-  fixture.OpenProjector(options);
-  EXPECT_EQ(restored.state_seq, 150u);
-  AppendRandom(fixture, random, 10);
-  ExpectFiguresOfRebuild(fixture.projector());
-  EXPECT_FALSE(made);
+  ExpectRestartWithIdIndexes(fixture, random, /*state_seq=*/150, 10);
 }
 
 // A state names the checkpoints queued before it as stored: after a failed
@@ -881,15 +891,7 @@ TEST(StateCheckpointTest, TheTailMakesNoIdIndexAfterALoadOfThisLayout) {
   test::ProjectorFixture fixture;
   test::RandomHistory random(15);
   AppendAndClose(fixture, random, 100, /*save=*/true);
-  bool made = false;
-  Restored restored;
-  ProjectorOptions options = restored.Options();
-  options.while_making_id_indexes_for_test = [&] { made = true; };
-  fixture.OpenProjector(options);
-  EXPECT_EQ(restored.state_seq, 100u);
-  AppendRandom(fixture, random, 50);
-  ExpectFiguresOfRebuild(fixture.projector());
-  EXPECT_FALSE(made);
+  ExpectRestartWithIdIndexes(fixture, random, /*state_seq=*/100, 50);
 }
 
 // 30 events folded on open: saved with a threshold of 30, not of 31.
