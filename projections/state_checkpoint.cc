@@ -363,14 +363,22 @@ bool StateCodec::ReadIdIndexItem(PartReader& in, IdIndex& index) {
 }
 
 bool StateCodec::CheckIdIndexes(const ProjectionState& state) {
+  // One entry for each non-empty id, none for another: a damaged table
+  // that named an index twice would leave an id no lookup finds, and the
+  // next save would write that id empty.
   const auto check = [](const IdList& ids, const IdIndex& index) {
+    std::vector<bool> unmatched(ids.size());
     size_t named = 0;
-    for (size_t i = 0; i < ids.size(); ++i) named += ids[i].empty() ? 0 : 1;
-    bool in_range = true;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      unmatched[i] = !ids[i].empty();
+      named += unmatched[i] ? 1 : 0;
+    }
+    bool matched = true;
     index.ForEach([&](const IdIndex::Entry& entry) {
-      in_range = in_range && entry.index < ids.size();
+      matched = matched && entry.index < ids.size() && unmatched[entry.index];
+      if (matched) unmatched[entry.index] = false;
     });
-    return in_range && index.size() == named;
+    return matched && index.size() == named;
   };
   return check(state.person_refs_, state.person_index_) &&
          check(state.job_ids_, state.job_index_);
@@ -443,14 +451,19 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
   };
   switch (section) {
     case kRecorded: {
-      const int64_t micros =
-          (out.recorded_.empty()
-               ? 0
-               : absl::ToUnixMicros(out.recorded_.back().first)) +
-          in.Signed();
-      const uint64_t seq =
-          (out.recorded_.empty() ? 0 : out.recorded_.back().second) +
-          in.Varint();
+      // Differences to the item before: a damaged one must not overflow.
+      int64_t micros = 0;
+      uint64_t seq = 0;
+      if (__builtin_add_overflow(
+              out.recorded_.empty()
+                  ? 0
+                  : absl::ToUnixMicros(out.recorded_.back().first),
+              in.Signed(), &micros) ||
+          __builtin_add_overflow(
+              out.recorded_.empty() ? 0 : out.recorded_.back().second,
+              in.Varint(), &seq)) {
+        return false;
+      }
       out.recorded_.emplace_back(absl::FromUnixMicros(micros), seq);
       return true;
     }

@@ -51,7 +51,8 @@ fuzz_one() {
 # so each still has a whole core for its $seconds.
 jobs=0
 failed=0
-for target in stored_event_fuzzer event_file_fuzzer realisation_fuzzer; do
+for target in stored_event_fuzzer event_file_fuzzer realisation_fuzzer \
+              state_checkpoint_fuzzer; do
   if ((jobs == 2)); then
     wait -n || failed=1
     jobs=$((jobs - 1))

@@ -508,7 +508,8 @@ TEST(StateCheckpointTest, AStateOfThisLayoutLoadsItsIdIndexes) {
 
 // Bodies by hand: section 4 with one person "a", then section 9 with the
 // given items, then an id key. An index out of range, an entry missing, one
-// too many or a tag past 32 bits is DATA_LOSS.
+// too many, one of an id another entry names, or a tag past 32 bits is
+// DATA_LOSS.
 TEST(StateCheckpointTest, AnIdIndexThatDoesNotFitItsIdsIsDataLoss) {
   const std::string person(
       "\x04\x01\x01"
@@ -527,6 +528,22 @@ TEST(StateCheckpointTest, AnIdIndexThatDoesNotFitItsIdsIsDataLoss) {
     EXPECT_EQ(Decode(0, parts).status().code(), absl::StatusCode::kDataLoss)
         << testing::PrintToString(index);
   }
+  // Persons "a" and "b", and two entries of "a" (index 0): as many entries
+  // as ids, but "b" has none, so no lookup would find it.
+  const std::string persons(
+      "\x04\x02\x01"
+      "a\x00\x00\x01"
+      "b\x00\x00",
+      10);
+  EXPECT_TRUE(
+      Decode(0,
+             {persons, "\x09\x02" + tag + std::string("\x00\x00\x01", 3), key})
+          .ok());
+  EXPECT_EQ(Decode(0, {persons,
+                       "\x09\x02" + tag + std::string("\x00\x00\x00", 3), key})
+                .status()
+                .code(),
+            absl::StatusCode::kDataLoss);
 }
 
 // A body of layout 2 by hand (no id index to give): section 4 with person
