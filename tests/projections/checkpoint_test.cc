@@ -546,6 +546,24 @@ TEST(StateCheckpointTest, AnIdIndexThatDoesNotFitItsIdsIsDataLoss) {
             absl::StatusCode::kDataLoss);
 }
 
+// Section 1 by hand (layout 2, nothing else): the recorded times and seqs
+// are differences to the item before, so two items can add up past 64
+// bits; that is DATA_LOSS (state_checkpoint_fuzzer found the times as
+// undefined behaviour). The first item alone reads.
+TEST(StateCheckpointTest, RecordedTimesOrSeqsThatOverflowAreDataLoss) {
+  const std::string most = "\xfe\xff\xff\xff\xff\xff\xff\xff\xff\x01";
+  const std::string one = "\x02";  // zigzag 1 and varint 2 alike
+  // (INT64_MAX us, seq 1), then 1 us more; (0 us, seq 2^64 - 2), then 2 more.
+  EXPECT_TRUE(Decode(0, {"\x01\x01" + most + '\x01'}, 2).ok());
+  for (const std::string& items :
+       {most + '\x01' + one + '\x01',
+        std::string(1, '\x00') + most + '\x00' + one}) {
+    EXPECT_EQ(Decode(0, {"\x01\x02" + items}, 2).status().code(),
+              absl::StatusCode::kDataLoss)
+        << testing::PrintToString(items);
+  }
+}
+
 // A body of layout 2 by hand (no id index to give): section 4 with person
 // "a" registered by the given validity. A state holds seqs up to kMaxStateSeq
 // (2^32 - 2): a seq or a retraction past it is DATA_LOSS, not a seq cut to 32
