@@ -721,8 +721,6 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   state.person_refs_.Reserve(with_room(items[kPersons]));
   state.jobs_.reserve(with_room(items[kJobs]));
   state.job_ids_.Reserve(with_room(items[kJobs]));
-  // Layout 2: the id indexes are made later (MakeIdIndexes).
-  state.ids_pending_ = !has_id_indexes;
   if (has_id_key && items[kIdKey] != 1) {
     return absl::DataLossError(absl::StrCat("state checkpoint after seq ", seq,
                                             ": ", items[kIdKey], " id keys"));
@@ -760,9 +758,10 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
     return absl::DataLossError(absl::StrCat("state checkpoint after seq ", seq,
                                             ": an index out of range"));
   }
-  // Layouts 3 and 4 placed the ids by a key anyone could read: their tables
-  // are made again under this state's new one (id_index.h).
-  if (has_id_indexes && !has_id_key) {
+  // Only layout 5 holds the key its tables are placed by. Layout 2 has no
+  // tables; 3 and 4 placed them by a key anyone could read (id_index.h).
+  // Their tables are made later under this state's new key (MakeIdIndexes).
+  if (!has_id_key) {
     state.person_index_ = IdIndex();
     state.job_index_ = IdIndex();
     state.ids_pending_ = true;
