@@ -647,7 +647,9 @@ class EventLogImpl final : public EventLog {
     }
   }
 
-  absl::StatusOr<AppendResult> Append(const AppendBatch& batch) override;
+  using EventLog::Append;
+  absl::StatusOr<AppendResult> Append(
+      const AppendBatch& batch, absl::FunctionRef<void()> queued) override;
   absl::StatusOr<Head> AppendReplicated(
       absl::Span<const ReplicatedEvent> events) override;
   Head GetHead() const override;
@@ -1153,7 +1155,8 @@ absl::Status EventLogImpl::Recover() {
 // batches were judged against events that never reached disk. An
 // all-duplicates batch is acknowledged only once its group takes the write
 // over, so after the group that stores its originals is durable.
-absl::StatusOr<AppendResult> EventLogImpl::Append(const AppendBatch& batch) {
+absl::StatusOr<AppendResult> EventLogImpl::Append(
+    const AppendBatch& batch, absl::FunctionRef<void()> queued) {
   Writer self(&batch);
   {
     absl::MutexLock lock(&mu_);
@@ -1163,6 +1166,7 @@ absl::StatusOr<AppendResult> EventLogImpl::Append(const AppendBatch& batch) {
     RETURN_IF_ERROR(failure_);
     ++in_flight_;
     writers_.push_back(&self);
+    queued();
     if (options_.on_append_queued) options_.on_append_queued();
     while (!self.done && (forming_ || &self != writers_.front())) {
       self.cv.Wait(&mu_);

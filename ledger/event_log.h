@@ -254,7 +254,18 @@ class EventLog {
   EventLog& operator=(const EventLog&) = delete;
 
   // Validates and durably stores `batch`; see the contract above.
-  virtual absl::StatusOr<AppendResult> Append(const AppendBatch& batch) = 0;
+  absl::StatusOr<AppendResult> Append(const AppendBatch& batch) {
+    return Append(batch, [] {});
+  }
+  // The same, calling `queued` once the batch holds its place in the order
+  // of appends, before Append waits for its group: an Append() that starts
+  // after that is judged, and stored, after this batch. A stream of batches
+  // may so hand on its next batch without waiting for this one to be
+  // durable (services/ledger_service.cc). Called on this thread under an
+  // internal lock, so it must not call the EventLog; not called when the
+  // batch is refused before it queues (a log that is closing or failed).
+  virtual absl::StatusOr<AppendResult> Append(
+      const AppendBatch& batch, absl::FunctionRef<void()> queued) = 0;
 
   // For a read replica: stores, in one synced write, events another log
   // stored, with that log's seq, recorded_at, recorded_by and hashes, in the

@@ -55,6 +55,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   EventLogOptions log_options;
   log_options.sync = options.sync;
   log_options.file_system = options.file_system;
+  log_options.on_append_queued = options.on_append_queued;
   log_options.field_limits = options.field_limits;
   ASSIGN_OR_RETURN(server->log_,
                    EventLog::Open(options.data_dir, std::move(log_options)));

@@ -24,6 +24,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -74,6 +75,8 @@ struct LedgerServerOptions {
   // The file system the store lives on; null: the default (POSIX) one.
   // Tests inject one that fails writes.
   std::shared_ptr<rocksdb::FileSystem> file_system;
+  // Test hook: EventLogOptions::on_append_queued of the server's log.
+  std::function<void()> on_append_queued;
   // The principals and their tokens (services/auth.h, text format of
   // proto/banen/v1/auth.proto); empty: the open mode, every call allowed
   // and recorded by nobody.

@@ -9,8 +9,15 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "google/protobuf/arena.h"
 #include "ledger/codec.h"
 #include "ledger/event_error.h"
@@ -22,6 +29,11 @@
 
 namespace banen {
 namespace {
+
+// The threads that append the streams' batches: most of their time they wait
+// for their group's fsync, so a few more than the cores, for a few streams'
+// batches in flight; the batches of more streams queue for them.
+constexpr int kAppendThreads = 8;
 
 // Events a reading stream holds at most: it reads the next chunk from the log
 // once the client has taken these.
@@ -43,18 +55,17 @@ grpc::Status CancelledStatus() {
   return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
 }
 
-// Decodes the batch of `request` into `batch` and appends it with
-// `authority`.
-absl::StatusOr<AppendResult> StoreRequested(EventLog& log, int max_batch_events,
-                                            AppendAuthority authority,
-                                            const v1::AppendRequest& request,
-                                            AppendBatch& batch) {
+// The batch of `request`, decoded, to be appended with `authority`.
+absl::StatusOr<AppendBatch> BatchOf(const v1::AppendRequest& request,
+                                    int max_batch_events,
+                                    AppendAuthority authority) {
   if (request.events_size() > max_batch_events) {
     return EventError(absl::StatusCode::kResourceExhausted, -1, "events",
                       absl::StrCat("the batch has ", request.events_size(),
                                    " events; the limit is ", max_batch_events,
                                    " (--max-batch-events)"));
   }
+  AppendBatch batch;
   batch.events.reserve(request.events_size());
   for (int index = 0; index < request.events_size(); ++index) {
     ASSIGN_OR_RETURN(Event event, EventFromProto(request.events(index), index));
@@ -64,24 +75,23 @@ absl::StatusOr<AppendResult> StoreRequested(EventLog& log, int max_batch_events,
     batch.expected_job_seq.emplace(job_id, seq);
   }
   batch.authority = std::move(authority);
-  return log.Append(batch);
+  return batch;
 }
 
-// Appends the batch of `request` with `authority` and reports, in
-// `response`, the seqs of its events; the rejection otherwise. Counts it in
-// `metrics`, if any.
-absl::Status AppendRequested(EventLog& log, ServerMetrics* metrics,
-                             int max_batch_events, AppendAuthority authority,
-                             const v1::AppendRequest& request,
+// Appends `batch` (decoded from a request received at `received`), calling
+// `queued` as EventLog::Append does, and reports in `response` the seqs of
+// its events; returns its rejection (or why it could not be decoded)
+// otherwise. Counts it in `metrics`, if any.
+absl::Status AppendAndAnswer(EventLog& log, ServerMetrics* metrics,
+                             absl::Time received,
+                             const absl::StatusOr<AppendBatch>& batch,
+                             absl::FunctionRef<void()> queued,
                              v1::AppendResponse* response) {
-  const absl::Time received = absl::Now();
-  response->set_batch_id(request.batch_id());
-  AppendBatch batch;
-  const absl::StatusOr<AppendResult> stored = StoreRequested(
-      log, max_batch_events, std::move(authority), request, batch);
+  const absl::StatusOr<AppendResult> stored =
+      batch.ok() ? log.Append(*batch, queued) : batch.status();
   if (metrics != nullptr) {
     if (stored.ok()) {
-      metrics->RecordAppended(batch, *stored, absl::Now() - received);
+      metrics->RecordAppended(*batch, *stored, absl::Now() - received);
     } else {
       metrics->RecordRejected(stored.status().code(), absl::Now() - received);
     }
@@ -105,16 +115,30 @@ absl::Status AppendRequested(EventLog& log, ServerMetrics* metrics,
   return absl::OkStatus();
 }
 
-// Reads a batch, appends it, answers it; then the next. A rejection is an
-// answer, not the end of the stream.
+// Reads batches, appends them in stream order and answers each in that
+// order; a rejection is an answer, not the end of the stream.
+//
+// Up to kStreamAppendsInFlight batches of a stream are in flight at once.
+// The next batch is read as soon as this one is decoded, and each is
+// appended on the service's append pool (never on a gRPC thread, which
+// would wait there for the fsync). Its append waits only until the batch
+// before it holds its place in the log's order (EventLog::Append's
+// `queued`), so it is staged while the group before it is written and
+// fsynced: one stream in file order (banenctl import) gets the group
+// commit's pipelining that only concurrent streams had.
+//
+// What the reactions share is under mu_; each decides under it what to
+// start next (Next()) and starts it after letting go (Start()), so that no
+// gRPC call is made under the lock and each start is decided once.
 class AppendStreamReactor final
     : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
  public:
-  AppendStreamReactor(EventLog& log, ServerMetrics* metrics,
-                      int max_batch_events, const Authorizer& authorizer,
-                      const Follower* follower,
+  AppendStreamReactor(EventLog& log, WorkerPool& appenders,
+                      ServerMetrics* metrics, int max_batch_events,
+                      const Authorizer& authorizer, const Follower* follower,
                       const grpc::CallbackServerContext& context)
       : log_(log),
+        appenders_(appenders),
         metrics_(metrics),
         max_batch_events_(max_batch_events),
         authorizer_(authorizer),
@@ -122,37 +146,80 @@ class AppendStreamReactor final
         context_(context),
         arena_block_(new char[kArenaBlockBytes]),
         arena_(ArenaOptionsFor(arena_block_.get())) {
-    if (Admit().has_value()) ReadNext();
+    if (absl::StatusOr<AppendAuthority> admitted = Admit(); !admitted.ok()) {
+      Finish(ToGrpcStatus(admitted.status()));
+      return;
+    }
+    Steps next;
+    {
+      absl::MutexLock lock(&mu_);
+      next = Next();
+    }
+    Start(next);
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) {  // the client is done sending
-      Finish(grpc::Status::OK);
-      return;
+    // reading_ stays set until request_ is decoded: the next read reuses its
+    // arena.
+    std::optional<grpc::Status> end;
+    std::optional<AppendAuthority> authority;
+    if (!ok) {
+      end = grpc::Status::OK;  // the client is done sending
+    } else if (absl::StatusOr<AppendAuthority> admitted = Admit();
+               !admitted.ok()) {
+      end = ToGrpcStatus(admitted.status());
+    } else {
+      authority = *std::move(admitted);
     }
-    std::optional<AppendAuthority> authority = Admit();
-    if (!authority.has_value()) return;
-    response_.Clear();
-    if (const absl::Status status =
-            AppendRequested(log_, metrics_, max_batch_events_,
-                            *std::move(authority), *request_, &response_);
-        !status.ok()) {
-      *response_.mutable_error() = ToBatchError(status);
+    std::unique_ptr<Slot> slot;
+    if (authority.has_value()) {
+      slot = std::make_unique<Slot>();
+      slot->received = absl::Now();
+      slot->response.set_batch_id(request_->batch_id());
+      slot->batch =
+          BatchOf(*request_, max_batch_events_, *std::move(authority));
     }
-    StartWrite(&response_);
+    Steps next;
+    {
+      absl::MutexLock lock(&mu_);
+      reading_ = false;
+      if (end.has_value() && !end_.has_value()) end_ = std::move(end);
+      if (slot != nullptr) {
+        ++appending_;
+        slot->after =
+            std::exchange(last_queued_, std::make_shared<absl::Notification>());
+        slot->queued = last_queued_;
+        appenders_.Schedule(
+            [this, appending = slot.get()] { AppendInPool(*appending); });
+        slots_.push_back(std::move(slot));
+      }
+      next = Next();
+    }
+    Start(next);
   }
 
   void OnWriteDone(bool ok) override {
-    if (!ok) {
-      Finish(CancelledStatus());
-      return;
+    Steps next;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (ok) {
+        slots_.pop_front();
+      } else {
+        cancelled_ = true;
+        if (!end_.has_value()) end_ = CancelledStatus();
+      }
+      next = Next();
     }
-    ReadNext();
+    Start(next);
   }
 
   void OnDone() override { delete this; }
 
  private:
+  // Batches read ahead of their answers, at most: their appends overlap,
+  // the first in its group's write while the next is staged.
+  static constexpr size_t kStreamAppendsInFlight = 3;
   // A batch of 1000 events parses into ~300 KB of messages; parsing each
   // batch into a fresh arena over one reused block saves the allocation and
   // destruction of every field.
@@ -165,30 +232,96 @@ class AppendStreamReactor final
     return options;
   }
 
+  // One batch, from its read to its answer.
+  struct Slot {
+    absl::Time received;
+    absl::StatusOr<AppendBatch> batch;
+    // Notified once the batch before it in the stream (after), and this one
+    // (queued), hold their places in the log's order, or were refused
+    // before.
+    std::shared_ptr<absl::Notification> after;
+    std::shared_ptr<absl::Notification> queued;
+    v1::AppendResponse response;
+    bool answered = false;  // response holds the answer (under mu_)
+  };
+  // What a reaction starts once it has let go of mu_.
+  struct Steps {
+    bool read = false;
+    const v1::AppendResponse* write = nullptr;
+    std::optional<grpc::Status> finish;
+  };
+
   // What the caller may append, asked again for every batch so that a token
-  // revoked by a reload stops a stream already open; nullopt, after
-  // finishing the stream, when it may not append at all (or not here: on a
-  // read replica).
-  std::optional<AppendAuthority> Admit() {
-    absl::StatusOr<Caller> caller =
-        authorizer_.Authorize(context_, Rpc::kAppend);
-    const absl::Status admitted =
-        caller.ok() ? CheckWritable(follower_) : caller.status();
-    if (!admitted.ok()) {
-      Finish(ToGrpcStatus(admitted));
-      return std::nullopt;
-    }
-    return AppendAuthorityOf(*caller);
+  // revoked by a reload stops a stream already open; an error when it may
+  // not append at all (or not here: on a read replica).
+  absl::StatusOr<AppendAuthority> Admit() {
+    ASSIGN_OR_RETURN(const Caller caller,
+                     authorizer_.Authorize(context_, Rpc::kAppend));
+    RETURN_IF_ERROR(CheckWritable(follower_));
+    return AppendAuthorityOf(caller);
   }
 
-  void ReadNext() {
-    arena_.Reset();
-    request_ =
-        google::protobuf::Arena::CreateMessage<v1::AppendRequest>(&arena_);
-    StartRead(request_);
+  // On the append pool: appends the batch of `slot` once the one before it
+  // holds its place, then answers it.
+  void AppendInPool(Slot& slot) {
+    if (slot.after != nullptr) slot.after->WaitForNotification();
+    if (const absl::Status status = AppendAndAnswer(
+            log_, metrics_, slot.received, slot.batch,
+            [&slot] { slot.queued->Notify(); }, &slot.response);
+        !status.ok()) {
+      *slot.response.mutable_error() = ToBatchError(status);
+    }
+    // A batch refused before it queued (or never decoded) holds no place.
+    if (!slot.queued->HasBeenNotified()) slot.queued->Notify();
+    Steps next;
+    {
+      absl::MutexLock lock(&mu_);
+      slot.answered = true;
+      --appending_;
+      next = Next();
+    }
+    Start(next);
+  }
+
+  // Decides what to start: the next read while fewer than
+  // kStreamAppendsInFlight batches wait for their answers, the write of
+  // the first answer once it is there, and the end of the stream once it
+  // has been decided, no append runs any more and every answer is sent (or
+  // can no longer be).
+  Steps Next() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    Steps next;
+    if (!end_.has_value() && !reading_ &&
+        slots_.size() < kStreamAppendsInFlight) {
+      reading_ = true;
+      next.read = true;
+    }
+    if (!writing_ && !cancelled_ && !slots_.empty() &&
+        slots_.front()->answered) {
+      writing_ = true;
+      next.write = &slots_.front()->response;
+    }
+    if (end_.has_value() && !finished_ && !reading_ && !writing_ &&
+        appending_ == 0 && (cancelled_ || slots_.empty())) {
+      finished_ = true;
+      next.finish = end_;
+    }
+    return next;
+  }
+
+  // Starts what Next() decided; the reactor may be gone once it returns.
+  void Start(const Steps& next) {
+    if (next.read) {
+      arena_.Reset();
+      request_ =
+          google::protobuf::Arena::CreateMessage<v1::AppendRequest>(&arena_);
+      StartRead(request_);
+    }
+    if (next.write != nullptr) StartWrite(next.write);
+    if (next.finish.has_value()) Finish(*next.finish);
   }
 
   EventLog& log_;
+  WorkerPool& appenders_;
   ServerMetrics* const metrics_;
   const int max_batch_events_;
   const Authorizer& authorizer_;
@@ -196,8 +329,23 @@ class AppendStreamReactor final
   const grpc::CallbackServerContext& context_;
   std::unique_ptr<char[]> arena_block_;
   google::protobuf::Arena arena_;
-  v1::AppendRequest* request_ = nullptr;  // on arena_
-  v1::AppendResponse response_;
+  // On arena_; read while reading_, by the one read in flight.
+  v1::AppendRequest* request_ = nullptr;
+
+  absl::Mutex mu_;
+  // The batches read and not yet answered to the client, in stream order.
+  std::deque<std::unique_ptr<Slot>> slots_ ABSL_GUARDED_BY(mu_);
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;  // a read, or its decoding
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;  // of slots_.front()
+  int appending_ ABSL_GUARDED_BY(mu_) = 0;     // AppendInPool calls running
+  // Why the stream ends, once that is decided: the client is done sending
+  // (OK), a batch was not admitted, or a write failed (cancelled_: the
+  // client is gone, and the answers left are not sent).
+  std::optional<grpc::Status> end_ ABSL_GUARDED_BY(mu_);
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  // The queued notification of the last batch handed to the pool.
+  std::shared_ptr<absl::Notification> last_queued_ ABSL_GUARDED_BY(mu_);
 };
 
 // Sends the matching events of a range, one chunk from the log at a time.
@@ -420,13 +568,14 @@ LedgerServiceImpl::LedgerServiceImpl(EventLog& log,
     : options_(std::move(options)),
       log_(log),
       authorizer_(authorizer),
-      hub_(log) {}
+      hub_(log),
+      appenders_(kAppendThreads) {}
 
 void LedgerServiceImpl::CloseSubscriptions() { hub_.Close(); }
 
 grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>*
 LedgerServiceImpl::Append(grpc::CallbackServerContext* context) {
-  return new AppendStreamReactor(log_, options_.metrics,
+  return new AppendStreamReactor(log_, appenders_, options_.metrics,
                                  options_.max_batch_events, authorizer_,
                                  options_.follower, *context);
 }
@@ -441,10 +590,13 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::AppendBatch(
       !writable.ok()) {
     return FinishUnary(context, writable);
   }
-  return FinishUnary(
-      context,
-      AppendRequested(log_, options_.metrics, options_.max_batch_events,
-                      AppendAuthorityOf(*caller), *request, response));
+  const absl::Time received = absl::Now();
+  response->set_batch_id(request->batch_id());
+  return FinishUnary(context, AppendAndAnswer(
+                                  log_, options_.metrics, received,
+                                  BatchOf(*request, options_.max_batch_events,
+                                          AppendAuthorityOf(*caller)),
+                                  [] {}, response));
 }
 
 grpc::ServerWriteReactor<v1::StoredEvent>* LedgerServiceImpl::ReadEvents(

@@ -1,8 +1,12 @@
 // banen.v1.LedgerService over an EventLog: proto -> domain -> proto.
 //
-// Append streams answer their batches one at a time, in order; a batch is
-// appended on the gRPC thread that read it (EventLog::Append group-commits
-// concurrent streams). ReadEvents and Subscribe read the log in chunks at the
+// Append streams answer their batches in order. A stream reads its next batch
+// while the ones before are appended (up to three in flight), and each is
+// appended on the service's append threads, never on a gRPC thread: it is
+// handed to the log once the batch before holds its place in the log's order,
+// so it is staged while that one's group is written (EventLog::Append
+// group-commits the batches of all streams). The unary AppendBatch appends on
+// the gRPC thread. ReadEvents and Subscribe read the log in chunks at the
 // client's pace; parked subscribers wait in a SubscriptionHub. VerifyChain
 // runs on the shared WorkerPool, a chunk of seqs at a time, and stops when its
 // call is cancelled or its deadline passes.
@@ -39,6 +43,7 @@
 #include "services/follower.h"
 #include "services/server_metrics.h"
 #include "services/subscription_hub.h"
+#include "services/worker_pool.h"
 
 namespace banen {
 
@@ -96,6 +101,9 @@ class LedgerServiceImpl final : public v1::LedgerService::CallbackService {
   EventLog& log_;
   const Authorizer& authorizer_;
   SubscriptionHub hub_;
+  // Append streams' appends run here; the server waits for its calls, so for
+  // these, before the service is destroyed.
+  WorkerPool appenders_;
 };
 
 }  // namespace banen

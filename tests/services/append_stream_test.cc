@@ -1,0 +1,199 @@
+// The Append stream's pipelining (services/ledger_service.cc): a stream's
+// next batch is handed to the log while the one before is still in its
+// fsync, and the answers still come in stream order, each batch judged after
+// the ones before it.
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "tests/ledger/fault_fs.h"
+#include "tests/services/service_test_util.h"
+
+namespace banen::test {
+namespace {
+
+using Stream = grpc::ClientReaderWriter<v1::AppendRequest, v1::AppendResponse>;
+
+std::vector<uint64_t> SeqsOf(const v1::AppendResponse& response) {
+  return {response.seqs().begin(), response.seqs().end()};
+}
+
+// A server that fsyncs its appends on FaultFs, and counts the batches its
+// log has queued.
+class AppendStreamTest : public ServiceTest {
+ protected:
+  void SetUp() override {
+    fault_fs_ = std::make_shared<FaultFs>();
+    file_system_ = fault_fs_;
+    ServiceTest::SetUp();
+  }
+  void TearDown() override {
+    ReleaseSyncs();
+    ServiceTest::TearDown();
+  }
+  void AdjustOptions(LedgerServerOptions& options) override {
+    options.sync = true;
+    options.on_append_queued = [this] {
+      absl::MutexLock lock(&mutex_);
+      ++queued_;
+    };
+  }
+
+  // From now on every sync of the log's WAL waits until ReleaseSyncs().
+  void HoldSyncs() {
+    fault_fs_->SetSyncHook([this](const std::string& path) {
+      if (!path.ends_with(".log")) return;
+      if (!holding_.HasBeenNotified()) holding_.Notify();
+      released_.WaitForNotification();
+    });
+  }
+  void ReleaseSyncs() {
+    if (!released_.HasBeenNotified()) released_.Notify();
+  }
+
+  // Whether the log has queued `count` batches within 30 s.
+  bool AwaitQueued(int count) {
+    absl::MutexLock lock(&mutex_);
+    const auto reached = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+      return queued_ >= count;
+    };
+    return mutex_.AwaitWithTimeout(absl::Condition(&reached),
+                                   absl::Seconds(30));
+  }
+
+  std::shared_ptr<FaultFs> fault_fs_;
+  absl::Notification holding_;   // a WAL sync is being held
+  absl::Notification released_;  // held syncs may go on
+  absl::Mutex mutex_;
+  int queued_ ABSL_GUARDED_BY(mutex_) = 0;
+};
+
+TEST_F(AppendStreamTest, TheNextBatchIsQueuedWhileTheOneBeforeIsInItsSync) {
+  const int queued_before = [&] {
+    absl::MutexLock lock(&mutex_);
+    return queued_;
+  }();
+  HoldSyncs();
+  grpc::ClientContext context;
+  std::unique_ptr<Stream> stream = ledger_->Append(&context);
+  ASSERT_TRUE(stream->Write(AppendRequestOf("b1", HireHistory("a"))));
+  ASSERT_TRUE(stream->Write(AppendRequestOf("b2", HireHistory("b"))));
+
+  holding_.WaitForNotification();
+  const bool second_queued = AwaitQueued(queued_before + 2);
+  ReleaseSyncs();
+  v1::AppendResponse first, second;
+  ASSERT_TRUE(stream->Read(&first));
+  ASSERT_TRUE(stream->Read(&second));
+  ASSERT_TRUE(stream->WritesDone());
+  const grpc::Status finished = stream->Finish();
+
+  EXPECT_TRUE(second_queued)
+      << "the second batch waited for the first one's answer";
+  EXPECT_TRUE(finished.ok()) << finished.error_message();
+  EXPECT_EQ(first.batch_id(), "b1");
+  EXPECT_EQ(SeqsOf(first), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(second.batch_id(), "b2");
+  EXPECT_EQ(SeqsOf(second), (std::vector<uint64_t>{4, 5, 6}));
+  EXPECT_EQ(Head().seq(), 6u);
+}
+
+// Each employer names the one registered in the batch before as its parent:
+// a batch judged before the one before it would be NOT_FOUND.
+TEST_F(AppendStreamTest, EachBatchIsJudgedAfterTheOnesSentBeforeIt) {
+  constexpr int kBatches = 100;
+  grpc::ClientContext context;
+  std::unique_ptr<Stream> stream = ledger_->Append(&context);
+  for (int b = 0; b < kBatches; ++b) {
+    const std::string parent = b == 0 ? "" : absl::StrCat("emp-", b - 1);
+    ASSERT_TRUE(stream->Write(AppendRequestOf(
+        absl::StrCat("b", b),
+        {EmployerRegisteredEvent(absl::StrCat("e", b), "2024-01-01",
+                                 absl::StrCat("emp-", b), Sector::kGemeenten,
+                                 "Gemeente Utrecht", parent)})));
+  }
+  ASSERT_TRUE(stream->WritesDone());
+  std::vector<v1::AppendResponse> answers(kBatches);
+  for (v1::AppendResponse& answer : answers) {
+    ASSERT_TRUE(stream->Read(&answer));
+  }
+  const grpc::Status finished = stream->Finish();
+
+  EXPECT_TRUE(finished.ok()) << finished.error_message();
+  for (int b = 0; b < kBatches; ++b) {
+    EXPECT_EQ(answers[b].batch_id(), absl::StrCat("b", b));
+    EXPECT_FALSE(answers[b].has_error()) << answers[b].error().message();
+    EXPECT_EQ(SeqsOf(answers[b]), (std::vector<uint64_t>{uint64_t(b) + 1}));
+  }
+}
+
+TEST_F(AppendStreamTest,
+       ARejectedBatchAmongBatchesInFlightIsAnsweredInItsPlace) {
+  grpc::ClientContext context;
+  std::unique_ptr<Stream> stream = ledger_->Append(&context);
+  ASSERT_TRUE(stream->Write(AppendRequestOf("b1", HireHistory("a"))));
+  // Hours of 90 a week: INVALID_ARGUMENT naming event 0.
+  ASSERT_TRUE(stream->Write(AppendRequestOf(
+      "bad", {HoursChangedEvent("bad-0", "2024-03-01", "job-a", 9000)})));
+  ASSERT_TRUE(stream->Write(
+      AppendRequestOf("b3", {JobEndedEvent("end-a", "2024-06-30", "job-a")})));
+  ASSERT_TRUE(stream->WritesDone());
+  v1::AppendResponse first, rejected, third;
+  ASSERT_TRUE(stream->Read(&first));
+  ASSERT_TRUE(stream->Read(&rejected));
+  ASSERT_TRUE(stream->Read(&third));
+  const grpc::Status finished = stream->Finish();
+
+  EXPECT_TRUE(finished.ok()) << finished.error_message();
+  EXPECT_EQ(SeqsOf(first), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(rejected.batch_id(), "bad");
+  EXPECT_EQ(rejected.error().code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rejected.error().event_index(), 0);
+  EXPECT_TRUE(rejected.seqs().empty());
+  EXPECT_EQ(third.batch_id(), "b3");
+  EXPECT_EQ(SeqsOf(third), (std::vector<uint64_t>{4}));
+  EXPECT_EQ(Head().seq(), 4u);
+}
+
+// The client goes while its batches are appended: the server ends the
+// stream once they are done, and goes on serving; what it stored is whole
+// batches.
+TEST_F(AppendStreamTest,
+       AClientThatCancelsWithBatchesInFlightLeavesWholeBatches) {
+  HoldSyncs();
+  {
+    grpc::ClientContext context;
+    std::unique_ptr<Stream> stream = ledger_->Append(&context);
+    for (const char* tag : {"a", "b", "c"}) {
+      ASSERT_TRUE(stream->Write(
+          AppendRequestOf(absl::StrCat("b-", tag), HireHistory(tag))));
+    }
+    holding_.WaitForNotification();
+    context.TryCancel();
+    ReleaseSyncs();
+    const grpc::Status finished = stream->Finish();
+    EXPECT_EQ(finished.error_code(), grpc::StatusCode::CANCELLED);
+  }
+  const v1::AppendResponse after = MustAppend("d", HireHistory("d"));
+  server_->Shutdown(absl::Seconds(10));
+  server_.reset();
+  absl::StatusOr<std::unique_ptr<EventLog>> reopened =
+      EventLog::Open(log_dir());
+
+  EXPECT_FALSE(after.has_error()) << after.error().message();
+  EXPECT_EQ(after.seqs_size(), 3);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  const uint64_t stored = (*reopened)->GetHead().seq;
+  EXPECT_EQ(stored % 3, 0u) << stored;
+  EXPECT_GE(stored, 3u);
+}
+
+}  // namespace
+}  // namespace banen::test
