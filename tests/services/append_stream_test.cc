@@ -58,6 +58,11 @@ class AppendStreamTest : public ServiceTest {
     if (!released_.HasBeenNotified()) released_.Notify();
   }
 
+  // The batches the log has queued so far.
+  int Queued() {
+    absl::MutexLock lock(&mutex_);
+    return queued_;
+  }
   // Whether the log has queued `count` batches within 30 s.
   bool AwaitQueued(int count) {
     absl::MutexLock lock(&mutex_);
@@ -76,10 +81,7 @@ class AppendStreamTest : public ServiceTest {
 };
 
 TEST_F(AppendStreamTest, TheNextBatchIsQueuedWhileTheOneBeforeIsInItsSync) {
-  const int queued_before = [&] {
-    absl::MutexLock lock(&mutex_);
-    return queued_;
-  }();
+  const int queued_before = Queued();
   HoldSyncs();
   grpc::ClientContext context;
   std::unique_ptr<Stream> stream = ledger_->Append(&context);
@@ -103,6 +105,40 @@ TEST_F(AppendStreamTest, TheNextBatchIsQueuedWhileTheOneBeforeIsInItsSync) {
   EXPECT_EQ(second.batch_id(), "b2");
   EXPECT_EQ(SeqsOf(second), (std::vector<uint64_t>{4, 5, 6}));
   EXPECT_EQ(Head().seq(), 6u);
+}
+
+// A client that resends a batch on the same stream before the first try is
+// answered: the resend is judged while the first try is in its fsync, and
+// answers with the first try's seqs, flagged duplicate.
+TEST_F(AppendStreamTest, AResendWhileTheFirstTryIsInItsSyncIsADuplicate) {
+  const int queued_before = Queued();
+  HoldSyncs();
+  grpc::ClientContext context;
+  std::unique_ptr<Stream> stream = ledger_->Append(&context);
+  const v1::AppendRequest request = AppendRequestOf("b1", HireHistory("a"));
+  ASSERT_TRUE(stream->Write(request));
+  ASSERT_TRUE(stream->Write(request));
+
+  holding_.WaitForNotification();
+  const bool resend_queued = AwaitQueued(queued_before + 2);
+  ReleaseSyncs();
+  v1::AppendResponse first, resent;
+  ASSERT_TRUE(stream->Read(&first));
+  ASSERT_TRUE(stream->Read(&resent));
+  ASSERT_TRUE(stream->WritesDone());
+  const grpc::Status finished = stream->Finish();
+
+  EXPECT_TRUE(resend_queued);
+  EXPECT_TRUE(finished.ok()) << finished.error_message();
+  EXPECT_EQ(SeqsOf(first), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(
+      std::vector<bool>(first.duplicate().begin(), first.duplicate().end()),
+      (std::vector<bool>{false, false, false}));
+  EXPECT_EQ(SeqsOf(resent), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(
+      std::vector<bool>(resent.duplicate().begin(), resent.duplicate().end()),
+      (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(Head().seq(), 3u);
 }
 
 // Each employer names the one registered in the batch before as its parent:
