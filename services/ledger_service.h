@@ -17,7 +17,9 @@
 // written; gRPC takes the next message only when the previous one is sent,
 // which HTTP/2 flow control allows only as far as the client's receive window.
 // A client that never reads therefore costs the server no more than that,
-// however much is appended meanwhile.
+// however much is appended meanwhile. An Append stream holds at most three
+// decoded batches (each of at most max_batch_events events) and their
+// answers: it reads no further until the first answer is sent.
 //
 // Every handler first asks the Authorizer whether its caller may make the
 // call (services/auth.h); appends carry the caller's AppendAuthority, and an
