@@ -20,7 +20,8 @@
 // - Errors: absl::Status codes per DOMAIN.md §4 (INVALID_ARGUMENT malformed,
 //   FAILED_PRECONDITION timeline, NOT_FOUND unknown employer/job/seq,
 //   ALREADY_EXISTS, ABORTED expected seq mismatch, PERMISSION_DENIED outside
-//   the batch's AppendAuthority), with the event index and field attached
+//   the batch's AppendAuthority, RESOURCE_EXHAUSTED for an event that would
+//   be stored past kMaxSeq), with the event index and field attached
 //   (ledger/event_error.h). A storage failure while writing
 //   makes the log refuse further appends (UNAVAILABLE) until it is reopened:
 //   memory may then be ahead of disk, and reopening rebuilds it from disk.

@@ -142,6 +142,14 @@ bool ReadDate(CodedInputStream& in, Date& date) {
   return true;
 }
 
+// A seq of the state: at most kMaxSeq.
+bool ReadSeq(CodedInputStream& in, uint32_t& seq) {
+  uint64_t read = 0;
+  if (!in.ReadVarint64(&read) || read > kMaxSeq) return false;
+  seq = static_cast<uint32_t>(read);
+  return true;
+}
+
 // The parts of a job, a person and an employer the layouts share
 // (storage_format.h): a job's from last_touch_seq on, the others whole.
 void WriteJobTail(checkpoint_coding::CodedOutputStream& coded,
@@ -177,21 +185,27 @@ void WriteEmployer(checkpoint_coding::CodedOutputStream& coded,
 
 absl::Status LedgerState::Apply(const Event& event, uint64_t seq, int index,
                                 const Event* retraction_target) {
+  if (seq > kMaxSeq) {
+    return EventError(
+        absl::StatusCode::kResourceExhausted, index, "",
+        absl::StrCat("the ledger holds at most ", kMaxSeq, " events"));
+  }
+  const auto held_seq = static_cast<uint32_t>(seq);
   switch (event.kind()) {
     case EventKind::kJobStarted:
     case EventKind::kJobConverted:
     case EventKind::kHoursChanged:
     case EventKind::kJobEnded:
-      return ApplyJobEvent(event, seq, index);
+      return ApplyJobEvent(event, held_seq, index);
     case EventKind::kPersonRegistered:
     case EventKind::kPersonDeregistered:
-      return ApplyRegisterEvent(event, seq, index);
+      return ApplyRegisterEvent(event, held_seq, index);
     case EventKind::kEmployerRegistered:
     case EventKind::kEmployerReclassified:
     case EventKind::kEmployerHoursReported:
       return ApplyEmployerEvent(event, index);
     case EventKind::kEventRetracted:
-      return ApplyRetraction(std::get<EventRetracted>(event.payload), seq,
+      return ApplyRetraction(std::get<EventRetracted>(event.payload), held_seq,
                              index, *retraction_target);
     case EventKind::kTargetSet:
     case EventKind::kBaselineSet:
@@ -212,7 +226,7 @@ void LedgerState::Prefetch(const Event& event) const {
   }
 }
 
-absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
+absl::Status LedgerState::ApplyJobEvent(const Event& event, uint32_t seq,
                                         int index) {
   const Date date = event.effective_date;
   if (const auto* start = std::get_if<JobStarted>(&event.payload)) {
@@ -282,7 +296,7 @@ absl::Status LedgerState::ApplyJobEvent(const Event& event, uint64_t seq,
   return absl::OkStatus();
 }
 
-absl::Status LedgerState::ApplyRegisterEvent(const Event& event, uint64_t seq,
+absl::Status LedgerState::ApplyRegisterEvent(const Event& event, uint32_t seq,
                                              int index) {
   const bool registering = event.kind() == EventKind::kPersonRegistered;
   Person& person = Mutable(persons_, AbslView(PersonRefOf(event)));
@@ -329,7 +343,7 @@ absl::Status LedgerState::ApplyEmployerEvent(const Event& event, int index) {
 }
 
 absl::Status LedgerState::ApplyRetraction(const EventRetracted& retraction,
-                                          uint64_t seq, int index,
+                                          uint32_t seq, int index,
                                           const Event& target) {
   const uint64_t target_seq = retraction.target_seq;
   if (target.kind() == EventKind::kEventRetracted) {
@@ -712,14 +726,14 @@ bool LedgerState::DecodeJob(CodedInputStream& in, uint64_t most,
     if (!checkpoint_coding::ReadString(in, employer_id)) return false;
     job.employer = employer_ids_.Intern(employer_id);
   }
-  if (!in.ReadVarint64(&job.last_touch_seq) || !ReadCount(in, most, entries)) {
+  if (!ReadSeq(in, job.last_touch_seq) || !ReadCount(in, most, entries)) {
     return false;
   }
   job.entries.resize(entries);
   for (JobEntry& entry : job.entries) {
     uint32_t kind = 0;
     uint32_t form = 0;
-    if (!ReadDate(in, entry.date) || !in.ReadVarint64(&entry.seq) ||
+    if (!ReadDate(in, entry.date) || !ReadSeq(in, entry.seq) ||
         !in.ReadVarint32(&kind) || kind >= kEventKindCount ||
         !in.ReadVarint32(&form) ||
         form > static_cast<uint32_t>(ContractForm::kSroi)) {
@@ -758,7 +772,7 @@ bool LedgerState::DecodePerson(CodedInputStream& in, uint64_t most,
   person.entries.resize(entries);
   for (RegisterEntry& entry : person.entries) {
     uint32_t registered = 0;
-    if (!ReadDate(in, entry.date) || !in.ReadVarint64(&entry.seq) ||
+    if (!ReadDate(in, entry.date) || !ReadSeq(in, entry.seq) ||
         !in.ReadVarint32(&registered) || registered > 1) {
       return false;
     }

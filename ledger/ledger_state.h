@@ -41,7 +41,8 @@ namespace banen {
 class LedgerState {
  public:
   // Checks `event`, which will be stored as `seq` (greater than every seq
-  // applied so far), against the state, and applies it if it is valid. A
+  // applied so far), against the state, and applies it if it is valid; a
+  // `seq` past kMaxSeq (ledger/event.h) is RESOURCE_EXHAUSTED. A
   // rejected event may leave changes that only RollbackBatch() undoes, so an
   // error inside a batch must end in RollbackBatch().
   // `index` is its place in the batch, for errors. For an EventRetracted,
@@ -86,23 +87,24 @@ class LedgerState {
                                             std::string_view& bytes);
 
  private:
-  // Entries are 16 bytes; a job's first two and a person's first are kept
-  // in place, most have no more (issue 15: the state of 10 M events).
+  // Entries are 12 bytes, their seqs (<= kMaxSeq) 32 bits; a job's first two
+  // and a person's first are kept in place, most have no more (issue 15: the
+  // state of 10 M events). A job is 40 bytes.
   struct JobEntry {
     Date date;
     EventKind kind;
     ContractForm form;  // JobStarted: its form; JobConverted: to_form
-    uint64_t seq;
+    uint32_t seq;
   };
   struct Job {
     uint32_t employer = 0;  // the hirer, of its JobStarted: in employer_ids_
+    uint32_t last_touch_seq = 0;
     absl::InlinedVector<JobEntry, 2> entries;  // live events, by (date, seq)
-    uint64_t last_touch_seq = 0;
   };
   struct RegisterEntry {
     Date date;
     bool registered;
-    uint64_t seq;
+    uint32_t seq;
   };
   struct Person {
     // Live events, by (date, seq).
@@ -146,10 +148,10 @@ class LedgerState {
   bool DecodeRetracted(google::protobuf::io::CodedInputStream& in,
                        uint64_t most);
 
-  absl::Status ApplyJobEvent(const Event& event, uint64_t seq, int index);
-  absl::Status ApplyRegisterEvent(const Event& event, uint64_t seq, int index);
+  absl::Status ApplyJobEvent(const Event& event, uint32_t seq, int index);
+  absl::Status ApplyRegisterEvent(const Event& event, uint32_t seq, int index);
   absl::Status ApplyEmployerEvent(const Event& event, int index);
-  absl::Status ApplyRetraction(const EventRetracted& retraction, uint64_t seq,
+  absl::Status ApplyRetraction(const EventRetracted& retraction, uint32_t seq,
                                int index, const Event& target);
 
   // Adds `delta` references to a registered employer.

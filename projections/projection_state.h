@@ -42,13 +42,11 @@ inline constexpr uint32_t kNoIndex = std::numeric_limits<uint32_t>::max();
 // Open end of a period ("until further notice").
 inline constexpr Date kEndOfTime{std::numeric_limits<int32_t>::max()};
 
-// The last seq a state holds. Its timelines keep seqs in 32 bits, which
-// takes a quarter of their memory off (issue 15: the state of 10 M events
-// must fit a small server); 2^32 - 2 events are some 700 years of the
-// national volume (DOMAIN.md §7). A projection that reaches it stops with
-// RESOURCE_EXHAUSTED rather than fold a seq it cannot hold.
-inline constexpr uint64_t kMaxStateSeq =
-    std::numeric_limits<uint32_t>::max() - 1;
+// The last seq a state holds: the ledger's last (kMaxSeq, ledger/event.h).
+// Its timelines keep seqs in 32 bits, which takes a quarter of their memory
+// off. A projection that reaches it stops with RESOURCE_EXHAUSTED rather than
+// fold a seq it cannot hold.
+inline constexpr uint64_t kMaxStateSeq = kMaxSeq;
 
 // OK when a state can hold `seq`; RESOURCE_EXHAUSTED naming the limit
 // otherwise.
