@@ -73,6 +73,36 @@ class AppendStreamTest : public ServiceTest {
                                    absl::Seconds(30));
   }
 
+  // What a stream answered to `first` and `second`, written back to back
+  // while the WAL's syncs are held.
+  struct TwoAnswers {
+    bool second_queued = false;  // before the first one's sync was let go
+    v1::AppendResponse first;
+    v1::AppendResponse second;
+    grpc::Status finished;
+  };
+  TwoAnswers AppendTwoWhileTheFirstIsInItsSync(
+      const v1::AppendRequest& first, const v1::AppendRequest& second) {
+    TwoAnswers answers;
+    const int queued_before = Queued();
+    HoldSyncs();
+    grpc::ClientContext context;
+    std::unique_ptr<Stream> stream = ledger_->Append(&context);
+    if (!stream->Write(first) || !stream->Write(second)) {
+      ADD_FAILURE() << "the stream took no request";
+      return answers;
+    }
+    holding_.WaitForNotification();
+    answers.second_queued = AwaitQueued(queued_before + 2);
+    ReleaseSyncs();
+    if (!stream->Read(&answers.first) || !stream->Read(&answers.second)) {
+      ADD_FAILURE() << "the stream ended before both answers";
+    }
+    stream->WritesDone();
+    answers.finished = stream->Finish();
+    return answers;
+  }
+
   std::shared_ptr<FaultFs> fault_fs_;
   absl::Notification holding_;   // a WAL sync is being held
   absl::Notification released_;  // held syncs may go on
@@ -81,29 +111,17 @@ class AppendStreamTest : public ServiceTest {
 };
 
 TEST_F(AppendStreamTest, TheNextBatchIsQueuedWhileTheOneBeforeIsInItsSync) {
-  const int queued_before = Queued();
-  HoldSyncs();
-  grpc::ClientContext context;
-  std::unique_ptr<Stream> stream = ledger_->Append(&context);
-  ASSERT_TRUE(stream->Write(AppendRequestOf("b1", HireHistory("a"))));
-  ASSERT_TRUE(stream->Write(AppendRequestOf("b2", HireHistory("b"))));
+  const TwoAnswers answers = AppendTwoWhileTheFirstIsInItsSync(
+      AppendRequestOf("b1", HireHistory("a")),
+      AppendRequestOf("b2", HireHistory("b")));
 
-  holding_.WaitForNotification();
-  const bool second_queued = AwaitQueued(queued_before + 2);
-  ReleaseSyncs();
-  v1::AppendResponse first, second;
-  ASSERT_TRUE(stream->Read(&first));
-  ASSERT_TRUE(stream->Read(&second));
-  ASSERT_TRUE(stream->WritesDone());
-  const grpc::Status finished = stream->Finish();
-
-  EXPECT_TRUE(second_queued)
+  EXPECT_TRUE(answers.second_queued)
       << "the second batch waited for the first one's answer";
-  EXPECT_TRUE(finished.ok()) << finished.error_message();
-  EXPECT_EQ(first.batch_id(), "b1");
-  EXPECT_EQ(SeqsOf(first), (std::vector<uint64_t>{1, 2, 3}));
-  EXPECT_EQ(second.batch_id(), "b2");
-  EXPECT_EQ(SeqsOf(second), (std::vector<uint64_t>{4, 5, 6}));
+  EXPECT_TRUE(answers.finished.ok()) << answers.finished.error_message();
+  EXPECT_EQ(answers.first.batch_id(), "b1");
+  EXPECT_EQ(SeqsOf(answers.first), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(answers.second.batch_id(), "b2");
+  EXPECT_EQ(SeqsOf(answers.second), (std::vector<uint64_t>{4, 5, 6}));
   EXPECT_EQ(Head().seq(), 6u);
 }
 
@@ -111,25 +129,14 @@ TEST_F(AppendStreamTest, TheNextBatchIsQueuedWhileTheOneBeforeIsInItsSync) {
 // answered: the resend is judged while the first try is in its fsync, and
 // answers with the first try's seqs, flagged duplicate.
 TEST_F(AppendStreamTest, AResendWhileTheFirstTryIsInItsSyncIsADuplicate) {
-  const int queued_before = Queued();
-  HoldSyncs();
-  grpc::ClientContext context;
-  std::unique_ptr<Stream> stream = ledger_->Append(&context);
   const v1::AppendRequest request = AppendRequestOf("b1", HireHistory("a"));
-  ASSERT_TRUE(stream->Write(request));
-  ASSERT_TRUE(stream->Write(request));
+  const TwoAnswers answers =
+      AppendTwoWhileTheFirstIsInItsSync(request, request);
+  const v1::AppendResponse& first = answers.first;
+  const v1::AppendResponse& resent = answers.second;
 
-  holding_.WaitForNotification();
-  const bool resend_queued = AwaitQueued(queued_before + 2);
-  ReleaseSyncs();
-  v1::AppendResponse first, resent;
-  ASSERT_TRUE(stream->Read(&first));
-  ASSERT_TRUE(stream->Read(&resent));
-  ASSERT_TRUE(stream->WritesDone());
-  const grpc::Status finished = stream->Finish();
-
-  EXPECT_TRUE(resend_queued);
-  EXPECT_TRUE(finished.ok()) << finished.error_message();
+  EXPECT_TRUE(answers.second_queued);
+  EXPECT_TRUE(answers.finished.ok()) << answers.finished.error_message();
   EXPECT_EQ(SeqsOf(first), (std::vector<uint64_t>{1, 2, 3}));
   EXPECT_EQ(
       std::vector<bool>(first.duplicate().begin(), first.duplicate().end()),
