@@ -220,10 +220,11 @@ struct EventLogOptions {
   // 1 M events), never for the whole state; a thread of the log's own then
   // writes it, unsynced, and once the deltas add up to half of the state
   // checkpoint they follow, writes a new checkpoint from those on disk (not
-  // from the live state) and deletes them: the deltas stay below half a
-  // checkpoint and one delta. While that thread is busy no delta is taken,
-  // so the replay after a crash may be longer by the events appended
-  // meanwhile.
+  // from the live state; decoded and encoded at the lowest CPU priority, so
+  // that it takes no core the appends need) and deletes them: the deltas
+  // stay below half a checkpoint and one delta. While that thread is busy no
+  // delta is taken, so the replay after a crash may be longer by the events
+  // appended meanwhile.
   uint64_t save_state_every = 1'000'000;
   // Test and benchmark hook: called, under an internal lock (must not call
   // the EventLog), each time a delta is taken, with the seq it is taken at
