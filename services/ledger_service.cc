@@ -591,12 +591,19 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::AppendBatch(
     return FinishUnary(context, writable);
   }
   const absl::Time received = absl::Now();
-  response->set_batch_id(request->batch_id());
-  return FinishUnary(context, AppendAndAnswer(
-                                  log_, options_.metrics, received,
-                                  BatchOf(*request, options_.max_batch_events,
-                                          AppendAuthorityOf(*caller)),
-                                  [] {}, response));
+  // On the append pool, as a stream's batches are: the fsync the append
+  // waits for must not hold one of gRPC's reaction threads (two on two
+  // cores), which every other call of the server needs.
+  return FinishUnaryOn(
+      appenders_, context,
+      [this, received, request, response,
+       authority = AppendAuthorityOf(*caller)]() mutable {
+        response->set_batch_id(request->batch_id());
+        return AppendAndAnswer(
+            log_, options_.metrics, received,
+            BatchOf(*request, options_.max_batch_events, std::move(authority)),
+            [] {}, response);
+      });
 }
 
 grpc::ServerWriteReactor<v1::StoredEvent>* LedgerServiceImpl::ReadEvents(

@@ -70,8 +70,14 @@ absl::Status CallStatus(const grpc::CallbackServerContext& context) {
 
 grpc::ServerUnaryReactor* FinishUnaryOnWorker(
     grpc::CallbackServerContext* context, std::function<absl::Status()> work) {
+  return FinishUnaryOn(SharedWorkerPool(), context, std::move(work));
+}
+
+grpc::ServerUnaryReactor* FinishUnaryOn(WorkerPool& pool,
+                                        grpc::CallbackServerContext* context,
+                                        std::function<absl::Status()> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  SharedWorkerPool().Schedule([context, reactor, work = std::move(work)] {
+  pool.Schedule([context, reactor, work = std::move(work)] {
     absl::Status status = CallStatus(*context);
     if (status.ok()) status = work();
     if (status.ok()) status = CallStatus(*context);

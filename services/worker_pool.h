@@ -56,6 +56,10 @@ absl::Status CallStatus(const grpc::CallbackServerContext& context);
 // check; `work` may check it in between.
 grpc::ServerUnaryReactor* FinishUnaryOnWorker(
     grpc::CallbackServerContext* context, std::function<absl::Status()> work);
+// The same on `pool`, which must outlive the call.
+grpc::ServerUnaryReactor* FinishUnaryOn(WorkerPool& pool,
+                                        grpc::CallbackServerContext* context,
+                                        std::function<absl::Status()> work);
 
 }  // namespace banen
 

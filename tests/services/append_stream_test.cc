@@ -1,14 +1,18 @@
 // The Append stream's pipelining (services/ledger_service.cc): a stream's
 // next batch is handed to the log while the one before is still in its
 // fsync, and the answers still come in stream order, each batch judged after
-// the ones before it.
+// the ones before it. And appends, streamed or unary, wait for their fsync
+// off gRPC's threads.
 #include <grpcpp/grpcpp.h>
 
+#include <array>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
@@ -236,6 +240,51 @@ TEST_F(AppendStreamTest,
   const uint64_t stored = (*reopened)->GetHead().seq;
   EXPECT_EQ(stored % 3, 0u) << stored;
   EXPECT_GE(stored, 3u);
+}
+
+// More unary appends wait for their fsync than gRPC has threads for the
+// server's reactions (cores / 2, from 2 to 16), and a read is still answered:
+// the appends wait on the service's append pool.
+TEST_F(AppendStreamTest, UnaryAppendsInTheirSyncLeaveTheServerAnswering) {
+  constexpr int kAppends = 16;
+  struct Call {
+    grpc::ClientContext context;
+    v1::AppendRequest request;
+    v1::AppendResponse response;
+    grpc::Status status;
+  };
+  std::array<Call, kAppends> calls;
+  absl::BlockingCounter answered(kAppends);
+  const int queued_before = Queued();
+  HoldSyncs();
+  for (int i = 0; i < kAppends; ++i) {
+    Call& call = calls[i];
+    const std::string tag = absl::StrCat("u", i);
+    call.request = AppendRequestOf(tag, HireHistory(tag));
+    ledger_->async()->AppendBatch(&call.context, &call.request, &call.response,
+                                  [&call, &answered](grpc::Status status) {
+                                    call.status = std::move(status);
+                                    answered.DecrementCount();
+                                  });
+  }
+  holding_.WaitForNotification();
+  const bool in_flight = AwaitQueued(queued_before + 2);
+  grpc::ClientContext read_context;
+  read_context.set_deadline(std::chrono::system_clock::now() +
+                            std::chrono::seconds(5));
+  v1::GetHeadResponse head;
+  const grpc::Status read =
+      ledger_->GetHead(&read_context, v1::GetHeadRequest(), &head);
+  ReleaseSyncs();
+  answered.Wait();
+
+  EXPECT_TRUE(in_flight);
+  EXPECT_TRUE(read.ok()) << read.error_message();
+  for (const Call& call : calls) {
+    EXPECT_TRUE(call.status.ok()) << call.status.error_message();
+    EXPECT_EQ(call.response.seqs_size(), 3);
+  }
+  EXPECT_EQ(Head().seq(), 3u * kAppends);
 }
 
 }  // namespace
