@@ -102,7 +102,7 @@ class AppendStreamTest : public ServiceTest {
     if (!stream->Read(&answers.first) || !stream->Read(&answers.second)) {
       ADD_FAILURE() << "the stream ended before both answers";
     }
-    stream->WritesDone();
+    if (!stream->WritesDone()) ADD_FAILURE() << "the stream took no WritesDone";
     answers.finished = stream->Finish();
     return answers;
   }
