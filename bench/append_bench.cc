@@ -7,12 +7,15 @@
 // side writes into a fresh store. The raw side gets its bytes precomputed, so
 // the ratio is what validation, idempotency, hashing and encoding cost. The
 // ledger takes state deltas every --save_state_every events, as a server
-// does; each row prints the longest time taking one held up the appends.
+// does; each row prints the longest time taking one held up the appends,
+// the longest single Append() (the validation state's maps grow under the
+// lock the appends wait for), and what the open log added to the RSS.
 // The last row's store, closed without saving the state (as after a crash),
 // is then opened twice: loading the last delta and replaying the events
 // after it (every event with --save_state_every=0), and loading the state
 // that open saved at its close.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -28,6 +31,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "bench/machine.h"
 #include "bench/synthetic_events.h"
@@ -144,27 +148,32 @@ Reopen OpenLog(const std::string& dir, int64_t stored,
   return reopen;
 }
 
-// The deltas a run took, and the longest stall of the appends for one.
-struct Deltas {
+// What a run of the ledger showed besides its rate: the deltas it took and
+// the longest stall of the appends for one, the longest Append() call, and
+// what the open log added to the RSS.
+struct LedgerRun {
   int taken = 0;
   absl::Duration longest_stall;
   uint64_t longest_at = 0;
+  absl::Duration longest_append;
+  long rss_growth_mb = 0;
 };
 
 Rate LedgerRate(const Config& config, const std::vector<Batches>& batches,
-                int64_t* stored, Deltas* deltas) {
+                int64_t* stored, LedgerRun* run) {
   EventLogOptions options;
   options.sync = absl::GetFlag(FLAGS_sync);
   // Closed as if it crashed: the reopen measures the load and the replay.
   options.save_state = false;
   options.save_state_every = absl::GetFlag(FLAGS_save_state_every);
-  options.on_delta_taken = [deltas](uint64_t seq, absl::Duration stalled) {
-    ++deltas->taken;
-    if (stalled > deltas->longest_stall) {
-      deltas->longest_stall = stalled;
-      deltas->longest_at = seq;
+  options.on_delta_taken = [run](uint64_t seq, absl::Duration stalled) {
+    ++run->taken;
+    if (stalled > run->longest_stall) {
+      run->longest_stall = stalled;
+      run->longest_at = seq;
     }
   };
+  const long rss_before = ResidentMegabytes();
   auto log = EventLog::Open(FreshDir(kLedgerDir), options);
   if (!log.ok()) {
     std::fprintf(stderr, "%s\n", log.status().ToString().c_str());
@@ -172,10 +181,14 @@ Rate LedgerRate(const Config& config, const std::vector<Batches>& batches,
   }
   if (auto result = (*log)->Append(batches[0][0]); !result.ok()) std::exit(1);
   std::atomic<int64_t> events{0};
+  absl::Mutex longest_mu;
   const Rate rate = TimeThreads(config.threads, events, [&](int t) {
+    absl::Duration longest;
     for (size_t i = t == 0 ? 1 : 0; i < batches[t].size(); ++i) {
       const AppendBatch& batch = batches[t][i];
+      const absl::Time start = absl::Now();
       auto result = (*log)->Append(batch);
+      longest = std::max(longest, absl::Now() - start);
       if (!result.ok()) {
         std::fprintf(stderr, "append: %s\n",
                      result.status().ToString().c_str());
@@ -183,8 +196,11 @@ Rate LedgerRate(const Config& config, const std::vector<Batches>& batches,
       }
       events += batch.events.size();
     }
+    absl::MutexLock lock(&longest_mu);
+    run->longest_append = std::max(run->longest_append, longest);
   });
   *stored = (*log)->GetHead().seq;
+  run->rss_growth_mb = ResidentMegabytes() - rss_before;
   return rate;
 }
 
@@ -253,21 +269,25 @@ int main(int argc, char** argv) {
         config.batch_size == 1 ? std::min<int64_t>(events, 3000) : events;
     const auto batches = MakeBatches(config, n);
     int64_t stored = 0;
-    Deltas deltas;
-    const Rate ledger = LedgerRate(config, batches, &stored, &deltas);
+    LedgerRun run;
+    const Rate ledger = LedgerRate(config, batches, &stored, &run);
     const Rate raw = RawRate(config, batches);
     std::printf("%-8zu %-8d %14.0f %14.0f %8.2f %16.2f %13.2f\n",
                 config.batch_size, config.threads, ledger.events_per_second,
                 raw.events_per_second,
                 ledger.events_per_second / raw.events_per_second,
                 ledger.cpu_us_per_event, raw.cpu_us_per_event);
-    if (deltas.taken > 0) {
+    if (run.taken > 0) {
       std::printf(
           "  %d state deltas taken; the longest held appends %.2f ms "
           "(at seq %llu)\n",
-          deltas.taken, absl::ToDoubleMilliseconds(deltas.longest_stall),
-          static_cast<unsigned long long>(deltas.longest_at));
+          run.taken, absl::ToDoubleMilliseconds(run.longest_stall),
+          static_cast<unsigned long long>(run.longest_at));
     }
+    std::printf(
+        "  the longest append took %.2f ms; the open log added %ld MB to "
+        "the RSS\n",
+        absl::ToDoubleMilliseconds(run.longest_append), run.rss_growth_mb);
     last_stored = stored;
   }
   // The first open loads the last delta, replays the log after it and
