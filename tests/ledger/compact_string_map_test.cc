@@ -143,6 +143,55 @@ TEST(CompactStringMapTest, ALoadedMapTakesHalfAsManyMoreBeforeItGrows) {
   EXPECT_EQ(map.capacity(), loaded);
 }
 
+// A large index grows in entry order (GrowInEntryOrder), to twice its
+// capacity as absl's own growth would, keeping every entry.
+TEST(CompactStringMapTest, ALargeMapGrowsToTwiceItsCapacityKeepingItsEntries) {
+  constexpr int kKeys = 3 * CompactStringMap<int>::kGrownInEntryOrderFrom;
+  CompactStringMap<int> map;
+  std::vector<size_t> capacities = {map.capacity()};
+  for (int i = 0; i < kKeys; ++i) {
+    *map.FindOrInsert(absl::StrCat("job-", i)).first = i;
+    if (map.capacity() != capacities.back()) {
+      capacities.push_back(map.capacity());
+    }
+  }
+  ASSERT_GE(capacities.size(), 3u);
+  for (size_t i = 1; i < capacities.size(); ++i) {
+    EXPECT_EQ(capacities[i], 2 * capacities[i - 1] + 1) << i;
+  }
+  for (int i = 0; i < kKeys; ++i) {
+    const int* value = map.Find(absl::StrCat("job-", i));
+    ASSERT_NE(value, nullptr) << i;
+    EXPECT_EQ(*value, i);
+  }
+  EXPECT_EQ(map.size(), static_cast<size_t>(kKeys));
+}
+
+// Erased entries are not placed again when the index grows.
+TEST(CompactStringMapTest, ALargeMapThatGrowsLeavesTheErasedKeysOut) {
+  constexpr int kKeys = 3 * CompactStringMap<int>::kGrownInEntryOrderFrom;
+  CompactStringMap<int> map;
+  for (int i = 0; i < kKeys; ++i) {
+    *map.FindOrInsert(absl::StrCat("job-", i)).first = i;
+    // Now and then, before the index is full.
+    if (i % 1000 == 0) map.Erase(absl::StrCat("job-", i / 2));
+  }
+  size_t live = 0;
+  for (int i = 0; i < kKeys; ++i) {
+    // job-i is erased at step 2 * i, after it was made.
+    const bool erased = i % 500 == 0 && 2 * i < kKeys;
+    const int* value = map.Find(absl::StrCat("job-", i));
+    if (erased) {
+      EXPECT_EQ(value, nullptr) << i;
+    } else {
+      ASSERT_NE(value, nullptr) << i;
+      EXPECT_EQ(*value, i);
+      ++live;
+    }
+  }
+  EXPECT_EQ(map.size(), live);
+}
+
 // The changes TakeChanged() visits: key, and value or -1 for an erased one.
 using Change = std::pair<std::string, int>;
 
