@@ -167,11 +167,13 @@ class CompactStringMap {
  private:
   static size_t WithRoomToGrow(size_t size) { return size + size / 2; }
 
-  // Grows the full index to twice its capacity, as absl would at the next
-  // insert, but placing the entries in their order in memory. absl's own
-  // growth takes them in the order of its old table, so it reads each entry
-  // and its key at random, two cache misses an entry, while the appends
-  // wait for the staging lock (issue 15: 2.4-3.1 s appends at 8 M events).
+  // Makes the full index anew with room for half as many entries more, as
+  // absl would at the next insert (twice the capacity, unless erasures left
+  // it emptier), but placing the entries in their order in memory. absl's
+  // own growth takes them in the order of its old table, so it reads each
+  // entry and its key at random, two cache misses an entry, while the
+  // appends wait for the staging lock (issue 15: 2.4-3.1 s appends at 8 M
+  // events).
   void GrowInEntryOrder() {
     Index grown(0, Hash{storage_.get()}, Eq{storage_.get()});
     grown.reserve(WithRoomToGrow(index_.size()));
