@@ -386,12 +386,10 @@ bool StateCodec::CheckIdIndexes(const ProjectionState& state) {
 
 void StateCodec::EncodeSums(const ProjectionState& state, const KeptSums& sums,
                             PartWriter& out) {
-  const std::vector<std::vector<Cell>>& employers = sums.hours.cells_;
   for (size_t e = 0; e < state.employers_.size(); ++e) {
     out.Item(kYearHours);
-    const absl::Span<const Cell> cells = e < employers.size()
-                                             ? absl::MakeConstSpan(employers[e])
-                                             : absl::Span<const Cell>();
+    const std::vector<Cell> cells =
+        sums.hours.CellsOf(static_cast<uint32_t>(e));
     // Without the cells that add nothing to the years before them, so that
     // the bytes do not depend on the order the cells were grown in.
     size_t count = cells.size();
@@ -403,7 +401,7 @@ void StateCodec::EncodeSums(const ProjectionState& state, const KeptSums& sums,
     }
     out.Varint(count);
     std::array<int64_t, kSeries> rate{};
-    for (const Cell& cell : cells.first(count)) {
+    for (const Cell& cell : absl::MakeConstSpan(cells).first(count)) {
       std::array<int64_t, size_t{2} * kSeries> values;
       for (int s = 0; s < kSeries; ++s) {
         values[s] = cell.sum[s];
@@ -575,7 +573,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
 
 bool StateCodec::ReadSumsItem(Section section, PartReader& in, KeptSums& out) {
   if (section == kYearHours) {
-    std::vector<Cell>& cells = out.hours.cells_.emplace_back();
+    std::vector<Cell> cells;
     const uint64_t count = in.Count();
     cells.reserve(count);
     std::array<int64_t, kSeries> rate{};
@@ -595,6 +593,7 @@ bool StateCodec::ReadSumsItem(Section section, PartReader& in, KeptSums& out) {
       }
       cell.rate = rate;
     }
+    out.hours.AddRow(cells);
     return true;
   }
   RegisterSteps& steps = out.register_steps;
@@ -729,7 +728,7 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   state.job_index_ = IdIndex::ForLoad(items[kJobIndex]);
   state.figures_.reserve(with_room(items[kFigures]));
   state.figure_index_.reserve(items[kFigures]);
-  decoded.sums.hours.cells_.reserve(items[kYearHours]);
+  decoded.sums.hours.rows_.reserve(items[kYearHours]);
   if (lists_checkpoints) {
     decoded.checkpoints.emplace().reserve(items[kFigureCheckpoints]);
   }
@@ -751,7 +750,7 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   state.last_seq_ = seq;
   // The sums hold one item per employer: their indexes are in range.
   if (state.refs_.size() != seq || !Check(state) ||
-      decoded.sums.hours.cells_.size() != state.employers_.size() ||
+      decoded.sums.hours.rows_.size() != state.employers_.size() ||
       (has_id_indexes && !CheckIdIndexes(state)) ||
       (lists_checkpoints && !decoded.checkpoints->empty() &&
        decoded.checkpoints->back() > seq)) {

@@ -141,38 +141,126 @@ void YearHours::AddPeriod(uint32_t employer, int series, Date from, Date to,
   const int32_t first = YearOfDay(from);
   const Date next_year = YearStart(first + 1);
   if (to <= next_year) {
-    CellOf(employer, first).sum[series] += hours * (to.days - from.days);
+    AddSum(employer, first, series, hours * (to.days - from.days));
     return;
   }
-  CellOf(employer, first).sum[series] += hours * (next_year.days - from.days);
+  AddSum(employer, first, series, hours * (next_year.days - from.days));
   AddRate(employer, first + 1, series, hours);
   if (to == kEndOfTime) return;
   const int32_t last = YearOfDay(to);
   AddRate(employer, last, series, -hours);
-  CellOf(employer, last).sum[series] +=
-      hours * (to.days - YearStart(last).days);
+  AddSum(employer, last, series, hours * (to.days - YearStart(last).days));
+}
+
+// The common case, inlined into AddSum and AddRate; GrowRow out of line.
+inline YearHours::Row& YearHours::RowHolding(uint32_t employer, int series,
+                                             int32_t year) {
+  if (employer < rows_.size()) {
+    Row& row = rows_[employer];
+    if ((row.series >> series & 1) != 0 &&
+        static_cast<uint32_t>(year - kFirstYear) < row.years) {
+      return row;
+    }
+  }
+  return GrowRow(employer, series, year);
+}
+
+void YearHours::AddSum(uint32_t employer, int32_t year, int series,
+                       int64_t hour_days) {
+  Row& row = RowHolding(employer, series, year);
+  row.values[(year - kFirstYear) * row.stride() + row.SlotOf(series)] +=
+      hour_days;
 }
 
 void YearHours::AddRate(uint32_t employer, int32_t from_year, int series,
                         int64_t hours) {
-  CellOf(employer, from_year);
-  std::vector<Cell>& years = cells_[employer];
-  for (size_t index = from_year - kFirstYear; index < years.size(); ++index) {
-    years[index].rate[series] += hours;
+  Row& row = RowHolding(employer, series, from_year);
+  const size_t stride = row.stride();
+  for (size_t at =
+           (from_year - kFirstYear) * stride + row.kept + row.SlotOf(series);
+       at < row.values.size(); at += stride) {
+    row.values[at] += hours;
   }
 }
 
-YearHours::Cell& YearHours::CellOf(uint32_t employer, int32_t year) {
-  if (employer >= cells_.size()) cells_.resize(employer + 1);
-  std::vector<Cell>& years = cells_[employer];
-  const size_t index = year - kFirstYear;
-  if (index >= years.size()) {
-    // The years added go on at the last one's rate.
-    Cell next;
-    if (!years.empty()) next.rate = years.back().rate;
-    years.resize(index + 1, next);
+YearHours::Row& YearHours::GrowRow(uint32_t employer, int series,
+                                   int32_t year) {
+  if (employer >= rows_.size()) rows_.resize(employer + 1);
+  Row& row = rows_[employer];
+  if ((row.series >> series & 1) == 0) {
+    // Each year gains the series, with no hours in it yet.
+    const int kept = row.kept;
+    const int slot = row.SlotOf(series);
+    std::vector<int64_t> values(size_t{row.years} * 2 * (kept + 1));
+    for (size_t y = 0; y < row.years; ++y) {
+      const int64_t* from = &row.values[y * 2 * kept];
+      int64_t* sums = &values[y * 2 * (kept + 1)];
+      int64_t* rates = sums + kept + 1;
+      std::copy(from, from + slot, sums);
+      std::copy(from + slot, from + kept, sums + slot + 1);
+      std::copy(from + kept, from + kept + slot, rates);
+      std::copy(from + kept + slot, from + 2 * kept, rates + slot + 1);
+    }
+    row.values = std::move(values);
+    row.series |= static_cast<uint8_t>(1u << series);
+    ++row.kept;
   }
-  return years[index];
+  const uint32_t years = row.years;
+  const auto index = static_cast<uint32_t>(year - kFirstYear);
+  if (index >= years) {
+    const size_t stride = row.stride();
+    row.values.resize((size_t{index} + 1) * stride);
+    for (size_t y = years; years > 0 && y <= index; ++y) {
+      std::copy_n(&row.values[(years - 1) * stride + row.kept], row.kept,
+                  &row.values[y * stride + row.kept]);
+    }
+    row.years = index + 1;
+  }
+  return row;
+}
+
+YearHours::Cell YearHours::Row::CellAt(size_t year) const {
+  Cell cell;
+  const int64_t* values_of_year = &values[year * stride()];
+  for (int s = 0, slot = 0; s < kSeries; ++s) {
+    if ((series >> s & 1) == 0) continue;
+    cell.sum[s] = values_of_year[slot];
+    cell.rate[s] = values_of_year[kept + slot];
+    ++slot;
+  }
+  return cell;
+}
+
+std::vector<YearHours::Cell> YearHours::CellsOf(uint32_t employer) const {
+  std::vector<Cell> cells;
+  if (employer >= rows_.size()) return cells;
+  const Row& row = rows_[employer];
+  cells.reserve(row.years);
+  for (size_t year = 0; year < row.years; ++year) {
+    cells.push_back(row.CellAt(year));
+  }
+  return cells;
+}
+
+void YearHours::AddRow(absl::Span<const Cell> cells) {
+  Row& row = rows_.emplace_back();
+  for (const Cell& cell : cells) {
+    for (int s = 0; s < kSeries; ++s) {
+      if (cell.sum[s] != 0 || cell.rate[s] != 0) {
+        row.series |= static_cast<uint8_t>(1u << s);
+      }
+    }
+  }
+  row.kept = static_cast<uint8_t>(std::popcount(row.series));
+  row.years = row.kept == 0 ? 0 : static_cast<uint32_t>(cells.size());
+  row.values.reserve(row.years * row.stride());
+  for (const Cell& cell : cells) {
+    for (const auto* part : {&cell.sum, &cell.rate}) {
+      for (int s = 0; s < kSeries; ++s) {
+        if (row.series >> s & 1) row.values.push_back((*part)[s]);
+      }
+    }
+  }
 }
 
 EmployerYear YearHours::Of(uint32_t employer, int32_t year) const {
@@ -183,14 +271,18 @@ EmployerYear YearHours::Of(uint32_t employer, int32_t year) const {
 
 inline void YearHours::Prefetch(uint32_t employer, int32_t first,
                                 int32_t last) const {
-  if (employer >= cells_.size() || last < kFirstYear) return;
-  const std::vector<Cell>& cells = cells_[employer];
-  if (cells.empty()) return;
-  const size_t end = cells.size() - 1;
+  if (employer >= rows_.size() || last < kFirstYear) return;
+  const Row& row = rows_[employer];
+  const size_t years = row.years;
+  if (years == 0) return;
+  const size_t stride = row.stride();
   const char* from = reinterpret_cast<const char*>(
-      &cells[std::min<size_t>(std::max(first, kFirstYear) - kFirstYear, end)]);
+      &row.values[std::min<size_t>(std::max(first, kFirstYear) - kFirstYear,
+                                   years - 1) *
+                  stride]);
   const char* to = reinterpret_cast<const char*>(
-      &cells[std::min<size_t>(last - kFirstYear, end)] + 1);
+      &row.values[std::min<size_t>(last - kFirstYear, years - 1) * stride] +
+      stride);
   for (const char* line = from; line < to; line += 64) {
     __builtin_prefetch(line);
   }
@@ -223,17 +315,22 @@ void YearHours::ForEachEmployer(
 
 void YearHours::Fill(uint32_t employer, int32_t first, int32_t last,
                      EmployerYear* out) const {
-  if (employer >= cells_.size()) return;
-  const std::vector<Cell>& cells = cells_[employer];
-  if (cells.empty()) return;
+  if (employer >= rows_.size()) return;
+  const Row& row = rows_[employer];
+  const size_t years = row.years;
+  if (years == 0) return;
+  const int kept = row.kept;
   for (int32_t year = std::max(first, kFirstYear); year <= last; ++year) {
     const size_t index = year - kFirstYear;
-    const bool kept = index < cells.size();
-    const Cell& cell = kept ? cells[index] : cells.back();
+    const bool in_row = index < years;
+    const int64_t* values =
+        &row.values[(in_row ? index : years - 1) * row.stride()];
     const int64_t days = DaysIn(year);
-    std::array<int64_t, kSeries> total;
-    for (int s = 0; s < kSeries; ++s) {
-      total[s] = cell.rate[s] * days + (kept ? cell.sum[s] : 0);
+    std::array<int64_t, kSeries> total{};
+    for (int s = 0, slot = 0; s < kSeries; ++s) {
+      if ((row.series >> s & 1) == 0) continue;
+      total[s] = values[kept + slot] * days + (in_row ? values[slot] : 0);
+      ++slot;
     }
     EmployerYear& year_out = out[year - first];
     std::copy_n(total.begin(), kFormSeriesCount, year_out.own.begin());
