@@ -189,17 +189,20 @@ YearHours::Row& YearHours::GrowRow(uint32_t employer, int series,
   Row& row = rows_[employer];
   if ((row.series >> series & 1) == 0) {
     // Each year gains the series, with no hours in it yet.
-    const int kept = row.kept;
-    const int slot = row.SlotOf(series);
-    std::vector<int64_t> values(size_t{row.years} * 2 * (kept + 1));
+    const size_t kept = row.kept;
+    const size_t slot = row.SlotOf(series);
+    const size_t stride = row.stride();
+    const size_t new_stride = stride + 2;
+    std::vector<int64_t> values(row.years * new_stride);
     for (size_t y = 0; y < row.years; ++y) {
-      const int64_t* from = &row.values[y * 2 * kept];
-      int64_t* sums = &values[y * 2 * (kept + 1)];
+      const int64_t* sums_from = &row.values[y * stride];
+      const int64_t* rates_from = sums_from + kept;
+      int64_t* sums = &values[y * new_stride];
       int64_t* rates = sums + kept + 1;
-      std::copy(from, from + slot, sums);
-      std::copy(from + slot, from + kept, sums + slot + 1);
-      std::copy(from + kept, from + kept + slot, rates);
-      std::copy(from + kept + slot, from + 2 * kept, rates + slot + 1);
+      std::copy(sums_from, sums_from + slot, sums);
+      std::copy(sums_from + slot, rates_from, sums + slot + 1);
+      std::copy(rates_from, rates_from + slot, rates);
+      std::copy(rates_from + slot, rates_from + kept, rates + slot + 1);
     }
     row.values = std::move(values);
     row.series |= static_cast<uint8_t>(1u << series);
