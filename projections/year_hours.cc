@@ -329,6 +329,9 @@ void YearHours::Fill(uint32_t employer, int32_t first, int32_t last,
     const int64_t* values =
         &row.values[(in_row ? index : years - 1) * row.stride()];
     const int64_t days = DaysIn(year);
+    // The kept series read in place, not through Row::CellAt: a whole Cell
+    // made for each year took the WBA_2026 table of 10 years from 0.9-1.0 ms
+    // to 1.6-2.3 ms (projection_bench, 1 M events).
     std::array<int64_t, kSeries> total{};
     for (int s = 0, slot = 0; s < kSeries; ++s) {
       if ((row.series >> s & 1) == 0) continue;
