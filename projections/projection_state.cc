@@ -49,6 +49,13 @@ bool MarkRetracted(Entries& entries, uint64_t target_seq, uint64_t seq) {
   return false;
 }
 
+// Hours as a JobEntry holds them: the ledger accepts at most
+// kMaxHoursPerWeekX100 (and a conversion 0), so the clamp changes nothing it
+// stored.
+int16_t HeldHours(int32_t hours_x100) {
+  return static_cast<int16_t>(std::clamp(hours_x100, 0, kMaxHoursPerWeekX100));
+}
+
 }  // namespace
 
 absl::Status CheckStateHolds(uint64_t seq) {
@@ -341,19 +348,19 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
                              lookups);
     case EventKind::kJobConverted: {
       const auto& converted = std::get<JobConverted>(event.payload);
-      return ApplyJobEntry(*lookups.job,
-                           JobEntry{.date = date,
-                                    .step = JobStep::kConvert,
-                                    .form = converted.to_form,
-                                    .hours_x100 = converted.hours_x100,
-                                    .validity = Validity{seq}});
+      return ApplyJobEntry(
+          *lookups.job, JobEntry{.date = date,
+                                 .hours_x100 = HeldHours(converted.hours_x100),
+                                 .step = JobStep::kConvert,
+                                 .form = converted.to_form,
+                                 .validity = Validity{seq}});
     }
     case EventKind::kHoursChanged: {
       const auto& changed = std::get<HoursChanged>(event.payload);
       return ApplyJobEntry(*lookups.job,
                            JobEntry{.date = date,
+                                    .hours_x100 = HeldHours(changed.hours_x100),
                                     .step = JobStep::kHours,
-                                    .hours_x100 = changed.hours_x100,
                                     .validity = Validity{seq}});
     }
     case EventKind::kJobEnded: {
@@ -422,9 +429,9 @@ ProjectionState::EventRef ProjectionState::ApplyJobStarted(
         FindEmployer(hire.commissioning_employer_id).value_or(kNoIndex);
   }
   job.entries.push_back(JobEntry{.date = stored.event.effective_date,
+                                 .hours_x100 = HeldHours(hire.hours_x100),
                                  .step = JobStep::kStart,
                                  .form = hire.form,
-                                 .hours_x100 = hire.hours_x100,
                                  .validity = Validity{stored.seq}});
   persons_[job.person].jobs.push_back(index);
   for (uint32_t employer : {job.employer, job.commissioning_employer}) {

@@ -79,15 +79,22 @@ class Validity {
 
 enum class JobStep : uint8_t { kStart, kConvert, kHours, kEnd };
 
-// One event of a job's timeline.
+// One event of a job's timeline, in 16 bytes where the fields apart took 20
+// (issue 15: 3 M jobs at 10 M events): the hours fit 16 bits, since the
+// ledger accepts at most kMaxHoursPerWeekX100, and the step, form and reason
+// share a byte.
 struct JobEntry {
   Date date;
-  JobStep step = JobStep::kStart;
-  ContractForm form = ContractForm::kUnspecified;      // kStart, kConvert
-  OutflowReason reason = OutflowReason::kUnspecified;  // kEnd
-  int32_t hours_x100 = 0;  // kStart, kHours; kConvert: 0 keeps the hours
+  int16_t hours_x100 = 0;  // kStart, kHours; kConvert: 0 keeps the hours
+  JobStep step : 2 = JobStep::kStart;
+  ContractForm form : 3 = ContractForm::kUnspecified;      // kStart, kConvert
+  OutflowReason reason : 3 = OutflowReason::kUnspecified;  // kEnd
   Validity validity;
 };
+static_assert(kMaxHoursPerWeekX100 <= std::numeric_limits<int16_t>::max());
+static_assert(static_cast<int>(JobStep::kEnd) < 4 && kContractFormCount <= 8 &&
+              kOutflowReasonCount <= 8);
+static_assert(sizeof(JobEntry) == 16);
 
 struct JobRecord {
   uint32_t person = kNoIndex;

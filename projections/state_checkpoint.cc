@@ -137,6 +137,12 @@ class PartReader {
     return ok_ ? static_cast<int32_t>(value) : 0;
   }
   Date DateValue() { return Date{Int32()}; }
+  // A JobEntry's hours: 0 to kMaxHoursPerWeekX100.
+  int16_t HoursX100() {
+    const int64_t value = Signed();
+    if (value < 0 || value > kMaxHoursPerWeekX100) ok_ = false;
+    return ok_ ? static_cast<int16_t>(value) : 0;
+  }
   uint32_t Index() { return static_cast<uint32_t>(Bounded(kNoIndex)); }
   // An index + 1 or 0: kNoIndex.
   uint32_t Ref() {
@@ -522,7 +528,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
         entry.step = EnumOf<JobStep>(in, static_cast<int>(JobStep::kEnd) + 1);
         entry.form = EnumOf<ContractForm>(in, kContractFormCount);
         entry.reason = EnumOf<OutflowReason>(in, kOutflowReasonCount);
-        entry.hours_x100 = in.Int32();
+        entry.hours_x100 = in.HoursX100();
         entry.validity = in.Validity();
         job.entries.push_back(entry);
       }

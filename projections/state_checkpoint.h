@@ -69,6 +69,8 @@
 //                     reason:varint validity
 //   job_entry      := date:zigzag step:varint form:varint reason:varint
 //                     hours_x100:zigzag validity
+//       hours_x100 from 0 to kMaxHoursPerWeekX100 (ledger/event.h), as
+//       every version wrote them: a JobEntry holds them in 16 bits.
 //   section 7, year hours (YearHours, year_hours.h; one item per employer,
 //              by index):
 //       item := count:varint cell{count}   (the years from 1998 on)

@@ -587,6 +587,33 @@ TEST(StateCheckpointTest, AValidityPastTheLastSeqAStateHoldsIsDataLoss) {
   }
 }
 
+// A body of layout 2 by hand: person "a" with job "j", started with the
+// given hours (zigzag). A job entry holds its hours in 16 bits, as much as
+// the ledger accepts (kMaxHoursPerWeekX100): more, or fewer than none, is
+// DATA_LOSS, not hours cut to 16 bits.
+TEST(StateCheckpointTest, JobHoursPastTheLedgersLimitAreDataLoss) {
+  const auto job_started = [](const std::string& hours) {
+    return std::vector<std::string>{
+        std::string("\x04\x01\x01"
+                    "a\x00\x01\x00",
+                    7),
+        std::string("\x05\x01\x01"
+                    "j\x01\x00\x00\x00\x01\x00\x00\x01\x00",
+                    13) +
+            hours + std::string("\x01\x00", 2)};
+  };
+  ASSERT_EQ(kMaxHoursPerWeekX100, 8000);
+  absl::StatusOr<DecodedState> most = Decode(0, job_started("\x80\x7d"), 2);
+  ASSERT_TRUE(most.ok()) << most.status();
+  EXPECT_EQ(most->state.job(0).entries.front().hours_x100, 8000);
+  for (const std::string& hours : {std::string("\x82\x7d"),  // 8001
+                                   std::string("\x01")}) {   // -1
+    EXPECT_EQ(Decode(0, job_started(hours), 2).status().code(),
+              absl::StatusCode::kDataLoss)
+        << testing::PrintToString(hours);
+  }
+}
+
 // job-1 started, retracted and started again: the second record holds the
 // id. Saved and loaded at every seq, then folded on, the state is the fold
 // of every event: the event after the cut ends the second record, not the
