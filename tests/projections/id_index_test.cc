@@ -17,6 +17,26 @@ std::vector<IdIndex::Entry> EntriesOf(const IdIndex& index) {
   return entries;
 }
 
+// Ids of 0 to 40 bytes over three blocks and more: each reads back as it
+// was added, in a list whose ends all fit their 32 bits and in one that
+// holds every end past 100 bytes into its block aside.
+TEST(IdListTest, ReadsBackEveryIdWhereverItsEndIsHeld) {
+  for (const uint32_t largest_offset : {UINT32_MAX - 1, 100u}) {
+    IdList ids(largest_offset);
+    std::vector<std::string> model;
+    std::mt19937 random(3);
+    for (size_t i = 0; i < 3 * IdList::kBlockIds + 7; ++i) {
+      model.push_back(
+          std::string(random() % 41, static_cast<char>('a' + i % 26)));
+      ids.Add(model.back());
+    }
+    ASSERT_EQ(ids.size(), model.size());
+    for (size_t i = 0; i < model.size(); ++i) {
+      EXPECT_EQ(ids[i], model[i]) << largest_offset << " " << i;
+    }
+  }
+}
+
 // Ids whose hashes are chosen: `tags` distinct values of the high bits,
 // so that many ids share a tag (and a home slot) and the ties are ordered
 // by id bytes.
