@@ -87,29 +87,48 @@ class LedgerState {
                                             std::string_view& bytes);
 
  private:
-  // Entries are 12 bytes, their seqs (<= kMaxSeq) 32 bits; a job's first two
-  // and a person's first are kept in place, most have no more (issue 15: the
-  // state of 10 M events). A job is 40 bytes.
+  // Entries are 8 bytes: a date's days in 24 bits (every date the ledger
+  // accepts is from 1998 to a year ahead; FitsEntry) and a seq (<= kMaxSeq)
+  // in 32. A job keeps its first three in place and a person its first two,
+  // in the bytes that held two and one of 12 bytes: most have no more, and
+  // those that had spilled to the heap (1.2 M at 10 M events, issue 15) no
+  // longer do. A job is 40 bytes, a person 24.
+  static constexpr int kEntryDateBits = 24;
+  static bool FitsEntry(Date date) {
+    return date.days >= -(1 << (kEntryDateBits - 1)) &&
+           date.days < (1 << (kEntryDateBits - 1));
+  }
   struct JobEntry {
-    Date date;
-    EventKind kind;
-    ContractForm form;  // JobStarted: its form; JobConverted: to_form
+    JobEntry() = default;
+    JobEntry(Date date, EventKind kind, ContractForm form, uint32_t seq)
+        : days(date.days), kind(kind), form(form), seq(seq) {}
+    int32_t days : kEntryDateBits;
+    EventKind kind : 4;
+    ContractForm form : 4;  // JobStarted: its form; JobConverted: to_form
     uint32_t seq;
+    Date date() const { return Date{days}; }
   };
   struct Job {
     uint32_t employer = 0;  // the hirer, of its JobStarted: in employer_ids_
     uint32_t last_touch_seq = 0;
-    absl::InlinedVector<JobEntry, 2> entries;  // live events, by (date, seq)
+    absl::InlinedVector<JobEntry, 3> entries;  // live events, by (date, seq)
   };
   struct RegisterEntry {
-    Date date;
-    bool registered;
+    RegisterEntry() = default;
+    RegisterEntry(Date date, bool registered, uint32_t seq)
+        : days(date.days), registered(registered), seq(seq) {}
+    int32_t days : kEntryDateBits;
+    bool registered : 1;
     uint32_t seq;
+    Date date() const { return Date{days}; }
   };
   struct Person {
     // Live events, by (date, seq).
-    absl::InlinedVector<RegisterEntry, 1> entries;
+    absl::InlinedVector<RegisterEntry, 2> entries;
   };
+  static_assert(sizeof(JobEntry) == 8 && sizeof(RegisterEntry) == 8);
+  static_assert(kEventKindCount <= 16 && kContractFormCount <= 8);
+  static_assert(sizeof(Job) == 40 && sizeof(Person) == 24);
   struct Employer {
     // Live events that name this employer: its jobs (as employer or
     // commissioning employer), its reclassifications, its child employers.

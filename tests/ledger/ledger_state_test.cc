@@ -1,5 +1,6 @@
-// The validation state's seqs: 32 bits each (ledger/ledger_state.h), so it
-// holds seqs up to kMaxSeq and refuses the ones after.
+// The validation state's entries (ledger/ledger_state.h): seqs of 32 bits,
+// so it holds seqs up to kMaxSeq and refuses the ones after; dates of 24
+// bits; the first entries of a job and a person kept in place.
 #include "ledger/ledger_state.h"
 
 #include <string>
@@ -78,6 +79,87 @@ TEST(LedgerState, ASavedSeqPastTheLastIsDataLoss) {
 
   EXPECT_EQ(replaced, 2);  // the job's last_touch_seq and its entry's seq
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
+}
+
+// A job of four entries (one more than it keeps in place) and a person of
+// three: saved and loaded, the state saves the same bytes again, and still
+// judges dates against the loaded entries.
+TEST(LedgerState, EntriesInPlaceAndSpilledSurviveASaveAndLoad) {
+  LedgerState state = HiredAt(10);
+  uint64_t seq = 10;
+  state.BeginBatch();
+  for (const Event& event :
+       {HoursChangedEvent("c", "2024-03-01", "job-1", 2000),
+        HoursChangedEvent("h", "2024-04-01", "job-1", 1275),
+        JobEndedEvent("x", "2024-05-01", "job-1"),
+        PersonDeregisteredEvent("d", "2024-06-01", kPerson1),
+        PersonRegisteredEvent("r", "2024-07-01", kPerson1)}) {
+    const absl::Status applied = state.Apply(event, ++seq, 0, nullptr);
+    ASSERT_TRUE(applied.ok()) << event.event_id << ": " << applied;
+  }
+  state.CommitBatch();
+  std::string encoded;
+  state.EncodeTo(encoded);
+  std::string_view bytes = encoded;
+  absl::StatusOr<LedgerState> decoded = LedgerState::Decode(2, bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  std::string again;
+  decoded->EncodeTo(again);
+
+  EXPECT_EQ(again, encoded);
+  decoded->BeginBatch();
+  const absl::Status after_end = decoded->Apply(
+      HoursChangedEvent("late", "2024-05-01", "job-1", 2550), 20, 0, nullptr);
+  const absl::Status registered_twice = decoded->Apply(
+      PersonRegisteredEvent("again", "2024-08-01", kPerson1), 21, 1, nullptr);
+  decoded->RollbackBatch();
+  EXPECT_EQ(GetEventErrorDetail(after_end)->reason,
+            "the job is not active on 2024-05-01");
+  EXPECT_EQ(GetEventErrorDetail(registered_twice)->reason,
+            "the person would register on 2024-08-01 while already "
+            "registered");
+}
+
+// An entry holds a date's days in 24 bits. Validation refuses dates before
+// 1998 and more than a year ahead first; past 24 bits the state refuses
+// the event rather than cut its date.
+TEST(LedgerState, ADatePastWhatAnEntryHoldsIsInvalidArgument) {
+  LedgerState state = HiredAt(10);
+  Event last = HoursChangedEvent("h", "2024-03-01", "job-1", 1275);
+  last.effective_date = Date{(1 << 23) - 1};
+  Event past = HoursChangedEvent("h2", "2024-03-01", "job-1", 1275);
+  past.effective_date = Date{1 << 23};
+  state.BeginBatch();
+  const absl::Status held = state.Apply(last, 11, 0, nullptr);
+  const absl::Status refused = state.Apply(past, 12, 1, nullptr);
+  state.RollbackBatch();
+
+  EXPECT_TRUE(held.ok()) << held;
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetEventErrorDetail(refused)->field, "effective_date");
+}
+
+// A saved date past 24 bits was not written by a ledger: the last date an
+// entry holds, replaced by the next (both zigzag varints of 4 bytes).
+TEST(LedgerState, ASavedDatePastWhatAnEntryHoldsIsDataLoss) {
+  LedgerState state = HiredAt(10);
+  Event last = HoursChangedEvent("h", "2024-03-01", "job-1", 1275);
+  last.effective_date = Date{(1 << 23) - 1};
+  state.BeginBatch();
+  ASSERT_TRUE(state.Apply(last, 11, 0, nullptr).ok());
+  state.CommitBatch();
+  std::string encoded;
+  state.EncodeTo(encoded);
+  const std::string last_days = "\xFE\xFF\xFF\x07";  // zigzag 2^23 - 1
+  const size_t at = encoded.find(last_days);
+  ASSERT_NE(at, std::string::npos);
+  std::string_view intact = encoded;
+  ASSERT_TRUE(LedgerState::Decode(2, intact).ok());
+  encoded.replace(at, last_days.size(), "\x80\x80\x80\x08");  // 2^23
+  std::string_view bytes = encoded;
+
+  EXPECT_EQ(LedgerState::Decode(2, bytes).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 }  // namespace
