@@ -25,6 +25,16 @@ struct Date {
   auto operator<=>(const Date&) const = default;
 };
 
+// Dates held in 24 bits of days, some 23,000 years either side of 1970, so
+// that an entry of a timeline keeps small fields beside them in 32 bits (the
+// validation state's, the projection's register). Every date the ledger
+// accepts fits: validation refuses dates before 1998 or a year ahead.
+inline constexpr int kPackedDateBits = 24;
+inline constexpr bool FitsPackedDate(Date date) {
+  return date.days >= -(1 << (kPackedDateBits - 1)) &&
+         date.days < (1 << (kPackedDateBits - 1));
+}
+
 // Parses a strict "YYYY-MM-DD" that names a real calendar day.
 std::optional<Date> ParseDate(std::string_view text);
 std::string FormatDate(Date date);

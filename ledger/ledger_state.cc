@@ -204,11 +204,11 @@ absl::Status LedgerState::Apply(const Event& event, uint64_t seq, int index,
     case EventKind::kJobConverted:
     case EventKind::kHoursChanged:
     case EventKind::kJobEnded:
-      if (!FitsEntry(event.effective_date)) return DateOutOfRange(index);
+      if (!FitsPackedDate(event.effective_date)) return DateOutOfRange(index);
       return ApplyJobEvent(event, held_seq, index);
     case EventKind::kPersonRegistered:
     case EventKind::kPersonDeregistered:
-      if (!FitsEntry(event.effective_date)) return DateOutOfRange(index);
+      if (!FitsPackedDate(event.effective_date)) return DateOutOfRange(index);
       return ApplyRegisterEvent(event, held_seq, index);
     case EventKind::kEmployerRegistered:
     case EventKind::kEmployerReclassified:
@@ -738,9 +738,9 @@ bool LedgerState::DecodeJob(CodedInputStream& in, uint64_t most,
     uint32_t kind = 0;
     uint32_t form = 0;
     Date date;
-    if (!ReadDate(in, date) || !FitsEntry(date) || !ReadSeq(in, entry.seq) ||
-        !in.ReadVarint32(&kind) || kind >= kEventKindCount ||
-        !in.ReadVarint32(&form) ||
+    if (!ReadDate(in, date) || !FitsPackedDate(date) ||
+        !ReadSeq(in, entry.seq) || !in.ReadVarint32(&kind) ||
+        kind >= kEventKindCount || !in.ReadVarint32(&form) ||
         form > static_cast<uint32_t>(ContractForm::kSroi)) {
       return false;
     }
@@ -779,8 +779,9 @@ bool LedgerState::DecodePerson(CodedInputStream& in, uint64_t most,
   for (RegisterEntry& entry : person.entries) {
     uint32_t registered = 0;
     Date date;
-    if (!ReadDate(in, date) || !FitsEntry(date) || !ReadSeq(in, entry.seq) ||
-        !in.ReadVarint32(&registered) || registered > 1) {
+    if (!ReadDate(in, date) || !FitsPackedDate(date) ||
+        !ReadSeq(in, entry.seq) || !in.ReadVarint32(&registered) ||
+        registered > 1) {
       return false;
     }
     entry.days = date.days;

@@ -87,22 +87,16 @@ class LedgerState {
                                             std::string_view& bytes);
 
  private:
-  // Entries are 8 bytes: a date's days in 24 bits (every date the ledger
-  // accepts is from 1998 to a year ahead; FitsEntry) and a seq (<= kMaxSeq)
-  // in 32. A job keeps its first three in place and a person its first two,
-  // in the bytes that held two and one of 12 bytes: most have no more, and
-  // those that had spilled to the heap (1.2 M at 10 M events, issue 15) no
-  // longer do. A job is 40 bytes, a person 24.
-  static constexpr int kEntryDateBits = 24;
-  static bool FitsEntry(Date date) {
-    return date.days >= -(1 << (kEntryDateBits - 1)) &&
-           date.days < (1 << (kEntryDateBits - 1));
-  }
+  // Entries are 8 bytes: a date's days in kPackedDateBits (ledger/event.h)
+  // and a seq (<= kMaxSeq) in 32. A job keeps its first three in place and a
+  // person its first two, in the bytes that held two and one of 12 bytes: most
+  // have no more, and those that had spilled to the heap (1.2 M at 10 M events,
+  // issue 15) no longer do. A job is 40 bytes, a person 24.
   struct JobEntry {
     JobEntry() = default;
     JobEntry(Date date, EventKind kind, ContractForm form, uint32_t seq)
         : days(date.days), kind(kind), form(form), seq(seq) {}
-    int32_t days : kEntryDateBits;
+    int32_t days : kPackedDateBits;
     EventKind kind : 4;
     ContractForm form : 4;  // JobStarted: its form; JobConverted: to_form
     uint32_t seq;
@@ -117,7 +111,7 @@ class LedgerState {
     RegisterEntry() = default;
     RegisterEntry(Date date, bool registered, uint32_t seq)
         : days(date.days), registered(registered), seq(seq) {}
-    int32_t days : kEntryDateBits;
+    int32_t days : kPackedDateBits;
     bool registered : 1;
     uint32_t seq;
     Date date() const { return Date{days}; }

@@ -17,15 +17,20 @@ namespace {
 
 // Inserts `entry` after every entry with a date at or before its own: the new
 // entry has the highest seq, so this keeps the (date, seq) order.
+Date DateOf(const JobEntry& entry) { return entry.date; }
+Date DateOf(const SectorEntry& entry) { return entry.date; }
+Date DateOf(const RegisterEntry& entry) { return entry.date(); }
+
 template <typename Entries, typename Entry>
 void InsertInTimelineOrder(Entries& entries, Entry entry) {
-  if (entries.empty() || entries.back().date <= entry.date) {
+  const Date date = DateOf(entry);
+  if (entries.empty() || DateOf(entries.back()) <= date) {
     entries.push_back(std::move(entry));
     return;
   }
   auto position = std::upper_bound(
-      entries.begin(), entries.end(), entry.date,
-      [](Date date, const Entry& existing) { return date < existing.date; });
+      entries.begin(), entries.end(), date,
+      [](Date date, const Entry& existing) { return date < DateOf(existing); });
   entries.insert(position, std::move(entry));
 }
 
@@ -72,9 +77,9 @@ void RegisteredPeriods(const PersonRecord& person, uint64_t cut,
   Date since;
   ForEachRegisterChange(person, cut, [&](const RegisterEntry& entry) {
     if (entry.registered) {
-      since = entry.date;
-    } else if (since < entry.date) {
-      out->push_back(DatePeriod{since, entry.date});
+      since = entry.date();
+    } else if (since < entry.date()) {
+      out->push_back(DatePeriod{since, entry.date()});
     }
     registered = entry.registered;
   });
@@ -331,8 +336,11 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
     }
     case EventKind::kPersonRegistered:
     case EventKind::kPersonDeregistered: {
+      // The ledger accepted no other date: ignored, not cut to fit.
+      if (!FitsPackedDate(date)) return {};
       const uint32_t person = PersonIndex(*lookups.person);
-      RegisterEntry entry{.date = date, .validity = Validity{seq}};
+      RegisterEntry entry{.validity = Validity{seq}};
+      entry.days = date.days;
       if (const auto* registered =
               std::get_if<PersonRegistered>(&event.payload)) {
         entry.registered = true;

@@ -110,13 +110,20 @@ struct JobRecord {
   absl::InlinedVector<JobEntry, 3> entries;
 };
 
+// One event of a person's register, in 12 bytes where the fields apart took
+// 16 (issue 15: 3.7 M persons at 10 M events): the date's days in
+// kPackedDateBits, the rest beside them.
 struct RegisterEntry {
-  Date date;
-  bool registered = false;  // PersonRegistered or PersonDeregistered
-  Grondslag grondslag = Grondslag::kUnspecified;  // PersonRegistered
-  DeregistrationReason reason = DeregistrationReason::kUnspecified;
+  int32_t days : kPackedDateBits = 0;
+  bool registered : 1 = false;  // PersonRegistered or PersonDeregistered
+  Grondslag grondslag : 3 = Grondslag::kUnspecified;  // PersonRegistered
+  DeregistrationReason reason : 3 = DeregistrationReason::kUnspecified;
   Validity validity;
+
+  Date date() const { return Date{days}; }
 };
+static_assert(kGrondslagCount <= 8 && kDeregistrationReasonCount <= 8);
+static_assert(sizeof(RegisterEntry) == 12);
 
 struct PersonRecord {
   absl::InlinedVector<RegisterEntry, 2> entries;  // sorted by (date, seq)

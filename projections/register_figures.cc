@@ -147,7 +147,7 @@ void RegisterSteps::AddRegister(const PersonAtCut& person, int sign) {
   // Each period adds a step at both ends, so a person costs O(periods), not
   // O(quarters).
   for (const RegisterEntry* entry : person.register_changes()) {
-    const int32_t k = PeildatumOf(entry->date);
+    const int32_t k = PeildatumOf(entry->date());
     Reserve(k);
     if (entry->registered) {
       flows_[k].inflow[static_cast<size_t>(entry->grondslag)] += sign;

@@ -137,6 +137,12 @@ class PartReader {
     return ok_ ? static_cast<int32_t>(value) : 0;
   }
   Date DateValue() { return Date{Int32()}; }
+  // A date within kPackedDateBits (ledger/event.h).
+  Date PackedDate() {
+    const Date date = DateValue();
+    if (!FitsPackedDate(date)) ok_ = false;
+    return ok_ ? date : Date{};
+  }
   // A JobEntry's hours: 0 to kMaxHoursPerWeekX100.
   int16_t HoursX100() {
     const int64_t value = Signed();
@@ -280,7 +286,7 @@ std::vector<std::string> StateCodec::Encode(
     out.String(state.person_refs_[p]);
     out.Varint(person.entries.size());
     for (const RegisterEntry& entry : person.entries) {
-      out.Signed(entry.date.days);
+      out.Signed(entry.days);
       out.Varint(entry.registered ? 1 : 0);
       out.Varint(static_cast<uint64_t>(entry.grondslag));
       out.Varint(static_cast<uint64_t>(entry.reason));
@@ -502,7 +508,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
       out.person_refs_.Add(in.StringView());
       for (uint64_t n = in.Count(); n > 0; --n) {
         RegisterEntry entry;
-        entry.date = in.DateValue();
+        entry.days = in.PackedDate().days;
         entry.registered = in.Bounded(2) == 1;
         entry.grondslag = EnumOf<Grondslag>(in, kGrondslagCount);
         entry.reason =

@@ -67,6 +67,8 @@
 //   sector_entry   := date:zigzag sector:varint validity
 //   register_entry := date:zigzag registered:varint grondslag:varint
 //                     reason:varint validity
+//       date within kPackedDateBits (ledger/event.h), as every version
+//       wrote them: a RegisterEntry holds it in 24 bits.
 //   job_entry      := date:zigzag step:varint form:varint reason:varint
 //                     hours_x100:zigzag validity
 //       hours_x100 from 0 to kMaxHoursPerWeekX100 (ledger/event.h), as

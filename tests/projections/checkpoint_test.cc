@@ -587,6 +587,28 @@ TEST(StateCheckpointTest, AValidityPastTheLastSeqAStateHoldsIsDataLoss) {
   }
 }
 
+// A body of layout 2 by hand: person "a" registered on the given date
+// (zigzag). A register entry holds a date in kPackedDateBits: one past them
+// is DATA_LOSS, not a date cut to fit.
+TEST(StateCheckpointTest, ARegisterDatePastWhatAnEntryHoldsIsDataLoss) {
+  const auto registered_on = [](const std::string& date) {
+    return std::vector<std::string>{std::string("\x04\x01\x01"
+                                                "a\x01",
+                                                5) +
+                                    date +
+                                    std::string("\x01\x00\x00\x01\x00\x00", 6)};
+  };
+  ASSERT_EQ(kPackedDateBits, 24);
+  absl::StatusOr<DecodedState> last =
+      Decode(0, registered_on("\xfe\xff\xff\x07"), 2);  // 2^23 - 1
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(last->state.person(0).entries.front().date(), Date{(1 << 23) - 1});
+  EXPECT_EQ(Decode(0, registered_on("\x80\x80\x80\x08"), 2)  // 2^23
+                .status()
+                .code(),
+            absl::StatusCode::kDataLoss);
+}
+
 // A body of layout 2 by hand: person "a" with job "j", started with the
 // given hours (zigzag). A job entry holds its hours in 16 bits, as much as
 // the ledger accepts (kMaxHoursPerWeekX100): more, or fewer than none, is

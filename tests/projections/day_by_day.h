@@ -61,7 +61,7 @@ class DayByDay {
   bool RegisteredOn(const PersonRecord& person, Date day) const {
     bool registered = false;
     for (const RegisterEntry& entry : person.entries) {
-      if (entry.validity.VisibleAt(cut_) && entry.date <= day) {
+      if (entry.validity.VisibleAt(cut_) && entry.date() <= day) {
         registered = entry.registered;
       }
     }
