@@ -127,8 +127,10 @@ static_assert(sizeof(RegisterEntry) == 12);
 
 struct PersonRecord {
   absl::InlinedVector<RegisterEntry, 2> entries;  // sorted by (date, seq)
-  absl::InlinedVector<uint32_t, 2> jobs;
+  // Four in place: the bytes of the pointer and capacity a heap block needs.
+  absl::InlinedVector<uint32_t, 4> jobs;
 };
+static_assert(sizeof(PersonRecord) == 56);
 
 // Calls visit(entry) for each entry of `person` visible at `cut` that changes
 // whether the person is registered: a registration that starts a period, a
