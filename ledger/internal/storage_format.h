@@ -87,8 +87,8 @@
 //       EventKind, form the ContractForm, as numbered in ledger/event.h;
 //       the last list: the retracted seqs. A job's and an entry's seq are at
 //       most kMaxSeq (ledger/event.h), the last seq a ledger stores, and an
-//       entry's date fits 24 bits (FitsPackedDate, ledger/event.h; every version
-//       accepted only dates from 1998 to a year ahead).
+//       entry's date fits 24 bits (FitsPackedDate, ledger/event.h: every
+//       version accepted only dates from 1998 to a year ahead).
 //       version 2 (issue 15): the event_id index sorted, so that it loads
 //       as two arrays, nearly a copy, not into a hash map id by id; and
 //       the size of the jobs, so that they load on a thread of their own:
