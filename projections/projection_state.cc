@@ -15,12 +15,12 @@
 namespace banen {
 namespace {
 
-// Inserts `entry` after every entry with a date at or before its own: the new
-// entry has the highest seq, so this keeps the (date, seq) order.
 Date DateOf(const JobEntry& entry) { return entry.date; }
 Date DateOf(const SectorEntry& entry) { return entry.date; }
 Date DateOf(const RegisterEntry& entry) { return entry.date(); }
 
+// Inserts `entry` after every entry with a date at or before its own: the new
+// entry has the highest seq, so this keeps the (date, seq) order.
 template <typename Entries, typename Entry>
 void InsertInTimelineOrder(Entries& entries, Entry entry) {
   const Date date = DateOf(entry);
