@@ -134,15 +134,13 @@ class AppendStreamReactor final
     : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
  public:
   AppendStreamReactor(EventLog& log, WorkerPool& appenders,
-                      ServerMetrics* metrics, int max_batch_events,
-                      const Authorizer& authorizer, const Follower* follower,
+                      const LedgerServiceOptions& options,
+                      const Authorizer& authorizer,
                       const grpc::CallbackServerContext& context)
       : log_(log),
         appenders_(appenders),
-        metrics_(metrics),
-        max_batch_events_(max_batch_events),
+        options_(options),
         authorizer_(authorizer),
-        follower_(follower),
         context_(context),
         arena_block_(new char[kArenaBlockBytes]),
         arena_(ArenaOptionsFor(arena_block_.get())) {
@@ -155,7 +153,7 @@ class AppendStreamReactor final
       absl::MutexLock lock(&mu_);
       next = Next();
     }
-    Start(next);
+    Start(this, next);
   }
 
   void OnReadDone(bool ok) override {
@@ -177,7 +175,7 @@ class AppendStreamReactor final
       slot->received = absl::Now();
       slot->response.set_batch_id(request_->batch_id());
       slot->batch =
-          BatchOf(*request_, max_batch_events_, *std::move(authority));
+          BatchOf(*request_, options_.max_batch_events, *std::move(authority));
     }
     Steps next;
     {
@@ -195,7 +193,7 @@ class AppendStreamReactor final
       }
       next = Next();
     }
-    Start(next);
+    Start(this, next);
   }
 
   void OnWriteDone(bool ok) override {
@@ -211,7 +209,7 @@ class AppendStreamReactor final
       }
       next = Next();
     }
-    Start(next);
+    Start(this, next);
   }
 
   void OnDone() override { delete this; }
@@ -249,6 +247,9 @@ class AppendStreamReactor final
     bool read = false;
     const v1::AppendResponse* write = nullptr;
     std::optional<grpc::Status> finish;
+    bool Nothing() const {
+      return !read && write == nullptr && !finish.has_value();
+    }
   };
 
   // What the caller may append, asked again for every batch so that a token
@@ -257,16 +258,18 @@ class AppendStreamReactor final
   absl::StatusOr<AppendAuthority> Admit() {
     ASSIGN_OR_RETURN(const Caller caller,
                      authorizer_.Authorize(context_, Rpc::kAppend));
-    RETURN_IF_ERROR(CheckWritable(follower_));
+    RETURN_IF_ERROR(CheckWritable(options_.follower));
     return AppendAuthorityOf(caller);
   }
 
   // On the append pool: appends the batch of `slot` once the one before it
   // holds its place, then answers it.
   void AppendInPool(Slot& slot) {
+    // The service's, which outlive the reactor: read once mu_ is let go.
+    const LedgerServiceOptions& options = options_;
     if (slot.after != nullptr) slot.after->WaitForNotification();
     if (const absl::Status status = AppendAndAnswer(
-            log_, metrics_, slot.received, slot.batch,
+            log_, options_.metrics, slot.received, slot.batch,
             [&slot] { slot.queued->Notify(); }, &slot.response);
         !status.ok()) {
       *slot.response.mutable_error() = ToBatchError(status);
@@ -280,7 +283,10 @@ class AppendStreamReactor final
       --appending_;
       next = Next();
     }
-    Start(next);
+    if (next.Nothing() && options.after_answer_starts_nothing) {
+      options.after_answer_starts_nothing();
+    }
+    Start(this, next);
   }
 
   // Decides what to start: the next read while fewer than
@@ -309,23 +315,25 @@ class AppendStreamReactor final
   }
 
   // Starts what Next() decided; the reactor may be gone once it returns.
-  void Start(const Steps& next) {
+  // When Next() decided nothing, it may be gone already (another reaction
+  // has finished the stream since mu_ was let go) and is not touched: a
+  // member call would be one on a deleted object.
+  static void Start(AppendStreamReactor* reactor, const Steps& next) {
     if (next.read) {
-      arena_.Reset();
-      request_ =
-          google::protobuf::Arena::CreateMessage<v1::AppendRequest>(&arena_);
-      StartRead(request_);
+      reactor->arena_.Reset();
+      reactor->request_ =
+          google::protobuf::Arena::CreateMessage<v1::AppendRequest>(
+              &reactor->arena_);
+      reactor->StartRead(reactor->request_);
     }
-    if (next.write != nullptr) StartWrite(next.write);
-    if (next.finish.has_value()) Finish(*next.finish);
+    if (next.write != nullptr) reactor->StartWrite(next.write);
+    if (next.finish.has_value()) reactor->Finish(*next.finish);
   }
 
   EventLog& log_;
   WorkerPool& appenders_;
-  ServerMetrics* const metrics_;
-  const int max_batch_events_;
+  const LedgerServiceOptions& options_;
   const Authorizer& authorizer_;
-  const Follower* const follower_;
   const grpc::CallbackServerContext& context_;
   std::unique_ptr<char[]> arena_block_;
   google::protobuf::Arena arena_;
@@ -575,9 +583,8 @@ void LedgerServiceImpl::CloseSubscriptions() { hub_.Close(); }
 
 grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>*
 LedgerServiceImpl::Append(grpc::CallbackServerContext* context) {
-  return new AppendStreamReactor(log_, appenders_, options_.metrics,
-                                 options_.max_batch_events, authorizer_,
-                                 options_.follower, *context);
+  return new AppendStreamReactor(log_, appenders_, options_, authorizer_,
+                                 *context);
 }
 
 grpc::ServerUnaryReactor* LedgerServiceImpl::AppendBatch(

@@ -64,6 +64,11 @@ struct LedgerServiceOptions {
   const Follower* follower = nullptr;
   // Test hook: called on the worker after each chunk VerifyChain checked.
   std::function<void(const grpc::CallbackServerContext&)> after_verify_chunk;
+  // Test hook: called on the append pool when a streamed batch's answer
+  // starts nothing (an answer before it in its stream is still unsent),
+  // after the stream's lock is let go and before the reaction returns; the
+  // stream may end, and its reactor go, meanwhile.
+  std::function<void()> after_answer_starts_nothing;
 };
 
 class LedgerServiceImpl final : public v1::LedgerService::CallbackService {

@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -40,6 +41,7 @@ class AppendStreamTest : public ServiceTest {
   }
   void TearDown() override {
     ReleaseSyncs();
+    if (!stream_ended_.HasBeenNotified()) stream_ended_.Notify();
     ServiceTest::TearDown();
   }
   void AdjustOptions(LedgerServerOptions& options) override {
@@ -47,6 +49,11 @@ class AppendStreamTest : public ServiceTest {
     options.on_append_queued = [this] {
       absl::MutexLock lock(&mutex_);
       ++queued_;
+    };
+    options.ledger_service.after_answer_starts_nothing = [this] {
+      if (!hold_answers_starting_nothing_.load()) return;
+      ++answers_starting_nothing_;
+      stream_ended_.WaitForNotification();
     };
   }
 
@@ -110,6 +117,10 @@ class AppendStreamTest : public ServiceTest {
   std::shared_ptr<FaultFs> fault_fs_;
   absl::Notification holding_;   // a WAL sync is being held
   absl::Notification released_;  // held syncs may go on
+  // Answers that start nothing wait, once this is set, until stream_ended_.
+  std::atomic<bool> hold_answers_starting_nothing_{false};
+  std::atomic<int> answers_starting_nothing_{0};
+  absl::Notification stream_ended_;
   absl::Mutex mutex_;
   int queued_ ABSL_GUARDED_BY(mutex_) = 0;
 };
@@ -240,6 +251,47 @@ TEST_F(AppendStreamTest,
   const uint64_t stored = (*reopened)->GetHead().seq;
   EXPECT_EQ(stored % 3, 0u) << stored;
   EXPECT_GE(stored, 3u);
+}
+
+// A batch answered while the answer before it is still unsent starts
+// nothing, and its reaction goes on after letting go of the stream's lock,
+// while the stream may end. Held here until the stream has ended and its
+// reactor is gone: the reaction touched the deleted reactor on its way out
+// (a member call on a freed object, caught by ASan/UBSan).
+TEST_F(AppendStreamTest, AnAnswerThatStartsNothingMayOutliveItsStream) {
+  constexpr int kBatches = 20;
+  hold_answers_starting_nothing_ = true;
+  const int queued_before = Queued();
+  HoldSyncs();
+  grpc::ClientContext context;
+  std::unique_ptr<Stream> stream = ledger_->Append(&context);
+  for (int b = 0; b < kBatches; ++b) {
+    const std::string tag = absl::StrCat("b", b);
+    ASSERT_TRUE(stream->Write(AppendRequestOf(
+        tag, {EmployerRegisteredEvent(absl::StrCat("e", tag), "2024-01-01",
+                                      absl::StrCat("emp-", tag))})));
+  }
+  ASSERT_TRUE(stream->WritesDone());
+  // The batches in flight queue behind the held sync, and are answered
+  // together when it is let go: all but the first start nothing.
+  holding_.WaitForNotification();
+  const bool in_flight = AwaitQueued(queued_before + 2);
+  ReleaseSyncs();
+  std::vector<v1::AppendResponse> answers(kBatches);
+  for (v1::AppendResponse& answer : answers) {
+    ASSERT_TRUE(stream->Read(&answer));
+  }
+  const grpc::Status finished = stream->Finish();
+  absl::SleepFor(absl::Milliseconds(100));  // for the server's OnDone
+  stream_ended_.Notify();
+
+  EXPECT_TRUE(in_flight);
+  EXPECT_GT(answers_starting_nothing_.load(), 0);
+  EXPECT_TRUE(finished.ok()) << finished.error_message();
+  for (int b = 0; b < kBatches; ++b) {
+    EXPECT_EQ(answers[b].batch_id(), absl::StrCat("b", b));
+    EXPECT_EQ(SeqsOf(answers[b]), (std::vector<uint64_t>{uint64_t(b) + 1}));
+  }
 }
 
 // More unary appends wait for their fsync than gRPC has threads for the
