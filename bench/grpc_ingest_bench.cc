@@ -78,6 +78,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
@@ -682,6 +683,9 @@ int RunBenchmark() {
     std::perror("mkdtemp");
     return 1;
   }
+  // Removed on every way out: a run that stops early (a server that would
+  // not start or aborted) left its stores of gigabytes behind.
+  const absl::Cleanup remove_dir = [&dir] { std::filesystem::remove_all(dir); };
 
   EchoLedgerService echo;
   grpc::ServerBuilder builder;
@@ -910,7 +914,6 @@ int RunBenchmark() {
                 rounds, Median(metrics_ratios));
   }
 
-  std::filesystem::remove_all(dir);
   return complete ? 0 : 1;
 }
 
