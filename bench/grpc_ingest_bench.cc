@@ -677,6 +677,13 @@ void PrintProjectionLag(const LedgerRun& run) {
 }
 
 int RunBenchmark() {
+  // A mistyped path would be a new, empty store, measured as one "at the
+  // store" and left behind.
+  if (const std::string store = absl::GetFlag(FLAGS_store);
+      !store.empty() && !std::filesystem::exists(store + "/CURRENT")) {
+    std::fprintf(stderr, "--store=%s: not a ledger store\n", store.c_str());
+    return 2;
+  }
   char pattern[] = "/grpc_ingest_bench_XXXXXX";
   std::string dir = absl::GetFlag(FLAGS_dir) + pattern;
   if (mkdtemp(dir.data()) == nullptr) {
