@@ -50,10 +50,11 @@ class AppendStreamTest : public ServiceTest {
       absl::MutexLock lock(&mutex_);
       ++queued_;
     };
+    // One held answer ties up one thread of the append pool: holding more
+    // could take every thread the stream's later batches need.
     options.ledger_service.after_answer_starts_nothing = [this] {
-      if (!hold_answers_starting_nothing_.load()) return;
-      ++answers_starting_nothing_;
-      stream_ended_.WaitForNotification();
+      if (!hold_an_answer_starting_nothing_.load()) return;
+      if (answers_starting_nothing_++ == 0) stream_ended_.WaitForNotification();
     };
   }
 
@@ -117,8 +118,9 @@ class AppendStreamTest : public ServiceTest {
   std::shared_ptr<FaultFs> fault_fs_;
   absl::Notification holding_;   // a WAL sync is being held
   absl::Notification released_;  // held syncs may go on
-  // Answers that start nothing wait, once this is set, until stream_ended_.
-  std::atomic<bool> hold_answers_starting_nothing_{false};
+  // Once this is set, the first answer that starts nothing waits until
+  // stream_ended_.
+  std::atomic<bool> hold_an_answer_starting_nothing_{false};
   std::atomic<int> answers_starting_nothing_{0};
   absl::Notification stream_ended_;
   absl::Mutex mutex_;
@@ -255,12 +257,12 @@ TEST_F(AppendStreamTest,
 
 // A batch answered while the answer before it is still unsent starts
 // nothing, and its reaction goes on after letting go of the stream's lock,
-// while the stream may end. Held here until the stream has ended and its
-// reactor is gone: the reaction touched the deleted reactor on its way out
-// (a member call on a freed object, caught by ASan/UBSan).
+// while the stream may end. The first such is held here until the stream has
+// ended and its reactor is gone: the reaction touched the deleted reactor on
+// its way out (a member call on a freed object, caught by ASan/UBSan).
 TEST_F(AppendStreamTest, AnAnswerThatStartsNothingMayOutliveItsStream) {
   constexpr int kBatches = 20;
-  hold_answers_starting_nothing_ = true;
+  hold_an_answer_starting_nothing_ = true;
   const int queued_before = Queued();
   HoldSyncs();
   grpc::ClientContext context;
