@@ -265,11 +265,12 @@ class AppendStreamReactor final
   // On the append pool: appends the batch of `slot` once the one before it
   // holds its place, then answers it.
   void AppendInPool(Slot& slot) {
-    // The service's, which outlive the reactor: read once mu_ is let go.
+    // The service's, which outlive the reactor: read after mu_ is let go,
+    // when the reactor may be gone.
     const LedgerServiceOptions& options = options_;
     if (slot.after != nullptr) slot.after->WaitForNotification();
     if (const absl::Status status = AppendAndAnswer(
-            log_, options_.metrics, slot.received, slot.batch,
+            log_, options.metrics, slot.received, slot.batch,
             [&slot] { slot.queued->Notify(); }, &slot.response);
         !status.ok()) {
       *slot.response.mutable_error() = ToBatchError(status);
