@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Issue 15's "ingest at a 10 M store within 10 % of ingest at an empty
+# store", measured on banen-ledgerd as it is deployed: every run starts a
+# fresh server process, where grpc_ingest_bench --store hosts its servers one
+# after another in its own process, whose heap the earlier ones have warmed.
+#
+#   bench/server_rounds.sh --store=PATH [--rounds=5] [--events=400000]
+#                          [--dir=/tmp/banen-server-rounds] [--build=build]
+#
+# Each round starts banen-ledgerd (synced, as deployed) on a copy of the
+# store, waits until it serves, and has grpc_ingest_bench's client process
+# stream --events events of the synthetic stream at it (4 streams, batches of
+# 1000, the stream's next events each round, so that they are new to the
+# store); then the same at a fresh empty store, in a fresh process. The two
+# take turns going first. It prints each round's rates and ratio, the
+# server's start time and RSS at the store, and the median ratio. The copy
+# hard-links the store's table files (RocksDB never changes them) and copies
+# the rest; it and the empty stores are removed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+store=
+rounds=5
+events=400000
+dir=/tmp/banen-server-rounds
+build=build
+for arg in "$@"; do
+  case "$arg" in
+    --store=*) store="${arg#*=}" ;;
+    --rounds=*) rounds="${arg#*=}" ;;
+    --events=*) events="${arg#*=}" ;;
+    --dir=*) dir="${arg#*=}" ;;
+    --build=*) build="${arg#*=}" ;;
+    *)
+      echo "usage: $0 --store=PATH [--rounds=N] [--events=N] [--dir=DIR]" \
+        "[--build=BUILD_DIR]" >&2
+      exit 2
+      ;;
+  esac
+done
+if [[ -z "$store" || ! -f "$store/CURRENT" ]]; then
+  echo "$0: --store must name a ledger store (a directory with CURRENT)" >&2
+  exit 2
+fi
+if ! [[ "$rounds" =~ ^[1-9][0-9]*$ && "$events" =~ ^[1-9][0-9]*$ ]] ||
+  ((events % 4 != 0)); then
+  echo "$0: --rounds must be positive, --events a positive multiple of 4" >&2
+  exit 2
+fi
+
+cmake --build "$build" -j2 --target banen-ledgerd grpc_ingest_bench >/dev/null
+server_binary="$build/services/banen-ledgerd"
+client_binary="$build/bench/grpc_ingest_bench"
+
+server_pid=
+cleanup() {
+  if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+rm -rf "$dir"
+mkdir -p "$dir/at-store"
+for file in "$store"/*; do
+  if [[ "$file" == *.sst ]]; then
+    ln "$file" "$dir/at-store/"
+  else
+    cp -a "$file" "$dir/at-store/"
+  fi
+done
+
+# run DATA_DIR SKIP: one fresh server on DATA_DIR, one ingest from SKIP into
+# the stream. Sets rate (events/s), start_seconds, rss_start_mb and
+# rss_ingest_mb.
+run() {
+  local data_dir=$1 skip=$2 log="$dir/server.log" address=
+  local started
+  started=$(date +%s.%N)
+  "$server_binary" --data_dir="$data_dir" --listen=127.0.0.1:0 >"$log" 2>&1 &
+  server_pid=$!
+  while [[ -z "$address" ]]; do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "$0: banen-ledgerd stopped:" >&2
+      cat "$log" >&2
+      exit 1
+    fi
+    sleep 0.05
+    address=$(sed -n 's/.*event=serving address=\([^ ]*\).*/\1/p' "$log")
+  done
+  start_seconds=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')
+  rss_start_mb=$(($(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status") / 1024))
+  local acked seconds
+  read -r acked seconds < <("$client_binary" --client_target="$address" \
+    --events="$events" --client_skip="$skip" --streams=4 --batch=1000 |
+    tail -n 1)
+  rss_ingest_mb=$(($(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status") / 1024))
+  kill "$server_pid"
+  wait "$server_pid" || true
+  server_pid=
+  if ((acked != events)); then
+    echo "$0: $acked of $events events acknowledged at $data_dir" >&2
+    exit 1
+  fi
+  rate=$(awk -v n="$acked" -v s="$seconds" 'BEGIN {print n / s}')
+}
+
+echo "server_rounds: $rounds rounds of $events events, fresh banen-ledgerd" \
+  "processes; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+ratios=()
+for ((round = 0; round < rounds; round++)); do
+  for turn in 0 1; do
+    if (((round + turn) % 2 == 0)); then
+      run "$dir/at-store" $((round * events))
+      store_rate=$rate
+      printf "round %d: at the store start %.2f s, RSS %d MB after it, %d MB" \
+        "$((round + 1))" "$start_seconds" "$rss_start_mb" "$rss_ingest_mb"
+      printf " after the ingest\n"
+    else
+      run "$dir/empty-$round" 0
+      empty_rate=$rate
+      rm -rf "$dir/empty-$round"
+    fi
+  done
+  ratio=$(awk -v a="$store_rate" -v b="$empty_rate" 'BEGIN {print a / b}')
+  ratios+=("$ratio")
+  printf "round %d: empty %.0f, at the store %.0f events/s, ratio %.3f\n" \
+    "$((round + 1))" "$empty_rate" "$store_rate" "$ratio"
+done
+median=$(printf "%s\n" "${ratios[@]}" | sort -g |
+  awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+printf "ratio at the store / empty store, median of %d rounds: %.2f" \
+  "$rounds" "$median"
+printf " (issue 15: >= 0.9); load %s\n" "$(cut -d' ' -f1-3 /proc/loadavg)"
