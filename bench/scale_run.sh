@@ -27,6 +27,9 @@
 #     copy hard-links the store's table files, which
 #     RocksDB never changes, and copies the rest, so the store itself stays
 #     at N events for a rerun.
+#  5. server_rounds.sh --rounds=3: the same ratio with each ingest served by
+#     a fresh banen-ledgerd process, as deployed (grpc_ingest_bench hosts
+#     its servers in its own process, one after another).
 # STORE is DIR/banen-merkle-bench, the name merkle_bench --reuse looks for.
 # Without --keep the store and its copy are removed at the end; the logs
 # stay.
@@ -94,6 +97,8 @@ step copy link_copy
 step grpc_ingest_bench "$build/bench/grpc_ingest_bench" --events=400000 \
   --store="$copy" --store_rounds=3 --dir="$dir"
 rm -rf "$copy"
+step server_rounds bench/server_rounds.sh --store="$store" --rounds=3 \
+  --dir="$dir/server-rounds" --build="$build"
 [[ "$keep" == true ]] || rm -rf "$store"
 
 # The lines of each benchmark's output that carry the figures.
@@ -105,7 +110,8 @@ line() { grep -m1 -e "$2" "$logs/$1.log" || echo "(not printed: $2)"; }
     "before, $(cut -d' ' -f1-3 /proc/loadavg) after; $((SECONDS - started)) s"
   echo "steps (s): projection_bench ${took[projection_bench]}," \
     "merkle_bench ${took[merkle_bench]}, copy ${took[copy]}," \
-    "grpc_ingest_bench ${took[grpc_ingest_bench]}"
+    "grpc_ingest_bench ${took[grpc_ingest_bench]}," \
+    "server_rounds ${took[server_rounds]}"
   echo "-- generate (projection_bench)"
   if grep -q '^== the ledger in ' "$logs/projection_bench.log"; then
     echo "the store of an earlier run (--keep), not generated again"
@@ -124,6 +130,9 @@ line() { grep -m1 -e "$2" "$logs/$1.log" || echo "(not printed: $2)"; }
   line grpc_ingest_bench '^Append at '
   line grpc_ingest_bench '^ratio at '
   line grpc_ingest_bench '^ratio at the store / empty store, median'
+  echo "   the same in fresh banen-ledgerd processes (server_rounds.sh):"
+  line server_rounds '^round 1: at the store start'
+  line server_rounds '^ratio at the store / empty store, median'
   line grpc_ingest_bench '^banen-ledgerd durable Append'
   line grpc_ingest_bench '^serial bound'
   line grpc_ingest_bench '^ratio ledger / bound'
