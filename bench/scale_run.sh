@@ -87,13 +87,8 @@ store_bytes=$(du -sb "$store" | cut -f1)
 step merkle_bench "$build/bench/merkle_bench" --dir="$dir" --reuse \
   --events="$events" --proofs=20000
 # A copy to ingest into: the immutable table files linked, the rest copied.
-link_copy() {
-  cp -al "$store" "$copy"
-  find "$copy" -type f ! -name '*.sst' -exec sh -c \
-    'for f; do cp --remove-destination "$f" "$f.copy" && mv "$f.copy" "$f"; done' \
-    sh {} +
-}
-step copy link_copy
+source bench/link_copy.sh
+step copy link_copy "$store" "$copy"
 step grpc_ingest_bench "$build/bench/grpc_ingest_bench" --events=400000 \
   --store="$copy" --store_rounds=3 --dir="$dir"
 rm -rf "$copy"
