@@ -167,6 +167,23 @@ TEST_P(RandomHistoryTest, MovingPersonsBetweenCutsEqualsARebuild) {
   }
 }
 
+// The threads take blocks of persons as they come: the sums are the same
+// whichever thread counted a person.
+TEST_P(RandomHistoryTest, FiguresOnThreeThreadsEqualOneThread) {
+  const ProjectionState state = RandomStoredHistory(GetParam(), 150).Fold();
+  for (bool per_employer : {false, true}) {
+    SCOPED_TRACE(per_employer ? "per employer" : "sectors");
+    const FigureAccumulator one =
+        BuildFigures(state, state.last_seq(), per_employer, kFirst, kLast,
+                     /*threads=*/1, /*roll_up_children=*/per_employer);
+    const FigureAccumulator three =
+        BuildFigures(state, state.last_seq(), per_employer, kFirst, kLast,
+                     /*threads=*/3, /*roll_up_children=*/per_employer);
+    EXPECT_TRUE(three == one);
+    EXPECT_FALSE(three == FigureAccumulator(kFirst, kLast));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Seeds, RandomHistoryTest, testing::Range(1u, 9u));
 
 // One job, 30 hours from 2024-01-01, changed to 20 from 2024-08-01 (seq 4),
