@@ -3,18 +3,19 @@
 //
 //   projection_bench [--events=1000000] [--ten_million] [--dir=/tmp]
 //                    [--checkpoint_interval=10000] [--store=PATH]
-//                    [--lockstep] [--fold_only]
+//                    [--lockstep] [--fold_only] [--fresh_rounds=3]
 //
 // --store keeps the generated ledger at PATH, or reuses the one already there
 // (its checkpoints included), so that a 10 M run need not generate again.
 //
 // Reports: appends with a Projector following (until it has folded the last
-// event); raw
-// scan vs full rebuild (scan + fold + figures) in events/s and their ratio;
-// restart time; current-table, as_of, quota (all employers of 2024) and
-// WBA_2026 table (10 years) query latencies (p50/p99/max), with the five
-// slowest as_of cuts and the work each did (the figures it started from, the
-// persons moved); the register dashboard over 40 quarters (p50/p99/max).
+// event); raw scan vs full rebuild (scan + fold + figures) in events/s and
+// their ratio, in this process (best of --rebuild_rounds) and in fresh
+// processes (the median over --fresh_rounds pairs); restart time;
+// current-table, as_of, quota (all employers of 2024) and WBA_2026 table (10
+// years) query latencies (p50/p99/max), with the five slowest as_of cuts and
+// the work each did (the figures it started from, the persons moved); the
+// register dashboard over 40 quarters (p50/p99/max).
 #include <sys/utsname.h>
 
 #include <algorithm>
@@ -30,6 +31,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "bench/machine.h"
 #include "ledger/event_log.h"
@@ -66,6 +68,13 @@ ABSL_FLAG(bool, lockstep, false,
           "append the next batch only once the projector folded the last: "
           "each fold is one batch, so the tail's work is the same in every "
           "run (for callgrind; off, the fold keeps up as it can)");
+ABSL_FLAG(int, fresh_rounds, 3,
+          "pairs of fresh processes, one timing the raw scan and one the "
+          "full rebuild, in turns first; each pair's ratio and the median "
+          "are printed (0: none)");
+ABSL_FLAG(std::string, replay_child, "",
+          "internal: time one raw scan (raw) or full rebuild (rebuild) of "
+          "--store and print its seconds");
 ABSL_FLAG(std::string, store, "",
           "keep the ledger here, or reuse it if it exists (one size only)");
 
@@ -156,6 +165,138 @@ void PrintStateCheckpoint(const EventLog& log, uint64_t seq, uint64_t folded,
       static_cast<unsigned long long>(folded), loaded_bytes / 1e6,
       seq == 0 ? 0.0 : static_cast<double>(loaded_bytes) / seq,
       kept_bytes / 1e6);
+}
+
+// The raw scan: RocksDB reads and decoding, nothing done with the events but
+// noting the commits (one recorded_at each), for the as_of queries.
+struct RawScan {
+  double seconds = 0;
+  uint64_t events = 0;
+  std::vector<absl::Time> commit_times;
+};
+RawScan TimeRawScan(const EventLog& log) {
+  const Clock::time_point start = Clock::now();
+  RawScan scan;
+  Check(log.Scan(1, 0,
+                 [&](const StoredEvent& stored) {
+                   ++scan.events;
+                   if (scan.commit_times.empty() ||
+                       scan.commit_times.back() != stored.recorded_at) {
+                     scan.commit_times.push_back(stored.recorded_at);
+                   }
+                   return true;
+                 }),
+        "raw scan");
+  scan.seconds = SecondsSince(start);
+  return scan;
+}
+
+// The full rebuild as Projector::Open does it without a state checkpoint,
+// when `pipelined`: ReplayLog reads ahead on another thread while this one
+// folds (and reads when it would wait), then the figures at the head are
+// built on two threads; otherwise all on this thread. With the seconds of
+// the replay alone and this thread's CPU in it.
+struct Rebuild {
+  double seconds = 0;
+  double figures_seconds = 0;
+  double replay_seconds = 0;
+  double fold_thread_cpu = 0;
+};
+Rebuild TimeRebuild(const EventLog& log, bool pipelined) {
+  const Clock::time_point start = Clock::now();
+  ProjectionState state;
+  const double fold_cpu_start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
+  if (pipelined) {
+    Check(ReplayLog(log, &state).status(), "replay");
+  } else {
+    Check(log.Scan(1, 0,
+                   [&](const StoredEvent& stored) {
+                     state.Apply(stored);
+                     return true;
+                   }),
+          "rebuild scan");
+  }
+  const Clock::time_point figures_start = Clock::now();
+  Rebuild rebuild;
+  rebuild.replay_seconds = SecondsSince(start);
+  rebuild.fold_thread_cpu =
+      CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - fold_cpu_start;
+  const FigureAccumulator figures =
+      BuildFigures(state, state.last_seq(), false, FigureAccumulator().first(),
+                   FigureAccumulator().last(), pipelined ? 2 : 1);
+  rebuild.seconds = SecondsSince(start);
+  rebuild.figures_seconds = SecondsSince(figures_start);
+  return rebuild;
+}
+
+// --replay_child: one timing in this fresh process, printed as
+// "replay_child <seconds>" for the parent to read.
+int RunReplayChild(const std::string& what) {
+  absl::StatusOr<std::unique_ptr<EventLog>> log =
+      EventLog::Open(absl::GetFlag(FLAGS_store));
+  Check(log.status(), "open log");
+  double seconds = 0;
+  if (what == "raw") {
+    seconds = TimeRawScan(**log).seconds;
+  } else if (what == "rebuild") {
+    seconds = TimeRebuild(**log, /*pipelined=*/true).seconds;
+  } else {
+    std::fprintf(stderr, "--replay_child: raw or rebuild, not %s\n",
+                 what.c_str());
+    return 2;
+  }
+  std::printf("replay_child %.6f\n", seconds);
+  return 0;
+}
+
+// Runs this program as a --replay_child on `dir` and returns its seconds.
+double ReplayInChild(const std::string& dir, const char* what) {
+  // popen's shell would be /proc/self/exe: this program by its path.
+  const std::string command =
+      absl::StrCat(std::filesystem::read_symlink("/proc/self/exe").string(),
+                   " --store='", dir, "' --replay_child=", what);
+  FILE* child = popen(command.c_str(), "r");
+  if (child == nullptr) Check(absl::InternalError("popen failed"), what);
+  double seconds = -1;
+  char line[256];
+  while (std::fgets(line, sizeof line, child) != nullptr) {
+    std::sscanf(line, "replay_child %lf", &seconds);
+  }
+  if (pclose(child) != 0 || seconds < 0) {
+    Check(absl::InternalError("the child failed"), what);
+  }
+  return seconds;
+}
+
+// The raw scan and the full rebuild, each in a fresh process as a restart
+// meets them, in pairs that take turns going first. The machine's speed
+// drifts (the same raw scan of 10 M events took 8.9 s to 14.6 s in fresh
+// processes minutes apart, on a quiet machine), so a ratio is only taken
+// within a pair, and the median over the pairs is the figure; the rounds
+// above also time the heap that the generation and earlier rounds left.
+void TimeInFreshProcesses(const std::string& dir, uint64_t events) {
+  const int pairs = absl::GetFlag(FLAGS_fresh_rounds);
+  if (pairs <= 0) return;
+  std::vector<double> ratios;
+  for (int pair = 0; pair < pairs; ++pair) {
+    double raw = 0, rebuild = 0;
+    if (pair % 2 == 0) {
+      raw = ReplayInChild(dir, "raw");
+      rebuild = ReplayInChild(dir, "rebuild");
+    } else {
+      rebuild = ReplayInChild(dir, "rebuild");
+      raw = ReplayInChild(dir, "raw");
+    }
+    ratios.push_back(raw / rebuild);
+    std::printf(
+        "  fresh processes, pair %d (%s first): raw %8.0f events/s (%.2f s), "
+        "rebuild %8.0f events/s (%.2f s)  %.2f x raw\n",
+        pair + 1, pair % 2 == 0 ? "raw" : "rebuild", events / raw, raw,
+        events / rebuild, rebuild, ratios.back());
+  }
+  std::sort(ratios.begin(), ratios.end());
+  std::printf("full rebuild, fresh processes: median %.2f x raw (%d pairs)\n",
+              ratios[ratios.size() / 2], pairs);
 }
 
 void Run(int64_t events) {
@@ -263,53 +404,20 @@ void Run(int64_t events) {
     const int rounds =
         time_rebuilds ? std::max(1, absl::GetFlag(FLAGS_rebuild_rounds)) : 1;
     for (int round = 0; round < rounds; ++round) {
-      Clock::time_point start = Clock::now();
-      uint64_t checksum = 0;
-      commit_times.clear();
-      Check((*log)->Scan(1, 0,
-                         [&](const StoredEvent& stored) {
-                           checksum +=
-                               stored.seq + stored.event.event_id.size();
-                           stored_events = stored.seq;
-                           if (commit_times.empty() ||
-                               commit_times.back() != stored.recorded_at) {
-                             commit_times.push_back(stored.recorded_at);
-                           }
-                           return true;
-                         }),
-            "raw scan");
-      raw = std::min(raw, SecondsSince(start));
-      if (checksum == 0) std::printf("(empty)\n");
+      RawScan scan = TimeRawScan(**log);
+      raw = std::min(raw, scan.seconds);
+      stored_events = scan.events;
+      commit_times = std::move(scan.commit_times);
 
       const auto time_rebuild = [&](bool pipelined, double* best,
                                     double* best_figures) {
-        const Clock::time_point start = Clock::now();
-        ProjectionState state;
-        const double fold_cpu_start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
-        if (pipelined) {
-          Check(ReplayLog(**log, &state).status(), "replay");
-        } else {
-          Check((*log)->Scan(1, 0,
-                             [&](const StoredEvent& stored) {
-                               state.Apply(stored);
-                               return true;
-                             }),
-                "rebuild scan");
-        }
-        const Clock::time_point figures_start = Clock::now();
-        const double fold_cpu =
-            CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - fold_cpu_start;
-        const FigureAccumulator figures = BuildFigures(
-            state, state.last_seq(), false, FigureAccumulator().first(),
-            FigureAccumulator().last(), pipelined ? 2 : 1);
-        const double seconds = SecondsSince(start);
-        if (seconds < *best) {
-          *best = seconds;
-          *best_figures = SecondsSince(figures_start);
+        const Rebuild timed = TimeRebuild(**log, pipelined);
+        if (timed.seconds < *best) {
+          *best = timed.seconds;
+          *best_figures = timed.figures_seconds;
           if (pipelined) {
-            replay_wall =
-                std::chrono::duration<double>(figures_start - start).count();
-            replay_fold_cpu = fold_cpu;
+            replay_wall = timed.replay_seconds;
+            replay_fold_cpu = timed.fold_thread_cpu;
           }
         }
       };
@@ -370,6 +478,10 @@ void Run(int64_t events) {
           "events in memory)\n",
           fold_cpu, fold_cpu / n * 1e9);
     }
+  }
+
+  if (absl::GetFlag(FLAGS_rebuild) && !absl::GetFlag(FLAGS_fold_only)) {
+    TimeInFreshProcesses(dir, stored_events);
   }
 
   // 3. Restart: replay the log, load the stored checkpoints.
@@ -559,6 +671,9 @@ void Run(int64_t events) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  if (!absl::GetFlag(FLAGS_replay_child).empty()) {
+    return banen::bench::RunReplayChild(absl::GetFlag(FLAGS_replay_child));
+  }
   // Each line as it is printed: a log of a long run shows how far it got.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   utsname machine;
