@@ -12,8 +12,9 @@
 #  1. projection_bench --events=N --store=STORE: generates the store
 #     (unsynced, ~1000 events a batch, a Projector following and
 #     checkpointing), then the rebuild rate next to a raw Scan+decode (one
-#     round: at 50 M events each pass over the log takes minutes), the
-#     restart in that process, and the current-table, as_of, quota and
+#     round: at 50 M events each pass over the log takes minutes; then three
+#     pairs of them in fresh processes, some 6 minutes), the restart in that
+#     process, and the current-table, as_of, quota and
 #     register latencies. An existing STORE of N events (--keep) is reused.
 #  2. du: the store's bytes on disk per event.
 #  3. merkle_bench --reuse: the store's bytes per part, and inclusion and
@@ -133,7 +134,8 @@ line() { grep -m1 -e "$2" "$logs/$1.log" || echo "(not printed: $2)"; }
   line grpc_ingest_bench '^ratio ledger / bound'
   echo "-- rebuild"
   line projection_bench '^raw Scan+decode'
-  line projection_bench '^full rebuild'
+  line projection_bench '^full rebuild  '
+  line projection_bench '^full rebuild, fresh processes'
   echo "-- queries"
   line projection_bench '^current table'
   line projection_bench '^as_of table'
