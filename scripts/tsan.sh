@@ -6,7 +6,8 @@
 # By default the short version scripts/test.sh runs: the tests whose threads
 # meet in the ledger's write path and the projector (concurrent appends and
 # retries, group commit, the tree and delta threads, a failing disk, the
-# projector's tail and checkpoint threads), each program as one process, and
+# projector's tail and checkpoint threads, the figures' threads taking
+# blocks of persons), each program as one process, and
 # tsan_absl_sync_test, which shows that TSan sees abseil's waits
 # (tests/tsan_absl_sync.cc) and still reports a real race.
 # --all: every test of tests/ledger and tests/projections, one process per
@@ -26,7 +27,7 @@ for arg in "$@"; do
 done
 
 short_tests=(tsan_absl_sync_test concurrent_append_test failing_disk_test
-             projector_test)
+             projector_test figures_test)
 dir=build-tsan
 cmake --preset tsan >/dev/null
 # TSan reads reports' symbols with llvm-symbolizer when it has one.
