@@ -48,15 +48,21 @@ Function Original(const char* mangled_name) {
 // A waiter's condition as abseil evaluates it, with the mutex held, by the
 // waiting thread or by the one letting the mutex go: an acquire before, so
 // that it reads what the last holder wrote, and a release after, so that
-// the next holder's writes come after its reads.
+// the next holder's writes come after its reads. The waiter hands this
+// object (and the Condition it refers to) to the unlocking thread through
+// abseil's wait queue, which TSan does not see: the release at its
+// construction and the acquire on it before each evaluation say so.
 class AnnotatedCondition {
  public:
   AnnotatedCondition(const absl::Condition& condition, absl::Mutex* mu)
-      : condition_(condition), mu_(mu) {}
+      : condition_(condition), mu_(mu) {
+    __tsan_release(this);
+  }
   absl::Condition Get() { return absl::Condition(&Eval, this); }
 
  private:
   static bool Eval(AnnotatedCondition* self) {
+    __tsan_acquire(self);
     __tsan_acquire(self->mu_);
     const bool holds = self->condition_.Eval();
     __tsan_release(self->mu_);
