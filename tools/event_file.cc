@@ -340,25 +340,50 @@ bool CsvPayload(EventKind kind, const CsvRow& row, EventPayload* payload) {
 // What a JSON parser may read past a line's end (simdjson's padding).
 constexpr size_t kLinePadding = simdjson::SIMDJSON_PADDING;
 
-// JSON keys (proto names and lowerCamelCase) to fields, per message type.
-using FieldsByKey = absl::flat_hash_map<
-    const google::protobuf::Descriptor*,
-    absl::flat_hash_map<std::string, const google::protobuf::FieldDescriptor*>>;
-
-const google::protobuf::FieldDescriptor* FieldOfKey(
-    const google::protobuf::Descriptor* type, std::string_view key,
-    FieldsByKey& cache) {
-  auto [entry, added] = cache.try_emplace(type);
-  if (added) {
-    for (int i = 0; i < type->field_count(); ++i) {
-      const google::protobuf::FieldDescriptor* field = type->field(i);
-      entry->second.emplace(field->name(), field);
-      entry->second.emplace(field->json_name(), field);
+// What FillFromJson looks up by name, per message and enum type, filled as
+// the types are met: JSON keys (proto names and lowerCamelCase) to fields,
+// and enum value names to numbers. protobuf's EnumDescriptor::FindValueByName
+// takes a std::string, allocated for each name past the short-string buffer
+// (CONTRACT_FORM_TIJDELIJK): looked up by string_view here.
+class JsonNames {
+ public:
+  const google::protobuf::FieldDescriptor* FieldOfKey(
+      const google::protobuf::Descriptor* type, std::string_view key) {
+    auto [entry, added] = fields_.try_emplace(type);
+    if (added) {
+      for (int i = 0; i < type->field_count(); ++i) {
+        const google::protobuf::FieldDescriptor* field = type->field(i);
+        entry->second.emplace(field->name(), field);
+        entry->second.emplace(field->json_name(), field);
+      }
     }
+    const auto found = entry->second.find(AbslView(key));
+    return found == entry->second.end() ? nullptr : found->second;
   }
-  const auto found = entry->second.find(AbslView(key));
-  return found == entry->second.end() ? nullptr : found->second;
-}
+
+  std::optional<int> EnumNumberOf(const google::protobuf::EnumDescriptor* type,
+                                  std::string_view name) {
+    auto [entry, added] = enums_.try_emplace(type);
+    if (added) {
+      for (int i = 0; i < type->value_count(); ++i) {
+        entry->second.emplace(type->value(i)->name(), type->value(i)->number());
+      }
+    }
+    const auto found = entry->second.find(AbslView(name));
+    if (found == entry->second.end()) return std::nullopt;
+    return found->second;
+  }
+
+ private:
+  absl::flat_hash_map<
+      const google::protobuf::Descriptor*,
+      absl::flat_hash_map<std::string,
+                          const google::protobuf::FieldDescriptor*>>
+      fields_;
+  absl::flat_hash_map<const google::protobuf::EnumDescriptor*,
+                      absl::flat_hash_map<std::string, int>>
+      enums_;
+};
 
 // Fills `message` from `object` for what event producers write: each field
 // once, by name, strings as strings, enums by name, integers as JSON
@@ -366,7 +391,7 @@ const google::protobuf::FieldDescriptor* FieldOfKey(
 // in quotes, an enum by number, an unknown key, a second payload): protobuf's
 // own JSON parser, far slower, then decides.
 bool FillFromJson(simdjson::dom::element element,
-                  google::protobuf::Message* message, FieldsByKey& cache) {
+                  google::protobuf::Message* message, JsonNames& names) {
   using google::protobuf::FieldDescriptor;
   simdjson::dom::object object;
   if (element.get(object) != simdjson::SUCCESS) return false;
@@ -374,7 +399,7 @@ bool FillFromJson(simdjson::dom::element element,
   const google::protobuf::Reflection* reflection = message->GetReflection();
   uint64_t seen = 0;
   for (const simdjson::dom::key_value_pair member : object) {
-    const FieldDescriptor* field = FieldOfKey(type, member.key, cache);
+    const FieldDescriptor* field = names.FieldOfKey(type, member.key);
     if (field == nullptr || field->index() >= 64 || field->is_repeated() ||
         (seen & (uint64_t{1} << field->index())) != 0 ||
         (field->containing_oneof() != nullptr &&
@@ -393,10 +418,10 @@ bool FillFromJson(simdjson::dom::element element,
       case FieldDescriptor::TYPE_ENUM: {
         std::string_view name;
         if (value.get(name) != simdjson::SUCCESS) return false;
-        const google::protobuf::EnumValueDescriptor* number =
-            field->enum_type()->FindValueByName(std::string(name));
-        if (number == nullptr) return false;
-        reflection->SetEnumValue(message, field, number->number());
+        const std::optional<int> number =
+            names.EnumNumberOf(field->enum_type(), name);
+        if (!number.has_value()) return false;
+        reflection->SetEnumValue(message, field, *number);
         break;
       }
       case FieldDescriptor::TYPE_INT32: {
@@ -430,7 +455,7 @@ bool FillFromJson(simdjson::dom::element element,
         if (absl::StartsWith(field->message_type()->full_name(),
                              "google.protobuf.") ||
             !FillFromJson(value, reflection->MutableMessage(message, field),
-                          cache)) {
+                          names)) {
           return false;
         }
         break;
@@ -733,7 +758,7 @@ EventFileReader::Read EventFileReader::Next(Event* event, LineError* error) {
 
 struct EventLineParser::Json {
   simdjson::dom::parser parser;
-  FieldsByKey fields;
+  JsonNames names;
   v1::Event proto;  // a line's message when the caller wants none
 };
 
@@ -777,7 +802,7 @@ bool EventLineParser::ParseNdjson(std::string_view text, v1::Event* proto,
   simdjson::dom::element document;
   if (json_->parser.parse(text.data(), text.size(), false).get(document) !=
           simdjson::SUCCESS ||
-      !FillFromJson(document, proto, json_->fields)) {
+      !FillFromJson(document, proto, json_->names)) {
     // protobuf's parser decides what the fast one leaves: the same lines
     // are accepted, with the same messages for the rest.
     proto->Clear();

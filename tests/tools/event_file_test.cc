@@ -232,6 +232,23 @@ TEST_F(EventFileTest, NdjsonRejectsTwoPayloadsAndUnknownFields) {
       << lines.errors[1].reason;
 }
 
+TEST_F(EventFileTest, NdjsonRejectsAnUnknownEnumName) {
+  const Lines lines = ReadAll(Write(
+      "a.ndjson",
+      R"({"event_id":"e1","effective_date":"2024-03-01","job_started":{"job_id":"j1","employer_id":"gm-0001","person_ref":"p0123456789abcdef","form":"CONTRACT_FORM_VASTE","hours_per_week_x100":2550}})"
+      "\n"
+      R"({"event_id":"e2","effective_date":"2024-03-01","job_started":{"job_id":"j2","employer_id":"gm-0001","person_ref":"p0123456789abcdef","form":"CONTRACT_FORM_TIJDELIJK","hours_per_week_x100":2550}})"
+      "\n"));
+  ASSERT_EQ(lines.errors.size(), 1u);
+  EXPECT_EQ(lines.errors[0].line, 1);
+  EXPECT_TRUE(absl::StartsWith(lines.errors[0].reason,
+                               "not a banen.v1.Event in JSON: "))
+      << lines.errors[0].reason;
+  ASSERT_EQ(lines.events.size(), 1u);
+  EXPECT_EQ(std::get<JobStarted>(lines.events[0].payload).form,
+            ContractForm::kTijdelijk);
+}
+
 // One event of each kind, with a name that needs quoting.
 std::vector<Event> OneOfEachKind() {
   const Date day = MakeDate(2024, 3, 1);
