@@ -1,7 +1,7 @@
 // banen.v1.LedgerService over an EventLog: proto -> domain -> proto.
 //
 // Append streams answer their batches in order. A stream reads its next batch
-// while the ones before are appended (up to three in flight), and each is
+// while the ones before are appended (up to eight in flight), and each is
 // appended on the service's append threads, never on a gRPC thread: it is
 // handed to the log once the batch before holds its place in the log's order,
 // so it is staged while that one's group is written (EventLog::Append
@@ -17,7 +17,7 @@
 // written; gRPC takes the next message only when the previous one is sent,
 // which HTTP/2 flow control allows only as far as the client's receive window.
 // A client that never reads therefore costs the server no more than that,
-// however much is appended meanwhile. An Append stream holds at most three
+// however much is appended meanwhile. An Append stream holds at most eight
 // decoded batches (each of at most max_batch_events events) and their
 // answers: it reads no further until the first answer is sent.
 //
