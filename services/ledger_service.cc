@@ -32,10 +32,10 @@ namespace {
 
 // The threads that append the streams' batches: most of their time they wait
 // for their group's fsync, so a few more than the cores. One stream's batches
-// in flight (kStreamAppendsInFlight) can hold them all; the batches of other
-// streams then queue for them, in order, about a group's write each. Sixteen
-// threads made grpc_ingest_bench's four streams slower (238-262 k against
-// 278-281 k events/s, two alternating pairs).
+// in flight (kAppendStreamBatchesInFlight) can hold them all; the batches of
+// other streams then queue for them, in order, about a group's write each.
+// Sixteen threads made grpc_ingest_bench's four streams slower (238-262 k
+// against 278-281 k events/s, two alternating pairs).
 constexpr int kAppendThreads = 8;
 
 // Events a reading stream holds at most: it reads the next chunk from the log
@@ -121,7 +121,7 @@ absl::Status AppendAndAnswer(EventLog& log, ServerMetrics* metrics,
 // Reads batches, appends them in stream order and answers each in that
 // order; a rejection is an answer, not the end of the stream.
 //
-// Up to kStreamAppendsInFlight batches of a stream are in flight at once.
+// Up to kAppendStreamBatchesInFlight batches of a stream are in flight at once.
 // The next batch is read as soon as this one is decoded, and each is
 // appended on the service's append pool (never on a gRPC thread, which
 // would wait there for the fsync). Its append waits only until the batch
@@ -179,6 +179,7 @@ class AppendStreamReactor final
       slot->response.set_batch_id(request_->batch_id());
       slot->batch =
           BatchOf(*request_, options_.max_batch_events, *std::move(authority));
+      if (options_.on_stream_batch_read) options_.on_stream_batch_read();
     }
     Steps next;
     {
@@ -218,13 +219,6 @@ class AppendStreamReactor final
   void OnDone() override { delete this; }
 
  private:
-  // Batches read ahead of their answers, at most: their appends overlap,
-  // the first in its group's write while the next are staged. With 3, a
-  // stream in file order left a sixth of the two cores idle, its stager
-  // waiting for reads while a group was written; with 8 the import_bench
-  // server ingest rose from 190-200 k to 216-269 k events/s (four
-  // alternating pairs).
-  static constexpr size_t kStreamAppendsInFlight = 8;
   // A batch of 1000 events parses into ~300 KB of messages; parsing each
   // batch into a fresh arena over one reused block saves the allocation and
   // destruction of every field.
@@ -298,14 +292,14 @@ class AppendStreamReactor final
   }
 
   // Decides what to start: the next read while fewer than
-  // kStreamAppendsInFlight batches wait for their answers, the write of
+  // kAppendStreamBatchesInFlight batches wait for their answers, the write of
   // the first answer once it is there, and the end of the stream once it
   // has been decided, no append runs any more and every answer is sent (or
   // can no longer be).
   Steps Next() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     Steps next;
     if (!end_.has_value() && !reading_ &&
-        slots_.size() < kStreamAppendsInFlight) {
+        slots_.size() < kAppendStreamBatchesInFlight) {
       reading_ = true;
       next.read = true;
     }

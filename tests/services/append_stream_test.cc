@@ -16,8 +16,10 @@
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "services/ledger_service.h"
 #include "tests/ledger/fault_fs.h"
 #include "tests/services/service_test_util.h"
 
@@ -50,6 +52,10 @@ class AppendStreamTest : public ServiceTest {
       absl::MutexLock lock(&mutex_);
       ++queued_;
     };
+    options.ledger_service.on_stream_batch_read = [this] {
+      absl::MutexLock lock(&mutex_);
+      ++read_;
+    };
     // One held answer ties up one thread of the append pool: holding more
     // could take every thread the stream's later batches need.
     options.ledger_service.after_answer_starts_nothing = [this] {
@@ -74,6 +80,11 @@ class AppendStreamTest : public ServiceTest {
   int Queued() {
     absl::MutexLock lock(&mutex_);
     return queued_;
+  }
+  // The batches the server's Append streams have read so far.
+  int Read() {
+    absl::MutexLock lock(&mutex_);
+    return read_;
   }
   // Whether the log has queued `count` batches within 30 s.
   bool AwaitQueued(int count) {
@@ -125,6 +136,7 @@ class AppendStreamTest : public ServiceTest {
   absl::Notification stream_ended_;
   absl::Mutex mutex_;
   int queued_ ABSL_GUARDED_BY(mutex_) = 0;
+  int read_ ABSL_GUARDED_BY(mutex_) = 0;  // batches the server's streams read
 };
 
 TEST_F(AppendStreamTest, TheNextBatchIsQueuedWhileTheOneBeforeIsInItsSync) {
@@ -140,6 +152,39 @@ TEST_F(AppendStreamTest, TheNextBatchIsQueuedWhileTheOneBeforeIsInItsSync) {
   EXPECT_EQ(answers.second.batch_id(), "b2");
   EXPECT_EQ(SeqsOf(answers.second), (std::vector<uint64_t>{4, 5, 6}));
   EXPECT_EQ(Head().seq(), 6u);
+}
+
+TEST_F(AppendStreamTest, AStreamReadsNoFurtherThanItsBatchesInFlight) {
+  constexpr int kInFlight = static_cast<int>(kAppendStreamBatchesInFlight);
+  constexpr int kSent = kInFlight + 4;
+  const int queued_before = Queued();
+  const int read_before = Read();
+  HoldSyncs();
+  grpc::ClientContext context;
+  std::unique_ptr<Stream> stream = ledger_->Append(&context);
+  for (int i = 0; i < kSent; ++i) {
+    const std::string tag = absl::StrCat("b", i);
+    ASSERT_TRUE(stream->Write(AppendRequestOf(tag, HireHistory(tag))));
+  }
+  holding_.WaitForNotification();
+  // The first batch in its sync, the rest of the window staged behind it,
+  // and nothing more read until an answer goes out.
+  ASSERT_TRUE(AwaitQueued(queued_before + kInFlight));
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_EQ(Read(), read_before + kInFlight);
+  EXPECT_EQ(Queued(), queued_before + kInFlight);
+
+  ReleaseSyncs();
+  for (int i = 0; i < kSent; ++i) {
+    v1::AppendResponse answer;
+    ASSERT_TRUE(stream->Read(&answer)) << "no answer to batch " << i;
+    EXPECT_EQ(answer.batch_id(), absl::StrCat("b", i));
+    EXPECT_EQ(answer.seqs_size(), 3);
+  }
+  ASSERT_TRUE(stream->WritesDone());
+  const grpc::Status finished = stream->Finish();
+  EXPECT_TRUE(finished.ok()) << finished.error_message();
+  EXPECT_EQ(Head().seq(), static_cast<uint64_t>(3 * kSent));
 }
 
 // A client that resends a batch on the same stream before the first try is
