@@ -3,14 +3,13 @@
 // Append streams answer their batches in order. A stream reads its next batch
 // while the ones before are appended (up to kAppendStreamBatchesInFlight),
 // and each is appended on the service's append threads, never on a gRPC
-// thread: it is
-// handed to the log once the batch before holds its place in the log's order,
-// so it is staged while that one's group is written (EventLog::Append
-// group-commits the batches of all streams). The unary AppendBatch appends on
-// the gRPC thread. ReadEvents and Subscribe read the log in chunks at the
-// client's pace; parked subscribers wait in a SubscriptionHub. VerifyChain
-// runs on the shared WorkerPool, a chunk of seqs at a time, and stops when its
-// call is cancelled or its deadline passes.
+// thread: it is handed to the log once the batch before holds its place in
+// the log's order, so it is staged while that one's group is written
+// (EventLog::Append group-commits the batches of all streams). The unary
+// AppendBatch appends on the gRPC thread. ReadEvents and Subscribe read the log
+// in chunks at the client's pace; parked subscribers wait in a SubscriptionHub.
+// VerifyChain runs on the shared WorkerPool, a chunk of seqs at a time, and
+// stops when its call is cancelled or its deadline passes.
 //
 // Memory per Subscribe stream, however slowly its client reads: at most one
 // chunk of events read ahead from the log (256 events, each bounded by
@@ -56,7 +55,7 @@ namespace banen {
 // appends overlap, the first in its group's write while the next are staged.
 // With 3, a stream in file order left a sixth of the two cores idle, its
 // stager waiting for reads while a group was written; with 8 the
-// import_bench server ingest rose from 190-200 k to 216-269 k events/s (four
+// import_bench server ingest rose from 190-227 k to 216-269 k events/s (six
 // alternating pairs). It bounds a stream's memory (above).
 inline constexpr size_t kAppendStreamBatchesInFlight = 8;
 

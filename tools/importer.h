@@ -46,8 +46,8 @@ struct ImportProgress {
 struct ImportOptions {
   size_t batch_size = 1000;
   // Batches sent before the first answer is awaited: as many as the
-  // server reads ahead of its answers on one stream (services/
-  // ledger_service.cc), so that its stager is not left waiting.
+  // server reads ahead of its answers on one stream
+  // (kAppendStreamBatchesInFlight), so that its stager is not left waiting.
   int max_in_flight = 8;
   // Threads parsing lines; 0: one per core.
   int parse_threads = 0;
