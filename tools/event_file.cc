@@ -349,40 +349,46 @@ class JsonNames {
  public:
   const google::protobuf::FieldDescriptor* FieldOfKey(
       const google::protobuf::Descriptor* type, std::string_view key) {
-    auto [entry, added] = fields_.try_emplace(type);
-    if (added) {
+    const auto* found = Find(fields_, type, key, [type](auto& by_key) {
       for (int i = 0; i < type->field_count(); ++i) {
         const google::protobuf::FieldDescriptor* field = type->field(i);
-        entry->second.emplace(field->name(), field);
-        entry->second.emplace(field->json_name(), field);
+        by_key.emplace(field->name(), field);
+        by_key.emplace(field->json_name(), field);
       }
-    }
-    const auto found = entry->second.find(AbslView(key));
-    return found == entry->second.end() ? nullptr : found->second;
+    });
+    return found == nullptr ? nullptr : *found;
   }
 
   std::optional<int> EnumNumberOf(const google::protobuf::EnumDescriptor* type,
                                   std::string_view name) {
-    auto [entry, added] = enums_.try_emplace(type);
-    if (added) {
+    const int* found = Find(enums_, type, name, [type](auto& by_name) {
       for (int i = 0; i < type->value_count(); ++i) {
-        entry->second.emplace(type->value(i)->name(), type->value(i)->number());
+        by_name.emplace(type->value(i)->name(), type->value(i)->number());
       }
-    }
-    const auto found = entry->second.find(AbslView(name));
-    if (found == entry->second.end()) return std::nullopt;
-    return found->second;
+    });
+    if (found == nullptr) return std::nullopt;
+    return *found;
   }
 
  private:
-  absl::flat_hash_map<
-      const google::protobuf::Descriptor*,
-      absl::flat_hash_map<std::string,
-                          const google::protobuf::FieldDescriptor*>>
+  template <typename Type, typename Value>
+  using ByName =
+      absl::flat_hash_map<const Type*, absl::flat_hash_map<std::string, Value>>;
+
+  // What `name` stands for in `type`, whose names `fill` puts in its table
+  // the first time the type is met; null for a name it does not have.
+  template <typename Type, typename Value, typename Fill>
+  static const Value* Find(ByName<Type, Value>& tables, const Type* type,
+                           std::string_view name, Fill fill) {
+    auto [table, added] = tables.try_emplace(type);
+    if (added) fill(table->second);
+    const auto found = table->second.find(AbslView(name));
+    return found == table->second.end() ? nullptr : &found->second;
+  }
+
+  ByName<google::protobuf::Descriptor, const google::protobuf::FieldDescriptor*>
       fields_;
-  absl::flat_hash_map<const google::protobuf::EnumDescriptor*,
-                      absl::flat_hash_map<std::string, int>>
-      enums_;
+  ByName<google::protobuf::EnumDescriptor, int> enums_;
 };
 
 // Fills `message` from `object` for what event producers write: each field
