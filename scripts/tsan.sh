@@ -7,14 +7,17 @@
 # meet in the ledger's write path and the projector (concurrent appends and
 # retries, group commit, the tree and delta threads, a failing disk, the
 # projector's tail and checkpoint threads, the figures' threads taking
-# blocks of persons), each program as one process, and
-# tsan_absl_sync_test, which shows that TSan sees abseil's waits
-# (tests/tsan_absl_sync.cc) and still reports a real race.
-# --all: every test of tests/ledger and tests/projections, one process per
-# case. Not the services' and tools' tests: Debian's gRPC is not
-# instrumented, and gRPC's own inline code in them (the call op sets, the
-# reactors' std::functions) is reported racing with itself across gRPC's
-# completion queues, which TSan cannot see.
+# blocks of persons) and over gRPC (Append streams with batches in flight,
+# a client's retry while its first try is in its sync, the unary appends,
+# a follower's stream), each program as one process, with
+# tsan_absl_sync_test and tsan_grpc_handoff_test, which show that TSan sees
+# abseil's waits and gRPC's hand-over of a stream's batches
+# (tests/tsan_absl_sync.cc, tests/tsan_grpc_handoff.cc) and still reports a
+# real race.
+# --all: every test of tests/ledger, tests/projections, tests/services and
+# tests/tools, one process per case; not the ones that run banen-ledgerd or
+# banenctl as a child process, whose programs are not linked with those
+# two files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,8 +29,9 @@ for arg in "$@"; do
   esac
 done
 
-short_tests=(tsan_absl_sync_test concurrent_append_test failing_disk_test
-             projector_test figures_test)
+short_tests=(tsan_absl_sync_test tsan_grpc_handoff_test concurrent_append_test
+             failing_disk_test projector_test figures_test append_stream_test
+             concurrent_retry_test ledger_service_test replica_test)
 dir=build-tsan
 cmake --preset tsan >/dev/null
 # TSan reads reports' symbols with llvm-symbolizer when it has one.
@@ -50,11 +54,13 @@ run_one() {
 export -f run_one
 
 if $all; then
-  cmake --build "$dir" -j2 --target tsan_absl_sync_test
+  cmake --build "$dir" -j2 --target tsan_absl_sync_test tsan_grpc_handoff_test
   run_one tsan_absl_sync_test
-  for tests in tests/ledger tests/projections; do
+  run_one tsan_grpc_handoff_test
+  for tests in tests/ledger tests/projections tests/services tests/tools; do
     make -C "$dir/$tests" -j2 >/dev/null
-    ctest --test-dir "$dir/$tests" --output-on-failure -j2 -LE release_only
+    ctest --test-dir "$dir/$tests" --output-on-failure -j2 -LE release_only \
+      -E '^(LedgerdLogTest\.|banenctl_test$|secure_setup_test$)'
   done
   exit
 fi
