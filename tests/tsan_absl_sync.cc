@@ -13,11 +13,8 @@
 // absl::Notification::HasBeenNotified() is inline and reads its flag
 // without a call that could be annotated: wait with WaitForNotification*()
 // in code that runs under TSan.
-#include <dlfcn.h>
 #include <sanitizer/tsan_interface.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <string_view>
 
 #include "absl/base/config.h"
@@ -25,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "tests/tsan_original.h"
 
 // The mangled names below spell abseil's inline namespace.
 #define BANEN_STRING(name) #name
@@ -34,16 +32,7 @@ static_assert(std::string_view(BANEN_EXPANDED_STRING(
 
 namespace {
 
-// Abseil's definition of `mangled_name`, the one this file's replaces.
-template <typename Function>
-Function Original(const char* mangled_name) {
-  void* const found = dlsym(RTLD_NEXT, mangled_name);
-  if (found == nullptr) {
-    std::fprintf(stderr, "tsan_absl_sync: abseil has no %s\n", mangled_name);
-    std::abort();
-  }
-  return reinterpret_cast<Function>(found);
-}
+using banen::tsan::Original;
 
 // A waiter's condition as abseil evaluates it, with the mutex held, by the
 // waiting thread or by the one letting the mutex go: an acquire before, so

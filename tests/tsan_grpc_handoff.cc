@@ -18,25 +18,14 @@
 // grpc_completion_queue_next; the synchronous API plucks them. Nothing else
 // is ordered: a thread that reaches a reactor's members other than through
 // a batch of gRPC's is still reported (tsan_grpc_handoff_test.cc).
-#include <dlfcn.h>
 #include <grpc/grpc.h>
 #include <sanitizer/tsan_interface.h>
 
-#include <cstdio>
-#include <cstdlib>
+#include "tests/tsan_original.h"
 
 namespace {
 
-// The core's definition of `name`, the one this file's replaces.
-template <typename Function>
-Function Original(const char* name) {
-  void* const found = dlsym(RTLD_NEXT, name);
-  if (found == nullptr) {
-    std::fprintf(stderr, "tsan_grpc_handoff: gRPC has no %s\n", name);
-    std::abort();
-  }
-  return reinterpret_cast<Function>(found);
-}
+using banen::tsan::Original;
 
 grpc_event Acquired(grpc_event event) {
   if (event.type == GRPC_OP_COMPLETE) __tsan_acquire(event.tag);
