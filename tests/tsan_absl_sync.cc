@@ -1,4 +1,5 @@
-// Linked into every test program of a TSan build (BANEN_SANITIZE=thread;
+// Linked into every test program of a TSan build, and into banen-ledgerd
+// and banenctl, which tests run as children (BANEN_SANITIZE=thread;
 // tests/CMakeLists.txt). Debian's abseil is built without TSan, so TSan does
 // not see the ordering an absl::Mutex gives: its Lock and Unlock are futex
 // calls inside an uninstrumented library, and every member guarded by one

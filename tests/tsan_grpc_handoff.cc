@@ -1,12 +1,13 @@
-// Linked into every test program of a TSan build, beside tsan_absl_sync.cc
-// (tests/CMakeLists.txt). Debian's gRPC is not instrumented, but much of
-// gRPC C++ is inline code in the program's own objects, which is: the call
-// op sets that a reactor's StartRead or StartWrite fills, the interceptor
-// batches, the reactor's callbacks. One thread starts a batch of ops (filling
-// its op set, after the reactor's own writes) and another runs its completion
-// (reading them) once gRPC's core has carried the batch's tag from one to the
-// other through a completion queue, with locks and atomics TSan cannot see:
-// every such pair was reported as a race, in gRPC's code and in ours.
+// Linked wherever tsan_absl_sync.cc is (every test program of a TSan build,
+// banen-ledgerd and banenctl; tests/CMakeLists.txt). Debian's gRPC is not
+// instrumented, but much of gRPC C++ is inline code in the program's own
+// objects, which is: the call op sets that a reactor's StartRead or StartWrite
+// fills, the interceptor batches, the reactor's callbacks. One thread starts a
+// batch of ops (filling its op set, after the reactor's own writes) and another
+// runs its completion (reading them) once gRPC's core has carried the batch's
+// tag from one to the other through a completion queue, with locks and atomics
+// TSan cannot see: every such pair was reported as a race, in gRPC's code and
+// in ours.
 //
 // These definitions take the place of the core's functions that take a
 // batch's tag and that hand a completed one out (libgrpc++ calls them
