@@ -14,6 +14,7 @@ packages=(
   python3-grpcio python3-protobuf
   libcivetweb-dev  # banen-ledgerd --metrics-listen (services/metrics_http.cc)
   libsimdjson-dev  # banenctl import's NDJSON parsing (tools/event_file.cc)
+  libgoogle-perftools-dev  # tcmalloc for the server, banenctl and benchmarks (CMakeLists.txt)
   python3-prometheus-client  # tests/python/metrics_test.py parses a scrape
   python3-nacl  # tests/python/verify_test.py checks signed heads with Ed25519
   clang-16 libclang-rt-16-dev  # the asan preset: ASan, libFuzzer, -Wthread-safety

@@ -24,7 +24,8 @@ lintian --fail-on error "$deb" >"$work/lintian.txt" 2>&1 ||
 if grep -q '^E: ' "$work/lintian.txt"; then fail "lintian: $(cat "$work/lintian.txt")"; fi
 
 depends=$(dpkg-deb -f "$deb" Depends)
-for package in adduser libc6 librocksdb libgrpc++ libprotobuf libsodium libcivetweb; do
+for package in adduser libc6 librocksdb libgrpc++ libprotobuf libsodium libcivetweb \
+    libtcmalloc-minimal4; do
   [[ $depends == *"$package"* ]] || fail "Depends lacks $package: $depends"
 done
 
