@@ -4,12 +4,18 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "banen/v1/events.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "ledger/codec.h"
+#include "ledger/validation.h"
 
 namespace banen {
 namespace {
@@ -199,8 +205,8 @@ TEST_F(EventFileTest, BadNdjsonLinesNameLineAndReason) {
 }
 
 TEST_F(EventFileTest, NdjsonLeavesWhatTheFastParserDoesNotTakeToProtobuf) {
-  // An enum by number, an integer in quotes and a null: protobuf's JSON
-  // accepts them, so the import does too.
+  // An enum by number and a null: protobuf's JSON accepts them, so the
+  // import does too (and an integer in quotes, which both read).
   const Lines lines = ReadAll(Write(
       "a.ndjson",
       R"({"event_id":"e1","effective_date":"2024-03-01","job_started":{"job_id":"j1","employer_id":"gm-0001","person_ref":"p0123456789abcdef","form":1,"hours_per_week_x100":"2550","lender_id":null}})"
@@ -211,6 +217,71 @@ TEST_F(EventFileTest, NdjsonLeavesWhatTheFastParserDoesNotTakeToProtobuf) {
   EXPECT_EQ(hire.form, ContractForm::kVast);
   EXPECT_EQ(hire.hours_x100, 2550);
   EXPECT_EQ(hire.lender_id, "");
+}
+
+TEST_F(EventFileTest, NdjsonReadsSixtyFourBitIntegersInQuotes) {
+  // As proto3 JSON writes them, and banen-demo-data with it.
+  const Lines lines = ReadAll(Write(
+      "a.ndjson",
+      R"({"event_id":"e1","effective_date":"2013-01-13","event_retracted":{"target_seq":"163288","reason":"end date entered wrongly"}})"
+      "\n"
+      R"({"event_id":"e2","effective_date":"2022-03-01","employer_hours_reported":{"employer_id":"gm-0001","year":2021,"paid_hours_x100":"30453418","source":"polisadministratie"}})"
+      "\n"
+      R"({"event_id":"e3","effective_date":"2015-01-01","target_set":{"sector":"SECTOR_OVERHEID","year":"2015","banen_x100":"910045","source":"Kamerbrief"}})"
+      "\n"));
+  ASSERT_EQ(lines.errors.size(), 0u) << lines.errors[0].ToString();
+  ASSERT_EQ(lines.events.size(), 3u);
+  EXPECT_EQ(std::get<EventRetracted>(lines.events[0].payload).target_seq,
+            163288u);
+  EXPECT_EQ(
+      std::get<EmployerHoursReported>(lines.events[1].payload).paid_hours_x100,
+      30453418);
+  const auto& target = std::get<TargetSet>(lines.events[2].payload);
+  EXPECT_EQ(target.year, 2015);
+  EXPECT_EQ(target.banen_x100, 910045);
+}
+
+TEST_F(EventFileTest, NdjsonReadsEveryQuotedIntegerAsProtobufDoes) {
+  // The fast parser reads only the canonical form and leaves the rest to
+  // protobuf's: either way a line is taken, with the same event, exactly
+  // when protobuf's parser reads it into a valid event.
+  const Date today = DateOf(absl::Now());
+  for (const std::string number :
+       {"5", "-5", "0", "007", "-0", "+5", " 5", "5 ", "1e3", "0x10", "", "-",
+        "2147483647", "2147483648", "9223372036854775807",
+        "9223372036854775808", "18446744073709551615",
+        "18446744073709551616"}) {
+    const std::string quoted = absl::StrCat("\"", number, "\"");
+    for (
+        const std::string& line : {
+            absl::StrCat(
+                R"({"event_id":"e1","effective_date":"2013-01-13","event_retracted":{"target_seq":)",
+                quoted, R"(,"reason":"typo"}})"),
+            absl::StrCat(
+                R"({"event_id":"e1","effective_date":"2015-01-01","target_set":{"sector":"SECTOR_OVERHEID","year":2015,"banen_x100":)",
+                quoted, R"(,"source":"Kamerbrief"}})"),
+            absl::StrCat(
+                R"({"event_id":"e1","effective_date":"2015-01-01","target_set":{"sector":"SECTOR_OVERHEID","year":)",
+                quoted, R"(,"banen_x100":910045,"source":"Kamerbrief"}})"),
+        }) {
+      v1::Event proto;
+      std::optional<Event> expected;
+      if (google::protobuf::util::JsonStringToMessage(line, &proto).ok()) {
+        absl::StatusOr<Event> event = EventFromProto(proto, 0);
+        if (event.ok() && ValidateFields(*event, 0, today).ok()) {
+          expected = *std::move(event);
+        }
+      }
+      const Lines lines = ReadAll(Write("a.ndjson", line + "\n"));
+      if (expected.has_value()) {
+        ASSERT_EQ(lines.events.size(), 1u) << line;
+        EXPECT_EQ(lines.events[0], *expected) << line;
+      } else {
+        EXPECT_EQ(lines.events.size(), 0u) << line;
+        EXPECT_EQ(lines.errors.size(), 1u) << line;
+      }
+    }
+  }
 }
 
 TEST_F(EventFileTest, NdjsonRejectsTwoPayloadsAndUnknownFields) {
