@@ -17,6 +17,7 @@
 // the work each did (the figures it started from, the persons moved); the
 // register dashboard over 40 quarters (p50/p99/max).
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -251,10 +252,11 @@ int RunReplayChild(const std::string& what) {
 
 // Runs this program as a --replay_child on `dir` and returns its seconds.
 double ReplayInChild(const std::string& dir, const char* what) {
-  // popen's shell would be /proc/self/exe: this program by its path.
-  const std::string command =
-      absl::StrCat(std::filesystem::read_symlink("/proc/self/exe").string(),
-                   " --store='", dir, "' --replay_child=", what);
+  // This very program, through the kernel's link of this process to it
+  // (popen's shell has a /proc/self/exe of its own): its path would name a
+  // file that a rebuild meanwhile replaced, or " (deleted)".
+  const std::string command = absl::StrCat("/proc/", getpid(), "/exe --store='",
+                                           dir, "' --replay_child=", what);
   FILE* child = popen(command.c_str(), "r");
   if (child == nullptr) Check(absl::InternalError("popen failed"), what);
   double seconds = -1;
