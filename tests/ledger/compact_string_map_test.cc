@@ -2,6 +2,7 @@
 // long keys, stable values, moves and tracked changes.
 #include "ledger/compact_string_map.h"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/absl_compat.h"
+#include "ledger/huge_pages.h"
 
 namespace banen {
 namespace {
@@ -98,6 +100,29 @@ TEST(CompactStringMapTest, ValuesStayWhereTheyAreAsTheMapGrows) {
   EXPECT_EQ(*first, -1);
   EXPECT_EQ(*map.Find("key-99999"), 99'999);
   EXPECT_EQ(map.size(), 100'000u);
+}
+
+TEST(CompactStringMapTest, AnIndexOnHugePagesKeepsEveryEntry) {
+  // 400,000 entries: an index of 2^20 slots of 4 bytes and a control byte,
+  // which HugePageAllocator maps on its own (ledger/huge_pages.h).
+  constexpr int kEntries = 400'000;
+  CompactStringMap<int> map;
+  for (int i = 0; i < kEntries; ++i) {
+    *map.FindOrInsert(absl::StrCat("person-", i)).first = i;
+  }
+  EXPECT_GE(map.capacity() * (sizeof(uint32_t) + 1), kHugePageBytes);
+  for (int i = 0; i < kEntries; i += 2) map.Erase(absl::StrCat("person-", i));
+  for (int i = 0; i < kEntries; ++i) {
+    const int* value = map.Find(absl::StrCat("person-", i));
+    if (i % 2 == 0) {
+      ASSERT_EQ(value, nullptr) << i;
+    } else {
+      ASSERT_NE(value, nullptr) << i;
+      ASSERT_EQ(*value, i);
+    }
+  }
+  EXPECT_EQ(map.size(), size_t{kEntries / 2});
+  EXPECT_EQ(map.Find("person-400000"), nullptr);
 }
 
 TEST(CompactStringMapTest, AMovedMapKeepsItsEntries) {
