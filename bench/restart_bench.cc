@@ -11,8 +11,8 @@
 // the closes save nothing and every run opens the store as the one before:
 // alternate two builds' runs in a shell loop for before/after rounds.
 // --server starts banen-ledgerd's LedgerServer on the store instead (the
-// opens, malloc_trim and the gRPC server), the start grpc_ingest_bench
-// --store times.
+// opens, the freed memory handed back and the gRPC server), the start
+// grpc_ingest_bench --store times.
 #include <sys/utsname.h>
 
 #include <chrono>
