@@ -13,7 +13,10 @@
 // hands back (ReleaseFreeMemory, the server after its opens) are released
 // in its own 8 KB pages: the kernel splits a huge page to free part of it.
 // Without transparent huge pages (or with them off) the advice is ignored
-// and the heap is as before.
+// and the heap is as before. The cost: where free memory is short (the page
+// cache full), a fault may wait while the kernel compacts memory for a huge
+// page, and a huge page stays resident for one live object in it (README,
+// Install, says how an operator takes the wait out or turns them off).
 #include <gperftools/malloc_extension.h>
 #include <sys/mman.h>
 
