@@ -5,23 +5,15 @@
 #include <cstdint>
 
 namespace banen {
-namespace {
-
-size_t RoundUp(size_t bytes) {
-  return (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
-}
-
-}  // namespace
-
 void* MapHugePages(size_t bytes) {
-  const size_t size = RoundUp(bytes);
+  const size_t size = RoundUpToHugePages(bytes);
   // Mapped a huge page larger, then trimmed to an aligned start: the kernel
   // backs only aligned 2 MB ranges with huge pages.
   void* mapped = mmap(nullptr, size + kHugePageBytes, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mapped == MAP_FAILED) return nullptr;
   const auto begin = reinterpret_cast<uintptr_t>(mapped);
-  const uintptr_t aligned = RoundUp(begin);
+  const uintptr_t aligned = RoundUpToHugePages(begin);
   if (aligned > begin) munmap(mapped, aligned - begin);
   const uintptr_t end = begin + size + kHugePageBytes;
   if (end > aligned + size) {
@@ -33,6 +25,8 @@ void* MapHugePages(size_t bytes) {
   return block;
 }
 
-void FreeHugePages(void* block, size_t bytes) { munmap(block, RoundUp(bytes)); }
+void FreeHugePages(void* block, size_t bytes) {
+  munmap(block, RoundUpToHugePages(bytes));
+}
 
 }  // namespace banen

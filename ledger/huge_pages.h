@@ -22,6 +22,11 @@ namespace banen {
 
 inline constexpr size_t kHugePageBytes = size_t{2} << 20;
 
+// `bytes` rounded up to whole huge pages.
+constexpr size_t RoundUpToHugePages(size_t bytes) {
+  return (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+}
+
 // A block of `bytes` (>= kHugePageBytes) aligned to kHugePageBytes, or
 // nullptr when the system has no memory to map; FreeHugePages releases it.
 void* MapHugePages(size_t bytes);

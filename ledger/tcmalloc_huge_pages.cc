@@ -2,7 +2,7 @@
 // links tcmalloc (banen_link_tcmalloc, CMakeLists.txt, links this file with
 // it).
 //
-// Why: a server's heap only grows while it ingests (memtables, group-commit
+// Why: a server's heap mostly grows while it ingests (memtables, group-commit
 // batches, staged events, the states' maps), and on the 2-core VM each 4 KB
 // page faulted in cost microseconds in the hypervisor's fault path. An import
 // of the 1 M-event demo into a fresh server faulted some 90,000 times and
@@ -34,9 +34,7 @@ class HugePageSystemAllocator final : public SysAllocator {
       : fallback_(fallback) {}
 
   void* Alloc(size_t size, size_t* actual_size, size_t alignment) override {
-    const size_t rounded =
-        (size + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
-    void* block = fallback_->Alloc(rounded, actual_size,
+    void* block = fallback_->Alloc(RoundUpToHugePages(size), actual_size,
                                    std::max(alignment, kHugePageBytes));
     // Advice only: the block works without it.
     if (block != nullptr) madvise(block, *actual_size, MADV_HUGEPAGE);
