@@ -29,6 +29,7 @@ absl::StatusOr<Hash> ReplayLog(const EventLog& log, ProjectionState* state,
   Hash last_hash{};
   if (head < first) return last_hash;
   RETURN_IF_ERROR(CheckStateHolds(head));
+  state->ReserveForEvents(head - first + 1);
   const uint64_t per_chunk = std::max<uint64_t>(options.events_per_chunk, 1);
   const uint64_t chunk_count = (head - first) / per_chunk + 1;
   const uint64_t readers =

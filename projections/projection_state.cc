@@ -272,6 +272,14 @@ void ProjectionState::Apply(const StoredEvent& stored,
   }
 }
 
+void ProjectionState::ReserveForEvents(uint64_t events) {
+  refs_.reserve(refs_.size() + events);
+  jobs_.reserve(jobs_.size() + events);
+  job_ids_.Reserve(job_ids_.size() + events);
+  persons_.reserve(persons_.size() + events);
+  person_refs_.Reserve(person_refs_.size() + events);
+}
+
 absl::Time ProjectionState::last_recorded_at() const {
   return recorded_.empty() ? absl::InfinitePast() : recorded_.back().first;
 }

@@ -217,6 +217,12 @@ class ProjectionState {
   // not above the last applied one, or is above kMaxStateSeq, is ignored.
   void Apply(const StoredEvent& event);
   void ApplyAll(absl::Span<const StoredEvent> events);
+  // Makes room for `events` more events in the arrays Apply() appends to,
+  // which take at most one entry an event each (per seq, per job, per
+  // person), so that a replay never moves them. Grown by doubling instead,
+  // every move copies an array into fresh memory that the kernel zeroes
+  // first. Room not yet written is address space, not memory.
+  void ReserveForEvents(uint64_t events);
 
   uint64_t last_seq() const { return last_seq_; }
   // recorded_at of the last applied event; InfinitePast() when empty.

@@ -1,5 +1,7 @@
 #include "projections/projection_state.h"
 
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "tests/projections/projection_test_util.h"
 
@@ -280,6 +282,32 @@ TEST(ProjectionStateTest, IgnoresEventsOfUnknownJobs) {
   const ProjectionState state = history.Fold();
   EXPECT_EQ(state.last_seq(), 2u);
   EXPECT_TRUE(state.PersonsTouched(0, 2).empty());
+}
+
+// A replay reserves first (ReplayLog): its records are never moved, so no
+// array is copied into fresh memory while it folds.
+TEST(ProjectionStateTest, ReservedEventsKeepTheRecordsInPlace) {
+  constexpr int kHires = 1000;
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("e0", "2024-01-01", "emp-1"));
+  for (int i = 0; i < kHires; ++i) {
+    history.Record(test::JobStartedEvent(
+        absl::StrCat("e", i + 1), "2024-01-01", absl::StrCat("job-", i),
+        "emp-1", test::PersonRef(i), ContractForm::kVast, 2550));
+  }
+  const absl::Span<const StoredEvent> events(history.events());
+  ProjectionState state;
+  state.ApplyAll(events.subspan(0, 2));
+  state.ReserveForEvents(events.size() - 2);
+  const JobRecord* first_job = &state.job(0);
+  const PersonRecord* first_person = &state.person(0);
+
+  state.ApplyAll(events.subspan(2));
+
+  EXPECT_EQ(state.job_count(), size_t{kHires});
+  EXPECT_EQ(state.person_count(), size_t{kHires});
+  EXPECT_EQ(&state.job(0), first_job);
+  EXPECT_EQ(&state.person(0), first_person);
 }
 
 }  // namespace
