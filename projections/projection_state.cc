@@ -273,11 +273,11 @@ void ProjectionState::Apply(const StoredEvent& stored,
 }
 
 void ProjectionState::ReserveForEvents(uint64_t events) {
-  refs_.reserve(refs_.size() + events);
-  jobs_.reserve(jobs_.size() + events);
-  job_ids_.Reserve(job_ids_.size() + events);
-  persons_.reserve(persons_.size() + events);
-  person_refs_.Reserve(person_refs_.size() + events);
+  refs_.reserve(WithRoomToGrow(refs_.size() + events));
+  jobs_.reserve(WithRoomToGrow(jobs_.size() + events));
+  job_ids_.Reserve(WithRoomToGrow(job_ids_.size() + events));
+  persons_.reserve(WithRoomToGrow(persons_.size() + events));
+  person_refs_.Reserve(WithRoomToGrow(person_refs_.size() + events));
 }
 
 absl::Time ProjectionState::last_recorded_at() const {

@@ -726,11 +726,9 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   }
   DecodedState decoded;
   ProjectionState& state = decoded.state;
-  // The lists that Apply() appends to get room for a quarter more: filled
-  // to capacity, the first event folded after the restart would move every
-  // one of them (at 10 M events, 0.7 s of the tail's time while the server
-  // takes appends). Room not yet written is not yet resident.
-  const auto with_room = [](uint64_t count) { return count + count / 4; };
+  // The lists that Apply() appends to get room to grow. Room not yet
+  // written is not yet resident.
+  const auto with_room = ProjectionState::WithRoomToGrow;
   state.recorded_.reserve(with_room(items[kRecorded]));
   state.refs_.reserve(with_room(items[kRefs]));
   state.employers_.reserve(with_room(items[kEmployers]));
