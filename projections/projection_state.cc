@@ -5,6 +5,7 @@
 #include <bit>
 #include <iterator>
 #include <limits>
+#include <new>
 #include <thread>
 #include <utility>
 #include <variant>
@@ -273,11 +274,18 @@ void ProjectionState::Apply(const StoredEvent& stored,
 }
 
 void ProjectionState::ReserveForEvents(uint64_t events) {
-  refs_.reserve(WithRoomToGrow(refs_.size() + events));
-  jobs_.reserve(WithRoomToGrow(jobs_.size() + events));
-  job_ids_.Reserve(WithRoomToGrow(job_ids_.size() + events));
-  persons_.reserve(WithRoomToGrow(persons_.size() + events));
-  person_refs_.Reserve(WithRoomToGrow(person_refs_.size() + events));
+  // An upper bound, in address space: at 50 M events some 9 GB that only
+  // the entries written take up. A system that counts address space
+  // against a limit (vm.overcommit_memory=2) may refuse it where the state
+  // itself fits; the arrays then grow as they go, as before.
+  try {
+    refs_.reserve(WithRoomToGrow(refs_.size() + events));
+    jobs_.reserve(WithRoomToGrow(jobs_.size() + events));
+    job_ids_.Reserve(WithRoomToGrow(job_ids_.size() + events));
+    persons_.reserve(WithRoomToGrow(persons_.size() + events));
+    person_refs_.Reserve(WithRoomToGrow(person_refs_.size() + events));
+  } catch (const std::bad_alloc&) {
+  }
 }
 
 absl::Time ProjectionState::last_recorded_at() const {

@@ -310,5 +310,20 @@ TEST(ProjectionStateTest, ReservedEventsKeepTheRecordsInPlace) {
   EXPECT_EQ(&state.person(0), first_person);
 }
 
+// More than the address space holds: the arrays grow as they go instead.
+TEST(ProjectionStateTest, ReservingBeyondTheAddressSpaceChangesNothing) {
+  StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("e1", "2024-01-01", "emp-1"));
+  history.Record(test::JobStartedEvent("e2", "2024-01-01", "job-1", "emp-1",
+                                       test::PersonRef(1), ContractForm::kVast,
+                                       2550));
+  ProjectionState state;
+  state.ReserveForEvents(uint64_t{1} << 46);
+  state.ApplyAll(history.events());
+  EXPECT_EQ(state.last_seq(), 2u);
+  EXPECT_EQ(state.job_count(), 1u);
+  EXPECT_EQ(state.person_count(), 1u);
+}
+
 }  // namespace
 }  // namespace banen
