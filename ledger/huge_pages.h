@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace banen {
@@ -70,14 +71,25 @@ class HugePageAllocator {
 // `size` bytes whose contents are not set (a fresh mapping reads as zero),
 // on huge pages from kHugePageBytes on: a buffer that parts are copied into
 // at their offsets, each byte written once, where a vector's resize would
-// first write zeros over all of it.
+// first write zeros over all of it, and so take every page of it at once.
 class HugeBytes {
  public:
   explicit HugeBytes(size_t size)
       : data_(HugePageAllocator<char>().allocate(size)), size_(size) {}
-  ~HugeBytes() { HugePageAllocator<char>().deallocate(data_, size_); }
+  ~HugeBytes() {
+    if (data_ != nullptr) HugePageAllocator<char>().deallocate(data_, size_);
+  }
   HugeBytes(const HugeBytes&) = delete;
   HugeBytes& operator=(const HugeBytes&) = delete;
+  // The moved-from one holds nothing.
+  HugeBytes(HugeBytes&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)),
+        size_(std::exchange(other.size_, 0)) {}
+  HugeBytes& operator=(HugeBytes&& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    return *this;
+  }
 
   char* data() { return data_; }
   const char* data() const { return data_; }

@@ -14,12 +14,12 @@ constexpr size_t kSpareSlots = 64;
 
 }  // namespace
 
-void IdList::Grow(size_t more) {
-  HugeVector<char> grown(std::max(2 * bytes_.size(), used_ + more));
-  // memcpy's pointers must not be null, even for no bytes: the first Grow
+void IdList::MoveTo(size_t capacity) {
+  HugeBytes moved(capacity);
+  // memcpy's pointers must not be null, even for no bytes: the first move
   // has none to copy.
-  if (used_ > 0) std::memcpy(grown.data(), bytes_.data(), used_);
-  bytes_.swap(grown);
+  if (used_ > 0) std::memcpy(moved.data(), bytes_.data(), used_);
+  bytes_ = std::move(moved);
 }
 
 size_t IdIndex::CapacityFor(size_t entries) {

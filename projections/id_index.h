@@ -28,6 +28,7 @@
 #ifndef BANEN_PROJECTIONS_ID_INDEX_H_
 #define BANEN_PROJECTIONS_ID_INDEX_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -81,6 +82,11 @@ class IdList {
     ends_.reserve(ids);
     block_begins_.reserve(ids / kBlockIds + 1);
   }
+  // Room for `bytes` of ids in all, those held included. Address space: a
+  // page is taken when an id is first written to it.
+  void ReserveBytes(size_t bytes) {
+    if (bytes > bytes_.size()) MoveTo(bytes);
+  }
   // Warm the cache for operator[](i): first where id i ends and begins,
   // then (once those are in the cache) its bytes.
   void PrefetchEnds(size_t i) const {
@@ -108,13 +114,17 @@ class IdList {
     }
     return block_begins_[i / kBlockIds] + offset;
   }
-  // Makes room for `more` bytes. By hand, not by the vector's insert: a
-  // vector whose allocator is not std::allocator inserts and moves its
-  // elements one at a time, here a byte (15 % of the fold's instructions at
-  // 1 M events).
-  void Grow(size_t more);
+  // Makes room for `more` bytes, doubling.
+  void Grow(size_t more) { MoveTo(std::max(2 * bytes_.size(), used_ + more)); }
+  // Moves the ids into a block of `capacity` (>= used_) bytes.
+  void MoveTo(size_t capacity);
 
-  HugeVector<char> bytes_;  // the first used_ hold the ids
+  // The first used_ hold the ids. Not a vector: its growth would write
+  // zeros over the whole new block, taking every page of it (at 10 M events
+  // tens of MB resident and never used after a load), and a vector whose
+  // allocator is not std::allocator inserts its elements one at a time,
+  // here a byte (15 % of the fold's instructions at 1 M events).
+  HugeBytes bytes_{0};
   size_t used_ = 0;
   // Where id i ends, less where its block begins, or kWideEnd.
   HugeVector<uint32_t> ends_;

@@ -706,6 +706,9 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   // The items of each section first, so that every vector and index is
   // made at its size once instead of grown (and rehashed) item by item.
   std::array<uint64_t, kIdKey + 1> items{};
+  // And the bytes of their parts: more than the person refs or job ids
+  // among them take.
+  std::array<uint64_t, kIdKey + 1> section_bytes{};
   // The parts of the jobs: [jobs_begin, jobs_end).
   size_t jobs_begin = parts.size();
   size_t jobs_end = parts.size();
@@ -721,6 +724,7 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
     last_section = section;
     // Counts are bounded by their part's size: the sums by the body's.
     items[section] += count;
+    section_bytes[section] += parts[p].size();
     if (section >= kJobs) jobs_begin = std::min(jobs_begin, p);
     if (section > kJobs) jobs_end = std::min(jobs_end, p);
   }
@@ -735,8 +739,10 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   state.employer_index_.reserve(items[kEmployers]);
   state.persons_.reserve(with_room(items[kPersons]));
   state.person_refs_.Reserve(with_room(items[kPersons]));
+  state.person_refs_.ReserveBytes(with_room(section_bytes[kPersons]));
   state.jobs_.reserve(with_room(items[kJobs]));
   state.job_ids_.Reserve(with_room(items[kJobs]));
+  state.job_ids_.ReserveBytes(with_room(section_bytes[kJobs]));
   if (has_id_key && items[kIdKey] != 1) {
     return absl::DataLossError(absl::StrCat("state checkpoint after seq ", seq,
                                             ": ", items[kIdKey], " id keys"));
