@@ -642,10 +642,7 @@ TEST(StateCheckpointTest, JobHoursPastTheLedgersLimitAreDataLoss) {
 // first, and the first's id stays empty in the body.
 TEST(StateCheckpointTest, AJobIdTakenOverStaysWithTheLaterJobAfterALoad) {
   test::StoredHistory history;
-  history.Record(test::EmployerRegisteredEvent("e1", "2024-01-01", "emp-1"));
-  history.Record(test::JobStartedEvent("e2", "2024-01-01", "job-1", "emp-1",
-                                       test::PersonRef(1), ContractForm::kVast,
-                                       2550));
+  history.RecordOneHire("2024-01-01");
   history.Record(test::EventRetractedEvent("e3", "2024-01-02", 2));
   history.Record(test::JobStartedEvent("e4", "2024-02-01", "job-1", "emp-1",
                                        test::PersonRef(1), ContractForm::kVast,

@@ -13,10 +13,7 @@ using test::StoredHistory;
 
 TEST(ProjectionStateTest, InsertsBackdatedJobEventsInEffectiveOrder) {
   StoredHistory history;
-  history.Record(test::EmployerRegisteredEvent("e1", "2024-01-01", "emp-1"));
-  history.Record(test::JobStartedEvent("e2", "2024-01-01", "job-1", "emp-1",
-                                       test::PersonRef(1), ContractForm::kVast,
-                                       2550));
+  history.RecordOneHire("2024-01-01");
   history.Record(test::JobEndedEvent("e3", "2024-09-01", "job-1"));
   history.Record(test::HoursChangedEvent("e4", "2024-03-01", "job-1", 2000));
   const ProjectionState state = history.Fold();
@@ -148,10 +145,7 @@ TEST(ProjectionStateTest,
 
 TEST(ProjectionStateTest, ReclassificationTouchesEveryPersonOfTheEmployer) {
   StoredHistory history;
-  history.Record(test::EmployerRegisteredEvent("e1", "2024-01-01", "emp-1"));
-  history.Record(test::JobStartedEvent("e2", "2024-01-01", "job-1", "emp-1",
-                                       test::PersonRef(1), ContractForm::kVast,
-                                       2550));
+  history.RecordOneHire("2024-01-01");
   history.Record(test::JobStartedEvent("e3", "2024-01-01", "job-2", "emp-1",
                                        test::PersonRef(2), ContractForm::kVast,
                                        2550));
@@ -165,10 +159,7 @@ TEST(ProjectionStateTest, ReclassificationTouchesEveryPersonOfTheEmployer) {
 
 TEST(ProjectionStateTest, ReclassificationSkipsJobsEndedBeforeIt) {
   StoredHistory history;
-  history.Record(test::EmployerRegisteredEvent("e1", "2020-01-01", "emp-1"));
-  history.Record(test::JobStartedEvent("e2", "2020-01-01", "job-1", "emp-1",
-                                       test::PersonRef(1), ContractForm::kVast,
-                                       2550));
+  history.RecordOneHire("2020-01-01");
   history.Record(test::JobEndedEvent("e3", "2021-01-01", "job-1"));
   history.Record(test::JobStartedEvent("e4", "2020-01-01", "job-2", "emp-1",
                                        test::PersonRef(2), ContractForm::kVast,
@@ -186,10 +177,7 @@ TEST(ProjectionStateTest, ReclassificationSkipsJobsEndedBeforeIt) {
 // hires after the window count at neither cut: only the hire in it touches.
 TEST(ProjectionStateTest, RegistrationTouchesOnlyJobsStartedByTheCut) {
   StoredHistory history;
-  history.Record(test::EmployerRegisteredEvent("e1", "2020-01-01", "emp-1"));
-  history.Record(test::JobStartedEvent("e2", "2020-01-01", "job-1", "emp-1",
-                                       test::PersonRef(1), ContractForm::kVast,
-                                       2550));
+  history.RecordOneHire("2020-01-01");
   history.Record(test::JobStartedEvent("e3", "2020-01-01", "job-2", "emp-1",
                                        test::PersonRef(2), ContractForm::kVast,
                                        2550));
@@ -200,10 +188,7 @@ TEST(ProjectionStateTest, RegistrationTouchesOnlyJobsStartedByTheCut) {
 
 TEST(ProjectionStateTest, ReclassificationSkipsJobsRetractedAtBothCuts) {
   StoredHistory history;
-  history.Record(test::EmployerRegisteredEvent("e1", "2020-01-01", "emp-1"));
-  history.Record(test::JobStartedEvent("e2", "2020-01-01", "job-1", "emp-1",
-                                       test::PersonRef(1), ContractForm::kVast,
-                                       2550));
+  history.RecordOneHire("2020-01-01");
   history.Record(test::EventRetractedEvent("e3", "2020-01-01", 2));
   history.Record(test::JobStartedEvent("e4", "2020-01-01", "job-2", "emp-1",
                                        test::PersonRef(2), ContractForm::kVast,
@@ -313,10 +298,7 @@ TEST(ProjectionStateTest, ReservedEventsKeepTheRecordsInPlace) {
 // More than the address space holds: the arrays grow as they go instead.
 TEST(ProjectionStateTest, ReservingBeyondTheAddressSpaceChangesNothing) {
   StoredHistory history;
-  history.Record(test::EmployerRegisteredEvent("e1", "2024-01-01", "emp-1"));
-  history.Record(test::JobStartedEvent("e2", "2024-01-01", "job-1", "emp-1",
-                                       test::PersonRef(1), ContractForm::kVast,
-                                       2550));
+  history.RecordOneHire("2024-01-01");
   ProjectionState state;
   state.ReserveForEvents(uint64_t{1} << 46);
   state.ApplyAll(history.events());

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -51,6 +52,15 @@ class StoredHistory {
       stored.event = std::move(event);
     }
     return events_.size();
+  }
+
+  // Events e1 and e2, each its own commit, both dated `date`: employer
+  // emp-1 registers, and hires PersonRef(1) into job-1, permanent, 25.5
+  // hours a week. Returns the hire's seq.
+  uint64_t RecordOneHire(std::string_view date) {
+    Record(EmployerRegisteredEvent("e1", date, "emp-1"));
+    return Record(JobStartedEvent("e2", date, "job-1", "emp-1", PersonRef(1),
+                                  ContractForm::kVast, 2550));
   }
 
   absl::Time RecordedAt(uint64_t seq) const {
