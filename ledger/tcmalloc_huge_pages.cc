@@ -7,7 +7,7 @@
 // page faulted in cost microseconds in the hypervisor's fault path. An import
 // of the 1 M-event demo into a fresh server faulted some 90,000 times and
 // spent a sixth of the server's CPU there; with the heap in 2 MB pages it
-// faulted some 500 times (README, issue 15). tcmalloc asks its system
+// faulted some 500 times (bench/RESULTS.md, session 28). tcmalloc asks its
 // allocator for large spans only, so rounding those to whole aligned huge
 // pages wastes at most one 2 MB page a request. Freed spans that tcmalloc
 // hands back (ReleaseFreeMemory, the server after its opens) are released
