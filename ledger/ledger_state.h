@@ -81,8 +81,8 @@ class LedgerState {
   bool ApplyChanges(std::string_view bytes);
   // Reads a state from the front of `bytes` and advances `bytes` past it:
   // in the layout of a state checkpoint of `version` (storage_format.h),
-  // ledger_state for 1, ledger_state_2 (what EncodeTo() writes) for 2, whose
-  // jobs it reads on a second thread. DATA_LOSS if they are not one.
+  // ledger_state for 1, ledger_state_2 (what EncodeTo() writes) for 2 and 3,
+  // whose jobs it reads on a second thread. DATA_LOSS if they are not one.
   static absl::StatusOr<LedgerState> Decode(uint32_t version,
                                             std::string_view& bytes);
 

@@ -53,9 +53,9 @@
 //       the validation state and the event_id index as they were after the
 //       event `seq`, whose chain hash is `hash`, so that Open() replays only
 //       the events after it. Derived data: the events decide. Open() uses
-//       the checkpoint of the highest seq if it reads its version (1 or 2)
+//       the checkpoint of the highest seq if it reads its version (1 to 3)
 //       and its hash is the stored event's, and replays the whole log
-//       otherwise. It writes version 2.
+//       otherwise. It writes version 3.
 //       Parts are written before their header, which is written with the
 //       deletion of every older checkpoint (and of parts a save cut short):
 //       a header names a complete body. The parts of a checkpoint (and of
@@ -64,9 +64,10 @@
 //       once the deletions that supersede them are durable, the files that
 //       hold only deleted parts are dropped whole (rocksdb::
 //       DeleteFilesInRanges), not compacted. Files, not keys: a store
-//       written either way reads the same. A checkpoint of version 1 is saved
-//       anew in version 2 at the next close, at the same seq if nothing
-//       was appended: the first write of the new parts deletes its header.
+//       written either way reads the same. A checkpoint of an older version
+//       is saved anew in version 3 at the next close, at the same seq if
+//       nothing was appended: the first write of the new parts deletes its
+//       header.
 //       version 1:
 //   state_body := fingerprint_key:byte[16] event_id_index ledger_state
 //   event_id_index := count:varint (fingerprint:fixed64le seq:varint)*
@@ -112,6 +113,18 @@
 //       jobs_size: the bytes of jobs_2, which loads on a thread of its own;
 //       a job names its employer by its number (from 0) in the list of
 //       employer ids before the jobs. The rest as in ledger_state.
+//       version 3 (issue 15): the sorted arrays keep only the key of each
+//       fingerprint, its leading 40 bits, which is what the index holds in
+//       memory (ledger/internal/event_id_index.h: 8 bytes an id, not 12):
+//   state_body := fingerprint_key:byte[16] event_id_index_3 ledger_state_2
+//   event_id_index_3 := count:varint key:fixed64le{count}
+//                       seq:fixed32le{count} event_id_index
+//       key = a fingerprint with its last 24 bits zero, the keys in strictly
+//       ascending order, the seq of each at the same position; then, in
+//       full, the fingerprints of higher seqs and those whose key an id in
+//       the arrays holds, and the ids whose fingerprint another id had
+//       first. A version 2 checkpoint loads into this: of two fingerprints
+//       of one key, the second is kept whole.
 //   delta_key  := 'D' seq:fixed64be                      (a header)
 //              |  'd' seq:fixed64be part:fixed32be       (a part of its body)
 //   delta_header := version:fixed32be follows:fixed64be hash:byte[32]
@@ -195,7 +208,7 @@ inline constexpr char kStateHeaderTag = 'H';
 inline constexpr char kStatePartTag = 'P';
 inline constexpr char kDeltaHeaderTag = 'D';
 inline constexpr char kDeltaPartTag = 'd';
-inline constexpr uint32_t kStateVersion = 2;
+inline constexpr uint32_t kStateVersion = 3;
 inline constexpr uint32_t kDeltaVersion = 1;
 inline constexpr size_t kStatePartSize = size_t{4} << 20;
 // The lowest level of the tree that is stored: 2^4 leaves a node.

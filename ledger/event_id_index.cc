@@ -1,0 +1,260 @@
+#include "ledger/internal/event_id_index.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <functional>
+
+#include "absl/base/internal/endian.h"
+#include "absl/status/status.h"
+#include "ledger/internal/checkpoint_coding.h"
+
+namespace banen {
+namespace {
+
+// event_id_index (storage_format.h): the fingerprints with their seqs, then
+// the ids whose fingerprint another id had first.
+void WriteUnsorted(checkpoint_coding::CodedOutputStream& coded,
+                   const auto& fingerprints, const auto& colliding) {
+  coded.WriteVarint64(fingerprints.size());
+  for (const auto& [fingerprint, seq] : fingerprints) {
+    coded.WriteLittleEndian64(fingerprint);
+    coded.WriteVarint64(seq);
+  }
+  coded.WriteVarint64(colliding.size());
+  for (const auto& [event_id, seq] : colliding) {
+    checkpoint_coding::WriteString(coded, event_id);
+    coded.WriteVarint64(seq);
+  }
+}
+
+bool ReadUnsorted(std::string_view& bytes,
+                  std::vector<std::pair<uint64_t, uint64_t>>& fingerprints,
+                  std::vector<std::pair<std::string, uint64_t>>& colliding) {
+  using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
+  const uint64_t most = bytes.size();
+  return ReadPrefix(bytes, [&](CodedInputStream& in) {
+    uint64_t count = 0;
+    if (!in.ReadVarint64(&count) || count > most) return false;
+    fingerprints.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) {
+      uint64_t fingerprint = 0;
+      uint64_t seq = 0;
+      if (!in.ReadLittleEndian64(&fingerprint) || !in.ReadVarint64(&seq)) {
+        return false;
+      }
+      fingerprints.emplace_back(fingerprint, seq);
+    }
+    if (!in.ReadVarint64(&count) || count > most) return false;
+    std::string event_id;
+    for (uint64_t i = 0; i < count; ++i) {
+      uint64_t seq = 0;
+      if (!ReadString(in, event_id) || !in.ReadVarint64(&seq)) return false;
+      colliding.emplace_back(event_id, seq);
+    }
+    return true;
+  });
+}
+
+}  // namespace
+
+SortedFingerprints::SortedFingerprints(size_t count) {
+  // 4 to 8 keys a bucket on average, the rest of a key at most 32 bits.
+  const int bucket_bits = std::clamp(
+      static_cast<int>(std::bit_width(count / 8)), kKeyBits - 32, kKeyBits - 1);
+  rest_bits_ = kKeyBits - bucket_bits;
+  rest_mask_ = (uint64_t{1} << rest_bits_) - 1;
+  // Reserved, not filled: pages are touched as the keys come.
+  rests_.reserve(count);
+  seqs_.reserve(count);
+  bucket_begin_.resize((size_t{1} << bucket_bits) + 1);
+}
+
+EventIdIndex::EventIdIndex() {
+  static const bool kInitialised = sodium_init() >= 0;
+  (void)kInitialised;
+  randombytes_buf(key_.data(), key_.size());
+}
+
+uint64_t EventIdIndex::Fingerprint(std::string_view event_id) const {
+  std::array<unsigned char, crypto_shorthash_BYTES> hash;
+  crypto_shorthash(hash.data(),
+                   reinterpret_cast<const unsigned char*>(event_id.data()),
+                   event_id.size(), key_.data());
+  return absl::little_endian::Load64(hash.data());
+}
+
+void EventIdIndex::Added::EncodeTo(std::string& out) const {
+  out.append(reinterpret_cast<const char*>(key.data()), key.size());
+  google::protobuf::io::StringOutputStream stream(&out);
+  checkpoint_coding::CodedOutputStream coded(&stream);
+  WriteUnsorted(coded, ids, colliding);
+}
+
+std::optional<EventIdIndex::Added> EventIdIndex::Added::Decode(
+    std::string_view& bytes) {
+  Added added;
+  if (bytes.size() < added.key.size()) return std::nullopt;
+  std::memcpy(added.key.data(), bytes.data(), added.key.size());
+  bytes.remove_prefix(added.key.size());
+  if (!ReadUnsorted(bytes, added.ids, added.colliding)) return std::nullopt;
+  return added;
+}
+
+void EventIdIndex::AddAll(Added added) {
+  key_ = added.key;
+  recent_.insert(added.ids.begin(), added.ids.end());
+  for (auto& [event_id, seq] : added.colliding) {
+    colliding_ids_.emplace(std::move(event_id), seq);
+  }
+}
+
+void EventIdIndex::Merge() {
+  std::vector<std::pair<uint64_t, uint64_t>> fresh;
+  fresh.reserve(recent_.size());
+  absl::flat_hash_map<uint64_t, uint64_t> beyond;
+  for (const auto& [fingerprint, seq] : recent_) {
+    if (seq > kMaxSortedSeq) {
+      beyond.emplace(fingerprint, seq);
+    } else {
+      fresh.emplace_back(fingerprint, seq);
+    }
+  }
+  recent_ = std::move(beyond);
+  std::sort(fresh.begin(), fresh.end());
+  MergeSaved(fresh);
+}
+
+void EventIdIndex::EncodeTo(std::string& out) const {
+  using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
+  out.append(reinterpret_cast<const char*>(key_.data()), key_.size());
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    CodedOutputStream coded(&stream);
+    coded.WriteVarint64(saved_.size());
+  }
+  size_t at = out.size();
+  out.resize(at + saved_.size() * (sizeof(uint64_t) + sizeof(uint32_t)));
+  saved_.ForEach([&](uint64_t key, uint32_t /*seq*/) {
+    absl::little_endian::Store64(out.data() + at,
+                                 key << (64 - SortedFingerprints::kKeyBits));
+    at += sizeof(uint64_t);
+  });
+  for (const uint32_t seq : saved_.seqs()) {
+    absl::little_endian::Store32(out.data() + at, seq);
+    at += sizeof(uint32_t);
+  }
+  google::protobuf::io::StringOutputStream stream(&out);
+  CodedOutputStream coded(&stream);
+  WriteUnsorted(coded, recent_, colliding_ids_);
+}
+
+absl::StatusOr<EventIdIndex> EventIdIndex::Decode(uint32_t version,
+                                                  std::string_view& bytes) {
+  EventIdIndex index;
+  const absl::Status unreadable =
+      absl::DataLossError("the saved event_id index is unreadable");
+  if (bytes.size() < index.key_.size()) return unreadable;
+  std::memcpy(index.key_.data(), bytes.data(), index.key_.size());
+  bytes.remove_prefix(index.key_.size());
+  if (version >= 2 && !index.DecodeSorted(version, bytes)) return unreadable;
+  // Version 1's whole index, or those after the sorted arrays.
+  std::vector<std::pair<uint64_t, uint64_t>> unsorted;
+  std::vector<std::pair<std::string, uint64_t>> colliding;
+  if (!ReadUnsorted(bytes, unsorted, colliding)) return unreadable;
+  index.colliding_ids_.insert(std::make_move_iterator(colliding.begin()),
+                              std::make_move_iterator(colliding.end()));
+  // Version 1's are not sorted, nor split at 2^32: done here, once.
+  const auto beyond =
+      version == 1 ? std::partition(unsorted.begin(), unsorted.end(),
+                                    [](const auto& entry) {
+                                      return entry.second <= kMaxSortedSeq;
+                                    })
+                   : unsorted.begin();
+  index.recent_.reserve(index.recent_.size() + (unsorted.end() - beyond));
+  for (auto it = beyond; it != unsorted.end(); ++it) {
+    if (!index.recent_.insert(*it).second) return unreadable;
+  }
+  unsorted.erase(beyond, unsorted.end());
+  std::sort(unsorted.begin(), unsorted.end());
+  if (std::adjacent_find(unsorted.begin(), unsorted.end(),
+                         [](const auto& a, const auto& b) {
+                           return a.first == b.first;
+                         }) != unsorted.end()) {
+    return unreadable;
+  }
+  index.MergeSaved(unsorted);
+  return index;
+}
+
+bool EventIdIndex::DecodeSorted(uint32_t version, std::string_view& bytes) {
+  uint64_t count = 0;
+  const bool counted = checkpoint_coding::ReadPrefix(
+      bytes, [&count](checkpoint_coding::CodedInputStream& in) {
+        return in.ReadVarint64(&count);
+      });
+  constexpr size_t kEntrySize = sizeof(uint64_t) + sizeof(uint32_t);
+  if (!counted || count > bytes.size() / kEntrySize) return false;
+  constexpr uint64_t kBelowKey =
+      (uint64_t{1} << (64 - SortedFingerprints::kKeyBits)) - 1;
+  // Filled as read: the keys' arrays are some 80 MB at 10 M events.
+  SortedFingerprints saved(count);
+  const char* fingerprint_at = bytes.data();
+  const char* seq_at = fingerprint_at + count * sizeof(uint64_t);
+  uint64_t last = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    const uint64_t fingerprint = absl::little_endian::Load64(fingerprint_at);
+    const uint32_t seq = absl::little_endian::Load32(seq_at);
+    fingerprint_at += sizeof(uint64_t);
+    seq_at += sizeof(uint32_t);
+    if ((i > 0 && fingerprint <= last) ||
+        (version >= 3 && (fingerprint & kBelowKey) != 0)) {
+      return false;
+    }
+    if (i > 0 && SortedFingerprints::KeyOf(fingerprint) ==
+                     SortedFingerprints::KeyOf(last)) {
+      recent_.emplace(fingerprint, seq);  // version 2: whole fingerprints
+    } else {
+      saved.Append(SortedFingerprints::KeyOf(fingerprint), seq);
+    }
+    last = fingerprint;
+  }
+  saved.FinishAppending();
+  bytes.remove_prefix(count * kEntrySize);
+  saved_ = std::move(saved);
+  return true;
+}
+
+void EventIdIndex::MergeSaved(
+    absl::Span<const std::pair<uint64_t, uint64_t>> fresh) {
+  if (fresh.empty()) return;
+  SortedFingerprints merged(saved_.size() + fresh.size());
+  std::optional<uint64_t> last_key;
+  size_t next = 0;
+  // The fresh ids up to `key` (excluded, or included if `up_to_key`): each
+  // into the merged arrays unless the last key there is its own.
+  const auto take_fresh = [&](uint64_t key, bool up_to_key) {
+    for (; next < fresh.size(); ++next) {
+      const auto [fingerprint, seq] = fresh[next];
+      const uint64_t fresh_key = SortedFingerprints::KeyOf(fingerprint);
+      if (fresh_key > key || (fresh_key == key && !up_to_key)) return;
+      if (fresh_key == last_key) {
+        recent_.emplace(fingerprint, seq);
+      } else {
+        merged.Append(fresh_key, static_cast<uint32_t>(seq));
+        last_key = fresh_key;
+      }
+    }
+  };
+  saved_.ForEach([&](uint64_t key, uint32_t seq) {
+    take_fresh(key, /*up_to_key=*/false);
+    merged.Append(key, seq);
+    last_key = key;
+    take_fresh(key, /*up_to_key=*/true);  // into recent_: the key is held
+  });
+  take_fresh(std::numeric_limits<uint64_t>::max(), /*up_to_key=*/true);
+  merged.FinishAppending();
+  saved_ = std::move(merged);
+}
+
+}  // namespace banen

@@ -1,0 +1,245 @@
+// EventIdIndex: the EventLog's event_id -> seq, in memory. Internal to
+// ledger/ (and its tests).
+//
+// Not thread-safe: the EventLog guards it with its index_mu_.
+#ifndef BANEN_LEDGER_INTERNAL_EVENT_ID_INDEX_H_
+#define BANEN_LEDGER_INTERNAL_EVENT_ID_INDEX_H_
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "ledger/absl_compat.h"
+#include "ledger/huge_pages.h"
+#include "sodium.h"
+
+namespace banen {
+
+// The ids of a state checkpoint, sorted by the leading kKeyBits bits of
+// their fingerprints (their keys), with their seqs: 8 bytes an id and under
+// a byte of directory, where whole fingerprints took 12 and up to two
+// (issue 15: 136 MB at 10 M events, 680 MB at 50 M). A directory holds where
+// each run of leading key bits (a bucket) begins; below those bits each key
+// keeps the rest, at most 32 bits. Keys are uniform, so a lookup reads the
+// directory and a bucket of about eight keys: two cache misses, like a hash
+// map, at a fraction of its memory. Seqs are below 2^32, positions too.
+//
+// Keys are unique; of 10 M ids, an id new to the index shares the key of a
+// held one once in 100,000 lookups, and the caller's check against the
+// stored event tells them apart.
+class SortedFingerprints {
+ public:
+  static constexpr int kKeyBits = 40;
+  static uint64_t KeyOf(uint64_t fingerprint) {
+    return fingerprint >> (64 - kKeyBits);
+  }
+
+  // Room for up to `count` keys, appended in strictly ascending order.
+  explicit SortedFingerprints(size_t count = 0);
+
+  // `key` (below 2^kKeyBits, above every key appended) and its seq.
+  void Append(uint64_t key, uint32_t seq) {
+    const uint64_t bucket = key >> rest_bits_;
+    while (directory_filled_ <= bucket) {
+      bucket_begin_[directory_filled_++] = static_cast<uint32_t>(rests_.size());
+    }
+    rests_.push_back(static_cast<uint32_t>(key & rest_mask_));
+    seqs_.push_back(seq);
+  }
+  // After the last Append(), before any lookup.
+  void FinishAppending() {
+    while (directory_filled_ < bucket_begin_.size()) {
+      bucket_begin_[directory_filled_++] = static_cast<uint32_t>(rests_.size());
+    }
+  }
+
+  size_t size() const { return rests_.size(); }
+
+  std::optional<uint64_t> Find(uint64_t key) const {
+    const uint64_t bucket = key >> rest_bits_;
+    const auto rest = static_cast<uint32_t>(key & rest_mask_);
+    for (uint32_t i = bucket_begin_[bucket]; i < bucket_begin_[bucket + 1];
+         ++i) {
+      if (rests_[i] == rest) return seqs_[i];
+      if (rests_[i] > rest) break;
+    }
+    return std::nullopt;
+  }
+
+  // Find()'s two cache misses, fetched ahead in two steps: the directory
+  // entry, then (once that is in cache) the bucket it names.
+  void PrefetchDirectory(uint64_t key) const {
+    __builtin_prefetch(bucket_begin_.data() + (key >> rest_bits_));
+  }
+  void PrefetchBucket(uint64_t key) const {
+    __builtin_prefetch(rests_.data() + bucket_begin_[key >> rest_bits_]);
+  }
+
+  // Calls visit(key, seq) for every key, in ascending order.
+  template <typename Visit>
+  void ForEach(Visit visit) const {
+    for (uint64_t bucket = 0; bucket + 1 < bucket_begin_.size(); ++bucket) {
+      for (uint32_t i = bucket_begin_[bucket]; i < bucket_begin_[bucket + 1];
+           ++i) {
+        visit((bucket << rest_bits_) | rests_[i], seqs_[i]);
+      }
+    }
+  }
+  const HugeVector<uint32_t>& seqs() const { return seqs_; }
+
+ private:
+  int rest_bits_ = 0;  // the key's bits below its bucket's
+  uint64_t rest_mask_ = 0;
+  HugeVector<uint32_t> rests_;
+  HugeVector<uint32_t> seqs_;
+  // Bucket b (the keys whose leading bits are b) is
+  // [bucket_begin_[b], bucket_begin_[b + 1]).
+  HugeVector<uint32_t> bucket_begin_;
+  size_t directory_filled_ = 0;  // entries of bucket_begin_ set so far
+};
+
+// event_id -> seq, kept in memory as 64-bit fingerprints instead of a RocksDB
+// index: an index keyed by random event_ids would turn every append into
+// random-key writes and lookups, while the log itself is written in seq
+// order. A match is confirmed against the stored event; the rare id whose
+// fingerprint another id took first is kept whole. The ids of the loaded
+// state checkpoint are in sorted arrays by the keys of their fingerprints
+// (SortedFingerprints), those stored since in a hash map by the whole
+// fingerprint, until the next save merges them; so are the few whose key an
+// id in the arrays holds.
+class EventIdIndex {
+ public:
+  // The highest seq SortedFingerprints holds.
+  static constexpr uint64_t kMaxSortedSeq =
+      std::numeric_limits<uint32_t>::max();
+  using Key = std::array<unsigned char, crypto_shorthash_KEYBYTES>;
+
+  // Fingerprints keyed with a new random key: no one can choose ids whose
+  // fingerprints collide, which would cost a read of the store each.
+  EventIdIndex();
+
+  // Stable across processes and machines, so that it can be saved. Callers
+  // compute it once per event_id for Find() and Insert().
+  uint64_t Fingerprint(std::string_view event_id) const;
+
+  // The seq that `event_id`, of that `fingerprint`, may be stored at;
+  // confirm against the stored event's id.
+  std::optional<uint64_t> Find(std::string_view event_id,
+                               uint64_t fingerprint) const {
+    if (!colliding_ids_.empty()) {
+      if (const auto it = colliding_ids_.find(AbslView(event_id));
+          it != colliding_ids_.end()) {
+        return it->second;
+      }
+    }
+    if (!recent_.empty()) {
+      if (const auto it = recent_.find(fingerprint); it != recent_.end()) {
+        return it->second;
+      }
+    }
+    return saved_.Find(SortedFingerprints::KeyOf(fingerprint));
+  }
+  // Find(_, fingerprint)'s memory, fetched `stage` 0 then 1 some lookups
+  // ahead: at 10 M stored ids each lookup of a new id missed the cache
+  // twice, a tenth of an append's CPU.
+  void Prefetch(uint64_t fingerprint, int stage) const {
+    if (stage == 0) {
+      saved_.PrefetchDirectory(SortedFingerprints::KeyOf(fingerprint));
+      recent_.prefetch(fingerprint);
+    } else {
+      saved_.PrefetchBucket(SortedFingerprints::KeyOf(fingerprint));
+    }
+  }
+
+  // `fingerprint_taken`: Find(event_id, fingerprint) returned the seq of
+  // another id.
+  void Insert(std::string_view event_id, uint64_t fingerprint, uint64_t seq,
+              bool fingerprint_taken) {
+    if (fingerprint_taken) {
+      colliding_ids_.emplace(std::string(event_id), seq);
+      if (tracking_) added_.colliding.emplace_back(event_id, seq);
+    } else {
+      recent_.emplace(fingerprint, seq);
+      if (tracking_) added_.ids.emplace_back(fingerprint, seq);
+    }
+  }
+
+  // The ids inserted since TrackAdded() or the last TakeAdded(): a state
+  // delta's fingerprint_key and event_id_index (storage_format.h
+  // delta_body).
+  struct Added {
+    Key key{};
+    std::vector<std::pair<uint64_t, uint64_t>> ids;  // fingerprint, seq
+    std::vector<std::pair<std::string, uint64_t>> colliding;
+
+    void EncodeTo(std::string& out) const;
+    // Reads what EncodeTo() wrote from the front of `bytes`, advancing it.
+    static std::optional<Added> Decode(std::string_view& bytes);
+  };
+  // Records what Insert() adds from now on, forgetting what it added before.
+  // Room for `expected` ids is reserved, not touched: its pages are mapped as
+  // the ids come, not all at once, and it does not grow by copying.
+  void TrackAdded(size_t expected) {
+    tracking_ = true;
+    added_ = Added();
+    added_.ids.reserve(expected);
+  }
+  // In O(1): the ids are moved out; then as TrackAdded(expected).
+  Added TakeAdded(size_t expected) {
+    Added added = std::exchange(added_, Added());
+    added.key = key_;
+    added_.ids.reserve(expected);
+    return added;
+  }
+  // Whether AddAll(added) would: an index takes the ids of another key only
+  // while it is empty, and then the key too.
+  bool Accepts(const Added& added) const {
+    return added.key == key_ ||
+           (saved_.size() == 0 && recent_.empty() && colliding_ids_.empty());
+  }
+  void AddAll(Added added);
+
+  // Moves the fingerprints inserted since the load (all but those of seqs
+  // above 2^32 - 1, and those whose key the arrays hold) into the sorted
+  // arrays, and frees the map they were in. Costs a copy of the arrays.
+  void Merge();
+
+  // fingerprint_key event_id_index_3 (storage_format.h state_body, version
+  // 3), after Merge(): the recent ones are those of the highest seqs and
+  // those whose key another id holds.
+  void EncodeTo(std::string& out) const;
+  // Reads the event_id_index of a state of `version` (1 to 3) from the front
+  // of `bytes`, advancing it.
+  static absl::StatusOr<EventIdIndex> Decode(uint32_t version,
+                                             std::string_view& bytes);
+
+ private:
+  // count fingerprint* seq* (event_id_index_2 and _3) into saved_, each id
+  // whose key the one before it has (of version 2) into recent_; false if
+  // the bytes are short, the fingerprints not strictly ascending or, of
+  // version 3, not keys.
+  bool DecodeSorted(uint32_t version, std::string_view& bytes);
+  // Merges `fresh` (sorted, seqs up to kMaxSortedSeq, fingerprints not in
+  // saved_) into saved_, and into recent_ those whose key an id in saved_
+  // or before them in `fresh` holds.
+  void MergeSaved(absl::Span<const std::pair<uint64_t, uint64_t>> fresh);
+
+  Key key_;
+  SortedFingerprints saved_;
+  absl::flat_hash_map<uint64_t, uint64_t> recent_;
+  absl::flat_hash_map<std::string, uint64_t> colliding_ids_;
+  bool tracking_ = false;
+  Added added_;
+};
+
+}  // namespace banen
+
+#endif  // BANEN_LEDGER_INTERNAL_EVENT_ID_INDEX_H_

@@ -1,0 +1,188 @@
+// EventIdIndex (ledger/internal/event_id_index.h): lookups before and after
+// a merge into the sorted arrays, fingerprints that share a key, and the
+// saved layouts of versions 2 and 3 (storage_format.h event_id_index_2/_3).
+#include "ledger/internal/event_id_index.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/base/internal/endian.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace banen {
+namespace {
+
+// Two fingerprints of one key: they differ below its 40 bits.
+constexpr uint64_t kFingerprint = 0x1234'5678'9A00'0001;
+constexpr uint64_t kSameKey = 0x1234'5678'9A00'0002;
+
+void InsertNew(EventIdIndex& index, uint64_t fingerprint, uint64_t seq) {
+  index.Insert(absl::StrCat("id-", seq), fingerprint, seq,
+               /*fingerprint_taken=*/false);
+}
+
+// Saves `index` (Merge, EncodeTo) and reads it back as version 3.
+EventIdIndex SavedAndLoaded(EventIdIndex& index) {
+  index.Merge();
+  std::string body;
+  index.EncodeTo(body);
+  std::string_view bytes = body;
+  absl::StatusOr<EventIdIndex> loaded = EventIdIndex::Decode(3, bytes);
+  EXPECT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_TRUE(bytes.empty());
+  return loaded.ok() ? *std::move(loaded) : EventIdIndex();
+}
+
+// An event_id_index_2 or _3 of `sorted` (fingerprint, seq), ascending, and
+// nothing after the arrays.
+std::string SortedLayout(
+    const std::vector<std::pair<uint64_t, uint32_t>>& sorted) {
+  std::string body(crypto_shorthash_KEYBYTES, '\x01');
+  body.push_back(static_cast<char>(sorted.size()));  // a one-byte varint
+  for (const auto& [fingerprint, seq] : sorted) {
+    char bytes[8];
+    absl::little_endian::Store64(bytes, fingerprint);
+    body.append(bytes, 8);
+  }
+  for (const auto& [fingerprint, seq] : sorted) {
+    char bytes[4];
+    absl::little_endian::Store32(bytes, seq);
+    body.append(bytes, 4);
+  }
+  body.append("\x00\x00", 2);  // no more fingerprints, no colliding ids
+  return body;
+}
+
+TEST(EventIdIndexTest, FindsIdsInsertedAndAfterASaveAndLoad) {
+  EventIdIndex index;
+  InsertNew(index, 0xAAAA'0000'0000'0000, 1);
+  InsertNew(index, 0x5555'0000'0000'0000, 2);
+  EXPECT_EQ(index.Find("id-1", 0xAAAA'0000'0000'0000), 1u);
+  EventIdIndex loaded = SavedAndLoaded(index);
+  EXPECT_EQ(loaded.Find("id-1", 0xAAAA'0000'0000'0000), 1u);
+  EXPECT_EQ(loaded.Find("id-2", 0x5555'0000'0000'0000), 2u);
+  EXPECT_EQ(loaded.Find("id-3", 0x7777'0000'0000'0000), std::nullopt);
+}
+
+TEST(EventIdIndexTest, KeepsTwoFingerprintsOfOneKeyApartAcrossSaves) {
+  EventIdIndex index;
+  InsertNew(index, kFingerprint, 4);
+  InsertNew(index, kSameKey, 9);
+  index.Merge();
+  EXPECT_EQ(index.Find("id-4", kFingerprint), 4u);
+  EXPECT_EQ(index.Find("id-9", kSameKey), 9u);
+  EventIdIndex loaded = SavedAndLoaded(index);
+  EXPECT_EQ(loaded.Find("id-4", kFingerprint), 4u);
+  EXPECT_EQ(loaded.Find("id-9", kSameKey), 9u);
+  EventIdIndex again = SavedAndLoaded(loaded);
+  EXPECT_EQ(again.Find("id-4", kFingerprint), 4u);
+  EXPECT_EQ(again.Find("id-9", kSameKey), 9u);
+}
+
+TEST(EventIdIndexTest, AnIdMergedLaterOfAKeyHeldKeepsItsSeq) {
+  EventIdIndex index;
+  InsertNew(index, kFingerprint, 4);
+  index.Merge();
+  InsertNew(index, kSameKey, 9);
+  index.Merge();
+  EXPECT_EQ(index.Find("id-4", kFingerprint), 4u);
+  EXPECT_EQ(index.Find("id-9", kSameKey), 9u);
+}
+
+TEST(EventIdIndexTest, AFingerprintNewToTheIndexOfAKeyHeldGetsTheHeldSeq) {
+  // The caller reads the stored event at that seq and sees another id.
+  EventIdIndex index;
+  InsertNew(index, kFingerprint, 4);
+  index.Merge();
+  EXPECT_EQ(index.Find("id-new", kSameKey), 4u);
+}
+
+TEST(EventIdIndexTest, LoadsAVersion2IndexWhoseFingerprintsShareAKey) {
+  const std::string body = SortedLayout({{0x0100'0000'0000'0000, 2},
+                                         {kFingerprint, 4},
+                                         {kSameKey, 9},
+                                         {0xF000'0000'0000'0000, 11}});
+  std::string_view bytes = body;
+  absl::StatusOr<EventIdIndex> loaded = EventIdIndex::Decode(2, bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_TRUE(bytes.empty());
+  EXPECT_EQ(loaded->Find("id-2", 0x0100'0000'0000'0000), 2u);
+  EXPECT_EQ(loaded->Find("id-4", kFingerprint), 4u);
+  EXPECT_EQ(loaded->Find("id-9", kSameKey), 9u);
+  EXPECT_EQ(loaded->Find("id-11", 0xF000'0000'0000'0000), 11u);
+  EventIdIndex again = SavedAndLoaded(*loaded);
+  EXPECT_EQ(again.Find("id-4", kFingerprint), 4u);
+  EXPECT_EQ(again.Find("id-9", kSameKey), 9u);
+}
+
+TEST(EventIdIndexTest, AVersion3KeyWithItsLastBitsSetIsDataLoss) {
+  const std::string body = SortedLayout({{kFingerprint, 4}});
+  std::string_view bytes = body;
+  EXPECT_EQ(EventIdIndex::Decode(3, bytes).status(),
+            absl::DataLossError("the saved event_id index is unreadable"));
+}
+
+TEST(EventIdIndexTest, FingerprintsNotAscendingAreDataLoss) {
+  const std::string body =
+      SortedLayout({{0xF000'0000'0000'0000, 11}, {0x0100'0000'0000'0000, 2}});
+  std::string_view bytes = body;
+  EXPECT_EQ(EventIdIndex::Decode(2, bytes).status(),
+            absl::DataLossError("the saved event_id index is unreadable"));
+}
+
+// Against a map of the fingerprints inserted: 200,000 random ones, a tenth
+// sharing the key of another, merged in five rounds and saved and loaded
+// between them. Every one is found with its seq; a fingerprint never
+// inserted finds nothing or the seq of one of its key.
+TEST(EventIdIndexTest, AgreesWithAMapOfTheFingerprintsThroughMergesAndSaves) {
+  std::mt19937_64 random(15);
+  std::map<uint64_t, uint64_t> model;
+  EventIdIndex index;
+  uint64_t seq = 0;
+  for (int round = 0; round < 5; ++round) {
+    for (int i = 0; i < 40'000; ++i) {
+      uint64_t fingerprint = random();
+      if (i % 10 == 0 && !model.empty()) {
+        // One of a held key: the last one's, its low bits changed.
+        fingerprint = (model.rbegin()->first & ~uint64_t{0xFFFFFF}) |
+                      (random() & 0xFFFFFF);
+      }
+      if (model.contains(fingerprint)) continue;
+      model.emplace(fingerprint, ++seq);
+      InsertNew(index, fingerprint, seq);
+    }
+    if (round % 2 == 0) {
+      index = SavedAndLoaded(index);
+    } else {
+      index.Merge();
+    }
+    for (const auto& [fingerprint, stored] : model) {
+      ASSERT_EQ(index.Find(absl::StrCat("id-", stored), fingerprint), stored)
+          << "round " << round << ", fingerprint " << fingerprint;
+    }
+  }
+  for (int i = 0; i < 10'000; ++i) {
+    const uint64_t fingerprint = random();
+    if (model.contains(fingerprint)) continue;
+    const std::optional<uint64_t> found = index.Find("absent", fingerprint);
+    if (!found.has_value()) continue;
+    const auto same_key = [&](const auto& entry) {
+      return entry.second == *found &&
+             SortedFingerprints::KeyOf(entry.first) ==
+                 SortedFingerprints::KeyOf(fingerprint);
+    };
+    EXPECT_TRUE(std::any_of(model.begin(), model.end(), same_key));
+  }
+}
+
+}  // namespace
+}  // namespace banen
