@@ -26,7 +26,7 @@ namespace banen {
 // The ids of a state checkpoint, sorted by the leading kKeyBits bits of
 // their fingerprints (their keys), with their seqs: 8 bytes an id and under
 // a byte of directory, where whole fingerprints took 12 and up to two
-// (issue 15: 136 MB at 10 M events, 680 MB at 50 M). A directory holds where
+// (issue 15: 136 MB at 10 M events, 670 MB at 50 M). A directory holds where
 // each run of leading key bits (a bucket) begins; below those bits each key
 // keeps the rest, at most 32 bits. Keys are uniform, so a lookup reads the
 // directory and a bucket of about eight keys: two cache misses, like a hash
