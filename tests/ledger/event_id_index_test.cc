@@ -30,6 +30,12 @@ void InsertNew(EventIdIndex& index, uint64_t fingerprint, uint64_t seq) {
                /*fingerprint_taken=*/false);
 }
 
+// kFingerprint stored at seq 4, kSameKey at 9.
+void ExpectBothOfTheKeyFound(const EventIdIndex& index) {
+  EXPECT_EQ(index.Find("id-4", kFingerprint), 4u);
+  EXPECT_EQ(index.Find("id-9", kSameKey), 9u);
+}
+
 // Saves `index` (Merge, EncodeTo) and reads it back as version 3.
 EventIdIndex SavedAndLoaded(EventIdIndex& index) {
   index.Merge();
@@ -78,14 +84,11 @@ TEST(EventIdIndexTest, KeepsTwoFingerprintsOfOneKeyApartAcrossSaves) {
   InsertNew(index, kFingerprint, 4);
   InsertNew(index, kSameKey, 9);
   index.Merge();
-  EXPECT_EQ(index.Find("id-4", kFingerprint), 4u);
-  EXPECT_EQ(index.Find("id-9", kSameKey), 9u);
+  ExpectBothOfTheKeyFound(index);
   EventIdIndex loaded = SavedAndLoaded(index);
-  EXPECT_EQ(loaded.Find("id-4", kFingerprint), 4u);
-  EXPECT_EQ(loaded.Find("id-9", kSameKey), 9u);
+  ExpectBothOfTheKeyFound(loaded);
   EventIdIndex again = SavedAndLoaded(loaded);
-  EXPECT_EQ(again.Find("id-4", kFingerprint), 4u);
-  EXPECT_EQ(again.Find("id-9", kSameKey), 9u);
+  ExpectBothOfTheKeyFound(again);
 }
 
 TEST(EventIdIndexTest, AnIdMergedLaterOfAKeyHeldKeepsItsSeq) {
@@ -94,8 +97,7 @@ TEST(EventIdIndexTest, AnIdMergedLaterOfAKeyHeldKeepsItsSeq) {
   index.Merge();
   InsertNew(index, kSameKey, 9);
   index.Merge();
-  EXPECT_EQ(index.Find("id-4", kFingerprint), 4u);
-  EXPECT_EQ(index.Find("id-9", kSameKey), 9u);
+  ExpectBothOfTheKeyFound(index);
 }
 
 TEST(EventIdIndexTest, AFingerprintNewToTheIndexOfAKeyHeldGetsTheHeldSeq) {
@@ -116,12 +118,10 @@ TEST(EventIdIndexTest, LoadsAVersion2IndexWhoseFingerprintsShareAKey) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_TRUE(bytes.empty());
   EXPECT_EQ(loaded->Find("id-2", 0x0100'0000'0000'0000), 2u);
-  EXPECT_EQ(loaded->Find("id-4", kFingerprint), 4u);
-  EXPECT_EQ(loaded->Find("id-9", kSameKey), 9u);
+  ExpectBothOfTheKeyFound(*loaded);
   EXPECT_EQ(loaded->Find("id-11", 0xF000'0000'0000'0000), 11u);
   EventIdIndex again = SavedAndLoaded(*loaded);
-  EXPECT_EQ(again.Find("id-4", kFingerprint), 4u);
-  EXPECT_EQ(again.Find("id-9", kSameKey), 9u);
+  ExpectBothOfTheKeyFound(again);
 }
 
 TEST(EventIdIndexTest, AVersion3KeyWithItsLastBitsSetIsDataLoss) {
