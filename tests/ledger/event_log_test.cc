@@ -767,7 +767,8 @@ TEST_F(ValidationStateTest, IdsSavedInTheStateAndAppendedAfterItAreFound) {
   }
 }
 
-TEST_F(ValidationStateTest, AStateOfLayoutVersion1LoadsAndIsSavedInVersion2) {
+TEST_F(ValidationStateTest,
+       AStateOfLayoutVersion1LoadsAndIsSavedInTheCurrentLayout) {
   ReopenWith(WithoutSaving());
   AppendAJobAndARetraction();
   SaveTheJobAndTheRetractionInLayout1(
@@ -783,6 +784,25 @@ TEST_F(ValidationStateTest, AStateOfLayoutVersion1LoadsAndIsSavedInVersion2) {
   ReopenWith(Options());
   EXPECT_EQ(state_seq_, 4u);
   EXPECT_EQ(replayed_, 0u);
+  ExpectTheStateOfTheJobAndTheRetraction();
+}
+
+// A body of layout 3 read as layout 2: its keys are fingerprints whose last
+// 24 bits are zero, which layout 2 may hold.
+TEST_F(ValidationStateTest,
+       AStateOfLayoutVersion2LoadsAndIsSavedInTheCurrentLayout) {
+  AppendAJobAndARetraction();
+  RewriteTheSavedHeader(
+      4, [](storage::StateHeader& header) { header.version = 2; });
+  if (HasFatalFailure()) return;
+  ReopenWith(Options());
+  ASSERT_NE(log_, nullptr);
+  EXPECT_EQ(state_seq_, 4u);
+  EXPECT_EQ(replayed_, 0u);
+  EXPECT_EQ(SeqOfId("e2"), 2u);
+  EXPECT_EQ(SavedStateVersion(4), storage::kStateVersion);
+  ReopenWith(Options());
+  EXPECT_EQ(state_seq_, 4u);
   ExpectTheStateOfTheJobAndTheRetraction();
 }
 
