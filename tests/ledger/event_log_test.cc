@@ -578,6 +578,22 @@ class ValidationStateTest : public EventLogTest {
     return stored.ok() ? stored->seq : 0;
   }
 
+  // After the state of AppendAJobAndARetraction() was saved in an older
+  // layout: it loads without a replay, and the close saves it anew in the
+  // current one, though nothing was appended.
+  void ExpectLoadedAndSavedAnewInTheCurrentLayout() {
+    ReopenWith(Options());
+    ASSERT_NE(log_, nullptr);
+    EXPECT_EQ(state_seq_, 4u);
+    EXPECT_EQ(replayed_, 0u);
+    EXPECT_EQ(SeqOfId("e2"), 2u);
+    EXPECT_EQ(SavedStateVersion(4), storage::kStateVersion);
+    ReopenWith(Options());
+    EXPECT_EQ(state_seq_, 4u);
+    EXPECT_EQ(replayed_, 0u);
+    ExpectTheStateOfTheJobAndTheRetraction();
+  }
+
   uint64_t state_seq_ = 0;
   uint64_t replayed_ = 0;
 };
@@ -774,17 +790,7 @@ TEST_F(ValidationStateTest,
   SaveTheJobAndTheRetractionInLayout1(
       {{"e1", 1}, {"e2", 2}, {"t3", 3}, {"e4", 4}});
   if (HasFatalFailure()) return;
-  ReopenWith(Options());
-  ASSERT_NE(log_, nullptr);
-  EXPECT_EQ(state_seq_, 4u);
-  EXPECT_EQ(replayed_, 0u);
-  EXPECT_EQ(SeqOfId("e2"), 2u);
-  // Saved anew at the close, though nothing was appended.
-  EXPECT_EQ(SavedStateVersion(4), storage::kStateVersion);
-  ReopenWith(Options());
-  EXPECT_EQ(state_seq_, 4u);
-  EXPECT_EQ(replayed_, 0u);
-  ExpectTheStateOfTheJobAndTheRetraction();
+  ExpectLoadedAndSavedAnewInTheCurrentLayout();
 }
 
 // A body of layout 3 read as layout 2: its keys are fingerprints whose last
@@ -795,15 +801,7 @@ TEST_F(ValidationStateTest,
   RewriteTheSavedHeader(
       4, [](storage::StateHeader& header) { header.version = 2; });
   if (HasFatalFailure()) return;
-  ReopenWith(Options());
-  ASSERT_NE(log_, nullptr);
-  EXPECT_EQ(state_seq_, 4u);
-  EXPECT_EQ(replayed_, 0u);
-  EXPECT_EQ(SeqOfId("e2"), 2u);
-  EXPECT_EQ(SavedStateVersion(4), storage::kStateVersion);
-  ReopenWith(Options());
-  EXPECT_EQ(state_seq_, 4u);
-  ExpectTheStateOfTheJobAndTheRetraction();
+  ExpectLoadedAndSavedAnewInTheCurrentLayout();
 }
 
 TEST_F(ValidationStateTest,
