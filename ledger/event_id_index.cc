@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <functional>
+#include <type_traits>
 
 #include "absl/base/internal/endian.h"
 #include "absl/status/status.h"
@@ -91,6 +92,16 @@ void EventIdIndex::Added::EncodeTo(std::string& out) const {
   WriteUnsorted(coded, ids, colliding);
 }
 
+size_t EventIdIndex::Added::EncodedSizeBound() const {
+  constexpr size_t kVarint64 = 10;
+  size_t bound = key.size() + kVarint64 +
+                 ids.size() * (sizeof(uint64_t) + kVarint64) + kVarint64;
+  for (const auto& [event_id, seq] : colliding) {
+    bound += kVarint64 + event_id.size() + kVarint64;
+  }
+  return bound;
+}
+
 std::optional<EventIdIndex::Added> EventIdIndex::Added::Decode(
     std::string_view& bytes) {
   Added added;
@@ -111,18 +122,47 @@ void EventIdIndex::AddAll(Added added) {
 
 void EventIdIndex::Merge() {
   std::vector<std::pair<uint64_t, uint64_t>> fresh;
-  fresh.reserve(recent_.size());
+  fresh.reserve(recent_.size() + sealed_.size());
   absl::flat_hash_map<uint64_t, uint64_t> beyond;
-  for (const auto& [fingerprint, seq] : recent_) {
-    if (seq > kMaxSortedSeq) {
-      beyond.emplace(fingerprint, seq);
-    } else {
-      fresh.emplace_back(fingerprint, seq);
+  for (const auto* hashed : {&recent_, &sealed_}) {
+    for (const auto& [fingerprint, seq] : *hashed) {
+      if (seq > kMaxSortedSeq) {
+        beyond.emplace(fingerprint, seq);
+      } else {
+        fresh.emplace_back(fingerprint, seq);
+      }
     }
   }
   recent_ = std::move(beyond);
+  sealed_ = {};
+  sealed_at_.reset();
   std::sort(fresh.begin(), fresh.end());
   MergeSaved(fresh);
+}
+
+bool EventIdIndex::TakeMerged(uint64_t seq, EventIdIndex& merged) {
+  if (!sealed_at_.has_value() || *sealed_at_ > seq || merged.key_ != key_ ||
+      !merged.sealed_.empty()) {
+    return false;
+  }
+  // Its map holds the few ids of seq up to `seq` whose key another id in its
+  // arrays holds (Merge()): kept by their whole fingerprints here too.
+  recent_.insert(merged.recent_.begin(), merged.recent_.end());
+  merged.recent_.clear();
+  std::swap(saved_, merged.saved_);
+  std::swap(sealed_, merged.sealed_);
+  sealed_at_.reset();
+  return true;
+}
+
+size_t EventIdIndex::MemoryBytes() const {
+  // absl's tables: a slot and a control byte each.
+  const auto table_bytes = [](const auto& map) {
+    return map.bucket_count() *
+           (sizeof(typename std::decay_t<decltype(map)>::value_type) + 1);
+  };
+  return saved_.MemoryBytes() + table_bytes(recent_) + table_bytes(sealed_) +
+         table_bytes(colliding_ids_);
 }
 
 void EventIdIndex::EncodeTo(std::string& out) const {

@@ -375,6 +375,10 @@ class EventLogImpl final : public EventLog {
     Hash hash{};  // of the event at seq
     EventIdIndex::Added ids;
     std::string changes;  // ledger_delta
+    // With it the deltas pass half of the state checkpoint they follow:
+    // once written, they are folded into a new one (WriteDelta), whose
+    // event_id arrays then replace the live index's sealed ids.
+    bool rebase = false;
   };
 
   // The state as of the latest consistent point on disk: a state checkpoint
@@ -1876,10 +1880,12 @@ void EventLogImpl::MaybeTakeDelta() {
   if (seq - checkpoint_seq_ < every) return;
   const absl::Time start = absl::Now();
   Delta delta;
+  uint64_t rebase_past = 0;  // the deltas' bytes that call for a rebase
   {
     absl::MutexLock lock(&checkpoint_mu_);
     if (delta_busy_ || delta_failed_) return;
     delta.changes = std::move(delta_buffer_);
+    rebase_past = base_bytes_ / 2 - std::min(base_bytes_ / 2, delta_bytes_);
   }
   delta.follows = checkpoint_seq_;
   delta.seq = seq;
@@ -1888,6 +1894,9 @@ void EventLogImpl::MaybeTakeDelta() {
   {
     absl::MutexLock index(&index_mu_);
     delta.ids = event_ids_.TakeAdded(every);
+    delta.rebase =
+        delta.changes.size() + delta.ids.EncodedSizeBound() > rebase_past;
+    if (delta.rebase) event_ids_.Seal(seq);
   }
   checkpoint_seq_ = seq;
   buffer_requested_ = false;
@@ -1978,8 +1987,8 @@ absl::Status EventLogImpl::WriteDelta(const Delta& delta) {
   {
     absl::MutexLock lock(&checkpoint_mu_);
     delta_bytes_ += body.size();
-    if (delta_bytes_ <= base_bytes_ / 2) return absl::OkStatus();
   }
+  if (!delta.rebase) return absl::OkStatus();
   // From disk, off the write path: the live state is the stager's. Decoding
   // and encoding the whole state costs seconds of CPU (about 2 s at 1 M
   // events: a sixth of an import's two cores, perf), which the appends need
@@ -1988,6 +1997,7 @@ absl::Status EventLogImpl::WriteDelta(const Delta& delta) {
   // wait for that write.
   absl::Status read_status;
   std::optional<Hash> rebased;
+  EventIdIndex merged_ids;
   body.clear();
   internal::RunAtLowestPriority([&] {
     absl::StatusOr<Checkpoint> checkpoint = ReadCheckpoint();
@@ -2000,13 +2010,24 @@ absl::Status EventLogImpl::WriteDelta(const Delta& delta) {
     checkpoint->event_ids.EncodeTo(body);
     checkpoint->state.EncodeTo(body);
     rebased = checkpoint->hash;
+    merged_ids = std::move(checkpoint->event_ids);
   });
   RETURN_IF_ERROR(read_status);
   if (!rebased.has_value()) return absl::OkStatus();
+  {
+    // merged_ids then holds what the live index let go: freed after the
+    // lock, as the appends wait for it.
+    absl::MutexLock index(&index_mu_);
+    event_ids_.TakeMerged(delta.seq, merged_ids);
+  }
+  merged_ids = EventIdIndex();
   RETURN_IF_ERROR(WriteStateCheckpoint(delta.seq, *rebased, body));
-  absl::MutexLock lock(&checkpoint_mu_);
-  base_bytes_ = body.size();
-  delta_bytes_ = 0;
+  {
+    absl::MutexLock lock(&checkpoint_mu_);
+    base_bytes_ = body.size();
+    delta_bytes_ = 0;
+  }
+  if (options_.on_state_rebased) options_.on_state_rebased(delta.seq);
   return absl::OkStatus();
 }
 
@@ -2215,6 +2236,9 @@ StorageStats EventLogImpl::GetStorageStats() const {
                       &stats.block_cache_capacity_bytes);
   db_->GetIntProperty(Properties::kBlockCacheUsage,
                       &stats.block_cache_usage_bytes);
+  absl::ReaderMutexLock index(&index_mu_);
+  stats.event_id_index_bytes = event_ids_.MemoryBytes();
+  stats.event_ids_hashed = event_ids_.hashed();
   return stats;
 }
 

@@ -157,7 +157,8 @@ struct ChainVerification {
   uint64_t events_checked = 0;
 };
 
-// What the store holds and owes, for monitoring: RocksDB's estimates.
+// What the store holds and owes, for monitoring: RocksDB's estimates, and
+// the event_id index's memory.
 struct StorageStats {
   uint64_t live_data_bytes = 0;
   // Bytes compaction would rewrite to bring every level within its target;
@@ -170,6 +171,11 @@ struct StorageStats {
   uint64_t block_cache_usage_bytes = 0;
   uint64_t table_readers_bytes = 0;
   uint64_t memtable_bytes = 0;
+  // The event_id index: its sorted arrays (8 bytes an id) and hash maps
+  // (17-35 bytes an id), and the ids in those maps, which a state checkpoint
+  // folds into the arrays (EventLogOptions::save_state_every).
+  uint64_t event_id_index_bytes = 0;
+  uint64_t event_ids_hashed = 0;
 };
 
 struct EventLogOptions {
@@ -224,12 +230,18 @@ struct EventLogOptions {
   // that it takes no core the appends need) and deletes them: the deltas
   // stay below half a checkpoint and one delta. While that thread is busy no
   // delta is taken, so the replay after a crash may be longer by the events
-  // appended meanwhile.
+  // appended meanwhile. That new checkpoint's event_id arrays then replace
+  // the live index's arrays and its hash map of the ids up to the last
+  // delta (StorageStats::event_ids_hashed): its memory follows the
+  // checkpoint, not the time since the log was opened.
   uint64_t save_state_every = 1'000'000;
   // Test and benchmark hook: called, under an internal lock (must not call
   // the EventLog), each time a delta is taken, with the seq it is taken at
   // and how long taking it held up the appends.
   std::function<void(uint64_t seq, absl::Duration stalled)> on_delta_taken;
+  // Test hook: called on the log's delta thread each time it has written a
+  // state checkpoint from the deltas on disk, with its seq.
+  std::function<void(uint64_t seq)> on_state_rebased;
   // Test hook: called by Open() with the seq of the state checkpoint it
   // loaded, with the deltas after it it applied (0: none it could use), and
   // the number of events it replayed after that.

@@ -175,6 +175,18 @@ ServerMetrics::ServerMetrics(MetricsRegistry& registry, const EventLog& log,
                       return static_cast<double>(
                           log.GetStorageStats().block_cache_capacity_bytes);
                     });
+  registry.AddGauge(
+      "banen_event_id_index_bytes",
+      "The event_id index's memory: its sorted arrays and hash maps", [&log] {
+        return static_cast<double>(log.GetStorageStats().event_id_index_bytes);
+      });
+  registry.AddGauge(
+      "banen_event_ids_hashed",
+      "Event ids the index keeps in hash maps until a state checkpoint folds "
+      "them into its arrays",
+      [&log] {
+        return static_cast<double>(log.GetStorageStats().event_ids_hashed);
+      });
   registry.AddGauge("process_resident_memory_bytes",
                     "Resident memory size in bytes", ResidentBytes);
 }

@@ -94,6 +94,10 @@ class SortedFingerprints {
     }
   }
   const HugeVector<uint32_t>& seqs() const { return seqs_; }
+  size_t MemoryBytes() const {
+    return (rests_.capacity() + seqs_.capacity() + bucket_begin_.capacity()) *
+           sizeof(uint32_t);
+  }
 
  private:
   int rest_bits_ = 0;  // the key's bits below its bucket's
@@ -113,8 +117,9 @@ class SortedFingerprints {
 // fingerprint another id took first is kept whole. The ids of the loaded
 // state checkpoint are in sorted arrays by the keys of their fingerprints
 // (SortedFingerprints), those stored since in a hash map by the whole
-// fingerprint, until the next save merges them; so are the few whose key an
-// id in the arrays holds.
+// fingerprint, until the next save merges them, or arrays merged from disk
+// replace them (Seal(), TakeMerged()); so are the few whose key an id in
+// the arrays holds.
 class EventIdIndex {
  public:
   // The highest seq SortedFingerprints holds.
@@ -145,6 +150,11 @@ class EventIdIndex {
         return it->second;
       }
     }
+    if (!sealed_.empty()) {
+      if (const auto it = sealed_.find(fingerprint); it != sealed_.end()) {
+        return it->second;
+      }
+    }
     return saved_.Find(SortedFingerprints::KeyOf(fingerprint));
   }
   // Find(_, fingerprint)'s memory, fetched `stage` 0 then 1 some lookups
@@ -154,6 +164,7 @@ class EventIdIndex {
     if (stage == 0) {
       saved_.PrefetchDirectory(SortedFingerprints::KeyOf(fingerprint));
       recent_.prefetch(fingerprint);
+      if (!sealed_.empty()) sealed_.prefetch(fingerprint);
     } else {
       saved_.PrefetchBucket(SortedFingerprints::KeyOf(fingerprint));
     }
@@ -181,6 +192,8 @@ class EventIdIndex {
     std::vector<std::pair<std::string, uint64_t>> colliding;
 
     void EncodeTo(std::string& out) const;
+    // At least the size of what EncodeTo() appends, in O(1).
+    size_t EncodedSizeBound() const;
     // Reads what EncodeTo() wrote from the front of `bytes`, advancing it.
     static std::optional<Added> Decode(std::string_view& bytes);
   };
@@ -202,15 +215,46 @@ class EventIdIndex {
   // Whether AddAll(added) would: an index takes the ids of another key only
   // while it is empty, and then the key too.
   bool Accepts(const Added& added) const {
-    return added.key == key_ ||
-           (saved_.size() == 0 && recent_.empty() && colliding_ids_.empty());
+    return added.key == key_ || (saved_.size() == 0 && recent_.empty() &&
+                                 sealed_.empty() && colliding_ids_.empty());
   }
   void AddAll(Added added);
 
   // Moves the fingerprints inserted since the load (all but those of seqs
   // above 2^32 - 1, and those whose key the arrays hold) into the sorted
-  // arrays, and frees the map they were in. Costs a copy of the arrays.
+  // arrays, and frees the maps they were in. Costs a copy of the arrays.
   void Merge();
+
+  // Without a copy, the hash map of a live index would grow until the next
+  // Merge(), which only a close makes: 17-35 bytes for each id stored since
+  // the start, where the arrays take 8. The EventLog's delta thread merges
+  // the same ids from the state on disk, off the write path; these two hand
+  // its arrays over in O(1).
+  //
+  // Marks the ids inserted so far, all of seqs up to `seq`, as those that
+  // the arrays of an index merged up to `seq` or later will replace
+  // (TakeMerged); the ids inserted from now on are kept apart. If ids are
+  // marked already (a merge that never came), they stay so and this does
+  // nothing.
+  void Seal(uint64_t seq) {
+    if (sealed_at_.has_value()) return;
+    sealed_ = std::exchange(recent_, {});
+    sealed_at_ = seq;
+  }
+  // If `merged` (of this index's key, after its Merge()) holds every id of
+  // seq up to `seq`, and `seq` is at or past the last Seal() since the last
+  // Merge(): replaces the arrays and the ids marked sealed with `merged`'s,
+  // and gives `merged` those it replaced, to be freed outside the lock.
+  // False, and nothing changed, otherwise. The ids of seqs above `seq`
+  // inserted before the seal then stay in the map, found as before, until
+  // the next seal and merge.
+  bool TakeMerged(uint64_t seq, EventIdIndex& merged);
+
+  // Ids in the hash maps, for monitoring: those not yet in the arrays.
+  size_t hashed() const { return recent_.size() + sealed_.size(); }
+  // The index's memory: the arrays, the maps' tables and the colliding ids'
+  // map (not their strings' heap).
+  size_t MemoryBytes() const;
 
   // fingerprint_key event_id_index_3 (storage_format.h state_body, version
   // 3), after Merge(): the recent ones are those of the highest seqs and
@@ -235,6 +279,9 @@ class EventIdIndex {
   Key key_;
   SortedFingerprints saved_;
   absl::flat_hash_map<uint64_t, uint64_t> recent_;
+  // The ids marked by Seal(), until TakeMerged() or Merge().
+  absl::flat_hash_map<uint64_t, uint64_t> sealed_;
+  std::optional<uint64_t> sealed_at_;
   absl::flat_hash_map<std::string, uint64_t> colliding_ids_;
   bool tracking_ = false;
   Added added_;

@@ -139,17 +139,86 @@ TEST(EventIdIndexTest, FingerprintsNotAscendingAreDataLoss) {
             absl::DataLossError("the saved event_id index is unreadable"));
 }
 
-// Against a map of the fingerprints inserted: 200,000 random ones, a tenth
-// sharing the key of another, merged in five rounds and saved and loaded
-// between them. Every one is found with its seq; a fingerprint never
-// inserted finds nothing or the seq of one of its key.
+// The ids up to seq 9 (kFingerprint at 4, kSameKey at 9, 1-3 and 5-8 of
+// other keys) sealed, then 10 to 12 inserted; `merged` an index of the same
+// key merged up to 9 (of the same ids unless `merged_up_to` is lower).
+void InsertSealAndInsert(EventIdIndex& index, EventIdIndex& merged,
+                         uint64_t merged_up_to = 9) {
+  for (uint64_t seq = 1; seq <= 12; ++seq) {
+    if (seq == 10) index.Seal(9);
+    const uint64_t fingerprint = seq == 4   ? kFingerprint
+                                 : seq == 9 ? kSameKey
+                                            : seq << 56;
+    InsertNew(index, fingerprint, seq);
+    if (seq == merged_up_to) {
+      merged = index;
+      merged.Merge();
+    }
+  }
+}
+
+void ExpectAllTwelveFound(const EventIdIndex& index) {
+  ExpectBothOfTheKeyFound(index);
+  for (uint64_t seq : {1, 2, 3, 5, 6, 7, 8, 10, 11, 12}) {
+    EXPECT_EQ(index.Find(absl::StrCat("id-", seq), seq << 56), seq);
+  }
+  EXPECT_EQ(index.Find("id-13", uint64_t{13} << 56), std::nullopt);
+}
+
+TEST(EventIdIndexTest, ArraysMergedUpToTheSealReplaceTheSealedIds) {
+  EventIdIndex index;
+  EventIdIndex merged;
+  InsertSealAndInsert(index, merged);
+  EXPECT_EQ(index.hashed(), 12u);
+  ASSERT_TRUE(index.TakeMerged(9, merged));
+  // 10 to 12, and kSameKey, whose key kFingerprint holds in the arrays.
+  EXPECT_EQ(index.hashed(), 4u);
+  ExpectAllTwelveFound(index);
+  EXPECT_EQ(SavedAndLoaded(index).hashed(), 1u);  // kSameKey
+}
+
+TEST(EventIdIndexTest, ArraysMergedShortOfTheSealAreRefused) {
+  EventIdIndex index;
+  EventIdIndex merged;
+  InsertSealAndInsert(index, merged, /*merged_up_to=*/8);
+  EXPECT_FALSE(index.TakeMerged(8, merged));
+  EXPECT_EQ(index.hashed(), 12u);
+  ExpectAllTwelveFound(index);
+}
+
+TEST(EventIdIndexTest, ArraysOfAnotherKeyAreRefused) {
+  EventIdIndex index;
+  EventIdIndex merged;
+  InsertSealAndInsert(index, merged);
+  EventIdIndex other_key;
+  EXPECT_FALSE(index.TakeMerged(9, other_key));
+  EXPECT_EQ(index.hashed(), 12u);
+  ExpectAllTwelveFound(index);
+}
+
+TEST(EventIdIndexTest, AMergeAfterASealTakesTheSealedIdsAndEndsTheSeal) {
+  EventIdIndex index;
+  EventIdIndex merged;
+  InsertSealAndInsert(index, merged);
+  index.Merge();
+  EXPECT_EQ(index.hashed(), 1u);  // kSameKey
+  ExpectAllTwelveFound(index);
+  EXPECT_FALSE(index.TakeMerged(9, merged));
+  ExpectAllTwelveFound(index);
+}
+
+// Against a map of the fingerprints inserted: 240,000 random ones, a tenth
+// sharing the key of another, merged in six rounds: saved and loaded,
+// merged, or sealed with more inserted before arrays merged up to the seal
+// replace the sealed ids. Every one is found with its seq; a fingerprint
+// never inserted finds nothing or the seq of one of its key.
 TEST(EventIdIndexTest, AgreesWithAMapOfTheFingerprintsThroughMergesAndSaves) {
   std::mt19937_64 random(15);
   std::map<uint64_t, uint64_t> model;
   EventIdIndex index;
   uint64_t seq = 0;
-  for (int round = 0; round < 5; ++round) {
-    for (int i = 0; i < 40'000; ++i) {
+  const auto insert_random = [&](int count) {
+    for (int i = 0; i < count; ++i) {
       uint64_t fingerprint = random();
       if (i % 10 == 0 && !model.empty()) {
         // One of a held key: the last one's, its low bits changed.
@@ -160,10 +229,20 @@ TEST(EventIdIndexTest, AgreesWithAMapOfTheFingerprintsThroughMergesAndSaves) {
       model.emplace(fingerprint, ++seq);
       InsertNew(index, fingerprint, seq);
     }
-    if (round % 2 == 0) {
+  };
+  for (int round = 0; round < 6; ++round) {
+    insert_random(30'000);
+    if (round % 3 == 0) {
       index = SavedAndLoaded(index);
-    } else {
+    } else if (round % 3 == 1) {
       index.Merge();
+    } else {
+      EventIdIndex merged = index;
+      merged.Merge();
+      const uint64_t sealed_at = seq;
+      index.Seal(sealed_at);
+      insert_random(10'000);
+      ASSERT_TRUE(index.TakeMerged(sealed_at, merged));
     }
     for (const auto& [fingerprint, stored] : model) {
       ASSERT_EQ(index.Find(absl::StrCat("id-", stored), fingerprint), stored)

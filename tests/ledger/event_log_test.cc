@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
@@ -1036,6 +1037,26 @@ TEST_F(StateDeltaTest, DeltasOfHalfTheCheckpointAreFoldedIntoANewOne) {
   EXPECT_EQ(state_seq_, 2u);
   EXPECT_EQ(replayed_, 0u);
   EXPECT_EQ(SeqOfId("t2"), 2u);
+}
+
+TEST_F(StateDeltaTest, ARebaseLeavesTheIndexsMapOnlyTheIdsAfterIt) {
+  absl::Notification rebased_at_2;
+  EventLogOptions options = DeltaEveryGroup();
+  options.on_state_rebased = [&rebased_at_2](uint64_t seq) {
+    if (seq == 2) rebased_at_2.Notify();
+  };
+  ReopenWith(options);
+  MustAppend({Target(1), Target(2)});
+  ASSERT_TRUE(rebased_at_2.WaitForNotificationWithTimeout(absl::Seconds(60)));
+  EXPECT_EQ(log_->GetStorageStats().event_ids_hashed, 0u);
+  EXPECT_EQ(SeqOfId("t1"), 1u);
+  EXPECT_EQ(SeqOfId("t2"), 2u);
+  const AppendResult again = MustAppend({Target(1)});
+  EXPECT_EQ(again.seqs, (std::vector<uint64_t>{1}));
+  EXPECT_EQ(again.duplicate, (std::vector<bool>{true}));
+  MustAppend({Target(3)});
+  EXPECT_EQ(SeqOfId("t3"), 3u);
+  CloseLog();  // before rebased_at_2 goes
 }
 
 TEST_F(EventLogTest, ConcurrentAppendersGetDistinctGapFreeSeqs) {

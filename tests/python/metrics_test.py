@@ -181,6 +181,10 @@ class MetricsEndpointTest(unittest.TestCase):
         # The appends above are in the memtables.
         self.assertGreater(
             value(final, "banen_rocksdb_memory_bytes", kind="memtables"), 0)
+        # A new store, and no state checkpoint yet: every id in the maps.
+        self.assertEqual(value(final, "banen_event_ids_hashed"),
+                         employers + targets)
+        self.assertGreater(value(final, "banen_event_id_index_bytes"), 0)
 
     def test_counts_each_query_rpc(self):
         rpc = "/banen.v1.LedgerService/GetHead"
