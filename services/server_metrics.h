@@ -13,6 +13,7 @@
 //   banen_head_seq, banen_projection_lag_seqs, banen_subscribers,
 //   banen_rocksdb_live_data_bytes, banen_rocksdb_pending_compaction_bytes,
 //   banen_rocksdb_memory_bytes{kind}, banen_rocksdb_block_cache_capacity_bytes,
+//   banen_event_id_index_bytes, banen_event_ids_hashed,
 //   process_resident_memory_bytes          gauges, read at the scrape
 //
 // Cost on the append path: per batch a few relaxed atomic adds (one per
