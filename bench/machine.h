@@ -52,16 +52,18 @@ inline long ResidentMegabytes() {
   return -1;
 }
 
-// RocksDB's part of the RSS (StorageStats), printed next to it: issue 15
-// asks for the block cache's size with the RSS.
+// RocksDB's and the event_id index's parts of the RSS (StorageStats),
+// printed next to it: issue 15 asks for the block cache's size with the
+// RSS.
 inline std::string RocksDbMemory(const StorageStats& stats) {
   constexpr double kMegabyte = 1 << 20;
   return absl::StrFormat(
       "RocksDB: block cache %.1f MB of %.1f MB, table readers %.1f MB, "
-      "memtables %.1f MB",
+      "memtables %.1f MB; event_id index %.1f MB (%u ids hashed)",
       stats.block_cache_usage_bytes / kMegabyte,
       stats.block_cache_capacity_bytes / kMegabyte,
-      stats.table_readers_bytes / kMegabyte, stats.memtable_bytes / kMegabyte);
+      stats.table_readers_bytes / kMegabyte, stats.memtable_bytes / kMegabyte,
+      stats.event_id_index_bytes / kMegabyte, stats.event_ids_hashed);
 }
 
 }  // namespace banen::bench
