@@ -111,6 +111,67 @@ TEST_F(ConcurrentAppendTest, IdenticalBatchesSentAtTheSameMomentAreStoredOnce) {
   EXPECT_EQ(ids.size(), total);
 }
 
+// Retries of earlier batches while the log takes a state delta every 16
+// events and folds the deltas into new checkpoints, whose event_id arrays
+// replace the index's hash map under the appends (EventIdIndex::Seal,
+// TakeMerged): 4 threads, each sending 150 new batches of 3 events and
+// after each resending one of its earlier ones. Every retry is answered
+// with its first try's seqs, every id found at its seq.
+TEST_F(ConcurrentAppendTest,
+       RetriesFindTheirSeqsWhileCheckpointsReplaceTheIndex) {
+  CloseLog();
+  std::atomic<int> rebases{0};
+  EventLogOptions options = Options();
+  options.save_state_every = 16;
+  options.on_state_rebased = [&rebases](uint64_t) { ++rebases; };
+  OpenLog(std::move(options));
+  constexpr int kThreads = 4;
+  constexpr int kBatches = 150;
+  constexpr int kEventsPerBatch = 3;
+  // first_tries[t][b]: thread t's batch b, as stored by its first try.
+  std::vector<std::vector<AppendResult>> first_tries(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<AppendBatch> sent;
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<Event> events;
+        for (int e = 0; e < kEventsPerBatch; ++e) {
+          events.push_back(
+              NumberedTargetSetEvent((t * kBatches + b) * kEventsPerBatch + e));
+        }
+        sent.push_back(Batch(std::move(events)));
+        absl::StatusOr<AppendResult> first = log_->Append(sent.back());
+        ASSERT_OK(first);
+        first_tries[t].push_back(*first);
+        const int again = (b * 7 + t) % (b + 1);
+        absl::StatusOr<AppendResult> retry = log_->Append(sent[again]);
+        ASSERT_OK(retry);
+        EXPECT_EQ(retry->seqs, first_tries[t][again].seqs)
+            << "thread " << t << ", batch " << again;
+        EXPECT_THAT(retry->duplicate, ::testing::Each(true));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  if (HasFatalFailure()) return;
+
+  EXPECT_EQ(log_->GetHead().seq, kThreads * kBatches * kEventsPerBatch);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int b = 0; b < kBatches; ++b) {
+      for (int e = 0; e < kEventsPerBatch; ++e) {
+        const std::string id =
+            NumberedTargetSetEvent((t * kBatches + b) * kEventsPerBatch + e)
+                .event_id;
+        ASSERT_OK_AND_ASSIGN(const StoredEvent stored, log_->GetByEventId(id));
+        EXPECT_EQ(stored.seq, first_tries[t][b].seqs[e]) << id;
+      }
+    }
+  }
+  CloseLog();  // the delta thread's last rebase, before `rebases` goes
+  EXPECT_GE(rebases.load(), 2);
+}
+
 // DOMAIN.md §4: a resent identical batch is not an error, even though its
 // expected_job_seq is stale by its own first try.
 TEST_F(ConcurrentAppendTest,
