@@ -165,6 +165,13 @@ void ExpectAllTwelveFound(const EventIdIndex& index) {
   EXPECT_EQ(index.Find("id-13", uint64_t{13} << 56), std::nullopt);
 }
 
+// TakeMerged(seq, merged) refused: the twelve still in the map, found.
+void ExpectRefused(EventIdIndex& index, uint64_t seq, EventIdIndex& merged) {
+  EXPECT_FALSE(index.TakeMerged(seq, merged));
+  EXPECT_EQ(index.hashed(), 12u);
+  ExpectAllTwelveFound(index);
+}
+
 TEST(EventIdIndexTest, ArraysMergedUpToTheSealReplaceTheSealedIds) {
   EventIdIndex index;
   EventIdIndex merged;
@@ -181,9 +188,7 @@ TEST(EventIdIndexTest, ArraysMergedShortOfTheSealAreRefused) {
   EventIdIndex index;
   EventIdIndex merged;
   InsertSealAndInsert(index, merged, /*merged_up_to=*/8);
-  EXPECT_FALSE(index.TakeMerged(8, merged));
-  EXPECT_EQ(index.hashed(), 12u);
-  ExpectAllTwelveFound(index);
+  ExpectRefused(index, 8, merged);
 }
 
 TEST(EventIdIndexTest, ArraysOfAnotherKeyAreRefused) {
@@ -191,9 +196,7 @@ TEST(EventIdIndexTest, ArraysOfAnotherKeyAreRefused) {
   EventIdIndex merged;
   InsertSealAndInsert(index, merged);
   EventIdIndex other_key;
-  EXPECT_FALSE(index.TakeMerged(9, other_key));
-  EXPECT_EQ(index.hashed(), 12u);
-  ExpectAllTwelveFound(index);
+  ExpectRefused(index, 9, other_key);
 }
 
 TEST(EventIdIndexTest, AMergeAfterASealTakesTheSealedIdsAndEndsTheSeal) {
