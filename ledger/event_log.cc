@@ -1997,7 +1997,7 @@ absl::Status EventLogImpl::WriteDelta(const Delta& delta) {
   // wait for that write.
   absl::Status read_status;
   std::optional<Hash> rebased;
-  EventIdIndex merged_ids;
+  std::optional<EventIdIndex> merged_ids;
   body.clear();
   internal::RunAtLowestPriority([&] {
     absl::StatusOr<Checkpoint> checkpoint = ReadCheckpoint();
@@ -2010,7 +2010,7 @@ absl::Status EventLogImpl::WriteDelta(const Delta& delta) {
     checkpoint->event_ids.EncodeTo(body);
     checkpoint->state.EncodeTo(body);
     rebased = checkpoint->hash;
-    merged_ids = std::move(checkpoint->event_ids);
+    merged_ids.emplace(std::move(checkpoint->event_ids));
   });
   RETURN_IF_ERROR(read_status);
   if (!rebased.has_value()) return absl::OkStatus();
@@ -2018,9 +2018,9 @@ absl::Status EventLogImpl::WriteDelta(const Delta& delta) {
     // merged_ids then holds what the live index let go: freed after the
     // lock, as the appends wait for it.
     absl::MutexLock index(&index_mu_);
-    event_ids_.TakeMerged(delta.seq, merged_ids);
+    event_ids_.TakeMerged(delta.seq, *merged_ids);
   }
-  merged_ids = EventIdIndex();
+  merged_ids.reset();
   RETURN_IF_ERROR(WriteStateCheckpoint(delta.seq, *rebased, body));
   {
     absl::MutexLock lock(&checkpoint_mu_);

@@ -192,7 +192,8 @@ class EventIdIndex {
     std::vector<std::pair<std::string, uint64_t>> colliding;
 
     void EncodeTo(std::string& out) const;
-    // At least the size of what EncodeTo() appends, in O(1).
+    // At least the size of what EncodeTo() appends, without encoding: O(1)
+    // but for the few colliding ids.
     size_t EncodedSizeBound() const;
     // Reads what EncodeTo() wrote from the front of `bytes`, advancing it.
     static std::optional<Added> Decode(std::string_view& bytes);
