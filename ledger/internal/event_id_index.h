@@ -227,8 +227,9 @@ class EventIdIndex {
   void Merge();
 
   // Without a copy, the hash map of a live index would grow until the next
-  // Merge(), which only a close makes: 17-35 bytes for each id stored since
-  // the start, where the arrays take 8. The EventLog's delta thread merges
+  // Merge(), which only the EventLog's saves make (at a close, or an open
+  // that replayed): 17-35 bytes for each id stored since the start, where
+  // the arrays take 8. The EventLog's delta thread merges
   // the same ids from the state on disk, off the write path; these two hand
   // its arrays over in O(1).
   //
