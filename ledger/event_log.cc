@@ -1996,8 +1996,8 @@ absl::Status EventLogImpl::WriteDelta(const Delta& delta) {
   // checkpoint is written at this thread's: RocksDB may make the appends
   // wait for that write.
   absl::Status read_status;
-  std::optional<Hash> rebased;
-  std::optional<EventIdIndex> merged_ids;
+  Hash rebased_hash{};
+  std::optional<EventIdIndex> merged_ids;  // set if rebased
   body.clear();
   internal::RunAtLowestPriority([&] {
     absl::StatusOr<Checkpoint> checkpoint = ReadCheckpoint();
@@ -2009,11 +2009,11 @@ absl::Status EventLogImpl::WriteDelta(const Delta& delta) {
     checkpoint->event_ids.Merge();
     checkpoint->event_ids.EncodeTo(body);
     checkpoint->state.EncodeTo(body);
-    rebased = checkpoint->hash;
+    rebased_hash = checkpoint->hash;
     merged_ids.emplace(std::move(checkpoint->event_ids));
   });
   RETURN_IF_ERROR(read_status);
-  if (!rebased.has_value()) return absl::OkStatus();
+  if (!merged_ids.has_value()) return absl::OkStatus();
   {
     // merged_ids then holds what the live index let go: freed after the
     // lock, as the appends wait for it.
@@ -2021,7 +2021,7 @@ absl::Status EventLogImpl::WriteDelta(const Delta& delta) {
     event_ids_.TakeMerged(delta.seq, *merged_ids);
   }
   merged_ids.reset();
-  RETURN_IF_ERROR(WriteStateCheckpoint(delta.seq, *rebased, body));
+  RETURN_IF_ERROR(WriteStateCheckpoint(delta.seq, rebased_hash, body));
   {
     absl::MutexLock lock(&checkpoint_mu_);
     base_bytes_ = body.size();

@@ -145,13 +145,9 @@ class EventIdIndex {
         return it->second;
       }
     }
-    if (!recent_.empty()) {
-      if (const auto it = recent_.find(fingerprint); it != recent_.end()) {
-        return it->second;
-      }
-    }
-    if (!sealed_.empty()) {
-      if (const auto it = sealed_.find(fingerprint); it != sealed_.end()) {
+    for (const auto* hashed : {&recent_, &sealed_}) {
+      if (hashed->empty()) continue;
+      if (const auto it = hashed->find(fingerprint); it != hashed->end()) {
         return it->second;
       }
     }
