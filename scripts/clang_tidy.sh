@@ -19,7 +19,7 @@ units="$dir/clang-tidy"
 rm -rf "$units"
 mkdir -p "$units"
 python3 - "$PWD" "$dir/compile_commands.json" "$units" <<'PY'
-import json, os, shlex, sys
+import json, os, re, shlex, sys
 root, db, units = sys.argv[1], sys.argv[2], sys.argv[3]
 layers = ("ledger", "projections", "services", "tools", "bench")
 # (directory, program, flags) -> sources, in the order of the database. A
@@ -28,8 +28,13 @@ layers = ("ledger", "projections", "services", "tools", "bench")
 groups = {}
 for c in json.load(open(db)):
     f = c["file"]
-    if not (f.startswith(root + "/") and
-            f[len(root) + 1:].split("/")[0] in layers):
+    # A unity build (CMAKE_UNITY_BUILD) compiles CMake's files that include
+    # a target's sources; those sources are what is checked.
+    files = (re.findall(r'^#include "(.*)"$', open(f).read(), re.M)
+             if "/Unity/unity_" in f else [f])
+    files = [s for s in files if s.startswith(root + "/") and
+             s[len(root) + 1:].split("/")[0] in layers]
+    if not files:
         continue
     args = c.get("arguments") or shlex.split(c["command"])
     flags, skip = [], False
@@ -40,10 +45,12 @@ for c in json.load(open(db)):
             skip = True
         elif a not in ("-c", f):
             flags.append(a)
-    program = f if "int main(" in open(f).read() else ""
-    sources = groups.setdefault((c["directory"], program, tuple(flags)), [])
-    if f not in sources:
-        sources.append(f)
+    for s in files:
+        program = s if "int main(" in open(s).read() else ""
+        sources = groups.setdefault((c["directory"], program, tuple(flags)),
+                                    [])
+        if s not in sources:
+            sources.append(s)
 commands = []
 for n, ((directory, _, flags), sources) in enumerate(sorted(
         groups.items(), key=lambda g: g[1][0])):

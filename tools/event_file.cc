@@ -342,6 +342,13 @@ bool CsvPayload(EventKind kind, const CsvRow& row, EventPayload* payload) {
 // What a JSON parser may read past a line's end (simdjson's padding).
 constexpr size_t kLinePadding = simdjson::SIMDJSON_PADDING;
 
+}  // namespace
+
+// Outside the anonymous namespace: EventLineParser::Json, a member of a class
+// with external linkage, holds one, which gcc refuses
+// (-Wsubobject-linkage) once this file is compiled within a unity build's.
+namespace event_file_internal {
+
 // What FillFromJson looks up by name, per message and enum type, filled as
 // the types are met: JSON keys (proto names and lowerCamelCase) to fields,
 // and enum value names to numbers. protobuf's EnumDescriptor::FindValueByName
@@ -392,6 +399,12 @@ class JsonNames {
       fields_;
   ByName<google::protobuf::EnumDescriptor, int> enums_;
 };
+
+}  // namespace event_file_internal
+
+namespace {
+
+using event_file_internal::JsonNames;
 
 // The integer `value` holds, in range of Int: a JSON number, or a string of
 // decimal digits, as proto3 JSON writes 64-bit integers (banen-demo-data's
