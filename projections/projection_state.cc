@@ -119,7 +119,9 @@ void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
   // events ahead its ids are hashed and their slots prefetched, kIds ahead
   // the entries found there give the ids' places and records, kBytes ahead
   // the ids' bytes. The fold changes the state meanwhile: the stages only
-  // warm the cache, the fold looks up again.
+  // warm the cache, the fold looks up again. Step i folds event i - kSlots,
+  // so a stage `lead` events ahead of the fold works on event
+  // i - (kSlots - lead).
   constexpr size_t kSlots = 8;
   constexpr size_t kIds = 4;
   constexpr size_t kBytes = 2;
@@ -140,8 +142,8 @@ void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
       next.lookups = LookupsOf(events[i].event);
       PrefetchSlots(next.lookups);
     }
-    if (i >= kIds && i - kIds < count) {
-      Ahead& next = ahead(i - kIds);
+    if (i >= kSlots - kIds && i - (kSlots - kIds) < count) {
+      Ahead& next = ahead(i - (kSlots - kIds));
       next.person = next.lookups.person.has_value()
                         ? person_index_.Probe(*next.lookups.person)
                         : kNoIndex;
@@ -150,8 +152,8 @@ void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
                      : kNoIndex;
       PrefetchRecords(next.person, next.job);
     }
-    if (i >= kBytes && i - kBytes < count) {
-      const Ahead& next = ahead(i - kBytes);
+    if (i >= kSlots - kBytes && i - (kSlots - kBytes) < count) {
+      const Ahead& next = ahead(i - (kSlots - kBytes));
       person_refs_.PrefetchBytes(next.person);
       job_ids_.PrefetchBytes(next.job);
     }
