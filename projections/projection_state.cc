@@ -119,9 +119,7 @@ void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
   // events ahead its ids are hashed and their slots prefetched, kIds ahead
   // the entries found there give the ids' places and records, kBytes ahead
   // the ids' bytes. The fold changes the state meanwhile: the stages only
-  // warm the cache, the fold looks up again. Step i folds event i - kSlots,
-  // so a stage `lead` events ahead of the fold works on event
-  // i - (kSlots - lead).
+  // warm the cache, the fold looks up again.
   constexpr size_t kSlots = 8;
   constexpr size_t kIds = 4;
   constexpr size_t kBytes = 2;
@@ -136,14 +134,21 @@ void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
   std::array<Ahead, kRing> ring;
   const auto ahead = [&](size_t i) -> Ahead& { return ring[i % kRing]; };
   const size_t count = events.size();
-  for (size_t i = 0; i < count + kSlots; ++i) {
-    if (i < count) {
-      Ahead& next = ahead(i);
-      next.lookups = LookupsOf(events[i].event);
+  for (size_t step = 0; step < count + kSlots; ++step) {
+    // The event a stage `lead` events ahead of the fold works on at this
+    // step: the fold (lead 0) takes event step - kSlots.
+    const auto event_at = [&](size_t lead) -> std::optional<size_t> {
+      const size_t behind = kSlots - lead;
+      if (step < behind || step - behind >= count) return std::nullopt;
+      return step - behind;
+    };
+    if (const std::optional<size_t> i = event_at(kSlots)) {
+      Ahead& next = ahead(*i);
+      next.lookups = LookupsOf(events[*i].event);
       PrefetchSlots(next.lookups);
     }
-    if (i >= kSlots - kIds && i - (kSlots - kIds) < count) {
-      Ahead& next = ahead(i - (kSlots - kIds));
+    if (const std::optional<size_t> i = event_at(kIds)) {
+      Ahead& next = ahead(*i);
       next.person = next.lookups.person.has_value()
                         ? person_index_.Probe(*next.lookups.person)
                         : kNoIndex;
@@ -152,12 +157,14 @@ void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
                      : kNoIndex;
       PrefetchRecords(next.person, next.job);
     }
-    if (i >= kSlots - kBytes && i - (kSlots - kBytes) < count) {
-      const Ahead& next = ahead(i - (kSlots - kBytes));
+    if (const std::optional<size_t> i = event_at(kBytes)) {
+      const Ahead& next = ahead(*i);
       person_refs_.PrefetchBytes(next.person);
       job_ids_.PrefetchBytes(next.job);
     }
-    if (i >= kSlots) Apply(events[i - kSlots], ahead(i - kSlots).lookups);
+    if (const std::optional<size_t> i = event_at(0)) {
+      Apply(events[*i], ahead(*i).lookups);
+    }
   }
 }
 

@@ -345,8 +345,8 @@ constexpr size_t kLinePadding = simdjson::SIMDJSON_PADDING;
 }  // namespace
 
 // Outside the anonymous namespace: EventLineParser::Json, a member of a class
-// with external linkage, holds one, which gcc refuses
-// (-Wsubobject-linkage) once this file is compiled within a unity build's.
+// with external linkage, holds one, which gcc refuses (-Wsubobject-linkage)
+// once this file is included in a unity build's batch.
 namespace event_file_internal {
 
 // What FillFromJson looks up by name, per message and enum type, filled as
