@@ -13,6 +13,12 @@
 #include "absl/strings/str_format.h"
 #include "ledger/event_log.h"
 
+// gperftools' tcmalloc, defined when the program links it
+// (banen_link_tcmalloc); null otherwise.
+extern "C" int MallocExtension_GetNumericProperty(const char* property,
+                                                  size_t* value)
+    __attribute__((weak));
+
 namespace banen::bench {
 
 // The CPU's model name from /proc/cpuinfo, "unknown" where there is none.
@@ -50,6 +56,34 @@ inline long ResidentMegabytes() {
     if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6)) / 1024;
   }
   return -1;
+}
+
+// What the RSS is made of: the heap's bytes in live objects and those
+// tcmalloc holds free (when the program runs on it), and the resident
+// anonymous memory in transparent huge pages (/proc/self/smaps_rollup), of
+// which a 2 MB page counts whole for one live object in it.
+inline std::string HeapMemory() {
+  constexpr double kMegabyte = 1 << 20;
+  std::string out;
+  size_t allocated = 0, free_in_heap = 0;
+  if (MallocExtension_GetNumericProperty != nullptr &&
+      MallocExtension_GetNumericProperty("generic.current_allocated_bytes",
+                                         &allocated) &&
+      MallocExtension_GetNumericProperty("tcmalloc.pageheap_free_bytes",
+                                         &free_in_heap)) {
+    out = absl::StrFormat("heap: %.1f MB in live objects, %.1f MB free; ",
+                          allocated / kMegabyte, free_in_heap / kMegabyte);
+  }
+  std::ifstream rollup("/proc/self/smaps_rollup");
+  for (std::string line; std::getline(rollup, line);) {
+    if (line.rfind("AnonHugePages:", 0) == 0 ||
+        line.rfind("Anonymous:", 0) == 0 || line.rfind("Rss:", 0) == 0) {
+      const size_t colon = line.find(':');
+      out += absl::StrFormat("%s %ld MB; ", line.substr(0, colon),
+                             std::stol(line.substr(colon + 1)) / 1024);
+    }
+  }
+  return out;
 }
 
 // RocksDB's and the event_id index's parts of the RSS (StorageStats),

@@ -58,8 +58,9 @@ void Run(const std::string& dir) {
                 SecondsSince(start), CpuSeconds(),
                 static_cast<unsigned long long>((*server)->log().GetHead().seq),
                 ResidentMegabytes());
-    std::printf("%s\n",
-                RocksDbMemory((*server)->log().GetStorageStats()).c_str());
+    std::printf("%s\n%s\n",
+                RocksDbMemory((*server)->log().GetStorageStats()).c_str(),
+                HeapMemory().c_str());
     return;
   }
   EventLogOptions log_options;
@@ -89,7 +90,8 @@ void Run(const std::string& dir) {
       static_cast<unsigned long long>(state_seq),
       static_cast<unsigned long long>(folded),
       (*projector)->CheckpointSeqs().size(), ResidentMegabytes(), log_resident);
-  std::printf("%s\n", RocksDbMemory((*log)->GetStorageStats()).c_str());
+  std::printf("%s\n%s\n", RocksDbMemory((*log)->GetStorageStats()).c_str(),
+              HeapMemory().c_str());
 }
 
 }  // namespace
