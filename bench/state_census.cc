@@ -1,0 +1,161 @@
+// How the jobs and persons of a store divide into those touched recently and
+// those untouched for long, and how often an event comes back to one untouched
+// for long: what a split of the state into a hot part in memory and a cold
+// part behind a slower lookup (issue 15's memory target) would keep, and how
+// many events would pay the slow lookup.
+//
+//   state_census --store=PATH [--horizons=100000,1000000,2500000]
+//
+// The log is folded into a ProjectionState (as a projector's rebuild does).
+// A job is touched by its events and their retractions; it is open while no
+// end of it is visible at the head. A person is touched by its register
+// events and their retractions, and through its jobs. For each horizon H it
+// prints the ended jobs and the persons without an open job that nothing
+// touched in the last H events (what could leave memory), and, of the
+// events that touched a job or a person's register again, those that came
+// more than H events after the one before (what would then come back from
+// the cold part).
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "ledger/event_log.h"
+#include "projections/log_replay.h"
+#include "projections/projection_state.h"
+
+ABSL_FLAG(std::string, store, "", "the store to fold (projection_bench's)");
+ABSL_FLAG(std::vector<std::string>, horizons,
+          std::vector<std::string>({"100000", "1000000", "2500000"}),
+          "events without a touch after which a job or person counts as cold");
+
+namespace banen::bench {
+namespace {
+
+struct Horizon {
+  uint64_t events = 0;
+  uint64_t cold_jobs = 0;     // ended, untouched for longer
+  uint64_t cold_persons = 0;  // no open job, untouched for longer
+  uint64_t late_touches = 0;  // came back after a longer gap
+};
+
+// Adds the touches of one job or register (its entries' seqs and their
+// retractions'), less the first, to `touches`, and those after a gap
+// longer than a horizon to it; returns the last.
+template <typename Entries>
+uint64_t CountTouches(const Entries& entries, std::vector<uint64_t>& seqs,
+                      std::vector<Horizon>& horizons, uint64_t& touches) {
+  seqs.clear();
+  for (const auto& entry : entries) {
+    seqs.push_back(entry.validity.seq());
+    if (entry.validity.retracted_at() != kNeverRetracted) {
+      seqs.push_back(entry.validity.retracted_at());
+    }
+  }
+  std::sort(seqs.begin(), seqs.end());
+  for (size_t i = 1; i < seqs.size(); ++i) {
+    ++touches;
+    for (Horizon& horizon : horizons) {
+      horizon.late_touches += seqs[i] - seqs[i - 1] > horizon.events;
+    }
+  }
+  return seqs.empty() ? 0 : seqs.back();
+}
+
+int Run(const std::string& store, std::vector<Horizon> horizons) {
+  EventLogOptions options;
+  options.sync = false;
+  absl::StatusOr<std::unique_ptr<EventLog>> log =
+      EventLog::Open(store, options);
+  ProjectionState state;
+  absl::Status status = log.status();
+  if (status.ok()) status = ReplayLog(**log, &state).status();
+  if (!status.ok()) {
+    std::fprintf(stderr, "state_census: %s\n", status.ToString().c_str());
+    return 1;
+  }
+  const uint64_t head = state.last_seq();
+  std::vector<uint64_t> seqs;
+  uint64_t touches = 0;
+  uint64_t open_jobs = 0;
+  std::vector<uint64_t> job_last(state.job_count());
+  std::vector<bool> job_open(state.job_count());
+  for (uint32_t j = 0; j < state.job_count(); ++j) {
+    const JobRecord& job = state.job(j);
+    job_last[j] = CountTouches(job.entries, seqs, horizons, touches);
+    job_open[j] = std::none_of(
+        job.entries.begin(), job.entries.end(), [head](const JobEntry& entry) {
+          return entry.step == JobStep::kEnd && entry.validity.VisibleAt(head);
+        });
+    open_jobs += job_open[j];
+    for (Horizon& horizon : horizons) {
+      horizon.cold_jobs += !job_open[j] && head - job_last[j] > horizon.events;
+    }
+  }
+  for (uint32_t p = 0; p < state.person_count(); ++p) {
+    const PersonRecord& person = state.person(p);
+    uint64_t last = CountTouches(person.entries, seqs, horizons, touches);
+    bool has_open_job = false;
+    for (const uint32_t job : person.jobs) {
+      last = std::max(last, job_last[job]);
+      has_open_job = has_open_job || job_open[job];
+    }
+    for (Horizon& horizon : horizons) {
+      horizon.cold_persons += !has_open_job && head - last > horizon.events;
+    }
+  }
+  const auto percent = [](uint64_t part, uint64_t whole) {
+    return whole == 0
+               ? 0.0
+               : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+  };
+  std::printf(
+      "state_census: %llu events; %zu jobs, %llu of them open; %zu persons; "
+      "%llu events touched a job or a register touched before\n",
+      static_cast<unsigned long long>(head), state.job_count(),
+      static_cast<unsigned long long>(open_jobs), state.person_count(),
+      static_cast<unsigned long long>(touches));
+  for (const Horizon& horizon : horizons) {
+    std::printf(
+        "untouched for more than %llu events: %llu ended jobs (%.1f %% of "
+        "the jobs), %llu persons without an open job (%.1f %%); touched "
+        "again after a longer gap: %llu events (%.1f %%)\n",
+        static_cast<unsigned long long>(horizon.events),
+        static_cast<unsigned long long>(horizon.cold_jobs),
+        percent(horizon.cold_jobs, state.job_count()),
+        static_cast<unsigned long long>(horizon.cold_persons),
+        percent(horizon.cold_persons, state.person_count()),
+        static_cast<unsigned long long>(horizon.late_touches),
+        percent(horizon.late_touches, touches));
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace banen::bench
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string store = absl::GetFlag(FLAGS_store);
+  std::vector<banen::bench::Horizon> horizons;
+  for (const std::string& text : absl::GetFlag(FLAGS_horizons)) {
+    banen::bench::Horizon horizon;
+    if (!absl::SimpleAtoi(text, &horizon.events)) {
+      std::fprintf(stderr, "state_census: --horizons: not a count: %s\n",
+                   text.c_str());
+      return 2;
+    }
+    horizons.push_back(horizon);
+  }
+  if (store.empty()) {
+    std::fprintf(stderr, "state_census: --store=PATH is required\n");
+    return 2;
+  }
+  return banen::bench::Run(store, std::move(horizons));
+}
