@@ -100,9 +100,9 @@ int Run(const std::string& store, std::vector<Horizon> horizons) {
   }
   for (uint32_t p = 0; p < state.person_count(); ++p) {
     const PersonRecord& person = state.person(p);
-    uint64_t last = CountTouches(person.entries, seqs, horizons, touches);
+    uint64_t last = CountTouches(person.entries(), seqs, horizons, touches);
     bool has_open_job = false;
-    for (const uint32_t job : person.jobs) {
+    for (const uint32_t job : person.jobs()) {
       last = std::max(last, job_last[job]);
       has_open_job = has_open_job || job_open[job];
     }

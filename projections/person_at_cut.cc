@@ -17,7 +17,7 @@ void PersonAtCut::Read(const ProjectionState& state, uint32_t person,
   jobs_.clear();
   segments_.clear();
   changes_.clear();
-  for (const uint32_t index : record.jobs) {
+  for (const uint32_t index : record.jobs()) {
     const JobRecord& record_of_job = state.job(index);
     Job& job = jobs_.emplace_back(
         Job{.record = &record_of_job,

@@ -20,19 +20,28 @@ Date DateOf(const JobEntry& entry) { return entry.date; }
 Date DateOf(const SectorEntry& entry) { return entry.date; }
 Date DateOf(const RegisterEntry& entry) { return entry.date(); }
 
-// Inserts `entry` after every entry with a date at or before its own: the new
-// entry has the highest seq, so this keeps the (date, seq) order.
+// Where `entry` goes in `entries`: after every entry with a date at or
+// before its own. The new entry has the highest seq, so this keeps the
+// (date, seq) order.
 template <typename Entries, typename Entry>
-void InsertInTimelineOrder(Entries& entries, Entry entry) {
+size_t TimelinePosition(const Entries& entries, const Entry& entry) {
   const Date date = DateOf(entry);
   if (entries.empty() || DateOf(entries.back()) <= date) {
-    entries.push_back(std::move(entry));
-    return;
+    return entries.size();
   }
-  auto position = std::upper_bound(
-      entries.begin(), entries.end(), date,
-      [](Date date, const Entry& existing) { return date < DateOf(existing); });
-  entries.insert(position, std::move(entry));
+  return static_cast<size_t>(
+      std::upper_bound(entries.begin(), entries.end(), date,
+                       [](Date date, const Entry& existing) {
+                         return date < DateOf(existing);
+                       }) -
+      entries.begin());
+}
+
+template <typename Entries, typename Entry>
+void InsertInTimelineOrder(Entries& entries, Entry entry) {
+  const size_t position = TimelinePosition(entries, entry);
+  entries.insert(entries.begin() + static_cast<ptrdiff_t>(position),
+                 std::move(entry));
 }
 
 // The seq of the JobStarted that made the job (each record has one start).
@@ -44,7 +53,7 @@ uint64_t StartSeq(const JobRecord& job) {
 }
 
 template <typename Entries>
-bool MarkRetracted(Entries& entries, uint64_t target_seq, uint64_t seq) {
+bool MarkRetracted(Entries&& entries, uint64_t target_seq, uint64_t seq) {
   for (auto& entry : entries) {
     if (entry.validity.seq() == target_seq) {
       if (entry.validity.retracted_at() != kNeverRetracted) return false;
@@ -63,6 +72,100 @@ int16_t HeldHours(int32_t hours_x100) {
 }
 
 }  // namespace
+
+PersonRecord::Layout PersonRecord::LayoutFor(size_t entries, size_t jobs) {
+  if (entries * sizeof(RegisterEntry) + jobs * sizeof(uint32_t) <=
+      kInPlaceBytes) {
+    return Layout{.on_heap = false, .entries = entries, .jobs = 0};
+  }
+  return Layout{.on_heap = true,
+                .entries = std::bit_ceil(entries),
+                .jobs = std::bit_ceil(jobs)};
+}
+
+PersonRecord::PersonRecord(const PersonRecord& other)
+    : entry_count_(other.entry_count_), job_count_(other.job_count_) {
+  const Layout at = layout();
+  if (!at.on_heap) {
+    std::memcpy(storage_, other.storage_, kInPlaceBytes);
+    return;
+  }
+  const size_t bytes =
+      at.entries * sizeof(RegisterEntry) + at.jobs * sizeof(uint32_t);
+  unsigned char* block = new unsigned char[bytes];
+  std::memcpy(block, other.heap(), bytes);
+  std::memcpy(storage_, &block, sizeof(block));
+}
+
+PersonRecord& PersonRecord::operator=(const PersonRecord& other) {
+  if (this != &other) *this = PersonRecord(other);
+  return *this;
+}
+
+PersonRecord::PersonRecord(PersonRecord&& other) noexcept
+    : entry_count_(std::exchange(other.entry_count_, 0)),
+      job_count_(std::exchange(other.job_count_, 0)) {
+  std::memcpy(storage_, other.storage_, kInPlaceBytes);
+}
+
+PersonRecord& PersonRecord::operator=(PersonRecord&& other) noexcept {
+  if (this != &other) {
+    delete[] heap();
+    entry_count_ = std::exchange(other.entry_count_, 0);
+    job_count_ = std::exchange(other.job_count_, 0);
+    std::memcpy(storage_, other.storage_, kInPlaceBytes);
+  }
+  return *this;
+}
+
+void PersonRecord::InsertEntry(size_t position, const RegisterEntry& entry) {
+  const Layout will = LayoutFor(entry_count_ + 1, job_count_);
+  if (will == layout()) {
+    unsigned char* at = bytes() + position * sizeof(RegisterEntry);
+    std::memmove(at + sizeof(RegisterEntry), at,
+                 (entry_count_ - position) * sizeof(RegisterEntry));
+  } else {
+    Relayout(will, position);
+  }
+  ++entry_count_;  // first: where the lists are follows from the counts
+  std::memcpy(bytes() + position * sizeof(RegisterEntry), &entry,
+              sizeof(entry));
+}
+
+void PersonRecord::AddJob(uint32_t job) {
+  const Layout will = LayoutFor(entry_count_, job_count_ + 1);
+  if (will != layout()) Relayout(will, entry_count_);
+  ++job_count_;  // first: where the lists are follows from the counts
+  std::memcpy(JobBytes(will) + (job_count_ - 1) * sizeof(job), &job,
+              sizeof(job));
+}
+
+void PersonRecord::Relayout(const Layout& will, size_t gap) {
+  const Layout was = layout();
+  const unsigned char* from = bytes();
+  unsigned char in_place[kInPlaceBytes];
+  unsigned char* to = in_place;
+  if (will.on_heap) {
+    to = new unsigned char[will.entries * sizeof(RegisterEntry) +
+                           will.jobs * sizeof(uint32_t)];
+  }
+  constexpr size_t kEntry = sizeof(RegisterEntry);
+  std::memcpy(to, from, gap * kEntry);
+  // The entries from `gap` on move up by one when the entries grow (gap <
+  // entry_count_); when the jobs grow there are none.
+  if (gap < entry_count_) {
+    std::memcpy(to + (gap + 1) * kEntry, from + gap * kEntry,
+                (entry_count_ - gap) * kEntry);
+  }
+  std::memcpy(to + will.entries * kEntry, from + was.entries * kEntry,
+              job_count_ * sizeof(uint32_t));
+  delete[] heap();
+  if (will.on_heap) {
+    std::memcpy(storage_, &to, sizeof(to));
+  } else {
+    std::memcpy(storage_, in_place, kInPlaceBytes);
+  }
+}
 
 absl::Status CheckStateHolds(uint64_t seq) {
   if (seq <= kMaxStateSeq) return absl::OkStatus();
@@ -373,7 +476,8 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
       } else {
         entry.reason = std::get<PersonDeregistered>(event.payload).reason;
       }
-      InsertInTimelineOrder(persons_[person].entries, entry);
+      PersonRecord& record = persons_[person];
+      record.InsertEntry(TimelinePosition(record.entries(), entry), entry);
       return EventRef{person, RefKind::kPerson};
     }
     case EventKind::kJobStarted:
@@ -466,7 +570,7 @@ ProjectionState::EventRef ProjectionState::ApplyJobStarted(
                                  .step = JobStep::kStart,
                                  .form = hire.form,
                                  .validity = Validity{stored.seq}});
-  persons_[job.person].jobs.push_back(index);
+  persons_[job.person].AddJob(index);
   for (uint32_t employer : {job.employer, job.commissioning_employer}) {
     if (employer != kNoIndex) employers_[employer].jobs.push_back(index);
   }
@@ -505,7 +609,8 @@ ProjectionState::EventRef ProjectionState::ApplyRetraction(uint64_t target_seq,
       marked = MarkRetracted(jobs_[target.index].entries, target_seq, seq);
       break;
     case RefKind::kPerson:
-      marked = MarkRetracted(persons_[target.index].entries, target_seq, seq);
+      marked = MarkRetracted(persons_[target.index].mutable_entries(),
+                             target_seq, seq);
       break;
     case RefKind::kEmployer: {
       EmployerRecord& employer = employers_[target.index];

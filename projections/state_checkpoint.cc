@@ -295,16 +295,16 @@ std::vector<std::string> StateCodec::Encode(
     const PersonRecord& person = state.persons_[p];
     out.Item(kPersons);
     out.String(state.person_refs_[p]);
-    out.Varint(person.entries.size());
-    for (const RegisterEntry& entry : person.entries) {
+    out.Varint(person.entries().size());
+    for (const RegisterEntry& entry : person.entries()) {
       out.Signed(entry.days);
       out.Varint(entry.registered ? 1 : 0);
       out.Varint(static_cast<uint64_t>(entry.grondslag));
       out.Varint(static_cast<uint64_t>(entry.reason));
       out.Validity(entry.validity);
     }
-    out.Varint(person.jobs.size());
-    for (uint32_t job : person.jobs) out.Varint(job);
+    out.Varint(person.jobs().size());
+    for (uint32_t job : person.jobs()) out.Varint(job);
   }
   // A state decoded from layout 2 gets its indexes here: its ids are as
   // they were read, and its indexes are a function of them (id_index.h).
@@ -515,7 +515,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
     case kPersons: {
       PersonRecord& person = out.persons_.emplace_back();
       out.person_refs_.Add(in.StringView());
-      ReadList(in, person.entries, [&] {
+      for (uint64_t n = in.Count(); n > 0; --n) {
         RegisterEntry entry;
         entry.days = in.PackedDate().days;
         entry.registered = in.Bounded(2) == 1;
@@ -523,9 +523,9 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
         entry.reason =
             EnumOf<DeregistrationReason>(in, kDeregistrationReasonCount);
         entry.validity = in.Validity();
-        return entry;
-      });
-      ReadList(in, person.jobs, [&] { return in.Index(); });
+        person.InsertEntry(person.entries().size(), entry);
+      }
+      for (uint64_t n = in.Count(); n > 0; --n) person.AddJob(in.Index());
       return true;
     }
     case kJobs: {
@@ -655,7 +655,7 @@ bool StateCodec::Check(const ProjectionState& state) {
     }
   }
   for (const PersonRecord& person : state.persons_) {
-    for (uint32_t job : person.jobs) {
+    for (uint32_t job : person.jobs()) {
       if (!in(job, jobs, false)) return false;
     }
   }

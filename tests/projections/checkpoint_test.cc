@@ -602,7 +602,8 @@ TEST(StateCheckpointTest, ARegisterDatePastWhatAnEntryHoldsIsDataLoss) {
   absl::StatusOr<DecodedState> last =
       Decode(0, registered_on("\xfe\xff\xff\x07"), 2);  // 2^23 - 1
   ASSERT_TRUE(last.ok()) << last.status();
-  EXPECT_EQ(last->state.person(0).entries.front().date(), Date{(1 << 23) - 1});
+  EXPECT_EQ(last->state.person(0).entries().front().date(),
+            Date{(1 << 23) - 1});
   EXPECT_EQ(Decode(0, registered_on("\x80\x80\x80\x08"), 2)  // 2^23
                 .status()
                 .code(),
@@ -686,7 +687,7 @@ TEST(StateCheckpointTest, AnIdTwiceIsDataLossWhenTheIndexesAreMade) {
       history.Record(test::PersonDeregisteredEvent("e1", "2024-01-01", "b"));
       state.Apply(history.events()[0]);
       EXPECT_EQ(state.person_count(), 2u);
-      EXPECT_EQ(state.person(1).entries.size(), 1u);
+      EXPECT_EQ(state.person(1).entries().size(), 1u);
     } else {
       EXPECT_EQ(indexes.status().code(), absl::StatusCode::kDataLoss);
     }

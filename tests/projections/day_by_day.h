@@ -60,7 +60,7 @@ class DayByDay {
 
   bool RegisteredOn(const PersonRecord& person, Date day) const {
     bool registered = false;
-    for (const RegisterEntry& entry : person.entries) {
+    for (const RegisterEntry& entry : person.entries()) {
       if (entry.validity.VisibleAt(cut_) && entry.date() <= day) {
         registered = entry.registered;
       }
@@ -170,7 +170,7 @@ class DayByDay {
     for (uint32_t p = 0; p < state_.person_count(); ++p) {
       const PersonRecord& person = state_.person(p);
       if (!RegisteredOn(person, day)) continue;
-      for (uint32_t j : person.jobs) {
+      for (uint32_t j : person.jobs()) {
         const JobRecord& job = state_.job(j);
         const DayState s = JobOn(job, day);
         if (s.active) visit(job, s);

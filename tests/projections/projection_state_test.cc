@@ -1,5 +1,9 @@
 #include "projections/projection_state.h"
 
+#include <cstdint>
+#include <utility>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
@@ -81,7 +85,7 @@ TEST(ProjectionStateTest, OrdersSameDayEventsBySeq) {
       test::PersonRegisteredEvent("e3", "2024-06-01", test::PersonRef(1)));
   const ProjectionState state = history.Fold();
 
-  const auto& entries = state.person(0).entries;
+  const auto entries = state.person(0).entries();
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_FALSE(entries[1].registered);
   EXPECT_TRUE(entries[2].registered);
@@ -95,7 +99,7 @@ TEST(ProjectionStateTest, RetractionHidesTheTargetFromItsSeqOn) {
       history.Record(test::EventRetractedEvent("e2", "2024-06-01", 1));
   const ProjectionState state = history.Fold();
 
-  const Validity& validity = state.person(0).entries[0].validity;
+  const Validity& validity = state.person(0).entries()[0].validity;
   EXPECT_EQ(validity.retracted_at(), retraction);
   EXPECT_TRUE(validity.VisibleAt(retraction - 1));
   EXPECT_FALSE(validity.VisibleAt(retraction));
@@ -224,7 +228,7 @@ TEST(ProjectionStateTest, IgnoresEventsOutOfSeqOrder) {
       test::PersonRegisteredEvent("e1", "2024-05-01", test::PersonRef(1)));
   ProjectionState state = history.Fold();
   state.Apply(history.events()[0]);
-  EXPECT_EQ(state.person(0).entries.size(), 1u);
+  EXPECT_EQ(state.person(0).entries().size(), 1u);
   EXPECT_EQ(state.last_seq(), 1u);
 }
 
@@ -258,6 +262,82 @@ TEST(ValidityTest, HoldsTheLastSeqAndItsRetraction) {
   EXPECT_TRUE(validity.VisibleAt(kMaxStateSeq - 1));
   EXPECT_FALSE(validity.VisibleAt(kMaxStateSeq));
   EXPECT_FALSE(validity.VisibleAt(uint64_t{1} << 40));
+}
+
+RegisterEntry EntryOfSeq(uint32_t seq) {
+  RegisterEntry entry{.validity = Validity{seq}};
+  entry.days = static_cast<int32_t>(seq);
+  entry.registered = seq % 2 == 1;
+  return entry;
+}
+
+// What a PersonRecord holds, as seqs in entry order and job indexes.
+std::pair<std::vector<uint64_t>, std::vector<uint32_t>> Contents(
+    const PersonRecord& person) {
+  std::vector<uint64_t> seqs;
+  for (const RegisterEntry& entry : person.entries()) {
+    EXPECT_EQ(entry.days, static_cast<int32_t>(entry.validity.seq()));
+    seqs.push_back(entry.validity.seq());
+  }
+  return {seqs,
+          std::vector<uint32_t>(person.jobs().begin(), person.jobs().end())};
+}
+
+// Entries inserted at the front, the back and between, and jobs added, in
+// turns, through the lists' move from their 32 bytes in place to a heap
+// block and its growth, against two vectors doing the same.
+TEST(PersonRecordTest, KeepsEntriesInPlaceOrderAndJobsAsTheyGrow) {
+  PersonRecord person;
+  std::vector<uint64_t> seqs;
+  std::vector<uint32_t> jobs;
+  for (uint32_t step = 1; step <= 40; ++step) {
+    if (step % 3 == 0) {
+      person.AddJob(1000 + step);
+      jobs.push_back(1000 + step);
+    } else {
+      const size_t position = seqs.empty() ? 0 : (step * 7) % (seqs.size() + 1);
+      person.InsertEntry(position, EntryOfSeq(step));
+      seqs.insert(seqs.begin() + static_cast<ptrdiff_t>(position), step);
+    }
+    ASSERT_EQ(Contents(person), std::make_pair(seqs, jobs)) << "step " << step;
+  }
+}
+
+TEST(PersonRecordTest, JobsAloneFillThePlaceThenMoveOut) {
+  PersonRecord person;
+  std::vector<uint32_t> jobs;
+  for (uint32_t job = 0; job < 20; ++job) {
+    person.AddJob(job);
+    jobs.push_back(job);
+    ASSERT_EQ(Contents(person).second, jobs);
+  }
+  EXPECT_TRUE(person.entries().empty());
+}
+
+TEST(PersonRecordTest, CopiesAndMovesInPlaceAndOnTheHeap) {
+  for (const uint32_t entries : {1u, 2u, 5u}) {
+    PersonRecord person;
+    for (uint32_t seq = 1; seq <= entries; ++seq) {
+      person.InsertEntry(seq - 1, EntryOfSeq(seq));
+    }
+    person.AddJob(7);
+    const auto contents = Contents(person);
+
+    PersonRecord copy(person);
+    EXPECT_EQ(Contents(copy), contents);
+    PersonRecord assigned;
+    assigned.AddJob(9);
+    assigned = copy;
+    EXPECT_EQ(Contents(assigned), contents);
+    PersonRecord moved(std::move(copy));
+    EXPECT_EQ(Contents(moved), contents);
+    PersonRecord move_assigned;
+    move_assigned = std::move(moved);
+    EXPECT_EQ(Contents(move_assigned), contents);
+    // The original is untouched by its copies' changes.
+    move_assigned.AddJob(8);
+    EXPECT_EQ(Contents(person), contents);
+  }
 }
 
 TEST(ProjectionStateTest, IgnoresEventsOfUnknownJobs) {

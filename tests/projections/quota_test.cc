@@ -461,7 +461,7 @@ std::vector<int64_t> DailyHourDays(const ProjectionState& state, uint64_t cut,
        day.days++) {
     for (uint32_t p = 0; p < state.person_count(); ++p) {
       if (!reference.RegisteredOn(state.person(p), day)) continue;
-      for (uint32_t j : state.person(p).jobs) {
+      for (uint32_t j : state.person(p).jobs()) {
         const JobRecord& job = state.job(j);
         const test::DayState on = reference.JobOn(job, day);
         if (!on.active) continue;
