@@ -100,7 +100,7 @@ class CompactStringMap {
     Entry& entry = storage_->At(*it);
     std::destroy_at(&entry.value);
     std::construct_at(&entry.value);
-    entry.key_at |= kErased;
+    entry.set_key_at(entry.key_at() | kErased);
     index_.erase(it);
     ++erased_since_grown_;
   }
@@ -123,7 +123,7 @@ class CompactStringMap {
       const Entry& entry = storage_->At(number);
       const absl::string_view key = storage_->Key(entry);
       visit(std::string_view(key.data(), key.size()),
-            (entry.key_at & kErased) != 0 ? nullptr : &entry.value);
+            (entry.key_at() & kErased) != 0 ? nullptr : &entry.value);
     });
   }
 
@@ -179,7 +179,7 @@ class CompactStringMap {
     Index grown(0, Hash{storage_.get()}, Eq{storage_.get()});
     grown.reserve(WithRoomToGrow(index_.size()));
     for (uint32_t number = 0; number < storage_->entries; ++number) {
-      if ((storage_->At(number).key_at & kErased) == 0) grown.insert(number);
+      if ((storage_->At(number).key_at() & kErased) == 0) grown.insert(number);
     }
     index_ = std::move(grown);
     erased_since_grown_ = 0;
@@ -228,7 +228,17 @@ class CompactStringMap {
 
   struct Entry {
     // In Storage::key_blocks: the key's size, then it; or'ed with kErased.
-    uint64_t key_at = 0;
+    uint64_t key_at() const {
+      return uint64_t{key_at_high} << 32 | key_at_low;
+    }
+    void set_key_at(uint64_t at) {
+      key_at_low = static_cast<uint32_t>(at);
+      key_at_high = static_cast<uint32_t>(at >> 32);
+    }
+    // In halves, so that an entry of a 4-aligned T has no padding (issue
+    // 15: 4 bytes a job and a person of the validation state).
+    uint32_t key_at_low = 0;
+    uint32_t key_at_high = 0;
     T value{};
   };
 
@@ -247,7 +257,7 @@ class CompactStringMap {
                          [number & ((1u << kEntryBlockBits) - 1)];
     }
     absl::string_view Key(const Entry& entry) const {
-      const uint64_t key_at = entry.key_at & ~kErased;
+      const uint64_t key_at = entry.key_at() & ~kErased;
       const char* const at =
           key_blocks[key_at / kKeyBlockSize].get() + key_at % kKeyBlockSize;
       const auto size = static_cast<unsigned char>(*at);
@@ -275,7 +285,8 @@ class CompactStringMap {
             std::make_unique<Entry[]>(size_t{1} << kEntryBlockBits));
       }
       const auto number = static_cast<uint32_t>(entries++);
-      At(number).key_at = (key_blocks.size() - 1) * kKeyBlockSize + key_used;
+      At(number).set_key_at((key_blocks.size() - 1) * kKeyBlockSize +
+                            key_used);
       char* at = key_blocks.back().get() + key_used;
       if (long_key) {
         *at++ = static_cast<char>(kLongKey);
