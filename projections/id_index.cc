@@ -25,7 +25,7 @@ void IdList::MoveTo(size_t capacity) {
 size_t IdIndex::CapacityFor(size_t entries) {
   if (entries == 0) return 0;
   size_t capacity = 16;
-  while (capacity * 3 < entries * 4) capacity *= 2;
+  while (capacity * 3 < entries * 4) capacity += std::bit_floor(capacity) / 4;
   return capacity;
 }
 
@@ -122,10 +122,7 @@ void IdIndex::PlaceLast(Entry entry) {
 IdIndex IdIndex::ForLoad(size_t entries) {
   IdIndex index;
   index.capacity_ = CapacityFor(entries);
-  if (index.capacity_ > 0) {
-    index.shift_ = 32 - std::countr_zero(index.capacity_);
-    index.slots_.reserve(index.capacity_ + kSpareSlots);
-  }
+  if (index.capacity_ > 0) index.slots_.reserve(index.capacity_ + kSpareSlots);
   return index;
 }
 

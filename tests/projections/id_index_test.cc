@@ -1,6 +1,7 @@
 #include "projections/id_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <map>
 #include <random>
 #include <string>
@@ -145,12 +146,36 @@ TEST(IdIndexTest, ALoadedTableGrowsOnInsert) {
   }
   loaded.FinishLoad();
   EXPECT_EQ(IdIndex::CapacityFor(12), 16u);
-  EXPECT_EQ(IdIndex::CapacityFor(13), 32u);
+  EXPECT_EQ(IdIndex::CapacityFor(13), 20u);
   loaded.Insert(chosen.ids, 12, chosen.hashes[12]);
   inserted.Insert(chosen.ids, 12, chosen.hashes[12]);
   EXPECT_EQ(EntriesOf(loaded), EntriesOf(inserted));
   for (uint32_t i = 0; i < 13; ++i) {
     EXPECT_EQ(loaded.Find(chosen.ids, chosen.Of(i)), i);
+  }
+}
+
+// Each capacity is a quarter of a power of two times 4 to 7, the first of
+// those steps with room for 4/3 of the entries.
+TEST(IdIndexTest, CapacitiesStepByAQuarterOfAPowerOfTwo) {
+  EXPECT_EQ(IdIndex::CapacityFor(0), 0u);
+  EXPECT_EQ(IdIndex::CapacityFor(1), 16u);
+  EXPECT_EQ(IdIndex::CapacityFor(16), 24u);
+  EXPECT_EQ(IdIndex::CapacityFor(22), 32u);
+  EXPECT_EQ(IdIndex::CapacityFor(25), 40u);
+  // The 10 M store's persons and jobs (bench/RESULTS.md, session 34).
+  EXPECT_EQ(IdIndex::CapacityFor(3'343'005), 5'242'880u);  // 5 * 2^20
+  EXPECT_EQ(IdIndex::CapacityFor(3'039'989), 4'194'304u);  // 2^22
+  for (size_t entries = 13; entries < 100'000; entries += 7) {
+    const size_t capacity = IdIndex::CapacityFor(entries);
+    const size_t quarter = std::bit_floor(capacity) / 4;
+    ASSERT_EQ(capacity % quarter, 0u) << entries;
+    ASSERT_GE(capacity * 3, entries * 4) << entries;
+    // The step before: a quarter less, or an eighth less below a power of 2.
+    const size_t before = capacity - (std::has_single_bit(capacity)
+                                          ? capacity / 8
+                                          : quarter);
+    ASSERT_LT(before * 3, entries * 4) << entries;
   }
 }
 
