@@ -59,16 +59,31 @@ bool ReadUnsorted(std::string_view& bytes,
 
 }  // namespace
 
-SortedFingerprints::SortedFingerprints(size_t count) {
+SortedFingerprints::SortedFingerprints(size_t count, uint64_t max_seq)
+    : seq_bits_(std::max(1, static_cast<int>(std::bit_width(max_seq)))) {
   // 4 to 8 keys a bucket on average, the rest of a key at most 32 bits.
   const int bucket_bits = std::clamp(
       static_cast<int>(std::bit_width(count / 8)), kKeyBits - 32, kKeyBits - 1);
   rest_bits_ = kKeyBits - bucket_bits;
   rest_mask_ = (uint64_t{1} << rest_bits_) - 1;
-  // Reserved, not filled: pages are touched as the keys come.
-  rests_.reserve(count);
-  seqs_.reserve(count);
+  entry_bits_ = static_cast<uint64_t>(rest_bits_ + seq_bits_);
+  // Zeroed as Put() needs; the appends fill it front to back right after.
+  packed_ = HugeBytes((count * entry_bits_ + 7) / 8 + sizeof(uint64_t));
+  std::memset(packed_.data(), 0, packed_.size());
   bucket_begin_.resize((size_t{1} << bucket_bits) + 1);
+}
+
+SortedFingerprints::SortedFingerprints(const SortedFingerprints& other)
+    : rest_bits_(other.rest_bits_),
+      rest_mask_(other.rest_mask_),
+      seq_bits_(other.seq_bits_),
+      entry_bits_(other.entry_bits_),
+      packed_(other.packed_.size()),
+      size_(other.size_),
+      max_seq_(other.max_seq_),
+      bucket_begin_(other.bucket_begin_),
+      directory_filled_(other.directory_filled_) {
+  std::memcpy(packed_.data(), other.packed_.data(), packed_.size());
 }
 
 EventIdIndex::EventIdIndex() {
@@ -180,10 +195,10 @@ void EventIdIndex::EncodeTo(std::string& out) const {
                                  key << (64 - SortedFingerprints::kKeyBits));
     at += sizeof(uint64_t);
   });
-  for (const uint32_t seq : saved_.seqs()) {
+  saved_.ForEach([&](uint64_t /*key*/, uint32_t seq) {
     absl::little_endian::Store32(out.data() + at, seq);
     at += sizeof(uint32_t);
-  }
+  });
   google::protobuf::io::StringOutputStream stream(&out);
   CodedOutputStream coded(&stream);
   WriteUnsorted(coded, recent_, colliding_ids_);
@@ -237,10 +252,15 @@ bool EventIdIndex::DecodeSorted(uint32_t version, std::string_view& bytes) {
   if (!counted || count > bytes.size() / kEntrySize) return false;
   constexpr uint64_t kBelowKey =
       (uint64_t{1} << (64 - SortedFingerprints::kKeyBits)) - 1;
-  // Filled as read: the keys' arrays are some 80 MB at 10 M events.
-  SortedFingerprints saved(count);
   const char* fingerprint_at = bytes.data();
   const char* seq_at = fingerprint_at + count * sizeof(uint64_t);
+  uint32_t max_seq = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    max_seq = std::max(
+        max_seq, absl::little_endian::Load32(seq_at + i * sizeof(uint32_t)));
+  }
+  // Filled as read: the keys' entries are some 54 MB at 10 M events.
+  SortedFingerprints saved(count, max_seq);
   uint64_t last = 0;
   for (uint64_t i = 0; i < count; ++i) {
     const uint64_t fingerprint = absl::little_endian::Load64(fingerprint_at);
@@ -268,7 +288,11 @@ bool EventIdIndex::DecodeSorted(uint32_t version, std::string_view& bytes) {
 void EventIdIndex::MergeSaved(
     absl::Span<const std::pair<uint64_t, uint64_t>> fresh) {
   if (fresh.empty()) return;
-  SortedFingerprints merged(saved_.size() + fresh.size());
+  uint64_t max_seq = saved_.max_seq();
+  for (const auto& [fingerprint, seq] : fresh) {
+    max_seq = std::max(max_seq, seq);
+  }
+  SortedFingerprints merged(saved_.size() + fresh.size(), max_seq);
   std::optional<uint64_t> last_key;
   size_t next = 0;
   // The fresh ids up to `key` (excluded, or included if `up_to_key`): each

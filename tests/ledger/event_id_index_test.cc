@@ -68,6 +68,38 @@ std::string SortedLayout(
   return body;
 }
 
+// The packed entries hold every rest and seq whole, from a one-bit seq
+// and a directory of many keys a bucket to 32-bit rests and seqs.
+TEST(SortedFingerprintsTest, FindsEveryKeyAndSeqAtEachEntryWidth) {
+  std::mt19937_64 random(15);
+  for (const size_t count : {size_t{1}, size_t{7}, size_t{1000}, size_t{70000}}) {
+    for (const uint64_t max_seq :
+         {uint64_t{1}, uint64_t{255}, uint64_t{10'000'000},
+          uint64_t{EventIdIndex::kMaxSortedSeq}}) {
+      std::map<uint64_t, uint32_t> keys;
+      while (keys.size() < count) {
+        keys.emplace(random() >> (64 - SortedFingerprints::kKeyBits),
+                     static_cast<uint32_t>(random() % max_seq + 1));
+      }
+      keys.rbegin()->second = static_cast<uint32_t>(max_seq);
+      SortedFingerprints sorted(count, max_seq);
+      for (const auto& [key, seq] : keys) sorted.Append(key, seq);
+      sorted.FinishAppending();
+      ASSERT_EQ(sorted.size(), count);
+      EXPECT_EQ(sorted.max_seq(), max_seq);
+      for (const auto& [key, seq] : keys) {
+        ASSERT_EQ(sorted.Find(key), seq) << count << " " << max_seq;
+        if (!keys.contains(key + 1)) {
+          ASSERT_EQ(sorted.Find(key + 1), std::nullopt);
+        }
+      }
+      std::map<uint64_t, uint32_t> visited;
+      sorted.ForEach([&](uint64_t key, uint32_t seq) { visited[key] = seq; });
+      EXPECT_EQ(visited, keys);
+    }
+  }
+}
+
 TEST(EventIdIndexTest, FindsIdsInsertedAndAfterASaveAndLoad) {
   EventIdIndex index;
   InsertNew(index, 0xAAAA'0000'0000'0000, 1);
