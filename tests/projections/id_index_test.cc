@@ -19,10 +19,10 @@ std::vector<IdIndex::Entry> EntriesOf(const IdIndex& index) {
 }
 
 // Ids of 0 to 40 bytes over three blocks and more: each reads back as it
-// was added, in a list whose ends all fit their 32 bits and in one that
+// was added, in a list whose ends all fit their 16 bits and in one that
 // holds every end past 100 bytes into its block aside.
 TEST(IdListTest, ReadsBackEveryIdWhereverItsEndIsHeld) {
-  for (const uint32_t largest_offset : {UINT32_MAX - 1, 100u}) {
+  for (const uint16_t largest_offset : {uint16_t{UINT16_MAX - 1}, uint16_t{100}}) {
     IdList ids(largest_offset);
     std::vector<std::string> model;
     std::mt19937 random(3);
@@ -36,6 +36,18 @@ TEST(IdListTest, ReadsBackEveryIdWhereverItsEndIsHeld) {
       EXPECT_EQ(ids[i], model[i]) << largest_offset << " " << i;
     }
   }
+}
+
+// Ids of a kilobyte, as a server whose id limit was raised lets in: a
+// block's ends pass 64 KiB and are held aside, and each id reads back.
+TEST(IdListTest, ReadsBackIdsWhoseBlockPassesTheEndsBits) {
+  IdList ids;
+  std::vector<std::string> model;
+  for (size_t i = 0; i < 2 * IdList::kBlockIds; ++i) {
+    model.push_back(std::string(1000 + i % 7, static_cast<char>('a' + i % 26)));
+    ids.Add(model.back());
+  }
+  for (size_t i = 0; i < model.size(); ++i) ASSERT_EQ(ids[i], model[i]) << i;
 }
 
 // Ids of 3 MB in all added to a list with room reserved for them: the first
