@@ -73,6 +73,55 @@ int16_t HeldHours(int32_t hours_x100) {
 
 }  // namespace
 
+void ProjectionState::EventRefs::push_back(EventRef ref) {
+  uint64_t bits = static_cast<uint64_t>(ref.kind);
+  if (ref.kind != RefKind::kNone) {
+    const int width =
+        kKindBits + std::max(1, static_cast<int>(std::bit_width(ref.index)));
+    if (width > width_) MoveTo(std::max(capacity_, size_ + 1), width);
+    bits |= uint64_t{ref.index} << kKindBits;
+  }
+  if (size_ == capacity_) MoveTo(std::max<size_t>(16, 2 * capacity_), width_);
+  Put(size_++, bits);
+}
+
+void ProjectionState::EventRefs::ExtendTo(size_t size) {
+  if (size > capacity_) MoveTo(std::max(size, 2 * capacity_), width_);
+  while (size_ < size) Put(size_++, 0);
+}
+
+void ProjectionState::EventRefs::reserve(size_t size) {
+  if (size > capacity_) MoveTo(size, width_);
+}
+
+void ProjectionState::EventRefs::Put(size_t i, uint64_t bits) {
+  const uint64_t at = i * static_cast<uint64_t>(width_);
+  const size_t end = at / 8 + sizeof(uint64_t);
+  if (end > zeroed_) {
+    // A page at a time, as the entries reach it: the room reserved ahead
+    // is address space until then.
+    const size_t zero_to = std::min(bytes_.size(), std::max(end, zeroed_ + 4096));
+    std::memset(bytes_.data() + zeroed_, 0, zero_to - zeroed_);
+    zeroed_ = zero_to;
+  }
+  uint64_t word = 0;
+  std::memcpy(&word, bytes_.data() + at / 8, sizeof(word));
+  word |= bits << (at % 8);
+  std::memcpy(bytes_.data() + at / 8, &word, sizeof(word));
+}
+
+void ProjectionState::EventRefs::MoveTo(size_t capacity, int width) {
+  EventRefs moved;
+  moved.bytes_ = HugeBytes(ByteSize(capacity, width));
+  moved.capacity_ = capacity;
+  moved.width_ = width;
+  for (size_t i = 0; i < size_; ++i) {
+    moved.Put(i, Get(i * width_, width_));
+  }
+  moved.size_ = size_;
+  *this = std::move(moved);
+}
+
 PersonRecord::Layout PersonRecord::LayoutFor(size_t entries, size_t jobs) {
   if (entries * sizeof(RegisterEntry) + jobs * sizeof(uint32_t) <=
       kInPlaceBytes) {
@@ -375,7 +424,7 @@ void ProjectionState::Apply(const StoredEvent& stored,
   }
   const EventRef ref = ApplyPayload(stored, lookups);
   // Seqs are gap-free in the ledger; a gap leaves empty references.
-  refs_.resize(stored.seq - 1);
+  refs_.ExtendTo(stored.seq - 1);
   refs_.push_back(ref);
   last_seq_ = stored.seq;
   if (recorded_.empty() || recorded_.back().first != stored.recorded_at) {

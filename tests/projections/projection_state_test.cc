@@ -375,6 +375,28 @@ TEST(ProjectionStateTest, ReservedEventsKeepTheRecordsInPlace) {
   EXPECT_EQ(&state.person(0), first_person);
 }
 
+// The seqs' references widen as the indexes grow (a bit for 2, 4, ... 512
+// persons): every earlier reference reads back after each widening, and
+// retractions of the first and the last person find whom they touch.
+TEST(ProjectionStateTest, ReferencesOfEarlySeqsSurviveTheirWidening) {
+  constexpr int kPersons = 600;
+  StoredHistory history;
+  for (int i = 0; i < kPersons; ++i) {
+    history.Record(test::PersonRegisteredEvent(
+        absl::StrCat("e", i), "2024-05-01", test::PersonRef(i)));
+  }
+  history.Record(test::EventRetractedEvent("r1", "2024-06-01", 1));
+  history.Record(test::EventRetractedEvent("r2", "2024-06-01", kPersons));
+  const ProjectionState state = history.Fold();
+
+  EXPECT_EQ(state.PersonsTouched(kPersons, kPersons + 2),
+            (std::vector<uint32_t>{0, kPersons - 1}));
+  for (int i = 0; i < kPersons; ++i) {
+    ASSERT_EQ(state.PersonsTouched(i, i + 1),
+              std::vector<uint32_t>{static_cast<uint32_t>(i)});
+  }
+}
+
 // More than the address space holds: the arrays grow as they go instead.
 TEST(ProjectionStateTest, ReservingBeyondTheAddressSpaceChangesNothing) {
   StoredHistory history;
