@@ -228,9 +228,7 @@ class CompactStringMap {
 
   struct Entry {
     // In Storage::key_blocks: the key's size, then it; or'ed with kErased.
-    uint64_t key_at() const {
-      return uint64_t{key_at_high} << 32 | key_at_low;
-    }
+    uint64_t key_at() const { return uint64_t{key_at_high} << 32 | key_at_low; }
     void set_key_at(uint64_t at) {
       key_at_low = static_cast<uint32_t>(at);
       key_at_high = static_cast<uint32_t>(at >> 32);
@@ -285,8 +283,7 @@ class CompactStringMap {
             std::make_unique<Entry[]>(size_t{1} << kEntryBlockBits));
       }
       const auto number = static_cast<uint32_t>(entries++);
-      At(number).set_key_at((key_blocks.size() - 1) * kKeyBlockSize +
-                            key_used);
+      At(number).set_key_at((key_blocks.size() - 1) * kKeyBlockSize + key_used);
       char* at = key_blocks.back().get() + key_used;
       if (long_key) {
         *at++ = static_cast<char>(kLongKey);

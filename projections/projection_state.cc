@@ -100,7 +100,8 @@ void ProjectionState::EventRefs::Put(size_t i, uint64_t bits) {
   if (end > zeroed_) {
     // A page at a time, as the entries reach it: the room reserved ahead
     // is address space until then.
-    const size_t zero_to = std::min(bytes_.size(), std::max(end, zeroed_ + 4096));
+    const size_t zero_to =
+        std::min(bytes_.size(), std::max(end, zeroed_ + 4096));
     std::memset(bytes_.data() + zeroed_, 0, zero_to - zeroed_);
     zeroed_ = zero_to;
   }

@@ -59,8 +59,8 @@ TEST(CompactVector, InsertsACopyOfItsOwnElement) {
   for (uint32_t seq = 1; seq <= 3; ++seq) entries.push_back({0, seq});
   // The insert that spills reads the value after moving the elements.
   entries.insert(entries.begin(), entries[2]);
-  EXPECT_THAT(Contents(entries), ElementsAre(Entry{0, 3}, Entry{0, 1},
-                                             Entry{0, 2}, Entry{0, 3}));
+  EXPECT_THAT(Contents(entries),
+              ElementsAre(Entry{0, 3}, Entry{0, 1}, Entry{0, 2}, Entry{0, 3}));
 }
 
 TEST(CompactVector, ErasingBackToNMovesInPlaceAgain) {
@@ -78,9 +78,8 @@ TEST(CompactVector, ResizeValueInitializesNewElements) {
   Entries entries;
   entries.push_back({7, 7});
   entries.resize(6);
-  EXPECT_THAT(Contents(entries),
-              ElementsAre(Entry{7, 7}, Entry{}, Entry{}, Entry{}, Entry{},
-                          Entry{}));
+  EXPECT_THAT(Contents(entries), ElementsAre(Entry{7, 7}, Entry{}, Entry{},
+                                             Entry{}, Entry{}, Entry{}));
   entries.resize(1);
   EXPECT_THAT(Contents(entries), ElementsAre(Entry{7, 7}));
 }

@@ -72,7 +72,8 @@ std::string SortedLayout(
 // and a directory of many keys a bucket to 32-bit rests and seqs.
 TEST(SortedFingerprintsTest, FindsEveryKeyAndSeqAtEachEntryWidth) {
   std::mt19937_64 random(15);
-  for (const size_t count : {size_t{1}, size_t{7}, size_t{1000}, size_t{70000}}) {
+  for (const size_t count :
+       {size_t{1}, size_t{7}, size_t{1000}, size_t{70000}}) {
     for (const uint64_t max_seq :
          {uint64_t{1}, uint64_t{255}, uint64_t{10'000'000},
           uint64_t{EventIdIndex::kMaxSortedSeq}}) {

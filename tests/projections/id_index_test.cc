@@ -22,7 +22,8 @@ std::vector<IdIndex::Entry> EntriesOf(const IdIndex& index) {
 // was added, in a list whose ends all fit their 16 bits and in one that
 // holds every end past 100 bytes into its block aside.
 TEST(IdListTest, ReadsBackEveryIdWhereverItsEndIsHeld) {
-  for (const uint16_t largest_offset : {uint16_t{UINT16_MAX - 1}, uint16_t{100}}) {
+  for (const uint16_t largest_offset :
+       {uint16_t{UINT16_MAX - 1}, uint16_t{100}}) {
     IdList ids(largest_offset);
     std::vector<std::string> model;
     std::mt19937 random(3);
@@ -184,9 +185,8 @@ TEST(IdIndexTest, CapacitiesStepByAQuarterOfAPowerOfTwo) {
     ASSERT_EQ(capacity % quarter, 0u) << entries;
     ASSERT_GE(capacity * 3, entries * 4) << entries;
     // The step before: a quarter less, or an eighth less below a power of 2.
-    const size_t before = capacity - (std::has_single_bit(capacity)
-                                          ? capacity / 8
-                                          : quarter);
+    const size_t before =
+        capacity - (std::has_single_bit(capacity) ? capacity / 8 : quarter);
     ASSERT_LT(before * 3, entries * 4) << entries;
   }
 }
