@@ -66,7 +66,8 @@ SortedFingerprints::SortedFingerprints(size_t count, uint64_t max_seq)
       static_cast<int>(std::bit_width(count / 8)), kKeyBits - 32, kKeyBits - 1);
   rest_bits_ = kKeyBits - bucket_bits;
   rest_mask_ = (uint64_t{1} << rest_bits_) - 1;
-  entry_bits_ = static_cast<uint64_t>(rest_bits_ + seq_bits_);
+  entry_bits_ =
+      static_cast<uint64_t>(rest_bits_) + static_cast<uint64_t>(seq_bits_);
   // Zeroed as Put() needs; the appends fill it front to back right after.
   packed_ = HugeBytes((count * entry_bits_ + 7) / 8 + sizeof(uint64_t));
   std::memset(packed_.data(), 0, packed_.size());
