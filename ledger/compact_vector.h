@@ -24,6 +24,19 @@
 
 namespace banen {
 
+// Lists that keep their elements in a place of their own until they outgrow
+// it, and then in a heap block whose address the place's first bytes hold
+// (CompactVector, the projection's PersonRecord): the address is read and
+// written with memcpy, as the elements are.
+inline unsigned char* HeapBlockIn(const unsigned char* place) {
+  unsigned char* block = nullptr;
+  std::memcpy(&block, place, sizeof(block));
+  return block;
+}
+inline void SetHeapBlockIn(unsigned char* place, unsigned char* block) {
+  std::memcpy(place, &block, sizeof(block));
+}
+
 template <typename T, size_t N>
 class CompactVector {
   static_assert(std::is_trivially_copyable_v<T>);
@@ -31,7 +44,7 @@ class CompactVector {
                 "the in-place bytes must hold the heap block's address");
 
  public:
-  using value_type = T;
+  using value_type = T;  // NOLINT(readability-identifier-naming): std's name
 
   CompactVector() = default;
   CompactVector(const CompactVector& other) { CopyFrom(other); }
@@ -106,10 +119,7 @@ class CompactVector {
     return size <= N ? N : std::bit_ceil(size);
   }
   unsigned char* heap() const {
-    if (size_ <= N) return nullptr;
-    unsigned char* block = nullptr;
-    std::memcpy(&block, in_place_, sizeof(block));
-    return block;
+    return size_ <= N ? nullptr : HeapBlockIn(in_place_);
   }
   unsigned char* bytes() const {
     unsigned char* block = heap();
@@ -134,7 +144,7 @@ class CompactVector {
     std::memcpy(block + (at + count) * sizeof(T), bytes() + at * sizeof(T),
                 (size_ - at) * sizeof(T));
     delete[] old;
-    std::memcpy(in_place_, &block, sizeof(block));
+    SetHeapBlockIn(in_place_, block);
     size_ = static_cast<uint32_t>(size);
   }
 
@@ -151,7 +161,7 @@ class CompactVector {
     } else {
       auto* block = new unsigned char[CapacityFor(size) * sizeof(T)];
       std::memcpy(block, old, size * sizeof(T));
-      std::memcpy(in_place_, &block, sizeof(block));
+      SetHeapBlockIn(in_place_, block);
     }
     delete[] old;
     size_ = static_cast<uint32_t>(size);
@@ -165,7 +175,7 @@ class CompactVector {
     }
     auto* block = new unsigned char[CapacityFor(size_) * sizeof(T)];
     std::memcpy(block, other.heap(), size_ * sizeof(T));
-    std::memcpy(in_place_, &block, sizeof(block));
+    SetHeapBlockIn(in_place_, block);
   }
   void TakeFrom(CompactVector& other) {
     size_ = other.size_;

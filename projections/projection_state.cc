@@ -144,7 +144,7 @@ PersonRecord::PersonRecord(const PersonRecord& other)
       at.entries * sizeof(RegisterEntry) + at.jobs * sizeof(uint32_t);
   unsigned char* block = new unsigned char[bytes];
   std::memcpy(block, other.heap(), bytes);
-  std::memcpy(storage_, &block, sizeof(block));
+  SetHeapBlockIn(storage_, block);
 }
 
 PersonRecord& PersonRecord::operator=(const PersonRecord& other) {
@@ -211,7 +211,7 @@ void PersonRecord::Relayout(const Layout& will, size_t gap) {
               job_count_ * sizeof(uint32_t));
   delete[] heap();
   if (will.on_heap) {
-    std::memcpy(storage_, &to, sizeof(to));
+    SetHeapBlockIn(storage_, to);
   } else {
     std::memcpy(storage_, in_place, kInPlaceBytes);
   }

@@ -181,10 +181,7 @@ class PersonRecord {
   // The bytes are written with memcpy and memmove only, which create the
   // entries and job indexes in them; the pointers below are to those.
   unsigned char* heap() const {
-    if (!layout().on_heap) return nullptr;
-    unsigned char* block = nullptr;
-    std::memcpy(&block, storage_, sizeof(block));
-    return block;
+    return layout().on_heap ? HeapBlockIn(storage_) : nullptr;
   }
   unsigned char* bytes() const {
     unsigned char* block = heap();
