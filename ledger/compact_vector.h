@@ -12,6 +12,13 @@
 // Elements are written with memcpy and memmove only, which create them in
 // the bytes. Iterators are pointers, valid until the next change of size.
 // Not thread-safe.
+//
+// The heap block's address sits 4 bytes into a CompactVector aligned as T
+// is, so often at a place that is not 8-aligned, where LeakSanitizer (which
+// looks for pointers at 8-aligned places only) does not see it: the block
+// of a CompactVector still alive at exit is reported as leaked. A program
+// that keeps such state to its end (a fuzz target's fixture) destroys it
+// first.
 #ifndef BANEN_LEDGER_COMPACT_VECTOR_H_
 #define BANEN_LEDGER_COMPACT_VECTOR_H_
 
