@@ -15,7 +15,16 @@
 // events that touched a job or a person's register again, those that came
 // more than H events after the one before (what would then come back from
 // the cold part).
+//
+// It also counts the timelines that outgrew their records' place and live
+// in heap blocks (issue 15's bytes per record): the projection's jobs past
+// 3 entries and persons past 32 bytes of register entries and job indexes,
+// and, by their live (unretracted) entries, the validation state's jobs
+// past 3 and persons past 2 (ledger/ledger_state.h), with the bytes their
+// blocks ask for (CompactVector and PersonRecord: room for bit_ceil of each
+// count).
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -66,6 +75,58 @@ uint64_t CountTouches(const Entries& entries, std::vector<uint64_t>& seqs,
     }
   }
   return seqs.empty() ? 0 : seqs.back();
+}
+
+// Timelines past their place, and the bytes of their heap blocks.
+struct Spilled {
+  uint64_t count = 0;
+  uint64_t bytes = 0;
+  void Add(uint64_t elements, uint64_t element_bytes) {
+    ++count;
+    bytes += std::bit_ceil(elements) * element_bytes;
+  }
+};
+
+template <typename Entries>
+uint64_t LiveEntries(const Entries& entries) {
+  return static_cast<uint64_t>(
+      std::count_if(entries.begin(), entries.end(), [](const auto& entry) {
+        return entry.validity.retracted_at() == kNeverRetracted;
+      }));
+}
+
+void PrintSpills(const ProjectionState& state) {
+  Spilled projection_jobs, projection_persons, ledger_jobs, ledger_persons;
+  for (uint32_t j = 0; j < state.job_count(); ++j) {
+    const JobRecord& job = state.job(j);
+    if (job.entries.size() > 3) {
+      projection_jobs.Add(job.entries.size(), sizeof(JobEntry));
+    }
+    if (const uint64_t live = LiveEntries(job.entries); live > 3) {
+      ledger_jobs.Add(live, 8);
+    }
+  }
+  for (uint32_t p = 0; p < state.person_count(); ++p) {
+    const PersonRecord& person = state.person(p);
+    const size_t entries = person.entries().size();
+    const size_t jobs = person.jobs().size();
+    if (entries * sizeof(RegisterEntry) + jobs * sizeof(uint32_t) > 32) {
+      projection_persons.Add(entries, sizeof(RegisterEntry));
+      projection_persons.bytes += std::bit_ceil(jobs) * sizeof(uint32_t);
+    }
+    if (const uint64_t live = LiveEntries(person.entries()); live > 2) {
+      ledger_persons.Add(live, 8);
+    }
+  }
+  const auto line = [](const char* what, const Spilled& spilled, size_t of) {
+    std::printf("past their place: %s %llu of %zu (%.1f MB of blocks asked)\n",
+                what, static_cast<unsigned long long>(spilled.count), of,
+                static_cast<double>(spilled.bytes) / 1e6);
+  };
+  line("the projection's jobs", projection_jobs, state.job_count());
+  line("the projection's persons", projection_persons, state.person_count());
+  line("the validation state's jobs", ledger_jobs, state.job_count());
+  line("the validation state's persons", ledger_persons, state.person_count());
 }
 
 int Run(const std::string& store, std::vector<Horizon> horizons) {
@@ -134,6 +195,7 @@ int Run(const std::string& store, std::vector<Horizon> horizons) {
         static_cast<unsigned long long>(horizon.late_touches),
         percent(horizon.late_touches, touches));
   }
+  PrintSpills(state);
   return 0;
 }
 
