@@ -69,7 +69,7 @@ SortedFingerprints::SortedFingerprints(size_t count, uint64_t max_seq)
   entry_bits_ =
       static_cast<uint64_t>(rest_bits_) + static_cast<uint64_t>(seq_bits_);
   // Zeroed as Put() needs; the appends fill it front to back right after.
-  packed_ = HugeBytes((count * entry_bits_ + 7) / 8 + sizeof(uint64_t));
+  packed_ = HugeBytes(PackedBytesFor(count * entry_bits_));
   std::memset(packed_.data(), 0, packed_.size());
   bucket_begin_.resize((size_t{1} << bucket_bits) + 1);
 }

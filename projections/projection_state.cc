@@ -105,19 +105,17 @@ void ProjectionState::EventRefs::Put(size_t i, uint64_t bits) {
     std::memset(bytes_.data() + zeroed_, 0, zero_to - zeroed_);
     zeroed_ = zero_to;
   }
-  uint64_t word = 0;
-  std::memcpy(&word, bytes_.data() + at / 8, sizeof(word));
-  word |= bits << (at % 8);
-  std::memcpy(bytes_.data() + at / 8, &word, sizeof(word));
+  WritePackedBits(bytes_.data(), at, bits);
 }
 
 void ProjectionState::EventRefs::MoveTo(size_t capacity, int width) {
   EventRefs moved;
-  moved.bytes_ = HugeBytes(ByteSize(capacity, width));
+  moved.bytes_ =
+      HugeBytes(PackedBytesFor(capacity * static_cast<uint64_t>(width)));
   moved.capacity_ = capacity;
   moved.width_ = width;
   for (size_t i = 0; i < size_; ++i) {
-    moved.Put(i, Get(i * width_, width_));
+    moved.Put(i, Entry(i));
   }
   moved.size_ = size_;
   *this = std::move(moved);

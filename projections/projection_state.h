@@ -34,6 +34,7 @@
 #include "absl/types/span.h"
 #include "ledger/compact_vector.h"
 #include "ledger/event.h"
+#include "ledger/packed_bits.h"
 #include "projections/id_index.h"
 
 namespace banen {
@@ -407,7 +408,7 @@ class ProjectionState {
    public:
     size_t size() const { return size_; }
     EventRef operator[](size_t i) const {
-      const uint64_t bits = Get(i * width_, width_);
+      const uint64_t bits = Entry(i);
       const auto kind = static_cast<RefKind>(bits & kKindMask);
       if (kind == RefKind::kNone) return {};
       return {static_cast<uint32_t>(bits >> kKindBits), kind};
@@ -423,20 +424,15 @@ class ProjectionState {
     static constexpr uint64_t kKindMask = (1u << kKindBits) - 1;
     static_assert(static_cast<int>(RefKind::kQuotaFigure) <= kKindMask);
 
-    // The `bits` (<= 35) at bit `at`; bytes_ has 8 bytes to spare at its end
-    // for these 8-byte reads and writes.
-    uint64_t Get(uint64_t at, int bits) const {
-      uint64_t word = 0;
-      std::memcpy(&word, bytes_.data() + at / 8, sizeof(word));
-      return (word >> (at % 8)) & ((uint64_t{1} << bits) - 1);
+    // Entry `i`'s bits (packed_bits.h).
+    uint64_t Entry(size_t i) const {
+      return ReadPackedBits(bytes_.data(), i * static_cast<uint64_t>(width_),
+                            width_);
     }
     // Writes entry `i` (i == size_), zeroing the bytes first written.
     void Put(size_t i, uint64_t bits);
     // Moves the entries into room for `capacity` entries of `width` bits.
     void MoveTo(size_t capacity, int width);
-    size_t ByteSize(size_t capacity, int width) const {
-      return (capacity * static_cast<size_t>(width) + 7) / 8 + sizeof(uint64_t);
-    }
 
     HugeBytes bytes_{0};
     size_t capacity_ = 0;  // entries bytes_ has room for at width_

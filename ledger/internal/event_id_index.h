@@ -21,6 +21,7 @@
 #include "absl/types/span.h"
 #include "ledger/absl_compat.h"
 #include "ledger/huge_pages.h"
+#include "ledger/packed_bits.h"
 #include "sodium.h"
 
 namespace banen {
@@ -119,19 +120,13 @@ class SortedFingerprints {
   }
 
  private:
-  // The `bits` (<= 32) at bit `at` of packed_, which has 8 bytes to spare
-  // at its end for these 8-byte reads and writes.
+  // The `bits` (<= 32) at bit `at` of packed_.
   uint64_t Get(uint64_t at, int bits) const {
-    uint64_t word = 0;
-    std::memcpy(&word, packed_.data() + at / 8, sizeof(word));
-    return (word >> (at % 8)) & ((uint64_t{1} << bits) - 1);
+    return ReadPackedBits(packed_.data(), at, bits);
   }
   // Writes `value` (<= 32 bits) at bit `at`, where all bits are zero.
   void Put(uint64_t at, uint64_t value) {
-    uint64_t word = 0;
-    std::memcpy(&word, packed_.data() + at / 8, sizeof(word));
-    word |= value << (at % 8);
-    std::memcpy(packed_.data() + at / 8, &word, sizeof(word));
+    WritePackedBits(packed_.data(), at, value);
   }
 
   int rest_bits_ = 0;  // the key's bits below its bucket's
