@@ -58,14 +58,13 @@ struct Horizon {
 // retractions'), less the first, to `touches`, and those after a gap
 // longer than a horizon to it; returns the last.
 template <typename Entries>
-uint64_t CountTouches(const Entries& entries, std::vector<uint64_t>& seqs,
+uint64_t CountTouches(const Entries& entries, const Retractions& retractions,
+                      std::vector<uint64_t>& seqs,
                       std::vector<Horizon>& horizons, uint64_t& touches) {
   seqs.clear();
   for (const auto& entry : entries) {
-    seqs.push_back(entry.validity.seq());
-    if (entry.validity.retracted_at() != kNeverRetracted) {
-      seqs.push_back(entry.validity.retracted_at());
-    }
+    seqs.push_back(entry.seq);
+    if (entry.retracted) seqs.push_back(retractions.Of(entry.seq));
   }
   std::sort(seqs.begin(), seqs.end());
   for (size_t i = 1; i < seqs.size(); ++i) {
@@ -90,9 +89,8 @@ struct Spilled {
 template <typename Entries>
 uint64_t LiveEntries(const Entries& entries) {
   return static_cast<uint64_t>(
-      std::count_if(entries.begin(), entries.end(), [](const auto& entry) {
-        return entry.validity.retracted_at() == kNeverRetracted;
-      }));
+      std::count_if(entries.begin(), entries.end(),
+                    [](const auto& entry) { return !entry.retracted; }));
 }
 
 void PrintSpills(const ProjectionState& state) {
@@ -110,7 +108,7 @@ void PrintSpills(const ProjectionState& state) {
     const PersonRecord& person = state.person(p);
     const size_t entries = person.entries().size();
     const size_t jobs = person.jobs().size();
-    if (entries * sizeof(RegisterEntry) + jobs * sizeof(uint32_t) > 32) {
+    if (entries * sizeof(RegisterEntry) + jobs * sizeof(uint32_t) > 24) {
       projection_persons.Add(entries, sizeof(RegisterEntry));
       projection_persons.bytes += std::bit_ceil(jobs) * sizeof(uint32_t);
     }
@@ -149,10 +147,11 @@ int Run(const std::string& store, std::vector<Horizon> horizons) {
   std::vector<bool> job_open(state.job_count());
   for (uint32_t j = 0; j < state.job_count(); ++j) {
     const JobRecord& job = state.job(j);
-    job_last[j] = CountTouches(job.entries, seqs, horizons, touches);
+    job_last[j] =
+        CountTouches(job.entries, state.retractions(), seqs, horizons, touches);
     job_open[j] = std::none_of(
-        job.entries.begin(), job.entries.end(), [head](const JobEntry& entry) {
-          return entry.step == JobStep::kEnd && entry.validity.VisibleAt(head);
+        job.entries.begin(), job.entries.end(), [&](const JobEntry& entry) {
+          return entry.step == JobStep::kEnd && state.CutAt(head).Sees(entry);
         });
     open_jobs += job_open[j];
     for (Horizon& horizon : horizons) {
@@ -161,7 +160,8 @@ int Run(const std::string& store, std::vector<Horizon> horizons) {
   }
   for (uint32_t p = 0; p < state.person_count(); ++p) {
     const PersonRecord& person = state.person(p);
-    uint64_t last = CountTouches(person.entries(), seqs, horizons, touches);
+    uint64_t last = CountTouches(person.entries(), state.retractions(), seqs,
+                                 horizons, touches);
     bool has_open_job = false;
     for (const uint32_t job : person.jobs()) {
       last = std::max(last, job_last[job]);

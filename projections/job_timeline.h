@@ -19,14 +19,14 @@ namespace banen {
 //   last one unless the job ended.
 // Entries before the start, and a second start, are ignored.
 template <typename OnSegment, typename OnChange>
-void WalkJobTimeline(const JobRecord& job, uint64_t cut, OnSegment on_segment,
+void WalkJobTimeline(const JobRecord& job, const Cut& cut, OnSegment on_segment,
                      OnChange on_change) {
   bool started = false;
   ContractForm form = ContractForm::kUnspecified;
   int32_t hours_x100 = 0;
   Date since;
   for (const JobEntry& entry : job.entries) {
-    if (!entry.validity.VisibleAt(cut)) continue;
+    if (!cut.Sees(entry)) continue;
     if (entry.step == JobStep::kStart) {
       if (started) continue;
       started = true;

@@ -9,11 +9,12 @@ void PersonAtCut::Read(const ProjectionState& state, uint32_t person,
   state_ = &state;
   cut_ = cut;
   const PersonRecord& record = state.person(person);
+  const Cut timelines = state.CutAt(cut);
   register_changes_.clear();
-  ForEachRegisterChange(record, cut, [&](const RegisterEntry& entry) {
+  ForEachRegisterChange(record, timelines, [&](const RegisterEntry& entry) {
     register_changes_.push_back(&entry);
   });
-  RegisteredPeriods(record, cut, &registered_);
+  RegisteredPeriods(record, timelines, &registered_);
   jobs_.clear();
   segments_.clear();
   changes_.clear();
@@ -30,7 +31,7 @@ void PersonAtCut::Read(const ProjectionState& state, uint32_t person,
             .changes_begin = static_cast<uint32_t>(changes_.size()),
             .changes_end = 0});
     WalkJobTimeline(
-        record_of_job, cut,
+        record_of_job, timelines,
         [&](DatePeriod period, ContractForm form, int32_t hours_x100) {
           segments_.push_back(Segment{period, form, hours_x100});
         },

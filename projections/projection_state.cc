@@ -47,17 +47,33 @@ void InsertInTimelineOrder(Entries& entries, Entry entry) {
 // The seq of the JobStarted that made the job (each record has one start).
 uint64_t StartSeq(const JobRecord& job) {
   for (const JobEntry& entry : job.entries) {
-    if (entry.step == JobStep::kStart) return entry.validity.seq();
+    if (entry.step == JobStep::kStart) return entry.seq;
   }
   return kNeverRetracted;  // not reached: ApplyJobStarted makes it with one
 }
 
+// For the entries of employers and figures, which keep their Validity.
 template <typename Entries>
 bool MarkRetracted(Entries&& entries, uint64_t target_seq, uint64_t seq) {
   for (auto& entry : entries) {
     if (entry.validity.seq() == target_seq) {
       if (entry.validity.retracted_at() != kNeverRetracted) return false;
       entry.validity.Retract(seq);
+      return true;
+    }
+  }
+  return false;
+}
+
+// For the entries of jobs and persons, whose retractions are apart.
+template <typename Entries>
+bool MarkRetracted(Entries&& entries, uint64_t target_seq, uint64_t seq,
+                   Retractions& retractions) {
+  for (auto& entry : entries) {
+    if (entry.seq == target_seq) {
+      if (entry.retracted) return false;
+      entry.retracted = true;
+      retractions.Add(target_seq, seq);
       return true;
     }
   }
@@ -222,7 +238,7 @@ absl::Status CheckStateHolds(uint64_t seq) {
       kMaxStateSeq));
 }
 
-void RegisteredPeriods(const PersonRecord& person, uint64_t cut,
+void RegisteredPeriods(const PersonRecord& person, const Cut& cut,
                        std::vector<DatePeriod>* out) {
   out->clear();
   bool registered = false;
@@ -515,7 +531,7 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
       // The ledger accepted no other date: ignored, not cut to fit.
       if (!FitsPackedDate(date)) return {};
       const uint32_t person = PersonIndex(*lookups.person);
-      RegisterEntry entry{.validity = Validity{seq}};
+      RegisterEntry entry{.seq = static_cast<uint32_t>(seq)};
       entry.days = date.days;
       if (const auto* registered =
               std::get_if<PersonRegistered>(&event.payload)) {
@@ -538,7 +554,7 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
                                  .hours_x100 = HeldHours(converted.hours_x100),
                                  .step = JobStep::kConvert,
                                  .form = converted.to_form,
-                                 .validity = Validity{seq}});
+                                 .seq = static_cast<uint32_t>(seq)});
     }
     case EventKind::kHoursChanged: {
       const auto& changed = std::get<HoursChanged>(event.payload);
@@ -546,14 +562,15 @@ ProjectionState::EventRef ProjectionState::ApplyPayload(
                            JobEntry{.date = date,
                                     .hours_x100 = HeldHours(changed.hours_x100),
                                     .step = JobStep::kHours,
-                                    .validity = Validity{seq}});
+                                    .seq = static_cast<uint32_t>(seq)});
     }
     case EventKind::kJobEnded: {
       const auto& ended = std::get<JobEnded>(event.payload);
-      return ApplyJobEntry(*lookups.job, JobEntry{.date = date,
-                                                  .step = JobStep::kEnd,
-                                                  .reason = ended.reason,
-                                                  .validity = Validity{seq}});
+      return ApplyJobEntry(*lookups.job,
+                           JobEntry{.date = date,
+                                    .step = JobStep::kEnd,
+                                    .reason = ended.reason,
+                                    .seq = static_cast<uint32_t>(seq)});
     }
     case EventKind::kEventRetracted:
       return ApplyRetraction(std::get<EventRetracted>(event.payload).target_seq,
@@ -617,7 +634,7 @@ ProjectionState::EventRef ProjectionState::ApplyJobStarted(
                                  .hours_x100 = HeldHours(hire.hours_x100),
                                  .step = JobStep::kStart,
                                  .form = hire.form,
-                                 .validity = Validity{stored.seq}});
+                                 .seq = static_cast<uint32_t>(stored.seq)});
   persons_[job.person].AddJob(index);
   for (uint32_t employer : {job.employer, job.commissioning_employer}) {
     if (employer != kNoIndex) employers_[employer].jobs.push_back(index);
@@ -654,11 +671,12 @@ ProjectionState::EventRef ProjectionState::ApplyRetraction(uint64_t target_seq,
     case RefKind::kNone:
       break;
     case RefKind::kJob:
-      marked = MarkRetracted(jobs_[target.index].entries, target_seq, seq);
+      marked = MarkRetracted(jobs_[target.index].entries, target_seq, seq,
+                             retractions_);
       break;
     case RefKind::kPerson:
       marked = MarkRetracted(persons_[target.index].mutable_entries(),
-                             target_seq, seq);
+                             target_seq, seq, retractions_);
       break;
     case RefKind::kEmployer: {
       EmployerRecord& employer = employers_[target.index];
@@ -700,6 +718,8 @@ void ProjectionState::AppendPersonsTouchedBy(uint64_t seq, uint64_t after,
     case RefKind::kEmployer: {
       const EmployerRecord& employer = employers_[ref.index];
       const Date from = SectorChangeFrom(employer, seq);
+      const Cut at_after = CutAt(after);
+      const Cut at_upto = CutAt(upto);
       // Jobs started after `upto` count at neither cut. An employer hires
       // most of its jobs after it registers, so without this bound a window
       // holding the registration would touch every person it ever hires.
@@ -714,10 +734,9 @@ void ProjectionState::AppendPersonsTouchedBy(uint64_t seq, uint64_t after,
         bool started = false;
         bool ended_before = false;
         for (const JobEntry& e : job.entries) {
-          const bool at_both =
-              e.validity.VisibleAt(after) && e.validity.VisibleAt(upto);
+          const bool at_both = at_after.Sees(e) && at_upto.Sees(e);
           if (e.step == JobStep::kStart) {
-            started = e.validity.VisibleAt(after) || e.validity.VisibleAt(upto);
+            started = at_after.Sees(e) || at_upto.Sees(e);
           } else if (e.step == JobStep::kEnd && e.date < from && at_both) {
             ended_before = true;
           }

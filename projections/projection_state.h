@@ -80,24 +80,72 @@ class Validity {
   uint32_t retracted_at_ = kNotRetracted;
 };
 
+// The seqs of the retractions of the timeline entries of jobs and persons
+// (JobEntry, RegisterEntry), by the seq of the entry. An entry keeps only
+// whether it was retracted: retractions are few (a correction is one), and
+// the 4 bytes each entry kept for a retraction's seq were a quarter of a
+// job's entries and a third of a person's (issue 15: 3.04 M jobs and 3.34 M
+// persons at 10 M events).
+class Retractions {
+ public:
+  // kNeverRetracted when the entry made at `seq` was not retracted.
+  uint64_t Of(uint64_t seq) const {
+    const auto it = at_.find(static_cast<uint32_t>(seq));
+    return it == at_.end() ? kNeverRetracted : it->second;
+  }
+  // Both seqs <= kMaxStateSeq, `retraction` above `seq`.
+  void Add(uint64_t seq, uint64_t retraction) {
+    at_[static_cast<uint32_t>(seq)] = static_cast<uint32_t>(retraction);
+  }
+  void AddAll(const Retractions& other) {
+    at_.insert(other.at_.begin(), other.at_.end());
+  }
+  size_t size() const { return at_.size(); }
+
+ private:
+  absl::flat_hash_map<uint32_t, uint32_t> at_;
+};
+
+// The timelines of jobs and persons as known after seq(): an entry is
+// visible from its seq until (excluding) its retraction. A view of the
+// state's Retractions, valid while the state is unchanged.
+class Cut {
+ public:
+  Cut(uint64_t seq, const Retractions& retractions)
+      : seq_(seq), retractions_(&retractions) {}
+
+  uint64_t seq() const { return seq_; }
+  // `entry`: a JobEntry or a RegisterEntry of the state.
+  template <typename Entry>
+  bool Sees(const Entry& entry) const {
+    return entry.seq <= seq_ &&
+           (!entry.retracted || retractions_->Of(entry.seq) > seq_);
+  }
+
+ private:
+  uint64_t seq_;
+  const Retractions* retractions_;
+};
+
 enum class JobStep : uint8_t { kStart, kConvert, kHours, kEnd };
 
-// One event of a job's timeline, in 16 bytes where the fields apart took 20
+// One event of a job's timeline, in 12 bytes where the fields apart took 20
 // (issue 15: 3 M jobs at 10 M events): the hours fit 16 bits, since the
-// ledger accepts at most kMaxHoursPerWeekX100, and the step, form and reason
-// share a byte.
+// ledger accepts at most kMaxHoursPerWeekX100, the step, form and reason
+// share a byte, and a retraction's seq is kept apart (Retractions).
 struct JobEntry {
   Date date;
   int16_t hours_x100 = 0;  // kStart, kHours; kConvert: 0 keeps the hours
   JobStep step : 2 = JobStep::kStart;
   ContractForm form : 3 = ContractForm::kUnspecified;      // kStart, kConvert
   OutflowReason reason : 3 = OutflowReason::kUnspecified;  // kEnd
-  Validity validity;
+  bool retracted = false;  // the retraction's seq: in Retractions
+  uint32_t seq = 0;        // <= kMaxStateSeq
 };
 static_assert(kMaxHoursPerWeekX100 <= std::numeric_limits<int16_t>::max());
 static_assert(static_cast<int>(JobStep::kEnd) < 4 && kContractFormCount <= 8 &&
               kOutflowReasonCount <= 8);
-static_assert(sizeof(JobEntry) == 16);
+static_assert(sizeof(JobEntry) == 12);
 
 struct JobRecord {
   uint32_t person = kNoIndex;
@@ -112,31 +160,33 @@ struct JobRecord {
   // allocates once per job instead of once per event.
   CompactVector<JobEntry, 3> entries;
 };
-// 68 bytes where an absl::InlinedVector made 72 (issue 15: 3.04 M jobs at
-// 10 M events).
-static_assert(sizeof(JobRecord) == 68);
+// 56 bytes where an absl::InlinedVector of 16-byte entries made 72 (issue
+// 15: 3.04 M jobs at 10 M events).
+static_assert(sizeof(JobRecord) == 56);
 
-// One event of a person's register, in 12 bytes where the fields apart took
+// One event of a person's register, in 8 bytes where the fields apart took
 // 16 (issue 15: 3.7 M persons at 10 M events): the date's days in
-// kPackedDateBits, the rest beside them.
+// kPackedDateBits, the rest beside them, a retraction's seq apart
+// (Retractions).
 struct RegisterEntry {
   int32_t days : kPackedDateBits = 0;
   bool registered : 1 = false;  // PersonRegistered or PersonDeregistered
   Grondslag grondslag : 3 = Grondslag::kUnspecified;  // PersonRegistered
   DeregistrationReason reason : 3 = DeregistrationReason::kUnspecified;
-  Validity validity;
+  bool retracted : 1 = false;  // the retraction's seq: in Retractions
+  uint32_t seq = 0;            // <= kMaxStateSeq
 
   Date date() const { return Date{days}; }
 };
 static_assert(kGrondslagCount <= 8 && kDeregistrationReasonCount <= 8);
-static_assert(sizeof(RegisterEntry) == 12);
+static_assert(sizeof(RegisterEntry) == 8);
 
-// A person's register entries and the indexes of its jobs, in 40 bytes where
-// two absl::InlinedVectors took 56 (issue 15: 3.34 M persons at 10 M events,
-// RSS 51 MB less). The two lists share 32 bytes in place, the entries first,
-// which hold what most persons have (a registration and a job or two, a
-// deregistration and a job), and move together to one heap block once they
-// outgrow them. They only grow.
+// A person's register entries and the indexes of its jobs, in 32 bytes where
+// two absl::InlinedVectors took 56 (issue 15: 3.34 M persons at 10 M events).
+// The two lists share 24 bytes in place, the entries first, which hold what
+// most persons have (a registration and a job or two, a deregistration and
+// a job), and move together to one heap block once they outgrow them. They
+// only grow.
 class PersonRecord {
  public:
   PersonRecord() = default;
@@ -165,7 +215,7 @@ class PersonRecord {
   void AddJob(uint32_t job);
 
  private:
-  static constexpr size_t kInPlaceBytes = 32;
+  static constexpr size_t kInPlaceBytes = 24;
   // Where the lists are: in place, the jobs right after the entries; or in
   // a heap block with room for `entries` entries, then `jobs` jobs.
   struct Layout {
@@ -207,18 +257,18 @@ class PersonRecord {
   // The lists in place, or the heap block's address.
   alignas(8) unsigned char storage_[kInPlaceBytes] = {};
 };
-static_assert(sizeof(PersonRecord) == 40);
+static_assert(sizeof(PersonRecord) == 32);
 
 // Calls visit(entry) for each entry of `person` visible at `cut` that changes
 // whether the person is registered: a registration that starts a period, a
 // deregistration that ends one, in (date, seq) order. The register periods
 // run from a registration's date to (excluding) the next deregistration's.
 template <typename Visit>
-void ForEachRegisterChange(const PersonRecord& person, uint64_t cut,
+void ForEachRegisterChange(const PersonRecord& person, const Cut& cut,
                            Visit visit) {
   bool registered = false;
   for (const RegisterEntry& entry : person.entries()) {
-    if (!entry.validity.VisibleAt(cut) || entry.registered == registered) {
+    if (!cut.Sees(entry) || entry.registered == registered) {
       continue;
     }
     registered = entry.registered;
@@ -263,7 +313,7 @@ struct DatePeriod {
 
 // The periods in which `person` is registered as seen at `cut`, in date
 // order, into `out` (cleared first).
-void RegisteredPeriods(const PersonRecord& person, uint64_t cut,
+void RegisteredPeriods(const PersonRecord& person, const Cut& cut,
                        std::vector<DatePeriod>* out);
 
 // An employer's sectors over time as seen at one cut. A view: valid while
@@ -308,6 +358,9 @@ class ProjectionState {
   static uint64_t WithRoomToGrow(uint64_t count) { return count + count / 4; }
 
   uint64_t last_seq() const { return last_seq_; }
+  // The timelines of jobs and persons as known after `seq`.
+  Cut CutAt(uint64_t seq) const { return Cut(seq, retractions_); }
+  const Retractions& retractions() const { return retractions_; }
   // recorded_at of the last applied event; InfinitePast() when empty.
   absl::Time last_recorded_at() const;
   // The cut of an as_of view: the last seq recorded at or before `as_of` (0:
@@ -494,6 +547,7 @@ class ProjectionState {
   // (recorded_at, last seq recorded then), one entry per distinct time.
   std::vector<std::pair<absl::Time, uint64_t>> recorded_;
   EventRefs refs_;
+  Retractions retractions_;  // of the entries of jobs_ and persons_
   HugeVector<JobRecord> jobs_;
   HugeVector<PersonRecord> persons_;
   std::vector<EmployerRecord> employers_;

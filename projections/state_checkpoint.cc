@@ -212,6 +212,22 @@ void ReadList(PartReader& in, List& list, Read read) {
   for (uint64_t n = count; n > 0; --n) list.push_back(read());
 }
 
+// The validity of an entry of a job or a person, whose retraction is kept
+// apart, as the encoding holds it; and back.
+template <typename Entry>
+Validity ValidityOf(const Entry& entry, const Retractions& retractions) {
+  Validity validity(entry.seq);
+  if (entry.retracted) validity.Retract(retractions.Of(entry.seq));
+  return validity;
+}
+template <typename Entry>
+void SetValidity(const Validity& validity, Entry& entry,
+                 Retractions& retractions) {
+  entry.seq = static_cast<uint32_t>(validity.seq());
+  entry.retracted = validity.retracted_at() != kNeverRetracted;
+  if (entry.retracted) retractions.Add(validity.seq(), validity.retracted_at());
+}
+
 }  // namespace
 
 // Reads and writes ProjectionState's members; a friend of it.
@@ -245,11 +261,15 @@ class StateCodec {
   static bool ReadIdIndexItem(PartReader& in, IdIndex& index);
   // Whether the id indexes loaded hold an index of each id and no other.
   static bool CheckIdIndexes(const ProjectionState& state);
-  static bool ReadItem(Section section, PartReader& in, DecodedState& decoded);
+  // The retractions of the entries read go to `retractions`, so that the
+  // jobs' thread has its own.
+  static bool ReadItem(Section section, PartReader& in, DecodedState& decoded,
+                       Retractions& retractions);
   static bool ReadSumsItem(Section section, PartReader& in, KeptSums& out);
   // The items of parts [begin, end) into `out`.
   static absl::Status ReadParts(absl::Span<const std::string_view> parts,
-                                size_t begin, size_t end, DecodedState& out);
+                                size_t begin, size_t end, DecodedState& out,
+                                Retractions& retractions);
   static bool Check(const ProjectionState& state);
 };
 
@@ -304,7 +324,7 @@ std::vector<std::string> StateCodec::Encode(
       out.Varint(entry.registered ? 1 : 0);
       out.Varint(static_cast<uint64_t>(entry.grondslag));
       out.Varint(static_cast<uint64_t>(entry.reason));
-      out.Validity(entry.validity);
+      out.Validity(ValidityOf(entry, state.retractions_));
     }
     out.Varint(person.jobs().size());
     for (uint32_t job : person.jobs()) out.Varint(job);
@@ -336,7 +356,7 @@ std::vector<std::string> StateCodec::Encode(
       out.Varint(static_cast<uint64_t>(entry.form));
       out.Varint(static_cast<uint64_t>(entry.reason));
       out.Signed(entry.hours_x100);
-      out.Validity(entry.validity);
+      out.Validity(ValidityOf(entry, state.retractions_));
     }
   }
   std::vector<const FigureKey*> keys(state.figures_.size());
@@ -464,7 +484,7 @@ void StateCodec::EncodeSums(const ProjectionState& state, const KeptSums& sums,
 }
 
 bool StateCodec::ReadItem(Section section, PartReader& in,
-                          DecodedState& decoded) {
+                          DecodedState& decoded, Retractions& retractions) {
   ProjectionState& out = decoded.state;
   const auto sector_entry = [&] {
     SectorEntry entry;
@@ -525,7 +545,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
         entry.grondslag = EnumOf<Grondslag>(in, kGrondslagCount);
         entry.reason =
             EnumOf<DeregistrationReason>(in, kDeregistrationReasonCount);
-        entry.validity = in.Validity();
+        SetValidity(in.Validity(), entry, retractions);
         person.InsertEntry(person.entries().size(), entry);
       }
       for (uint64_t n = in.Count(); n > 0; --n) person.AddJob(in.Index());
@@ -545,7 +565,7 @@ bool StateCodec::ReadItem(Section section, PartReader& in,
         entry.form = EnumOf<ContractForm>(in, kContractFormCount);
         entry.reason = EnumOf<OutflowReason>(in, kOutflowReasonCount);
         entry.hours_x100 = in.HoursX100();
-        entry.validity = in.Validity();
+        SetValidity(in.Validity(), entry, retractions);
         return entry;
       });
       return true;
@@ -677,14 +697,14 @@ bool StateCodec::Check(const ProjectionState& state) {
 }
 
 absl::Status StateCodec::ReadParts(absl::Span<const std::string_view> parts,
-                                   size_t begin, size_t end,
-                                   DecodedState& out) {
+                                   size_t begin, size_t end, DecodedState& out,
+                                   Retractions& retractions) {
   for (size_t p = begin; p < end; ++p) {
     PartReader in(parts[p]);
     const auto section = static_cast<Section>(in.Varint());
     const uint64_t count = in.Count();
     for (uint64_t i = 0; i < count; ++i) {
-      if (!ReadItem(section, in, out) || !in.ok()) {
+      if (!ReadItem(section, in, out, retractions) || !in.ok()) {
         return absl::DataLossError(absl::StrCat("state checkpoint part ", p,
                                                 ": item ", i, " unreadable"));
       }
@@ -761,13 +781,19 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   // The jobs, as large as the persons, on a second thread: they fill
   // members of their own (jobs_, job_ids_).
   absl::Status jobs_read;
-  std::thread jobs_reader(
-      [&] { jobs_read = ReadParts(parts, jobs_begin, jobs_end, decoded); });
-  absl::Status before_read = ReadParts(parts, 0, jobs_begin, decoded);
-  absl::Status after_read =
-      before_read.ok() ? ReadParts(parts, jobs_end, parts.size(), decoded)
-                       : absl::OkStatus();
+  Retractions job_retractions;
+  std::thread jobs_reader([&] {
+    jobs_read =
+        ReadParts(parts, jobs_begin, jobs_end, decoded, job_retractions);
+  });
+  absl::Status before_read =
+      ReadParts(parts, 0, jobs_begin, decoded, state.retractions_);
+  absl::Status after_read = before_read.ok()
+                                ? ReadParts(parts, jobs_end, parts.size(),
+                                            decoded, state.retractions_)
+                                : absl::OkStatus();
   jobs_reader.join();
+  state.retractions_.AddAll(job_retractions);
   for (const absl::Status* read : {&before_read, &jobs_read, &after_read}) {
     if (!read->ok()) return *read;
   }

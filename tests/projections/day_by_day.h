@@ -35,7 +35,7 @@ class DayByDay {
     DayState result;
     bool started = false;
     for (const JobEntry& entry : job.entries) {
-      if (!entry.validity.VisibleAt(cut_) || entry.date > day) continue;
+      if (!state_.CutAt(cut_).Sees(entry) || entry.date > day) continue;
       switch (entry.step) {
         case JobStep::kStart:
           if (started) break;
@@ -61,7 +61,7 @@ class DayByDay {
   bool RegisteredOn(const PersonRecord& person, Date day) const {
     bool registered = false;
     for (const RegisterEntry& entry : person.entries()) {
-      if (entry.validity.VisibleAt(cut_) && entry.date() <= day) {
+      if (state_.CutAt(cut_).Sees(entry) && entry.date() <= day) {
         registered = entry.registered;
       }
     }

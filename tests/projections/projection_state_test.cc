@@ -24,10 +24,10 @@ TEST(ProjectionStateTest, InsertsBackdatedJobEventsInEffectiveOrder) {
 
   const auto& entries = state.job(0).entries;
   ASSERT_EQ(entries.size(), 3u);
-  EXPECT_EQ(entries[0].validity.seq(), 2u);
-  EXPECT_EQ(entries[1].validity.seq(), 4u);
+  EXPECT_EQ(entries[0].seq, 2u);
+  EXPECT_EQ(entries[1].seq, 4u);
   EXPECT_EQ(entries[1].date, D("2024-03-01"));
-  EXPECT_EQ(entries[2].validity.seq(), 3u);
+  EXPECT_EQ(entries[2].seq, 3u);
 }
 
 // No event moves an employer to another parent; a retracted registration
@@ -99,10 +99,44 @@ TEST(ProjectionStateTest, RetractionHidesTheTargetFromItsSeqOn) {
       history.Record(test::EventRetractedEvent("e2", "2024-06-01", 1));
   const ProjectionState state = history.Fold();
 
-  const Validity& validity = state.person(0).entries()[0].validity;
-  EXPECT_EQ(validity.retracted_at(), retraction);
-  EXPECT_TRUE(validity.VisibleAt(retraction - 1));
-  EXPECT_FALSE(validity.VisibleAt(retraction));
+  const RegisterEntry& entry = state.person(0).entries()[0];
+  EXPECT_TRUE(entry.retracted);
+  EXPECT_EQ(state.retractions().Of(entry.seq), retraction);
+  EXPECT_TRUE(state.CutAt(retraction - 1).Sees(entry));
+  EXPECT_FALSE(state.CutAt(retraction).Sees(entry));
+}
+
+TEST(ProjectionStateTest, RetractionOfAJobEventHidesItFromItsSeqOn) {
+  StoredHistory history;
+  history.RecordOneHire("2024-01-01");
+  const uint64_t end =
+      history.Record(test::JobEndedEvent("e3", "2024-09-01", "job-1"));
+  const uint64_t retraction =
+      history.Record(test::EventRetractedEvent("e4", "2024-10-01", end));
+  const ProjectionState state = history.Fold();
+
+  const JobEntry& ended = state.job(0).entries[1];
+  ASSERT_EQ(ended.seq, end);
+  EXPECT_TRUE(ended.retracted);
+  EXPECT_FALSE(state.job(0).entries[0].retracted);
+  EXPECT_EQ(state.retractions().size(), 1u);
+  EXPECT_EQ(state.retractions().Of(end), retraction);
+  EXPECT_TRUE(state.CutAt(retraction - 1).Sees(ended));
+  EXPECT_FALSE(state.CutAt(retraction).Sees(ended));
+  EXPECT_FALSE(state.CutAt(end - 1).Sees(ended));
+}
+
+TEST(ProjectionStateTest, SecondRetractionOfAnEntryChangesNothing) {
+  StoredHistory history;
+  history.Record(
+      test::PersonRegisteredEvent("e1", "2024-05-01", test::PersonRef(1)));
+  const uint64_t first =
+      history.Record(test::EventRetractedEvent("e2", "2024-06-01", 1));
+  history.Record(test::EventRetractedEvent("e3", "2024-06-02", 1));
+  const ProjectionState state = history.Fold();
+
+  EXPECT_EQ(state.retractions().Of(1), first);
+  EXPECT_EQ(state.retractions().size(), 1u);
 }
 
 TEST(ProjectionStateTest, LatestTargetInSeqOrderWins) {
@@ -265,7 +299,7 @@ TEST(ValidityTest, HoldsTheLastSeqAndItsRetraction) {
 }
 
 RegisterEntry EntryOfSeq(uint32_t seq) {
-  RegisterEntry entry{.validity = Validity{seq}};
+  RegisterEntry entry{.seq = seq};
   entry.days = static_cast<int32_t>(seq);
   entry.registered = seq % 2 == 1;
   return entry;
@@ -276,15 +310,15 @@ std::pair<std::vector<uint64_t>, std::vector<uint32_t>> Contents(
     const PersonRecord& person) {
   std::vector<uint64_t> seqs;
   for (const RegisterEntry& entry : person.entries()) {
-    EXPECT_EQ(entry.days, static_cast<int32_t>(entry.validity.seq()));
-    seqs.push_back(entry.validity.seq());
+    EXPECT_EQ(entry.days, static_cast<int32_t>(entry.seq));
+    seqs.push_back(entry.seq);
   }
   return {seqs,
           std::vector<uint32_t>(person.jobs().begin(), person.jobs().end())};
 }
 
 // Entries inserted at the front, the back and between, and jobs added, in
-// turns, through the lists' move from their 32 bytes in place to a heap
+// turns, through the lists' move from their 24 bytes in place to a heap
 // block and its growth, against two vectors doing the same.
 TEST(PersonRecordTest, KeepsEntriesInPlaceOrderAndJobsAsTheyGrow) {
   PersonRecord person;
