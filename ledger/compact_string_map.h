@@ -2,11 +2,12 @@
 // entries (the validation state's jobs and persons), in a fraction of the
 // memory of an absl::flat_hash_map<std::string, T>. That map holds a slot of
 // 32 + sizeof(T) bytes per entry, with up to half of its slots empty, and
-// allocates every key longer than 15 bytes. This one appends keys to blocks
-// of bytes and values to blocks of entries, and indexes them through a hash
-// set of 4-byte entry numbers: its empty slots cost 5 bytes each. Loading
-// millions of entries writes the blocks in order and probes a table that is
-// small enough to stay mostly in cache.
+// allocates every key longer than 15 bytes. This one appends keys to an
+// IdList (about 2 bytes a key beside its own) and values to blocks, both
+// by entry number, and indexes them through a hash set of 4-byte entry
+// numbers: its empty slots cost 5 bytes each. Loading millions of entries
+// writes them in order and probes a table that is small enough to stay
+// mostly in cache.
 //
 // Entries are placed in the index by a keyed hash (SipHash-2-4) under the
 // map's seed, random unless given: no one who cannot read the seed can choose
@@ -15,11 +16,11 @@
 // them in that order into such a map sweeps through its table once instead
 // of missing the cache on every insert (the state checkpoint saves them so).
 //
-// Erasing leaves the entry's bytes behind (its value reset): the validation
-// state erases only what a retraction empties, and a reload drops them.
-// Pointers to values stay valid until the entry is erased; keys never move
-// and stay until the map is destroyed, erased or not. Up to 2^32 entries,
-// erased ones included.
+// Erasing leaves the entry behind (its value reset, its key kept): the
+// validation state erases only what a retraction empties, and a reload
+// drops them. Pointers to values stay valid until the entry is erased; a
+// key's view until the next insert. Up to 2^32 entries, erased ones
+// included.
 //
 // Changes can be tracked: the entries that FindOrInsert() or Erase() touched
 // since TrackChanges() or the last TakeChanged(), so that a state delta
@@ -40,6 +41,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "ledger/huge_pages.h"
+#include "ledger/id_list.h"
 
 namespace banen {
 
@@ -62,11 +64,11 @@ class CompactStringMap {
   // The value of `key`; null if absent.
   T* Find(absl::string_view key) {
     const auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &storage_->At(*it).value;
+    return it == index_.end() ? nullptr : &storage_->At(*it);
   }
   const T* Find(absl::string_view key) const {
     const auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &storage_->At(*it).value;
+    return it == index_.end() ? nullptr : &storage_->At(*it);
   }
   bool contains(absl::string_view key) const { return index_.contains(key); }
   // Fetches the place of `key` in the index into the cache.
@@ -88,7 +90,7 @@ class CompactStringMap {
       inserted = true;
     });
     if (tracking_) changed_.Insert(*it);
-    return {&storage_->At(*it).value, inserted};
+    return {&storage_->At(*it), inserted};
   }
 
   void Erase(absl::string_view key) {
@@ -97,10 +99,10 @@ class CompactStringMap {
     if (tracking_) changed_.Insert(*it);
     // Frees what the value holds (destroyed and made anew: assigning T{}
     // trips GCC's maybe-uninitialized on an absl::InlinedVector).
-    Entry& entry = storage_->At(*it);
-    std::destroy_at(&entry.value);
-    std::construct_at(&entry.value);
-    entry.set_key_at(entry.key_at() | kErased);
+    T& value = storage_->At(*it);
+    std::destroy_at(&value);
+    std::construct_at(&value);
+    storage_->SetErased(*it);
     index_.erase(it);
     ++erased_since_grown_;
   }
@@ -120,10 +122,8 @@ class CompactStringMap {
   template <typename Visit>
   void TakeChanged(Visit visit) {
     changed_.TakeEach([&](uint32_t number) {
-      const Entry& entry = storage_->At(number);
-      const absl::string_view key = storage_->Key(entry);
-      visit(std::string_view(key.data(), key.size()),
-            (entry.key_at() & kErased) != 0 ? nullptr : &entry.value);
+      visit(storage_->keys[number],
+            storage_->erased(number) ? nullptr : &storage_->At(number));
     });
   }
 
@@ -132,7 +132,10 @@ class CompactStringMap {
   // before the index grows: growing places every entry again, under the
   // lock the appends wait for (0.3 s of CPU for 3 M persons), which a map
   // loaded at its size did within the first appends after a restart.
-  void ReserveForLoad(size_t size) { index_.reserve(WithRoomToGrow(size)); }
+  void ReserveForLoad(size_t size) {
+    index_.reserve(WithRoomToGrow(size));
+    storage_->keys.Reserve(WithRoomToGrow(size));
+  }
   // The index's slots: it grows when 7/8 of them are taken.
   size_t capacity() const { return index_.capacity(); }
   // From this size on the index grows in entry order (GrowInEntryOrder).
@@ -159,9 +162,7 @@ class CompactStringMap {
     }
     std::sort(order.begin(), order.end());
     for (const auto& [place, number] : order) {
-      const Entry& entry = storage_->At(number);
-      const absl::string_view key = storage_->Key(entry);
-      visit(std::string_view(key.data(), key.size()), entry.value);
+      visit(storage_->keys[number], storage_->At(number));
     }
   }
 
@@ -179,7 +180,7 @@ class CompactStringMap {
     Index grown(0, Hash{storage_.get()}, Eq{storage_.get()});
     grown.reserve(WithRoomToGrow(index_.size()));
     for (uint32_t number = 0; number < storage_->entries; ++number) {
-      if ((storage_->At(number).key_at() & kErased) == 0) grown.insert(number);
+      if (!storage_->erased(number)) grown.insert(number);
     }
     index_ = std::move(grown);
     erased_since_grown_ = 0;
@@ -223,92 +224,50 @@ class CompactStringMap {
     size_t size_ = 0;
   };
 
-  // Set in an erased entry's key_at, which stays below 2^63.
-  static constexpr uint64_t kErased = uint64_t{1} << 63;
-
-  struct Entry {
-    // In Storage::key_blocks: the key's size, then it; or'ed with kErased.
-    uint64_t key_at() const { return uint64_t{key_at_high} << 32 | key_at_low; }
-    void set_key_at(uint64_t at) {
-      key_at_low = static_cast<uint32_t>(at);
-      key_at_high = static_cast<uint32_t>(at >> 32);
-    }
-    // In halves, so that an entry of a 4-aligned T has no padding (issue
-    // 15: 4 bytes a job and a person of the validation state).
-    uint32_t key_at_low = 0;
-    uint32_t key_at_high = 0;
-    T value{};
-  };
-
   // Behind a pointer, so that the index's hasher and comparer, which read
   // the keys, stay valid when the map moves.
   struct Storage {
     explicit Storage(const CompactStringMapSeed& seed) : seed(seed) {}
 
-    static constexpr int kEntryBlockBits = 12;
-    static constexpr size_t kKeyBlockSize = size_t{1} << 20;
-    // A key's size takes a byte, or this byte and 8 more.
-    static constexpr unsigned char kLongKey = 255;
+    static constexpr int kValueBlockBits = 12;
 
-    Entry& At(uint32_t number) const {
-      return entry_blocks[number >> kEntryBlockBits]
-                         [number & ((1u << kEntryBlockBits) - 1)];
+    T& At(uint32_t number) const {
+      return value_blocks[number >> kValueBlockBits]
+                         [number & ((1u << kValueBlockBits) - 1)];
     }
-    absl::string_view Key(const Entry& entry) const {
-      const uint64_t key_at = entry.key_at() & ~kErased;
-      const char* const at =
-          key_blocks[key_at / kKeyBlockSize].get() + key_at % kKeyBlockSize;
-      const auto size = static_cast<unsigned char>(*at);
-      if (size != kLongKey) return absl::string_view(at + 1, size);
-      uint64_t long_size = 0;
-      std::memcpy(&long_size, at + 1, sizeof(long_size));
-      return absl::string_view(at + 1 + sizeof(long_size), long_size);
+    absl::string_view Key(uint32_t number) const {
+      const std::string_view key = keys[number];
+      return absl::string_view(key.data(), key.size());
+    }
+    bool erased(uint32_t number) const {
+      return (erased_bits[number / 64] >> (number % 64) & 1) != 0;
+    }
+    void SetErased(uint32_t number) {
+      erased_bits[number / 64] |= uint64_t{1} << (number % 64);
     }
     // Stores `key` in a new entry; returns its number.
     uint32_t Add(absl::string_view key) {
-      const bool long_key = key.size() >= kLongKey;
-      const size_t stored = 1 + (long_key ? sizeof(uint64_t) : 0) + key.size();
-      // Blocks are addressed as if each were kKeyBlockSize long: a key
-      // longer than that gets a block of its own, which then counts as
-      // full.
-      // Not zero-filled: only the bytes written are ever read, and filling
-      // a fresh 1 MiB block touched all of its pages at once.
-      if (key_blocks.empty() || key_used + stored > kKeyBlockSize) {
-        key_blocks.push_back(std::make_unique_for_overwrite<char[]>(
-            std::max(kKeyBlockSize, stored)));
-        key_used = 0;
+      if (entries % (size_t{1} << kValueBlockBits) == 0) {
+        value_blocks.push_back(
+            std::make_unique<T[]>(size_t{1} << kValueBlockBits));
       }
-      if (entries % (size_t{1} << kEntryBlockBits) == 0) {
-        entry_blocks.push_back(
-            std::make_unique<Entry[]>(size_t{1} << kEntryBlockBits));
-      }
-      const auto number = static_cast<uint32_t>(entries++);
-      At(number).set_key_at((key_blocks.size() - 1) * kKeyBlockSize + key_used);
-      char* at = key_blocks.back().get() + key_used;
-      if (long_key) {
-        *at++ = static_cast<char>(kLongKey);
-        const uint64_t size = key.size();
-        std::memcpy(at, &size, sizeof(size));
-        at += sizeof(size);
-      } else {
-        *at++ = static_cast<char>(key.size());
-      }
-      std::memcpy(at, key.data(), key.size());
-      key_used += stored;
-      return number;
+      if (entries % 64 == 0) erased_bits.push_back(0);
+      keys.Add(std::string_view(key.data(), key.size()));
+      return static_cast<uint32_t>(entries++);
     }
 
     const CompactStringMapSeed seed;
-    std::vector<std::unique_ptr<char[]>> key_blocks;
-    size_t key_used = 0;  // in the last block
-    std::vector<std::unique_ptr<Entry[]>> entry_blocks;
+    // By entry number: an entry is its key, its value and its erased bit.
+    IdList keys;
+    std::vector<std::unique_ptr<T[]>> value_blocks;
+    std::vector<uint64_t> erased_bits;
     size_t entries = 0;
   };
 
   struct Hash {
     using is_transparent = void;  // NOLINT(readability-identifier-naming)
     size_t operator()(uint32_t number) const {
-      return (*this)(storage->Key(storage->At(number)));
+      return (*this)(storage->Key(number));
     }
     size_t operator()(absl::string_view key) const {
       return KeyedHash(storage->seed, key);
@@ -318,7 +277,7 @@ class CompactStringMap {
   struct Eq {
     using is_transparent = void;  // NOLINT(readability-identifier-naming)
     absl::string_view KeyOf(uint32_t number) const {
-      return storage->Key(storage->At(number));
+      return storage->Key(number);
     }
     static absl::string_view KeyOf(absl::string_view key) { return key; }
     template <typename A, typename B>

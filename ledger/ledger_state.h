@@ -93,7 +93,8 @@ class LedgerState {
   // have no more, and those that had spilled to the heap (1.2 M at 10 M events,
   // issue 15) no longer do. A job is 36 bytes, a person 20: CompactVectors,
   // whose 4-byte sizes and 4-byte alignment took 4 bytes off each where
-  // absl::InlinedVectors had them, and 8 off each in its map's entry.
+  // absl::InlinedVectors had them; its map keeps no more beside it than its
+  // key (in an IdList) and an erased bit.
   struct JobEntry {
     JobEntry() = default;
     JobEntry(Date date, EventKind kind, ContractForm form, uint32_t seq)

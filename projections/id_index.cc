@@ -14,14 +14,6 @@ constexpr size_t kSpareSlots = 64;
 
 }  // namespace
 
-void IdList::MoveTo(size_t capacity) {
-  HugeBytes moved(capacity);
-  // memcpy's pointers must not be null, even for no bytes: the first move
-  // has none to copy.
-  if (used_ > 0) std::memcpy(moved.data(), bytes_.data(), used_);
-  bytes_ = std::move(moved);
-}
-
 size_t IdIndex::CapacityFor(size_t entries) {
   if (entries == 0) return 0;
   size_t capacity = 16;
