@@ -1,6 +1,9 @@
 #include "projections/year_hours.h"
 
 #include <algorithm>
+#include <cstring>
+#include <limits>
+#include <utility>
 
 namespace banen {
 namespace {
@@ -165,11 +168,28 @@ inline YearHours::Row& YearHours::RowHolding(uint32_t employer, int series,
   return GrowRow(employer, series, year);
 }
 
+void YearHours::Row::Set(size_t i, int64_t value) {
+  if (!wide) {
+    if (value >= std::numeric_limits<int32_t>::min() &&
+        value <= std::numeric_limits<int32_t>::max()) [[likely]] {
+      words[i] = static_cast<int32_t>(value);
+      return;
+    }
+    std::vector<int32_t> widened(2 * words.size());
+    for (size_t at = 0; at < words.size(); ++at) {
+      const int64_t each = words[at];
+      std::memcpy(&widened[2 * at], &each, sizeof(each));
+    }
+    words = std::move(widened);
+    wide = true;
+  }
+  std::memcpy(&words[2 * i], &value, sizeof(value));
+}
+
 void YearHours::AddSum(uint32_t employer, int32_t year, int series,
                        int64_t hour_days) {
   Row& row = RowHolding(employer, series, year);
-  row.values[(year - kFirstYear) * row.stride() + row.SlotOf(series)] +=
-      hour_days;
+  row.Add((year - kFirstYear) * row.stride() + row.SlotOf(series), hour_days);
 }
 
 void YearHours::AddRate(uint32_t employer, int32_t from_year, int series,
@@ -178,8 +198,8 @@ void YearHours::AddRate(uint32_t employer, int32_t from_year, int series,
   const size_t stride = row.stride();
   for (size_t at =
            (from_year - kFirstYear) * stride + row.kept + row.SlotOf(series);
-       at < row.values.size(); at += stride) {
-    row.values[at] += hours;
+       at < row.size(); at += stride) {
+    row.Add(at, hours);
   }
 }
 
@@ -188,34 +208,36 @@ YearHours::Row& YearHours::GrowRow(uint32_t employer, int series,
   if (employer >= rows_.size()) rows_.resize(employer + 1);
   Row& row = rows_[employer];
   if ((row.series >> series & 1) == 0) {
-    // Each year gains the series, with no hours in it yet.
+    // Each year gains the series, with no hours in it yet: its sum goes in
+    // at `slot` among the sums, its rate at `slot` among the rates.
     const size_t kept = row.kept;
     const size_t slot = row.SlotOf(series);
-    const size_t stride = row.stride();
-    const size_t new_stride = stride + 2;
-    std::vector<int64_t> values(row.years * new_stride);
+    Row grown;
+    grown.series = static_cast<uint8_t>(row.series | 1u << series);
+    grown.kept = static_cast<uint8_t>(kept + 1);
+    grown.wide = row.wide;
+    grown.years = row.years;
+    grown.Resize(row.years * grown.stride());
     for (size_t y = 0; y < row.years; ++y) {
-      const int64_t* sums_from = &row.values[y * stride];
-      const int64_t* rates_from = sums_from + kept;
-      int64_t* sums = &values[y * new_stride];
-      int64_t* rates = sums + kept + 1;
-      std::copy(sums_from, sums_from + slot, sums);
-      std::copy(sums_from + slot, rates_from, sums + slot + 1);
-      std::copy(rates_from, rates_from + slot, rates);
-      std::copy(rates_from + slot, rates_from + kept, rates + slot + 1);
+      for (size_t from = 0; from < 2 * kept; ++from) {
+        const size_t part = from / kept;  // 0: sums, 1: rates
+        const size_t index = from % kept;
+        const size_t to = part * (kept + 1) + index + (index >= slot ? 1 : 0);
+        grown.Set(y * grown.stride() + to, row.Get(y * row.stride() + from));
+      }
     }
-    row.values = std::move(values);
-    row.series |= static_cast<uint8_t>(1u << series);
-    ++row.kept;
+    row = std::move(grown);
   }
   const uint32_t years = row.years;
   const auto index = static_cast<uint32_t>(year - kFirstYear);
   if (index >= years) {
     const size_t stride = row.stride();
-    row.values.resize((size_t{index} + 1) * stride);
+    row.Resize((size_t{index} + 1) * stride);
     for (size_t y = years; years > 0 && y <= index; ++y) {
-      std::copy_n(&row.values[(years - 1) * stride + row.kept], row.kept,
-                  &row.values[y * stride + row.kept]);
+      for (size_t k = 0; k < row.kept; ++k) {
+        row.Set(y * stride + row.kept + k,
+                row.Get((years - 1) * stride + row.kept + k));
+      }
     }
     row.years = index + 1;
   }
@@ -224,11 +246,11 @@ YearHours::Row& YearHours::GrowRow(uint32_t employer, int series,
 
 YearHours::Cell YearHours::Row::CellAt(size_t year) const {
   Cell cell;
-  const int64_t* values_of_year = &values[year * stride()];
+  const size_t first = year * stride();
   for (int s = 0, slot = 0; s < kSeries; ++s) {
     if ((series >> s & 1) == 0) continue;
-    cell.sum[s] = values_of_year[slot];
-    cell.rate[s] = values_of_year[kept + slot];
+    cell.sum[s] = Get(first + slot);
+    cell.rate[s] = Get(first + kept + slot);
     ++slot;
   }
   return cell;
@@ -256,11 +278,12 @@ void YearHours::AddRow(absl::Span<const Cell> cells) {
   }
   row.kept = static_cast<uint8_t>(std::popcount(row.series));
   row.years = row.kept == 0 ? 0 : static_cast<uint32_t>(cells.size());
-  row.values.reserve(row.years * row.stride());
-  for (const Cell& cell : cells) {
-    for (const auto* part : {&cell.sum, &cell.rate}) {
+  row.Resize(row.years * row.stride());
+  size_t at = 0;
+  for (size_t year = 0; year < row.years; ++year) {
+    for (const auto* part : {&cells[year].sum, &cells[year].rate}) {
       for (int s = 0; s < kSeries; ++s) {
-        if (row.series >> s & 1) row.values.push_back((*part)[s]);
+        if (row.series >> s & 1) row.Set(at++, (*part)[s]);
       }
     }
   }
@@ -279,14 +302,12 @@ inline void YearHours::Prefetch(uint32_t employer, int32_t first,
   const size_t years = row.years;
   if (years == 0) return;
   const size_t stride = row.stride();
-  const char* from = reinterpret_cast<const char*>(
-      &row.values[std::min<size_t>(std::max(first, kFirstYear) - kFirstYear,
-                                   years - 1) *
-                  stride]);
-  const char* to = reinterpret_cast<const char*>(
-      &row.values[std::min<size_t>(last - kFirstYear, years - 1) * stride] +
-      stride);
-  for (const char* line = from; line < to; line += 64) {
+  const char* from = static_cast<const char*>(row.AddressOf(
+      std::min<size_t>(std::max(first, kFirstYear) - kFirstYear, years - 1) *
+      stride));
+  const char* to = static_cast<const char*>(row.AddressOf(
+      (std::min<size_t>(last - kFirstYear, years - 1) + 1) * stride - 1));
+  for (const char* line = from; line <= to; line += 64) {
     __builtin_prefetch(line);
   }
 }
@@ -326,8 +347,7 @@ void YearHours::Fill(uint32_t employer, int32_t first, int32_t last,
   for (int32_t year = std::max(first, kFirstYear); year <= last; ++year) {
     const size_t index = year - kFirstYear;
     const bool in_row = index < years;
-    const int64_t* values =
-        &row.values[(in_row ? index : years - 1) * row.stride()];
+    const size_t first_value = (in_row ? index : years - 1) * row.stride();
     const int64_t days = DaysIn(year);
     // The kept series read in place, not through Row::CellAt: a whole Cell
     // made for each year took the WBA_2026 table of 10 years from 0.9-1.0 ms
@@ -335,7 +355,8 @@ void YearHours::Fill(uint32_t employer, int32_t first, int32_t last,
     std::array<int64_t, kSeries> total{};
     for (int s = 0, slot = 0; s < kSeries; ++s) {
       if ((row.series >> s & 1) == 0) continue;
-      total[s] = values[kept + slot] * days + (in_row ? values[slot] : 0);
+      total[s] = row.Get(first_value + kept + slot) * days +
+                 (in_row ? row.Get(first_value + slot) : 0);
       ++slot;
     }
     EmployerYear& year_out = out[year - first];

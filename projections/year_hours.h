@@ -21,6 +21,7 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -103,12 +104,16 @@ class YearHours {
   // the sums and then the rates of the series the employer has had hours
   // in, in series order. Most employers have hours in few of the eight: at
   // 10 M events whole Cells took 159 MB, three quarters of their values
-  // zeros, and these rows half of that (issue 15).
+  // zeros, and these rows half of that (issue 15). Most employers' values
+  // fit 32 bits: a row holds them so, until one does not (a sum of some
+  // 700 jobs' part of a year, or more); then its values take 64 bits each,
+  // as two words (65 -> 33 MB at 10 M events).
   struct Row {
     uint8_t series = 0;  // bit s set: series s is kept
     uint8_t kept = 0;    // how many series are kept
-    uint32_t years = 0;  // values holds years x stride()
-    std::vector<int64_t> values;
+    bool wide = false;   // each value in two words
+    uint32_t years = 0;  // holds years x stride() values
+    std::vector<int32_t> words;
 
     size_t stride() const { return size_t{2} * kept; }
     // Where a kept series' sum is in a year; its rate is `kept` further.
@@ -116,6 +121,19 @@ class YearHours {
       return std::popcount(static_cast<unsigned>(series) &
                            ((1u << series_index) - 1));
     }
+    size_t size() const { return wide ? words.size() / 2 : words.size(); }
+    int64_t Get(size_t i) const {
+      if (!wide) return words[i];
+      int64_t value;
+      std::memcpy(&value, &words[2 * i], sizeof(value));
+      return value;
+    }
+    void Set(size_t i, int64_t value);
+    void Add(size_t i, int64_t delta) { Set(i, Get(i) + delta); }
+    // size() becomes `values`, the values added 0.
+    void Resize(size_t values) { words.resize(wide ? 2 * values : values); }
+    // The address of value i, to prefetch.
+    const void* AddressOf(size_t i) const { return &words[wide ? 2 * i : i]; }
     Cell CellAt(size_t year) const;
   };
 

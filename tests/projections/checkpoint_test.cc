@@ -414,6 +414,27 @@ TEST(StateCheckpointTest, LoadedSumsEqualTheSumsBuiltFromTheState) {
   EXPECT_GT(compared, 1000);
 }
 
+// Sums past 32 bits (1000 full-time jobs of one employer) are saved and
+// loaded exactly.
+TEST(StateCheckpointTest, LoadedSumsPast32BitsAreExact) {
+  test::StoredHistory history;
+  history.RecordFullTimeHires(1000, "2024-03-07");
+  const ProjectionState state = history.Fold();
+  const KeptSums built = BuildKeptSums(state);
+  const EncodedState encoded =
+      EncodeState(state, built, Hash{}, {}, kStatePartBytes);
+  absl::StatusOr<DecodedState> decoded =
+      Decode(state.last_seq(), encoded.parts);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  const uint32_t employer = *state.FindEmployer("emp-1");
+  EXPECT_EQ(decoded->sums.hours.Of(employer, 2024).own[0], 2'400'000'000);
+  for (int32_t year = 1998; year <= 2030; ++year) {
+    EXPECT_EQ(decoded->sums.hours.Of(employer, year),
+              built.hours.Of(employer, year))
+        << year;
+  }
+}
+
 // A state decoded from a layout before 5 (2: no id tables; 3 and 4: tables
 // placed by the fixed key those versions used) holds its ids by index until
 // its id indexes are made, under a key of its own: encoded before or after,

@@ -63,6 +63,19 @@ class StoredHistory {
                                   ContractForm::kVast, 2550));
   }
 
+  // Employer emp-1 registers on `date`, and `count` persons
+  // (PersonRef(1..count)) register and are hired by it full time (80 hours
+  // a week, permanent) on that day, each event its own commit.
+  void RecordFullTimeHires(int count, std::string_view date) {
+    Record(EmployerRegisteredEvent("e-emp", date, "emp-1"));
+    for (int i = 1; i <= count; ++i) {
+      const std::string n = std::to_string(i);
+      Record(PersonRegisteredEvent("e-reg-" + n, date, PersonRef(i)));
+      Record(JobStartedEvent("e-hire-" + n, date, "job-" + n, "emp-1",
+                             PersonRef(i), ContractForm::kVast, 8000));
+    }
+  }
+
   absl::Time RecordedAt(uint64_t seq) const {
     return events_.at(seq - 1).recorded_at;
   }

@@ -541,5 +541,29 @@ TEST_P(YearHoursRandomHistoryTest, KeptSumsEqualARecomputationAfterEachFold) {
 INSTANTIATE_TEST_SUITE_P(Seeds, YearHoursRandomHistoryTest,
                          testing::Range(1u, 9u));
 
+// 1000 full-time jobs from 2024-03-07: 300 days of 8000 hour-days each in
+// 2024, 2,400,000,000 in all (past 32 bits), and 365 days in 2025. The sums
+// are exact, built person by person through the row's move to 64-bit
+// values, and after all but one person are taken out again.
+TEST(YearHoursTest, SumsPast32BitsStayExact) {
+  StoredHistory history;
+  history.RecordFullTimeHires(1000, "2024-03-07");
+  const ProjectionState state = history.Fold();
+  const uint32_t employer = *state.FindEmployer("emp-1");
+  const auto vast = static_cast<size_t>(FormSeries::kVast);
+  YearHours hours = YearHours::Build(state, state.last_seq());
+  EXPECT_EQ(hours.Of(employer, 2024).own[vast], 2'400'000'000);
+  EXPECT_EQ(hours.Of(employer, 2025).own[vast], 2'920'000'000);
+  EXPECT_EQ(hours.Of(employer, 2023), EmployerYear{});
+
+  PersonAtCut read;
+  for (uint32_t person = 1; person < state.person_count(); ++person) {
+    read.Read(state, person, state.last_seq());
+    hours.AddPerson(read, -1);
+  }
+  EXPECT_EQ(hours.Of(employer, 2024).own[vast], 2'400'000);
+  EXPECT_EQ(hours.Of(employer, 2025).own[vast], 2'920'000);
+}
+
 }  // namespace
 }  // namespace banen
