@@ -91,13 +91,18 @@ TEST(ProjectionStateTest, OrdersSameDayEventsBySeq) {
   EXPECT_TRUE(entries[2].registered);
 }
 
-TEST(ProjectionStateTest, RetractionHidesTheTargetFromItsSeqOn) {
+// PersonRef(1) registered at seq 1, the registration retracted at seq 2.
+StoredHistory RetractedRegistration() {
   StoredHistory history;
   history.Record(
       test::PersonRegisteredEvent("e1", "2024-05-01", test::PersonRef(1)));
-  const uint64_t retraction =
-      history.Record(test::EventRetractedEvent("e2", "2024-06-01", 1));
-  const ProjectionState state = history.Fold();
+  history.Record(test::EventRetractedEvent("e2", "2024-06-01", 1));
+  return history;
+}
+
+TEST(ProjectionStateTest, RetractionHidesTheTargetFromItsSeqOn) {
+  const ProjectionState state = RetractedRegistration().Fold();
+  const uint64_t retraction = 2;
 
   const RegisterEntry& entry = state.person(0).entries()[0];
   EXPECT_TRUE(entry.retracted);
@@ -127,15 +132,11 @@ TEST(ProjectionStateTest, RetractionOfAJobEventHidesItFromItsSeqOn) {
 }
 
 TEST(ProjectionStateTest, SecondRetractionOfAnEntryChangesNothing) {
-  StoredHistory history;
-  history.Record(
-      test::PersonRegisteredEvent("e1", "2024-05-01", test::PersonRef(1)));
-  const uint64_t first =
-      history.Record(test::EventRetractedEvent("e2", "2024-06-01", 1));
+  StoredHistory history = RetractedRegistration();
   history.Record(test::EventRetractedEvent("e3", "2024-06-02", 1));
   const ProjectionState state = history.Fold();
 
-  EXPECT_EQ(state.retractions().Of(1), first);
+  EXPECT_EQ(state.retractions().Of(1), 2u);
   EXPECT_EQ(state.retractions().size(), 1u);
 }
 
