@@ -28,15 +28,11 @@
 #ifndef BANEN_PROJECTIONS_ID_INDEX_H_
 #define BANEN_PROJECTIONS_ID_INDEX_H_
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <string_view>
-#include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "ledger/compact_string_map.h"
 #include "ledger/huge_pages.h"
