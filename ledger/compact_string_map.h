@@ -118,7 +118,7 @@ class CompactStringMap {
   // Calls visit(key, value) for each entry changed since TrackChanges() or
   // the last call, in the order they were made, with a null value for one
   // since erased (its key may have an entry made later). The key's view
-  // stays valid as long as the map.
+  // is valid until the next insert, as every key's is.
   template <typename Visit>
   void TakeChanged(Visit visit) {
     changed_.TakeEach([&](uint32_t number) {
