@@ -1,9 +1,11 @@
 #include "ledger/internal/storage_format.h"
 
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "ledger/codec.h"
+#include "ledger/internal/append_memtable.h"
 #include "ledger/internal/sha256.h"
 #include "rocksdb/convenience.h"
 #include "rocksdb/sst_file_writer.h"
@@ -214,6 +216,10 @@ rocksdb::Options StoreOptions() {
   // events' inserts into the slower concurrent kind (callgrind: 2,100
   // instructions an event more at batches of 100).
   options.allow_concurrent_memtable_write = false;
+  // The default family's keys are the events', each above the last
+  // (append_memtable.h). No merge operator and no in-place updates: their
+  // reads would delete an iterator that memtable keeps.
+  options.memtable_factory = NewAppendMemTableRepFactory();
   return options;
 }
 
@@ -224,6 +230,8 @@ rocksdb::Status OpenStore(const rocksdb::Options& options,
   // events. max_total_wal_size (StoreOptions) flushes a family sooner when
   // its memtable alone keeps old WAL files alive.
   small_options.write_buffer_size = 4 << 20;
+  // Their keys come in no order.
+  small_options.memtable_factory = std::make_shared<rocksdb::SkipListFactory>();
   const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, options},
       {kTreeColumnFamily, small_options},

@@ -30,7 +30,8 @@ done
 
 short_tests=(tsan_absl_sync_test tsan_grpc_handoff_test concurrent_append_test
              failing_disk_test projector_test figures_test append_stream_test
-             concurrent_retry_test ledger_service_test replica_test)
+             concurrent_retry_test ledger_service_test replica_test
+             append_memtable_test)
 dir=build-tsan
 cmake --preset tsan >/dev/null
 # TSan reads reports' symbols with llvm-symbolizer when it has one.
