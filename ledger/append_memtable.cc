@@ -171,7 +171,6 @@ class MergedIterator final : public MemTableRep::Iterator {
         side_(std::move(side)),
         rooms_(rooms) {}
   ~MergedIterator() override {
-    side_.reset();
     if (rooms_ != nullptr) rooms_->Leave(this);
   }
 
