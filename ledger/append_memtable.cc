@@ -187,6 +187,10 @@ class MergedIterator final : public MemTableRep::Iterator {
  private:
   // index_ when the cursor of the appended entries is before the first.
   static constexpr size_t kBeforeFirst = std::numeric_limits<size_t>::max();
+  // The index before `index` (kBeforeFirst before the first).
+  static size_t Before(size_t index) {
+    return index == 0 ? kBeforeFirst : index - 1;
+  }
 
   bool IndexValid() const { return index_ < size_; }
   const char* IndexEntry() const {
@@ -195,9 +199,10 @@ class MergedIterator final : public MemTableRep::Iterator {
   const char* SideEntry() const {
     return side_ != nullptr && side_->Valid() ? side_->key() : nullptr;
   }
-  // The appended entries from the first at or after the target on (the
+  // The first appended entry after the target, or `at_too` at it (the
   // target: an entry if memtable_key is set, else the internal key).
-  size_t LowerBound(const Slice& internal_key, const char* memtable_key) const;
+  size_t FirstFrom(const Slice& internal_key, const char* memtable_key,
+                   bool at_too) const;
   // Makes the smaller (forward) or the larger (backward) of the two the
   // current entry.
   void Pick();
@@ -277,8 +282,8 @@ class AppendMemTableRep final : public MemTableRep {
   IteratorRooms rooms_;
 };
 
-size_t MergedIterator::LowerBound(const Slice& internal_key,
-                                  const char* memtable_key) const {
+size_t MergedIterator::FirstFrom(const Slice& internal_key,
+                                 const char* memtable_key, bool at_too) const {
   size_t low = 0;
   size_t high = size_;
   while (low < high) {
@@ -286,7 +291,7 @@ size_t MergedIterator::LowerBound(const Slice& internal_key,
     const int order = memtable_key != nullptr
                           ? compare_(entries_[middle], memtable_key)
                           : compare_(entries_[middle], internal_key);
-    if (order < 0) {
+    if (order < 0 || (order == 0 && !at_too)) {
       low = middle + 1;
     } else {
       high = middle;
@@ -306,7 +311,7 @@ void MergedIterator::Pick() {
 
 void MergedIterator::Seek(const Slice& internal_key, const char* memtable_key) {
   size_ = entries_.size();
-  index_ = LowerBound(internal_key, memtable_key);
+  index_ = FirstFrom(internal_key, memtable_key, /*at_too=*/true);
   if (side_ != nullptr) side_->Seek(internal_key, memtable_key);
   forward_ = true;
   Pick();
@@ -315,12 +320,7 @@ void MergedIterator::Seek(const Slice& internal_key, const char* memtable_key) {
 void MergedIterator::SeekForPrev(const Slice& internal_key,
                                  const char* memtable_key) {
   size_ = entries_.size();
-  index_ = LowerBound(internal_key, memtable_key);
-  const bool at_target =
-      IndexValid() &&
-      (memtable_key != nullptr ? compare_(entries_[index_], memtable_key)
-                               : compare_(entries_[index_], internal_key)) == 0;
-  if (!at_target) index_ = index_ == 0 ? kBeforeFirst : index_ - 1;
+  index_ = Before(FirstFrom(internal_key, memtable_key, /*at_too=*/false));
   if (side_ != nullptr) side_->SeekForPrev(internal_key, memtable_key);
   forward_ = false;
   Pick();
@@ -336,7 +336,7 @@ void MergedIterator::SeekToFirst() {
 
 void MergedIterator::SeekToLast() {
   size_ = entries_.size();
-  index_ = size_ == 0 ? kBeforeFirst : size_ - 1;
+  index_ = Before(size_);
   if (side_ != nullptr) side_->SeekToLast();
   forward_ = false;
   Pick();
@@ -349,7 +349,7 @@ void MergedIterator::Next() {
     if (current_is_appended_) {
       if (side_ != nullptr) side_->Seek(current, current_);
     } else {
-      index_ = LowerBound(current, current_);
+      index_ = FirstFrom(current, current_, /*at_too=*/true);
     }
     forward_ = true;
   }
@@ -368,13 +368,12 @@ void MergedIterator::Prev() {
     if (current_is_appended_) {
       if (side_ != nullptr) side_->SeekForPrev(current, current_);
     } else {
-      index_ = LowerBound(current, current_);
-      index_ = index_ == 0 ? kBeforeFirst : index_ - 1;
+      index_ = Before(FirstFrom(current, current_, /*at_too=*/true));
     }
     forward_ = false;
   }
   if (current_is_appended_) {
-    index_ = index_ == 0 ? kBeforeFirst : index_ - 1;
+    index_ = Before(index_);
   } else {
     side_->Prev();
   }
