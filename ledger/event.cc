@@ -1,7 +1,6 @@
 #include "ledger/event.h"
 
 #include <array>
-#include <charconv>
 #include <chrono>
 
 #include "absl/time/civil_time.h"
@@ -93,33 +92,36 @@ constexpr std::array<std::string_view, kEventKindCount> kKindNames = {
     "EmployerHoursReported",
     "QuotaPercentageSet"};
 
-bool ParseDigits(std::string_view text, int* value) {
-  if (text.empty()) return false;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  return std::from_chars(text.data(), text.data() + text.size(), *value).ec ==
-         std::errc();
-}
-
 }  // namespace
 
 std::optional<Date> ParseDate(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
     return std::nullopt;
   }
-  int year, month, day;
-  if (!ParseDigits(text.substr(0, 4), &year) ||
-      !ParseDigits(text.substr(5, 2), &month) ||
-      !ParseDigits(text.substr(8, 2), &day)) {
+  // Digits, read in place: from_chars and absl::CivilDay's normalisation
+  // took a twentieth of an NDJSON import's parsing (perf).
+  const auto number = [text](size_t from, size_t to) -> std::optional<int> {
+    int value = 0;
+    for (size_t i = from; i < to; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  const std::optional<int> year = number(0, 4);
+  const std::optional<int> month = number(5, 7);
+  const std::optional<int> day = number(8, 10);
+  if (!year.has_value() || !month.has_value() || !day.has_value()) {
     return std::nullopt;
   }
-  const absl::CivilDay civil(year, month, day);
-  // CivilDay normalises 2024-02-30 to 2024-03-01; a real day survives intact.
-  if (civil.year() != year || civil.month() != month || civil.day() != day) {
-    return std::nullopt;
-  }
-  return Date{static_cast<int32_t>(civil - kEpoch)};
+  const std::chrono::year_month_day civil{
+      std::chrono::year{*year},
+      std::chrono::month{static_cast<unsigned>(*month)},
+      std::chrono::day{static_cast<unsigned>(*day)}};
+  // 2024-02-30 is no day.
+  if (!civil.ok()) return std::nullopt;
+  return Date{static_cast<int32_t>(
+      std::chrono::sys_days{civil}.time_since_epoch().count())};
 }
 
 std::string FormatDate(Date date) {

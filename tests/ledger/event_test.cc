@@ -48,6 +48,38 @@ TEST(Date, MakeDateMatchesParseDate) {
   EXPECT_THAT(ParseDate("1998-01-01"), Optional(MakeDate(1998, 1, 1)));
 }
 
+// ParseDate reads the digits itself and checks the day with std::chrono;
+// absl's civil arithmetic is the reference: a text is a date exactly when
+// absl::CivilDay keeps its year, month and day as they are.
+TEST(Date, ParseDateAgreesWithCivilArithmetic) {
+  const absl::CivilDay epoch(1970, 1, 1);
+  std::vector<int> years = {0, 1, 4, 100, 400, 1600, 1900, 9996, 9999};
+  for (int year = 1896; year <= 2104; ++year) years.push_back(year);
+  for (const int year : years) {
+    for (int month = 0; month <= 13; ++month) {
+      for (int day = 0; day <= 32; ++day) {
+        const std::string text =
+            absl::StrFormat("%04d-%02d-%02d", year, month, day);
+        const absl::CivilDay civil(year, month, day);
+        if (civil.year() == year && civil.month() == month &&
+            civil.day() == day) {
+          EXPECT_THAT(ParseDate(text),
+                      Optional(Date{static_cast<int32_t>(civil - epoch)}))
+              << text;
+        } else {
+          EXPECT_EQ(ParseDate(text), std::nullopt) << text;
+        }
+      }
+    }
+  }
+  for (const std::string_view text :
+       {"", "2024-1-15", "2024-01-1", "2024/01/15", "+024-01-15", "2024-01-1a",
+        "2024-0x-15", " 2024-01-15", "2024-01-15 ", "20240-1-15", "2024--1-15",
+        "-001-01-15"}) {
+    EXPECT_EQ(ParseDate(text), std::nullopt) << text;
+  }
+}
+
 // FormatDate and YearOf take a shortcut for the years 0000-9999; absl's
 // civil arithmetic is the reference, across that range, its edges and past
 // them.
