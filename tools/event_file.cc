@@ -342,70 +342,6 @@ bool CsvPayload(EventKind kind, const CsvRow& row, EventPayload* payload) {
 // What a JSON parser may read past a line's end (simdjson's padding).
 constexpr size_t kLinePadding = simdjson::SIMDJSON_PADDING;
 
-}  // namespace
-
-// Outside the anonymous namespace: EventLineParser::Json, a member of a class
-// with external linkage, holds one, which gcc refuses (-Wsubobject-linkage)
-// once this file is included in a unity build's batch.
-namespace event_file_internal {
-
-// What FillFromJson looks up by name, per message and enum type, filled as
-// the types are met: JSON keys (proto names and lowerCamelCase) to fields,
-// and enum value names to numbers. protobuf's EnumDescriptor::FindValueByName
-// takes a std::string, allocated for each name past the short-string buffer
-// (CONTRACT_FORM_TIJDELIJK): looked up by string_view here.
-class JsonNames {
- public:
-  const google::protobuf::FieldDescriptor* FieldOfKey(
-      const google::protobuf::Descriptor* type, std::string_view key) {
-    const auto* found = Find(fields_, type, key, [type](auto& by_key) {
-      for (int i = 0; i < type->field_count(); ++i) {
-        const google::protobuf::FieldDescriptor* field = type->field(i);
-        by_key.emplace(field->name(), field);
-        by_key.emplace(field->json_name(), field);
-      }
-    });
-    return found == nullptr ? nullptr : *found;
-  }
-
-  std::optional<int> EnumNumberOf(const google::protobuf::EnumDescriptor* type,
-                                  std::string_view name) {
-    const int* found = Find(enums_, type, name, [type](auto& by_name) {
-      for (int i = 0; i < type->value_count(); ++i) {
-        by_name.emplace(type->value(i)->name(), type->value(i)->number());
-      }
-    });
-    if (found == nullptr) return std::nullopt;
-    return *found;
-  }
-
- private:
-  template <typename Type, typename Value>
-  using ByName =
-      absl::flat_hash_map<const Type*, absl::flat_hash_map<std::string, Value>>;
-
-  // What `name` stands for in `type`, whose names `fill` puts in its table
-  // the first time the type is met; null for a name it does not have.
-  template <typename Type, typename Value, typename Fill>
-  static const Value* Find(ByName<Type, Value>& tables, const Type* type,
-                           std::string_view name, Fill fill) {
-    auto [table, added] = tables.try_emplace(type);
-    if (added) fill(table->second);
-    const auto found = table->second.find(AbslView(name));
-    return found == table->second.end() ? nullptr : &found->second;
-  }
-
-  ByName<google::protobuf::Descriptor, const google::protobuf::FieldDescriptor*>
-      fields_;
-  ByName<google::protobuf::EnumDescriptor, int> enums_;
-};
-
-}  // namespace event_file_internal
-
-namespace {
-
-using event_file_internal::JsonNames;
-
 // The integer `value` holds, in range of Int: a JSON number, or a string of
 // decimal digits, as proto3 JSON writes 64-bit integers (banen-demo-data's
 // retractions, targets, baselines and paid hours; 0.7 % of its lines, which
@@ -440,77 +376,252 @@ bool IntegerOf(simdjson::dom::element value, Int* out) {
   return error == std::errc() && parsed_to == end;
 }
 
-// Fills `message` from `object` for what event producers write: each field
-// once, by name, strings as strings, enums by name, integers as IntegerOf
-// reads them, messages as objects. False for anything else (a null, an enum
-// by number, an unknown key, a second payload): protobuf's own JSON parser,
-// far slower, then decides.
-bool FillFromJson(simdjson::dom::element element,
-                  google::protobuf::Message* message, JsonNames& names) {
-  using google::protobuf::FieldDescriptor;
-  simdjson::dom::object object;
-  if (element.get(object) != simdjson::SUCCESS) return false;
-  const google::protobuf::Descriptor* type = message->GetDescriptor();
-  const google::protobuf::Reflection* reflection = message->GetReflection();
-  uint64_t seen = 0;
-  for (const simdjson::dom::key_value_pair member : object) {
-    const FieldDescriptor* field = names.FieldOfKey(type, member.key);
-    if (field == nullptr || field->index() >= 64 || field->is_repeated() ||
-        (seen & (uint64_t{1} << field->index())) != 0 ||
-        (field->containing_oneof() != nullptr &&
-         reflection->HasOneof(*message, field->containing_oneof()))) {
+// Whether `key` names the proto field `name`: its own name
+// ("hours_per_week_x100") or its lowerCamelCase JSON name
+// ("hoursPerWeekX100", as protobuf makes it: each '_' dropped and the
+// character after it upper-cased), the two protobuf's JSON parser takes.
+bool NamesField(std::string_view key, std::string_view name) {
+  if (key == name) return true;
+  size_t at = 0;
+  bool capitalize = false;
+  for (const char c : name) {
+    if (c == '_') {
+      capitalize = true;
+      continue;
+    }
+    if (at == key.size() ||
+        key[at++] != (capitalize ? absl::ascii_toupper(c) : c)) {
       return false;
     }
-    seen |= uint64_t{1} << field->index();
-    const simdjson::dom::element value = member.value;
-    switch (field->type()) {
-      case FieldDescriptor::TYPE_STRING: {
-        std::string_view text;
-        if (value.get(text) != simdjson::SUCCESS) return false;
-        reflection->SetString(message, field, std::string(text));
-        break;
-      }
-      case FieldDescriptor::TYPE_ENUM: {
-        std::string_view name;
-        if (value.get(name) != simdjson::SUCCESS) return false;
-        const std::optional<int> number =
-            names.EnumNumberOf(field->enum_type(), name);
-        if (!number.has_value()) return false;
-        reflection->SetEnumValue(message, field, *number);
-        break;
-      }
-      case FieldDescriptor::TYPE_INT32: {
-        int32_t number = 0;
-        if (!IntegerOf(value, &number)) return false;
-        reflection->SetInt32(message, field, number);
-        break;
-      }
-      case FieldDescriptor::TYPE_INT64: {
-        int64_t number = 0;
-        if (!IntegerOf(value, &number)) return false;
-        reflection->SetInt64(message, field, number);
-        break;
-      }
-      case FieldDescriptor::TYPE_UINT64: {
-        uint64_t number = 0;
-        if (!IntegerOf(value, &number)) return false;
-        reflection->SetUInt64(message, field, number);
-        break;
-      }
-      case FieldDescriptor::TYPE_MESSAGE:
-        // Well-known types have JSON forms of their own.
-        if (absl::StartsWith(field->message_type()->full_name(),
-                             "google.protobuf.") ||
-            !FillFromJson(value, reflection->MutableMessage(message, field),
-                          names)) {
-          return false;
-        }
-        break;
-      default:
+    capitalize = false;
+  }
+  return at == key.size();
+}
+
+// The number of the value of the wire enum `Wire` named `name`, looked up by
+// string_view (EnumDescriptor::FindValueByName takes a std::string,
+// allocated for each name past the short-string buffer).
+template <typename Wire>
+std::optional<int> WireNumberOf(std::string_view name) {
+  static const auto* const numbers = [] {
+    const google::protobuf::EnumDescriptor* type =
+        google::protobuf::GetEnumDescriptor<Wire>();
+    auto* by_name = new absl::flat_hash_map<std::string, int>();
+    for (int i = 0; i < type->value_count(); ++i) {
+      by_name->emplace(type->value(i)->name(), type->value(i)->number());
+    }
+    return by_name;
+  }();
+  const auto found = numbers->find(AbslView(name));
+  if (found == numbers->end()) return std::nullopt;
+  return found->second;
+}
+
+// Reads the members of a payload's JSON object one at a time: a payload's
+// ReadMember offers the member to each of its fields in turn (Text, Integer,
+// Enum), and the first whose name the key is reads the value. A field given
+// twice keeps its last value, as in protobuf's parser; a value of the wrong
+// form fails the line.
+class MemberReader {
+ public:
+  void Start(std::string_view key, simdjson::dom::element value) {
+    key_ = key;
+    value_ = value;
+  }
+  bool failed() const { return failed_; }
+
+  bool Text(std::string_view name, std::string* out) {
+    if (!NamesField(key_, name)) return false;
+    std::string_view text;
+    if (value_.get(text) != simdjson::SUCCESS) failed_ = true;
+    *out = text;
+    return true;
+  }
+
+  template <typename Int>
+  bool Integer(std::string_view name, Int* out) {
+    if (!NamesField(key_, name)) return false;
+    if (!IntegerOf(value_, out)) failed_ = true;
+    return true;
+  }
+
+  // By name, as EventFromProto takes the wire number: in the domain's range.
+  template <typename Wire, typename Domain>
+  bool Enum(std::string_view name, int count, Domain* out) {
+    if (!NamesField(key_, name)) return false;
+    std::string_view value_name;
+    std::optional<int> number;
+    if (value_.get(value_name) == simdjson::SUCCESS) {
+      number = WireNumberOf<Wire>(value_name);
+    }
+    if (!number.has_value() || *number < 0 || *number >= count) {
+      failed_ = true;
+    } else {
+      *out = static_cast<Domain>(*number);
+    }
+    return true;
+  }
+
+ private:
+  std::string_view key_;
+  simdjson::dom::element value_;
+  bool failed_ = false;
+};
+
+// Each payload's fields, by their names in events.proto: true when the
+// member was one of them.
+bool ReadMember(MemberReader& r, EmployerRegistered& e) {
+  return r.Text("employer_id", &e.employer_id) || r.Text("name", &e.name) ||
+         r.Enum<v1::Sector>("sector", kSectorCount, &e.sector) ||
+         r.Text("parent_employer_id", &e.parent_employer_id);
+}
+bool ReadMember(MemberReader& r, EmployerReclassified& e) {
+  return r.Text("employer_id", &e.employer_id) ||
+         r.Enum<v1::Sector>("sector", kSectorCount, &e.sector);
+}
+bool ReadMember(MemberReader& r, PersonRegistered& e) {
+  return r.Text("person_ref", &e.person_ref) ||
+         r.Enum<v1::Grondslag>("grondslag", kGrondslagCount, &e.grondslag);
+}
+bool ReadMember(MemberReader& r, PersonDeregistered& e) {
+  return r.Text("person_ref", &e.person_ref) ||
+         r.Enum<v1::DeregistrationReason>("reason", kDeregistrationReasonCount,
+                                          &e.reason);
+}
+bool ReadMember(MemberReader& r, JobStarted& e) {
+  return r.Text("job_id", &e.job_id) || r.Text("employer_id", &e.employer_id) ||
+         r.Text("person_ref", &e.person_ref) ||
+         r.Enum<v1::ContractForm>("form", kContractFormCount, &e.form) ||
+         r.Integer("hours_per_week_x100", &e.hours_x100) ||
+         r.Text("lender_id", &e.lender_id) ||
+         r.Text("commissioning_employer_id", &e.commissioning_employer_id);
+}
+bool ReadMember(MemberReader& r, JobConverted& e) {
+  return r.Text("job_id", &e.job_id) ||
+         r.Enum<v1::ContractForm>("to_form", kContractFormCount, &e.to_form) ||
+         r.Integer("hours_per_week_x100", &e.hours_x100);
+}
+bool ReadMember(MemberReader& r, HoursChanged& e) {
+  return r.Text("job_id", &e.job_id) ||
+         r.Integer("hours_per_week_x100", &e.hours_x100);
+}
+bool ReadMember(MemberReader& r, JobEnded& e) {
+  return r.Text("job_id", &e.job_id) ||
+         r.Enum<v1::OutflowReason>("reason", kOutflowReasonCount, &e.reason);
+}
+bool ReadMember(MemberReader& r, EventRetracted& e) {
+  return r.Integer("target_seq", &e.target_seq) || r.Text("reason", &e.reason);
+}
+bool ReadMember(MemberReader& r, TargetSet& e) {
+  return r.Enum<v1::Sector>("sector", kSectorCount, &e.sector) ||
+         r.Integer("year", &e.year) || r.Integer("banen_x100", &e.banen_x100) ||
+         r.Text("source", &e.source);
+}
+bool ReadMember(MemberReader& r, BaselineSet& e) {
+  return r.Enum<v1::Sector>("sector", kSectorCount, &e.sector) ||
+         r.Integer("banen_x100", &e.banen_x100) || r.Text("source", &e.source);
+}
+bool ReadMember(MemberReader& r, InleenKeySet& e) {
+  return r.Integer("year", &e.year) ||
+         r.Integer("overheid_share_x10", &e.overheid_share_x10) ||
+         r.Text("source", &e.source);
+}
+bool ReadMember(MemberReader& r, EmployerHoursReported& e) {
+  return r.Text("employer_id", &e.employer_id) || r.Integer("year", &e.year) ||
+         r.Integer("paid_hours_x100", &e.paid_hours_x100) ||
+         r.Text("source", &e.source);
+}
+bool ReadMember(MemberReader& r, QuotaPercentageSet& e) {
+  return r.Enum<v1::Sector>("sector", kSectorCount, &e.sector) ||
+         r.Integer("year", &e.year) ||
+         r.Integer("percentage_x100", &e.percentage_x100) ||
+         r.Text("source", &e.source);
+}
+
+template <typename Payload>
+bool ReadPayload(simdjson::dom::element value, EventPayload* payload) {
+  simdjson::dom::object object;
+  if (value.get(object) != simdjson::SUCCESS) return false;
+  Payload read;
+  MemberReader reader;
+  for (const simdjson::dom::key_value_pair member : object) {
+    reader.Start(member.key, member.value);
+    if (!ReadMember(reader, read) || reader.failed()) return false;
+  }
+  *payload = std::move(read);
+  return true;
+}
+
+// ReadPayload of each kind, in EventKind order.
+template <size_t... kind>
+constexpr auto PayloadReaders(std::index_sequence<kind...>) {
+  return std::array{
+      &ReadPayload<std::variant_alternative_t<kind, EventPayload>>...};
+}
+constexpr auto kPayloadReaders =
+    PayloadReaders(std::make_index_sequence<kEventKindCount>());
+
+// The kind whose payload field of banen.v1.Event `key` names.
+std::optional<EventKind> KindOfPayloadKey(std::string_view key) {
+  static const auto* const kinds = [] {
+    auto* by_key = new absl::flat_hash_map<std::string, EventKind>();
+    const google::protobuf::OneofDescriptor* payload =
+        v1::Event::descriptor()->FindOneofByName("payload");
+    for (int i = 0; i < payload->field_count(); ++i) {
+      const google::protobuf::FieldDescriptor* field = payload->field(i);
+      // "job_started" is the field of the message JobStarted.
+      const std::optional<EventKind> kind =
+          ParseEventKind(field->message_type()->name());
+      if (!kind.has_value()) continue;
+      by_key->emplace(field->name(), *kind);
+      by_key->emplace(field->json_name(), *kind);
+    }
+    return by_key;
+  }();
+  const auto found = kinds->find(AbslView(key));
+  if (found == kinds->end()) return std::nullopt;
+  return found->second;
+}
+
+// Reads `document` straight into `event` when it is what event producers
+// write: a banen.v1.Event in proto3 JSON, fields by their proto or their
+// lowerCamelCase names, strings as strings, enums by name, integers as
+// IntegerOf reads them, one payload. False for anything else (a null, an
+// enum by number, an unknown key, a second payload, a date that is none):
+// protobuf's own JSON parser, far slower, then decides. What it reads is the
+// event protobuf's parser and EventFromProto make of the line.
+bool ReadEventJson(simdjson::dom::element document, Event* event) {
+  simdjson::dom::object object;
+  if (document.get(object) != simdjson::SUCCESS) return false;
+  event->event_id.clear();
+  bool has_date = false;
+  bool has_payload = false;
+  std::string_view text;
+  for (const simdjson::dom::key_value_pair member : object) {
+    if (NamesField(member.key, "event_id")) {
+      if (member.value.get(text) != simdjson::SUCCESS) return false;
+      event->event_id = text;
+    } else if (NamesField(member.key, "effective_date")) {
+      std::optional<Date> date;
+      if (member.value.get(text) != simdjson::SUCCESS ||
+          !(date = ParseDate(text)).has_value()) {
         return false;
+      }
+      event->effective_date = *date;
+      has_date = true;
+    } else {
+      // A second payload, even of the same kind, is protobuf's to word.
+      const std::optional<EventKind> kind = KindOfPayloadKey(member.key);
+      if (has_payload || !kind.has_value() ||
+          !kPayloadReaders[static_cast<size_t>(*kind)](member.value,
+                                                       &event->payload)) {
+        return false;
+      }
+      has_payload = true;
     }
   }
-  return true;
+  // A missing date or payload is an error that protobuf's parser words.
+  return has_date && has_payload;
 }
 
 // "25.5" for 2550, "12" for 1200: what ParseHundredths reads back.
@@ -805,8 +916,7 @@ EventFileReader::Read EventFileReader::Next(Event* event, LineError* error) {
 
 struct EventLineParser::Json {
   simdjson::dom::parser parser;
-  JsonNames names;
-  v1::Event proto;  // a line's message when the caller wants none
+  v1::Event proto;  // what protobuf's parser reads a line into
 };
 
 EventLineParser::EventLineParser(std::string path,
@@ -823,12 +933,10 @@ bool EventLineParser::Parse(const LineChunk& chunk, size_t index, Date today,
                             Event* event, v1::Event* wire, LineError* error) {
   *error = LineError{path_, chunk.lines[index].number, "", ""};
   const std::string_view text = chunk.LineText(index);
-  if (format_ == EventFileReader::Format::kCsv) {
-    if (!ParseCsv(text, event, error)) return false;
-  } else {
-    v1::Event* proto = wire != nullptr ? wire : &json_->proto;
-    proto->Clear();
-    if (!ParseNdjson(text, proto, event, error)) return false;
+  if (!(format_ == EventFileReader::Format::kCsv
+            ? ParseCsv(text, event, error)
+            : ParseNdjson(text, event, error))) {
+    return false;
   }
   const absl::Status valid = ValidateFields(*event, 0, today);
   if (!valid.ok()) {
@@ -837,31 +945,31 @@ bool EventLineParser::Parse(const LineChunk& chunk, size_t index, Date today,
         error, detail.has_value() ? detail->field : "",
         detail.has_value() ? detail->reason : std::string(valid.message()));
   }
-  if (wire != nullptr && format_ == EventFileReader::Format::kCsv) {
-    EventToProto(*event, wire);
-  }
+  if (wire != nullptr) EventToProto(*event, wire);
   return true;
 }
 
-bool EventLineParser::ParseNdjson(std::string_view text, v1::Event* proto,
-                                  Event* event, LineError* error) {
+bool EventLineParser::ParseNdjson(std::string_view text, Event* event,
+                                  LineError* error) {
   // The padding after each line of a chunk lets simdjson read past its end.
   simdjson::dom::element document;
-  if (json_->parser.parse(text.data(), text.size(), false).get(document) !=
-          simdjson::SUCCESS ||
-      !FillFromJson(document, proto, json_->names)) {
-    // protobuf's parser decides what the fast one leaves: the same lines
-    // are accepted, with the same messages for the rest.
-    proto->Clear();
-    const auto parsed = google::protobuf::util::JsonStringToMessage(
-        google::protobuf::StringPiece(text.data(), text.size()), proto);
-    if (!parsed.ok()) {
-      return Fail(error, "",
-                  absl::StrCat("not a banen.v1.Event in JSON: ",
-                               AbslView(std::string(parsed.message()))));
-    }
+  if (json_->parser.parse(text.data(), text.size(), false).get(document) ==
+          simdjson::SUCCESS &&
+      ReadEventJson(document, event)) {
+    return true;
   }
-  absl::StatusOr<Event> decoded = EventFromProto(*proto, 0);
+  // protobuf's parser decides what the fast one leaves: the same lines are
+  // accepted, with the same messages for the rest.
+  v1::Event& proto = json_->proto;
+  proto.Clear();
+  const auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(text.data(), text.size()), &proto);
+  if (!parsed.ok()) {
+    return Fail(error, "",
+                absl::StrCat("not a banen.v1.Event in JSON: ",
+                             AbslView(std::string(parsed.message()))));
+  }
+  absl::StatusOr<Event> decoded = EventFromProto(proto, 0);
   if (!decoded.ok()) {
     const std::optional<EventErrorDetail> detail =
         GetEventErrorDetail(decoded.status());

@@ -160,8 +160,7 @@ class EventLineParser {
   // The event of `chunk`'s line `index`; or false and the line's file,
   // number, the field at fault and why in `error`. Each event is checked on
   // its own (ledger/validation.h), its effective date against `today`.
-  // When `wire` is not null it receives the event as the ledger takes it
-  // (an NDJSON line's own message, which spares encoding it again).
+  // When `wire` is not null it receives the event as the ledger takes it.
   bool Parse(const LineChunk& chunk, size_t index, Date today, Event* event,
              v1::Event* wire, LineError* error);
 
@@ -170,8 +169,7 @@ class EventLineParser {
   struct Json;
   EventLineParser(std::string path, EventFileReader::Format format,
                   std::vector<int> csv_columns);
-  bool ParseNdjson(std::string_view text, v1::Event* proto, Event* event,
-                   LineError* error);
+  bool ParseNdjson(std::string_view text, Event* event, LineError* error);
   bool ParseCsv(std::string_view text, Event* event, LineError* error);
 
   const std::string path_;

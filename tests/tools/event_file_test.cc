@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "banen/v1/events.pb.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "ledger/codec.h"
@@ -241,6 +242,20 @@ TEST_F(EventFileTest, NdjsonReadsSixtyFourBitIntegersInQuotes) {
   EXPECT_EQ(target.banen_x100, 910045);
 }
 
+// The event protobuf's JSON parser and EventFromProto make of `line`, if it
+// is a valid one: what the import must take from the line.
+std::optional<Event> ProtobufReads(const std::string& line, Date today) {
+  v1::Event proto;
+  if (!google::protobuf::util::JsonStringToMessage(line, &proto).ok()) {
+    return std::nullopt;
+  }
+  absl::StatusOr<Event> event = EventFromProto(proto, 0);
+  if (!event.ok() || !ValidateFields(*event, 0, today).ok()) {
+    return std::nullopt;
+  }
+  return *std::move(event);
+}
+
 TEST_F(EventFileTest, NdjsonReadsEveryQuotedIntegerAsProtobufDoes) {
   // The fast parser reads only the canonical form and leaves the rest to
   // protobuf's: either way a line is taken, with the same event, exactly
@@ -264,14 +279,7 @@ TEST_F(EventFileTest, NdjsonReadsEveryQuotedIntegerAsProtobufDoes) {
                 R"({"event_id":"e1","effective_date":"2015-01-01","target_set":{"sector":"SECTOR_OVERHEID","year":)",
                 quoted, R"(,"banen_x100":910045,"source":"Kamerbrief"}})"),
         }) {
-      v1::Event proto;
-      std::optional<Event> expected;
-      if (google::protobuf::util::JsonStringToMessage(line, &proto).ok()) {
-        absl::StatusOr<Event> event = EventFromProto(proto, 0);
-        if (event.ok() && ValidateFields(*event, 0, today).ok()) {
-          expected = *std::move(event);
-        }
-      }
+      const std::optional<Event> expected = ProtobufReads(line, today);
       const Lines lines = ReadAll(Write("a.ndjson", line + "\n"));
       if (expected.has_value()) {
         ASSERT_EQ(lines.events.size(), 1u) << line;
@@ -356,6 +364,115 @@ TEST_F(EventFileTest, CsvLineOfReadsBackAsTheSameEventForEachKind) {
   const Lines lines = ReadAll(Write("all.csv", text));
   ASSERT_EQ(lines.errors.size(), 0u) << lines.errors[0].ToString();
   EXPECT_EQ(lines.events, events);
+}
+
+TEST_F(EventFileTest, NdjsonOfEachKindReadsBackInBothFieldNameStyles) {
+  const std::vector<Event> events = OneOfEachKind();
+  for (const bool proto_names : {true, false}) {
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = proto_names;
+    std::string text;
+    for (const Event& event : events) {
+      v1::Event proto;
+      EventToProto(event, &proto);
+      std::string line;
+      ASSERT_TRUE(
+          google::protobuf::util::MessageToJsonString(proto, &line, options)
+              .ok());
+      text += line + "\n";
+    }
+    const Lines lines = ReadAll(Write("all.ndjson", text));
+    ASSERT_EQ(lines.errors.size(), 0u) << lines.errors[0].ToString();
+    EXPECT_EQ(lines.events, events) << text;
+  }
+}
+
+// Each member of each kind's line replaced by a value of another JSON type,
+// or dropped, and keys added or given twice: the import takes a line, with
+// the same event, exactly when protobuf's parser reads it into a valid one.
+TEST_F(EventFileTest, NdjsonReadsEveryAlteredLineAsProtobufDoes) {
+  const Date today = DateOf(absl::Now());
+  std::vector<std::string> lines;
+  for (const Event& event : OneOfEachKind()) {
+    v1::Event proto;
+    EventToProto(event, &proto);
+    std::string json;
+    ASSERT_TRUE(google::protobuf::util::MessageToJsonString(proto, &json).ok());
+    google::protobuf::Struct line;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &line).ok());
+    const auto print = [&lines](const google::protobuf::Struct& altered) {
+      std::string text;
+      ASSERT_TRUE(
+          google::protobuf::util::MessageToJsonString(altered, &text).ok());
+      lines.push_back(text);
+    };
+    std::vector<google::protobuf::Value> others(6);
+    others[0].set_null_value(google::protobuf::NULL_VALUE);
+    others[1].set_number_value(1);
+    others[2].set_string_value("x");
+    others[3].set_bool_value(true);
+    others[4].mutable_struct_value();
+    others[5].set_string_value("CONTRACT_FORM_VAST");
+    for (const auto& [key, value] : line.fields()) {
+      // The member itself, then each of the payload's members.
+      std::vector<google::protobuf::Struct> versions;
+      for (const google::protobuf::Value& other : others) {
+        google::protobuf::Struct altered = line;
+        (*altered.mutable_fields())[key] = other;
+        versions.push_back(altered);
+      }
+      google::protobuf::Struct dropped = line;
+      dropped.mutable_fields()->erase(key);
+      versions.push_back(dropped);
+      if (value.has_struct_value()) {
+        for (const auto& [inner, unused] : value.struct_value().fields()) {
+          for (const google::protobuf::Value& other : others) {
+            google::protobuf::Struct altered = line;
+            (*(*altered.mutable_fields())[key]
+                  .mutable_struct_value()
+                  ->mutable_fields())[inner] = other;
+            versions.push_back(altered);
+          }
+          google::protobuf::Struct altered = line;
+          (*altered.mutable_fields())[key]
+              .mutable_struct_value()
+              ->mutable_fields()
+              ->erase(inner);
+          versions.push_back(altered);
+        }
+        google::protobuf::Struct unknown = line;
+        (*(*unknown.mutable_fields())[key]
+              .mutable_struct_value()
+              ->mutable_fields())["bsn"]
+            .set_string_value("111222333");
+        versions.push_back(unknown);
+      }
+      for (const google::protobuf::Struct& version : versions) print(version);
+    }
+    google::protobuf::Struct two_payloads = line;
+    (*two_payloads.mutable_fields())["hours_changed"].mutable_struct_value();
+    print(two_payloads);
+    // A field twice, under each of its names (which protobuf's Struct
+    // cannot hold), in the event and in a payload.
+    lines.push_back(absl::StrCat(R"({"event_id":"e0",)", json.substr(1)));
+    lines.push_back(absl::StrCat(json.substr(0, json.size() - 1),
+                                 R"(,"effective_date":"2024-03-02"})"));
+  }
+  lines.push_back(
+      R"({"event_id":"e1","effective_date":"2024-03-01","hours_changed":{"job_id":"j1","hours_per_week_x100":20,"hours_per_week_x100":30}})");
+  lines.push_back(
+      R"({"event_id":"e1","effective_date":"2024-03-01","hours_changed":{"job_id":"j1","hours_per_week_x100":20,"hoursPerWeekX100":30}})");
+  for (const std::string& line : lines) {
+    const std::optional<Event> expected = ProtobufReads(line, today);
+    const Lines read = ReadAll(Write("a.ndjson", line + "\n"));
+    if (expected.has_value()) {
+      ASSERT_EQ(read.events.size(), 1u) << line;
+      EXPECT_EQ(read.events[0], *expected) << line;
+    } else {
+      EXPECT_EQ(read.events.size(), 0u) << line;
+      EXPECT_EQ(read.errors.size(), 1u) << line;
+    }
+  }
 }
 
 TEST_F(EventFileTest, ChunksNumberTheirLinesAndSkipBlankOnes) {
