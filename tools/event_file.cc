@@ -882,6 +882,10 @@ bool EventFileReader::NextLine(std::string_view* line) {
 bool EventFileReader::NextChunk(size_t max_lines, LineChunk* chunk) {
   chunk->text.clear();
   chunk->lines.clear();
+  // A chunk's room at once, as large as the last: grown line by line, its
+  // text was copied a dozen times (2 % of an import's client CPU, perf).
+  chunk->text.reserve(last_chunk_bytes_);
+  chunk->lines.reserve(max_lines);
   bool any = false;
   std::string_view text;
   while (chunk->lines.size() < max_lines && NextLine(&text)) {
@@ -891,6 +895,7 @@ bool EventFileReader::NextChunk(size_t max_lines, LineChunk* chunk) {
     chunk->text.append(text);
   }
   chunk->text.append(kLinePadding, ' ');
+  last_chunk_bytes_ = chunk->text.size();
   chunk->bytes_end = bytes_read_;
   return any;
 }

@@ -147,7 +147,8 @@ class EventFileReader {
   std::string pending_;           // read from the file, from pending_pos_ on
   size_t pending_pos_ = 0;
   bool at_eof_ = false;
-  LineChunk next_chunk_;  // Next()'s line
+  size_t last_chunk_bytes_ = 0;  // NextChunk's text, padding included
+  LineChunk next_chunk_;         // Next()'s line
   std::unique_ptr<EventLineParser> next_parser_;
 };
 
