@@ -403,7 +403,7 @@ bool NamesField(std::string_view key, std::string_view name) {
 // allocated for each name past the short-string buffer).
 template <typename Wire>
 std::optional<int> WireNumberOf(std::string_view name) {
-  static const auto* const numbers = [] {
+  static const auto* numbers = [] {
     const google::protobuf::EnumDescriptor* type =
         google::protobuf::GetEnumDescriptor<Wire>();
     auto* by_name = new absl::flat_hash_map<std::string, int>();
@@ -563,7 +563,7 @@ constexpr auto kPayloadReaders =
 
 // The kind whose payload field of banen.v1.Event `key` names.
 std::optional<EventKind> KindOfPayloadKey(std::string_view key) {
-  static const auto* const kinds = [] {
+  static const auto* kinds = [] {
     auto* by_key = new absl::flat_hash_map<std::string, EventKind>();
     const google::protobuf::OneofDescriptor* payload =
         v1::Event::descriptor()->FindOneofByName("payload");
