@@ -7,7 +7,9 @@
 //
 // Checked beyond "no crash, no UB": an event the reader accepts passes
 // ValidateFields (the reader's promise), and its wire form converts back to
-// the same event; a bad line says why.
+// the same event; a bad line says why; and an NDJSON line is taken, with the
+// same event, exactly when protobuf's own JSON parser takes it (the reader's
+// faster path must not differ from it).
 #include <unistd.h>
 
 #include <cstddef>
@@ -17,6 +19,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
@@ -24,6 +28,7 @@
 #include "ledger/codec.h"
 #include "ledger/event.h"
 #include "ledger/validation.h"
+#include "tests/tools/protobuf_event_json.h"
 #include "tools/event_file.h"
 
 namespace banen {
@@ -62,6 +67,18 @@ void CheckEvent(const Event& event) {
   if (!again.ok() || *again != event) std::abort();
 }
 
+// `line` of an NDJSON file, read by the reader as `read` (and `event`).
+void CheckAgainstProtobuf(std::string_view line, EventFileReader::Read read,
+                          const Event& event) {
+  const std::optional<Event> expected =
+      ProtobufReadsEventJson(line, DateOf(absl::Now()));
+  if (read == EventFileReader::Read::kEvent
+          ? !expected.has_value() || *expected != event
+          : expected.has_value()) {
+    std::abort();
+  }
+}
+
 }  // namespace
 }  // namespace banen
 
@@ -72,11 +89,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<std::unique_ptr<banen::EventFileReader>> reader =
       banen::EventFileReader::Open(path);
   if (!reader.ok()) return 0;
+  // The file's lines as the reader splits them, for the NDJSON check.
+  const bool ndjson = data[0] != 'c';
+  std::vector<std::string_view> lines;
+  for (std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
+       ;) {
+    const size_t newline = rest.find('\n');
+    lines.push_back(rest.substr(0, newline));
+    if (newline == std::string_view::npos) break;
+    rest.remove_prefix(newline + 1);
+  }
   banen::Event event;
   banen::LineError error;
   while (true) {
     const banen::EventFileReader::Read read = (*reader)->Next(&event, &error);
     if (read == banen::EventFileReader::Read::kEnd) break;
+    if (ndjson) {
+      std::string_view line = lines.at((*reader)->line() - 1);
+      if (line.ends_with('\r')) line.remove_suffix(1);
+      banen::CheckAgainstProtobuf(line, read, event);
+    }
     if (read == banen::EventFileReader::Read::kEvent) {
       banen::CheckEvent(event);
     } else if (error.reason.empty() || error.ToString().empty()) {

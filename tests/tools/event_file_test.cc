@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "ledger/codec.h"
 #include "ledger/validation.h"
+#include "tests/tools/protobuf_event_json.h"
 
 namespace banen {
 namespace {
@@ -242,20 +243,6 @@ TEST_F(EventFileTest, NdjsonReadsSixtyFourBitIntegersInQuotes) {
   EXPECT_EQ(target.banen_x100, 910045);
 }
 
-// The event protobuf's JSON parser and EventFromProto make of `line`, if it
-// is a valid one: what the import must take from the line.
-std::optional<Event> ProtobufReads(const std::string& line, Date today) {
-  v1::Event proto;
-  if (!google::protobuf::util::JsonStringToMessage(line, &proto).ok()) {
-    return std::nullopt;
-  }
-  absl::StatusOr<Event> event = EventFromProto(proto, 0);
-  if (!event.ok() || !ValidateFields(*event, 0, today).ok()) {
-    return std::nullopt;
-  }
-  return *std::move(event);
-}
-
 TEST_F(EventFileTest, NdjsonReadsEveryQuotedIntegerAsProtobufDoes) {
   // The fast parser reads only the canonical form and leaves the rest to
   // protobuf's: either way a line is taken, with the same event, exactly
@@ -279,7 +266,7 @@ TEST_F(EventFileTest, NdjsonReadsEveryQuotedIntegerAsProtobufDoes) {
                 R"({"event_id":"e1","effective_date":"2015-01-01","target_set":{"sector":"SECTOR_OVERHEID","year":)",
                 quoted, R"(,"banen_x100":910045,"source":"Kamerbrief"}})"),
         }) {
-      const std::optional<Event> expected = ProtobufReads(line, today);
+      const std::optional<Event> expected = ProtobufReadsEventJson(line, today);
       const Lines lines = ReadAll(Write("a.ndjson", line + "\n"));
       if (expected.has_value()) {
         ASSERT_EQ(lines.events.size(), 1u) << line;
@@ -463,7 +450,7 @@ TEST_F(EventFileTest, NdjsonReadsEveryAlteredLineAsProtobufDoes) {
   lines.push_back(
       R"({"event_id":"e1","effective_date":"2024-03-01","hours_changed":{"job_id":"j1","hours_per_week_x100":20,"hoursPerWeekX100":30}})");
   for (const std::string& line : lines) {
-    const std::optional<Event> expected = ProtobufReads(line, today);
+    const std::optional<Event> expected = ProtobufReadsEventJson(line, today);
     const Lines read = ReadAll(Write("a.ndjson", line + "\n"));
     if (expected.has_value()) {
       ASSERT_EQ(read.events.size(), 1u) << line;
