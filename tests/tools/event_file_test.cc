@@ -63,6 +63,20 @@ class EventFileTest : public ::testing::Test {
     return lines;
   }
 
+  // `line` alone in an NDJSON file is taken, with the same event, exactly
+  // when protobuf's parser takes it (tests/tools/protobuf_event_json.h).
+  void ExpectReadAsProtobufDoes(const std::string& line, Date today) {
+    const std::optional<Event> expected = ProtobufReadsEventJson(line, today);
+    const Lines read = ReadAll(Write("a.ndjson", line + "\n"));
+    if (expected.has_value()) {
+      ASSERT_EQ(read.events.size(), 1u) << line;
+      EXPECT_EQ(read.events[0], *expected) << line;
+    } else {
+      EXPECT_EQ(read.events.size(), 0u) << line;
+      EXPECT_EQ(read.errors.size(), 1u) << line;
+    }
+  }
+
   std::string dir_;
 };
 
@@ -266,15 +280,7 @@ TEST_F(EventFileTest, NdjsonReadsEveryQuotedIntegerAsProtobufDoes) {
                 R"({"event_id":"e1","effective_date":"2015-01-01","target_set":{"sector":"SECTOR_OVERHEID","year":)",
                 quoted, R"(,"banen_x100":910045,"source":"Kamerbrief"}})"),
         }) {
-      const std::optional<Event> expected = ProtobufReadsEventJson(line, today);
-      const Lines lines = ReadAll(Write("a.ndjson", line + "\n"));
-      if (expected.has_value()) {
-        ASSERT_EQ(lines.events.size(), 1u) << line;
-        EXPECT_EQ(lines.events[0], *expected) << line;
-      } else {
-        EXPECT_EQ(lines.events.size(), 0u) << line;
-        EXPECT_EQ(lines.errors.size(), 1u) << line;
-      }
+      ExpectReadAsProtobufDoes(line, today);
     }
   }
 }
@@ -450,15 +456,7 @@ TEST_F(EventFileTest, NdjsonReadsEveryAlteredLineAsProtobufDoes) {
   lines.push_back(
       R"({"event_id":"e1","effective_date":"2024-03-01","hours_changed":{"job_id":"j1","hours_per_week_x100":20,"hoursPerWeekX100":30}})");
   for (const std::string& line : lines) {
-    const std::optional<Event> expected = ProtobufReadsEventJson(line, today);
-    const Lines read = ReadAll(Write("a.ndjson", line + "\n"));
-    if (expected.has_value()) {
-      ASSERT_EQ(read.events.size(), 1u) << line;
-      EXPECT_EQ(read.events[0], *expected) << line;
-    } else {
-      EXPECT_EQ(read.events.size(), 0u) << line;
-      EXPECT_EQ(read.errors.size(), 1u) << line;
-    }
+    ExpectReadAsProtobufDoes(line, today);
   }
 }
 
