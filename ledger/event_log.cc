@@ -266,6 +266,9 @@ class EventLogImpl final : public EventLog {
   absl::Status Scan(
       uint64_t from_seq, uint64_t to_seq,
       absl::FunctionRef<bool(const StoredEvent&)> visit) const override;
+  absl::Status ScanRuns(uint64_t from_seq, uint64_t to_seq,
+                        absl::FunctionRef<bool(absl::Span<const StoredEvent>)>
+                            visit) const override;
   absl::Status ScanCanonical(
       uint64_t from_seq, uint64_t to_seq,
       absl::FunctionRef<bool(const StoredEvent&, std::string_view canonical)>
@@ -455,6 +458,16 @@ class EventLogImpl final : public EventLog {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // NOT_FOUND names the seq; other errors say what failed reading it.
   absl::StatusOr<StoredEvent> ReadStored(uint64_t seq) const;
+  // The recent groups that hold from_seq..to_seq, if they reach back to
+  // from_seq (else none: the events are on disk); a to_seq of 0 becomes the
+  // head.
+  std::vector<RecentGroup> RecentGroupsFor(uint64_t from_seq,
+                                           uint64_t& to_seq) const;
+  // ScanCanonical from disk.
+  absl::Status ScanStored(
+      uint64_t from_seq, uint64_t to_seq,
+      absl::FunctionRef<bool(const StoredEvent&, std::string_view canonical)>
+          visit) const;
   // Reads the stored nodes UpperNodes keeps.
   absl::Status LoadUpperNodes();
   // Writes `batch` (synced as appends are) and empties it; errors name
@@ -2068,44 +2081,96 @@ absl::Status EventLogImpl::Scan(
                        });
 }
 
+std::vector<EventLogImpl::RecentGroup> EventLogImpl::RecentGroupsFor(
+    uint64_t from_seq, uint64_t& to_seq) const {
+  std::vector<RecentGroup> groups;
+  absl::MutexLock lock(&mu_);
+  if (to_seq == 0) to_seq = head_.seq;
+  const auto first_seq = [](const RecentGroup& group) {
+    return group->events.front().seq;
+  };
+  if (from_seq <= to_seq && !recent_.empty() &&
+      first_seq(recent_.front()) <= from_seq) {
+    // The first group that starts after from_seq; the one before holds it.
+    auto it = std::upper_bound(recent_.begin(), recent_.end(), from_seq,
+                               [&](uint64_t seq, const RecentGroup& group) {
+                                 return seq < first_seq(group);
+                               });
+    for (--it; it != recent_.end() && first_seq(*it) <= to_seq; ++it) {
+      groups.push_back(*it);
+    }
+  }
+  return groups;
+}
+
+absl::Status EventLogImpl::ScanRuns(
+    uint64_t from_seq, uint64_t to_seq,
+    absl::FunctionRef<bool(absl::Span<const StoredEvent>)> visit) const {
+  from_seq = std::max<uint64_t>(from_seq, 1);
+  const std::vector<RecentGroup> groups = RecentGroupsFor(from_seq, to_seq);
+  if (from_seq > to_seq) return absl::OkStatus();
+  for (const RecentGroup& group : groups) {
+    const std::vector<StoredEvent>& events = group->events;
+    const auto begin =
+        std::partition_point(events.begin(), events.end(),
+                             [&](const auto& e) { return e.seq < from_seq; });
+    const auto end = std::partition_point(
+        begin, events.end(), [&](const auto& e) { return e.seq <= to_seq; });
+    if (begin != end && !visit(absl::MakeConstSpan(&*begin, end - begin))) {
+      return absl::OkStatus();
+    }
+  }
+  if (!groups.empty()) return absl::OkStatus();
+
+  // From disk, decoded into runs whose events keep their strings' buffers
+  // from one run to the next.
+  constexpr size_t kEventsPerRun = 256;
+  std::vector<StoredEvent> run;
+  run.reserve(kEventsPerRun);
+  size_t filled = 0;
+  bool stopped = false;
+  const auto hand_on = [&] {
+    stopped = !visit(absl::MakeConstSpan(run.data(), filled));
+    filled = 0;
+    return !stopped;
+  };
+  RETURN_IF_ERROR(ScanStored(from_seq, to_seq,
+                             [&](const StoredEvent& stored, std::string_view) {
+                               if (filled < run.size()) {
+                                 run[filled] = stored;
+                               } else {
+                                 run.push_back(stored);
+                               }
+                               return ++filled < kEventsPerRun || hand_on();
+                             }));
+  if (!stopped && filled > 0) hand_on();
+  return absl::OkStatus();
+}
+
 absl::Status EventLogImpl::ScanCanonical(
     uint64_t from_seq, uint64_t to_seq,
     absl::FunctionRef<bool(const StoredEvent&, std::string_view canonical)>
         visit) const {
   from_seq = std::max<uint64_t>(from_seq, 1);
-  // From memory if the recent groups reach back to from_seq.
-  std::vector<RecentGroup> groups;
-  {
-    absl::MutexLock lock(&mu_);
-    if (to_seq == 0) to_seq = head_.seq;
-    if (from_seq > to_seq) return absl::OkStatus();
-    const auto first_seq = [](const RecentGroup& group) {
-      return group->events.front().seq;
-    };
-    if (!recent_.empty() && first_seq(recent_.front()) <= from_seq) {
-      // The first group that starts after from_seq; the one before holds it.
-      auto it = std::upper_bound(recent_.begin(), recent_.end(), from_seq,
-                                 [&](uint64_t seq, const RecentGroup& group) {
-                                   return seq < first_seq(group);
-                                 });
-      for (--it; it != recent_.end() && first_seq(*it) <= to_seq; ++it) {
-        groups.push_back(*it);
+  const std::vector<RecentGroup> groups = RecentGroupsFor(from_seq, to_seq);
+  if (from_seq > to_seq) return absl::OkStatus();
+  if (groups.empty()) return ScanStored(from_seq, to_seq, visit);
+  for (const RecentGroup& group : groups) {
+    for (size_t i = 0; i < group->events.size(); ++i) {
+      const StoredEvent& stored = group->events[i];
+      if (stored.seq < from_seq) continue;
+      if (stored.seq > to_seq || !visit(stored, group->Canonical(i))) {
+        return absl::OkStatus();
       }
     }
   }
-  if (!groups.empty()) {
-    for (const RecentGroup& group : groups) {
-      for (size_t i = 0; i < group->events.size(); ++i) {
-        const StoredEvent& stored = group->events[i];
-        if (stored.seq < from_seq) continue;
-        if (stored.seq > to_seq || !visit(stored, group->Canonical(i))) {
-          return absl::OkStatus();
-        }
-      }
-    }
-    return absl::OkStatus();
-  }
+  return absl::OkStatus();
+}
 
+absl::Status EventLogImpl::ScanStored(
+    uint64_t from_seq, uint64_t to_seq,
+    absl::FunctionRef<bool(const StoredEvent&, std::string_view canonical)>
+        visit) const {
   rocksdb::ReadOptions read_options;
   read_options.readahead_size = 2 << 20;
   const std::string upper = storage::EventKey(to_seq + 1);

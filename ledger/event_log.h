@@ -308,6 +308,13 @@ class EventLog {
   virtual absl::Status Scan(
       uint64_t from_seq, uint64_t to_seq,
       absl::FunctionRef<bool(const StoredEvent&)> visit) const = 0;
+  // Scan, handing on the events in runs of consecutive seqs (each run
+  // non-empty, valid during the call): for a reader that looks ahead within
+  // a run (ProjectionState::ApplyAll prefetches its lookups). The recent
+  // groups in memory go by as they are, without a copy.
+  virtual absl::Status ScanRuns(
+      uint64_t from_seq, uint64_t to_seq,
+      absl::FunctionRef<bool(absl::Span<const StoredEvent>)> visit) const = 0;
   // Scan, with each event's canonical bytes as stored (what its chain hash
   // and Merkle leaf hash cover; docs/CHAIN_FORMAT.md), never a re-encoding;
   // valid during the call. For readers that hand them to clients.

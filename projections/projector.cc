@@ -408,15 +408,17 @@ absl::Status Projector::Fold(uint64_t to) {
   RETURN_IF_ERROR(CheckStateHolds(to));
   absl::MutexLock lock(&mutex_);
   const uint64_t before = state_.last_seq();
-  // Applied as read: copying the events out first costs more than the
-  // reads of the store's memtable this lock is held for.
-  const auto apply = [&](const StoredEvent& stored)
+  // Applied as read, a run at a time: the recent events in the log's
+  // memory are not copied, and ApplyAll looks ahead within a run, warming
+  // the cache for its id lookups (some 5 % of the server's CPU when each
+  // event was applied on its own, each lookup waiting on its misses).
+  const auto apply = [&](absl::Span<const StoredEvent> run)
                          ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-                           state_.Apply(stored);
-                           head_hash_ = stored.hash;
+                           state_.ApplyAll(run);
+                           head_hash_ = run.back().hash;
                            return true;
                          };
-  const absl::Status read = log_.Scan(before + 1, to, apply);
+  const absl::Status read = log_.ScanRuns(before + 1, to, apply);
   const uint64_t after = state_.last_seq();
   // What was applied is made consistent even when the read failed midway.
   if (after > before) {

@@ -51,6 +51,7 @@ using test::kPerson1;
 using test::StatusIs;
 using test::TargetSetEvent;
 using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 
 // An event that is valid whatever else is stored: a target, unique by `i`.
 Event Target(int i) {
@@ -267,6 +268,72 @@ TEST_F(EventLogTest, ScanStopsWhenVisitReturnsFalse) {
     return stored.seq < 2;
   }));
   EXPECT_THAT(seqs, ElementsAre(1, 2));
+}
+
+// What ScanRuns(from, to) hands on: the runs, and the events in them.
+struct ScannedRuns {
+  std::vector<size_t> sizes;
+  std::vector<StoredEvent> events;
+};
+
+ScannedRuns ScanRunsOf(const EventLog& log, uint64_t from, uint64_t to,
+                       size_t stop_after_runs = SIZE_MAX) {
+  ScannedRuns scanned;
+  EXPECT_OK(log.ScanRuns(from, to, [&](absl::Span<const StoredEvent> run) {
+    scanned.sizes.push_back(run.size());
+    scanned.events.insert(scanned.events.end(), run.begin(), run.end());
+    return scanned.sizes.size() < stop_after_runs;
+  }));
+  return scanned;
+}
+
+std::vector<uint64_t> SeqsOf(const std::vector<StoredEvent>& events) {
+  std::vector<uint64_t> seqs;
+  for (const StoredEvent& stored : events) seqs.push_back(stored.seq);
+  return seqs;
+}
+
+// The recent groups in memory go by as runs, one a group, cut to the range.
+TEST_F(EventLogTest, ScanRunsHandsOnTheRecentGroupsCutToTheRange) {
+  MustAppend({Target(1), Target(2)});
+  MustAppend({Target(3)});
+  MustAppend({Target(4), Target(5)});
+  const ScannedRuns scanned = ScanRunsOf(*log_, 2, 4);
+  EXPECT_THAT(scanned.sizes, ElementsAre(1, 1, 1));
+  EXPECT_THAT(SeqsOf(scanned.events), ElementsAre(2, 3, 4));
+  EXPECT_THAT(ScanRunsOf(*log_, 1, 0).sizes, ElementsAre(2, 1, 2));
+  EXPECT_THAT(SeqsOf(ScanRunsOf(*log_, 5, 5).events), ElementsAre(5));
+  EXPECT_THAT(ScanRunsOf(*log_, 6, 0).sizes, IsEmpty());
+}
+
+// After a reopen nothing is in memory: the events are read from the store
+// and handed on in runs of at most 256.
+TEST_F(EventLogTest, ScanRunsHandsOnTheStoredEventsInRuns) {
+  std::vector<Event> events;
+  for (int i = 0; i < 600; ++i) events.push_back(Target(i));
+  MustAppend(std::move(events));
+  ReopenLog();
+  const ScannedRuns scanned = ScanRunsOf(*log_, 2, 0);
+  EXPECT_THAT(scanned.sizes, ElementsAre(256, 256, 87));
+  EXPECT_EQ(SeqsOf(scanned.events), Seqs(2, 600));
+  for (const StoredEvent& stored : scanned.events) {
+    ASSERT_OK_AND_ASSIGN(const StoredEvent by_seq, log_->GetBySeq(stored.seq));
+    ASSERT_EQ(stored, by_seq);
+  }
+  EXPECT_EQ(SeqsOf(ScanRunsOf(*log_, 300, 301).events), Seqs(300, 301));
+}
+
+TEST_F(EventLogTest, ScanRunsStopsWhenVisitReturnsFalse) {
+  MustAppend({Target(1), Target(2)});
+  MustAppend({Target(3)});
+  EXPECT_THAT(SeqsOf(ScanRunsOf(*log_, 1, 0, /*stop_after_runs=*/1).events),
+              ElementsAre(1, 2));
+  std::vector<Event> events;
+  for (int i = 4; i < 600; ++i) events.push_back(Target(i));
+  MustAppend(std::move(events));
+  ReopenLog();
+  EXPECT_EQ(SeqsOf(ScanRunsOf(*log_, 1, 0, /*stop_after_runs=*/2).events),
+            Seqs(1, 512));
 }
 
 TEST_F(EventLogTest, RecordedAtComesFromTheInjectedClock) {
