@@ -8,6 +8,7 @@
 #include "ledger/event_error.h"
 #include "ledger/internal/sha256.h"
 #include "ledger/status_macros.h"
+#include "ledger/wire_reader.h"
 
 namespace banen {
 namespace {
@@ -296,8 +297,11 @@ uint64_t EnumWire(Enum value) {
   return static_cast<uint64_t>(WireNumber(value));
 }
 
-// The payload as a field of banen.v1.Event (the oneof's numbers 10..23, in
-// EventPayload's order).
+// The field of banen.v1.Event that holds the first of EventPayload's kinds;
+// the others follow in EventPayload's order (the oneof's numbers 10..23).
+constexpr uint32_t kFirstPayloadField = 10;
+
+// The payload as a field of banen.v1.Event.
 struct PayloadToWire {
   WireWriter& writer;
 
@@ -403,7 +407,256 @@ struct PayloadToWire {
   }
 };
 
+// The setters of ReadPayloadField: each false for a field of another wire
+// type or a value EventFromProto would refuse (or, for strings, one that
+// protobuf's parser would check as UTF-8).
+bool SetString(const WireField& field, std::string& out) {
+  if (!field.delimited || !IsAscii(field.bytes)) return false;
+  out.assign(field.bytes);
+  return true;
+}
+// protobuf keeps an int32's low 32 bits of the varint, as here.
+bool SetInt32(const WireField& field, int32_t& out) {
+  if (field.delimited) return false;
+  out = static_cast<int32_t>(static_cast<uint32_t>(field.varint));
+  return true;
+}
+bool SetInt64(const WireField& field, int64_t& out) {
+  if (field.delimited) return false;
+  out = static_cast<int64_t>(field.varint);
+  return true;
+}
+bool SetUint64(const WireField& field, uint64_t& out) {
+  if (field.delimited) return false;
+  out = field.varint;
+  return true;
+}
+template <typename Enum>
+bool SetEnum(const WireField& field, int count, Enum& out) {
+  int32_t number = 0;
+  if (!SetInt32(field, number) || number < 0 || number >= count) return false;
+  out = static_cast<Enum>(number);
+  return true;
+}
+
+// Each payload's fields by the numbers PayloadToWire writes them under.
+bool ReadPayloadField(const WireField& f, EmployerRegistered& e) {
+  switch (f.number) {
+    case 1:
+      return SetString(f, e.employer_id);
+    case 2:
+      return SetString(f, e.name);
+    case 3:
+      return SetEnum(f, kSectorCount, e.sector);
+    case 4:
+      return SetString(f, e.parent_employer_id);
+    default:
+      return false;
+  }
+}
+bool ReadPayloadField(const WireField& f, EmployerReclassified& e) {
+  switch (f.number) {
+    case 1:
+      return SetString(f, e.employer_id);
+    case 2:
+      return SetEnum(f, kSectorCount, e.sector);
+    default:
+      return false;
+  }
+}
+bool ReadPayloadField(const WireField& f, PersonRegistered& e) {
+  switch (f.number) {
+    case 1:
+      return SetString(f, e.person_ref);
+    case 2:
+      return SetEnum(f, kGrondslagCount, e.grondslag);
+    default:
+      return false;
+  }
+}
+bool ReadPayloadField(const WireField& f, PersonDeregistered& e) {
+  switch (f.number) {
+    case 1:
+      return SetString(f, e.person_ref);
+    case 2:
+      return SetEnum(f, kDeregistrationReasonCount, e.reason);
+    default:
+      return false;
+  }
+}
+bool ReadPayloadField(const WireField& f, JobStarted& e) {
+  switch (f.number) {
+    case 1:
+      return SetString(f, e.job_id);
+    case 2:
+      return SetString(f, e.employer_id);
+    case 3:
+      return SetString(f, e.person_ref);
+    case 4:
+      return SetEnum(f, kContractFormCount, e.form);
+    case 5:
+      return SetInt32(f, e.hours_x100);
+    case 6:
+      return SetString(f, e.lender_id);
+    case 7:
+      return SetString(f, e.commissioning_employer_id);
+    default:
+      return false;
+  }
+}
+bool ReadPayloadField(const WireField& f, JobConverted& e) {
+  switch (f.number) {
+    case 1:
+      return SetString(f, e.job_id);
+    case 2:
+      return SetEnum(f, kContractFormCount, e.to_form);
+    case 3:
+      return SetInt32(f, e.hours_x100);
+    default:
+      return false;
+  }
+}
+bool ReadPayloadField(const WireField& f, HoursChanged& e) {
+  switch (f.number) {
+    case 1:
+      return SetString(f, e.job_id);
+    case 2:
+      return SetInt32(f, e.hours_x100);
+    default:
+      return false;
+  }
+}
+bool ReadPayloadField(const WireField& f, JobEnded& e) {
+  switch (f.number) {
+    case 1:
+      return SetString(f, e.job_id);
+    case 2:
+      return SetEnum(f, kOutflowReasonCount, e.reason);
+    default:
+      return false;
+  }
+}
+bool ReadPayloadField(const WireField& f, EventRetracted& e) {
+  switch (f.number) {
+    case 1:
+      return SetUint64(f, e.target_seq);
+    case 2:
+      return SetString(f, e.reason);
+    default:
+      return false;
+  }
+}
+bool ReadPayloadField(const WireField& f, TargetSet& e) {
+  switch (f.number) {
+    case 1:
+      return SetEnum(f, kSectorCount, e.sector);
+    case 2:
+      return SetInt32(f, e.year);
+    case 3:
+      return SetInt64(f, e.banen_x100);
+    case 4:
+      return SetString(f, e.source);
+    default:
+      return false;
+  }
+}
+bool ReadPayloadField(const WireField& f, BaselineSet& e) {
+  switch (f.number) {
+    case 1:
+      return SetEnum(f, kSectorCount, e.sector);
+    case 2:
+      return SetInt64(f, e.banen_x100);
+    case 3:
+      return SetString(f, e.source);
+    default:
+      return false;
+  }
+}
+bool ReadPayloadField(const WireField& f, InleenKeySet& e) {
+  switch (f.number) {
+    case 1:
+      return SetInt32(f, e.year);
+    case 2:
+      return SetInt32(f, e.overheid_share_x10);
+    case 3:
+      return SetString(f, e.source);
+    default:
+      return false;
+  }
+}
+bool ReadPayloadField(const WireField& f, EmployerHoursReported& e) {
+  switch (f.number) {
+    case 1:
+      return SetString(f, e.employer_id);
+    case 2:
+      return SetInt32(f, e.year);
+    case 3:
+      return SetInt64(f, e.paid_hours_x100);
+    case 4:
+      return SetString(f, e.source);
+    default:
+      return false;
+  }
+}
+bool ReadPayloadField(const WireField& f, QuotaPercentageSet& e) {
+  switch (f.number) {
+    case 1:
+      return SetEnum(f, kSectorCount, e.sector);
+    case 2:
+      return SetInt32(f, e.year);
+    case 3:
+      return SetInt32(f, e.percentage_x100);
+    case 4:
+      return SetString(f, e.source);
+    default:
+      return false;
+  }
+}
+
+// The payload under Event's field `number` (10 + its EventPayload index).
+template <size_t kIndex = 0>
+bool ReadPayload(uint32_t number, std::string_view bytes,
+                 EventPayload& payload) {
+  if constexpr (kIndex < std::variant_size_v<EventPayload>) {
+    if (number != kFirstPayloadField + kIndex) {
+      return ReadPayload<kIndex + 1>(number, bytes, payload);
+    }
+    auto& read = payload.emplace<kIndex>();
+    return ReadFields(bytes, [&read](const WireField& field) {
+      return ReadPayloadField(field, read);
+    });
+  } else {
+    return false;
+  }
+}
+
 }  // namespace
+
+std::optional<Event> EventFromWire(std::string_view bytes) {
+  Event event;
+  bool has_payload = false;
+  bool has_date = false;
+  const bool read = ReadFields(bytes, [&](const WireField& field) {
+    switch (field.number) {
+      case 1:
+        return SetString(field, event.event_id);
+      case 2: {
+        if (!field.delimited) return false;
+        const std::optional<Date> date = ParseDate(field.bytes);
+        if (!date.has_value()) return false;
+        event.effective_date = *date;
+        has_date = true;
+        return true;
+      }
+      default:
+        if (has_payload || !field.delimited) return false;
+        has_payload = true;
+        return ReadPayload(field.number, field.bytes, event.payload);
+    }
+  });
+  if (!read || !has_payload || !has_date) return std::nullopt;
+  return event;
+}
 
 absl::StatusOr<Hash> HashFromBytes(const std::string& bytes,
                                    std::string_view field) {

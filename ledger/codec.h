@@ -4,6 +4,7 @@
 #ifndef BANEN_LEDGER_CODEC_H_
 #define BANEN_LEDGER_CODEC_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,17 @@ namespace banen {
 // "YYYY-MM-DD", an enum number outside the contract, no payload.
 absl::StatusOr<Event> EventFromProto(const v1::Event& proto, int event_index);
 void EventToProto(const Event& event, v1::Event* proto);
+
+// The event whose protobuf encoding (a banen.v1.Event's) is `bytes`, read
+// straight into the domain types, when the bytes are in the plain form that
+// protobuf's serializer and the canonical encoding write and that
+// EventFromProto accepts: known fields only, each once and of its wire type,
+// ASCII strings, one payload, enum numbers of the contract, a real day.
+// nullopt for anything else: the caller parses the bytes with protobuf and
+// converts them with EventFromProto, which applies protobuf's rules to the
+// rest (a field twice, unknown fields, UTF-8) and words the errors. Where
+// both read the bytes, both give the same event.
+std::optional<Event> EventFromWire(std::string_view bytes);
 
 // Timestamps in both directions, to the nanosecond.
 void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto);

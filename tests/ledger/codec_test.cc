@@ -2,6 +2,8 @@
 #include "ledger/codec.h"
 
 #include <cstdint>
+#include <iterator>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -14,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/stubs/logging.h"
 #include "gtest/gtest.h"
 #include "ledger/event.h"
 #include "tests/ledger/test_events.h"
@@ -507,6 +510,121 @@ TEST(Codec, CanonicalBytesEqualProtobufsSerializationForRandomEvents) {
               absl::BytesToHexString(DeterministicBytes(expected)))
         << "event " << i << " of kind " << i % kEventKindCount;
   }
+}
+
+// What protobuf's parser and EventFromProto make of `bytes`: the reading
+// EventFromWire must agree with wherever it reads the bytes itself.
+std::optional<Event> ProtobufReading(std::string_view bytes) {
+  v1::Event proto;
+  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return std::nullopt;
+  }
+  absl::StatusOr<Event> event = EventFromProto(proto, 0);
+  if (!event.ok()) return std::nullopt;
+  return *std::move(event);
+}
+
+// A random event of `kind` on a real day, as protobuf serializes it.
+std::string RandomEventBytes(RandomEvents& random, int kind) {
+  Event event = random.Next(kind);
+  event.effective_date = Date{ParseDate("1990-01-01")->days +
+                              static_cast<int32_t>(random.Uint64() % 40'000)};
+  return ProtoOf(event).SerializeAsString();
+}
+
+TEST(Codec, EventFromWireReadsWhatProtobufSerializesForRandomEvents) {
+  RandomEvents random(20261205);
+  for (int i = 0; i < 20'000; ++i) {
+    const std::string bytes = RandomEventBytes(random, i % kEventKindCount);
+    const std::optional<Event> expected = ProtobufReading(bytes);
+    ASSERT_TRUE(expected.has_value()) << "event " << i;
+    ASSERT_EQ(EventFromWire(bytes), expected) << "event " << i;
+  }
+}
+
+// Bytes changed at random (a byte set, one inserted, the end cut off) or
+// given another field after the rest (an unknown one, one that is there
+// already, a second payload): EventFromWire either leaves them to protobuf
+// or reads what protobuf reads. Both happen often.
+TEST(Codec, EventFromWireReadsAlteredBytesAsProtobufDoesOrLeavesThem) {
+  const google::protobuf::LogSilencer quiet;  // its invalid UTF-8 reports
+  RandomEvents random(20261206);
+  const std::string appended[] = {
+      std::string("\xf8\x01\x01", 3),  // field 31, unknown, a varint
+      std::string("\x0a\x01x", 3),     // event_id again
+      std::string("\x12\x0a"
+                  "2024-02-29",
+                  12),                 // effective_date again
+      std::string("\x82\x01\x00", 3),  // an empty hours_changed payload
+      std::string("\x09\x01\x02\x03\x04\x05\x06\x07\x08", 9)};  // fixed64
+  int read = 0;
+  int left = 0;
+  for (int i = 0; i < 50'000; ++i) {
+    std::string bytes = RandomEventBytes(random, i % kEventKindCount);
+    const uint64_t at = random.Uint64() % (bytes.size() + 1);
+    switch (i % 4) {
+      case 0:
+        if (at < bytes.size()) bytes[at] = static_cast<char>(random.Uint64());
+        break;
+      case 1:
+        bytes.insert(at, 1, static_cast<char>(random.Uint64()));
+        break;
+      case 2:
+        bytes.resize(at);
+        break;
+      default:
+        bytes += appended[random.Uint64() % std::size(appended)];
+        break;
+    }
+    const std::optional<Event> fast = EventFromWire(bytes);
+    const std::optional<Event> expected = ProtobufReading(bytes);
+    if (fast.has_value()) {
+      ++read;
+      ASSERT_EQ(fast, expected) << "case " << i;
+    } else if (expected.has_value()) {
+      ++left;
+    }
+  }
+  EXPECT_GT(read, 5'000);
+  EXPECT_GT(left, 5'000);
+}
+
+TEST(Codec, EventFromWireLeavesAFieldTwiceToProtobufWhichKeepsTheLast) {
+  const std::string bytes =
+      AJobStartedProto().SerializeAsString() + std::string("\x0a\x01x", 3);
+  EXPECT_EQ(EventFromWire(bytes), std::nullopt);
+  ASSERT_NE(ProtobufReading(bytes), std::nullopt);
+  EXPECT_EQ(ProtobufReading(bytes)->event_id, "x");
+}
+
+TEST(Codec, EventFromWireLeavesUnknownFieldsToProtobuf) {
+  const std::string bytes =
+      AJobStartedProto().SerializeAsString() + std::string("\xf8\x01\x01", 3);
+  EXPECT_EQ(EventFromWire(bytes), std::nullopt);
+  EXPECT_NE(ProtobufReading(bytes), std::nullopt);
+}
+
+TEST(Codec, EventFromWireLeavesStringsBeyondAsciiToProtobuf) {
+  const google::protobuf::LogSilencer quiet;  // its invalid UTF-8 reports
+  v1::Event proto = AJobStartedProto();
+  proto.set_event_id("caf\xc3\xa9");
+  EXPECT_EQ(EventFromWire(proto.SerializeAsString()), std::nullopt);
+  EXPECT_NE(ProtobufReading(proto.SerializeAsString()), std::nullopt);
+  proto.set_event_id("caf\xe9");  // not UTF-8: protobuf refuses it
+  EXPECT_EQ(ProtobufReading(proto.SerializeAsString()), std::nullopt);
+}
+
+TEST(Codec, EventFromWireLeavesWhatEventFromProtoRefusesToIt) {
+  v1::Event bad_date = AJobStartedProto();
+  bad_date.set_effective_date("2023-02-29");
+  EXPECT_EQ(EventFromWire(bad_date.SerializeAsString()), std::nullopt);
+  v1::Event bad_form = AJobStartedProto();
+  bad_form.mutable_job_started()->set_form(
+      static_cast<v1::ContractForm>(kContractFormCount));
+  EXPECT_EQ(EventFromWire(bad_form.SerializeAsString()), std::nullopt);
+  v1::Event no_payload = AJobStartedProto();
+  no_payload.clear_payload();
+  EXPECT_EQ(EventFromWire(no_payload.SerializeAsString()), std::nullopt);
 }
 
 TEST(Codec, CanonicalBytesOfAStoredEventAreItsFieldsWithoutHashes) {
