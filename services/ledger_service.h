@@ -84,7 +84,18 @@ struct LedgerServiceOptions {
   std::function<void()> on_stream_batch_read;
 };
 
-class LedgerServiceImpl final : public v1::LedgerService::CallbackService {
+// The generated CallbackService with Append as a raw method: its stream's
+// requests and answers are bytes that the service reads and writes itself
+// (AppendStreamReactor). A method added to the service goes in here too.
+using LedgerCallbackService = v1::LedgerService::WithRawCallbackMethod_Append<
+    v1::LedgerService::WithCallbackMethod_AppendBatch<
+        v1::LedgerService::WithCallbackMethod_ReadEvents<
+            v1::LedgerService::WithCallbackMethod_Subscribe<
+                v1::LedgerService::WithCallbackMethod_GetHead<
+                    v1::LedgerService::WithCallbackMethod_VerifyChain<
+                        v1::LedgerService::Service>>>>>>;
+
+class LedgerServiceImpl final : public LedgerCallbackService {
  public:
   LedgerServiceImpl(EventLog& log, const Authorizer& authorizer,
                     LedgerServiceOptions options = {});
@@ -93,7 +104,7 @@ class LedgerServiceImpl final : public v1::LedgerService::CallbackService {
   // before shutting the server down, which otherwise waits for them.
   void CloseSubscriptions();
 
-  grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>* Append(
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Append(
       grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* AppendBatch(grpc::CallbackServerContext* context,
                                         const v1::AppendRequest* request,

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/stubs/logging.h"
 #include "gtest/gtest.h"
 #include "ledger/codec.h"
 #include "services/wire.h"
@@ -16,6 +18,7 @@
 namespace banen::test {
 namespace {
 
+using ::testing::HasSubstr;
 using Stream = grpc::ClientReaderWriter<v1::AppendRequest, v1::AppendResponse>;
 
 // Sends one batch on an open Append stream and reads its answer.
@@ -120,6 +123,52 @@ TEST_F(LedgerServiceTest, RejectedBatchLeavesHeadUnchangedAndStreamOpen) {
   EXPECT_EQ(head_after_rejection.seq(), head_before.seq());
   EXPECT_EQ(head_after_rejection.hash(), head_before.hash());
   EXPECT_EQ(SeqsOf(accepted), (std::vector<uint64_t>{2, 3, 4}));
+}
+
+// A request that protobuf's parser refuses (here a string that is not
+// UTF-8) is answered, in its turn, like any rejected batch.
+TEST_F(LedgerServiceTest, UnparsableRequestIsAnsweredInvalidArgument) {
+  const google::protobuf::LogSilencer quiet;  // the invalid UTF-8 reports
+  grpc::ClientContext context;
+  std::unique_ptr<Stream> stream = ledger_->Append(&context);
+  v1::AppendRequest unparsable = AppendRequestOf("bad", HireHistory("a"));
+  unparsable.mutable_events(0)->set_event_id("caf\xe9");
+
+  const v1::AppendResponse rejected = SendBatch(*stream, unparsable);
+  const v1::AppendResponse accepted =
+      SendBatch(*stream, AppendRequestOf("good", HireHistory("b")));
+  ASSERT_TRUE(stream->WritesDone());
+  EXPECT_TRUE(stream->Finish().ok());
+
+  EXPECT_EQ(rejected.error().code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rejected.error().event_index(), -1);
+  EXPECT_THAT(rejected.error().message(), HasSubstr("not an AppendRequest"));
+  EXPECT_TRUE(rejected.seqs().empty());
+  EXPECT_EQ(SeqsOf(accepted), (std::vector<uint64_t>{1, 2, 3}));
+}
+
+// Strings beyond ASCII take protobuf's parser (RequestFromWire leaves them):
+// stored as sent.
+TEST_F(LedgerServiceTest, EventWithUtf8BeyondAsciiIsStoredAsSent) {
+  grpc::ClientContext context;
+  std::unique_ptr<Stream> stream = ledger_->Append(&context);
+  v1::AppendRequest request = AppendRequestOf("utf8", HireHistory("a"));
+  request.mutable_events(0)->set_event_id("caf\xc3\xa9");
+
+  const v1::AppendResponse accepted = SendBatch(*stream, request);
+  ASSERT_TRUE(stream->WritesDone());
+  EXPECT_TRUE(stream->Finish().ok());
+
+  EXPECT_EQ(accepted.batch_id(), "utf8");
+  EXPECT_EQ(SeqsOf(accepted), (std::vector<uint64_t>{1, 2, 3}));
+  grpc::ClientContext read_context;
+  v1::ReadEventsRequest read;
+  read.set_from_seq(1);
+  read.set_to_seq(1);
+  auto reader = ledger_->ReadEvents(&read_context, read);
+  v1::StoredEvent stored;
+  ASSERT_TRUE(reader->Read(&stored));
+  EXPECT_EQ(stored.event().event_id(), "caf\xc3\xa9");
 }
 
 TEST_F(LedgerServiceTest, UnaryRejectionCarriesTheBatchErrorInTheStatus) {
