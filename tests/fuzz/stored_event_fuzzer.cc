@@ -13,7 +13,8 @@
 // tests/fuzz/corpus/stored_event_fuzzer.
 //
 // Checked beyond "no crash, no UB": a decoded event encodes back to itself,
-// and a rolled-back batch leaves every job it touched as it was.
+// a rolled-back batch leaves every job it touched as it was, and the event
+// in each value reads the same by EventFromWire as by protobuf's parser.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -30,6 +31,7 @@
 #include "ledger/internal/storage_format.h"
 #include "ledger/ledger_state.h"
 #include "ledger/validation.h"
+#include "ledger/wire_reader.h"
 
 namespace banen {
 namespace {
@@ -81,6 +83,29 @@ void CheckRoundTrip(const StoredEvent& stored) {
   if (!again.ok() || again->seq != stored.seq || again->event != stored.event ||
       again->recorded_by != stored.recorded_by) {
     std::abort();
+  }
+}
+
+// EventFromWire, on the event inside a stored value (each field 3 of its
+// canonical bytes), must read it as protobuf's parser and EventFromProto do,
+// wherever it reads it: the append stream reads events so.
+void CheckEventFromWire(std::string_view value) {
+  const std::optional<storage::EventValue> decoded =
+      storage::DecodeEventValue(value);
+  if (!decoded.has_value()) return;
+  std::string_view canonical = decoded->canonical;
+  WireField field;
+  while (!canonical.empty() && TakeField(canonical, field)) {
+    if (field.number != 3 || !field.delimited) continue;
+    const std::optional<Event> read = EventFromWire(field.bytes);
+    if (!read.has_value()) continue;
+    v1::Event proto;
+    if (!proto.ParseFromArray(field.bytes.data(),
+                              static_cast<int>(field.bytes.size()))) {
+      std::abort();
+    }
+    const absl::StatusOr<Event> expected = EventFromProto(proto, 0);
+    if (!expected.ok() || *expected != *read) std::abort();
   }
 }
 
@@ -144,6 +169,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<StoredEvent> batch;
   for (const banen::Record& record : banen::SplitRecords(
            std::string_view(reinterpret_cast<const char*>(data), size))) {
+    banen::CheckEventFromWire(record.value);
     if (std::optional<StoredEvent> stored = banen::Decode(record.value)) {
       banen::CheckRoundTrip(*stored);
       batch.push_back(*std::move(stored));
