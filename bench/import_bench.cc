@@ -46,7 +46,8 @@
 #include "tools/importer.h"
 
 ABSL_FLAG(double, scale, 1.0, "banen-demo-data --scale: 1 is 1.09 M events");
-ABSL_FLAG(int, batch, 1000, "events per AppendRequest");
+ABSL_FLAG(int, batch, static_cast<int>(banen::ImportOptions().batch_size),
+          "events per AppendRequest (banenctl import's default)");
 ABSL_FLAG(int, parse_threads, 0, "the import's parsing threads; 0: per core");
 ABSL_FLAG(int, rounds, 1, "how many times each run is repeated");
 ABSL_FLAG(std::string, dir, "/tmp", "where the files and stores go");

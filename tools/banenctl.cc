@@ -158,7 +158,8 @@ ABSL_FLAG(std::string, regime, "WFSV_2015",
           "for the lender)");
 ABSL_FLAG(std::string, on_error, "stop",
           "import: stop at the first bad line, or skip it and go on");
-ABSL_FLAG(int, batch_size, 1000, "import: events per batch");
+ABSL_FLAG(int, batch_size, static_cast<int>(banen::ImportOptions().batch_size),
+          "import: events per batch");
 ABSL_FLAG(uint64_t, from_seq, 0, "tail: first seq (default: after the head)");
 ABSL_FLAG(std::string, principal, "", "auth new-token: the principal's id");
 ABSL_FLAG(std::string, name, "",

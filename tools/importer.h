@@ -44,7 +44,11 @@ struct ImportProgress {
 };
 
 struct ImportOptions {
-  size_t batch_size = 1000;
+  // 2,000 over 1,000: an import of the national demo into a fresh durable
+  // server, three pairs in turns, 228,241 / 241,777 / 212,968 -> 237,310 /
+  // 262,983 / 243,667 events/s, the cores less often idle between a
+  // batch's fsync and the next (bench/RESULTS.md, session 40).
+  size_t batch_size = 2000;
   // Batches sent before the first answer is awaited: as many as the
   // server reads ahead of its answers on one stream
   // (kAppendStreamBatchesInFlight), so that its stager is not left waiting.
