@@ -1,6 +1,10 @@
 #include "ledger/codec.h"
 
 #include <cstring>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -289,120 +293,138 @@ class WireWriter {
   std::string& out_;
 };
 
-// int32 and int64 fields: a negative value is sign-extended.
-uint64_t SignedWire(int64_t value) { return static_cast<uint64_t>(value); }
+// Each payload kind's fields in its message (proto/banen/v1/events.proto),
+// for the canonical encoding (PayloadToWire) and EventFromWire alike: a
+// field's number and its member, whose type says how it goes on the wire
+// (a string, an enum, int32, int64 or uint64).
+template <typename Payload, typename Member>
+struct PayloadField {
+  uint32_t number;
+  Member Payload::*member;
+};
+template <typename Payload, typename Member>
+PayloadField(uint32_t, Member Payload::*) -> PayloadField<Payload, Member>;
 
-template <typename Enum>
-uint64_t EnumWire(Enum value) {
-  return static_cast<uint64_t>(WireNumber(value));
+template <typename Payload>
+constexpr auto kPayloadFields = nullptr;
+template <>
+constexpr auto kPayloadFields<EmployerRegistered> =
+    std::tuple{PayloadField{1, &EmployerRegistered::employer_id},
+               PayloadField{2, &EmployerRegistered::name},
+               PayloadField{3, &EmployerRegistered::sector},
+               PayloadField{4, &EmployerRegistered::parent_employer_id}};
+template <>
+constexpr auto kPayloadFields<EmployerReclassified> =
+    std::tuple{PayloadField{1, &EmployerReclassified::employer_id},
+               PayloadField{2, &EmployerReclassified::sector}};
+template <>
+constexpr auto kPayloadFields<PersonRegistered> =
+    std::tuple{PayloadField{1, &PersonRegistered::person_ref},
+               PayloadField{2, &PersonRegistered::grondslag}};
+template <>
+constexpr auto kPayloadFields<PersonDeregistered> =
+    std::tuple{PayloadField{1, &PersonDeregistered::person_ref},
+               PayloadField{2, &PersonDeregistered::reason}};
+template <>
+constexpr auto kPayloadFields<JobStarted> =
+    std::tuple{PayloadField{1, &JobStarted::job_id},
+               PayloadField{2, &JobStarted::employer_id},
+               PayloadField{3, &JobStarted::person_ref},
+               PayloadField{4, &JobStarted::form},
+               PayloadField{5, &JobStarted::hours_x100},
+               PayloadField{6, &JobStarted::lender_id},
+               PayloadField{7, &JobStarted::commissioning_employer_id}};
+template <>
+constexpr auto kPayloadFields<JobConverted> =
+    std::tuple{PayloadField{1, &JobConverted::job_id},
+               PayloadField{2, &JobConverted::to_form},
+               PayloadField{3, &JobConverted::hours_x100}};
+template <>
+constexpr auto kPayloadFields<HoursChanged> =
+    std::tuple{PayloadField{1, &HoursChanged::job_id},
+               PayloadField{2, &HoursChanged::hours_x100}};
+template <>
+constexpr auto kPayloadFields<JobEnded> = std::tuple{
+    PayloadField{1, &JobEnded::job_id}, PayloadField{2, &JobEnded::reason}};
+template <>
+constexpr auto kPayloadFields<EventRetracted> =
+    std::tuple{PayloadField{1, &EventRetracted::target_seq},
+               PayloadField{2, &EventRetracted::reason}};
+template <>
+constexpr auto kPayloadFields<TargetSet> = std::tuple{
+    PayloadField{1, &TargetSet::sector}, PayloadField{2, &TargetSet::year},
+    PayloadField{3, &TargetSet::banen_x100},
+    PayloadField{4, &TargetSet::source}};
+template <>
+constexpr auto kPayloadFields<BaselineSet> =
+    std::tuple{PayloadField{1, &BaselineSet::sector},
+               PayloadField{2, &BaselineSet::banen_x100},
+               PayloadField{3, &BaselineSet::source}};
+template <>
+constexpr auto kPayloadFields<InleenKeySet> =
+    std::tuple{PayloadField{1, &InleenKeySet::year},
+               PayloadField{2, &InleenKeySet::overheid_share_x10},
+               PayloadField{3, &InleenKeySet::source}};
+template <>
+constexpr auto kPayloadFields<EmployerHoursReported> =
+    std::tuple{PayloadField{1, &EmployerHoursReported::employer_id},
+               PayloadField{2, &EmployerHoursReported::year},
+               PayloadField{3, &EmployerHoursReported::paid_hours_x100},
+               PayloadField{4, &EmployerHoursReported::source}};
+template <>
+constexpr auto kPayloadFields<QuotaPercentageSet> =
+    std::tuple{PayloadField{1, &QuotaPercentageSet::sector},
+               PayloadField{2, &QuotaPercentageSet::year},
+               PayloadField{3, &QuotaPercentageSet::percentage_x100},
+               PayloadField{4, &QuotaPercentageSet::source}};
+
+// The index of `Payload` among EventPayload's kinds.
+template <typename Payload, typename... Kinds>
+constexpr size_t IndexAmong(const std::variant<Kinds...>* /*kinds*/) {
+  constexpr bool kIs[] = {std::is_same_v<Payload, Kinds>...};
+  size_t index = 0;
+  while (index < sizeof...(Kinds) && !kIs[index]) ++index;
+  return index;
+}
+template <typename Payload>
+constexpr size_t PayloadIndex() {
+  return IndexAmong<Payload>(static_cast<const EventPayload*>(nullptr));
 }
 
 // The field of banen.v1.Event that holds the first of EventPayload's kinds;
 // the others follow in EventPayload's order (the oneof's numbers 10..23).
 constexpr uint32_t kFirstPayloadField = 10;
 
+// Writes a payload's field as its member's type goes on the wire: int32 and
+// int64 sign-extended, enums by their wire numbers.
+template <typename Member>
+void WriteMember(WireWriter& writer, uint32_t number, const Member& value) {
+  if constexpr (std::is_same_v<Member, std::string>) {
+    writer.String(static_cast<int>(number), value);
+  } else if constexpr (std::is_enum_v<Member>) {
+    writer.Varint(static_cast<int>(number),
+                  static_cast<uint64_t>(WireNumber(value)));
+  } else {
+    static_assert(std::is_same_v<Member, int32_t> ||
+                  std::is_same_v<Member, int64_t> ||
+                  std::is_same_v<Member, uint64_t>);
+    writer.Varint(static_cast<int>(number), static_cast<uint64_t>(value));
+  }
+}
+
 // The payload as a field of banen.v1.Event.
 struct PayloadToWire {
   WireWriter& writer;
 
-  void operator()(const EmployerRegistered& e) const {
-    writer.Message(10, [&] {
-      writer.String(1, e.employer_id);
-      writer.String(2, e.name);
-      writer.Varint(3, EnumWire(e.sector));
-      writer.String(4, e.parent_employer_id);
-    });
-  }
-  void operator()(const EmployerReclassified& e) const {
-    writer.Message(11, [&] {
-      writer.String(1, e.employer_id);
-      writer.Varint(2, EnumWire(e.sector));
-    });
-  }
-  void operator()(const PersonRegistered& e) const {
-    writer.Message(12, [&] {
-      writer.String(1, e.person_ref);
-      writer.Varint(2, EnumWire(e.grondslag));
-    });
-  }
-  void operator()(const PersonDeregistered& e) const {
-    writer.Message(13, [&] {
-      writer.String(1, e.person_ref);
-      writer.Varint(2, EnumWire(e.reason));
-    });
-  }
-  void operator()(const JobStarted& e) const {
-    writer.Message(14, [&] {
-      writer.String(1, e.job_id);
-      writer.String(2, e.employer_id);
-      writer.String(3, e.person_ref);
-      writer.Varint(4, EnumWire(e.form));
-      writer.Varint(5, SignedWire(e.hours_x100));
-      writer.String(6, e.lender_id);
-      writer.String(7, e.commissioning_employer_id);
-    });
-  }
-  void operator()(const JobConverted& e) const {
-    writer.Message(15, [&] {
-      writer.String(1, e.job_id);
-      writer.Varint(2, EnumWire(e.to_form));
-      writer.Varint(3, SignedWire(e.hours_x100));
-    });
-  }
-  void operator()(const HoursChanged& e) const {
-    writer.Message(16, [&] {
-      writer.String(1, e.job_id);
-      writer.Varint(2, SignedWire(e.hours_x100));
-    });
-  }
-  void operator()(const JobEnded& e) const {
-    writer.Message(17, [&] {
-      writer.String(1, e.job_id);
-      writer.Varint(2, EnumWire(e.reason));
-    });
-  }
-  void operator()(const EventRetracted& e) const {
-    writer.Message(18, [&] {
-      writer.Varint(1, e.target_seq);
-      writer.String(2, e.reason);
-    });
-  }
-  void operator()(const TargetSet& e) const {
-    writer.Message(19, [&] {
-      writer.Varint(1, EnumWire(e.sector));
-      writer.Varint(2, SignedWire(e.year));
-      writer.Varint(3, SignedWire(e.banen_x100));
-      writer.String(4, e.source);
-    });
-  }
-  void operator()(const BaselineSet& e) const {
-    writer.Message(20, [&] {
-      writer.Varint(1, EnumWire(e.sector));
-      writer.Varint(2, SignedWire(e.banen_x100));
-      writer.String(3, e.source);
-    });
-  }
-  void operator()(const InleenKeySet& e) const {
-    writer.Message(21, [&] {
-      writer.Varint(1, SignedWire(e.year));
-      writer.Varint(2, SignedWire(e.overheid_share_x10));
-      writer.String(3, e.source);
-    });
-  }
-  void operator()(const EmployerHoursReported& e) const {
-    writer.Message(22, [&] {
-      writer.String(1, e.employer_id);
-      writer.Varint(2, SignedWire(e.year));
-      writer.Varint(3, SignedWire(e.paid_hours_x100));
-      writer.String(4, e.source);
-    });
-  }
-  void operator()(const QuotaPercentageSet& e) const {
-    writer.Message(23, [&] {
-      writer.Varint(1, EnumWire(e.sector));
-      writer.Varint(2, SignedWire(e.year));
-      writer.Varint(3, SignedWire(e.percentage_x100));
-      writer.String(4, e.source);
+  template <typename Payload>
+  void operator()(const Payload& payload) const {
+    constexpr size_t kIndex = PayloadIndex<Payload>();
+    writer.Message(static_cast<int>(kFirstPayloadField + kIndex), [&] {
+      std::apply(
+          [&](const auto&... field) {
+            (WriteMember(writer, field.number, payload.*field.member), ...);
+          },
+          kPayloadFields<Payload>);
     });
   }
 };
@@ -439,178 +461,43 @@ bool SetEnum(const WireField& field, int count, Enum& out) {
   return true;
 }
 
-// Each payload's fields by the numbers PayloadToWire writes them under.
-bool ReadPayloadField(const WireField& f, EmployerRegistered& e) {
-  switch (f.number) {
-    case 1:
-      return SetString(f, e.employer_id);
-    case 2:
-      return SetString(f, e.name);
-    case 3:
-      return SetEnum(f, kSectorCount, e.sector);
-    case 4:
-      return SetString(f, e.parent_employer_id);
-    default:
-      return false;
+// The number of values of each enum of the payloads: a wire number at or
+// above it is one EventFromProto refuses.
+constexpr int EnumCount(Sector /*value*/) { return kSectorCount; }
+constexpr int EnumCount(Grondslag /*value*/) { return kGrondslagCount; }
+constexpr int EnumCount(DeregistrationReason /*value*/) {
+  return kDeregistrationReasonCount;
+}
+constexpr int EnumCount(ContractForm /*value*/) { return kContractFormCount; }
+constexpr int EnumCount(OutflowReason /*value*/) { return kOutflowReasonCount; }
+
+template <typename Member>
+bool SetMember(const WireField& field, Member& out) {
+  if constexpr (std::is_same_v<Member, std::string>) {
+    return SetString(field, out);
+  } else if constexpr (std::is_enum_v<Member>) {
+    return SetEnum(field, EnumCount(out), out);
+  } else if constexpr (std::is_same_v<Member, int32_t>) {
+    return SetInt32(field, out);
+  } else if constexpr (std::is_same_v<Member, int64_t>) {
+    return SetInt64(field, out);
+  } else {
+    static_assert(std::is_same_v<Member, uint64_t>);
+    return SetUint64(field, out);
   }
 }
-bool ReadPayloadField(const WireField& f, EmployerReclassified& e) {
-  switch (f.number) {
-    case 1:
-      return SetString(f, e.employer_id);
-    case 2:
-      return SetEnum(f, kSectorCount, e.sector);
-    default:
-      return false;
-  }
-}
-bool ReadPayloadField(const WireField& f, PersonRegistered& e) {
-  switch (f.number) {
-    case 1:
-      return SetString(f, e.person_ref);
-    case 2:
-      return SetEnum(f, kGrondslagCount, e.grondslag);
-    default:
-      return false;
-  }
-}
-bool ReadPayloadField(const WireField& f, PersonDeregistered& e) {
-  switch (f.number) {
-    case 1:
-      return SetString(f, e.person_ref);
-    case 2:
-      return SetEnum(f, kDeregistrationReasonCount, e.reason);
-    default:
-      return false;
-  }
-}
-bool ReadPayloadField(const WireField& f, JobStarted& e) {
-  switch (f.number) {
-    case 1:
-      return SetString(f, e.job_id);
-    case 2:
-      return SetString(f, e.employer_id);
-    case 3:
-      return SetString(f, e.person_ref);
-    case 4:
-      return SetEnum(f, kContractFormCount, e.form);
-    case 5:
-      return SetInt32(f, e.hours_x100);
-    case 6:
-      return SetString(f, e.lender_id);
-    case 7:
-      return SetString(f, e.commissioning_employer_id);
-    default:
-      return false;
-  }
-}
-bool ReadPayloadField(const WireField& f, JobConverted& e) {
-  switch (f.number) {
-    case 1:
-      return SetString(f, e.job_id);
-    case 2:
-      return SetEnum(f, kContractFormCount, e.to_form);
-    case 3:
-      return SetInt32(f, e.hours_x100);
-    default:
-      return false;
-  }
-}
-bool ReadPayloadField(const WireField& f, HoursChanged& e) {
-  switch (f.number) {
-    case 1:
-      return SetString(f, e.job_id);
-    case 2:
-      return SetInt32(f, e.hours_x100);
-    default:
-      return false;
-  }
-}
-bool ReadPayloadField(const WireField& f, JobEnded& e) {
-  switch (f.number) {
-    case 1:
-      return SetString(f, e.job_id);
-    case 2:
-      return SetEnum(f, kOutflowReasonCount, e.reason);
-    default:
-      return false;
-  }
-}
-bool ReadPayloadField(const WireField& f, EventRetracted& e) {
-  switch (f.number) {
-    case 1:
-      return SetUint64(f, e.target_seq);
-    case 2:
-      return SetString(f, e.reason);
-    default:
-      return false;
-  }
-}
-bool ReadPayloadField(const WireField& f, TargetSet& e) {
-  switch (f.number) {
-    case 1:
-      return SetEnum(f, kSectorCount, e.sector);
-    case 2:
-      return SetInt32(f, e.year);
-    case 3:
-      return SetInt64(f, e.banen_x100);
-    case 4:
-      return SetString(f, e.source);
-    default:
-      return false;
-  }
-}
-bool ReadPayloadField(const WireField& f, BaselineSet& e) {
-  switch (f.number) {
-    case 1:
-      return SetEnum(f, kSectorCount, e.sector);
-    case 2:
-      return SetInt64(f, e.banen_x100);
-    case 3:
-      return SetString(f, e.source);
-    default:
-      return false;
-  }
-}
-bool ReadPayloadField(const WireField& f, InleenKeySet& e) {
-  switch (f.number) {
-    case 1:
-      return SetInt32(f, e.year);
-    case 2:
-      return SetInt32(f, e.overheid_share_x10);
-    case 3:
-      return SetString(f, e.source);
-    default:
-      return false;
-  }
-}
-bool ReadPayloadField(const WireField& f, EmployerHoursReported& e) {
-  switch (f.number) {
-    case 1:
-      return SetString(f, e.employer_id);
-    case 2:
-      return SetInt32(f, e.year);
-    case 3:
-      return SetInt64(f, e.paid_hours_x100);
-    case 4:
-      return SetString(f, e.source);
-    default:
-      return false;
-  }
-}
-bool ReadPayloadField(const WireField& f, QuotaPercentageSet& e) {
-  switch (f.number) {
-    case 1:
-      return SetEnum(f, kSectorCount, e.sector);
-    case 2:
-      return SetInt32(f, e.year);
-    case 3:
-      return SetInt32(f, e.percentage_x100);
-    case 4:
-      return SetString(f, e.source);
-    default:
-      return false;
-  }
+
+// Sets the member of `payload` that `field` is (kPayloadFields); false for
+// a field number its message does not have.
+template <typename Payload>
+bool ReadPayloadField(const WireField& field, Payload& payload) {
+  return std::apply(
+      [&](const auto&... of) {
+        return ((of.number == field.number &&
+                 SetMember(field, payload.*of.member)) ||
+                ...);
+      },
+      kPayloadFields<Payload>);
 }
 
 // The payload under Event's field `number` (10 + its EventPayload index).
