@@ -20,26 +20,31 @@ struct WireField {
   std::string_view bytes;
 };
 
-// Takes a varint off the front of `in`; false when it is malformed or cut.
-inline bool TakeVarint(std::string_view& in, uint64_t& value) {
+// Takes a varint of at most `max_bytes` bytes off the front of `in`; false
+// when it is malformed, longer or cut. protobuf's parser reads a field's
+// value in up to ten bytes, its tag and a length in up to five.
+inline bool TakeVarint(std::string_view& in, uint64_t& value,
+                       int max_bytes = 10) {
   value = 0;
-  for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
+  for (int i = 0; i < max_bytes && !in.empty(); ++i) {
     const auto byte = static_cast<uint8_t>(in.front());
     in.remove_prefix(1);
     // A tenth byte holds the 64th bit only: protobuf's parser decides the
     // rest.
-    if (shift == 63 && byte > 1) return false;
-    value |= uint64_t{byte & 0x7fu} << shift;
+    if (i == 9 && byte > 1) return false;
+    value |= uint64_t{byte & 0x7fu} << (7 * i);
     if (byte < 0x80) return true;
   }
   return false;
 }
+constexpr int kMaxTagOrLengthBytes = 5;
 
 // Takes the next field off the front of `in`; false when its wire type is
 // neither of WireWriter's or it is malformed.
 inline bool TakeField(std::string_view& in, WireField& field) {
   uint64_t tag = 0;
-  if (!TakeVarint(in, tag) || tag >> 3 == 0 || tag >> 3 > 0x1fffffff) {
+  if (!TakeVarint(in, tag, kMaxTagOrLengthBytes) || tag >> 3 == 0 ||
+      tag >> 3 > 0x1fffffff) {
     return false;
   }
   field.number = static_cast<uint32_t>(tag >> 3);
@@ -49,7 +54,9 @@ inline bool TakeField(std::string_view& in, WireField& field) {
       return TakeVarint(in, field.varint);
     case 2: {
       uint64_t length = 0;
-      if (!TakeVarint(in, length) || length > in.size()) return false;
+      if (!TakeVarint(in, length, kMaxTagOrLengthBytes) || length > in.size()) {
+        return false;
+      }
       field.delimited = true;
       field.bytes = in.substr(0, length);
       in.remove_prefix(length);

@@ -597,6 +597,37 @@ TEST(Codec, EventFromWireLeavesAFieldTwiceToProtobufWhichKeepsTheLast) {
   EXPECT_EQ(ProtobufReading(bytes)->event_id, "x");
 }
 
+// protobuf's parser reads a tag or a length in at most five bytes and a
+// value in up to ten: an overlong tag or length is left to it (which
+// refuses them), an overlong value is read as it reads it.
+TEST(Codec, EventFromWireReadsVarintsAsLongAsProtobufDoes) {
+  v1::Event without_id = AJobStartedProto();
+  without_id.clear_event_id();
+  const std::string event = without_id.SerializeAsString();
+  const std::string overlong_tag =
+      std::string("\x8a\x80\x80\x80\x80\x00\x01x", 8) + event;
+  EXPECT_EQ(EventFromWire(overlong_tag), std::nullopt);
+  EXPECT_EQ(ProtobufReading(overlong_tag), std::nullopt);
+  const std::string overlong_length =
+      std::string("\x0a\x81\x80\x80\x80\x80\x00x", 8) + event;
+  EXPECT_EQ(EventFromWire(overlong_length), std::nullopt);
+  EXPECT_EQ(ProtobufReading(overlong_length), std::nullopt);
+  // An hours_changed whose hours_per_week_x100, 1, takes ten bytes.
+  const std::string overlong_value =
+      std::string("\x0a\x02h1", 4) +
+      std::string(
+          "\x12\x0a"
+          "2024-03-01",
+          12) +
+      std::string("\x82\x01\x12", 3) + std::string("\x0a\x05job-1", 7) +
+      std::string("\x10\x81\x80\x80\x80\x80\x80\x80\x80\x80\x00", 11);
+  ASSERT_NE(ProtobufReading(overlong_value), std::nullopt);
+  EXPECT_EQ(EventFromWire(overlong_value), ProtobufReading(overlong_value));
+  EXPECT_EQ(
+      std::get<HoursChanged>(EventFromWire(overlong_value)->payload).hours_x100,
+      1);
+}
+
 TEST(Codec, EventFromWireLeavesUnknownFieldsToProtobuf) {
   const std::string bytes =
       AJobStartedProto().SerializeAsString() + std::string("\xf8\x01\x01", 3);
