@@ -463,6 +463,9 @@ class EventLogImpl final : public EventLog {
   // head.
   std::vector<RecentGroup> RecentGroupsFor(uint64_t from_seq,
                                            uint64_t& to_seq) const;
+  // The events of `group` with from_seq <= seq <= to_seq (seqs ascend).
+  static absl::Span<const StoredEvent> EventsWithin(
+      const EventsWithBytes& group, uint64_t from_seq, uint64_t to_seq);
   // ScanCanonical from disk.
   absl::Status ScanStored(
       uint64_t from_seq, uint64_t to_seq,
@@ -2081,6 +2084,18 @@ absl::Status EventLogImpl::Scan(
                        });
 }
 
+absl::Span<const StoredEvent> EventLogImpl::EventsWithin(
+    const EventsWithBytes& group, uint64_t from_seq, uint64_t to_seq) {
+  const std::vector<StoredEvent>& events = group.events;
+  const auto begin =
+      std::partition_point(events.begin(), events.end(),
+                           [&](const auto& e) { return e.seq < from_seq; });
+  const auto end = std::partition_point(
+      begin, events.end(), [&](const auto& e) { return e.seq <= to_seq; });
+  return absl::MakeConstSpan(events).subspan(begin - events.begin(),
+                                             end - begin);
+}
+
 std::vector<EventLogImpl::RecentGroup> EventLogImpl::RecentGroupsFor(
     uint64_t from_seq, uint64_t& to_seq) const {
   std::vector<RecentGroup> groups;
@@ -2110,15 +2125,9 @@ absl::Status EventLogImpl::ScanRuns(
   const std::vector<RecentGroup> groups = RecentGroupsFor(from_seq, to_seq);
   if (from_seq > to_seq) return absl::OkStatus();
   for (const RecentGroup& group : groups) {
-    const std::vector<StoredEvent>& events = group->events;
-    const auto begin =
-        std::partition_point(events.begin(), events.end(),
-                             [&](const auto& e) { return e.seq < from_seq; });
-    const auto end = std::partition_point(
-        begin, events.end(), [&](const auto& e) { return e.seq <= to_seq; });
-    if (begin != end && !visit(absl::MakeConstSpan(&*begin, end - begin))) {
-      return absl::OkStatus();
-    }
+    const absl::Span<const StoredEvent> run =
+        EventsWithin(*group, from_seq, to_seq);
+    if (!run.empty() && !visit(run)) return absl::OkStatus();
   }
   if (!groups.empty()) return absl::OkStatus();
 
@@ -2156,10 +2165,11 @@ absl::Status EventLogImpl::ScanCanonical(
   if (from_seq > to_seq) return absl::OkStatus();
   if (groups.empty()) return ScanStored(from_seq, to_seq, visit);
   for (const RecentGroup& group : groups) {
-    for (size_t i = 0; i < group->events.size(); ++i) {
-      const StoredEvent& stored = group->events[i];
-      if (stored.seq < from_seq) continue;
-      if (stored.seq > to_seq || !visit(stored, group->Canonical(i))) {
+    const absl::Span<const StoredEvent> run =
+        EventsWithin(*group, from_seq, to_seq);
+    const size_t first = run.data() - group->events.data();
+    for (size_t i = first; i < first + run.size(); ++i) {
+      if (!visit(group->events[i], group->Canonical(i))) {
         return absl::OkStatus();
       }
     }
