@@ -358,12 +358,6 @@ class EventLogImpl final : public EventLog {
   };
   using NewEventIds = absl::flat_hash_map<std::string_view, NewEventId>;
 
-  // An event_id's place in the index, before its batch is staged.
-  struct IndexProbe {
-    uint64_t fingerprint;            // EventIdIndex::Fingerprint
-    std::optional<uint64_t> stored;  // the seq the id may be stored at
-  };
-
   // What the event_id index says of an incoming event.
   struct Known {
     std::optional<uint64_t> original_seq;  // set: an identical duplicate
@@ -430,20 +424,20 @@ class EventLogImpl final : public EventLog {
   // If every event of `batch` is an identical duplicate of a stored (or
   // staged) one: the result naming the originals. Otherwise nullopt, and
   // staging the batch reports what is wrong with it.
-  std::optional<AppendResult> AllDuplicates(const AppendBatch& batch,
-                                            const Group& group,
-                                            absl::Span<const IndexProbe> probes)
+  std::optional<AppendResult> AllDuplicates(
+      const AppendBatch& batch, const Group& group,
+      absl::Span<const EventIdIndex::Probe> probes)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   absl::Status StageEvents(const AppendBatch& batch, Group& group,
-                           absl::Span<const IndexProbe> probes,
+                           absl::Span<const EventIdIndex::Probe> probes,
                            AppendResult& result, NewEventIds& new_ids)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // Looks every event_id of `batch` up in the index, under one lock: the
   // index changes only between batches.
-  std::vector<IndexProbe> ProbeEventIds(const AppendBatch& batch) const
+  std::vector<EventIdIndex::Probe> ProbeEventIds(const AppendBatch& batch) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_) ABSL_LOCKS_EXCLUDED(index_mu_);
   absl::StatusOr<Known> LookUpEventId(const AppendBatch& batch, int index,
-                                      const IndexProbe& probe,
+                                      const EventIdIndex::Probe& probe,
                                       const Group& group,
                                       const NewEventIds& new_ids)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
@@ -1166,7 +1160,7 @@ absl::StatusOr<AppendResult> EventLogImpl::StageBatch(const AppendBatch& batch,
   RETURN_IF_ERROR(CheckAuthority(batch, group));
   // A resent batch answers like its first try did (DOMAIN.md §4), although
   // its expected_job_seq is stale by its own first try.
-  const std::vector<IndexProbe> probes = ProbeEventIds(batch);
+  const std::vector<EventIdIndex::Probe> probes = ProbeEventIds(batch);
   if (std::optional<AppendResult> duplicates =
           AllDuplicates(batch, group, probes)) {
     return *std::move(duplicates);
@@ -1299,36 +1293,17 @@ absl::Status EventLogImpl::CheckAuthority(const AppendBatch& batch,
   return absl::OkStatus();
 }
 
-std::vector<EventLogImpl::IndexProbe> EventLogImpl::ProbeEventIds(
+std::vector<EventIdIndex::Probe> EventLogImpl::ProbeEventIds(
     const AppendBatch& batch) const {
-  std::vector<IndexProbe> probes;
-  probes.reserve(batch.events.size());
   absl::ReaderMutexLock lock(&index_mu_);
-  for (const Event& event : batch.events) {
-    probes.push_back({event_ids_.Fingerprint(event.event_id), std::nullopt});
-  }
-  // The index's memory for the lookup kAhead on, in two steps.
-  constexpr size_t kAhead = 8;
-  const size_t count = probes.size();
-  for (size_t i = 0; i < std::min(count, kAhead); ++i) {
-    event_ids_.Prefetch(probes[i].fingerprint, 0);
-  }
-  for (size_t i = 0; i < count; ++i) {
-    if (i + kAhead < count) {
-      event_ids_.Prefetch(probes[i + kAhead].fingerprint, 0);
-    }
-    if (i + kAhead / 2 < count) {
-      event_ids_.Prefetch(probes[i + kAhead / 2].fingerprint, 1);
-    }
-    probes[i].stored =
-        event_ids_.Find(batch.events[i].event_id, probes[i].fingerprint);
-  }
-  return probes;
+  return event_ids_.ProbeAll(batch.events.size(), [&batch](size_t i) {
+    return std::string_view(batch.events[i].event_id);
+  });
 }
 
 std::optional<AppendResult> EventLogImpl::AllDuplicates(
     const AppendBatch& batch, const Group& group,
-    absl::Span<const IndexProbe> probes) {
+    absl::Span<const EventIdIndex::Probe> probes) {
   AppendResult result;
   const NewEventIds no_new_ids;
   for (int i = 0; i < static_cast<int>(batch.events.size()); ++i) {
@@ -1345,10 +1320,10 @@ std::optional<AppendResult> EventLogImpl::AllDuplicates(
   return result;
 }
 
-absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
-                                       absl::Span<const IndexProbe> probes,
-                                       AppendResult& result,
-                                       NewEventIds& new_ids) {
+absl::Status EventLogImpl::StageEvents(
+    const AppendBatch& batch, Group& group,
+    absl::Span<const EventIdIndex::Probe> probes, AppendResult& result,
+    NewEventIds& new_ids) {
   const Date recorded_date = DateOf(group.recorded_at);
   const int count = static_cast<int>(batch.events.size());
   result.seqs.reserve(count);
@@ -1412,7 +1387,7 @@ absl::Status EventLogImpl::StageEvents(const AppendBatch& batch, Group& group,
 }
 
 absl::StatusOr<EventLogImpl::Known> EventLogImpl::LookUpEventId(
-    const AppendBatch& batch, int index, const IndexProbe& probe,
+    const AppendBatch& batch, int index, const EventIdIndex::Probe& probe,
     const Group& group, const NewEventIds& new_ids) {
   const Event& event = batch.events[index];
   const auto already_stored = [&](uint64_t seq) {

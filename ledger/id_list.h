@@ -13,6 +13,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "ledger/huge_pages.h"
+#include "ledger/prefetch.h"
 
 namespace banen {
 
@@ -68,14 +69,14 @@ class IdList {
   // then (once those are in the cache) its bytes.
   void PrefetchEnds(size_t i) const {
     if (i >= ends_.size()) return;
-    __builtin_prefetch(&ends_[i]);
-    if (i > 0) __builtin_prefetch(&ends_[i - 1]);
-    __builtin_prefetch(&block_begins_[i / kBlockIds]);
+    PrefetchForRead(&ends_[i]);
+    if (i > 0) PrefetchForRead(&ends_[i - 1]);
+    PrefetchForRead(&block_begins_[i / kBlockIds]);
   }
   void PrefetchBytes(size_t i) const {
     if (i >= ends_.size()) return;
-    __builtin_prefetch(bytes_.data() + Begin(i));
-    __builtin_prefetch(bytes_.data() + End(i) - 1);
+    PrefetchForRead(bytes_.data() + Begin(i));
+    PrefetchForRead(bytes_.data() + End(i) - 1);
   }
 
  private:

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <utility>
 
+#include "ledger/prefetch.h"
+
 namespace banen {
 namespace {
 
@@ -48,7 +50,7 @@ uint32_t IdIndex::Find(const IdList& ids, const HashedId& id) const {
 }
 
 void IdIndex::Prefetch(const HashedId& id) const {
-  if (capacity_ > 0) __builtin_prefetch(&slots_[Home(TagOf(id.hash))]);
+  if (capacity_ > 0) PrefetchForRead(&slots_[Home(TagOf(id.hash))]);
 }
 
 uint32_t IdIndex::Probe(const HashedId& id) const {

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ledger/absl_compat.h"
+#include "ledger/prefetch.h"
 
 namespace banen {
 namespace {
@@ -339,8 +340,8 @@ void ProjectionState::PrefetchRecords(uint32_t person, uint32_t job) const {
   const auto prefetch = [](const auto& records, uint32_t index) {
     if (index >= records.size()) return;
     const auto* record = &records[index];
-    __builtin_prefetch(record);
-    __builtin_prefetch(reinterpret_cast<const char*>(record + 1) - 1);
+    PrefetchForRead(record);
+    PrefetchForRead(reinterpret_cast<const char*>(record + 1) - 1);
   };
   if (person != kNoIndex) {
     person_refs_.PrefetchEnds(person);

@@ -5,6 +5,8 @@
 #include <limits>
 #include <utility>
 
+#include "ledger/prefetch.h"
+
 namespace banen {
 namespace {
 
@@ -308,7 +310,7 @@ inline void YearHours::Prefetch(uint32_t employer, int32_t first,
   const char* to = static_cast<const char*>(row.AddressOf(
       (std::min<size_t>(last - kFirstYear, years - 1) + 1) * stride - 1));
   for (const char* line = from; line <= to; line += 64) {
-    __builtin_prefetch(line);
+    PrefetchForRead(line);
   }
 }
 

@@ -141,6 +141,28 @@ TEST(EventIdIndexTest, AFingerprintNewToTheIndexOfAKeyHeldGetsTheHeldSeq) {
   EXPECT_EQ(index.Find("id-new", kSameKey), 4u);
 }
 
+// ProbeAll's chunks of staged lookups: 1,003 ids (not a whole number of
+// chunks), every other one stored, half of those in the sorted arrays.
+TEST(EventIdIndexTest, ProbeAllAnswersAsFindDoesForEachId) {
+  EventIdIndex index;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 1003; ++i) ids.push_back(absl::StrCat("event-", i));
+  for (int i = 0; i < 1003; i += 2) {
+    index.Insert(ids[i], index.Fingerprint(ids[i]), i, false);
+    if (i == 500) index.Merge();
+  }
+  const std::vector<EventIdIndex::Probe> probes = index.ProbeAll(
+      ids.size(), [&ids](size_t i) { return std::string_view(ids[i]); });
+  ASSERT_EQ(probes.size(), ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    ASSERT_EQ(probes[i].fingerprint, index.Fingerprint(ids[i])) << i;
+    ASSERT_EQ(probes[i].stored, index.Find(ids[i], probes[i].fingerprint)) << i;
+    if (i % 2 == 0) {
+      ASSERT_EQ(probes[i].stored, i);
+    }
+  }
+}
+
 TEST(EventIdIndexTest, LoadsAVersion2IndexWhoseFingerprintsShareAKey) {
   const std::string body = SortedLayout({{0x0100'0000'0000'0000, 2},
                                          {kFingerprint, 4},
