@@ -6,7 +6,8 @@
 # its empty-store ingests ran 10-20 % faster there.)
 #
 #   bench/server_rounds.sh --store=PATH [--rounds=5] [--events=400000]
-#                          [--dir=/tmp/banen-server-rounds] [--build=build]
+#                          [--settle=6] [--dir=/tmp/banen-server-rounds]
+#                          [--build=build]
 #
 # Each round starts banen-ledgerd (synced, as deployed) on a copy of the
 # store, waits until it serves, and has grpc_ingest_bench's client process
@@ -16,12 +17,24 @@
 # take turns going first. It prints each round's rates and ratio, the
 # server's start time and RSS at the store, and the median ratio. The copy
 # (bench/link_copy.sh) and the empty stores are removed at the end.
+#
+# Each server starts --settle seconds after the last one stopped. On a VM
+# whose balloon driver reports free memory to the host (free page reporting,
+# about 2 s after it is freed), a page the host has taken back costs a fault
+# on the host at its first touch: some 2 ms a 2 MB page on the 2-core VM,
+# ten times a page it still holds. Started at once, an empty-store server
+# ran on the memory its predecessor had just freed, while a server at the
+# store, having taken 1 GB at its start, ingested into memory the host had
+# taken back: its ingest cleared pages in 13.6 % of its CPU samples, the
+# empty store's in 1.2 % (perf, the same 400,000 events and ~190 huge-page
+# faults each). After the pause both take memory the host has taken back.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 store=
 rounds=5
 events=400000
+settle=6
 dir=/tmp/banen-server-rounds
 build=build
 for arg in "$@"; do
@@ -29,11 +42,12 @@ for arg in "$@"; do
     --store=*) store="${arg#*=}" ;;
     --rounds=*) rounds="${arg#*=}" ;;
     --events=*) events="${arg#*=}" ;;
+    --settle=*) settle="${arg#*=}" ;;
     --dir=*) dir="${arg#*=}" ;;
     --build=*) build="${arg#*=}" ;;
     *)
-      echo "usage: $0 --store=PATH [--rounds=N] [--events=N] [--dir=DIR]" \
-        "[--build=BUILD_DIR]" >&2
+      echo "usage: $0 --store=PATH [--rounds=N] [--events=N] [--settle=S]" \
+        "[--dir=DIR] [--build=BUILD_DIR]" >&2
       exit 2
       ;;
   esac
@@ -42,9 +56,10 @@ if [[ -z "$store" || ! -f "$store/CURRENT" ]]; then
   echo "$0: --store must name a ledger store (a directory with CURRENT)" >&2
   exit 2
 fi
-if ! [[ "$rounds" =~ ^[1-9][0-9]*$ && "$events" =~ ^[1-9][0-9]*$ ]] ||
-  ((events % 4 != 0)); then
-  echo "$0: --rounds must be positive, --events a positive multiple of 4" >&2
+if ! [[ "$rounds" =~ ^[1-9][0-9]*$ && "$events" =~ ^[1-9][0-9]*$ &&
+  "$settle" =~ ^[0-9]+$ ]] || ((events % 4 != 0)); then
+  echo "$0: --rounds must be positive, --events a positive multiple of 4," \
+    "--settle whole seconds" >&2
   exit 2
 fi
 
@@ -69,6 +84,7 @@ link_copy "$store" "$dir/at-store"
 run() {
   local data_dir=$1 skip=$2 log="$dir/server.log" address=
   local started
+  sleep "$settle"
   started=$(date +%s.%N)
   "$server_binary" --data_dir="$data_dir" --listen=127.0.0.1:0 >"$log" 2>&1 &
   server_pid=$!
@@ -99,7 +115,7 @@ run() {
 }
 
 echo "server_rounds: $rounds rounds of $events events, fresh banen-ledgerd" \
-  "processes; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  "processes started $settle s apart; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 ratios=()
 for ((round = 0; round < rounds; round++)); do
   for turn in 0 1; do
