@@ -545,6 +545,49 @@ std::optional<Event> EventFromWire(std::string_view bytes) {
   return event;
 }
 
+std::optional<StoredEvent> StoredEventFromWire(std::string_view bytes) {
+  StoredEvent stored;
+  int64_t seconds = 0;
+  int32_t nanos = 0;
+  bool has_event = false;
+  const bool read = ReadFields(bytes, [&](const WireField& field) {
+    switch (field.number) {
+      case 1:
+        stored.seq = field.varint;
+        return !field.delimited;
+      case 2:  // a google.protobuf.Timestamp
+        return field.delimited &&
+               ReadFields(field.bytes, [&](const WireField& part) {
+                 switch (part.number) {
+                   case 1:
+                     seconds = static_cast<int64_t>(part.varint);
+                     return !part.delimited;
+                   case 2:
+                     return SetInt32(part, nanos);
+                   default:
+                     return false;
+                 }
+               });
+      case 3: {
+        if (!field.delimited) return false;
+        std::optional<Event> event = EventFromWire(field.bytes);
+        if (!event.has_value()) return false;
+        stored.event = *std::move(event);
+        has_event = true;
+        return true;
+      }
+      case 6:
+        return SetString(field, stored.recorded_by);
+      default:
+        return false;
+    }
+  });
+  if (!read || !has_event) return std::nullopt;
+  stored.recorded_at =
+      absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);
+  return stored;
+}
+
 absl::StatusOr<Hash> HashFromBytes(const std::string& bytes,
                                    std::string_view field) {
   Hash hash{};

@@ -32,6 +32,16 @@ void EventToProto(const Event& event, v1::Event* proto);
 // both read the bytes, both give the same event.
 std::optional<Event> EventFromWire(std::string_view bytes);
 
+// The stored event whose canonical bytes (CanonicalBytes: a v1::StoredEvent
+// with seq, recorded_at, event and recorded_by) are `bytes`, read straight
+// into the domain types, its hashes zero (the bytes do not hold them), when
+// the bytes are in the plain form the canonical encoding writes and their
+// event in EventFromWire's; nullopt for anything else (other fields, a field
+// twice, strings beyond ASCII): the caller parses the bytes with protobuf
+// and converts them with StoredEventFromProto. Where both read the bytes,
+// both give the same event.
+std::optional<StoredEvent> StoredEventFromWire(std::string_view bytes);
+
 // Timestamps in both directions, to the nanosecond.
 void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto);
 absl::Time TimeFromProto(const google::protobuf::Timestamp& proto);

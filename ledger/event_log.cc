@@ -63,21 +63,30 @@ using storage::FromRocks;
 absl::StatusOr<StoredEvent> DecodeStoredEvent(uint64_t seq,
                                               std::string_view value,
                                               v1::StoredEvent& scratch) {
+  const auto undecodable = [seq] {
+    return absl::DataLossError(absl::StrCat("event ", seq, " is undecodable"));
+  };
   const std::optional<storage::EventValue> decoded =
       storage::DecodeEventValue(value);
-  if (!decoded.has_value() ||
-      !scratch.ParseFromArray(decoded->canonical.data(),
-                              static_cast<int>(decoded->canonical.size()))) {
-    return absl::DataLossError(absl::StrCat("event ", seq, " is undecodable"));
+  if (!decoded.has_value()) return undecodable();
+  // The canonical encoding's plain form read straight into the domain
+  // types (scans decode every event); anything else as protobuf reads it.
+  std::optional<StoredEvent> plain = StoredEventFromWire(decoded->canonical);
+  if (!plain.has_value()) {
+    if (!scratch.ParseFromArray(decoded->canonical.data(),
+                                static_cast<int>(decoded->canonical.size()))) {
+      return undecodable();
+    }
+    ASSIGN_OR_RETURN(plain, StoredEventFromProto(scratch));
   }
-  ASSIGN_OR_RETURN(StoredEvent stored, StoredEventFromProto(scratch));
+  StoredEvent& stored = *plain;
   if (stored.seq != seq) {
     return absl::DataLossError(absl::StrCat("the event stored under seq ", seq,
                                             " names seq ", stored.seq));
   }
   stored.prev_hash = decoded->prev_hash;
   stored.hash = decoded->hash;
-  return stored;
+  return std::move(stored);
 }
 
 // The stored tree nodes of level >= kLevel, kept in memory: at 10 M events a

@@ -1,7 +1,8 @@
 // Fuzz target: stored events from arbitrary bytes, read the way the EventLog
-// reads its RocksDB values back on open (storage value -> StoredEvent proto ->
-// domain event), then validated (ledger/validation.h) and applied in batches
-// to a LedgerState, as the EventLog's write path and Open do.
+// reads its RocksDB values back on open (storage value -> canonical bytes ->
+// domain event, by StoredEventFromWire or protobuf's parser), then validated
+// (ledger/validation.h) and applied in batches to a LedgerState, as the
+// EventLog's write path and Open do.
 //
 // A LedgerState rather than an EventLog in a temp dir: opening RocksDB costs
 // milliseconds per input, and the EventLog's own decisions are the
@@ -13,8 +14,9 @@
 // tests/fuzz/corpus/stored_event_fuzzer.
 //
 // Checked beyond "no crash, no UB": a decoded event encodes back to itself,
-// a rolled-back batch leaves every job it touched as it was, and the event
-// in each value reads the same by EventFromWire as by protobuf's parser.
+// a rolled-back batch leaves every job it touched as it was, and each
+// value's canonical bytes, and the event in them, read the same by
+// StoredEventFromWire and EventFromWire as by protobuf's parser.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -57,20 +59,27 @@ std::vector<Record> SplitRecords(std::string_view input) {
 }
 
 // The decode path of EventLog::Open; nullopt where it answers DATA_LOSS.
+// Its reader of the plain form, StoredEventFromWire, must read the
+// canonical bytes as protobuf's parser and StoredEventFromProto do, wherever
+// it reads them.
 std::optional<StoredEvent> Decode(std::string_view value) {
   const std::optional<storage::EventValue> decoded =
       storage::DecodeEventValue(value);
   if (!decoded.has_value()) return std::nullopt;
+  const std::optional<StoredEvent> plain =
+      StoredEventFromWire(decoded->canonical);
+  std::optional<StoredEvent> by_protobuf;
   v1::StoredEvent proto;
-  if (!proto.ParseFromArray(decoded->canonical.data(),
-                            static_cast<int>(decoded->canonical.size()))) {
-    return std::nullopt;
+  if (proto.ParseFromArray(decoded->canonical.data(),
+                           static_cast<int>(decoded->canonical.size()))) {
+    absl::StatusOr<StoredEvent> stored = StoredEventFromProto(proto);
+    if (stored.ok()) by_protobuf = *std::move(stored);
   }
-  absl::StatusOr<StoredEvent> stored = StoredEventFromProto(proto);
-  if (!stored.ok()) return std::nullopt;
+  if (plain.has_value() && plain != by_protobuf) std::abort();
+  if (!by_protobuf.has_value()) return std::nullopt;
   // The chain hash the EventLog's VerifyChain recomputes.
   (void)storage::ChainHashOfValue(value);
-  return *std::move(stored);
+  return by_protobuf;
 }
 
 // The canonical encoding of a decoded event must decode to the same event,

@@ -524,12 +524,17 @@ std::optional<Event> ProtobufReading(std::string_view bytes) {
   return *std::move(event);
 }
 
-// A random event of `kind` on a real day, as protobuf serializes it.
-std::string RandomEventBytes(RandomEvents& random, int kind) {
+// A random event of `kind` on a real day, which EventFromProto accepts.
+Event RandomEventOnADay(RandomEvents& random, int kind) {
   Event event = random.Next(kind);
   event.effective_date = Date{ParseDate("1990-01-01")->days +
                               static_cast<int32_t>(random.Uint64() % 40'000)};
-  return ProtoOf(event).SerializeAsString();
+  return event;
+}
+
+// Such an event as protobuf serializes it.
+std::string RandomEventBytes(RandomEvents& random, int kind) {
+  return ProtoOf(RandomEventOnADay(random, kind)).SerializeAsString();
 }
 
 TEST(Codec, EventFromWireReadsWhatProtobufSerializesForRandomEvents) {
@@ -656,6 +661,79 @@ TEST(Codec, EventFromWireLeavesWhatEventFromProtoRefusesToIt) {
   v1::Event no_payload = AJobStartedProto();
   no_payload.clear_payload();
   EXPECT_EQ(EventFromWire(no_payload.SerializeAsString()), std::nullopt);
+}
+
+// What protobuf's parser and StoredEventFromProto make of `bytes`: the
+// reading StoredEventFromWire must agree with wherever it reads the bytes.
+std::optional<StoredEvent> ProtobufStoredReading(std::string_view bytes) {
+  v1::StoredEvent proto;
+  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return std::nullopt;
+  }
+  absl::StatusOr<StoredEvent> stored = StoredEventFromProto(proto);
+  if (!stored.ok()) return std::nullopt;
+  return *std::move(stored);
+}
+
+// The canonical bytes of a random stored event (times before 1970 too).
+std::string RandomCanonicalBytes(RandomEvents& random, int kind) {
+  return CanonicalBytes(random.Uint64(), random.Time(),
+                        RandomEventOnADay(random, kind), random.Text());
+}
+
+TEST(Codec, StoredEventFromWireReadsCanonicalBytesAsProtobufDoes) {
+  RandomEvents random(20261207);
+  for (int i = 0; i < 20'000; ++i) {
+    const std::string bytes = RandomCanonicalBytes(random, i % kEventKindCount);
+    const std::optional<StoredEvent> expected = ProtobufStoredReading(bytes);
+    ASSERT_TRUE(expected.has_value()) << "event " << i;
+    ASSERT_EQ(StoredEventFromWire(bytes), expected) << "event " << i;
+  }
+}
+
+// Canonical bytes changed as EventFromWire's are above, or given a field
+// the canonical encoding never writes (a hash, an unknown one) or one it
+// has written already: StoredEventFromWire reads what protobuf reads or
+// leaves the bytes to it. Both happen often.
+TEST(Codec, StoredEventFromWireReadsAlteredBytesAsProtobufDoesOrLeavesThem) {
+  const google::protobuf::LogSilencer quiet;  // its invalid UTF-8 reports
+  RandomEvents random(20261208);
+  const std::string appended[] = {
+      std::string("\x22\x00", 2),          // an empty prev_hash
+      std::string("\x48\x01", 2),          // field 9, unknown, a varint
+      std::string("\x08\x07", 2),          // seq again
+      std::string("\x12\x02\x10\x05", 4),  // recorded_at again: nanos 5
+      std::string("\x32\x01x", 3)};        // recorded_by again
+  int read = 0;
+  int left = 0;
+  for (int i = 0; i < 50'000; ++i) {
+    std::string bytes = RandomCanonicalBytes(random, i % kEventKindCount);
+    const uint64_t at = random.Uint64() % (bytes.size() + 1);
+    switch (i % 4) {
+      case 0:
+        if (at < bytes.size()) bytes[at] = static_cast<char>(random.Uint64());
+        break;
+      case 1:
+        bytes.insert(at, 1, static_cast<char>(random.Uint64()));
+        break;
+      case 2:
+        bytes.resize(at);
+        break;
+      default:
+        bytes += appended[random.Uint64() % std::size(appended)];
+        break;
+    }
+    const std::optional<StoredEvent> fast = StoredEventFromWire(bytes);
+    const std::optional<StoredEvent> expected = ProtobufStoredReading(bytes);
+    if (fast.has_value()) {
+      ++read;
+      ASSERT_EQ(fast, expected) << "case " << i;
+    } else if (expected.has_value()) {
+      ++left;
+    }
+  }
+  EXPECT_GT(read, 5'000);
+  EXPECT_GT(left, 5'000);
 }
 
 TEST(Codec, CanonicalBytesOfAStoredEventAreItsFieldsWithoutHashes) {
