@@ -79,32 +79,30 @@ int Run() {
       return 1;
     }
   }
-  double best_protobuf = 1e9;
-  double best_wire = 1e9;
   size_t kept = 0;  // so that nothing is optimised away
-  for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
-    double start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
-    for (const std::string& bytes : requests) {
-      kept += ByProtobuf(bytes, arena)->events.size();
-    }
-    const double protobuf = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - start;
-    start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
-    for (const std::string& bytes : requests) {
-      kept += ByWire(bytes)->events.size();
-    }
-    const double wire = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - start;
-    std::printf(
-        "round %d: protobuf + BatchOf %.0f ns/event, RequestFromWire "
-        "%.0f ns/event\n",
-        round + 1, 1e9 * protobuf / events, 1e9 * wire / events);
-    best_protobuf = std::min(best_protobuf, protobuf);
-    best_wire = std::min(best_wire, wire);
-  }
+  const BestSeconds best = TimeInTurns(
+      absl::GetFlag(FLAGS_rounds),
+      [&] {
+        for (const std::string& bytes : requests) {
+          kept += ByProtobuf(bytes, arena)->events.size();
+        }
+      },
+      [&] {
+        for (const std::string& bytes : requests) {
+          kept += ByWire(bytes)->events.size();
+        }
+      },
+      [events](int round, double protobuf, double wire) {
+        std::printf(
+            "round %d: protobuf + BatchOf %.0f ns/event, RequestFromWire "
+            "%.0f ns/event\n",
+            round, 1e9 * protobuf / events, 1e9 * wire / events);
+      });
   std::printf(
       "best: protobuf + BatchOf %.0f ns/event, RequestFromWire %.0f "
       "ns/event, %.2f x (%zu events decoded)\n",
-      1e9 * best_protobuf / events, 1e9 * best_wire / events,
-      best_wire / best_protobuf, kept);
+      1e9 * best.first / events, 1e9 * best.second / events,
+      best.second / best.first, kept);
   return 0;
 }
 

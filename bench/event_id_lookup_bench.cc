@@ -87,29 +87,29 @@ int Run() {
     std::fprintf(stderr, "the two ways answer differently\n");
     return 1;
   }
-  double best_alone = 1e9;
-  double best_probed = 1e9;
   size_t kept = 0;  // so that nothing is optimised away
   const double lookups = static_cast<double>(fresh.size());
-  for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
-    double start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
-    for (const auto& found : OneByOne(index, fresh)) kept += found.has_value();
-    const double alone = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - start;
-    start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
-    for (const auto& found : Probed(index, fresh, batch)) {
-      kept += found.has_value();
-    }
-    const double probed = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - start;
-    std::printf("round %d: alone %.1f ns/lookup, ProbeAll %.1f ns/lookup\n",
-                round + 1, 1e9 * alone / lookups, 1e9 * probed / lookups);
-    best_alone = std::min(best_alone, alone);
-    best_probed = std::min(best_probed, probed);
-  }
+  const BestSeconds best = TimeInTurns(
+      absl::GetFlag(FLAGS_rounds),
+      [&] {
+        for (const auto& found : OneByOne(index, fresh)) {
+          kept += found.has_value();
+        }
+      },
+      [&] {
+        for (const auto& found : Probed(index, fresh, batch)) {
+          kept += found.has_value();
+        }
+      },
+      [lookups](int round, double alone, double probed) {
+        std::printf("round %d: alone %.1f ns/lookup, ProbeAll %.1f ns/lookup\n",
+                    round, 1e9 * alone / lookups, 1e9 * probed / lookups);
+      });
   std::printf(
       "best: alone %.1f ns/lookup, ProbeAll %.1f ns/lookup, %.2f x (%zu of "
       "the fresh ids share a key with a stored one)\n",
-      1e9 * best_alone / lookups, 1e9 * best_probed / lookups,
-      best_probed / best_alone, kept);
+      1e9 * best.first / lookups, 1e9 * best.second / lookups,
+      best.second / best.first, kept);
   return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <string>
@@ -47,6 +48,30 @@ inline double CpuSeconds(clockid_t clock = CLOCK_PROCESS_CPUTIME_ID) {
   clock_gettime(clock, &now);
   return static_cast<double>(now.tv_sec) +
          static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+// The least CPU time of the calling thread that each of two ways of doing
+// the same work took in `rounds` rounds, the two taking turns; after each
+// round, report(round from 1, first's seconds, second's seconds).
+struct BestSeconds {
+  double first = 1e9;
+  double second = 1e9;
+};
+template <typename First, typename Second, typename Report>
+BestSeconds TimeInTurns(int rounds, First first, Second second, Report report) {
+  BestSeconds best;
+  for (int round = 1; round <= rounds; ++round) {
+    double start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
+    first();
+    const double first_seconds = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - start;
+    start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
+    second();
+    const double second_seconds = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - start;
+    report(round, first_seconds, second_seconds);
+    best.first = std::min(best.first, first_seconds);
+    best.second = std::min(best.second, second_seconds);
+  }
+  return best;
 }
 
 // This process's resident set (VmRSS) in MB; -1 where /proc has none.

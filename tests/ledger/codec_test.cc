@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "banen/v1/events.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -547,6 +548,46 @@ TEST(Codec, EventFromWireReadsWhatProtobufSerializesForRandomEvents) {
   }
 }
 
+// 50,000 byte strings of `make_bytes(i)`, each changed at random (a byte
+// set, one inserted, the end cut off) or given one of `appended` after the
+// rest: `fast` either leaves them (nullopt) or reads what `protobuf`, the
+// reference, reads. Both happen often.
+template <typename MakeBytes, typename Fast, typename Protobuf>
+void ExpectAlteredBytesReadAsProtobufDoesOrLeft(
+    RandomEvents& random, absl::Span<const std::string> appended,
+    MakeBytes make_bytes, Fast fast, Protobuf protobuf) {
+  int read = 0;
+  int left = 0;
+  for (int i = 0; i < 50'000; ++i) {
+    std::string bytes = make_bytes(i);
+    const uint64_t at = random.Uint64() % (bytes.size() + 1);
+    switch (i % 4) {
+      case 0:
+        if (at < bytes.size()) bytes[at] = static_cast<char>(random.Uint64());
+        break;
+      case 1:
+        bytes.insert(at, 1, static_cast<char>(random.Uint64()));
+        break;
+      case 2:
+        bytes.resize(at);
+        break;
+      default:
+        bytes += appended[random.Uint64() % appended.size()];
+        break;
+    }
+    const auto read_fast = fast(bytes);
+    const auto expected = protobuf(bytes);
+    if (read_fast.has_value()) {
+      ++read;
+      ASSERT_EQ(read_fast, expected) << "case " << i;
+    } else if (expected.has_value()) {
+      ++left;
+    }
+  }
+  EXPECT_GT(read, 5'000);
+  EXPECT_GT(left, 5'000);
+}
+
 // Bytes changed at random (a byte set, one inserted, the end cut off) or
 // given another field after the rest (an unknown one, one that is there
 // already, a second payload): EventFromWire either leaves them to protobuf
@@ -562,36 +603,12 @@ TEST(Codec, EventFromWireReadsAlteredBytesAsProtobufDoesOrLeavesThem) {
                   12),                 // effective_date again
       std::string("\x82\x01\x00", 3),  // an empty hours_changed payload
       std::string("\x09\x01\x02\x03\x04\x05\x06\x07\x08", 9)};  // fixed64
-  int read = 0;
-  int left = 0;
-  for (int i = 0; i < 50'000; ++i) {
-    std::string bytes = RandomEventBytes(random, i % kEventKindCount);
-    const uint64_t at = random.Uint64() % (bytes.size() + 1);
-    switch (i % 4) {
-      case 0:
-        if (at < bytes.size()) bytes[at] = static_cast<char>(random.Uint64());
-        break;
-      case 1:
-        bytes.insert(at, 1, static_cast<char>(random.Uint64()));
-        break;
-      case 2:
-        bytes.resize(at);
-        break;
-      default:
-        bytes += appended[random.Uint64() % std::size(appended)];
-        break;
-    }
-    const std::optional<Event> fast = EventFromWire(bytes);
-    const std::optional<Event> expected = ProtobufReading(bytes);
-    if (fast.has_value()) {
-      ++read;
-      ASSERT_EQ(fast, expected) << "case " << i;
-    } else if (expected.has_value()) {
-      ++left;
-    }
-  }
-  EXPECT_GT(read, 5'000);
-  EXPECT_GT(left, 5'000);
+  ExpectAlteredBytesReadAsProtobufDoesOrLeft(
+      random, appended,
+      [&random](int i) {
+        return RandomEventBytes(random, i % kEventKindCount);
+      },
+      EventFromWire, ProtobufReading);
 }
 
 TEST(Codec, EventFromWireLeavesAFieldTwiceToProtobufWhichKeepsTheLast) {
@@ -704,36 +721,12 @@ TEST(Codec, StoredEventFromWireReadsAlteredBytesAsProtobufDoesOrLeavesThem) {
       std::string("\x08\x07", 2),          // seq again
       std::string("\x12\x02\x10\x05", 4),  // recorded_at again: nanos 5
       std::string("\x32\x01x", 3)};        // recorded_by again
-  int read = 0;
-  int left = 0;
-  for (int i = 0; i < 50'000; ++i) {
-    std::string bytes = RandomCanonicalBytes(random, i % kEventKindCount);
-    const uint64_t at = random.Uint64() % (bytes.size() + 1);
-    switch (i % 4) {
-      case 0:
-        if (at < bytes.size()) bytes[at] = static_cast<char>(random.Uint64());
-        break;
-      case 1:
-        bytes.insert(at, 1, static_cast<char>(random.Uint64()));
-        break;
-      case 2:
-        bytes.resize(at);
-        break;
-      default:
-        bytes += appended[random.Uint64() % std::size(appended)];
-        break;
-    }
-    const std::optional<StoredEvent> fast = StoredEventFromWire(bytes);
-    const std::optional<StoredEvent> expected = ProtobufStoredReading(bytes);
-    if (fast.has_value()) {
-      ++read;
-      ASSERT_EQ(fast, expected) << "case " << i;
-    } else if (expected.has_value()) {
-      ++left;
-    }
-  }
-  EXPECT_GT(read, 5'000);
-  EXPECT_GT(left, 5'000);
+  ExpectAlteredBytesReadAsProtobufDoesOrLeft(
+      random, appended,
+      [&random](int i) {
+        return RandomCanonicalBytes(random, i % kEventKindCount);
+      },
+      StoredEventFromWire, ProtobufStoredReading);
 }
 
 TEST(Codec, CanonicalBytesOfAStoredEventAreItsFieldsWithoutHashes) {
