@@ -429,6 +429,12 @@ struct PayloadToWire {
   }
 };
 
+// The time a google.protobuf.Timestamp's two fields name, read from a
+// message (TimeFromProto) or from its bytes (StoredEventFromWire).
+absl::Time TimeOfTimestamp(int64_t seconds, int32_t nanos) {
+  return absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);
+}
+
 // The setters of ReadPayloadField: each false for a field of another wire
 // type or a value EventFromProto would refuse (or, for strings, one that
 // protobuf's parser would check as UTF-8).
@@ -553,15 +559,13 @@ std::optional<StoredEvent> StoredEventFromWire(std::string_view bytes) {
   const bool read = ReadFields(bytes, [&](const WireField& field) {
     switch (field.number) {
       case 1:
-        stored.seq = field.varint;
-        return !field.delimited;
+        return SetUint64(field, stored.seq);
       case 2:  // a google.protobuf.Timestamp
         return field.delimited &&
                ReadFields(field.bytes, [&](const WireField& part) {
                  switch (part.number) {
                    case 1:
-                     seconds = static_cast<int64_t>(part.varint);
-                     return !part.delimited;
+                     return SetInt64(part, seconds);
                    case 2:
                      return SetInt32(part, nanos);
                    default:
@@ -583,8 +587,7 @@ std::optional<StoredEvent> StoredEventFromWire(std::string_view bytes) {
     }
   });
   if (!read || !has_event) return std::nullopt;
-  stored.recorded_at =
-      absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);
+  stored.recorded_at = TimeOfTimestamp(seconds, nanos);
   return stored;
 }
 
@@ -619,8 +622,7 @@ void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto) {
 }
 
 absl::Time TimeFromProto(const google::protobuf::Timestamp& proto) {
-  return absl::FromUnixSeconds(proto.seconds()) +
-         absl::Nanoseconds(proto.nanos());
+  return TimeOfTimestamp(proto.seconds(), proto.nanos());
 }
 
 absl::StatusOr<Event> EventFromProto(const v1::Event& proto, int event_index) {
