@@ -1,10 +1,24 @@
 #include "ledger/huge_pages.h"
 
+#include <malloc.h>
 #include <sys/mman.h>
 
 #include <cstdint>
 
+// gperftools' tcmalloc, defined when the program links it
+// (banen_link_tcmalloc, CMakeLists.txt); null otherwise.
+extern "C" void MallocExtension_ReleaseFreeMemory() __attribute__((weak));
+
 namespace banen {
+
+void ReleaseFreedMemory() {
+  if (MallocExtension_ReleaseFreeMemory != nullptr) {
+    MallocExtension_ReleaseFreeMemory();
+  } else {
+    malloc_trim(0);
+  }
+}
+
 void* MapHugePages(size_t bytes) {
   const size_t size = RoundUpToHugePages(bytes);
   // Mapped a huge page larger, then trimmed to an aligned start: the kernel

@@ -33,6 +33,12 @@ constexpr size_t RoundUpToHugePages(size_t bytes) {
 void* MapHugePages(size_t bytes);
 void FreeHugePages(void* block, size_t bytes);
 
+// Hands the heap's freed pages back to the kernel: from tcmalloc's page heap
+// when the program runs on it, else from glibc's arenas. For after a large
+// transient buffer is freed (the opens' saved states, a state written while
+// the server runs): the allocator keeps freed memory in the process's RSS.
+void ReleaseFreedMemory();
+
 template <typename T>
 class HugePageAllocator {
  public:

@@ -2,7 +2,6 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <malloc.h>
 
 #include <limits>
 #include <optional>
@@ -12,26 +11,13 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/huge_pages.h"
 #include "ledger/signed_note.h"
 #include "ledger/status_macros.h"
 #include "services/log.h"
 
-// gperftools' tcmalloc, defined when the program links it
-// (banen_link_tcmalloc, CMakeLists.txt); null otherwise.
-extern "C" void MallocExtension_ReleaseFreeMemory() __attribute__((weak));
-
 namespace banen {
 namespace {
-
-// Hands the heap's freed pages back to the kernel: from tcmalloc's page heap
-// when the program runs on it, else from glibc's arenas.
-void ReleaseFreedMemory() {
-  if (MallocExtension_ReleaseFreeMemory != nullptr) {
-    MallocExtension_ReleaseFreeMemory();
-  } else {
-    malloc_trim(0);
-  }
-}
 
 // How often the log watcher looks whether the server is shutting down.
 constexpr absl::Duration kWatchInterval = absl::Milliseconds(100);
@@ -73,8 +59,19 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   log_options.field_limits = options.field_limits;
   ASSIGN_OR_RETURN(server->log_,
                    EventLog::Open(options.data_dir, std::move(log_options)));
-  ASSIGN_OR_RETURN(server->projector_,
-                   Projector::Open(*server->log_, options.projector));
+  ProjectorOptions projector_options = options.projector;
+  projector_options.on_state_saved_while_following =
+      [](uint64_t seq, absl::Duration encoding) {
+        Log(LogLevel::kInfo, "state_saved",
+            absl::StrCat("the projection's state at seq ", seq,
+                         " is queued for its write"),
+            {{"seq", absl::StrCat(seq)},
+             {"encoding_ms",
+              absl::StrCat(absl::ToInt64Milliseconds(encoding))}});
+      };
+  ASSIGN_OR_RETURN(
+      server->projector_,
+      Projector::Open(*server->log_, std::move(projector_options)));
   // The opens read the saved states in parts and buffers that are freed
   // once decoded, and the allocator keeps freed memory: hand it back, or it
   // stays in the server's RSS (10 % of it at 1 M events under glibc).

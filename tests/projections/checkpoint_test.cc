@@ -6,6 +6,9 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "banen/v1/projection.pb.h"
 #include "gtest/gtest.h"
 #include "projections/log_replay.h"
@@ -1030,6 +1033,76 @@ TEST(StateCheckpointTest, ACloseSavesOnceTheHeadMovedAQuarterPastTheLast) {
   AppendRandom(fixture, random, 1);
   fixture.CloseProjector();
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{100, 125}));
+}
+
+// The seqs of the states the tail saved while following, as it reports
+// them.
+class SavesWhileFollowing {
+ public:
+  ProjectorOptions Options(double rest) {
+    ProjectorOptions options = TestOptions();
+    options.save_state_while_following = 20;
+    options.save_state_rest = rest;
+    options.on_state_saved_while_following = [this](uint64_t seq,
+                                                    absl::Duration) {
+      absl::MutexLock lock(&mutex_);
+      seqs_.push_back(seq);
+    };
+    return options;
+  }
+  // The saves so far, once there are `count` (waited for up to 10 s).
+  std::vector<uint64_t> First(size_t count) {
+    absl::MutexLock lock(&mutex_);
+    const auto reached = [&]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+      return seqs_.size() >= count;
+    };
+    mutex_.AwaitWithTimeout(absl::Condition(&reached), absl::Seconds(10));
+    return seqs_;
+  }
+
+ private:
+  absl::Mutex mutex_;
+  std::vector<uint64_t> seqs_ ABSL_GUARDED_BY(mutex_);
+};
+
+// The tail saves once it folded save_state_while_following events past the
+// last save, without a close: a restart after a crash folds only those after.
+// The close then saves nothing (4 events are less than a quarter past 20).
+TEST(StateCheckpointTest, TheTailSavesTheStateWhileFollowing) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(16);
+  SavesWhileFollowing saves;
+  fixture.Open(saves.Options(/*rest=*/0));
+  AppendRandom(fixture, random, 20);
+  EXPECT_EQ(saves.First(1), (std::vector<uint64_t>{20}));
+  AppendRandom(fixture, random, 4);
+  ASSERT_TRUE(fixture.projector().FlushCheckpoints().ok());
+  EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{20}));
+  fixture.CloseProjector();
+  ExpectRestart(fixture, /*state_seq=*/20, /*folded=*/4);
+}
+
+// After a save the tail rests save_state_rest times the encoding's length:
+// a second save is due at 40, made at once without a rest and not within
+// a long one.
+TEST(StateCheckpointTest, TheTailRestsAfterASaveWhileFollowing) {
+  for (const double rest : {0.0, 1e9}) {
+    test::ProjectorFixture fixture;
+    test::RandomHistory random(17);
+    SavesWhileFollowing saves;
+    fixture.Open(saves.Options(rest));
+    AppendRandom(fixture, random, 20);
+    EXPECT_EQ(saves.First(1), (std::vector<uint64_t>{20}));
+    AppendRandom(fixture, random, 20);
+    ASSERT_TRUE(fixture.projector()
+                    .WaitUntilCaughtUp(40, absl::Now() + absl::Seconds(10))
+                    .ok());
+    // Long enough for the tail's next rounds (every 20 ms when idle).
+    absl::SleepFor(absl::Milliseconds(200));
+    const std::vector<uint64_t> expected =
+        rest == 0 ? std::vector<uint64_t>{20, 40} : std::vector<uint64_t>{20};
+    EXPECT_EQ(saves.First(rest == 0 ? 2 : 0), expected);
+  }
 }
 
 // The seqs of every key (headers and parts) of `space`.
