@@ -65,6 +65,11 @@ void Run(const std::string& dir) {
   }
   EventLogOptions log_options;
   log_options.sync = false;
+  uint64_t log_state_seq = 0, replayed = 0;
+  log_options.on_state_restored = [&](uint64_t seq, uint64_t events_replayed) {
+    log_state_seq = seq;
+    replayed = events_replayed;
+  };
   absl::StatusOr<std::unique_ptr<EventLog>> log =
       EventLog::Open(dir, std::move(log_options));
   Check(log.status(), "open log");
@@ -82,10 +87,13 @@ void Run(const std::string& dir) {
   Check(projector.status(), "open projector");
   const double projector_open = SecondsSince(projector_start);
   std::printf(
-      "restart %6.2f s  (EventLog::Open %.2f s, Projector::Open %.2f s; CPU "
+      "restart %6.2f s  (EventLog::Open %.2f s: state at %llu, %llu "
+      "replayed; Projector::Open %.2f s; CPU "
       "%.2f s; head %llu, state at %llu, %llu folded; %zu checkpoints; RSS "
       "%ld MB, %ld MB of it after EventLog::Open)\n",
-      SecondsSince(start), log_open, projector_open, CpuSeconds(),
+      SecondsSince(start), log_open,
+      static_cast<unsigned long long>(log_state_seq),
+      static_cast<unsigned long long>(replayed), projector_open, CpuSeconds(),
       static_cast<unsigned long long>((*log)->GetHead().seq),
       static_cast<unsigned long long>(state_seq),
       static_cast<unsigned long long>(folded),

@@ -755,8 +755,14 @@ absl::Status EventLogImpl::Recover() {
   if (options_.on_state_restored) {
     options_.on_state_restored(state_seq, events_replayed);
   }
+  // With deltas, the next one bounds the replay after a crash to about
+  // save_state_every events whether or not this open saves: a save of the
+  // whole state for a shorter replay would only lengthen the open the server
+  // waits for (by 0.1-6 s at 12.8 M events after a crash, against a replay
+  // of 0.8 M events in 2.5 s).
   if (options_.save_state && events_replayed > 0 &&
-      events_replayed >= options_.save_state_after_replay) {
+      events_replayed >= std::max(options_.save_state_after_replay,
+                                  options_.save_state_every)) {
     RETURN_IF_ERROR(SaveState());
   }
   absl::MutexLock lock(&mu_);

@@ -211,9 +211,10 @@ struct EventLogOptions {
   std::function<void(uint64_t events_hashed)> on_tree_restored;
   // Save the validation state and the event_id index (a state checkpoint,
   // ledger/internal/storage_format.h) when the log is closed, and in Open()
-  // once it replayed at least save_state_after_replay events, so that the
-  // next Open() replays only the events after it. false: never (tests of the
-  // replay).
+  // once it replayed at least save_state_after_replay events and at least
+  // save_state_every (the deltas bound a shorter replay as they are), so
+  // that the next Open() replays only the events after it. false: never
+  // (tests of the replay).
   bool save_state = true;
   uint64_t save_state_after_replay = 100'000;
   // Every this many events (0: never), while the log runs, save what changed

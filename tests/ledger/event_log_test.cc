@@ -704,17 +704,36 @@ TEST_F(ValidationStateTest, OpenReplaysOnlyTheEventsAfterTheSavedState) {
   ExpectTheStateOfTheJobAndTheRetraction();
 }
 
+// A save merges the event_ids the replay hashed into the index's arrays.
 TEST_F(ValidationStateTest, OpenSavesItAfterALongReplay) {
   EventLogOptions options = WithoutSaving();
   ReopenWith(options);
   AppendAJobAndARetraction();
   options.save_state = true;
   options.save_state_after_replay = 4;
+  options.save_state_every = 4;
   ReopenWith(options);
   EXPECT_EQ(state_seq_, 0u);
+  EXPECT_EQ(log_->GetStorageStats().event_ids_hashed, 0u);
   ReopenWith(WithoutSaving());
   EXPECT_EQ(state_seq_, 4u);
   EXPECT_EQ(replayed_, 0u);
+  ExpectTheStateOfTheJobAndTheRetraction();
+}
+
+// A replay shorter than save_state_every is left to the next delta, which
+// bounds the replay after a crash all the same: the open saves nothing, its
+// replayed event_ids stay hashed.
+TEST_F(ValidationStateTest, OpenLeavesAReplayShorterThanADeltaToTheDeltas) {
+  EventLogOptions options = WithoutSaving();
+  ReopenWith(options);
+  AppendAJobAndARetraction();
+  options.save_state = true;
+  options.save_state_after_replay = 4;
+  options.save_state_every = 5;
+  ReopenWith(options);
+  EXPECT_EQ(replayed_, 4u);
+  EXPECT_EQ(log_->GetStorageStats().event_ids_hashed, 4u);
   ExpectTheStateOfTheJobAndTheRetraction();
 }
 
