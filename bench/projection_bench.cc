@@ -33,6 +33,8 @@
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "bench/machine.h"
 #include "ledger/event_log.h"
@@ -328,8 +330,20 @@ void Run(int64_t events) {
     absl::StatusOr<std::unique_ptr<EventLog>> log =
         EventLog::Open(dir, std::move(log_options));
     Check(log.status(), "open log");
+    // The states the tail saved while following: their seqs, and the time
+    // their encodings held up its folds.
+    absl::Mutex saves_mutex;
+    std::vector<uint64_t> save_seqs;
+    absl::Duration save_encoding;
+    ProjectorOptions generating = options;
+    generating.on_state_saved_while_following = [&](uint64_t seq,
+                                                    absl::Duration encoding) {
+      absl::MutexLock lock(&saves_mutex);
+      save_seqs.push_back(seq);
+      save_encoding += encoding;
+    };
     absl::StatusOr<std::unique_ptr<Projector>> projector =
-        Projector::Open(**log, options);
+        Projector::Open(**log, generating);
     Check(projector.status(), "open");
     DemoDataOptions demo;
     demo.markt_scale = MarktScaleFor(events);
@@ -379,6 +393,12 @@ void Run(int64_t events) {
         "%.2f, sync off, ~1000/batch, incl. generation)\n",
         static_cast<double>(made) / seconds, static_cast<long long>(made),
         demo.markt_scale);
+    absl::MutexLock lock(&saves_mutex);
+    std::printf(
+        "  states saved while following: %zu (at seqs %s), encoding "
+        "%.2f s in all\n",
+        save_seqs.size(), absl::StrJoin(save_seqs, ", ").c_str(),
+        absl::ToDoubleSeconds(save_encoding));
   }
 
   // 2. Raw scan + decode vs full rebuild (fold + figures at the head), best
