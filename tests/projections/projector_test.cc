@@ -8,6 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "projections/checkpoint.h"
 #include "projections/figures.h"
@@ -245,11 +247,9 @@ TEST(ProjectorDiffPropertyTest, ListedEventsReproduceEveryMovedRow) {
   EXPECT_GT(earlier_quarters_only, 0);
 }
 
-// Readers while a writer appends: every table read is some committed state,
-// and the end state still equals the rebuild.
-TEST(ProjectorConcurrencyTest, QueriesRunWhileEventsAreAppended) {
-  ProjectorFixture fixture;
-  Projector& projector = fixture.Open(/*checkpoint_interval=*/25);
+// Readers while a writer appends 300 events: every table read is some
+// committed state, and the end state still equals the rebuild.
+void QueryWhileAppending(ProjectorFixture& fixture, Projector& projector) {
   std::atomic<bool> done{false};
   std::thread writer([&] {
     RandomHistory random(99);
@@ -276,6 +276,32 @@ TEST(ProjectorConcurrencyTest, QueriesRunWhileEventsAreAppended) {
   writer.join();
   ASSERT_TRUE(projector.FlushCheckpoints().ok());
   ExpectSameTables(projector, Rebuild(projector.log()), std::nullopt);
+}
+
+TEST(ProjectorConcurrencyTest, QueriesRunWhileEventsAreAppended) {
+  ProjectorFixture fixture;
+  QueryWhileAppending(fixture, fixture.Open(/*checkpoint_interval=*/25));
+}
+
+// The same while the tail saves the state as it follows (20 events past
+// the last save, as often as its folds allow): its encoding under the
+// reader lock beside the queries, its writes beside the checkpoints'.
+TEST(ProjectorConcurrencyTest, QueriesRunWhileTheTailSavesTheState) {
+  ProjectorFixture fixture;
+  ProjectorOptions options;
+  options.checkpoint_interval = 25;
+  options.save_state_while_following = 20;
+  options.save_state_rest = 0;
+  std::atomic<int> saves{0};
+  options.on_state_saved_while_following = [&](uint64_t, absl::Duration) {
+    ++saves;
+  };
+  QueryWhileAppending(fixture, fixture.Open(options));
+  // The folds may have reached the head before the tail's first save.
+  for (int wait = 0; wait < 1000 && saves.load() == 0; ++wait) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_GE(saves.load(), 1);
 }
 
 Event Employer(std::string_view id, Sector sector) {
