@@ -50,29 +50,14 @@ trap cleanup EXIT
 rm -rf "$dir"
 mkdir -p "$dir"
 source bench/link_copy.sh
+source bench/ledgerd.sh
 link_copy "$store" "$dir/store"
 
-rss_mb() { echo $(($(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status") / 1024)); }
-# start LOG: a server on the copy, waited for until it serves; sets address.
+# start LOG: a server on the copy, waited for until it serves.
 start() {
-  local log=$1 started
-  address=
-  started=$(date +%s.%N)
-  "$build/services/banen-ledgerd" --data_dir="$dir/store" \
-    --listen=127.0.0.1:0 >"$log" 2>&1 &
-  server_pid=$!
-  while [[ -z "$address" ]]; do
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      echo "$0: banen-ledgerd stopped:" >&2
-      cat "$log" >&2
-      exit 1
-    fi
-    sleep 0.05
-    address=$(sed -n 's/.*event=serving address=\([^ ]*\).*/\1/p' "$log")
-  done
-  printf "start %.2f s, RSS %d MB after it\n" \
-    "$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')" \
-    "$(rss_mb)"
+  start_ledgerd "$build/services/banen-ledgerd" "$dir/store" "$1"
+  printf "start %.2f s, RSS %d MB after it\n" "$start_seconds" \
+    "$(resident_mb "$server_pid")"
 }
 
 echo "crash_restart: $events events at a copy of $store; $(nproc) cores"
@@ -82,9 +67,9 @@ read -r acked seconds < <("$build/bench/grpc_ingest_bench" \
   tail -n 1)
 printf "ingest %d events in %.2f s (%.0f events/s), RSS %d MB after it" \
   "$acked" "$seconds" "$(awk -v n="$acked" -v s="$seconds" 'BEGIN {print n / s}')" \
-  "$(rss_mb)"
+  "$(resident_mb "$server_pid")"
 sleep "$wait"
-printf ", %d MB %d s later\n" "$(rss_mb)" "$wait"
+printf ", %d MB %d s later\n" "$(resident_mb "$server_pid")" "$wait"
 grep 'event=state_saved' "$dir/first.log" | sed 's/ msg=.*//' || true
 kill -9 "$server_pid"
 wait "$server_pid" 2>/dev/null || true

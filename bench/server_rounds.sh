@@ -76,34 +76,22 @@ trap cleanup EXIT
 rm -rf "$dir"
 mkdir -p "$dir"
 source bench/link_copy.sh
+source bench/ledgerd.sh
 link_copy "$store" "$dir/at-store"
 
 # run DATA_DIR SKIP: one fresh server on DATA_DIR, one ingest from SKIP into
 # the stream. Sets rate (events/s), start_seconds, rss_start_mb and
 # rss_ingest_mb.
 run() {
-  local data_dir=$1 skip=$2 log="$dir/server.log" address=
-  local started
+  local data_dir=$1 skip=$2
   sleep "$settle"
-  started=$(date +%s.%N)
-  "$server_binary" --data_dir="$data_dir" --listen=127.0.0.1:0 >"$log" 2>&1 &
-  server_pid=$!
-  while [[ -z "$address" ]]; do
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      echo "$0: banen-ledgerd stopped:" >&2
-      cat "$log" >&2
-      exit 1
-    fi
-    sleep 0.05
-    address=$(sed -n 's/.*event=serving address=\([^ ]*\).*/\1/p' "$log")
-  done
-  start_seconds=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')
-  rss_start_mb=$(($(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status") / 1024))
+  start_ledgerd "$server_binary" "$data_dir" "$dir/server.log"
+  rss_start_mb=$(resident_mb "$server_pid")
   local acked seconds
   read -r acked seconds < <("$client_binary" --client_target="$address" \
     --events="$events" --client_skip="$skip" --streams=4 --batch=1000 |
     tail -n 1)
-  rss_ingest_mb=$(($(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status") / 1024))
+  rss_ingest_mb=$(resident_mb "$server_pid")
   kill "$server_pid"
   wait "$server_pid" || true
   server_pid=

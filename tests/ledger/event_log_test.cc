@@ -524,6 +524,17 @@ class ValidationStateTest : public EventLogTest {
     options.save_state = false;
     return options;
   }
+  // Appends a job and a retraction that no state holds (4 events), then
+  // reopens with saves after a replay of 4 and a delta every `every`.
+  void ReplayFourEventsWithADeltaEvery(uint64_t every) {
+    EventLogOptions options = WithoutSaving();
+    ReopenWith(options);
+    AppendAJobAndARetraction();
+    options.save_state = true;
+    options.save_state_after_replay = 4;
+    options.save_state_every = every;
+    ReopenWith(options);
+  }
   // Closes the log and opens its store directly.
   storage::Store CloseAndOpenRaw() {
     CloseLog();
@@ -706,13 +717,7 @@ TEST_F(ValidationStateTest, OpenReplaysOnlyTheEventsAfterTheSavedState) {
 
 // A save merges the event_ids the replay hashed into the index's arrays.
 TEST_F(ValidationStateTest, OpenSavesItAfterALongReplay) {
-  EventLogOptions options = WithoutSaving();
-  ReopenWith(options);
-  AppendAJobAndARetraction();
-  options.save_state = true;
-  options.save_state_after_replay = 4;
-  options.save_state_every = 4;
-  ReopenWith(options);
+  ReplayFourEventsWithADeltaEvery(4);
   EXPECT_EQ(state_seq_, 0u);
   EXPECT_EQ(log_->GetStorageStats().event_ids_hashed, 0u);
   ReopenWith(WithoutSaving());
@@ -725,13 +730,7 @@ TEST_F(ValidationStateTest, OpenSavesItAfterALongReplay) {
 // bounds the replay after a crash all the same: the open saves nothing, its
 // replayed event_ids stay hashed.
 TEST_F(ValidationStateTest, OpenLeavesAReplayShorterThanADeltaToTheDeltas) {
-  EventLogOptions options = WithoutSaving();
-  ReopenWith(options);
-  AppendAJobAndARetraction();
-  options.save_state = true;
-  options.save_state_after_replay = 4;
-  options.save_state_every = 5;
-  ReopenWith(options);
+  ReplayFourEventsWithADeltaEvery(5);
   EXPECT_EQ(replayed_, 4u);
   EXPECT_EQ(log_->GetStorageStats().event_ids_hashed, 4u);
   ExpectTheStateOfTheJobAndTheRetraction();
