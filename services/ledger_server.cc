@@ -61,13 +61,15 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                    EventLog::Open(options.data_dir, std::move(log_options)));
   ProjectorOptions projector_options = options.projector;
   projector_options.on_state_saved_while_following =
-      [](uint64_t seq, absl::Duration encoding) {
+      [also = std::move(projector_options.on_state_saved_while_following)](
+          uint64_t seq, absl::Duration encoding) {
         Log(LogLevel::kInfo, "state_saved",
             absl::StrCat("the projection's state at seq ", seq,
                          " is queued for its write"),
             {{"seq", absl::StrCat(seq)},
              {"encoding_ms",
               absl::StrCat(absl::ToInt64Milliseconds(encoding))}});
+        if (also) also(seq, encoding);
       };
   ASSIGN_OR_RETURN(
       server->projector_,
