@@ -16,6 +16,7 @@
 # the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/ledgerd.sh
 
 store=
 events=2800000
@@ -36,10 +37,7 @@ for arg in "$@"; do
       ;;
   esac
 done
-if [[ -z "$store" || ! -f "$store/CURRENT" ]]; then
-  echo "$0: --store must name a ledger store (a directory with CURRENT)" >&2
-  exit 2
-fi
+require_store "$store"
 cmake --build "$build" -j2 --target banen-ledgerd grpc_ingest_bench >/dev/null
 server_pid=
 cleanup() {
@@ -50,7 +48,6 @@ trap cleanup EXIT
 rm -rf "$dir"
 mkdir -p "$dir"
 source bench/link_copy.sh
-source bench/ledgerd.sh
 link_copy "$store" "$dir/store"
 
 # start LOG: a server on the copy, waited for until it serves.

@@ -1,6 +1,15 @@
 # shellcheck shell=bash
 # Sourced by bench/server_rounds.sh and bench/crash_restart.sh.
 #
+# require_store PATH: exits with a usage error unless PATH is a ledger
+# store (a directory with CURRENT).
+require_store() {
+  if [[ -z "$1" || ! -f "$1/CURRENT" ]]; then
+    echo "$0: --store must name a ledger store (a directory with CURRENT)" >&2
+    exit 2
+  fi
+}
+
 # start_ledgerd BINARY DATA_DIR LOG: starts banen-ledgerd on DATA_DIR, on a
 # loopback port of its choosing, its log in LOG, and waits until it
 # serves. Sets server_pid, address (host:port) and start_seconds (from the

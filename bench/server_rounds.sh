@@ -30,6 +30,7 @@
 # faults each). After the pause both take memory the host has taken back.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/ledgerd.sh
 
 store=
 rounds=5
@@ -52,10 +53,7 @@ for arg in "$@"; do
       ;;
   esac
 done
-if [[ -z "$store" || ! -f "$store/CURRENT" ]]; then
-  echo "$0: --store must name a ledger store (a directory with CURRENT)" >&2
-  exit 2
-fi
+require_store "$store"
 if ! [[ "$rounds" =~ ^[1-9][0-9]*$ && "$events" =~ ^[1-9][0-9]*$ &&
   "$settle" =~ ^[0-9]+$ ]] || ((events % 4 != 0)); then
   echo "$0: --rounds must be positive, --events a positive multiple of 4," \
@@ -76,7 +74,6 @@ trap cleanup EXIT
 rm -rf "$dir"
 mkdir -p "$dir"
 source bench/link_copy.sh
-source bench/ledgerd.sh
 link_copy "$store" "$dir/at-store"
 
 # run DATA_DIR SKIP: one fresh server on DATA_DIR, one ingest from SKIP into

@@ -5,7 +5,6 @@
 #include <cstring>
 #include <iterator>
 #include <map>
-#include <optional>
 
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
@@ -362,7 +361,7 @@ void Projector::SaveState() {
 
 absl::Duration Projector::SaveStateWhileFollowing() {
   uint64_t seq = 0;
-  std::optional<EncodedState> encoded;
+  EncodedState encoded;
   const absl::Time start = absl::Now();
   {
     // This thread is the only writer of the state: it stays as encoded
@@ -378,7 +377,7 @@ absl::Duration Projector::SaveStateWhileFollowing() {
   const absl::Duration encoding = absl::Now() - start;
   {
     absl::MutexLock lock(&mutex_);
-    QueueState(seq, *std::move(encoded));
+    QueueState(seq, std::move(encoded));
   }
   if (options_.on_state_saved_while_following) {
     options_.on_state_saved_while_following(seq, encoding);
