@@ -299,6 +299,7 @@ class EventLogImpl final : public EventLog {
     return storage::CreateBackup(*db_, backup_dir);
   }
   StorageStats GetStorageStats() const override;
+  IdCounts GetIdCounts() const override;
 
  private:
   // One Append() call waiting in the queue.
@@ -550,8 +551,8 @@ class EventLogImpl final : public EventLog {
 
   // Held by the group leader while it forms and stages its group (see
   // event_log.h for the lock order); no other thread touches the validation
-  // state or the chain tail.
-  absl::Mutex stage_mu_;
+  // state or the chain tail (GetIdCounts reads two sizes).
+  mutable absl::Mutex stage_mu_;
   LedgerState state_ ABSL_GUARDED_BY(stage_mu_);
   uint64_t next_seq_ ABSL_GUARDED_BY(stage_mu_) = 1;
   Hash last_hash_ ABSL_GUARDED_BY(stage_mu_){};
@@ -2269,6 +2270,12 @@ absl::Status EventLogImpl::AppendStatus() const {
   if (!failure_.ok()) return failure_;
   if (closing_) return absl::UnavailableError("the log is closing; reopen it");
   return absl::OkStatus();
+}
+
+IdCounts EventLogImpl::GetIdCounts() const {
+  absl::MutexLock lock(&stage_mu_);
+  return IdCounts{.person_refs = state_.person_count(),
+                  .job_ids = state_.job_count()};
 }
 
 StorageStats EventLogImpl::GetStorageStats() const {

@@ -178,6 +178,13 @@ struct StorageStats {
   uint64_t event_ids_hashed = 0;
 };
 
+// The ids the validation state holds: for a projection that folds the
+// whole log to size its indexes once, by ids it will index too.
+struct IdCounts {
+  uint64_t person_refs = 0;  // registered (not only by retracted events)
+  uint64_t job_ids = 0;      // hired (not only by a retracted JobStarted)
+};
+
 struct EventLogOptions {
   // Source of recorded_at. Readings that go backwards are clamped.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
@@ -374,6 +381,8 @@ class EventLog {
 
   // Cheap enough to call on every metrics scrape.
   virtual StorageStats GetStorageStats() const = 0;
+  // At the head; waits for a group commit being staged.
+  virtual IdCounts GetIdCounts() const = 0;
 
  protected:
   EventLog() = default;

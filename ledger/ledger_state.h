@@ -62,6 +62,9 @@ class LedgerState {
   // Valid until the next change to the state.
   std::optional<std::string_view> JobEmployer(std::string_view job_id) const;
 
+  size_t person_count() const { return persons_.size(); }
+  size_t job_count() const { return jobs_.size(); }
+
   void BeginBatch();
   void CommitBatch();
   void RollbackBatch();

@@ -77,6 +77,7 @@ class IdIndex {
   static size_t CapacityFor(size_t entries);
 
   size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
   // The index of `id` in `ids` (the list this index is of); kEmpty when
   // absent.
   uint32_t Find(const IdList& ids, const HashedId& id) const;
@@ -88,6 +89,12 @@ class IdIndex {
   uint32_t Probe(const HashedId& id) const;
   // Adds `index`, which holds an id not in the index.
   void Insert(const IdList& ids, uint32_t index, uint64_t hash);
+  // Makes room for `entries` at once, where each insert past 3/4 of the
+  // capacity grows it by a quarter, placing every entry again in fresh
+  // memory (for the 3.3 M person refs of 10 M events, 13 % of a rebuild's
+  // fold). For more entries than will be inserted, the table keeps the
+  // capacity of `entries`, not of its own.
+  void Reserve(size_t entries);
   // Points the entry of `id` (in the index) at `index`, which holds the same
   // id: a later job that took a job id over.
   void Reassign(const IdList& ids, const HashedId& id, uint32_t index);
@@ -118,8 +125,6 @@ class IdIndex {
   size_t FirstSlotOf(uint32_t tag) const;
   // The slot of `id`; slots_.size() when absent.
   size_t SlotOf(const IdList& ids, const HashedId& id) const;
-  // Makes room for `entries`: a larger capacity places every entry again.
-  void Reserve(size_t entries);
   // Places `entry`, which sorts after every entry held, at its slot.
   void PlaceLast(Entry entry);
 

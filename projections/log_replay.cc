@@ -25,11 +25,13 @@ struct Chunk {
 absl::StatusOr<Hash> ReplayLog(const EventLog& log, ProjectionState* state,
                                ReplayOptions options) {
   const uint64_t first = state->last_seq() + 1;
+  const IdCounts ids = log.GetIdCounts();  // before the head: fewer
   const uint64_t head = log.GetHead().seq;
   Hash last_hash{};
   if (head < first) return last_hash;
   RETURN_IF_ERROR(CheckStateHolds(head));
   state->ReserveForEvents(head - first + 1);
+  state->ReserveIds(ids.person_refs, ids.job_ids);
   const uint64_t per_chunk = std::max<uint64_t>(options.events_per_chunk, 1);
   const uint64_t chunk_count = (head - first) / per_chunk + 1;
   const uint64_t readers =

@@ -465,6 +465,13 @@ void ProjectionState::ReserveForEvents(uint64_t events) {
   }
 }
 
+void ProjectionState::ReserveIds(uint64_t person_refs, uint64_t job_ids) {
+  // Pending indexes are made at their size when the state is next folded.
+  if (ids_pending_) return;
+  person_index_.Reserve(person_refs);
+  job_index_.Reserve(job_ids);
+}
+
 absl::Time ProjectionState::last_recorded_at() const {
   return recorded_.empty() ? absl::InfinitePast() : recorded_.back().first;
 }

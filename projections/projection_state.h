@@ -351,6 +351,12 @@ class ProjectionState {
   // instead, every move copies an array into fresh memory that the kernel
   // zeroes first. Room not yet written is address space, not memory.
   void ReserveForEvents(uint64_t events);
+  // Sizes the id indexes for so many ids in all at once, where each growth
+  // by a quarter places every entry again (IdIndex). The ledger's counts
+  // (EventLog::GetIdCounts), read before the head the fold goes to, are no
+  // more than it will index: the ledger forgets ids whose only hire or
+  // registration was retracted, this state keeps every one.
+  void ReserveIds(uint64_t person_refs, uint64_t job_ids);
   // `count` and a quarter more: the room a state's arrays get when they are
   // sized at once (a replay, a checkpoint's load). Filled to capacity, the
   // first event folded after it would move every one of them (at 10 M

@@ -48,6 +48,8 @@ using test::HoursChangedEvent;
 using test::JobEndedEvent;
 using test::JobStartedEvent;
 using test::kPerson1;
+using test::kPerson2;
+using test::PersonRegisteredEvent;
 using test::StatusIs;
 using test::TargetSetEvent;
 using ::testing::ElementsAre;
@@ -84,6 +86,24 @@ TEST_F(EventLogTest, EmptyLogHasHeadZero) {
   EXPECT_EQ(head.hash, Hash{});
   EXPECT_EQ(head.recorded_at, absl::InfinitePast());
   EXPECT_THAT(log_->GetBySeq(1), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// The ids the validation state holds, which a projection's replay sizes its
+// indexes by: the registered person (not the one only hired) and the jobs,
+// but not a job whose hire was retracted.
+TEST_F(EventLogTest, IdCountsAreTheIdsTheStateHolds) {
+  EXPECT_EQ(log_->GetIdCounts().person_refs, 0u);
+  MustAppend({EmployerRegisteredEvent("e1", "2020-01-01", "emp-1"),
+              PersonRegisteredEvent("e2", "2024-01-01", kPerson1),
+              JobStartedEvent("e3", "2024-01-15", "job-1", "emp-1", kPerson1,
+                              ContractForm::kVast, 2550),
+              JobStartedEvent("e4", "2024-01-15", "job-2", "emp-1", kPerson2,
+                              ContractForm::kVast, 2550)});
+  EXPECT_EQ(log_->GetIdCounts().person_refs, 1u);
+  EXPECT_EQ(log_->GetIdCounts().job_ids, 2u);
+  MustAppend({EventRetractedEvent("e5", "2024-02-01", 3)});
+  EXPECT_EQ(log_->GetIdCounts().person_refs, 1u);
+  EXPECT_EQ(log_->GetIdCounts().job_ids, 1u);
 }
 
 // The memory RocksDB holds, reported with the RSS (issue 15): the block

@@ -108,6 +108,31 @@ TEST(IdIndexTest, ALoadedTableGrowsOnInsert) {
   }
 }
 
+// Reserved for 3000 entries, a table takes 2000 at the capacity of 3000 and
+// finds each; reserved for 1000, it grows past it to the capacity of its
+// 2000 entries, as one not reserved for any does; both hold one order.
+TEST(IdIndexTest, AReservedTableGrowsOnlyPastWhatItReserved) {
+  const ChosenIds chosen(2000, 500, 6);
+  IdIndex ample;
+  ample.Reserve(3000);
+  IdIndex short_of_room;
+  short_of_room.Reserve(1000);
+  IdIndex unreserved;
+  for (uint32_t i = 0; i < 2000; ++i) {
+    ample.Insert(chosen.ids, i, chosen.hashes[i]);
+    short_of_room.Insert(chosen.ids, i, chosen.hashes[i]);
+    unreserved.Insert(chosen.ids, i, chosen.hashes[i]);
+  }
+  EXPECT_EQ(ample.capacity(), IdIndex::CapacityFor(3000));
+  EXPECT_EQ(short_of_room.capacity(), IdIndex::CapacityFor(2000));
+  EXPECT_EQ(unreserved.capacity(), IdIndex::CapacityFor(2000));
+  EXPECT_EQ(EntriesOf(ample), EntriesOf(unreserved));
+  EXPECT_EQ(EntriesOf(short_of_room), EntriesOf(unreserved));
+  for (uint32_t i = 0; i < 2000; ++i) {
+    EXPECT_EQ(ample.Find(chosen.ids, chosen.Of(i)), i);
+  }
+}
+
 // Each capacity is a quarter of a power of two times 4 to 7, the first of
 // those steps with room for 4/3 of the entries.
 TEST(IdIndexTest, CapacitiesStepByAQuarterOfAPowerOfTwo) {
