@@ -60,6 +60,18 @@ constexpr absl::Duration kTreeDelay = absl::Milliseconds(10);
 
 using storage::FromRocks;
 
+// events[filled++] = stored, appended past the end: an event copied over
+// one already there keeps its strings' buffers.
+template <typename Stored>
+void PutAt(std::vector<StoredEvent>& events, size_t& filled, Stored&& stored) {
+  if (filled < events.size()) {
+    events[filled] = std::forward<Stored>(stored);
+  } else {
+    events.push_back(std::forward<Stored>(stored));
+  }
+  ++filled;
+}
+
 absl::StatusOr<StoredEvent> DecodeStoredEvent(uint64_t seq,
                                               std::string_view value,
                                               v1::StoredEvent& scratch) {
@@ -275,6 +287,8 @@ class EventLogImpl final : public EventLog {
   absl::Status Scan(
       uint64_t from_seq, uint64_t to_seq,
       absl::FunctionRef<bool(const StoredEvent&)> visit) const override;
+  absl::Status ScanInto(uint64_t from_seq, uint64_t to_seq,
+                        std::vector<StoredEvent>& events) const override;
   absl::Status ScanRuns(uint64_t from_seq, uint64_t to_seq,
                         absl::FunctionRef<bool(absl::Span<const StoredEvent>)>
                             visit) const override;
@@ -470,11 +484,11 @@ class EventLogImpl final : public EventLog {
   // The events of `group` with from_seq <= seq <= to_seq (seqs ascend).
   static absl::Span<const StoredEvent> EventsWithin(
       const EventsWithBytes& group, uint64_t from_seq, uint64_t to_seq);
-  // ScanCanonical from disk.
+  // ScanCanonical from disk; `visit` may move the event.
   absl::Status ScanStored(
       uint64_t from_seq, uint64_t to_seq,
-      absl::FunctionRef<bool(const StoredEvent&, std::string_view canonical)>
-          visit) const;
+      absl::FunctionRef<bool(StoredEvent&, std::string_view canonical)> visit)
+      const;
   // Reads the stored nodes UpperNodes keeps.
   absl::Status LoadUpperNodes();
   // Writes `batch` (synced as appends are) and empties it; errors name
@@ -2122,8 +2136,7 @@ absl::Status EventLogImpl::ScanRuns(
   }
   if (!groups.empty()) return absl::OkStatus();
 
-  // From disk, decoded into runs whose events keep their strings' buffers
-  // from one run to the next.
+  // From disk, decoded and moved into runs.
   constexpr size_t kEventsPerRun = 256;
   std::vector<StoredEvent> run;
   run.reserve(kEventsPerRun);
@@ -2134,17 +2147,37 @@ absl::Status EventLogImpl::ScanRuns(
     filled = 0;
     return !stopped;
   };
-  RETURN_IF_ERROR(ScanStored(from_seq, to_seq,
-                             [&](const StoredEvent& stored, std::string_view) {
-                               if (filled < run.size()) {
-                                 run[filled] = stored;
-                               } else {
-                                 run.push_back(stored);
-                               }
-                               return ++filled < kEventsPerRun || hand_on();
-                             }));
+  RETURN_IF_ERROR(
+      ScanStored(from_seq, to_seq, [&](StoredEvent& stored, std::string_view) {
+        PutAt(run, filled, std::move(stored));
+        return filled < kEventsPerRun || hand_on();
+      }));
   if (!stopped && filled > 0) hand_on();
   return absl::OkStatus();
+}
+
+absl::Status EventLogImpl::ScanInto(uint64_t from_seq, uint64_t to_seq,
+                                    std::vector<StoredEvent>& events) const {
+  from_seq = std::max<uint64_t>(from_seq, 1);
+  const std::vector<RecentGroup> groups = RecentGroupsFor(from_seq, to_seq);
+  size_t filled = 0;
+  absl::Status status;
+  if (from_seq <= to_seq) {
+    for (const RecentGroup& group : groups) {
+      for (const StoredEvent& stored : EventsWithin(*group, from_seq, to_seq)) {
+        PutAt(events, filled, stored);
+      }
+    }
+    if (groups.empty()) {
+      status = ScanStored(from_seq, to_seq,
+                          [&](StoredEvent& stored, std::string_view) {
+                            PutAt(events, filled, std::move(stored));
+                            return true;
+                          });
+    }
+  }
+  events.resize(filled);
+  return status;
 }
 
 absl::Status EventLogImpl::ScanCanonical(
@@ -2170,8 +2203,8 @@ absl::Status EventLogImpl::ScanCanonical(
 
 absl::Status EventLogImpl::ScanStored(
     uint64_t from_seq, uint64_t to_seq,
-    absl::FunctionRef<bool(const StoredEvent&, std::string_view canonical)>
-        visit) const {
+    absl::FunctionRef<bool(StoredEvent&, std::string_view canonical)> visit)
+    const {
   rocksdb::ReadOptions read_options;
   read_options.readahead_size = 2 << 20;
   const std::string upper = storage::EventKey(to_seq + 1);
@@ -2184,7 +2217,7 @@ absl::Status EventLogImpl::ScanStored(
         std::string_view(it->key().data(), it->key().size()));
     if (!seq.has_value()) return absl::DataLossError("malformed event key");
     const std::string_view value(it->value().data(), it->value().size());
-    ASSIGN_OR_RETURN(const StoredEvent stored,
+    ASSIGN_OR_RETURN(StoredEvent stored,
                      DecodeStoredEvent(*seq, value, scratch));
     if (!visit(stored, value.substr(2 * storage::kHashSize))) {
       return absl::OkStatus();

@@ -323,6 +323,11 @@ class EventLog {
   virtual absl::Status ScanRuns(
       uint64_t from_seq, uint64_t to_seq,
       absl::FunctionRef<bool(absl::Span<const StoredEvent>)> visit) const = 0;
+  // Scan into `events`, in place of what it held (resized to the events
+  // read): for a reader that keeps them past the call. Events decoded from
+  // disk are moved in, not copied.
+  virtual absl::Status ScanInto(uint64_t from_seq, uint64_t to_seq,
+                                std::vector<StoredEvent>& events) const = 0;
   // Scan, with each event's canonical bytes as stored (what its chain hash
   // and Merkle leaf hash cover; docs/CHAIN_FORMAT.md), never a re-encoding;
   // valid during the call. For readers that hand them to clients.

@@ -43,9 +43,8 @@ absl::StatusOr<Hash> ReplayLog(const EventLog& log, ProjectionState* state,
   uint64_t unclaimed = 0;  // chunks before this one are being read or read
   uint64_t folded = 0;     // chunks before this one are folded and released
   bool stop = false;       // the fold failed: readers give up
-  // Folded chunks' events, for the readers to fill again: an event copied
-  // over one of the same kind keeps its strings' buffers, and what is freed
-  // is freed on a reader's thread, not the fold's.
+  // Folded chunks' events, for the readers to fill again: what they hold is
+  // freed on a reader's thread, not the fold's.
   std::vector<std::vector<StoredEvent>> spare;
   // May a chunk be claimed: one is left, and it is within the window.
   const auto claimable = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
@@ -61,20 +60,9 @@ absl::StatusOr<Hash> ReplayLog(const EventLog& log, ProjectionState* state,
     }
     mutex.Unlock();
     events.reserve(per_chunk);
-    size_t filled = 0;
     const uint64_t from = first + c * per_chunk;
     const absl::Status status =
-        log.Scan(from, std::min(head, from + per_chunk - 1),
-                 [&](const StoredEvent& stored) {
-                   if (filled < events.size()) {
-                     events[filled] = stored;
-                   } else {
-                     events.push_back(stored);
-                   }
-                   ++filled;
-                   return true;
-                 });
-    events.resize(filled);
+        log.ScanInto(from, std::min(head, from + per_chunk - 1), events);
     mutex.Lock();
     chunks[c].events = std::move(events);
     chunks[c].status = status;

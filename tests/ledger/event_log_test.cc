@@ -356,6 +356,30 @@ TEST_F(EventLogTest, ScanRunsStopsWhenVisitReturnsFalse) {
             Seqs(1, 512));
 }
 
+// ScanInto replaces what the vector held with the range, from the recent
+// groups in memory and, after a reopen, from the store: the events
+// GetBySeq reads, however many the vector held before.
+TEST_F(EventLogTest, ScanIntoReplacesTheVectorsEventsWithTheRange) {
+  MustAppend({Target(1), Target(2)});
+  MustAppend({Target(3), Target(4), Target(5)});
+  std::vector<StoredEvent> events;
+  EXPECT_OK(log_->ScanInto(1, 0, events));
+  EXPECT_EQ(SeqsOf(events), Seqs(1, 5));
+  EXPECT_OK(log_->ScanInto(2, 3, events));
+  EXPECT_EQ(SeqsOf(events), Seqs(2, 3));
+  ReopenLog();
+  EXPECT_OK(log_->ScanInto(3, 0, events));
+  EXPECT_EQ(SeqsOf(events), Seqs(3, 5));
+  EXPECT_OK(log_->ScanInto(1, 4, events));
+  EXPECT_EQ(SeqsOf(events), Seqs(1, 4));
+  for (const StoredEvent& stored : events) {
+    ASSERT_OK_AND_ASSIGN(const StoredEvent by_seq, log_->GetBySeq(stored.seq));
+    EXPECT_EQ(stored, by_seq);
+  }
+  EXPECT_OK(log_->ScanInto(6, 0, events));
+  EXPECT_THAT(events, IsEmpty());
+}
+
 TEST_F(EventLogTest, RecordedAtComesFromTheInjectedClock) {
   const AppendResult first = MustAppend({Target(1)});
   EXPECT_EQ(first.recorded_at, test::T0());
