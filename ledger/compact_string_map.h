@@ -128,6 +128,8 @@ class CompactStringMap {
   }
 
   size_t size() const { return index_.size(); }
+  // The keys' bytes, erased ones' included.
+  size_t key_bytes() const { return storage_->keys.bytes(); }
   // Makes room for the `size` entries of a load, and for a sixteenth more
   // before the index grows: growing places every entry again, under the
   // lock the appends wait for (0.3 s of CPU for 3 M persons), which a map

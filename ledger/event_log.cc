@@ -2307,8 +2307,8 @@ absl::Status EventLogImpl::AppendStatus() const {
 
 IdCounts EventLogImpl::GetIdCounts() const {
   absl::MutexLock lock(&stage_mu_);
-  return IdCounts{.person_refs = state_.person_count(),
-                  .job_ids = state_.job_count()};
+  return IdCounts{.person_refs = state_.person_refs(),
+                  .job_ids = state_.job_ids()};
 }
 
 StorageStats EventLogImpl::GetStorageStats() const {

@@ -85,6 +85,7 @@
 #include "absl/types/span.h"
 #include "ledger/backup.h"
 #include "ledger/event.h"
+#include "ledger/id_list.h"
 #include "ledger/record_store.h"
 #include "ledger/validation.h"
 
@@ -179,10 +180,11 @@ struct StorageStats {
 };
 
 // The ids the validation state holds: for a projection that folds the
-// whole log to size its indexes once, by ids it will index too.
+// whole log to size its id lists and indexes once, by ids it will index
+// too (the bytes may count retracted ones' too).
 struct IdCounts {
-  uint64_t person_refs = 0;  // registered (not only by retracted events)
-  uint64_t job_ids = 0;      // hired (not only by a retracted JobStarted)
+  IdsAndBytes person_refs;  // registered (not only by retracted events)
+  IdsAndBytes job_ids;      // hired (not only by a retracted JobStarted)
 };
 
 struct EventLogOptions {

@@ -27,6 +27,12 @@ namespace banen {
 // end 64 KiB or more past its block's beginning (ids of kilobytes each,
 // which a server lets in only when its limits are raised that far) is held
 // whole, aside.
+// A count of ids and of their bytes: what an IdList is sized for.
+struct IdsAndBytes {
+  uint64_t ids = 0;
+  uint64_t bytes = 0;
+};
+
 class IdList {
  public:
   static constexpr size_t kBlockIds = 256;
@@ -37,6 +43,9 @@ class IdList {
   explicit IdList(uint16_t largest_offset) : largest_offset_(largest_offset) {}
 
   size_t size() const { return ends_.size(); }
+  // Of the ids held, all together; room for how many.
+  size_t bytes() const { return used_; }
+  size_t byte_capacity() const { return bytes_.size(); }
   void Add(std::string_view id) {
     if (ends_.size() % kBlockIds == 0) block_begins_.push_back(used_);
     if (!id.empty()) {  // an empty one may have null data(), as may bytes_

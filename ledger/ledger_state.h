@@ -62,8 +62,11 @@ class LedgerState {
   // Valid until the next change to the state.
   std::optional<std::string_view> JobEmployer(std::string_view job_id) const;
 
-  size_t person_count() const { return persons_.size(); }
-  size_t job_count() const { return jobs_.size(); }
+  // The registered persons and the jobs (erased ones' keys in the bytes).
+  IdsAndBytes person_refs() const {
+    return {persons_.size(), persons_.key_bytes()};
+  }
+  IdsAndBytes job_ids() const { return {jobs_.size(), jobs_.key_bytes()}; }
 
   void BeginBatch();
   void CommitBatch();

@@ -93,9 +93,7 @@ int16_t HeldHours(int32_t hours_x100) {
 void ProjectionState::EventRefs::push_back(EventRef ref) {
   uint64_t bits = static_cast<uint64_t>(ref.kind);
   if (ref.kind != RefKind::kNone) {
-    const int width =
-        kKindBits + std::max(1, static_cast<int>(std::bit_width(ref.index)));
-    if (width > width_) MoveTo(std::max(capacity_, size_ + 1), width);
+    WidenFor(ref.index);
     bits |= uint64_t{ref.index} << kKindBits;
   }
   if (size_ == capacity_) MoveTo(std::max<size_t>(16, 2 * capacity_), width_);
@@ -109,6 +107,12 @@ void ProjectionState::EventRefs::ExtendTo(size_t size) {
 
 void ProjectionState::EventRefs::reserve(size_t size) {
   if (size > capacity_) MoveTo(size, width_);
+}
+
+void ProjectionState::EventRefs::WidenFor(uint32_t index) {
+  const int width =
+      kKindBits + std::max(1, static_cast<int>(std::bit_width(index)));
+  if (width > width_) MoveTo(std::max(capacity_, size_ + 1), width);
 }
 
 void ProjectionState::EventRefs::Put(size_t i, uint64_t bits) {
@@ -465,11 +469,27 @@ void ProjectionState::ReserveForEvents(uint64_t events) {
   }
 }
 
-void ProjectionState::ReserveIds(uint64_t person_refs, uint64_t job_ids) {
+void ProjectionState::ReserveIds(IdsAndBytes person_refs, IdsAndBytes job_ids) {
+  // Only where the fold would grow a list anyway: a state loaded from a
+  // checkpoint has room for a quarter more than it held.
+  for (auto [list, bytes] : {std::pair{&person_refs_, person_refs.bytes},
+                             std::pair{&job_ids_, job_ids.bytes}}) {
+    if (bytes > list->byte_capacity()) {
+      list->ReserveBytes(WithRoomToGrow(bytes));
+    }
+  }
+  // The references' width, too: the fold refers to each registered person
+  // (its registration) and to each job (its hire), with indexes at least
+  // as large as the counts'.
+  const uint64_t most = std::max(person_refs.ids, job_ids.ids);
+  if (most > 0) {
+    refs_.WidenFor(static_cast<uint32_t>(
+        std::min<uint64_t>(most - 1, std::numeric_limits<uint32_t>::max())));
+  }
   // Pending indexes are made at their size when the state is next folded.
   if (ids_pending_) return;
-  person_index_.Reserve(person_refs);
-  job_index_.Reserve(job_ids);
+  person_index_.Reserve(person_refs.ids);
+  job_index_.Reserve(job_ids.ids);
 }
 
 absl::Time ProjectionState::last_recorded_at() const {

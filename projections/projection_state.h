@@ -351,12 +351,15 @@ class ProjectionState {
   // instead, every move copies an array into fresh memory that the kernel
   // zeroes first. Room not yet written is address space, not memory.
   void ReserveForEvents(uint64_t events);
-  // Sizes the id indexes for so many ids in all at once, where each growth
-  // by a quarter places every entry again (IdIndex). The ledger's counts
-  // (EventLog::GetIdCounts), read before the head the fold goes to, are no
-  // more than it will index: the ledger forgets ids whose only hire or
-  // registration was retracted, this state keeps every one.
-  void ReserveIds(uint64_t person_refs, uint64_t job_ids);
+  // Sizes the id lists and indexes, and the references' width, for so many
+  // ids in all at once, where each growth of a list copies it, each of an
+  // index places every entry again, and each widening moves every
+  // reference, into fresh memory. The ledger's counts (EventLog::GetIdCounts),
+  // read before the head the fold goes to, are no more ids than it will
+  // index: the ledger forgets ids whose only hire or registration was
+  // retracted, this state keeps every one. The lists' room, a quarter more
+  // than the bytes, is address space until ids are written to it.
+  void ReserveIds(IdsAndBytes person_refs, IdsAndBytes job_ids);
   // `count` and a quarter more: the room a state's arrays get when they are
   // sized at once (a replay, a checkpoint's load). Filled to capacity, the
   // first event folded after it would move every one of them (at 10 M
@@ -477,6 +480,9 @@ class ProjectionState {
     void ExtendTo(size_t size);
     // Room for `size` entries of the width held, taken as they are written.
     void reserve(size_t size);
+    // Wide enough for a reference to `index`: each widening moves every
+    // entry.
+    void WidenFor(uint32_t index);
 
    private:
     static constexpr int kKindBits = 3;

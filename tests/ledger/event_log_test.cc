@@ -89,21 +89,27 @@ TEST_F(EventLogTest, EmptyLogHasHeadZero) {
 }
 
 // The ids the validation state holds, which a projection's replay sizes its
-// indexes by: the registered person (not the one only hired) and the jobs,
-// but not a job whose hire was retracted.
+// id lists and indexes by: the registered person (not the one only hired)
+// and the jobs, but not a job whose hire was retracted (its key's bytes,
+// kept with its erased entry, still are).
 TEST_F(EventLogTest, IdCountsAreTheIdsTheStateHolds) {
-  EXPECT_EQ(log_->GetIdCounts().person_refs, 0u);
+  EXPECT_EQ(log_->GetIdCounts().person_refs.ids, 0u);
   MustAppend({EmployerRegisteredEvent("e1", "2020-01-01", "emp-1"),
               PersonRegisteredEvent("e2", "2024-01-01", kPerson1),
               JobStartedEvent("e3", "2024-01-15", "job-1", "emp-1", kPerson1,
                               ContractForm::kVast, 2550),
               JobStartedEvent("e4", "2024-01-15", "job-2", "emp-1", kPerson2,
                               ContractForm::kVast, 2550)});
-  EXPECT_EQ(log_->GetIdCounts().person_refs, 1u);
-  EXPECT_EQ(log_->GetIdCounts().job_ids, 2u);
+  IdCounts counts = log_->GetIdCounts();
+  EXPECT_EQ(counts.person_refs.ids, 1u);
+  EXPECT_EQ(counts.person_refs.bytes, kPerson1.size());
+  EXPECT_EQ(counts.job_ids.ids, 2u);
+  EXPECT_EQ(counts.job_ids.bytes, 10u);
   MustAppend({EventRetractedEvent("e5", "2024-02-01", 3)});
-  EXPECT_EQ(log_->GetIdCounts().person_refs, 1u);
-  EXPECT_EQ(log_->GetIdCounts().job_ids, 1u);
+  counts = log_->GetIdCounts();
+  EXPECT_EQ(counts.person_refs.ids, 1u);
+  EXPECT_EQ(counts.job_ids.ids, 1u);
+  EXPECT_EQ(counts.job_ids.bytes, 10u);  // job-1's kept with its erased entry
 }
 
 // The memory RocksDB holds, reported with the RSS (issue 15): the block
