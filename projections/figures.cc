@@ -580,6 +580,8 @@ FigureAccumulator BuildFigures(const ProjectionState& state, uint64_t cut,
   // persons registered early having more history to count. About eight
   // blocks a thread, of at most kMaxBlockPersons.
   constexpr size_t kMaxBlockPersons = 4096;
+  constexpr size_t kJobsAhead = 8;
+  constexpr size_t kEmployersAhead = 4;
   const size_t persons = state.person_count();
   const size_t parts =
       std::clamp<size_t>(threads, 1, std::max<size_t>(persons, 1));
@@ -593,6 +595,15 @@ FigureAccumulator BuildFigures(const ProjectionState& state, uint64_t cut,
     for (size_t block = next_block++; block < blocks; block = next_block++) {
       const size_t end = std::min(persons, (block + 1) * block_persons);
       for (size_t person = block * block_persons; person < end; ++person) {
+        // Each person's jobs are anywhere among the jobs: reading them one
+        // after another waited on memory for each.
+        if (person + kJobsAhead < end) {
+          state.PrefetchJobsOf(static_cast<uint32_t>(person + kJobsAhead));
+        }
+        if (person + kEmployersAhead < end) {
+          state.PrefetchEmployersOf(
+              static_cast<uint32_t>(person + kEmployersAhead));
+        }
         builder.AddPerson(static_cast<uint32_t>(person), cut, +1,
                           &partial[part]);
       }

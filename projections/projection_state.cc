@@ -797,6 +797,21 @@ std::vector<uint32_t> ProjectionState::PersonsTouched(uint64_t after,
   return persons;
 }
 
+void ProjectionState::PrefetchJobsOf(uint32_t person) const {
+  for (const uint32_t job : persons_[person].jobs()) {
+    PrefetchForRead(&jobs_[job]);
+  }
+}
+
+void ProjectionState::PrefetchEmployersOf(uint32_t person) const {
+  for (const uint32_t index : persons_[person].jobs()) {
+    const JobRecord& job = jobs_[index];
+    for (uint32_t employer : {job.employer, job.commissioning_employer}) {
+      if (employer != kNoIndex) PrefetchForRead(&employers_[employer]);
+    }
+  }
+}
+
 SectorTimeline ProjectionState::SectorsOf(uint32_t employer_index,
                                           uint64_t cut) const {
   SectorTimeline timeline;

@@ -401,6 +401,10 @@ class ProjectionState {
   std::optional<uint32_t> FindEmployer(std::string_view employer_id) const;
 
   SectorTimeline SectorsOf(uint32_t employer, uint64_t cut) const;
+  // Warm the cache for reading a person's jobs (PersonAtCut), some persons
+  // ahead: the jobs' records, then (once those are in) their employers'.
+  void PrefetchJobsOf(uint32_t person) const;
+  void PrefetchEmployersOf(uint32_t person) const;
   // The parent (parent_employer_id) of the employer's registration visible
   // at the cut; kNoIndex when it has none or is not registered then.
   uint32_t ParentOf(uint32_t employer, uint64_t cut) const;
