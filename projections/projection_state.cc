@@ -288,10 +288,11 @@ void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
   // the index, where the id it holds ends in the id list, that id's bytes,
   // and the record of its index. So each event's lookups are started ahead
   // of the fold in stages, each prefetching what the next reads: kSlots
-  // events ahead its ids are hashed and their slots prefetched, kIds ahead
-  // the entries found there give the ids' places and records, kBytes ahead
-  // the ids' bytes. The fold changes the state meanwhile: the stages only
-  // warm the cache, the fold looks up again.
+  // events ahead its ids are hashed and their slots prefetched (and a
+  // hirer's in the employers' map), kIds ahead the entries found there give
+  // the ids' places and records (and the hirer's record), kBytes ahead the
+  // ids' bytes (and the end of the hirer's jobs). The fold changes the state
+  // meanwhile: the stages only warm the cache, the fold looks up again.
   constexpr size_t kSlots = 8;
   constexpr size_t kIds = 4;
   constexpr size_t kBytes = 2;
@@ -299,6 +300,7 @@ void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
     IdLookups lookups;
     uint32_t person = kNoIndex;  // what the person's slot pointed at
     uint32_t job = kNoIndex;
+    uint32_t employer = kNoIndex;
   };
   // Longer than kSlots; a power of two, so that the % below is a mask.
   constexpr size_t kRing = 16;
@@ -327,12 +329,21 @@ void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
       next.job = next.lookups.job.has_value()
                      ? job_index_.Probe(*next.lookups.job)
                      : kNoIndex;
-      PrefetchRecords(next.person, next.job);
+      next.employer =
+          next.lookups.employer.empty()
+              ? kNoIndex
+              : FindEmployer(next.lookups.employer).value_or(kNoIndex);
+      PrefetchRecords(next.person, next.job, next.employer);
     }
     if (const std::optional<size_t> i = event_at(kBytes)) {
       const Ahead& next = ahead(*i);
       person_refs_.PrefetchBytes(next.person);
       job_ids_.PrefetchBytes(next.job);
+      if (next.employer < employers_.size()) {
+        // Where the hire's index will be appended.
+        const std::vector<uint32_t>& jobs = employers_[next.employer].jobs;
+        PrefetchForRead(jobs.data() + jobs.size());
+      }
     }
     if (const std::optional<size_t> i = event_at(0)) {
       Apply(events[*i], ahead(*i).lookups);
@@ -340,7 +351,8 @@ void ProjectionState::ApplyAll(absl::Span<const StoredEvent> events) {
   }
 }
 
-void ProjectionState::PrefetchRecords(uint32_t person, uint32_t job) const {
+void ProjectionState::PrefetchRecords(uint32_t person, uint32_t job,
+                                      uint32_t employer) const {
   const auto prefetch = [](const auto& records, uint32_t index) {
     if (index >= records.size()) return;
     const auto* record = &records[index];
@@ -355,6 +367,7 @@ void ProjectionState::PrefetchRecords(uint32_t person, uint32_t job) const {
     job_ids_.PrefetchEnds(job);
     prefetch(jobs_, job);
   }
+  if (employer != kNoIndex) prefetch(employers_, employer);
 }
 
 ProjectionState::IdLookups ProjectionState::LookupsOf(
@@ -365,11 +378,13 @@ ProjectionState::IdLookups ProjectionState::LookupsOf(
     case EventKind::kPersonDeregistered:
       lookups.person = Hashed(id_key_, PersonRefOf(event));
       break;
-    case EventKind::kJobStarted:
-      lookups.person =
-          Hashed(id_key_, std::get<JobStarted>(event.payload).person_ref);
-      lookups.job = Hashed(id_key_, JobIdOf(event));
+    case EventKind::kJobStarted: {
+      const auto& hire = std::get<JobStarted>(event.payload);
+      lookups.person = Hashed(id_key_, hire.person_ref);
+      lookups.job = Hashed(id_key_, hire.job_id);
+      lookups.employer = hire.employer_id;
       break;
+    }
     case EventKind::kJobConverted:
     case EventKind::kHoursChanged:
     case EventKind::kJobEnded:
@@ -384,6 +399,9 @@ ProjectionState::IdLookups ProjectionState::LookupsOf(
 void ProjectionState::PrefetchSlots(const IdLookups& lookups) const {
   if (lookups.person.has_value()) person_index_.Prefetch(*lookups.person);
   if (lookups.job.has_value()) job_index_.Prefetch(*lookups.job);
+  if (!lookups.employer.empty()) {
+    employer_index_.prefetch(AbslView(lookups.employer));
+  }
 }
 
 bool ProjectionState::FillIdIndexes(int threads, IdIndexes& indexes) const {

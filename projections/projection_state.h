@@ -533,13 +533,14 @@ class ProjectionState {
   struct IdLookups {
     std::optional<HashedId> person;
     std::optional<HashedId> job;
+    std::string_view employer;  // a JobStarted's hirer
   };
   IdLookups LookupsOf(const Event& event) const;
   // Prefetches the id indexes' slots the lookups will read.
   void PrefetchSlots(const IdLookups& lookups) const;
   // Prefetches where the ids of `person` and `job` (indexes, or kNoIndex)
-  // end in the id lists, and their records.
-  void PrefetchRecords(uint32_t person, uint32_t job) const;
+  // end in the id lists, and the records of those and of `employer`.
+  void PrefetchRecords(uint32_t person, uint32_t job, uint32_t employer) const;
   void Apply(const StoredEvent& event, const IdLookups& lookups);
 
   // Fills `indexes` from the ids; false when an id came twice (the first
