@@ -43,7 +43,8 @@
 //              it takes the write over (mu_'s write_busy_ flag: one group
 //              writes, fsyncs and is acknowledged at a time, on_commit runs
 //              then) before letting go of stage_mu_, so groups are written
-//              in the order they are staged;
+//              in the order they are staged (GetIdCounts takes it briefly,
+//              with no other lock inside it);
 //   tree_mu_   the Merkle tree's right edge, held by the tree's own
 //              thread while it extends the tree and by proofs waiting for
 //              it; it takes mu_ (briefly, to scan) inside it, never the

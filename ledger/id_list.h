@@ -17,6 +17,12 @@
 
 namespace banen {
 
+// A count of ids and of their bytes: what an IdList is sized for.
+struct IdsAndBytes {
+  uint64_t ids = 0;
+  uint64_t bytes = 0;
+};
+
 // Ids by index, one after another: the keys of the validation state's maps
 // (compact_string_map.h) and the projection's person refs and job ids
 // (projections/id_index.h). Where id i ends is held in 16 bits, as
@@ -27,12 +33,6 @@ namespace banen {
 // end 64 KiB or more past its block's beginning (ids of kilobytes each,
 // which a server lets in only when its limits are raised that far) is held
 // whole, aside.
-// A count of ids and of their bytes: what an IdList is sized for.
-struct IdsAndBytes {
-  uint64_t ids = 0;
-  uint64_t bytes = 0;
-};
-
 class IdList {
  public:
   static constexpr size_t kBlockIds = 256;

@@ -18,7 +18,8 @@
 // 32 bits; equal tags by id bytes), each at max(its home slot, the previous
 // entry's slot + 1), where home = tag * capacity / 2^32, and past the
 // last home slot as far as the last entry needs (no wrap around). The
-// capacity is a function of the entry count (CapacityFor). So a state
+// capacity is a function of the entry count (CapacityFor; or of more
+// entries, reserved for: Reserve). So a state
 // continued from a checkpoint holds the same table as one folded from seq 1,
 // the checkpoint saves just the entries in order (no empty slots), and a
 // load places them again in one sequential pass without reading an id.

@@ -25,7 +25,8 @@ struct Chunk {
 absl::StatusOr<Hash> ReplayLog(const EventLog& log, ProjectionState* state,
                                ReplayOptions options) {
   const uint64_t first = state->last_seq() + 1;
-  const IdCounts ids = log.GetIdCounts();  // before the head: fewer
+  // Read before the head: no more ids than the fold will index.
+  const IdCounts ids = log.GetIdCounts();
   const uint64_t head = log.GetHead().seq;
   Hash last_hash{};
   if (head < first) return last_hash;
