@@ -39,3 +39,11 @@ start_ledgerd() {
 resident_mb() {
   echo $(($(awk '/VmRSS/ {print $2}' "/proc/$1/status") / 1024))
 }
+
+# cpu_ticks PID: the process's user and system CPU time so far, in clock
+# ticks (getconf CLK_TCK a second), on one line.
+cpu_ticks() {
+  # Fields 14 and 15 of /proc/PID/stat, counted after the command's
+  # parenthesized name, which may hold spaces.
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12, $13}'
+}
