@@ -36,6 +36,10 @@
 //       of a state is one byte string (items in index order), so a save
 //       made again at the same seq writes the same parts.
 //   state_part   := section:varint count:varint item{count}
+//       count is written in 5 bytes (continuation bits on the first four,
+//       however small the count), so that a part is built behind room kept
+//       for its header; a reader takes any varint (parts written before
+//       session 44 have the shortest).
 //       The body cut at item boundaries once a part passes kStatePartBytes,
 //       so a part holds at most that plus one item. Sections come in this
 //       order, each over one or more parts; an item appends one element:

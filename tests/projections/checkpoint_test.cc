@@ -503,13 +503,17 @@ TEST(StateCheckpointTest, ABodyWithoutExactlyOneIdKeyIsDataLoss) {
   AppendRandom(fixture, random, 40);
   std::vector<std::string> parts = Body(Rebuild(fixture.log()));
   ASSERT_TRUE(Decode(40, parts).ok());
-  const std::string key = parts.back();
-  ASSERT_EQ(key.substr(0, 3), std::string("\x0c\x01\x10"));
+  // Section 12, a count of 1 in 5 bytes (as the writer pads it), a string
+  // of 16 bytes.
+  const std::string part = parts.back();
+  ASSERT_EQ(part.substr(0, 7), std::string("\x0c\x81\x80\x80\x80\x00\x10", 7));
+  const std::string key = part.substr(7);
+  ASSERT_EQ(key.size(), 16u);
   parts.pop_back();
   EXPECT_EQ(Decode(40, parts).status().code(), absl::StatusCode::kDataLoss);
   for (const std::string& wrong :
-       {std::string("\x0c\x02\x10") + key.substr(3) + '\x10' + key.substr(3),
-        std::string("\x0c\x01\x0f") + key.substr(3, 15)}) {
+       {std::string("\x0c\x02\x10") + key + '\x10' + key,
+        std::string("\x0c\x01\x0f") + key.substr(0, 15)}) {
     parts.push_back(wrong);
     EXPECT_EQ(Decode(40, parts).status().code(), absl::StatusCode::kDataLoss)
         << testing::PrintToString(wrong);
