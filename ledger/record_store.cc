@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/absl_compat.h"
 #include "ledger/internal/rocks_status.h"
@@ -60,32 +61,75 @@ absl::Status RecordStore::Put(std::string_view space, std::string_view key,
       "writing a record");
 }
 
-absl::Status RecordStore::PutAll(std::string_view space,
-                                 absl::Span<const Record> records) {
+absl::StatusOr<std::unique_ptr<RecordStore::TableWriter>>
+RecordStore::BeginTable(std::string_view space) {
   RETURN_IF_ERROR(CheckSpace(space));
-  for (size_t i = 1; i < records.size(); ++i) {
-    if (records[i - 1].key >= records[i].key) {
-      return absl::InvalidArgumentError(
-          "records put together must come in ascending key order");
+  absl::MutexLock lock(&mu_);
+  if (table_writer_open_) {
+    return absl::FailedPreconditionError(
+        "another table of records is being written to this store");
+  }
+  table_writer_open_ = true;
+  return absl::WrapUnique(new TableWriter(*this, space));
+}
+
+RecordStore::TableWriter::TableWriter(RecordStore& store,
+                                      std::string_view space)
+    : store_(store),
+      space_(space),
+      // One name: one writer at a time.
+      table_(std::make_unique<storage::TableIngest>(
+          store.db_, store.family_, "records.ingest", /*compressed=*/false)) {}
+
+RecordStore::TableWriter::~TableWriter() {
+  absl::MutexLock lock(&store_.mu_);
+  store_.table_writer_open_ = false;
+}
+
+absl::Status RecordStore::TableWriter::Put(std::string_view key,
+                                           std::string_view value) {
+  if (status_.ok() && !keys_.empty() && key <= last_key_) {
+    status_ = absl::InvalidArgumentError(
+        "records put together must come in ascending key order");
+  }
+  if (!status_.ok()) return status_;
+  last_key_.assign(key);
+  absl::StatusOr<bool> stored;
+  {
+    absl::MutexLock lock(&store_.mu_);
+    stored = store_.Stored(space_, key, value);
+  }
+  if (!stored.ok()) return status_ = stored.status();
+  if (*stored) return absl::OkStatus();
+  keys_.push_back(RecordKey(space_, key));
+  status_ = storage::FromRocks(
+      table_->Put(keys_.back(), rocksdb::Slice(value.data(), value.size())),
+      "writing records");
+  return status_;
+}
+
+absl::Status RecordStore::TableWriter::Finish() {
+  if (!status_.ok()) return status_;
+  // As Put()'s check, for the keys the table holds: none was stored since.
+  absl::MutexLock lock(&store_.mu_);
+  for (const std::string& key : keys_) {
+    std::string existing;
+    const rocksdb::Status read =
+        store_.db_.Get(rocksdb::ReadOptions(), &store_.family_, key, &existing);
+    if (read.ok()) {
+      status_ = absl::AlreadyExistsError(
+          absl::StrCat("records of ", AbslView(space_),
+                       " were stored while their table was written"));
+      return status_;
+    }
+    if (!read.IsNotFound()) {
+      return storage::FromRocks(read, "reading a record");
     }
   }
-  absl::MutexLock lock(&mu_);
-  std::vector<const Record*> missing;
-  for (const Record& record : records) {
-    ASSIGN_OR_RETURN(const bool stored,
-                     Stored(space, record.key, record.value));
-    if (!stored) missing.push_back(&record);
-  }
-  // One name: mu_ is held.
-  return storage::FromRocks(
-      storage::IngestRecords(db_, family_, "records.ingest", missing.size(),
-                             [&](size_t i) {
-                               return std::pair(
-                                   RecordKey(space, missing[i]->key),
-                                   rocksdb::Slice(missing[i]->value.data(),
-                                                  missing[i]->value.size()));
-                             }),
-      "writing records");
+  status_ = storage::FromRocks(table_->Finish(), "writing records");
+  if (!status_.ok()) return status_;
+  status_ = absl::FailedPreconditionError("the table is finished");
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> RecordStore::Get(std::string_view space,

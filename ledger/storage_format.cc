@@ -253,34 +253,64 @@ rocksdb::Status OpenStore(const rocksdb::Options& options,
   return status;
 }
 
+TableIngest::TableIngest(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& family,
+                         std::string_view file_name, bool compressed)
+    : db_(db),
+      family_(family),
+      path_(db.GetName() + "/" + std::string(file_name)),
+      compressed_(compressed) {}
+
+// A writer that did not finish (a failed write) leaves its file to the next
+// one of its name.
+TableIngest::~TableIngest() = default;
+
+rocksdb::Status TableIngest::Open() {
+  // The ingestion links the file into the store and then unlinks this
+  // name; a crash in between leaves the name a link to a live table, which
+  // writing here would truncate. Unlinked first, it is never written over.
+  rocksdb::Env& env = *db_.GetEnv();
+  if (env.FileExists(path_).ok()) {
+    rocksdb::Status unlinked = env.DeleteFile(path_);
+    if (!unlinked.ok()) return unlinked;
+  }
+  rocksdb::Options options = db_.GetOptions(&family_);
+  if (!compressed_) options.compression = rocksdb::kNoCompression;
+  writer_ = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(),
+                                                     options, &family_);
+  return writer_->Open(path_);
+}
+
+rocksdb::Status TableIngest::Put(const rocksdb::Slice& key,
+                                 const rocksdb::Slice& value) {
+  if (writer_ == nullptr) {
+    rocksdb::Status opened = Open();
+    if (!opened.ok()) return opened;
+  }
+  return writer_->Put(key, value);
+}
+
+rocksdb::Status TableIngest::Finish() {
+  if (writer_ == nullptr) return rocksdb::Status::OK();
+  // Finish() syncs the file; the ingestion links it into the store.
+  rocksdb::Status status = writer_->Finish();
+  writer_.reset();
+  if (!status.ok()) return status;
+  rocksdb::IngestExternalFileOptions ingest;
+  ingest.move_files = true;
+  return db_.IngestExternalFile(&family_, {path_}, ingest);
+}
+
 rocksdb::Status IngestRecords(
     rocksdb::DB& db, rocksdb::ColumnFamilyHandle& family,
     std::string_view file_name, size_t count,
     absl::FunctionRef<std::pair<std::string, rocksdb::Slice>(size_t)> record) {
-  if (count == 0) return rocksdb::Status::OK();
-  const std::string path =
-      db.GetName() + "/" + std::string(file_name.data(), file_name.size());
-  // The ingestion links the file into the store and then unlinks this
-  // name; a crash in between leaves the name a link to a live table, which
-  // writing here would truncate. Unlinked first, it is never written over.
-  rocksdb::Env& env = *db.GetEnv();
-  if (env.FileExists(path).ok()) {
-    rocksdb::Status unlinked = env.DeleteFile(path);
-    if (!unlinked.ok()) return unlinked;
-  }
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), db.GetOptions(&family),
-                                &family);
-  rocksdb::Status status = writer.Open(path);
-  for (size_t i = 0; i < count && status.ok(); ++i) {
+  TableIngest table(db, family, file_name, /*compressed=*/true);
+  for (size_t i = 0; i < count; ++i) {
     const auto [key, value] = record(i);
-    status = writer.Put(key, value);
+    rocksdb::Status status = table.Put(key, value);
+    if (!status.ok()) return status;
   }
-  // Finish() syncs the file; the ingestion links it into the store.
-  if (status.ok()) status = writer.Finish();
-  if (!status.ok()) return status;
-  rocksdb::IngestExternalFileOptions ingest;
-  ingest.move_files = true;
-  return db.IngestExternalFile(&family, {path}, ingest);
+  return table.Finish();
 }
 
 rocksdb::Status DropFilesInRanges(rocksdb::DB& db,

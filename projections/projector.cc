@@ -106,6 +106,15 @@ std::vector<RealisationRow> QuarterRows(const SectorTargets& targets,
   return rows;
 }
 
+// The header of a state whose parts `table` holds (`written`), once its
+// Finish() stored them; else the first error.
+absl::StatusOr<StateHeader> Stored(RecordStore::TableWriter* table,
+                                   absl::StatusOr<StateHeader> written) {
+  if (!written.ok()) return written;
+  RETURN_IF_ERROR(table->Finish());
+  return written;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Projector>> Projector::Open(
@@ -334,50 +343,64 @@ bool Projector::StateSaveDue(uint64_t min_events) const {
          since >= std::max<uint64_t>(1, saved_state_seq_ / 4);
 }
 
-EncodedState Projector::EncodeCurrentState() const {
+absl::StatusOr<StateHeader> Projector::WriteCurrentState(
+    std::unique_ptr<RecordStore::TableWriter>& table) const {
+  ASSIGN_OR_RETURN(table, log_.records().BeginTable(StateCheckpointSpace()));
   const std::vector<uint64_t> checkpoints(checkpoints_.begin(),
                                           checkpoints_.end());
-  return EncodeState(state_, kept_, head_hash_, checkpoints);
+  const uint64_t seq = state_.last_seq();
+  uint32_t part = 0;
+  const auto put_part = [&](std::string_view bytes) {
+    return table->Put(StatePartKey(seq, part++), bytes);
+  };
+  return EncodeStateInParts(state_, kept_, head_hash_, checkpoints, put_part);
 }
 
-void Projector::QueueState(uint64_t seq, EncodedState encoded) {
+void Projector::QueueStateHeader(uint64_t seq,
+                                 absl::StatusOr<StateHeader> stored) {
+  // Not saved again before the log grows as far again, stored or not: a
+  // failing disk is not written a whole state at every fold.
   saved_state_seq_ = seq;
   absl::MutexLock lock(&writer_mutex_);
-  for (uint32_t part = 0; part < encoded.parts.size(); ++part) {
-    unwritten_.push_back(Unwritten{StateCheckpointSpace(),
-                                   StatePartKey(seq, part),
-                                   std::move(encoded.parts[part])});
+  if (!stored.ok()) {
+    if (write_status_.ok()) write_status_ = stored.status();
+    return;
   }
-  // The header last: it names a complete body.
+  // Behind the figure checkpoints queued before: the body lists them as
+  // stored.
   unwritten_.push_back(Unwritten{StateCheckpointSpace(), StateHeaderKey(seq),
-                                 EncodeStateHeader(encoded.header)});
+                                 EncodeStateHeader(*stored)});
 }
 
 void Projector::SaveState() {
-  if (StateSaveDue(/*min_events=*/1)) {
-    QueueState(state_.last_seq(), EncodeCurrentState());
-  }
+  if (!StateSaveDue(/*min_events=*/1)) return;
+  std::unique_ptr<RecordStore::TableWriter> table;
+  absl::StatusOr<StateHeader> written = WriteCurrentState(table);
+  QueueStateHeader(state_.last_seq(), Stored(table.get(), std::move(written)));
 }
 
 absl::Duration Projector::SaveStateWhileFollowing() {
   uint64_t seq = 0;
-  EncodedState encoded;
+  std::unique_ptr<RecordStore::TableWriter> table;
+  absl::StatusOr<StateHeader> written;
   const absl::Time start = absl::Now();
   {
-    // This thread is the only writer of the state: it stays as encoded
-    // until queued below.
+    // This thread is the only writer of the state: it stays as written
+    // until the header is queued below.
     absl::ReaderMutexLock lock(&mutex_);
     if (options_.save_state_while_following == 0 ||
         !StateSaveDue(options_.save_state_while_following)) {
       return absl::ZeroDuration();
     }
     seq = state_.last_seq();
-    encoded = EncodeCurrentState();
+    written = WriteCurrentState(table);
   }
   const absl::Duration encoding = absl::Now() - start;
+  // The sync and the ingestion, with the fold going on.
+  absl::StatusOr<StateHeader> stored = Stored(table.get(), std::move(written));
   {
     absl::MutexLock lock(&mutex_);
-    QueueState(seq, std::move(encoded));
+    QueueStateHeader(seq, std::move(stored));
   }
   if (options_.on_state_saved_while_following) {
     options_.on_state_saved_while_following(seq, encoding);
@@ -536,39 +559,25 @@ void Projector::WriteCheckpoints() {
   const auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mutex_) {
     return stopping_ || !unwritten_.empty();
   };
-  const auto is_state_part = [](const Unwritten& record) {
-    return record.space == StateCheckpointSpace() &&
-           !SeqOfStateHeaderKey(record.key).has_value();
-  };
   while (true) {
     const Unwritten* next = nullptr;
-    // A state's parts, queued together, are stored together, as one file
-    // (RecordStore::PutAll).
-    std::vector<RecordStore::Record> parts;
     bool skip = false;
     {
       absl::MutexLock lock(&writer_mutex_);
       writer_mutex_.Await(absl::Condition(&has_work));
       if (unwritten_.empty()) return;  // stopping, nothing left to store
-      // Stay put until popped below: a deque's push_back moves no element.
+      // Stays put until popped below: a deque's push_back moves no element.
       next = &unwritten_.front();
-      for (size_t i = 0; i < unwritten_.size() && is_state_part(unwritten_[i]);
-           ++i) {
-        parts.push_back({unwritten_[i].key, unwritten_[i].value});
-      }
       // A state's header names the figure checkpoints queued before it as
       // stored (state_checkpoint.h, section 11): not after a failed write.
-      skip = !write_status_.ok() && next->space == StateCheckpointSpace() &&
-             SeqOfStateHeaderKey(next->key).has_value();
+      skip = !write_status_.ok() && next->space == StateCheckpointSpace();
     }
     if (options_.before_writing_record_for_test) {
       options_.before_writing_record_for_test();
     }
     absl::Status written =
         skip ? absl::OkStatus()
-        : !parts.empty()
-            ? log_.records().PutAll(StateCheckpointSpace(), parts)
-            : log_.records().Put(next->space, next->key, next->value);
+             : log_.records().Put(next->space, next->key, next->value);
     if (const std::optional<uint64_t> saved = SeqOfStateHeaderKey(next->key);
         !skip && written.ok() && saved.has_value() &&
         next->space == StateCheckpointSpace()) {
@@ -576,13 +585,9 @@ void Projector::WriteCheckpoints() {
     }
     {
       absl::MutexLock lock(&writer_mutex_);
-      unwritten_.erase(unwritten_.begin(),
-                       unwritten_.begin() + std::max<size_t>(1, parts.size()));
+      unwritten_.pop_front();
       if (!written.ok() && write_status_.ok()) write_status_ = written;
     }
-    // A state's parts (374 MB at 10 M events) would otherwise stay in the
-    // heap's free lists, and so in the process's RSS, for good.
-    if (!parts.empty()) ReleaseFreedMemory();
   }
 }
 

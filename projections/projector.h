@@ -56,9 +56,10 @@
 //   readers while they work. They delay the tail thread's next fold (and so
 //   queries waiting for it), never an append.
 // - The tail thread's own save of the state while it follows the log holds
-//   mutex_ as a reader while it encodes (ProjectorOptions::
-//   save_state_while_following): queries waiting for the fold wait as long
-//   (1.5 s at 12.5 M events, once every quarter of the log at most).
+//   mutex_ as a reader while it encodes the state and writes its parts
+//   into a table file (ProjectorOptions::save_state_while_following):
+//   queries waiting for the fold wait as long (0.9 s at 12.5 M events, once
+//   every quarter of the log at most).
 //
 // State checkpoints: Open() loads the latest state checkpoint whose event
 // hash matches the log (state_checkpoint.h), with the sums the tail keeps,
@@ -90,6 +91,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "ledger/event_log.h"
+#include "ledger/record_store.h"
 #include "projections/figures.h"
 #include "projections/projection_state.h"
 #include "projections/quarter.h"
@@ -119,18 +121,19 @@ struct ProjectorOptions {
   // an event of the log), so it is skipped while the head is within a
   // quarter of the last saved seq past it: the bytes saved stay a few times
   // the state's, and between saves the tail grows by a quarter of the log.
-  // The tail encodes a save under the state's reader lock (queries go on,
-  // the fold waits: 1.5 s at 12.5 M events) and then rests
-  // save_state_rest times as long before the next; the writer thread's
-  // write takes some 1.7 times the encoding's CPU again, so under a steady
-  // stream of appends the saves take about a twentieth of a core.
+  // The tail encodes a save and writes its parts, a part at a time, under
+  // the state's reader lock (queries go on, the fold waits: 0.9 s at 12.5 M
+  // events), syncs them with the fold going on, and then rests
+  // save_state_rest times as long before the next: under a steady stream of
+  // appends the saves take about a fiftieth of a core.
   bool save_state = true;
   uint64_t save_state_after_fold = 100'000;
   uint64_t save_state_while_following = 1'000'000;
   double save_state_rest = 50;
   // Called by the tail thread with the seq of each state checkpoint it
-  // queued while following and how long the encoding took (the write
-  // follows on the checkpoint writer thread); the server logs it.
+  // saved while following (its parts stored, its header queued) and how
+  // long the fold waited for it (the encoding and the parts' writing); the
+  // server logs it.
   std::function<void(uint64_t state_seq, absl::Duration encoding)>
       on_state_saved_while_following;
   // Tests only: called by Open() with the seq of the state checkpoint it
@@ -146,8 +149,8 @@ struct ProjectorOptions {
   // reader lock, so a test can run a query meanwhile.
   std::function<void()> while_making_id_indexes_for_test;
   // Tests only: called by the checkpoint writer thread before it stores
-  // each record (the parts of a saved state: once, they are stored
-  // together), without a lock, so a test can hold records in its queue.
+  // each record (figure checkpoints, a saved state's header), without a
+  // lock, so a test can hold records in its queue.
   std::function<void()> before_writing_record_for_test;
   // Tests and benchmarks: called by each view of the figures at a past cut
   // (as_of, Diff) with the cut, the seq of the figures it started from (a
@@ -275,15 +278,23 @@ class Projector {
   // (ProjectorOptions::save_state), with at least `min_events` folded since.
   bool StateSaveDue(uint64_t min_events) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
-  // A state checkpoint of state_ at its last seq.
-  EncodedState EncodeCurrentState() const ABSL_SHARED_LOCKS_REQUIRED(mutex_);
-  // Queues `encoded`, the state at `seq`, for the writer thread.
-  void QueueState(uint64_t seq, EncodedState encoded)
+  // Writes the parts of a state checkpoint of state_ at its last seq, as
+  // they are encoded, into `table`, a table of the log's records begun here
+  // (RecordStore::BeginTable): a part's memory, not the state's. Returns the
+  // header to queue once the table is stored.
+  absl::StatusOr<StateHeader> WriteCurrentState(
+      std::unique_ptr<RecordStore::TableWriter>& table) const
+      ABSL_SHARED_LOCKS_REQUIRED(mutex_);
+  // Queues the header of the state at `seq` for the writer thread, behind the
+  // figure checkpoints queued before (`stored`: its parts are stored), or
+  // records why its parts could not be stored (write_status_).
+  void QueueStateHeader(uint64_t seq, absl::StatusOr<StateHeader> stored)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Encodes and queues a state checkpoint when one is due.
+  // Writes a state checkpoint and queues its header when one is due.
   void SaveState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // The tail thread's save: encoded under the reader lock, so that queries
-  // go on meanwhile. Returns how long the encoding took (zero: no save).
+  // The tail thread's save: encoded and written under the reader lock, so
+  // that queries go on meanwhile, then synced with the fold going on.
+  // Returns how long the fold waited (zero: no save).
   absl::Duration SaveStateWhileFollowing();
   void WriteCheckpoints();
   // Once the state checkpoint at `saved_seq` is written: deletes the ones
@@ -325,8 +336,9 @@ class Projector {
     std::string key;
     std::string value;
   };
-  // Records to store (figure checkpoints, and the parts and header of a
-  // state checkpoint), oldest first; the front one is being written.
+  // Records to store (figure checkpoints, and the header of a state
+  // checkpoint whose parts are stored), oldest first; the front one is
+  // being written.
   std::deque<Unwritten> unwritten_ ABSL_GUARDED_BY(writer_mutex_);
   bool stopping_ ABSL_GUARDED_BY(writer_mutex_) = false;
   absl::Status write_status_ ABSL_GUARDED_BY(writer_mutex_);

@@ -6,7 +6,10 @@
 #include <thread>
 #include <utility>
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/status_macros.h"
 #include "projections/figures.h"
 
 namespace banen {
@@ -52,16 +55,19 @@ int64_t UnZigZag(uint64_t value) {
 uint64_t Ref(uint32_t index) { return uint32_t(index + 1); }
 
 // Builds the parts: items of one section, cut once a part passes
-// `part_bytes`. Each part is built in place, in a buffer whose front is kept
-// for its header and which then becomes the part, and a varint is written
-// through a pointer into room made for it ahead. Appended to a string a
-// byte at a time, each byte checking the capacity and writing the
-// terminator, and then copied behind its header, the encoding of a state
-// of 10 M events took 0.72 s where it now takes 0.46 (state_codec_bench,
-// memory already mapped).
+// `part_bytes`, each handed to `put_part` as it is made. A part is built in
+// one buffer, reused for the next: its front is kept for the part's header,
+// and a varint is written through a pointer into room made for it ahead.
+// Appended to a string a byte at a time, each byte checking the capacity and
+// writing the terminator, and then copied behind its header, the encoding
+// of a state of 10 M events took 0.72 s where it now takes 0.46
+// (state_codec_bench, memory already mapped); held until all were made,
+// the parts took the state's size in fresh memory at every save.
 class PartWriter {
  public:
-  explicit PartWriter(size_t part_bytes) : part_bytes_(part_bytes) {}
+  PartWriter(size_t part_bytes,
+             absl::FunctionRef<absl::Status(std::string_view part)> put_part)
+      : part_bytes_(part_bytes), put_part_(put_part) {}
   // Inlined, as Varint() and MakeRoom(): called for every element of the
   // state.
   [[gnu::always_inline]] void Item(Section section) {
@@ -98,9 +104,12 @@ class PartWriter {
                ? 0
                : validity.retracted_at() - validity.seq());
   }
-  std::vector<std::string> Finish() {
+  // The header of the body made, or the first error of put_part (after
+  // which it was called no more).
+  absl::StatusOr<StateHeader> Finish() {
     if (count_ > 0) Flush();
-    return std::move(parts_);
+    RETURN_IF_ERROR(status_);
+    return header_;
   }
 
  private:
@@ -113,9 +122,8 @@ class PartWriter {
   static_assert(kIdKey < 0x80);
 
   void Begin() {
-    part_ = std::string();
     // Zeros, written once: a part holds part_bytes_ and one item more.
-    part_.resize(kHeaderBytes + part_bytes_ + 256);
+    if (part_.empty()) part_.resize(kHeaderBytes + part_bytes_ + 256);
     used_ = kHeaderBytes;
   }
   [[gnu::always_inline]] void MakeRoom(size_t bytes) {
@@ -134,21 +142,23 @@ class PartWriter {
       count >>= 7;
     }
     part_[kCountBytes] = static_cast<char>(count);
-    part_.resize(used_);
-    // The last part of a section may be small: not a whole part's room.
-    if (2 * used_ < part_.capacity()) part_.shrink_to_fit();
-    parts_.push_back(std::move(part_));
+    const std::string_view part(part_.data(), used_);
+    if (status_.ok()) status_ = put_part_(part);
+    ++header_.parts;
+    header_.body_size += part.size();
     count_ = 0;
   }
 
   const size_t part_bytes_;
+  const absl::FunctionRef<absl::Status(std::string_view part)> put_part_;
   Section section_ = kRecorded;
   uint64_t count_ = 0;
   // From the first item on: the header's room, then used_ - kHeaderBytes
   // bytes of items.
   std::string part_;
   size_t used_ = 0;
-  std::vector<std::string> parts_;
+  StateHeader header_;  // parts and body_size so far
+  absl::Status status_;
 };
 
 class PartReader {
@@ -278,10 +288,11 @@ void SetValidity(const Validity& validity, Entry& entry,
 // Reads and writes ProjectionState's members; a friend of it.
 class StateCodec {
  public:
-  static std::vector<std::string> Encode(const ProjectionState& state,
-                                         const KeptSums& sums,
-                                         absl::Span<const uint64_t> checkpoints,
-                                         size_t part_bytes);
+  // The header's parts and body_size.
+  static absl::StatusOr<StateHeader> Encode(
+      const ProjectionState& state, const KeptSums& sums,
+      absl::Span<const uint64_t> checkpoints, size_t part_bytes,
+      absl::FunctionRef<absl::Status(std::string_view part)> put_part);
   static absl::StatusOr<DecodedState> Decode(
       uint64_t seq, absl::Span<const std::string_view> parts, uint32_t layout);
 
@@ -318,10 +329,11 @@ class StateCodec {
   static bool Check(const ProjectionState& state);
 };
 
-std::vector<std::string> StateCodec::Encode(
+absl::StatusOr<StateHeader> StateCodec::Encode(
     const ProjectionState& state, const KeptSums& sums,
-    absl::Span<const uint64_t> checkpoints, size_t part_bytes) {
-  PartWriter out(part_bytes);
+    absl::Span<const uint64_t> checkpoints, size_t part_bytes,
+    absl::FunctionRef<absl::Status(std::string_view part)> put_part) {
+  PartWriter out(part_bytes, put_part);
   int64_t micros = 0;
   uint64_t seq = 0;
   for (const auto& [time, last] : state.recorded_) {
@@ -927,18 +939,31 @@ KeptSums BuildKeptSums(const ProjectionState& state, int threads) {
       .register_steps = RegisterSteps::Build(state, state.last_seq(), threads)};
 }
 
+absl::StatusOr<StateHeader> EncodeStateInParts(
+    const ProjectionState& state, const KeptSums& sums, const Hash& hash,
+    absl::Span<const uint64_t> checkpoints,
+    absl::FunctionRef<absl::Status(std::string_view part)> put_part,
+    size_t part_bytes) {
+  ASSIGN_OR_RETURN(
+      StateHeader header,
+      StateCodec::Encode(state, sums, checkpoints, part_bytes, put_part));
+  header.rules = kCountingRulesVersion;
+  header.hash = hash;
+  return header;
+}
+
 EncodedState EncodeState(const ProjectionState& state, const KeptSums& sums,
                          const Hash& hash,
                          absl::Span<const uint64_t> checkpoints,
                          size_t part_bytes) {
   EncodedState encoded;
-  encoded.parts = StateCodec::Encode(state, sums, checkpoints, part_bytes);
-  encoded.header.rules = kCountingRulesVersion;
-  encoded.header.hash = hash;
-  encoded.header.parts = static_cast<uint32_t>(encoded.parts.size());
-  for (const std::string& part : encoded.parts) {
-    encoded.header.body_size += part.size();
-  }
+  const auto keep = [&encoded](std::string_view part) {
+    encoded.parts.emplace_back(part);
+    return absl::OkStatus();
+  };
+  // Nothing fails: every part is kept.
+  encoded.header =
+      *EncodeStateInParts(state, sums, hash, checkpoints, keep, part_bytes);
   return encoded;
 }
 

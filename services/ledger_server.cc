@@ -65,7 +65,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
           uint64_t seq, absl::Duration encoding) {
         Log(LogLevel::kInfo, "state_saved",
             absl::StrCat("the projection's state at seq ", seq,
-                         " is queued for its write"),
+                         " is stored, its header queued"),
             {{"seq", absl::StrCat(seq)},
              {"encoding_ms",
               absl::StrCat(absl::ToInt64Milliseconds(encoding))}});

@@ -198,6 +198,10 @@
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 
+namespace rocksdb {
+class SstFileWriter;
+}  // namespace rocksdb
+
 namespace banen::storage {
 
 inline constexpr char kEventTag = 'E';
@@ -308,12 +312,37 @@ struct Store {
 rocksdb::Status OpenStore(const rocksdb::Options& options,
                           const std::string& dir, Store& store);
 
-// Stores `count` records, record(0) to record(count - 1) with their keys
-// ascending, in `family` as one table file of their own, synced and
-// ingested into the store: large values written once, not through the WAL,
-// a memtable and compactions. The file is `file_name` in the store's
-// directory until it is ingested; one writer at a time per name, and the
-// next replaces one that a crash left behind.
+// Records with their keys ascending, written into a table file of their own
+// in `family` as they are put, which Finish() syncs and ingests into the
+// store: large values written once, not through the WAL, a memtable and
+// compactions. The file is `file_name` in the store's directory until it
+// is ingested; one writer at a time per name, and the next replaces one that
+// a crash left behind. `compressed`: with the family's compression. Not
+// thread-safe.
+class TableIngest {
+ public:
+  TableIngest(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& family,
+              std::string_view file_name, bool compressed);
+  ~TableIngest();
+  TableIngest(const TableIngest&) = delete;
+  TableIngest& operator=(const TableIngest&) = delete;
+
+  rocksdb::Status Put(const rocksdb::Slice& key, const rocksdb::Slice& value);
+  // Stores the records put (none: nothing); then no Put().
+  rocksdb::Status Finish();
+
+ private:
+  rocksdb::Status Open();
+
+  rocksdb::DB& db_;
+  rocksdb::ColumnFamilyHandle& family_;
+  const std::string path_;
+  const bool compressed_;
+  std::unique_ptr<rocksdb::SstFileWriter> writer_;  // from the first Put()
+};
+
+// A TableIngest of `count` records, record(0) to record(count - 1), with
+// the family's compression.
 rocksdb::Status IngestRecords(
     rocksdb::DB& db, rocksdb::ColumnFamilyHandle& family,
     std::string_view file_name, size_t count,

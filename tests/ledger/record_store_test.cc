@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iterator>
+#include <memory>
 #include <random>
 #include <set>
 #include <string>
@@ -19,6 +20,7 @@
 #include "ledger/event.h"
 #include "ledger/event_log.h"
 #include "ledger/internal/storage_format.h"
+#include "ledger/status_macros.h"
 #include "rocksdb/db.h"
 #include "rocksdb/metadata.h"
 #include "tests/ledger/raw_store.h"
@@ -169,6 +171,19 @@ std::vector<std::string> KeysOf(RecordStore& records, std::string_view space) {
   return keys;
 }
 
+// A table of `records` (key, value) put in their order: the first error of
+// BeginTable(), a Put() or Finish().
+absl::Status PutTable(
+    RecordStore& store, std::string_view space,
+    std::vector<std::pair<std::string_view, std::string_view>> records) {
+  ASSIGN_OR_RETURN(std::unique_ptr<RecordStore::TableWriter> table,
+                   store.BeginTable(space));
+  for (const auto& [key, value] : records) {
+    RETURN_IF_ERROR(table->Put(key, value));
+  }
+  return table->Finish();
+}
+
 TEST_F(RecordStoreTest, DeleteRangeRemovesTheKeysFromUpToTheEndOfOneSpace) {
   for (const char* key : {"k1", "k2", "k3", "k4"}) {
     ASSERT_OK(records().Put("a", key, "v"));
@@ -209,11 +224,11 @@ TEST_F(RecordStoreTest, RecordsSurviveReopenAndLeaveTheLogAlone) {
   EXPECT_TRUE(chain.ok) << chain.reason;
 }
 
-TEST_F(RecordStoreTest, PutAllStoresEachRecordAsPutWould) {
+TEST_F(RecordStoreTest, ATableStoresEachRecordAsPutWould) {
   ASSERT_OK(records().Put("state", "P1", "one"));
   const std::string large(3 << 20, 'x');  // a part of a saved state
-  ASSERT_OK(records().PutAll("state",
-                             {{"P1", "one"}, {"P2", large}, {"P3", "three"}}));
+  ASSERT_OK(PutTable(records(), "state",
+                     {{"P1", "one"}, {"P2", large}, {"P3", "three"}}));
   EXPECT_THAT(KeysOf(records(), "state"), ElementsAre("P1", "P2", "P3"));
   ReopenLog();
   ASSERT_NE(log_, nullptr);
@@ -223,19 +238,42 @@ TEST_F(RecordStoreTest, PutAllStoresEachRecordAsPutWould) {
               StatusIs(absl::StatusCode::kAlreadyExists));
 }
 
-TEST_F(RecordStoreTest, PutAllWithAnotherValueStoresNone) {
+TEST_F(RecordStoreTest, ATableWithAnotherValueStoresNone) {
   ASSERT_OK(records().Put("state", "P2", "two"));
-  EXPECT_THAT(records().PutAll("state", {{"P1", "one"}, {"P2", "other"}}),
+  EXPECT_THAT(PutTable(records(), "state", {{"P1", "one"}, {"P2", "other"}}),
               StatusIs(absl::StatusCode::kAlreadyExists));
   EXPECT_THAT(KeysOf(records(), "state"), ElementsAre("P2"));
 }
 
-TEST_F(RecordStoreTest, PutAllOfKeysOutOfOrderIsInvalid) {
-  EXPECT_THAT(records().PutAll("state", {{"P2", "two"}, {"P1", "one"}}),
+TEST_F(RecordStoreTest, ATableOfKeysOutOfOrderIsInvalid) {
+  EXPECT_THAT(PutTable(records(), "state", {{"P2", "two"}, {"P1", "one"}}),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(records().PutAll("state", {{"P1", "one"}, {"P1", "one"}}),
+  EXPECT_THAT(PutTable(records(), "state", {{"P1", "one"}, {"P1", "one"}}),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(KeysOf(records(), "state"), ElementsAre());
+}
+
+// The table's keys are checked again as it is stored: one stored after its
+// record was put, with whatever value, stores none of the table.
+TEST_F(RecordStoreTest, AKeyStoredWhileItsTableIsWrittenStoresNone) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<RecordStore::TableWriter> table,
+                       records().BeginTable("state"));
+  ASSERT_OK(table->Put("P1", "one"));
+  ASSERT_OK(table->Put("P2", "two"));
+  ASSERT_OK(records().Put("state", "P2", "two"));
+  EXPECT_THAT(table->Finish(), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(KeysOf(records(), "state"), ElementsAre("P2"));
+}
+
+TEST_F(RecordStoreTest, OneTableIsWrittenAtATime) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<RecordStore::TableWriter> first,
+                       records().BeginTable("state"));
+  EXPECT_THAT(records().BeginTable("other").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  first.reset();  // unfinished: stores nothing
+  ASSERT_OK(PutTable(records(), "other", {{"k", "v"}}));
+  EXPECT_THAT(KeysOf(records(), "state"), ElementsAre());
+  EXPECT_THAT(KeysOf(records(), "other"), ElementsAre("k"));
 }
 
 // Records put together are one table file, which a deletion of them all
@@ -244,7 +282,7 @@ TEST_F(RecordStoreTest, DeleteRangeDropsTheFileOfTheRecordsItDeletes) {
   std::mt19937_64 random(15);
   std::string part(1 << 20, '\0');  // incompressible, as saved states are
   for (char& byte : part) byte = static_cast<char>(random());
-  ASSERT_OK(records().PutAll("state", {{"P1", part}, {"P2", part}}));
+  ASSERT_OK(PutTable(records(), "state", {{"P1", part}, {"P2", part}}));
   ASSERT_OK(records().DeleteRange("state", "P1", "P3"));
   CloseLog();
   const storage::Store raw = test::OpenRawStore(log_dir());
@@ -261,8 +299,8 @@ TEST_F(RecordStoreTest, DeleteRangeDropsTheFileOfTheRecordsItDeletes) {
 
 // RocksDB links an ingested file into the store, then unlinks the name it
 // was written under: a crash in between leaves that name a link to a live
-// table, which the next PutAll must not write through.
-TEST_F(RecordStoreTest, PutAllNeverWritesThroughALinkACrashLeft) {
+// table, which the next table must not be written through.
+TEST_F(RecordStoreTest, ATableIsNeverWrittenThroughALinkACrashLeft) {
   const auto tables = [this] {
     std::set<std::filesystem::path> found;
     for (const auto& entry : std::filesystem::directory_iterator(log_dir())) {
@@ -271,12 +309,12 @@ TEST_F(RecordStoreTest, PutAllNeverWritesThroughALinkACrashLeft) {
     return found;
   };
   const std::set<std::filesystem::path> before = tables();
-  ASSERT_OK(records().PutAll("state", {{"P1", "first part"}}));
+  ASSERT_OK(PutTable(records(), "state", {{"P1", "first part"}}));
   std::vector<std::filesystem::path> ingested;
   std::ranges::set_difference(tables(), before, std::back_inserter(ingested));
   ASSERT_EQ(ingested.size(), 1u);
   std::filesystem::create_hard_link(ingested[0], log_dir() + "/records.ingest");
-  ASSERT_OK(records().PutAll("state", {{"P2", "second part"}}));
+  ASSERT_OK(PutTable(records(), "state", {{"P2", "second part"}}));
   ReopenLog();
   ASSERT_NE(log_, nullptr);
   ASSERT_OK_AND_ASSIGN(const std::string value, records().Get("state", "P1"));
