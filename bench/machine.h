@@ -1,6 +1,6 @@
 // The machine a benchmark ran on, printed next to its figures so that runs
-// on different hosts are not compared by mistake; and what a process holds
-// of it.
+// on different hosts are not compared by mistake; what a process holds of
+// it; and the store the benchmarks of an existing store read.
 #ifndef BANEN_BENCH_MACHINE_H_
 #define BANEN_BENCH_MACHINE_H_
 
@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -123,6 +125,16 @@ inline std::string RocksDbMemory(const StorageStats& stats) {
       stats.block_cache_capacity_bytes / kMegabyte,
       stats.table_readers_bytes / kMegabyte, stats.memtable_bytes / kMegabyte,
       stats.event_id_index_bytes / kMegabyte, stats.event_ids_hashed);
+}
+
+// `store`, a --store flag's value: exits with a usage error naming
+// `program` when it is empty.
+inline std::string RequiredStore(const char* program, std::string store) {
+  if (store.empty()) {
+    std::fprintf(stderr, "%s: --store=PATH is required\n", program);
+    std::exit(2);
+  }
+  return store;
 }
 
 }  // namespace banen::bench

@@ -107,11 +107,8 @@ void Run(const std::string& dir) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  const std::string store = absl::GetFlag(FLAGS_store);
-  if (store.empty()) {
-    std::fprintf(stderr, "restart_bench: --store=PATH is required\n");
-    return 2;
-  }
+  const std::string store =
+      banen::bench::RequiredStore("restart_bench", absl::GetFlag(FLAGS_store));
   banen::bench::Run(store);
   return 0;
 }

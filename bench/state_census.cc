@@ -35,6 +35,7 @@
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
+#include "bench/machine.h"
 #include "ledger/event_log.h"
 #include "projections/log_replay.h"
 #include "projections/projection_state.h"
@@ -204,7 +205,8 @@ int Run(const std::string& store, std::vector<Horizon> horizons) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  const std::string store = absl::GetFlag(FLAGS_store);
+  const std::string store =
+      banen::bench::RequiredStore("state_census", absl::GetFlag(FLAGS_store));
   std::vector<banen::bench::Horizon> horizons;
   for (const std::string& text : absl::GetFlag(FLAGS_horizons)) {
     banen::bench::Horizon horizon;
@@ -214,10 +216,6 @@ int main(int argc, char** argv) {
       return 2;
     }
     horizons.push_back(horizon);
-  }
-  if (store.empty()) {
-    std::fprintf(stderr, "state_census: --store=PATH is required\n");
-    return 2;
   }
   return banen::bench::Run(store, std::move(horizons));
 }

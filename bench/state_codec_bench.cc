@@ -96,10 +96,7 @@ int Run(const std::string& dir) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  const std::string store = absl::GetFlag(FLAGS_store);
-  if (store.empty()) {
-    std::fprintf(stderr, "state_codec_bench: --store=PATH is required\n");
-    return 2;
-  }
+  const std::string store = banen::bench::RequiredStore(
+      "state_codec_bench", absl::GetFlag(FLAGS_store));
   return banen::bench::Run(store);
 }
