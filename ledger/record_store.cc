@@ -88,12 +88,12 @@ RecordStore::TableWriter::~TableWriter() {
 
 absl::Status RecordStore::TableWriter::Put(std::string_view key,
                                            std::string_view value) {
-  if (status_.ok() && !keys_.empty() && key <= last_key_) {
+  if (status_.ok() && last_key_.has_value() && key <= *last_key_) {
     status_ = absl::InvalidArgumentError(
         "records put together must come in ascending key order");
   }
   if (!status_.ok()) return status_;
-  last_key_.assign(key);
+  last_key_ = std::string(key);
   absl::StatusOr<bool> stored;
   {
     absl::MutexLock lock(&store_.mu_);

@@ -41,6 +41,7 @@
 #define BANEN_LEDGER_RECORD_STORE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,7 +100,8 @@ class RecordStore {
     const std::string space_;
     std::unique_ptr<storage::TableIngest> table_;
     std::vector<std::string> keys_;  // record keys written to table_
-    std::string last_key_;
+    // The last key put, written or skipped as stored already.
+    std::optional<std::string> last_key_;
     absl::Status status_;
   };
   // A writer of records of `space` into a table file ingested into the

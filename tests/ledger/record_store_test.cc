@@ -253,6 +253,14 @@ TEST_F(RecordStoreTest, ATableOfKeysOutOfOrderIsInvalid) {
   EXPECT_THAT(KeysOf(records(), "state"), ElementsAre());
 }
 
+// The order counts the records skipped as stored already too.
+TEST_F(RecordStoreTest, AKeyBeforeASkippedOneIsInvalid) {
+  ASSERT_OK(records().Put("state", "P2", "two"));
+  EXPECT_THAT(PutTable(records(), "state", {{"P2", "two"}, {"P1", "one"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(KeysOf(records(), "state"), ElementsAre("P2"));
+}
+
 // The table's keys are checked again as it is stored: one stored after its
 // record was put, with whatever value, stores none of the table.
 TEST_F(RecordStoreTest, AKeyStoredWhileItsTableIsWrittenStoresNone) {
