@@ -151,7 +151,7 @@ Projector::~Projector() {
       if (last_hash.ok()) {
         if (state_.last_seq() > before) head_hash_ = *last_hash;
         MoveFigures(before, state_.last_seq(), nullptr, &kept_);
-        SaveState();
+        if (StateSaveDueAtClose()) SaveState();
       }
     }
   }
@@ -198,7 +198,8 @@ absl::Status Projector::CatchUp() {
   BuildCurrentFigures();
   RETURN_IF_ERROR(BackfillCheckpoints());
   // After the backfill, so that the state lists what it stored.
-  if (options_.save_state && folded >= options_.save_state_after_fold) {
+  if (folded >= options_.save_state_after_fold &&
+      StateSaveDue(/*min_events=*/1)) {
     SaveState();
   }
   Publish();
@@ -343,6 +344,22 @@ bool Projector::StateSaveDue(uint64_t min_events) const {
          since >= std::max<uint64_t>(1, saved_state_seq_ / 4);
 }
 
+bool Projector::StateSaveDueAtClose() const {
+  // An open folds an event in about 1.1 us (1 M events past a state at
+  // 10 M: Projector::Open 2.0-2.2 s against 0.9 s), a save writes the
+  // state in about 0.07 us an event of the log (0.9 s at 12.5 M, then its
+  // sync): past a sixteenth of the log the save costs the close about what
+  // one open's fold of those events would, and every open until the next
+  // save would fold them again. (With the quarter rule alone, at 50 M events
+  // every open after a close folded the 5.5 M events since the tail's last
+  // save.)
+  const uint64_t seq = state_.last_seq();
+  const uint64_t since = seq - saved_state_seq_;
+  return StateSaveDue(/*min_events=*/1) ||
+         (options_.save_state && since > 0 &&
+          since >= options_.save_state_after_fold && since >= seq / 16);
+}
+
 absl::StatusOr<StateHeader> Projector::WriteCurrentState(
     std::unique_ptr<RecordStore::TableWriter>& table) const {
   ASSIGN_OR_RETURN(table, log_.records().BeginTable(StateCheckpointSpace()));
@@ -373,7 +390,6 @@ void Projector::QueueStateHeader(uint64_t seq,
 }
 
 void Projector::SaveState() {
-  if (!StateSaveDue(/*min_events=*/1)) return;
   std::unique_ptr<RecordStore::TableWriter> table;
   absl::StatusOr<StateHeader> written = WriteCurrentState(table);
   QueueStateHeader(state_.last_seq(), Stored(table.get(), std::move(written)));

@@ -111,16 +111,19 @@ struct ProjectorOptions {
   uint64_t checkpoint_interval = 10'000;
   // How long a query waits for the projection to reach the log's head.
   absl::Duration catch_up_timeout = absl::Seconds(5);
-  // Save the ProjectionState (a state checkpoint, state_checkpoint.h) when
-  // the projector is destroyed, once Open() folded at least
-  // save_state_after_fold events past the one it loaded, and while the tail
-  // follows the log, once it folded save_state_while_following events past
-  // the last save (0: never); so that the next Open(), after a close or a
-  // crash, loads it and folds only the events after it (about a second a
-  // million at 10 M events). A save writes the whole state (some 37 bytes
-  // an event of the log), so it is skipped while the head is within a
-  // quarter of the last saved seq past it: the bytes saved stay a few times
-  // the state's, and between saves the tail grows by a quarter of the log.
+  // Save the ProjectionState (a state checkpoint, state_checkpoint.h), so
+  // that the next Open(), after a close or a crash, loads it and folds only
+  // the events after it (about a second a million at 10 M events):
+  // - when the projector is destroyed, once it is save_state_after_fold
+  //   events and a sixteenth of the log past the last save (or a quarter
+  //   of it): the open after a close folds nothing;
+  // - at the end of Open(), once it folded save_state_after_fold events,
+  //   and while the tail follows the log, once it folded
+  //   save_state_while_following events past the last save (0: never).
+  //   A save writes the whole state (some 37 bytes an event of the log), so
+  //   these two are skipped while the head is within a quarter of the last
+  //   saved seq past it: the bytes saved stay a few times the state's, and
+  //   between saves the tail grows by a quarter of the log.
   // The tail encodes a save and writes its parts, a part at a time, under
   // the state's reader lock (queries go on, the fold waits: 0.9 s at 12.5 M
   // events), syncs them with the fold going on, and then rests
@@ -278,6 +281,8 @@ class Projector {
   // (ProjectorOptions::save_state), with at least `min_events` folded since.
   bool StateSaveDue(uint64_t min_events) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
+  // Whether a close saves the state (ProjectorOptions::save_state).
+  bool StateSaveDueAtClose() const ABSL_SHARED_LOCKS_REQUIRED(mutex_);
   // Writes the parts of a state checkpoint of state_ at its last seq, as
   // they are encoded, into `table`, a table of the log's records begun here
   // (RecordStore::BeginTable): a part's memory, not the state's. Returns the
@@ -290,7 +295,7 @@ class Projector {
   // records why its parts could not be stored (write_status_).
   void QueueStateHeader(uint64_t seq, absl::StatusOr<StateHeader> stored)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Writes a state checkpoint and queues its header when one is due.
+  // Writes a state checkpoint of state_ and queues its header.
   void SaveState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The tail thread's save: encoded and written under the reader lock, so
   // that queries go on meanwhile, then synced with the fold going on.

@@ -1039,6 +1039,34 @@ TEST(StateCheckpointTest, ACloseSavesOnceTheHeadMovedAQuarterPastTheLast) {
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{100, 125}));
 }
 
+// Within a quarter, a close saves once the head is both
+// save_state_after_fold events and a sixteenth of the log past the last
+// save: past 100, 7 events are a sixteenth of 107 but fewer than 8, and 8
+// are both; with a threshold of 1, 6 events past 108 are less than a
+// sixteenth of 114, and 7 are one of 115. (The opens fold fewer than a
+// quarter, and save nothing.)
+TEST(StateCheckpointTest, ACloseSavesPastASixteenthOfTheLogAndTheThreshold) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(18);
+  AppendAndClose(fixture, random, 100, /*save=*/true);
+  struct Close {
+    uint64_t threshold;
+    int events;
+    std::vector<uint64_t> saved;
+  };
+  for (const Close& close :
+       {Close{8, 7, {100}}, Close{8, 1, {100, 108}}, Close{1, 6, {100, 108}},
+        Close{1, 1, {108, 115}}}) {
+    ProjectorOptions options = TestOptions();
+    options.save_state_after_fold = close.threshold;
+    fixture.OpenProjector(options);
+    AppendRandom(fixture, random, close.events);
+    fixture.CloseProjector();
+    EXPECT_EQ(StateHeaderSeqs(fixture.log()), close.saved);
+  }
+  ExpectRestart(fixture, /*state_seq=*/115, /*folded=*/0);
+}
+
 // The seqs of the states the tail saved while following, as it reports
 // them.
 class SavesWhileFollowing {
