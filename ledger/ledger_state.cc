@@ -593,48 +593,69 @@ void LedgerState::TakeChanges(std::string& out) {
 bool LedgerState::ApplyChanges(std::string_view bytes) {
   using checkpoint_coding::ReadPrefix;
   const uint64_t most = bytes.size();
-  // Read once into a scratch state, to know that the bytes are one whole
-  // ledger_delta before anything is changed; then into this one.
-  LedgerState scratch;
+  // Read once and dropped, to know that the bytes are one whole
+  // ledger_delta before anything is changed; then into this state. (Read
+  // into a scratch state, the check built maps of every changed job and
+  // person: half of a delta's load, 0.4 s of the open after a crash at
+  // 12.8 M events.)
   std::string_view check = bytes;
   if (!ReadPrefix(check,
-                  [&scratch, most](CodedInputStream& in) {
-                    return scratch.DecodeChanges(in, most);
+                  [this, most](CodedInputStream& in) {
+                    return DecodeChanges(in, most, /*apply=*/false);
                   }) ||
       !check.empty()) {
     return false;
   }
   ReadPrefix(bytes, [this, most](CodedInputStream& in) {
-    return DecodeChanges(in, most);
+    return DecodeChanges(in, most, /*apply=*/true);
   });
   return true;
 }
 
-bool LedgerState::DecodeChanges(CodedInputStream& in, uint64_t most) {
+bool LedgerState::DecodeChanges(CodedInputStream& in, uint64_t most,
+                                bool apply) {
   std::string key;
   std::string employer_id;
+  Job job;  // what a check reads, and drops
+  Person person;
+  int64_t references = 0;
   // Each change: 0 and the key of an erased entry, or 1 and the entry.
-  const auto changes = [&](auto& map, auto decode) {
+  const auto changes = [&](auto& map, auto decode, auto read) {
     uint64_t count = 0;
     if (!ReadCount(in, most, count)) return false;
     for (uint64_t i = 0; i < count; ++i) {
       uint32_t present = 0;
       if (!in.ReadVarint32(&present) || present > 1) return false;
       if (present == 1) {
-        if (!decode()) return false;
+        if (!(apply ? decode() : read())) return false;
       } else {
         if (!checkpoint_coding::ReadString(in, key)) return false;
-        map.Erase(key);
+        if (apply) map.Erase(key);
       }
     }
     return true;
   };
+  using checkpoint_coding::ReadSigned;
+  using checkpoint_coding::ReadString;
   return changes(
              jobs_,
-             [&] { return DecodeJob(in, most, false, key, employer_id); }) &&
-         changes(persons_, [&] { return DecodePerson(in, most, key); }) &&
-         changes(employers_, [&] { return DecodeEmployer(in, key); }) &&
-         DecodeRetracted(in, most);
+             [&] { return DecodeJob(in, most, false, key, employer_id); },
+             [&] {
+               return ReadString(in, key) && ReadString(in, employer_id) &&
+                      ReadJobTail(in, most, job);
+             }) &&
+         changes(
+             persons_, [&] { return DecodePerson(in, most, key); },
+             [&] {
+               return ReadString(in, key) &&
+                      ReadPersonEntries(in, most, person);
+             }) &&
+         changes(
+             employers_, [&] { return DecodeEmployer(in, key); },
+             [&] {
+               return ReadString(in, key) && ReadSigned(in, references);
+             }) &&
+         DecodeRetracted(in, most, apply);
 }
 
 absl::StatusOr<LedgerState> LedgerState::Decode(uint32_t version,
@@ -718,7 +739,6 @@ bool LedgerState::DecodeJobs(CodedInputStream& in, uint64_t most,
 bool LedgerState::DecodeJob(CodedInputStream& in, uint64_t most,
                             bool numbered_employers, std::string& key,
                             std::string& employer_id) {
-  uint64_t entries = 0;
   if (!checkpoint_coding::ReadString(in, key)) return false;
   Job& job = *jobs_.FindOrInsert(key).first;
   if (numbered_employers) {
@@ -730,6 +750,11 @@ bool LedgerState::DecodeJob(CodedInputStream& in, uint64_t most,
     if (!checkpoint_coding::ReadString(in, employer_id)) return false;
     job.employer = employer_ids_.Intern(employer_id);
   }
+  return ReadJobTail(in, most, job);
+}
+
+bool LedgerState::ReadJobTail(CodedInputStream& in, uint64_t most, Job& job) {
+  uint64_t entries = 0;
   if (!ReadSeq(in, job.last_touch_seq) || !ReadCount(in, most, entries)) {
     return false;
   }
@@ -764,17 +789,19 @@ bool LedgerState::DecodeTheRest(CodedInputStream& in, uint64_t most) {
   for (uint64_t i = 0; i < count; ++i) {
     if (!DecodeEmployer(in, key)) return false;
   }
-  return DecodeRetracted(in, most);
+  return DecodeRetracted(in, most, /*apply=*/true);
 }
 
 bool LedgerState::DecodePerson(CodedInputStream& in, uint64_t most,
                                std::string& key) {
+  return checkpoint_coding::ReadString(in, key) &&
+         ReadPersonEntries(in, most, *persons_.FindOrInsert(key).first);
+}
+
+bool LedgerState::ReadPersonEntries(CodedInputStream& in, uint64_t most,
+                                    Person& person) {
   uint64_t entries = 0;
-  if (!checkpoint_coding::ReadString(in, key) ||
-      !ReadCount(in, most, entries)) {
-    return false;
-  }
-  Person& person = *persons_.FindOrInsert(key).first;
+  if (!ReadCount(in, most, entries)) return false;
   person.entries.resize(entries);
   for (RegisterEntry& entry : person.entries) {
     uint32_t registered = 0;
@@ -796,14 +823,15 @@ bool LedgerState::DecodeEmployer(CodedInputStream& in, std::string& key) {
              in, employers_.FindOrInsert(key).first->references);
 }
 
-bool LedgerState::DecodeRetracted(CodedInputStream& in, uint64_t most) {
+bool LedgerState::DecodeRetracted(CodedInputStream& in, uint64_t most,
+                                  bool apply) {
   uint64_t count = 0;
   if (!ReadCount(in, most, count)) return false;
-  retracted_.reserve(retracted_.size() + count);
+  if (apply) retracted_.reserve(retracted_.size() + count);
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t seq = 0;
     if (!in.ReadVarint64(&seq)) return false;
-    retracted_.insert(seq);
+    if (apply) retracted_.insert(seq);
   }
   return true;
 }

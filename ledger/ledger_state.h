@@ -156,10 +156,12 @@ class LedgerState {
   bool DecodeJobs(google::protobuf::io::CodedInputStream& in, uint64_t most,
                   bool numbered_employers);
   bool DecodeTheRest(google::protobuf::io::CodedInputStream& in, uint64_t most);
-  // ledger_delta (storage_format.h) into this state.
-  bool DecodeChanges(google::protobuf::io::CodedInputStream& in, uint64_t most);
-  // One job, person or employer, and the retracted seqs; `key` and
-  // `employer_id` are scratch.
+  // ledger_delta (storage_format.h) into this state if `apply`; else only
+  // read, to check it, and nothing changed.
+  bool DecodeChanges(google::protobuf::io::CodedInputStream& in, uint64_t most,
+                     bool apply);
+  // One job, person or employer, and the retracted seqs (read only unless
+  // `apply`); `key` and `employer_id` are scratch.
   bool DecodeJob(google::protobuf::io::CodedInputStream& in, uint64_t most,
                  bool numbered_employers, std::string& key,
                  std::string& employer_id);
@@ -168,7 +170,13 @@ class LedgerState {
   bool DecodeEmployer(google::protobuf::io::CodedInputStream& in,
                       std::string& key);
   bool DecodeRetracted(google::protobuf::io::CodedInputStream& in,
-                       uint64_t most);
+                       uint64_t most, bool apply);
+  // What follows a job's key and employer, and a person's key, into `job`
+  // and `person`.
+  static bool ReadJobTail(google::protobuf::io::CodedInputStream& in,
+                          uint64_t most, Job& job);
+  static bool ReadPersonEntries(google::protobuf::io::CodedInputStream& in,
+                                uint64_t most, Person& person);
 
   absl::Status ApplyJobEvent(const Event& event, uint32_t seq, int index);
   absl::Status ApplyRegisterEvent(const Event& event, uint32_t seq, int index);

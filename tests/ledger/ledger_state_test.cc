@@ -120,6 +120,52 @@ TEST(LedgerState, EntriesInPlaceAndSpilledSurviveASaveAndLoad) {
             "registered");
 }
 
+// A delta of a changed job, an erased person (her registration
+// retracted), a new one and a retraction: applied whole, the state is the
+// one that took the changes; cut short anywhere, it is unchanged (the bytes
+// are read once to check them before they are applied).
+TEST(LedgerState, ADeltaAppliesWholeOrNotAtAll) {
+  LedgerState changed = HiredAt(10);
+  std::string before;
+  changed.EncodeTo(before);
+  changed.TrackChanges();
+  changed.BeginBatch();
+  const Event registration = PersonRegisteredEvent("p2", "2024-01-01", "p-2");
+  uint64_t seq = 10;
+  for (const Event& event :
+       {HoursChangedEvent("c", "2024-03-01", "job-1", 2000), registration,
+        PersonRegisteredEvent("p3", "2024-01-01", "p-3")}) {
+    const absl::Status applied = changed.Apply(event, ++seq, 0, nullptr);
+    ASSERT_TRUE(applied.ok()) << event.event_id << ": " << applied;
+  }
+  const absl::Status retracted = changed.Apply(
+      EventRetractedEvent("r", "2024-04-01", 12), 14, 0, &registration);
+  ASSERT_TRUE(retracted.ok()) << retracted;
+  changed.CommitBatch();
+  std::string delta;
+  changed.TakeChanges(delta);
+  std::string after;
+  changed.EncodeTo(after);
+
+  for (size_t cut = 0; cut < delta.size(); ++cut) {
+    std::string_view bytes = before;
+    absl::StatusOr<LedgerState> state = LedgerState::Decode(2, bytes);
+    ASSERT_TRUE(state.ok()) << state.status();
+    EXPECT_FALSE(state->ApplyChanges(std::string_view(delta).substr(0, cut)))
+        << "cut at " << cut;
+    std::string encoded;
+    state->EncodeTo(encoded);
+    EXPECT_EQ(encoded, before) << "cut at " << cut;
+  }
+  std::string_view bytes = before;
+  absl::StatusOr<LedgerState> state = LedgerState::Decode(2, bytes);
+  ASSERT_TRUE(state.ok()) << state.status();
+  ASSERT_TRUE(state->ApplyChanges(delta));
+  std::string encoded;
+  state->EncodeTo(encoded);
+  EXPECT_EQ(encoded, after);
+}
+
 // An entry holds a date's days in 24 bits. Validation refuses dates before
 // 1998 and more than a year ahead first; past 24 bits the state refuses
 // the event rather than cut its date.
