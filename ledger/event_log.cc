@@ -687,6 +687,67 @@ absl::Status EventLogImpl::Recover() {
   // The tree's right edge needs the events after its last node, the state
   // those after its checkpoint.
   uint64_t expected_seq = std::min(tree_size, state_seq) + 1;
+  // The events after the checkpoint are applied a run at a time: their ids'
+  // places in the index and their jobs' and persons' in the state fetched
+  // ahead, where one by one each lookup waited on its cache misses.
+  constexpr size_t kReplayRun = 64;
+  constexpr size_t kPrefetchAhead = 4;
+  std::vector<StoredEvent> run;
+  run.reserve(kReplayRun);
+  const auto replay_run = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                              stage_mu_, index_mu_) -> absl::Status {
+    // Fingerprints and the index's memory, for the whole run.
+    const std::vector<EventIdIndex::Probe> probes = event_ids_.ProbeAll(
+        run.size(), [&run](size_t i) { return run[i].event.event_id; });
+    for (size_t i = 0; i < std::min(run.size(), kPrefetchAhead); ++i) {
+      state_.Prefetch(run[i].event);
+    }
+    for (size_t i = 0; i < run.size(); ++i) {
+      if (i + kPrefetchAhead < run.size()) {
+        state_.Prefetch(run[i + kPrefetchAhead].event);
+      }
+      const StoredEvent& stored = run[i];
+      const Event& event = stored.event;
+      std::optional<Event> target;
+      if (const auto* retraction =
+              std::get_if<EventRetracted>(&event.payload)) {
+        absl::StatusOr<StoredEvent> read = ReadStored(retraction->target_seq);
+        if (!read.ok()) {
+          return absl::DataLossError(absl::StrCat(
+              "stored event ", stored.seq, " retracts seq ",
+              retraction->target_seq, ": ", read.status().message()));
+        }
+        target = std::move(read->event);
+      }
+      if (absl::Status valid =
+              state_.Apply(event, stored.seq, -1, target ? &*target : nullptr);
+          !valid.ok()) {
+        return absl::DataLossError(
+            absl::StrCat("stored event ", stored.seq,
+                         " fails validation: ", valid.message()));
+      }
+      // Looked up again (in cache now): the probe does not see the ids of
+      // this run inserted before it.
+      bool fingerprint_taken = false;
+      const uint64_t fingerprint = probes[i].fingerprint;
+      if (const std::optional<uint64_t> other =
+              event_ids_.Find(event.event_id, fingerprint)) {
+        ASSIGN_OR_RETURN(const StoredEvent earlier, ReadStored(*other));
+        if (earlier.event.event_id == event.event_id) {
+          return absl::DataLossError(absl::StrCat(
+              "events ", *other, " and ", stored.seq, " share an event_id"));
+        }
+        fingerprint_taken = true;
+      }
+      event_ids_.Insert(event.event_id, fingerprint, stored.seq,
+                        fingerprint_taken);
+      last_hash_ = stored.hash;
+      last_recorded_at_ = stored.recorded_at;
+      ++next_seq_;
+    }
+    run.clear();
+    return absl::OkStatus();
+  };
   for (it->Seek(storage::EventKey(expected_seq)); it->Valid();
        it->Next(), ++expected_seq) {
     const std::optional<uint64_t> seq = storage::SeqOfEventKey(
@@ -713,40 +774,11 @@ absl::Status EventLogImpl::Recover() {
     if (*seq <= state_seq) continue;
     ASSIGN_OR_RETURN(StoredEvent stored,
                      DecodeStoredEvent(*seq, value, scratch));
-    const Event& event = stored.event;
-    std::optional<Event> target;
-    if (const auto* retraction = std::get_if<EventRetracted>(&event.payload)) {
-      absl::StatusOr<StoredEvent> read = ReadStored(retraction->target_seq);
-      if (!read.ok()) {
-        return absl::DataLossError(absl::StrCat(
-            "stored event ", *seq, " retracts seq ", retraction->target_seq,
-            ": ", read.status().message()));
-      }
-      target = std::move(read->event);
-    }
-    if (absl::Status valid =
-            state_.Apply(event, *seq, -1, target ? &*target : nullptr);
-        !valid.ok()) {
-      return absl::DataLossError(absl::StrCat(
-          "stored event ", *seq, " fails validation: ", valid.message()));
-    }
-    bool fingerprint_taken = false;
-    const uint64_t fingerprint = event_ids_.Fingerprint(event.event_id);
-    if (const std::optional<uint64_t> other =
-            event_ids_.Find(event.event_id, fingerprint)) {
-      ASSIGN_OR_RETURN(const StoredEvent earlier, ReadStored(*other));
-      if (earlier.event.event_id == event.event_id) {
-        return absl::DataLossError(absl::StrCat("events ", *other, " and ",
-                                                *seq, " share an event_id"));
-      }
-      fingerprint_taken = true;
-    }
-    event_ids_.Insert(event.event_id, fingerprint, *seq, fingerprint_taken);
-    last_hash_ = stored.hash;
-    last_recorded_at_ = stored.recorded_at;
-    ++next_seq_;
+    run.push_back(std::move(stored));
+    if (run.size() == kReplayRun) RETURN_IF_ERROR(replay_run());
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "replaying the log"));
+  RETURN_IF_ERROR(replay_run());
   if (tree_size >= next_seq_) {
     return absl::DataLossError(
         absl::StrCat("the Merkle tree covers ", tree_size,
