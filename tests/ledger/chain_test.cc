@@ -263,6 +263,24 @@ TEST_F(ChainTest, SwappedEventsAreRefusedByTheReplay) {
   ExpectOpenRefused("the event stored under seq 3 names seq 4");
 }
 
+// Two stored events of one event_id, 3 and 4, in one run of the replay:
+// the second is found though the run was probed before the first was
+// inserted.
+TEST_F(ChainTest, StoredEventsOfOneIdAreRefusedByTheReplay) {
+  EventLogOptions replaying = Options();
+  replaying.save_state = false;
+  CloseLog();
+  OpenLog(replaying);
+  AppendTenEvents();
+  ChangeCanonicalOf(4, [](std::string& canonical) {
+    v1::StoredEvent proto;
+    ASSERT_TRUE(proto.ParseFromString(canonical));
+    proto.mutable_event()->set_event_id("t3");
+    ASSERT_TRUE(proto.SerializeToString(&canonical));
+  });
+  ExpectOpenRefused("events 3 and 4 share an event_id");
+}
+
 // Open() reads no event before its state checkpoint: the audit finds it.
 TEST_F(ChainTest, SwappedEventsBehindTheSavedStateAreFoundByVerifyChain) {
   AppendTenEvents();
