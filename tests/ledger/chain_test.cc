@@ -53,6 +53,16 @@ class ChainTest : public test::LedgerTest {
     ASSERT_EQ(log_->GetHead().seq, 10u);
   }
 
+  // AppendTenEvents() into a log that saves no state, so that the next
+  // open replays them all.
+  void AppendTenEventsToBeReplayed() {
+    EventLogOptions replaying = Options();
+    replaying.save_state = false;
+    CloseLog();
+    OpenLog(replaying);
+    AppendTenEvents();
+  }
+
   static Event Target(int i) {
     return test::TargetSetEvent(absl::StrCat("t", i), "2024-01-01",
                                 Sector::kMarkt, 2013 + i, 100 * i);
@@ -254,11 +264,7 @@ TEST_F(ChainTest, DeletedEventIsReportedAtItsSeq) {
 }
 
 TEST_F(ChainTest, SwappedEventsAreRefusedByTheReplay) {
-  EventLogOptions replaying = Options();
-  replaying.save_state = false;
-  CloseLog();
-  OpenLog(replaying);
-  AppendTenEvents();
+  AppendTenEventsToBeReplayed();
   SwapEvents3And4();
   ExpectOpenRefused("the event stored under seq 3 names seq 4");
 }
@@ -267,11 +273,7 @@ TEST_F(ChainTest, SwappedEventsAreRefusedByTheReplay) {
 // the second is found though the run was probed before the first was
 // inserted.
 TEST_F(ChainTest, StoredEventsOfOneIdAreRefusedByTheReplay) {
-  EventLogOptions replaying = Options();
-  replaying.save_state = false;
-  CloseLog();
-  OpenLog(replaying);
-  AppendTenEvents();
+  AppendTenEventsToBeReplayed();
   ChangeCanonicalOf(4, [](std::string& canonical) {
     v1::StoredEvent proto;
     ASSERT_TRUE(proto.ParseFromString(canonical));
