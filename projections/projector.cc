@@ -1,14 +1,12 @@
 #include "projections/projector.h"
 
 #include <algorithm>
-#include <array>
-#include <cstring>
 #include <iterator>
 #include <map>
 
+#include "absl/functional/function_ref.h"
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
-#include "ledger/huge_pages.h"
 #include "ledger/status_macros.h"
 #include "projections/checkpoint.h"
 #include "projections/log_replay.h"
@@ -64,32 +62,6 @@ absl::Status ValidateQuery(const RealisationQuery& query) {
   }
   return absl::OkStatus();
 }
-
-// Copies of the parts of a state checkpoint, one after another in blocks of
-// huge pages: hundreds of MB at 10 M events, which in 1 MB strings faulted
-// in every 4 KB page on its own. Copied by memcpy (a vector's insert of a
-// custom allocator copies byte by byte). A view stays valid as long as the
-// copies.
-class PartCopies {
- public:
-  void Add(std::string_view part) {
-    if (blocks_.empty() || blocks_.back().size() - used_ < part.size()) {
-      blocks_.emplace_back(std::max(kBlockBytes, part.size()));
-      used_ = 0;
-    }
-    char* const at = blocks_.back().data() + used_;
-    std::memcpy(at, part.data(), part.size());
-    used_ += part.size();
-    parts_.emplace_back(at, part.size());
-  }
-  const std::vector<std::string_view>& parts() const { return parts_; }
-
- private:
-  static constexpr size_t kBlockBytes = size_t{64} << 20;
-  std::deque<HugeBytes> blocks_;  // emplace_back moves none of them
-  size_t used_ = 0;               // of the last block
-  std::vector<std::string_view> parts_;
-};
 
 // The rows of a snapshot of `quarter`: every sector and measure.
 std::vector<RealisationRow> QuarterRows(const SectorTargets& targets,
@@ -292,31 +264,13 @@ absl::StatusOr<bool> Projector::LoadState() {
     if (layout == kStateLayoutVersion) {
       saved_state_seq_ = std::max(saved_state_seq_, seq);
     }
-    // The even parts and the odd ones on two threads: each is a read and
-    // decompression of up to a MB.
-    std::array<PartCopies, 2> halves;
-    std::array<absl::Status, 2> reads;
-    const auto read_half = [&](uint32_t half) {
-      for (uint32_t part = half; part < header.parts && reads[half].ok();
-           part += 2) {
-        reads[half] = log_.records().Read(
-            StateCheckpointSpace(layout), StatePartKey(seq, part),
-            [&](std::string_view bytes) { halves[half].Add(bytes); });
-      }
-    };
-    std::thread odd_reader(read_half, 1);
-    read_half(0);
-    odd_reader.join();
     // Derived data: one that does not read is passed over, the log decides.
-    if (!reads[0].ok() || !reads[1].ok()) continue;
-    std::vector<std::string_view> parts(header.parts);
-    uint64_t size = 0;
-    for (uint32_t part = 0; part < header.parts; ++part) {
-      parts[part] = halves[part % 2].parts()[part / 2];
-      size += parts[part].size();
-    }
-    if (size != header.body_size) continue;
-    absl::StatusOr<DecodedState> decoded = DecodeState(seq, parts, layout);
+    const auto read_part = [&](uint32_t part,
+                               absl::FunctionRef<void(std::string_view)> read) {
+      return log_.records().Read(StateCheckpointSpace(layout),
+                                 StatePartKey(seq, part), read);
+    };
+    absl::StatusOr<DecodedState> decoded = DecodeState(seq, header, read_part);
     if (!decoded.ok()) continue;
     // Of layouts 2 to 4: folding the events after it needs the id indexes
     // now; else the tail thread makes them (Follow).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -293,8 +294,11 @@ class StateCodec {
       const ProjectionState& state, const KeptSums& sums,
       absl::Span<const uint64_t> checkpoints, size_t part_bytes,
       absl::FunctionRef<absl::Status(std::string_view part)> put_part);
-  static absl::StatusOr<DecodedState> Decode(
-      uint64_t seq, absl::Span<const std::string_view> parts, uint32_t layout);
+  // `body_size`: what the parts must add up to, when known.
+  static absl::StatusOr<DecodedState> Decode(uint64_t seq, uint32_t part_count,
+                                             StatePartReader read_part,
+                                             uint32_t layout,
+                                             std::optional<uint64_t> body_size);
 
  private:
   using RefKind = ProjectionState::RefKind;
@@ -322,9 +326,12 @@ class StateCodec {
   static bool ReadItem(Section section, PartReader& in, DecodedState& decoded,
                        Retractions& retractions);
   static bool ReadSumsItem(Section section, PartReader& in, KeptSums& out);
+  // The items of part `p`, `bytes`, into `out`.
+  static absl::Status ReadPart(size_t p, std::string_view bytes,
+                               DecodedState& out, Retractions& retractions);
   // The items of parts [begin, end) into `out`.
-  static absl::Status ReadParts(absl::Span<const std::string_view> parts,
-                                size_t begin, size_t end, DecodedState& out,
+  static absl::Status ReadParts(StatePartReader read_part, size_t begin,
+                                size_t end, DecodedState& out,
                                 Retractions& retractions);
   static bool Check(const ProjectionState& state);
 };
@@ -753,29 +760,41 @@ bool StateCodec::Check(const ProjectionState& state) {
   return true;
 }
 
-absl::Status StateCodec::ReadParts(absl::Span<const std::string_view> parts,
-                                   size_t begin, size_t end, DecodedState& out,
+absl::Status StateCodec::ReadPart(size_t p, std::string_view bytes,
+                                  DecodedState& out, Retractions& retractions) {
+  PartReader in(bytes);
+  const auto section = static_cast<Section>(in.Varint());
+  const uint64_t count = in.Count();
+  for (uint64_t i = 0; i < count; ++i) {
+    if (!ReadItem(section, in, out, retractions) || !in.ok()) {
+      return absl::DataLossError(absl::StrCat("state checkpoint part ", p,
+                                              ": item ", i, " unreadable"));
+    }
+  }
+  if (!in.done()) {
+    return absl::DataLossError(absl::StrCat("state checkpoint part ", p,
+                                            ": bytes after its last item"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StateCodec::ReadParts(StatePartReader read_part, size_t begin,
+                                   size_t end, DecodedState& out,
                                    Retractions& retractions) {
   for (size_t p = begin; p < end; ++p) {
-    PartReader in(parts[p]);
-    const auto section = static_cast<Section>(in.Varint());
-    const uint64_t count = in.Count();
-    for (uint64_t i = 0; i < count; ++i) {
-      if (!ReadItem(section, in, out, retractions) || !in.ok()) {
-        return absl::DataLossError(absl::StrCat("state checkpoint part ", p,
-                                                ": item ", i, " unreadable"));
-      }
-    }
-    if (!in.done()) {
-      return absl::DataLossError(absl::StrCat("state checkpoint part ", p,
-                                              ": bytes after its last item"));
-    }
+    absl::Status items;
+    RETURN_IF_ERROR(
+        read_part(static_cast<uint32_t>(p), [&](std::string_view bytes) {
+          items = ReadPart(p, bytes, out, retractions);
+        }));
+    RETURN_IF_ERROR(items);
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<DecodedState> StateCodec::Decode(
-    uint64_t seq, absl::Span<const std::string_view> parts, uint32_t layout) {
+    uint64_t seq, uint32_t part_count, StatePartReader read_part,
+    uint32_t layout, std::optional<uint64_t> body_size) {
   const bool has_id_indexes = layout >= 3;
   const bool lists_checkpoints = layout >= 4;
   const bool has_id_key = layout >= 5;
@@ -784,29 +803,62 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
                               : has_id_indexes    ? kJobIndex
                                                   : kRegisterSteps;
   // The items of each section first, so that every vector and index is
-  // made at its size once instead of grown (and rehashed) item by item.
+  // made at its size once instead of grown (and rehashed) item by item: each
+  // part's section and count, the even parts' and the odd ones' on two
+  // threads (a read of up to a MB each).
+  struct PartStart {
+    uint64_t section = 0;
+    uint64_t count = 0;
+    uint64_t bytes = 0;
+    bool ok = false;
+  };
+  std::vector<PartStart> starts(part_count);
+  std::array<absl::Status, 2> start_reads;
+  const auto read_starts = [&](uint32_t first) {
+    for (uint32_t p = first; p < part_count && start_reads[first].ok();
+         p += 2) {
+      start_reads[first] = read_part(p, [&](std::string_view bytes) {
+        PartReader in(bytes);
+        PartStart& start = starts[p];
+        start.section = in.Varint();
+        start.count = in.Count();
+        start.bytes = bytes.size();
+        start.ok = in.ok();
+      });
+    }
+  };
+  std::thread odd_starts(read_starts, 1);
+  read_starts(0);
+  odd_starts.join();
+  for (const absl::Status& read : start_reads) RETURN_IF_ERROR(read);
   std::array<uint64_t, kIdKey + 1> items{};
   // And the bytes of their parts: more than the person refs or job ids
   // among them take.
   std::array<uint64_t, kIdKey + 1> section_bytes{};
+  uint64_t bytes = 0;
   // The parts of the jobs: [jobs_begin, jobs_end).
-  size_t jobs_begin = parts.size();
-  size_t jobs_end = parts.size();
+  size_t jobs_begin = part_count;
+  size_t jobs_end = part_count;
   uint64_t last_section = kRecorded;
-  for (size_t p = 0; p < parts.size(); ++p) {
-    PartReader in(parts[p]);
-    const uint64_t section = in.Varint();
-    const uint64_t count = in.Count();
-    if (!in.ok() || section < last_section || section > last_known) {
+  for (size_t p = 0; p < part_count; ++p) {
+    const PartStart& start = starts[p];
+    const uint64_t section = start.section;
+    if (!start.ok || section < last_section || section > last_known) {
       return absl::DataLossError(
           absl::StrCat("state checkpoint part ", p, ": a foreign section"));
     }
     last_section = section;
     // Counts are bounded by their part's size: the sums by the body's.
-    items[section] += count;
-    section_bytes[section] += parts[p].size();
+    items[section] += start.count;
+    section_bytes[section] += start.bytes;
+    bytes += start.bytes;
     if (section >= kJobs) jobs_begin = std::min(jobs_begin, p);
     if (section > kJobs) jobs_end = std::min(jobs_end, p);
+  }
+  if (body_size.has_value() && bytes != *body_size) {
+    return absl::DataLossError(
+        absl::StrCat("state checkpoint after seq ", seq, ": its parts hold ",
+                     bytes, " bytes, its header says ", *body_size));
   }
   DecodedState decoded;
   ProjectionState& state = decoded.state;
@@ -841,12 +893,12 @@ absl::StatusOr<DecodedState> StateCodec::Decode(
   Retractions job_retractions;
   std::thread jobs_reader([&] {
     jobs_read =
-        ReadParts(parts, jobs_begin, jobs_end, decoded, job_retractions);
+        ReadParts(read_part, jobs_begin, jobs_end, decoded, job_retractions);
   });
   absl::Status before_read =
-      ReadParts(parts, 0, jobs_begin, decoded, state.retractions_);
+      ReadParts(read_part, 0, jobs_begin, decoded, state.retractions_);
   absl::Status after_read = before_read.ok()
-                                ? ReadParts(parts, jobs_end, parts.size(),
+                                ? ReadParts(read_part, jobs_end, part_count,
                                             decoded, state.retractions_)
                                 : absl::OkStatus();
   jobs_reader.join();
@@ -969,7 +1021,20 @@ EncodedState EncodeState(const ProjectionState& state, const KeptSums& sums,
 
 absl::StatusOr<DecodedState> DecodeState(
     uint64_t seq, absl::Span<const std::string_view> parts, uint32_t layout) {
-  return StateCodec::Decode(seq, parts, layout);
+  const auto read_part =
+      [parts](uint32_t part, absl::FunctionRef<void(std::string_view)> read) {
+        read(parts[part]);
+        return absl::OkStatus();
+      };
+  return StateCodec::Decode(seq, static_cast<uint32_t>(parts.size()), read_part,
+                            layout, std::nullopt);
+}
+
+absl::StatusOr<DecodedState> DecodeState(uint64_t seq,
+                                         const StateHeader& header,
+                                         StatePartReader read_part) {
+  return StateCodec::Decode(seq, header.parts, read_part, header.layout,
+                            header.body_size);
 }
 
 }  // namespace banen

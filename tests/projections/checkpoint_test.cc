@@ -734,6 +734,64 @@ TEST(StateCheckpointTest, RejectsATruncatedBodyAsDataLoss) {
   EXPECT_EQ(Decode(50, parts).status().code(), absl::StatusCode::kDataLoss);
 }
 
+// A stored body is read a part at a time (DecodeState with a reader): the
+// decode keeps nothing of a part past its read, here one buffer that each
+// read overwrites and scribbles over after, and loads the same state.
+TEST(StateCheckpointTest, ALoadHoldsNoPartPastItsRead) {
+  test::ProjectorFixture fixture;
+  fixture.Open();
+  test::RandomHistory random(17);
+  AppendRandom(fixture, random, 80);
+  const ProjectionState folded = Rebuild(fixture.log());
+  const EncodedState encoded = Encode(folded, Hash{}, /*part_bytes=*/64);
+  ASSERT_GT(encoded.parts.size(), 8u);
+  absl::Mutex mutex;
+  std::string buffer;
+  const auto read_part = [&](uint32_t part,
+                             absl::FunctionRef<void(std::string_view)> read) {
+    absl::MutexLock lock(&mutex);
+    buffer = encoded.parts[part];
+    read(buffer);
+    std::fill(buffer.begin(), buffer.end(), '\xff');
+    return absl::OkStatus();
+  };
+  const absl::StatusOr<DecodedState> loaded =
+      DecodeState(80, encoded.header, read_part);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(Body(loaded->state), Body(folded));
+}
+
+// Parts that hold other than the header's body_size bytes are DATA_LOSS; a
+// part that cannot be read fails the load with the read's error.
+TEST(StateCheckpointTest, ALoadChecksTheBodySizeAndPassesOnAReadsError) {
+  test::ProjectorFixture fixture;
+  fixture.Open();
+  test::RandomHistory random(19);
+  AppendRandom(fixture, random, 60);
+  const EncodedState encoded =
+      Encode(Rebuild(fixture.log()), Hash{}, /*part_bytes=*/64);
+  ASSERT_GT(encoded.parts.size(), 4u);
+  const auto read_part = [&](uint32_t part,
+                             absl::FunctionRef<void(std::string_view)> read) {
+    if (part == 3) return absl::NotFoundError("part 3 is not stored");
+    read(encoded.parts[part]);
+    return absl::OkStatus();
+  };
+  const auto read_every_part =
+      [&](uint32_t part, absl::FunctionRef<void(std::string_view)> read) {
+        read(encoded.parts[part]);
+        return absl::OkStatus();
+      };
+  StateHeader longer = encoded.header;
+  longer.body_size += 1;
+
+  EXPECT_TRUE(DecodeState(60, encoded.header, read_every_part).ok());
+  EXPECT_EQ(DecodeState(60, longer, read_every_part).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeState(60, encoded.header, read_part).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 // A state's parts are derived data read back from the store: damaged ones
 // (a bit flipped, a part cut short or lost, 1,000 seeded ways each) decode
 // to some state or to DATA_LOSS, and never crash or read out of bounds (the
