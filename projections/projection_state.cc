@@ -477,12 +477,26 @@ void ProjectionState::ReserveForEvents(uint64_t events) {
   // the entries written take up. A system that counts address space
   // against a limit (vm.overcommit_memory=2) may refuse it where the state
   // itself fits; the arrays then grow as they go, as before.
+  // An array with room for them already stays where it is: a state loaded
+  // from a checkpoint has room for a quarter more than it held, and the
+  // few hundred thousand events a start after a crash folds moved every
+  // array into fresh memory (0.8 s of 2.7 at 12.5 M events). The ids go
+  // with their records, one each.
+  const auto room_for_more = [events](size_t size) {
+    return WithRoomToGrow(size + events);
+  };
   try {
-    refs_.reserve(WithRoomToGrow(refs_.size() + events));
-    jobs_.reserve(WithRoomToGrow(jobs_.size() + events));
-    job_ids_.Reserve(WithRoomToGrow(job_ids_.size() + events));
-    persons_.reserve(WithRoomToGrow(persons_.size() + events));
-    person_refs_.Reserve(WithRoomToGrow(person_refs_.size() + events));
+    if (refs_.capacity() - refs_.size() < events) {
+      refs_.reserve(room_for_more(refs_.size()));
+    }
+    if (jobs_.capacity() - jobs_.size() < events) {
+      jobs_.reserve(room_for_more(jobs_.size()));
+      job_ids_.Reserve(room_for_more(job_ids_.size()));
+    }
+    if (persons_.capacity() - persons_.size() < events) {
+      persons_.reserve(room_for_more(persons_.size()));
+      person_refs_.Reserve(room_for_more(person_refs_.size()));
+    }
   } catch (const std::bad_alloc&) {
   }
 }

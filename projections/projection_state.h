@@ -344,12 +344,12 @@ class ProjectionState {
   // not above the last applied one, or is above kMaxStateSeq, is ignored.
   void Apply(const StoredEvent& event);
   void ApplyAll(absl::Span<const StoredEvent> events);
-  // Makes room for `events` more events in the arrays Apply() appends to,
-  // which take at most one entry an event each (per seq, per job, per
-  // person), and for a quarter more (WithRoomToGrow), so that neither a
-  // replay nor the appends right after it move them. Grown by doubling
-  // instead, every move copies an array into fresh memory that the kernel
-  // zeroes first. Room not yet written is address space, not memory.
+  // Makes room for `events` more events in the arrays Apply() appends to
+  // that lack it, which take at most one entry an event each (per seq, per
+  // job, per person), and for a quarter more (WithRoomToGrow), so that
+  // neither a replay nor the appends right after it move them. Grown by
+  // doubling instead, every move copies an array into fresh memory that the
+  // kernel zeroes first. Room not yet written is address space, not memory.
   void ReserveForEvents(uint64_t events);
   // Sizes the id lists and indexes, and the references' width, for so many
   // ids in all at once, where each growth of a list copies it, each of an
@@ -473,6 +473,8 @@ class ProjectionState {
   class EventRefs {
    public:
     size_t size() const { return size_; }
+    // Entries held and room taken as they are written (reserve).
+    size_t capacity() const { return capacity_; }
     EventRef operator[](size_t i) const {
       const uint64_t bits = Entry(i);
       const auto kind = static_cast<RefKind>(bits & kKindMask);

@@ -792,6 +792,38 @@ TEST(StateCheckpointTest, ALoadChecksTheBodySizeAndPassesOnAReadsError) {
             absl::StatusCode::kNotFound);
 }
 
+// A state loaded from a checkpoint has room for a quarter more records:
+// the replay of the events after it (ReplayLog reserves for them first)
+// folds them where the load put the records, instead of copying every
+// array into fresh memory.
+TEST(StateCheckpointTest, AReplayAfterALoadKeepsTheRecordsInPlace) {
+  constexpr int kHires = 100;
+  constexpr int kMore = 10;
+  test::StoredHistory history;
+  history.Record(test::EmployerRegisteredEvent("e0", "2024-01-01", "emp-1"));
+  for (int i = 0; i < kHires + kMore; ++i) {
+    history.Record(test::JobStartedEvent(
+        absl::StrCat("e", i + 1), "2024-01-01", absl::StrCat("job-", i),
+        "emp-1", test::PersonRef(i), ContractForm::kVast, 2550));
+  }
+  const absl::Span<const StoredEvent> events(history.events());
+  ProjectionState saved;
+  saved.ApplyAll(events.first(kHires + 1));
+  absl::StatusOr<DecodedState> loaded = Decode(kHires + 1, Body(saved));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ProjectionState& state = loaded->state;
+  const JobRecord* first_job = &state.job(0);
+  const PersonRecord* first_person = &state.person(0);
+
+  state.ReserveForEvents(kMore);
+  state.ApplyAll(events.subspan(kHires + 1));
+
+  EXPECT_EQ(state.job_count(), size_t{kHires + kMore});
+  EXPECT_EQ(state.person_count(), size_t{kHires + kMore});
+  EXPECT_EQ(&state.job(0), first_job);
+  EXPECT_EQ(&state.person(0), first_person);
+}
+
 // A state's parts are derived data read back from the store: damaged ones
 // (a bit flipped, a part cut short or lost, 1,000 seeded ways each) decode
 // to some state or to DATA_LOSS, and never crash or read out of bounds (the
