@@ -526,15 +526,17 @@ class EventLogImpl final : public EventLog {
   // Loads the latest state checkpoint of this log, and the deltas after it,
   // into state_, event_ids_ and the chain tail; false (and nothing changed)
   // if there is none it can use, and the log must be replayed from its
-  // start.
-  absl::StatusOr<bool> LoadState()
+  // start. `head`: about the last seq stored, which the state will reach.
+  absl::StatusOr<bool> LoadState(uint64_t head)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_, index_mu_);
-  // Reads the state as of the latest consistent point on disk. DATA_LOSS
-  // for a state checkpoint that is unreadable; a delta that is is skipped.
-  absl::StatusOr<Checkpoint> ReadCheckpoint() const;
+  // Reads the state as of the latest consistent point on disk, with room
+  // for what the events up to `head` add (LoadGrowth, ledger_state.h).
+  // DATA_LOSS for a state checkpoint that is unreadable; a delta that is is
+  // skipped.
+  absl::StatusOr<Checkpoint> ReadCheckpoint(uint64_t head) const;
   // The latest state checkpoint into `checkpoint`, if there is one this
   // version reads, of this log.
-  absl::Status ReadStateCheckpoint(Checkpoint& checkpoint) const;
+  absl::Status ReadStateCheckpoint(Checkpoint& checkpoint, uint64_t head) const;
   // Applies to `checkpoint` the deltas that follow it, in seq order.
   absl::Status ApplyDeltas(Checkpoint& checkpoint) const;
   // At a group's end: hands a delta to delta_writer_ once save_state_every
@@ -668,7 +670,8 @@ absl::Status EventLogImpl::Recover() {
   const auto write_nodes = [&]() {
     return WriteAndClear(nodes, "storing the tree");
   };
-  ASSIGN_OR_RETURN(const bool state_loaded, LoadState());
+  // The tree holds all but the last few events (fewer than 16).
+  ASSIGN_OR_RETURN(const bool state_loaded, LoadState(tree_size));
   const uint64_t state_seq = state_loaded ? next_seq_ - 1 : 0;
   if (options_.save_state_every > 0) {
     // The replay is a change since the point the next delta follows.
@@ -1731,8 +1734,8 @@ absl::Status EventLogImpl::WriteStateCheckpoint(uint64_t seq, const Hash& hash,
   return DropSupersededParts(seq);
 }
 
-absl::StatusOr<bool> EventLogImpl::LoadState() {
-  ASSIGN_OR_RETURN(Checkpoint checkpoint, ReadCheckpoint());
+absl::StatusOr<bool> EventLogImpl::LoadState(uint64_t head) {
+  ASSIGN_OR_RETURN(Checkpoint checkpoint, ReadCheckpoint(head));
   if (checkpoint.unusable_deltas) {
     // Disk hygiene only: a delta is applied only if it follows the point
     // reached, whoever wrote it.
@@ -1762,14 +1765,16 @@ absl::StatusOr<bool> EventLogImpl::LoadState() {
   return true;
 }
 
-absl::StatusOr<EventLogImpl::Checkpoint> EventLogImpl::ReadCheckpoint() const {
+absl::StatusOr<EventLogImpl::Checkpoint> EventLogImpl::ReadCheckpoint(
+    uint64_t head) const {
   Checkpoint checkpoint;
-  RETURN_IF_ERROR(ReadStateCheckpoint(checkpoint));
+  RETURN_IF_ERROR(ReadStateCheckpoint(checkpoint, head));
   RETURN_IF_ERROR(ApplyDeltas(checkpoint));
   return checkpoint;
 }
 
-absl::Status EventLogImpl::ReadStateCheckpoint(Checkpoint& checkpoint) const {
+absl::Status EventLogImpl::ReadStateCheckpoint(Checkpoint& checkpoint,
+                                               uint64_t head) const {
   // Read once: through the block cache it would only push out the rest.
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;
@@ -1839,8 +1844,11 @@ absl::Status EventLogImpl::ReadStateCheckpoint(Checkpoint& checkpoint) const {
   std::string_view bytes(body.data(), body.size());
   ASSIGN_OR_RETURN(checkpoint.event_ids,
                    EventIdIndex::Decode(header->version, bytes));
-  ASSIGN_OR_RETURN(checkpoint.state,
-                   LedgerState::Decode(header->version, bytes));
+  ASSIGN_OR_RETURN(
+      checkpoint.state,
+      LedgerState::Decode(
+          header->version, bytes,
+          {.saved = *seq, .to_come = head > *seq ? head - *seq : 0}));
   if (!bytes.empty()) {
     return absl::DataLossError(
         absl::StrCat("the state saved at seq ", *seq, " is malformed"));
@@ -2053,7 +2061,7 @@ absl::Status EventLogImpl::WriteDelta(const Delta& delta) {
   std::optional<EventIdIndex> merged_ids;  // set if rebased
   body.clear();
   internal::RunAtLowestPriority([&] {
-    absl::StatusOr<Checkpoint> checkpoint = ReadCheckpoint();
+    absl::StatusOr<Checkpoint> checkpoint = ReadCheckpoint(delta.seq);
     if (!checkpoint.ok()) {
       read_status = checkpoint.status();
       return;

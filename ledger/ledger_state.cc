@@ -659,7 +659,8 @@ bool LedgerState::DecodeChanges(CodedInputStream& in, uint64_t most,
 }
 
 absl::StatusOr<LedgerState> LedgerState::Decode(uint32_t version,
-                                                std::string_view& bytes) {
+                                                std::string_view& bytes,
+                                                LoadGrowth growth) {
   using checkpoint_coding::CodedInputStream;
   using checkpoint_coding::ReadPrefix;
   LedgerState state;
@@ -668,9 +669,9 @@ absl::StatusOr<LedgerState> LedgerState::Decode(uint32_t version,
   // Counts come from the bytes: reserve no more than they could hold.
   const uint64_t most = bytes.size();
   if (version == 1) {
-    if (!ReadPrefix(bytes, [&state, most](CodedInputStream& in) {
-          return state.DecodeJobs(in, most, false) &&
-                 state.DecodeTheRest(in, most);
+    if (!ReadPrefix(bytes, [&state, most, growth](CodedInputStream& in) {
+          return state.DecodeJobs(in, most, false, growth) &&
+                 state.DecodeTheRest(in, most, growth);
         })) {
       return unreadable;
     }
@@ -698,22 +699,32 @@ absl::StatusOr<LedgerState> LedgerState::Decode(uint32_t version,
   // The jobs on a thread of their own, the rest on this one: they fill
   // different members. Each takes about half the time.
   bool jobs_read = false;
-  std::thread jobs_reader([&state, &jobs, &jobs_read, most] {
-    jobs_read = ReadPrefix(jobs, [&state, most](CodedInputStream& in) {
-      return state.DecodeJobs(in, most, true);
+  std::thread jobs_reader([&state, &jobs, &jobs_read, most, growth] {
+    jobs_read = ReadPrefix(jobs, [&state, most, growth](CodedInputStream& in) {
+      return state.DecodeJobs(in, most, true, growth);
     });
   });
   const bool rest_read =
-      ReadPrefix(bytes, [&state, most](CodedInputStream& in) {
-        return state.DecodeTheRest(in, most);
+      ReadPrefix(bytes, [&state, most, growth](CodedInputStream& in) {
+        return state.DecodeTheRest(in, most, growth);
       });
   jobs_reader.join();
   if (!jobs_read || !jobs.empty() || !rest_read) return unreadable;
   return state;
 }
 
+uint64_t LedgerState::WithGrowth(uint64_t count, LoadGrowth growth) {
+  if (growth.saved == 0) return count;
+  // Each event adds one job or person at most.
+  return count +
+         std::min(growth.to_come,
+                  static_cast<uint64_t>(static_cast<double>(count) /
+                                        static_cast<double>(growth.saved) *
+                                        static_cast<double>(growth.to_come)));
+}
+
 bool LedgerState::DecodeJobs(CodedInputStream& in, uint64_t most,
-                             bool numbered_employers) {
+                             bool numbered_employers, LoadGrowth growth) {
   uint64_t count = 0;
   std::string key;
   std::string employer_id;
@@ -727,7 +738,7 @@ bool LedgerState::DecodeJobs(CodedInputStream& in, uint64_t most,
     }
   }
   if (!ReadCount(in, most, count)) return false;
-  jobs_.ReserveForLoad(count);
+  jobs_.ReserveForLoad(WithGrowth(count, growth));
   for (uint64_t i = 0; i < count; ++i) {
     if (!DecodeJob(in, most, numbered_employers, key, employer_id)) {
       return false;
@@ -776,11 +787,12 @@ bool LedgerState::ReadJobTail(CodedInputStream& in, uint64_t most, Job& job) {
   return true;
 }
 
-bool LedgerState::DecodeTheRest(CodedInputStream& in, uint64_t most) {
+bool LedgerState::DecodeTheRest(CodedInputStream& in, uint64_t most,
+                                LoadGrowth growth) {
   uint64_t count = 0;
   std::string key;
   if (!ReadCount(in, most, count)) return false;
-  persons_.ReserveForLoad(count);
+  persons_.ReserveForLoad(WithGrowth(count, growth));
   for (uint64_t i = 0; i < count; ++i) {
     if (!DecodePerson(in, most, key)) return false;
   }

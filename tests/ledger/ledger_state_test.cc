@@ -208,5 +208,48 @@ TEST(LedgerState, ASavedDatePastWhatAnEntryHoldsIsDataLoss) {
             absl::StatusCode::kDataLoss);
 }
 
+// 1,000 hires of 1,000 persons in 3,000 events, saved: loaded for 3,000
+// events to come, the maps take the 1,000 jobs and persons those will add
+// at the same rate without growing; loaded as they are, they would grow.
+TEST(LedgerState, ALoadHasRoomForTheEntriesOfTheEventsToCome) {
+  constexpr int kHires = 1000;
+  LedgerState state;
+  state.BeginBatch();
+  uint64_t seq = 0;
+  ASSERT_TRUE(state
+                  .Apply(EmployerRegisteredEvent("e", "2024-01-01", "emp-1"),
+                         ++seq, 0, nullptr)
+                  .ok());
+  for (int i = 0; i < kHires; ++i) {
+    const std::string person = absl::StrCat("person-", i);
+    ASSERT_TRUE(state
+                    .Apply(PersonRegisteredEvent(absl::StrCat("p", i),
+                                                 "2024-01-01", person),
+                           ++seq, 0, nullptr)
+                    .ok());
+    ASSERT_TRUE(state
+                    .Apply(JobStartedEvent(absl::StrCat("j", i), "2024-02-01",
+                                           absl::StrCat("job-", i), "emp-1",
+                                           person, ContractForm::kVast, 2550),
+                           ++seq, 0, nullptr)
+                    .ok());
+  }
+  state.CommitBatch();
+  std::string encoded;
+  state.EncodeTo(encoded);
+  std::string_view plain_bytes = encoded;
+  std::string_view grown_bytes = encoded;
+  const absl::StatusOr<LedgerState> plain = LedgerState::Decode(2, plain_bytes);
+  const absl::StatusOr<LedgerState> grown =
+      LedgerState::Decode(2, grown_bytes, {.saved = seq, .to_come = seq});
+
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  ASSERT_TRUE(grown.ok()) << grown.status();
+  EXPECT_LT(plain->job_index_capacity() * 7 / 8, size_t{2 * kHires});
+  EXPECT_LT(plain->person_index_capacity() * 7 / 8, size_t{2 * kHires});
+  EXPECT_GE(grown->job_index_capacity() * 7 / 8, size_t{2 * kHires});
+  EXPECT_GE(grown->person_index_capacity() * 7 / 8, size_t{2 * kHires});
+}
+
 }  // namespace
 }  // namespace banen::test
