@@ -517,6 +517,11 @@ class EventLogImpl final : public EventLog {
   // (storage_format.h) that replaces the older ones and the deltas, unless
   // it is saved already; then flushes every memtable.
   absl::Status SaveState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_, index_mu_);
+  // About the body bytes of a state checkpoint at `seq`: the last one's,
+  // grown as the log did since, and a sixteenth more; 0 without one, or
+  // when the log has more than doubled since (the reserve is zeroed as the
+  // encoding starts: a guess far off would take memory for nothing).
+  uint64_t ExpectedBodyBytes(uint64_t seq);
   // Writes every column family's memtable into a table.
   absl::Status FlushAll();
   // Writes a state checkpoint of `body` after the event `seq` of `hash`,
@@ -598,8 +603,9 @@ class EventLogImpl final : public EventLog {
   std::string delta_buffer_ ABSL_GUARDED_BY(checkpoint_mu_);
   bool buffer_wanted_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   // The body bytes of the state checkpoint on disk and of the deltas after
-  // it, which are kept below half of it.
+  // it, which are kept below half of it; the checkpoint's seq.
   uint64_t base_bytes_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;
+  uint64_t base_seq_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;
   uint64_t delta_bytes_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;
   std::thread delta_writer_;  // WriteDeltas; joined by the destructor
 
@@ -1676,6 +1682,9 @@ absl::Status EventLogImpl::SaveState() {
     return FlushAll();
   }
   std::string body;
+  // Grown by doubling instead, the body copied itself into fresh memory
+  // the kernel clears first: a close at 12.8 M events spent 2 s of CPU so.
+  body.reserve(ExpectedBodyBytes(seq));
   event_ids_.Merge();
   event_ids_.EncodeTo(body);
   state_.EncodeTo(body);
@@ -1689,11 +1698,21 @@ absl::Status EventLogImpl::SaveState() {
   {
     absl::MutexLock lock(&checkpoint_mu_);
     base_bytes_ = body.size();
+    base_seq_ = seq;
     delta_bytes_ = 0;
   }
   // Into tables, with every memtable: otherwise the next Open() would first
   // replay the WAL (the state, and up to 64 MiB of events) into memtables.
   return FlushAll();
+}
+
+uint64_t EventLogImpl::ExpectedBodyBytes(uint64_t seq) {
+  absl::MutexLock lock(&checkpoint_mu_);
+  if (base_seq_ == 0 || seq / 2 > base_seq_) return 0;
+  const double grown = static_cast<double>(base_bytes_) *
+                       static_cast<double>(seq) /
+                       static_cast<double>(base_seq_);
+  return static_cast<uint64_t>(grown + grown / 16);
 }
 
 absl::Status EventLogImpl::FlushAll() {
@@ -1761,6 +1780,7 @@ absl::StatusOr<bool> EventLogImpl::LoadState(uint64_t head) {
                    : 0;
   absl::MutexLock lock(&checkpoint_mu_);
   base_bytes_ = checkpoint.base_bytes;
+  base_seq_ = checkpoint.base_seq;
   delta_bytes_ = checkpoint.delta_bytes;
   return true;
 }
@@ -2086,6 +2106,7 @@ absl::Status EventLogImpl::WriteDelta(const Delta& delta) {
   {
     absl::MutexLock lock(&checkpoint_mu_);
     base_bytes_ = body.size();
+    base_seq_ = delta.seq;
     delta_bytes_ = 0;
   }
   if (options_.on_state_rebased) options_.on_state_rebased(delta.seq);
