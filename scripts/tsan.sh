@@ -5,11 +5,12 @@
 #
 # By default the short version scripts/test.sh runs: the tests whose threads
 # meet in the ledger's write path and the projector (concurrent appends and
-# retries, group commit, the tree and delta threads, a failing disk, the
-# projector's tail and checkpoint threads, the figures' threads taking
-# blocks of persons) and over gRPC (Append streams with batches in flight,
-# a client's retry while its first try is in its sync, the unary appends,
-# a follower's stream), each program as one process, with
+# retries, group commit, the tree and delta threads, the replay's reader
+# thread of an open, a failing disk, the projector's tail and checkpoint
+# threads, the figures' threads taking blocks of persons) and over gRPC
+# (Append streams with batches in flight, a client's retry while its first
+# try is in its sync, the unary appends, a follower's stream), each program
+# as one process, with
 # tsan_absl_sync_test and tsan_grpc_handoff_test, which show that TSan sees
 # abseil's waits and gRPC's hand-over of a stream's batches
 # (tests/tsan_absl_sync.cc, tests/tsan_grpc_handoff.cc) and still reports a
@@ -31,7 +32,7 @@ done
 short_tests=(tsan_absl_sync_test tsan_grpc_handoff_test concurrent_append_test
              failing_disk_test projector_test figures_test append_stream_test
              concurrent_retry_test ledger_service_test replica_test
-             append_memtable_test)
+             append_memtable_test chain_test)
 dir=build-tsan
 cmake --preset tsan >/dev/null
 # TSan reads reports' symbols with llvm-symbolizer when it has one.

@@ -283,6 +283,38 @@ TEST_F(ChainTest, StoredEventsOfOneIdAreRefusedByTheReplay) {
   ExpectOpenRefused("events 3 and 4 share an event_id");
 }
 
+// The replay reads ahead of the events it applies (runs of 64 on a thread
+// of their own): of two faults, 3 and 4 sharing an event_id and event 200
+// missing, the open names the first, as a replay one event after another
+// would.
+TEST_F(ChainTest, TheReplayNamesTheFirstFaultThoughItReadsAhead) {
+  AppendTenEventsToBeReplayed();
+  for (int batch = 0; batch < 10; ++batch) {
+    std::vector<Event> employers;
+    for (int i = 0; i < 30; ++i) {
+      const int n = 11 + 30 * batch + i;
+      employers.push_back(test::EmployerRegisteredEvent(
+          absl::StrCat("e", n), "2020-01-01", absl::StrCat("emp-", n),
+          Sector::kGemeenten, kEmployerName));
+    }
+    MustAppend(employers);
+  }
+  ASSERT_EQ(log_->GetHead().seq, 310u);
+  ChangeCanonicalOf(4, [](std::string& canonical) {
+    v1::StoredEvent proto;
+    ASSERT_TRUE(proto.ParseFromString(canonical));
+    proto.mutable_event()->set_event_id("t3");
+    ASSERT_TRUE(proto.SerializeToString(&canonical));
+  });
+  {
+    const storage::Store raw = OpenRaw();
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    ASSERT_TRUE(raw.db->Delete(options, storage::EventKey(200)).ok());
+  }
+  ExpectOpenRefused("events 3 and 4 share an event_id");
+}
+
 // Open() reads no event before its state checkpoint: the audit finds it.
 TEST_F(ChainTest, SwappedEventsBehindTheSavedStateAreFoundByVerifyChain) {
   AppendTenEvents();
