@@ -287,12 +287,14 @@ TEST(ProjectorConcurrencyTest, QueriesRunWhileEventsAreAppended) {
 // the last save, as often as its folds allow): its encoding under the
 // reader lock beside the queries, its writes beside the checkpoints'.
 TEST(ProjectorConcurrencyTest, QueriesRunWhileTheTailSavesTheState) {
+  // Declared before the fixture: the tail may still save, and count, while
+  // the fixture closes the projector.
+  std::atomic<int> saves{0};
   ProjectorFixture fixture;
   ProjectorOptions options;
   options.checkpoint_interval = 25;
   options.save_state_while_following = 20;
   options.save_state_rest = 0;
-  std::atomic<int> saves{0};
   options.on_state_saved_while_following = [&](uint64_t, absl::Duration) {
     ++saves;
   };
@@ -379,8 +381,9 @@ TEST(ProjectorTest, AnAsOfCutAfterARegistrationMovesOnlyItsWindowsPersons) {
 // The figure checkpoints are not held in memory but read back when a cut
 // starts from one; one still queued for the writer is read from the queue.
 TEST(ProjectorTest, AnAsOfCutStartsFromACheckpointStillQueuedForTheWriter) {
-  ProjectorFixture fixture;
+  // Declared before the fixture, which the writer thread outlives.
   absl::Notification writer_may_go;
+  ProjectorFixture fixture;
   uint64_t moved_start = 0;
   ProjectorOptions options;
   options.checkpoint_interval = 10;
