@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
@@ -570,6 +571,8 @@ class EventLogImpl final : public EventLog {
   absl::Status MoveToFamily(char tag, rocksdb::ColumnFamilyHandle& family);
   // Refuses a store of a later format; returns the format it is in.
   absl::StatusOr<uint32_t> ReadFormatVersion() const;
+  // The head as the stored events end, before the open checks them.
+  absl::StatusOr<Head> ReadLastStored() const;
   // Saves state_ and event_ids_ as of the staged head, a state checkpoint
   // (storage_format.h) that replaces the older ones and the deltas, unless
   // it is saved already; then flushes every memtable.
@@ -733,6 +736,18 @@ absl::Status EventLogImpl::Recover() {
   const auto write_nodes = [&]() {
     return WriteAndClear(nodes, "storing the tree");
   };
+  ASSIGN_OR_RETURN(const Head stored_head, ReadLastStored());
+  {
+    absl::MutexLock lock(&mu_);
+    head_ = stored_head;
+  }
+  std::thread beside;
+  absl::Cleanup join_beside = [&beside] {
+    if (beside.joinable()) beside.join();
+  };
+  if (options_.while_opening) {
+    beside = std::thread([this] { options_.while_opening(*this); });
+  }
   // The tree holds all but the last few events (fewer than 16).
   ASSIGN_OR_RETURN(const bool state_loaded, LoadState(tree_size));
   const uint64_t state_seq = state_loaded ? next_seq_ - 1 : 0;
@@ -916,9 +931,33 @@ absl::Status EventLogImpl::Recover() {
                                   options_.save_state_every)) {
     RETURN_IF_ERROR(SaveState());
   }
+  // The head while_opening saw, now checked.
   absl::MutexLock lock(&mu_);
   head_ = Head{next_seq_ - 1, last_hash_, last_recorded_at_};
   return absl::OkStatus();
+}
+
+absl::StatusOr<Head> EventLogImpl::ReadLastStored() const {
+  const std::string upper = std::string(1, storage::kEventTag + 1);
+  rocksdb::Slice upper_bound(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  it->SeekToLast();
+  RETURN_IF_ERROR(FromRocks(it->status(), "finding the last event"));
+  if (!it->Valid()) return Head{};
+  const std::optional<uint64_t> seq = storage::SeqOfEventKey(
+      std::string_view(it->key().data(), it->key().size()));
+  if (!seq.has_value()) {
+    return absl::DataLossError("the log's last event key is malformed");
+  }
+  v1::StoredEvent scratch;
+  ASSIGN_OR_RETURN(
+      const StoredEvent last,
+      DecodeStoredEvent(
+          *seq, std::string_view(it->value().data(), it->value().size()),
+          scratch));
+  return Head{last.seq, last.hash, last.recorded_at};
 }
 
 // The write path (LevelDB's DBImpl::Write), in two pipelined stages. Appends

@@ -188,6 +188,8 @@ struct IdCounts {
   IdsAndBytes job_ids;      // hired (not only by a retracted JobStarted)
 };
 
+class EventLog;
+
 struct EventLogOptions {
   // Source of recorded_at. Readings that go backwards are clamped.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
@@ -213,6 +215,14 @@ struct EventLogOptions {
   // a test see that an append was staged while the group before is held in
   // its write.
   std::function<void()> on_group_staged;
+  // Run by Open() on a thread of its own once the stored events can be
+  // read, beside the load of the state that checks appends and the replay
+  // after it (most of an open): a server reads its projection's saved state
+  // meanwhile (issue 15). Open() returns, whether it succeeds or fails, only
+  // after this has. It may call only GetHead(), GetBySeq() and records() on
+  // `log`; until Open() has returned, the head is the last stored event,
+  // which the open then checks.
+  std::function<void(const EventLog& log)> while_opening;
   // Test hook: called by Open() once the Merkle tree's right edge is
   // restored, with the number of events it hashed to do so: fewer than 16
   // (the events after the last stored node), unless the store was written

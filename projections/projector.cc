@@ -90,12 +90,13 @@ absl::StatusOr<StateHeader> Stored(RecordStore::TableWriter* table,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Projector>> Projector::Open(
-    EventLog& log, ProjectorOptions options) {
+    EventLog& log, ProjectorOptions options,
+    std::optional<SavedProjection> saved) {
   if (options.checkpoint_interval == 0) {
     return absl::InvalidArgumentError("checkpoint_interval: must be > 0");
   }
   auto projector = absl::WrapUnique(new Projector(log, std::move(options)));
-  RETURN_IF_ERROR(projector->CatchUp());
+  RETURN_IF_ERROR(projector->CatchUp(std::move(saved)));
   projector->writer_ =
       std::thread([p = projector.get()] { p->WriteCheckpoints(); });
   projector->tail_ = std::thread([p = projector.get()] { p->Follow(); });
@@ -136,9 +137,12 @@ Projector::~Projector() {
   }
 }
 
-absl::Status Projector::CatchUp() {
+absl::Status Projector::CatchUp(std::optional<SavedProjection> saved) {
+  if (!saved.has_value()) {
+    ASSIGN_OR_RETURN(saved, ReadSavedState(log_));
+  }
   absl::MutexLock lock(&mutex_);
-  ASSIGN_OR_RETURN(const bool listed, LoadState());
+  const bool listed = LoadState(*std::move(saved));
   const uint64_t loaded = state_.last_seq();
   ASSIGN_OR_RETURN(const Hash folded_hash, ReplayLog(log_, &state_));
   const uint64_t folded = state_.last_seq() - loaded;
@@ -227,7 +231,7 @@ void Projector::BuildCurrentFigures() {
                    figures_.last(), std::thread::hardware_concurrency());
 }
 
-absl::StatusOr<bool> Projector::LoadState() {
+absl::StatusOr<SavedProjection> Projector::ReadSavedState(const EventLog& log) {
   // By (seq, layout): this layout's and the ones before, which a store
   // written by an earlier version holds (they load as well: the id indexes
   // of 2 to 4 made after, the figure checkpoints of 2 and 3 found by a
@@ -247,28 +251,29 @@ absl::StatusOr<bool> Projector::LoadState() {
       }
       return true;
     };
-    RETURN_IF_ERROR(log_.records().Scan(StateCheckpointSpace(layout), visit));
+    RETURN_IF_ERROR(log.records().Scan(StateCheckpointSpace(layout), visit));
   }
-  const uint64_t head = log_.GetHead().seq;
+  SavedProjection saved;
+  const uint64_t head = log.GetHead().seq;
   for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
     const auto& [seq, layout] = it->first;
     const StateHeader& header = it->second;
     if (seq > head) continue;
     // Of this log: a store rebuilt, or restored from another log's backup,
     // holds other events at the same seqs.
-    ASSIGN_OR_RETURN(const StoredEvent stored, log_.GetBySeq(seq));
+    ASSIGN_OR_RETURN(const StoredEvent stored, log.GetBySeq(seq));
     if (stored.hash != header.hash) continue;
     // A checkpoint of this log, rules and layout, whether or not it reads:
     // the next save is measured from it. (One of the layout before does
     // not count: the next save writes this layout.)
     if (layout == kStateLayoutVersion) {
-      saved_state_seq_ = std::max(saved_state_seq_, seq);
+      saved.latest_seq = std::max(saved.latest_seq, seq);
     }
     // Derived data: one that does not read is passed over, the log decides.
     const auto read_part = [&](uint32_t part,
                                absl::FunctionRef<void(std::string_view)> read) {
-      return log_.records().Read(StateCheckpointSpace(layout),
-                                 StatePartKey(seq, part), read);
+      return log.records().Read(StateCheckpointSpace(layout),
+                                StatePartKey(seq, part), read);
     };
     absl::StatusOr<DecodedState> decoded = DecodeState(seq, header, read_part);
     if (!decoded.ok()) continue;
@@ -280,15 +285,23 @@ absl::StatusOr<bool> Projector::LoadState() {
       if (!indexes.ok()) continue;
       decoded->state.SetIdIndexes(*std::move(indexes));
     }
-    state_ = std::move(decoded->state);
-    kept_ = std::move(decoded->sums);
-    head_hash_ = header.hash;
-    if (!decoded->checkpoints.has_value()) return false;
-    checkpoints_.insert(decoded->checkpoints->begin(),
-                        decoded->checkpoints->end());
-    return true;
+    saved.decoded = *std::move(decoded);
+    saved.hash = header.hash;
+    break;
   }
-  return false;
+  return saved;
+}
+
+bool Projector::LoadState(SavedProjection saved) {
+  saved_state_seq_ = saved.latest_seq;
+  if (!saved.decoded.has_value()) return false;
+  state_ = std::move(saved.decoded->state);
+  kept_ = std::move(saved.decoded->sums);
+  head_hash_ = saved.hash;
+  if (!saved.decoded->checkpoints.has_value()) return false;
+  checkpoints_.insert(saved.decoded->checkpoints->begin(),
+                      saved.decoded->checkpoints->end());
+  return true;
 }
 
 bool Projector::StateSaveDue(uint64_t min_events) const {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -823,6 +824,60 @@ TEST_F(ValidationStateTest, ASavedStateWithAMissingPartIsDataLoss) {
   EXPECT_EQ(
       EventLog::Open(log_dir(), Options()).status(),
       absl::DataLossError("part 0 of the state saved at seq 4 is missing"));
+}
+
+// What while_opening reads runs beside the replay (it waits here for the
+// replay's end, which a call before the replay would never see) and sees
+// the head the open ends at; Open() returns after it.
+TEST_F(ValidationStateTest, WhileOpeningReadsTheStoredEventsBesideTheReplay) {
+  AppendAJobAndARetraction();
+  const Head before = log_->GetHead();
+  absl::Notification replayed;
+  bool saw_the_replay_end = false;
+  Head seen;
+  absl::StatusOr<StoredEvent> last = absl::UnknownError("not read");
+  EventLogOptions options = WithoutSaving();
+  options.on_state_restored = [&](uint64_t, uint64_t) { replayed.Notify(); };
+  options.while_opening = [&](const EventLog& log) {
+    seen = log.GetHead();
+    last = log.GetBySeq(seen.seq);
+    saw_the_replay_end =
+        replayed.WaitForNotificationWithTimeout(absl::Seconds(30));
+  };
+  CloseLog();
+  OpenLog(std::move(options));
+  ASSERT_NE(log_, nullptr);
+  EXPECT_TRUE(saw_the_replay_end);
+  EXPECT_EQ(seen.seq, 4u);
+  EXPECT_EQ(seen.hash, before.hash);
+  EXPECT_EQ(seen.recorded_at, before.recorded_at);
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(last->event.event_id, "e4");
+  EXPECT_EQ(log_->GetHead().hash, before.hash);
+}
+
+// An open that fails still waits for while_opening, which reads the log the
+// failed open destroys.
+TEST_F(ValidationStateTest, AFailedOpenReturnsAfterWhileOpening) {
+  AppendAJobAndARetraction();
+  {
+    const storage::Store raw = CloseAndOpenRaw();
+    ASSERT_TRUE(raw.db
+                    ->Delete(rocksdb::WriteOptions(), raw.state.get(),
+                             storage::StatePartKey(4, 0))
+                    .ok());
+  }
+  std::atomic<bool> done{false};
+  EventLogOptions options = Options();
+  options.while_opening = [&](const EventLog& log) {
+    absl::SleepFor(absl::Milliseconds(100));
+    EXPECT_EQ(log.GetBySeq(4)->event.event_id, "e4");
+    done = true;
+  };
+  EXPECT_EQ(
+      EventLog::Open(log_dir(), std::move(options)).status(),
+      absl::DataLossError("part 0 of the state saved at seq 4 is missing"));
+  EXPECT_TRUE(done);
 }
 
 // 150 employers with ids of 60,000 bytes: a body of three parts of

@@ -893,6 +893,22 @@ TEST(StateCheckpointTest, ARestartFoldsOnlyTheEventsAfterTheCheckpoint) {
   ExpectRestart(fixture, /*state_seq=*/200, /*folded=*/70);
 }
 
+// A server's start: the state read while the log opens, whose head is then
+// its last stored event, not yet checked, is the one a restart loads.
+TEST(StateCheckpointTest, AStateReadWhileTheLogOpensIsTheOneARestartLoads) {
+  test::ProjectorFixture fixture;
+  test::RandomHistory random(6);
+  AppendAndClose(fixture, random, 200, /*save=*/true);
+  fixture.OpenProjector(TestOptions(/*save=*/false));
+  AppendRandom(fixture, random, 40);
+  fixture.CloseProjector();
+  Restored restored;
+  const Projector& projector = fixture.OpenAsAServer(restored.Options());
+  EXPECT_EQ(restored.state_seq, 200u);
+  EXPECT_EQ(restored.folded, 40u);
+  ExpectFiguresOfRebuild(projector);
+}
+
 // A checkpoint copied from another log (same seqs, other events) does not
 // match the hash of this log's event at its seq: the log is replayed.
 TEST(StateCheckpointTest, IgnoresACheckpointOfAnotherLog) {

@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,25 +43,25 @@ class ProjectorFixture {
     return Open(std::move(options));
   }
   Projector& Open(ProjectorOptions options) {
-    projector_.reset();
-    log_.reset();
-    EventLogOptions log_options;
-    log_options.sync = false;
-    // Commits one second apart from 2026-11-01 on.
-    log_options.clock = [this] {
-      return absl::FromUnixSeconds(1793491200) + absl::Seconds(++ticks_);
-    };
-    absl::StatusOr<std::unique_ptr<EventLog>> log =
-        EventLog::Open(dir_.string(), std::move(log_options));
-    EXPECT_TRUE(log.ok()) << log.status();
-    log_ = *std::move(log);
+    OpenLog(nullptr);
     return OpenProjector(std::move(options));
   }
+  // The same as a server opens them: the projector's saved state read while
+  // the log opens (EventLogOptions::while_opening).
+  Projector& OpenAsAServer(ProjectorOptions options) {
+    std::optional<absl::StatusOr<SavedProjection>> saved;
+    OpenLog([&saved](const EventLog& log) {
+      saved = Projector::ReadSavedState(log);
+    });
+    EXPECT_TRUE(saved.has_value() && saved->ok());
+    return OpenProjector(std::move(options), **std::move(saved));
+  }
   // (Re)opens the projector alone over the open log.
-  Projector& OpenProjector(ProjectorOptions options) {
+  Projector& OpenProjector(ProjectorOptions options,
+                           std::optional<SavedProjection> saved = {}) {
     projector_.reset();
     absl::StatusOr<std::unique_ptr<Projector>> opened =
-        Projector::Open(*log_, std::move(options));
+        Projector::Open(*log_, std::move(options), std::move(saved));
     EXPECT_TRUE(opened.ok()) << opened.status();
     projector_ = *std::move(opened);
     return *projector_;
@@ -85,6 +87,22 @@ class ProjectorFixture {
   }
 
  private:
+  void OpenLog(std::function<void(const EventLog&)> while_opening) {
+    projector_.reset();
+    log_.reset();
+    EventLogOptions log_options;
+    log_options.sync = false;
+    // Commits one second apart from 2026-11-01 on.
+    log_options.clock = [this] {
+      return absl::FromUnixSeconds(1793491200) + absl::Seconds(++ticks_);
+    };
+    log_options.while_opening = std::move(while_opening);
+    absl::StatusOr<std::unique_ptr<EventLog>> log =
+        EventLog::Open(dir_.string(), std::move(log_options));
+    EXPECT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
+  }
+
   std::filesystem::path dir_;
   std::atomic<int64_t> ticks_{0};
   std::unique_ptr<EventLog> log_;
