@@ -699,13 +699,14 @@ absl::StatusOr<LedgerState> LedgerState::Decode(uint32_t version,
   // The jobs on a thread of their own, the rest on this one: they fill
   // different members. Each takes about half the time.
   bool jobs_read = false;
-  std::thread jobs_reader([&state, &jobs, &jobs_read, most, growth] {
+  std::thread jobs_reader([&state, &jobs, &jobs_read, growth] {
+    const uint64_t most = jobs.size();
     jobs_read = ReadPrefix(jobs, [&state, most, growth](CodedInputStream& in) {
       return state.DecodeJobs(in, most, true, growth);
     });
   });
-  const bool rest_read =
-      ReadPrefix(bytes, [&state, most, growth](CodedInputStream& in) {
+  const bool rest_read = ReadPrefix(
+      bytes, [&state, most = bytes.size(), growth](CodedInputStream& in) {
         return state.DecodeTheRest(in, most, growth);
       });
   jobs_reader.join();
@@ -723,6 +724,13 @@ uint64_t LedgerState::WithGrowth(uint64_t count, LoadGrowth growth) {
                                         static_cast<double>(growth.to_come)));
 }
 
+uint64_t LedgerState::KeyBytesWithGrowth(uint64_t most, LoadGrowth growth) {
+  if (growth.saved == 0) return most;
+  return most + static_cast<uint64_t>(static_cast<double>(most) /
+                                      static_cast<double>(growth.saved) *
+                                      static_cast<double>(growth.to_come));
+}
+
 bool LedgerState::DecodeJobs(CodedInputStream& in, uint64_t most,
                              bool numbered_employers, LoadGrowth growth) {
   uint64_t count = 0;
@@ -738,7 +746,8 @@ bool LedgerState::DecodeJobs(CodedInputStream& in, uint64_t most,
     }
   }
   if (!ReadCount(in, most, count)) return false;
-  jobs_.ReserveForLoad(WithGrowth(count, growth));
+  jobs_.ReserveForLoad(WithGrowth(count, growth),
+                       KeyBytesWithGrowth(most, growth));
   for (uint64_t i = 0; i < count; ++i) {
     if (!DecodeJob(in, most, numbered_employers, key, employer_id)) {
       return false;
@@ -792,12 +801,13 @@ bool LedgerState::DecodeTheRest(CodedInputStream& in, uint64_t most,
   uint64_t count = 0;
   std::string key;
   if (!ReadCount(in, most, count)) return false;
-  persons_.ReserveForLoad(WithGrowth(count, growth));
+  persons_.ReserveForLoad(WithGrowth(count, growth),
+                          KeyBytesWithGrowth(most, growth));
   for (uint64_t i = 0; i < count; ++i) {
     if (!DecodePerson(in, most, key)) return false;
   }
   if (!ReadCount(in, most, count)) return false;
-  employers_.ReserveForLoad(count);
+  employers_.ReserveForLoad(count, 0);
   for (uint64_t i = 0; i < count; ++i) {
     if (!DecodeEmployer(in, key)) return false;
   }

@@ -108,6 +108,9 @@ class LedgerState {
   // of them are taken.
   size_t job_index_capacity() const { return jobs_.capacity(); }
   size_t person_index_capacity() const { return persons_.capacity(); }
+  // Their room for keys' bytes before the keys move.
+  size_t job_key_capacity() const { return jobs_.key_capacity(); }
+  size_t person_key_capacity() const { return persons_.key_capacity(); }
 
  private:
   // Entries are 8 bytes: a date's days in kPackedDateBits (ledger/event.h)
@@ -168,14 +171,17 @@ class LedgerState {
 
   // The parts of ledger_state: the jobs (ledger_state_2's, after the
   // employer ids they name by number, if `numbered_employers`), and the
-  // persons, employers and retracted seqs. Counts are at most `most`. false
-  // if unreadable.
+  // persons, employers and retracted seqs, each from a section of at most
+  // `most` bytes (which bounds its counts). false if unreadable.
   bool DecodeJobs(google::protobuf::io::CodedInputStream& in, uint64_t most,
                   bool numbered_employers, LoadGrowth growth);
   bool DecodeTheRest(google::protobuf::io::CodedInputStream& in, uint64_t most,
                      LoadGrowth growth);
   // `count` loaded entries and those `growth` will add.
   static uint64_t WithGrowth(uint64_t count, LoadGrowth growth);
+  // Room for the keys of a section of `most` bytes, which holds them, and
+  // for those `growth` will add at the saved rate.
+  static uint64_t KeyBytesWithGrowth(uint64_t most, LoadGrowth growth);
   // ledger_delta (storage_format.h) into this state if `apply`; else only
   // read, to check it, and nothing changed.
   bool DecodeChanges(google::protobuf::io::CodedInputStream& in, uint64_t most,

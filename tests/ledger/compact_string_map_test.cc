@@ -145,7 +145,7 @@ TEST(CompactStringMapTest, AMapOfTheSameSeedVisitsTheSameKeysInTheSameOrder) {
   }
   // As a state checkpoint saves and loads it.
   CompactStringMap<int> loaded(map.seed());
-  loaded.ReserveForLoad(map.size());
+  loaded.ReserveForLoad(map.size(), map.key_bytes());
   map.ForEach([&](std::string_view key, int value) {
     *loaded.FindOrInsert(AbslView(key)).first = value;
   });
@@ -158,7 +158,7 @@ TEST(CompactStringMapTest, AMapOfTheSameSeedVisitsTheSameKeysInTheSameOrder) {
 // entries at their size take 16,383 slots, which grow at 14,336.
 TEST(CompactStringMapTest, ALoadedMapTakesASixteenthMoreBeforeItGrows) {
   CompactStringMap<int> map;
-  map.ReserveForLoad(14'000);
+  map.ReserveForLoad(14'000, 0);
   for (int i = 0; i < 14'000; ++i) {
     *map.FindOrInsert(absl::StrCat("person-", i)).first = i;
   }

@@ -210,9 +210,12 @@ TEST(LedgerState, ASavedDatePastWhatAnEntryHoldsIsDataLoss) {
 
 // 1,000 hires of 1,000 persons in 3,000 events, saved: loaded for 3,000
 // events to come, the maps take the 1,000 jobs and persons those will add
-// at the same rate without growing; loaded as they are, they would grow.
+// at the same rate, and their keys, without growing; loaded as they are,
+// they would grow.
 TEST(LedgerState, ALoadHasRoomForTheEntriesOfTheEventsToCome) {
   constexpr int kHires = 1000;
+  size_t job_key_bytes = 0;
+  size_t person_key_bytes = 0;
   LedgerState state;
   state.BeginBatch();
   uint64_t seq = 0;
@@ -222,6 +225,8 @@ TEST(LedgerState, ALoadHasRoomForTheEntriesOfTheEventsToCome) {
                   .ok());
   for (int i = 0; i < kHires; ++i) {
     const std::string person = absl::StrCat("person-", i);
+    person_key_bytes += person.size();
+    job_key_bytes += absl::StrCat("job-", i).size();
     ASSERT_TRUE(state
                     .Apply(PersonRegisteredEvent(absl::StrCat("p", i),
                                                  "2024-01-01", person),
@@ -249,6 +254,9 @@ TEST(LedgerState, ALoadHasRoomForTheEntriesOfTheEventsToCome) {
   EXPECT_LT(plain->person_index_capacity() * 7 / 8, size_t{2 * kHires});
   EXPECT_GE(grown->job_index_capacity() * 7 / 8, size_t{2 * kHires});
   EXPECT_GE(grown->person_index_capacity() * 7 / 8, size_t{2 * kHires});
+  // Their keys' bytes, which would otherwise move as they fill up.
+  EXPECT_GE(grown->job_key_capacity(), 2 * job_key_bytes);
+  EXPECT_GE(grown->person_key_capacity(), 2 * person_key_bytes);
 }
 
 }  // namespace
