@@ -586,6 +586,16 @@ class ValidationStateTest : public EventLogTest {
     options.save_state_every = every;
     ReopenWith(options);
   }
+  // Saves the state of AppendAJobAndARetraction() at the close, then
+  // deletes the first part of its body.
+  void SaveAJobAndARetractionLosingPartZero() {
+    AppendAJobAndARetraction();
+    const storage::Store raw = CloseAndOpenRaw();
+    ASSERT_TRUE(raw.db
+                    ->Delete(rocksdb::WriteOptions(), raw.state.get(),
+                             storage::StatePartKey(4, 0))
+                    .ok());
+  }
   // Closes the log and opens its store directly.
   storage::Store CloseAndOpenRaw() {
     CloseLog();
@@ -813,14 +823,8 @@ TEST_F(ValidationStateTest, AStateOfAnotherLayoutVersionIsIgnored) {
 }
 
 TEST_F(ValidationStateTest, ASavedStateWithAMissingPartIsDataLoss) {
-  AppendAJobAndARetraction();
-  {
-    const storage::Store raw = CloseAndOpenRaw();
-    ASSERT_TRUE(raw.db
-                    ->Delete(rocksdb::WriteOptions(), raw.state.get(),
-                             storage::StatePartKey(4, 0))
-                    .ok());
-  }
+  SaveAJobAndARetractionLosingPartZero();
+  if (HasFatalFailure()) return;
   EXPECT_EQ(
       EventLog::Open(log_dir(), Options()).status(),
       absl::DataLossError("part 0 of the state saved at seq 4 is missing"));
@@ -859,14 +863,8 @@ TEST_F(ValidationStateTest, WhileOpeningReadsTheStoredEventsBesideTheReplay) {
 // An open that fails still waits for while_opening, which reads the log the
 // failed open destroys.
 TEST_F(ValidationStateTest, AFailedOpenReturnsAfterWhileOpening) {
-  AppendAJobAndARetraction();
-  {
-    const storage::Store raw = CloseAndOpenRaw();
-    ASSERT_TRUE(raw.db
-                    ->Delete(rocksdb::WriteOptions(), raw.state.get(),
-                             storage::StatePartKey(4, 0))
-                    .ok());
-  }
+  SaveAJobAndARetractionLosingPartZero();
+  if (HasFatalFailure()) return;
   std::atomic<bool> done{false};
   EventLogOptions options = Options();
   options.while_opening = [&](const EventLog& log) {

@@ -291,6 +291,16 @@ void AppendAndClose(test::ProjectorFixture& fixture,
   fixture.CloseProjector();
 }
 
+// Saves the state after 200 events of `random`, then folds `unsaved` more
+// through a projector that saves none (as if it crashed), and closes it.
+void SaveAt200ThenFoldUnsaved(test::ProjectorFixture& fixture,
+                              test::RandomHistory& random, int unsaved) {
+  AppendAndClose(fixture, random, 200, /*save=*/true);
+  fixture.OpenProjector(TestOptions(/*save=*/false));
+  AppendRandom(fixture, random, unsaved);
+  fixture.CloseProjector();
+}
+
 TEST(StateCheckpointTest, HeaderKeysSortBySeqBeforeEveryPart) {
   EXPECT_LT(StateHeaderKey(255), StateHeaderKey(256));
   EXPECT_LT(StateHeaderKey(uint64_t{1} << 40), StatePartKey(1, 0));
@@ -884,10 +894,7 @@ TEST(StateCheckpointTest, ARestartAfterACleanCloseFoldsNoEvent) {
 TEST(StateCheckpointTest, ARestartFoldsOnlyTheEventsAfterTheCheckpoint) {
   test::ProjectorFixture fixture;
   test::RandomHistory random(6);
-  AppendAndClose(fixture, random, 200, /*save=*/true);
-  fixture.OpenProjector(TestOptions(/*save=*/false));
-  AppendRandom(fixture, random, 40);
-  fixture.CloseProjector();
+  SaveAt200ThenFoldUnsaved(fixture, random, 40);
   AppendRandom(fixture, random, 30);
   EXPECT_EQ(StateHeaderSeqs(fixture.log()), (std::vector<uint64_t>{200}));
   ExpectRestart(fixture, /*state_seq=*/200, /*folded=*/70);
@@ -898,10 +905,7 @@ TEST(StateCheckpointTest, ARestartFoldsOnlyTheEventsAfterTheCheckpoint) {
 TEST(StateCheckpointTest, AStateReadWhileTheLogOpensIsTheOneARestartLoads) {
   test::ProjectorFixture fixture;
   test::RandomHistory random(6);
-  AppendAndClose(fixture, random, 200, /*save=*/true);
-  fixture.OpenProjector(TestOptions(/*save=*/false));
-  AppendRandom(fixture, random, 40);
-  fixture.CloseProjector();
+  SaveAt200ThenFoldUnsaved(fixture, random, 40);
   Restored restored;
   const Projector& projector = fixture.OpenAsAServer(restored.Options());
   EXPECT_EQ(restored.state_seq, 200u);
