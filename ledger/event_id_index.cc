@@ -29,32 +29,32 @@ void WriteUnsorted(checkpoint_coding::CodedOutputStream& coded,
   }
 }
 
-bool ReadUnsorted(std::string_view& bytes,
+// The counts are at most `most`, the bytes `in` reads from.
+bool ReadUnsorted(checkpoint_coding::CodedInputStream& in, uint64_t most,
                   std::vector<std::pair<uint64_t, uint64_t>>& fingerprints,
                   std::vector<std::pair<std::string, uint64_t>>& colliding) {
-  using namespace checkpoint_coding;  // NOLINT(google-build-using-namespace)
-  const uint64_t most = bytes.size();
-  return ReadPrefix(bytes, [&](CodedInputStream& in) {
-    uint64_t count = 0;
-    if (!in.ReadVarint64(&count) || count > most) return false;
-    fingerprints.reserve(count);
-    for (uint64_t i = 0; i < count; ++i) {
-      uint64_t fingerprint = 0;
-      uint64_t seq = 0;
-      if (!in.ReadLittleEndian64(&fingerprint) || !in.ReadVarint64(&seq)) {
-        return false;
-      }
-      fingerprints.emplace_back(fingerprint, seq);
+  uint64_t count = 0;
+  if (!in.ReadVarint64(&count) || count > most) return false;
+  fingerprints.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t fingerprint = 0;
+    uint64_t seq = 0;
+    if (!in.ReadLittleEndian64(&fingerprint) || !in.ReadVarint64(&seq)) {
+      return false;
     }
-    if (!in.ReadVarint64(&count) || count > most) return false;
-    std::string event_id;
-    for (uint64_t i = 0; i < count; ++i) {
-      uint64_t seq = 0;
-      if (!ReadString(in, event_id) || !in.ReadVarint64(&seq)) return false;
-      colliding.emplace_back(event_id, seq);
+    fingerprints.emplace_back(fingerprint, seq);
+  }
+  if (!in.ReadVarint64(&count) || count > most) return false;
+  std::string event_id;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t seq = 0;
+    if (!checkpoint_coding::ReadString(in, event_id) ||
+        !in.ReadVarint64(&seq)) {
+      return false;
     }
-    return true;
-  });
+    colliding.emplace_back(event_id, seq);
+  }
+  return true;
 }
 
 }  // namespace
@@ -124,7 +124,13 @@ std::optional<EventIdIndex::Added> EventIdIndex::Added::Decode(
   if (bytes.size() < added.key.size()) return std::nullopt;
   std::memcpy(added.key.data(), bytes.data(), added.key.size());
   bytes.remove_prefix(added.key.size());
-  if (!ReadUnsorted(bytes, added.ids, added.colliding)) return std::nullopt;
+  const uint64_t most = bytes.size();
+  if (!checkpoint_coding::ReadPrefix(
+          bytes, [&](checkpoint_coding::CodedInputStream& in) {
+            return ReadUnsorted(in, most, added.ids, added.colliding);
+          })) {
+    return std::nullopt;
+  }
   return added;
 }
 
@@ -207,17 +213,42 @@ void EventIdIndex::EncodeTo(std::string& out) const {
 
 absl::StatusOr<EventIdIndex> EventIdIndex::Decode(uint32_t version,
                                                   std::string_view& bytes) {
+  const FlatStateBody body(bytes);
+  uint64_t offset = 0;
+  absl::StatusOr<EventIdIndex> index = Decode(version, body, offset);
+  bytes.remove_prefix(offset);
+  return index;
+}
+
+absl::StatusOr<EventIdIndex> EventIdIndex::Decode(uint32_t version,
+                                                  const StateBody& body,
+                                                  uint64_t& offset) {
+  using checkpoint_coding::CodedInputStream;
   EventIdIndex index;
   const absl::Status unreadable =
       absl::DataLossError("the saved event_id index is unreadable");
-  if (bytes.size() < index.key_.size()) return unreadable;
-  std::memcpy(index.key_.data(), bytes.data(), index.key_.size());
-  bytes.remove_prefix(index.key_.size());
-  if (version >= 2 && !index.DecodeSorted(version, bytes)) return unreadable;
+  {
+    const auto stream = body.Range(offset, body.size());
+    CodedInputStream in(stream.get());
+    if (!in.ReadRaw(index.key_.data(), static_cast<int>(index.key_.size()))) {
+      return unreadable;
+    }
+    offset += in.CurrentPosition();
+  }
+  if (version >= 2 && !index.DecodeSorted(version, body, offset)) {
+    return unreadable;
+  }
   // Version 1's whole index, or those after the sorted arrays.
   std::vector<std::pair<uint64_t, uint64_t>> unsorted;
   std::vector<std::pair<std::string, uint64_t>> colliding;
-  if (!ReadUnsorted(bytes, unsorted, colliding)) return unreadable;
+  {
+    const auto stream = body.Range(offset, body.size());
+    CodedInputStream in(stream.get());
+    if (!ReadUnsorted(in, body.size() - offset, unsorted, colliding)) {
+      return unreadable;
+    }
+    offset += in.CurrentPosition();
+  }
   index.colliding_ids_.insert(std::make_move_iterator(colliding.begin()),
                               std::make_move_iterator(colliding.end()));
   // Version 1's are not sorted, nor split at 2^32: done here, once.
@@ -243,31 +274,47 @@ absl::StatusOr<EventIdIndex> EventIdIndex::Decode(uint32_t version,
   return index;
 }
 
-bool EventIdIndex::DecodeSorted(uint32_t version, std::string_view& bytes) {
+bool EventIdIndex::DecodeSorted(uint32_t version, const StateBody& body,
+                                uint64_t& offset) {
+  using checkpoint_coding::CodedInputStream;
   uint64_t count = 0;
-  const bool counted = checkpoint_coding::ReadPrefix(
-      bytes, [&count](checkpoint_coding::CodedInputStream& in) {
-        return in.ReadVarint64(&count);
-      });
+  uint64_t fingerprints_begin = 0;
+  {
+    const auto stream = body.Range(offset, body.size());
+    CodedInputStream in(stream.get());
+    if (!in.ReadVarint64(&count)) return false;
+    fingerprints_begin = offset + in.CurrentPosition();
+  }
   constexpr size_t kEntrySize = sizeof(uint64_t) + sizeof(uint32_t);
-  if (!counted || count > bytes.size() / kEntrySize) return false;
+  if (count > (body.size() - fingerprints_begin) / kEntrySize) return false;
+  const uint64_t seqs_begin = fingerprints_begin + count * sizeof(uint64_t);
+  const uint64_t end = seqs_begin + count * sizeof(uint32_t);
   constexpr uint64_t kBelowKey =
       (uint64_t{1} << (64 - SortedFingerprints::kKeyBits)) - 1;
-  const char* fingerprint_at = bytes.data();
-  const char* seq_at = fingerprint_at + count * sizeof(uint64_t);
   uint32_t max_seq = 0;
-  for (uint64_t i = 0; i < count; ++i) {
-    max_seq = std::max(
-        max_seq, absl::little_endian::Load32(seq_at + i * sizeof(uint32_t)));
+  {
+    const auto stream = body.Range(seqs_begin, end);
+    CodedInputStream in(stream.get());
+    for (uint64_t i = 0; i < count; ++i) {
+      uint32_t seq = 0;
+      if (!in.ReadLittleEndian32(&seq)) return false;
+      max_seq = std::max(max_seq, seq);
+    }
   }
   // Filled as read: the keys' entries are some 54 MB at 10 M events.
   SortedFingerprints saved(count, max_seq);
+  const auto fingerprint_stream = body.Range(fingerprints_begin, seqs_begin);
+  const auto seq_stream = body.Range(seqs_begin, end);
+  CodedInputStream fingerprints(fingerprint_stream.get());
+  CodedInputStream seqs(seq_stream.get());
   uint64_t last = 0;
   for (uint64_t i = 0; i < count; ++i) {
-    const uint64_t fingerprint = absl::little_endian::Load64(fingerprint_at);
-    const uint32_t seq = absl::little_endian::Load32(seq_at);
-    fingerprint_at += sizeof(uint64_t);
-    seq_at += sizeof(uint32_t);
+    uint64_t fingerprint = 0;
+    uint32_t seq = 0;
+    if (!fingerprints.ReadLittleEndian64(&fingerprint) ||
+        !seqs.ReadLittleEndian32(&seq)) {
+      return false;
+    }
     if ((i > 0 && fingerprint <= last) ||
         (version >= 3 && (fingerprint & kBelowKey) != 0)) {
       return false;
@@ -281,7 +328,7 @@ bool EventIdIndex::DecodeSorted(uint32_t version, std::string_view& bytes) {
     last = fingerprint;
   }
   saved.FinishAppending();
-  bytes.remove_prefix(count * kEntrySize);
+  offset = end;
   saved_ = std::move(saved);
   return true;
 }

@@ -11,6 +11,7 @@
 #include "ledger/absl_compat.h"
 #include "ledger/event_error.h"
 #include "ledger/internal/checkpoint_coding.h"
+#include "ledger/internal/state_body.h"
 #include "ledger/status_macros.h"
 
 namespace banen {
@@ -661,56 +662,72 @@ bool LedgerState::DecodeChanges(CodedInputStream& in, uint64_t most,
 absl::StatusOr<LedgerState> LedgerState::Decode(uint32_t version,
                                                 std::string_view& bytes,
                                                 LoadGrowth growth) {
+  const FlatStateBody body(bytes);
+  uint64_t offset = 0;
+  absl::StatusOr<LedgerState> state = Decode(version, body, offset, growth);
+  bytes.remove_prefix(offset);
+  return state;
+}
+
+absl::StatusOr<LedgerState> LedgerState::Decode(uint32_t version,
+                                                const StateBody& body,
+                                                uint64_t& offset,
+                                                LoadGrowth growth) {
   using checkpoint_coding::CodedInputStream;
-  using checkpoint_coding::ReadPrefix;
   LedgerState state;
   const absl::Status unreadable =
       absl::DataLossError("the saved validation state is unreadable");
   // Counts come from the bytes: reserve no more than they could hold.
-  const uint64_t most = bytes.size();
+  const uint64_t most = body.size() - offset;
   if (version == 1) {
-    if (!ReadPrefix(bytes, [&state, most, growth](CodedInputStream& in) {
-          return state.DecodeJobs(in, most, false, growth) &&
-                 state.DecodeTheRest(in, most, growth);
-        })) {
+    const auto stream = body.Range(offset, body.size());
+    CodedInputStream in(stream.get());
+    if (!state.DecodeJobs(in, most, false, growth) ||
+        !state.DecodeTheRest(in, most, growth)) {
       return unreadable;
     }
+    offset += in.CurrentPosition();
     return state;
   }
   // Maps of the saved seeds, which place the entries in their saved order
   // front to back (CompactStringMap::ForEach).
   CompactStringMapSeed jobs_seed;
   CompactStringMapSeed persons_seed;
-  if (bytes.size() <
-      jobs_seed.size() + persons_seed.size() + sizeof(uint64_t)) {
-    return unreadable;
+  uint64_t jobs_size = 0;
+  {
+    const auto stream = body.Range(offset, body.size());
+    CodedInputStream in(stream.get());
+    if (!in.ReadRaw(jobs_seed.data(), static_cast<int>(jobs_seed.size())) ||
+        !in.ReadRaw(persons_seed.data(),
+                    static_cast<int>(persons_seed.size())) ||
+        !in.ReadLittleEndian64(&jobs_size)) {
+      return unreadable;
+    }
+    offset += in.CurrentPosition();
   }
-  std::memcpy(jobs_seed.data(), bytes.data(), jobs_seed.size());
-  bytes.remove_prefix(jobs_seed.size());
-  std::memcpy(persons_seed.data(), bytes.data(), persons_seed.size());
-  bytes.remove_prefix(persons_seed.size());
   state.jobs_ = CompactStringMap<Job>(jobs_seed);
   state.persons_ = CompactStringMap<Person>(persons_seed);
-  const uint64_t jobs_size = absl::little_endian::Load64(bytes.data());
-  bytes.remove_prefix(sizeof(uint64_t));
-  if (jobs_size > bytes.size()) return unreadable;
-  std::string_view jobs = bytes.substr(0, jobs_size);
-  bytes.remove_prefix(jobs_size);
+  if (jobs_size > body.size() - offset) return unreadable;
+  const uint64_t rest_begin = offset + jobs_size;
   // The jobs on a thread of their own, the rest on this one: they fill
   // different members. Each takes about half the time.
   bool jobs_read = false;
-  std::thread jobs_reader([&state, &jobs, &jobs_read, growth] {
-    const uint64_t most = jobs.size();
-    jobs_read = ReadPrefix(jobs, [&state, most, growth](CodedInputStream& in) {
-      return state.DecodeJobs(in, most, true, growth);
-    });
-  });
-  const bool rest_read = ReadPrefix(
-      bytes, [&state, most = bytes.size(), growth](CodedInputStream& in) {
-        return state.DecodeTheRest(in, most, growth);
+  std::thread jobs_reader(
+      [&state, &body, &jobs_read, offset, rest_begin, jobs_size, growth] {
+        const auto stream = body.Range(offset, rest_begin);
+        CodedInputStream in(stream.get());
+        jobs_read = state.DecodeJobs(in, jobs_size, true, growth) &&
+                    static_cast<uint64_t>(in.CurrentPosition()) == jobs_size;
       });
+  bool rest_read = false;
+  {
+    const auto stream = body.Range(rest_begin, body.size());
+    CodedInputStream in(stream.get());
+    rest_read = state.DecodeTheRest(in, body.size() - rest_begin, growth);
+    offset = rest_begin + in.CurrentPosition();
+  }
   jobs_reader.join();
-  if (!jobs_read || !jobs.empty() || !rest_read) return unreadable;
+  if (!jobs_read || !rest_read) return unreadable;
   return state;
 }
 

@@ -38,6 +38,8 @@ class CodedInputStream;
 
 namespace banen {
 
+class StateBody;  // ledger/internal/state_body.h
+
 // The events a state read by LedgerState::Decode() takes in right after,
 // beside the `saved` events it holds: an open applies the deltas and
 // replays the events after the checkpoint. Its maps get room for the jobs
@@ -96,10 +98,15 @@ class LedgerState {
   // Applies the ledger_delta `bytes` (outside a batch), or changes nothing
   // and returns false if they are not one.
   bool ApplyChanges(std::string_view bytes);
-  // Reads a state from the front of `bytes` and advances `bytes` past it:
+  // Reads a state from `body` at `offset` and advances `offset` past it:
   // in the layout of a state checkpoint of `version` (storage_format.h),
   // ledger_state for 1, ledger_state_2 (what EncodeTo() writes) for 2 and 3,
   // whose jobs it reads on a second thread. DATA_LOSS if they are not one.
+  static absl::StatusOr<LedgerState> Decode(uint32_t version,
+                                            const StateBody& body,
+                                            uint64_t& offset,
+                                            LoadGrowth growth = {});
+  // The same from the front of `bytes`, advancing it.
   static absl::StatusOr<LedgerState> Decode(uint32_t version,
                                             std::string_view& bytes,
                                             LoadGrowth growth = {});

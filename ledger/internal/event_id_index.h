@@ -21,6 +21,7 @@
 #include "absl/types/span.h"
 #include "ledger/absl_compat.h"
 #include "ledger/huge_pages.h"
+#include "ledger/internal/state_body.h"
 #include "ledger/packed_bits.h"
 #include "ledger/prefetch.h"
 #include "sodium.h"
@@ -312,8 +313,12 @@ class EventIdIndex {
   // 3), after Merge(): the recent ones are those of the highest seqs and
   // those whose key another id holds.
   void EncodeTo(std::string& out) const;
-  // Reads the event_id_index of a state of `version` (1 to 3) from the front
-  // of `bytes`, advancing it.
+  // Reads the event_id_index of a state of `version` (1 to 3) from `body`
+  // at `offset`, advancing it; its arrays as two streams read in step.
+  static absl::StatusOr<EventIdIndex> Decode(uint32_t version,
+                                             const StateBody& body,
+                                             uint64_t& offset);
+  // The same from the front of `bytes`, advancing it.
   static absl::StatusOr<EventIdIndex> Decode(uint32_t version,
                                              std::string_view& bytes);
 
@@ -333,7 +338,7 @@ class EventIdIndex {
   // whose key the one before it has (of version 2) into recent_; false if
   // the bytes are short, the fingerprints not strictly ascending or, of
   // version 3, not keys.
-  bool DecodeSorted(uint32_t version, std::string_view& bytes);
+  bool DecodeSorted(uint32_t version, const StateBody& body, uint64_t& offset);
   // Merges `fresh` (sorted, seqs up to kMaxSortedSeq, fingerprints not in
   // saved_) into saved_, and into recent_ those whose key an id in saved_
   // or before them in `fresh` holds.

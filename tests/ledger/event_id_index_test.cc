@@ -112,6 +112,35 @@ TEST(EventIdIndexTest, FindsIdsInsertedAndAfterASaveAndLoad) {
   EXPECT_EQ(loaded.Find("id-3", 0x7777'0000'0000'0000), std::nullopt);
 }
 
+// A body stored in parts is read a part at a time, two streams in step for
+// the arrays: read in blocks of 5 bytes, which split every entry somewhere,
+// the index finds each id at its seq as read whole.
+TEST(EventIdIndexTest, LoadsFromABodyReadInSmallBlocks) {
+  EventIdIndex index;
+  const auto fingerprint = [&index](uint64_t seq) {
+    return index.Fingerprint(absl::StrCat("id-", seq));
+  };
+  for (uint64_t seq = 1; seq <= 1000; ++seq) {
+    InsertNew(index, fingerprint(seq), seq);
+  }
+  index.Merge();
+  for (uint64_t seq = 1001; seq <= 1010; ++seq) {  // unsorted, after them
+    InsertNew(index, fingerprint(seq), seq);
+  }
+  std::string body;
+  index.EncodeTo(body);
+  const FlatStateBody blocks(body, /*block_size=*/5);
+  uint64_t offset = 0;
+  const absl::StatusOr<EventIdIndex> loaded =
+      EventIdIndex::Decode(3, blocks, offset);
+
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(offset, body.size());
+  for (uint64_t seq = 1; seq <= 1010; ++seq) {
+    EXPECT_EQ(loaded->Find(absl::StrCat("id-", seq), fingerprint(seq)), seq);
+  }
+}
+
 TEST(EventIdIndexTest, KeepsTwoFingerprintsOfOneKeyApartAcrossSaves) {
   EventIdIndex index;
   InsertNew(index, kFingerprint, 4);

@@ -3,12 +3,14 @@
 // bits; the first entries of a job and a person kept in place.
 #include "ledger/ledger_state.h"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "ledger/event_error.h"
+#include "ledger/internal/state_body.h"
 #include "tests/ledger/test_events.h"
 
 namespace banen::test {
@@ -118,6 +120,31 @@ TEST(LedgerState, EntriesInPlaceAndSpilledSurviveASaveAndLoad) {
   EXPECT_EQ(GetEventErrorDetail(registered_twice)->reason,
             "the person would register on 2024-08-01 while already "
             "registered");
+}
+
+// A body stored in parts is read a part at a time, the jobs and the rest
+// as two streams: read in blocks of 3 bytes, which split ids, varints and
+// the seeds, it loads the state it loads whole, which saves the same bytes.
+TEST(LedgerState, LoadsFromABodyReadInSmallBlocks) {
+  LedgerState state = HiredAt(10);
+  state.BeginBatch();
+  ASSERT_TRUE(state
+                  .Apply(HoursChangedEvent("c", "2024-03-01", "job-1", 2000),
+                         11, 0, nullptr)
+                  .ok());
+  state.CommitBatch();
+  std::string encoded;
+  state.EncodeTo(encoded);
+  const FlatStateBody blocks(encoded, /*block_size=*/3);
+  uint64_t offset = 0;
+  const absl::StatusOr<LedgerState> decoded =
+      LedgerState::Decode(2, blocks, offset);
+
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(offset, encoded.size());
+  std::string again;
+  decoded->EncodeTo(again);
+  EXPECT_EQ(again, encoded);
 }
 
 // A delta of a changed job, an erased person (her registration
