@@ -82,6 +82,12 @@ wait "$release_tests"
 phase_done "release tests (the rest after the asan build)"
 
 phase="asan tests + clang-tidy"
+# The reports of the ASan build (its tests and fuzz targets) name their
+# frames.
+if symbolizer=$(scripts/symbolizer.sh); then
+  export ASAN_OPTIONS="external_symbolizer_path=$symbolizer ${ASAN_OPTIONS:-}"
+  export UBSAN_OPTIONS="external_symbolizer_path=$symbolizer ${UBSAN_OPTIONS:-}"
+fi
 run_logged "asan tests" build-asan/asan_tests.log \
   ctest --test-dir build-asan --output-on-failure -j2 -LE release_only &
 asan_tests=$!

@@ -35,8 +35,7 @@ short_tests=(tsan_absl_sync_test tsan_grpc_handoff_test concurrent_append_test
              append_memtable_test chain_test)
 dir=build-tsan
 cmake --preset tsan >/dev/null
-# TSan reads reports' symbols with llvm-symbolizer when it has one.
-if symbolizer=$(command -v llvm-symbolizer-16 || command -v llvm-symbolizer); then
+if symbolizer=$(scripts/symbolizer.sh); then
   export TSAN_OPTIONS="external_symbolizer_path=$symbolizer ${TSAN_OPTIONS:-}"
 fi
 # run_one <program>: runs a test program of build-tsan as one process.
