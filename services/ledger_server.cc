@@ -14,6 +14,7 @@
 #include "ledger/huge_pages.h"
 #include "ledger/signed_note.h"
 #include "ledger/status_macros.h"
+#include "services/idle_release.h"
 #include "services/log.h"
 
 namespace banen {
@@ -21,6 +22,10 @@ namespace {
 
 // How often the log watcher looks whether the server is shutting down.
 constexpr absl::Duration kWatchInterval = absl::Milliseconds(100);
+// How long the log and the projector stand still before the heap's freed
+// memory goes back to the kernel (services/idle_release.h): longer than a
+// client's pause between batches.
+constexpr absl::Duration kQuietBeforeRelease = absl::Seconds(2);
 
 // The signer of `signing_key` (as read from its file: surrounding white space
 // is not part of it); nullopt for none.
@@ -161,6 +166,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
 }
 
 void LedgerServer::WatchLog() {
+  IdleRelease idle_release(kQuietBeforeRelease, log_->GetHead().seq,
+                           projector_->projected_seq(), absl::Now());
   while (true) {
     {
       absl::MutexLock lock(&watch_mutex_);
@@ -178,6 +185,10 @@ void LedgerServer::WatchLog() {
           absl::StrCat("NOT_SERVING: ", status.message()),
           {{"code", absl::StatusCodeToString(status.code())}});
       return;
+    }
+    if (idle_release.ShouldRelease(log_->GetHead().seq,
+                                   projector_->projected_seq(), absl::Now())) {
+      ReleaseFreedMemory();
     }
   }
 }

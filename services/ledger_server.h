@@ -17,8 +17,8 @@
 //
 // Thread safety: Shutdown() may be called from any thread, once or more;
 // the accessors are safe until then. A watcher thread follows the log's
-// health. Ownership: owns the EventLog, the Projector that follows it, and
-// the gRPC server.
+// health and releases freed memory when the server is idle. Ownership: owns
+// the EventLog, the Projector that follows it, and the gRPC server.
 #ifndef BANEN_SERVICES_LEDGER_SERVER_H_
 #define BANEN_SERVICES_LEDGER_SERVER_H_
 
@@ -143,7 +143,8 @@ class LedgerServer {
   LedgerServer() = default;
 
   // The watcher thread: reports NOT_SERVING once the log stops accepting
-  // appends or replication stops.
+  // appends or replication stops, and hands the heap's freed memory back
+  // once the log and the projector stood still (services/idle_release.h).
   void WatchLog();
 
   std::string host_;
