@@ -161,6 +161,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                                               *server->metrics_registry_));
   }
   server->host_ = options.listen.substr(0, options.listen.rfind(':'));
+  server->on_memory_released_ = options.on_memory_released;
   server->watcher_ = std::thread([s = server.get()] { s->WatchLog(); });
   return server;
 }
@@ -189,6 +190,7 @@ void LedgerServer::WatchLog() {
     if (idle_release.ShouldRelease(log_->GetHead().seq,
                                    projector_->projected_seq(), absl::Now())) {
       ReleaseFreedMemory();
+      if (on_memory_released_) on_memory_released_();
     }
   }
 }

@@ -77,6 +77,9 @@ struct LedgerServerOptions {
   std::shared_ptr<rocksdb::FileSystem> file_system;
   // Test hook: EventLogOptions::on_append_queued of the server's log.
   std::function<void()> on_append_queued;
+  // Test hook: called on the watcher thread after it handed the heap's freed
+  // memory back (services/idle_release.h).
+  std::function<void()> on_memory_released;
   // The principals and their tokens (services/auth.h, text format of
   // proto/banen/v1/auth.proto); empty: the open mode, every call allowed
   // and recorded by nobody.
@@ -174,6 +177,7 @@ class LedgerServer {
   absl::Mutex shutdown_mutex_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mutex_) = false;
 
+  std::function<void()> on_memory_released_;
   absl::Mutex watch_mutex_ ABSL_ACQUIRED_AFTER(shutdown_mutex_);
   bool stop_watching_ ABSL_GUARDED_BY(watch_mutex_) = false;
   std::thread watcher_;

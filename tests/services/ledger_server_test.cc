@@ -1,6 +1,6 @@
 // LedgerServer over loopback: read-your-writes through the projection that
-// follows the log, and a failing disk (FaultFs): health, subscriptions, the
-// projection's tail thread.
+// follows the log, freed memory released once the server stands still, and a
+// failing disk (FaultFs): health, subscriptions, the projection's tail thread.
 #include "services/ledger_server.h"
 
 #include <grpcpp/grpcpp.h>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/fault_fs.h"
@@ -29,6 +30,33 @@ v1::RealisationRequest GemeentenNow() {
 
 class LedgerServerTest : public ServiceTest {};
 
+// Counts the server's releases of freed memory.
+class IdleReleaseTest : public ServiceTest {
+ protected:
+  void AdjustOptions(LedgerServerOptions& options) override {
+    options.on_memory_released = [this] {
+      absl::MutexLock lock(&mutex_);
+      ++releases_;
+    };
+  }
+  int releases() {
+    absl::MutexLock lock(&mutex_);
+    return releases_;
+  }
+  // Whether a release came within `timeout`.
+  bool AwaitRelease(absl::Duration timeout) {
+    const auto released = [this]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+      return releases_ > 0;
+    };
+    absl::MutexLock lock(&mutex_);
+    return mutex_.AwaitWithTimeout(absl::Condition(&released), timeout);
+  }
+
+ private:
+  absl::Mutex mutex_;
+  int releases_ ABSL_GUARDED_BY(mutex_) = 0;
+};
+
 // Each GetRealisation sent right after an acknowledged append reflects it,
 // though the projection folds the log on its own thread.
 TEST_F(LedgerServerTest, EachGetRealisationAfterAnAppendSeesIt) {
@@ -45,6 +73,15 @@ TEST_F(LedgerServerTest, EachGetRealisationAfterAnAppendSeesIt) {
     ASSERT_EQ(table.rows_size(), 1);
     EXPECT_EQ(table.rows(0).banen_x100(), 100 * i);
   }
+}
+
+// Once the appends stop and the projection has caught up, the watcher hands
+// the memory they freed back, once for the quiet spell.
+TEST_F(IdleReleaseTest, FreedMemoryIsReleasedOnceTheAppendsStop) {
+  MustAppend("h1", HireHistory("h1"));
+  ASSERT_TRUE(AwaitRelease(absl::Seconds(30)));
+  absl::SleepFor(absl::Seconds(3));
+  EXPECT_EQ(releases(), 1);
 }
 
 // Each CreateSnapshot sent right after an acknowledged append is at its
