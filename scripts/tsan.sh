@@ -9,7 +9,8 @@
 # thread of an open, a failing disk, the projector's tail and checkpoint
 # threads, the figures' threads taking blocks of persons) and over gRPC
 # (Append streams with batches in flight, a client's retry while its first
-# try is in its sync, the unary appends, a follower's stream), each program
+# try is in its sync, the unary appends, a follower's stream) and the
+# server's watcher (health, the release of freed memory), each program
 # as one process, with
 # tsan_absl_sync_test and tsan_grpc_handoff_test, which show that TSan sees
 # abseil's waits and gRPC's hand-over of a stream's batches
@@ -32,7 +33,7 @@ done
 short_tests=(tsan_absl_sync_test tsan_grpc_handoff_test concurrent_append_test
              failing_disk_test projector_test figures_test append_stream_test
              concurrent_retry_test ledger_service_test replica_test
-             append_memtable_test chain_test)
+             append_memtable_test chain_test ledger_server_test)
 dir=build-tsan
 cmake --preset tsan >/dev/null
 if symbolizer=$(scripts/symbolizer.sh); then
