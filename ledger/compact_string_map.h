@@ -18,9 +18,10 @@
 //
 // Erasing leaves the entry behind (its value reset, its key kept): the
 // validation state erases only what a retraction empties, and a reload
-// drops them. Pointers to values stay valid until the entry is erased; a
-// key's view until the next insert. Up to 2^32 entries, erased ones
-// included.
+// drops them. Undoing a batch (Mark, DropSince, Revive) keeps nothing of
+// the entries it made. Pointers to values stay valid until the entry is
+// erased; a key's view until the next insert. Up to 2^32 entries, erased
+// ones included.
 //
 // Changes can be tracked: the entries that FindOrInsert() or Erase() touched
 // since TrackChanges() or the last TakeChanged(), so that a state delta
@@ -34,6 +35,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -93,18 +95,41 @@ class CompactStringMap {
     return {&storage_->At(*it), inserted};
   }
 
-  void Erase(absl::string_view key) {
+  // Erases the entry of `key`; returns its number (nullopt: none).
+  std::optional<uint32_t> Erase(absl::string_view key) {
     const auto it = index_.find(key);
-    if (it == index_.end()) return;
-    if (tracking_) changed_.Insert(*it);
-    // Frees what the value holds (destroyed and made anew: assigning T{}
-    // trips GCC's maybe-uninitialized on an absl::InlinedVector).
-    T& value = storage_->At(*it);
-    std::destroy_at(&value);
-    std::construct_at(&value);
-    storage_->SetErased(*it);
+    if (it == index_.end()) return std::nullopt;
+    const uint32_t number = *it;
+    if (tracking_) changed_.Insert(number);
+    storage_->Reset(number);
+    storage_->SetErased(number, true);
     index_.erase(it);
     ++erased_since_grown_;
+    return number;
+  }
+
+  // Undoing a batch of changes: Mark() before it; then, to undo it,
+  // DropSince(mark), which takes away every entry made since (their keys
+  // and values, and from the changes tracked), then Revive() for the
+  // entries made before that the batch erased, then the values back.
+  // Unlike Erase(), nothing of the entries made since is kept: a rejected
+  // batch, however often sent, leaves the map as it was.
+  size_t Mark() const { return storage_->entries; }
+  void DropSince(size_t mark) {
+    for (size_t number = mark; number < storage_->entries; ++number) {
+      if (storage_->erased(number)) continue;
+      index_.erase(static_cast<uint32_t>(number));
+      ++erased_since_grown_;
+    }
+    changed_.EraseFrom(mark);
+    storage_->TruncateTo(mark);
+  }
+  // Makes the erased entry `number` (made before the mark) an entry again,
+  // of T{}; returns its value.
+  T& Revive(uint32_t number) {
+    storage_->SetErased(number, false);
+    index_.insert(number);
+    return storage_->At(number);
   }
 
   // Tracks changes from now on, forgetting those before.
@@ -214,6 +239,19 @@ class CompactStringMap {
       summary_[word / 64] |= uint64_t{1} << (word % 64);
     }
     size_t size() const { return size_; }
+    // Takes out the numbers from `first` on.
+    void EraseFrom(size_t first) {
+      for (size_t word = first / 64; word < bits_.size(); ++word) {
+        const uint64_t dropped =
+            word == first / 64 ? bits_[word] & (~uint64_t{0} << (first % 64))
+                               : bits_[word];
+        size_ -= std::popcount(dropped);
+        bits_[word] &= ~dropped;
+        if (bits_[word] == 0) {
+          summary_[word / 64] &= ~(uint64_t{1} << (word % 64));
+        }
+      }
+    }
     template <typename Visit>
     void TakeEach(Visit visit) {
       for (size_t at = 0; at < summary_.size(); ++at) {
@@ -253,8 +291,31 @@ class CompactStringMap {
     bool erased(uint32_t number) const {
       return (erased_bits[number / 64] >> (number % 64) & 1) != 0;
     }
-    void SetErased(uint32_t number) {
-      erased_bits[number / 64] |= uint64_t{1} << (number % 64);
+    void SetErased(uint32_t number, bool erased) {
+      const uint64_t bit = uint64_t{1} << (number % 64);
+      erased_bits[number / 64] = erased ? erased_bits[number / 64] | bit
+                                        : erased_bits[number / 64] & ~bit;
+    }
+    // Frees what the value holds (destroyed and made anew: assigning T{}
+    // trips GCC's maybe-uninitialized on an absl::InlinedVector).
+    void Reset(uint32_t number) {
+      T& value = At(number);
+      std::destroy_at(&value);
+      std::construct_at(&value);
+    }
+    // Drops the entries from `size` on (size <= entries).
+    void TruncateTo(size_t size) {
+      for (size_t number = size; number < entries; ++number) {
+        Reset(static_cast<uint32_t>(number));
+      }
+      const size_t block = size_t{1} << kValueBlockBits;
+      value_blocks.resize((size + block - 1) / block);
+      erased_bits.resize((size + 63) / 64);
+      if (size % 64 != 0) {
+        erased_bits.back() &= ~(~uint64_t{0} << (size % 64));
+      }
+      keys.TruncateTo(size);
+      entries = size;
     }
     // Stores `key` in a new entry; returns its number.
     uint32_t Add(absl::string_view key) {

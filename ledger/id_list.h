@@ -61,6 +61,15 @@ class IdList {
       ends_.push_back(kWideEnd);
     }
   }
+  // Drops the ids from index `size` on (size <= size()).
+  void TruncateTo(size_t size) {
+    if (size >= ends_.size()) return;
+    used_ = Begin(size);
+    ends_.resize(size);
+    block_begins_.resize((size + kBlockIds - 1) / kBlockIds);
+    absl::erase_if(wide_ends_,
+                   [size](const auto& wide) { return wide.first >= size; });
+  }
   std::string_view operator[](size_t i) const {
     const size_t begin = Begin(i);
     return std::string_view(bytes_.data() + begin, End(i) - begin);

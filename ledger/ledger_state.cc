@@ -445,7 +445,8 @@ T& LedgerState::Mutable(CompactStringMap<T>& map, absl::string_view key) {
   const auto [value, inserted] = map.FindOrInsert(key);
   if (in_batch_) {
     undo_.emplace_back(Saved<T>{
-        std::string(key), inserted ? std::nullopt : std::optional<T>(*value)});
+        std::string(key), inserted ? std::nullopt : std::optional<T>(*value),
+        std::nullopt});
   }
   return *value;
 }
@@ -454,10 +455,13 @@ template <typename T>
 void LedgerState::Erase(CompactStringMap<T>& map, absl::string_view key) {
   T* const value = map.Find(key);
   if (value == nullptr) return;
-  if (in_batch_) {
-    undo_.emplace_back(Saved<T>{std::string(key), std::move(*value)});
+  if (!in_batch_) {
+    map.Erase(key);
+    return;
   }
-  map.Erase(key);
+  Saved<T> saved{std::string(key), std::move(*value), std::nullopt};
+  saved.erased = map.Erase(key);
+  undo_.emplace_back(std::move(saved));
 }
 
 uint32_t LedgerState::EmployerIds::Intern(absl::string_view employer_id) {
@@ -469,6 +473,7 @@ uint32_t LedgerState::EmployerIds::Intern(absl::string_view employer_id) {
 
 void LedgerState::BeginBatch() {
   undo_.clear();
+  batch_marks_ = {jobs_.Mark(), persons_.Mark(), employers_.Mark()};
   in_batch_ = true;
 }
 
@@ -478,20 +483,29 @@ void LedgerState::CommitBatch() {
 }
 
 void LedgerState::RollbackBatch() {
-  const auto restore = [](auto& map, auto& saved) {
-    if (saved.before.has_value()) {
-      *map.FindOrInsert(saved.key).first = *std::move(saved.before);
-    } else {
-      map.Erase(saved.key);
+  // The entries the batch made go first, keys and all, so that rejected
+  // batches, however many, leave nothing behind; then, latest first, what
+  // it changed or erased of the entries before it.
+  jobs_.DropSince(batch_marks_.jobs);
+  persons_.DropSince(batch_marks_.persons);
+  employers_.DropSince(batch_marks_.employers);
+  const auto restore = [](auto& map, size_t mark, auto& saved) {
+    if (!saved.before.has_value()) return;  // made by the batch
+    if (saved.erased.has_value()) {
+      if (*saved.erased < mark) {
+        map.Revive(*saved.erased) = *std::move(saved.before);
+      }
+    } else if (auto* value = map.Find(saved.key)) {
+      *value = *std::move(saved.before);
     }
   };
   for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
     if (auto* job = std::get_if<Saved<Job>>(&*it)) {
-      restore(jobs_, *job);
+      restore(jobs_, batch_marks_.jobs, *job);
     } else if (auto* person = std::get_if<Saved<Person>>(&*it)) {
-      restore(persons_, *person);
+      restore(persons_, batch_marks_.persons, *person);
     } else if (auto* employer = std::get_if<Saved<Employer>>(&*it)) {
-      restore(employers_, *employer);
+      restore(employers_, batch_marks_.employers, *employer);
     } else {
       retracted_.erase(std::get<uint64_t>(*it));
     }

@@ -81,6 +81,9 @@ class LedgerState {
   }
   IdsAndBytes job_ids() const { return {jobs_.size(), jobs_.key_bytes()}; }
 
+  // A batch's events are applied between BeginBatch() and CommitBatch();
+  // RollbackBatch() undoes them all and leaves nothing of the jobs, persons
+  // and employers they made, not even their ids' bytes.
   void BeginBatch();
   void CommitBatch();
   void RollbackBatch();
@@ -167,11 +170,19 @@ class LedgerState {
   };
 
   // How to restore one entry of a map: its value before the batch touched it,
-  // or nullopt when it did not exist.
+  // or nullopt when it did not exist; and its number, if the batch erased
+  // it.
   template <typename T>
   struct Saved {
     std::string key;
     std::optional<T> before;
+    std::optional<uint32_t> erased;
+  };
+  // The maps' marks (CompactStringMap::Mark) at the batch's beginning.
+  struct BatchMarks {
+    size_t jobs = 0;
+    size_t persons = 0;
+    size_t employers = 0;
   };
   using Undo = std::variant<Saved<Job>, Saved<Person>, Saved<Employer>,
                             uint64_t /*retracted seq*/>;
@@ -254,6 +265,7 @@ class LedgerState {
   bool tracking_ = false;
   std::vector<uint64_t> retracted_since_;
   std::vector<Undo> undo_;
+  BatchMarks batch_marks_;
   bool in_batch_ = false;
 };
 

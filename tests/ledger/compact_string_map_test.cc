@@ -3,6 +3,7 @@
 #include "ledger/compact_string_map.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -259,6 +260,45 @@ TEST(CompactStringMapTest, AnErasedEntryComesBeforeTheOneThatReplacedIt) {
               ::testing::ElementsAre(Change("a", -1), Change("a", 2)));
   ASSERT_NE(map.Find("a"), nullptr);
   EXPECT_EQ(*map.Find("a"), 2);
+}
+
+// Entries made past a mark, across a block of values and words of the
+// erased bits and the changes, are dropped whole, keys included; an entry
+// from before the mark that was erased since comes back under its number.
+TEST(CompactStringMapTest, DropSinceAMarkKeepsNothingOfTheEntriesMadeSince) {
+  constexpr int kBefore = 4100;
+  CompactStringMap<int> map;
+  for (int i = 0; i < kBefore; ++i) {
+    *map.FindOrInsert(absl::StrCat("id-", i)).first = i;
+  }
+  const size_t key_bytes = map.key_bytes();
+  map.TrackChanges();
+  const size_t mark = map.Mark();
+  for (int i = 0; i < 200; ++i) {
+    *map.FindOrInsert(absl::StrCat("new-", i)).first = -i;
+  }
+  map.Erase("new-3");
+  *map.FindOrInsert("id-4099").first = 1;
+  const std::optional<uint32_t> erased = map.Erase("id-4000");
+  map.DropSince(mark);
+  ASSERT_TRUE(erased.has_value());
+  map.Revive(*erased) = 4000;
+  *map.Find("id-4099") = 4099;
+
+  EXPECT_EQ(map.size(), size_t{kBefore});
+  EXPECT_EQ(map.Mark(), mark);
+  EXPECT_EQ(map.key_bytes(), key_bytes);
+  for (int i = 0; i < kBefore; ++i) {
+    const int* value = map.Find(absl::StrCat("id-", i));
+    ASSERT_NE(value, nullptr) << i;
+    EXPECT_EQ(*value, i);
+  }
+  EXPECT_EQ(map.Find("new-0"), nullptr);
+  EXPECT_THAT(TakeChanged(map), UnorderedElementsAre(Change{"id-4000", 4000},
+                                                     Change{"id-4099", 4099}));
+  *map.FindOrInsert("next").first = 1;
+  EXPECT_EQ(map.Mark(), mark + 1);
+  EXPECT_EQ(map.key_bytes(), key_bytes + 4);
 }
 
 }  // namespace

@@ -30,6 +30,36 @@ TEST(IdListTest, ReadsBackEveryIdWhereverItsEndIsHeld) {
   }
 }
 
+// Truncated within a block and at a block's start, in lists with ends held
+// in place and aside, the ids kept read back as they were, the bytes are
+// theirs alone, and ids added after take the places of those dropped.
+TEST(IdListTest, IdsAddedAfterATruncationTakeTheDroppedIdsPlaces) {
+  for (const uint16_t largest_offset :
+       {uint16_t{UINT16_MAX - 1}, uint16_t{100}}) {
+    IdList ids(largest_offset);
+    std::vector<std::string> model;
+    std::mt19937 random(5);
+    const auto add = [&](char letter) {
+      model.push_back(std::string(random() % 41, letter));
+      ids.Add(model.back());
+    };
+    for (size_t i = 0; i < 2 * IdList::kBlockIds + 9; ++i) add('a');
+    for (const size_t keep : {IdList::kBlockIds + 44, IdList::kBlockIds}) {
+      ids.TruncateTo(keep);
+      model.resize(keep);
+      size_t bytes = 0;
+      for (const std::string& id : model) bytes += id.size();
+      EXPECT_EQ(ids.bytes(), bytes) << largest_offset << " " << keep;
+      for (int i = 0; i < 20; ++i) add('b');
+      ASSERT_EQ(ids.size(), model.size());
+      for (size_t i = 0; i < model.size(); ++i) {
+        EXPECT_EQ(ids[i], model[i])
+            << largest_offset << " " << keep << " " << i;
+      }
+    }
+  }
+}
+
 // Ids of a kilobyte, as a server whose id limit was raised lets in: a
 // block's ends pass 64 KiB and are held aside, and each id reads back.
 TEST(IdListTest, ReadsBackIdsWhoseBlockPassesTheEndsBits) {

@@ -239,6 +239,81 @@ TEST(LedgerState, ASavedDatePastWhatAnEntryHoldsIsDataLoss) {
 // events to come, the maps take the 1,000 jobs and persons those will add
 // at the same rate, and their keys, without growing; loaded as they are,
 // they would grow.
+// A rejected batch leaves nothing of the ids it brought. Each one's keys
+// stayed behind, erased, until the next load, so a client sending batches
+// that fail on their last event grew the state with every one.
+TEST(LedgerState, RejectedBatchesLeaveNoKeysOfTheirNewIds) {
+  LedgerState state = HiredAt(10);
+  const IdsAndBytes jobs = state.job_ids();
+  const IdsAndBytes persons = state.person_refs();
+  std::string before;
+  state.EncodeTo(before);
+  state.TrackChanges();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    state.BeginBatch();
+    ASSERT_TRUE(state
+                    .Apply(PersonRegisteredEvent("p2", "2024-01-01", kPerson2),
+                           11, 0, nullptr)
+                    .ok());
+    ASSERT_TRUE(state
+                    .Apply(JobStartedEvent("j2", "2024-02-01", "job-2", "emp-1",
+                                           kPerson2, ContractForm::kVast, 2550),
+                           12, 1, nullptr)
+                    .ok());
+    EXPECT_FALSE(state
+                     .Apply(HoursChangedEvent("h", "2024-03-01", "job-3", 1275),
+                            13, 2, nullptr)
+                     .ok());
+    state.RollbackBatch();
+  }
+  std::string delta;
+  state.TakeChanges(delta);
+  std::string after;
+  state.EncodeTo(after);
+
+  EXPECT_EQ(state.job_ids().ids, jobs.ids);
+  EXPECT_EQ(state.job_ids().bytes, jobs.bytes);
+  EXPECT_EQ(state.person_refs().ids, persons.ids);
+  EXPECT_EQ(state.person_refs().bytes, persons.bytes);
+  EXPECT_EQ(state.LastJobSeq("job-2"), 0);
+  EXPECT_EQ(after, before);
+  std::string_view bytes = before;
+  absl::StatusOr<LedgerState> reloaded = LedgerState::Decode(2, bytes);
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status();
+  ASSERT_TRUE(reloaded->ApplyChanges(delta));
+  std::string reloaded_after;
+  reloaded->EncodeTo(reloaded_after);
+  EXPECT_EQ(reloaded_after, before);
+}
+
+// A rejected batch that erased an entry (a retraction that emptied a job)
+// brings that entry back, not a copy of it under a new number.
+TEST(LedgerState, ARejectedBatchRevivesTheEntriesItErased) {
+  LedgerState state = HiredAt(10);
+  const IdsAndBytes jobs = state.job_ids();
+  std::string before;
+  state.EncodeTo(before);
+  const Event hire = JobStartedEvent("j", "2024-02-01", "job-1", "emp-1",
+                                     kPerson1, ContractForm::kVast, 2550);
+  state.BeginBatch();
+  ASSERT_TRUE(
+      state.Apply(EventRetractedEvent("r", "2024-04-01", 10), 11, 0, &hire)
+          .ok());
+  EXPECT_EQ(state.LastJobSeq("job-1"), 0);
+  EXPECT_FALSE(state
+                   .Apply(HoursChangedEvent("h", "2024-03-01", "job-1", 1275),
+                          12, 1, nullptr)
+                   .ok());
+  state.RollbackBatch();
+  std::string after;
+  state.EncodeTo(after);
+
+  EXPECT_EQ(state.LastJobSeq("job-1"), 10);
+  EXPECT_EQ(state.job_ids().ids, jobs.ids);
+  EXPECT_EQ(state.job_ids().bytes, jobs.bytes);
+  EXPECT_EQ(after, before);
+}
+
 TEST(LedgerState, ALoadHasRoomForTheEntriesOfTheEventsToCome) {
   constexpr int kHires = 1000;
   size_t job_key_bytes = 0;
