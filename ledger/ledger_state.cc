@@ -471,9 +471,17 @@ uint32_t LedgerState::EmployerIds::Intern(absl::string_view employer_id) {
   return it->second;
 }
 
+void LedgerState::EmployerIds::TruncateTo(uint32_t size) {
+  while (ids_.size() > size) {
+    numbers_.erase(ids_.back());
+    ids_.pop_back();
+  }
+}
+
 void LedgerState::BeginBatch() {
   undo_.clear();
-  batch_marks_ = {jobs_.Mark(), persons_.Mark(), employers_.Mark()};
+  batch_marks_ = {jobs_.Mark(), persons_.Mark(), employers_.Mark(),
+                  employer_ids_.size()};
   in_batch_ = true;
 }
 
@@ -489,6 +497,7 @@ void LedgerState::RollbackBatch() {
   jobs_.DropSince(batch_marks_.jobs);
   persons_.DropSince(batch_marks_.persons);
   employers_.DropSince(batch_marks_.employers);
+  employer_ids_.TruncateTo(batch_marks_.employer_ids);
   const auto restore = [](auto& map, size_t mark, auto& saved) {
     if (!saved.before.has_value()) return;  // made by the batch
     if (saved.erased.has_value()) {

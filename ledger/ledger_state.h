@@ -183,6 +183,7 @@ class LedgerState {
     size_t jobs = 0;
     size_t persons = 0;
     size_t employers = 0;
+    uint32_t employer_ids = 0;  // EmployerIds::size()
   };
   using Undo = std::variant<Saved<Job>, Saved<Person>, Saved<Employer>,
                             uint64_t /*retracted seq*/>;
@@ -237,13 +238,16 @@ class LedgerState {
   void Erase(CompactStringMap<T>& map, absl::string_view key);
 
   // The employer ids jobs name, each kept once: a job holds a number where
-  // a std::string took 32 bytes. Never shrinks, so that the numbers in
-  // undo entries stay valid.
+  // a std::string took 32 bytes. Shrinks only when a batch is rolled back,
+  // to its size at the batch's beginning: the values restored name only
+  // ids interned before.
   class EmployerIds {
    public:
     uint32_t Intern(absl::string_view employer_id);
     std::string_view Get(uint32_t number) const { return ids_[number]; }
     uint32_t size() const { return static_cast<uint32_t>(ids_.size()); }
+    // Forgets the ids from number `size` on.
+    void TruncateTo(uint32_t size);
 
    private:
     // Each id twice, which costs little: looked up in the map, whose slots
