@@ -443,10 +443,9 @@ void LedgerState::Reference(absl::string_view employer_id, int64_t delta) {
 template <typename T>
 T& LedgerState::Mutable(CompactStringMap<T>& map, absl::string_view key) {
   const auto [value, inserted] = map.FindOrInsert(key);
-  if (in_batch_) {
-    undo_.emplace_back(Saved<T>{
-        std::string(key), inserted ? std::nullopt : std::optional<T>(*value),
-        std::nullopt});
+  // An entry the batch makes needs no undo: RollbackBatch drops it whole.
+  if (in_batch_ && !inserted) {
+    undo_.emplace_back(Saved<T>{std::string(key), *value, std::nullopt});
   }
   return *value;
 }
@@ -499,13 +498,12 @@ void LedgerState::RollbackBatch() {
   employers_.DropSince(batch_marks_.employers);
   employer_ids_.TruncateTo(batch_marks_.employer_ids);
   const auto restore = [](auto& map, size_t mark, auto& saved) {
-    if (!saved.before.has_value()) return;  // made by the batch
     if (saved.erased.has_value()) {
       if (*saved.erased < mark) {
-        map.Revive(*saved.erased) = *std::move(saved.before);
+        map.Revive(*saved.erased) = std::move(saved.before);
       }
     } else if (auto* value = map.Find(saved.key)) {
-      *value = *std::move(saved.before);
+      *value = std::move(saved.before);
     }
   };
   for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {

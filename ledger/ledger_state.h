@@ -169,13 +169,14 @@ class LedgerState {
     int64_t references = 0;
   };
 
-  // How to restore one entry of a map: its value before the batch touched it,
-  // or nullopt when it did not exist; and its number, if the batch erased
-  // it.
+  // How to restore one entry of a map that the batch found: its value
+  // before the batch changed it, and its number, if the batch erased it.
+  // (The entries a batch makes are dropped whole: CompactStringMap's
+  // DropSince.)
   template <typename T>
   struct Saved {
     std::string key;
-    std::optional<T> before;
+    T before;
     std::optional<uint32_t> erased;
   };
   // The maps' marks (CompactStringMap::Mark) at the batch's beginning.
