@@ -3,14 +3,19 @@
 // bits; the first entries of a job and a person kept in place.
 #include "ledger/ledger_state.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "ledger/event_error.h"
 #include "ledger/internal/state_body.h"
+#include "tests/ledger/random_history.h"
+#include "tests/ledger/state_content.h"
 #include "tests/ledger/test_events.h"
 
 namespace banen::test {
@@ -364,6 +369,175 @@ TEST(LedgerState, ALoadHasRoomForTheEntriesOfTheEventsToCome) {
   // Their keys' bytes, which would otherwise move as they fill up.
   EXPECT_GE(grown->job_key_capacity(), 2 * job_key_bytes);
   EXPECT_GE(grown->person_key_capacity(), 2 * person_key_bytes);
+}
+
+// Applies `events`, to be stored right after `stored` (the events stored
+// before, stored[seq - 1]), as the EventLog stages a batch: all of them, or
+// on the first one refused, none (RollbackBatch). A retraction's target is
+// one of `stored` or an earlier one of the batch; the EventLog answers
+// NOT_FOUND for a seq it does not hold, as this does.
+absl::Status ApplyBatch(LedgerState& state, const std::vector<Event>& stored,
+                        const std::vector<Event>& events) {
+  const uint64_t first_seq = stored.size() + 1;
+  state.BeginBatch();
+  for (size_t i = 0; i < events.size(); ++i) {
+    const uint64_t seq = first_seq + i;
+    const Event* target = nullptr;
+    if (const auto* retraction =
+            std::get_if<EventRetracted>(&events[i].payload)) {
+      const uint64_t target_seq = retraction->target_seq;
+      if (target_seq == 0 || target_seq >= seq) {
+        state.RollbackBatch();
+        return absl::NotFoundError(absl::StrCat("no event at ", target_seq));
+      }
+      target = target_seq < first_seq ? &stored[target_seq - 1]
+                                      : &events[target_seq - first_seq];
+    }
+    const absl::Status applied =
+        state.Apply(events[i], seq, static_cast<int>(i), target);
+    if (!applied.ok()) {
+      state.RollbackBatch();
+      return applied;
+    }
+  }
+  state.CommitBatch();
+  return absl::OkStatus();
+}
+
+// RandomHistory's proposals of `seed` that a ledger stores, each tried as a
+// batch of its own on a state that rolls the refused ones back.
+std::vector<Event> StoredProposals(uint32_t seed, int proposals) {
+  RandomHistory random(seed);
+  LedgerState state;
+  std::vector<Event> stored;
+  for (int i = 0; i < proposals; ++i) {
+    Event event = random.Propose();
+    if (!ApplyBatch(state, stored, {event}).ok()) continue;
+    stored.push_back(std::move(event));
+    random.Accepted(stored.size());
+  }
+  return stored;
+}
+
+// An event no state accepts, whatever came before it in its batch, to be
+// stored as `seq`: by `n`, an hours change or an end of a job never hired,
+// a deregistration of a person never registered, or a retraction of a seq
+// past it.
+Event Refused(int n, uint64_t seq) {
+  switch (n % 4) {
+    case 0:
+      return HoursChangedEvent("refused", "2024-03-01", "job-never-hired",
+                               1275);
+    case 1:
+      return JobEndedEvent("refused", "2024-03-01", "job-never-hired");
+    case 2:
+      return PersonDeregisteredEvent("refused", "2024-03-01",
+                                     PersonRef(999'999));
+    default:
+      return EventRetractedEvent("refused", "2024-03-01", seq + 1000);
+  }
+}
+
+std::string Encoded(const LedgerState& state) {
+  std::string encoded;
+  state.EncodeTo(encoded);
+  return encoded;
+}
+
+// The content of `state` (state_content.h); a failure if it does not read.
+StateContent ContentOf(const LedgerState& state) {
+  std::optional<StateContent> content = ReadStateContent(state);
+  EXPECT_TRUE(content.has_value()) << "the state's encoding does not read";
+  return content.value_or(StateContent());
+}
+
+LedgerState Loaded(std::string_view encoded) {
+  absl::StatusOr<LedgerState> state = LedgerState::Decode(2, encoded);
+  EXPECT_TRUE(state.ok()) << state.status();
+  return state.ok() ? *std::move(state) : LedgerState();
+}
+
+// A client's batches of stored events, a third of them first sent with an
+// event the ledger refuses (at any place) and then again without it. Each
+// refused batch leaves the state's content (state_content.h) as it was,
+// its employer ids' numbering too; after each stored batch the state holds
+// what the same events make applied one by one outside any batch (as an
+// open replays them), numbered alike, and what its deltas make (taken at
+// random batches, applied to a state loaded now and then from the first's
+// encoding). On RandomHistory's edges: hires, ends and hours changes
+// mid-timeline, register gaps, and retractions that erase jobs and persons
+// in batches then refused. Fails with any of RollbackBatch's steps taken
+// out: the entries made dropped, the erased revived, the retractions
+// undone, the employer ids cut back, the undo log walked latest first.
+TEST(LedgerState, RefusedBatchesLeaveTheStateOfTheStoredOnes) {
+  int refused_batches = 0;
+  int deltas = 0;
+  for (uint32_t seed = 1; seed <= 40; ++seed) {
+    SCOPED_TRACE(absl::StrCat("seed ", seed));
+    const std::vector<Event> events = StoredProposals(seed, 300);
+    std::mt19937 random(seed);
+    LedgerState batched;
+    LedgerState replayed;
+    LedgerState loaded;
+    batched.TrackChanges();
+    std::vector<Event> stored;
+    while (stored.size() < events.size()) {
+      const size_t count =
+          std::min<size_t>(events.size() - stored.size(), 1 + random() % 6);
+      const std::vector<Event> batch(events.begin() + stored.size(),
+                                     events.begin() + stored.size() + count);
+      if (random() % 3 == 0) {
+        const StateContent before = ContentOf(batched);
+        std::vector<Event> with_refused = batch;
+        const size_t at = random() % (count + 1);
+        with_refused.insert(with_refused.begin() + at,
+                            Refused(refused_batches, stored.size() + at + 1));
+        ASSERT_FALSE(ApplyBatch(batched, stored, with_refused).ok())
+            << "the event at " << at << " of " << count + 1;
+        ++refused_batches;
+        const StateContent after = ContentOf(batched);
+        ASSERT_EQ(after.lines, before.lines)
+            << "after a refused batch of " << count + 1 << ", at "
+            << stored.size() + 1;
+        ASSERT_EQ(after.employer_ids, before.employer_ids)
+            << "after a refused batch of " << count + 1 << ", at "
+            << stored.size() + 1;
+      }
+      const absl::Status applied = ApplyBatch(batched, stored, batch);
+      ASSERT_TRUE(applied.ok())
+          << "at " << stored.size() + 1 << ": " << applied;
+      for (const Event& event : batch) {
+        stored.push_back(event);
+        const Event* target = nullptr;
+        if (const auto* retraction =
+                std::get_if<EventRetracted>(&event.payload)) {
+          target = &stored[retraction->target_seq - 1];
+        }
+        const absl::Status replay =
+            replayed.Apply(event, stored.size(), 0, target);
+        ASSERT_TRUE(replay.ok()) << "at " << stored.size() << ": " << replay;
+      }
+      const std::string encoded = Encoded(batched);
+      const StateContent content = ContentOf(batched);
+      const StateContent replayed_content = ContentOf(replayed);
+      ASSERT_EQ(content.lines, replayed_content.lines)
+          << "at " << stored.size();
+      ASSERT_EQ(content.employer_ids, replayed_content.employer_ids)
+          << "at " << stored.size();
+      if (random() % 4 == 0) {
+        std::string delta;
+        batched.TakeChanges(delta);
+        ASSERT_TRUE(loaded.ApplyChanges(delta)) << "at " << stored.size();
+        ++deltas;
+        ASSERT_EQ(ContentOf(loaded).lines, content.lines)
+            << "at " << stored.size();
+        if (random() % 4 == 0) loaded = Loaded(encoded);
+      }
+    }
+  }
+  // What the run covered, lest a change to the generator leave it empty.
+  EXPECT_GT(refused_batches, 1000);
+  EXPECT_GT(deltas, 500);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #define BANEN_TESTS_LEDGER_TEST_EVENTS_H_
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +24,13 @@ inline constexpr std::string_view kPerson1 = "person-ref-000000001";
 inline constexpr std::string_view kPerson2 = "person-ref-000000002";
 // A valid BSN (11-check: 9+8+7+12+10+8+9+6-3 = 66 = 6 * 11): never stored.
 inline constexpr std::string_view kBsn = "111222333";
+
+// A valid pseudonym per number.
+inline std::string PersonRef(int number) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "person-ref-%010d", number);
+  return buffer;
+}
 
 inline Date D(std::string_view text) {
   std::optional<Date> date = ParseDate(text);

@@ -3,7 +3,6 @@
 #ifndef BANEN_TESTS_PROJECTIONS_PROJECTION_TEST_UTIL_H_
 #define BANEN_TESTS_PROJECTIONS_PROJECTION_TEST_UTIL_H_
 
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,13 +16,6 @@
 #include "tests/ledger/test_events.h"
 
 namespace banen::test {
-
-// A valid pseudonym per number.
-inline std::string PersonRef(int number) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "person-ref-%010d", number);
-  return buffer;
-}
 
 inline Quarter Q(std::string_view text) {
   const std::optional<Quarter> quarter = ParseQuarter(text);
