@@ -14,7 +14,8 @@
 // tests/fuzz/corpus/stored_event_fuzzer.
 //
 // Checked beyond "no crash, no UB": a decoded event encodes back to itself,
-// a rolled-back batch leaves every job it touched as it was, and each
+// a rolled-back batch leaves the state's content as it was (its jobs,
+// persons, employers, retractions and employer ids), and each
 // value's canonical bytes, and the event in them, read the same by
 // StoredEventFromWire and EventFromWire as by protobuf's parser.
 #include <cstddef>
@@ -23,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -34,6 +36,7 @@
 #include "ledger/ledger_state.h"
 #include "ledger/validation.h"
 #include "ledger/wire_reader.h"
+#include "tests/ledger/state_content.h"
 
 namespace banen {
 namespace {
@@ -118,15 +121,20 @@ void CheckEventFromWire(std::string_view value) {
   }
 }
 
+// What the state holds (tests/ledger/state_content.h); its own encoding
+// must read.
+test::StateContent ContentOf(const LedgerState& state) {
+  std::optional<test::StateContent> content = test::ReadStateContent(state);
+  if (!content.has_value()) std::abort();
+  return *std::move(content);
+}
+
 class Ledger {
  public:
   // Applies `batch` atomically as the EventLog stages it: all of it or, on
   // the first rejected event, nothing.
   void ApplyBatch(const std::vector<StoredEvent>& batch) {
-    std::vector<uint64_t> job_seqs_before;
-    for (const StoredEvent& stored : batch) {
-      job_seqs_before.push_back(state_.LastJobSeq(JobIdOf(stored.event)));
-    }
+    const test::StateContent before = ContentOf(state_);
     state_.BeginBatch();
     const size_t committed = events_.size();
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -134,11 +142,10 @@ class Ledger {
                  DateOf(batch[i].recorded_at))) {
         state_.RollbackBatch();
         events_.resize(committed);
-        for (size_t j = 0; j < batch.size(); ++j) {
-          if (state_.LastJobSeq(JobIdOf(batch[j].event)) !=
-              job_seqs_before[j]) {
-            std::abort();
-          }
+        const test::StateContent after = ContentOf(state_);
+        if (after.lines != before.lines ||
+            after.employer_ids != before.employer_ids) {
+          std::abort();
         }
         return;
       }
