@@ -20,7 +20,7 @@
 // in heap blocks (issue 15's bytes per record): the projection's jobs past
 // 3 entries and persons past 32 bytes of register entries and job indexes,
 // and, by their live (unretracted) entries, the validation state's jobs
-// past 3 and persons past 2 (ledger/ledger_state.h), with the bytes their
+// past 3 and persons past 1 (ledger/ledger_state.h), with the bytes their
 // blocks ask for (CompactVector and PersonRecord: room for bit_ceil of each
 // count).
 #include <algorithm>
@@ -113,7 +113,7 @@ void PrintSpills(const ProjectionState& state) {
       projection_persons.Add(entries, sizeof(RegisterEntry));
       projection_persons.bytes += std::bit_ceil(jobs) * sizeof(uint32_t);
     }
-    if (const uint64_t live = LiveEntries(person.entries()); live > 2) {
+    if (const uint64_t live = LiveEntries(person.entries()); live > 1) {
       ledger_persons.Add(live, 8);
     }
   }
