@@ -22,8 +22,12 @@
 // and, by their live (unretracted) entries, the validation state's jobs
 // past 3 and persons past 1 (ledger/ledger_state.h), with the bytes their
 // blocks ask for (CompactVector and PersonRecord: room for bit_ceil of each
-// count).
+// count); and how the timelines divide by size, which decides what a
+// record keeps in place: the jobs and persons by live entries, the
+// projection's persons by the bytes of their entries and job indexes, and
+// the jobs that name a lender or a commissioning employer.
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <cstdio>
@@ -94,28 +98,55 @@ uint64_t LiveEntries(const Entries& entries) {
                     [](const auto& entry) { return !entry.retracted; }));
 }
 
-void PrintSpills(const ProjectionState& state) {
+// Counts by size, the last bucket holding every size from its own on.
+template <size_t kBuckets>
+struct Histogram {
+  std::array<uint64_t, kBuckets> counts{};
+  void Add(uint64_t size) { ++counts[std::min<uint64_t>(size, kBuckets - 1)]; }
+  // "what: 0: n, 1: n, ..., K or more: n", each bucket's size times `unit`.
+  void Print(const char* what, size_t unit) const {
+    std::printf("%s:", what);
+    for (size_t i = 0; i < kBuckets; ++i) {
+      std::printf("%s %zu%s: %llu", i == 0 ? "" : ",", i * unit,
+                  i + 1 == kBuckets ? " or more" : "",
+                  static_cast<unsigned long long>(counts[i]));
+    }
+    std::printf("\n");
+  }
+};
+
+void PrintTimelineSizes(const ProjectionState& state) {
   Spilled projection_jobs, projection_persons, ledger_jobs, ledger_persons;
+  Histogram<5> live_job_entries;
+  Histogram<4> live_person_entries;
+  Histogram<8> person_words;  // the projection's, in 4-byte words
+  uint64_t lent = 0;
+  uint64_t commissioned = 0;
   for (uint32_t j = 0; j < state.job_count(); ++j) {
     const JobRecord& job = state.job(j);
     if (job.entries.size() > 3) {
       projection_jobs.Add(job.entries.size(), sizeof(JobEntry));
     }
-    if (const uint64_t live = LiveEntries(job.entries); live > 3) {
-      ledger_jobs.Add(live, 8);
-    }
+    const uint64_t live = LiveEntries(job.entries);
+    if (live > 3) ledger_jobs.Add(live, 8);
+    live_job_entries.Add(live);
+    lent += job.lender != kNoIndex;
+    commissioned += job.commissioning_employer != kNoIndex;
   }
   for (uint32_t p = 0; p < state.person_count(); ++p) {
     const PersonRecord& person = state.person(p);
     const size_t entries = person.entries().size();
     const size_t jobs = person.jobs().size();
-    if (entries * sizeof(RegisterEntry) + jobs * sizeof(uint32_t) > 24) {
+    const size_t bytes =
+        entries * sizeof(RegisterEntry) + jobs * sizeof(uint32_t);
+    if (bytes > 24) {
       projection_persons.Add(entries, sizeof(RegisterEntry));
       projection_persons.bytes += std::bit_ceil(jobs) * sizeof(uint32_t);
     }
-    if (const uint64_t live = LiveEntries(person.entries()); live > 1) {
-      ledger_persons.Add(live, 8);
-    }
+    person_words.Add(bytes / sizeof(uint32_t));
+    const uint64_t live = LiveEntries(person.entries());
+    if (live > 1) ledger_persons.Add(live, 8);
+    live_person_entries.Add(live);
   }
   const auto line = [](const char* what, const Spilled& spilled, size_t of) {
     std::printf("past their place: %s %llu of %zu (%.1f MB of blocks asked)\n",
@@ -126,6 +157,13 @@ void PrintSpills(const ProjectionState& state) {
   line("the projection's persons", projection_persons, state.person_count());
   line("the validation state's jobs", ledger_jobs, state.job_count());
   line("the validation state's persons", ledger_persons, state.person_count());
+  live_job_entries.Print("jobs by live entries", 1);
+  live_person_entries.Print("persons by live register entries", 1);
+  person_words.Print("the projection's persons by bytes of entries and jobs",
+                     sizeof(uint32_t));
+  std::printf("jobs naming a lender: %llu; a commissioning employer: %llu\n",
+              static_cast<unsigned long long>(lent),
+              static_cast<unsigned long long>(commissioned));
 }
 
 int Run(const std::string& store, std::vector<Horizon> horizons) {
@@ -196,7 +234,7 @@ int Run(const std::string& store, std::vector<Horizon> horizons) {
         static_cast<unsigned long long>(horizon.late_touches),
         percent(horizon.late_touches, touches));
   }
-  PrintSpills(state);
+  PrintTimelineSizes(state);
   return 0;
 }
 
