@@ -124,11 +124,11 @@ class LedgerState {
 
  private:
   // Entries are 8 bytes: a date's days in kPackedDateBits (ledger/event.h)
-  // and a seq (<= kMaxSeq) in 32. A job keeps its first three in place and a
-  // person its first two, in the bytes that held two and one of 12 bytes: most
-  // have no more, and those that had spilled to the heap (1.2 M at 10 M events,
-  // issue 15) no longer do. A job is 36 bytes, a person 20: CompactVectors,
-  // whose 4-byte sizes and 4-byte alignment took 4 bytes off each where
+  // and a seq (<= kMaxSeq) in 32. A job keeps its first three in place, in
+  // the bytes that held two of 12 bytes (issue 15: 1.2 M timelines spilled
+  // to the heap at 10 M events before), and a person its first one (see
+  // Person). A job is 36 bytes, a person 12: CompactVectors, whose 4-byte
+  // sizes and 4-byte alignment took 4 bytes off each where
   // absl::InlinedVectors had them; its map keeps no more beside it than its
   // key (in an IdList) and an erased bit.
   struct JobEntry {
