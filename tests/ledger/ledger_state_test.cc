@@ -517,7 +517,6 @@ TEST(LedgerState, RefusedBatchesLeaveTheStateOfTheStoredOnes) {
             replayed.Apply(event, stored.size(), 0, target);
         ASSERT_TRUE(replay.ok()) << "at " << stored.size() << ": " << replay;
       }
-      const std::string encoded = Encoded(batched);
       const StateContent content = ContentOf(batched);
       const StateContent replayed_content = ContentOf(replayed);
       ASSERT_EQ(content.lines, replayed_content.lines)
@@ -531,7 +530,7 @@ TEST(LedgerState, RefusedBatchesLeaveTheStateOfTheStoredOnes) {
         ++deltas;
         ASSERT_EQ(ContentOf(loaded).lines, content.lines)
             << "at " << stored.size();
-        if (random() % 4 == 0) loaded = Loaded(encoded);
+        if (random() % 4 == 0) loaded = Loaded(Encoded(batched));
       }
     }
   }
